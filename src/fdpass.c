@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* fdpass.c - SCM_RIGHTS helpers with a fixed header (see fdpass.h) */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fdpass.h"
+
+/**
+ * fdpass_send() - send a header and up to FDPASS_MAX_FDS fds
+ * @sock: connected AF_UNIX socket (stream or seqpacket)
+ * @msg: header; @msg->magic is filled in
+ * @fds: fds to pass, or NULL
+ * @n_fds: how many
+ *
+ * Return: 0 or -errno.
+ */
+int fdpass_send(int sock, const struct fdpass_msg *msg, const int *fds,
+		size_t n_fds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * FDPASS_MAX_FDS)];
+		struct cmsghdr align;
+	} u;
+	struct fdpass_msg m = *msg;
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (n_fds > FDPASS_MAX_FDS)
+		return -EINVAL;
+	m.magic = FDPASS_MAGIC;
+	if (n_fds) {
+		struct cmsghdr *c;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == sizeof(m) ? 0 : -EPIPE;
+}
+
+/**
+ * fdpass_recv() - receive one header and the fds that came with it
+ * @sock: AF_UNIX socket
+ * @ret_msg: the header
+ * @ret_fds: where received fds go (each O_CLOEXEC)
+ * @max_fds: room in @ret_fds; extra fds are closed and -EBADMSG returned
+ * @ret_n_fds: how many fds were received
+ *
+ * A short or foreign message is -EBADMSG with every received fd closed.
+ * Return: 0, -ECONNRESET at end of stream, or -errno.
+ */
+int fdpass_recv(int sock, struct fdpass_msg *ret_msg, int *ret_fds,
+		size_t max_fds, size_t *ret_n_fds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * FDPASS_MAX_FDS)];
+		struct cmsghdr align;
+	} u;
+	struct fdpass_msg m;
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	int got[FDPASS_MAX_FDS];
+	size_t n_got = 0, i;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		size_t k;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (n_got < FDPASS_MAX_FDS)
+				got[n_got++] = fd;
+			else
+				close(fd);
+		}
+	}
+	if (n == 0 && n_got == 0)
+		return -ECONNRESET;
+	if (n != sizeof(m) || m.magic != FDPASS_MAGIC || n_got > max_fds ||
+	    (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
+		for (i = 0; i < n_got; i++)
+			close(got[i]);
+		return -EBADMSG;
+	}
+	for (i = 0; i < n_got; i++)
+		ret_fds[i] = got[i];
+	*ret_msg = m;
+	*ret_n_fds = n_got;
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * fdpass.h - send and receive file descriptors over AF_UNIX sockets
+ * (SCM_RIGHTS), with a small fixed header so that a peer sending garbage is
+ * told apart from a peer sending a request.
+ */
+#ifndef LXNET_FDPASS_H
+#define LXNET_FDPASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define FDPASS_MAGIC 0x6c786e65u /* "lxne" */
+#define FDPASS_MAX_FDS 4
+
+enum fdpass_kind {
+	FDPASS_SECCOMP_LISTENER = 1, /* fd[0]: seccomp user-notification fd */
+	FDPASS_FUSE_DEVICE = 2,      /* fd[0]: /dev/fuse, already mounted */
+	FDPASS_ACK = 3,              /* no fd; status carries 0 or -errno */
+};
+
+/*
+ * struct fdpass_msg - the header every message carries
+ * @magic: FDPASS_MAGIC
+ * @kind: enum fdpass_kind
+ * @status: 0 or -errno (for FDPASS_ACK)
+ * @pid: the sender's idea of the sandbox's init pid (informational)
+ */
+struct fdpass_msg {
+	uint32_t magic;
+	uint32_t kind;
+	int32_t status;
+	int32_t pid;
+};
+
+int fdpass_send(int sock, const struct fdpass_msg *msg, const int *fds,
+		size_t n_fds);
+int fdpass_recv(int sock, struct fdpass_msg *ret_msg, int *ret_fds,
+		size_t max_fds, size_t *ret_n_fds);
+
+#endif

@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# src/: liblxnet (the model, renderers, policy, helpers) and the lxnet front end.
+noinst_LIBRARIES += src/liblxnet.a
+LXNET_DEP_CFLAGS = $(GLIB_CFLAGS) $(NL_CFLAGS) $(CARES_CFLAGS) $(FUSE_CFLAGS) $(SECCOMP_CFLAGS)
+src_liblxnet_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(NL_CFLAGS) $(CARES_CFLAGS)
+src_liblxnet_a_SOURCES = \
+	src/fdpass.c src/fdpass.h \
+	src/log.c src/log.h \
+	src/netstate.h \
+	src/render.h \
+	src/snapshot.c \
+	src/util.c src/util.h \
+	src/view.c src/view.h
+LIBLXNET = src/liblxnet.a $(GLIB_LIBS) $(NL_LIBS) $(CARES_LIBS)

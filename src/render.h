@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * render.h - render the view's files from a snapshot, in the kernel's and
+ * glibc's own formats, to the byte.
+ */
+#ifndef LXNET_RENDER_H
+#define LXNET_RENDER_H
+
+#include <glib.h>
+#include "netstate.h"
+
+enum render_file {
+	RENDER_RESOLV_CONF,
+	RENDER_HOSTS,
+	RENDER_HOSTNAME,
+	RENDER_PROC_NET_DEV,
+	RENDER_PROC_NET_ROUTE,
+	RENDER_PROC_NET_IF_INET6,
+	RENDER_PROC_NET_IPV6_ROUTE,
+	RENDER_PROC_NET_ARP,
+	RENDER_N_FILES,
+};
+
+/* "etc/resolv.conf", "proc/net/dev", ... relative to the view's root. */
+const char *render_file_path(enum render_file f);
+/* NETSTATE_* parts a file depends on: it changes only when one of them does. */
+unsigned int render_file_parts(enum render_file f);
+/* Render @f from @s, appending to @out. Return: 0 or -errno. */
+int render_file(enum render_file f, const struct netstate_snapshot *s,
+		GString *out);
+
+void render_resolv_conf(const struct netstate_snapshot *s, GString *out);
+void render_hosts(const struct netstate_snapshot *s, GString *out);
+void render_hostname(const struct netstate_snapshot *s, GString *out);
+void render_proc_net_dev(const struct netstate_snapshot *s, GString *out);
+void render_proc_net_route(const struct netstate_snapshot *s, GString *out);
+void render_proc_net_if_inet6(const struct netstate_snapshot *s, GString *out);
+void render_proc_net_ipv6_route(const struct netstate_snapshot *s,
+				GString *out);
+void render_proc_net_arp(const struct netstate_snapshot *s, GString *out);
+
+#endif

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* util.c - bounded file reads and fd flag helpers */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+/**
+ * util_read_file_bounded() - read at most @max bytes of a file
+ * @path: file to read (symlinks followed)
+ * @max: most bytes kept; the rest is not read
+ * @ret_buf: NUL-terminated contents (g_free)
+ * @ret_len: bytes in @ret_buf, without the NUL
+ * @ret_truncated: set when the file had more than @max bytes
+ *
+ * Return: 0 or -errno (-ENOENT for a missing file, -EISDIR for a directory).
+ */
+int util_read_file_bounded(const char *path, size_t max, char **ret_buf,
+			   size_t *ret_len, bool *ret_truncated)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 4096;
+	struct stat st;
+	bool trunc = false;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL; /* a FIFO or device would block or never end */
+	buf = g_malloc(cap + 1);
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			if (cap >= max)
+				break;
+			cap = MIN(cap * 2, max);
+			buf = g_realloc(buf, cap + 1);
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len == max) {
+		char c;
+		ssize_t n = read(fd, &c, 1);
+
+		trunc = n > 0;
+	}
+	buf[len] = '\0';
+	*ret_buf = g_steal_pointer(&buf);
+	*ret_len = len;
+	if (ret_truncated)
+		*ret_truncated = trunc;
+	return 0;
+}
+
+/**
+ * util_set_cloexec_nonblock() - set FD_CLOEXEC and optionally O_NONBLOCK
+ * @fd: the fd
+ * @nonblock: also set O_NONBLOCK
+ *
+ * Return: 0 or -errno.
+ */
+int util_set_cloexec_nonblock(int fd, bool nonblock)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+		return -errno;
+	if (!nonblock)
+		return 0;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}

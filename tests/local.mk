@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+include $(srcdir)/tests/unit/local.mk
+include $(srcdir)/tests/integration/local.mk

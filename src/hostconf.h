@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hostconf.h - the host's resolver configuration, hosts file and hostname,
+ * read with bounds and with the view policy applied, and watched for change.
+ */
+#ifndef LXNET_HOSTCONF_H
+#define LXNET_HOSTCONF_H
+
+#include <glib.h>
+#include "netstate.h"
+#include "view.h"
+
+/*
+ * resolvconf_load() - parse the host's resolv.conf (c-ares,
+ * ARES_OPT_RESOLVCONF) into what the view presents: servers (or --dns),
+ * search (or --dns-search), options, with loopback stubs replaced by the
+ * upstream list when --dns-upstream is set. A missing file gives
+ * present=false and no servers. Never fails for bad content.
+ * Return: 0 or -errno (-ENOMEM only).
+ */
+int resolvconf_load(const struct view_policy *p, struct ns_resolv_part **ret);
+
+/*
+ * hostsfile_load() - parse the host's hosts file into the entries the view
+ * presents after its own localhost block: --add-host entries first, then the
+ * host's valid lines minus the localhost block's addresses and minus names an
+ * --add-host entry claims. Invalid lines are dropped. Never fails for bad
+ * content. Return: 0 or -errno (-ENOMEM only).
+ */
+int hostsfile_load(const struct view_policy *p, struct ns_hosts **ret);
+
+/* hostname_load() - --hostname, or the host's (uname). Return: 0 or -errno. */
+int hostname_load(const struct view_policy *p, char **ret);
+
+struct filewatch;
+typedef void (*filewatch_cb)(void *data);
+
+/*
+ * filewatch_new() - call @cb from @ctx's loop when any of @paths may have
+ * changed: written and closed, replaced by rename, deleted and re-created,
+ * or (for a symlink) retargeted, including every link along the way. Watches
+ * parent directories with inotify; no polling. Several events in one loop
+ * iteration give one call.
+ * Return: 0 or -errno.
+ */
+int filewatch_new(GMainContext *ctx, const char *const *paths, filewatch_cb cb,
+		  void *data, struct filewatch **ret);
+void filewatch_free(struct filewatch *w);
+
+#endif

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# lib.sh - shared helpers for the shell integration tests: TAP output, a
+# private network + mount namespace per test, bounded waits, cleanup.
+#
+# Source it, then call lib_enter_ns "$@" first thing: the script re-executes
+# itself in a fresh network and mount namespace (as root; as non-root inside
+# a new user namespace too) so it never touches the machine's own network.
+
+LIB_TAP_N=0
+LIB_TAP_FAILED=0
+LIB_CLEANUP=""
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+
+# tap_plan N - print the TAP plan
+tap_plan() { echo "1..$1"; }
+
+# tap_skip_all REASON - skip the whole script (exit 0 with a 1..0 plan)
+tap_skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+# ok COND-STATUS DESCRIPTION - record a result from the last status
+# usage: some_check; tap_result $? "description"
+tap_result() {
+	LIB_TAP_N=$((LIB_TAP_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $LIB_TAP_N - $2"
+	else
+		echo "not ok $LIB_TAP_N - $2"
+		LIB_TAP_FAILED=$((LIB_TAP_FAILED + 1))
+	fi
+}
+
+# tap_check DESCRIPTION CMD... - run CMD, record its status
+tap_check() {
+	local d=$1
+	shift
+	"$@"
+	tap_result $? "$d"
+}
+
+# tap_skip DESCRIPTION REASON - record a skipped test
+tap_skip() {
+	LIB_TAP_N=$((LIB_TAP_N + 1))
+	echo "ok $LIB_TAP_N - $1 # SKIP $2"
+}
+
+# tap_diag TEXT... - a diagnostic line (ignored by the harness)
+tap_diag() { printf '# %s\n' "$*"; }
+
+# lib_on_exit CMD - run CMD (a string) at exit, last registered first
+lib_on_exit() { LIB_CLEANUP="$1; $LIB_CLEANUP"; }
+lib_run_cleanup() { eval "$LIB_CLEANUP" >/dev/null 2>&1; LIB_CLEANUP=""; }
+trap 'lib_run_cleanup' EXIT
+trap 'exit 130' INT TERM
+
+# lib_enter_ns "$@" - re-exec this script in a fresh net + mount namespace,
+# under a timeout (LXNET_TEST_TIMEOUT seconds, default 120). Brings lo up.
+lib_enter_ns() {
+	if [ -z "${LXNET_IN_TEST_NS:-}" ]; then
+		local t=${LXNET_TEST_TIMEOUT:-120} u=""
+		command -v unshare >/dev/null || tap_skip_all "unshare(1) missing"
+		[ "$(id -u)" -eq 0 ] || u="--user --map-root-user"
+		if ! unshare $u --net --mount true 2>/dev/null; then
+			tap_skip_all "cannot create network namespaces here"
+		fi
+		LXNET_IN_TEST_NS=1 exec timeout --kill-after=5 "$t" \
+			unshare $u --net --mount --propagation private "$0" "$@"
+	fi
+	ip link set lo up
+}
+
+# lib_tmpdir - create this test's tmpdir (removed at exit) into $TMP_DIR
+lib_tmpdir() {
+	TMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lxnet-test.XXXXXX")
+	lib_on_exit "rm -rf '$TMP_DIR'"
+}
+
+# wait_until SECONDS CMD... - poll CMD every 10 ms until it succeeds or the
+# bound expires (tests may poll; the product may not). Returns CMD's status.
+wait_until() {
+	local limit=$1 i=0 n
+	shift
+	n=$((limit * 100))
+	while [ $i -lt $n ]; do
+		"$@" && return 0
+		sleep 0.01
+		i=$((i + 1))
+	done
+	"$@"
+}
+
+# tap_done - final status: non-zero when any test failed
+tap_done() {
+	[ "$LIB_TAP_FAILED" -eq 0 ]
+}

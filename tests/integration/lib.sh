@@ -64,7 +64,7 @@ lib_enter_ns() {
 			tap_skip_all "cannot create network namespaces here"
 		fi
 		LXNET_IN_TEST_NS=1 exec timeout --kill-after=5 "$t" \
-			unshare $u --net --mount --propagation private "$0" "$@"
+			unshare $u --net --mount --propagation private bash "$0" "$@"
 	fi
 	ip link set lo up
 }

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# tools/deps.sh - install, from Debian's archive, what lxnet needs to build
+# and to run its test suite. Installs only what is missing; needs root (or
+# sudo). Usage: tools/deps.sh [build|test]   (default: test)
+set -eu
+
+build_pkgs="autoconf automake libtool pkg-config make gcc libc6-dev
+libfuse3-dev fuse3 libnl-3-dev libnl-route-3-dev libc-ares-dev
+libglib2.0-dev libseccomp-dev linux-libc-dev"
+test_pkgs="iproute2 net-tools busybox-static python3 curl acl dnsmasq-base
+golang-go gcc-multilib procps psmisc util-linux debootstrap iputils-ping
+passwd"
+
+want=$build_pkgs
+[ "${1:-test}" = test ] && want="$want $test_pkgs"
+
+missing=""
+for p in $want; do
+	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$s" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "tools/deps.sh: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -142,6 +142,8 @@ struct ns_resolv {
 	char **search;            /* NULL-terminated */
 	char **options;           /* NULL-terminated "options" tokens */
 	char **sortlist;          /* NULL-terminated */
+	char *source;             /* host file it was read from, for the
+	                           * rendered header; NULL when unknown */
 };
 
 /* One line of the hosts file the view presents. */
@@ -185,6 +187,7 @@ struct ns_hosts {
 	gint ref;
 	guint n;
 	struct ns_host *v;
+	char *source;             /* host file read, NULL when unknown */
 };
 
 /*

@@ -102,6 +102,7 @@ void ns_resolv_part_unref(struct ns_resolv_part *t)
 		g_strfreev(t->r.search);
 		g_strfreev(t->r.options);
 		g_strfreev(t->r.sortlist);
+		g_free(t->r.source);
 		g_free(t);
 	}
 }
@@ -124,6 +125,7 @@ void ns_hosts_unref(struct ns_hosts *t)
 			g_strfreev(t->v[i].names);
 		}
 		g_free(t->v);
+		g_free(t->source);
 		g_free(t);
 	}
 }

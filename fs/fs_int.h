@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * fs_int.h - lxnetfs internals: the daemon's context, the fixed tree of
+ * inodes with their per-file content cache, open handles, and the FUSE
+ * session glue. Private to fs/.
+ */
+#ifndef LXNET_FS_INT_H
+#define LXNET_FS_INT_H
+
+#define FUSE_USE_VERSION 35
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <fuse_lowlevel.h>
+#include <glib.h>
+
+#include "netstate.h"
+#include "render.h"
+#include "view.h"
+
+/* Directories plus files; the tree is built from render_file_path(). */
+#define LXFS_MAX_NODES 32
+/* Default bound on simultaneously open handles per file (--max-open). */
+#define LXFS_DEFAULT_MAX_OPEN 4096
+/* Requests handled per wake-up of the FUSE source before yielding. */
+#define LXFS_REQUESTS_PER_DISPATCH 64
+
+/*
+ * struct lxfs_node - one inode of the fixed tree
+ * @ino: inode number; FUSE_ROOT_ID for the root, fixed for the process
+ * @name: last path component ("" for the root)
+ * @parent: containing directory (the root is its own parent)
+ * @is_dir: directory (0555) or rendered file (0444)
+ * @children: directories only: child nodes, in creation order
+ * @n_children: number of @children
+ * @file: files only: which view file this is
+ * @cache: files only: the last rendering (NULL before the first); each open
+ *         handle holds its own reference to the rendering it was opened on
+ * @stale: files only: a snapshot change touched a part the file depends on
+ *         since @cache was rendered; the next stat/open renders again
+ * @n_open: files only: open handles
+ * @mtime: modification time; for files bumped (strictly increasing) each
+ *         time the rendered bytes change; ctime always equals it
+ */
+struct lxfs_node {
+	fuse_ino_t ino;
+	char *name;
+	struct lxfs_node *parent;
+	bool is_dir;
+	struct lxfs_node *children[LXFS_MAX_NODES];
+	unsigned int n_children;
+	enum render_file file;
+	GBytes *cache;
+	bool stale;
+	unsigned int n_open;
+	struct timespec mtime;
+};
+
+/*
+ * struct lxfs_tree - the whole inode table, indexed by ino - 1
+ */
+struct lxfs_tree {
+	struct lxfs_node nodes[LXFS_MAX_NODES];
+	unsigned int n;
+	struct timespec last_stamp; /* last timestamp handed out */
+};
+
+/*
+ * struct lxfs_handle - one open file: the rendering it reads from
+ * @node: the file
+ * @bytes: one snapshot's rendering, never changed while open
+ */
+struct lxfs_handle {
+	struct lxfs_node *node;
+	GBytes *bytes;
+};
+
+/*
+ * struct lxfs - the daemon's context; owned by main(), no globals
+ */
+struct lxfs {
+	struct view_policy policy;
+	struct netstate *ns;
+	guint ns_sub;
+	struct netstate_snapshot *snap; /* latest snapshot seen */
+	struct lxfs_tree tree;
+	uid_t uid;
+	gid_t gid;
+	unsigned int max_open;
+	double attr_timeout;
+	double entry_timeout;
+
+	struct fuse_session *se;
+	struct fuse_buf buf;
+	bool mounted;
+	guint fuse_source;
+	GMainLoop *loop;
+	int exit_status;
+};
+
+/* inode.c */
+void lxfs_tree_init(struct lxfs_tree *t);
+void lxfs_tree_clear(struct lxfs_tree *t);
+struct lxfs_node *lxfs_tree_get(struct lxfs_tree *t, fuse_ino_t ino);
+struct lxfs_node *lxfs_tree_lookup(struct lxfs_tree *t, fuse_ino_t parent,
+				   const char *name);
+struct lxfs_node *lxfs_tree_file(struct lxfs_tree *t, enum render_file f);
+int lxfs_node_refresh(struct lxfs *fs, struct lxfs_node *n, bool fresh_stats,
+		      bool *ret_changed);
+void lxfs_node_stat(const struct lxfs *fs, const struct lxfs_node *n,
+		    struct stat *st);
+void lxfs_tree_snapshot_changed(struct lxfs *fs, unsigned int parts);
+int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
+		     struct lxfs_handle **ret_h);
+void lxfs_handle_free(struct lxfs_handle *h);
+
+/* ops.c */
+extern const struct fuse_lowlevel_ops lxfs_ops;
+
+/* session.c */
+int lxfs_session_new(struct lxfs *fs, struct fuse_args *args);
+int lxfs_session_mount(struct lxfs *fs, const char *mountpoint);
+int lxfs_session_attach(struct lxfs *fs);
+void lxfs_session_notify_attr(struct lxfs *fs, fuse_ino_t ino);
+void lxfs_session_close(struct lxfs *fs);
+
+#endif

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* inode.c - lxnetfs's fixed tree, its attributes and the per-file content cache */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "fs_int.h"
+#include "log.h"
+
+static struct lxfs_node *lxfs_tree_add(struct lxfs_tree *t,
+				       struct lxfs_node *parent,
+				       const char *name, bool is_dir)
+{
+	struct lxfs_node *n;
+
+	g_assert(t->n < LXFS_MAX_NODES);
+	n = &t->nodes[t->n];
+	memset(n, 0, sizeof(*n));
+	n->ino = t->n + FUSE_ROOT_ID;
+	t->n++;
+	n->name = g_strdup(name);
+	n->parent = parent ? parent : n;
+	n->is_dir = is_dir;
+	n->mtime = t->last_stamp;
+	if (parent) {
+		g_assert(parent->n_children < LXFS_MAX_NODES);
+		parent->children[parent->n_children++] = n;
+	}
+	return n;
+}
+
+static struct lxfs_node *lxfs_dir_child(struct lxfs_node *dir, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < dir->n_children; i++)
+		if (strcmp(dir->children[i]->name, name) == 0)
+			return dir->children[i];
+	return NULL;
+}
+
+/**
+ * lxfs_tree_init() - build the fixed tree from render_file_path()
+ * @t: tree to fill
+ *
+ * Inode numbers follow creation order (the root first, then each file's
+ * directories and the file in enum render_file order), so they are the same
+ * for the whole life of the process. Every file starts stale: nothing is
+ * rendered until someone looks.
+ */
+void lxfs_tree_init(struct lxfs_tree *t)
+{
+	struct lxfs_node *root;
+	int f;
+
+	memset(t, 0, sizeof(*t));
+	clock_gettime(CLOCK_REALTIME, &t->last_stamp);
+	root = lxfs_tree_add(t, NULL, "", true);
+	for (f = 0; f < RENDER_N_FILES; f++) {
+		g_auto(GStrv) parts = g_strsplit(render_file_path(f), "/", -1);
+		struct lxfs_node *dir = root, *n;
+		guint i, np = g_strv_length(parts);
+
+		for (i = 0; i + 1 < np; i++) {
+			struct lxfs_node *sub = lxfs_dir_child(dir, parts[i]);
+
+			if (!sub)
+				sub = lxfs_tree_add(t, dir, parts[i], true);
+			dir = sub;
+		}
+		n = lxfs_tree_add(t, dir, parts[np - 1], false);
+		n->file = f;
+		n->stale = true;
+	}
+}
+
+/**
+ * lxfs_tree_clear() - drop every cached rendering and name
+ * @t: tree; open handles must be gone
+ */
+void lxfs_tree_clear(struct lxfs_tree *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++) {
+		g_free(t->nodes[i].name);
+		g_clear_pointer(&t->nodes[i].cache, g_bytes_unref);
+	}
+	t->n = 0;
+}
+
+struct lxfs_node *lxfs_tree_get(struct lxfs_tree *t, fuse_ino_t ino)
+{
+	if (ino < FUSE_ROOT_ID || ino - FUSE_ROOT_ID >= t->n)
+		return NULL;
+	return &t->nodes[ino - FUSE_ROOT_ID];
+}
+
+struct lxfs_node *lxfs_tree_lookup(struct lxfs_tree *t, fuse_ino_t parent,
+				   const char *name)
+{
+	struct lxfs_node *dir = lxfs_tree_get(t, parent);
+
+	if (!dir || !dir->is_dir)
+		return NULL;
+	return lxfs_dir_child(dir, name);
+}
+
+struct lxfs_node *lxfs_tree_file(struct lxfs_tree *t, enum render_file f)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++)
+		if (!t->nodes[i].is_dir && t->nodes[i].file == f)
+			return &t->nodes[i];
+	return NULL;
+}
+
+/*
+ * Next change timestamp: now, or 1 ns past the previous one when the clock
+ * did not move (or went back), so mtime/ctime strictly increase.
+ */
+static struct timespec lxfs_tree_stamp(struct lxfs_tree *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec < t->last_stamp.tv_sec ||
+	    (now.tv_sec == t->last_stamp.tv_sec &&
+	     now.tv_nsec <= t->last_stamp.tv_nsec)) {
+		now = t->last_stamp;
+		if (++now.tv_nsec >= 1000000000L) {
+			now.tv_nsec = 0;
+			now.tv_sec++;
+		}
+	}
+	t->last_stamp = now;
+	return now;
+}
+
+/*
+ * Render @f from the latest snapshot; for proc/net/dev with @fresh_stats, from
+ * the latest snapshot with the links' counters of a fresh dump.
+ */
+static int lxfs_render(struct lxfs *fs, enum render_file f, bool fresh_stats,
+		       GBytes **ret)
+{
+	g_autoptr(GString) out = g_string_sized_new(4096);
+	int r;
+
+	if (f == RENDER_PROC_NET_DEV && fresh_stats) {
+		struct ns_links *links = NULL;
+
+		r = netstate_read_stats(fs->ns, &links);
+		if (r == 0) {
+			struct netstate_snapshot tmp = *fs->snap;
+
+			tmp.links = links;
+			r = render_file(f, &tmp, out);
+			ns_links_unref(links);
+		} else {
+			log_debug("fresh counters unavailable (%s), using the snapshot's",
+				  g_strerror(-r));
+			r = render_file(f, fs->snap, out);
+		}
+	} else {
+		r = render_file(f, fs->snap, out);
+	}
+	if (r < 0)
+		return r;
+	*ret = g_string_free_to_bytes(g_steal_pointer(&out));
+	return 0;
+}
+
+/**
+ * lxfs_node_refresh() - make a file's cached rendering current
+ * @fs: context
+ * @n: a file node
+ * @fresh_stats: proc/net/dev only: render with counters read now
+ * @ret_changed: set to whether the bytes differ from the previous rendering
+ *
+ * Renders only when the file is stale (or @fresh_stats asks for new
+ * counters). A new rendering equal to the cached one is dropped and changes
+ * nothing; a different one replaces the cache and bumps mtime and ctime.
+ * Handles opened earlier keep the rendering they hold.
+ *
+ * Return: 0 or -errno from the renderer (the cache is then unchanged).
+ */
+int lxfs_node_refresh(struct lxfs *fs, struct lxfs_node *n, bool fresh_stats,
+		      bool *ret_changed)
+{
+	g_autoptr(GBytes) b = NULL;
+	bool changed;
+	int r;
+
+	g_assert(!n->is_dir);
+	if (!n->stale && !(fresh_stats && n->file == RENDER_PROC_NET_DEV)) {
+		*ret_changed = false;
+		return 0;
+	}
+	r = lxfs_render(fs, n->file, fresh_stats, &b);
+	if (r < 0)
+		return r;
+	changed = !n->cache || !g_bytes_equal(n->cache, b);
+	if (changed) {
+		g_clear_pointer(&n->cache, g_bytes_unref);
+		n->cache = g_steal_pointer(&b);
+		n->mtime = lxfs_tree_stamp(&fs->tree);
+	}
+	n->stale = false;
+	*ret_changed = changed;
+	return 0;
+}
+
+/**
+ * lxfs_node_stat() - attributes of a node
+ * @fs: context
+ * @n: node; a file must have been refreshed so its size is current
+ * @st: filled in
+ *
+ * Files: 0444, size of the current rendering; directories: 0555. Owner is
+ * the configured uid/gid. atime, mtime and ctime are all the node's change
+ * time, with nanoseconds.
+ */
+void lxfs_node_stat(const struct lxfs *fs, const struct lxfs_node *n,
+		    struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = n->ino;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_blksize = 4096;
+	if (n->is_dir) {
+		unsigned int i, subdirs = 0;
+
+		for (i = 0; i < n->n_children; i++)
+			subdirs += n->children[i]->is_dir;
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2 + subdirs;
+		st->st_size = 0;
+	} else {
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		st->st_size = n->cache ? (off_t)g_bytes_get_size(n->cache) : 0;
+		st->st_blocks = (st->st_size + 511) / 512;
+	}
+	st->st_atim = n->mtime;
+	st->st_mtim = n->mtime;
+	st->st_ctim = n->mtime;
+}
+
+/**
+ * lxfs_tree_snapshot_changed() - note a new snapshot
+ * @fs: context; fs->snap already points at the new snapshot
+ * @parts: NETSTATE_* bits that differ from the previous snapshot
+ *
+ * Files that depend on a changed part become stale. Nothing is rendered
+ * here; the kernel's cached attributes of a file that turns stale are
+ * dropped (attributes only, never pages), so the next stat comes to us and
+ * renders. A file already stale was not asked about since, so the kernel
+ * holds nothing to drop.
+ */
+void lxfs_tree_snapshot_changed(struct lxfs *fs, unsigned int parts)
+{
+	unsigned int i;
+
+	for (i = 0; i < fs->tree.n; i++) {
+		struct lxfs_node *n = &fs->tree.nodes[i];
+
+		if (n->is_dir || n->stale || !(render_file_parts(n->file) & parts))
+			continue;
+		n->stale = true;
+		lxfs_session_notify_attr(fs, n->ino);
+	}
+}
+
+/**
+ * lxfs_handle_open() - open a file: pin its current rendering
+ * @fs: context
+ * @n: a file node
+ * @ret_h: the new handle
+ *
+ * proc/net/dev is rendered with counters read now (they move without
+ * notifications); other files only when stale. When the rendering changed,
+ * the kernel's cached attributes are dropped so stat agrees with what the
+ * handle reads.
+ *
+ * Return: 0, -EMFILE past the per-file bound, or -errno from rendering.
+ */
+int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
+		     struct lxfs_handle **ret_h)
+{
+	struct lxfs_handle *h;
+	bool changed;
+	int r;
+
+	if (n->n_open >= fs->max_open)
+		return -EMFILE;
+	r = lxfs_node_refresh(fs, n, true, &changed);
+	if (r < 0)
+		return r;
+	if (changed)
+		lxfs_session_notify_attr(fs, n->ino);
+	h = g_new0(struct lxfs_handle, 1);
+	h->node = n;
+	h->bytes = g_bytes_ref(n->cache);
+	n->n_open++;
+	*ret_h = h;
+	return 0;
+}
+
+void lxfs_handle_free(struct lxfs_handle *h)
+{
+	if (!h)
+		return;
+	h->node->n_open--;
+	g_bytes_unref(h->bytes);
+	g_free(h);
+}

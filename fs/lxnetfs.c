@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* lxnetfs.c - lxnetfs: the host's network view as files, over FUSE */
+/*
+ * Theory of operation
+ * -------------------
+ * lxnetfs runs in the host's network namespace and serves a small fixed
+ * tree (etc/resolv.conf, etc/hosts, etc/hostname, proc/net/{dev,route,
+ * if_inet6,ipv6_route,arp}) whose bytes are rendered from the network model
+ * (src/netstate.h) by the renderers (src/render.h). Everything runs on one
+ * thread, in one GLib main loop: the FUSE device fd and netstate's own fds
+ * are sources of the same loop, so no locks exist anywhere.
+ *
+ * Consistency. netstate hands us immutable snapshots and, on each new one,
+ * the set of parts that changed. A file whose parts changed is marked stale
+ * and the kernel's cached attributes for it are dropped (attributes only:
+ * page invalidation from the serving thread can deadlock, and the files use
+ * direct I/O so there are no pages). Nothing is rendered until someone
+ * stats or opens the file; then the new rendering is compared with the
+ * cached one and only a real byte change bumps mtime and ctime (one
+ * strictly increasing nanosecond clock for the whole tree). getattr thus
+ * always reports the exact size of the current rendering, the inode never
+ * changes, and glibc's stat-based reload of resolv.conf sees every change.
+ * An open handle pins one rendering (a refcounted GBytes), so reads at any
+ * offsets never mix two snapshots; the rendering is freed when the last
+ * handle and the cache let go.
+ *
+ * proc/net/dev's counters move without any notification: each open renders
+ * it with counters read right then (netstate_read_stats()); its stat size is
+ * that of the last rendering, which can lag by the width of a counter.
+ *
+ * Mounting. Either we mount MOUNTPOINT ourselves (fusermount3 for non-root),
+ * or MOUNTPOINT is /dev/fd/N: a /dev/fuse fd someone else (lxnet run) already
+ * mounted, typically inside a sandbox's user namespace. Ownership reported
+ * in replies is read by the kernel in the mount's user namespace, hence
+ * -o uid=N,gid=N. We leave on unmount (the device says ENODEV) or on
+ * SIGTERM/SIGINT/SIGHUP, unmounting what we mounted.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <fuse_log.h>
+#include <fuse_opt.h>
+#include <stdarg.h>
+#include <glib-unix.h>
+
+#include "fs_int.h"
+#include "log.h"
+#include "util.h"
+
+/* Options lxnetfs takes out of -o itself; the rest go to libfuse. */
+struct lxfs_owner_opts {
+	unsigned int uid;
+	unsigned int gid;
+	int uid_set;
+	int gid_set;
+};
+
+static const struct fuse_opt lxfs_owner_optspec[] = {
+	{ "uid=%u", offsetof(struct lxfs_owner_opts, uid), 0 },
+	{ "uid=", offsetof(struct lxfs_owner_opts, uid_set), 1 },
+	{ "gid=%u", offsetof(struct lxfs_owner_opts, gid), 0 },
+	{ "gid=", offsetof(struct lxfs_owner_opts, gid_set), 1 },
+	FUSE_OPT_END
+};
+
+/* Command line, as parsed; owned by main(). */
+struct lxfs_cmdline {
+	gboolean foreground;
+	gboolean debug;
+	gboolean help;
+	gboolean version;
+	char **fuse_opts;
+	int max_open;
+	char **rest;
+};
+
+static const char lxfs_description[] =
+	"Files (all read-only; directories 0555, files 0444):\n"
+	"  etc/resolv.conf etc/hosts etc/hostname\n"
+	"  proc/net/dev proc/net/route proc/net/if_inet6 proc/net/ipv6_route\n"
+	"  proc/net/arp\n"
+	"\n"
+	"MOUNTPOINT is a directory, or /dev/fd/N: a /dev/fuse descriptor that is\n"
+	"already mounted (as lxnet run hands over); it is then never unmounted by\n"
+	"lxnetfs.\n"
+	"\n"
+	"-o takes libfuse mount and session options (allow_other, ro,\n"
+	"default_permissions, max_read=N, ...) plus lxnetfs's own:\n"
+	"  uid=N,gid=N   owner reported for every file and directory, as read in\n"
+	"                the mount's user namespace (default: the caller's ids;\n"
+	"                a mount made inside a user namespace wants uid=0,gid=0)\n"
+	"\n"
+	"Exit status: 0 after an unmount or SIGTERM/SIGINT/SIGHUP, 1 on errors,\n"
+	"2 on bad arguments. See lxnetfs(8).";
+
+/*
+ * Start-up daemonization with a truthful exit status: the parent waits for
+ * the child to say it is serving (or to die) and exits accordingly. Done
+ * before anything can start a thread (GLib's signal worker, netstate).
+ */
+static int lxfs_daemon_start(void)
+{
+	int p[2];
+	pid_t pid;
+	char st = 1;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die("pipe: %s", g_strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", g_strerror(errno));
+	if (pid == 0) {
+		close(p[0]);
+		return p[1];
+	}
+	close(p[1]);
+	if (read(p[0], &st, 1) != 1)
+		st = 1;
+	_exit(st);
+}
+
+static void lxfs_daemon_ready(int fd)
+{
+	int nul;
+	char st = 0;
+
+	if (fd < 0)
+		return;
+	if (setsid() < 0)
+		log_debug("setsid: %s", g_strerror(errno));
+	if (chdir("/") < 0)
+		log_debug("chdir /: %s", g_strerror(errno));
+	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (nul >= 0) {
+		dup2(nul, STDIN_FILENO);
+		dup2(nul, STDOUT_FILENO);
+		dup2(nul, STDERR_FILENO);
+		if (nul > STDERR_FILENO)
+			close(nul);
+	}
+	if (write(fd, &st, 1) != 1)
+		log_debug("telling the parent: %s", g_strerror(errno));
+	close(fd);
+}
+
+static void lxfs_usage_error(GOptionContext *oc, const char *msg)
+{
+	fprintf(stderr, "lxnetfs: %s (see lxnetfs --help)\n", msg);
+	g_option_context_free(oc);
+	exit(2);
+}
+
+/*
+ * Parse argv. Errors print one line and exit 2; --help prints every option
+ * (the view group's included) and exits 0.
+ */
+static void lxfs_parse_cmdline(int *argc, char ***argv,
+			       struct lxfs_cmdline *cl,
+			       struct view_policy *policy)
+{
+	const GOptionEntry entries[] = {
+		{ "help", 'h', 0, G_OPTION_ARG_NONE, &cl->help,
+		  "Show this help and exit", NULL },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &cl->version,
+		  "Show the version and exit", NULL },
+		{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &cl->foreground,
+		  "Stay in the foreground", NULL },
+		{ "debug", 'd', 0, G_OPTION_ARG_NONE, &cl->debug,
+		  "Log debug messages and every FUSE request (implies -f)", NULL },
+		{ "options", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &cl->fuse_opts,
+		  "Mount options, comma-separated (repeatable; see below)", "OPT[,OPT...]" },
+		{ "max-open", 0, 0, G_OPTION_ARG_INT, &cl->max_open,
+		  "Bound on open handles per file; past it open fails with EMFILE (default 4096)", "N" },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cl->rest,
+		  NULL, "MOUNTPOINT" },
+		{ NULL },
+	};
+	g_autoptr(GError) err = NULL;
+	GOptionContext *oc = g_option_context_new("MOUNTPOINT");
+
+	g_option_context_set_summary(oc,
+		"Serve the host's network view (resolv.conf, hosts, hostname,\n"
+		"/proc/net files) at MOUNTPOINT, live, read-only.");
+	g_option_context_set_description(oc, lxfs_description);
+	g_option_context_set_help_enabled(oc, FALSE);
+	g_option_context_add_main_entries(oc, entries, NULL);
+	g_option_context_add_group(oc, view_policy_option_group(policy));
+	if (!g_option_context_parse(oc, argc, argv, &err))
+		lxfs_usage_error(oc, err->message);
+	if (cl->help) {
+		g_autofree char *h = g_option_context_get_help(oc, FALSE, NULL);
+
+		fputs(h, stdout);
+		g_option_context_free(oc);
+		exit(0);
+	}
+	if (cl->version) {
+		printf("lxnetfs %s\n", PACKAGE_VERSION);
+		g_option_context_free(oc);
+		exit(0);
+	}
+	if (!cl->rest || !cl->rest[0])
+		lxfs_usage_error(oc, "missing MOUNTPOINT");
+	if (cl->rest[1]) {
+		g_autofree char *m = g_strdup_printf("unexpected argument '%s'",
+						     cl->rest[1]);
+		lxfs_usage_error(oc, m);
+	}
+	if (cl->max_open < 0)
+		lxfs_usage_error(oc, "--max-open must be positive");
+	if (view_policy_validate(policy, &err) < 0)
+		lxfs_usage_error(oc, err->message);
+	g_option_context_free(oc);
+}
+
+/*
+ * Build libfuse's arguments from -o and -d, taking uid=/gid= out for us.
+ * Return: 0, or -EINVAL with a message in @ret_msg.
+ */
+static int lxfs_fuse_args(const struct lxfs_cmdline *cl, struct lxfs *fs,
+			  struct fuse_args *args, char **ret_msg)
+{
+	struct lxfs_owner_opts own = { 0 };
+	char **o;
+
+	if (fuse_opt_add_arg(args, "lxnetfs") < 0)
+		return -ENOMEM;
+	for (o = cl->fuse_opts; o && *o; o++)
+		if (fuse_opt_add_arg(args, "-o") < 0 ||
+		    fuse_opt_add_arg(args, *o) < 0)
+			return -ENOMEM;
+	if (cl->debug && fuse_opt_add_arg(args, "-odebug") < 0)
+		return -ENOMEM;
+	if (fuse_opt_add_arg(args, "-ofsname=lxnetfs,subtype=lxnetfs") < 0)
+		return -ENOMEM;
+	if (fuse_opt_parse(args, &own, lxfs_owner_optspec, NULL) < 0) {
+		*ret_msg = g_strdup("invalid -o option");
+		return -EINVAL;
+	}
+	fs->uid = own.uid_set ? (uid_t)own.uid : getuid();
+	fs->gid = own.gid_set ? (gid_t)own.gid : getgid();
+	return 0;
+}
+
+/* libfuse's messages, through our log with our program name. */
+static void lxfs_fuse_log(enum fuse_log_level level, const char *fmt,
+			  va_list ap)
+{
+	enum log_level l = level <= FUSE_LOG_ERR ? LOG_LVL_ERR :
+			   level == FUSE_LOG_WARNING ? LOG_LVL_WARN :
+			   level <= FUSE_LOG_INFO ? LOG_LVL_INFO :
+			   LOG_LVL_DEBUG;
+	char line[1024];
+	size_t n;
+
+	if (!log_enabled(l))
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	log_msg(l, "%s", line);
+}
+
+static gboolean lxfs_on_signal(gpointer data)
+{
+	struct lxfs *fs = data;
+
+	log_debug("signal: unmounting");
+	g_main_loop_quit(fs->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+static void lxfs_on_snapshot(const struct netstate_event *ev, void *data)
+{
+	struct lxfs *fs = data;
+
+	netstate_snapshot_unref(fs->snap);
+	fs->snap = netstate_snapshot_ref(ev->snap);
+	lxfs_tree_snapshot_changed(fs, ev->parts);
+}
+
+/* Resolve a directory MOUNTPOINT to an absolute path; /dev/fd/N as is. */
+static char *lxfs_mountpoint(const char *arg)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (g_str_has_prefix(arg, "/dev/fd/"))
+		return g_strdup(arg);
+	if (!realpath(arg, buf))
+		die("mountpoint %s: %s", arg, g_strerror(errno));
+	if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
+		die("mountpoint %s: not a directory", arg);
+	return g_strdup(buf);
+}
+
+int main(int argc, char **argv)
+{
+	struct lxfs_cmdline cl = { 0 };
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	g_autofree char *mountpoint = NULL;
+	g_autofree char *msg = NULL;
+	struct lxfs fs = { 0 };
+	guint sig[3];
+	unsigned int i;
+	int ready_fd = -1, r;
+
+	log_init("lxnetfs", LOG_LVL_WARN);
+	fuse_set_log_func(lxfs_fuse_log);
+	view_policy_init(&fs.policy);
+	lxfs_parse_cmdline(&argc, &argv, &cl, &fs.policy);
+	if (cl.debug) {
+		log_set_level(LOG_LVL_DEBUG);
+		cl.foreground = TRUE;
+	}
+	r = lxfs_fuse_args(&cl, &fs, &args, &msg);
+	if (r < 0) {
+		fprintf(stderr, "lxnetfs: %s (see lxnetfs --help)\n",
+			msg ? msg : g_strerror(-r));
+		return 2;
+	}
+	fs.max_open = cl.max_open > 0 ? (unsigned int)cl.max_open :
+					LXFS_DEFAULT_MAX_OPEN;
+	fs.attr_timeout = 1.0;
+	fs.entry_timeout = 3600.0;
+	mountpoint = lxfs_mountpoint(cl.rest[0]);
+	/* libfuse checks its options here and says which one it rejects. */
+	if (lxfs_session_new(&fs, &args) < 0)
+		return 2;
+
+	if (!cl.foreground)
+		ready_fd = lxfs_daemon_start();
+
+	fs.loop = g_main_loop_new(NULL, FALSE);
+	r = netstate_new(&fs.policy, NULL, &fs.ns);
+	if (r < 0)
+		die("reading the network state: %s", g_strerror(-r));
+	fs.snap = netstate_get(fs.ns);
+	fs.ns_sub = netstate_subscribe(fs.ns, lxfs_on_snapshot, &fs);
+	lxfs_tree_init(&fs.tree);
+
+	if (lxfs_session_mount(&fs, mountpoint) < 0)
+		die("cannot mount on %s", mountpoint);
+	r = lxfs_session_attach(&fs);
+	if (r < 0)
+		die("serving the FUSE device: %s", g_strerror(-r));
+	sig[0] = g_unix_signal_add(SIGTERM, lxfs_on_signal, &fs);
+	sig[1] = g_unix_signal_add(SIGINT, lxfs_on_signal, &fs);
+	sig[2] = g_unix_signal_add(SIGHUP, lxfs_on_signal, &fs);
+	signal(SIGPIPE, SIG_IGN);
+	log_debug("serving %s", mountpoint);
+	lxfs_daemon_ready(ready_fd);
+
+	g_main_loop_run(fs.loop);
+
+	lxfs_session_close(&fs);
+	for (i = 0; i < ELEMENTSOF(sig); i++)
+		g_source_remove(sig[i]);
+	netstate_unsubscribe(fs.ns, fs.ns_sub);
+	netstate_snapshot_unref(fs.snap);
+	netstate_free(fs.ns);
+	lxfs_tree_clear(&fs.tree);
+	view_policy_clear(&fs.policy);
+	fuse_opt_free_args(&args);
+	g_strfreev(cl.fuse_opts);
+	g_strfreev(cl.rest);
+	g_main_loop_unref(fs.loop);
+	return fs.exit_status;
+}

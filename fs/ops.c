@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* ops.c - lxnetfs's FUSE low-level operations: read-only view of the tree */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "fs_int.h"
+#include "log.h"
+
+static struct lxfs *lxfs_req(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* Reply 0 or -errno as libfuse wants it: a positive errno, 0 for success. */
+static void lxfs_reply_status(fuse_req_t req, int r)
+{
+	fuse_reply_err(req, r < 0 ? -r : 0);
+}
+
+/*
+ * Bring a node's attributes up to date (render a stale file) and fill @st.
+ */
+static int do_stat(struct lxfs *fs, struct lxfs_node *n, struct stat *st)
+{
+	if (!n->is_dir) {
+		bool changed;
+		int r = lxfs_node_refresh(fs, n, false, &changed);
+
+		if (r < 0)
+			return r;
+	}
+	lxfs_node_stat(fs, n, st);
+	return 0;
+}
+
+static int do_lookup(struct lxfs *fs, fuse_ino_t parent, const char *name,
+		     struct fuse_entry_param *e)
+{
+	struct lxfs_node *n;
+
+	if (!lxfs_tree_get(&fs->tree, parent))
+		return -ENOENT;
+	if (!lxfs_tree_get(&fs->tree, parent)->is_dir)
+		return -ENOTDIR;
+	n = lxfs_tree_lookup(&fs->tree, parent, name);
+	if (!n)
+		return -ENOENT;
+	memset(e, 0, sizeof(*e));
+	e->ino = n->ino;
+	e->generation = 1;
+	e->attr_timeout = fs->attr_timeout;
+	e->entry_timeout = fs->entry_timeout;
+	return do_stat(fs, n, &e->attr);
+}
+
+static void lxfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fuse_entry_param e;
+	int r = do_lookup(lxfs_req(req), parent, name, &e);
+
+	if (r < 0)
+		lxfs_reply_status(req, r);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+static void lxfs_getattr(fuse_req_t req, fuse_ino_t ino,
+			 struct fuse_file_info *fi)
+{
+	struct lxfs *fs = lxfs_req(req);
+	struct lxfs_node *n = lxfs_tree_get(&fs->tree, ino);
+	struct stat st;
+	int r;
+
+	if (!n) {
+		lxfs_reply_status(req, -ENOENT);
+		return;
+	}
+	r = do_stat(fs, n, &st);
+	if (r < 0)
+		lxfs_reply_status(req, r);
+	else
+		fuse_reply_attr(req, &st, fs->attr_timeout);
+}
+
+static int do_open(struct lxfs *fs, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct lxfs_node *n = lxfs_tree_get(&fs->tree, ino);
+	struct lxfs_handle *h;
+	int r;
+
+	if (!n)
+		return -ENOENT;
+	if (n->is_dir)
+		return -EISDIR;
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
+		return -EROFS;
+	r = lxfs_handle_open(fs, n, &h);
+	if (r < 0)
+		return r;
+	fi->fh = (uintptr_t)h;
+	/* No page cache: reads always come here, from the handle's bytes. */
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	return 0;
+}
+
+static void lxfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	int r = do_open(lxfs_req(req), ino, fi);
+
+	if (r < 0) {
+		lxfs_reply_status(req, r);
+		return;
+	}
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		/* Interrupted open: the kernel will not release it. */
+		lxfs_handle_free((struct lxfs_handle *)(uintptr_t)fi->fh);
+}
+
+static void lxfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		      struct fuse_file_info *fi)
+{
+	struct lxfs_handle *h = (struct lxfs_handle *)(uintptr_t)fi->fh;
+	gsize len;
+	const char *data = g_bytes_get_data(h->bytes, &len);
+
+	if (off < 0) {
+		lxfs_reply_status(req, -EINVAL);
+		return;
+	}
+	if ((uint64_t)off >= len) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	fuse_reply_buf(req, data + off, MIN(size, len - (size_t)off));
+}
+
+static void lxfs_release(fuse_req_t req, fuse_ino_t ino,
+			 struct fuse_file_info *fi)
+{
+	lxfs_handle_free((struct lxfs_handle *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void lxfs_opendir(fuse_req_t req, fuse_ino_t ino,
+			 struct fuse_file_info *fi)
+{
+	struct lxfs_node *n = lxfs_tree_get(&lxfs_req(req)->tree, ino);
+
+	if (!n)
+		lxfs_reply_status(req, -ENOENT);
+	else if (!n->is_dir)
+		lxfs_reply_status(req, -ENOTDIR);
+	else if ((fi->flags & O_ACCMODE) != O_RDONLY)
+		lxfs_reply_status(req, -EROFS);
+	else
+		fuse_reply_open(req, fi);
+}
+
+/*
+ * Fill up to @size bytes of entries starting at entry @off: "." and ".."
+ * are entries 0 and 1, children follow. Each entry's offset is the index of
+ * the next one.
+ */
+static int do_readdir(struct lxfs *fs, fuse_req_t req, fuse_ino_t ino,
+		      size_t size, off_t off, char **ret_buf, size_t *ret_len)
+{
+	struct lxfs_node *n = lxfs_tree_get(&fs->tree, ino);
+	g_autofree char *buf = NULL;
+	size_t used = 0;
+	off_t i;
+
+	if (!n)
+		return -ENOENT;
+	if (!n->is_dir)
+		return -ENOTDIR;
+	size = MIN(size, 64 * 1024);
+	buf = g_malloc(size);
+	for (i = MAX(off, 0); i < (off_t)n->n_children + 2; i++) {
+		const struct lxfs_node *c = i == 0 ? n :
+					    i == 1 ? n->parent :
+						     n->children[i - 2];
+		struct stat st = {
+			.st_ino = c->ino,
+			.st_mode = c->is_dir ? S_IFDIR : S_IFREG,
+		};
+		const char *name = i == 0 ? "." : i == 1 ? ".." : c->name;
+		size_t need = fuse_add_direntry(req, buf + used, size - used,
+						name, &st, i + 1);
+
+		if (need > size - used)
+			break;
+		used += need;
+	}
+	*ret_buf = g_steal_pointer(&buf);
+	*ret_len = used;
+	return 0;
+}
+
+static void lxfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
+			 off_t off, struct fuse_file_info *fi)
+{
+	g_autofree char *buf = NULL;
+	size_t len = 0;
+	int r = do_readdir(lxfs_req(req), req, ino, size, off, &buf, &len);
+
+	if (r < 0)
+		lxfs_reply_status(req, r);
+	else
+		fuse_reply_buf(req, buf, len);
+}
+
+static void lxfs_releasedir(fuse_req_t req, fuse_ino_t ino,
+			    struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void lxfs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct lxfs *fs = lxfs_req(req);
+	struct statvfs sv = {
+		.f_bsize = 4096,
+		.f_frsize = 4096,
+		.f_files = fs->tree.n,
+		.f_namemax = 255,
+		.f_flag = ST_RDONLY,
+	};
+
+	fuse_reply_statfs(req, &sv);
+}
+
+static void lxfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct lxfs_node *n = lxfs_tree_get(&lxfs_req(req)->tree, ino);
+
+	if (!n)
+		lxfs_reply_status(req, -ENOENT);
+	else if (mask & W_OK)
+		lxfs_reply_status(req, -EROFS);
+	else if ((mask & X_OK) && !n->is_dir)
+		lxfs_reply_status(req, -EACCES);
+	else
+		lxfs_reply_status(req, 0);
+}
+
+static void lxfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			  size_t size)
+{
+	lxfs_reply_status(req, -ENODATA);
+}
+
+static void lxfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	if (size == 0)
+		fuse_reply_xattr(req, 0);
+	else
+		fuse_reply_buf(req, NULL, 0);
+}
+
+/* Every write-type operation: the view is read-only. */
+static void lxfs_erofs(fuse_req_t req)
+{
+	lxfs_reply_status(req, -EROFS);
+}
+
+static void lxfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+			 int to_set, struct fuse_file_info *fi)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		       mode_t mode, dev_t rdev)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		       mode_t mode)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+			 const char *name)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+			fuse_ino_t newparent, const char *newname,
+			unsigned int flags)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+		      const char *newname)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+		       size_t size, off_t off, struct fuse_file_info *fi)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			  const char *value, size_t size, int flags)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+			mode_t mode, struct fuse_file_info *fi)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
+			   off_t offset, off_t length,
+			   struct fuse_file_info *fi)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
+				 off_t off_in, struct fuse_file_info *fi_in,
+				 fuse_ino_t ino_out, off_t off_out,
+				 struct fuse_file_info *fi_out, size_t len,
+				 int flags)
+{
+	lxfs_erofs(req);
+}
+
+static void lxfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* Replies are small in-memory buffers: no splice either way. */
+	conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
+			FUSE_CAP_SPLICE_MOVE);
+	/* No READDIRPLUS: attributes only come from lookup and getattr. */
+	conn->want &= ~(FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO);
+	log_debug("FUSE connection: protocol %u.%u", conn->proto_major,
+		  conn->proto_minor);
+}
+
+const struct fuse_lowlevel_ops lxfs_ops = {
+	.init = lxfs_init,
+	.lookup = lxfs_lookup,
+	.getattr = lxfs_getattr,
+	.setattr = lxfs_setattr,
+	.mknod = lxfs_mknod,
+	.mkdir = lxfs_mkdir,
+	.unlink = lxfs_unlink,
+	.rmdir = lxfs_unlink,
+	.symlink = lxfs_symlink,
+	.rename = lxfs_rename,
+	.link = lxfs_link,
+	.open = lxfs_open,
+	.read = lxfs_read,
+	.write = lxfs_write,
+	.release = lxfs_release,
+	.opendir = lxfs_opendir,
+	.readdir = lxfs_readdir,
+	.releasedir = lxfs_releasedir,
+	.statfs = lxfs_statfs,
+	.setxattr = lxfs_setxattr,
+	.getxattr = lxfs_getxattr,
+	.listxattr = lxfs_listxattr,
+	.removexattr = lxfs_removexattr,
+	.access = lxfs_access,
+	.create = lxfs_create,
+	.fallocate = lxfs_fallocate,
+	.copy_file_range = lxfs_copy_file_range,
+};

@@ -8,7 +8,17 @@ src_liblxnet_a_SOURCES = \
 	src/log.c src/log.h \
 	src/netstate.h \
 	src/render.h \
+	src/render.c src/render_procnet.c \
 	src/snapshot.c \
 	src/util.c src/util.h \
 	src/view.c src/view.h
 LIBLXNET = src/liblxnet.a $(GLIB_LIBS) $(NL_LIBS) $(CARES_LIBS)
+
+# lxnet front end (owner: proxy engineer; `lxnet run` adds src/run.c here).
+bin_PROGRAMS += src/lxnet
+src_lxnet_SOURCES = \
+	src/lxnet.c src/lxnet_int.h \
+	src/shim.c \
+	src/seccomp_filter.c src/seccomp_filter.h
+src_lxnet_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS)
+src_lxnet_LDADD = $(LIBLXNET) $(SECCOMP_LIBS)

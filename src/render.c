@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* render.c - the table of rendered files: path, the parts each depends on, renderer */
+#include "config.h"
+
+#include <errno.h>
+
+#include "render.h"
+#include "util.h"
+
+struct render_entry {
+	const char *path;
+	unsigned int parts;
+	void (*render)(const struct netstate_snapshot *s, GString *out);
+};
+
+/*
+ * Parts: a file depends on the tables its renderer reads. Every file that
+ * prints interface names or hides lines of hidden interfaces reads LINKS.
+ */
+static const struct render_entry render_table[RENDER_N_FILES] = {
+	[RENDER_RESOLV_CONF] = { "etc/resolv.conf", NETSTATE_RESOLV,
+				 render_resolv_conf },
+	[RENDER_HOSTS] = { "etc/hosts", NETSTATE_HOSTS | NETSTATE_HOSTNAME,
+			   render_hosts },
+	[RENDER_HOSTNAME] = { "etc/hostname", NETSTATE_HOSTNAME,
+			      render_hostname },
+	[RENDER_PROC_NET_DEV] = { "proc/net/dev", NETSTATE_LINKS,
+				  render_proc_net_dev },
+	[RENDER_PROC_NET_ROUTE] = { "proc/net/route",
+				    NETSTATE_ROUTES | NETSTATE_LINKS,
+				    render_proc_net_route },
+	[RENDER_PROC_NET_IF_INET6] = { "proc/net/if_inet6",
+				       NETSTATE_ADDRS | NETSTATE_LINKS,
+				       render_proc_net_if_inet6 },
+	[RENDER_PROC_NET_IPV6_ROUTE] = { "proc/net/ipv6_route",
+					 NETSTATE_ROUTES | NETSTATE_LINKS,
+					 render_proc_net_ipv6_route },
+	[RENDER_PROC_NET_ARP] = { "proc/net/arp",
+				  NETSTATE_NEIGHS | NETSTATE_LINKS,
+				  render_proc_net_arp },
+};
+
+static bool render_valid(enum render_file f)
+{
+	return (unsigned int)f < RENDER_N_FILES;
+}
+
+/**
+ * render_file_path() - where a rendered file sits, relative to the view's root
+ * @f: file
+ *
+ * Return: "etc/resolv.conf", "proc/net/dev", ...; NULL for an unknown @f.
+ */
+const char *render_file_path(enum render_file f)
+{
+	return render_valid(f) ? render_table[f].path : NULL;
+}
+
+/**
+ * render_file_parts() - the NETSTATE_* parts @f is rendered from
+ * @f: file
+ *
+ * Return: the parts; the file's bytes change only when one of them does.
+ * 0 for an unknown @f.
+ */
+unsigned int render_file_parts(enum render_file f)
+{
+	return render_valid(f) ? render_table[f].parts : 0;
+}
+
+/**
+ * render_file() - render @f from @s
+ * @f: file
+ * @s: snapshot
+ * @out: the bytes are appended here
+ *
+ * Return: 0, or -EINVAL for an unknown @f.
+ */
+int render_file(enum render_file f, const struct netstate_snapshot *s,
+		GString *out)
+{
+	if (!render_valid(f) || !s || !out)
+		return -EINVAL;
+	render_table[f].render(s, out);
+	return 0;
+}

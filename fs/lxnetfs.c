@@ -46,9 +46,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <fuse_log.h>
 #include <fuse_opt.h>
-#include <stdarg.h>
 #include <glib-unix.h>
 
 #include "fs_int.h"
@@ -180,7 +178,7 @@ static void lxfs_parse_cmdline(int *argc, char ***argv,
 		{ "max-open", 0, 0, G_OPTION_ARG_INT, &cl->max_open,
 		  "Bound on open handles per file; past it open fails with EMFILE (default 4096)", "N" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cl->rest,
-		  NULL, "MOUNTPOINT" },
+		  NULL, NULL },
 		{ NULL },
 	};
 	g_autoptr(GError) err = NULL;
@@ -250,26 +248,6 @@ static int lxfs_fuse_args(const struct lxfs_cmdline *cl, struct lxfs *fs,
 	return 0;
 }
 
-/* libfuse's messages, through our log with our program name. */
-static void lxfs_fuse_log(enum fuse_log_level level, const char *fmt,
-			  va_list ap)
-{
-	enum log_level l = level <= FUSE_LOG_ERR ? LOG_LVL_ERR :
-			   level == FUSE_LOG_WARNING ? LOG_LVL_WARN :
-			   level <= FUSE_LOG_INFO ? LOG_LVL_INFO :
-			   LOG_LVL_DEBUG;
-	char line[1024];
-	size_t n;
-
-	if (!log_enabled(l))
-		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	while (n > 0 && line[n - 1] == '\n')
-		line[--n] = '\0';
-	log_msg(l, "%s", line);
-}
-
 static gboolean lxfs_on_signal(gpointer data)
 {
 	struct lxfs *fs = data;
@@ -315,7 +293,6 @@ int main(int argc, char **argv)
 	int ready_fd = -1, r;
 
 	log_init("lxnetfs", LOG_LVL_WARN);
-	fuse_set_log_func(lxfs_fuse_log);
 	view_policy_init(&fs.policy);
 	lxfs_parse_cmdline(&argc, &argv, &cl, &fs.policy);
 	if (cl.debug) {
@@ -333,7 +310,8 @@ int main(int argc, char **argv)
 	fs.attr_timeout = 1.0;
 	fs.entry_timeout = 3600.0;
 	mountpoint = lxfs_mountpoint(cl.rest[0]);
-	/* libfuse checks its options here and says which one it rejects. */
+	/* libfuse checks its options here and says, in one line on stderr,
+	 * which one it rejects. */
 	if (lxfs_session_new(&fs, &args) < 0)
 		return 2;
 

@@ -32,6 +32,17 @@ int hostsfile_load(const struct view_policy *p, struct ns_hosts **ret);
 /* hostname_load() - --hostname, or the host's (uname). Return: 0 or -errno. */
 int hostname_load(const struct view_policy *p, char **ret);
 
+/*
+ * hostconf_text_len() - how much of a host file read with
+ * util_read_file_bounded() is trusted as text: everything before the first
+ * NUL byte (binary content; the line holding the NUL is dropped too, being
+ * cut), and, when @truncated, nothing past the last complete line (a line cut
+ * by the bound could read as a different, valid address). A last line without
+ * a newline in an untruncated file is kept, as glibc keeps it.
+ * Return: the number of bytes of @buf to parse.
+ */
+size_t hostconf_text_len(const char *buf, size_t len, bool truncated);
+
 struct filewatch;
 typedef void (*filewatch_cb)(void *data);
 

@@ -22,3 +22,6 @@ src_lxnet_SOURCES = \
 	src/seccomp_filter.c src/seccomp_filter.h
 src_lxnet_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS)
 src_lxnet_LDADD = $(LIBLXNET) $(SECCOMP_LIBS)
+# hostconf: resolver configuration, hosts, hostname, file watching, /etc renderers
+src_liblxnet_a_SOURCES += src/hostconf.h src/resolvconf.c src/hostsfile.c \
+	src/filewatch.c src/render_etc.c

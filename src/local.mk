@@ -6,6 +6,7 @@ src_liblxnet_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(NL_CFLAGS) $(CARES_CFLAGS)
 src_liblxnet_a_SOURCES = \
 	src/fdpass.c src/fdpass.h \
 	src/log.c src/log.h \
+	src/netstate.c src/netstate_build.c src/netstate_int.h \
 	src/netstate.h \
 	src/render.h \
 	src/render.c src/render_procnet.c \

@@ -236,6 +236,8 @@ struct ns_change {
  * @parts: NETSTATE_* bits of the tables that differ
  * @changes: object changes in the order the kernel reported them, with the
  *           view policy applied (hidden interfaces never appear)
+ * @changes_lost: more object changes happened than the model holds for one
+ *                event (65,536); @changes is incomplete, compare the tables
  */
 struct netstate_event {
 	struct netstate_snapshot *old;
@@ -243,6 +245,7 @@ struct netstate_event {
 	unsigned int parts;
 	const struct ns_change *changes;
 	size_t n_changes;
+	bool changes_lost;
 };
 
 typedef void (*netstate_cb)(const struct netstate_event *ev, void *data);

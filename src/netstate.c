@@ -1,0 +1,811 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* netstate.c - the live network model: libnl cache manager to snapshots */
+/*
+ * Theory of operation
+ *
+ * A libnl cache manager keeps four caches (route/link, route/addr,
+ * route/route, route/neigh) in step with the kernel's rtnetlink multicast
+ * groups. Its socket is a GSource of the caller's GMainContext; when it is
+ * readable, nl_cache_mngr_data_ready() applies every queued notification,
+ * and libnl calls netstate_on_change() for each object that really changed.
+ * That callback records the object change (view policy applied) and marks
+ * the part dirty. Once everything readable has been applied, ONE snapshot is
+ * built: dirty tables are rebuilt from their cache, compared with the
+ * previous snapshot's table, and shared when equal; if any table differs,
+ * the snapshot is published with generation + 1 and every subscriber is
+ * called with the old and new snapshots, the parts mask and the changes.
+ *
+ * Two ways the caches could go stale, and what is done about them:
+ *  - the socket overran (ENOBUFS, notifications lost): every cache is
+ *    resynchronised from a fresh dump on a second netlink socket, with the
+ *    differences reported as changes like any other;
+ *  - the kernel flushes IPv4 routes (and neighbours) of a link that goes
+ *    down or away without RTM_DELROUTE: every link deletion or change of
+ *    flags, carrier or operstate resynchronises the route and neighbour
+ *    caches after the batch.
+ *
+ * resolv.conf, hosts and the hostname come from hostconf.h; a filewatch on
+ * their paths reloads them, and a snapshot is published only when the
+ * loaded content differs.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <glib-unix.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/errno.h>
+
+#include "hostconf.h"
+#include "log.h"
+#include "netstate_int.h"
+#include "util.h"
+
+/* Receive buffer of the notification socket: room for bursts. */
+#define NETSTATE_RCVBUF (8 * 1024 * 1024)
+/* Object changes held for one event; past it changes_lost is set. */
+#define NETSTATE_CHANGES_MAX 65536
+/* Attempts at a dump the kernel interrupted (NLM_F_DUMP_INTR). */
+#define NETSTATE_DUMP_TRIES 5
+
+struct netstate_sub {
+	guint id;
+	netstate_cb cb;           /* NULL once unsubscribed during dispatch */
+	void *data;
+};
+
+/*
+ * struct netstate - the model's context
+ * @policy: private copy of the view policy
+ * @ctx: the GMainContext everything runs in (a reference)
+ * @mngr: libnl cache manager; owns the four caches
+ * @sync_sk: blocking socket for resynchronising dumps
+ * @hidden: ifindexes of links the policy hides (kept after their deletion
+ *          so late RTM_DEL* on them stay hidden; pruned when large)
+ * @cur: the latest snapshot
+ * @dirty: NETSTATE_* of tables to rebuild at the next commit
+ * @resync_routes: a link change requires refilling route and neigh caches
+ * @changes: struct ns_change recorded since the last commit
+ * @changes_lost: more than NETSTATE_CHANGES_MAX changes were recorded
+ * @subs: struct netstate_sub
+ * @dispatching: subscribers are being called
+ */
+struct netstate {
+	struct view_policy policy;
+	GMainContext *ctx;
+	struct nl_cache_mngr *mngr;
+	struct nl_sock *sync_sk;
+	struct nl_cache *c_link, *c_addr, *c_route, *c_neigh;
+	GSource *nl_source;
+	struct filewatch *watch;
+	GHashTable *hidden;
+	struct netstate_snapshot *cur;
+	unsigned int dirty;
+	bool resync_routes;
+	GArray *changes;
+	bool changes_lost;
+	GArray *subs;
+	guint next_sub_id;
+	bool dispatching;
+};
+
+static void netstate_policy_copy(struct view_policy *dst,
+				 const struct view_policy *src)
+{
+	view_policy_init(dst);
+	dst->hide_if = g_strdupv(src->hide_if);
+	dst->extra_hosts = g_strdupv(src->extra_hosts);
+	dst->hostname = g_strdup(src->hostname);
+	dst->dns = g_strdupv(src->dns);
+	dst->dns_search = g_strdupv(src->dns_search);
+	dst->dns_upstream = src->dns_upstream;
+	dst->resolv_path = g_strdup(src->resolv_path);
+	dst->hosts_path = g_strdup(src->hosts_path);
+	dst->upstream_paths = g_strdupv(src->upstream_paths);
+}
+
+static struct ns_change *netstate_change_push(struct netstate *ns,
+					      enum ns_change_kind kind,
+					      bool deleted)
+{
+	struct ns_change *c;
+
+	if (ns->changes->len >= NETSTATE_CHANGES_MAX) {
+		ns->changes_lost = true;
+		return NULL;
+	}
+	g_array_set_size(ns->changes, ns->changes->len + 1); /* zeroed */
+	c = &g_array_index(ns->changes, struct ns_change, ns->changes->len - 1);
+	c->kind = kind;
+	c->deleted = deleted;
+	return c;
+}
+
+/* Drop the last recorded change (it turned out not to be visible). */
+static void netstate_change_pop(struct netstate *ns)
+{
+	g_array_set_size(ns->changes, ns->changes->len - 1);
+}
+
+static bool netstate_link_hides(struct netstate *ns, struct rtnl_link *l)
+{
+	const char *name = rtnl_link_get_name(l);
+
+	return name && view_policy_hides(&ns->policy, name);
+}
+
+/**
+ * netstate_on_link() - record a link change
+ * @ns: model
+ * @old: the object before (NULL for a new link, or when libnl's v1 callback
+ *       was used)
+ * @obj: the current object, or the deleted one for NL_ACT_DEL
+ * @action: NL_ACT_NEW, NL_ACT_CHANGE or NL_ACT_DEL
+ *
+ * A rename that hides a visible link is reported as its deletion, one that
+ * reveals a hidden link as its creation.
+ */
+static void netstate_on_link(struct netstate *ns, struct rtnl_link *old,
+			     struct rtnl_link *obj, int action)
+{
+	gpointer key = GINT_TO_POINTER(rtnl_link_get_ifindex(obj));
+	bool was_hidden = g_hash_table_contains(ns->hidden, key);
+	bool hides = netstate_link_hides(ns, obj);
+	struct rtnl_link *report = obj;
+	bool deleted = action == NL_ACT_DEL;
+	struct ns_change *c;
+
+	ns->dirty |= NETSTATE_LINKS;
+	if (deleted) {
+		ns->resync_routes = true;
+		if (was_hidden || hides)
+			return; /* stays in @hidden: late RTM_DEL* stay hidden */
+	} else {
+		if (action == NL_ACT_CHANGE &&
+		    (!old || rtnl_link_get_flags(old) != rtnl_link_get_flags(obj) ||
+		     rtnl_link_get_carrier(old) != rtnl_link_get_carrier(obj) ||
+		     rtnl_link_get_operstate(old) != rtnl_link_get_operstate(obj)))
+			ns->resync_routes = true;
+		if (hides != was_hidden) {
+			if (hides)
+				g_hash_table_add(ns->hidden, key);
+			else
+				g_hash_table_remove(ns->hidden, key);
+			ns->dirty |= NETSTATE_ALL & ~(NETSTATE_RESOLV |
+				     NETSTATE_HOSTS | NETSTATE_HOSTNAME);
+		}
+		if (hides && (was_hidden || action == NL_ACT_NEW))
+			return;
+		if (hides) { /* renamed into hiding: gone for the view */
+			deleted = true;
+			report = old ? old : obj;
+		}
+	}
+	c = netstate_change_push(ns, NS_CHANGE_LINK, deleted);
+	if (c)
+		nsb_link_from_nl(report, &c->u.link);
+}
+
+/**
+ * netstate_on_object() - libnl change callback for all four caches
+ * @cache: the cache the object belongs to
+ * @old: previous object (NL_ACT_CHANGE, or the deleted one for NL_ACT_DEL)
+ * @obj: new object (NULL for NL_ACT_DEL)
+ * @diff: libnl's attribute difference mask (unused)
+ * @action: NL_ACT_*
+ * @data: the struct netstate
+ *
+ * Runs inside nl_cache_mngr_data_ready() or nl_cache_resync().
+ */
+static void netstate_on_object(struct nl_cache *cache, struct nl_object *old,
+			       struct nl_object *obj, uint64_t diff,
+			       int action, void *data)
+{
+	struct netstate *ns = data;
+	bool deleted = action == NL_ACT_DEL;
+	struct nl_object *cur = deleted ? (old ? old : obj) : obj;
+	struct ns_change *c;
+	bool shown;
+
+	if (!cur)
+		return;
+	if (cache == ns->c_link) {
+		netstate_on_link(ns, deleted ? NULL : (struct rtnl_link *)old,
+				 (struct rtnl_link *)cur, action);
+		return;
+	}
+	if (cache == ns->c_addr) {
+		ns->dirty |= NETSTATE_ADDRS;
+		c = netstate_change_push(ns, NS_CHANGE_ADDR, deleted);
+		shown = c && nsb_addr_from_nl((struct rtnl_addr *)cur,
+					      ns->hidden, &c->u.addr);
+	} else if (cache == ns->c_route) {
+		ns->dirty |= NETSTATE_ROUTES;
+		c = netstate_change_push(ns, NS_CHANGE_ROUTE, deleted);
+		shown = c && nsb_route_from_nl((struct rtnl_route *)cur,
+					       ns->hidden, &c->u.route.route,
+					       c->u.route.nh,
+					       ELEMENTSOF(c->u.route.nh));
+	} else if (cache == ns->c_neigh) {
+		ns->dirty |= NETSTATE_NEIGHS;
+		c = netstate_change_push(ns, NS_CHANGE_NEIGH, deleted);
+		shown = c && nsb_neigh_from_nl((struct rtnl_neigh *)cur,
+					       ns->hidden, &c->u.neigh);
+	} else {
+		return;
+	}
+	if (c && !shown)
+		netstate_change_pop(ns);
+}
+
+/* The v1 callback nl_cache_resync() takes, mapped onto the v2 one. */
+static void netstate_on_object_v1(struct nl_cache *cache,
+				  struct nl_object *obj, int action, void *data)
+{
+	netstate_on_object(cache, action == NL_ACT_DEL ? obj : NULL,
+			   action == NL_ACT_DEL ? NULL : obj, 0, action, data);
+}
+
+/**
+ * netstate_resync() - refill a cache from a fresh dump, reporting changes
+ * @ns: model
+ * @cache: one of the manager's caches
+ *
+ * Return: 0 or -errno.
+ */
+static int netstate_resync(struct netstate *ns, struct nl_cache *cache)
+{
+	int r = 0, i;
+
+	for (i = 0; i < NETSTATE_DUMP_TRIES; i++) {
+		r = nl_cache_resync(ns->sync_sk, cache, netstate_on_object_v1,
+				    ns);
+		if (r != -NLE_DUMP_INTR)
+			break;
+	}
+	return netstate_nlerr(r);
+}
+
+static struct netstate_snapshot *netstate_snapshot_derive(
+	const struct netstate_snapshot *old)
+{
+	struct netstate_snapshot *s = g_new0(struct netstate_snapshot, 1);
+
+	s->ref = 1;
+	s->generation = old->generation + 1;
+	s->links = ns_links_ref(old->links);
+	g_atomic_int_inc(&old->addrs->ref);
+	s->addrs = old->addrs;
+	g_atomic_int_inc(&old->routes->ref);
+	s->routes = old->routes;
+	g_atomic_int_inc(&old->neighs->ref);
+	s->neighs = old->neighs;
+	g_atomic_int_inc(&old->resolv->ref);
+	s->resolv = old->resolv;
+	g_atomic_int_inc(&old->hosts->ref);
+	s->hosts = old->hosts;
+	s->hostname = g_strdup(old->hostname);
+	return s;
+}
+
+static void netstate_dispatch(struct netstate *ns,
+			      const struct netstate_event *ev)
+{
+	guint i, n = ns->subs->len;
+
+	ns->dispatching = true;
+	for (i = 0; i < n; i++) {
+		struct netstate_sub *s =
+			&g_array_index(ns->subs, struct netstate_sub, i);
+
+		if (s->cb)
+			s->cb(ev, s->data); /* may (un)subscribe: re-index */
+	}
+	ns->dispatching = false;
+	for (i = ns->subs->len; i-- > 0;)
+		if (!g_array_index(ns->subs, struct netstate_sub, i).cb)
+			g_array_remove_index(ns->subs, i);
+}
+
+/**
+ * netstate_publish() - make @next the latest snapshot and tell subscribers
+ * @ns: model
+ * @next: new snapshot (reference taken over), generation already set
+ * @parts: NETSTATE_* bits that differ from the current snapshot
+ *
+ * Hands over the recorded changes and clears them.
+ */
+static void netstate_publish(struct netstate *ns,
+			     struct netstate_snapshot *next,
+			     unsigned int parts)
+{
+	struct netstate_snapshot *old = ns->cur;
+	struct netstate_event ev = {
+		.old = old,
+		.snap = next,
+		.parts = parts,
+		.changes = (const struct ns_change *)ns->changes->data,
+		.n_changes = ns->changes->len,
+		.changes_lost = ns->changes_lost,
+	};
+
+	ns->cur = next;
+	log_debug("netstate: generation %" G_GUINT64_FORMAT
+		  " parts %#x, %u changes", next->generation, parts,
+		  ns->changes->len);
+	netstate_dispatch(ns, &ev);
+	netstate_snapshot_unref(old);
+	g_array_set_size(ns->changes, 0);
+	ns->changes_lost = false;
+}
+
+#define NETSTATE_SWAP_TABLE(ns, next, field, build, equal, unref, bit, parts) \
+	do {                                                                  \
+		__typeof__((next)->field) t_ = (build);                       \
+		if (equal(t_, (ns)->cur->field)) {                            \
+			unref(t_);                                            \
+		} else {                                                      \
+			unref((next)->field);                                 \
+			(next)->field = t_;                                   \
+			(parts) |= (bit);                                     \
+		}                                                             \
+	} while (0)
+
+/**
+ * netstate_commit() - build one snapshot from the dirty caches and publish
+ * it if anything the view shows changed
+ * @ns: model
+ */
+static void netstate_commit(struct netstate *ns)
+{
+	struct netstate_snapshot *next;
+	unsigned int parts = 0;
+	bool hidden_changed = false;
+
+	if (!(ns->dirty & (NETSTATE_LINKS | NETSTATE_ADDRS | NETSTATE_ROUTES |
+			   NETSTATE_NEIGHS))) {
+		g_array_set_size(ns->changes, 0);
+		return;
+	}
+	next = netstate_snapshot_derive(ns->cur);
+	if (ns->dirty & NETSTATE_LINKS) {
+		NETSTATE_SWAP_TABLE(ns, next, links,
+				    nsb_build_links(ns->c_link, &ns->policy,
+						    ns->hidden, &hidden_changed),
+				    nsb_links_equal, ns_links_unref,
+				    NETSTATE_LINKS, parts);
+		if (hidden_changed)
+			ns->dirty |= NETSTATE_ADDRS | NETSTATE_ROUTES |
+				     NETSTATE_NEIGHS;
+	}
+	if (ns->dirty & NETSTATE_ADDRS)
+		NETSTATE_SWAP_TABLE(ns, next, addrs,
+				    nsb_build_addrs(ns->c_addr, ns->hidden),
+				    nsb_addrs_equal, ns_addrs_unref,
+				    NETSTATE_ADDRS, parts);
+	if (ns->dirty & NETSTATE_ROUTES)
+		NETSTATE_SWAP_TABLE(ns, next, routes,
+				    nsb_build_routes(ns->c_route, ns->hidden),
+				    nsb_routes_equal, ns_routes_unref,
+				    NETSTATE_ROUTES, parts);
+	if (ns->dirty & NETSTATE_NEIGHS)
+		NETSTATE_SWAP_TABLE(ns, next, neighs,
+				    nsb_build_neighs(ns->c_neigh, ns->hidden),
+				    nsb_neighs_equal, ns_neighs_unref,
+				    NETSTATE_NEIGHS, parts);
+	ns->dirty = 0;
+	if (!parts) { /* nothing the view shows changed */
+		netstate_snapshot_unref(next);
+		g_array_set_size(ns->changes, 0);
+		ns->changes_lost = false;
+		return;
+	}
+	netstate_publish(ns, next, parts);
+}
+
+/**
+ * netstate_on_readable() - the manager's socket has data (or an error)
+ * @fd: the manager's socket
+ * @cond: poll result
+ * @data: the struct netstate
+ *
+ * Return: G_SOURCE_CONTINUE.
+ */
+static gboolean netstate_on_readable(gint fd, GIOCondition cond, gpointer data)
+{
+	struct netstate *ns = data;
+	int r;
+
+	r = netstate_nlerr(nl_cache_mngr_data_ready(ns->mngr));
+	if (r < 0 && r != -EAGAIN) {
+		/* ENOBUFS (libnl says NLE_NOMEM) or worse: notifications were
+		 * lost. Refill every cache from a dump. */
+		log_debug("netstate: notification socket: %s, resynchronising",
+			  g_strerror(-r));
+		netstate_resync(ns, ns->c_link);
+		netstate_resync(ns, ns->c_addr);
+		ns->resync_routes = true;
+	}
+	if (ns->resync_routes) {
+		ns->resync_routes = false;
+		netstate_resync(ns, ns->c_route);
+		netstate_resync(ns, ns->c_neigh);
+	}
+	netstate_commit(ns);
+	return G_SOURCE_CONTINUE;
+}
+
+/**
+ * netstate_load_hostconf() - load resolver, hosts and hostname parts into
+ * @s, marking in @parts those that differ from the current snapshot
+ * @ns: model (ns->cur may be NULL at start)
+ * @s: snapshot being built; its hostconf parts are replaced when different
+ * @parts: NETSTATE_* bits are or'ed in
+ *
+ * Return: 0 or -errno.
+ */
+static int netstate_load_hostconf(struct netstate *ns,
+				  struct netstate_snapshot *s,
+				  unsigned int *parts)
+{
+	struct ns_resolv_part *resolv = NULL;
+	struct ns_hosts *hosts = NULL;
+	char *hostname = NULL;
+	int r;
+
+	r = resolvconf_load(&ns->policy, &resolv);
+	if (r < 0)
+		return r;
+	r = hostsfile_load(&ns->policy, &hosts);
+	if (r < 0) {
+		ns_resolv_part_unref(resolv);
+		return r;
+	}
+	r = hostname_load(&ns->policy, &hostname);
+	if (r < 0) {
+		ns_resolv_part_unref(resolv);
+		ns_hosts_unref(hosts);
+		return r;
+	}
+	if (s->resolv && nsb_resolv_equal(resolv, s->resolv)) {
+		ns_resolv_part_unref(resolv);
+	} else {
+		ns_resolv_part_unref(s->resolv);
+		s->resolv = resolv;
+		*parts |= NETSTATE_RESOLV;
+	}
+	if (s->hosts && nsb_hosts_equal(hosts, s->hosts)) {
+		ns_hosts_unref(hosts);
+	} else {
+		ns_hosts_unref(s->hosts);
+		s->hosts = hosts;
+		*parts |= NETSTATE_HOSTS;
+	}
+	if (s->hostname && g_strcmp0(hostname, s->hostname) == 0) {
+		g_free(hostname);
+	} else {
+		g_free(s->hostname);
+		s->hostname = hostname;
+		*parts |= NETSTATE_HOSTNAME;
+	}
+	return 0;
+}
+
+/* filewatch callback: one of the host's configuration files may differ. */
+static void netstate_on_files(void *data)
+{
+	struct netstate *ns = data;
+	struct netstate_snapshot *next = netstate_snapshot_derive(ns->cur);
+	unsigned int parts = 0;
+	int r;
+
+	r = netstate_load_hostconf(ns, next, &parts);
+	if (r < 0 || !parts) {
+		if (r < 0)
+			log_debug("netstate: reloading host files: %s",
+				  g_strerror(-r));
+		netstate_snapshot_unref(next);
+		return;
+	}
+	/* Network changes are committed synchronously by
+	 * netstate_on_readable(), so none are pending here. */
+	g_array_set_size(ns->changes, 0);
+	netstate_publish(ns, next, parts);
+}
+
+/* Make SO_RCVBUF of @fd large; beyond rmem_max only with CAP_NET_ADMIN. */
+static void netstate_grow_rcvbuf(int fd)
+{
+	int size = NETSTATE_RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
+/**
+ * netstate_add_cache() - add one cache to the manager, filled by a dump
+ * @ns: model
+ * @name: libnl cache name ("route/link", ...)
+ * @ret_cache: where the cache is stored (owned by the manager)
+ *
+ * Return: 0 or -errno.
+ */
+static int netstate_add_cache(struct netstate *ns, const char *name,
+			      struct nl_cache **ret_cache)
+{
+	struct nl_cache *cache = NULL;
+	int r;
+
+	r = netstate_nlerr(nl_cache_alloc_name(name, &cache));
+	if (r < 0)
+		return r;
+	*ret_cache = cache; /* the callback compares against it */
+	r = netstate_nlerr(nl_cache_mngr_add_cache_v2(ns->mngr, cache,
+						      netstate_on_object, ns));
+	if (r < 0) {
+		*ret_cache = NULL;
+		nl_cache_free(cache);
+	}
+	return r;
+}
+
+/* Connect a blocking NETLINK_ROUTE socket for dumps. */
+static int netstate_dump_socket(struct nl_sock **ret)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int r;
+
+	if (!sk)
+		return -ENOMEM;
+	r = netstate_nlerr(nl_connect(sk, NETLINK_ROUTE));
+	if (r < 0) {
+		nl_socket_free(sk);
+		return r;
+	}
+	util_set_cloexec_nonblock(nl_socket_get_fd(sk), false);
+	*ret = sk;
+	return 0;
+}
+
+/**
+ * netstate_start_netlink() - manager, caches and sync socket
+ * @ns: model
+ *
+ * Return: 0 or -errno.
+ */
+static int netstate_start_netlink(struct netstate *ns)
+{
+	int r, fd;
+
+	r = netstate_dump_socket(&ns->sync_sk);
+	if (r < 0)
+		return r;
+	r = netstate_nlerr(nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, 0,
+					       &ns->mngr));
+	if (r < 0)
+		return r;
+	fd = nl_cache_mngr_get_fd(ns->mngr);
+	util_set_cloexec_nonblock(fd, true);
+	netstate_grow_rcvbuf(fd);
+	/* Links first: the others are filtered by the hidden set. */
+	r = netstate_add_cache(ns, "route/link", &ns->c_link);
+	if (r >= 0)
+		r = netstate_add_cache(ns, "route/addr", &ns->c_addr);
+	if (r >= 0)
+		r = netstate_add_cache(ns, "route/route", &ns->c_route);
+	if (r >= 0)
+		r = netstate_add_cache(ns, "route/neigh", &ns->c_neigh);
+	return r < 0 ? r : 0;
+}
+
+/**
+ * netstate_first_snapshot() - generation 1, from the filled caches
+ * @ns: model
+ *
+ * Return: 0 or -errno.
+ */
+static int netstate_first_snapshot(struct netstate *ns)
+{
+	struct netstate_snapshot *s = g_new0(struct netstate_snapshot, 1);
+	unsigned int parts = 0;
+	int r;
+
+	s->ref = 1;
+	s->generation = 1;
+	s->links = nsb_build_links(ns->c_link, &ns->policy, ns->hidden, NULL);
+	s->addrs = nsb_build_addrs(ns->c_addr, ns->hidden);
+	s->routes = nsb_build_routes(ns->c_route, ns->hidden);
+	s->neighs = nsb_build_neighs(ns->c_neigh, ns->hidden);
+	r = netstate_load_hostconf(ns, s, &parts);
+	if (r < 0) {
+		netstate_snapshot_unref(s);
+		return r;
+	}
+	ns->cur = s;
+	ns->dirty = 0;
+	g_array_set_size(ns->changes, 0);
+	return 0;
+}
+
+/**
+ * netstate_start_watch() - watch the host's configuration files
+ * @ns: model
+ *
+ * Return: 0 or -errno.
+ */
+static int netstate_start_watch(struct netstate *ns)
+{
+	g_autoptr(GPtrArray) paths = g_ptr_array_new();
+	char **p;
+
+	g_ptr_array_add(paths, ns->policy.resolv_path);
+	g_ptr_array_add(paths, ns->policy.hosts_path);
+	if (ns->policy.dns_upstream)
+		for (p = ns->policy.upstream_paths; p && *p; p++)
+			g_ptr_array_add(paths, *p);
+	g_ptr_array_add(paths, NULL);
+	return filewatch_new(ns->ctx, (const char *const *)paths->pdata,
+			     netstate_on_files, ns, &ns->watch);
+}
+
+/**
+ * netstate_new() - start following the host's network
+ * @policy: view policy; validated (defaults filled in) and copied
+ * @ctx: main context the model runs in (NULL: the global default)
+ * @ret_ns: the new model, with its first snapshot (generation 1) built
+ *
+ * Must be called from the thread that iterates @ctx; subscribers are called
+ * from it.
+ *
+ * Return: 0 or -errno (-EINVAL for an invalid policy).
+ */
+int netstate_new(const struct view_policy *policy, GMainContext *ctx,
+		 struct netstate **ret_ns)
+{
+	g_autoptr(GError) error = NULL;
+	struct netstate *ns;
+	int r;
+
+	if (view_policy_validate(policy, &error) < 0) {
+		log_debug("netstate: %s", error->message);
+		return -EINVAL;
+	}
+	ns = g_new0(struct netstate, 1);
+	netstate_policy_copy(&ns->policy, policy);
+	ns->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
+	ns->hidden = g_hash_table_new(g_direct_hash, g_direct_equal);
+	ns->changes = g_array_new(FALSE, TRUE, sizeof(struct ns_change));
+	ns->subs = g_array_new(FALSE, TRUE, sizeof(struct netstate_sub));
+	ns->next_sub_id = 1;
+
+	r = netstate_start_netlink(ns);
+	if (r >= 0)
+		r = netstate_first_snapshot(ns);
+	if (r >= 0)
+		r = netstate_start_watch(ns);
+	if (r < 0) {
+		log_debug("netstate: start: %s", g_strerror(-r));
+		netstate_free(ns);
+		return r;
+	}
+	ns->nl_source = g_unix_fd_source_new(nl_cache_mngr_get_fd(ns->mngr),
+					     G_IO_IN | G_IO_ERR);
+	g_source_set_callback(ns->nl_source, (GSourceFunc)(void (*)(void))
+			      netstate_on_readable, ns, NULL);
+	g_source_attach(ns->nl_source, ns->ctx);
+	*ret_ns = ns;
+	return 0;
+}
+
+/**
+ * netstate_free() - stop following and release everything
+ * @ns: model, or NULL. Must not be called from a subscriber.
+ *
+ * Snapshots still referenced elsewhere stay valid.
+ */
+void netstate_free(struct netstate *ns)
+{
+	if (!ns)
+		return;
+	if (ns->nl_source) {
+		g_source_destroy(ns->nl_source);
+		g_source_unref(ns->nl_source);
+	}
+	filewatch_free(ns->watch);
+	nl_cache_mngr_free(ns->mngr); /* frees the caches */
+	if (ns->sync_sk)
+		nl_socket_free(ns->sync_sk);
+	netstate_snapshot_unref(ns->cur);
+	g_hash_table_unref(ns->hidden);
+	g_array_unref(ns->changes);
+	g_array_unref(ns->subs);
+	g_main_context_unref(ns->ctx);
+	view_policy_clear(&ns->policy);
+	g_free(ns);
+}
+
+/**
+ * netstate_get() - the latest snapshot
+ * @ns: model
+ *
+ * Return: a new reference (drop it with netstate_snapshot_unref()).
+ */
+struct netstate_snapshot *netstate_get(struct netstate *ns)
+{
+	return netstate_snapshot_ref(ns->cur);
+}
+
+/**
+ * netstate_subscribe() - be told of every new snapshot
+ * @ns: model
+ * @cb: called from the model's main context after each publication
+ * @data: passed to @cb
+ *
+ * Return: a subscription id (never 0) for netstate_unsubscribe().
+ */
+guint netstate_subscribe(struct netstate *ns, netstate_cb cb, void *data)
+{
+	struct netstate_sub s = { .id = ns->next_sub_id++, .cb = cb,
+				  .data = data };
+
+	g_array_append_val(ns->subs, s);
+	return s.id;
+}
+
+/**
+ * netstate_unsubscribe() - stop a subscription; safe from inside a callback
+ * @ns: model
+ * @id: as returned by netstate_subscribe(); unknown ids are ignored
+ */
+void netstate_unsubscribe(struct netstate *ns, guint id)
+{
+	guint i;
+
+	for (i = 0; i < ns->subs->len; i++) {
+		struct netstate_sub *s =
+			&g_array_index(ns->subs, struct netstate_sub, i);
+
+		if (s->id != id)
+			continue;
+		if (ns->dispatching)
+			s->cb = NULL;
+		else
+			g_array_remove_index(ns->subs, i);
+		return;
+	}
+}
+
+/**
+ * netstate_read_stats() - links with current counters
+ * @ns: model (only its policy is read: callable from any thread)
+ * @ret_links: a new links table, view policy applied, sorted by ifindex
+ *
+ * Counters move without notifications, so the snapshot's are stale; this
+ * does a synchronous RTM_GETLINK dump on a socket of its own.
+ *
+ * Return: 0 or -errno.
+ */
+int netstate_read_stats(struct netstate *ns, struct ns_links **ret_links)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk = NULL;
+	int r, i;
+
+	r = netstate_dump_socket(&sk);
+	if (r < 0)
+		return r;
+	for (i = 0; i < NETSTATE_DUMP_TRIES; i++) {
+		r = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
+		if (r != -NLE_DUMP_INTR)
+			break;
+	}
+	nl_socket_free(sk);
+	r = netstate_nlerr(r);
+	if (r < 0)
+		return r;
+	*ret_links = nsb_build_links(cache, &ns->policy, NULL, NULL);
+	nl_cache_free(cache);
+	return 0;
+}

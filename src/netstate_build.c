@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* netstate_build.c - libnl objects to plain ns_* tables, view policy applied */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/rtnetlink.h>
+#include <netlink/errno.h>
+#include <netlink/addr.h>
+#include <netlink/route/nexthop.h>
+
+#include "netstate_int.h"
+
+/**
+ * netstate_nlerr() - the one adapter from libnl's error codes to errno
+ * @nlerr: a libnl return value (0, positive, or -NLE_*)
+ *
+ * Return: @nlerr unchanged when >= 0, else the matching -errno.
+ */
+int netstate_nlerr(int nlerr)
+{
+	if (nlerr >= 0)
+		return nlerr;
+	switch (-nlerr) {
+	case NLE_INTR: return -EINTR;
+	case NLE_BAD_SOCK: return -EBADF;
+	case NLE_AGAIN: return -EAGAIN;
+	case NLE_NOMEM: return -ENOMEM;   /* also what libnl makes of ENOBUFS */
+	case NLE_EXIST: return -EEXIST;
+	case NLE_INVAL: return -EINVAL;
+	case NLE_RANGE: return -ERANGE;
+	case NLE_MSGSIZE: return -EMSGSIZE;
+	case NLE_OPNOTSUPP: return -EOPNOTSUPP;
+	case NLE_AF_NOSUPPORT: return -EAFNOSUPPORT;
+	case NLE_OBJ_NOTFOUND: return -ENOENT;
+	case NLE_NOATTR: return -ENODATA;
+	case NLE_MISSING_ATTR: return -EINVAL;
+	case NLE_AF_MISMATCH: return -EAFNOSUPPORT;
+	case NLE_SEQ_MISMATCH: return -EPROTO;
+	case NLE_MSG_OVERFLOW: return -EOVERFLOW;
+	case NLE_MSG_TRUNC: return -EMSGSIZE;
+	case NLE_NOADDR: return -EADDRNOTAVAIL;
+	case NLE_SRCRT_NOSUPPORT: return -EOPNOTSUPP;
+	case NLE_MSG_TOOSHORT: return -EBADMSG;
+	case NLE_MSGTYPE_NOSUPPORT: return -EOPNOTSUPP;
+	case NLE_OBJ_MISMATCH: return -EINVAL;
+	case NLE_NOCACHE: return -ENOENT;
+	case NLE_BUSY: return -EBUSY;
+	case NLE_PROTO_MISMATCH: return -EPROTONOSUPPORT;
+	case NLE_NOACCESS: return -EACCES;
+	case NLE_PERM: return -EPERM;
+	case NLE_PKTLOC_FILE: return -ENOENT;
+	case NLE_PARSE_ERR: return -EBADMSG;
+	case NLE_NODEV: return -ENODEV;
+	case NLE_IMMUTABLE: return -EROFS;
+	case NLE_DUMP_INTR: return -EAGAIN;
+	case NLE_ATTRSIZE: return -EBADMSG;
+	default: return -EIO;
+	}
+}
+
+bool nsb_is_hidden(GHashTable *hidden, int ifindex)
+{
+	return hidden && ifindex > 0 &&
+	       g_hash_table_contains(hidden, GINT_TO_POINTER(ifindex));
+}
+
+/* Copy an nl_addr's bytes into @dst (at most @max); return the length. */
+static uint8_t nsb_copy_addr(struct nl_addr *a, uint8_t *dst, size_t max)
+{
+	size_t len;
+
+	if (!a)
+		return 0;
+	len = MIN((size_t)nl_addr_get_len(a), max);
+	if (len)
+		memcpy(dst, nl_addr_get_binary_addr(a), len);
+	return (uint8_t)len;
+}
+
+static void nsb_copy_str(char *dst, size_t size, const char *src)
+{
+	if (src)
+		g_strlcpy(dst, src, size);
+}
+
+static void nsb_link_stats(struct rtnl_link *l, struct rtnl_link_stats64 *s)
+{
+	s->rx_packets = rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
+	s->tx_packets = rtnl_link_get_stat(l, RTNL_LINK_TX_PACKETS);
+	s->rx_bytes = rtnl_link_get_stat(l, RTNL_LINK_RX_BYTES);
+	s->tx_bytes = rtnl_link_get_stat(l, RTNL_LINK_TX_BYTES);
+	s->rx_errors = rtnl_link_get_stat(l, RTNL_LINK_RX_ERRORS);
+	s->tx_errors = rtnl_link_get_stat(l, RTNL_LINK_TX_ERRORS);
+	s->rx_dropped = rtnl_link_get_stat(l, RTNL_LINK_RX_DROPPED);
+	s->tx_dropped = rtnl_link_get_stat(l, RTNL_LINK_TX_DROPPED);
+	s->multicast = rtnl_link_get_stat(l, RTNL_LINK_MULTICAST);
+	s->collisions = rtnl_link_get_stat(l, RTNL_LINK_COLLISIONS);
+	s->rx_length_errors = rtnl_link_get_stat(l, RTNL_LINK_RX_LEN_ERR);
+	s->rx_over_errors = rtnl_link_get_stat(l, RTNL_LINK_RX_OVER_ERR);
+	s->rx_crc_errors = rtnl_link_get_stat(l, RTNL_LINK_RX_CRC_ERR);
+	s->rx_frame_errors = rtnl_link_get_stat(l, RTNL_LINK_RX_FRAME_ERR);
+	s->rx_fifo_errors = rtnl_link_get_stat(l, RTNL_LINK_RX_FIFO_ERR);
+	s->rx_missed_errors = rtnl_link_get_stat(l, RTNL_LINK_RX_MISSED_ERR);
+	s->tx_aborted_errors = rtnl_link_get_stat(l, RTNL_LINK_TX_ABORT_ERR);
+	s->tx_carrier_errors = rtnl_link_get_stat(l, RTNL_LINK_TX_CARRIER_ERR);
+	s->tx_fifo_errors = rtnl_link_get_stat(l, RTNL_LINK_TX_FIFO_ERR);
+	s->tx_heartbeat_errors = rtnl_link_get_stat(l, RTNL_LINK_TX_HBEAT_ERR);
+	s->tx_window_errors = rtnl_link_get_stat(l, RTNL_LINK_TX_WIN_ERR);
+	s->rx_compressed = rtnl_link_get_stat(l, RTNL_LINK_RX_COMPRESSED);
+	s->tx_compressed = rtnl_link_get_stat(l, RTNL_LINK_TX_COMPRESSED);
+	s->rx_nohandler = rtnl_link_get_stat(l, RTNL_LINK_RX_NOHANDLER);
+}
+
+/**
+ * nsb_link_from_nl() - convert a libnl link
+ * @l: link object
+ * @out: zeroed struct to fill (padding must stay zero: tables are compared
+ *       with memcmp)
+ *
+ * libnl 3.7 does not parse IFLA_MIN_MTU/IFLA_MAX_MTU: they stay 0.
+ */
+void nsb_link_from_nl(struct rtnl_link *l, struct ns_link *out)
+{
+	uint32_t v;
+	int32_t nsid;
+
+	out->ifindex = rtnl_link_get_ifindex(l);
+	nsb_copy_str(out->name, sizeof(out->name), rtnl_link_get_name(l));
+	out->flags = rtnl_link_get_flags(l);
+	out->type = (uint16_t)rtnl_link_get_arptype(l);
+	out->mtu = rtnl_link_get_mtu(l);
+	out->txqlen = rtnl_link_get_txqlen(l);
+	out->group = rtnl_link_get_group(l);
+	out->promiscuity = rtnl_link_get_promiscuity(l);
+	out->num_tx_queues = rtnl_link_get_num_tx_queues(l);
+	out->num_rx_queues = rtnl_link_get_num_rx_queues(l);
+	if (rtnl_link_get_gso_max_size(l, &v) == 0)
+		out->gso_max_size = v;
+	if (rtnl_link_get_gso_max_segs(l, &v) == 0)
+		out->gso_max_segs = v;
+	if (rtnl_link_get_carrier_changes(l, &v) == 0)
+		out->carrier_changes = v;
+	out->carrier = rtnl_link_get_carrier(l);
+	out->operstate = rtnl_link_get_operstate(l);
+	out->linkmode = rtnl_link_get_linkmode(l);
+	out->iflink = rtnl_link_get_link(l);
+	if (out->iflink == 0)
+		out->iflink = out->ifindex;
+	out->master = rtnl_link_get_master(l);
+	out->link_netnsid =
+		rtnl_link_get_link_netnsid(l, &nsid) == 0 ? nsid : -1;
+	out->addr_len = nsb_copy_addr(rtnl_link_get_addr(l), out->addr,
+				      sizeof(out->addr));
+	nsb_copy_addr(rtnl_link_get_broadcast(l), out->broadcast,
+		      sizeof(out->broadcast));
+	nsb_copy_str(out->qdisc, sizeof(out->qdisc), rtnl_link_get_qdisc(l));
+	nsb_copy_str(out->kind, sizeof(out->kind), rtnl_link_get_type(l));
+	nsb_link_stats(l, &out->stats);
+}
+
+/**
+ * nsb_addr_from_nl() - convert a libnl address, applying the view policy
+ * @a: address object
+ * @hidden: ifindexes of hidden links
+ * @out: zeroed struct to fill
+ *
+ * libnl sets the peer only when IFA_ADDRESS differs from IFA_LOCAL (IPv4),
+ * and uses IFA_ADDRESS as the local address when there is no IFA_LOCAL
+ * (IPv6), which is what struct ns_addr wants. IFA_RT_PRIORITY is not
+ * parsed by libnl 3.7: priority stays 0.
+ *
+ * Return: false when the address is not shown (hidden link, other family).
+ */
+bool nsb_addr_from_nl(struct rtnl_addr *a, GHashTable *hidden,
+		      struct ns_addr *out)
+{
+	int family = rtnl_addr_get_family(a);
+	struct nl_addr *bcast;
+
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	out->ifindex = rtnl_addr_get_ifindex(a);
+	if (nsb_is_hidden(hidden, out->ifindex))
+		return false;
+	out->family = (uint8_t)family;
+	out->prefixlen = (uint8_t)rtnl_addr_get_prefixlen(a);
+	out->scope = (uint8_t)rtnl_addr_get_scope(a);
+	out->flags = rtnl_addr_get_flags(a);
+	nsb_copy_addr(rtnl_addr_get_local(a), out->local, sizeof(out->local));
+	if (rtnl_addr_get_peer(a)) {
+		out->has_peer = true;
+		nsb_copy_addr(rtnl_addr_get_peer(a), out->peer,
+			      sizeof(out->peer));
+	}
+	bcast = rtnl_addr_get_broadcast(a);
+	if (family == AF_INET && bcast && nl_addr_get_len(bcast) == 4) {
+		out->has_broadcast = true;
+		nsb_copy_addr(bcast, out->broadcast, sizeof(out->broadcast));
+	}
+	nsb_copy_str(out->label, sizeof(out->label), rtnl_addr_get_label(a));
+	out->valid_lft = rtnl_addr_get_valid_lifetime(a);
+	out->preferred_lft = rtnl_addr_get_preferred_lifetime(a);
+	out->cstamp = rtnl_addr_get_create_time(a);
+	out->tstamp = rtnl_addr_get_last_update_time(a);
+	return true;
+}
+
+/**
+ * nsb_neigh_from_nl() - convert a libnl neighbour, applying the view policy
+ * @n: neighbour object
+ * @hidden: ifindexes of hidden links
+ * @out: zeroed struct to fill
+ *
+ * Return: false when not shown (hidden link, not ARP/NDISC).
+ */
+bool nsb_neigh_from_nl(struct rtnl_neigh *n, GHashTable *hidden,
+		       struct ns_neigh *out)
+{
+	int family = rtnl_neigh_get_family(n);
+	int state = rtnl_neigh_get_state(n);
+	int type = rtnl_neigh_get_type(n);
+
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	out->ifindex = rtnl_neigh_get_ifindex(n);
+	if (nsb_is_hidden(hidden, out->ifindex))
+		return false;
+	out->family = (uint8_t)family;
+	out->state = state > 0 ? (uint16_t)state : 0;
+	out->flags = (uint8_t)rtnl_neigh_get_flags(n);
+	out->type = type > 0 ? (uint8_t)type : 0;
+	nsb_copy_addr(rtnl_neigh_get_dst(n), out->dst, sizeof(out->dst));
+	out->lladdr_len = nsb_copy_addr(rtnl_neigh_get_lladdr(n), out->lladdr,
+					sizeof(out->lladdr));
+	return true;
+}
+
+/**
+ * nsb_route_from_nl() - convert a libnl route, applying the view policy
+ * @r: route object
+ * @hidden: ifindexes of hidden links
+ * @out: zeroed struct to fill; nh_first is left 0, nh_count is the number
+ *       of visible next hops (may exceed @nh_max)
+ * @nh: where the first @nh_max visible next hops are written (zeroed)
+ * @nh_max: room in @nh
+ *
+ * Kept: IPv4/IPv6 routes of the main and local tables that are not cloned.
+ * Hidden next hops are removed; a route whose next hops are all hidden is
+ * dropped. libnl 3.7 parses neither RTA_PREF nor RTA_EXPIRES: they stay 0.
+ *
+ * Return: false when the route is not shown; nothing was written then.
+ */
+bool nsb_route_from_nl(struct rtnl_route *r, GHashTable *hidden,
+		       struct ns_route *out, struct ns_nexthop *nh,
+		       guint nh_max)
+{
+	int family = rtnl_route_get_family(r);
+	uint32_t table = rtnl_route_get_table(r);
+	int i, total = rtnl_route_get_nnexthops(r);
+	struct nl_addr *dst = rtnl_route_get_dst(r);
+	struct nl_addr *src = rtnl_route_get_src(r);
+	struct nl_addr *prefsrc = rtnl_route_get_pref_src(r);
+	guint kept = 0;
+
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	if (table != NSB_TABLE_MAIN && table != NSB_TABLE_LOCAL)
+		return false;
+	if (rtnl_route_get_flags(r) & RTM_F_CLONED)
+		return false;
+	for (i = 0; i < total; i++) {
+		struct rtnl_nexthop *h = rtnl_route_nexthop_n(r, i);
+		int ifindex = rtnl_route_nh_get_ifindex(h);
+		struct nl_addr *gw = rtnl_route_nh_get_gateway(h);
+
+		if (nsb_is_hidden(hidden, ifindex))
+			continue;
+		if (kept < nh_max) {
+			struct ns_nexthop *o = &nh[kept];
+
+			o->ifindex = ifindex;
+			if (gw && nsb_copy_addr(gw, o->gw, sizeof(o->gw)))
+				o->gw_family = (uint8_t)nl_addr_get_family(gw);
+			o->weight = rtnl_route_nh_get_weight(h);
+			o->flags = rtnl_route_nh_get_flags(h);
+		}
+		kept++;
+	}
+	if (total > 0 && kept == 0)
+		return false;
+	out->family = (uint8_t)family;
+	out->dst_len = dst ? (uint8_t)nl_addr_get_prefixlen(dst) : 0;
+	if (out->dst_len)
+		nsb_copy_addr(dst, out->dst, sizeof(out->dst));
+	out->src_len = src ? (uint8_t)nl_addr_get_prefixlen(src) : 0;
+	if (out->src_len)
+		nsb_copy_addr(src, out->src, sizeof(out->src));
+	out->tos = rtnl_route_get_tos(r);
+	out->protocol = rtnl_route_get_protocol(r);
+	out->scope = rtnl_route_get_scope(r);
+	out->type = rtnl_route_get_type(r);
+	out->table = table;
+	out->priority = rtnl_route_get_priority(r);
+	out->flags = rtnl_route_get_flags(r);
+	if (prefsrc) {
+		out->has_prefsrc = true;
+		nsb_copy_addr(prefsrc, out->prefsrc, sizeof(out->prefsrc));
+	}
+	for (i = 1; i <= 16; i++) {
+		uint32_t v;
+
+		if (rtnl_route_get_metric(r, i, &v) == 0) {
+			out->metrics[i] = v;
+			out->metrics_mask |= 1u << i;
+		}
+	}
+	out->nh_count = kept;
+	return true;
+}
+
+static int nsb_cmp_link(const void *a, const void *b)
+{
+	const struct ns_link *x = a, *y = b;
+
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+/* Record in @hidden whether link @l is hidden; return true if that changed. */
+static bool nsb_hidden_update(GHashTable *hidden, const struct view_policy *p,
+			      struct rtnl_link *l)
+{
+	const char *name = rtnl_link_get_name(l);
+	gpointer key = GINT_TO_POINTER(rtnl_link_get_ifindex(l));
+	bool hides = name && view_policy_hides(p, name);
+
+	if (hides == g_hash_table_contains(hidden, key))
+		return false;
+	if (hides)
+		g_hash_table_add(hidden, key);
+	else
+		g_hash_table_remove(hidden, key);
+	return true;
+}
+
+/* Forget hidden ifindexes whose link is gone once there are too many. */
+static void nsb_hidden_prune(GHashTable *hidden, struct nl_cache *c)
+{
+	GHashTableIter it;
+	gpointer key;
+
+	if (g_hash_table_size(hidden) <= NSB_HIDDEN_PRUNE)
+		return;
+	g_hash_table_iter_init(&it, hidden);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		struct rtnl_link *l = rtnl_link_get(c, GPOINTER_TO_INT(key));
+
+		if (l)
+			rtnl_link_put(l);
+		else
+			g_hash_table_iter_remove(&it);
+	}
+}
+
+/**
+ * nsb_build_links() - the links table from a link cache
+ * @c: route/link cache
+ * @p: view policy (hides by name)
+ * @hidden: hidden-ifindex set to bring up to date, or NULL
+ * @ret_hidden_changed: set to whether @hidden changed, or NULL
+ *
+ * Return: a new table sorted by ifindex.
+ */
+struct ns_links *nsb_build_links(struct nl_cache *c,
+				 const struct view_policy *p,
+				 GHashTable *hidden, bool *ret_hidden_changed)
+{
+	struct ns_links *t = ns_links_new((guint)nl_cache_nitems(c));
+	struct nl_object *o;
+	bool changed = false;
+	guint n = 0;
+
+	for (o = nl_cache_get_first(c); o; o = nl_cache_get_next(o)) {
+		struct rtnl_link *l = (struct rtnl_link *)o;
+		const char *name = rtnl_link_get_name(l);
+
+		if (hidden && nsb_hidden_update(hidden, p, l))
+			changed = true;
+		if (n >= t->n || (name && view_policy_hides(p, name)))
+			continue;
+		nsb_link_from_nl(l, &t->v[n++]);
+	}
+	t->n = n;
+	qsort(t->v, n, sizeof(*t->v), nsb_cmp_link);
+	if (hidden)
+		nsb_hidden_prune(hidden, c);
+	if (ret_hidden_changed)
+		*ret_hidden_changed = changed;
+	return t;
+}
+
+static gint nsb_cmp_addr(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	const struct ns_addr *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1; /* AF_INET < AF_INET6 */
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+/**
+ * nsb_build_addrs() - the address table from an address cache
+ * @c: route/addr cache
+ * @hidden: ifindexes of hidden links
+ *
+ * Return: a new table: IPv4 first, then by ifindex, cache order otherwise
+ * (the sort is stable).
+ */
+struct ns_addrs *nsb_build_addrs(struct nl_cache *c, GHashTable *hidden)
+{
+	struct ns_addrs *t = ns_addrs_new((guint)nl_cache_nitems(c));
+	struct nl_object *o;
+	guint n = 0;
+
+	for (o = nl_cache_get_first(c); o && n < t->n; o = nl_cache_get_next(o))
+		if (nsb_addr_from_nl((struct rtnl_addr *)o, hidden, &t->v[n]))
+			n++;
+		else
+			memset(&t->v[n], 0, sizeof(t->v[n]));
+	t->n = n;
+	g_qsort_with_data(t->v, (gint)n, sizeof(*t->v), nsb_cmp_addr, NULL);
+	return t;
+}
+
+static int nsb_cmp_neigh(const void *a, const void *b)
+{
+	const struct ns_neigh *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->ifindex != y->ifindex)
+		return x->ifindex < y->ifindex ? -1 : 1;
+	return memcmp(x->dst, y->dst, sizeof(x->dst));
+}
+
+/**
+ * nsb_build_neighs() - the neighbour table from a neighbour cache
+ * @c: route/neigh cache
+ * @hidden: ifindexes of hidden links
+ *
+ * Return: a new table sorted by family, ifindex, destination.
+ */
+struct ns_neighs *nsb_build_neighs(struct nl_cache *c, GHashTable *hidden)
+{
+	struct ns_neighs *t = ns_neighs_new((guint)nl_cache_nitems(c));
+	struct nl_object *o;
+	guint n = 0;
+
+	for (o = nl_cache_get_first(c); o && n < t->n; o = nl_cache_get_next(o))
+		if (nsb_neigh_from_nl((struct rtnl_neigh *)o, hidden, &t->v[n]))
+			n++;
+		else
+			memset(&t->v[n], 0, sizeof(t->v[n]));
+	t->n = n;
+	qsort(t->v, n, sizeof(*t->v), nsb_cmp_neigh);
+	return t;
+}
+
+static int nsb_cmp_route(const void *a, const void *b)
+{
+	const struct ns_route *x = a, *y = b;
+	int r;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	r = memcmp(x->dst, y->dst, sizeof(x->dst));
+	if (r)
+		return r;
+	if (x->dst_len != y->dst_len)
+		return x->dst_len < y->dst_len ? -1 : 1;
+	if (x->tos != y->tos)
+		return x->tos < y->tos ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return memcmp(x->src, y->src, sizeof(x->src));
+}
+
+/**
+ * nsb_build_routes() - the route table from a route cache
+ * @c: route/route cache
+ * @hidden: ifindexes of hidden links
+ *
+ * Sorted by family, table, destination, prefix length, tos, metric, so the
+ * same routes always give the same bytes; the next hops are laid out in
+ * route order.
+ *
+ * Return: a new table.
+ */
+struct ns_routes *nsb_build_routes(struct nl_cache *c, GHashTable *hidden)
+{
+	guint max_r = (guint)nl_cache_nitems(c), max_nh = 0, n = 0, n_nh = 0, i;
+	g_autofree struct ns_route *v = NULL;
+	g_autofree struct ns_nexthop *nh = NULL;
+	struct ns_routes *t;
+	struct nl_object *o;
+
+	for (o = nl_cache_get_first(c); o; o = nl_cache_get_next(o))
+		max_nh += (guint)rtnl_route_get_nnexthops((struct rtnl_route *)o);
+	v = g_new0(struct ns_route, MAX(max_r, 1));
+	nh = g_new0(struct ns_nexthop, MAX(max_nh, 1));
+	for (o = nl_cache_get_first(c); o && n < max_r; o = nl_cache_get_next(o)) {
+		struct ns_route *r = &v[n];
+
+		if (!nsb_route_from_nl((struct rtnl_route *)o, hidden, r,
+				       &nh[n_nh], max_nh - n_nh))
+			continue; /* a rejected route wrote nothing */
+		r->nh_first = n_nh;
+		n_nh += r->nh_count;
+		n++;
+	}
+	qsort(v, n, sizeof(*v), nsb_cmp_route);
+	t = ns_routes_new(n, n_nh);
+	for (i = 0, n_nh = 0; i < n; i++) {
+		t->v[i] = v[i];
+		memcpy(&t->nh[n_nh], &nh[v[i].nh_first],
+		       sizeof(*nh) * v[i].nh_count);
+		t->v[i].nh_first = n_nh;
+		n_nh += v[i].nh_count;
+	}
+	return t;
+}
+
+bool nsb_links_equal(const struct ns_links *a, const struct ns_links *b)
+{
+	return a->n == b->n && memcmp(a->v, b->v, sizeof(*a->v) * a->n) == 0;
+}
+
+bool nsb_addrs_equal(const struct ns_addrs *a, const struct ns_addrs *b)
+{
+	return a->n == b->n && memcmp(a->v, b->v, sizeof(*a->v) * a->n) == 0;
+}
+
+bool nsb_routes_equal(const struct ns_routes *a, const struct ns_routes *b)
+{
+	return a->n == b->n && a->n_nh == b->n_nh &&
+	       memcmp(a->v, b->v, sizeof(*a->v) * a->n) == 0 &&
+	       memcmp(a->nh, b->nh, sizeof(*a->nh) * a->n_nh) == 0;
+}
+
+bool nsb_neighs_equal(const struct ns_neighs *a, const struct ns_neighs *b)
+{
+	return a->n == b->n && memcmp(a->v, b->v, sizeof(*a->v) * a->n) == 0;
+}
+
+/* NULL and an empty vector are the same list. */
+static bool nsb_strv_equal(char **a, char **b)
+{
+	if (!a || !*a || !b || !*b)
+		return (!a || !*a) && (!b || !*b);
+	return g_strv_equal((const char *const *)a, (const char *const *)b);
+}
+
+bool nsb_resolv_equal(const struct ns_resolv_part *a,
+		      const struct ns_resolv_part *b)
+{
+	return a->r.present == b->r.present &&
+	       g_strcmp0(a->r.source, b->r.source) == 0 &&
+	       nsb_strv_equal(a->r.servers, b->r.servers) &&
+	       nsb_strv_equal(a->r.search, b->r.search) &&
+	       nsb_strv_equal(a->r.options, b->r.options) &&
+	       nsb_strv_equal(a->r.sortlist, b->r.sortlist);
+}
+
+bool nsb_hosts_equal(const struct ns_hosts *a, const struct ns_hosts *b)
+{
+	guint i;
+
+	if (a->n != b->n || g_strcmp0(a->source, b->source) != 0)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (g_strcmp0(a->v[i].addr, b->v[i].addr) != 0 ||
+		    !nsb_strv_equal(a->v[i].names, b->v[i].names))
+			return false;
+	return true;
+}

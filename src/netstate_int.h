@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * netstate_int.h - private to src/netstate*.c: conversion of libnl objects
+ * into the plain ns_* structs and building of snapshot tables from caches.
+ */
+#ifndef LXNET_NETSTATE_INT_H
+#define LXNET_NETSTATE_INT_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include <netlink/cache.h>
+#include <netlink/route/link.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/route.h>
+#include <netlink/route/neighbour.h>
+
+#include "netstate.h"
+#include "view.h"
+
+/* Route tables the model keeps (RT_TABLE_MAIN, RT_TABLE_LOCAL). */
+#define NSB_TABLE_MAIN 254
+#define NSB_TABLE_LOCAL 255
+
+/* Hidden ifindexes remembered after their link is gone, before pruning. */
+#define NSB_HIDDEN_PRUNE 1024
+
+int netstate_nlerr(int nlerr);
+
+bool nsb_is_hidden(GHashTable *hidden, int ifindex);
+void nsb_link_from_nl(struct rtnl_link *l, struct ns_link *out);
+bool nsb_addr_from_nl(struct rtnl_addr *a, GHashTable *hidden,
+		      struct ns_addr *out);
+bool nsb_neigh_from_nl(struct rtnl_neigh *n, GHashTable *hidden,
+		       struct ns_neigh *out);
+bool nsb_route_from_nl(struct rtnl_route *r, GHashTable *hidden,
+		       struct ns_route *out, struct ns_nexthop *nh,
+		       guint nh_max);
+
+struct ns_links *nsb_build_links(struct nl_cache *c,
+				 const struct view_policy *p,
+				 GHashTable *hidden, bool *ret_hidden_changed);
+struct ns_addrs *nsb_build_addrs(struct nl_cache *c, GHashTable *hidden);
+struct ns_routes *nsb_build_routes(struct nl_cache *c, GHashTable *hidden);
+struct ns_neighs *nsb_build_neighs(struct nl_cache *c, GHashTable *hidden);
+
+bool nsb_links_equal(const struct ns_links *a, const struct ns_links *b);
+bool nsb_addrs_equal(const struct ns_addrs *a, const struct ns_addrs *b);
+bool nsb_routes_equal(const struct ns_routes *a, const struct ns_routes *b);
+bool nsb_neighs_equal(const struct ns_neighs *a, const struct ns_neighs *b);
+bool nsb_resolv_equal(const struct ns_resolv_part *a,
+		      const struct ns_resolv_part *b);
+bool nsb_hosts_equal(const struct ns_hosts *a, const struct ns_hosts *b);
+
+#endif

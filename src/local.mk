@@ -26,3 +26,5 @@ src_lxnet_LDADD = $(LIBLXNET) $(SECCOMP_LIBS)
 # hostconf: resolver configuration, hosts, hostname, file watching, /etc renderers
 src_liblxnet_a_SOURCES += src/hostconf.h src/resolvconf.c src/hostsfile.c \
 	src/filewatch.c src/render_etc.c
+# lxnet run, the sandbox launcher (owner: launcher)
+src_lxnet_SOURCES += src/run.c src/sandbox.c src/sandbox.h

@@ -4,3 +4,7 @@ check_PROGRAMS += tests/unit/test-util
 TESTS += tests/unit/test-util
 tests_unit_test_util_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_util_LDADD = $(LIBLXNET)
+check_PROGRAMS += tests/unit/test-render-procnet
+TESTS += tests/unit/test-render-procnet
+tests_unit_test_render_procnet_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_render_procnet_LDADD = $(LIBLXNET)

@@ -1,1 +1,3 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# chroot-overlay.sh (owner: lxnetfs engineer); run by tests/integration/lxnetfs-basic.sh's sibling tests
+EXTRA_DIST += examples/chroot-overlay.sh

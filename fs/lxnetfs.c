@@ -229,15 +229,15 @@ static int lxfs_fuse_args(const struct lxfs_cmdline *cl, struct lxfs *fs,
 	struct lxfs_owner_opts own = { 0 };
 	char **o;
 
-	if (fuse_opt_add_arg(args, "lxnetfs") < 0)
+	/* Our defaults first: a later -o fsname=... wins. */
+	if (fuse_opt_add_arg(args, "lxnetfs") < 0 ||
+	    fuse_opt_add_arg(args, "-ofsname=lxnetfs,subtype=lxnetfs") < 0)
 		return -ENOMEM;
 	for (o = cl->fuse_opts; o && *o; o++)
 		if (fuse_opt_add_arg(args, "-o") < 0 ||
 		    fuse_opt_add_arg(args, *o) < 0)
 			return -ENOMEM;
 	if (cl->debug && fuse_opt_add_arg(args, "-odebug") < 0)
-		return -ENOMEM;
-	if (fuse_opt_add_arg(args, "-ofsname=lxnetfs,subtype=lxnetfs") < 0)
 		return -ENOMEM;
 	if (fuse_opt_parse(args, &own, lxfs_owner_optspec, NULL) < 0) {
 		*ret_msg = g_strdup("invalid -o option");

@@ -1,1 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# lxnet-render: prints rendered files from this namespace (golden tests)
+check_PROGRAMS += tests/lxnet-render
+tests_lxnet_render_SOURCES = tests/lxnet-render.c
+tests_lxnet_render_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(NL_CFLAGS)
+tests_lxnet_render_LDADD = $(LIBLXNET)
+# lxnetfs (owner: lxnetfs engineer)
+TESTS += tests/integration/lxnetfs-basic.sh
+EXTRA_DIST += tests/integration/lxnetfs-common.sh tests/integration/lxnetfs-basic.sh

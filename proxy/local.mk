@@ -1,1 +1,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# proxy/: lxnet-proxy, the seccomp user-notification supervisor.
+bin_PROGRAMS += proxy/lxnet-proxy
+proxy_lxnet_proxy_SOURCES = \
+	proxy/lxnet-proxy.c \
+	proxy/notify.c \
+	proxy/sockets.c \
+	proxy/proxy_int.h
+proxy_lxnet_proxy_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS) -pthread
+proxy_lxnet_proxy_LDADD = $(LIBLXNET) $(SECCOMP_LIBS) -lpthread
+dist_man_MANS += man/lxnet-proxy.8

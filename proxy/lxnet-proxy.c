@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* lxnet-proxy.c - seccomp user-notification supervisor: gives sandboxes real host sockets */
+/*
+ * Theory of operation
+ *
+ * A sandbox (made by `lxnet run`, `lxnet shim` under unshare/bubblewrap/a
+ * container runtime) lives in its own, empty network namespace. Before it
+ * execs its program it installs a seccomp filter (src/seccomp_filter.c)
+ * that turns socket(AF_INET|AF_INET6, ...) — and i386's
+ * socketcall(SYS_SOCKET, ...) — into user notifications, and sends the
+ * filter's listener fd to this process over SCM_RIGHTS (src/fdpass.h).
+ *
+ * Control side (this file, one GLib main loop): `--socket PATH` listens on
+ * an AF_UNIX SOCK_SEQPACKET socket (mode 0600, removed on exit) and accepts
+ * any number of clients up to a bound; `--fd N` serves one already
+ * connected socket from `lxnet run` and exits when it is closed and no
+ * sandbox remains. Each FDPASS_SECCOMP_LISTENER message with exactly one fd
+ * that is a seccomp listener is answered FDPASS_ACK status 0; anything else
+ * gets FDPASS_ACK -EBADMSG and the client is dropped. SIGTERM/SIGINT end
+ * the loop.
+ *
+ * Data side (notify.c, sockets.c): every listener gets a dedicated thread
+ * blocked in SECCOMP_IOCTL_NOTIF_RECV, with SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+ * set where the kernel has it (6.6+), so a trapped socket() wakes the thread
+ * on the caller's CPU and the answer needs no hop through the main loop.
+ * The thread creates the socket in this process's network namespace (the
+ * host's), injects it with SECCOMP_IOCTL_NOTIF_ADDFD + SECCOMP_ADDFD_FLAG_SEND
+ * (the injected fd number becomes the syscall's return value) and closes its
+ * own copy. From then on the data path is the kernel's: the proxy keeps
+ * nothing per socket and sees no packet. Errors are the kernel's errno for
+ * the same call made here; SOCK_RAW is refused (EPERM) unless the caller
+ * holds CAP_NET_RAW in the proxy's own user namespace, because the socket is
+ * created with the proxy's credentials. When every task of a sandbox has
+ * exited, NOTIF_RECV fails and the listener reports POLLHUP; the thread
+ * closes the fd and the main loop joins it.
+ *
+ * Bounds: --max-listeners sandboxes (one thread, one listener fd and a
+ * 256 KiB stack each), the same number of control clients; no per-socket
+ * state. The proxy never blocks on a sandbox: socket creation does not
+ * block, and a dead target only turns an ioctl into ENOENT.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+#include "fdpass.h"
+#include "log.h"
+#include "proxy_int.h"
+#include "util.h"
+
+/*
+ * struct proxy - the daemon's state, owned by main()
+ * @conf: read-only configuration shared with the serving threads
+ * @loop: the main loop
+ * @ctx: its context (where finished listeners are reported)
+ * @socket_path: --socket PATH, unlinked at exit (NULL in --fd mode)
+ * @listen_fd: the listening socket (-1 in --fd mode)
+ * @listen_src: its source id
+ * @fd_mode: serving one connected socket (--fd)
+ * @ctl_closed: in --fd mode, the connected socket is gone
+ * @clients: connected control clients (struct client)
+ * @n_listeners: sandboxes being served
+ * @max_listeners: bound on @n_listeners and on connected clients
+ * @exit_status: main()'s return value
+ */
+struct proxy {
+	struct proxy_conf conf;
+	GMainLoop *loop;
+	GMainContext *ctx;
+	char *socket_path;
+	int listen_fd;
+	guint listen_src;
+	bool fd_mode;
+	bool ctl_closed;
+	GList *clients;
+	unsigned int n_listeners;
+	unsigned int max_listeners;
+	int exit_status;
+};
+
+/*
+ * struct client - one connection on the control socket
+ * @p: the proxy
+ * @fd: the connection (owned)
+ * @src: its source id
+ * @is_ctl: the --fd socket
+ */
+struct client {
+	struct proxy *p;
+	int fd;
+	guint src;
+	bool is_ctl;
+};
+
+static void proxy_maybe_exit(struct proxy *p)
+{
+	if (p->fd_mode && p->ctl_closed && p->n_listeners == 0)
+		g_main_loop_quit(p->loop);
+}
+
+static void client_free(struct client *c)
+{
+	struct proxy *p = c->p;
+
+	if (c->src)
+		g_source_remove(c->src);
+	if (c->fd >= 0)
+		close(c->fd);
+	p->clients = g_list_remove(p->clients, c);
+	if (c->is_ctl) {
+		p->ctl_closed = true;
+		proxy_maybe_exit(p);
+	}
+	g_free(c);
+}
+
+static gboolean listener_done_idle(gpointer data)
+{
+	struct listener *l = data;
+	struct proxy *p = l->done_data;
+
+	listener_join_free(l);
+	p->n_listeners--;
+	proxy_maybe_exit(p);
+	return G_SOURCE_REMOVE;
+}
+
+/* Runs on the listener's thread: hand the join over to the main loop. */
+static void listener_done(struct listener *l, void *data)
+{
+	struct proxy *p = data;
+	GSource *s = g_idle_source_new();
+
+	g_source_set_callback(s, listener_done_idle, l, NULL);
+	g_source_attach(s, p->ctx);
+	g_source_unref(s);
+}
+
+/**
+ * proxy_is_listener() - whether @fd is a seccomp user-notification fd
+ * @fd: a received fd
+ *
+ * NOTIF_ID_VALID on a seccomp listener answers ENOENT for an unknown id;
+ * any other file answers ENOTTY or EINVAL.
+ */
+static bool proxy_is_listener(int fd)
+{
+	uint64_t id = 0;
+
+	return ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 &&
+	       errno == ENOENT;
+}
+
+/**
+ * proxy_do_add_listener() - start serving a received listener
+ * @p: the proxy
+ * @fd: the listener; owned by the serving thread on success
+ * @pid: the client's idea of the sandbox's pid
+ *
+ * Return: 0, -EBADMSG (not a seccomp listener), -EUSERS (bound reached) or
+ * -errno.
+ */
+static int proxy_do_add_listener(struct proxy *p, int fd, pid_t pid)
+{
+	struct listener *l;
+	int r;
+
+	if (!proxy_is_listener(fd))
+		return -EBADMSG;
+	if (p->n_listeners >= p->max_listeners)
+		return -EUSERS;
+	l = g_new0(struct listener, 1);
+	l->fd = fd;
+	l->pid = pid;
+	l->conf = &p->conf;
+	l->done = listener_done;
+	l->done_data = p;
+	r = listener_start(l);
+	if (r < 0) {
+		g_free(l);
+		return r;
+	}
+	p->n_listeners++;
+	log_debug("serving sandbox of pid %d (%u now)", (int)pid, p->n_listeners);
+	return 0;
+}
+
+static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
+{
+	struct client *c = data;
+	struct fdpass_msg msg, ack = { .kind = FDPASS_ACK };
+	int fds[FDPASS_MAX_FDS];
+	size_t n_fds = 0, i;
+	int r;
+
+	r = fdpass_recv(fd, &msg, fds, ELEMENTSOF(fds), &n_fds);
+	if (r == -EAGAIN)
+		return G_SOURCE_CONTINUE;
+	if (r == -ECONNRESET || (r < 0 && r != -EBADMSG)) {
+		c->src = 0;
+		client_free(c);
+		return G_SOURCE_REMOVE;
+	}
+	if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER && n_fds == 1) {
+		r = proxy_do_add_listener(c->p, fds[0], msg.pid);
+		if (r == 0)
+			n_fds = 0; /* the thread owns it */
+	} else {
+		r = -EBADMSG;
+	}
+	for (i = 0; i < n_fds; i++)
+		close(fds[i]);
+	ack.status = r;
+	(void)fdpass_send(fd, &ack, NULL, 0);
+	if (r == -EBADMSG) {
+		log_warn("dropping a control client: malformed message");
+		c->src = 0;
+		client_free(c);
+		return G_SOURCE_REMOVE;
+	}
+	if (r < 0)
+		log_warn("refused a sandbox: %s", g_strerror(-r));
+	return G_SOURCE_CONTINUE;
+}
+
+static int client_add(struct proxy *p, int fd, bool is_ctl)
+{
+	struct client *c = g_new0(struct client, 1);
+
+	c->p = p;
+	c->fd = fd;
+	c->is_ctl = is_ctl;
+	c->src = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+			       client_on_input, c);
+	p->clients = g_list_prepend(p->clients, c);
+	return 0;
+}
+
+static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data)
+{
+	struct proxy *p = data;
+	int cfd;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (cfd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept: %s", g_strerror(errno));
+		return G_SOURCE_CONTINUE;
+	}
+	if (g_list_length(p->clients) >= p->max_listeners) {
+		struct fdpass_msg ack = { .kind = FDPASS_ACK, .status = -EUSERS };
+
+		(void)fdpass_send(cfd, &ack, NULL, 0);
+		close(cfd);
+		return G_SOURCE_CONTINUE;
+	}
+	client_add(p, cfd, false);
+	return G_SOURCE_CONTINUE;
+}
+
+/**
+ * proxy_listen() - create the control socket at @path (mode 0600)
+ * @path: filesystem path
+ * @ret_fd: the listening socket
+ *
+ * A stale socket (nobody accepting) is replaced; a live one or a file that
+ * is not a socket is an error, so two proxies never share a path and no
+ * user file is removed. Runs at start-up.
+ *
+ * Return: 0 or -errno (-EADDRINUSE: another proxy answers there).
+ */
+static int proxy_listen(const char *path, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = strlen(path);
+	struct stat st;
+	mode_t old;
+	int r;
+
+	if (len == 0 || len >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, len + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (lstat(path, &st) == 0) {
+		_cleanup_close_ int probe = -1;
+
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (probe < 0)
+			return -errno;
+		if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return -EADDRINUSE;
+		if (errno != ECONNREFUSED)
+			return -errno;
+		if (unlink(path) < 0)
+			return -errno;
+	}
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0)
+		return -errno;
+	if (chmod(path, 0600) < 0 || listen(fd, 128) < 0) {
+		r = -errno;
+		unlink(path);
+		return r;
+	}
+	*ret_fd = steal_fd(&fd);
+	return 0;
+}
+
+static gboolean proxy_on_signal(gpointer data)
+{
+	struct proxy *p = data;
+
+	g_main_loop_quit(p->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+/* Sockets for many sandboxes: take the hard limit on open files. */
+static void proxy_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/*
+ * struct proxy_opts - the command line
+ */
+struct proxy_opts {
+	char *socket_path;
+	int fd;
+	int max_listeners;
+	gboolean no_sync_wakeup;
+	gboolean poll_wait;
+	gboolean verbose;
+};
+
+static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
+{
+	const GOptionEntry entries[] = {
+		{ "socket", 's', 0, G_OPTION_ARG_FILENAME, &o->socket_path,
+		  "listen for lxnet shim clients at PATH (mode 0600)", "PATH" },
+		{ "fd", 0, 0, G_OPTION_ARG_INT, &o->fd,
+		  "serve the connected socket N (from lxnet run); exit when it "
+		  "is closed and no sandbox remains", "N" },
+		{ "max-listeners", 'm', 0, G_OPTION_ARG_INT, &o->max_listeners,
+		  "most sandboxes served at once (default 1024)", "N" },
+		{ "no-sync-wakeup", 0, 0, G_OPTION_ARG_NONE, &o->no_sync_wakeup,
+		  "do not ask for synchronous wake-ups (for measurements)", NULL },
+		{ "poll-wait", 0, 0, G_OPTION_ARG_NONE, &o->poll_wait,
+		  "wait in poll() before each receive (for measurements)", NULL },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
+		  "debug messages", NULL },
+		{ NULL },
+	};
+	GOptionContext *ctx = g_option_context_new("");
+	GError *err = NULL;
+
+	g_option_context_set_summary(ctx,
+		"Serve seccomp user notifications of sandboxes: create their\n"
+		"AF_INET/AF_INET6 sockets in this network namespace. Exactly one\n"
+		"of --socket and --fd is required. See lxnet-proxy(8).");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+		fprintf(stderr, "lxnet-proxy: %s (try --help)\n", err->message);
+		exit(2);
+	}
+	g_option_context_free(ctx);
+	if (argc > 1 || (!o->socket_path) == (o->fd < 0) ||
+	    o->max_listeners < 1 || o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) {
+		fprintf(stderr, "lxnet-proxy: %s (try --help)\n",
+			argc > 1 ? "unexpected argument" :
+			(o->max_listeners < 1 ||
+			 o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) ?
+			"--max-listeners must be 1..65536" :
+			"give exactly one of --socket PATH and --fd N");
+		exit(2);
+	}
+}
+
+static void proxy_setup_fd(struct proxy *p, int fd)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		die("--fd %d: not a socket: %s", fd, g_strerror(errno));
+	if (util_set_cloexec_nonblock(fd, true) < 0)
+		die("--fd %d: %s", fd, g_strerror(errno));
+	p->fd_mode = true;
+	client_add(p, fd, true);
+}
+
+int main(int argc, char **argv)
+{
+	struct proxy_opts o = { .fd = -1,
+				.max_listeners = PROXY_MAX_LISTENERS_DEFAULT };
+	struct proxy p = { .listen_fd = -1, .exit_status = 0 };
+	int r;
+
+	log_init("lxnet-proxy", LOG_LVL_WARN);
+	proxy_parse(argc, argv, &o);
+	if (o.verbose)
+		log_set_level(LOG_LVL_DEBUG);
+	signal(SIGPIPE, SIG_IGN);
+	proxy_raise_nofile();
+	p.conf.sync_wakeup = !o.no_sync_wakeup;
+	p.conf.wait_poll = o.poll_wait;
+	p.max_listeners = (unsigned int)o.max_listeners;
+	r = proxy_conf_init(&p.conf);
+	if (r == -EOPNOTSUPP)
+		die("this kernel has no seccomp user notification (Linux 5.14 or later needed)");
+	if (r < 0)
+		die("cannot set up: %s", g_strerror(-r));
+	p.ctx = g_main_context_default();
+	p.loop = g_main_loop_new(p.ctx, FALSE);
+	if (o.socket_path) {
+		r = proxy_listen(o.socket_path, &p.listen_fd);
+		if (r == -EADDRINUSE)
+			die("another lxnet-proxy is listening at %s", o.socket_path);
+		if (r == -EEXIST)
+			die("%s exists and is not a socket", o.socket_path);
+		if (r < 0)
+			die("cannot listen at %s: %s", o.socket_path, g_strerror(-r));
+		p.socket_path = o.socket_path;
+		p.listen_src = g_unix_fd_add(p.listen_fd, G_IO_IN,
+					     proxy_on_accept, &p);
+	} else {
+		proxy_setup_fd(&p, o.fd);
+	}
+	g_unix_signal_add(SIGTERM, proxy_on_signal, &p);
+	g_unix_signal_add(SIGINT, proxy_on_signal, &p);
+
+	g_main_loop_run(p.loop);
+
+	/*
+	 * Serving threads may still be blocked in NOTIF_RECV; exiting ends
+	 * them and closes their listeners (trapped calls then fail ENOSYS).
+	 */
+	if (p.socket_path)
+		unlink(p.socket_path);
+	while (p.clients)
+		client_free(p.clients->data);
+	if (p.listen_fd >= 0)
+		close(p.listen_fd);
+	g_main_loop_unref(p.loop);
+	g_free(o.socket_path);
+	return p.exit_status;
+}

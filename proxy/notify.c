@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* notify.c - receive seccomp notifications on a listener's own thread and answer them */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/net.h>
+#include <seccomp.h>
+
+#include "log.h"
+#include "proxy_int.h"
+#include "util.h"
+
+#ifndef __X32_SYSCALL_BIT
+#define __X32_SYSCALL_BIT 0x40000000
+#endif
+
+/* What a do_*() asks its wrapper to do besides replying with an errno. */
+enum {
+	NOTIFY_ANSWERED = 0, /* the reply has been sent (or the target is gone) */
+	NOTIFY_CONTINUE = 1, /* let the kernel run the call natively */
+};
+
+/**
+ * proxy_sysnr_add() - resolve the trapped calls' numbers for one arch
+ * @conf: configuration being filled in
+ * @scmp_arch: SCMP_ARCH_* token
+ * @audit_arch: AUDIT_ARCH_* the kernel reports in seccomp_data.arch
+ * @x32: whether this is x32
+ */
+static void proxy_sysnr_add(struct proxy_conf *conf, uint32_t scmp_arch,
+			    uint32_t audit_arch, bool x32)
+{
+	struct proxy_sysnr *s;
+
+	if (conf->n_sysnr >= PROXY_MAX_ARCHES)
+		return;
+	s = &conf->sysnr[conf->n_sysnr++];
+	s->arch = audit_arch;
+	s->x32 = x32;
+	s->nr_socket = seccomp_syscall_resolve_name_arch(scmp_arch, "socket");
+	s->nr_socketcall =
+		seccomp_syscall_resolve_name_arch(scmp_arch, "socketcall");
+	/* libseccomp's pseudo numbers for calls an arch lacks are negative. */
+	if (s->nr_socket < 0)
+		s->nr_socket = -1;
+	if (s->nr_socketcall < 0)
+		s->nr_socketcall = -1;
+}
+
+/**
+ * proxy_conf_init() - fill in the configuration the serving threads share
+ * @conf: zero-initialised; sync_wakeup is left as the caller set it
+ *
+ * Runs at start-up, before any thread exists.
+ *
+ * Return: 0 or -errno (-EOPNOTSUPP without seccomp user notification).
+ */
+int proxy_conf_init(struct proxy_conf *conf)
+{
+	struct seccomp_notif_sizes sizes;
+	struct stat st;
+	uint32_t native = seccomp_arch_native();
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+		return errno == EINVAL ? -EOPNOTSUPP : -errno;
+	conf->notif_size = MAX((size_t)sizes.seccomp_notif,
+			       sizeof(struct seccomp_notif));
+	conf->resp_size = MAX((size_t)sizes.seccomp_notif_resp,
+			      sizeof(struct seccomp_notif_resp));
+	proxy_sysnr_add(conf, native, native, false);
+	if (native == SCMP_ARCH_X86_64) {
+		proxy_sysnr_add(conf, SCMP_ARCH_X86, AUDIT_ARCH_I386, false);
+		proxy_sysnr_add(conf, SCMP_ARCH_X32, AUDIT_ARCH_X86_64, true);
+	}
+	if (stat("/proc/self/ns/user", &st) < 0)
+		return -errno;
+	conf->userns_dev = st.st_dev;
+	conf->userns_ino = st.st_ino;
+	return 0;
+}
+
+/**
+ * notify_reply_error() - fail the trapped call with an errno
+ * @listener: the listener fd
+ * @id: the notification's id
+ * @err: negative errno the caller's syscall returns
+ *
+ * Return: 0, also when the target is gone (ENOENT), or -errno.
+ */
+int notify_reply_error(int listener, uint64_t id, int err)
+{
+	struct seccomp_notif_resp resp = { .id = id, .error = err };
+
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
+/**
+ * notify_reply_continue() - let the kernel execute the trapped call itself
+ * @listener: the listener fd
+ * @id: the notification's id
+ *
+ * Only for calls the proxy does not serve: the kernel re-reads the caller's
+ * memory, so nothing decided on a copy of it may rely on CONTINUE.
+ *
+ * Return: 0, also when the target is gone, or -errno.
+ */
+int notify_reply_continue(int listener, uint64_t id)
+{
+	struct seccomp_notif_resp resp = {
+		.id = id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE,
+	};
+
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
+static const struct proxy_sysnr *notify_find_arch(const struct proxy_conf *conf,
+						  const struct seccomp_data *d)
+{
+	bool x32 = d->arch == AUDIT_ARCH_X86_64 && (d->nr & __X32_SYSCALL_BIT);
+	size_t i;
+
+	for (i = 0; i < conf->n_sysnr; i++)
+		if (conf->sysnr[i].arch == d->arch && conf->sysnr[i].x32 == x32)
+			return &conf->sysnr[i];
+	return NULL;
+}
+
+/**
+ * do_socketcall() - i386 socketcall(SYS_SOCKET, args)
+ * @conf: shared configuration
+ * @listener: the listener fd
+ * @req: the notification
+ *
+ * The filter traps every SYS_SOCKET socketcall because the domain is behind
+ * a pointer; the proxy reads its own copy of the three arguments and serves
+ * AF_INET/AF_INET6 from that copy, letting every other family through.
+ *
+ * Return: NOTIFY_ANSWERED, NOTIFY_CONTINUE or -errno to fail the call with.
+ */
+static int do_socketcall(const struct proxy_conf *conf, int listener,
+			 const struct seccomp_notif *req)
+{
+	uint32_t a[3];
+	int r;
+
+	if ((uint32_t)req->data.args[0] != SYS_SOCKET)
+		return NOTIFY_CONTINUE;
+	r = sockets_read_socketcall_args(listener, req, a);
+	if (r == -ENOENT)
+		return NOTIFY_ANSWERED; /* target gone */
+	if (r < 0)
+		return r;
+	if (a[0] != AF_INET && a[0] != AF_INET6)
+		return NOTIFY_CONTINUE;
+	return sockets_do_socket(conf, listener, req, (int)a[0], (int)a[1],
+				 (int)a[2]);
+}
+
+/**
+ * notify_handle() - answer one notification
+ * @conf: shared configuration
+ * @listener: the listener fd
+ * @req: the notification
+ *
+ * Return: 0, or -errno when the listener itself failed.
+ */
+static int notify_handle(const struct proxy_conf *conf, int listener,
+			 const struct seccomp_notif *req)
+{
+	const struct proxy_sysnr *s = notify_find_arch(conf, &req->data);
+	int nr = req->data.nr;
+	int r;
+
+	if (!s)
+		r = -ENOSYS;
+	else if (nr == s->nr_socket)
+		r = sockets_do_socket(conf, listener, req,
+				      (int)req->data.args[0],
+				      (int)req->data.args[1],
+				      (int)req->data.args[2]);
+	else if (nr == s->nr_socketcall)
+		r = do_socketcall(conf, listener, req);
+	else
+		r = -ENOSYS; /* a filter trapping more than this proxy serves */
+	if (r == NOTIFY_ANSWERED)
+		return 0;
+	if (r == NOTIFY_CONTINUE)
+		return notify_reply_continue(listener, req->id);
+	return notify_reply_error(listener, req->id, r);
+}
+
+/**
+ * listener_gone() - whether every task using the filter has exited
+ * @fd: the listener
+ */
+static bool listener_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 0) < 0)
+		return false;
+	return p.revents & (POLLHUP | POLLERR | POLLNVAL);
+}
+
+/**
+ * listener_thread() - serve one listener until its sandbox is gone
+ * @arg: the struct listener
+ *
+ * Blocks in SECCOMP_IOCTL_NOTIF_RECV so the kernel's (synchronous) wake-up
+ * lands directly in the code that answers. NOTIF_RECV fails with ENOENT
+ * both when a notification was withdrawn (the caller got a signal) and when
+ * no task uses the filter any more; POLLHUP tells the two apart.
+ *
+ * Return: NULL.
+ */
+static void *listener_thread(void *arg)
+{
+	struct listener *l = arg;
+	_cleanup_free_ struct seccomp_notif *req = g_malloc0(l->conf->notif_size);
+
+	for (;;) {
+		if (l->conf->wait_poll) {
+			struct pollfd p = { .fd = l->fd, .events = POLLIN };
+
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				break;
+			if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+				break;
+		}
+		memset(req, 0, l->conf->notif_size);
+		if (ioctl(l->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOENT && !listener_gone(l->fd))
+				continue;
+			if (errno != ENOENT)
+				log_warn("listener of pid %d: %s", (int)l->pid,
+					 g_strerror(errno));
+			break;
+		}
+		if (notify_handle(l->conf, l->fd, req) < 0 &&
+		    listener_gone(l->fd))
+			break;
+	}
+	log_debug("sandbox of pid %d is gone", (int)l->pid);
+	close(l->fd);
+	l->fd = -1;
+	l->done(l, l->done_data);
+	return NULL;
+}
+
+/**
+ * listener_start() - start serving a listener on its own thread
+ * @l: filled in except @thread; @l->fd is owned by the thread on success
+ *
+ * Asks the kernel for synchronous wake-ups first when @l->conf says so
+ * (Linux 6.6; older kernels answer EINVAL and are served anyway). The thread
+ * runs with every signal blocked.
+ *
+ * Return: 0 or -errno (the caller still owns @l->fd on failure).
+ */
+int listener_start(struct listener *l)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	int r;
+
+	if (l->conf->sync_wakeup &&
+	    ioctl(l->fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		  (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
+		log_debug("no synchronous wake-up: %s", g_strerror(errno));
+	r = pthread_attr_init(&attr);
+	if (r)
+		return -r;
+	r = pthread_attr_setstacksize(&attr, PROXY_THREAD_STACK);
+	if (r == 0) {
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		r = pthread_create(&l->thread, &attr, listener_thread, l);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	pthread_attr_destroy(&attr);
+	return -r;
+}
+
+/**
+ * listener_join_free() - join a finished listener's thread and free it
+ * @l: the listener, after its @done ran (NULL is fine)
+ */
+void listener_join_free(struct listener *l)
+{
+	if (!l)
+		return;
+	pthread_join(l->thread, NULL);
+	if (l->fd >= 0)
+		close(l->fd);
+	g_free(l);
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy_int.h - lxnet-proxy's internal interfaces: the read-only
+ * configuration the serving threads share, a listener (one sandbox), the
+ * notification loop (notify.c) and the socket operations (sockets.c).
+ */
+#ifndef LXNET_PROXY_INT_H
+#define LXNET_PROXY_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/types.h>
+#include <linux/seccomp.h>
+#include <glib.h>
+
+/* uapi values linux-libc-dev 6.1 lacks (Linux 6.6). */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+#ifndef SECCOMP_ADDFD_FLAG_SEND
+#define SECCOMP_ADDFD_FLAG_SEND (1UL << 1) /* Linux 5.14 */
+#endif
+
+#define PROXY_MAX_LISTENERS_DEFAULT 1024
+#define PROXY_MAX_LISTENERS_LIMIT 65536
+/* Stack of a serving thread: it needs a notification and a few locals. */
+#define PROXY_THREAD_STACK (256 * 1024)
+
+/*
+ * struct proxy_sysnr - the trapped syscalls' numbers for one architecture,
+ * as libseccomp resolves them (-1 where the architecture lacks the call)
+ * @arch: AUDIT_ARCH_* as seccomp_data.arch reports it
+ * @x32: this entry is x32 (same AUDIT_ARCH as x86_64, __X32_SYSCALL_BIT set)
+ * @nr_socket: socket(2)
+ * @nr_socketcall: socketcall(2)
+ */
+struct proxy_sysnr {
+	uint32_t arch;
+	bool x32;
+	int nr_socket;
+	int nr_socketcall;
+};
+
+#define PROXY_MAX_ARCHES 4
+
+/*
+ * struct proxy_conf - what every serving thread reads; written once at
+ * start-up, read-only afterwards (no locking needed)
+ * @sysnr: numbers per architecture
+ * @n_sysnr: entries used in @sysnr
+ * @userns_dev, @userns_ino: the proxy's own user namespace, to decide who
+ *	may get a raw socket (see sockets_may_raw())
+ * @sync_wakeup: ask for SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP on each listener
+ * @wait_poll: wait in poll() before each NOTIF_RECV instead of blocking in
+ *	NOTIF_RECV (kept to measure the difference; see lxnet-proxy.c)
+ * @notif_size, @resp_size: the kernel's struct sizes (SECCOMP_GET_NOTIF_SIZES)
+ */
+struct proxy_conf {
+	struct proxy_sysnr sysnr[PROXY_MAX_ARCHES];
+	size_t n_sysnr;
+	dev_t userns_dev;
+	ino_t userns_ino;
+	bool sync_wakeup;
+	bool wait_poll;
+	size_t notif_size;
+	size_t resp_size;
+};
+
+/*
+ * struct listener - one sandbox's seccomp listener, served by its own thread
+ * @fd: the listener (owned; closed by the thread when the sandbox is gone)
+ * @pid: the pid the client claimed (informational, for logs)
+ * @conf: shared read-only configuration
+ * @thread: the serving thread
+ * @done: called on the thread, once, after @fd is closed; must be
+ *	thread-safe (the main loop uses g_main_context_invoke())
+ * @done_data: for @done
+ */
+struct listener {
+	int fd;
+	pid_t pid;
+	const struct proxy_conf *conf;
+	pthread_t thread;
+	void (*done)(struct listener *l, void *data);
+	void *done_data;
+};
+
+/* notify.c */
+int proxy_conf_init(struct proxy_conf *conf);
+int listener_start(struct listener *l);
+void listener_join_free(struct listener *l);
+int notify_reply_error(int listener, uint64_t id, int err);
+int notify_reply_continue(int listener, uint64_t id);
+
+/* sockets.c */
+int sockets_do_socket(const struct proxy_conf *conf, int listener,
+		      const struct seccomp_notif *req, int domain, int type,
+		      int protocol);
+int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
+				 uint32_t ret_args[3]);
+
+#endif

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* sockets.c - create sockets in the host's network namespace and inject them into the sandbox */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "log.h"
+#include "proxy_int.h"
+#include "util.h"
+
+#ifndef SOCK_TYPE_MASK
+#define SOCK_TYPE_MASK 0xf
+#endif
+
+/**
+ * sockets_id_valid() - whether the notification (and so its pid) still lives
+ * @listener: the listener fd
+ * @id: the notification's id
+ *
+ * Return: 0, -ENOENT when the target is gone or was interrupted, or -errno.
+ */
+static int sockets_id_valid(int listener, uint64_t id)
+{
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
+ * sockets_cap_net_raw() - whether the caller holds CAP_NET_RAW over the
+ * proxy's network namespace
+ * @conf: shared configuration (the proxy's user namespace)
+ * @listener: the listener fd
+ * @req: the notification
+ *
+ * The proxy creates sockets with its own credentials, so a proxy running as
+ * root must not hand a raw socket to a sandbox that could not make one on
+ * the host. Allowed only when the caller lives in the proxy's own user
+ * namespace and has CAP_NET_RAW effective; a sandbox in a child user
+ * namespace (unshare -r, lxnet run) never does, exactly as the kernel would
+ * decide for it on the host. Read from /proc, then checked with
+ * SECCOMP_IOCTL_NOTIF_ID_VALID (pid reuse).
+ *
+ * Return: 1 allowed, 0 not, -ENOENT target gone.
+ */
+static int sockets_cap_net_raw(const struct proxy_conf *conf, int listener,
+			       const struct seccomp_notif *req)
+{
+	_cleanup_free_ char *status = NULL;
+	char path[64];
+	struct stat st;
+	const char *cap;
+	uint64_t eff;
+	size_t len;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%u/ns/user", req->pid);
+	if (stat(path, &st) < 0)
+		return sockets_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
+	if (st.st_dev != conf->userns_dev || st.st_ino != conf->userns_ino)
+		return sockets_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
+	snprintf(path, sizeof(path), "/proc/%u/status", req->pid);
+	r = util_read_file_bounded(path, 16384, &status, &len, NULL);
+	if (r < 0)
+		return sockets_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
+	if (sockets_id_valid(listener, req->id) < 0)
+		return -ENOENT;
+	cap = strstr(status, "\nCapEff:");
+	if (!cap || sscanf(cap + 8, "%" SCNx64, &eff) != 1)
+		return 0;
+	return (eff >> CAP_NET_RAW) & 1;
+}
+
+/**
+ * sockets_inject() - install @fd in the target and make it the call's result
+ * @listener: the listener fd
+ * @id: the notification's id
+ * @fd: the proxy's socket (the caller still closes it)
+ * @cloexec: the caller asked for SOCK_CLOEXEC
+ *
+ * SECCOMP_ADDFD_FLAG_SEND (Linux 5.14) installs and answers atomically. On
+ * an older kernel (EINVAL for the flag) the fd is added and the number sent
+ * as the reply in a second step.
+ *
+ * Return: the fd number in the target, or -errno (-ENOENT: target gone,
+ * -EMFILE: its fd table is full; the call is then still unanswered).
+ */
+static int sockets_inject(int listener, uint64_t id, int fd, bool cloexec)
+{
+	struct seccomp_notif_addfd add = {
+		.id = id,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (uint32_t)fd,
+		.newfd_flags = cloexec ? O_CLOEXEC : 0,
+	};
+	struct seccomp_notif_resp resp = { .id = id };
+	int r;
+
+	r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	if (r >= 0)
+		return r;
+	if (errno != EINVAL)
+		return -errno;
+	add.flags = 0;
+	r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	if (r < 0)
+		return -errno;
+	resp.val = r;
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0)
+		return errno == ENOENT ? 0 : -errno; /* the fd stays; harmless */
+	return r;
+}
+
+/**
+ * sockets_do_socket() - serve socket(@domain, @type, @protocol)
+ * @conf: shared configuration
+ * @listener: the listener fd
+ * @req: the notification
+ * @domain: AF_INET or AF_INET6 (the proxy's own copy of the argument)
+ * @type: SOCK_* with the caller's SOCK_NONBLOCK/SOCK_CLOEXEC
+ * @protocol: protocol number
+ *
+ * Creates the socket in the proxy's network namespace (the host's) with the
+ * caller's SOCK_NONBLOCK, injects it with O_CLOEXEC when the caller asked
+ * for SOCK_CLOEXEC, and closes the proxy's copy: nothing per socket stays
+ * here. The kernel's errno for the creation is the caller's errno.
+ *
+ * Return: 0 when answered (or the target is gone), or -errno the wrapper
+ * fails the call with.
+ */
+int sockets_do_socket(const struct proxy_conf *conf, int listener,
+		      const struct seccomp_notif *req, int domain, int type,
+		      int protocol)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if ((type & SOCK_TYPE_MASK) == SOCK_RAW) {
+		r = sockets_cap_net_raw(conf, listener, req);
+		if (r < 0)
+			return 0;
+		if (r == 0)
+			return -EPERM;
+	}
+	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+	if (fd < 0)
+		return -errno;
+	r = sockets_inject(listener, req->id, fd, type & SOCK_CLOEXEC);
+	if (r == -ENOENT)
+		return 0;
+	return r < 0 ? r : 0;
+}
+
+/**
+ * sockets_read_socketcall_args() - copy socketcall(SYS_SOCKET)'s arguments
+ * @listener: the listener fd
+ * @req: the notification; args[1] points to three 32-bit words
+ * @ret_args: domain, type, protocol
+ *
+ * Reads the target's memory with process_vm_readv() and then checks that
+ * the notification is still valid, so the words came from the process that
+ * made the call and not from a reused pid.
+ *
+ * Return: 0, -EFAULT for a pointer the target cannot read, -ENOENT when the
+ * target is gone, or -errno.
+ */
+int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
+				 uint32_t ret_args[3])
+{
+	uint32_t a[3];
+	struct iovec local = { .iov_base = a, .iov_len = sizeof(a) };
+	struct iovec remote = {
+		.iov_base = (void *)(uintptr_t)(uint32_t)req->data.args[1],
+		.iov_len = sizeof(a),
+	};
+	ssize_t n;
+	int err;
+
+	n = process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0);
+	err = n < 0 ? errno : 0;
+	if (sockets_id_valid(listener, req->id) < 0)
+		return -ENOENT;
+	if (n < 0)
+		return err == ESRCH ? -ENOENT : (err == EFAULT ? -EFAULT : -err);
+	if ((size_t)n != sizeof(a))
+		return -EFAULT;
+	memcpy(ret_args, a, sizeof(a));
+	return 0;
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* lxnet.c - the lxnet front end: dispatch to a subcommand from a table */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "lxnet_int.h"
+#include "util.h"
+
+/*
+ * struct lxnet_cmd - one subcommand
+ * @name: what the user types after `lxnet`
+ * @fn: entry point; gets argv starting at @name
+ * @summary: one line for `lxnet --help`
+ */
+struct lxnet_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct lxnet_cmd lxnet_cmds[] = {
+	{ "run", run_main,
+	  "run a command in a sandbox that sees the host's network" },
+	{ "shim", shim_main,
+	  "run a command with its sockets served by a running lxnet-proxy" },
+};
+
+static void lxnet_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"Usage: lxnet COMMAND [OPTIONS] [-- CMD [ARG...]]\n"
+		"\n"
+		"Give an isolated Linux userland the host's network.\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; i < ELEMENTSOF(lxnet_cmds); i++)
+		fprintf(out, "  %-8s %s\n", lxnet_cmds[i].name,
+			lxnet_cmds[i].summary);
+	fprintf(out, "  %-8s %s\n", "help", "show this help");
+	fprintf(out,
+		"\n"
+		"`lxnet COMMAND --help` describes a command's options.\n");
+}
+
+static const struct lxnet_cmd *lxnet_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(lxnet_cmds); i++)
+		if (strcmp(lxnet_cmds[i].name, name) == 0)
+			return &lxnet_cmds[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct lxnet_cmd *cmd;
+
+	log_init("lxnet", LOG_LVL_WARN);
+	if (argc < 2) {
+		lxnet_usage(stderr);
+		return LXNET_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		lxnet_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
+	cmd = lxnet_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr,
+			"lxnet: unknown command '%s' (try 'lxnet --help')\n",
+			argv[1]);
+		return LXNET_EXIT_USAGE;
+	}
+	return cmd->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* seccomp_filter.c - build the sandbox's seccomp filter and load it with a listener */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/net.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+
+#include "seccomp_filter.h"
+#include "util.h"
+
+/* Bound on the exported program: the kernel's own limit (BPF_MAXINSNS). */
+#define FILTER_MAX_INSNS 4096
+
+static void seccomp_ctx_releasep(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		seccomp_release(*ctx);
+}
+
+/**
+ * filter_rules_inet_socket() - trap socket(AF_INET|AF_INET6, ...) and, where
+ * the architecture has it, socketcall(SYS_SOCKET, ...)
+ * @ctx: filter under construction for exactly one architecture
+ * @arch: that architecture (SCMP_ARCH_*)
+ *
+ * The domain is compared on its low 32 bits (the kernel's socket() takes an
+ * int), so garbage in the upper half of the register cannot dodge the trap.
+ * socketcall's arguments are behind a pointer: every SYS_SOCKET socketcall is
+ * trapped and the proxy answers CONTINUE for families it does not serve.
+ *
+ * Return: 0 or -errno.
+ */
+static int filter_rules_inet_socket(scmp_filter_ctx ctx, uint32_t arch)
+{
+	static const int domains[] = { AF_INET, AF_INET6 };
+	size_t i;
+	int r;
+
+	for (i = 0; i < ELEMENTSOF(domains); i++) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1,
+				     SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+						(uint64_t)domains[i]));
+		if (r < 0)
+			return r;
+	}
+	if (seccomp_syscall_resolve_name_arch(arch, "socketcall") < 0)
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socketcall), 1,
+				SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+					   (uint64_t)SYS_SOCKET));
+}
+
+/*
+ * The rule sets the filter is made of, in order; each is applied to every
+ * architecture. This is the hook for the next pieces of the proxy: the
+ * emulated NETLINK_ROUTE endpoints add a set trapping bind/connect/sendmsg/
+ * recvmsg/... only when arg0 lies in the reserved fd range, and the
+ * interface view adds one trapping ioctl(SIOCGIF*) by request number. Each
+ * set must leave every call it does not name ALLOWed, and lxnet-proxy must
+ * answer every call a set traps (proxy/notify.c dispatches by number).
+ */
+static int (*const filter_rule_sets[])(scmp_filter_ctx ctx, uint32_t arch) = {
+	filter_rules_inet_socket,
+};
+
+/**
+ * filter_build_arch() - the filter for one architecture
+ * @arch: SCMP_ARCH_*
+ * @ret_ctx: the filter (seccomp_release())
+ *
+ * One context per architecture, merged afterwards: libseccomp 2.5.4 emits a
+ * wrong x86_64 block (the syscall number is never loaded) when x86_64, x32
+ * and a rule on the i386-only socketcall share one context, so no rule is
+ * ever added for a pseudo-syscall an architecture lacks.
+ *
+ * Return: 0 or -errno.
+ */
+static int filter_build_arch(uint32_t arch, scmp_filter_ctx *ret_ctx)
+{
+	_cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = NULL;
+	size_t i;
+	int r;
+
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return -ENOMEM;
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+	if (r < 0)
+		return r;
+	if (arch != seccomp_arch_native()) {
+		r = seccomp_arch_add(ctx, arch);
+		if (r < 0)
+			return r;
+		r = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
+		if (r < 0)
+			return r;
+	}
+	for (i = 0; i < ELEMENTSOF(filter_rule_sets); i++) {
+		r = filter_rule_sets[i](ctx, arch);
+		if (r < 0)
+			return r;
+	}
+	*ret_ctx = ctx;
+	ctx = NULL;
+	return 0;
+}
+
+/**
+ * filter_build() - build the filter in libseccomp's representation
+ * @ret_ctx: the filter (seccomp_release())
+ *
+ * The native architecture, plus i386 and x32 on x86_64. Default action
+ * ALLOW, also for architectures the filter does not name.
+ *
+ * Return: 0 or -errno.
+ */
+static int filter_build(scmp_filter_ctx *ret_ctx)
+{
+	_cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = NULL;
+	uint32_t native = seccomp_arch_native();
+	uint32_t extra[2];
+	size_t n_extra = 0, i;
+	int r;
+
+	if (native == SCMP_ARCH_X86_64) {
+		extra[n_extra++] = SCMP_ARCH_X86;
+		extra[n_extra++] = SCMP_ARCH_X32;
+	}
+	r = filter_build_arch(native, &ctx);
+	if (r < 0)
+		return r;
+	for (i = 0; i < n_extra; i++) {
+		scmp_filter_ctx other = NULL;
+
+		r = filter_build_arch(extra[i], &other);
+		if (r < 0)
+			return r;
+		r = seccomp_merge(ctx, other); /* consumes other on success */
+		if (r < 0) {
+			seccomp_release(other);
+			return r;
+		}
+	}
+	*ret_ctx = ctx;
+	ctx = NULL;
+	return 0;
+}
+
+/**
+ * filter_export() - export the filter as classic BPF into memory
+ * @ctx: the filter
+ * @ret_insns: instructions (g_free)
+ * @ret_n: how many
+ *
+ * libseccomp writes to an fd; a memfd keeps it in memory and bounded.
+ *
+ * Return: 0 or -errno.
+ */
+static int filter_export(scmp_filter_ctx ctx, struct sock_filter **ret_insns,
+			 unsigned int *ret_n)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ struct sock_filter *insns = NULL;
+	struct stat st;
+	size_t len, off = 0;
+	int r;
+
+	fd = memfd_create("lxnet-seccomp-bpf", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return r;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	len = (size_t)st.st_size;
+	if (len == 0 || len % sizeof(struct sock_filter) ||
+	    len / sizeof(struct sock_filter) > FILTER_MAX_INSNS)
+		return -E2BIG;
+	insns = g_malloc(len);
+	while (off < len) {
+		ssize_t n = pread(fd, (char *)insns + off, len - off, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		off += (size_t)n;
+	}
+	*ret_n = (unsigned int)(len / sizeof(struct sock_filter));
+	*ret_insns = g_steal_pointer(&insns);
+	return 0;
+}
+
+/**
+ * seccomp_filter_install_ex() - install the sandbox filter on the calling
+ * thread and return its user-notification listener
+ * @ret_info: what was loaded (may be NULL)
+ * @ret_listener_fd: the listener fd (O_CLOEXEC), to be passed to lxnet-proxy
+ *
+ * Runs in the sandboxed process, before exec, single-threaded (the filter
+ * applies to the calling thread and what it later forks or execs). Sets
+ * PR_SET_NO_NEW_PRIVS first. libseccomp 2.5.4 cannot ask for
+ * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, so the filter is exported as BPF
+ * and loaded here with seccomp(2); kernels before 5.19 reject the flag with
+ * EINVAL and the load is retried without it.
+ *
+ * After this returns, socket(AF_INET*) in this process blocks until a
+ * supervisor answers on the listener: hand it over before making one.
+ *
+ * Return: 0 or -errno; -EOPNOTSUPP when the kernel has no seccomp user
+ * notification (Linux < 5.0 or seccomp disabled).
+ */
+int seccomp_filter_install_ex(struct seccomp_filter_info *ret_info,
+			      int *ret_listener_fd)
+{
+	_cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = NULL;
+	_cleanup_free_ struct sock_filter *insns = NULL;
+	struct sock_fprog prog;
+	unsigned int n = 0;
+	bool killable = true;
+	long fd;
+	int r;
+
+	r = filter_build(&ctx);
+	if (r < 0)
+		return r;
+	r = filter_export(ctx, &insns, &n);
+	if (r < 0)
+		return r;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	prog.len = (unsigned short)n;
+	prog.filter = insns;
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		     SECCOMP_FILTER_FLAG_NEW_LISTENER |
+		     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+	if (fd < 0 && errno == EINVAL) {
+		killable = false;
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			     SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	}
+	if (fd < 0)
+		return (errno == EINVAL || errno == ENOSYS) ? -EOPNOTSUPP : -errno;
+	if (ret_info) {
+		ret_info->wait_killable = killable;
+		ret_info->n_insns = n;
+	}
+	*ret_listener_fd = (int)fd;
+	return 0;
+}
+
+/**
+ * seccomp_filter_install() - seccomp_filter_install_ex() without the info
+ * @ret_listener_fd: the listener fd (O_CLOEXEC)
+ *
+ * Runs in the sandboxed process, before exec.
+ *
+ * Return: 0 or -errno (see seccomp_filter_install_ex()).
+ */
+int seccomp_filter_install(int *ret_listener_fd)
+{
+	return seccomp_filter_install_ex(NULL, ret_listener_fd);
+}
+
+/**
+ * seccomp_filter_export_pfc() - write the filter as libseccomp pseudo code
+ * @out_fd: where to write (for `lxnet shim --print-filter` and debugging)
+ *
+ * Return: 0 or -errno.
+ */
+int seccomp_filter_export_pfc(int out_fd)
+{
+	_cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = NULL;
+	int r;
+
+	r = filter_build(&ctx);
+	if (r < 0)
+		return r;
+	return seccomp_export_pfc(ctx, out_fd);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * seccomp_filter.h - the sandbox's seccomp filter: which system calls are
+ * handed to lxnet-proxy (SECCOMP_RET_USER_NOTIF) and how the filter is
+ * loaded. Used by `lxnet shim` and `lxnet run`, in the sandboxed process,
+ * before exec.
+ */
+#ifndef LXNET_SECCOMP_FILTER_H
+#define LXNET_SECCOMP_FILTER_H
+
+#include <stdbool.h>
+
+/*
+ * What the filter traps today (the proxy must answer each of these):
+ *  - socket(domain, ...) with domain AF_INET or AF_INET6 (low 32 bits of
+ *    arg0), on x86_64, x32 and i386 (and the native architecture elsewhere);
+ *  - i386 socketcall(SYS_SOCKET, args): the domain is behind a pointer, so
+ *    every SYS_SOCKET socketcall is trapped and the proxy answers CONTINUE
+ *    for families it does not serve.
+ * Everything else is allowed, so its errno is the kernel's.
+ */
+
+/* Kernel-side flags this code may lack headers for (uapi values). */
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5) /* Linux 5.19 */
+#endif
+
+/*
+ * struct seccomp_filter_info - what seccomp_filter_install() managed to get
+ * @wait_killable: the filter was loaded with
+ *	SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (false on kernels < 5.19)
+ * @n_insns: BPF instructions loaded
+ */
+struct seccomp_filter_info {
+	bool wait_killable;
+	unsigned int n_insns;
+};
+
+int seccomp_filter_install(int *ret_listener_fd);
+int seccomp_filter_install_ex(struct seccomp_filter_info *ret_info,
+			      int *ret_listener_fd);
+int seccomp_filter_export_pfc(int out_fd);
+
+#endif

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* shim.c - `lxnet shim`: install the seccomp filter, hand its listener to lxnet-proxy, exec */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "fdpass.h"
+#include "log.h"
+#include "lxnet_int.h"
+#include "seccomp_filter.h"
+#include "util.h"
+
+#define SHIM_ACK_TIMEOUT_DEFAULT 10 /* seconds */
+#define SHIM_ACK_TIMEOUT_MAX 3600
+
+/*
+ * struct shim_opts - what the command line asked for
+ * @proxy: path of lxnet-proxy's control socket
+ * @timeout: seconds to wait for the proxy's answer
+ * @print_filter: print the filter (pseudo code) and exit
+ * @verbose: debug logging
+ * @cmd: the command and its arguments
+ */
+struct shim_opts {
+	char *proxy;
+	int timeout;
+	gboolean print_filter;
+	gboolean verbose;
+	char **cmd;
+};
+
+static void shim_opts_clear(struct shim_opts *o)
+{
+	g_free(o->proxy);
+	g_strfreev(o->cmd);
+}
+
+/**
+ * shim_connect() - connect to lxnet-proxy's control socket
+ * @path: its path
+ * @ret_fd: connected SOCK_SEQPACKET socket
+ *
+ * Runs before the filter exists (an AF_UNIX socket is never trapped, but
+ * connecting first means a missing proxy is reported before anything
+ * changes in this process).
+ *
+ * Return: 0 or -errno (-ENAMETOOLONG for a path sun_path cannot hold).
+ */
+static int shim_connect(const char *path, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, len + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	*ret_fd = steal_fd(&fd);
+	return 0;
+}
+
+/**
+ * shim_handover() - send the listener to the proxy and wait for its answer
+ * @sock: connected control socket
+ * @listener: seccomp listener fd
+ * @timeout_s: bound on the wait for the answer
+ *
+ * Return: 0 when the proxy serves the listener, -ETIMEDOUT, -EPROTO for an
+ * answer that is not an FDPASS_ACK, the proxy's -errno, or -errno.
+ */
+static int shim_handover(int sock, int listener, int timeout_s)
+{
+	struct fdpass_msg msg = {
+		.kind = FDPASS_SECCOMP_LISTENER,
+		.pid = (int32_t)getpid(),
+	};
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	size_t n_fds = 0;
+	int fds[FDPASS_MAX_FDS];
+	int r;
+
+	r = fdpass_send(sock, &msg, &listener, 1);
+	if (r < 0)
+		return r;
+	do
+		r = poll(&pfd, 1, timeout_s * 1000);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return -ETIMEDOUT;
+	r = fdpass_recv(sock, &msg, fds, ELEMENTSOF(fds), &n_fds);
+	if (r < 0)
+		return r;
+	while (n_fds > 0)
+		close(fds[--n_fds]);
+	if (msg.kind != FDPASS_ACK)
+		return -EPROTO;
+	return msg.status > 0 ? -EPROTO : msg.status;
+}
+
+static int shim_fail_install(int r)
+{
+	switch (r) {
+	case -EOPNOTSUPP:
+		log_err("this kernel has no seccomp user notification "
+			"(lxnet needs Linux 5.14 or later with CONFIG_SECCOMP_FILTER)");
+		break;
+	case -EBUSY:
+		log_err("this process already has a seccomp filter with a "
+			"listener (nested lxnet shim?); the kernel allows one");
+		break;
+	default:
+		log_err("cannot install the seccomp filter: %s", g_strerror(-r));
+		break;
+	}
+	return 1;
+}
+
+static int shim_run(const struct shim_opts *o)
+{
+	_cleanup_close_ int sock = -1;
+	_cleanup_close_ int listener = -1;
+	int r;
+
+	r = shim_connect(o->proxy, &sock);
+	if (r == -ENOENT || r == -ECONNREFUSED) {
+		log_err("no lxnet-proxy is listening at %s (%s); start one with "
+			"'lxnet-proxy --socket %s'", o->proxy, g_strerror(-r),
+			o->proxy);
+		return 1;
+	}
+	if (r < 0) {
+		log_err("cannot connect to lxnet-proxy at %s: %s", o->proxy,
+			g_strerror(-r));
+		return 1;
+	}
+	r = seccomp_filter_install(&listener);
+	if (r < 0)
+		return shim_fail_install(r);
+	r = shim_handover(sock, listener, o->timeout);
+	if (r == -ETIMEDOUT) {
+		log_err("lxnet-proxy at %s did not answer within %d s",
+			o->proxy, o->timeout);
+		return 1;
+	}
+	if (r < 0) {
+		log_err("lxnet-proxy at %s did not take the sandbox: %s",
+			o->proxy, g_strerror(-r));
+		return 1;
+	}
+	/* Nothing of ours may reach CMD: both fds are O_CLOEXEC, close anyway. */
+	closep(&listener);
+	listener = -1;
+	closep(&sock);
+	sock = -1;
+	execvp(o->cmd[0], o->cmd);
+	r = errno;
+	log_err("cannot run %s: %s", o->cmd[0], g_strerror(r));
+	return r == ENOENT ? 127 : 126;
+}
+
+/**
+ * shim_main() - `lxnet shim --proxy PATH -- CMD [ARG...]`
+ * @argc: argument count, argv[0] is "shim"
+ * @argv: arguments
+ *
+ * Return: exit status (CMD replaces this process on success).
+ */
+int shim_main(int argc, char **argv)
+{
+	struct shim_opts o = { .timeout = SHIM_ACK_TIMEOUT_DEFAULT };
+	const GOptionEntry entries[] = {
+		{ "proxy", 'p', 0, G_OPTION_ARG_FILENAME, &o.proxy,
+		  "lxnet-proxy's control socket (required)", "PATH" },
+		{ "timeout", 't', 0, G_OPTION_ARG_INT, &o.timeout,
+		  "seconds to wait for the proxy's answer (default 10)", "SECS" },
+		{ "print-filter", 0, 0, G_OPTION_ARG_NONE, &o.print_filter,
+		  "print the seccomp filter as pseudo code and exit", NULL },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose,
+		  "debug messages", NULL },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.cmd,
+		  NULL, NULL },
+		{ NULL },
+	};
+	GOptionContext *ctx;
+	GError *err = NULL;
+	int ret;
+
+	ctx = g_option_context_new("--proxy PATH -- CMD [ARG...]");
+	g_option_context_set_summary(ctx,
+		"Run CMD with its AF_INET/AF_INET6 sockets created in the host's\n"
+		"network namespace by a running lxnet-proxy. For sandboxes made\n"
+		"by something else (unshare -rn, bubblewrap, a container runtime):\n"
+		"connects to the proxy, installs a seccomp filter that traps\n"
+		"socket(AF_INET|AF_INET6) (and i386 socketcall), hands the filter's\n"
+		"listener to the proxy and execs CMD. Everything else (AF_UNIX,\n"
+		"socketpair, other families, /etc files) stays the sandbox's own.\n"
+		"The filter is inherited by CMD's children and cannot be removed;\n"
+		"if the proxy stops, trapped calls fail with ENOSYS.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_strict_posix(ctx, TRUE);
+	g_option_context_set_help_enabled(ctx, TRUE);
+	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+		fprintf(stderr, "lxnet shim: %s (try 'lxnet shim --help')\n",
+			err->message);
+		g_error_free(err);
+		g_option_context_free(ctx);
+		shim_opts_clear(&o);
+		return LXNET_EXIT_USAGE;
+	}
+	g_option_context_free(ctx);
+	log_init("lxnet shim", o.verbose ? LOG_LVL_DEBUG : LOG_LVL_WARN);
+	if (o.print_filter) {
+		fflush(stdout);
+		ret = seccomp_filter_export_pfc(STDOUT_FILENO);
+		if (ret < 0)
+			log_err("cannot print the filter: %s", g_strerror(-ret));
+		shim_opts_clear(&o);
+		return ret < 0 ? 1 : 0;
+	}
+	if (!o.proxy || !o.cmd || !o.cmd[0] ||
+	    o.timeout <= 0 || o.timeout > SHIM_ACK_TIMEOUT_MAX) {
+		fprintf(stderr, "lxnet shim: %s (try 'lxnet shim --help')\n",
+			!o.proxy ? "--proxy PATH is required" :
+			(!o.cmd || !o.cmd[0]) ? "no command given" :
+			"--timeout must be 1..3600");
+		shim_opts_clear(&o);
+		return LXNET_EXIT_USAGE;
+	}
+	ret = shim_run(&o);
+	shim_opts_clear(&o);
+	return ret;
+}

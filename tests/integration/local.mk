@@ -7,3 +7,5 @@ tests_lxnet_render_LDADD = $(LIBLXNET)
 # lxnetfs (owner: lxnetfs engineer)
 TESTS += tests/integration/lxnetfs-basic.sh
 EXTRA_DIST += tests/integration/lxnetfs-common.sh tests/integration/lxnetfs-basic.sh
+TESTS += tests/integration/lxnetfs-live.sh
+EXTRA_DIST += tests/integration/lxnetfs-live.sh

@@ -9,3 +9,7 @@ TESTS += tests/integration/lxnetfs-basic.sh
 EXTRA_DIST += tests/integration/lxnetfs-common.sh tests/integration/lxnetfs-basic.sh
 TESTS += tests/integration/lxnetfs-live.sh
 EXTRA_DIST += tests/integration/lxnetfs-live.sh
+TESTS += tests/integration/golden-procnet.sh
+EXTRA_DIST += tests/integration/golden-procnet.sh tests/integration/lib-procnet.sh
+TESTS += tests/integration/lxnetfs-glibc.sh
+EXTRA_DIST += tests/integration/lxnetfs-glibc.sh

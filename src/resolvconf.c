@@ -23,8 +23,11 @@
 
 /*
  * struct resolv_scan - what lxnet reads from the text itself, next to c-ares
- * @has_server: a "nameserver" line holds an address c-ares accepts; without
- *              one c-ares invents 127.0.0.1, which the file did not say
+ * @servers: canonical address -> count, of the first word of each
+ *           "nameserver" line when it is a strict IPv4/IPv6 address (glibc's
+ *           rule). c-ares 1.18.1 is laxer: it takes "10" as 10.0.0.0, takes
+ *           every word of a line, and with no usable line invents
+ *           127.0.0.1; its servers are kept only where this table agrees
  * @has_domain: a "domain" or "search" line was seen; without one c-ares
  *              derives a search list from gethostname(), which the file did
  *              not say either
@@ -34,7 +37,7 @@
  * @sortlist: valid "sortlist" entries, glibc's syntax, at most 10
  */
 struct resolv_scan {
-	bool has_server;
+	GHashTable *servers;
 	bool has_domain;
 	GPtrArray *search;
 	GPtrArray *options;
@@ -43,6 +46,7 @@ struct resolv_scan {
 
 static void resolv_scan_clear(struct resolv_scan *sc)
 {
+	g_clear_pointer(&sc->servers, g_hash_table_unref);
 	g_clear_pointer(&sc->search, g_ptr_array_unref);
 	g_clear_pointer(&sc->options, g_ptr_array_unref);
 	g_clear_pointer(&sc->sortlist, g_ptr_array_unref);
@@ -96,11 +100,16 @@ static int resolv_ares_errno(int status)
 	}
 }
 
-static bool resolv_is_addr(const char *s)
+/* Canonical text of a strict IPv4 or IPv6 address, or NULL. */
+static char *resolv_canon_addr(const char *s)
 {
 	unsigned char b[16];
+	char buf[INET6_ADDRSTRLEN];
+	int af = strchr(s, ':') ? AF_INET6 : AF_INET;
 
-	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+	if (inet_pton(af, s, b) != 1 || !inet_ntop(af, b, buf, sizeof(buf)))
+		return NULL;
+	return g_strdup(buf);
 }
 
 /* glibc's MATCH(): the keyword at the start of the line, then a blank. */
@@ -189,9 +198,17 @@ static void resolv_scan_line(const char *line, struct resolv_scan *sc)
 	guint i;
 
 	if ((rest = resolv_keyword(line, "nameserver"))) {
-		tok = resolv_tokens(rest, true);
-		for (i = 0; i < tok->len && !sc->has_server; i++)
-			sc->has_server = resolv_is_addr(tok->pdata[i]);
+		char *addr;
+
+		tok = resolv_tokens(rest, false);
+		addr = tok->len ? resolv_canon_addr(tok->pdata[0]) : NULL;
+		if (addr) {
+			guint n = GPOINTER_TO_UINT(
+				g_hash_table_lookup(sc->servers, addr));
+
+			g_hash_table_insert(sc->servers, addr,
+					    GUINT_TO_POINTER(n + 1));
+		}
 	} else if ((rest = resolv_keyword(line, "domain")) ||
 		   (rest = resolv_keyword(line, "search"))) {
 		bool domain = line[0] == 'd';
@@ -229,6 +246,8 @@ static void resolv_scan_text(const char *text, size_t len,
 	g_autofree char *copy = g_strndup(text, len);
 	char *line, *save = NULL;
 
+	sc->servers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					    NULL);
 	sc->search = g_ptr_array_new_with_free_func(g_free);
 	sc->options = g_ptr_array_new_with_free_func(g_free);
 	sc->sortlist = g_ptr_array_new_with_free_func(g_free);
@@ -325,6 +344,24 @@ static char **resolv_strv(GPtrArray *a)
 	return v;
 }
 
+/* Keep the c-ares servers the scan agrees on, each as often as it saw it. */
+static void resolv_agree_servers(GPtrArray *servers, GHashTable *seen)
+{
+	guint i = 0;
+
+	while (i < servers->len) {
+		gpointer key = servers->pdata[i];
+		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(seen, key));
+
+		if (n == 0) {
+			g_ptr_array_remove_index(servers, i);
+			continue;
+		}
+		g_hash_table_insert(seen, g_strdup(key), GUINT_TO_POINTER(n - 1));
+		i++;
+	}
+}
+
 /**
  * resolv_parse_file() - read and parse one resolv.conf, no policy applied
  * @path: the file
@@ -357,8 +394,7 @@ static int resolv_parse_file(const char *path, struct ns_resolv *r)
 		return ret;
 	resolv_scan_text(buf, len, &sc);
 	r->present = true;
-	if (!sc.has_server)
-		g_ptr_array_set_size(servers, 0);
+	resolv_agree_servers(servers, sc.servers);
 	if (!sc.has_domain)
 		g_ptr_array_set_size(search, 0);
 	else if (g_getenv("LOCALDOMAIN"))
@@ -444,12 +480,10 @@ static char **resolv_valid_addrs(char **in)
 	char **s;
 
 	for (s = in; s && *s && a->len < RESOLV_SERVERS_MAX; s++) {
-		unsigned char b[16];
-		char buf[INET6_ADDRSTRLEN];
-		int af = strchr(*s, ':') ? AF_INET6 : AF_INET;
+		char *addr = resolv_canon_addr(*s);
 
-		if (inet_pton(af, *s, b) == 1 && inet_ntop(af, b, buf, sizeof(buf)))
-			g_ptr_array_add(a, g_strdup(buf));
+		if (addr)
+			g_ptr_array_add(a, addr);
 	}
 	g_ptr_array_add(a, NULL);
 	return (char **)g_ptr_array_free(a, FALSE);

@@ -8,3 +8,10 @@ check_PROGRAMS += tests/unit/test-render-procnet
 TESTS += tests/unit/test-render-procnet
 tests_unit_test_render_procnet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_render_procnet_LDADD = $(LIBLXNET)
+# hostconf: resolv.conf/hosts parsing, DNS policy, file watching, /etc renderers
+check_PROGRAMS += tests/unit/test-hostconf tests/unit/test-render-etc
+TESTS += tests/unit/test-hostconf tests/unit/test-render-etc
+tests_unit_test_hostconf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_hostconf_LDADD = $(LIBLXNET)
+tests_unit_test_render_etc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_render_etc_LDADD = $(LIBLXNET)

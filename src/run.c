@@ -608,8 +608,6 @@ static int run_loop(struct run_ctx *c)
 				c->ctl = -1;
 			}
 		}
-		if (p[3].revents)
-			run_reap_companion(&c->fs, false);
 		if (p[0].revents) {
 			siginfo_t si = { 0 };
 
@@ -618,6 +616,16 @@ static int run_loop(struct run_ctx *c)
 			if (si.si_code == CLD_EXITED)
 				return si.si_status;
 			return 128 + si.si_status;
+		}
+		/* lxnetfs leaves on its own once the sandbox is gone: only
+		 * an exit while the child lives is news. */
+		if (p[3].revents) {
+			siginfo_t si = { 0 };
+			bool ended = waitid(P_PIDFD, c->child_pidfd, &si,
+					    WEXITED | WNOHANG | WNOWAIT) == 0 &&
+				     si.si_pid != 0;
+
+			run_reap_companion(&c->fs, ended);
 		}
 	}
 }

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# run-common.sh - helpers for the `lxnet run` integration tests (sourced):
+# the "host" they make (veth pair, addresses, a route, resolv.conf and hosts
+# files of their own) and a bounded way to run lxnet.
+
+. "$(dirname "$0")/lib.sh"
+
+LXNET=${LXNET:-$top_builddir/src/lxnet}
+
+# run_require - skip the whole script when lxnet cannot run here
+run_require() {
+	[ -x "$LXNET" ] || tap_skip_all "lxnet not built ($LXNET)"
+	[ -c /dev/fuse ] || tap_skip_all "no /dev/fuse"
+	[ -x "$top_builddir/fs/lxnetfs" ] || tap_skip_all "lxnetfs not built"
+	[ -x "$top_builddir/proxy/lxnet-proxy" ] || tap_skip_all "lxnet-proxy not built"
+}
+
+# run_make_host - inside the test namespace: veth lxv0/lxv1 (both ends
+# here) with 10.77.0.1/24 and 10.77.1.2/24 (distinct prefixes), a route to 10.88.0.0/16, and
+# $TMP_DIR/resolv.conf + $TMP_DIR/hosts; sets VIEW to the options that
+# make lxnet follow them.
+run_make_host() {
+	ip link add lxv0 type veth peer name lxv1 || return 1
+	ip addr add 10.77.0.1/24 dev lxv0
+	ip addr add 10.77.1.2/24 dev lxv1
+	ip link set lxv0 up
+	ip link set lxv1 up
+	ip route add 10.88.0.0/16 via 10.77.0.254 dev lxv0
+	printf 'nameserver 10.77.0.1\nsearch example.test\n' >"$TMP_DIR/resolv.conf"
+	printf '127.0.0.1\tlocalhost\n10.77.0.9\thostfile.test\n' >"$TMP_DIR/hosts"
+	VIEW="--resolv-conf $TMP_DIR/resolv.conf --hosts-file $TMP_DIR/hosts"
+}
+
+# lxrun ARGS... - `lxnet run $VIEW ARGS...` bounded by 60 s
+lxrun() {
+	# shellcheck disable=SC2086
+	timeout -k 5 60 "$LXNET" run $VIEW "$@"
+}
+
+# run_alive PID - true when PID exists and is not a zombie
+run_alive() {
+	local s
+	s=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]
+}
+
+# run_companion_pids FILE - pids lxnet -v reported starting, one a line
+run_companion_pids() {
+	sed -n 's/.*debug: started .* (pid \([0-9]*\)).*/\1/p' "$1"
+}
+
+# run_none_alive PIDS... - true when none of PIDS is alive
+run_none_alive() {
+	local p
+	for p in "$@"; do
+		run_alive "$p" && return 1
+	done
+	return 0
+}
+
+# run_busybox_rootfs DIR - a static busybox userland in DIR
+run_busybox_rootfs() {
+	local bb a
+	bb=$(command -v busybox) || return 1
+	ldd "$bb" >/dev/null 2>&1 && return 1 # not static
+	mkdir -p "$1/bin" "$1/etc" "$1/tmp" || return 1
+	cp "$bb" "$1/bin/busybox" || return 1
+	for a in $("$bb" --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$1/bin/$a"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$1/etc/passwd"
+	printf 'root:x:0:\n' >"$1/etc/group"
+}

@@ -71,6 +71,7 @@ struct netstate_sub {
  * @changes_lost: more than NETSTATE_CHANGES_MAX changes were recorded
  * @subs: struct netstate_sub
  * @dispatching: subscribers are being called
+ * @overruns: times the notification socket lost messages (resyncs)
  */
 struct netstate {
 	struct view_policy policy;
@@ -89,6 +90,7 @@ struct netstate {
 	GArray *subs;
 	guint next_sub_id;
 	bool dispatching;
+	guint overruns;
 };
 
 static void netstate_policy_copy(struct view_policy *dst,
@@ -212,6 +214,8 @@ static void netstate_on_object(struct nl_cache *cache, struct nl_object *old,
 	if (!cur)
 		return;
 	if (cache == ns->c_link) {
+		if (!nsb_link_is_device((struct rtnl_link *)cur))
+			return; /* per-family state (AF_INET6, AF_BRIDGE) */
 		netstate_on_link(ns, deleted ? NULL : (struct rtnl_link *)old,
 				 (struct rtnl_link *)cur, action);
 		return;
@@ -424,6 +428,7 @@ static gboolean netstate_on_readable(gint fd, GIOCondition cond, gpointer data)
 		 * lost. Refill every cache from a dump. */
 		log_debug("netstate: notification socket: %s, resynchronising",
 			  g_strerror(-r));
+		ns->overruns++;
 		netstate_resync(ns, ns->c_link);
 		netstate_resync(ns, ns->c_addr);
 		ns->resync_routes = true;
@@ -808,4 +813,14 @@ int netstate_read_stats(struct netstate *ns, struct ns_links **ret_links)
 	*ret_links = nsb_build_links(cache, &ns->policy, NULL, NULL);
 	nl_cache_free(cache);
 	return 0;
+}
+
+int netstate_int_notify_fd(struct netstate *ns)
+{
+	return nl_cache_mngr_get_fd(ns->mngr);
+}
+
+guint netstate_int_overruns(const struct netstate *ns)
+{
+	return ns->overruns;
 }

@@ -321,6 +321,19 @@ bool nsb_route_from_nl(struct rtnl_route *r, GHashTable *hidden,
 	return true;
 }
 
+/**
+ * nsb_link_is_device() - whether a link object describes the device itself
+ * @l: link object
+ *
+ * The kernel also sends RTM_NEWLINK with ifi_family AF_INET6 (IPv6 device
+ * state) and AF_BRIDGE (bridge ports); libnl keys them as separate objects
+ * of the same ifindex. Only the AF_UNSPEC one is the interface.
+ */
+bool nsb_link_is_device(struct rtnl_link *l)
+{
+	return rtnl_link_get_family(l) == AF_UNSPEC;
+}
+
 static int nsb_cmp_link(const void *a, const void *b)
 {
 	const struct ns_link *x = a, *y = b;
@@ -386,6 +399,8 @@ struct ns_links *nsb_build_links(struct nl_cache *c,
 		struct rtnl_link *l = (struct rtnl_link *)o;
 		const char *name = rtnl_link_get_name(l);
 
+		if (!nsb_link_is_device(l))
+			continue;
 		if (hidden && nsb_hidden_update(hidden, p, l))
 			changed = true;
 		if (n >= t->n || (name && view_policy_hides(p, name)))

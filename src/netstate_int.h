@@ -26,7 +26,12 @@
 
 int netstate_nlerr(int nlerr);
 
+/* For tests: the notification socket, and how often it overran. */
+int netstate_int_notify_fd(struct netstate *ns);
+guint netstate_int_overruns(const struct netstate *ns);
+
 bool nsb_is_hidden(GHashTable *hidden, int ifindex);
+bool nsb_link_is_device(struct rtnl_link *l);
 void nsb_link_from_nl(struct rtnl_link *l, struct ns_link *out);
 bool nsb_addr_from_nl(struct rtnl_addr *a, GHashTable *hidden,
 		      struct ns_addr *out);

@@ -15,3 +15,7 @@ tests_unit_test_hostconf_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_hostconf_LDADD = $(LIBLXNET)
 tests_unit_test_render_etc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_render_etc_LDADD = $(LIBLXNET)
+check_PROGRAMS += tests/unit/test-netstate
+TESTS += tests/unit/test-netstate
+tests_unit_test_netstate_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_netstate_LDADD = $(LIBLXNET)

@@ -527,7 +527,8 @@ static void run_reap_companion(struct run_companion *comp, bool expected)
 	if (waitid(P_PIDFD, comp->pidfd, &si, WEXITED | WNOHANG) < 0 ||
 	    si.si_pid == 0)
 		return;
-	if (!expected)
+	/* Status 0 is lxnetfs seeing its mount go: the sandbox is ending. */
+	if (!expected && !(si.si_code == CLD_EXITED && si.si_status == 0))
 		log_warn("%s ended while the sandbox runs (%s %d)", comp->name,
 			 si.si_code == CLD_EXITED ? "status" : "signal",
 			 si.si_status);

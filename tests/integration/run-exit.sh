@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# run-exit.sh - `lxnet run` passes exit statuses, stdin and signals through,
+# leaves nothing behind, and takes the sandbox along when it is SIGKILLed.
+. "$(dirname "$0")/run-common.sh"
+lib_enter_ns "$@"
+run_require
+lib_tmpdir
+run_make_host || tap_skip_all "cannot make a veth pair here"
+tap_plan 16
+
+lxrun -- true
+tap_result $? "exit status 0"
+
+lxrun -- sh -c 'exit 3'
+[ $? -eq 3 ]
+tap_result $? "exit status 3"
+
+lxrun -- sh -c 'kill -9 $$'
+[ $? -eq 137 ]
+tap_result $? "CMD killed by SIGKILL: 128+9"
+
+lxrun --pid -- sh -c 'kill -9 $$'
+[ $? -eq 137 ]
+tap_result $? "CMD killed by SIGKILL with --pid: 128+9"
+
+lxrun --pid -- sh -c 'exit 5'
+[ $? -eq 5 ]
+tap_result $? "exit status 5 with --pid"
+
+[ "$(printf 'line one\nline two\n' | lxrun -- cat)" = "$(printf 'line one\nline two')" ]
+tap_result $? "stdin reaches CMD"
+
+# SIGTERM to lxnet reaches CMD (CMD traps it and exits 7).
+sig_test() { # $1: extra option, $2: signal
+	rm -f "$TMP_DIR/ready" "$TMP_DIR/got"
+	# shellcheck disable=SC2086
+	"$LXNET" run $VIEW $1 -- sh -c "trap 'echo got > $TMP_DIR/got; exit 7' $2
+		echo > $TMP_DIR/ready; while :; do sleep 0.05; done" &
+	local pid=$! st
+	wait_until 10 test -e "$TMP_DIR/ready" || { kill -9 $pid; return 1; }
+	kill -s "$2" $pid
+	wait $pid
+	st=$?
+	[ $st -eq 7 ] && grep -q got "$TMP_DIR/got"
+}
+sig_test "" TERM
+tap_result $? "SIGTERM to lxnet reaches CMD"
+sig_test --pid TERM
+tap_result $? "SIGTERM to lxnet reaches CMD through the pid namespace's init"
+sig_test "" USR1
+tap_result $? "SIGUSR1 to lxnet reaches CMD"
+
+# Nothing left behind: companions gone, no mount, no staging directory.
+TMPDIR=$TMP_DIR timeout 60 "$LXNET" run -v $VIEW -- cat /etc/hostname \
+	>/dev/null 2>"$TMP_DIR/v.err"
+st=$?
+mapfile -t pids < <(run_companion_pids "$TMP_DIR/v.err")
+[ $st -eq 0 ] && [ ${#pids[@]} -eq 2 ]
+tap_result $? "lxnet -v reports its two companions (status $st, ${#pids[*]} pids)"
+run_none_alive "${pids[@]}"
+tap_result $? "no lxnetfs or lxnet-proxy process is left"
+! grep -q -e lxnetfs -e fuse /proc/self/mountinfo
+tap_result $? "no mount is left in the host's mount namespace"
+! ls -d "$TMP_DIR"/lxnet-* >/dev/null 2>&1
+tap_result $? "the staging directory is removed"
+
+# lxnet SIGKILLed: the sandbox and its companions die within a bound.
+kill_test() { # $1: extra option
+	local pid
+	rm -f "$TMP_DIR/k.err"
+	# shellcheck disable=SC2086
+	"$LXNET" run -v $VIEW $1 -- sh -c 'echo > '"$TMP_DIR"'/ready; exec sleep 997' \
+		2>"$TMP_DIR/k.err" &
+	pid=$!
+	rm -f "$TMP_DIR/ready"
+	wait_until 10 test -e "$TMP_DIR/ready" || { kill -9 $pid; return 1; }
+	mapfile -t cpids < <(run_companion_pids "$TMP_DIR/k.err")
+	[ ${#cpids[@]} -eq 2 ] || { kill -9 $pid; return 1; }
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	wait_until 5 run_none_alive "${cpids[@]}" || return 1
+	wait_until 5 sh -c '! pgrep -f "sleep 99[7]" >/dev/null'
+}
+kill_test ""
+tap_result $? "lxnet SIGKILLed: CMD and companions are gone within 5 s"
+kill_test --pid
+tap_result $? "lxnet --pid SIGKILLed: the sandbox and companions are gone within 5 s"
+
+# A process tree under --pid ends with CMD (orphans are killed by the kernel).
+lxrun --pid -- sh -c '(sleep 998 &) ; exit 0'
+wait_until 5 sh -c '! pgrep -f "sleep 99[8]" >/dev/null'
+tap_result $? "--pid: a daemonized grandchild ends with CMD"
+
+tap_done

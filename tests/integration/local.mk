@@ -13,3 +13,5 @@ TESTS += tests/integration/golden-procnet.sh
 EXTRA_DIST += tests/integration/golden-procnet.sh tests/integration/lib-procnet.sh
 TESTS += tests/integration/lxnetfs-glibc.sh
 EXTRA_DIST += tests/integration/lxnetfs-glibc.sh
+TESTS += tests/integration/lxnetfs-badinput.sh
+EXTRA_DIST += tests/integration/lxnetfs-badinput.sh

@@ -68,9 +68,9 @@ timed "hosts edited" "printf '10.78.0.8 eight\n' >>'$T/hosts'" \
 	has etc/hosts "eight"
 
 sizes_ok() {
-	local f
+	local f n
 	for f in $LXFS_FILES; do
-		[ "$(stat -c %s "$M/$f")" = "$(wc -c <"$M/$f")" ] || return 1
+		n=$(wc -c <"$M/$f"); [ "$(stat -c %s "$M/$f")" = "$n" ] || return 1
 	done
 }
 tap_check "sizes still exact after the changes" sizes_ok

@@ -15,16 +15,21 @@
  * ARES_OPT_RESOLVCONF) into what the view presents: servers (or --dns),
  * search (or --dns-search), options, with loopback stubs replaced by the
  * upstream list when --dns-upstream is set. A missing file gives
- * present=false and no servers. Never fails for bad content.
- * Return: 0 or -errno (-ENOMEM only).
+ * present=false and no servers of the host's (--dns and --dns-search still
+ * apply). Never fails for bad content. Uses ares_library_init(): call from
+ * one thread at a time.
+ * Return: 0 or -errno (resources only: -ENOMEM, -EMFILE from the memfd
+ * c-ares reads, -EIO when c-ares itself fails).
  */
 int resolvconf_load(const struct view_policy *p, struct ns_resolv_part **ret);
 
 /*
  * hostsfile_load() - parse the host's hosts file into the entries the view
  * presents after its own localhost block: --add-host entries first, then the
- * host's valid lines minus the localhost block's addresses and minus names an
- * --add-host entry claims. Invalid lines are dropped. Never fails for bad
+ * host's valid lines minus the names that the localhost block (localhost,
+ * ip6-*, the presented hostname and its short form) or an --add-host entry
+ * claims; a line left without names is dropped, so the host's own copy of
+ * the localhost block goes. Invalid lines are dropped. Never fails for bad
  * content. Return: 0 or -errno (-ENOMEM only).
  */
 int hostsfile_load(const struct view_policy *p, struct ns_hosts **ret);

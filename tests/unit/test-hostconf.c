@@ -829,6 +829,60 @@ static void test_watch_burst(struct fixture *fx, gconstpointer u)
 	watch_stop(&wf);
 }
 
+struct burst {
+	const char *path;
+	gint done;
+	gint failed;
+};
+
+static gpointer burst_writer(gpointer data)
+{
+	struct burst *b = data;
+	guint i;
+
+	for (i = 0; i < 100; i++) {
+		FILE *fp = fopen(b->path, "w");
+
+		if (!fp) {
+			g_atomic_int_set(&b->failed, 1);
+			break;
+		}
+		fprintf(fp, "nameserver 192.0.2.%u\n", i);
+		fclose(fp);
+		g_usleep(500);
+	}
+	g_atomic_int_set(&b->done, 1);
+	return NULL;
+}
+
+/* Writes arriving while the loop runs: the settle time merges them. */
+static void test_watch_burst_live(struct fixture *fx, gconstpointer u)
+{
+	g_autofree char *f = fx_path(fx, "resolv.conf");
+	struct burst b = { .path = f };
+	struct watch_fx wf;
+	GThread *th;
+	gint64 t0, t1, end;
+
+	write_file(f, "nameserver 192.0.2.1\n", -1);
+	watch_start(&wf, f);
+	t0 = g_get_monotonic_time();
+	end = t0 + 3 * G_USEC_PER_SEC;
+	th = g_thread_new("writer", burst_writer, &b);
+	while (!g_atomic_int_get(&b.done) && g_get_monotonic_time() < end)
+		g_main_context_iteration(wf.ctx, FALSE);
+	t1 = g_get_monotonic_time();
+	g_thread_join(th);
+	g_assert_false(g_atomic_int_get(&b.failed));
+	g_assert_true(g_atomic_int_get(&b.done));
+	drain_changes(wf.ctx, &wf.c);
+	g_test_message("100 writes over %.1f ms gave %u callbacks",
+		       (double)(t1 - t0) / 1000.0, wf.c.calls);
+	g_assert_cmpuint(wf.c.calls, >=, 1);
+	g_assert_cmpuint(wf.c.calls, <, 50);
+	watch_stop(&wf);
+}
+
 struct free_fx {
 	struct filewatch *w;
 	GMainLoop *loop;
@@ -928,6 +982,7 @@ int main(int argc, char **argv)
 	fx_test("/filewatch/symlink", test_watch_symlink);
 	fx_test("/filewatch/dir-symlink", test_watch_dir_symlink);
 	fx_test("/filewatch/burst", test_watch_burst);
+	fx_test("/filewatch/burst-live", test_watch_burst_live);
 	fx_test("/filewatch/free-in-callback", test_watch_free_in_callback);
 	g_test_add_func("/filewatch/bad-args", test_watch_bad_args);
 	return g_test_run();

@@ -71,3 +71,28 @@ run_busybox_rootfs() {
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$1/etc/passwd"
 	printf 'root:x:0:\n' >"$1/etc/group"
 }
+
+# run_make_user - a throw-away user (removed at exit) into RUN_USER; the
+# build tree must be reachable by it. Returns 1 when that cannot be done.
+run_make_user() {
+	[ "$(id -u)" -eq 0 ] || return 1
+	command -v useradd >/dev/null || return 1
+	RUN_USER=lxt$$
+	useradd -M -d /nonexistent -s /bin/sh "$RUN_USER" 2>/dev/null || return 1
+	lib_on_exit "userdel '$RUN_USER'"
+	su "$RUN_USER" -s /bin/sh -c "test -x '$LXNET'" || return 1
+	chmod 755 "$TMP_DIR"
+}
+
+# run_as_user CMD - run the shell command CMD as RUN_USER
+run_as_user() {
+	su "$RUN_USER" -s /bin/sh -c "$1"
+}
+
+# run_grant_fuse - give RUN_USER rw on /dev/fuse by ACL, restored at exit
+run_grant_fuse() {
+	command -v setfacl >/dev/null || return 1
+	getfacl -p /dev/fuse >"$TMP_DIR/fuse.acl" 2>/dev/null || return 1
+	lib_on_exit "setfacl --restore='$TMP_DIR/fuse.acl'"
+	setfacl -m "u:$RUN_USER:rw" /dev/fuse
+}

@@ -15,3 +15,5 @@ TESTS += tests/integration/lxnetfs-glibc.sh
 EXTRA_DIST += tests/integration/lxnetfs-glibc.sh
 TESTS += tests/integration/lxnetfs-badinput.sh
 EXTRA_DIST += tests/integration/lxnetfs-badinput.sh
+TESTS += tests/integration/lxnetfs-overlay.sh
+EXTRA_DIST += tests/integration/lxnetfs-overlay.sh

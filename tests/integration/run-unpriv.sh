@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# run-unpriv.sh - `lxnet run` as an ordinary (throw-away) user: /dev/fuse
+# granted by ACL only, no setuid helper, the caller is root inside.
+. "$(dirname "$0")/run-common.sh"
+lib_enter_ns "$@"
+[ "$(id -u)" -eq 0 ] || tap_skip_all "needs root to make a throw-away user"
+run_require
+lib_tmpdir
+run_make_host || tap_skip_all "cannot make a veth pair here"
+run_make_user || tap_skip_all "cannot make a throw-away user that reaches $LXNET"
+run_grant_fuse || tap_skip_all "cannot grant /dev/fuse by ACL (setfacl, package acl)"
+chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"
+tap_plan 7
+
+out=$(run_as_user "'$LXNET' run $VIEW -- sh -c 'id -u; cat /etc/resolv.conf'")
+[ "$(echo "$out" | head -1)" = 0 ] && echo "$out" | grep -q '^nameserver 10.77.0.1$'
+tap_result $? "ordinary user: root inside, resolv.conf is the view"
+
+run_as_user "'$LXNET' run $VIEW -- cat /proc/net/route" >"$TMP_DIR/route.u" &&
+	diff -u /proc/net/route "$TMP_DIR/route.u"
+tap_result $? "ordinary user: /proc/net/route is the view"
+
+run_as_user "'$LXNET' run $VIEW --pid -- sh -c 'exit 4'"
+[ $? -eq 4 ]
+tap_result $? "ordinary user, --pid: exit status passes through"
+
+# lxnetfs is asked for uid=0,gid=0: read in the mount's user namespace,
+# the view's files belong to root inside the sandbox.
+run_as_user "'$LXNET' run $VIEW -- sh -c 'ls -ln /etc/resolv.conf'" >"$TMP_DIR/ls.u"
+awk '{ exit !($3 == 0 && $4 == 0) }' "$TMP_DIR/ls.u"
+tap_result $? "view files are owned by root inside the sandbox"
+
+out=$(run_as_user "'$LXNET' run $VIEW --hostname ubox --add-host a.test:10.77.0.60 -- sh -c 'hostname; getent hosts a.test'")
+echo "$out" | grep -q '^ubox$' && echo "$out" | grep -q '^10.77.0.60'
+tap_result $? "ordinary user: --hostname and --add-host"
+
+mkdir "$TMP_DIR/uroot" && chown "$RUN_USER" "$TMP_DIR/uroot"
+if run_as_user "$(declare -f run_busybox_rootfs); run_busybox_rootfs '$TMP_DIR/uroot'"; then
+	out=$(run_as_user "'$LXNET' run $VIEW --root '$TMP_DIR/uroot' -- sh -c 'id -u; cat /etc/resolv.conf'")
+	[ "$(echo "$out" | head -1)" = 0 ] && echo "$out" | grep -q '^nameserver 10.77.0.1$'
+	tap_result $? "ordinary user: --root with a busybox rootfs"
+else
+	tap_skip "ordinary user: --root" "no static busybox (apt-get install busybox-static)"
+fi
+
+! grep -q lxnetfs /proc/self/mountinfo
+tap_result $? "no mount left behind"
+
+tap_done

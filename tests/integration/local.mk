@@ -17,3 +17,13 @@ TESTS += tests/integration/lxnetfs-badinput.sh
 EXTRA_DIST += tests/integration/lxnetfs-badinput.sh
 TESTS += tests/integration/lxnetfs-overlay.sh
 EXTRA_DIST += tests/integration/lxnetfs-overlay.sh
+# lxnet-proxy / lxnet shim (owner: proxy engineer)
+check_PROGRAMS += tests/helpers/proxy-sockstress tests/helpers/proxy-bench
+tests_helpers_proxy_sockstress_SOURCES = tests/helpers/proxy-sockstress.c
+tests_helpers_proxy_sockstress_CFLAGS = $(AM_CFLAGS) -pthread
+tests_helpers_proxy_sockstress_LDADD = -lpthread
+tests_helpers_proxy_bench_SOURCES = tests/helpers/proxy-bench.c
+TESTS += tests/integration/proxy-basic.sh
+EXTRA_DIST += tests/integration/proxy-basic.sh tests/integration/proxy-lib.sh \
+	tests/integration/proxy-echo.py tests/helpers/proxy-sock32.c \
+	tests/helpers/proxy-gohttp.go

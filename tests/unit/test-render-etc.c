@@ -2,7 +2,13 @@
 /* test-render-etc.c - unit tests for the rendered resolv.conf, hosts and hostname, and their round trip */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <resolv.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -331,6 +337,141 @@ static void test_hosts_round_trip(void)
 	g_rmdir(dir);
 }
 
+/* ---- glibc itself reads the rendered file ---- */
+
+/*
+ * glibc_summary() - runs in a forked child: the rendered file is bind
+ * mounted over /etc/resolv.conf in a private mount namespace, glibc's
+ * res_init() reads it, and what glibc understood is written to @fd as
+ * "ns=A,B;search=X,Y;ndots=N;timeout=N;attempts=N;rotate=B;nsort=N".
+ */
+static void glibc_summary(const char *rendered, int fd)
+{
+	GString *o = g_string_new("ns=");
+	int i;
+
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount(rendered, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
+		_exit(77);
+	g_unsetenv("LOCALDOMAIN");
+	g_unsetenv("RES_OPTIONS");
+	if (res_init() < 0)
+		_exit(1);
+	for (i = 0; i < _res.nscount; i++) {
+		char buf[INET6_ADDRSTRLEN] = "?";
+		struct sockaddr_in6 *s6 = _res._u._ext.nsaddrs[i];
+
+		if (s6 && s6->sin6_family == AF_INET6)
+			inet_ntop(AF_INET6, &s6->sin6_addr, buf, sizeof(buf));
+		else
+			inet_ntop(AF_INET, &_res.nsaddr_list[i].sin_addr, buf,
+				  sizeof(buf));
+		g_string_append_printf(o, "%s%s", i ? "," : "", buf);
+	}
+	g_string_append(o, ";search=");
+	for (i = 0; i < MAXDNSRCH && _res.dnsrch[i]; i++)
+		g_string_append_printf(o, "%s%s", i ? "," : "", _res.dnsrch[i]);
+	g_string_append_printf(o, ";ndots=%u;timeout=%d;attempts=%d;rotate=%d;nsort=%u",
+			       _res.ndots, _res.retrans, _res.retry,
+			       (_res.options & RES_ROTATE) != 0, _res.nsort);
+	if (write(fd, o->str, o->len) != (ssize_t)o->len)
+		_exit(1);
+	_exit(0);
+}
+
+/* What glibc should understand from a parsed configuration. */
+static char *expected_summary(const struct ns_resolv *r)
+{
+	GString *o = g_string_new("ns=");
+	unsigned int ndots = 1, timeout = RES_TIMEOUT, attempts = RES_DFLRETRY;
+	bool rotate = false;
+	guint i;
+
+	for (i = 0; i < MAXNS && r->servers[i]; i++)
+		g_string_append_printf(o, "%s%s", i ? "," : "", r->servers[i]);
+	if (i == 0)
+		g_string_append(o, "127.0.0.1"); /* glibc's own default */
+	g_string_append(o, ";search=");
+	for (i = 0; i < MAXDNSRCH && r->search[i]; i++)
+		g_string_append_printf(o, "%s%s", i ? "," : "", r->search[i]);
+	for (i = 0; r->options[i]; i++) {
+		sscanf(r->options[i], "ndots:%u", &ndots);
+		sscanf(r->options[i], "timeout:%u", &timeout);
+		sscanf(r->options[i], "attempts:%u", &attempts);
+		rotate |= strcmp(r->options[i], "rotate") == 0;
+	}
+	g_string_append_printf(o, ";ndots=%u;timeout=%u;attempts=%u;rotate=%d;nsort=%u",
+			       MIN(ndots, 15), timeout, attempts, rotate,
+			       g_strv_length(r->sortlist));
+	return g_string_free(o, FALSE);
+}
+
+static void test_resolv_glibc_agrees(void)
+{
+	static const char *const cases[] = {
+		"nameserver 192.0.2.1\nnameserver 2001:db8::53\nsearch a.example b.example\n"
+		"options ndots:1 rotate\noptions ndots:4 timeout:2\n",
+		"domain d.example\nnameserver 198.51.100.1\nnameserver 198.51.100.2\n"
+		"nameserver 198.51.100.3\nnameserver 198.51.100.4\noptions attempts:3\n"
+		"sortlist 130.155.160.0/255.255.240.0 130.155.0.0\n",
+		"search s1.example s2.example s3.example\ndomain last.example\n",
+		"# no servers\noptions edns0 trust-ad\n",
+	};
+	g_autofree char *dir = tmpdir_new();
+	g_autofree char *host = g_build_filename(dir, "host", NULL);
+	g_autofree char *view = g_build_filename(dir, "view", NULL);
+	guint i;
+
+	if (access("/etc/resolv.conf", F_OK) < 0) {
+		g_test_skip("no /etc/resolv.conf to mount over");
+		goto out;
+	}
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct view_policy p;
+		struct netstate_snapshot *s = snap_new();
+		g_autofree char *text = NULL;
+		g_autofree char *want = NULL;
+		char got[1024];
+		int pfd[2], status;
+		ssize_t n;
+		pid_t pid;
+
+		view_policy_init(&p);
+		p.resolv_path = host;
+		g_assert_true(g_file_set_contents(host, cases[i], -1, NULL));
+		g_assert_cmpint(resolvconf_load(&p, &s->resolv), ==, 0);
+		text = render(render_resolv_conf, s);
+		g_assert_true(g_file_set_contents(view, text, -1, NULL));
+		want = expected_summary(&s->resolv->r);
+		g_assert_cmpint(pipe2(pfd, O_CLOEXEC), ==, 0);
+		pid = fork();
+		g_assert_cmpint(pid, >=, 0);
+		if (pid == 0) {
+			close(pfd[0]);
+			glibc_summary(view, pfd[1]);
+		}
+		close(pfd[1]);
+		n = read(pfd[0], got, sizeof(got) - 1);
+		close(pfd[0]);
+		g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+		netstate_snapshot_unref(s);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+			g_test_skip("cannot make a private mount namespace");
+			goto out;
+		}
+		g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		g_assert_cmpint(n, >, 0);
+		got[n] = '\0';
+		g_test_message("glibc read: %s", got);
+		g_assert_cmpstr(got, ==, want);
+	}
+out:
+	g_unlink(host);
+	g_unlink(view);
+	g_rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -343,5 +484,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/render-etc/hostname", test_hostname);
 	g_test_add_func("/render-etc/resolv/round-trip", test_resolv_round_trip);
 	g_test_add_func("/render-etc/hosts/round-trip", test_hosts_round_trip);
+	g_test_add_func("/render-etc/resolv/glibc-agrees", test_resolv_glibc_agrees);
 	return g_test_run();
 }

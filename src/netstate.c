@@ -49,6 +49,8 @@
 #define NETSTATE_CHANGES_MAX 65536
 /* Attempts at a dump the kernel interrupted (NLM_F_DUMP_INTR). */
 #define NETSTATE_DUMP_TRIES 5
+/* Delay before a failed resynchronisation is tried again. */
+#define NETSTATE_RETRY_MS 100
 
 struct netstate_sub {
 	guint id;
@@ -66,7 +68,9 @@ struct netstate_sub {
  *          so late RTM_DEL* on them stay hidden; pruned when large)
  * @cur: the latest snapshot
  * @dirty: NETSTATE_* of tables to rebuild at the next commit
+ * @resync_full: notifications were lost: refill every cache
  * @resync_routes: a link change requires refilling route and neigh caches
+ * @retry_source: pending retry of a failed resynchronisation, or NULL
  * @changes: struct ns_change recorded since the last commit
  * @changes_lost: more than NETSTATE_CHANGES_MAX changes were recorded
  * @subs: struct netstate_sub
@@ -84,7 +88,9 @@ struct netstate {
 	GHashTable *hidden;
 	struct netstate_snapshot *cur;
 	unsigned int dirty;
+	bool resync_full;
 	bool resync_routes;
+	GSource *retry_source;
 	GArray *changes;
 	bool changes_lost;
 	GArray *subs;
@@ -409,6 +415,56 @@ static void netstate_commit(struct netstate *ns)
 	netstate_publish(ns, next, parts);
 }
 
+static void netstate_catch_up(struct netstate *ns);
+
+static gboolean netstate_on_retry(gpointer data)
+{
+	struct netstate *ns = data;
+
+	g_source_unref(ns->retry_source);
+	ns->retry_source = NULL;
+	netstate_catch_up(ns);
+	return G_SOURCE_REMOVE;
+}
+
+/**
+ * netstate_catch_up() - do the pending resynchronisations, then commit
+ * @ns: model
+ *
+ * A resynchronisation that fails (no memory, dump interrupted too often) is
+ * retried after NETSTATE_RETRY_MS, so the model is never left stale.
+ */
+static void netstate_catch_up(struct netstate *ns)
+{
+	int r = 0;
+
+	if (ns->resync_full) {
+		r = netstate_resync(ns, ns->c_link);
+		if (r >= 0)
+			r = netstate_resync(ns, ns->c_addr);
+		if (r >= 0) {
+			ns->resync_full = false;
+			ns->resync_routes = true;
+		}
+	}
+	if (r >= 0 && ns->resync_routes) {
+		r = netstate_resync(ns, ns->c_route);
+		if (r >= 0)
+			r = netstate_resync(ns, ns->c_neigh);
+		if (r >= 0)
+			ns->resync_routes = false;
+	}
+	if (r < 0 && !ns->retry_source) {
+		log_debug("netstate: resynchronising: %s, retrying",
+			  g_strerror(-r));
+		ns->retry_source = g_timeout_source_new(NETSTATE_RETRY_MS);
+		g_source_set_callback(ns->retry_source, netstate_on_retry, ns,
+				      NULL);
+		g_source_attach(ns->retry_source, ns->ctx);
+	}
+	netstate_commit(ns); /* what did change is real: publish it now */
+}
+
 /**
  * netstate_on_readable() - the manager's socket has data (or an error)
  * @fd: the manager's socket
@@ -429,16 +485,9 @@ static gboolean netstate_on_readable(gint fd, GIOCondition cond, gpointer data)
 		log_debug("netstate: notification socket: %s, resynchronising",
 			  g_strerror(-r));
 		ns->overruns++;
-		netstate_resync(ns, ns->c_link);
-		netstate_resync(ns, ns->c_addr);
-		ns->resync_routes = true;
+		ns->resync_full = true;
 	}
-	if (ns->resync_routes) {
-		ns->resync_routes = false;
-		netstate_resync(ns, ns->c_route);
-		netstate_resync(ns, ns->c_neigh);
-	}
-	netstate_commit(ns);
+	netstate_catch_up(ns);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -717,6 +766,10 @@ void netstate_free(struct netstate *ns)
 	if (ns->nl_source) {
 		g_source_destroy(ns->nl_source);
 		g_source_unref(ns->nl_source);
+	}
+	if (ns->retry_source) {
+		g_source_destroy(ns->retry_source);
+		g_source_unref(ns->retry_source);
 	}
 	filewatch_free(ns->watch);
 	nl_cache_mngr_free(ns->mngr); /* frees the caches */

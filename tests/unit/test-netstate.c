@@ -134,13 +134,14 @@ static void run(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 static void run(const char *fmt, ...)
 {
 	g_autoptr(GError) err = NULL;
-	g_autofree char *cmd = NULL, *out = NULL, *errout = NULL;
+	g_autofree char *body = NULL, *cmd = NULL, *out = NULL, *errout = NULL;
 	int status = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
-	cmd = g_strdup_vprintf(fmt, ap);
+	body = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	cmd = g_strconcat("timeout 60 ", body, NULL); /* bounded */
 	if (!g_spawn_command_line_sync(cmd, &out, &errout, &status, &err) ||
 	    !g_spawn_check_wait_status(status, NULL))
 		g_error("'%s' failed: %s%s", cmd, err ? err->message : "",
@@ -819,7 +820,7 @@ static void test_overrun(void)
 	base = s->routes->n;
 	netstate_snapshot_unref(s);
 	fd = netstate_int_notify_fd(f.ns);
-	g_assert_cmpint(setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &small,
+	g_assert_cmpint(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small,
 				   sizeof(small)), ==, 0);
 	for (i = 0; i < want; i++)
 		g_string_append_printf(cmds, "route add 10.%u.%u.0/24 via 10.200.0.2\n",
@@ -978,11 +979,12 @@ static void write_proc(const char *path, const char *text)
 /* Enter a private network namespace; return NULL or why it cannot. */
 static const char *enter_netns(void)
 {
+	g_autofree char *ip = g_find_program_in_path("ip");
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
 	char map[64];
 
-	if (!g_find_program_in_path("ip"))
+	if (!ip)
 		return "ip (iproute2) not installed";
 	if (uid == 0) {
 		if (unshare(CLONE_NEWNET) < 0)

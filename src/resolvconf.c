@@ -191,6 +191,11 @@ static bool resolv_valid_sortlist(const char *tok)
 	return inet_pton(AF_INET, tok + alen + 1, &a) == 1;
 }
 
+/**
+ * resolv_scan_line() - one line, by glibc's keyword rule
+ * @line: the line without its newline
+ * @sc: scan state, updated
+ */
 static void resolv_scan_line(const char *line, struct resolv_scan *sc)
 {
 	g_autoptr(GPtrArray) tok = NULL;

@@ -7,18 +7,21 @@
 . "$(dirname "$0")/lib.sh"
 lib_enter_ns "$@"
 . "$(dirname "$0")/lxnetfs-common.sh"
+. "$(dirname "$0")/lib-procnet.sh"
 
 [ -x "$LXNETFS" ] || tap_skip_all "lxnetfs not built"
 [ -c /dev/fuse ] || tap_skip_all "no /dev/fuse"
 lxfs_need_python
 lib_tmpdir
 T=$TMP_DIR
-tap_plan 55
+tap_plan 60
 
 ip link add vb0 type veth peer name vb1
 ip addr add 10.77.0.1/24 dev vb0
 ip link set vb0 up
 ip link set vb1 up
+ip -6 addr add fd00:77::1/64 dev vb0 nodad
+ip neigh add 10.77.0.2 lladdr 02:00:00:00:77:02 dev vb0 nud permanent
 printf 'nameserver 10.77.0.53\nsearch basic.test\n' >"$T/resolv.conf"
 printf '127.0.0.1 localhost\n10.77.0.7 seven\n' >"$T/hosts"
 M=$T/m
@@ -53,6 +56,21 @@ tap_check "proc/net/ipv6_route rows have 10 fields" \
 	awk 'NF != 10 { bad = 1 } END { exit bad || NR == 0 }' "$M/proc/net/ipv6_route"
 tap_check "proc/net/arp has the kernel's header" \
 	sh -c "head -1 '$M/proc/net/arp' | grep -q '^IP address *HW type *Flags *HW address *Mask *Device'"
+
+for f in dev route if_inet6 ipv6_route arp; do
+	procnet_live_same "$f" cat "$M/proc/net/$f"
+	st=$?
+	if [ "$f" = ipv6_route ]; then
+		# Known model bug: IPv6 routes with the same prefix on several
+		# links (fe80::/64, ff00::/8 of vb0 and vb1) come out as one line.
+		# An XPASS here fails the suite: drop this TODO once fixed.
+		LIB_TAP_N=$((LIB_TAP_N + 1))
+		[ $st -eq 0 ] && r=ok || r="not ok"
+		echo "$r $LIB_TAP_N - proc/net/$f matches the kernel's # TODO same prefix on two links rendered once (netstate/render_procnet)"
+		continue
+	fi
+	tap_result $st "proc/net/$f matches the kernel's (lib-procnet.sh rules)"
+done
 
 # --- sizes, modes, owner
 sizes_ok() {

@@ -27,3 +27,13 @@ TESTS += tests/integration/proxy-basic.sh
 EXTRA_DIST += tests/integration/proxy-basic.sh tests/integration/proxy-lib.sh \
 	tests/integration/proxy-echo.py tests/helpers/proxy-sock32.c \
 	tests/helpers/proxy-gohttp.go
+# lxnet run (owner: launcher)
+TESTS += tests/integration/run-view.sh tests/integration/run-exit.sh \
+	tests/integration/run-errors.sh tests/integration/run-unpriv.sh \
+	tests/integration/run-net.sh tests/integration/run-rootfs.sh \
+	tests/integration/run-examples.sh
+EXTRA_DIST += tests/integration/run-common.sh \
+	tests/integration/run-view.sh tests/integration/run-exit.sh \
+	tests/integration/run-errors.sh tests/integration/run-unpriv.sh \
+	tests/integration/run-net.sh tests/integration/run-rootfs.sh \
+	tests/integration/run-examples.sh

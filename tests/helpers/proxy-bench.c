@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +13,39 @@
 #include <time.h>
 #include <unistd.h>
 
+/**
+ * bench_serve() - accept and close connections on 127.0.0.1:@port forever
+ * @port: TCP port
+ * @ready: file created once listening
+ *
+ * Return: 1 on a set-up error (never returns otherwise).
+ */
+static int bench_serve(int port, const char *ready)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int one = 1, fd, rfd;
+
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4096))
+		return 1;
+	rfd = open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (rfd < 0)
+		return 1;
+	close(rfd);
+	for (;;) {
+		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (c >= 0)
+			close(c);
+	}
+}
+
 /* usage: proxy-bench PORT N - connects N times to 127.0.0.1:PORT, prints
- * "conns/s R" on success; exits 1 at the first failure. The listener is
- * whoever serves PORT (the test starts one with a big backlog that accepts
- * and closes). */
+ * "conns/s R" on success; exits 1 at the first failure.
+ *        proxy-bench serve PORT READYFILE - the listener: accept, close. */
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -23,6 +53,8 @@ int main(int argc, char **argv)
 	long n, i;
 	double s;
 
+	if (argc == 4 && strcmp(argv[1], "serve") == 0)
+		return bench_serve(atoi(argv[2]), argv[3]);
 	if (argc != 3)
 		return 2;
 	sa.sin_port = htons((uint16_t)atoi(argv[1]));

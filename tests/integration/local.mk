@@ -37,3 +37,7 @@ EXTRA_DIST += tests/integration/run-common.sh \
 	tests/integration/run-errors.sh tests/integration/run-unpriv.sh \
 	tests/integration/run-net.sh tests/integration/run-rootfs.sh \
 	tests/integration/run-examples.sh
+TESTS += tests/integration/proxy-compat.sh tests/integration/proxy-stress.sh \
+	tests/integration/proxy-unpriv.sh
+EXTRA_DIST += tests/integration/proxy-compat.sh tests/integration/proxy-stress.sh \
+	tests/integration/proxy-unpriv.sh

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# proxy-stress.sh - lxnet-proxy under load and abuse: 8 threads x 2,000
+# sockets, a full fd table (EMFILE), a sandbox killed mid-call, memory flat
+# over 10,000 sockets, and the connect rate native vs through the proxy.
+. "$(dirname "$0")/lib.sh"
+LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-240}
+lib_enter_ns "$@"
+. "$(dirname "$0")/proxy-lib.sh"
+proxy_require
+STRESS=$top_builddir/tests/helpers/proxy-sockstress
+BENCH=$top_builddir/tests/helpers/proxy-bench
+[ -x "$STRESS" ] && [ -x "$BENCH" ] || tap_skip_all "test helpers not built (make check builds them)"
+lib_tmpdir
+SOCK=$TMP_DIR/proxy.sock
+
+proxy_threads() { awk '/^Threads:/ { print $2 }' "/proc/$PROXY_PID/status"; }
+
+tap_plan 6
+proxy_start "$SOCK"
+
+out=$(in_shim "$SOCK" "$STRESS" 8 2000 2>&1)
+st=$?
+ok=$(echo "$out" | awk '{ print $2 }')
+em=$(echo "$out" | awk '{ print $4 }')
+[ $st -eq 0 ] && [ $((ok + em)) -eq 16000 ] && proxy_alive
+tap_result $? "8 threads x 2,000 sockets: each succeeds or fails EMFILE, proxy alive ($out)"
+
+out=$(in_shim "$SOCK" sh -c "ulimit -n 64 && exec '$STRESS' 2 200 keep" 2>&1)
+st=$?
+em=$(echo "$out" | awk '{ print $4 }')
+[ $st -eq 0 ] && [ "${em:-0}" -gt 0 ] && proxy_alive
+tap_result $? "a full fd table gives EMFILE, nothing else ($out)"
+
+# A sandbox killed while its threads are inside trapped calls. The baseline
+# counts GLib's own helper thread; the earlier sandboxes' threads are gone.
+sleep 0.5
+base=$(proxy_threads)
+in_shim "$SOCK" "$STRESS" 4 100000000 >/dev/null 2>&1 &
+victim=$!
+sleep 1
+pkill -KILL -P "$victim" 2>/dev/null
+kill -KILL "$victim" 2>/dev/null
+wait "$victim" 2>/dev/null
+threads_back() { [ "$(proxy_threads)" = "$base" ]; }
+wait_until 5 threads_back
+th=$(proxy_threads)
+out=$(in_shim "$SOCK" "$STRESS" 1 10 2>&1)
+[ "$th" = "$base" ] && [ "$out" = "ok 10 emfile 0 other 0" ] && proxy_alive
+tap_result $? "sandbox killed mid-call: its thread ends, the proxy serves the next ($out, threads $th, before $base)"
+
+# Nothing per socket: memory after 10,000 more sockets as before (one
+# sandbox, so the per-sandbox thread is part of both measurements).
+rm -f "$TMP_DIR/go" "$TMP_DIR/rss"
+in_shim "$SOCK" sh -c "'$STRESS' 1 1000 >/dev/null && touch '$TMP_DIR/warm' &&
+	while [ ! -e '$TMP_DIR/go' ]; do sleep 0.05; done &&
+	'$STRESS' 1 10000 && touch '$TMP_DIR/done'" >/dev/null 2>&1 &
+lib_on_exit "kill $! 2>/dev/null"
+wait_until 20 test -e "$TMP_DIR/warm"
+before=$(proxy_rss_kb)
+touch "$TMP_DIR/go"
+wait_until 60 test -e "$TMP_DIR/done"
+after=$(proxy_rss_kb)
+[ -e "$TMP_DIR/done" ] && [ $((after - before)) -lt 512 ]
+tap_result $? "VmRSS flat over 10,000 sockets (before ${before} KiB, after ${after} KiB)"
+
+# Connect rate: native here vs the same client under the shim.
+rm -f "$TMP_DIR/bready"
+"$BENCH" serve 7000 "$TMP_DIR/bready" &
+lib_on_exit "kill $! 2>/dev/null"
+wait_until 5 test -e "$TMP_DIR/bready"
+best_native=0 best_shim=0
+for i in 1 2 3; do
+	n=$("$BENCH" 7000 20000 | awk '{ print $2 }')
+	s=$(in_shim "$SOCK" "$BENCH" 7000 20000 | awk '{ print $2 }')
+	[ "${n:-0}" -gt $best_native ] && best_native=$n
+	[ "${s:-0}" -gt $best_shim ] && best_shim=$s
+done
+ratio=$(awk -v s=$best_shim -v n=$best_native 'BEGIN { if (n > 0) printf "%.2f", s / n; else print 0 }')
+tap_diag "socket+connect+close: native $best_native/s, through the proxy $best_shim/s, ratio $ratio (target 0.85)"
+# A loaded 2-core CI box is noisy: fail only on a gross regression.
+awk -v r="$ratio" 'BEGIN { exit !(r >= 0.5) }'
+tap_result $? "connect rate through the proxy is at least half the native rate (ratio $ratio)"
+
+proxy_alive
+tap_result $? "proxy alive after the stress"
+tap_done

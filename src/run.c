@@ -153,10 +153,13 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		  NULL, NULL },
 		{ NULL },
 	};
-	g_autoptr(GOptionContext) oc = g_option_context_new("[OPTION...] -- CMD [ARG...]");
+	g_autoptr(GOptionContext) oc = NULL;
 	g_autoptr(GError) err = NULL;
 	char **s;
 
+	/* Usage lines say "lxnet run", not "run". */
+	g_set_prgname("lxnet run");
+	oc = g_option_context_new("-- CMD [ARG...]");
 	g_option_context_set_summary(oc,
 		"Run CMD in new user, mount, network and uts namespaces that see the\n"
 		"host's network: /etc/resolv.conf, /etc/hosts, /etc/hostname and\n"
@@ -167,8 +170,9 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		"Exit status: CMD's, or 128+N when CMD was killed by signal N;\n"
 		"125 when lxnet itself fails, 126 when CMD cannot be executed,\n"
 		"127 when CMD is not found. See lxnet(1).");
+	/* The view options are what `run` is about: show them in --help. */
+	g_option_context_set_main_group(oc, view_policy_option_group(&c->policy));
 	g_option_context_add_main_entries(oc, entries, NULL);
-	g_option_context_add_group(oc, view_policy_option_group(&c->policy));
 	g_option_context_set_strict_posix(oc, TRUE);
 	if (!g_option_context_parse(oc, &argc, &argv, &err)) {
 		log_err("%s (try 'lxnet run --help')", err->message);

@@ -48,7 +48,8 @@ tap_result $? "bad --add-host: 2"
 
 "$LXNET" run --help >"$TMP_DIR/help" 2>&1
 grep -q -- '--root=DIR' "$TMP_DIR/help" && grep -q -- '--pid' "$TMP_DIR/help" &&
-	grep -q -- '--no-generate' "$TMP_DIR/help" && grep -q -- '--help-view' "$TMP_DIR/help"
+	grep -q -- '--no-generate' "$TMP_DIR/help" && grep -q -- '--add-host=NAME:ADDR' "$TMP_DIR/help" &&
+	grep -q -- '--hide-if=GLOB' "$TMP_DIR/help" && grep -q '^  lxnet run .*-- CMD' "$TMP_DIR/help"
 tap_result $? "--help lists the options"
 
 # /dev/fuse not accessible: a throw-away user without the ACL.

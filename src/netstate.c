@@ -52,6 +52,12 @@
 /* Delay before a failed resynchronisation is tried again. */
 #define NETSTATE_RETRY_MS 100
 
+/* A link went out of view or came into view since the last commit. */
+struct netstate_flip {
+	int ifindex;
+	bool hidden;
+};
+
 struct netstate_sub {
 	guint id;
 	netstate_cb cb;           /* NULL once unsubscribed during dispatch */
@@ -71,6 +77,7 @@ struct netstate_sub {
  * @resync_full: notifications were lost: refill every cache
  * @resync_routes: a link change requires refilling route and neigh caches
  * @retry_source: pending retry of a failed resynchronisation, or NULL
+ * @flips: struct netstate_flip, links whose visibility changed (renames)
  * @changes: struct ns_change recorded since the last commit
  * @changes_lost: more than NETSTATE_CHANGES_MAX changes were recorded
  * @subs: struct netstate_sub
@@ -91,6 +98,7 @@ struct netstate {
 	bool resync_full;
 	bool resync_routes;
 	GSource *retry_source;
+	GArray *flips;
 	GArray *changes;
 	bool changes_lost;
 	GArray *subs;
@@ -177,10 +185,17 @@ static void netstate_on_link(struct netstate *ns, struct rtnl_link *old,
 		     rtnl_link_get_operstate(old) != rtnl_link_get_operstate(obj)))
 			ns->resync_routes = true;
 		if (hides != was_hidden) {
+			struct netstate_flip fl = {
+				.ifindex = GPOINTER_TO_INT(key), .hidden = hides
+			};
+
 			if (hides)
 				g_hash_table_add(ns->hidden, key);
 			else
 				g_hash_table_remove(ns->hidden, key);
+			if (action == NL_ACT_CHANGE &&
+			    ns->flips->len < NETSTATE_CHANGES_MAX)
+				g_array_append_val(ns->flips, fl);
 			ns->dirty |= NETSTATE_ALL & ~(NETSTATE_RESOLV |
 				     NETSTATE_HOSTS | NETSTATE_HOSTNAME);
 		}
@@ -351,6 +366,39 @@ static void netstate_publish(struct netstate *ns,
 	ns->changes_lost = false;
 }
 
+/**
+ * netstate_flip_changes() - record the changes that renames into or out of
+ * hiding imply, comparing the current snapshot with @next
+ * @ns: model
+ * @next: the snapshot being built, tables complete
+ */
+static void netstate_flip_changes(struct netstate *ns,
+				  const struct netstate_snapshot *next)
+{
+	g_autoptr(GArray) implied = NULL;
+	guint i;
+
+	if (!ns->flips->len)
+		return;
+	implied = g_array_new(FALSE, TRUE, sizeof(struct ns_change));
+	for (i = 0; i < ns->flips->len; i++) {
+		const struct netstate_flip *fl =
+			&g_array_index(ns->flips, struct netstate_flip, i);
+
+		nsb_flip_changes(ns->cur, next, fl->ifindex, fl->hidden,
+				 implied);
+	}
+	g_array_set_size(ns->flips, 0);
+	for (i = 0; i < implied->len; i++) {
+		struct ns_change *c = netstate_change_push(
+			ns, g_array_index(implied, struct ns_change, i).kind,
+			false);
+
+		if (c)
+			*c = g_array_index(implied, struct ns_change, i);
+	}
+}
+
 #define NETSTATE_SWAP_TABLE(ns, next, field, build, equal, unref, bit, parts) \
 	do {                                                                  \
 		__typeof__((next)->field) t_ = (build);                       \
@@ -406,6 +454,7 @@ static void netstate_commit(struct netstate *ns)
 				    nsb_neighs_equal, ns_neighs_unref,
 				    NETSTATE_NEIGHS, parts);
 	ns->dirty = 0;
+	netstate_flip_changes(ns, next);
 	if (!parts) { /* nothing the view shows changed */
 		netstate_snapshot_unref(next);
 		g_array_set_size(ns->changes, 0);
@@ -731,6 +780,7 @@ int netstate_new(const struct view_policy *policy, GMainContext *ctx,
 	ns->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
 	ns->hidden = g_hash_table_new(g_direct_hash, g_direct_equal);
 	ns->changes = g_array_new(FALSE, TRUE, sizeof(struct ns_change));
+	ns->flips = g_array_new(FALSE, FALSE, sizeof(struct netstate_flip));
 	ns->subs = g_array_new(FALSE, TRUE, sizeof(struct netstate_sub));
 	ns->next_sub_id = 1;
 
@@ -778,6 +828,7 @@ void netstate_free(struct netstate *ns)
 	netstate_snapshot_unref(ns->cur);
 	g_hash_table_unref(ns->hidden);
 	g_array_unref(ns->changes);
+	g_array_unref(ns->flips);
 	g_array_unref(ns->subs);
 	g_main_context_unref(ns->ctx);
 	view_policy_clear(&ns->policy);

@@ -604,3 +604,83 @@ bool nsb_hosts_equal(const struct ns_hosts *a, const struct ns_hosts *b)
 			return false;
 	return true;
 }
+
+static struct ns_change *nsb_push(GArray *out, enum ns_change_kind kind,
+				  bool deleted)
+{
+	struct ns_change *c;
+
+	g_array_set_size(out, out->len + 1); /* zeroed */
+	c = &g_array_index(out, struct ns_change, out->len - 1);
+	c->kind = kind;
+	c->deleted = deleted;
+	return c;
+}
+
+static void nsb_push_route(GArray *out, const struct ns_routes *t,
+			   const struct ns_route *r, bool deleted)
+{
+	struct ns_change *c = nsb_push(out, NS_CHANGE_ROUTE, deleted);
+	guint n = MIN(r->nh_count, G_N_ELEMENTS(c->u.route.nh));
+
+	c->u.route.route = *r;
+	c->u.route.route.nh_first = 0;
+	memcpy(c->u.route.nh, &t->nh[r->nh_first], sizeof(*t->nh) * n);
+}
+
+static bool nsb_route_uses(const struct ns_routes *t, const struct ns_route *r,
+			   int ifindex)
+{
+	guint i;
+
+	for (i = 0; i < r->nh_count; i++)
+		if (t->nh[r->nh_first + i].ifindex == ifindex)
+			return true;
+	return false;
+}
+
+/**
+ * nsb_flip_changes() - the object changes a link's change of visibility
+ * implies (the kernel reported none: the link was only renamed)
+ * @old: snapshot before
+ * @cur: snapshot after (tables rebuilt with the new hidden set)
+ * @ifindex: the link
+ * @now_hidden: the link went out of view (else it came into view)
+ * @out: GArray of struct ns_change to append to
+ *
+ * Going out of view: its addresses and neighbours are deleted; its routes
+ * are deleted, or re-announced with the remaining next hops. Coming into
+ * view: the same objects are announced as new.
+ */
+void nsb_flip_changes(const struct netstate_snapshot *old,
+		      const struct netstate_snapshot *cur, int ifindex,
+		      bool now_hidden, GArray *out)
+{
+	const struct netstate_snapshot *from = now_hidden ? old : cur;
+	guint i;
+
+	for (i = 0; i < from->addrs->n; i++)
+		if (from->addrs->v[i].ifindex == ifindex)
+			nsb_push(out, NS_CHANGE_ADDR, now_hidden)->u.addr =
+				from->addrs->v[i];
+	for (i = 0; i < from->neighs->n; i++)
+		if (from->neighs->v[i].ifindex == ifindex)
+			nsb_push(out, NS_CHANGE_NEIGH, now_hidden)->u.neigh =
+				from->neighs->v[i];
+	for (i = 0; i < from->routes->n; i++) {
+		const struct ns_route *r = &from->routes->v[i], *still;
+
+		if (!nsb_route_uses(from->routes, r, ifindex))
+			continue;
+		if (!now_hidden) {
+			nsb_push_route(out, cur->routes, r, false);
+			continue;
+		}
+		still = bsearch(r, cur->routes->v, cur->routes->n,
+				sizeof(*r), nsb_cmp_route);
+		if (still)
+			nsb_push_route(out, cur->routes, still, false);
+		else
+			nsb_push_route(out, old->routes, r, true);
+	}
+}

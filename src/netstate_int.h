@@ -48,6 +48,10 @@ struct ns_addrs *nsb_build_addrs(struct nl_cache *c, GHashTable *hidden);
 struct ns_routes *nsb_build_routes(struct nl_cache *c, GHashTable *hidden);
 struct ns_neighs *nsb_build_neighs(struct nl_cache *c, GHashTable *hidden);
 
+void nsb_flip_changes(const struct netstate_snapshot *old,
+		      const struct netstate_snapshot *cur, int ifindex,
+		      bool now_hidden, GArray *out);
+
 bool nsb_links_equal(const struct ns_links *a, const struct ns_links *b);
 bool nsb_addrs_equal(const struct ns_addrs *a, const struct ns_addrs *b);
 bool nsb_routes_equal(const struct ns_routes *a, const struct ns_routes *b);

@@ -357,6 +357,25 @@ static const struct ns_change *change_route(struct fx *f, const char *dst,
 	return NULL;
 }
 
+static const struct ns_change *change_addr(struct fx *f, const char *local,
+					   bool deleted)
+{
+	uint8_t fam, b[16];
+	guint i;
+
+	ip_bytes(local, &fam, b);
+	for (i = 0; i < f->changes->len; i++) {
+		const struct ns_change *c =
+			&g_array_index(f->changes, struct ns_change, i);
+
+		if (c->kind == NS_CHANGE_ADDR && c->deleted == deleted &&
+		    c->u.addr.family == fam &&
+		    memcmp(c->u.addr.local, b, 16) == 0)
+			return c;
+	}
+	return NULL;
+}
+
 static bool changes_mention_ifindex(struct fx *f, int ifindex)
 {
 	guint i, j;
@@ -672,6 +691,8 @@ static void test_hide(void)
 	run("ip link set vis0 name hid1");
 	g_assert_true(fx_wait(&f, p_no_link, "vis0", WAIT_MS));
 	g_assert_nonnull(change_link(&f, "vis0", true));
+	g_assert_nonnull(change_addr(&f, "203.0.113.33", true));
+	g_assert_nonnull(change_route(&f, "198.19.0.0", 16, true));
 	s = netstate_get(f.ns);
 	g_assert_null(find_addr(s, "203.0.113.33"));
 	g_assert_null(ns_link_by_index(s, iv));
@@ -683,6 +704,9 @@ static void test_hide(void)
 	g_assert_true(fx_wait(&f, p_link, "vis1", WAIT_MS));
 	g_assert_true(fx_wait(&f, p_addr, "203.0.113.33", WAIT_MS));
 	g_assert_nonnull(change_link(&f, "vis1", false));
+	g_assert_nonnull(change_addr(&f, "203.0.113.33", false));
+	g_assert_nonnull(change_route(&f, "198.19.0.0", 16, false));
+	g_assert_null(change_addr(&f, "192.0.2.33", false)); /* hid0's */
 	run("ip link del hid0");
 	g_assert_true(fx_wait(&f, p_no_link, "vis1", WAIT_MS));
 	fx_clear(&f);

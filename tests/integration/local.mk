@@ -41,3 +41,5 @@ TESTS += tests/integration/proxy-compat.sh tests/integration/proxy-stress.sh \
 	tests/integration/proxy-unpriv.sh
 EXTRA_DIST += tests/integration/proxy-compat.sh tests/integration/proxy-stress.sh \
 	tests/integration/proxy-unpriv.sh
+TESTS += tests/integration/lxnetfs-unpriv.sh
+EXTRA_DIST += tests/integration/lxnetfs-unpriv.sh

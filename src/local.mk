@@ -28,3 +28,4 @@ src_liblxnet_a_SOURCES += src/hostconf.h src/resolvconf.c src/hostsfile.c \
 	src/filewatch.c src/render_etc.c
 # lxnet run, the sandbox launcher (owner: launcher)
 src_lxnet_SOURCES += src/run.c src/sandbox.c src/sandbox.h
+dist_man_MANS += man/lxnet.1

@@ -35,6 +35,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/sched.h>
@@ -668,6 +669,40 @@ static int run_clone(struct run_ctx *c, const struct sandbox_config *cfg)
 }
 
 /**
+ * run_sweep_staging() - remove staging directories of killed lxnets
+ * @tmpdir: where staging directories are made
+ *
+ * A SIGKILLed lxnet cannot remove its empty "lxnet-PID-XXXXXX" directory.
+ * Ours (same owner) whose PID is gone are removed; rmdir() only removes an
+ * empty directory, and a live sandbox's lxnet still exists.
+ */
+static void run_sweep_staging(const char *tmpdir)
+{
+	g_autoptr(GDir) d = g_dir_open(tmpdir, 0, NULL);
+	const char *name;
+	unsigned int n = 0;
+
+	while (d && (name = g_dir_read_name(d)) && n++ < 4096) {
+		g_autofree char *path = NULL;
+		struct stat st;
+		char *end;
+		long pid;
+
+		if (!g_str_has_prefix(name, "lxnet-"))
+			continue;
+		pid = strtol(name + 6, &end, 10);
+		if (pid <= 0 || pid > INT_MAX || *end != '-' || strlen(end) != 7)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		path = g_build_filename(tmpdir, name, NULL);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    st.st_uid == getuid() && rmdir(path) == 0)
+			log_debug("removed stale %s", path);
+	}
+}
+
+/**
  * run_start() - set up the signal fd, the control socket and the child
  * @c: parsed, checked context
  *
@@ -691,7 +726,11 @@ static int run_start(struct run_ctx *c)
 	if (!c->root) {
 		g_autoptr(GError) err = NULL;
 
-		c->staging = g_dir_make_tmp("lxnet-XXXXXX", &err);
+		g_autofree char *tmpl = g_strdup_printf("lxnet-%d-XXXXXX",
+							(int)getpid());
+
+		run_sweep_staging(g_get_tmp_dir());
+		c->staging = g_dir_make_tmp(tmpl, &err);
 		if (!c->staging) {
 			log_err("cannot make a staging directory: %s", err->message);
 			return -EIO;

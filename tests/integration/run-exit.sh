@@ -7,7 +7,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 16
+tap_plan 19
 
 lxrun -- true
 tap_result $? "exit status 0"
@@ -70,7 +70,7 @@ kill_test() { # $1: extra option
 	local pid
 	rm -f "$TMP_DIR/k.err"
 	# shellcheck disable=SC2086
-	"$LXNET" run -v $VIEW $1 -- sh -c 'echo > '"$TMP_DIR"'/ready; exec sleep 997' \
+	TMPDIR=$TMP_DIR/k "$LXNET" run -v $VIEW $1 -- sh -c 'echo > '"$TMP_DIR"'/ready; exec sleep 997' \
 		2>"$TMP_DIR/k.err" &
 	pid=$!
 	rm -f "$TMP_DIR/ready"
@@ -82,10 +82,33 @@ kill_test() { # $1: extra option
 	wait_until 5 run_none_alive "${cpids[@]}" || return 1
 	wait_until 5 sh -c '! pgrep -f "sleep 99[7]" >/dev/null'
 }
+mkdir "$TMP_DIR/k"
 kill_test ""
 tap_result $? "lxnet SIGKILLed: CMD and companions are gone within 5 s"
 kill_test --pid
 tap_result $? "lxnet --pid SIGKILLed: the sandbox and companions are gone within 5 s"
+
+# The staging directories the killed lxnets could not remove are removed
+# by the next run.
+ls -d "$TMP_DIR"/k/lxnet-* >/dev/null 2>&1 &&
+	TMPDIR=$TMP_DIR/k lxrun -- true && ! ls -d "$TMP_DIR"/k/lxnet-* >/dev/null 2>&1
+tap_result $? "the next run removes staging directories of killed lxnets"
+
+# A terminal passes through: CMD's stdin is the pty, Ctrl-C (the tty's
+# SIGINT to the foreground process group) ends CMD, lxnet reports 130.
+if command -v script >/dev/null; then
+	out=$(timeout 30 script -qec "$LXNET run $VIEW -- sh -c 'tty; test -t 0 && echo isatty'" /dev/null </dev/null)
+	echo "$out" | grep -q '^/dev/pts/' && echo "$out" | grep -q isatty
+	tap_result $? "the controlling terminal passes through"
+	rm -f "$TMP_DIR/ready"
+	{ wait_until 20 test -e "$TMP_DIR/ready"; printf '\003'; sleep 5; } |
+		timeout 30 script -qec "$LXNET run $VIEW -- sh -c 'echo > $TMP_DIR/ready; sleep 20'" /dev/null >/dev/null
+	[ $? -eq 130 ]
+	tap_result $? "Ctrl-C on the terminal ends CMD: 130"
+else
+	tap_skip "the controlling terminal passes through" "script(1) missing (bsdutils)"
+	tap_skip "Ctrl-C on the terminal" "script(1) missing (bsdutils)"
+fi
 
 # A process tree under --pid ends with CMD (orphans are killed by the kernel).
 lxrun --pid -- sh -c '(sleep 998 &) ; exit 0'

@@ -149,18 +149,25 @@ static void lxfs_daemon_ready(int fd)
 	close(fd);
 }
 
-static void lxfs_usage_error(GOptionContext *oc, const char *msg)
+static int lxfs_usage_error(const char *msg)
 {
 	fprintf(stderr, "lxnetfs: %s (see lxnetfs --help)\n", msg);
-	g_option_context_free(oc);
-	exit(2);
+	return 2;
+}
+
+static void lxfs_cmdline_clear(struct lxfs_cmdline *cl)
+{
+	g_strfreev(cl->fuse_opts);
+	g_strfreev(cl->rest);
+	cl->fuse_opts = cl->rest = NULL;
 }
 
 /*
- * Parse argv. Errors print one line and exit 2; --help prints every option
- * (the view group's included) and exits 0.
+ * Parse argv. Return: -1 to go on; else the exit status (errors print one
+ * line and give 2; --help prints every option, the view group's included,
+ * and gives 0).
  */
-static void lxfs_parse_cmdline(int *argc, char ***argv,
+static int lxfs_parse_cmdline(int *argc, char ***argv,
 			       struct lxfs_cmdline *cl,
 			       struct view_policy *policy)
 {
@@ -182,7 +189,7 @@ static void lxfs_parse_cmdline(int *argc, char ***argv,
 		{ NULL },
 	};
 	g_autoptr(GError) err = NULL;
-	GOptionContext *oc = g_option_context_new("MOUNTPOINT");
+	g_autoptr(GOptionContext) oc = g_option_context_new("MOUNTPOINT");
 
 	g_option_context_set_summary(oc,
 		"Serve the host's network view (resolv.conf, hosts, hostname,\n"
@@ -192,31 +199,29 @@ static void lxfs_parse_cmdline(int *argc, char ***argv,
 	g_option_context_add_main_entries(oc, entries, NULL);
 	g_option_context_add_group(oc, view_policy_option_group(policy));
 	if (!g_option_context_parse(oc, argc, argv, &err))
-		lxfs_usage_error(oc, err->message);
+		return lxfs_usage_error(err->message);
 	if (cl->help) {
 		g_autofree char *h = g_option_context_get_help(oc, FALSE, NULL);
 
 		fputs(h, stdout);
-		g_option_context_free(oc);
-		exit(0);
+		return 0;
 	}
 	if (cl->version) {
 		printf("lxnetfs %s\n", PACKAGE_VERSION);
-		g_option_context_free(oc);
-		exit(0);
+		return 0;
 	}
 	if (!cl->rest || !cl->rest[0])
-		lxfs_usage_error(oc, "missing MOUNTPOINT");
+		return lxfs_usage_error("missing MOUNTPOINT");
 	if (cl->rest[1]) {
 		g_autofree char *m = g_strdup_printf("unexpected argument '%s'",
 						     cl->rest[1]);
-		lxfs_usage_error(oc, m);
+		return lxfs_usage_error(m);
 	}
 	if (cl->max_open < 0)
-		lxfs_usage_error(oc, "--max-open must be positive");
+		return lxfs_usage_error("--max-open must be positive");
 	if (view_policy_validate(policy, &err) < 0)
-		lxfs_usage_error(oc, err->message);
-	g_option_context_free(oc);
+		return lxfs_usage_error(err->message);
+	return -1;
 }
 
 /*
@@ -294,16 +299,17 @@ int main(int argc, char **argv)
 
 	log_init("lxnetfs", LOG_LVL_WARN);
 	view_policy_init(&fs.policy);
-	lxfs_parse_cmdline(&argc, &argv, &cl, &fs.policy);
+	r = lxfs_parse_cmdline(&argc, &argv, &cl, &fs.policy);
+	if (r >= 0)
+		goto out_args;
 	if (cl.debug) {
 		log_set_level(LOG_LVL_DEBUG);
 		cl.foreground = TRUE;
 	}
 	r = lxfs_fuse_args(&cl, &fs, &args, &msg);
 	if (r < 0) {
-		fprintf(stderr, "lxnetfs: %s (see lxnetfs --help)\n",
-			msg ? msg : g_strerror(-r));
-		return 2;
+		r = lxfs_usage_error(msg ? msg : g_strerror(-r));
+		goto out_args;
 	}
 	fs.max_open = cl.max_open > 0 ? (unsigned int)cl.max_open :
 					LXFS_DEFAULT_MAX_OPEN;
@@ -312,8 +318,10 @@ int main(int argc, char **argv)
 	mountpoint = lxfs_mountpoint(cl.rest[0]);
 	/* libfuse checks its options here and says, in one line on stderr,
 	 * which one it rejects. */
-	if (lxfs_session_new(&fs, &args) < 0)
-		return 2;
+	if (lxfs_session_new(&fs, &args) < 0) {
+		r = 2;
+		goto out_args;
+	}
 
 	if (!cl.foreground)
 		ready_fd = lxfs_daemon_start();
@@ -347,10 +355,11 @@ int main(int argc, char **argv)
 	netstate_snapshot_unref(fs.snap);
 	netstate_free(fs.ns);
 	lxfs_tree_clear(&fs.tree);
+	g_main_loop_unref(fs.loop);
+	r = fs.exit_status;
+out_args:
 	view_policy_clear(&fs.policy);
 	fuse_opt_free_args(&args);
-	g_strfreev(cl.fuse_opts);
-	g_strfreev(cl.rest);
-	g_main_loop_unref(fs.loop);
-	return fs.exit_status;
+	lxfs_cmdline_clear(&cl);
+	return r;
 }

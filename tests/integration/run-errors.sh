@@ -6,7 +6,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 12
+tap_plan 13
 
 # expect STATUS PATTERN ARGS... - lxnet run ARGS exits STATUS and its
 # stderr is one line matching PATTERN
@@ -68,6 +68,21 @@ if run_make_user; then
 else
 	tap_skip "/dev/fuse not accessible" "cannot make a throw-away user"
 	tap_skip "a companion that cannot start" "cannot make a throw-away user"
+fi
+
+# User namespaces disabled: the limit is per user namespace, so a nested
+# one with user.max_user_namespaces = 0 shows it without touching the
+# machine's setting.
+if unshare -r true 2>/dev/null; then
+	# shellcheck disable=SC2016
+	unshare -r sh -c 'echo 0 >/proc/sys/user/max_user_namespaces && exec "$@"' sh \
+		"$LXNET" run $VIEW -- true >/dev/null 2>"$TMP_DIR/err"
+	st=$?
+	[ $st -eq 125 ] && [ "$(wc -l <"$TMP_DIR/err")" -eq 1 ] &&
+		grep -q 'user namespaces are disabled' "$TMP_DIR/err"
+	tap_result $? "user namespaces disabled: 125 and what to change"
+else
+	tap_skip "user namespaces disabled" "unshare -r does not work here"
 fi
 
 # Nothing left after a failed set-up.

@@ -40,6 +40,9 @@ sig_test() { # $1: extra option, $2: signal
 	local pid=$! st
 	wait_until 10 test -e "$TMP_DIR/ready" || { kill -9 $pid; return 1; }
 	kill -s "$2" $pid
+	# Bounded: a lost signal must not leave lxnet running past the test.
+	wait_until 10 sh -c '! kill -0 "$1" 2>/dev/null || grep -q "^State:.*Z" "/proc/$1/status"' sh $pid ||
+		kill -9 $pid
 	wait $pid
 	st=$?
 	[ $st -eq 7 ] && grep -q got "$TMP_DIR/got"

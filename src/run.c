@@ -78,6 +78,7 @@ struct run_companion {
  * @cmd: CMD and its arguments
  * @generate: enum sandbox_gen bits left after --no-generate
  * @staging: host directory the child's staging tmpfs goes on (no --root)
+ * @fs_path: the lxnetfs to start; @proxy_path: the lxnet-proxy
  * @child: the sandbox's first process; @child_pidfd its pidfd
  * @ctl: parent's end of the control socket, -1 once the child closed it
  * @sfd: signalfd of run_forwarded
@@ -93,6 +94,8 @@ struct run_ctx {
 	char **cmd;
 	unsigned int generate;
 	char *staging;
+	char *fs_path;
+	char *proxy_path;
 	pid_t child;
 	int child_pidfd;
 	int ctl;
@@ -118,6 +121,8 @@ static void run_ctx_clear(struct run_ctx *c)
 	g_free(c->root);
 	g_strfreev(c->no_generate);
 	g_strfreev(c->cmd);
+	g_free(c->fs_path);
+	g_free(c->proxy_path);
 	if (c->staging) {
 		(void)rmdir(c->staging);
 		g_free(c->staging);
@@ -305,6 +310,20 @@ static int run_precheck(struct run_ctx *c)
 			g_get_user_name());
 		return -EACCES;
 	}
+	c->fs_path = run_find_helper("lxnetfs", "fs", "LXNET_LXNETFS");
+	c->proxy_path = run_find_helper("lxnet-proxy", "proxy", "LXNET_PROXY");
+	if (!c->fs_path || !c->proxy_path) {
+		log_err("%s not found next to lxnet nor in PATH",
+			c->fs_path ? "lxnet-proxy" : "lxnetfs");
+		return -ENOENT;
+	}
+	if (access(c->fs_path, X_OK) < 0 || access(c->proxy_path, X_OK) < 0) {
+		const char *bad = access(c->fs_path, X_OK) < 0 ? c->fs_path
+							      : c->proxy_path;
+
+		log_err("cannot execute %s: %s", bad, strerror(errno));
+		return -errno;
+	}
 	if (c->root) {
 		r = sandbox_check_root(c->root);
 		if (r == -ENOENT && access(c->root, F_OK) == 0)
@@ -382,15 +401,11 @@ static void run_push_strv(GPtrArray *a, const char *opt, char **v)
  */
 static int run_start_fs(struct run_ctx *c, int fuse_fd)
 {
-	g_autofree char *path = run_find_helper("lxnetfs", "fs", "LXNET_LXNETFS");
+	const char *path = c->fs_path;
 	g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func(g_free);
 	const struct view_policy *p = &c->policy;
 	int r;
 
-	if (!path) {
-		log_err("lxnetfs not found next to lxnet nor in PATH");
-		return -ENOENT;
-	}
 	g_ptr_array_add(a, g_strdup(path));
 	g_ptr_array_add(a, g_strdup("-f"));
 	g_ptr_array_add(a, g_strdup("-o"));
@@ -430,8 +445,7 @@ static int run_start_fs(struct run_ctx *c, int fuse_fd)
  */
 static int run_start_proxy(struct run_ctx *c, int listener)
 {
-	g_autofree char *path = run_find_helper("lxnet-proxy", "proxy",
-						"LXNET_PROXY");
+	char *path = c->proxy_path;
 	_cleanup_close_ int theirs = -1;
 	struct fdpass_msg m = { .kind = FDPASS_SECCOMP_LISTENER, .pid = c->child };
 	struct pollfd pfd;
@@ -439,10 +453,6 @@ static int run_start_proxy(struct run_ctx *c, int listener)
 	size_t n_fds = 0, i;
 	char *argv[5];
 
-	if (!path) {
-		log_err("lxnet-proxy not found next to lxnet nor in PATH");
-		return -ENOENT;
-	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -errno;
 	c->proxy_sock = sp[0];

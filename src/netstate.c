@@ -399,6 +399,30 @@ static void netstate_flip_changes(struct netstate *ns,
 	}
 }
 
+/**
+ * netstate_routes() - the route table, from a dump
+ * @ns: model
+ *
+ * libnl's route cache keeps one of several routes that differ only by next
+ * hop (fe80::/64 on each interface, one prefix on two links), so the table
+ * comes from a dump of its own; the cache still drives the change events.
+ * If the dump fails, the cache is used and a resynchronisation scheduled.
+ *
+ * Return: a new table.
+ */
+static struct ns_routes *netstate_routes(struct netstate *ns)
+{
+	struct ns_routes *t = NULL;
+	int r;
+
+	r = nsb_dump_routes(ns->sync_sk, ns->hidden, &t);
+	if (r >= 0)
+		return t;
+	log_debug("netstate: route dump: %s", g_strerror(-r));
+	ns->resync_routes = true;
+	return nsb_build_routes(ns->c_route, ns->hidden);
+}
+
 #define NETSTATE_SWAP_TABLE(ns, next, field, build, equal, unref, bit, parts) \
 	do {                                                                  \
 		__typeof__((next)->field) t_ = (build);                       \
@@ -444,8 +468,7 @@ static void netstate_commit(struct netstate *ns)
 				    nsb_addrs_equal, ns_addrs_unref,
 				    NETSTATE_ADDRS, parts);
 	if (ns->dirty & NETSTATE_ROUTES)
-		NETSTATE_SWAP_TABLE(ns, next, routes,
-				    nsb_build_routes(ns->c_route, ns->hidden),
+		NETSTATE_SWAP_TABLE(ns, next, routes, netstate_routes(ns),
 				    nsb_routes_equal, ns_routes_unref,
 				    NETSTATE_ROUTES, parts);
 	if (ns->dirty & NETSTATE_NEIGHS)
@@ -719,7 +742,7 @@ static int netstate_first_snapshot(struct netstate *ns)
 	s->generation = 1;
 	s->links = nsb_build_links(ns->c_link, &ns->policy, ns->hidden, NULL);
 	s->addrs = nsb_build_addrs(ns->c_addr, ns->hidden);
-	s->routes = nsb_build_routes(ns->c_route, ns->hidden);
+	s->routes = netstate_routes(ns);
 	s->neighs = nsb_build_neighs(ns->c_neigh, ns->hidden);
 	r = netstate_load_hostconf(ns, s, &parts);
 	if (r < 0) {

@@ -9,7 +9,9 @@
 #include <linux/rtnetlink.h>
 #include <netlink/errno.h>
 #include <netlink/addr.h>
+#include <netlink/msg.h>
 #include <netlink/route/nexthop.h>
+#include <netlink/socket.h>
 
 #include "netstate_int.h"
 
@@ -331,7 +333,10 @@ bool nsb_route_from_nl(struct rtnl_route *r, GHashTable *hidden,
  */
 bool nsb_link_is_device(struct rtnl_link *l)
 {
-	return rtnl_link_get_family(l) == AF_UNSPEC;
+	/* libnl files a bridge device under AF_BRIDGE (its kind says so);
+	 * only the AF_UNSPEC message carries IFLA_QDISC. */
+	return rtnl_link_get_family(l) == AF_UNSPEC ||
+	       rtnl_link_get_qdisc(l) != NULL;
 }
 
 static int nsb_cmp_link(const void *a, const void *b)
@@ -507,8 +512,9 @@ static int nsb_cmp_route(const void *a, const void *b)
 }
 
 /**
- * nsb_build_routes() - the route table from a route cache
- * @c: route/route cache
+ * nsb_build_routes_v() - the route table from route objects
+ * @objs: route objects
+ * @n_objs: their number
  * @hidden: ifindexes of hidden links
  *
  * Sorted by family, table, destination, prefix length, tos, metric, so the
@@ -517,23 +523,23 @@ static int nsb_cmp_route(const void *a, const void *b)
  *
  * Return: a new table.
  */
-struct ns_routes *nsb_build_routes(struct nl_cache *c, GHashTable *hidden)
+static struct ns_routes *nsb_build_routes_v(struct rtnl_route *const *objs,
+					    guint n_objs, GHashTable *hidden)
 {
-	guint max_r = (guint)nl_cache_nitems(c), max_nh = 0, n = 0, n_nh = 0, i;
+	guint max_nh = 0, n = 0, n_nh = 0, i;
 	g_autofree struct ns_route *v = NULL;
 	g_autofree struct ns_nexthop *nh = NULL;
 	struct ns_routes *t;
-	struct nl_object *o;
 
-	for (o = nl_cache_get_first(c); o; o = nl_cache_get_next(o))
-		max_nh += (guint)rtnl_route_get_nnexthops((struct rtnl_route *)o);
-	v = g_new0(struct ns_route, MAX(max_r, 1));
+	for (i = 0; i < n_objs; i++)
+		max_nh += (guint)rtnl_route_get_nnexthops(objs[i]);
+	v = g_new0(struct ns_route, MAX(n_objs, 1));
 	nh = g_new0(struct ns_nexthop, MAX(max_nh, 1));
-	for (o = nl_cache_get_first(c); o && n < max_r; o = nl_cache_get_next(o)) {
+	for (i = 0; i < n_objs; i++) {
 		struct ns_route *r = &v[n];
 
-		if (!nsb_route_from_nl((struct rtnl_route *)o, hidden, r,
-				       &nh[n_nh], max_nh - n_nh))
+		if (!nsb_route_from_nl(objs[i], hidden, r, &nh[n_nh],
+				       max_nh - n_nh))
 			continue; /* a rejected route wrote nothing */
 		r->nh_first = n_nh;
 		n_nh += r->nh_count;
@@ -549,6 +555,80 @@ struct ns_routes *nsb_build_routes(struct nl_cache *c, GHashTable *hidden)
 		n_nh += v[i].nh_count;
 	}
 	return t;
+}
+
+/**
+ * nsb_build_routes() - the route table from a route cache
+ * @c: route/route cache
+ * @hidden: ifindexes of hidden links
+ *
+ * libnl 3.7 identifies a route by family, tos, table, destination and
+ * metric only, so a cache holds one of several routes that differ by their
+ * next hops (fe80::/64 on every interface); nsb_dump_routes() does not lose
+ * them.
+ *
+ * Return: a new table.
+ */
+struct ns_routes *nsb_build_routes(struct nl_cache *c, GHashTable *hidden)
+{
+	g_autoptr(GPtrArray) objs = g_ptr_array_new();
+	struct nl_object *o;
+
+	for (o = nl_cache_get_first(c); o; o = nl_cache_get_next(o))
+		g_ptr_array_add(objs, o);
+	return nsb_build_routes_v((struct rtnl_route *const *)objs->pdata,
+				  objs->len, hidden);
+}
+
+static int nsb_dump_route_msg(struct nl_msg *msg, void *arg)
+{
+	GPtrArray *objs = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct rtnl_route *r = NULL;
+
+	if (h->nlmsg_type == RTM_NEWROUTE && rtnl_route_parse(h, &r) == 0)
+		g_ptr_array_add(objs, r);
+	return NL_OK;
+}
+
+/**
+ * nsb_dump_routes() - the route table from a fresh RTM_GETROUTE dump, every
+ * route kept (no libnl cache, whose identity would merge some)
+ * @sk: connected, blocking NETLINK_ROUTE socket not used for anything else
+ *      meanwhile
+ * @hidden: ifindexes of hidden links
+ * @ret: the new table
+ *
+ * Return: 0 or -errno (-EAGAIN when the kernel kept interrupting the dump).
+ */
+int nsb_dump_routes(struct nl_sock *sk, GHashTable *hidden,
+		    struct ns_routes **ret)
+{
+	struct rtmsg rtm = { .rtm_family = AF_UNSPEC };
+	int r = -NLE_DUMP_INTR, tries;
+
+	for (tries = 0; tries < 5 && r == -NLE_DUMP_INTR; tries++) {
+		g_autoptr(GPtrArray) objs = g_ptr_array_new_with_free_func(
+			(GDestroyNotify)rtnl_route_put);
+		struct nl_cb *cb;
+
+		r = nl_send_simple(sk, RTM_GETROUTE, NLM_F_DUMP, &rtm,
+				   sizeof(rtm));
+		if (r < 0)
+			break;
+		cb = nl_cb_clone(nl_socket_get_cb(sk));
+		if (!cb)
+			return -ENOMEM;
+		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nsb_dump_route_msg,
+			  objs);
+		r = nl_recvmsgs(sk, cb);
+		nl_cb_put(cb);
+		if (r >= 0)
+			*ret = nsb_build_routes_v(
+				(struct rtnl_route *const *)objs->pdata,
+				objs->len, hidden);
+	}
+	return netstate_nlerr(r);
 }
 
 bool nsb_links_equal(const struct ns_links *a, const struct ns_links *b)

@@ -46,6 +46,8 @@ struct ns_links *nsb_build_links(struct nl_cache *c,
 				 GHashTable *hidden, bool *ret_hidden_changed);
 struct ns_addrs *nsb_build_addrs(struct nl_cache *c, GHashTable *hidden);
 struct ns_routes *nsb_build_routes(struct nl_cache *c, GHashTable *hidden);
+int nsb_dump_routes(struct nl_sock *sk, GHashTable *hidden,
+		    struct ns_routes **ret);
 struct ns_neighs *nsb_build_neighs(struct nl_cache *c, GHashTable *hidden);
 
 void nsb_flip_changes(const struct netstate_snapshot *old,

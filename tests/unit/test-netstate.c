@@ -296,6 +296,29 @@ static bool p_no_route(struct fx *f, const struct netstate_snapshot *s,
 	return !p_route(f, s, arg);
 }
 
+/* Routes that differ only by their device are all kept (fe80::/64). */
+static bool p_two_linklocal(struct fx *f, const struct netstate_snapshot *s,
+			    const void *ifs)
+{
+	const int *ifindex = ifs;
+	uint8_t fam, b[16];
+	bool seen[2] = { false, false };
+	guint i, k;
+
+	ip_bytes("fe80::", &fam, b);
+	for (i = 0; i < s->routes->n; i++) {
+		const struct ns_route *r = &s->routes->v[i];
+
+		if (r->family != AF_INET6 || r->dst_len != 64 || r->table != 254 ||
+		    memcmp(r->dst, b, 16) != 0 || r->nh_count != 1)
+			continue;
+		for (k = 0; k < 2; k++)
+			if (s->routes->nh[r->nh_first].ifindex == ifindex[k])
+				seen[k] = true;
+	}
+	return seen[0] && seen[1];
+}
+
 static bool p_neigh(struct fx *f, const struct netstate_snapshot *s,
 		    const void *dst)
 {
@@ -497,6 +520,7 @@ static void test_links_addrs_routes(void)
 	g_assert_cmpint(l->iflink, ==, ib); /* the peer */
 	g_assert_cmpuint(l->num_tx_queues, >=, 1);
 	netstate_snapshot_unref(s);
+	g_assert_true(fx_wait(&f, p_two_linklocal, (int[]){ ia, ib }, WAIT_MS));
 
 	/* addresses: v4 with broadcast, v4 point-to-point, v6 nodad */
 	fx_reset(&f);

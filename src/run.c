@@ -325,6 +325,12 @@ static int run_precheck(struct run_ctx *c)
 		return -errno;
 	}
 	if (c->root) {
+		g_autofree char *canon = g_canonicalize_filename(c->root, NULL);
+
+		if (strcmp(canon, "/") == 0) {
+			log_err("--root /: the host's filesystem is what lxnet run uses without --root");
+			return -EINVAL;
+		}
 		r = sandbox_check_root(c->root);
 		if (r == -ENOENT && access(c->root, F_OK) == 0)
 			log_err("--root %s: no /bin/sh in it (is it a root filesystem?)", c->root);

@@ -426,13 +426,41 @@ static int sbx_enter_root(const struct sandbox_config *c)
 }
 
 /**
+ * sbx_mount_on_link() - mount @src over the symlink @dst itself
+ * @src: what to mount (a file, or with @src_nofollow a symlink)
+ * @dst: a symlink; it is not followed
+ * @src_nofollow: take @src itself when it is a symlink
+ *
+ * mount(2) follows a symlink target; open_tree(OPEN_TREE_CLONE) +
+ * move_mount() without MOVE_MOUNT_T_SYMLINKS mounts on the link itself
+ * (both must be non-directories).
+ * Return: 0 or -errno.
+ */
+static int sbx_mount_on_link(const char *src, const char *dst,
+			     bool src_nofollow)
+{
+	_cleanup_close_ int tree = -1;
+
+	tree = syscall(SYS_open_tree, AT_FDCWD, src,
+		       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+		       (src_nofollow ? AT_SYMLINK_NOFOLLOW : 0));
+	if (tree < 0)
+		return -errno;
+	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, dst,
+		    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
  * sbx_bind_etc() - bind one view file over its /etc path
  * @fsroot: the FUSE mount
  * @name: file name under etc/
  * @create: create a missing target (a rootfs we may write to)
  *
- * A missing target on the host cannot be created (the host's /etc is not
- * ours): the file is then left out, with a warning.
+ * A dangling symlink (say to a resolver stub that does not run) is covered
+ * itself. A missing target on the host cannot be created (the host's /etc
+ * is not ours): the file is then left out, with a warning.
  * Return: 0 or -errno.
  */
 static int sbx_bind_etc(const char *fsroot, const char *name, bool create)
@@ -441,6 +469,8 @@ static int sbx_bind_etc(const char *fsroot, const char *name, bool create)
 	g_autofree char *dst = g_strdup_printf("/etc/%s", name);
 	struct stat st;
 
+	if (stat(dst, &st) < 0 && lstat(dst, &st) == 0 && S_ISLNK(st.st_mode))
+		return sbx_mount_on_link(src, dst, false);
 	if (stat(dst, &st) < 0) {
 		if (!create || sbx_touch(dst, 0644) < 0) {
 			log_warn("%s does not exist here; not presenting the view's", dst);
@@ -468,7 +498,6 @@ static int sbx_procnet(const char *staging, const char *fsroot)
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
 							   g_str_equal,
 							   g_free, NULL);
-	_cleanup_close_ int tree = -1;
 	struct dirent *de;
 	DIR *d;
 	int r = 0;
@@ -512,14 +541,7 @@ static int sbx_procnet(const char *staging, const char *fsroot)
 		return r;
 	if (symlink(net, lnk) < 0)
 		return -errno;
-	tree = syscall(SYS_open_tree, AT_FDCWD, lnk,
-		       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-	if (tree < 0)
-		return -errno;
-	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, "/proc/net",
-		    MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return -errno;
-	return 0;
+	return sbx_mount_on_link(lnk, "/proc/net", true);
 }
 
 /**

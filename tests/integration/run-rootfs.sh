@@ -33,9 +33,12 @@ tap_plan 9
 
 R=$TMP_DIR/bbroot
 if run_busybox_rootfs "$R"; then
-	out=$(lxrun --root "$R" --hostname bb -- sh -c 'cat /etc/resolv.conf; hostname; cat /etc/hostname')
-	echo "$out" | grep -q '^nameserver 10.77.0.1$' && [ "$(echo "$out" | tail -2)" = "$(printf 'bb\nbb')" ]
-	tap_result $? "busybox rootfs: resolv.conf is the view, hostname set"
+	# resolv.conf a dangling symlink, hosts and hostname missing.
+	ln -s /run/systemd/resolve/stub-resolv.conf "$R/etc/resolv.conf"
+	out=$(lxrun --root "$R" --hostname bb -- sh -c 'cat /etc/resolv.conf /etc/hosts; hostname; cat /etc/hostname')
+	echo "$out" | grep -q '^nameserver 10.77.0.1$' && echo "$out" | grep -q '^10.77.0.9[[:space:]]*hostfile.test' &&
+		[ "$(echo "$out" | tail -2)" = "$(printf 'bb\nbb')" ]
+	tap_result $? "busybox rootfs: /etc files are the view (dangling or missing before), hostname set"
 
 	lxrun --root "$R" -- cat /proc/net/route >"$TMP_DIR/route.bb" &&
 		diff -u /proc/net/route "$TMP_DIR/route.bb"

@@ -7,7 +7,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 13
+tap_plan 14
 
 out=$(lxrun -- cat /etc/resolv.conf)
 echo "$out" | grep -q '^nameserver 10.77.0.1$' && echo "$out" | grep -q '^search example.test$'
@@ -63,5 +63,19 @@ printf 'nameserver 10.77.0.7\n' >"$TMP_DIR/resolv.conf.new"
 mv "$TMP_DIR/resolv.conf.new" "$TMP_DIR/resolv.conf"
 wait $pid
 tap_result $? "a change of the host's resolv.conf shows up in the sandbox"
+
+# A dangling /etc/resolv.conf symlink (a resolver stub that is not
+# running) is covered by the view too. /etc is swapped for a copy only in
+# this test's mount namespace.
+printf 'nameserver 10.77.0.1\n' >"$TMP_DIR/resolv.conf"
+# Never the machine's /etc: only in a mount namespace that is not init's.
+[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] &&
+	[ -n "$TMP_DIR" ] && mkdir "$TMP_DIR/etc" && cp -a /etc/. "$TMP_DIR/etc/" &&
+	rm -f "$TMP_DIR/etc/resolv.conf" &&
+	ln -s ../run/lxnet-test-absent/stub-resolv.conf "$TMP_DIR/etc/resolv.conf" &&
+	mount --bind "$TMP_DIR/etc" /etc &&
+	lxrun -- cat /etc/resolv.conf | grep -q '^nameserver 10.77.0.1$'
+tap_result $? "a dangling /etc/resolv.conf symlink is covered by the view"
+umount /etc 2>/dev/null
 
 tap_done

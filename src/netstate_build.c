@@ -610,13 +610,15 @@ int nsb_dump_routes(struct nl_sock *sk, GHashTable *hidden,
 	for (tries = 0; tries < 5 && r == -NLE_DUMP_INTR; tries++) {
 		g_autoptr(GPtrArray) objs = g_ptr_array_new_with_free_func(
 			(GDestroyNotify)rtnl_route_put);
-		struct nl_cb *cb;
+		struct nl_cb *cb, *sk_cb;
 
 		r = nl_send_simple(sk, RTM_GETROUTE, NLM_F_DUMP, &rtm,
 				   sizeof(rtm));
 		if (r < 0)
 			break;
-		cb = nl_cb_clone(nl_socket_get_cb(sk));
+		sk_cb = nl_socket_get_cb(sk); /* a new reference */
+		cb = nl_cb_clone(sk_cb);
+		nl_cb_put(sk_cb);
 		if (!cb)
 			return -ENOMEM;
 		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nsb_dump_route_msg,

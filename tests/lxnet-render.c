@@ -15,26 +15,38 @@
 #include "view.h"
 
 /*
- * lxnet-render [view options] [--wait-change N [--timeout S]] FILE...
+ * lxnet-render [view options] [--wait-change N | --wait-for TEXT]
+ *              [--timeout S] FILE...
  *
  * Builds a netstate in the current network namespace with the view policy
  * given on the command line and prints render_file() of each FILE (a path
  * such as "proc/net/route"), one after the other. proc/net/dev is rendered
  * with fresh counters (netstate_read_stats()). With --wait-change N it first
- * waits for N change events, at most --timeout seconds (default 10). A test
- * tool, not installed.
+ * waits for N change events, at most --timeout seconds (default 10); with
+ * --wait-for TEXT it waits until the first FILE's rendering contains TEXT
+ * (other changes, such as DAD finishing, do not end the wait). A test tool,
+ * not installed.
  */
 
 struct render_tool {
 	struct netstate *ns;
 	GMainContext *ctx;
 	guint events;
+	const char *wait_for;    /* count only events after which ... */
+	enum render_file wait_file; /* ... this file contains wait_for */
 };
 
 static void render_tool_on_change(const struct netstate_event *ev, void *data)
 {
 	struct render_tool *t = data;
+	g_autoptr(GString) out = NULL;
 
+	if (t->wait_for) {
+		out = g_string_new(NULL);
+		if (render_file(t->wait_file, ev->snap, out) < 0 ||
+		    !strstr(out->str, t->wait_for))
+			return;
+	}
 	t->events++;
 }
 
@@ -124,9 +136,12 @@ int main(int argc, char **argv)
 {
 	struct view_policy policy;
 	gint wait_change = 0, timeout_s = 10;
+	char *wait_for = NULL;
 	const GOptionEntry entries[] = {
 		{ "wait-change", 0, 0, G_OPTION_ARG_INT, &wait_change,
 		  "Print after N change events", "N" },
+		{ "wait-for", 0, 0, G_OPTION_ARG_STRING, &wait_for,
+		  "Print once the first FILE contains TEXT", "TEXT" },
 		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
 		  "Give up waiting after S seconds (default 10)", "S" },
 		{ NULL },
@@ -151,6 +166,14 @@ int main(int argc, char **argv)
 
 		if (render_tool_lookup(argv[i], &f) < 0)
 			die("unknown file %s", argv[i]);
+		if (i == 1)
+			t.wait_file = f;
+	}
+	if (wait_for) {
+		if (wait_change)
+			die("--wait-change and --wait-for exclude each other");
+		t.wait_for = wait_for;
+		wait_change = 1;
 	}
 
 	t.ctx = g_main_context_default();
@@ -177,5 +200,6 @@ int main(int argc, char **argv)
 	}
 	netstate_free(t.ns);
 	view_policy_clear(&policy);
+	g_free(wait_for);
 	return status;
 }

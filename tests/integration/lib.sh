@@ -53,20 +53,34 @@ lib_run_cleanup() { eval "$LIB_CLEANUP" >/dev/null 2>&1; LIB_CLEANUP=""; }
 trap 'lib_run_cleanup' EXIT
 trap 'exit 130' INT TERM
 
-# lib_enter_ns "$@" - re-exec this script in a fresh net + mount namespace,
-# under a timeout (LXNET_TEST_TIMEOUT seconds, default 120). Brings lo up.
+# lib_enter_ns "$@" - re-exec this script in a fresh net + mount + pid
+# namespace, under a timeout (LXNET_TEST_TIMEOUT seconds, default 120).
+# The script is the pid namespace's init: when it ends, however it ends,
+# every process it started is killed by the kernel, so no test leaves a
+# server behind. Brings lo up.
 lib_enter_ns() {
 	if [ -z "${LXNET_IN_TEST_NS:-}" ]; then
 		local t=${LXNET_TEST_TIMEOUT:-120} u=""
 		command -v unshare >/dev/null || tap_skip_all "unshare(1) missing"
 		[ "$(id -u)" -eq 0 ] || u="--user --map-root-user"
-		if ! unshare $u --net --mount true 2>/dev/null; then
-			tap_skip_all "cannot create network namespaces here"
+		if ! unshare $u --net --mount --pid --fork true 2>/dev/null; then
+			tap_skip_all "cannot create network and pid namespaces here"
 		fi
+		LXNET_OUTER_MNTNS=$(readlink /proc/self/ns/mnt)
+		export LXNET_OUTER_MNTNS
 		LXNET_IN_TEST_NS=1 exec timeout --kill-after=5 "$t" \
-			unshare $u --net --mount --propagation private bash "$0" "$@"
+			unshare $u --net --mount --propagation private \
+			--pid --fork --kill-child --mount-proc bash "$0" "$@"
 	fi
 	ip link set lo up
+}
+
+# lib_in_private_mntns - true when this process is in the test's own mount
+# namespace, not the one the test was started from (guard before touching
+# /etc even in a bind mount)
+lib_in_private_mntns() {
+	[ -n "${LXNET_OUTER_MNTNS:-}" ] &&
+		[ "$(readlink /proc/self/ns/mnt)" != "$LXNET_OUTER_MNTNS" ]
 }
 
 # lib_tmpdir - create this test's tmpdir (removed at exit) into $TMP_DIR

@@ -60,15 +60,6 @@ tap_check "proc/net/arp has the kernel's header" \
 for f in dev route if_inet6 ipv6_route arp; do
 	procnet_live_same "$f" cat "$M/proc/net/$f"
 	st=$?
-	if [ "$f" = ipv6_route ]; then
-		# Known model bug: IPv6 routes with the same prefix on several
-		# links (fe80::/64, ff00::/8 of vb0 and vb1) come out as one line.
-		# An XPASS here fails the suite: drop this TODO once fixed.
-		LIB_TAP_N=$((LIB_TAP_N + 1))
-		[ $st -eq 0 ] && r=ok || r="not ok"
-		echo "$r $LIB_TAP_N - proc/net/$f matches the kernel's # TODO same prefix on two links rendered once (netstate/render_procnet)"
-		continue
-	fi
 	tap_result $st "proc/net/$f matches the kernel's (lib-procnet.sh rules)"
 done
 

@@ -69,7 +69,7 @@ tap_result $? "a change of the host's resolv.conf shows up in the sandbox"
 # this test's mount namespace.
 printf 'nameserver 10.77.0.1\n' >"$TMP_DIR/resolv.conf"
 # Never the machine's /etc: only in a mount namespace that is not init's.
-[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] &&
+lib_in_private_mntns &&
 	[ -n "$TMP_DIR" ] && mkdir "$TMP_DIR/etc" && cp -a /etc/. "$TMP_DIR/etc/" &&
 	rm -f "$TMP_DIR/etc/resolv.conf" &&
 	ln -s ../run/lxnet-test-absent/stub-resolv.conf "$TMP_DIR/etc/resolv.conf" &&

@@ -19,10 +19,10 @@ static int parse_policy(struct view_policy *p, const char *const *argv_in,
 {
 	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
 	g_auto(GStrv) argv = g_strdupv((char **)argv_in);
-	int argc = (int)g_strv_length(argv);
 
 	g_option_context_set_main_group(ctx, view_policy_option_group(p));
-	if (!g_option_context_parse(ctx, &argc, &argv, error))
+	/* _strv frees what it removes from argv (plain _parse would leak it) */
+	if (!g_option_context_parse_strv(ctx, &argv, error))
 		return -EINVAL;
 	return view_policy_validate(p, error);
 }

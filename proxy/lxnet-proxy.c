@@ -58,6 +58,7 @@
 #include "log.h"
 #include "proxy_int.h"
 #include "util.h"
+#include "view.h"
 
 /*
  * struct proxy - the daemon's state, owned by main()
@@ -73,9 +74,11 @@
  * @n_listeners: sandboxes being served
  * @max_listeners: bound on @n_listeners and on connected clients
  * @exit_status: main()'s return value
+ * @model: the network model the sandboxes are shown (model.c)
  */
 struct proxy {
 	struct proxy_conf conf;
+	struct proxy_model model;
 	GMainLoop *loop;
 	GMainContext *ctx;
 	char *socket_path;
@@ -353,6 +356,7 @@ struct proxy_opts {
 	gboolean no_sync_wakeup;
 	gboolean poll_wait;
 	gboolean verbose;
+	struct view_policy policy;
 };
 
 static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
@@ -381,7 +385,9 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		"AF_INET/AF_INET6 sockets in this network namespace. Exactly one\n"
 		"of --socket and --fd is required. See lxnet-proxy(8).");
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+	g_option_context_add_group(ctx, view_policy_option_group(&o->policy));
+	if (!g_option_context_parse(ctx, &argc, &argv, &err) ||
+	    view_policy_validate(&o->policy, &err) < 0) {
 		fprintf(stderr, "lxnet-proxy: %s (try --help)\n", err->message);
 		exit(2);
 	}
@@ -411,6 +417,23 @@ static void proxy_setup_fd(struct proxy *p, int fd)
 	client_add(p, fd, true);
 }
 
+/**
+ * proxy_start_model() - follow the host's network for the SIOCGIF* and
+ * NETLINK_ROUTE answers, with the view policy of the command line
+ * @p: the proxy; its main context exists
+ * @policy: --hide-if and the other view options
+ *
+ * Runs at start-up, before any serving thread exists.
+ */
+static void proxy_start_model(struct proxy *p, const struct view_policy *policy)
+{
+	int r = proxy_model_start(&p->model, policy, p->ctx);
+
+	if (r < 0)
+		die("cannot follow the host's network: %s", g_strerror(-r));
+	p->conf.model = &p->model;
+}
+
 int main(int argc, char **argv)
 {
 	struct proxy_opts o = { .fd = -1,
@@ -419,6 +442,7 @@ int main(int argc, char **argv)
 	int r;
 
 	log_init("lxnet-proxy", LOG_LVL_WARN);
+	view_policy_init(&o.policy);
 	proxy_parse(argc, argv, &o);
 	if (o.verbose)
 		log_set_level(LOG_LVL_DEBUG);
@@ -434,6 +458,7 @@ int main(int argc, char **argv)
 		die("cannot set up: %s", g_strerror(-r));
 	p.ctx = g_main_context_default();
 	p.loop = g_main_loop_new(p.ctx, FALSE);
+	proxy_start_model(&p, &o.policy);
 	if (o.socket_path) {
 		r = proxy_listen(o.socket_path, &p.listen_fd);
 		if (r == -EADDRINUSE)
@@ -463,7 +488,9 @@ int main(int argc, char **argv)
 		client_free(p.clients->data);
 	if (p.listen_fd >= 0)
 		close(p.listen_fd);
+	proxy_model_stop(&p.model);
 	g_main_loop_unref(p.loop);
 	g_free(o.socket_path);
+	view_policy_clear(&o.policy);
 	return p.exit_status;
 }

@@ -48,11 +48,14 @@ static void proxy_sysnr_add(struct proxy_conf *conf, uint32_t scmp_arch,
 	s->nr_socket = seccomp_syscall_resolve_name_arch(scmp_arch, "socket");
 	s->nr_socketcall =
 		seccomp_syscall_resolve_name_arch(scmp_arch, "socketcall");
+	s->nr_ioctl = seccomp_syscall_resolve_name_arch(scmp_arch, "ioctl");
 	/* libseccomp's pseudo numbers for calls an arch lacks are negative. */
 	if (s->nr_socket < 0)
 		s->nr_socket = -1;
 	if (s->nr_socketcall < 0)
 		s->nr_socketcall = -1;
+	if (s->nr_ioctl < 0)
+		s->nr_ioctl = -1;
 }
 
 /**
@@ -192,6 +195,8 @@ static int notify_handle(const struct proxy_conf *conf, int listener,
 				      (int)req->data.args[2]);
 	else if (nr == s->nr_socketcall)
 		r = do_socketcall(conf, listener, req);
+	else if (nr == s->nr_ioctl && ifioctl_traps(req->data.args[1]))
+		r = ifioctl_do(conf, listener, req, s); /* SIOCGIF*, SIOCSIF* */
 	else
 		r = -ENOSYS; /* a filter trapping more than this proxy serves */
 	if (r == NOTIFY_ANSWERED)

@@ -38,15 +38,37 @@
  * @x32: this entry is x32 (same AUDIT_ARCH as x86_64, __X32_SYSCALL_BIT set)
  * @nr_socket: socket(2)
  * @nr_socketcall: socketcall(2)
+ * @nr_ioctl: ioctl(2) (its own number on i386 too, not a socketcall)
  */
 struct proxy_sysnr {
 	uint32_t arch;
 	bool x32;
 	int nr_socket;
 	int nr_socketcall;
+	int nr_ioctl;
 };
 
 #define PROXY_MAX_ARCHES 4
+
+struct netstate;
+struct netstate_snapshot;
+struct view_policy;
+
+/*
+ * struct proxy_model - the network model inside lxnet-proxy (model.c): a
+ * netstate run by the main loop, its latest snapshot published to the
+ * serving threads under a lock
+ * @ns: the model; main loop only
+ * @sub: subscription id on @ns
+ * @lock: guards @cur
+ * @cur: latest snapshot (a reference)
+ */
+struct proxy_model {
+	struct netstate *ns;
+	guint sub;
+	GMutex lock;
+	struct netstate_snapshot *cur;
+};
 
 /*
  * struct proxy_conf - what every serving thread reads; written once at
@@ -59,6 +81,8 @@ struct proxy_sysnr {
  * @wait_poll: wait in poll() before each NOTIF_RECV instead of blocking in
  *	NOTIF_RECV (kept to measure the difference; see lxnet-proxy.c)
  * @notif_size, @resp_size: the kernel's struct sizes (SECCOMP_GET_NOTIF_SIZES)
+ * @model: the view the sandboxes are shown (SIOCGIF*, NETLINK_ROUTE); the
+ *	pointer is fixed at start-up, proxy_model_get() is thread-safe
  */
 struct proxy_conf {
 	struct proxy_sysnr sysnr[PROXY_MAX_ARCHES];
@@ -69,6 +93,7 @@ struct proxy_conf {
 	bool wait_poll;
 	size_t notif_size;
 	size_t resp_size;
+	struct proxy_model *model;
 };
 
 /*
@@ -103,5 +128,16 @@ int sockets_do_socket(const struct proxy_conf *conf, int listener,
 		      int protocol);
 int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
 				 uint32_t ret_args[3]);
+
+/* model.c */
+int proxy_model_start(struct proxy_model *m, const struct view_policy *policy,
+		      GMainContext *ctx);
+struct netstate_snapshot *proxy_model_get(struct proxy_model *m);
+void proxy_model_stop(struct proxy_model *m);
+
+/* ifioctl.c */
+bool ifioctl_traps(unsigned long request);
+int ifioctl_do(const struct proxy_conf *conf, int listener,
+	       const struct seccomp_notif *req, const struct proxy_sysnr *s);
 
 #endif

@@ -457,18 +457,25 @@ static int run_start_proxy(struct run_ctx *c, int listener)
 	struct pollfd pfd;
 	int sp[2], fds[FDPASS_MAX_FDS], r;
 	size_t n_fds = 0, i;
-	char *argv[5];
+	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -errno;
 	c->proxy_sock = sp[0];
 	theirs = sp[1];
-	argv[0] = path;
-	argv[1] = (char *)"--fd";
-	argv[2] = (char *)"3";
-	argv[3] = c->verbose ? (char *)"--verbose" : NULL;
-	argv[4] = NULL;
-	r = run_spawn(&c->proxy, argv, theirs);
+	g_ptr_array_add(argv, g_strdup(path));
+	g_ptr_array_add(argv, g_strdup("--fd"));
+	g_ptr_array_add(argv, g_strdup("3"));
+	if (c->verbose)
+		g_ptr_array_add(argv, g_strdup("--verbose"));
+	/* the proxy answers SIOCGIF* and NETLINK_ROUTE from the same view */
+	run_push_strv(argv, "--hide-if", c->policy.hide_if);
+	g_ptr_array_add(argv, g_strdup("--resolv-conf"));
+	g_ptr_array_add(argv, g_strdup(c->policy.resolv_path));
+	g_ptr_array_add(argv, g_strdup("--hosts-file"));
+	g_ptr_array_add(argv, g_strdup(c->policy.hosts_path));
+	g_ptr_array_add(argv, NULL);
+	r = run_spawn(&c->proxy, (char **)argv->pdata, theirs);
 	if (r < 0) {
 		log_err("cannot start %s: %s", path, strerror(-r));
 		return r;

@@ -14,6 +14,7 @@
 #include <linux/filter.h>
 #include <linux/net.h>
 #include <linux/seccomp.h>
+#include <linux/sockios.h>
 #include <seccomp.h>
 
 #include "seccomp_filter.h"
@@ -61,6 +62,48 @@ static int filter_rules_inet_socket(scmp_filter_ctx ctx, uint32_t arch)
 					   (uint64_t)SYS_SOCKET));
 }
 
+/**
+ * filter_rules_ifioctl() - trap ioctl(fd, SIOCGIF* or SIOCSIF*, ...) on any fd
+ * @ctx: filter under construction for exactly one architecture
+ * @arch: that architecture (unused: ioctl has its own number everywhere,
+ *	also on i386, and libseccomp resolves it per architecture)
+ *
+ * By request number only (its low 32 bits: the kernel's ioctl takes an
+ * unsigned int), so the proxy answers interface queries from the view
+ * (proxy/ifioctl.c) and refuses changes; every other ioctl stays native.
+ * The proxy lets calls on fds that are not sockets through (CONTINUE).
+ *
+ * Return: 0 or -errno.
+ */
+static int filter_rules_ifioctl(scmp_filter_ctx ctx, uint32_t arch)
+{
+	static const uint32_t reqs[] = {
+		/* answered from the view */
+		SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFADDR, SIOCGIFNETMASK,
+		SIOCGIFBRDADDR, SIOCGIFDSTADDR, SIOCGIFHWADDR, SIOCGIFMTU,
+		SIOCGIFINDEX, SIOCGIFNAME, SIOCGIFTXQLEN, SIOCGIFMETRIC,
+		/* changes: EPERM */
+		SIOCSIFLINK, SIOCSIFFLAGS, SIOCSIFADDR, SIOCSIFDSTADDR,
+		SIOCSIFBRDADDR, SIOCSIFNETMASK, SIOCSIFMETRIC, SIOCSIFMEM,
+		SIOCSIFMTU, SIOCSIFNAME, SIOCSIFHWADDR, SIOCSIFENCAP,
+		SIOCSIFSLAVE, SIOCSIFPFLAGS, SIOCSIFHWBROADCAST, SIOCSIFTXQLEN,
+		SIOCSIFMAP, SIOCDIFADDR, SIOCADDRT, SIOCDELRT, SIOCADDMULTI,
+		SIOCDELMULTI,
+	};
+	size_t i;
+	int r;
+
+	(void)arch;
+	for (i = 0; i < ELEMENTSOF(reqs); i++) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(ioctl), 1,
+				     SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+						(uint64_t)reqs[i]));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /*
  * The rule sets the filter is made of, in order; each is applied to every
  * architecture. This is the hook for the next pieces of the proxy: the
@@ -72,6 +115,7 @@ static int filter_rules_inet_socket(scmp_filter_ctx ctx, uint32_t arch)
  */
 static int (*const filter_rule_sets[])(scmp_filter_ctx ctx, uint32_t arch) = {
 	filter_rules_inet_socket,
+	filter_rules_ifioctl,
 };
 
 /**

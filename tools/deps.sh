@@ -7,7 +7,7 @@ set -eu
 
 build_pkgs="autoconf automake libtool pkg-config make gcc libc6-dev
 libfuse3-dev fuse3 libnl-3-dev libnl-route-3-dev libc-ares-dev
-libglib2.0-dev libseccomp-dev linux-libc-dev"
+libglib2.0-dev libseccomp-dev linux-libc-dev cppcheck"
 test_pkgs="iproute2 net-tools busybox-static python3 curl acl dnsmasq-base
 golang-go gcc-multilib procps psmisc util-linux debootstrap iputils-ping
 passwd"

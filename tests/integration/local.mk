@@ -43,3 +43,9 @@ EXTRA_DIST += tests/integration/proxy-compat.sh tests/integration/proxy-stress.s
 	tests/integration/proxy-unpriv.sh
 TESTS += tests/integration/lxnetfs-unpriv.sh
 EXTRA_DIST += tests/integration/lxnetfs-unpriv.sh
+# SIOCGIF* from the view and the netlink/ioctl compatibility matrix (owner: ifioctl)
+check_PROGRAMS += tests/helpers/ifinfo
+tests_helpers_ifinfo_SOURCES = tests/helpers/ifinfo.c
+TESTS += tests/integration/ifioctl.sh
+EXTRA_DIST += tests/integration/ifioctl.sh tests/integration/lib-ifview.sh \
+	tests/integration/ifview-cmp.py tests/helpers/gonet.go

@@ -46,6 +46,7 @@ EXTRA_DIST += tests/integration/lxnetfs-unpriv.sh
 # SIOCGIF* from the view and the netlink/ioctl compatibility matrix (owner: ifioctl)
 check_PROGRAMS += tests/helpers/ifinfo
 tests_helpers_ifinfo_SOURCES = tests/helpers/ifinfo.c
-TESTS += tests/integration/ifioctl.sh
-EXTRA_DIST += tests/integration/ifioctl.sh tests/integration/lib-ifview.sh \
+TESTS += tests/integration/ifioctl.sh tests/integration/netlink-compat.sh
+EXTRA_DIST += tests/integration/ifioctl.sh tests/integration/netlink-compat.sh \
+	tests/integration/lib-ifview.sh \
 	tests/integration/ifview-cmp.py tests/helpers/gonet.go

@@ -20,6 +20,19 @@
  * Everything else is allowed, so its errno is the kernel's.
  */
 
+/*
+ * Emulated NETLINK_ROUTE endpoints (lxnet-proxy, proxy/nlep.c): socket(
+ * AF_NETLINK, *, NETLINK_ROUTE) is trapped on the native architecture and
+ * the endpoint is installed at a number in [LXNET_NLEP_FD_BASE,
+ * LXNET_NLEP_FD_BASE + LXNET_NLEP_FD_COUNT); bind, connect, getsockname,
+ * getpeername, recvfrom, recvmsg, setsockopt and getsockopt are trapped only
+ * when their fd lies in that range (one masked comparison: the range is
+ * aligned to its power-of-two size). Below 1024, so select() works and the
+ * usual soft RLIMIT_NOFILE admits it; high, so ordinary fds rarely get there.
+ */
+#define LXNET_NLEP_FD_BASE 896
+#define LXNET_NLEP_FD_COUNT 128
+
 /* Kernel-side flags this code may lack headers for (uapi values). */
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5) /* Linux 5.19 */

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * nlep.h - emulated NETLINK_ROUTE endpoints inside lxnet-proxy: the trapped
+ * socket calls on an endpoint fd (nlep.c), answered from the model through
+ * the message layer (nlmsg.h). Private to proxy/.
+ */
+#ifndef LXNET_PROXY_NLEP_H
+#define LXNET_PROXY_NLEP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/seccomp.h>
+#include <glib.h>
+
+#include "seccomp_filter.h"
+
+struct proxy_model;
+struct proxy_sysnr;
+
+/* Calls the filter traps on an fd in the endpoint range (native arch). */
+enum nlep_call {
+	NLEP_BIND,
+	NLEP_CONNECT,
+	NLEP_GETSOCKNAME,
+	NLEP_GETPEERNAME,
+	NLEP_RECVFROM,
+	NLEP_RECVMSG,
+	NLEP_SETSOCKOPT,
+	NLEP_GETSOCKOPT,
+	NLEP_N_CALLS,
+};
+
+/* Syscall names of enum nlep_call, in order (for libseccomp). */
+extern const char *const nlep_call_names[NLEP_N_CALLS];
+
+/* Bounds (see nlep.c, "Bounds"). */
+#define NLEP_MAX_ENDPOINTS 65536       /* per proxy */
+#define NLEP_MAX_PER_SANDBOX 4096      /* per sandbox (listener) */
+#define NLEP_MAX_PARKED 1024           /* blocked receives, per proxy */
+#define NLEP_BACKLOG_MAX (4u << 20)    /* bytes held by the proxy per endpoint */
+
+struct nlep_hub;     /* every endpoint of the proxy */
+struct nlep_sandbox; /* the endpoints of one listener (port id space) */
+
+int nlep_hub_new(struct proxy_model *model, GMainContext *ctx,
+		 struct nlep_hub **ret_hub);
+void nlep_hub_free(struct nlep_hub *h);
+
+struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener);
+void nlep_sandbox_unref(struct nlep_sandbox *sb);
+
+int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
+		   int type, int protocol);
+int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
+		 const struct seccomp_notif *req);
+
+#endif

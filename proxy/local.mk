@@ -11,3 +11,8 @@ proxy_lxnet_proxy_LDADD = $(LIBLXNET) $(SECCOMP_LIBS) -lpthread
 dist_man_MANS += man/lxnet-proxy.8
 # SIOCGIF* answered from the view, and the model they are answered from (owner: ifioctl)
 proxy_lxnet_proxy_SOURCES += proxy/model.c proxy/ifioctl.c
+# emulated NETLINK_ROUTE endpoints, the syscall side (owner: nlep)
+proxy_lxnet_proxy_SOURCES += proxy/nlep.c proxy/nlep.h
+# NETLINK_ROUTE messages answered from a snapshot (pure functions)
+proxy_lxnet_proxy_SOURCES += proxy/nlmsg.c proxy/nlmsg_dump.c \
+	proxy/nlmsg_encode.c proxy/nlmsg.h proxy/nlmsg_int.h

@@ -432,6 +432,9 @@ static void proxy_start_model(struct proxy *p, const struct view_policy *policy)
 	if (r < 0)
 		die("cannot follow the host's network: %s", g_strerror(-r));
 	p->conf.model = &p->model;
+	r = nlep_hub_new(&p->model, p->ctx, &p->conf.nlep);
+	if (r < 0)
+		die("cannot serve NETLINK_ROUTE: %s", g_strerror(-r));
 }
 
 int main(int argc, char **argv)
@@ -488,6 +491,7 @@ int main(int argc, char **argv)
 		client_free(p.clients->data);
 	if (p.listen_fd >= 0)
 		close(p.listen_fd);
+	nlep_hub_free(p.conf.nlep);
 	proxy_model_stop(&p.model);
 	g_main_loop_unref(p.loop);
 	g_free(o.socket_path);

@@ -52,7 +52,10 @@ struct nlmsg_dump; /* a dump in progress: generates its next datagram */
  * @ret_dump: set to a new dump when a request starts one (NULL otherwise);
  *            the caller drains it with nlmsg_dump_next(). At most one dump
  *            per endpoint at a time: a dump request while one is running
- *            gets -EBUSY as the kernel does.
+ *            gets -EBUSY as the kernel does. In/out: pass the endpoint's
+ *            running dump (or NULL when none); a running dump is left
+ *            as it is, a NULL is replaced by the dump a request starts.
+ *            @ret_dump == NULL: dump requests get -EOPNOTSUPP.
  *
  * Errors of a request are NLMSG_ERROR replies through @emit, as from the
  * kernel (netlink_rcv_skb: a trailing fragment shorter than a header is
@@ -76,6 +79,14 @@ int nlmsg_request(const struct netstate_snapshot *snap,
 ssize_t nlmsg_dump_next(struct nlmsg_dump *d, uint64_t cur, void *out,
 			size_t room);
 void nlmsg_dump_free(struct nlmsg_dump *d);
+
+/*
+ * nlmsg_dump_size() - the @room of nlmsg_dump_next() the kernel would use
+ * @max_recvmsg_len: the largest buffer the endpoint's recvmsg() calls have
+ *                   offered so far (0 before the first)
+ * Return: max(NLMSG_GOODSIZE, min(@max_recvmsg_len, 32 KiB - overhead)).
+ */
+size_t nlmsg_dump_size(size_t max_recvmsg_len);
 
 /* Multicast groups (RTNLGRP_*) a change belongs to, as a bit per group. */
 uint64_t nlmsg_change_groups(const struct ns_change *c);

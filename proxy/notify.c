@@ -29,6 +29,31 @@ enum {
 };
 
 /**
+ * proxy_sysnr_add_nl() - the numbers of the calls trapped on endpoint fds
+ * @s: the entry being filled in
+ * @scmp_arch: SCMP_ARCH_* token
+ * @audit_arch: AUDIT_ARCH_* of the entry
+ * @x32: whether this is x32
+ *
+ * Only the native architecture traps them (seccomp_filter.c); -1 elsewhere.
+ */
+static void proxy_sysnr_add_nl(struct proxy_sysnr *s, uint32_t scmp_arch,
+			       uint32_t audit_arch, bool x32)
+{
+	size_t i;
+
+	for (i = 0; i < NLEP_N_CALLS; i++) {
+		s->nr_nl[i] = -1;
+		if (x32 || audit_arch != seccomp_arch_native())
+			continue;
+		s->nr_nl[i] = seccomp_syscall_resolve_name_arch(scmp_arch,
+								nlep_call_names[i]);
+		if (s->nr_nl[i] < 0)
+			s->nr_nl[i] = -1;
+	}
+}
+
+/**
  * proxy_sysnr_add() - resolve the trapped calls' numbers for one arch
  * @conf: configuration being filled in
  * @scmp_arch: SCMP_ARCH_* token
@@ -56,6 +81,7 @@ static void proxy_sysnr_add(struct proxy_conf *conf, uint32_t scmp_arch,
 		s->nr_socketcall = -1;
 	if (s->nr_ioctl < 0)
 		s->nr_ioctl = -1;
+	proxy_sysnr_add_nl(s, scmp_arch, audit_arch, x32);
 }
 
 /**
@@ -171,6 +197,17 @@ static int do_socketcall(const struct proxy_conf *conf, int listener,
 				 (int)a[2]);
 }
 
+/* Which enum nlep_call @nr is, or -1. */
+static int notify_nl_call(const struct proxy_sysnr *s, int nr)
+{
+	int i;
+
+	for (i = 0; i < NLEP_N_CALLS; i++)
+		if (s->nr_nl[i] >= 0 && nr == s->nr_nl[i])
+			return i;
+	return -1;
+}
+
 /**
  * notify_handle() - answer one notification
  * @conf: shared configuration
@@ -180,7 +217,8 @@ static int do_socketcall(const struct proxy_conf *conf, int listener,
  * Return: 0, or -errno when the listener itself failed.
  */
 static int notify_handle(const struct proxy_conf *conf, int listener,
-			 const struct seccomp_notif *req)
+			 const struct seccomp_notif *req,
+			 struct nlep_sandbox *nl)
 {
 	const struct proxy_sysnr *s = notify_find_arch(conf, &req->data);
 	int nr = req->data.nr;
@@ -188,6 +226,11 @@ static int notify_handle(const struct proxy_conf *conf, int listener,
 
 	if (!s)
 		r = -ENOSYS;
+	else if (nr == s->nr_socket && (int)req->data.args[0] == AF_NETLINK &&
+		 s->nr_nl[0] >= 0)
+		r = nl ? nlep_do_socket(nl, req, (int)req->data.args[1],
+					(int)req->data.args[2])
+		       : NOTIFY_CONTINUE;
 	else if (nr == s->nr_socket)
 		r = sockets_do_socket(conf, listener, req,
 				      (int)req->data.args[0],
@@ -197,6 +240,9 @@ static int notify_handle(const struct proxy_conf *conf, int listener,
 		r = do_socketcall(conf, listener, req);
 	else if (nr == s->nr_ioctl && ifioctl_traps(req->data.args[1]))
 		r = ifioctl_do(conf, listener, req, s); /* SIOCGIF*, SIOCSIF* */
+	else if ((r = notify_nl_call(s, nr)) >= 0)
+		r = nl ? nlep_do_call(nl, (enum nlep_call)r, req)
+		       : NOTIFY_CONTINUE;
 	else
 		r = -ENOSYS; /* a filter trapping more than this proxy serves */
 	if (r == NOTIFY_ANSWERED)
@@ -255,7 +301,7 @@ static void *listener_thread(void *arg)
 					 g_strerror(errno));
 			break;
 		}
-		if (notify_handle(l->conf, l->fd, req) < 0 &&
+		if (notify_handle(l->conf, l->fd, req, l->nl) < 0 &&
 		    listener_gone(l->fd))
 			break;
 	}
@@ -286,6 +332,8 @@ int listener_start(struct listener *l)
 	    ioctl(l->fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 		  (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
 		log_debug("no synchronous wake-up: %s", g_strerror(errno));
+	if (l->conf->nlep && !l->nl)
+		l->nl = nlep_sandbox_new(l->conf->nlep, l->fd);
 	r = pthread_attr_init(&attr);
 	if (r)
 		return -r;
@@ -297,6 +345,10 @@ int listener_start(struct listener *l)
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	pthread_attr_destroy(&attr);
+	if (r) {
+		nlep_sandbox_unref(l->nl);
+		l->nl = NULL;
+	}
 	return -r;
 }
 
@@ -311,5 +363,6 @@ void listener_join_free(struct listener *l)
 	pthread_join(l->thread, NULL);
 	if (l->fd >= 0)
 		close(l->fd);
+	nlep_sandbox_unref(l->nl);
 	g_free(l);
 }

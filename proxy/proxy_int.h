@@ -15,6 +15,8 @@
 #include <linux/seccomp.h>
 #include <glib.h>
 
+#include "nlep.h"
+
 /* uapi values linux-libc-dev 6.1 lacks (Linux 6.6). */
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
 #define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
@@ -39,6 +41,8 @@
  * @nr_socket: socket(2)
  * @nr_socketcall: socketcall(2)
  * @nr_ioctl: ioctl(2) (its own number on i386 too, not a socketcall)
+ * @nr_nl: the calls trapped on endpoint fds (enum nlep_call); -1 except on
+ *	the native architecture (see seccomp_filter.c)
  */
 struct proxy_sysnr {
 	uint32_t arch;
@@ -46,6 +50,7 @@ struct proxy_sysnr {
 	int nr_socket;
 	int nr_socketcall;
 	int nr_ioctl;
+	int nr_nl[NLEP_N_CALLS];
 };
 
 #define PROXY_MAX_ARCHES 4
@@ -83,6 +88,8 @@ struct proxy_model {
  * @notif_size, @resp_size: the kernel's struct sizes (SECCOMP_GET_NOTIF_SIZES)
  * @model: the view the sandboxes are shown (SIOCGIF*, NETLINK_ROUTE); the
  *	pointer is fixed at start-up, proxy_model_get() is thread-safe
+ * @nlep: the emulated NETLINK_ROUTE endpoints (nlep.c; locks inside), or
+ *	NULL
  */
 struct proxy_conf {
 	struct proxy_sysnr sysnr[PROXY_MAX_ARCHES];
@@ -94,6 +101,7 @@ struct proxy_conf {
 	size_t notif_size;
 	size_t resp_size;
 	struct proxy_model *model;
+	struct nlep_hub *nlep;
 };
 
 /*
@@ -105,6 +113,7 @@ struct proxy_conf {
  * @done: called on the thread, once, after @fd is closed; must be
  *	thread-safe (the main loop uses g_main_context_invoke())
  * @done_data: for @done
+ * @nl: this sandbox's endpoint state (nlep.c), or NULL
  */
 struct listener {
 	int fd;
@@ -113,6 +122,7 @@ struct listener {
 	pthread_t thread;
 	void (*done)(struct listener *l, void *data);
 	void *done_data;
+	struct nlep_sandbox *nl;
 };
 
 /* notify.c */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <linux/filter.h>
 #include <linux/net.h>
+#include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <linux/sockios.h>
 #include <seccomp.h>
@@ -104,6 +105,52 @@ static int filter_rules_ifioctl(scmp_filter_ctx ctx, uint32_t arch)
 	return 0;
 }
 
+/**
+ * filter_rules_netlink() - trap socket(AF_NETLINK, *, NETLINK_ROUTE) and the
+ * socket calls on fds in the endpoint range (see seccomp_filter.h)
+ * @ctx: filter under construction for exactly one architecture
+ * @arch: that architecture
+ *
+ * Native architecture only: the proxy reads the callers' struct msghdr and
+ * iovecs in its own layout, so i386 and x32 programs keep the kernel's
+ * NETLINK_ROUTE of their own (empty) namespace. The fd comparison masks the
+ * low 32 bits (the kernel takes an int) with the range's alignment.
+ *
+ * Return: 0 or -errno.
+ */
+static int filter_rules_netlink(scmp_filter_ctx ctx, uint32_t arch)
+{
+	static const char *const calls[] = {
+		"bind", "connect", "getsockname", "getpeername", "recvfrom",
+		"recvmsg", "setsockopt", "getsockopt",
+	};
+	const uint64_t mask = 0xffffffffu & ~(uint64_t)(LXNET_NLEP_FD_COUNT - 1);
+	size_t i;
+	int r;
+
+	if (arch != seccomp_arch_native())
+		return 0;
+	r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 2,
+			     SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+					(uint64_t)AF_NETLINK),
+			     SCMP_A2_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+					(uint64_t)NETLINK_ROUTE));
+	if (r < 0)
+		return r;
+	for (i = 0; i < ELEMENTSOF(calls); i++) {
+		int nr = seccomp_syscall_resolve_name_arch(arch, calls[i]);
+
+		if (nr < 0)
+			continue;
+		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+				     SCMP_A0_64(SCMP_CMP_MASKED_EQ, mask,
+						(uint64_t)LXNET_NLEP_FD_BASE));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /*
  * The rule sets the filter is made of, in order; each is applied to every
  * architecture. This is the hook for the next pieces of the proxy: the
@@ -116,6 +163,7 @@ static int filter_rules_ifioctl(scmp_filter_ctx ctx, uint32_t arch)
 static int (*const filter_rule_sets[])(scmp_filter_ctx ctx, uint32_t arch) = {
 	filter_rules_inet_socket,
 	filter_rules_ifioctl,
+	filter_rules_netlink,
 };
 
 /**

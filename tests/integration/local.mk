@@ -50,3 +50,8 @@ TESTS += tests/integration/ifioctl.sh tests/integration/netlink-compat.sh
 EXTRA_DIST += tests/integration/ifioctl.sh tests/integration/netlink-compat.sh \
 	tests/integration/lib-ifview.sh \
 	tests/integration/ifview-cmp.py tests/helpers/gonet.go
+# emulated NETLINK_ROUTE endpoints (owner: nlep)
+check_PROGRAMS += tests/helpers/nlep-check
+tests_helpers_nlep_check_SOURCES = tests/helpers/nlep-check.c
+TESTS += tests/integration/netlink-endpoint.sh
+EXTRA_DIST += tests/integration/netlink-endpoint.sh

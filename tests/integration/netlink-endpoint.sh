@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# netlink-endpoint.sh - the emulated NETLINK_ROUTE endpoint under
+# `unshare -rn lxnet shim`: the socket API checked call by call
+# (tests/helpers/nlep-check.c), a listener that never reads gets ENOBUFS
+# once, a thousand endpoints, and ip link/addr/route/monitor inside agree
+# with the test's "host" namespace.
+. "$(dirname "$0")/lib.sh"
+lib_enter_ns "$@"
+. "$(dirname "$0")/proxy-lib.sh"
+proxy_require
+CHECK=$top_builddir/tests/helpers/nlep-check
+[ -x "$CHECK" ] || tap_skip_all "tests/helpers/nlep-check not built"
+command -v ip >/dev/null || tap_skip_all "ip (iproute2) missing"
+lib_tmpdir
+SOCK=$TMP_DIR/proxy.sock
+
+# The "host": a veth pair with addresses and a route, in this namespace.
+ip link add nle0 type veth peer name nle1 || tap_skip_all "no veth"
+ip addr add 10.66.0.1/24 dev nle0
+ip addr add fd66::1/64 dev nle0 nodad
+ip link set nle0 up
+ip link set nle1 up
+ip route add 10.67.0.0/16 via 10.66.0.2 dev nle0
+proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null ||
+	tap_skip_all "lxnet-proxy did not start"
+
+tap_plan 59
+
+# 1-47: the helper's checks, one TAP line each (47 with a plan to match)
+NLINKS=$(ip -o link | wc -l)
+timeout 60 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" api "$NLINKS" \
+	>"$TMP_DIR/api.out" 2>&1
+n=0
+while read -r word name rest; do
+	case $word in
+	PASS) n=$((n + 1)); tap_result 0 "api: $name" ;;
+	FAIL) n=$((n + 1)); tap_result 1 "api: $name: $rest" ;;
+	esac
+done <"$TMP_DIR/api.out"
+while [ $n -lt 47 ]; do
+	n=$((n + 1))
+	tap_result 1 "api: check $n did not run (see below)"
+done
+[ "$LIB_TAP_FAILED" -eq 0 ] || sed 's/^/# /' "$TMP_DIR/api.out"
+
+# 48-49: a listener that does not read overruns and is told once
+mkfifo "$TMP_DIR/go"
+timeout 60 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" enobufs-listen \
+	<"$TMP_DIR/go" >"$TMP_DIR/enobufs.out" 2>&1 &
+EPID=$!
+exec 7>"$TMP_DIR/go"
+wait_until 10 grep -q READY "$TMP_DIR/enobufs.out"
+for i in $(seq 1 200); do
+	ip addr add "10.68.$((i / 250)).$((i % 250 + 1))/32" dev nle1
+done
+sleep 0.5
+echo go >&7
+exec 7>&-
+wait "$EPID"
+grep -q '^PASS enobufs-once' "$TMP_DIR/enobufs.out"
+tap_result $? "listener that never read: ENOBUFS exactly once"
+grep -q '^PASS enobufs-then-data' "$TMP_DIR/enobufs.out"
+tap_result $? "after ENOBUFS the queued notifications are read"
+grep -q '^FAIL' "$TMP_DIR/enobufs.out" && sed 's/^/# /' "$TMP_DIR/enobufs.out"
+ip addr flush dev nle1
+
+# 50: a thousand endpoints at once (ten processes, a hundred each)
+timeout 100 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" many 1000 \
+	>"$TMP_DIR/many.out" 2>&1
+grep -q '^PASS many-endpoints' "$TMP_DIR/many.out"
+tap_result $? "1000 endpoints, unique port ids, each answers"
+
+# 51-53: iproute2 inside sees the host's links, addresses and routes
+in_ip() { timeout 20 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- ip "$@"; }
+norm_link() { awk -F': ' '{ split($3, a, " "); print $2, a[1] }' | sed 's/@[^ ]*//'; }
+diff <(ip -o link | norm_link) <(in_ip -o link | norm_link) >"$TMP_DIR/link.diff"
+tap_result $? "ip -o link inside: same names and flags as the host"
+diff <(ip -o addr | awk '{ print $2, $3, $4 }') \
+	<(in_ip -o addr | awk '{ print $2, $3, $4 }') >"$TMP_DIR/addr.diff"
+tap_result $? "ip -o addr inside: same addresses as the host"
+diff <(ip route; ip -6 route) <(in_ip route; in_ip -6 route) >"$TMP_DIR/route.diff"
+tap_result $? "ip route (v4 and v6) inside: the host's routes"
+cat "$TMP_DIR"/*.diff | sed 's/^/# /'
+
+# 54-55: ip monitor inside prints host changes
+timeout 30 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- ip monitor address link \
+	>"$TMP_DIR/monitor.out" 2>&1 &
+MPID=$!
+lib_on_exit "kill $MPID 2>/dev/null"
+sleep 1
+ip addr add 10.69.0.1/24 dev nle0
+wait_until 5 grep -q '10.69.0.1/24' "$TMP_DIR/monitor.out"
+tap_result $? "ip monitor: an address added on the host"
+ip link set nle1 down
+wait_until 5 grep -q 'nle1.*state DOWN\|nle1.*<[^>]*BROADCAST' "$TMP_DIR/monitor.out" &&
+	grep 'nle1' "$TMP_DIR/monitor.out" | grep -qv 'UP,LOWER_UP'
+tap_result $? "ip monitor: a link set down on the host"
+kill "$MPID" 2>/dev/null
+wait "$MPID" 2>/dev/null
+[ "$LIB_TAP_FAILED" -eq 0 ] || sed 's/^/# monitor: /' "$TMP_DIR/monitor.out"
+
+# 56: ip addr add inside fails like an unprivileged container
+in_ip addr add 10.70.0.1/24 dev nle0 2>"$TMP_DIR/add.err"
+[ $? -ne 0 ] && ! ip -o addr | grep -q 10.70.0.1
+tap_result $? "ip addr add inside is refused and changes nothing"
+
+# 57: glibc getifaddrs (python's socket.if_nameindex uses it) lists the host's
+names_host=$(ip -o link | awk -F': ' '{ print $2 }' | sed 's/@.*//' | sort | tr '\n' ' ')
+names_in=$(timeout 20 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c \
+	'import socket; print(" ".join(sorted(n for _, n in socket.if_nameindex())))')
+[ "$names_host" = "$names_in " ]
+tap_result $? "if_nameindex inside: $names_in"
+
+# 58: endpoints are released when the sandbox closes them (fds in the proxy)
+sleep 0.5
+nfd=$(ls /proc/"$PROXY_PID"/fd | wc -l)
+[ "$nfd" -lt 100 ]
+tap_result $? "endpoints released after their sandboxes ended ($nfd fds in the proxy)"
+
+# 59: the proxy is still alive
+proxy_alive
+tap_result $? "lxnet-proxy survived"
+tap_done

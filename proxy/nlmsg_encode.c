@@ -432,7 +432,14 @@ int nlmsg_put_route(struct nlw *w, const struct nlw_hdr *h,
 			nlw_attr(w, RTA_PREFSRC, r->prefsrc, alen);
 		route_put_nexthops(w, r, nh, n_nh);
 	} else {
-		struct rta_cacheinfo ci = { .rta_expires = r->expires * 100 };
+		struct rta_cacheinfo ci = { 0 };
+
+		if (r->expires) { /* a deadline (netstate.h); the kernel sends what is left */
+			int64_t now = g_get_monotonic_time() / G_USEC_PER_SEC;
+
+			ci.rta_expires = r->expires > now
+				? (uint32_t)(r->expires - now) * 100 : 0;
+		}
 
 		if (r->src_len)
 			nlw_attr(w, RTA_SRC, r->src, alen);

@@ -116,7 +116,9 @@ struct ns_route {
 	uint8_t src[16];
 	bool has_prefsrc;
 	uint8_t prefsrc[16];
-	uint32_t expires;         /* seconds, 0 when none */
+	uint32_t expires;         /* CLOCK_MONOTONIC second (g_get_monotonic_time()
+				     / G_USEC_PER_SEC) the route expires at, 0 when
+				     it does not */
 	uint32_t metrics[17];     /* RTAX_*, index 1..16; valid where bit set */
 	uint32_t metrics_mask;
 	uint32_t nh_first;        /* index into ns_routes.nh */

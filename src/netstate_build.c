@@ -251,7 +251,8 @@ bool nsb_neigh_from_nl(struct rtnl_neigh *n, GHashTable *hidden,
  *
  * Kept: IPv4/IPv6 routes of the main and local tables that are not cloned.
  * Hidden next hops are removed; a route whose next hops are all hidden is
- * dropped. libnl 3.7 parses neither RTA_PREF nor RTA_EXPIRES: they stay 0.
+ * dropped. libnl 3.7 parses neither RTA_PREF nor the expiry in
+ * RTA_CACHEINFO: they stay 0 here (nsb_dump_routes() fills them in).
  *
  * Return: false when the route is not shown; nothing was written then.
  */
@@ -277,6 +278,9 @@ bool nsb_route_from_nl(struct rtnl_route *r, GHashTable *hidden,
 		struct rtnl_nexthop *h = rtnl_route_nexthop_n(r, i);
 		int ifindex = rtnl_route_nh_get_ifindex(h);
 		struct nl_addr *gw = rtnl_route_nh_get_gateway(h);
+
+		if (!gw) /* RTA_VIA: an IPv4 route via an IPv6 gateway */
+			gw = rtnl_route_nh_get_via(h);
 
 		if (nsb_is_hidden(hidden, ifindex))
 			continue;
@@ -517,6 +521,8 @@ static int nsb_cmp_route(const void *a, const void *b)
  * @n_objs: their number
  * @hidden: ifindexes of hidden links
  *
+ * @extra: what libnl does not parse, one per object, or NULL
+ *
  * Sorted by family, table, destination, prefix length, tos, metric, so the
  * same routes always give the same bytes; the next hops are laid out in
  * route order.
@@ -524,7 +530,8 @@ static int nsb_cmp_route(const void *a, const void *b)
  * Return: a new table.
  */
 static struct ns_routes *nsb_build_routes_v(struct rtnl_route *const *objs,
-					    guint n_objs, GHashTable *hidden)
+					    guint n_objs, GHashTable *hidden,
+					    const struct nsb_route_extra *extra)
 {
 	guint max_nh = 0, n = 0, n_nh = 0, i;
 	g_autofree struct ns_route *v = NULL;
@@ -541,6 +548,10 @@ static struct ns_routes *nsb_build_routes_v(struct rtnl_route *const *objs,
 		if (!nsb_route_from_nl(objs[i], hidden, r, &nh[n_nh],
 				       max_nh - n_nh))
 			continue; /* a rejected route wrote nothing */
+		if (extra) {
+			r->pref = extra[i].pref;
+			r->expires = extra[i].expires;
+		}
 		r->nh_first = n_nh;
 		n_nh += r->nh_count;
 		n++;
@@ -577,17 +588,61 @@ struct ns_routes *nsb_build_routes(struct nl_cache *c, GHashTable *hidden)
 	for (o = nl_cache_get_first(c); o; o = nl_cache_get_next(o))
 		g_ptr_array_add(objs, o);
 	return nsb_build_routes_v((struct rtnl_route *const *)objs->pdata,
-				  objs->len, hidden);
+				  objs->len, hidden, NULL);
+}
+
+/* Route objects of a dump and what libnl leaves out of them, in step. */
+struct nsb_route_dump {
+	GPtrArray *objs;
+	GArray *extra; /* struct nsb_route_extra */
+};
+
+/**
+ * nsb_route_extra_parse() - RTA_PREF and the expiry of an RTM_NEWROUTE
+ * @h: the message (a complete rtmsg, as libnl has already parsed it)
+ * @now_s: CLOCK_MONOTONIC now, in seconds
+ *
+ * The kernel reports an IPv6 route's remaining lifetime in RTA_CACHEINFO's
+ * rta_expires (clock_t, USER_HZ = 100); it becomes a deadline so that later
+ * readers can report what is left, as the kernel does.
+ *
+ * Return: the values, zero where absent.
+ */
+static struct nsb_route_extra nsb_route_extra_parse(const struct nlmsghdr *h,
+						    int64_t now_s)
+{
+	struct nsb_route_extra e = { 0 };
+	struct nlattr *a;
+	int rem;
+
+	nlmsg_for_each_attr(a, h, sizeof(struct rtmsg), rem) {
+		if (nla_type(a) == RTA_PREF && nla_len(a) >= 1) {
+			e.pref = nla_get_u8(a);
+		} else if (nla_type(a) == RTA_CACHEINFO &&
+			   (size_t)nla_len(a) >= sizeof(struct rta_cacheinfo)) {
+			const struct rta_cacheinfo *ci = nla_data(a);
+
+			if (ci->rta_expires)
+				e.expires = (uint32_t)(now_s +
+						       (ci->rta_expires + 99) / 100);
+		}
+	}
+	return e;
 }
 
 static int nsb_dump_route_msg(struct nl_msg *msg, void *arg)
 {
-	GPtrArray *objs = arg;
+	struct nsb_route_dump *d = arg;
 	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct rtnl_route *r = NULL;
 
-	if (h->nlmsg_type == RTM_NEWROUTE && rtnl_route_parse(h, &r) == 0)
-		g_ptr_array_add(objs, r);
+	if (h->nlmsg_type == RTM_NEWROUTE && rtnl_route_parse(h, &r) == 0) {
+		struct nsb_route_extra e =
+			nsb_route_extra_parse(h, g_get_monotonic_time() / G_USEC_PER_SEC);
+
+		g_ptr_array_add(d->objs, r);
+		g_array_append_val(d->extra, e);
+	}
 	return NL_OK;
 }
 
@@ -610,6 +665,9 @@ int nsb_dump_routes(struct nl_sock *sk, GHashTable *hidden,
 	for (tries = 0; tries < 5 && r == -NLE_DUMP_INTR; tries++) {
 		g_autoptr(GPtrArray) objs = g_ptr_array_new_with_free_func(
 			(GDestroyNotify)rtnl_route_put);
+		g_autoptr(GArray) extra = g_array_new(FALSE, TRUE,
+						      sizeof(struct nsb_route_extra));
+		struct nsb_route_dump d = { .objs = objs, .extra = extra };
 		struct nl_cb *cb, *sk_cb;
 
 		r = nl_send_simple(sk, RTM_GETROUTE, NLM_F_DUMP, &rtm,
@@ -622,13 +680,14 @@ int nsb_dump_routes(struct nl_sock *sk, GHashTable *hidden,
 		if (!cb)
 			return -ENOMEM;
 		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nsb_dump_route_msg,
-			  objs);
+			  &d);
 		r = nl_recvmsgs(sk, cb);
 		nl_cb_put(cb);
 		if (r >= 0)
 			*ret = nsb_build_routes_v(
 				(struct rtnl_route *const *)objs->pdata,
-				objs->len, hidden);
+				objs->len, hidden,
+				(const struct nsb_route_extra *)(void *)extra->data);
 	}
 	return netstate_nlerr(r);
 }

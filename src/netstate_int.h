@@ -30,6 +30,12 @@ int netstate_nlerr(int nlerr);
 int netstate_int_notify_fd(struct netstate *ns);
 guint netstate_int_overruns(const struct netstate *ns);
 
+/* What libnl 3.7 does not parse from an RTM_NEWROUTE (see ns_route). */
+struct nsb_route_extra {
+	uint8_t pref;     /* RTA_PREF */
+	uint32_t expires; /* CLOCK_MONOTONIC second of expiry, 0 when none */
+};
+
 bool nsb_is_hidden(GHashTable *hidden, int ifindex);
 bool nsb_link_is_device(struct rtnl_link *l);
 void nsb_link_from_nl(struct rtnl_link *l, struct ns_link *out);

@@ -25,13 +25,15 @@
  *    caches after the batch.
  *
  * resolv.conf, hosts and the hostname come from hostconf.h; a filewatch on
- * their paths reloads them, and a snapshot is published only when the
- * loaded content differs.
+ * their paths, and poll() on /proc/sys/kernel/hostname, reload them, and a
+ * snapshot is published only when the loaded content differs.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <glib-unix.h>
 #include <netlink/netlink.h>
@@ -70,6 +72,8 @@ struct netstate_sub {
  * @ctx: the GMainContext everything runs in (a reference)
  * @mngr: libnl cache manager; owns the four caches
  * @sync_sk: blocking socket for resynchronising dumps
+ * @hostname_fd: /proc/sys/kernel/hostname, polled for changes, or -1
+ * @hostname_source: its GSource, or NULL
  * @hidden: ifindexes of links the policy hides (kept after their deletion
  *          so late RTM_DEL* on them stay hidden; pruned when large)
  * @cur: the latest snapshot
@@ -92,6 +96,8 @@ struct netstate {
 	struct nl_cache *c_link, *c_addr, *c_route, *c_neigh;
 	GSource *nl_source;
 	struct filewatch *watch;
+	int hostname_fd;
+	GSource *hostname_source;
 	GHashTable *hidden;
 	struct netstate_snapshot *cur;
 	unsigned int dirty;
@@ -776,6 +782,43 @@ static int netstate_start_watch(struct netstate *ns)
 			     netstate_on_files, ns, &ns->watch);
 }
 
+/* /proc/sys/kernel/hostname polled: sethostname() happened. */
+static gboolean netstate_on_hostname(int fd, GIOCondition cond, void *data)
+{
+	(void)fd;
+	(void)cond;
+	/* proc_sys_poll() re-arms itself when it reports the event */
+	netstate_on_files(data);
+	return G_SOURCE_CONTINUE;
+}
+
+/**
+ * netstate_start_hostname_watch() - follow the host's hostname
+ * @ns: model
+ *
+ * sethostname() has no inotify event, but poll() on
+ * /proc/sys/kernel/hostname reports POLLPRI|POLLERR after each change in
+ * the reader's UTS namespace. Nothing to watch with --hostname; without
+ * the file (no procfs) the hostname is read once and a debug line says so.
+ */
+static void netstate_start_hostname_watch(struct netstate *ns)
+{
+	ns->hostname_fd = -1;
+	if (ns->policy.hostname)
+		return;
+	ns->hostname_fd = open("/proc/sys/kernel/hostname", O_RDONLY | O_CLOEXEC);
+	if (ns->hostname_fd < 0) {
+		log_debug("netstate: hostname changes not followed: %s",
+			  g_strerror(errno));
+		return;
+	}
+	ns->hostname_source = g_unix_fd_source_new(ns->hostname_fd,
+						   G_IO_PRI | G_IO_ERR);
+	g_source_set_callback(ns->hostname_source, (GSourceFunc)(void (*)(void))
+			      netstate_on_hostname, ns, NULL);
+	g_source_attach(ns->hostname_source, ns->ctx);
+}
+
 /**
  * netstate_new() - start following the host's network
  * @policy: view policy; validated (defaults filled in) and copied
@@ -799,6 +842,7 @@ int netstate_new(const struct view_policy *policy, GMainContext *ctx,
 		return -EINVAL;
 	}
 	ns = g_new0(struct netstate, 1);
+	ns->hostname_fd = -1;
 	netstate_policy_copy(&ns->policy, policy);
 	ns->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
 	ns->hidden = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -812,6 +856,7 @@ int netstate_new(const struct view_policy *policy, GMainContext *ctx,
 		r = netstate_first_snapshot(ns);
 	if (r >= 0)
 		r = netstate_start_watch(ns);
+	netstate_start_hostname_watch(ns);
 	if (r < 0) {
 		log_debug("netstate: start: %s", g_strerror(-r));
 		netstate_free(ns);
@@ -845,6 +890,12 @@ void netstate_free(struct netstate *ns)
 		g_source_unref(ns->retry_source);
 	}
 	filewatch_free(ns->watch);
+	if (ns->hostname_source) {
+		g_source_destroy(ns->hostname_source);
+		g_source_unref(ns->hostname_source);
+	}
+	if (ns->hostname_fd >= 0)
+		close(ns->hostname_fd);
 	nl_cache_mngr_free(ns->mngr); /* frees the caches */
 	if (ns->sync_sk)
 		nl_socket_free(ns->sync_sk);

@@ -53,8 +53,8 @@ lib_run_cleanup() { eval "$LIB_CLEANUP" >/dev/null 2>&1; LIB_CLEANUP=""; }
 trap 'lib_run_cleanup' EXIT
 trap 'exit 130' INT TERM
 
-# lib_enter_ns "$@" - re-exec this script in a fresh net + mount + pid
-# namespace, under a timeout (LXNET_TEST_TIMEOUT seconds, default 120).
+# lib_enter_ns "$@" - re-exec this script in a fresh net + mount + pid +
+# uts namespace (a test may set the hostname), under a timeout (LXNET_TEST_TIMEOUT seconds, default 120).
 # The script is the pid namespace's init: when it ends, however it ends,
 # every process it started is killed by the kernel, so no test leaves a
 # server behind. Brings lo up.
@@ -63,13 +63,14 @@ lib_enter_ns() {
 		local t=${LXNET_TEST_TIMEOUT:-120} u=""
 		command -v unshare >/dev/null || tap_skip_all "unshare(1) missing"
 		[ "$(id -u)" -eq 0 ] || u="--user --map-root-user"
-		if ! unshare $u --net --mount --pid --fork true 2>/dev/null; then
-			tap_skip_all "cannot create network and pid namespaces here"
+		if ! unshare $u --net --mount --uts --pid --fork true 2>/dev/null; then
+			tap_skip_all "cannot create network, uts and pid namespaces here"
 		fi
 		LXNET_OUTER_MNTNS=$(readlink /proc/self/ns/mnt)
-		export LXNET_OUTER_MNTNS
+		LXNET_OUTER_UTSNS=$(readlink /proc/self/ns/uts)
+		export LXNET_OUTER_MNTNS LXNET_OUTER_UTSNS
 		LXNET_IN_TEST_NS=1 exec timeout --kill-after=5 "$t" \
-			unshare $u --net --mount --propagation private \
+			unshare $u --net --mount --propagation private --uts \
 			--pid --fork --kill-child --mount-proc bash "$0" "$@"
 	fi
 	ip link set lo up
@@ -81,6 +82,13 @@ lib_enter_ns() {
 lib_in_private_mntns() {
 	[ -n "${LXNET_OUTER_MNTNS:-}" ] &&
 		[ "$(readlink /proc/self/ns/mnt)" != "$LXNET_OUTER_MNTNS" ]
+}
+
+# lib_in_private_utsns - true when this process has its own UTS namespace
+# (guard before sethostname)
+lib_in_private_utsns() {
+	[ -n "${LXNET_OUTER_UTSNS:-}" ] &&
+		[ "$(readlink /proc/self/ns/uts)" != "$LXNET_OUTER_UTSNS" ]
 }
 
 # lib_tmpdir - create this test's tmpdir (removed at exit) into $TMP_DIR

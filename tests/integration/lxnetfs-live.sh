@@ -10,7 +10,7 @@ lib_enter_ns "$@"
 [ -c /dev/fuse ] || tap_skip_all "no /dev/fuse"
 lib_tmpdir
 T=$TMP_DIR
-tap_plan 12
+tap_plan 13
 
 ip link add vl0 type veth peer name vl1
 ip addr add 10.78.0.1/24 dev vl0
@@ -66,6 +66,12 @@ timed "resolv.conf symlink retargeted" \
 	has etc/resolv.conf "^nameserver 10.78.0.99$"
 timed "hosts edited" "printf '10.78.0.8 eight\n' >>'$T/hosts'" \
 	has etc/hosts "eight"
+if lib_in_private_utsns; then
+	timed "hostname changed (sethostname)" "hostname lxnet-live-$$" \
+		has etc/hostname "^lxnet-live-$$\$"
+else
+	tap_skip "hostname changed" "no UTS namespace of the test's own"
+fi
 
 sizes_ok() {
 	local f n

@@ -709,21 +709,6 @@ static int rule_dump_check(struct req *q)
 	return 0;
 }
 
-static struct nlmsg_dump *dump_rule(struct req *q)
-{
-	uint8_t family = req_family(q);
-	struct nlmsg_dump *d = req_dump(q, NLMSG_DUMP_RULE, true);
-	int r = q->o->strict_chk ? rule_dump_check(q) : 0;
-
-	d->f.family = family;
-	if (family && family != AF_INET && family != AF_INET6 &&
-	    family != RTNL_FAMILY_IPMR && family != RTNL_FAMILY_IP6MR)
-		d->kind = NLMSG_DUMP_NONE;
-	if (r < 0)
-		dump_fail(d, q, r);
-	return d;
-}
-
 /* ------------------------------------------------------------------ */
 /* Host answers                                                        */
 
@@ -732,91 +717,196 @@ static bool ifindex_visible(const struct netstate_snapshot *s, int ifindex)
 	return ifindex <= 0 || ns_link_by_index(s, ifindex) != NULL;
 }
 
-/* NETCONFA_IFINDEX / RTA_OIF of message @m (whole, @len bytes), or 0. */
-static int msg_ifindex(const uint8_t *m, size_t len, size_t hdrlen,
-		       uint16_t type)
+/* The payload of attribute @type of message @m (whole, @len bytes) and its
+ * length in @ret_len, or NULL. */
+static const uint8_t *msg_attr(const uint8_t *m, size_t len, size_t hdrlen,
+			       uint16_t type, size_t *ret_len)
 {
 	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen);
 
 	while (off < len && len - off >= NLA_HDRLEN) {
 		struct nlattr a;
-		uint32_t v;
 
 		memcpy(&a, m + off, sizeof(a));
 		if (a.nla_len < NLA_HDRLEN || a.nla_len > len - off)
 			break;
-		if ((a.nla_type & NLA_TYPE_MASK) == type &&
-		    a.nla_len >= NLA_HDRLEN + 4) {
-			memcpy(&v, m + off + NLA_HDRLEN, 4);
-			return (int)v;
+		if ((a.nla_type & NLA_TYPE_MASK) == type) {
+			*ret_len = a.nla_len - NLA_HDRLEN;
+			return m + off + NLA_HDRLEN;
 		}
 		off += NLA_ALIGN(a.nla_len);
 	}
-	return 0;
+	return NULL;
+}
+
+struct host_want;
+
+/* Whether message @m (whole, @len bytes, header checked) of a host answer
+ * shows only what is in the view of @s. */
+typedef bool (*host_visible_fn)(const struct netstate_snapshot *s,
+				const struct host_want *want, const uint8_t *m,
+				size_t len);
+
+/*
+ * struct host_want - what host_collect() keeps of the host's answer
+ * @type: the message type kept (RTM_NEWROUTE, RTM_NEWNETCONF, RTM_NEWRULE)
+ * @hdrlen: its family header's size
+ * @attr: the attribute holding an interface index (msg_ifindex_visible)
+ * @visible: the view's filter
+ */
+struct host_want {
+	uint16_t type;
+	size_t hdrlen;
+	uint16_t attr;
+	host_visible_fn visible;
+};
+
+/* @want->attr (RTA_OIF, NETCONFA_IFINDEX) names no hidden interface. */
+static bool msg_ifindex_visible(const struct netstate_snapshot *s,
+				const struct host_want *want, const uint8_t *m,
+				size_t len)
+{
+	size_t alen = 0;
+	const uint8_t *p = msg_attr(m, len, want->hdrlen, want->attr, &alen);
+	uint32_t v;
+
+	if (!p || alen < sizeof(v))
+		return true;
+	memcpy(&v, p, sizeof(v));
+	return ifindex_visible(s, (int)v);
+}
+
+/* Interface name attribute @type of a rule names an interface in view, or
+ * none the host has (@detached: the kernel flags such a rule). */
+static bool rule_ifname_visible(const struct netstate_snapshot *s,
+				const uint8_t *m, size_t len, uint16_t type,
+				bool detached)
+{
+	char name[IFNAMSIZ];
+	size_t alen = 0;
+	const uint8_t *p = msg_attr(m, len, sizeof(struct fib_rule_hdr), type,
+				    &alen);
+
+	if (!p || detached)
+		return true;
+	alen = MIN(alen, sizeof(name) - 1);
+	memcpy(name, p, alen);
+	name[alen] = '\0';
+	return ns_link_by_name(s, name) != NULL;
+}
+
+/* A rule whose FRA_IIFNAME or FRA_OIFNAME is a hidden interface is out of
+ * view (an interface the host lacks is shown, as the host shows it). */
+static bool rule_visible(const struct netstate_snapshot *s,
+			 const struct host_want *want, const uint8_t *m,
+			 size_t len)
+{
+	struct fib_rule_hdr frh;
+
+	(void)want;
+	memcpy(&frh, m + NLMSG_HDRLEN, sizeof(frh));
+	return rule_ifname_visible(s, m, len, FRA_IIFNAME,
+				   frh.flags & FIB_RULE_IIF_DETACHED) &&
+	       rule_ifname_visible(s, m, len, FRA_OIFNAME,
+				   frh.flags & FIB_RULE_OIF_DETACHED);
+}
+
+/* host_collect() results besides the messages. */
+enum {
+	HOST_HIDDEN = 1 << 0, /* a message was out of view and dropped */
+	HOST_WHOLE = 1 << 1,  /* NLMSG_DONE or NLMSG_ERROR ended the answer */
+};
+
+/*
+ * struct host_scan - host_collect()'s state
+ * @msgs: GBytes of the messages kept
+ * @total: their bytes
+ * @flags: HOST_*
+ * @err: the host's error (NLMSG_ERROR, or NLMSG_DONE's int), or 0
+ */
+struct host_scan {
+	GPtrArray *msgs;
+	size_t total;
+	unsigned int flags;
+	int err;
+};
+
+/**
+ * host_scan_dgram() - one datagram of a host answer
+ * @s: the snapshot (the view)
+ * @want: what is kept
+ * @st: collected so far; updated
+ * @dg: the datagram
+ * @dlen: its length
+ *
+ * Messages past NLMSG_HOST_MSGS_MAX / NLMSG_HOST_BYTES_MAX are dropped.
+ */
+static void host_scan_dgram(const struct netstate_snapshot *s,
+			    const struct host_want *want, struct host_scan *st,
+			    const uint8_t *dg, size_t dlen)
+{
+	size_t off = 0;
+
+	while (dg && dlen - off >= NLMSG_HDRLEN) {
+		struct nlmsghdr h;
+
+		memcpy(&h, dg + off, sizeof(h));
+		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > dlen - off)
+			break;
+		if ((h.nlmsg_type == NLMSG_ERROR ||
+		     h.nlmsg_type == NLMSG_DONE) &&
+		    h.nlmsg_len >= NLMSG_HDRLEN + 4) {
+			memcpy(&st->err, dg + off + NLMSG_HDRLEN, 4);
+			if (st->err > 0 || st->err < -4095)
+				st->err = -EPROTO;
+			st->flags |= HOST_WHOLE;
+		} else if (h.nlmsg_type == want->type &&
+			   h.nlmsg_len >= NLMSG_HDRLEN + want->hdrlen) {
+			if (!want->visible(s, want, dg + off, h.nlmsg_len))
+				st->flags |= HOST_HIDDEN;
+			else if (st->msgs->len < NLMSG_HOST_MSGS_MAX &&
+				 st->total < NLMSG_HOST_BYTES_MAX) {
+				g_ptr_array_add(st->msgs,
+						g_bytes_new(dg + off, h.nlmsg_len));
+				st->total += h.nlmsg_len;
+			}
+		}
+		off += MIN((size_t)NLMSG_ALIGN(h.nlmsg_len), dlen - off);
+	}
 }
 
 /**
- * host_collect() - walk the host's answer to @q
- * @q: the request
- * @want: the message type to keep (RTM_NEWROUTE, RTM_NEWNETCONF)
- * @hdrlen: its family header's size
- * @attr: the attribute naming its interface
- * @ret_msgs: GBytes of each kept message whose interface is in the view
- * @ret_hidden: set when a message named an interface out of view
+ * host_collect() - ask the host kernel @q and keep what the view shows
+ * @q: the request (sent as it is)
+ * @want: the messages to keep and the view's filter for them
+ * @ret_msgs: GBytes of each kept message
+ * @ret_flags: HOST_HIDDEN, HOST_WHOLE
  *
  * Return: 0, or the host's -errno (NLMSG_ERROR, or NLMSG_DONE's int).
  */
-static int host_collect(struct req *q, uint16_t want, size_t hdrlen,
-			uint16_t attr, GPtrArray **ret_msgs, bool *ret_hidden)
+static int host_collect(struct req *q, const struct host_want *want,
+			GPtrArray **ret_msgs, unsigned int *ret_flags)
 {
 	g_autoptr(GPtrArray) dgrams = NULL;
 	g_autoptr(GPtrArray) msgs =
 		g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	size_t total = 0;
-	int r, err = 0;
+	struct host_scan st = { .msgs = msgs };
+	int r;
 	guint i;
 
-	*ret_hidden = false;
 	r = q->host_query(q->hq_data, q->msg, q->h.nlmsg_len, &dgrams);
 	if (r < 0)
 		return r;
 	for (i = 0; dgrams && i < dgrams->len; i++) {
-		gsize dlen;
+		gsize dlen = 0;
 		const uint8_t *dg = g_bytes_get_data(dgrams->pdata[i], &dlen);
-		size_t off = 0;
 
-		while (dg && dlen - off >= NLMSG_HDRLEN) {
-			struct nlmsghdr h;
-
-			memcpy(&h, dg + off, sizeof(h));
-			if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > dlen - off)
-				break;
-			if ((h.nlmsg_type == NLMSG_ERROR ||
-			     h.nlmsg_type == NLMSG_DONE) &&
-			    h.nlmsg_len >= NLMSG_HDRLEN + 4) {
-				memcpy(&err, dg + off + NLMSG_HDRLEN, 4);
-				if (err > 0 || err < -4095)
-					err = -EPROTO;
-			} else if (h.nlmsg_type == want &&
-				   h.nlmsg_len >= NLMSG_HDRLEN + hdrlen) {
-				int ifi = msg_ifindex(dg + off, h.nlmsg_len,
-						      hdrlen, attr);
-
-				if (!ifindex_visible(q->snap, ifi))
-					*ret_hidden = true;
-				else if (msgs->len < NLMSG_HOST_MSGS_MAX &&
-					 total < NLMSG_HOST_BYTES_MAX) {
-					g_ptr_array_add(msgs, g_bytes_new(
-						dg + off, h.nlmsg_len));
-					total += h.nlmsg_len;
-				}
-			}
-			off += MIN((size_t)NLMSG_ALIGN(h.nlmsg_len), dlen - off);
-		}
+		host_scan_dgram(q->snap, want, &st, dg, dlen);
 	}
-	if (err < 0)
-		return err;
+	if (st.err < 0)
+		return st.err;
 	*ret_msgs = g_steal_pointer(&msgs);
+	*ret_flags = st.flags;
 	return 0;
 }
 
@@ -837,13 +927,24 @@ static int req_emit_copy(struct req *q, GBytes *msg)
 	return r < 0 ? r : q->emit(q->emit_data, buf, w.len);
 }
 
+static const struct host_want want_route = {
+	RTM_NEWROUTE, sizeof(struct rtmsg), RTA_OIF, msg_ifindex_visible,
+};
+static const struct host_want want_netconf = {
+	RTM_NEWNETCONF, sizeof(struct netconfmsg), NETCONFA_IFINDEX,
+	msg_ifindex_visible,
+};
+static const struct host_want want_rule = {
+	RTM_NEWRULE, sizeof(struct fib_rule_hdr), 0, rule_visible,
+};
+
 /* `ip route get`: the host's answer, unless it leaves through a hidden
  * interface. */
 static int get_route(struct req *q)
 {
 	const struct nlattr *tb[RTA_MAX + 1];
 	g_autoptr(GPtrArray) msgs = NULL;
-	bool hidden;
+	unsigned int fl = 0;
 	int r;
 	guint i;
 
@@ -856,11 +957,10 @@ static int get_route(struct req *q)
 	if ((tb[RTA_OIF] && !ifindex_visible(q->snap, (int)attr_u32(tb[RTA_OIF]))) ||
 	    (tb[RTA_IIF] && !ifindex_visible(q->snap, (int)attr_u32(tb[RTA_IIF]))))
 		return -ENODEV;
-	r = host_collect(q, RTM_NEWROUTE, sizeof(struct rtmsg), RTA_OIF, &msgs,
-			 &hidden);
+	r = host_collect(q, &want_route, &msgs, &fl);
 	if (r < 0)
 		return r;
-	if (hidden)
+	if (fl & HOST_HIDDEN)
 		return -ENETUNREACH;
 	for (i = 0; i < msgs->len; i++) {
 		r = req_emit_copy(q, msgs->pdata[i]);
@@ -870,50 +970,103 @@ static int get_route(struct req *q)
 	return msgs->len ? 0 : -ENETUNREACH;
 }
 
-/* RTM_GETNETCONF, dump or single: the host's, interfaces out of view
- * removed. */
-static int netconf(struct req *q, bool dump, struct nlmsg_dump **ret_dump)
+/**
+ * host_dump() - fill dump @d with the host's answer to @q, filtered
+ * @q: the dump request (sent to the host as it is)
+ * @d: a NLMSG_DUMP_MSGS dump
+ * @want: what is kept
+ *
+ * The host's error becomes the dump's (NLMSG_DONE's int). An answer that
+ * did not end in NLMSG_DONE was cut short by the endpoint layer: its parts
+ * carry NLM_F_DUMP_INTR, so the sandbox is told it may be incomplete
+ * rather than silently given part of it.
+ */
+static void host_dump(struct req *q, struct nlmsg_dump *d,
+		      const struct host_want *want)
+{
+	g_autoptr(GPtrArray) msgs = NULL;
+	unsigned int fl = 0;
+	int r = host_collect(q, want, &msgs, &fl);
+
+	if (r < 0) {
+		dump_fail(d, q, r);
+		return;
+	}
+	d->msgs = g_steal_pointer(&msgs);
+	if (!(fl & HOST_WHOLE))
+		d->intr = true;
+}
+
+/* RTM_GETNETCONF without NLM_F_DUMP: the host's, -ENODEV for an interface
+ * out of view. */
+static int get_netconf(struct req *q)
 {
 	const struct nlattr *tb[NETCONFA_MAX + 1];
 	g_autoptr(GPtrArray) msgs = NULL;
-	uint8_t family = req_family(q);
-	struct nlmsg_dump *d;
-	bool hidden;
+	unsigned int fl = 0;
 	int r;
 
-	if (!dump) {
-		if (!q->host_query)
-			return -EOPNOTSUPP;
-		r = attr_parse(q, sizeof(struct netconfmsg), netconf_pol,
-			       NETCONFA_MAX, tb, q->o->strict_chk);
-		if (r < 0)
-			return r;
-		if (tb[NETCONFA_IFINDEX] &&
-		    !ifindex_visible(q->snap,
-				     (int)attr_u32(tb[NETCONFA_IFINDEX])))
-			return -ENODEV;
-		r = host_collect(q, RTM_NEWNETCONF, sizeof(struct netconfmsg),
-				 NETCONFA_IFINDEX, &msgs, &hidden);
-		if (r < 0)
-			return r;
-		if (hidden || !msgs->len)
-			return -ENODEV;
-		return req_emit_copy(q, msgs->pdata[0]);
-	}
-	d = req_dump(q, NLMSG_DUMP_MSGS,
-		     family == AF_INET || family == AF_INET6);
-	if (!q->host_query) {
+	if (!q->host_query)
+		return -EOPNOTSUPP;
+	r = attr_parse(q, sizeof(struct netconfmsg), netconf_pol,
+		       NETCONFA_MAX, tb, q->o->strict_chk);
+	if (r < 0)
+		return r;
+	if (tb[NETCONFA_IFINDEX] &&
+	    !ifindex_visible(q->snap, (int)attr_u32(tb[NETCONFA_IFINDEX])))
+		return -ENODEV;
+	r = host_collect(q, &want_netconf, &msgs, &fl);
+	if (r < 0)
+		return r;
+	if ((fl & HOST_HIDDEN) || !msgs->len)
+		return -ENODEV;
+	return req_emit_copy(q, msgs->pdata[0]);
+}
+
+/* RTM_GETNETCONF dump: the host's, interfaces out of view removed. */
+static struct nlmsg_dump *dump_netconf(struct req *q)
+{
+	uint8_t family = req_family(q);
+	struct nlmsg_dump *d = req_dump(q, NLMSG_DUMP_MSGS,
+					family == AF_INET ||
+					family == AF_INET6);
+
+	if (!q->host_query)
 		d->kind = NLMSG_DUMP_NONE;
-	} else {
-		r = host_collect(q, RTM_NEWNETCONF, sizeof(struct netconfmsg),
-				 NETCONFA_IFINDEX, &msgs, &hidden);
-		if (r < 0)
-			dump_fail(d, q, r);
-		else
-			d->msgs = g_steal_pointer(&msgs);
+	else
+		host_dump(q, d, &want_netconf);
+	return d;
+}
+
+/**
+ * dump_rule() - RTM_GETRULE dump (fib_nl_dumprule())
+ * @q: the request
+ *
+ * The host's rules, as its kernel dumps them for the request's family
+ * (AF_UNSPEC: every family, in the kernel's order; an unknown family: the
+ * kernel's error), minus rules naming a hidden interface. Without a host
+ * (no host_query) the rules a new network namespace starts with. Either
+ * way NLMSG_DONE shares the last part's datagram, as 6.18 sends it.
+ *
+ * Return: the dump.
+ */
+static struct nlmsg_dump *dump_rule(struct req *q)
+{
+	uint8_t family = req_family(q);
+	struct nlmsg_dump *d = req_dump(q, NLMSG_DUMP_RULE, true);
+	int r = q->o->strict_chk ? rule_dump_check(q) : 0;
+
+	d->f.family = family;
+	if (r < 0) {
+		dump_fail(d, q, r);
+	} else if (q->host_query) {
+		d->kind = NLMSG_DUMP_MSGS;
+		host_dump(q, d, &want_rule);
+	} else if (family && family != AF_INET && family != AF_INET6 &&
+		   family != RTNL_FAMILY_IPMR && family != RTNL_FAMILY_IP6MR) {
+		d->kind = NLMSG_DUMP_NONE;
 	}
-	*ret_dump = d;
-	return 0;
+	return d;
 }
 
 /* ------------------------------------------------------------------ */
@@ -941,7 +1094,6 @@ static bool get_type_empty(uint16_t type)
 static int req_dump_start(struct req *q)
 {
 	struct nlmsg_dump *d = NULL;
-	int r;
 
 	if (!q->dump_slot)
 		return -EOPNOTSUPP;
@@ -953,11 +1105,7 @@ static int req_dump_start(struct req *q)
 	case RTM_GETROUTE: d = dump_route(q); break;
 	case RTM_GETNEIGH: d = dump_neigh(q); break;
 	case RTM_GETRULE: d = dump_rule(q); break;
-	case RTM_GETNETCONF:
-		r = netconf(q, true, &d);
-		if (r < 0)
-			return r;
-		break;
+	case RTM_GETNETCONF: d = dump_netconf(q); break;
 	default:
 		if (!get_type_empty(q->h.nlmsg_type))
 			return -EOPNOTSUPP;
@@ -1041,7 +1189,7 @@ static int req_one(struct req *q)
 	switch (type) {
 	case RTM_GETLINK: return get_link(q);
 	case RTM_GETROUTE: return get_route(q);
-	case RTM_GETNETCONF: return netconf(q, false, NULL);
+	case RTM_GETNETCONF: return get_netconf(q);
 	default: return -EOPNOTSUPP;
 	}
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <linux/rtnetlink.h>
 
@@ -41,6 +42,7 @@ void nlmsg_dump_free(struct nlmsg_dump *d)
 	netstate_snapshot_unref(d->snap);
 	if (d->msgs)
 		g_ptr_array_unref(d->msgs);
+	g_free(d->order);
 	g_free(d);
 }
 
@@ -97,6 +99,114 @@ static bool route_selected(const struct nlmsg_dump *d,
 }
 
 /*
+ * Route order. The snapshot keeps routes sorted for its own purposes
+ * (family, table, destination bytes, prefix length, ...); a dump lists them
+ * as the kernel walks its tables, verified against 6.18 with nested
+ * prefixes in a scratch namespace:
+ *  - families in number order (rtnl_dump_all(): AF_INET before AF_INET6);
+ *  - tables in hash-bucket order, id & 255 (inet_dump_fib(),
+ *    inet6_dump_fib() over FIB_TABLE_HASHSZ / FIB6_TABLE_HASHSZ buckets of
+ *    256): main (254) before local (255);
+ *  - IPv4 (fib_table_dump() walking the trie's leaves): ascending key;
+ *    inside a leaf, the aliases as fib_insert_alias() keeps them: longer
+ *    prefix first, then higher TOS first, then lower metric first;
+ *  - IPv6 (fib6_walk(), post-order over the radix tree: the 0-bit child,
+ *    the 1-bit child, then the node): of two prefixes that differ in a bit
+ *    both cover, the one with 0 there first; a prefix before any prefix
+ *    that contains it (so ::/0 last); one node's routes by metric.
+ * Routes equal in all of that keep the snapshot's order (the kernel's is
+ * insertion order, which the model does not know).
+ */
+struct route_order_ctx {
+	const struct ns_route *v;
+};
+
+static int route_bit(const uint8_t a[16], unsigned int i)
+{
+	return (a[i / 8] >> (7 - i % 8)) & 1;
+}
+
+/* Inside one IPv4 table: trie key, then the leaf's alias order. */
+static int route_cmp4(const struct ns_route *x, const struct ns_route *y)
+{
+	uint32_t kx, ky;
+
+	memcpy(&kx, x->dst, 4);
+	memcpy(&ky, y->dst, 4);
+	kx = ntohl(kx);
+	ky = ntohl(ky);
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	if (x->dst_len != y->dst_len)
+		return x->dst_len > y->dst_len ? -1 : 1;
+	if (x->tos != y->tos)
+		return x->tos > y->tos ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return 0;
+}
+
+/* Inside one IPv6 table: post-order position in the radix tree. */
+static int route_cmp6(const struct ns_route *x, const struct ns_route *y)
+{
+	unsigned int i, n = MIN(MIN(x->dst_len, y->dst_len), 128u);
+
+	for (i = 0; i < n; i++) {
+		int bx = route_bit(x->dst, i), by = route_bit(y->dst, i);
+
+		if (bx != by)
+			return bx < by ? -1 : 1;
+	}
+	if (x->dst_len != y->dst_len)
+		return x->dst_len > y->dst_len ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return 0;
+}
+
+/* g_qsort_with_data() comparator over snapshot indexes. */
+static gint route_cmp_kernel(gconstpointer a, gconstpointer b, gpointer data)
+{
+	const struct route_order_ctx *c = data;
+	guint ia = *(const guint *)a, ib = *(const guint *)b;
+	const struct ns_route *x = &c->v[ia], *y = &c->v[ib];
+	int r;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if ((x->table & 0xff) != (y->table & 0xff))
+		return (x->table & 0xff) < (y->table & 0xff) ? -1 : 1;
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	r = x->family == AF_INET6 ? route_cmp6(x, y) : route_cmp4(x, y);
+	if (r)
+		return r;
+	return ia < ib ? -1 : ia > ib ? 1 : 0;
+}
+
+/**
+ * route_order() - the kernel's dump order of the snapshot's routes
+ * @d: a NLMSG_DUMP_ROUTE dump
+ *
+ * Made once per dump, at its first object: one index per route (bounded
+ * by the snapshot's route table, which the dump holds anyway).
+ */
+static void route_order(struct nlmsg_dump *d)
+{
+	const struct ns_routes *t = d->snap->routes;
+	struct route_order_ctx c = { .v = t->v };
+	guint i;
+
+	d->order = g_new(guint, MAX(t->n, 1u));
+	for (i = 0; i < t->n; i++)
+		d->order[i] = i;
+	d->n_order = t->n;
+	if (t->n > 1)
+		g_qsort_with_data(d->order, (gint)t->n, sizeof(*d->order),
+				  route_cmp_kernel, &c);
+}
+
+/*
  * Emit object @i of the dump if selected. Return: 1 emitted, 0 skipped,
  * -EMSGSIZE no room, -ENOENT past the end.
  */
@@ -124,9 +234,11 @@ static int dump_one(struct nlmsg_dump *d, size_t i, struct nlw *w,
 			return 0;
 		return nlmsg_put_addr(w, h, &s->addrs->v[i]) ?: 1;
 	case NLMSG_DUMP_ROUTE:
-		if (i >= s->routes->n)
+		if (!d->order)
+			route_order(d);
+		if (i >= d->n_order)
 			return -ENOENT;
-		r = &s->routes->v[i];
+		r = &s->routes->v[d->order[i]];
 		if (!route_selected(d, r))
 			return 0;
 		if (r->nh_first > s->routes->n_nh ||

@@ -115,6 +115,9 @@ struct nlmsg_filter {
  * @finished: NLMSG_DONE was emitted
  * @intr: the model changed since the dump began (NLM_F_DUMP_INTR)
  * @msgs: NLMSG_DUMP_MSGS: GBytes, one message each
+ * @order: NLMSG_DUMP_ROUTE: indexes of the snapshot's routes in the order
+ *         the kernel dumps them (made at the first part, then owned here)
+ * @n_order: their number
  */
 struct nlmsg_dump {
 	struct netstate_snapshot *snap;
@@ -133,6 +136,8 @@ struct nlmsg_dump {
 	bool finished;
 	bool intr;
 	GPtrArray *msgs;
+	guint *order;
+	guint n_order;
 };
 
 struct nlmsg_dump *nlmsg_dump_new(const struct netstate_snapshot *snap,

@@ -19,7 +19,9 @@ Fields dropped everywhere, and why:
    none of its own), valid_life_time/preferred_life_time (count down);
  - packet/byte/error counters of ifconfig, netstat -i and busybox ifconfig
    (traffic on the host moves them between the two snapshots);
- - the order of ifconfig's inet6 lines (see sort_inet6()).
+ - the order of ifconfig's inet6 lines (see sort_inet6());
+ - the order of ip -j neigh's entries (see sort_neigh()): each entry is
+   still compared field by field.
 """
 import ast
 import difflib
@@ -44,6 +46,22 @@ def drop_keys(obj, keys):
     return obj
 
 
+def is_neigh(o):
+    """An `ip -j neigh` entry: a destination with a NUD state list (links
+    and addresses have 'operstate', routes no 'state')."""
+    return isinstance(o, dict) and 'dst' in o and isinstance(o.get('state'), list)
+
+
+def sort_neigh(data):
+    """The kernel dumps neighbours in hash-bucket order (neigh_dump_table()
+    walks its hash table, whose seed is random per boot and per table), so
+    no emulation can reproduce it and no program may rely on it: compare
+    neighbour lists sorted by (dev, dst). Other lists keep their order."""
+    if isinstance(data, list) and data and all(is_neigh(o) for o in data):
+        return sorted(data, key=lambda o: (str(o.get('dev')), str(o['dst'])))
+    return data
+
+
 def norm_json(text, hidden, host):
     try:
         data = json.loads(text)
@@ -61,6 +79,7 @@ def norm_json(text, hidden, host):
                     return False
             return True
         data = [o for o in data if visible(o)]
+    data = sort_neigh(data)
     return json.dumps(data, indent=1, sort_keys=True).splitlines()
 
 

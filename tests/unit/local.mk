@@ -19,3 +19,10 @@ check_PROGRAMS += tests/unit/test-netstate
 TESTS += tests/unit/test-netstate
 tests_unit_test_netstate_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_netstate_LDADD = $(LIBLXNET)
+# nltests: the NETLINK_ROUTE message layer (proxy/nlmsg*.c compiled in)
+check_PROGRAMS += tests/unit/test-nlmsg
+TESTS += tests/unit/test-nlmsg
+tests_unit_test_nlmsg_SOURCES = tests/unit/test-nlmsg.c proxy/nlmsg.c \
+	proxy/nlmsg_dump.c proxy/nlmsg_encode.c
+tests_unit_test_nlmsg_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/proxy
+tests_unit_test_nlmsg_LDADD = $(LIBLXNET)

@@ -86,6 +86,7 @@ struct lxfs {
 	struct netstate *ns;
 	guint ns_sub;
 	struct netstate_snapshot *snap; /* latest snapshot seen */
+	struct netstate_counters *counters; /* proc/net/dev's counter reader */
 	struct lxfs_tree tree;
 	uid_t uid;
 	gid_t gid;

@@ -141,7 +141,7 @@ static struct timespec lxfs_tree_stamp(struct lxfs_tree *t)
 
 /*
  * Render @f from the latest snapshot; for proc/net/dev with @fresh_stats, from
- * the latest snapshot with the links' counters of a fresh dump.
+ * the latest snapshot with its links' counters read now.
  */
 static int lxfs_render(struct lxfs *fs, enum render_file f, bool fresh_stats,
 		       GBytes **ret)
@@ -152,7 +152,10 @@ static int lxfs_render(struct lxfs *fs, enum render_file f, bool fresh_stats,
 	if (f == RENDER_PROC_NET_DEV && fresh_stats) {
 		struct ns_links *links = NULL;
 
-		r = netstate_read_stats(fs->ns, &links);
+		r = fs->counters ? netstate_counters_read(fs->counters,
+							  fs->snap->links,
+							  &links) :
+				   -ENOTCONN;
 		if (r == 0) {
 			struct netstate_snapshot tmp = *fs->snap;
 

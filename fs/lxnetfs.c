@@ -25,8 +25,10 @@
  * handle and the cache let go.
  *
  * proc/net/dev's counters move without any notification: each open renders
- * it with counters read right then (netstate_read_stats()); its stat size is
- * that of the last rendering, which can lag by the width of a counter.
+ * the snapshot's links with counters read right then (one RTM_GETSTATS dump
+ * of the 64-bit counters on a long-lived socket, netstate_counters_read());
+ * its stat size is that of the last rendering, which can lag by the width
+ * of a counter.
  *
  * Mounting. Either we mount MOUNTPOINT ourselves (fusermount3 for non-root),
  * or MOUNTPOINT is /dev/fd/N: a /dev/fuse fd someone else (lxnet run) already
@@ -332,6 +334,9 @@ int main(int argc, char **argv)
 		die("reading the network state: %s", g_strerror(-r));
 	fs.snap = netstate_get(fs.ns);
 	fs.ns_sub = netstate_subscribe(fs.ns, lxfs_on_snapshot, &fs);
+	r = netstate_counters_new(&fs.counters);
+	if (r < 0)
+		die("opening a netlink socket for counters: %s", g_strerror(-r));
 	lxfs_tree_init(&fs.tree);
 
 	if (lxfs_session_mount(&fs, mountpoint) < 0)
@@ -353,6 +358,7 @@ int main(int argc, char **argv)
 		g_source_remove(sig[i]);
 	netstate_unsubscribe(fs.ns, fs.ns_sub);
 	netstate_snapshot_unref(fs.snap);
+	netstate_counters_free(fs.counters);
 	netstate_free(fs.ns);
 	lxfs_tree_clear(&fs.tree);
 	g_main_loop_unref(fs.loop);

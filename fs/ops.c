@@ -103,9 +103,15 @@ static int do_open(struct lxfs *fs, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (r < 0)
 		return r;
 	fi->fh = (uintptr_t)h;
-	/* No page cache: reads always come here, from the handle's bytes. */
+	/*
+	 * No page cache: reads always come here, from the handle's bytes (the
+	 * kernel's i_size and pages are shared by every handle of the inode,
+	 * so a cached handle could not keep reading its own snapshot across a
+	 * change). Nothing is written, so close() needs no FLUSH round trip.
+	 */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
+	fi->noflush = 1;
 	return 0;
 }
 

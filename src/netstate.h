@@ -262,6 +262,15 @@ guint netstate_subscribe(struct netstate *ns, netstate_cb cb, void *data);
 void netstate_unsubscribe(struct netstate *ns, guint id);
 int netstate_read_stats(struct netstate *ns, struct ns_links **ret_links);
 
+/* Fresh counters for a snapshot's links over one long-lived socket
+ * (src/netstate_stats.c); a reader is used by one thread at a time. */
+struct netstate_counters;
+int netstate_counters_new(struct netstate_counters **ret_c);
+void netstate_counters_free(struct netstate_counters *c);
+int netstate_counters_read(struct netstate_counters *c,
+			   const struct ns_links *base,
+			   struct ns_links **ret_links);
+
 struct netstate_snapshot *netstate_snapshot_ref(struct netstate_snapshot *s);
 void netstate_snapshot_unref(struct netstate_snapshot *s);
 

@@ -32,12 +32,21 @@
  *
  * What the view answers, and from where:
  *  - RTM_GETLINK/ADDR/ROUTE/NEIGH: the snapshot (main and local tables).
- *  - RTM_GETRULE: the default rules of a new network namespace
- *    (nlmsg_encode.c): the host's other rules point at tables lxnet does
- *    not show.
- *  - RTM_GETNETCONF and `ip route get` (RTM_GETROUTE without NLM_F_DUMP):
- *    the host kernel, through the host_query callback, its answer filtered
- *    through the view (a hidden interface is -ENODEV / -ENETUNREACH).
+ *    Routes are dumped in the kernel's order, not the snapshot's
+ *    (nlmsg_dump.c: IPv4 trie key order, IPv6 fib6 post-order walk);
+ *    neighbours in the snapshot's, since the kernel's is its random hash
+ *    order.
+ *  - RTM_GETRULE dumps, RTM_GETNETCONF and `ip route get` (RTM_GETROUTE
+ *    without NLM_F_DUMP): the host kernel, through the host_query
+ *    callback, its answer filtered through the view (host_collect(): a
+ *    route or netconf naming a hidden interface is -ENETUNREACH /
+ *    -ENODEV, a rule whose FRA_IIFNAME / FRA_OIFNAME is a hidden
+ *    interface is left out). A dump's messages are repacked into parts
+ *    the way the kernel splits them (NLMSG_DONE shares the last part for
+ *    rules, as on 6.18). The rules point at tables the view does not show
+ *    (only main and local are in the model); `ip rule` must still agree
+ *    with the host's. Without a host_query the rule dump answers the
+ *    default rules of a new network namespace (nlmsg_encode.c).
  *  - GET dumps of things the view has none of (qdiscs, nexthop objects,
  *    nsids, ...): an empty dump. AF_INET6 RTM_GETLINK (per-device IPv6
  *    state, which the model does not hold) is empty as well.

@@ -83,8 +83,14 @@ def norm_json(text, hidden, host):
     return json.dumps(data, indent=1, sort_keys=True).splitlines()
 
 
+IIF_OIF = re.compile(r'\b[io]if (\S+)')
+
+
 def norm_text(text, hidden, host):
-    return text.splitlines()
+    """ip rule, ip route get: the host's lines naming a hidden interface
+    (a rule's iif/oif) are removed, as for the other kinds."""
+    return [l for l in text.splitlines()
+            if not (host and any(n in hidden for n in IIF_OIF.findall(l)))]
 
 
 def counters(line):

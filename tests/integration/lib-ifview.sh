@@ -10,8 +10,11 @@
 # point-to-point 10.77.9.1 peer 10.77.9.2 on v2; hid0 10.79.0.1/24.
 # IPv6 (no DAD): fd00:77::1/64 on v0, fd00:78::1/64 on br0, fd00:79::1/64
 # on hid0. Routes: default, two metrics to 10.88/16, a multipath 10.99/16,
-# 10.66/16 via the hidden link, IPv6 default and fd00:88::/64. Neighbours:
-# permanent and reachable, IPv4 and IPv6. A policy rule (pref 1000).
+# 10.66/16 via the hidden link, 10.88.0/24 inside 10.88/16 (same trie key:
+# dump order), IPv6 default, fd00:88::/64 inside fd00:88::/48 (fib6 walk
+# order). Neighbours: permanent and reachable, IPv4 and IPv6. Policy rules:
+# pref 1000 from 10.77.5/24, 1001 iif hid0 (hidden with the interface),
+# 1002 oif nosuch0 (an interface the host lacks: shown, "[detached]").
 
 IFVIEW_HIDE='hid*'
 IFVIEW_HIDDEN="hid0 hid1"
@@ -42,13 +45,17 @@ ifview_make_host() {
 	ip route add 10.99.0.0/16 nexthop via 10.77.0.254 weight 1 \
 		nexthop via 10.78.0.254 weight 2 &&
 	ip route add 10.66.0.0/16 via 10.79.0.254 dev hid0 &&
+	ip route add 10.88.0.0/24 via 10.77.0.254 &&
 	ip -6 route add fd00:88::/64 via fd00:77::fe metric 10 &&
+	ip -6 route add fd00:88::/48 via fd00:77::fe &&
 	ip -6 route add default via fd00:77::fe dev v0 || return 1
 	ip neigh add 10.77.0.254 lladdr 02:00:00:00:00:fe dev v0 nud permanent &&
 	ip neigh add 10.78.0.254 lladdr 02:00:00:00:01:fe dev br0 nud reachable &&
 	ip neigh add fd00:77::fe lladdr 02:00:00:00:00:fe dev v0 nud permanent &&
 	ip neigh add 10.79.0.254 lladdr 02:00:00:00:02:fe dev hid0 nud permanent || return 1
-	ip rule add from 10.77.5.0/24 table 100 pref 1000 || return 1
+	ip rule add from 10.77.5.0/24 table 100 pref 1000 &&
+	ip rule add iif hid0 table 101 pref 1001 &&
+	ip rule add oif nosuch0 table 102 pref 1002 || return 1
 	# let operstates settle (veth: UNKNOWN -> UP) before anyone compares
 	wait_until 5 ifview_settled
 }

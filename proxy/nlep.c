@@ -101,7 +101,8 @@
 #endif
 
 #define NLEP_SWEEP_MS 50
-#define NLEP_DGRAM_MAX (128 * 1024)  /* largest datagram handled */
+#define NLEP_DGRAM_MAX (128 * 1024)  /* largest host reply handled */
+#define NLEP_REQ_MAX (4 << 20)        /* largest request (S's SO_SNDBUF is less) */
 #define NLEP_IOV_MAX 1024             /* UIO_MAXIOV */
 #define NLEP_GOODSIZE 3776            /* SKB_WITH_OVERHEAD(4096) */
 #define NLEP_DUMP_MAX 32448           /* SKB_WITH_OVERHEAD(32768) */
@@ -438,17 +439,23 @@ static int nlep_host_query(void *data, const void *req, size_t len,
  */
 static bool nlep_take_request(struct nlep *ep)
 {
-	_cleanup_free_ char *buf = g_malloc(NLEP_DGRAM_MAX);
+	_cleanup_free_ char *buf = NULL;
 	struct netstate_snapshot *snap;
 	struct nlmsg_opts o;
 	struct nlmsg_dump *d = NULL;
 	ssize_t n;
 	int r;
 
-	n = recv(ep->pfd, buf, NLEP_DGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);
+	/* Sized first: S's send buffer bounds a datagram, as the kernel's does. */
+	n = recv(ep->pfd, NULL, 0, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
 	if (n < 0)
 		return false;
-	if (n > NLEP_DGRAM_MAX) {
+	buf = g_malloc((size_t)MIN(MAX(n, 1), NLEP_REQ_MAX));
+	n = recv(ep->pfd, buf, (size_t)MIN(MAX(n, 1), NLEP_REQ_MAX),
+		 MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0)
+		return false;
+	if (n > NLEP_REQ_MAX) {
 		log_debug("endpoint %lu: %zd-byte request dropped",
 			  (unsigned long)ep->ino, n);
 		return true;

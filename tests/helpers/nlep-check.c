@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* nlep-check.c - exercise an emulated NETLINK_ROUTE endpoint through the socket API, printing TAP-ish lines */
 /*
- * Usage: nlep-check api | enobufs-listen | many N
+ * Usage: nlep-check api [LINKS] | enobufs-listen N | dump-read N | many N
  * Each check prints "PASS name" or "FAIL name: why"; the exit status is the
  * number of failures (capped). Run inside `lxnet shim`; the shell test
  * turns the lines into TAP.
@@ -23,10 +23,26 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define FD_LO 896
 #define FD_HI 1024
 
 static int failures;
+static bool native; /* NLEP_CHECK_NATIVE=1: the kernel's own netlink */
+
+/* A check that only means something under the proxy. */
+static void check_proxy(bool ok, const char *name, const char *what)
+{
+	if (native)
+		printf("PASS %s (not checked against the kernel)\n", name);
+	else if (ok)
+		printf("PASS %s\n", name);
+	else {
+		failures++;
+		printf("FAIL %s: %s\n", name, what);
+	}
+	fflush(stdout);
+}
 
 static void check(bool ok, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -53,20 +69,75 @@ static int nl_open(int flags)
 	return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | flags, NETLINK_ROUTE);
 }
 
-static int send_dump(int fd, uint16_t type, uint32_t seq)
+/*
+ * send_req() - send one request with the family header its type needs
+ * (ifinfomsg, ifaddrmsg or rtmsg, zeroed): the kernel's strict checking
+ * (NETLINK_GET_STRICT_CHK, set by iproute2) refuses a bare rtgenmsg.
+ */
+static int send_req(int fd, uint16_t type, uint16_t flags, uint32_t seq,
+		    int ifindex)
 {
 	struct {
 		struct nlmsghdr h;
-		struct rtgenmsg g;
-	} req = {
-		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = type,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = seq },
-		.g = { .rtgen_family = AF_UNSPEC },
-	};
+		union {
+			struct ifinfomsg ifi;
+			struct ifaddrmsg ifa;
+			struct rtmsg rtm;
+		} u;
+	} req;
+	size_t body;
 	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
 
-	return sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&k,
-		      sizeof(k)) == (ssize_t)sizeof(req) ? 0 : -1;
+	switch (type) {
+	case RTM_GETADDR: body = sizeof(req.u.ifa); break;
+	case RTM_GETROUTE: body = sizeof(req.u.rtm); break;
+	default: body = sizeof(req.u.ifi); break;
+	}
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(body);
+	req.h.nlmsg_type = type;
+	req.h.nlmsg_flags = NLM_F_REQUEST | flags;
+	req.h.nlmsg_seq = seq;
+	if (type == RTM_GETLINK)
+		req.u.ifi.ifi_index = ifindex;
+	return sendto(fd, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&k,
+		      sizeof(k)) == (ssize_t)req.h.nlmsg_len ? 0 : -1;
+}
+
+static int send_dump(int fd, uint16_t type, uint32_t seq)
+{
+	return send_req(fd, type, NLM_F_DUMP, seq, 0);
+}
+
+/* Seq of the next datagram (peeked, waiting up to 2 s), or -1 for none. */
+static int64_t peek_seq(int fd)
+{
+	struct nlmsghdr h;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 2000) != 1)
+		return -1;
+	if (recv(fd, &h, sizeof(h), MSG_PEEK | MSG_DONTWAIT) < (ssize_t)sizeof(h))
+		return -1;
+	return h.nlmsg_seq;
+}
+
+/* Read one datagram; return the error of its NLMSG_ERROR/DONE or 1. */
+static int read_status(int fd, uint32_t seq, uint16_t *ret_type)
+{
+	char buf[8192];
+	struct nlmsghdr *h = (void *)buf;
+	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+	int e;
+
+	*ret_type = 0;
+	if (n < (ssize_t)(sizeof(*h) + sizeof(int)) || h->nlmsg_seq != seq)
+		return 1;
+	*ret_type = h->nlmsg_type;
+	if (h->nlmsg_type != NLMSG_ERROR && h->nlmsg_type != NLMSG_DONE)
+		return 1;
+	memcpy(&e, NLMSG_DATA(h), sizeof(e));
+	return e;
 }
 
 /* Read a whole dump with recvmsg; return the object count or -1. */
@@ -81,10 +152,13 @@ static int read_dump(int fd, uint32_t seq, bool *ret_addr_ok)
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr m = { .msg_name = &sa, .msg_namelen = sizeof(sa),
 				    .msg_iov = &iov, .msg_iovlen = 1 };
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		struct nlmsghdr *h;
 		ssize_t n;
 
 		memset(&sa, 0xff, sizeof(sa));
+		if (poll(&p, 1, 5000) != 1)
+			return -1; /* a dump that stalls fails, not hangs */
 		n = recvmsg(fd, &m, 0);
 		if (n <= 0)
 			return -1;
@@ -123,7 +197,8 @@ static void api_names(int fd)
 	socklen_t len = sizeof(got);
 	int v = 0;
 
-	check(fd >= FD_LO && fd < FD_HI, "fd-in-range", "fd %d", fd);
+	check_proxy(fd >= FD_LO && fd < FD_HI, "fd-in-range",
+		    "not in the endpoint range");
 	len = sizeof(v);
 	check(getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) == 0 &&
 	      v == AF_NETLINK && len == sizeof(int), "so-domain", "%d", v);
@@ -186,6 +261,25 @@ static void api_recv(int fd, int expect_links)
 	check(poll(&p, 1, 0) == 0, "poll-empty", "readable with nothing sent");
 	check(recv(fd, buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno == EAGAIN,
 	      "dontwait-eagain", "no EAGAIN");
+	{
+		/* strict checking is on: a bare rtgenmsg is refused in NLMSG_DONE */
+		struct {
+			struct nlmsghdr h;
+			struct rtgenmsg g;
+		} bare = {
+			.h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct rtgenmsg)),
+			       .nlmsg_type = RTM_GETLINK,
+			       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			       .nlmsg_seq = 6 },
+		};
+		uint16_t t;
+		int e;
+
+		(void)send(fd, &bare, bare.h.nlmsg_len, 0);
+		e = read_status(fd, 6, &t);
+		check(e == -EINVAL && t == NLMSG_DONE, "strict-rtgenmsg-einval",
+		      "error %d type %u", e, t);
+	}
 	check(send_dump(fd, RTM_GETLINK, 7) == 0, "send", "failed");
 	check(poll(&p, 1, 2000) == 1 && (p.revents & POLLIN), "poll-ready",
 	      "revents %x", p.revents);
@@ -229,27 +323,119 @@ static void api_recv(int fd, int expect_links)
 	links = read_dump(fd, 8, &addr_ok);
 	check(links > 0, "dump-after-efault", "%d", links);
 
-	/* lying lengths: nlmsg_len past the datagram, then a good request */
+}
+
+/* Send a bare header (no family header) of @len bytes, @hlen claimed. */
+static int send_hdr(int fd, uint16_t type, uint16_t flags, uint32_t seq,
+		    uint32_t hlen)
+{
+	struct nlmsghdr h = { .nlmsg_len = hlen, .nlmsg_type = type,
+			      .nlmsg_flags = flags, .nlmsg_seq = seq };
+
+	return send(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) ? 0 : -1;
+}
+
+/* The next datagram is the answer to @seq, a dump with links in it. */
+static bool next_is_dump(int fd, uint32_t seq, int64_t *ret_seq, int *ret_links)
+{
+	bool ok;
+
+	*ret_seq = peek_seq(fd);
+	*ret_links = read_dump(fd, seq, &ok);
+	return *ret_seq == seq && *ret_links > 0;
+}
+
+/*
+ * Bad requests, answered as the kernel's netlink_rcv_skb() answers them:
+ * a datagram shorter than a header or a header whose length lies ends the
+ * datagram without a reply, an unknown type gets EOPNOTSUPP, a control
+ * message an ack, a send past the socket buffer EMSGSIZE; after each, the
+ * next request is answered first.
+ */
+static void api_badinput(int fd)
+{
+	static char big[320 * 1024];
+	struct nlmsghdr *bh = (void *)big;
+	int64_t s;
+	uint16_t t;
+	int links, e;
+	bool ok;
+
+	check(send_hdr(fd, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP | NLM_F_ACK,
+		       9, 4096) == 0 &&
+	      send_dump(fd, RTM_GETLINK, 10) == 0, "send-lying-len", "failed");
+	ok = next_is_dump(fd, 10, &s, &links);
+	check(ok, "dump-after-lying-len",
+	      "first reply seq %lld, %d links", (long long)s, links);
+
+	check(send(fd, "abcd", 4, 0) == 4 && send_dump(fd, RTM_GETLINK, 11) == 0,
+	      "send-short", "failed");
+	ok = next_is_dump(fd, 11, &s, &links);
+	check(ok, "short-dgram-ignored",
+	      "first reply seq %lld, %d links", (long long)s, links);
+
+	check(send_hdr(fd, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 12, 8) == 0 &&
+	      send_dump(fd, RTM_GETLINK, 13) == 0, "send-len-below-header", "failed");
+	ok = next_is_dump(fd, 13, &s, &links);
+	check(ok, "len-below-header-ignored",
+	      "first reply seq %lld, %d links", (long long)s, links);
+
+	check(send_hdr(fd, 1000, NLM_F_REQUEST | NLM_F_ACK, 14,
+		       sizeof(struct nlmsghdr)) == 0, "send-unknown-type", "failed");
+	e = read_status(fd, 14, &t);
+	check(e == -EOPNOTSUPP && t == NLMSG_ERROR, "unknown-type-eopnotsupp",
+	      "error %d type %u", e, t);
+
+	check(send_hdr(fd, NLMSG_NOOP, NLM_F_REQUEST | NLM_F_ACK, 15,
+		       sizeof(struct nlmsghdr)) == 0, "send-noop", "failed");
+	e = read_status(fd, 15, &t);
+	check(e == 0 && t == NLMSG_ERROR, "noop-acked", "error %d type %u", e, t);
+
+	/* two messages in one datagram: each answered, in order */
+	memset(big, 0, 64);
+	*bh = (struct nlmsghdr){ .nlmsg_len = sizeof(*bh), .nlmsg_type = NLMSG_NOOP,
+				 .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+				 .nlmsg_seq = 16 };
+	bh[1] = bh[0];
+	bh[1].nlmsg_seq = 17;
+	check(send(fd, big, 2 * sizeof(*bh), 0) == 2 * (ssize_t)sizeof(*bh),
+	      "send-two-in-one", "failed");
+	e = read_status(fd, 16, &t);
+	ok = e == 0 && t == NLMSG_ERROR;
+	e = read_status(fd, 17, &t);
+	check(ok && e == 0 && t == NLMSG_ERROR, "two-in-one-both-acked",
+	      "error %d type %u", e, t);
+
+	/* larger than the socket's send buffer */
+	memset(big, 0, sizeof(big));
+	errno = 0;
+	check(send(fd, big, sizeof(big), 0) < 0 && errno == EMSGSIZE,
+	      "oversized-emsgsize", "accepted");
+	/* large, within the buffer: a request then zero padding */
+	*bh = (struct nlmsghdr){ .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+				 .nlmsg_type = RTM_GETLINK,
+				 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+				 .nlmsg_seq = 18 };
+	check(send(fd, big, 150000, 0) == 150000, "send-150k", "failed");
+	ok = next_is_dump(fd, 18, &s, &links);
+	check(ok, "150k-request-answered",
+	      "first reply seq %lld, %d links", (long long)s, links);
+
+	/* a receive that faults after dequeuing loses that datagram only */
+	check(send_req(fd, RTM_GETLINK, 0, 19, 1) == 0 &&
+	      send_req(fd, RTM_GETLINK, 0, 20, 1) == 0, "send-two-gets", "failed");
 	{
-		struct nlmsghdr h = { .nlmsg_len = 4096, .nlmsg_type = RTM_GETLINK,
-				      .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-				      .nlmsg_seq = 9 };
+		struct iovec iov = { (void *)8, 4096 };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-		check(send(fd, &h, sizeof(h), 0) == sizeof(h), "send-lying-len",
-		      "failed");
-		check(send_dump(fd, RTM_GETLINK, 10) == 0, "send3", "failed");
-		/* whatever the lie produced, the good dump must follow intact */
-		for (int i = 0; i < 100; i++) {
-			struct nlmsghdr *r = (void *)buf;
-
-			n = recv(fd, buf, sizeof(buf), MSG_PEEK);
-			if (n < (ssize_t)sizeof(*r) || r->nlmsg_seq == 10)
-				break;
-			(void)recv(fd, buf, sizeof(buf), 0);
-		}
-		links = read_dump(fd, 10, &addr_ok);
-		check(links > 0, "dump-after-lying-len", "%d", links);
+		(void)peek_seq(fd);
+		check(recvmsg(fd, &msg, 0) < 0 && errno == EFAULT,
+		      "recvmsg-efault-dequeues", "no EFAULT");
 	}
+	s = peek_seq(fd);
+	e = read_status(fd, 20, &t);
+	check(s == 20 && e == 1 && t == RTM_NEWLINK,
+	      "efault-lost-one-datagram", "next seq %lld type %u", (long long)s, t);
 }
 
 static void api_blocking(int fd)
@@ -296,8 +482,13 @@ static void api_blocking(int fd)
 	usleep(300000);
 	check(send_dump(fd, RTM_GETADDR, 21) == 0, "fork-send", "failed");
 	check(epoll_wait(ep, &out, 1, 2000) >= 0, "epoll-wait", "failed");
-	check(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-	      WEXITSTATUS(st) == 0, "fork-shared-blocking-recv", "status %x", st);
+	alarm(0);
+	{
+		pid_t w = waitpid(pid, &st, 0);
+
+		check(w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "fork-shared-blocking-recv", "waitpid %d status %x", (int)w, st);
+	}
 	close(ep);
 }
 
@@ -310,6 +501,7 @@ static int cmd_api(int expect_links)
 		return 1;
 	api_names(fd);
 	api_recv(fd, expect_links);
+	api_badinput(fd);
 	api_blocking(fd);
 	nb = nl_open(SOCK_NONBLOCK);
 	{
@@ -329,7 +521,8 @@ static int cmd_api(int expect_links)
 	{
 		int g = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 
-		check(g >= 0 && g < FD_LO, "other-family-native", "fd %d", g);
+		check_proxy(g >= 0 && g < FD_LO, "other-family-native",
+			    "in the endpoint range");
 		close(g);
 	}
 	close(nb);
@@ -337,21 +530,47 @@ static int cmd_api(int expect_links)
 	return failures;
 }
 
+/* Count the RTM_NEWADDR messages queued on @fd (non-blocking); -errno. */
+static int drain_count(int fd, int *ret_n)
+{
+	static char buf[65536];
+	int rounds;
+
+	*ret_n = 0;
+	for (rounds = 0; rounds < 100000; rounds++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct nlmsghdr *h;
+
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		for (h = (void *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n))
+			if (h->nlmsg_type == RTM_NEWADDR)
+				(*ret_n)++;
+	}
+	return -E2BIG;
+}
+
 /*
  * A listener that never reads until told: subscribe to IPv4 addresses with
  * a small buffer, say READY, wait for a line on stdin, then read: the
- * first receive must fail ENOBUFS, the next ones return data.
+ * first receive must fail ENOBUFS, the next ones return data, then the
+ * endpoint serves a dump as before. A second listener with the default
+ * buffer, subscribed to the same group, gets every one of the @expect
+ * notifications and no error.
  */
-static int cmd_enobufs(void)
+static int cmd_enobufs(int expect)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
 				  .nl_groups = RTMGRP_IPV4_IFADDR };
 	char buf[65536], line[16];
-	int fd = nl_open(0), v = 2048, n_err = 0, n_msg = 0, i;
+	int fd = nl_open(0), other = nl_open(0), v = 2048, n_err = 0, n_msg = 0;
+	int i, r, n_other = 0, links;
 	ssize_t n;
+	bool ok;
 
 	check(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0,
+	      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0 &&
+	      other >= 0 && bind(other, (struct sockaddr *)&sa, sizeof(sa)) == 0,
 	      "listener-setup", "failed");
 	printf("READY\n");
 	fflush(stdout);
@@ -371,55 +590,158 @@ static int cmd_enobufs(void)
 		n_msg++;
 	}
 	check(n_err == 1, "enobufs-once", "%d ENOBUFS before data", n_err);
-	check(n_msg > 0, "enobufs-then-data", "%d messages", n_msg);
+	check(n_msg > 0 && n < 0 && errno == EAGAIN, "enobufs-then-data",
+	      "%d messages, then %zd", n_msg, n);
 	printf("INFO messages %d\n", n_msg);
+	check(send_dump(fd, RTM_GETLINK, 50) == 0 &&
+	      (links = read_dump(fd, 50, &ok)) > 0 && ok,
+	      "enobufs-then-service", "dump failed");
+	r = drain_count(other, &n_other);
+	check(r == 0 && n_other >= expect, "enobufs-other-unaffected",
+	      "error %d, %d of %d notifications", r, n_other, expect);
 	return failures;
 }
 
-/* N endpoints: CHILDREN processes holding N / CHILDREN each at once. */
+/*
+ * A dump of @expect addresses read with read(2), which the proxy does not
+ * trap: the parts must keep coming while the reader only polls and reads.
+ */
+static int cmd_dumpread(int expect)
+{
+	static char buf[32768];
+	int fd = nl_open(0), addrs = 0, parts = 0, rounds;
+	bool done = false;
+
+	check(fd >= 0 && send_dump(fd, RTM_GETADDR, 60) == 0, "dumpread-send",
+	      "failed");
+	for (rounds = 0; rounds < 100000 && !done; rounds++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct nlmsghdr *h;
+		ssize_t n;
+
+		if (poll(&p, 1, 5000) != 1)
+			break;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		parts++;
+		for (h = (void *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE)
+				done = true;
+			else if (h->nlmsg_type == RTM_NEWADDR && h->nlmsg_seq == 60)
+				addrs++;
+		}
+	}
+	check(done && addrs == expect, "dumpread-all-parts",
+	      "%s, %d of %d addresses in %d parts", done ? "done" : "stalled",
+	      addrs, expect, parts);
+	printf("INFO parts %d\n", parts);
+	close(fd);
+	return failures;
+}
+
+/*
+ * One child of cmd_many(): @per endpoints, each used, their port ids
+ * written to @out (zeros for those it could not open), held open until
+ * @go reads end of file, then closed. Return: exit status.
+ */
+static int many_child(int per, int out, int go)
+{
+	int fds[128], i, n = MIN(per, 128), r = 0;
+	uint32_t ports[128] = { 0 };
+	char c;
+
+	for (i = 0; i < n; i++) {
+		struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+		socklen_t len = sizeof(sa);
+
+		fds[i] = nl_open(0);
+		if (fds[i] < 0 ||
+		    bind(fds[i], (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    getsockname(fds[i], (struct sockaddr *)&sa, &len) < 0) {
+			r = 2;
+			break;
+		}
+		ports[i] = sa.nl_pid;
+	}
+	/* every one answers, while all are open */
+	for (i = 0; r == 0 && i < n; i++) {
+		bool a;
+
+		if (send_dump(fds[i], RTM_GETLINK, 100 + i) < 0 ||
+		    read_dump(fds[i], 100 + i, &a) <= 0 || !a)
+			r = 4;
+	}
+	if (write(out, ports, per * sizeof(ports[0])) != (ssize_t)(per * sizeof(ports[0])))
+		r = 6;
+	if (read(go, &c, 1) < 0 && r == 0)
+		r = 7;
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0 && ports[i])
+			close(fds[i]);
+	return r;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * @total endpoints open at once in one sandbox (processes of a hundred,
+ * the fd range holds 128), each used, port ids unique across all, all
+ * closed; then a new endpoint is still served.
+ */
 static int cmd_many(int total)
 {
-	int per = 100, kids = (total + per - 1) / per, k, bad = 0;
+	int per = 100, kids = (total + per - 1) / per, k, bad = 0, pfd[2], go[2], fd;
+	uint32_t *ports = calloc((size_t)kids * per, sizeof(*ports));
+	size_t got = 0, i, dup = 0;
+	ssize_t n;
+	bool a;
 
+	if (!ports || pipe(pfd) < 0 || pipe(go) < 0)
+		return 1;
 	for (k = 0; k < kids; k++) {
 		pid_t pid = fork();
 
 		if (pid == 0) {
-			int fds[128], i, n = per, ok = 0;
-			uint32_t ports[128];
-
-			for (i = 0; i < n; i++) {
-				struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-				socklen_t len = sizeof(sa);
-
-				fds[i] = nl_open(0);
-				if (fds[i] < 0 ||
-				    bind(fds[i], (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-				    getsockname(fds[i], (struct sockaddr *)&sa, &len) < 0)
-					_exit(2);
-				ports[i] = sa.nl_pid;
-				for (int j = 0; j < i; j++)
-					if (ports[j] == ports[i])
-						_exit(3);
-			}
-			/* every one answers */
-			for (i = 0; i < n; i += 10) {
-				bool a;
-
-				if (send_dump(fds[i], RTM_GETLINK, 100 + i) == 0 &&
-				    read_dump(fds[i], 100 + i, &a) > 0 && a)
-					ok++;
-			}
-			_exit(ok == (n + 9) / 10 ? 0 : 4);
+			close(pfd[0]);
+			close(go[1]);
+			_exit(many_child(per, pfd[1], go[0]));
 		}
 	}
+	close(pfd[1]);
+	close(go[0]);
+	while (got < (size_t)kids * per &&
+	       (n = read(pfd[0], (char *)ports + got * 4,
+			 ((size_t)kids * per - got) * 4)) > 0)
+		got += (size_t)n / 4;
+	close(pfd[0]);
+	/* all of them open and used at this point: let them close */
+	printf("INFO %zu endpoints open at once\n", got);
+	fflush(stdout);
+	close(go[1]);
 	for (k = 0; k < kids; k++) {
 		int st;
 
 		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 			bad++;
 	}
-	check(bad == 0, "many-endpoints", "%d of %d children failed", bad, kids);
+	check(bad == 0 && got == (size_t)kids * per, "many-endpoints",
+	      "%d of %d children failed, %zu ports", bad, kids, got);
+	qsort(ports, got, sizeof(*ports), cmp_u32);
+	for (i = 1; i < got; i++)
+		if (ports[i] == ports[i - 1] || ports[i] == 0)
+			dup++;
+	check(got > 0 && dup == 0, "many-unique-ports", "%zu duplicates", dup);
+	free(ports);
+	fd = nl_open(0);
+	check(fd >= 0 && send_dump(fd, RTM_GETLINK, 99) == 0 &&
+	      read_dump(fd, 99, &a) > 0 && a, "many-then-service", "failed");
+	close(fd);
 	return failures;
 }
 
@@ -427,14 +749,18 @@ int main(int argc, char **argv)
 {
 	int r;
 
+	native = getenv("NLEP_CHECK_NATIVE") != NULL;
 	if (argc >= 2 && strcmp(argv[1], "api") == 0)
 		r = cmd_api(argc >= 3 ? atoi(argv[2]) : -1);
-	else if (argc >= 2 && strcmp(argv[1], "enobufs-listen") == 0)
-		r = cmd_enobufs();
+	else if (argc >= 3 && strcmp(argv[1], "enobufs-listen") == 0)
+		r = cmd_enobufs(atoi(argv[2]));
+	else if (argc >= 3 && strcmp(argv[1], "dump-read") == 0)
+		r = cmd_dumpread(atoi(argv[2]));
 	else if (argc >= 3 && strcmp(argv[1], "many") == 0)
 		r = cmd_many(atoi(argv[2]));
 	else {
-		fprintf(stderr, "usage: nlep-check api [LINKS] | enobufs-listen | many N\n");
+		fprintf(stderr, "usage: nlep-check api [LINKS] | enobufs-listen N | "
+			"dump-read N | many N\n");
 		return 2;
 	}
 	return r > 100 ? 100 : r;

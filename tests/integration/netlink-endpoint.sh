@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # netlink-endpoint.sh - the emulated NETLINK_ROUTE endpoint under
 # `unshare -rn lxnet shim`: the socket API checked call by call
-# (tests/helpers/nlep-check.c), a listener that never reads gets ENOBUFS
-# once, a thousand endpoints, and ip link/addr/route/monitor inside agree
-# with the test's "host" namespace.
+# (tests/helpers/nlep-check.c; the same checks first run against the
+# kernel's own NETLINK_ROUTE, so the checker is held to the kernel's
+# behaviour), bad input, a listener that never reads gets ENOBUFS once
+# while another listener is unaffected, a dump read with native read(2),
+# a thousand endpoints, and ip link/addr/route/monitor inside agree with
+# the test's "host" namespace.
 . "$(dirname "$0")/lib.sh"
 lib_enter_ns "$@"
 . "$(dirname "$0")/proxy-lib.sh"
@@ -25,28 +28,38 @@ ip route add 10.67.0.0/16 via 10.66.0.2 dev nle0
 proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null ||
 	tap_skip_all "lxnet-proxy did not start"
 
-tap_plan 59
+API_CHECKS=62
+tap_plan $((API_CHECKS + 17))
 
-# 1-47: the helper's checks, one TAP line each (47 with a plan to match)
+# 1: the checker against the kernel itself (a fresh namespace: lo only)
+NLEP_CHECK_NATIVE=1 timeout 60 unshare -rn sh -c 'ip link set lo up && exec "$0" api 1' \
+	"$CHECK" >"$TMP_DIR/native.out" 2>&1
+[ "$(grep -c '^PASS' "$TMP_DIR/native.out")" -eq $API_CHECKS ] &&
+	! grep -q '^FAIL' "$TMP_DIR/native.out"
+tap_result $? "api: every check holds for the kernel's own NETLINK_ROUTE"
+grep '^FAIL' "$TMP_DIR/native.out" | sed 's/^/# kernel: /'
+
+# 2..API_CHECKS+1: the helper's checks under the proxy, one TAP line each
 NLINKS=$(ip -o link | wc -l)
 timeout 60 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" api "$NLINKS" \
 	>"$TMP_DIR/api.out" 2>&1
 n=0
-while read -r word name rest; do
+while read -r word name rest && [ $n -lt $API_CHECKS ]; do
 	case $word in
 	PASS) n=$((n + 1)); tap_result 0 "api: $name" ;;
 	FAIL) n=$((n + 1)); tap_result 1 "api: $name: $rest" ;;
 	esac
 done <"$TMP_DIR/api.out"
-while [ $n -lt 47 ]; do
+while [ $n -lt $API_CHECKS ]; do
 	n=$((n + 1))
 	tap_result 1 "api: check $n did not run (see below)"
 done
 [ "$LIB_TAP_FAILED" -eq 0 ] || sed 's/^/# /' "$TMP_DIR/api.out"
 
-# 48-49: a listener that does not read overruns and is told once
+# a listener that does not read overruns and is told once; another
+# listener of the same group is not affected
 mkfifo "$TMP_DIR/go"
-timeout 60 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" enobufs-listen \
+timeout 60 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" enobufs-listen 200 \
 	<"$TMP_DIR/go" >"$TMP_DIR/enobufs.out" 2>&1 &
 EPID=$!
 exec 7>"$TMP_DIR/go"
@@ -62,16 +75,33 @@ grep -q '^PASS enobufs-once' "$TMP_DIR/enobufs.out"
 tap_result $? "listener that never read: ENOBUFS exactly once"
 grep -q '^PASS enobufs-then-data' "$TMP_DIR/enobufs.out"
 tap_result $? "after ENOBUFS the queued notifications are read"
+grep -q '^PASS enobufs-then-service' "$TMP_DIR/enobufs.out"
+tap_result $? "after ENOBUFS the endpoint answers a dump"
+grep -q '^PASS enobufs-other-unaffected' "$TMP_DIR/enobufs.out"
+tap_result $? "another listener got all 200 notifications and no ENOBUFS"
 grep -q '^FAIL' "$TMP_DIR/enobufs.out" && sed 's/^/# /' "$TMP_DIR/enobufs.out"
+
+# a dump of 200+ addresses (several parts) read with read(2), not trapped
+NADDR=$(ip -o addr | wc -l)
+timeout 30 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" dump-read "$NADDR" \
+	>"$TMP_DIR/dumpread.out" 2>&1
+grep -q '^PASS dumpread-all-parts' "$TMP_DIR/dumpread.out"
+tap_result $? "a $NADDR-address dump read with read(2): every part arrives"
+grep -q '^FAIL' "$TMP_DIR/dumpread.out" && sed 's/^/# /' "$TMP_DIR/dumpread.out"
 ip addr flush dev nle1
 
-# 50: a thousand endpoints at once (ten processes, a hundred each)
+# a thousand endpoints open at once in one sandbox (ten processes, a
+# hundred each), every one used, all closed, then the proxy still serves
 timeout 100 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" many 1000 \
 	>"$TMP_DIR/many.out" 2>&1
-grep -q '^PASS many-endpoints' "$TMP_DIR/many.out"
-tap_result $? "1000 endpoints, unique port ids, each answers"
+grep -q '^PASS many-endpoints' "$TMP_DIR/many.out" &&
+	grep -q '^PASS many-unique-ports' "$TMP_DIR/many.out"
+tap_result $? "1000 endpoints open at once, each answers, unique port ids"
+grep -q '^PASS many-then-service' "$TMP_DIR/many.out"
+tap_result $? "after the 1000 are closed a new endpoint is served"
+grep -q '^FAIL' "$TMP_DIR/many.out" && sed 's/^/# /' "$TMP_DIR/many.out"
 
-# 51-53: iproute2 inside sees the host's links, addresses and routes
+# iproute2 inside sees the host's links, addresses and routes
 in_ip() { timeout 20 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- ip "$@"; }
 norm_link() { awk -F': ' '{ split($3, a, " "); print $2, a[1] }' | sed 's/@[^ ]*//'; }
 diff <(ip -o link | norm_link) <(in_ip -o link | norm_link) >"$TMP_DIR/link.diff"
@@ -83,7 +113,7 @@ diff <(ip route; ip -6 route) <(in_ip route; in_ip -6 route) >"$TMP_DIR/route.di
 tap_result $? "ip route (v4 and v6) inside: the host's routes"
 cat "$TMP_DIR"/*.diff | sed 's/^/# /'
 
-# 54-55: ip monitor inside prints host changes
+# ip monitor inside prints host changes
 timeout 30 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- ip monitor address link \
 	>"$TMP_DIR/monitor.out" 2>&1 &
 MPID=$!
@@ -100,25 +130,25 @@ kill "$MPID" 2>/dev/null
 wait "$MPID" 2>/dev/null
 [ "$LIB_TAP_FAILED" -eq 0 ] || sed 's/^/# monitor: /' "$TMP_DIR/monitor.out"
 
-# 56: ip addr add inside fails like an unprivileged container
+# ip addr add inside fails like an unprivileged container
 in_ip addr add 10.70.0.1/24 dev nle0 2>"$TMP_DIR/add.err"
 [ $? -ne 0 ] && ! ip -o addr | grep -q 10.70.0.1
 tap_result $? "ip addr add inside is refused and changes nothing"
 
-# 57: glibc getifaddrs (python's socket.if_nameindex uses it) lists the host's
+# glibc getifaddrs (python's socket.if_nameindex uses it) lists the host's
 names_host=$(ip -o link | awk -F': ' '{ print $2 }' | sed 's/@.*//' | sort | tr '\n' ' ')
 names_in=$(timeout 20 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c \
 	'import socket; print(" ".join(sorted(n for _, n in socket.if_nameindex())))')
 [ "$names_host" = "$names_in " ]
 tap_result $? "if_nameindex inside: $names_in"
 
-# 58: endpoints are released when the sandbox closes them (fds in the proxy)
+# endpoints are released when the sandbox closes them (fds in the proxy)
 sleep 0.5
 nfd=$(ls /proc/"$PROXY_PID"/fd | wc -l)
 [ "$nfd" -lt 100 ]
 tap_result $? "endpoints released after their sandboxes ended ($nfd fds in the proxy)"
 
-# 59: the proxy is still alive
+# the proxy is still alive
 proxy_alive
 tap_result $? "lxnet-proxy survived"
 tap_done

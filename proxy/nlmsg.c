@@ -106,7 +106,14 @@ static void req_err_attr(struct req *q, const void *nla, const char *msg)
 	q->bad_attr = (long)((const uint8_t *)nla - q->msg);
 }
 
-/* Validate one attribute as validate_nla() does; -ERANGE when it fails. */
+/**
+ * attr_check() - validate one attribute as validate_nla() does
+ * @q: the request (its extended ack is set on failure)
+ * @a: the attribute, its length within the message already checked
+ * @pt: its policy entry
+ *
+ * Return: 0, or -ERANGE when the payload violates the policy.
+ */
 static int attr_check(struct req *q, const struct nlattr *a,
 		      const struct nlpol *pt)
 {
@@ -366,7 +373,12 @@ static uint8_t req_family(const struct req *q)
 	return q->msg[NLMSG_HDRLEN];
 }
 
-/* IFLA_LINKINFO's IFLA_INFO_KIND, if any, into @kind. */
+/**
+ * linkinfo_kind() - IFLA_LINKINFO's IFLA_INFO_KIND, if any, into @kind
+ * @li: the IFLA_LINKINFO attribute (validated as a nest)
+ * @kind: receives the kind, NUL-terminated; untouched when there is none
+ * @size: its size
+ */
 static void linkinfo_kind(const struct nlattr *li, char *kind, size_t size)
 {
 	const uint8_t *p = (const uint8_t *)li + NLA_HDRLEN;
@@ -393,7 +405,16 @@ static void linkinfo_kind(const struct nlattr *li, char *kind, size_t size)
 	}
 }
 
-/* rtnl_valid_dump_ifinfo_req(); Return: 0 or -errno. */
+/**
+ * link_dump_check() - rtnl_valid_dump_ifinfo_req() and the link filters
+ * @q: the request
+ * @d: the dump, whose filter (master, kind) is set
+ *
+ * Without strict checking a bad request is not an error: the kernel then
+ * dumps every link.
+ *
+ * Return: 0 or -errno, with the extended ack set.
+ */
 static int link_dump_check(struct req *q, struct nlmsg_dump *d)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
@@ -450,6 +471,12 @@ static int link_dump_check(struct req *q, struct nlmsg_dump *d)
 	return 0;
 }
 
+/**
+ * dump_link() - RTM_GETLINK dump (rtnl_dump_ifinfo())
+ * @q: the request
+ *
+ * Return: the dump (a failed check fails it, NLMSG_DONE carries the error).
+ */
 static struct nlmsg_dump *dump_link(struct req *q)
 {
 	uint8_t family = req_family(q);
@@ -468,7 +495,14 @@ static struct nlmsg_dump *dump_link(struct req *q)
 	return d;
 }
 
-/* inet_valid_dump_ifaddr_req() / inet6_valid_dump_ifaddr_req(). */
+/**
+ * addr_dump_check() - inet_valid_dump_ifaddr_req() or its IPv6 twin
+ * @q: the request (strict checking on)
+ * @d: the dump, whose interface filter is set
+ * @v6: check as inet6_valid_dump_ifaddr_req() (its messages differ)
+ *
+ * Return: 0 or -errno, with the extended ack set.
+ */
 static int addr_dump_check(struct req *q, struct nlmsg_dump *d, bool v6)
 {
 	const struct nlattr *tb[IFA_MAX + 1];
@@ -510,6 +544,12 @@ static int addr_dump_check(struct req *q, struct nlmsg_dump *d, bool v6)
 	return 0;
 }
 
+/**
+ * dump_addr() - RTM_GETADDR dump, AF_INET, AF_INET6 or both
+ * @q: the request
+ *
+ * Return: the dump.
+ */
 static struct nlmsg_dump *dump_addr(struct req *q)
 {
 	uint8_t family = req_family(q);
@@ -531,7 +571,13 @@ static struct nlmsg_dump *dump_addr(struct req *q)
 	return d;
 }
 
-/* ip_valid_fib_dump_req(): strict checks and filters of route dumps. */
+/**
+ * route_dump_check() - ip_valid_fib_dump_req(): strict checks and filters
+ * @q: the request (strict checking on)
+ * @d: the dump, whose route filter is set
+ *
+ * Return: 0 or -errno, with the extended ack set.
+ */
 static int route_dump_check(struct req *q, struct nlmsg_dump *d)
 {
 	const struct nlattr *tb[RTA_MAX + 1];
@@ -585,6 +631,15 @@ static int route_dump_check(struct req *q, struct nlmsg_dump *d)
 	return 0;
 }
 
+/**
+ * dump_route() - RTM_GETROUTE dump (inet_dump_fib(), inet6_dump_fib())
+ * @q: the request
+ *
+ * Tables other than main and local are not in the model: asking for one
+ * by family is -ENOENT as in the kernel when the table does not exist.
+ *
+ * Return: the dump.
+ */
 static struct nlmsg_dump *dump_route(struct req *q)
 {
 	uint8_t family = req_family(q);
@@ -621,7 +676,13 @@ static struct nlmsg_dump *dump_route(struct req *q)
 	return d;
 }
 
-/* neigh_valid_dump_req(). */
+/**
+ * neigh_dump_check() - neigh_valid_dump_req() and the neighbour filters
+ * @q: the request
+ * @d: the dump, whose filter (ifindex, master) is set
+ *
+ * Return: 0 or -errno, with the extended ack set.
+ */
 static int neigh_dump_check(struct req *q, struct nlmsg_dump *d)
 {
 	const struct nlattr *tb[NDA_MAX + 1];
@@ -670,6 +731,12 @@ static int neigh_dump_check(struct req *q, struct nlmsg_dump *d)
 	return 0;
 }
 
+/**
+ * dump_neigh() - RTM_GETNEIGH dump (neigh_dump_info())
+ * @q: the request
+ *
+ * Return: the dump.
+ */
 static struct nlmsg_dump *dump_neigh(struct req *q)
 {
 	uint8_t family = req_family(q);
@@ -696,7 +763,12 @@ static struct nlmsg_dump *dump_neigh(struct req *q)
 	return d;
 }
 
-/* fib_valid_dumprule_req(). */
+/**
+ * rule_dump_check() - fib_valid_dumprule_req()
+ * @q: the request (strict checking on)
+ *
+ * Return: 0 or -EINVAL, with the extended ack set.
+ */
 static int rule_dump_check(struct req *q)
 {
 	struct fib_rule_hdr frh;
@@ -726,8 +798,16 @@ static bool ifindex_visible(const struct netstate_snapshot *s, int ifindex)
 	return ifindex <= 0 || ns_link_by_index(s, ifindex) != NULL;
 }
 
-/* The payload of attribute @type of message @m (whole, @len bytes) and its
- * length in @ret_len, or NULL. */
+/**
+ * msg_attr() - find an attribute of a message the host sent
+ * @m: the message, header included
+ * @len: its length (nlmsg_len, checked by the caller)
+ * @hdrlen: its family header's size
+ * @type: the attribute type
+ * @ret_len: receives the payload length when found
+ *
+ * Return: the first such attribute's payload, or NULL.
+ */
 static const uint8_t *msg_attr(const uint8_t *m, size_t len, size_t hdrlen,
 			       uint16_t type, size_t *ret_len)
 {
@@ -947,8 +1027,14 @@ static const struct host_want want_rule = {
 	RTM_NEWRULE, sizeof(struct fib_rule_hdr), 0, rule_visible,
 };
 
-/* `ip route get`: the host's answer, unless it leaves through a hidden
- * interface. */
+/**
+ * get_route() - `ip route get`: the host's answer, unless it leaves
+ * through a hidden interface
+ * @q: a RTM_GETROUTE request without NLM_F_DUMP
+ *
+ * Return: 0 (the answer emitted), -ENODEV for a hidden RTA_OIF/RTA_IIF,
+ * -ENETUNREACH for a route through a hidden interface, or the host's error.
+ */
 static int get_route(struct req *q)
 {
 	const struct nlattr *tb[RTA_MAX + 1];
@@ -1006,8 +1092,13 @@ static void host_dump(struct req *q, struct nlmsg_dump *d,
 		d->intr = true;
 }
 
-/* RTM_GETNETCONF without NLM_F_DUMP: the host's, -ENODEV for an interface
- * out of view. */
+/**
+ * get_netconf() - RTM_GETNETCONF without NLM_F_DUMP, from the host
+ * @q: the request
+ *
+ * Return: 0 (the answer emitted), -ENODEV for an interface out of view,
+ * or the host's error.
+ */
 static int get_netconf(struct req *q)
 {
 	const struct nlattr *tb[NETCONFA_MAX + 1];
@@ -1098,8 +1189,12 @@ static bool get_type_empty(uint16_t type)
 	}
 }
 
-/* Start the dump @q asks for. Return: -EINTR (started, no ack), or an
- * error for NLMSG_ERROR. */
+/**
+ * req_dump_start() - start the dump @q asks for
+ * @q: a GET request with NLM_F_DUMP
+ *
+ * Return: -EINTR (started: no ack), or an error for NLMSG_ERROR.
+ */
 static int req_dump_start(struct req *q)
 {
 	struct nlmsg_dump *d = NULL;
@@ -1124,7 +1219,12 @@ static int req_dump_start(struct req *q)
 	return -EINTR;
 }
 
-/* rtnl_getlink(): one interface by index or name. */
+/**
+ * get_link() - rtnl_getlink(): one interface by index or name
+ * @q: a RTM_GETLINK request without NLM_F_DUMP
+ *
+ * Return: 0 (the link emitted), -ENODEV, or -EINVAL with the extended ack.
+ */
 static int get_link(struct req *q)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];

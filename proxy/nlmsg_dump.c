@@ -72,6 +72,14 @@ static bool neigh_selected(const struct nlmsg_dump *d,
 	return true;
 }
 
+/**
+ * route_selected() - whether route @r passes the dump's filter
+ * @d: the dump (inet_dump_fib()'s filter: family, table, protocol, type,
+ *     an output interface among the next hops)
+ * @r: the route
+ *
+ * Return: true when it is dumped.
+ */
 static bool route_selected(const struct nlmsg_dump *d,
 			   const struct ns_route *r)
 {
@@ -206,6 +214,33 @@ static void route_order(struct nlmsg_dump *d)
 				  route_cmp_kernel, &c);
 }
 
+/**
+ * dump_one_route() - route @i of the dump, in the kernel's order
+ * @d: a NLMSG_DUMP_ROUTE dump
+ * @i: position in the dump's order
+ * @w: writer
+ * @h: header fields
+ *
+ * Return: 1 emitted, 0 skipped, -EMSGSIZE no room, -ENOENT past the end.
+ */
+static int dump_one_route(struct nlmsg_dump *d, size_t i, struct nlw *w,
+			  const struct nlw_hdr *h)
+{
+	const struct ns_routes *t = d->snap->routes;
+	const struct ns_route *r;
+
+	if (!d->order)
+		route_order(d);
+	if (i >= d->n_order)
+		return -ENOENT;
+	r = &t->v[d->order[i]];
+	if (!route_selected(d, r))
+		return 0;
+	if (r->nh_first > t->n_nh || r->nh_count > t->n_nh - r->nh_first)
+		return 0; /* a malformed table: skip, never read past */
+	return nlmsg_put_route(w, h, r, &t->nh[r->nh_first], r->nh_count) ?: 1;
+}
+
 /*
  * Emit object @i of the dump if selected. Return: 1 emitted, 0 skipped,
  * -EMSGSIZE no room, -ENOENT past the end.
@@ -214,7 +249,6 @@ static int dump_one(struct nlmsg_dump *d, size_t i, struct nlw *w,
 		    const struct nlw_hdr *h)
 {
 	const struct netstate_snapshot *s = d->snap;
-	const struct ns_route *r;
 	const struct nlmsg_rule *rules;
 	size_t n_rules;
 	GBytes *b;
@@ -234,18 +268,7 @@ static int dump_one(struct nlmsg_dump *d, size_t i, struct nlw *w,
 			return 0;
 		return nlmsg_put_addr(w, h, &s->addrs->v[i]) ?: 1;
 	case NLMSG_DUMP_ROUTE:
-		if (!d->order)
-			route_order(d);
-		if (i >= d->n_order)
-			return -ENOENT;
-		r = &s->routes->v[d->order[i]];
-		if (!route_selected(d, r))
-			return 0;
-		if (r->nh_first > s->routes->n_nh ||
-		    r->nh_count > s->routes->n_nh - r->nh_first)
-			return 0; /* a malformed table: skip, never read past */
-		return nlmsg_put_route(w, h, r, &s->routes->nh[r->nh_first],
-				       r->nh_count) ?: 1;
+		return dump_one_route(d, i, w, h);
 	case NLMSG_DUMP_NEIGH:
 		if (i >= s->neighs->n)
 			return -ENOENT;
@@ -271,7 +294,14 @@ static int dump_one(struct nlmsg_dump *d, size_t i, struct nlw *w,
 	return -ENOENT;
 }
 
-/* NLMSG_DONE with the dump's int and, when asked for, its ext ack text. */
+/**
+ * dump_put_done() - NLMSG_DONE with the dump's int and, when asked for,
+ * its extended ack text
+ * @d: the dump
+ * @w: writer
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
 static int dump_put_done(struct nlmsg_dump *d, struct nlw *w)
 {
 	struct nlw_hdr h = {

@@ -160,9 +160,10 @@ wait_until 20 test -e "$TMP_DIR/monitor.ready"
 sleep 0.5
 ip addr add 10.77.8.8/24 dev v0
 ip link set v2 down
+# A veth prints as "v2@v3:" (IFLA_LINK names its peer), on the host too.
 mon_saw() {
 	grep -q '10\.77\.8\.8/24' "$TMP_DIR/monitor.out" 2>/dev/null &&
-		grep -Eq '^[0-9]+: v2:.*state DOWN' "$TMP_DIR/monitor.out"
+		grep -Eq '^[0-9]+: v2(@[^:]+)?:.*state DOWN' "$TMP_DIR/monitor.out"
 }
 wait_until 10 mon_saw
 st=$?

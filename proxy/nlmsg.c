@@ -1324,7 +1324,9 @@ int nlmsg_request(const struct netstate_snapshot *snap,
 		return -EINVAL;
 	if (len > NLMSG_REQ_MAX)
 		return -EMSGSIZE;
-	copy = g_memdup2(buf, len ? len : 1);
+	if (len < NLMSG_HDRLEN)
+		return 0; /* netlink_rcv_skb(): no header, nothing to answer */
+	copy = g_memdup2(buf, len);
 	while (len - off >= NLMSG_HDRLEN) {
 		struct req q = {
 			.snap = snap, .o = o,

@@ -103,6 +103,7 @@
 #define NLEP_SWEEP_MS 50
 #define NLEP_DGRAM_MAX (128 * 1024)  /* largest host reply handled */
 #define NLEP_REQ_MAX (4 << 20)        /* largest request (S's SO_SNDBUF is less) */
+#define NLEP_HOST_PARTS 4096          /* datagrams of one host dump */
 #define NLEP_IOV_MAX 1024             /* UIO_MAXIOV */
 #define NLEP_GOODSIZE 3776            /* SKB_WITH_OVERHEAD(4096) */
 #define NLEP_DUMP_MAX 32448           /* SKB_WITH_OVERHEAD(32768) */
@@ -728,6 +729,9 @@ static void nlep_op_free(struct nlep_op *op)
 /**
  * nlep_wake() - complete parked receives of @ep while data is there
  * @ep: the endpoint (hub lock held)
+ *
+ * In the order they parked. A receive whose caller is gone is dropped
+ * before it could take a datagram (a killed reader loses nothing).
  */
 static void nlep_wake(struct nlep *ep)
 {
@@ -743,7 +747,11 @@ static void nlep_wake(struct nlep *ep)
 		if (op->ino != ep->ino)
 			continue;
 		peek = op->rv->flags & MSG_PEEK;
-
+		if (nlep_id_valid(op->sb->listener, op->id) < 0) {
+			g_queue_delete_link(&h->parked, l);
+			nlep_op_free(op);
+			continue;
+		}
 		r = nlep_recv_finish(ep, op->sfd, op->pid, op->rv);
 		if (r == -EAGAIN)
 			return;
@@ -892,8 +900,15 @@ static int64_t nlep_do_recv(struct nlep_sandbox *sb, struct nlep *ep, int *sfd,
 			return r == 0 ? 1 : r;
 		}
 	}
-	if (n >= 0 && !(rv->flags & MSG_PEEK))
+	/*
+	 * A receive that dequeued (even one that then faulted, as the kernel's
+	 * does) makes room: refill, and hand what arrived to receives other
+	 * threads or processes of the sandbox parked on the same endpoint.
+	 */
+	if (n != -EAGAIN && !(rv->flags & MSG_PEEK)) {
 		nlep_pump(ep);
+		nlep_wake(ep);
+	}
 	nlep_recv_free(rv);
 	return n;
 }
@@ -1386,6 +1401,18 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 
 /* ---- ip route get: ask the host kernel -------------------------------- */
 
+/* Whether datagram @buf of @n bytes ends an answer: NLMSG_DONE or NLMSG_ERROR. */
+static bool nlep_host_dgram_ends(const uint8_t *buf, size_t n)
+{
+	const struct nlmsghdr *h = (const void *)buf;
+	size_t left = n;
+
+	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
+		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
+			return true;
+	return false;
+}
+
 /**
  * nlep_host_query() - send a request to the host's NETLINK_ROUTE and collect
  * its answer (nlmsg_host_query_fn)
@@ -1394,9 +1421,12 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
  * @len: its length
  * @ret: reply datagrams
  *
- * One reply datagram, plus the ack when the request asked for one; bounded
- * by a one-second receive timeout (the kernel answers at once).
- * Return: 0 or -errno.
+ * Without NLM_F_DUMP: one reply datagram, plus the ack when the request
+ * asked for one. With NLM_F_DUMP: every part up to the one holding
+ * NLMSG_DONE (or an NLMSG_ERROR), at most NLEP_HOST_PARTS datagrams and
+ * NLEP_BACKLOG_MAX bytes. Each receive is bounded by a one-second timeout
+ * (the kernel answers at once); runs under the hub lock.
+ * Return: 0 or -errno (-EMSGSIZE past the bounds).
  */
 static int nlep_host_query(void *data, const void *req, size_t len,
 			   GPtrArray **ret)
@@ -1408,12 +1438,15 @@ static int nlep_host_query(void *data, const void *req, size_t len,
 		(GDestroyNotify)g_bytes_unref);
 	const struct nlmsghdr *h = req;
 	unsigned int want, i;
-	_cleanup_free_ char *buf = g_malloc(NLEP_DGRAM_MAX);
+	size_t total = 0;
+	bool dump;
+	_cleanup_free_ uint8_t *buf = g_malloc(NLEP_DGRAM_MAX);
 
 	(void)data;
 	if (len < sizeof(*h))
 		return -EINVAL;
-	want = (h->nlmsg_flags & NLM_F_ACK) ? 2 : 1;
+	dump = (h->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	want = dump ? NLEP_HOST_PARTS : (h->nlmsg_flags & NLM_F_ACK) ? 2 : 1;
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
@@ -1421,15 +1454,21 @@ static int nlep_host_query(void *data, const void *req, size_t len,
 	if (sendto(fd, req, len, 0, (struct sockaddr *)&k, sizeof(k)) < 0)
 		return -errno;
 	for (i = 0; i < want; i++) {
-		ssize_t n = recv(fd, buf, NLEP_DGRAM_MAX, 0);
+		ssize_t n = recv(fd, buf, NLEP_DGRAM_MAX, MSG_TRUNC);
 		const struct nlmsghdr *r = (const void *)buf;
 
 		if (n < 0)
 			return -errno;
+		if (n > NLEP_DGRAM_MAX || total + (size_t)n > NLEP_BACKLOG_MAX)
+			return -EMSGSIZE;
+		total += (size_t)n;
 		g_ptr_array_add(out, g_bytes_new(buf, (size_t)n));
-		if ((size_t)n >= sizeof(*r) && r->nlmsg_type == NLMSG_ERROR)
+		if (dump ? nlep_host_dgram_ends(buf, (size_t)n) :
+		    (size_t)n >= sizeof(*r) && r->nlmsg_type == NLMSG_ERROR)
 			break;
 	}
+	if (dump && i == want)
+		return -EMSGSIZE;
 	*ret = g_steal_pointer(&out);
 	return 0;
 }

@@ -604,39 +604,55 @@ static int cmd_enobufs(int expect)
 
 /*
  * A dump of @expect addresses read with read(2), which the proxy does not
- * trap: the parts must keep coming while the reader only polls and reads.
+ * trap: the parts must keep coming while the reader only polls and reads,
+ * with the default receive buffer and with the smallest one (the proxy
+ * then holds the rest and refills as the reader drains).
  */
 static int cmd_dumpread(int expect)
 {
 	static char buf[32768];
-	int fd = nl_open(0), addrs = 0, parts = 0, rounds;
-	bool done = false;
+	static const int rcvbufs[] = { 0, 1024 };
+	static const char *const names[] = { "dumpread-all-parts",
+					     "dumpread-small-rcvbuf" };
+	size_t k;
 
-	check(fd >= 0 && send_dump(fd, RTM_GETADDR, 60) == 0, "dumpread-send",
-	      "failed");
-	for (rounds = 0; rounds < 100000 && !done; rounds++) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		struct nlmsghdr *h;
-		ssize_t n;
+	for (k = 0; k < 2; k++) {
+		int fd = nl_open(0), addrs = 0, parts = 0, rounds;
+		bool done = false;
 
-		if (poll(&p, 1, 5000) != 1)
-			break;
-		n = read(fd, buf, sizeof(buf));
-		if (n <= 0)
-			break;
-		parts++;
-		for (h = (void *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE)
-				done = true;
-			else if (h->nlmsg_type == RTM_NEWADDR && h->nlmsg_seq == 60)
-				addrs++;
+		if (fd >= 0 && rcvbufs[k])
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbufs[k],
+					 sizeof(rcvbufs[k]));
+		if (fd < 0 || send_dump(fd, RTM_GETADDR, 60 + k) < 0) {
+			check(false, names[k], "send failed");
+			continue;
 		}
+		for (rounds = 0; rounds < 100000 && !done; rounds++) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			struct nlmsghdr *h;
+			ssize_t n;
+
+			if (poll(&p, 1, 5000) != 1)
+				break;
+			n = read(fd, buf, sizeof(buf));
+			if (n <= 0)
+				break;
+			parts++;
+			for (h = (void *)buf; NLMSG_OK(h, (size_t)n);
+			     h = NLMSG_NEXT(h, n)) {
+				if (h->nlmsg_type == NLMSG_DONE)
+					done = true;
+				else if (h->nlmsg_type == RTM_NEWADDR &&
+					 h->nlmsg_seq == 60 + k)
+					addrs++;
+			}
+		}
+		check(done && addrs == expect, names[k],
+		      "%s, %d of %d addresses in %d parts",
+		      done ? "done" : "stalled", addrs, expect, parts);
+		printf("INFO parts %d\n", parts);
+		close(fd);
 	}
-	check(done && addrs == expect, "dumpread-all-parts",
-	      "%s, %d of %d addresses in %d parts", done ? "done" : "stalled",
-	      addrs, expect, parts);
-	printf("INFO parts %d\n", parts);
-	close(fd);
 	return failures;
 }
 

@@ -29,7 +29,7 @@ proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null ||
 	tap_skip_all "lxnet-proxy did not start"
 
 API_CHECKS=62
-tap_plan $((API_CHECKS + 17))
+tap_plan $((API_CHECKS + 18))
 
 # 1: the checker against the kernel itself (a fresh namespace: lo only)
 NLEP_CHECK_NATIVE=1 timeout 60 unshare -rn sh -c 'ip link set lo up && exec "$0" api 1' \
@@ -87,6 +87,8 @@ timeout 30 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" dump-read "
 	>"$TMP_DIR/dumpread.out" 2>&1
 grep -q '^PASS dumpread-all-parts' "$TMP_DIR/dumpread.out"
 tap_result $? "a $NADDR-address dump read with read(2): every part arrives"
+grep -q '^PASS dumpread-small-rcvbuf' "$TMP_DIR/dumpread.out"
+tap_result $? "the same with the smallest SO_RCVBUF: the proxy refills as it drains"
 grep -q '^FAIL' "$TMP_DIR/dumpread.out" && sed 's/^/# /' "$TMP_DIR/dumpread.out"
 ip addr flush dev nle1
 

@@ -106,89 +106,21 @@ static bool route_selected(const struct nlmsg_dump *d,
 	return true;
 }
 
-/*
- * Route order. The snapshot keeps routes sorted for its own purposes
- * (family, table, destination bytes, prefix length, ...); a dump lists them
- * as the kernel walks its tables, verified against 6.18 with nested
- * prefixes in a scratch namespace:
- *  - families in number order (rtnl_dump_all(): AF_INET before AF_INET6);
- *  - tables in hash-bucket order, id & 255 (inet_dump_fib(),
- *    inet6_dump_fib() over FIB_TABLE_HASHSZ / FIB6_TABLE_HASHSZ buckets of
- *    256): main (254) before local (255);
- *  - IPv4 (fib_table_dump() walking the trie's leaves): ascending key;
- *    inside a leaf, the aliases as fib_insert_alias() keeps them: longer
- *    prefix first, then higher TOS first, then lower metric first;
- *  - IPv6 (fib6_walk(), post-order over the radix tree: the 0-bit child,
- *    the 1-bit child, then the node): of two prefixes that differ in a bit
- *    both cover, the one with 0 there first; a prefix before any prefix
- *    that contains it (so ::/0 last); one node's routes by metric.
- * Routes equal in all of that keep the snapshot's order (the kernel's is
- * insertion order, which the model does not know).
- */
 struct route_order_ctx {
 	const struct ns_route *v;
 };
-
-static int route_bit(const uint8_t a[16], unsigned int i)
-{
-	return (a[i / 8] >> (7 - i % 8)) & 1;
-}
-
-/* Inside one IPv4 table: trie key, then the leaf's alias order. */
-static int route_cmp4(const struct ns_route *x, const struct ns_route *y)
-{
-	uint32_t kx, ky;
-
-	memcpy(&kx, x->dst, 4);
-	memcpy(&ky, y->dst, 4);
-	kx = ntohl(kx);
-	ky = ntohl(ky);
-	if (kx != ky)
-		return kx < ky ? -1 : 1;
-	if (x->dst_len != y->dst_len)
-		return x->dst_len > y->dst_len ? -1 : 1;
-	if (x->tos != y->tos)
-		return x->tos > y->tos ? -1 : 1;
-	if (x->priority != y->priority)
-		return x->priority < y->priority ? -1 : 1;
-	return 0;
-}
-
-/* Inside one IPv6 table: post-order position in the radix tree. */
-static int route_cmp6(const struct ns_route *x, const struct ns_route *y)
-{
-	unsigned int i, n = MIN(MIN(x->dst_len, y->dst_len), 128u);
-
-	for (i = 0; i < n; i++) {
-		int bx = route_bit(x->dst, i), by = route_bit(y->dst, i);
-
-		if (bx != by)
-			return bx < by ? -1 : 1;
-	}
-	if (x->dst_len != y->dst_len)
-		return x->dst_len > y->dst_len ? -1 : 1;
-	if (x->priority != y->priority)
-		return x->priority < y->priority ? -1 : 1;
-	return 0;
-}
 
 /* g_qsort_with_data() comparator over snapshot indexes. */
 static gint route_cmp_kernel(gconstpointer a, gconstpointer b, gpointer data)
 {
 	const struct route_order_ctx *c = data;
 	guint ia = *(const guint *)a, ib = *(const guint *)b;
-	const struct ns_route *x = &c->v[ia], *y = &c->v[ib];
-	int r;
+	int r = ns_route_cmp_kernel(&c->v[ia], &c->v[ib]);
 
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	if ((x->table & 0xff) != (y->table & 0xff))
-		return (x->table & 0xff) < (y->table & 0xff) ? -1 : 1;
-	if (x->table != y->table)
-		return x->table < y->table ? -1 : 1;
-	r = x->family == AF_INET6 ? route_cmp6(x, y) : route_cmp4(x, y);
 	if (r)
 		return r;
+	/* equal for the kernel too: its order is insertion order, which the
+	 * model does not know; keep the snapshot's */
 	return ia < ib ? -1 : ia > ib ? 1 : 0;
 }
 

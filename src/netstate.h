@@ -293,6 +293,10 @@ const struct ns_link *ns_link_by_index(const struct netstate_snapshot *s,
 const struct ns_link *ns_link_by_name(const struct netstate_snapshot *s,
 				      const char *name);
 
+/* <0, 0, >0: @x before, tied with, after @y in the kernel's route dumps
+ * (see snapshot.c); ties are in the kernel's insertion order. */
+int ns_route_cmp_kernel(const struct ns_route *x, const struct ns_route *y);
+
 static inline void netstate_snapshot_unrefp(struct netstate_snapshot **p)
 {
 	if (*p)

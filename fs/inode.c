@@ -140,6 +140,40 @@ static struct timespec lxfs_tree_stamp(struct lxfs_tree *t)
 }
 
 /*
+ * The snapshot's links with counters read now, or with those of a read made
+ * over the same links table less than fs->stats_max_age_ns ago (--stats-max-
+ * age; 0, the default, reads on every call as the kernel's file is fresh per
+ * read). Return: 0 or -errno; *@ret is a new reference.
+ */
+static int lxfs_fresh_links(struct lxfs *fs, struct ns_links **ret)
+{
+	struct timespec ts;
+	int64_t now;
+	int r;
+
+	if (!fs->counters)
+		return -ENOTCONN;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (fs->stats_max_age_ns > 0 && fs->stats_links &&
+	    fs->stats_base == fs->snap->links &&
+	    now - fs->stats_at < fs->stats_max_age_ns) {
+		*ret = ns_links_ref(fs->stats_links);
+		return 0;
+	}
+	r = netstate_counters_read(fs->counters, fs->snap->links, ret);
+	if (r < 0 || fs->stats_max_age_ns <= 0)
+		return r;
+	g_clear_pointer(&fs->stats_links, ns_links_unref);
+	g_clear_pointer(&fs->stats_base, ns_links_unref);
+	fs->stats_links = ns_links_ref(*ret);
+	/* A reference, so the address cannot be reused by a newer table. */
+	fs->stats_base = ns_links_ref(fs->snap->links);
+	fs->stats_at = now;
+	return 0;
+}
+
+/*
  * Render @f from the latest snapshot; for proc/net/dev with @fresh_stats, from
  * the latest snapshot with its links' counters read now.
  */
@@ -152,10 +186,7 @@ static int lxfs_render(struct lxfs *fs, enum render_file f, bool fresh_stats,
 	if (f == RENDER_PROC_NET_DEV && fresh_stats) {
 		struct ns_links *links = NULL;
 
-		r = fs->counters ? netstate_counters_read(fs->counters,
-							  fs->snap->links,
-							  &links) :
-				   -ENOTCONN;
+		r = lxfs_fresh_links(fs, &links);
 		if (r == 0) {
 			struct netstate_snapshot tmp = *fs->snap;
 

@@ -83,6 +83,7 @@ struct lxfs_cmdline {
 	gboolean version;
 	char **fuse_opts;
 	int max_open;
+	int stats_max_age;
 	char **rest;
 };
 
@@ -190,6 +191,8 @@ static int lxfs_parse_cmdline(int *argc, char ***argv,
 		  "Mount options, comma-separated (repeatable; see below)", "OPT[,OPT...]" },
 		{ "max-open", 0, 0, G_OPTION_ARG_INT, &cl->max_open,
 		  "Bound on open handles per file; past it open fails with EMFILE (default 4096)", "N" },
+		{ "stats-max-age", 0, 0, G_OPTION_ARG_INT, &cl->stats_max_age,
+		  "Let opens of proc/net/dev share a counter read younger than USEC microseconds (default 0: every open reads the counters, as the kernel's file is fresh per read; a nonzero age can hide packets sent just before an open)", "USEC" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cl->rest,
 		  NULL, NULL },
 		{ NULL },
@@ -225,6 +228,8 @@ static int lxfs_parse_cmdline(int *argc, char ***argv,
 	}
 	if (cl->max_open < 0)
 		return lxfs_usage_error("--max-open must be positive");
+	if (cl->stats_max_age < 0 || cl->stats_max_age > 1000000)
+		return lxfs_usage_error("--stats-max-age must be 0 to 1000000");
 	if (view_policy_validate(policy, &err) < 0)
 		return lxfs_usage_error(err->message);
 	return -1;
@@ -323,6 +328,7 @@ int main(int argc, char **argv)
 	}
 	fs.max_open = cl.max_open > 0 ? (unsigned int)cl.max_open :
 					LXFS_DEFAULT_MAX_OPEN;
+	fs.stats_max_age_ns = (int64_t)cl.stats_max_age * 1000;
 	fs.attr_timeout = 1.0;
 	fs.entry_timeout = 3600.0;
 	mountpoint = lxfs_mountpoint(cl.rest[0]);
@@ -367,6 +373,8 @@ int main(int argc, char **argv)
 	netstate_unsubscribe(fs.ns, fs.ns_sub);
 	netstate_snapshot_unref(fs.snap);
 	netstate_counters_free(fs.counters);
+	g_clear_pointer(&fs.stats_links, ns_links_unref);
+	g_clear_pointer(&fs.stats_base, ns_links_unref);
 	netstate_free(fs.ns);
 	lxfs_tree_clear(&fs.tree);
 	g_main_loop_unref(fs.loop);

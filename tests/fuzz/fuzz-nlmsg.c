@@ -263,10 +263,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.bound = 2 * size + 4096;
 
 	/* The request in a buffer of its own exact size, so that a read past
-	 * it is a sanitizer report. A zero-length request is passed as NULL:
-	 * nlmsg_request() reads a byte of a zero-length buffer (found by this
-	 * target; tests/unit/test-nlmsg.c /nlmsg/bad-input/zero-length keeps
-	 * it visible until nlmsg.c is fixed) and the fuzzer must get past it. */
+	 * it is a sanitizer report. A zero-length request is passed as NULL;
+	 * tests/unit/test-nlmsg.c /nlmsg/bad-input/zero-length checks a
+	 * zero-length buffer at the end of readable memory (this target found
+	 * nlmsg_request() reading one byte of it). */
 	req = req_len ? g_memdup2(data + IN_HDR, req_len) : NULL;
 	r = nlmsg_request(snap, &o, req, req_len,
 			  f.mode ? fz_host_query : NULL, &f, fz_emit, &f, &dump);

@@ -55,3 +55,6 @@ check_PROGRAMS += tests/helpers/nlep-check
 tests_helpers_nlep_check_SOURCES = tests/helpers/nlep-check.c
 TESTS += tests/integration/netlink-endpoint.sh
 EXTRA_DIST += tests/integration/netlink-endpoint.sh
+# lxnetfs fast paths keep their guarantees (owner: lxnetfs)
+TESTS += tests/integration/lxnetfs-fast.sh
+EXTRA_DIST += tests/integration/lxnetfs-fast.sh

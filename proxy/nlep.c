@@ -181,7 +181,8 @@ struct nlep {
 	ino_t ino;
 	int pfd;
 	int type;
-	pid_t owner_tgid;       /* creator's tgid as it sees it (autobind) */
+	pid_t owner_tgid;       /* tgid of the creator, then of the binder, as it
+				 * sees it: netlink_autobind() tries it first */
 	bool bound;
 	uint32_t portid;
 	uint64_t groups;        /* bit g-1 for group g */
@@ -363,8 +364,10 @@ static bool nlep_port_taken(struct nlep_sandbox *sb, uint32_t p)
 /**
  * nlep_bind_port() - give @ep a port id: @want, or an automatic one
  * @ep: an unbound endpoint
- * @want: nl_pid asked for, 0 for automatic (the creator's tgid first, then
- *	negative numbers from -4096 down, as netlink_autobind())
+ * @want: nl_pid asked for, 0 for automatic (owner_tgid first: the tgid of
+ *	the process that binds, or the creator's for an autobind on send,
+ *	whose sender the proxy does not see; then negative numbers from
+ *	-4096 down, as netlink_autobind())
  *
  * Return: 0 or -EADDRINUSE.
  */
@@ -986,6 +989,17 @@ static int nlep_read_addr(pid_t pid, const struct seccomp_notif *req,
 	return nlep_peek(pid, req->data.args[1], sa, MIN(len, sizeof(*sa)));
 }
 
+static pid_t nlep_inner_tgid(pid_t pid);
+
+/* The caller's tgid becomes the first port id an autobind tries. */
+static void nlep_set_binder(struct nlep *ep, const struct seccomp_notif *req)
+{
+	pid_t t;
+
+	if (!ep->bound && (t = nlep_inner_tgid((pid_t)req->pid)) > 0)
+		ep->owner_tgid = t;
+}
+
 static int nlep_do_bind(struct nlep *ep, const struct seccomp_notif *req)
 {
 	struct sockaddr_nl sa;
@@ -1001,6 +1015,7 @@ static int nlep_do_bind(struct nlep *ep, const struct seccomp_notif *req)
 		if (sa.nl_pid != ep->portid)
 			return -EINVAL;
 	} else {
+		nlep_set_binder(ep, req);
 		r = nlep_bind_port(ep, sa.nl_pid);
 		if (r < 0)
 			return r;
@@ -1026,6 +1041,7 @@ static int nlep_do_connect(struct nlep *ep, const struct seccomp_notif *req)
 	}
 	if (sa.nl_family != AF_NETLINK || len < sizeof(sa))
 		return -EINVAL;
+	nlep_set_binder(ep, req);
 	if (!ep->bound && (r = nlep_bind_port(ep, 0)) < 0)
 		return r;
 	ep->dst_pid = sa.nl_pid;

@@ -491,6 +491,24 @@ static void api_blocking(int fd)
 		check(w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		      "fork-shared-blocking-recv", "waitpid %d status %x", (int)w, st);
 	}
+	/* autobind in a child: the child's tgid is the port id tried first */
+	{
+		int s2 = nl_open(0), w;
+
+		pid = fork();
+		if (pid == 0) {
+			struct sockaddr_nl sa2 = { .nl_family = AF_NETLINK };
+			socklen_t l2 = sizeof(sa2);
+
+			_exit(bind(s2, (struct sockaddr *)&sa2, sizeof(sa2)) == 0 &&
+			      getsockname(s2, (struct sockaddr *)&sa2, &l2) == 0 &&
+			      sa2.nl_pid == (uint32_t)getpid() ? 0 : 1);
+		}
+		w = waitpid(pid, &st, 0);
+		check(s2 >= 0 && w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "autobind-binder-tgid", "status %x", st);
+		close(s2);
+	}
 	close(ep);
 }
 

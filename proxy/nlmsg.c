@@ -95,6 +95,7 @@ struct req {
 	size_t plen;               /* payload bytes (nlmsg_len - header) */
 	const char *ext_msg;       /* extended ack text */
 	long bad_attr;             /* offset of the bad attribute, or -1 */
+	const struct nlpol *bad_pol; /* the policy it failed, or NULL */
 };
 
 /* ------------------------------------------------------------------ */
@@ -147,6 +148,7 @@ static int attr_check(struct req *q, const struct nlattr *a,
 		return 0;
 fail:
 	req_err_attr(q, a, "Attribute failed policy validation");
+	q->bad_pol = pt;
 	return -ERANGE;
 }
 
@@ -288,13 +290,60 @@ static const struct nlpol netconf_pol[NETCONFA_MAX + 1] = {
 /* Replies                                                             */
 
 /**
+ * req_put_policy() - NLMSGERR_ATTR_POLICY: the policy an attribute failed,
+ * as netlink_policy_dump_write_attr() describes it (checked against 6.18:
+ * the range or length first, NL_POLICY_TYPE_ATTR_TYPE last; no padding
+ * attributes on x86_64)
+ * @w: the error message being written
+ * @pt: the policy entry
+ */
+static void req_put_policy(struct nlw *w, const struct nlpol *pt)
+{
+	size_t nest = nlw_nest(w, NLMSGERR_ATTR_POLICY | NLA_F_NESTED);
+	uint32_t type = NL_ATTR_TYPE_INVALID;
+	uint64_t max = 0;
+
+	switch (pt->kind) {
+	case POL_U8:
+		type = NL_ATTR_TYPE_U8;
+		max = UINT8_MAX;
+		break;
+	case POL_U32:
+		type = NL_ATTR_TYPE_U32;
+		max = UINT32_MAX;
+		break;
+	case POL_STR:
+		type = NL_ATTR_TYPE_STRING;
+		break;
+	case POL_BIN:
+		type = NL_ATTR_TYPE_BINARY;
+		break;
+	case POL_NEST:
+		type = NL_ATTR_TYPE_NESTED;
+		break;
+	default:
+		break;
+	}
+	if (max) {
+		uint64_t min = 0;
+
+		nlw_attr(w, NL_POLICY_TYPE_ATTR_MIN_VALUE_U, &min, sizeof(min));
+		nlw_attr(w, NL_POLICY_TYPE_ATTR_MAX_VALUE_U, &max, sizeof(max));
+	} else if ((pt->kind == POL_STR || pt->kind == POL_BIN) && pt->len) {
+		nlw_u32(w, NL_POLICY_TYPE_ATTR_MAX_LENGTH, pt->len);
+	}
+	nlw_u32(w, NL_POLICY_TYPE_ATTR_TYPE, type);
+	nlw_nest_end(w, nest);
+}
+
+/**
  * req_ack() - the NLMSG_ERROR netlink_ack() sends for @q
  * @q: the request
  * @err: 0 (an ack) or -errno
  *
  * The request is echoed whole unless NETLINK_CAP_ACK (acks never echo it:
- * NLM_F_CAPPED); with NETLINK_EXT_ACK an error carries NLMSGERR_ATTR_MSG
- * and NLMSGERR_ATTR_OFFS when known.
+ * NLM_F_CAPPED); with NETLINK_EXT_ACK an error carries NLMSGERR_ATTR_MSG,
+ * NLMSGERR_ATTR_OFFS and NLMSGERR_ATTR_POLICY when known.
  *
  * Return: what @q->emit returned.
  */
@@ -326,6 +375,8 @@ static int req_ack(struct req *q, int err)
 		nlw_str(&w, NLMSGERR_ATTR_MSG, q->ext_msg);
 	if (tlv && q->bad_attr >= 0)
 		nlw_u32(&w, NLMSGERR_ATTR_OFFS, (uint32_t)q->bad_attr);
+	if (tlv && q->bad_pol)
+		req_put_policy(&w, q->bad_pol);
 	if (nlw_end(&w, start) < 0)
 		return -ENOMEM;
 	return q->emit(q->emit_data, buf, w.len);
@@ -1254,11 +1305,8 @@ static int get_link(struct req *q)
 		q->ext_msg = "Unsupported attribute in get link request";
 		return -EINVAL;
 	}
-	if (tb[IFLA_TARGET_NETNSID]) {
-		req_err_attr(q, tb[IFLA_TARGET_NETNSID],
-			     "Invalid target network namespace id");
-		return -EINVAL;
-	}
+	if (tb[IFLA_TARGET_NETNSID])
+		return -EINVAL; /* rtnl_getlink(): no extended ack for this */
 	if (ifm.ifi_index > 0) {
 		l = ns_link_by_index(q->snap, ifm.ifi_index);
 	} else if (tb[IFLA_IFNAME] || tb[IFLA_ALT_IFNAME]) {

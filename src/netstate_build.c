@@ -216,7 +216,12 @@ bool nsb_addr_from_nl(struct rtnl_addr *a, GHashTable *hidden,
  * @hidden: ifindexes of hidden links
  * @out: zeroed struct to fill
  *
- * Return: false when not shown (hidden link, not ARP/NDISC).
+ * Entries whose only state is NUD_NOARP are left out: the kernel makes
+ * them on demand (multicast and broadcast destinations, NOARP devices)
+ * without any RTM_NEWNEIGH, so the model could not follow them; they are
+ * also what /proc/net/arp and a plain `ip neigh` leave out.
+ *
+ * Return: false when not shown (hidden link, not ARP/NDISC, NOARP only).
  */
 bool nsb_neigh_from_nl(struct rtnl_neigh *n, GHashTable *hidden,
 		       struct ns_neigh *out)
@@ -226,6 +231,8 @@ bool nsb_neigh_from_nl(struct rtnl_neigh *n, GHashTable *hidden,
 	int type = rtnl_neigh_get_type(n);
 
 	if (family != AF_INET && family != AF_INET6)
+		return false;
+	if (state == NUD_NOARP)
 		return false;
 	out->ifindex = rtnl_neigh_get_ifindex(n);
 	if (nsb_is_hidden(hidden, out->ifindex))

@@ -2,3 +2,4 @@
 include $(srcdir)/tests/unit/local.mk
 include $(srcdir)/tests/integration/local.mk
 include $(srcdir)/tests/fuzz/local.mk
+include $(srcdir)/tests/bench/local.mk

@@ -18,8 +18,6 @@ METRICS="tcp_up_gbps tcp_down_gbps tcp_conn_per_s udp_rr_per_s getifaddrs_per_s 
 read_resolv_per_s read_procnetdev_per_s prop_netlink_p50_ms prop_netlink_p99_ms
 prop_view_p50_ms prop_view_p99_ms startup_ms scale_sockets_per_s scale_kib_per_sandbox
 scale_kib_per_nl_endpoint"
-# rows that depend on the netlink/SIOCGIF emulation (n/a until it lands)
-NL_ROWS=" getifaddrs_per_s ip_addr_ms prop_netlink_p50_ms prop_netlink_p99_ms scale_kib_per_nl_endpoint "
 # rows without a native value by definition (memory of a per-sandbox daemon)
 NO_NATIVE=" scale_kib_per_sandbox scale_kib_per_nl_endpoint "
 HEADER="metric	unit	native	native_min	native_max	lxnet	lxnet_min	lxnet_max	pasta	pasta_min	pasta_max	slirp4netns	slirp4netns_min	slirp4netns_max	ratio	goal	result	note"
@@ -71,17 +69,15 @@ check_native() {
 }
 tap_check "native is measured in every row that has a native value" check_native
 
-# lxnet: measured unless the row waits for the netlink emulation, and then
-# n/a only together with that reason (or measured, once it lands)
+# lxnet: measured in every row, the netlink ones included, with a ratio
+# wherever native has a value
 check_lxnet() {
-	awk -F'\t' -v nl="$NL_ROWS" -v nonat="$NO_NATIVE" 'NR > 1 {
-		isnl = index(nl, " " $1 " ") > 0
-		if ($6 == "n/a" && !isnl) { print "# lxnet " $1 " is n/a: " $18; bad = 1 }
-		if ($6 == "n/a" && isnl && $18 !~ /netlink emulation not built/) { print "# lxnet " $1 " n/a without reason"; bad = 1 }
+	awk -F'\t' -v nonat="$NO_NATIVE" 'NR > 1 {
+		if ($6 == "n/a") { print "# lxnet " $1 " is n/a: " $18; bad = 1 }
 		if ($6 != "n/a" && index(nonat, " " $1 " ") == 0 && $15 == "n/a") { print "# " $1 " has no ratio"; bad = 1 }
 	} END { exit bad }' "$TSV"
 }
-tap_check "lxnet is measured (or n/a with its reason) and has ratios" check_lxnet
+tap_check "lxnet is measured in every row and has ratios" check_lxnet
 
 # pasta and slirp4netns: measured when installed, n/a when not
 check_tool() {

@@ -25,6 +25,9 @@
 #define LXFS_MAX_NODES 32
 /* Default bound on simultaneously open handles per file (--max-open). */
 #define LXFS_DEFAULT_MAX_OPEN 4096
+/* Requests handled per wake-up of the FUSE source before yielding. */
+#define LXFS_REQUESTS_PER_DISPATCH 64
+
 /*
  * struct lxfs_node - one inode of the fixed tree
  * @ino: inode number; FUSE_ROOT_ID for the root, fixed for the process
@@ -77,15 +80,8 @@ struct lxfs_handle {
 
 /*
  * struct lxfs - the daemon's context; owned by main(), no globals
- * @lock: held by the FUSE thread around each request and by the main
- *        loop's thread around snapshot changes: guards @snap, @tree and
- *        @counters
- * @buf: the FUSE thread's request buffer
- * @thread: the FUSE thread (session.c), NULL when not serving
- * @stop_fd: eventfd that tells the FUSE thread to stop
  */
 struct lxfs {
-	GMutex lock;
 	struct view_policy policy;
 	struct netstate *ns;
 	guint ns_sub;
@@ -105,10 +101,9 @@ struct lxfs {
 	struct fuse_session *se;
 	struct fuse_buf buf;
 	bool mounted;
-	GThread *thread;
-	int stop_fd;
+	guint fuse_source;
 	GMainLoop *loop;
-	gint exit_status;
+	int exit_status;
 };
 
 /* inode.c */

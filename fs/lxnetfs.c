@@ -6,13 +6,9 @@
  * lxnetfs runs in the host's network namespace and serves a small fixed
  * tree (etc/resolv.conf, etc/hosts, etc/hostname, proc/net/{dev,route,
  * if_inet6,ipv6_route,arp}) whose bytes are rendered from the network model
- * (src/netstate.h) by the renderers (src/render.h). Two threads: the main
- * thread runs the GLib main loop with netstate's own fds and the signals;
- * a serving thread (session.c) takes FUSE requests straight off the device,
- * without a poll() and a main-loop dispatch per request, and spins briefly
- * between back-to-back requests before it sleeps. One mutex, fs->lock,
- * is held around each FUSE request and around each snapshot change, so
- * the tree is only ever touched by one thread at a time.
+ * (src/netstate.h) by the renderers (src/render.h). Everything runs on one
+ * thread, in one GLib main loop: the FUSE device fd and netstate's own fds
+ * are sources of the same loop, so no locks exist anywhere.
  *
  * Consistency. netstate hands us immutable snapshots and, on each new one,
  * the set of parts that changed. A file whose parts changed is marked stale
@@ -277,11 +273,9 @@ static void lxfs_on_snapshot(const struct netstate_event *ev, void *data)
 {
 	struct lxfs *fs = data;
 
-	g_mutex_lock(&fs->lock);
 	netstate_snapshot_unref(fs->snap);
 	fs->snap = netstate_snapshot_ref(ev->snap);
 	lxfs_tree_snapshot_changed(fs, ev->parts);
-	g_mutex_unlock(&fs->lock);
 }
 
 /* Resolve a directory MOUNTPOINT to an absolute path; /dev/fd/N as is. */
@@ -311,8 +305,6 @@ int main(int argc, char **argv)
 	int ready_fd = -1, r;
 
 	log_init("lxnetfs", LOG_LVL_WARN);
-	g_mutex_init(&fs.lock);
-	fs.stop_fd = -1;
 	view_policy_init(&fs.policy);
 	r = lxfs_parse_cmdline(&argc, &argv, &cl, &fs.policy);
 	if (r >= 0)
@@ -378,9 +370,8 @@ int main(int argc, char **argv)
 	netstate_free(fs.ns);
 	lxfs_tree_clear(&fs.tree);
 	g_main_loop_unref(fs.loop);
-	r = g_atomic_int_get(&fs.exit_status);
+	r = fs.exit_status;
 out_args:
-	g_mutex_clear(&fs.lock);
 	view_policy_clear(&fs.policy);
 	fuse_opt_free_args(&args);
 	lxfs_cmdline_clear(&cl);

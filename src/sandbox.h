@@ -9,9 +9,11 @@
  *   parent -> child  SANDBOX_MSG_GO            uid/gid maps are written
  *   child  -> parent FDPASS_FUSE_DEVICE [fd]   /dev/fuse, already mounted
  *   parent -> child  FDPASS_ACK (status)       lxnetfs serves it (or -errno)
- *   child  -> parent FDPASS_SECCOMP_LISTENER [fd]
- *   parent -> child  FDPASS_ACK (status)       lxnet-proxy took it
- * The child's end is O_CLOEXEC: end of stream after the last ACK means CMD
+ *   child  -> parent FDPASS_SECCOMP_LISTENER [fd]   not answered: the child
+ *                    execs CMD at once; the parent passes the listener to
+ *                    lxnet-proxy and, should the proxy refuse it or end
+ *                    first, reports that and kills the sandbox (status 125)
+ * The child's end is O_CLOEXEC: end of stream after the listener means CMD
  * was executed (or the child died; its exit status tells which). The child
  * reports its own set-up and exec errors on stderr.
  */

@@ -797,9 +797,11 @@ static gboolean netstate_on_hostname(int fd, GIOCondition cond, void *data)
  * @ns: model
  *
  * sethostname() has no inotify event, but poll() on
- * /proc/sys/kernel/hostname reports POLLPRI|POLLERR after each change in
- * the reader's UTS namespace. Nothing to watch with --hostname; without
- * the file (no procfs) the hostname is read once and a debug line says so.
+ * /proc/sys/kernel/hostname reports POLLPRI|POLLERR after each change. The
+ * kernel keeps one poll event for every UTS namespace, so a sandbox's own
+ * sethostname() wakes us too; the reload then finds the same hostname and
+ * publishes nothing. Nothing to watch with --hostname; without the file
+ * (no procfs) the hostname is read once and a debug line says so.
  */
 static void netstate_start_hostname_watch(struct netstate *ns)
 {

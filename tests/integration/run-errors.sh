@@ -6,7 +6,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 13
+tap_plan 16
 
 # expect STATUS PATTERN ARGS... - lxnet run ARGS exits STATUS and its
 # stderr is one line matching PATTERN
@@ -54,6 +54,35 @@ tap_result $? "--help lists the options"
 
 LXNET_LXNETFS=$TMP_DIR/no-such-lxnetfs expect 125 'cannot execute.*no-such-lxnetfs' -- true
 tap_result $? "a companion that cannot be executed: 125, one line"
+
+# Companions start before the sandbox; one that ends before it served is
+# named, with its status, in one line.
+printf '#!/bin/sh\nexit 3\n' >"$TMP_DIR/fail-companion"
+chmod +x "$TMP_DIR/fail-companion"
+LXNET_LXNETFS=$TMP_DIR/fail-companion expect 125 'lxnetfs ended during start-up (status 3)' -- true
+tap_result $? "lxnetfs ending during start-up: 125, one line with its status"
+
+# The sandbox does not wait for the proxy's answer to its listener: CMD
+# runs meanwhile, and a refusal must still end it with 125. This stand-in
+# proxy takes the listener on fd 3 and answers FDPASS_ACK -EPERM.
+cat >"$TMP_DIR/refusing-proxy" <<'PY'
+#!/usr/bin/env python3
+import socket, struct, sys
+s = socket.socket(fileno=3)
+msg, fds, _, _ = socket.recv_fds(s, 16, 4)
+magic, kind = struct.unpack('<II', msg[:8])
+ok = magic == 0x6c786e65 and kind == 1 and len(fds) == 1
+s.send(struct.pack('<IIii', 0x6c786e65, 3, -1 if ok else -74, 0))
+PY
+chmod +x "$TMP_DIR/refusing-proxy"
+LXNET_PROXY=$TMP_DIR/refusing-proxy expect 125 'lxnet-proxy could not serve the sandbox: Operation not permitted' \
+	-- sh -c "sleep 10; echo > $TMP_DIR/survived"
+st=$?
+[ $st -eq 0 ] && [ ! -e "$TMP_DIR/survived" ]
+tap_result $? "lxnet-proxy refusing the listener: CMD is killed, 125, one line"
+
+LXNET_PROXY=$TMP_DIR/fail-companion expect 125 'lxnet-proxy ended during start-up (status 3)' -- true
+tap_result $? "lxnet-proxy ending during start-up: 125, one line with its status"
 
 # /dev/fuse not accessible: a throw-away user without the ACL.
 if run_make_user; then

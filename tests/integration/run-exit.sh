@@ -7,7 +7,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 19
+tap_plan 20
 
 lxrun -- true
 tap_result $? "exit status 0"
@@ -96,6 +96,40 @@ tap_result $? "lxnet --pid SIGKILLed: the sandbox and companions are gone within
 ls -d "$TMP_DIR"/k/lxnet-* >/dev/null 2>&1 &&
 	TMPDIR=$TMP_DIR/k lxrun -- true && ! ls -d "$TMP_DIR"/k/lxnet-* >/dev/null 2>&1
 tap_result $? "the next run removes staging directories of killed lxnets"
+
+# A live lxnet in another pid namespace has a staging directory whose PID
+# this namespace cannot see; a sweep must leave it (it holds a lock): the
+# rmdir would detach that sandbox's staging tmpfs, /proc/net with it.
+staging_lock_test() {
+	local pid dir p=99990
+	mkdir -p "$TMP_DIR/s"
+	# a pid that does not exist here, as lxnet's pid over there
+	while [ -e "/proc/$((p + 1))" ] && [ $p -gt 90000 ]; do p=$((p - 100)); done
+	rm -f "$TMP_DIR/ready" "$TMP_DIR/go" "$TMP_DIR/route"
+	TMPDIR=$TMP_DIR/s timeout 60 unshare --pid --fork --mount-proc sh -c \
+		'echo '"$p"' >/proc/sys/kernel/ns_last_pid && "$@"; exit $?' sh \
+		"$LXNET" run $VIEW -- sh -c "echo > $TMP_DIR/ready
+			i=0; while [ ! -e $TMP_DIR/go ] && [ \$i -lt 200 ]; do sleep 0.05; i=\$((i+1)); done
+			cat /proc/net/route > $TMP_DIR/route" &
+	pid=$!
+	wait_until 20 test -e "$TMP_DIR/ready" || { kill $pid; wait $pid; return 1; }
+	dir=$(ls -d "$TMP_DIR"/s/lxnet-* 2>/dev/null | head -1)
+	# otherwise the sweep would not even consider it
+	case $dir in
+	*/lxnet-$((p + 1))-*) ;;
+	*) tap_diag "staging $dir, want pid $((p + 1))"; : > "$TMP_DIR/go"; wait $pid; return 1 ;;
+	esac
+	TMPDIR=$TMP_DIR/s lxrun -- true
+	[ -d "$dir" ] || tap_diag "the sweep removed $dir"
+	[ -d "$dir" ] && : > "$TMP_DIR/go" && wait $pid &&
+		grep -q '^lxv0' "$TMP_DIR/route" && ! ls -d "$TMP_DIR"/s/lxnet-* >/dev/null 2>&1
+	local r=$?
+	: > "$TMP_DIR/go"
+	wait $pid 2>/dev/null
+	return $r
+}
+staging_lock_test
+tap_result $? "a live lxnet's staging directory survives a sweep from another pid namespace"
 
 # A terminal passes through: CMD's stdin is the pty, Ctrl-C (the tty's
 # SIGINT to the foreground process group) ends CMD, lxnet reports 130.

@@ -11,7 +11,7 @@ run_make_host || tap_skip_all "cannot make a veth pair here"
 run_make_user || tap_skip_all "cannot make a throw-away user that reaches $LXNET"
 run_grant_fuse || tap_skip_all "cannot grant /dev/fuse by ACL (setfacl, package acl)"
 chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"
-tap_plan 7
+tap_plan 9
 
 out=$(run_as_user "'$LXNET' run $VIEW -- sh -c 'id -u; cat /etc/resolv.conf'")
 [ "$(echo "$out" | head -1)" = 0 ] && echo "$out" | grep -q '^nameserver 10.77.0.1$'
@@ -42,6 +42,24 @@ if run_as_user "$(declare -f run_busybox_rootfs); run_busybox_rootfs '$TMP_DIR/u
 	tap_result $? "ordinary user: --root with a busybox rootfs"
 else
 	tap_skip "ordinary user: --root" "no static busybox (apt-get install busybox-static)"
+fi
+
+# Emulated NETLINK_ROUTE and SIOCGIF* with an unprivileged proxy: the same
+# links and addresses as here (ifindex, name, addresses), nothing hidden
+# added, ip addr add refused as in any unprivileged container.
+norm_addr() { ip -o addr show | awk '{ print $2, $3, $4 }' | sort; }
+norm_addr >"$TMP_DIR/addr.h"
+run_as_user "'$LXNET' run $VIEW -- ip -o addr show" | awk '{ print $2, $3, $4 }' | sort >"$TMP_DIR/addr.u"
+[ -s "$TMP_DIR/addr.h" ] && diff -u "$TMP_DIR/addr.h" "$TMP_DIR/addr.u"
+tap_result $? "ordinary user: ip addr inside lists the host's addresses (netlink)"
+
+if command -v ifconfig >/dev/null; then
+	ifconfig -a | grep -o '^[^ :]*' | sort >"$TMP_DIR/if.h"
+	run_as_user "'$LXNET' run $VIEW -- ifconfig -a" | grep -o '^[^ :]*' | sort >"$TMP_DIR/if.u"
+	[ -s "$TMP_DIR/if.h" ] && diff -u "$TMP_DIR/if.h" "$TMP_DIR/if.u"
+	tap_result $? "ordinary user: ifconfig -a inside lists the host's interfaces (SIOCGIF*)"
+else
+	tap_skip "ordinary user: ifconfig -a" "net-tools not installed"
 fi
 
 ! grep -q lxnetfs /proc/self/mountinfo

@@ -495,8 +495,15 @@ int main(int argc, char **argv)
 		client_free(p.clients->data);
 	if (p.listen_fd >= 0)
 		close(p.listen_fd);
-	nlep_hub_free(p.conf.nlep);
-	proxy_model_stop(&p.model);
+	/*
+	 * Serving threads still running (blocked in NOTIF_RECV, or serving a
+	 * call) use the hub and the model: they cannot be woken to be joined,
+	 * so both are then left to process exit instead of freed under them.
+	 */
+	if (p.n_listeners == 0) {
+		nlep_hub_free(p.conf.nlep);
+		proxy_model_stop(&p.model);
+	}
 	g_main_loop_unref(p.loop);
 	g_free(o.socket_path);
 	view_policy_clear(&o.policy);

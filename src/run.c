@@ -671,8 +671,6 @@ static void run_companion_answer(struct run_ctx *c, struct run_companion *comp)
 	} else {
 		if (comp->pending)
 			run_companion_ended(comp);
-		closep(&comp->sock);
-		comp->sock = -1;
 		r = -EIO;
 	}
 	if (comp->pending && comp == &c->proxy && r < 0)

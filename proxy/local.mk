@@ -13,6 +13,8 @@ dist_man_MANS += man/lxnet-proxy.8
 proxy_lxnet_proxy_SOURCES += proxy/model.c proxy/ifioctl.c
 # emulated NETLINK_ROUTE endpoints, the syscall side (owner: nlep)
 proxy_lxnet_proxy_SOURCES += proxy/nlep.c proxy/nlep.h
+# a trapped caller's memory through /proc/PID/mem (owner: nlep3)
+proxy_lxnet_proxy_SOURCES += proxy/target.c
 # NETLINK_ROUTE messages answered from a snapshot (pure functions)
 proxy_lxnet_proxy_SOURCES += proxy/nlmsg.c proxy/nlmsg_dump.c \
 	proxy/nlmsg_encode.c proxy/nlmsg.h proxy/nlmsg_int.h

@@ -100,6 +100,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -118,6 +119,7 @@
 #include "netstate.h"
 #include "nlep.h"
 #include "nlmsg.h"
+#include "nlmsg_int.h"
 #include "proxy_int.h"
 #include "util.h"
 
@@ -136,77 +138,132 @@
 
 #define NLEP_SWEEP_MS 50
 #define NLEP_DGRAM_MAX (128 * 1024)  /* largest host reply handled */
-#define NLEP_REQ_MAX (4 << 20)        /* largest request (S's SO_SNDBUF is less) */
 #define NLEP_HOST_PARTS 4096          /* datagrams of one host dump */
+#define NLEP_HOST_TIMEOUT_MS 500      /* one host query, all its datagrams */
 #define NLEP_IOV_MAX 1024             /* UIO_MAXIOV */
+#define NLEP_RW_MAX (INT32_MAX & ~4095) /* MAX_RW_COUNT (4 KiB pages) */
+#define NLEP_ADDR_MAX 128             /* sizeof(struct sockaddr_storage) */
 #define NLEP_GOODSIZE 3776            /* SKB_WITH_OVERHEAD(4096) */
 #define NLEP_DUMP_MAX 32448           /* SKB_WITH_OVERHEAD(32768) */
 #define NLEP_SOCK_MIN_RCVBUF 2304
 #define NLEP_NGROUPS 64               /* groups a mask holds */
+#define NLEP_ROVER_START 0xfffff000u  /* -4096: netlink_autobind()'s rover */
+#define NLEP_ROVER_LAST 0x80000000u   /* INT32_MIN, where it wraps back */
+#define NLEP_CAP_NET_ADMIN 12
 
 const char *const nlep_call_names[NLEP_N_CALLS] = {
 	"bind", "connect", "getsockname", "getpeername", "recvfrom",
 	"recvmsg", "setsockopt", "getsockopt",
 };
 
+/**
+ * struct nlep_hub - every endpoint of the proxy
+ * @lock: guards everything below except @model, @ctx and the constants,
+ *	and every field of every struct nlep and the counters of every
+ *	struct nlep_sandbox; never held while the proxy touches a caller's
+ *	memory or waits for the host kernel
+ * @model: the proxy's model (fixed)
+ * @ctx: the main context: endpoint sources and the sweep run there
+ * @sub: subscription on the model (main loop only)
+ * @eps: S's inode -> struct nlep (the table's reference)
+ * @n_eps: endpoints, at most NLEP_MAX_ENDPOINTS
+ * @parked: parked receives (struct nlep_op), at most NLEP_MAX_PARKED
+ * @sweep: the sweep's timeout source while something is parked
+ * @out_bytes: bytes in every overflow queue, at most NLEP_PROXY_BYTES
+ * @rmem_default, @rmem_max, @wmem_default, @wmem_max: net.core sysctls
+ * @userns_dev, @userns_ino: the proxy's user namespace (SO_*BUFFORCE)
+ */
 struct nlep_hub {
 	GMutex lock;
 	struct proxy_model *model;
 	GMainContext *ctx;
 	guint sub;
-	GHashTable *eps;        /* ino -> struct nlep */
+	GHashTable *eps;
 	unsigned int n_eps;
-	GQueue parked;          /* struct nlep_op */
+	GQueue parked;
 	GSource *sweep;
+	size_t out_bytes;
 	int rmem_default, rmem_max, wmem_default, wmem_max;
+	dev_t userns_dev;
+	ino_t userns_ino;
 };
 
+/**
+ * struct nlep_sandbox - the endpoints of one listener (one port id space)
+ * @ref: references (atomic): the serving thread, each endpoint, each op
+ * @hub: the hub
+ * @listener: our own dup of the listener
+ * @ports: port id -> present (hub lock)
+ * @n_eps: endpoints, at most NLEP_MAX_PER_SANDBOX (hub lock)
+ * @n_parked: parked receives, at most NLEP_MAX_PARKED_PER_SANDBOX (hub lock)
+ * @out_bytes: bytes in its endpoints' overflow queues, at most
+ *	NLEP_SANDBOX_BYTES (hub lock)
+ * @rover: next automatic negative port id, as an unsigned (hub lock)
+ */
 struct nlep_sandbox {
 	gint ref;
 	struct nlep_hub *hub;
-	int listener;           /* our own dup of the listener */
-	GHashTable *ports;      /* port id -> endpoint (pointer) */
+	int listener;
+	GHashTable *ports;
 	unsigned int n_eps;
-	int32_t rover;          /* next negative port id to try */
+	unsigned int n_parked;
+	size_t out_bytes;
+	uint32_t rover;
 };
 
-/*
- * struct nlep - one endpoint (one open file in the sandbox)
+/**
+ * struct nlep - one endpoint (one open file in the sandbox); every field
+ * is guarded by the hub lock
+ * @hub: the hub
+ * @sb: its sandbox (a reference)
+ * @ref: references: the hub's table while P is open, and each serving
+ *	thread working on it; freed at 0 (nlep_unref())
+ * @src: P's source on the main loop (NULL once released)
+ * @tag: P's fd tag in @src
+ * @ino: S's inode
+ * @pfd: P
+ * @type: SOCK_RAW or SOCK_DGRAM
+ * @owner_tgid: tgid of the creator, then of the binder, as it sees it:
+ *	netlink_autobind() tries it first
+ * @bound: has a port id
+ * @portid: its port id
+ * @groups: bit g-1 for group g
+ * @dst_pid, @dst_group: connect()'s address
+ * @pktinfo, @bcast_err, @no_enobufs, @all_nsid, @cap_ack, @ext_ack,
+ * @strict: SOL_NETLINK flags
+ * @rcvbuf, @sndbuf: as getsockopt reports them (doubled)
+ * @err: pending error (ENOBUFS)
+ * @out: GBytes waiting for room in P
+ * @out_bytes: bytes in @out
+ * @dump: the dump being read, or NULL
+ * @max_recvmsg_len: largest buffer a trapped receive offered
+ * @want_out: P's G_IO_OUT is watched
+ * @busy: a request is being answered with the lock released: no other
+ *	request is taken meanwhile (order is kept)
  */
 struct nlep {
 	struct nlep_hub *hub;
 	struct nlep_sandbox *sb;
+	unsigned int ref;
 	GSource *src;
 	gpointer tag;
 	ino_t ino;
 	int pfd;
 	int type;
-	pid_t owner_tgid;       /* tgid of the creator, then of the binder, as it
-				 * sees it: netlink_autobind() tries it first */
+	pid_t owner_tgid;
 	bool bound;
 	uint32_t portid;
-	uint64_t groups;        /* bit g-1 for group g */
+	uint64_t groups;
 	uint32_t dst_pid, dst_group;
 	bool pktinfo, bcast_err, no_enobufs, all_nsid, cap_ack, ext_ack, strict;
-	int rcvbuf, sndbuf;     /* as getsockopt reports them (doubled) */
-	int err;                /* pending error (ENOBUFS) */
-	GQueue out;             /* GBytes waiting for room in P */
+	int rcvbuf, sndbuf;
+	int err;
+	GQueue out;
 	size_t out_bytes;
 	struct nlmsg_dump *dump;
 	size_t max_recvmsg_len;
 	bool want_out;
-};
-
-/* A parked blocking receive. */
-struct nlep_op {
-	struct nlep_sandbox *sb;  /* a reference */
-	uint64_t id;
-	pid_t pid;
-	ino_t ino;
-	int sfd;                  /* our copy of S */
-	gint64 deadline;          /* monotonic µs, 0 = none */
-	bool timeo;
-	struct nlep_recv *rv;
+	bool busy;
 };
 
 /* A receive call's arguments, copied from the target. */
@@ -223,6 +280,51 @@ struct nlep_recv {
 	int flags;
 };
 
+/* A datagram taken from S under the lock, to be written out after it. */
+struct nlep_got {
+	uint8_t *buf;             /* its first bytes (g_free) */
+	size_t copied;            /* bytes for the caller's iovecs */
+	ssize_t n;                /* its real length */
+	unsigned int group;       /* multicast group, 0 for a reply */
+	bool pktinfo;             /* NETLINK_PKTINFO was set */
+};
+
+/* A parked blocking receive, then a completed one waiting to be written. */
+struct nlep_op {
+	struct nlep_sandbox *sb;  /* a reference */
+	uint64_t id;
+	pid_t pid;
+	ino_t ino;
+	int sfd;                  /* our copy of S */
+	struct target t;          /* the caller's memory (owned) */
+	gint64 deadline;          /* monotonic µs, 0 = none */
+	bool timeo;
+	struct nlep_recv *rv;
+	ssize_t res;              /* once completed: length or -errno */
+	struct nlep_got got;
+};
+
+/* Everything a trapped call reads from the caller, read before the lock. */
+struct nlep_args {
+	struct sockaddr_nl sa;    /* bind/connect */
+	size_t addrlen;
+	pid_t tgid;               /* bind/connect: the caller's inner tgid */
+	int level, name;          /* setsockopt/getsockopt */
+	int val;                  /* setsockopt's value */
+	uint32_t optlen;          /* setsockopt's length */
+	int len;                  /* getsockopt/getsockname: *lenp */
+	struct nlep_recv *rv;     /* receives */
+};
+
+/* What a call writes back after the lock: value bytes and their length. */
+struct nlep_res {
+	uint8_t val[16];
+	int vlen;                 /* bytes of @val the kernel reports */
+	int wlen;                 /* bytes of @val to write */
+	bool lenp_first;          /* netlink_getsockopt() writes *optlen first */
+	struct nlep_got got;      /* receives */
+};
+
 static void nlep_recv_free(struct nlep_recv *rv)
 {
 	if (!rv)
@@ -231,78 +333,9 @@ static void nlep_recv_free(struct nlep_recv *rv)
 	g_free(rv);
 }
 
-/* ---- the target's memory ---------------------------------------------- */
-
 static int nlep_id_valid(int listener, uint64_t id)
 {
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 ? -ENOENT : 0;
-}
-
-/**
- * nlep_peek() - copy @len bytes at @addr in the target into @buf
- * @pid: the target
- * @addr: its address
- * @buf: destination
- * @len: bytes
- *
- * The caller checks NOTIF_ID_VALID afterwards (pid reuse).
- * Return: 0, -EFAULT or -ENOENT (process gone).
- */
-static int nlep_peek(pid_t pid, uint64_t addr, void *buf, size_t len)
-{
-	struct iovec l = { .iov_base = buf, .iov_len = len };
-	struct iovec r = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
-	ssize_t n;
-
-	if (len == 0)
-		return 0;
-	n = process_vm_readv(pid, &l, 1, &r, 1, 0);
-	if (n < 0)
-		return errno == ESRCH ? -ENOENT : -EFAULT;
-	return (size_t)n == len ? 0 : -EFAULT;
-}
-
-static int nlep_poke(pid_t pid, uint64_t addr, const void *buf, size_t len)
-{
-	struct iovec l = { .iov_base = (void *)buf, .iov_len = len };
-	struct iovec r = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
-	ssize_t n;
-
-	if (len == 0)
-		return 0;
-	n = process_vm_writev(pid, &l, 1, &r, 1, 0);
-	if (n < 0)
-		return errno == ESRCH ? -ENOENT : -EFAULT;
-	return (size_t)n == len ? 0 : -EFAULT;
-}
-
-/**
- * nlep_poke_iov() - scatter @len bytes into the target's iovecs
- * @pid: the target
- * @iov: its iovecs (target addresses)
- * @n_iov: how many
- * @buf: data
- * @len: bytes, at most the iovecs' total
- *
- * Return: 0, -EFAULT or -ENOENT.
- */
-static int nlep_poke_iov(pid_t pid, const struct iovec *iov, size_t n_iov,
-			 const void *buf, size_t len)
-{
-	struct iovec l = { .iov_base = (void *)buf, .iov_len = len };
-	size_t i, left = len, n_use = 0;
-	ssize_t n;
-
-	for (i = 0; i < n_iov && left > 0; i++) {
-		left -= MIN(left, iov[i].iov_len);
-		n_use = i + 1;
-	}
-	if (len == 0)
-		return 0;
-	n = process_vm_writev(pid, &l, 1, iov, n_use, 0);
-	if (n < 0)
-		return errno == ESRCH ? -ENOENT : -EFAULT;
-	return (size_t)n == len ? 0 : -EFAULT;
 }
 
 /**
@@ -312,6 +345,8 @@ static int nlep_poke_iov(pid_t pid, const struct iovec *iov, size_t n_iov,
  * @ret_fd: the copy (O_CLOEXEC)
  * @ret_ino: the file's inode when it is a socket, 0 otherwise
  *
+ * The caller checks NOTIF_ID_VALID afterwards: the pidfd was opened first,
+ * so a valid id proves the copy came from the caller.
  * Return: 0, -EBADF (no such fd), -ENOENT (target gone) or -errno.
  */
 static int nlep_getfd(pid_t pid, int fd, int *ret_fd, ino_t *ret_ino)
@@ -339,8 +374,6 @@ static int nlep_getfd(pid_t pid, int fd, int *ret_fd, ino_t *ret_ino)
 	return 0;
 }
 
-/* ---- replies ----------------------------------------------------------- */
-
 static int nlep_reply_val(int listener, uint64_t id, int64_t val)
 {
 	struct seccomp_notif_resp resp = { .id = id };
@@ -367,7 +400,7 @@ static bool nlep_port_taken(struct nlep_sandbox *sb, uint32_t p)
  * @want: nl_pid asked for, 0 for automatic (owner_tgid first: the tgid of
  *	the process that binds, or the creator's for an autobind on send,
  *	whose sender the proxy does not see; then negative numbers from
- *	-4096 down, as netlink_autobind())
+ *	-4096 down to INT32_MIN and round again, as netlink_autobind())
  *
  * Return: 0 or -EADDRINUSE.
  */
@@ -382,9 +415,9 @@ static int nlep_bind_port(struct nlep *ep, uint32_t want)
 		while (p == 0 || nlep_port_taken(sb, p)) {
 			if (++tries > 1u << 20)
 				return -EADDRINUSE;
-			p = (uint32_t)sb->rover--;
-			if (sb->rover > -4096)
-				sb->rover = -4096;
+			p = sb->rover;
+			sb->rover = sb->rover == NLEP_ROVER_LAST ?
+				    NLEP_ROVER_START : sb->rover - 1;
 		}
 	} else if (nlep_port_taken(sb, p)) {
 		return -EADDRINUSE;
@@ -407,31 +440,68 @@ static void nlep_set_want_out(struct nlep *ep, bool want)
 				(want ? G_IO_OUT : 0));
 }
 
+/* What the overflow queue may hold: the receive buffer, as the kernel's. */
 static size_t nlep_backlog_max(const struct nlep *ep)
 {
 	return MIN((size_t)ep->rcvbuf, (size_t)NLEP_BACKLOG_MAX);
 }
 
-/* Append a datagram to the overflow queue. */
-static void nlep_queue(struct nlep *ep, const void *buf, size_t len)
+/**
+ * nlep_room() - bytes the overflow queue of @ep may still take
+ * @ep: the endpoint (hub lock held)
+ *
+ * The least of its own bound (SO_RCVBUF) and what is left of its
+ * sandbox's and the proxy's byte budgets.
+ */
+static size_t nlep_room(const struct nlep *ep)
 {
-	g_queue_push_tail(&ep->out, g_bytes_new(buf, len));
-	ep->out_bytes += len;
+	size_t own = nlep_backlog_max(ep), sb = NLEP_SANDBOX_BYTES,
+	       hub = NLEP_PROXY_BYTES;
+
+	own = ep->out_bytes < own ? own - ep->out_bytes : 0;
+	sb = ep->sb->out_bytes < sb ? sb - ep->sb->out_bytes : 0;
+	hub = ep->hub->out_bytes < hub ? hub - ep->hub->out_bytes : 0;
+	return MIN(own, MIN(sb, hub));
 }
 
-static int nlep_emit(void *data, const void *dgram, size_t len)
+/* The receiver overran: ENOBUFS at its next receive, as netlink_overrun(). */
+static void nlep_overrun(struct nlep *ep)
 {
-	struct nlep *ep = data;
+	if (!ep->no_enobufs)
+		ep->err = ENOBUFS;
+}
 
-	if (ep->out_bytes + len > NLEP_BACKLOG_MAX)
-		return -ENOBUFS;
-	nlep_queue(ep, dgram, len);
-	return 0;
+/* Append a datagram to the overflow queue (bounds checked by the caller). */
+static void nlep_queue_bytes(struct nlep *ep, GBytes *b)
+{
+	gsize len = g_bytes_get_size(b);
+
+	g_queue_push_tail(&ep->out, b);
+	ep->out_bytes += len;
+	ep->sb->out_bytes += len;
+	ep->hub->out_bytes += len;
+}
+
+static void nlep_queue(struct nlep *ep, const void *buf, size_t len)
+{
+	nlep_queue_bytes(ep, g_bytes_new(buf, len));
+}
+
+/* Drop the head of the overflow queue. */
+static void nlep_unqueue(struct nlep *ep)
+{
+	GBytes *b = g_queue_pop_head(&ep->out);
+	gsize len = g_bytes_get_size(b);
+
+	ep->out_bytes -= len;
+	ep->sb->out_bytes -= len;
+	ep->hub->out_bytes -= len;
+	g_bytes_unref(b);
 }
 
 /**
  * nlep_flush() - move the overflow queue into P as far as it takes it
- * @ep: the endpoint
+ * @ep: the endpoint (hub lock held)
  *
  * Return: true when the queue is empty.
  */
@@ -451,9 +521,7 @@ static bool nlep_flush(struct nlep *ep)
 			log_debug("endpoint %lu: send: %s", (unsigned long)ep->ino,
 				  g_strerror(errno));
 		}
-		g_queue_pop_head(&ep->out);
-		ep->out_bytes -= len;
-		g_bytes_unref(b);
+		nlep_unqueue(ep);
 	}
 	nlep_set_want_out(ep, false);
 	return true;
@@ -466,63 +534,190 @@ static size_t nlep_dump_room(const struct nlep *ep)
 	return MAX(r, (size_t)NLEP_GOODSIZE);
 }
 
+/* ---- requests ---------------------------------------------------------- */
+
+/* Replies of one request, collected with the hub lock released. */
+struct nlep_replies {
+	GPtrArray *dgrams;        /* GBytes */
+	size_t bytes;
+	size_t cap;               /* the endpoint's room when the request came */
+	bool over;                /* a reply did not fit: dropped */
+};
+
+/**
+ * nlep_emit() - collect one reply datagram (nlmsg_emit_fn)
+ * @data: struct nlep_replies
+ * @dgram: the datagram
+ * @len: its length
+ *
+ * Return: 0, or -ENOBUFS past the endpoint's room (the kernel's
+ * netlink_unicast() to a full receive buffer); the reply is dropped.
+ */
+static int nlep_emit(void *data, const void *dgram, size_t len)
+{
+	struct nlep_replies *e = data;
+
+	if (e->bytes + len > e->cap) {
+		e->over = true;
+		return -ENOBUFS;
+	}
+	g_ptr_array_add(e->dgrams, g_bytes_new(dgram, len));
+	e->bytes += len;
+	return 0;
+}
+
 static int nlep_host_query(void *data, const void *req, size_t len,
 			   GPtrArray **ret);
 
 /**
- * nlep_take_request() - read one request datagram from P and answer it
- * @ep: the endpoint, with an empty overflow queue and no dump running
+ * nlep_read_request() - take the next request datagram from P
+ * @ep: the endpoint (hub lock held)
+ * @ret_buf: the datagram (g_free)
+ * @ret_len: its length
  *
+ * Sized first with MSG_PEEK|MSG_TRUNC. A datagram over NLMSG_REQ_MAX is
+ * discarded and the endpoint's next receive fails ENOBUFS (S's buffer
+ * can only be raised past it by a copy of S outside the trapped range).
+ * Return: 1 when a request was read, 0 when one was discarded, -EAGAIN
+ * when P holds none.
+ */
+static int nlep_read_request(struct nlep *ep, uint8_t **ret_buf,
+			     size_t *ret_len)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	ssize_t n;
+
+	n = recv(ep->pfd, NULL, 0, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
+	if (n < 0)
+		return -EAGAIN;
+	if (n > NLMSG_REQ_MAX) {
+		(void)recv(ep->pfd, NULL, 0, MSG_DONTWAIT | MSG_TRUNC);
+		log_debug("endpoint %lu: %zd-byte request dropped (ENOBUFS)",
+			  (unsigned long)ep->ino, n);
+		ep->err = ENOBUFS;
+		return 0;
+	}
+	buf = g_malloc((size_t)MAX(n, 1));
+	n = recv(ep->pfd, buf, (size_t)MAX(n, 1), MSG_DONTWAIT);
+	if (n < 0)
+		return -EAGAIN;
+	*ret_buf = g_steal_pointer(&buf);
+	*ret_len = (size_t)n;
+	return 1;
+}
+
+/**
+ * nlep_take_request() - read one request datagram from P and answer it
+ * @ep: the endpoint, with an empty overflow queue, no dump running and not
+ *	busy; hub lock held, and a reference held by the caller
+ *
+ * The request is answered with the hub lock RELEASED (@ep->busy set, so
+ * no other request of @ep is taken meanwhile): host queries wait for the
+ * host kernel there. Replies go to a private list bounded by the
+ * endpoint's room, then into the overflow queue under the lock again.
  * Return: true when a datagram was taken.
  */
 static bool nlep_take_request(struct nlep *ep)
 {
-	_cleanup_free_ char *buf = NULL;
+	struct nlep_hub *h = ep->hub;
+	_cleanup_free_ uint8_t *buf = NULL;
 	struct netstate_snapshot *snap;
+	struct nlep_replies e = { 0 };
 	struct nlmsg_opts o;
 	struct nlmsg_dump *d = NULL;
-	ssize_t n;
+	size_t len = 0, i;
 	int r;
 
-	/* Sized first: S's send buffer bounds a datagram, as the kernel's does. */
-	n = recv(ep->pfd, NULL, 0, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
-	if (n < 0)
-		return false;
-	buf = g_malloc((size_t)MIN(MAX(n, 1), NLEP_REQ_MAX));
-	n = recv(ep->pfd, buf, (size_t)MIN(MAX(n, 1), NLEP_REQ_MAX),
-		 MSG_DONTWAIT | MSG_TRUNC);
-	if (n < 0)
-		return false;
-	if (n > NLEP_REQ_MAX) {
-		log_debug("endpoint %lu: %zd-byte request dropped",
-			  (unsigned long)ep->ino, n);
-		return true;
-	}
+	r = nlep_read_request(ep, &buf, &len);
+	if (r <= 0)
+		return r == 0;
 	if (!ep->bound && nlep_bind_port(ep, 0) < 0)
 		return true;
 	o = (struct nlmsg_opts){
 		.portid = ep->portid, .strict_chk = ep->strict,
 		.ext_ack = ep->ext_ack, .cap_ack = ep->cap_ack,
 	};
-	snap = proxy_model_get(ep->hub->model);
+	snap = proxy_model_get(h->model);
 	if (!snap)
 		return true;
-	r = nlmsg_request(snap, &o, buf, (size_t)n, nlep_host_query, ep,
-			  nlep_emit, ep, &d);
+	e.dgrams = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	e.cap = nlep_room(ep);
+	ep->busy = true;
+	g_mutex_unlock(&h->lock);
+	r = nlmsg_request(snap, &o, buf, len, nlep_host_query, NULL,
+			  nlep_emit, &e, &d);
 	netstate_snapshot_unref(snap);
-	if (r < 0)
+	g_mutex_lock(&h->lock);
+	ep->busy = false;
+	if (r < 0 && r != -ENOBUFS)
 		log_debug("endpoint %lu: request: %s", (unsigned long)ep->ino,
 			  g_strerror(-r));
+	for (i = 0; i < e.dgrams->len; i++)
+		nlep_queue_bytes(ep, g_bytes_ref(g_ptr_array_index(e.dgrams, i)));
+	g_ptr_array_unref(e.dgrams);
+	if (e.over)
+		nlep_overrun(ep);
 	ep->dump = d;
 	return true;
+}
+
+/**
+ * nlep_dump_step() - generate the next part of @ep's dump into the overflow
+ * queue, or end it
+ * @ep: the endpoint, with a dump and an empty overflow queue (hub lock)
+ *
+ * A part that cannot be generated (-EMSGSIZE, -EINVAL) ends the dump with
+ * an NLMSG_DONE carrying the error, so the reader is not left waiting.
+ */
+static void nlep_dump_step(struct nlep *ep)
+{
+	_cleanup_free_ char *part = NULL;
+	struct netstate_snapshot *snap;
+	size_t room = nlep_dump_room(ep);
+	uint64_t gen = 0;
+	ssize_t n;
+
+	snap = proxy_model_get(ep->hub->model);
+	if (snap) {
+		gen = snap->generation;
+		netstate_snapshot_unref(snap);
+	}
+	part = g_malloc(room);
+	n = nlmsg_dump_next(ep->dump, gen, part, room);
+	if (n > 0) {
+		nlep_queue(ep, part, (size_t)n);
+		return;
+	}
+	if (n < 0) {
+		struct {
+			struct nlmsghdr h;
+			int32_t err;
+		} done = {
+			.h = { .nlmsg_len = NLMSG_LENGTH(sizeof(int32_t)),
+			       .nlmsg_type = NLMSG_DONE,
+			       .nlmsg_flags = NLM_F_MULTI,
+			       .nlmsg_seq = ep->dump->seq,
+			       .nlmsg_pid = ep->dump->portid },
+			.err = (int32_t)n,
+		};
+
+		log_debug("endpoint %lu: dump: %s", (unsigned long)ep->ino,
+			  g_strerror((int)-n));
+		nlep_queue(ep, &done, sizeof(done));
+	}
+	nlmsg_dump_free(ep->dump);
+	ep->dump = NULL;
 }
 
 /**
  * nlep_pump() - move everything that can move: overflow queue into P, the
  * next dump part, the next request
  * @ep: the endpoint (hub lock held)
+ * @take: also take new requests (the lock is then released while each is
+ *	answered: the caller must hold a reference on @ep and must not be
+ *	walking a hub list)
  */
-static void nlep_pump(struct nlep *ep)
+static void nlep_pump(struct nlep *ep, bool take)
 {
 	unsigned int rounds;
 
@@ -530,31 +725,10 @@ static void nlep_pump(struct nlep *ep)
 		if (!nlep_flush(ep))
 			return;
 		if (ep->dump) {
-			_cleanup_free_ char *part = NULL;
-			struct netstate_snapshot *snap;
-			size_t room = nlep_dump_room(ep);
-			uint64_t gen = 0;
-			ssize_t n;
-
-			snap = proxy_model_get(ep->hub->model);
-			if (snap) {
-				gen = snap->generation;
-				netstate_snapshot_unref(snap);
-			}
-			part = g_malloc(room);
-			n = nlmsg_dump_next(ep->dump, gen, part, room);
-			if (n > 0) {
-				nlep_queue(ep, part, (size_t)n);
-				continue;
-			}
-			if (n < 0)
-				log_debug("endpoint %lu: dump: %s",
-					  (unsigned long)ep->ino, g_strerror((int)-n));
-			nlmsg_dump_free(ep->dump);
-			ep->dump = NULL;
+			nlep_dump_step(ep);
 			continue;
 		}
-		if (!nlep_take_request(ep))
+		if (!take || ep->busy || !nlep_take_request(ep))
 			return;
 	}
 }
@@ -600,101 +774,171 @@ static unsigned int nlep_group_of(const uint8_t *buf, size_t len)
 }
 
 /**
- * nlep_recv_finish() - receive one datagram from S into the caller
+ * nlep_dequeue() - take one datagram from S into a private buffer
  * @ep: the endpoint (hub lock held)
  * @sfd: our copy of S
- * @pid: the caller
  * @rv: the call's arguments
+ * @g: filled in on success (g->buf to g_free)
  *
- * Return: the syscall's result (length, or the real length with MSG_TRUNC),
- * -EAGAIN when nothing is queued, or -errno.
+ * A pending error is returned (and cleared) first, as netlink_recvmsg()
+ * does through sock_error(). Never touches the caller's memory.
+ * Return: the datagram's real length, -EAGAIN when nothing is queued, or
+ * -errno.
  */
-static ssize_t nlep_recv_finish(struct nlep *ep, int sfd, pid_t pid,
-				const struct nlep_recv *rv)
+static ssize_t nlep_dequeue(struct nlep *ep, int sfd, const struct nlep_recv *rv,
+			    struct nlep_got *g)
 {
-	_cleanup_free_ uint8_t *buf = NULL;
-	size_t cap = MIN(rv->total, (size_t)NLEP_DGRAM_MAX), copied;
+	size_t cap = MIN(rv->total, (size_t)NLEP_DGRAM_MAX);
 	size_t got = MAX(cap, (size_t)64);
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	unsigned int group;
-	int mflags = 0, r;
 	ssize_t n;
+	int e;
 
 	if (ep->err) {
-		r = -ep->err;
+		e = ep->err;
 		ep->err = 0;
-		return r;
+		return -e;
 	}
-	buf = g_malloc(got);
-	n = recv(sfd, buf, got, MSG_DONTWAIT | MSG_TRUNC |
+	g->buf = g_malloc(got);
+	n = recv(sfd, g->buf, got, MSG_DONTWAIT | MSG_TRUNC |
 		 (rv->flags & MSG_PEEK));
-	if (n < 0)
-		return errno == EAGAIN ? -EAGAIN : -errno;
-	copied = MIN((size_t)n, cap);
-	if ((size_t)n > cap)
-		mflags |= MSG_TRUNC;
-	group = nlep_group_of(buf, MIN((size_t)n, got));
-	if (group && group <= 32)
-		sa.nl_groups = 1u << (group - 1);
-	r = nlep_poke_iov(pid, rv->iov, rv->n_iov, buf, copied);
-	if (r < 0)
-		return r;
-	if (rv->name && rv->namelen > 0)
-		r = nlep_poke(pid, rv->name, &sa, MIN((size_t)rv->namelen, sizeof(sa)));
+	if (n < 0) {
+		e = errno;
+		g_free(g->buf);
+		g->buf = NULL;
+		return e == EAGAIN ? -EAGAIN : -e;
+	}
+	g->n = n;
+	g->copied = MIN((size_t)n, cap);
+	g->group = nlep_group_of(g->buf, MIN((size_t)n, got));
+	g->pktinfo = ep->pktinfo;
+	return n;
+}
+
+/**
+ * nlep_deliver_msg() - recvmsg's control data and msg_flags
+ * @t: the caller
+ * @rv: the call's arguments
+ * @g: the datagram
+ * @mflags: MSG_TRUNC when it was truncated
+ *
+ * Return: 0 or -errno.
+ */
+static int nlep_deliver_msg(const struct target *t, const struct nlep_recv *rv,
+			    const struct nlep_got *g, int mflags)
+{
+	size_t used = 0;
+	int r = 0;
+
+	if (g->pktinfo && rv->m.msg_control) {
+		uint8_t cb[CMSG_SPACE(sizeof(struct nl_pktinfo))] = { 0 };
+		struct cmsghdr *c = (struct cmsghdr *)cb;
+		struct nl_pktinfo pi = { .group = g->group };
+
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		c->cmsg_level = SOL_NETLINK;
+		c->cmsg_type = NETLINK_PKTINFO;
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		used = MIN(rv->m.msg_controllen, sizeof(cb));
+		if (rv->m.msg_controllen < CMSG_LEN(sizeof(pi)))
+			mflags |= MSG_CTRUNC;
+		if (used < sizeof(struct cmsghdr))
+			used = 0;
+		r = target_write(t, (uint64_t)(uintptr_t)rv->m.msg_control,
+				 cb, used);
+	}
+	if (r == 0)
+		r = target_write(t, rv->msg_addr +
+				 offsetof(struct msghdr, msg_controllen),
+				 &used, sizeof(used));
+	if (r == 0)
+		r = target_write(t, rv->msg_addr + offsetof(struct msghdr, msg_flags),
+				 &mflags, sizeof(mflags));
+	return r;
+}
+
+/**
+ * nlep_deliver() - write a dequeued datagram into the caller
+ * @t: the caller's memory
+ * @rv: the call's arguments
+ * @g: the datagram (nlep_dequeue())
+ *
+ * Fills in what AF_UNIX cannot: a struct sockaddr_nl (nl_pid 0, nl_groups
+ * the group's bit), NETLINK_PKTINFO. Runs without the hub lock.
+ * Return: the syscall's result (length, or the real length with MSG_TRUNC),
+ * or -errno (-EFAULT; -ENOENT when the caller's memory is gone).
+ */
+static ssize_t nlep_deliver(const struct target *t, const struct nlep_recv *rv,
+			    const struct nlep_got *g)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int mflags = (size_t)g->n > g->copied ? MSG_TRUNC : 0, r;
+
+	if (g->group && g->group <= 32)
+		sa.nl_groups = 1u << (g->group - 1);
+	r = target_write_iov(t, rv->iov, rv->n_iov, g->buf, g->copied);
+	if (r == 0 && rv->name && rv->namelen > 0)
+		r = target_write(t, rv->name, &sa,
+				 MIN((size_t)rv->namelen, sizeof(sa)));
 	if (r == 0 && rv->name && rv->namelen_addr) {
 		int nl = sizeof(sa);
 
-		r = nlep_poke(pid, rv->namelen_addr, &nl, sizeof(nl));
+		r = target_write(t, rv->namelen_addr, &nl, sizeof(nl));
 	}
-	if (r == 0 && rv->is_msg) {
-		size_t used = 0;
-
-		if (ep->pktinfo && rv->m.msg_control) {
-			uint8_t cb[CMSG_SPACE(sizeof(struct nl_pktinfo))] = { 0 };
-			struct cmsghdr *c = (struct cmsghdr *)cb;
-			struct nl_pktinfo pi = { .group = group };
-
-			c->cmsg_len = CMSG_LEN(sizeof(pi));
-			c->cmsg_level = SOL_NETLINK;
-			c->cmsg_type = NETLINK_PKTINFO;
-			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-			used = MIN(rv->m.msg_controllen, sizeof(cb));
-			if (rv->m.msg_controllen < CMSG_LEN(sizeof(pi)))
-				mflags |= MSG_CTRUNC;
-			if (used < sizeof(struct cmsghdr))
-				used = 0;
-			r = nlep_poke(pid, (uint64_t)(uintptr_t)rv->m.msg_control,
-				      cb, used);
-		}
-		if (r == 0)
-			r = nlep_poke(pid, rv->msg_addr +
-				      offsetof(struct msghdr, msg_controllen),
-				      &used, sizeof(used));
-		if (r == 0)
-			r = nlep_poke(pid, rv->msg_addr +
-				      offsetof(struct msghdr, msg_flags),
-				      &mflags, sizeof(mflags));
-	}
+	if (r == 0 && rv->is_msg)
+		r = nlep_deliver_msg(t, rv, g, mflags);
 	if (r < 0)
 		return r;
-	return (rv->flags & MSG_TRUNC) ? n : (ssize_t)copied;
+	return (rv->flags & MSG_TRUNC) ? g->n : (ssize_t)g->copied;
+}
+
+/**
+ * nlep_read_msghdr() - recvmsg's struct msghdr and iovecs
+ * @t: the caller
+ * @rv: filled in (msg_addr and flags set by the caller)
+ *
+ * As the kernel's copy_msghdr_from_user(): a negative msg_namelen is
+ * EINVAL, a larger one than sockaddr_storage is clamped, more than
+ * UIO_MAXIOV iovecs is EMSGSIZE.
+ * Return: 0 or -errno.
+ */
+static int nlep_read_msghdr(const struct target *t, struct nlep_recv *rv)
+{
+	int r;
+
+	r = target_read(t, rv->msg_addr, &rv->m, sizeof(rv->m));
+	if (r == 0 && rv->m.msg_iovlen > NLEP_IOV_MAX)
+		r = -EMSGSIZE;
+	if (r == 0 && (int)rv->m.msg_namelen < 0)
+		r = -EINVAL;
+	if (r < 0)
+		return r;
+	rv->n_iov = rv->m.msg_iovlen;
+	rv->iov = g_new0(struct iovec, MAX(rv->n_iov, (size_t)1));
+	r = target_read(t, (uint64_t)(uintptr_t)rv->m.msg_iov,
+			rv->iov, rv->n_iov * sizeof(struct iovec));
+	rv->name = (uint64_t)(uintptr_t)rv->m.msg_name;
+	rv->namelen = (int)MIN(rv->m.msg_namelen, (unsigned int)NLEP_ADDR_MAX);
+	rv->namelen_addr = rv->msg_addr + offsetof(struct msghdr, msg_namelen);
+	return r;
 }
 
 /**
  * nlep_read_recv_args() - copy a recvfrom/recvmsg call's arguments
  * @call: NLEP_RECVFROM or NLEP_RECVMSG
  * @req: the notification
+ * @t: the caller's memory
  * @ret_rv: the arguments (nlep_recv_free())
  *
- * Return: 0 or -errno for the call (-EFAULT, -EINVAL, -EMSGSIZE); -ENOENT
- * when the target is gone (checked by the caller with NOTIF_ID_VALID).
+ * The iovec total is clamped to MAX_RW_COUNT as the kernel's
+ * import_iovec() does; MSG_OOB is refused as netlink_recvmsg() refuses it.
+ * Return: 0 or -errno for the call (-EFAULT, -EINVAL, -EMSGSIZE,
+ * -EOPNOTSUPP); -ENOENT when the caller's memory is gone.
  */
 static int nlep_read_recv_args(enum nlep_call call,
 			       const struct seccomp_notif *req,
-			       struct nlep_recv **ret_rv)
+			       const struct target *t, struct nlep_recv **ret_rv)
 {
 	struct nlep_recv *rv = g_new0(struct nlep_recv, 1);
-	pid_t pid = (pid_t)req->pid;
 	size_t i;
 	int r = 0;
 
@@ -707,8 +951,8 @@ static int nlep_read_recv_args(enum nlep_call call,
 		rv->name = req->data.args[4];
 		rv->namelen_addr = req->data.args[5];
 		if (rv->name) {
-			r = nlep_peek(pid, rv->namelen_addr, &rv->namelen,
-				      sizeof(rv->namelen));
+			r = target_read(t, rv->namelen_addr, &rv->namelen,
+					sizeof(rv->namelen));
 			if (r == 0 && rv->namelen < 0)
 				r = -EINVAL;
 		}
@@ -716,29 +960,17 @@ static int nlep_read_recv_args(enum nlep_call call,
 		rv->is_msg = true;
 		rv->msg_addr = req->data.args[1];
 		rv->flags = (int)req->data.args[2];
-		r = nlep_peek(pid, rv->msg_addr, &rv->m, sizeof(rv->m));
-		if (r == 0 && rv->m.msg_iovlen > NLEP_IOV_MAX)
-			r = -EMSGSIZE;
-		if (r == 0 && (int)rv->m.msg_namelen < 0)
-			r = -EINVAL;
-		if (r == 0) {
-			rv->n_iov = rv->m.msg_iovlen;
-			rv->iov = g_new0(struct iovec, MAX(rv->n_iov, (size_t)1));
-			r = nlep_peek(pid, (uint64_t)(uintptr_t)rv->m.msg_iov,
-				      rv->iov, rv->n_iov * sizeof(struct iovec));
-		}
-		rv->name = (uint64_t)(uintptr_t)rv->m.msg_name;
-		rv->namelen = (int)MIN(rv->m.msg_namelen, 128u);
-		rv->namelen_addr = rv->msg_addr + offsetof(struct msghdr, msg_namelen);
+		r = nlep_read_msghdr(t, rv);
 	}
 	for (i = 0; r == 0 && i < rv->n_iov; i++) {
 		if ((ssize_t)rv->iov[i].iov_len < 0)
 			r = -EINVAL;
 		else
-			rv->total += rv->iov[i].iov_len;
+			rv->total += MIN(rv->iov[i].iov_len,
+					 (size_t)NLEP_RW_MAX - rv->total);
 	}
-	if (r == 0 && rv->total > (size_t)INT32_MAX)
-		rv->total = INT32_MAX;
+	if (r == 0 && (rv->flags & MSG_OOB))
+		r = -EOPNOTSUPP;
 	if (r < 0) {
 		nlep_recv_free(rv);
 		return r;
@@ -758,19 +990,33 @@ static void nlep_op_free(struct nlep_op *op)
 {
 	if (op->sfd >= 0)
 		close(op->sfd);
+	target_close(&op->t);
+	g_free(op->got.buf);
 	nlep_recv_free(op->rv);
 	nlep_sandbox_unref(op->sb);
 	g_free(op);
 }
 
+/* Take @l (an op) off the parked queue; hub lock held. */
+static struct nlep_op *nlep_unpark(struct nlep_hub *h, GList *l)
+{
+	struct nlep_op *op = l->data;
+
+	g_queue_delete_link(&h->parked, l);
+	op->sb->n_parked--;
+	return op;
+}
+
 /**
  * nlep_wake() - complete parked receives of @ep while data is there
  * @ep: the endpoint (hub lock held)
+ * @done: completed ops are appended here; the caller writes them out
+ *	with nlep_complete() after releasing the lock
  *
  * In the order they parked. A receive whose caller is gone is dropped
  * before it could take a datagram (a killed reader loses nothing).
  */
-static void nlep_wake(struct nlep *ep)
+static void nlep_wake(struct nlep *ep, GQueue *done)
 {
 	struct nlep_hub *h = ep->hub;
 	GList *l, *next;
@@ -778,30 +1024,54 @@ static void nlep_wake(struct nlep *ep)
 	for (l = h->parked.head; l; l = next) {
 		struct nlep_op *op = l->data;
 		ssize_t r;
-		bool peek;
 
 		next = l->next;
 		if (op->ino != ep->ino)
 			continue;
-		peek = op->rv->flags & MSG_PEEK;
 		if (nlep_id_valid(op->sb->listener, op->id) < 0) {
-			g_queue_delete_link(&h->parked, l);
-			nlep_op_free(op);
+			nlep_op_free(nlep_unpark(h, l));
 			continue;
 		}
-		r = nlep_recv_finish(ep, op->sfd, op->pid, op->rv);
+		r = nlep_dequeue(ep, op->sfd, op->rv, &op->got);
 		if (r == -EAGAIN)
 			return;
-		if (nlep_id_valid(op->sb->listener, op->id) == 0)
-			(void)nlep_reply_val(op->sb->listener, op->id, r);
-		g_queue_delete_link(&h->parked, l);
-		nlep_op_free(op);
-		if (!peek)
-			nlep_pump(ep);
+		op->res = r;
+		g_queue_push_tail(done, nlep_unpark(h, l));
+		if (!(op->rv->flags & MSG_PEEK))
+			nlep_pump(ep, false);
 	}
 }
 
-/* Whether a caught, unblocked signal is pending for thread @pid. */
+/**
+ * nlep_complete() - write completed receives into their callers and answer
+ * @done: ops from nlep_wake() (emptied)
+ *
+ * Runs without the hub lock: each write goes through the op's own
+ * /proc/PID/mem, which reaches its caller or nothing.
+ */
+static void nlep_complete(GQueue *done)
+{
+	struct nlep_op *op;
+
+	while ((op = g_queue_pop_head(done))) {
+		ssize_t r = op->res;
+
+		if (r >= 0)
+			r = nlep_deliver(&op->t, op->rv, &op->got);
+		if (r != -ENOENT || nlep_id_valid(op->sb->listener, op->id) == 0)
+			(void)nlep_reply_val(op->sb->listener, op->id, r);
+		nlep_op_free(op);
+	}
+}
+
+/**
+ * nlep_signal_pending() - whether a caught, unblocked signal is pending
+ * for thread @pid
+ * @pid: the thread
+ *
+ * Reads SigPnd, ShdPnd, SigBlk and SigCgt of /proc/PID/status.
+ * Return: true when one is.
+ */
 static bool nlep_signal_pending(pid_t pid)
 {
 	_cleanup_free_ char *st = NULL;
@@ -824,6 +1094,14 @@ static bool nlep_signal_pending(pid_t pid)
 	return ((pnd | shd) & ~blk & cgt) != 0;
 }
 
+/**
+ * nlep_sweep() - answer parked receives whose caller is gone, whose
+ * SO_RCVTIMEO expired or which have a caught signal pending
+ * @data: the hub
+ *
+ * Runs every NLEP_SWEEP_MS on the main loop while something is parked.
+ * Return: G_SOURCE_CONTINUE while something stays parked.
+ */
 static gboolean nlep_sweep(gpointer data)
 {
 	struct nlep_hub *h = data;
@@ -847,8 +1125,7 @@ static gboolean nlep_sweep(gpointer data)
 			continue;
 		if (ans < 0)
 			(void)nlep_reply_val(op->sb->listener, op->id, ans);
-		g_queue_delete_link(&h->parked, l);
-		nlep_op_free(op);
+		nlep_op_free(nlep_unpark(h, l));
 	}
 	keep = h->parked.length > 0;
 	if (!keep) {
@@ -863,21 +1140,26 @@ static gboolean nlep_sweep(gpointer data)
  * nlep_park() - park a blocking receive until data, timeout or signal
  * @sb: the sandbox
  * @req: the notification
- * @ep: the endpoint
+ * @ep: the endpoint (hub lock held)
  * @sfd: our copy of S (taken over)
+ * @t: the caller's memory (taken over)
  * @rv: the arguments (taken over)
  *
+ * Bounded per sandbox (NLEP_MAX_PARKED_PER_SANDBOX) and per proxy
+ * (NLEP_MAX_PARKED): past either the receive fails ENOBUFS.
  * Return: 0 when parked, -errno to fail the call with.
  */
 static int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
-		     struct nlep *ep, int *sfd, struct nlep_recv **rv)
+		     struct nlep *ep, int *sfd, struct target *t,
+		     struct nlep_recv **rv)
 {
 	struct nlep_hub *h = sb->hub;
 	struct nlep_op *op;
 	struct timeval tv = { 0 };
 	socklen_t tl = sizeof(tv);
 
-	if (h->parked.length >= NLEP_MAX_PARKED)
+	if (h->parked.length >= NLEP_MAX_PARKED ||
+	    sb->n_parked >= NLEP_MAX_PARKED_PER_SANDBOX)
 		return -ENOBUFS;
 	op = g_new0(struct nlep_op, 1);
 	op->sb = sb;
@@ -886,6 +1168,8 @@ static int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	op->pid = (pid_t)req->pid;
 	op->ino = ep->ino;
 	op->sfd = steal_fd(sfd);
+	op->t = *t;
+	t->memfd = -1;
 	op->rv = g_steal_pointer(rv);
 	if (getsockopt(op->sfd, SOL_SOCKET, SO_RCVTIMEO, &tv, &tl) == 0 &&
 	    (tv.tv_sec || tv.tv_usec)) {
@@ -894,6 +1178,7 @@ static int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 			       (gint64)tv.tv_sec * G_USEC_PER_SEC + tv.tv_usec;
 	}
 	g_queue_push_tail(&h->parked, op);
+	sb->n_parked++;
 	if (!h->sweep) {
 		h->sweep = g_timeout_source_new(NLEP_SWEEP_MS);
 		g_source_set_callback(h->sweep, nlep_sweep, h, NULL);
@@ -903,154 +1188,154 @@ static int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 }
 
 /**
- * nlep_do_recv() - recvfrom/recvmsg on an endpoint
+ * nlep_apply_recv() - recvfrom/recvmsg on an endpoint, the locked part
  * @sb: the sandbox
- * @ep: the endpoint (hub lock held)
- * @sfd: our copy of S (may be taken over when parked)
- * @call: which call
+ * @ep: the endpoint (hub lock held, a reference held)
+ * @sfd: our copy of S (taken over when parked)
+ * @t: the caller's memory (taken over when parked)
  * @req: the notification
+ * @a: the arguments (a->rv taken over when parked)
+ * @g: the dequeued datagram
+ * @done: other receives this one completed (see nlep_wake())
  *
- * Return: the result to answer with, or 1 when parked.
+ * Return: the datagram's length for nlep_deliver(), -errno, or 1 when
+ * parked.
  */
-static int64_t nlep_do_recv(struct nlep_sandbox *sb, struct nlep *ep, int *sfd,
-			    enum nlep_call call, const struct seccomp_notif *req)
+static int64_t nlep_apply_recv(struct nlep_sandbox *sb, struct nlep *ep,
+			       int *sfd, struct target *t,
+			       const struct seccomp_notif *req,
+			       struct nlep_args *a, struct nlep_got *g,
+			       GQueue *done)
 {
-	struct nlep_recv *rv = NULL;
+	struct nlep_recv *rv = a->rv;
 	ssize_t n;
 	int r, fl;
 
-	r = nlep_read_recv_args(call, req, &rv);
-	if (nlep_id_valid(sb->listener, req->id) < 0) {
-		nlep_recv_free(rv);
-		return 0;
-	}
-	if (r < 0)
-		return r;
 	ep->max_recvmsg_len = MAX(ep->max_recvmsg_len, rv->total);
-	nlep_pump(ep);
-	n = nlep_recv_finish(ep, *sfd, (pid_t)req->pid, rv);
+	nlep_pump(ep, true);
+	n = nlep_dequeue(ep, *sfd, rv, g);
 	if (n == -EAGAIN) {
 		fl = fcntl(*sfd, F_GETFL);
 		if (!(rv->flags & MSG_DONTWAIT) && fl >= 0 && !(fl & O_NONBLOCK)) {
-			r = nlep_park(sb, req, ep, sfd, &rv);
-			nlep_recv_free(rv);
+			r = nlep_park(sb, req, ep, sfd, t, &a->rv);
 			return r == 0 ? 1 : r;
 		}
+		return n;
 	}
 	/*
-	 * A receive that dequeued (even one that then faulted, as the kernel's
-	 * does) makes room: refill, and hand what arrived to receives other
-	 * threads or processes of the sandbox parked on the same endpoint.
+	 * A receive that dequeued (even one that then faults with EFAULT, as
+	 * the kernel's does) makes room: refill, and hand what arrived to
+	 * receives other threads or processes of the sandbox parked here.
 	 */
-	if (n != -EAGAIN && !(rv->flags & MSG_PEEK)) {
-		nlep_pump(ep);
-		nlep_wake(ep);
+	if (!(rv->flags & MSG_PEEK)) {
+		nlep_pump(ep, true);
+		nlep_wake(ep, done);
 	}
-	nlep_recv_free(rv);
 	return n;
 }
 
 /* ---- addresses and options -------------------------------------------- */
 
-/**
- * nlep_put_addr() - write a sockaddr_nl as the kernel's move_addr_to_user()
- * @pid: the target
- * @addr: its buffer
- * @lenp: its length pointer
- * @sa: the address
- *
- * Return: 0 or -errno.
- */
-static int nlep_put_addr(pid_t pid, uint64_t addr, uint64_t lenp,
-			 const struct sockaddr_nl *sa)
-{
-	int len, klen = sizeof(*sa), r;
-
-	r = nlep_peek(pid, lenp, &len, sizeof(len));
-	if (r < 0)
-		return r;
-	if (len < 0)
-		return -EINVAL;
-	r = nlep_poke(pid, addr, sa, MIN((size_t)len, sizeof(*sa)));
-	if (r < 0)
-		return r;
-	return nlep_poke(pid, lenp, &klen, sizeof(klen));
-}
-
-static int nlep_read_addr(pid_t pid, const struct seccomp_notif *req,
-			  struct sockaddr_nl *sa, size_t *ret_len)
-{
-	size_t len = (size_t)(uint32_t)req->data.args[2];
-
-	if ((int)len < 0)
-		return -EINVAL;
-	memset(sa, 0, sizeof(*sa));
-	*ret_len = len;
-	return nlep_peek(pid, req->data.args[1], sa, MIN(len, sizeof(*sa)));
-}
-
 static pid_t nlep_inner_tgid(pid_t pid);
 
-/* The caller's tgid becomes the first port id an autobind tries. */
-static void nlep_set_binder(struct nlep *ep, const struct seccomp_notif *req)
+/**
+ * nlep_read_addr() - bind/connect's address, as move_addr_to_kernel()
+ * @t: the caller
+ * @req: the notification
+ * @a: a->sa and a->addrlen are set
+ *
+ * Return: 0, -EINVAL for a length below 0 or above sockaddr_storage, or
+ * -EFAULT.
+ */
+static int nlep_read_addr(const struct target *t, const struct seccomp_notif *req,
+			  struct nlep_args *a)
 {
-	pid_t t;
+	int len = (int)(uint32_t)req->data.args[2];
 
-	if (!ep->bound && (t = nlep_inner_tgid((pid_t)req->pid)) > 0)
-		ep->owner_tgid = t;
+	if (len < 0 || len > NLEP_ADDR_MAX)
+		return -EINVAL;
+	memset(&a->sa, 0, sizeof(a->sa));
+	a->addrlen = (size_t)len;
+	return target_read(t, req->data.args[1], &a->sa,
+			   MIN((size_t)len, sizeof(a->sa)));
 }
 
-static int nlep_do_bind(struct nlep *ep, const struct seccomp_notif *req)
+/* The caller's tgid becomes the first port id an autobind tries. */
+static void nlep_set_binder(struct nlep *ep, const struct nlep_args *a)
 {
-	struct sockaddr_nl sa;
-	size_t len;
+	if (!ep->bound && a->tgid > 0)
+		ep->owner_tgid = a->tgid;
+}
+
+/**
+ * nlep_do_bind() - bind(2) on an endpoint, as netlink_bind()
+ * @ep: the endpoint (hub lock held)
+ * @a: the address read from the caller
+ *
+ * A bound endpoint keeps its port id (another nl_pid is EINVAL); the
+ * first 32 groups are replaced by nl_groups.
+ * Return: 0 or -errno.
+ */
+static int nlep_do_bind(struct nlep *ep, const struct nlep_args *a)
+{
 	int r;
 
-	r = nlep_read_addr((pid_t)req->pid, req, &sa, &len);
-	if (r < 0)
-		return r;
-	if (len < sizeof(sa) || sa.nl_family != AF_NETLINK)
+	if (a->addrlen < sizeof(a->sa) || a->sa.nl_family != AF_NETLINK)
 		return -EINVAL;
 	if (ep->bound) {
-		if (sa.nl_pid != ep->portid)
+		if (a->sa.nl_pid != ep->portid)
 			return -EINVAL;
 	} else {
-		nlep_set_binder(ep, req);
-		r = nlep_bind_port(ep, sa.nl_pid);
+		nlep_set_binder(ep, a);
+		r = nlep_bind_port(ep, a->sa.nl_pid);
 		if (r < 0)
 			return r;
 	}
-	ep->groups = (ep->groups & ~(uint64_t)0xffffffffu) | sa.nl_groups;
+	ep->groups = (ep->groups & ~(uint64_t)0xffffffffu) | a->sa.nl_groups;
 	return 0;
 }
 
-static int nlep_do_connect(struct nlep *ep, const struct seccomp_notif *req)
+/**
+ * nlep_do_connect() - connect(2) on an endpoint, as netlink_connect()
+ * @ep: the endpoint (hub lock held)
+ * @a: the address read from the caller
+ *
+ * AF_UNSPEC disconnects; otherwise the endpoint is autobound and the
+ * destination recorded (getpeername reports it).
+ * Return: 0 or -errno.
+ */
+static int nlep_do_connect(struct nlep *ep, const struct nlep_args *a)
 {
-	struct sockaddr_nl sa;
-	size_t len;
 	int r;
 
-	r = nlep_read_addr((pid_t)req->pid, req, &sa, &len);
-	if (r < 0)
-		return r;
-	if (len < sizeof(sa.nl_family))
+	if (a->addrlen < sizeof(a->sa.nl_family))
 		return -EINVAL;
-	if (sa.nl_family == AF_UNSPEC) {
+	if (a->sa.nl_family == AF_UNSPEC) {
 		ep->dst_pid = ep->dst_group = 0;
 		return 0;
 	}
-	if (sa.nl_family != AF_NETLINK || len < sizeof(sa))
+	if (a->sa.nl_family != AF_NETLINK || a->addrlen < sizeof(a->sa))
 		return -EINVAL;
-	nlep_set_binder(ep, req);
+	nlep_set_binder(ep, a);
 	if (!ep->bound && (r = nlep_bind_port(ep, 0)) < 0)
 		return r;
-	ep->dst_pid = sa.nl_pid;
-	ep->dst_group = sa.nl_groups ? (uint32_t)__builtin_ffs((int)sa.nl_groups) : 0;
+	ep->dst_pid = a->sa.nl_pid;
+	ep->dst_group = a->sa.nl_groups ?
+			(uint32_t)__builtin_ffs((int)a->sa.nl_groups) : 0;
 	return 0;
 }
 
+/**
+ * nlep_do_name() - getsockname/getpeername's address into @res
+ * @ep: the endpoint (hub lock held)
+ * @call: which
+ * @a: a->len, the caller's buffer length (checked >= 0)
+ * @res: the address; written out by nlep_write_res()
+ *
+ * Return: 0.
+ */
 static int nlep_do_name(struct nlep *ep, enum nlep_call call,
-			const struct seccomp_notif *req)
+			const struct nlep_args *a, struct nlep_res *res)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 
@@ -1062,10 +1347,22 @@ static int nlep_do_name(struct nlep *ep, enum nlep_call call,
 		sa.nl_groups = ep->dst_group && ep->dst_group <= 32 ?
 			       1u << (ep->dst_group - 1) : 0;
 	}
-	return nlep_put_addr((pid_t)req->pid, req->data.args[1],
-			     req->data.args[2], &sa);
+	memcpy(res->val, &sa, sizeof(sa));
+	res->vlen = sizeof(sa);
+	res->wlen = MIN(a->len, (int)sizeof(sa));
+	return 0;
 }
 
+/**
+ * nlep_set_rcvbuf() - SO_RCVBUF(FORCE) on an endpoint
+ * @ep: the endpoint (hub lock held)
+ * @val: the value asked for
+ * @force: SO_RCVBUFFORCE (the caller's CAP_NET_ADMIN was checked)
+ *
+ * getsockopt reports twice the value, at least SOCK_MIN_RCVBUF; P's send
+ * buffer (what S's receive queue can hold) follows it, at most
+ * NLEP_BACKLOG_MAX.
+ */
 static void nlep_set_rcvbuf(struct nlep *ep, int val, bool force)
 {
 	int cap = force ? INT32_MAX / 2 : ep->hub->rmem_max;
@@ -1073,134 +1370,367 @@ static void nlep_set_rcvbuf(struct nlep *ep, int val, bool force)
 	int snd = MIN(v, (int)NLEP_BACKLOG_MAX);
 
 	ep->rcvbuf = MAX(v * 2, NLEP_SOCK_MIN_RCVBUF);
-	/* P's send buffer is what S's receive queue can hold. */
 	if (setsockopt(ep->pfd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
 		(void)setsockopt(ep->pfd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
 }
 
-/* Return: 0, -errno, or NOTIFY_CONTINUE-like 1 (let the kernel do it on S). */
-static int nlep_do_setsockopt(struct nlep *ep, const struct seccomp_notif *req)
+/**
+ * nlep_caller_net_admin() - whether the caller may use SO_*BUFFORCE
+ * @h: the hub
+ * @pid: the caller
+ *
+ * The kernel asks capable(CAP_NET_ADMIN); the proxy's own FORCE needs the
+ * same, so the caller must hold CAP_NET_ADMIN in the proxy's user
+ * namespace (a sandbox in a user namespace of its own never does).
+ * Return: true when it does.
+ */
+static bool nlep_caller_net_admin(const struct nlep_hub *h, pid_t pid)
 {
-	int level = (int)req->data.args[1], name = (int)req->data.args[2];
-	uint32_t optlen = (uint32_t)req->data.args[4];
-	int val = 0, r;
-	bool *flag = NULL;
+	_cleanup_free_ char *st = NULL;
+	char path[64];
+	uint64_t eff = 0;
+	struct stat ns;
+	const char *p;
+	size_t len;
 
-	if (level == SOL_SOCKET) {
-		if (name != SO_RCVBUF && name != SO_RCVBUFFORCE &&
-		    name != SO_SNDBUF && name != SO_SNDBUFFORCE)
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if (stat(path, &ns) < 0 || ns.st_dev != h->userns_dev ||
+	    ns.st_ino != h->userns_ino)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (util_read_file_bounded(path, 16384, &st, &len, NULL) < 0)
+		return false;
+	p = strstr(st, "\nCapEff:");
+	if (!p || sscanf(p + 8, "%" SCNx64, &eff) != 1)
+		return false;
+	return (eff >> NLEP_CAP_NET_ADMIN) & 1;
+}
+
+/**
+ * nlep_read_setsockopt() - classify setsockopt and read its value
+ * @h: the hub
+ * @req: the notification
+ * @t: the caller
+ * @a: level, name, optlen and val are set
+ *
+ * SOL_SOCKET options other than the buffer sizes are the kernel's (on S).
+ * Return: 0, 1 for CONTINUE, or -errno (-EPERM for a FORCE variant without
+ * CAP_NET_ADMIN, as sock_setsockopt()).
+ */
+static int nlep_read_setsockopt(const struct nlep_hub *h,
+				const struct seccomp_notif *req,
+				const struct target *t, struct nlep_args *a)
+{
+	a->level = (int)req->data.args[1];
+	a->name = (int)req->data.args[2];
+	a->optlen = (uint32_t)req->data.args[4];
+	if (a->level == SOL_SOCKET) {
+		if (a->name != SO_RCVBUF && a->name != SO_RCVBUFFORCE &&
+		    a->name != SO_SNDBUF && a->name != SO_SNDBUFFORCE)
 			return 1;
-		if (optlen < sizeof(int))
+		if (a->optlen < sizeof(int))
 			return -EINVAL;
-		r = nlep_peek((pid_t)req->pid, req->data.args[3], &val, sizeof(val));
+	} else if (a->level != SOL_NETLINK) {
+		return -ENOPROTOOPT;
+	}
+	if (a->optlen >= sizeof(int)) {
+		int r = target_read(t, req->data.args[3], &a->val, sizeof(a->val));
+
 		if (r < 0)
 			return r;
-		if (name == SO_RCVBUF || name == SO_RCVBUFFORCE)
-			nlep_set_rcvbuf(ep, val, name == SO_RCVBUFFORCE);
+	}
+	if (a->level == SOL_SOCKET &&
+	    (a->name == SO_RCVBUFFORCE || a->name == SO_SNDBUFFORCE) &&
+	    !nlep_caller_net_admin(h, (pid_t)req->pid))
+		return -EPERM;
+	return 0;
+}
+
+/* SOL_NETLINK's boolean options of @ep, NULL for another name. */
+static bool *nlep_flag(struct nlep *ep, int name)
+{
+	switch (name) {
+	case NETLINK_PKTINFO: return &ep->pktinfo;
+	case NETLINK_BROADCAST_ERROR: return &ep->bcast_err;
+	case NETLINK_NO_ENOBUFS: return &ep->no_enobufs;
+	case NETLINK_LISTEN_ALL_NSID: return &ep->all_nsid;
+	case NETLINK_CAP_ACK: return &ep->cap_ack;
+	case NETLINK_EXT_ACK: return &ep->ext_ack;
+	case NETLINK_GET_STRICT_CHK: return &ep->strict;
+	default: return NULL;
+	}
+}
+
+/**
+ * nlep_do_setsockopt() - setsockopt on an endpoint, the locked part
+ * @ep: the endpoint (hub lock held)
+ * @a: from nlep_read_setsockopt()
+ *
+ * Return: 0 or -errno, as netlink_setsockopt() and sock_setsockopt().
+ */
+static int nlep_do_setsockopt(struct nlep *ep, const struct nlep_args *a)
+{
+	int val = a->val, r;
+	bool *flag;
+
+	if (a->level == SOL_SOCKET) {
+		if (a->name == SO_RCVBUF || a->name == SO_RCVBUFFORCE)
+			nlep_set_rcvbuf(ep, val, a->name == SO_RCVBUFFORCE);
 		else
-			ep->sndbuf = MAX(MIN(MAX(val, 0), name == SO_SNDBUFFORCE ?
+			ep->sndbuf = MAX(MIN(MAX(val, 0), a->name == SO_SNDBUFFORCE ?
 					     INT32_MAX / 2 : ep->hub->wmem_max) * 2,
 					 4608);
 		return 0;
 	}
-	if (level != SOL_NETLINK)
-		return -ENOPROTOOPT;
-	if (optlen >= sizeof(int)) {
-		r = nlep_peek((pid_t)req->pid, req->data.args[3], &val, sizeof(val));
-		if (r < 0)
-			return r;
-	}
-	switch (name) {
-	case NETLINK_ADD_MEMBERSHIP:
-	case NETLINK_DROP_MEMBERSHIP:
-		if (optlen < sizeof(int))
+	if (a->name == NETLINK_ADD_MEMBERSHIP || a->name == NETLINK_DROP_MEMBERSHIP) {
+		if (a->optlen < sizeof(int))
 			return -EINVAL;
 		if (val < 1 || val > MIN(RTNLGRP_MAX, NLEP_NGROUPS))
 			return -EINVAL;
 		if (!ep->bound && (r = nlep_bind_port(ep, 0)) < 0)
 			return r;
-		if (name == NETLINK_ADD_MEMBERSHIP)
+		if (a->name == NETLINK_ADD_MEMBERSHIP)
 			ep->groups |= (uint64_t)1 << (val - 1);
 		else
 			ep->groups &= ~((uint64_t)1 << (val - 1));
 		return 0;
-	case NETLINK_PKTINFO: flag = &ep->pktinfo; break;
-	case NETLINK_BROADCAST_ERROR: flag = &ep->bcast_err; break;
-	case NETLINK_NO_ENOBUFS: flag = &ep->no_enobufs; break;
-	case NETLINK_LISTEN_ALL_NSID: flag = &ep->all_nsid; break;
-	case NETLINK_CAP_ACK: flag = &ep->cap_ack; break;
-	case NETLINK_EXT_ACK: flag = &ep->ext_ack; break;
-	case NETLINK_GET_STRICT_CHK: flag = &ep->strict; break;
-	default:
-		return -ENOPROTOOPT;
 	}
-	if (optlen < sizeof(int))
+	flag = nlep_flag(ep, a->name);
+	if (!flag)
+		return -ENOPROTOOPT;
+	if (a->optlen < sizeof(int))
 		return -EINVAL;
 	*flag = val != 0;
-	if (name == NETLINK_NO_ENOBUFS && val)
+	if (a->name == NETLINK_NO_ENOBUFS && val)
 		ep->err = 0;
 	return 0;
 }
 
-static int nlep_do_getsockopt(struct nlep *ep, const struct seccomp_notif *req)
+/**
+ * nlep_read_getsockopt() - classify getsockopt and read *optlen
+ * @req: the notification
+ * @t: the caller
+ * @a: level, name and len are set
+ *
+ * A level other than SOL_SOCKET and SOL_NETLINK is ENOPROTOOPT, as
+ * netlink_getsockopt(); SOL_SOCKET options the proxy does not emulate are
+ * the kernel's (on S).
+ * Return: 0, 1 for CONTINUE, or -errno.
+ */
+static int nlep_read_getsockopt(const struct seccomp_notif *req,
+				const struct target *t, struct nlep_args *a)
 {
-	int level = (int)req->data.args[1], name = (int)req->data.args[2];
-	pid_t pid = (pid_t)req->pid;
-	uint64_t optval = req->data.args[3], lenp = req->data.args[4];
-	uint32_t groups[(NLEP_NGROUPS + 31) / 32];
-	int len, val, r;
+	int r;
 
-	if (level == SOL_SOCKET) {
-		switch (name) {
+	a->level = (int)req->data.args[1];
+	a->name = (int)req->data.args[2];
+	if (a->level == SOL_SOCKET) {
+		switch (a->name) {
+		case SO_DOMAIN: case SO_PROTOCOL: case SO_TYPE:
+		case SO_RCVBUF: case SO_SNDBUF: case SO_ERROR:
+			break;
+		default:
+			return 1;
+		}
+	} else if (a->level != SOL_NETLINK) {
+		return -ENOPROTOOPT;
+	}
+	r = target_read(t, req->data.args[4], &a->len, sizeof(a->len));
+	if (r < 0)
+		return r;
+	return a->len < 0 ? -EINVAL : 0;
+}
+
+/**
+ * nlep_do_getsockopt() - getsockopt on an endpoint, the locked part
+ * @ep: the endpoint (hub lock held)
+ * @a: from nlep_read_getsockopt()
+ * @res: the value; written out by nlep_write_res()
+ *
+ * Return: 0 or -errno.
+ */
+static int nlep_do_getsockopt(struct nlep *ep, const struct nlep_args *a,
+			      struct nlep_res *res)
+{
+	uint32_t groups[(NLEP_NGROUPS + 31) / 32];
+	bool *flag;
+	int val;
+
+	if (a->level == SOL_SOCKET) {
+		switch (a->name) {
 		case SO_DOMAIN: val = AF_NETLINK; break;
 		case SO_PROTOCOL: val = NETLINK_ROUTE; break;
 		case SO_TYPE: val = ep->type; break;
 		case SO_RCVBUF: val = ep->rcvbuf; break;
 		case SO_SNDBUF: val = ep->sndbuf; break;
-		case SO_ERROR: val = ep->err; ep->err = 0; break;
-		default:
-			return 1;
+		default: val = ep->err; ep->err = 0; break; /* SO_ERROR */
 		}
-	} else if (level != SOL_NETLINK) {
-		return -EOPNOTSUPP;
-	} else {
-		switch (name) {
-		case NETLINK_PKTINFO: val = ep->pktinfo; break;
-		case NETLINK_BROADCAST_ERROR: val = ep->bcast_err; break;
-		case NETLINK_NO_ENOBUFS: val = ep->no_enobufs; break;
-		case NETLINK_LISTEN_ALL_NSID: val = ep->all_nsid; break;
-		case NETLINK_CAP_ACK: val = ep->cap_ack; break;
-		case NETLINK_EXT_ACK: val = ep->ext_ack; break;
-		case NETLINK_GET_STRICT_CHK: val = ep->strict; break;
-		case NETLINK_LIST_MEMBERSHIPS:
-			r = nlep_peek(pid, lenp, &len, sizeof(len));
-			if (r < 0)
-				return r;
-			if (len < 0)
-				return -EINVAL;
-			groups[0] = (uint32_t)ep->groups;
-			groups[1] = (uint32_t)(ep->groups >> 32);
-			/* The kernel reports ALIGN(BITS_TO_BYTES(ngroups), 4). */
-			val = ((RTNLGRP_MAX + 7) / 8 + 3) & ~3;
-			val = MIN(val, (int)sizeof(groups));
-			r = nlep_poke(pid, optval, groups, MIN((size_t)len, (size_t)val));
-			if (r < 0)
-				return r;
-			return nlep_poke(pid, lenp, &val, sizeof(val));
-		default:
-			return -ENOPROTOOPT;
-		}
+		/* sk_getsockopt(): min(len, sizeof(int)) bytes, then *optlen */
+		memcpy(res->val, &val, sizeof(val));
+		res->vlen = res->wlen = MIN(a->len, (int)sizeof(int));
+		return 0;
 	}
-	r = nlep_peek(pid, lenp, &len, sizeof(len));
-	if (r < 0)
-		return r;
-	if (len < (int)sizeof(int))
+	if (a->name == NETLINK_LIST_MEMBERSHIPS) {
+		groups[0] = (uint32_t)ep->groups;
+		groups[1] = (uint32_t)(ep->groups >> 32);
+		memcpy(res->val, groups, sizeof(groups));
+		/* The kernel reports ALIGN(BITS_TO_BYTES(ngroups), 4). */
+		res->vlen = MIN(((RTNLGRP_MAX + 7) / 8 + 3) & ~3, (int)sizeof(groups));
+		res->wlen = MIN(a->len, res->vlen) & ~3;
+		return 0;
+	}
+	flag = nlep_flag(ep, a->name);
+	if (!flag)
+		return -ENOPROTOOPT;
+	if (a->len < (int)sizeof(int))
 		return -EINVAL;
-	len = sizeof(int);
-	r = nlep_poke(pid, optval, &val, sizeof(val));
+	val = *flag;
+	memcpy(res->val, &val, sizeof(val));
+	res->vlen = res->wlen = sizeof(int);
+	res->lenp_first = true;
+	return 0;
+}
+
+/**
+ * nlep_write_res() - write a value and its length into the caller
+ * @t: the caller
+ * @ptr: where the value goes
+ * @lenp: where its length goes
+ * @res: the value (res->wlen bytes written, res->vlen reported)
+ *
+ * Return: 0 or -errno.
+ */
+static int nlep_write_res(const struct target *t, uint64_t ptr, uint64_t lenp,
+			  const struct nlep_res *res)
+{
+	int r;
+
+	if (res->lenp_first) {
+		r = target_write(t, lenp, &res->vlen, sizeof(res->vlen));
+		if (r == 0)
+			r = target_write(t, ptr, res->val, (size_t)MAX(res->wlen, 0));
+		return r;
+	}
+	r = target_write(t, ptr, res->val, (size_t)MAX(res->wlen, 0));
+	if (r == 0)
+		r = target_write(t, lenp, &res->vlen, sizeof(res->vlen));
+	return r;
+}
+
+/* ---- a trapped call ------------------------------------------------------ */
+
+/**
+ * nlep_read_args() - everything @call reads from the caller, before the lock
+ * @h: the hub
+ * @call: which call
+ * @req: the notification
+ * @t: the caller's memory
+ * @a: filled in
+ *
+ * Return: 0, 1 for CONTINUE, or -errno to fail the call with.
+ */
+static int nlep_read_args(const struct nlep_hub *h, enum nlep_call call,
+			  const struct seccomp_notif *req,
+			  const struct target *t, struct nlep_args *a)
+{
+	int r;
+
+	switch (call) {
+	case NLEP_BIND:
+	case NLEP_CONNECT:
+		r = nlep_read_addr(t, req, a);
+		if (r == 0)
+			a->tgid = nlep_inner_tgid((pid_t)req->pid);
+		return r;
+	case NLEP_GETSOCKNAME:
+	case NLEP_GETPEERNAME:
+		r = target_read(t, req->data.args[2], &a->len, sizeof(a->len));
+		return r < 0 ? r : a->len < 0 ? -EINVAL : 0;
+	case NLEP_SETSOCKOPT:
+		return nlep_read_setsockopt(h, req, t, a);
+	case NLEP_GETSOCKOPT:
+		return nlep_read_getsockopt(req, t, a);
+	case NLEP_RECVFROM:
+	case NLEP_RECVMSG:
+		return nlep_read_recv_args(call, req, t, &a->rv);
+	case NLEP_N_CALLS:
+	default:
+		return -ENOSYS;
+	}
+}
+
+/**
+ * nlep_write_out() - what @call writes into the caller, after the lock
+ * @call: which call
+ * @req: the notification
+ * @t: the caller's memory
+ * @a: its arguments
+ * @res: the locked part's results
+ * @r: the locked part's return value
+ *
+ * Return: the value to answer the call with.
+ */
+static int64_t nlep_write_out(enum nlep_call call, const struct seccomp_notif *req,
+			      const struct target *t, const struct nlep_args *a,
+			      const struct nlep_res *res, int64_t r)
+{
 	if (r < 0)
 		return r;
-	return nlep_poke(pid, lenp, &len, sizeof(len));
+	switch (call) {
+	case NLEP_GETSOCKNAME:
+	case NLEP_GETPEERNAME:
+		return nlep_write_res(t, req->data.args[1], req->data.args[2], res);
+	case NLEP_GETSOCKOPT:
+		return nlep_write_res(t, req->data.args[3], req->data.args[4], res);
+	case NLEP_RECVFROM:
+	case NLEP_RECVMSG:
+		return nlep_deliver(t, a->rv, &res->got);
+	case NLEP_BIND:
+	case NLEP_CONNECT:
+	case NLEP_SETSOCKOPT:
+	case NLEP_N_CALLS:
+	default:
+		return r;
+	}
+}
+
+/* Drop a reference on @ep; frees it at the last (hub lock held). */
+static void nlep_unref(struct nlep *ep);
+
+/**
+ * nlep_apply() - the locked part of a trapped call
+ * @sb: the sandbox
+ * @ep: the endpoint (hub lock held, a reference held)
+ * @call: which call
+ * @req: the notification
+ * @sfd: our copy of S (receives may take it over)
+ * @t: the caller's memory (receives may take it over)
+ * @a: the arguments
+ * @res: results for nlep_write_out()
+ * @done: receives this call completed (see nlep_wake())
+ *
+ * Only moves data between the endpoint and private buffers.
+ * Return: as nlep_write_out()'s @r, or 1 when parked.
+ */
+static int64_t nlep_apply(struct nlep_sandbox *sb, struct nlep *ep,
+			  enum nlep_call call, const struct seccomp_notif *req,
+			  int *sfd, struct target *t, struct nlep_args *a,
+			  struct nlep_res *res, GQueue *done)
+{
+	switch (call) {
+	case NLEP_BIND: return nlep_do_bind(ep, a);
+	case NLEP_CONNECT: return nlep_do_connect(ep, a);
+	case NLEP_GETSOCKNAME:
+	case NLEP_GETPEERNAME: return nlep_do_name(ep, call, a, res);
+	case NLEP_SETSOCKOPT: return nlep_do_setsockopt(ep, a);
+	case NLEP_GETSOCKOPT: return nlep_do_getsockopt(ep, a, res);
+	case NLEP_RECVFROM:
+	case NLEP_RECVMSG:
+		return nlep_apply_recv(sb, ep, sfd, t, req, a, &res->got, done);
+	case NLEP_N_CALLS:
+	default:
+		return -ENOSYS;
+	}
 }
 
 /**
@@ -1209,8 +1739,13 @@ static int nlep_do_getsockopt(struct nlep *ep, const struct seccomp_notif *req)
  * @call: which call
  * @req: the notification
  *
- * An fd in the range that is not an endpoint (an ordinary socket a program
- * opened there) is let through with CONTINUE: nothing is decided on it.
+ * In three steps, so that no sandbox can stall another: (1) without the
+ * hub lock, open the caller's memory (proven its own by NOTIF_ID_VALID
+ * after the open) and read every argument; (2) under the lock, only move
+ * data between the endpoint and private buffers; (3) without the lock,
+ * write results into the caller through the same fd and answer. An fd in
+ * the range that is not an endpoint (an ordinary socket a program opened
+ * there) is let through with CONTINUE: nothing is decided on it.
  *
  * Return: 0 when answered, 1 for CONTINUE, or -errno to fail the call with.
  */
@@ -1219,6 +1754,10 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 {
 	struct nlep_hub *h = sb->hub;
 	_cleanup_close_ int sfd = -1;
+	struct target t = { .memfd = -1 };
+	struct nlep_args a = { 0 };
+	struct nlep_res res = { 0 };
+	GQueue done = G_QUEUE_INIT;
 	struct nlep *ep;
 	ino_t ino = 0;
 	int64_t r;
@@ -1230,33 +1769,27 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 		return r == -EBADF ? 1 : (int)r;
 	g_mutex_lock(&h->lock);
 	ep = nlep_lookup(h, ino);
-	if (!ep || ep->sb != sb) {
-		g_mutex_unlock(&h->lock);
-		return 1;
-	}
-	switch (call) {
-	case NLEP_BIND: r = nlep_do_bind(ep, req); break;
-	case NLEP_CONNECT: r = nlep_do_connect(ep, req); break;
-	case NLEP_GETSOCKNAME:
-	case NLEP_GETPEERNAME: r = nlep_do_name(ep, call, req); break;
-	case NLEP_SETSOCKOPT: r = nlep_do_setsockopt(ep, req); break;
-	case NLEP_GETSOCKOPT: r = nlep_do_getsockopt(ep, req); break;
-	case NLEP_RECVFROM:
-	case NLEP_RECVMSG:
-		r = nlep_do_recv(sb, ep, &sfd, call, req);
-		if (r == 1) {
-			g_mutex_unlock(&h->lock);
-			return 0; /* parked */
-		}
-		break;
-	case NLEP_N_CALLS:
-	default:
-		r = -ENOSYS;
-		break;
-	}
+	if (ep && ep->sb == sb)
+		ep->ref++;
 	g_mutex_unlock(&h->lock);
-	if (r == 1)
+	if (!ep || ep->sb != sb)
 		return 1;
+	r = target_open(sb->listener, req->id, (pid_t)req->pid, &t);
+	if (r == 0)
+		r = nlep_read_args(h, call, req, &t, &a);
+	g_mutex_lock(&h->lock);
+	if (r == 0)
+		r = nlep_apply(sb, ep, call, req, &sfd, &t, &a, &res, &done);
+	nlep_unref(ep);
+	g_mutex_unlock(&h->lock);
+	nlep_complete(&done);
+	if (r != 1)
+		r = nlep_write_out(call, req, &t, &a, &res, r);
+	target_close(&t);
+	nlep_recv_free(a.rv);
+	g_free(res.got.buf);
+	if (r == 1)
+		return call == NLEP_RECVFROM || call == NLEP_RECVMSG ? 0 : 1;
 	if (r == -ENOENT && nlep_id_valid(sb->listener, req->id) < 0)
 		return 0;
 	(void)nlep_reply_val(sb->listener, req->id, r);
@@ -1265,12 +1798,17 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 
 /* ---- endpoints --------------------------------------------------------- */
 
+/**
+ * nlep_free() - free an endpoint no one references
+ * @ep: the endpoint, out of the hub's table (hub lock held)
+ *
+ * Its parked receives stay parked (their callers still hold S) until their
+ * timeout, signal or exit; the sweep answers them.
+ */
 static void nlep_free(struct nlep *ep)
 {
-	GBytes *b;
-
-	while ((b = g_queue_pop_head(&ep->out)))
-		g_bytes_unref(b);
+	while (!g_queue_is_empty(&ep->out))
+		nlep_unqueue(ep);
 	if (ep->dump)
 		nlmsg_dump_free(ep->dump);
 	if (ep->bound)
@@ -1282,11 +1820,31 @@ static void nlep_free(struct nlep *ep)
 	g_free(ep);
 }
 
+static void nlep_unref(struct nlep *ep)
+{
+	if (--ep->ref == 0)
+		nlep_free(ep);
+}
+
+/**
+ * nlep_src_dispatch() - P's source: released on POLLHUP, else pumped
+ * @s: the source
+ * @cb: unused
+ * @data: the endpoint
+ *
+ * POLLHUP (every sandbox copy of S closed) takes the endpoint out of the
+ * table and drops the table's reference; a serving thread still working
+ * on it frees it when done. Otherwise: refill, take requests, complete
+ * parked receives (written out after the lock is released).
+ * Return: G_SOURCE_REMOVE once released.
+ */
 static gboolean nlep_src_dispatch(GSource *s, GSourceFunc cb, gpointer data)
 {
 	struct nlep *ep = data;
 	struct nlep_hub *h = ep->hub;
 	GIOCondition c = g_source_query_unix_fd(s, ep->tag);
+	GQueue done = G_QUEUE_INIT;
+	bool trim = false;
 
 	(void)cb;
 	g_mutex_lock(&h->lock);
@@ -1296,21 +1854,36 @@ static gboolean nlep_src_dispatch(GSource *s, GSourceFunc cb, gpointer data)
 		g_source_destroy(ep->src);
 		g_source_unref(ep->src);
 		ep->src = NULL;
-		nlep_free(ep);
+		nlep_unref(ep);
+		trim = h->n_eps == 0;
 		g_mutex_unlock(&h->lock);
+		/* The queues' memory goes back to the system, not only to malloc. */
+		if (trim)
+			malloc_trim(0);
 		return G_SOURCE_REMOVE;
 	}
-	nlep_pump(ep);
-	nlep_wake(ep);
+	nlep_pump(ep, true);
+	nlep_wake(ep, &done);
 	g_mutex_unlock(&h->lock);
+	nlep_complete(&done);
 	return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs nlep_src_funcs = {
+/*
+ * Read-only: GLib takes a non-const pointer but never writes through it
+ * (the struct is not copied and must outlive its sources).
+ */
+static const GSourceFuncs nlep_src_funcs = {
 	.dispatch = nlep_src_dispatch,
 };
 
-/* The caller's tgid as the caller sees it (innermost pid namespace). */
+/**
+ * nlep_inner_tgid() - the caller's tgid as it sees it (its innermost pid
+ * namespace), from the last NStgid field of /proc/PID/status
+ * @pid: the caller (host pid)
+ *
+ * Return: the tgid, or 0 when it cannot be read.
+ */
 static pid_t nlep_inner_tgid(pid_t pid)
 {
 	_cleanup_free_ char *st = NULL;
@@ -1371,6 +1944,52 @@ static int nlep_pick_slot(pid_t pid)
 }
 
 /**
+ * nlep_new() - a new endpoint on P, in the hub's table and on the main loop
+ * @sb: the sandbox
+ * @pfd: P (taken over on success)
+ * @ino: S's inode
+ * @type: SOCK_RAW or SOCK_DGRAM
+ * @tgid: the creator's inner tgid
+ *
+ * Return: 0, or -ENOBUFS past NLEP_MAX_ENDPOINTS or NLEP_MAX_PER_SANDBOX.
+ */
+static int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
+		    pid_t tgid)
+{
+	struct nlep_hub *h = sb->hub;
+	struct nlep *ep;
+
+	g_mutex_lock(&h->lock);
+	if (h->n_eps >= NLEP_MAX_ENDPOINTS || sb->n_eps >= NLEP_MAX_PER_SANDBOX) {
+		g_mutex_unlock(&h->lock);
+		return -ENOBUFS;
+	}
+	ep = g_new0(struct nlep, 1);
+	ep->hub = h;
+	ep->sb = sb;
+	ep->ref = 1;
+	g_atomic_int_inc(&sb->ref);
+	ep->ino = ino;
+	ep->pfd = pfd;
+	ep->type = type;
+	ep->owner_tgid = tgid;
+	ep->sndbuf = h->wmem_default * 2;
+	g_queue_init(&ep->out);
+	nlep_set_rcvbuf(ep, h->rmem_default, false);
+	ep->rcvbuf = h->rmem_default; /* the kernel's default is not doubled */
+	sb->n_eps++;
+	h->n_eps++;
+	g_hash_table_insert(h->eps, &ep->ino, ep);
+	ep->src = g_source_new((GSourceFuncs *)&nlep_src_funcs, sizeof(GSource));
+	ep->tag = g_source_add_unix_fd(ep->src, ep->pfd,
+				       G_IO_IN | G_IO_HUP | G_IO_ERR);
+	g_source_set_callback(ep->src, NULL, ep, NULL);
+	g_source_attach(ep->src, h->ctx);
+	g_mutex_unlock(&h->lock);
+	return 0;
+}
+
+/**
  * nlep_do_socket() - socket(AF_NETLINK, @type, NETLINK_ROUTE)
  * @sb: the caller's sandbox
  * @req: the notification
@@ -1383,12 +2002,10 @@ static int nlep_pick_slot(pid_t pid)
 int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		   int type, int protocol)
 {
-	struct nlep_hub *h = sb->hub;
 	_cleanup_close_ int s = -1;
 	int base = type & 0xf, sp[2], slot, r;
 	struct seccomp_notif_addfd add = { .id = req->id };
 	struct stat st;
-	struct nlep *ep;
 
 	if (protocol != NETLINK_ROUTE || (base != SOCK_RAW && base != SOCK_DGRAM) ||
 	    (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)))
@@ -1408,34 +2025,11 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		close(sp[0]);
 		return r;
 	}
-	g_mutex_lock(&h->lock);
-	if (h->n_eps >= NLEP_MAX_ENDPOINTS || sb->n_eps >= NLEP_MAX_PER_SANDBOX) {
-		g_mutex_unlock(&h->lock);
+	r = nlep_new(sb, sp[0], st.st_ino, base, nlep_inner_tgid((pid_t)req->pid));
+	if (r < 0) {
 		close(sp[0]);
-		return -ENOBUFS;
+		return r;
 	}
-	ep = g_new0(struct nlep, 1);
-	ep->hub = h;
-	ep->sb = sb;
-	g_atomic_int_inc(&sb->ref);
-	ep->ino = st.st_ino;
-	ep->pfd = sp[0];
-	ep->type = base;
-	ep->owner_tgid = nlep_inner_tgid((pid_t)req->pid);
-	ep->sndbuf = h->wmem_default * 2;
-	g_queue_init(&ep->out);
-	nlep_set_rcvbuf(ep, h->rmem_default, false);
-	ep->rcvbuf = h->rmem_default; /* the kernel's default is not doubled */
-	sb->n_eps++;
-	h->n_eps++;
-	g_hash_table_insert(h->eps, &ep->ino, ep);
-	ep->src = g_source_new(&nlep_src_funcs, sizeof(GSource));
-	ep->tag = g_source_add_unix_fd(ep->src, ep->pfd,
-				       G_IO_IN | G_IO_HUP | G_IO_ERR);
-	g_source_set_callback(ep->src, NULL, ep, NULL);
-	g_source_attach(ep->src, h->ctx);
-	g_mutex_unlock(&h->lock);
-
 	add.flags = SECCOMP_ADDFD_FLAG_SETFD | SECCOMP_ADDFD_FLAG_SEND;
 	add.srcfd = (uint32_t)s;
 	add.newfd = (uint32_t)slot;
@@ -1464,29 +2058,59 @@ static bool nlep_host_dgram_ends(const uint8_t *buf, size_t n)
 }
 
 /**
+ * nlep_host_recv() - the next datagram of a host answer, by @deadline
+ * @fd: the host netlink socket (non-blocking)
+ * @buf: NLEP_DGRAM_MAX bytes
+ * @deadline: monotonic µs
+ *
+ * Return: its length (possibly more than NLEP_DGRAM_MAX: truncated), or
+ * -ETIMEDOUT, or -errno.
+ */
+static ssize_t nlep_host_recv(int fd, uint8_t *buf, gint64 deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		gint64 left = deadline - g_get_monotonic_time();
+		ssize_t n;
+
+		n = recv(fd, buf, NLEP_DGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);
+		if (n >= 0)
+			return n;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, (int)MAX(left / 1000, 1)) < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+/**
  * nlep_host_query() - send a request to the host's NETLINK_ROUTE and collect
  * its answer (nlmsg_host_query_fn)
- * @data: the endpoint (unused)
+ * @data: unused
  * @req: the request
  * @len: its length
  * @ret: reply datagrams
  *
- * Without NLM_F_DUMP: one reply datagram, plus the ack when the request
- * asked for one. With NLM_F_DUMP: every part up to the one holding
- * NLMSG_DONE (or an NLMSG_ERROR), at most NLEP_HOST_PARTS datagrams and
- * NLEP_BACKLOG_MAX bytes. Each receive is bounded by a one-second timeout
- * (the kernel answers at once); runs under the hub lock.
- * Return: 0 or -errno (-EMSGSIZE past the bounds).
+ * A dump when any NLM_F_DUMP bit is set, the test nlmsg.c and the kernel's
+ * rtnetlink_rcv_msg() make. Without: one reply datagram, plus the ack when
+ * the request asked for one. With: every part up to the one holding
+ * NLMSG_DONE, at most NLEP_HOST_PARTS datagrams and NLEP_BACKLOG_MAX
+ * bytes. Either ends at a datagram holding NLMSG_DONE or NLMSG_ERROR. The
+ * whole query has one deadline, NLEP_HOST_TIMEOUT_MS (the kernel answers
+ * at once). Runs with the hub lock released.
+ * Return: 0 or -errno (-EMSGSIZE past the bounds, -ETIMEDOUT).
  */
 static int nlep_host_query(void *data, const void *req, size_t len,
 			   GPtrArray **ret)
 {
 	_cleanup_close_ int fd = -1;
 	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
-	struct timeval tv = { .tv_sec = 1 };
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)g_bytes_unref);
 	const struct nlmsghdr *h = req;
+	gint64 deadline = g_get_monotonic_time() + NLEP_HOST_TIMEOUT_MS * 1000;
 	unsigned int want, i;
 	size_t total = 0;
 	bool dump;
@@ -1495,26 +2119,24 @@ static int nlep_host_query(void *data, const void *req, size_t len,
 	(void)data;
 	if (len < sizeof(*h))
 		return -EINVAL;
-	dump = (h->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	dump = (h->nlmsg_flags & NLM_F_DUMP) != 0;
 	want = dump ? NLEP_HOST_PARTS : (h->nlmsg_flags & NLM_F_ACK) ? 2 : 1;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (sendto(fd, req, len, 0, (struct sockaddr *)&k, sizeof(k)) < 0)
 		return -errno;
 	for (i = 0; i < want; i++) {
-		ssize_t n = recv(fd, buf, NLEP_DGRAM_MAX, MSG_TRUNC);
-		const struct nlmsghdr *r = (const void *)buf;
+		ssize_t n = nlep_host_recv(fd, buf, deadline);
 
 		if (n < 0)
-			return -errno;
+			return (int)n;
 		if (n > NLEP_DGRAM_MAX || total + (size_t)n > NLEP_BACKLOG_MAX)
 			return -EMSGSIZE;
 		total += (size_t)n;
 		g_ptr_array_add(out, g_bytes_new(buf, (size_t)n));
-		if (dump ? nlep_host_dgram_ends(buf, (size_t)n) :
-		    (size_t)n >= sizeof(*r) && r->nlmsg_type == NLMSG_ERROR)
+		if (nlep_host_dgram_ends(buf, (size_t)n))
 			break;
 	}
 	if (dump && i == want)
@@ -1532,37 +2154,43 @@ static int nlep_host_query(void *data, const void *req, size_t len,
  * @len: its length
  *
  * Into P when the overflow queue is empty and P takes it, else into the
- * overflow queue up to the endpoint's bound; past it the message is
- * dropped and the next receive fails ENOBUFS (unless NETLINK_NO_ENOBUFS).
+ * overflow queue up to the endpoint's room (nlep_room()); past it the
+ * message is dropped and the next receive fails ENOBUFS (unless
+ * NETLINK_NO_ENOBUFS).
  */
 static void nlep_mcast(struct nlep *ep, const void *buf, size_t len)
 {
 	if (g_queue_is_empty(&ep->out) &&
 	    send(ep->pfd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
 		return;
-	if (ep->out_bytes + len <= nlep_backlog_max(ep)) {
+	if (len <= nlep_room(ep)) {
 		nlep_queue(ep, buf, len);
 		nlep_set_want_out(ep, true);
 		return;
 	}
-	if (!ep->no_enobufs)
-		ep->err = ENOBUFS;
+	nlep_overrun(ep);
 }
 
+/**
+ * nlep_on_event() - the model changed: multicast to subscribed endpoints
+ * @ev: the changes (and whether some were lost)
+ * @data: the hub
+ *
+ * Runs on the main loop. Each change is encoded once, sent to every
+ * endpoint of its groups; lost changes are ENOBUFS for every subscriber.
+ * Parked receives completed here are written out after the lock.
+ */
 static void nlep_on_event(const struct netstate_event *ev, void *data)
 {
 	struct nlep_hub *h = data;
 	_cleanup_free_ char *buf = g_malloc(NLEP_DUMP_MAX);
+	GQueue done = G_QUEUE_INIT;
 	GHashTableIter it;
 	gpointer k, v;
 	size_t i;
 
 	g_mutex_lock(&h->lock);
-	if (g_hash_table_size(h->eps) == 0) {
-		g_mutex_unlock(&h->lock);
-		return;
-	}
-	for (i = 0; i < ev->n_changes; i++) {
+	for (i = 0; i < ev->n_changes && g_hash_table_size(h->eps); i++) {
 		const struct ns_change *c = &ev->changes[i];
 		uint64_t g = nlmsg_change_groups(c);
 		ssize_t n = -1;
@@ -1584,16 +2212,23 @@ static void nlep_on_event(const struct netstate_event *ev, void *data)
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		struct nlep *ep = v;
 
-		if (ev->changes_lost && ep->groups && !ep->no_enobufs)
-			ep->err = ENOBUFS;
+		if (ev->changes_lost && ep->groups)
+			nlep_overrun(ep);
 		if (ep->groups)
-			nlep_wake(ep);
+			nlep_wake(ep, &done);
 	}
 	g_mutex_unlock(&h->lock);
+	nlep_complete(&done);
 }
-
 /* ---- hub and sandboxes ------------------------------------------------- */
 
+/**
+ * nlep_sysctl() - an integer of /proc/sys/net/core
+ * @name: its name
+ * @dflt: the value when it cannot be read
+ *
+ * Return: the value, at least 256.
+ */
 static int nlep_sysctl(const char *name, int dflt)
 {
 	_cleanup_free_ char *s = NULL;
@@ -1619,8 +2254,13 @@ int nlep_hub_new(struct proxy_model *model, GMainContext *ctx,
 		 struct nlep_hub **ret_hub)
 {
 	struct nlep_hub *h = g_new0(struct nlep_hub, 1);
+	struct stat ns;
 
 	g_mutex_init(&h->lock);
+	if (stat("/proc/self/ns/user", &ns) == 0) {
+		h->userns_dev = ns.st_dev;
+		h->userns_ino = ns.st_ino;
+	}
 	h->model = model;
 	h->ctx = g_main_context_ref(ctx);
 	h->eps = g_hash_table_new(g_int64_hash, g_int64_equal);
@@ -1636,10 +2276,12 @@ int nlep_hub_new(struct proxy_model *model, GMainContext *ctx,
 }
 
 /**
- * nlep_hub_free() - at exit, after the serving threads are gone or stopped
+ * nlep_hub_free() - at exit, once no serving thread is left (lxnet-proxy
+ * does not call it while one runs: they cannot be woken to be joined)
  * @h: the hub (NULL is fine)
  *
- * Endpoints still open are left to process exit (their fds close with it).
+ * Runs on the main loop. Endpoints still open are left to process exit
+ * (their sources point at the hub; their fds close with the process).
  */
 void nlep_hub_free(struct nlep_hub *h)
 {
@@ -1682,10 +2324,16 @@ struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener)
 	sb->hub = h;
 	sb->listener = fd;
 	sb->ports = g_hash_table_new(g_direct_hash, g_direct_equal);
-	sb->rover = -4096;
+	sb->rover = NLEP_ROVER_START;
 	return sb;
 }
 
+/**
+ * nlep_sandbox_unref() - drop a reference; the last closes the listener dup
+ * @sb: the sandbox (NULL is fine)
+ *
+ * Thread-safe (atomic); needs no hub lock.
+ */
 void nlep_sandbox_unref(struct nlep_sandbox *sb)
 {
 	if (!sb || !g_atomic_int_dec_and_test(&sb->ref))

@@ -38,6 +38,9 @@ extern const char *const nlep_call_names[NLEP_N_CALLS];
 #define NLEP_MAX_PER_SANDBOX 4096      /* per sandbox (listener) */
 #define NLEP_MAX_PARKED 1024           /* blocked receives, per proxy */
 #define NLEP_BACKLOG_MAX (4u << 20)    /* bytes held by the proxy per endpoint */
+#define NLEP_MAX_PARKED_PER_SANDBOX 256 /* blocked receives, per sandbox */
+#define NLEP_SANDBOX_BYTES (32u << 20)  /* overflow queue bytes, per sandbox */
+#define NLEP_PROXY_BYTES (256u << 20)   /* overflow queue bytes, per proxy */
 
 struct nlep_hub;     /* every endpoint of the proxy */
 struct nlep_sandbox; /* the endpoints of one listener (port id space) */

@@ -60,8 +60,7 @@
  * IFLA_MIN/MAX_MTU while libnl does not parse them (the model has 0).
  */
 
-/* Requests larger than the kernel's default socket send buffer. */
-#define NLMSG_REQ_MAX (256 * 1024)
+/* NLMSG_REQ_MAX (nlmsg.h): the request limit nlep.c applies too. */
 /* Bounds on what a host answer may add to a dump. */
 #define NLMSG_HOST_MSGS_MAX 65536
 #define NLMSG_HOST_BYTES_MAX (4u << 20)

@@ -38,6 +38,14 @@ typedef int (*nlmsg_host_query_fn)(void *data, const void *req, size_t len,
 /* Where reply datagrams go: called once per datagram, in order. */
 typedef int (*nlmsg_emit_fn)(void *data, const void *dgram, size_t len);
 
+/*
+ * The largest request datagram answered (one limit for nlmsg.c and the
+ * endpoints): at least twice net.core.wmem_max's default, the most an
+ * unprivileged sender's SO_SNDBUF reaches, so a send the kernel would take
+ * is answered; past it the endpoint reports ENOBUFS (see nlep.c).
+ */
+#define NLMSG_REQ_MAX (1024 * 1024)
+
 struct nlmsg_dump; /* a dump in progress: generates its next datagram */
 
 /*

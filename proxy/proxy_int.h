@@ -147,6 +147,27 @@ int proxy_model_start(struct proxy_model *m, const struct view_policy *policy,
 struct netstate_snapshot *proxy_model_get(struct proxy_model *m);
 void proxy_model_stop(struct proxy_model *m);
 
+/*
+ * struct target - a trapped caller's memory (target.c)
+ * @memfd: its /proc/PID/mem, opened before NOTIF_ID_VALID (pins its mm)
+ * @pid: its pid (for /proc/PID/maps)
+ */
+struct target {
+	int memfd;
+	pid_t pid;
+};
+
+struct iovec;
+
+/* target.c */
+int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t);
+void target_close(struct target *t);
+int target_read(const struct target *t, uint64_t addr, void *buf, size_t len);
+int target_write(const struct target *t, uint64_t addr, const void *buf,
+		 size_t len);
+int target_write_iov(const struct target *t, const struct iovec *iov,
+		     size_t n_iov, const void *buf, size_t len);
+
 /* ifioctl.c */
 bool ifioctl_traps(unsigned long request);
 int ifioctl_do(const struct proxy_conf *conf, int listener,

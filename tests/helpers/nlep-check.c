@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* nlep-check.c - exercise an emulated NETLINK_ROUTE endpoint through the socket API, printing TAP-ish lines */
 /*
- * Usage: nlep-check api [LINKS] | enobufs-listen N | dump-read N | many N
+ * Usage: nlep-check api [LINKS] | enobufs-listen N | dump-read N | many N |
+ *        flood N | park N | recv-timeo
  * Each check prints "PASS name" or "FAIL name: why"; the exit status is the
  * number of failures (capped). Run inside `lxnet shim`; the shell test
  * turns the lines into TAP. Bad pointers are passed with syscall(2), past
@@ -17,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -440,6 +443,75 @@ static void api_badinput(int fd)
 	      "efault-lost-one-datagram", "next seq %lld type %u", (long long)s, t);
 }
 
+/* Read datagrams of @fd until NLMSG_DONE of @seq (2 s at most each). */
+static bool wait_done(int fd, uint32_t seq)
+{
+	static char buf[65536];
+	int rounds;
+
+	for (rounds = 0; rounds < 1000; rounds++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct nlmsghdr *h;
+		ssize_t n;
+
+		if (poll(&p, 1, 2000) != 1)
+			return false;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			return false;
+		for (h = (void *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n))
+			if (h->nlmsg_seq == seq && h->nlmsg_type == NLMSG_DONE)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * api_kernel_errnos() - errnos the kernel's netlink socket gives, checked
+ * call by call (review item 10), the FORCE buffer options (item 4), a
+ * read-only receive buffer (the proxy writes through /proc/PID/mem, which
+ * could write there: item 2) and NLM_F_ROOT alone making a dump that is
+ * answered at once (items 2/3: the host query waited a second per request)
+ */
+static void api_kernel_errnos(void)
+{
+	char addr[256] = { 0 }, b[64];
+	int fd = nl_open(0), v = 1 << 16, i;
+	socklen_t len = sizeof(v);
+	void *ro;
+	double t0;
+	bool ok = true;
+
+	check(getsockopt(fd, SOL_IP, 1, &v, &len) < 0 && errno == ENOPROTOOPT,
+	      "getsockopt-other-level-enoprotoopt", "no ENOPROTOOPT");
+	addr[0] = AF_NETLINK;
+	check(bind(fd, (struct sockaddr *)addr, 200) < 0 && errno == EINVAL,
+	      "bind-addrlen-200-einval", "no EINVAL");
+	check(recv(fd, b, sizeof(b), MSG_OOB | MSG_DONTWAIT) < 0 &&
+	      errno == EOPNOTSUPP, "recv-oob-eopnotsupp", "no EOPNOTSUPP");
+	v = 1 << 16;
+	check(setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0 &&
+	      errno == EPERM, "rcvbufforce-eperm", "no EPERM");
+	check(setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) < 0 &&
+	      errno == EPERM, "sndbufforce-eperm", "no EPERM");
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	check(ro != MAP_FAILED && send_req(fd, RTM_GETLINK, 0, 30, 1) == 0 &&
+	      peek_seq(fd) == 30 &&
+	      syscall(SYS_recvfrom, fd, ro, 4096L, 0L, 0L, 0L) < 0 &&
+	      errno == EFAULT && ((volatile char *)ro)[0] == 0,
+	      "recv-readonly-efault", "no EFAULT or the page changed");
+	if (ro != MAP_FAILED)
+		munmap(ro, 4096);
+	t0 = now_s();
+	for (i = 0; i < 10 && ok; i++)
+		ok = send_req(fd, RTM_GETRULE, NLM_F_ROOT | NLM_F_ACK,
+			      (uint32_t)(40 + i), 0) == 0 &&
+		     wait_done(fd, (uint32_t)(40 + i));
+	check(ok && now_s() - t0 < 2.0, "root-flag-dump-fast",
+	      "%d of 10 answered, %.2f s", i, now_s() - t0);
+	close(fd);
+}
+
 static void api_blocking(int fd)
 {
 	char buf[8192];
@@ -520,6 +592,7 @@ static int cmd_api(int expect_links)
 	if (fd < 0)
 		return 1;
 	api_names(fd);
+	api_kernel_errnos();
 	api_recv(fd, expect_links);
 	api_badinput(fd);
 	api_blocking(fd);
@@ -781,6 +854,109 @@ static int cmd_many(int total)
 	return failures;
 }
 
+/*
+ * cmd_flood() - @n endpoints each sent one 200,000-byte datagram of
+ * RTM_GETLINK+ACK requests and never read until "go" on stdin: every
+ * first receive fails ENOBUFS, as the kernel's replies overrun SO_RCVBUF
+ * (review item 4: the proxy held 3.5 MB per endpoint; the test reads the
+ * proxy's VmRSS while this waits)
+ */
+static int cmd_flood(int n)
+{
+	static char big[200000];
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg ifi;
+	} one = { .h = { .nlmsg_len = sizeof(one), .nlmsg_type = RTM_GETLINK,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK },
+		  .ifi = { .ifi_index = 1 } };
+	int fds[128], i, opened = 0, enobufs = 0;
+	char line[16];
+	size_t off;
+
+	for (off = 0; off + sizeof(one) <= sizeof(big); off += sizeof(one)) {
+		one.h.nlmsg_seq = (uint32_t)off;
+		memcpy(big + off, &one, sizeof(one));
+	}
+	for (i = 0; i < n && i < 128; i++) {
+		fds[i] = nl_open(0);
+		if (fds[i] < 0 || send(fds[i], big, sizeof(big), 0) != sizeof(big))
+			break;
+		opened++;
+	}
+	check(opened == n, "flood-sent", "%d of %d", opened, n);
+	printf("READY\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return failures + 1;
+	for (i = 0; i < opened; i++) {
+		char b[64];
+
+		if (recv(fds[i], b, sizeof(b), MSG_DONTWAIT) < 0 && errno == ENOBUFS)
+			enobufs++;
+		close(fds[i]);
+	}
+	check(enobufs == n, "flood-enobufs", "%d of %d", enobufs, n);
+	return failures;
+}
+
+/*
+ * cmd_park() - @n processes block in recv() on one endpoint: the proxy
+ * parks at most NLEP_MAX_PARKED_PER_SANDBOX (256) of one sandbox, the rest
+ * fail ENOBUFS at once (review item 5); prints how many, READY, then ends
+ * them on "go"
+ */
+static int cmd_park(int n)
+{
+	int fd = nl_open(0), i, started = 0, enobufs = 0, st;
+	pid_t *kids = calloc((size_t)n, sizeof(*kids));
+	char line[16];
+	pid_t k;
+
+	if (fd < 0 || !kids)
+		return 1;
+	for (i = 0; i < n; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			char b[64];
+
+			_exit(recv(fd, b, sizeof(b), 0) < 0 && errno == ENOBUFS ? 3 : 0);
+		}
+		if (kids[i] > 0)
+			started++;
+	}
+	sleep(2);
+	while ((k = waitpid(-1, &st, WNOHANG)) > 0)
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
+			enobufs++;
+	check(started == n, "park-started", "%d of %d", started, n);
+	check_proxy(n - enobufs == 256, "park-sandbox-quota", "parked other than 256");
+	printf("INFO parked %d enobufs %d\nREADY\n", n - enobufs, enobufs);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		line[0] = 0;
+	for (i = 0; i < n; i++)
+		if (kids[i] > 0)
+			kill(kids[i], SIGKILL);
+	while (waitpid(-1, &st, 0) > 0)
+		;
+	free(kids);
+	return failures;
+}
+
+/* cmd_recv_timeo() - a blocking receive with SO_RCVTIMEO 300 ms: EAGAIN. */
+static int cmd_recv_timeo(void)
+{
+	struct timeval tv = { .tv_usec = 300000 };
+	int fd = nl_open(0);
+	char b[64];
+
+	check(fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
+	      recv(fd, b, sizeof(b), 0) < 0 && errno == EAGAIN,
+	      "recv-timeo-eagain", "no EAGAIN");
+	return failures;
+}
+
 int main(int argc, char **argv)
 {
 	int r;
@@ -794,9 +970,15 @@ int main(int argc, char **argv)
 		r = cmd_dumpread(atoi(argv[2]));
 	else if (argc >= 3 && strcmp(argv[1], "many") == 0)
 		r = cmd_many(atoi(argv[2]));
+	else if (argc >= 3 && strcmp(argv[1], "flood") == 0)
+		r = cmd_flood(atoi(argv[2]));
+	else if (argc >= 3 && strcmp(argv[1], "park") == 0)
+		r = cmd_park(atoi(argv[2]));
+	else if (argc >= 2 && strcmp(argv[1], "recv-timeo") == 0)
+		r = cmd_recv_timeo();
 	else {
 		fprintf(stderr, "usage: nlep-check api [LINKS] | enobufs-listen N | "
-			"dump-read N | many N\n");
+			"dump-read N | many N | flood N | park N | recv-timeo\n");
 		return 2;
 	}
 	return r > 100 ? 100 : r;

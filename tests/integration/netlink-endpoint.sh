@@ -28,8 +28,8 @@ ip route add 10.67.0.0/16 via 10.66.0.2 dev nle0
 proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null ||
 	tap_skip_all "lxnet-proxy did not start"
 
-API_CHECKS=63
-tap_plan $((API_CHECKS + 18))
+API_CHECKS=70
+tap_plan $((API_CHECKS + 23))
 
 # 1: the checker against the kernel itself (a fresh namespace: lo only)
 NLEP_CHECK_NATIVE=1 timeout 60 unshare -rn sh -c 'ip link set lo up && exec "$0" api 1' \
@@ -102,6 +102,64 @@ tap_result $? "1000 endpoints open at once, each answers, unique port ids"
 grep -q '^PASS many-then-service' "$TMP_DIR/many.out"
 tap_result $? "after the 1000 are closed a new endpoint is served"
 grep -q '^FAIL' "$TMP_DIR/many.out" && sed 's/^/# /' "$TMP_DIR/many.out"
+
+# 100 endpoints each sent a 200 KB datagram of requests, never read: the
+# replies the proxy holds are bounded by each endpoint's SO_RCVBUF (was
+# 3.5 MB per endpoint), and each first receive fails ENOBUFS as natively
+mkfifo "$TMP_DIR/go2"
+timeout 60 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" flood 100 \
+	<"$TMP_DIR/go2" >"$TMP_DIR/flood.out" 2>&1 &
+FPID=$!
+exec 7>"$TMP_DIR/go2"
+wait_until 30 grep -q READY "$TMP_DIR/flood.out"
+sleep 1
+rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$PROXY_PID"/status)
+echo go >&7
+exec 7>&-
+wait "$FPID"
+[ -n "$rss" ] && [ "$rss" -lt 65536 ]
+tap_result $? "100 flooded endpoints: proxy VmRSS ${rss} kB (< 64 MB)"
+grep -q '^PASS flood-enobufs' "$TMP_DIR/flood.out"
+tap_result $? "each flooded endpoint's first receive fails ENOBUFS"
+grep -q '^FAIL' "$TMP_DIR/flood.out" && sed 's/^/# /' "$TMP_DIR/flood.out"
+
+# one sandbox blocking 1100 receives gets 256 parked and ENOBUFS for the
+# rest; another sandbox's blocking receive still parks (and times out)
+mkfifo "$TMP_DIR/go3"
+timeout 60 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" park 1100 \
+	<"$TMP_DIR/go3" >"$TMP_DIR/park.out" 2>&1 &
+PPID_A=$!
+exec 7>"$TMP_DIR/go3"
+wait_until 30 grep -q READY "$TMP_DIR/park.out"
+grep -q '^PASS park-sandbox-quota' "$TMP_DIR/park.out"
+tap_result $? "a sandbox parks at most 256 receives ($(grep INFO "$TMP_DIR/park.out"))"
+timeout 20 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" recv-timeo \
+	>"$TMP_DIR/timeo.out" 2>&1
+grep -q '^PASS recv-timeo-eagain' "$TMP_DIR/timeo.out"
+tap_result $? "meanwhile another sandbox's blocking receive parks and times out (EAGAIN)"
+echo go >&7
+exec 7>&-
+wait "$PPID_A"
+grep -q '^FAIL' "$TMP_DIR/park.out" "$TMP_DIR/timeo.out" &&
+	sed 's/^/# /' "$TMP_DIR/park.out" "$TMP_DIR/timeo.out"
+
+# a 300,000-byte request (S's buffer raised through a copy outside the
+# range) is answered, not dropped: ENOBUFS as from the kernel
+big_py='import socket, os, struct
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+d = socket.socket(fileno=os.dup(s.fileno()))
+d.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 300000)
+one = struct.pack("=IHHII", 32, 18, 5, 1, 0) + struct.pack("=BBHiII", 0, 0, 0, 1, 0, 0)
+s.send(one * (300000 // 32))
+s.settimeout(3)
+try:
+    s.recv(65536); print("answer")
+except socket.timeout: print("none")
+except OSError as e: print("errno", e.errno)'
+out=$(timeout 20 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c "$big_py" 2>&1)
+nat=$(timeout 20 unshare -rn "$PY" -c "$big_py" 2>&1)
+[ "$out" = "errno 105" ] && [ "$out" = "$nat" ]
+tap_result $? "300 KB request: '$out' (kernel: '$nat')"
 
 # iproute2 inside sees the host's links, addresses and routes
 in_ip() { timeout 20 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- ip "$@"; }

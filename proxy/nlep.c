@@ -7,73 +7,116 @@
  * answered with one end ("S") of an AF_UNIX SOCK_SEQPACKET pair, installed
  * with SECCOMP_ADDFD_FLAG_SETFD at the highest free number of the reserved
  * range (seccomp_filter.h) below the caller's soft RLIMIT_NOFILE; the proxy
- * keeps the other end ("P"). An endpoint is keyed by S's inode, so dup(),
- * fork() and SCM_RIGHTS copies all reach the same endpoint, as they reach
- * the same socket in the kernel.
+ * keeps the other end ("P"). An endpoint is keyed by S's inode.
  *
  * Data path:
  *  - sends are NOT trapped: send/sendto/sendmsg/write/writev on S are the
  *    kernel's AF_UNIX calls (a seqpacket socket ignores a destination
  *    address), so iovecs, EFAULT, lying lengths, MSG_DONTWAIT and blocking
  *    on a full queue are native. Requests arrive on P; the main loop (P
- *    readable) or the next trapped receive (whichever comes first, under
- *    the hub lock) hands each datagram to nlmsg_request().
+ *    readable) or the next trapped receive (whichever comes first) hands
+ *    each datagram to nlmsg_request() with the hub lock RELEASED (the
+ *    endpoint is marked busy so its requests stay in order): a host query
+ *    (`ip route get`, netconf, rules) waits for the host kernel there, on a
+ *    non-blocking socket with one NLEP_HOST_TIMEOUT_MS deadline per query,
+ *    and ends at the datagram holding NLMSG_DONE or NLMSG_ERROR. Any
+ *    NLM_F_DUMP bit makes a dump, in nlmsg.c and here, as in the kernel's
+ *    rtnetlink_rcv_msg().
  *  - replies, dump parts and multicast messages are written into P, so
  *    they sit in S's receive queue: poll/select/epoll readiness, FIONREAD
  *    and read(2) are native and true. What P cannot take (its SO_SNDBUF is
- *    the endpoint's SO_RCVBUF) waits in a per-endpoint overflow queue,
- *    bounded; dump parts are generated only when the previous one has left
- *    the overflow queue (nlmsg_dump_next() on demand), so a 10,000-route
- *    dump never sits in memory. A request is taken from P only when the
- *    overflow queue is empty and no dump runs: a sandbox that sends without
- *    reading blocks in its own sendmsg, exactly like a full socket.
+ *    the endpoint's SO_RCVBUF) waits in a per-endpoint overflow queue.
+ *    Replies and notifications are bounded as netlink_unicast() bounds
+ *    them: past the endpoint's SO_RCVBUF in the overflow queue (so at most
+ *    about twice SO_RCVBUF in all, with P's buffer), or past its sandbox's
+ *    NLEP_SANDBOX_BYTES or the proxy's NLEP_PROXY_BYTES, the datagram is
+ *    dropped and the next receive fails ENOBUFS (unless NETLINK_NO_ENOBUFS).
+ *    Dump parts are generated only when the overflow queue is empty
+ *    (nlmsg_dump_next() on demand: the dump pauses until read, as the
+ *    kernel's), so a 10,000-route dump never sits in memory; a part that
+ *    cannot be generated ends the dump with an NLMSG_DONE carrying the
+ *    error. A request is taken from P only when the overflow queue is
+ *    empty and no dump runs: a sandbox that sends without reading blocks
+ *    in its own sendmsg, exactly like a full socket.
  *  - recvfrom/recvmsg ARE trapped: the proxy takes its own copy of S with
- *    pidfd_getfd(), receives the datagram (MSG_PEEK, MSG_TRUNC as asked),
- *    writes it into the caller's iovecs with process_vm_writev() and fills
- *    in what AF_UNIX cannot: a struct sockaddr_nl (nl_pid 0, nl_groups the
- *    multicast group's bit), msg_namelen 12, NETLINK_PKTINFO, and a pending
- *    ENOBUFS. Which group a datagram was sent to is read from the datagram
- *    itself (a kernel notification carries nlmsg_pid 0, a reply the
- *    endpoint's port id), so a native read(2) cannot desynchronise it.
- *  - a blocking receive with nothing queued parks the notification (bounded
- *    by NLEP_MAX_PARKED): it is completed when a datagram arrives, answered
- *    EAGAIN when SO_RCVTIMEO (read from S) expires, and dropped when
- *    SECCOMP_IOCTL_NOTIF_ID_VALID says the caller is gone. The filter waits
- *    killably (WAIT_KILLABLE_RECV), so a caught signal would stay pending
- *    while parked: a sweep every NLEP_SWEEP_MS, run only while something is
- *    parked, answers -ERESTARTSYS (or -EINTR with a timeout, as the kernel's
- *    sock_intr_errno()) to a caller with a pending caught signal, so
- *    handlers run and SA_RESTART restarts the call. The serving thread never
- *    blocks.
+ *    pidfd_getfd(), dequeues the datagram into a private buffer
+ *    (MSG_PEEK, MSG_TRUNC as asked) and writes it into the caller's
+ *    iovecs, filling in what AF_UNIX cannot: a struct sockaddr_nl (nl_pid
+ *    0, nl_groups the multicast group's bit), msg_namelen 12,
+ *    NETLINK_PKTINFO, and a pending ENOBUFS. Which group a datagram was
+ *    sent to is read from the datagram itself (a kernel notification
+ *    carries nlmsg_pid 0, a reply the endpoint's port id), so a native
+ *    read(2) cannot desynchronise it.
+ *  - the caller's memory is reached only through target.c: /proc/PID/mem
+ *    opened per notification and proven the caller's by NOTIF_ID_VALID
+ *    after the open (the fd holds the caller's mm, so a reused pid is
+ *    never written), read and written with pread/pwrite; writes only to
+ *    pages mapped writable, as copy_to_user() would fault. Every argument
+ *    is read before the hub lock is taken and every result written after
+ *    it is released: under the lock only private buffers and the
+ *    endpoint's queues move, so a caller whose memory faults slowly (a
+ *    FUSE-backed page) stalls only its own sandbox's serving thread.
+ *  - a blocking receive with nothing queued parks the notification with
+ *    its /proc/PID/mem fd (bounded: NLEP_MAX_PARKED_PER_SANDBOX per
+ *    sandbox, NLEP_MAX_PARKED per proxy; past either the receive fails
+ *    ENOBUFS): it is completed when a datagram arrives (dequeued under
+ *    the lock, written out after it), answered EAGAIN when SO_RCVTIMEO
+ *    (read from S) expires, and dropped when SECCOMP_IOCTL_NOTIF_ID_VALID
+ *    says the caller is gone. The filter waits killably
+ *    (WAIT_KILLABLE_RECV), so a caught signal would stay pending while
+ *    parked: a sweep every NLEP_SWEEP_MS, run only while something is
+ *    parked, answers -ERESTARTSYS (or -EINTR with a timeout, as the
+ *    kernel's sock_intr_errno()) to a caller with a pending caught signal,
+ *    so handlers run and SA_RESTART restarts the call.
  *  - close() is not trapped: when every sandbox copy of S is gone, P sees
  *    POLLHUP and the main loop releases the endpoint and its port id.
+ *  - the pump runs after every event that can make room: P writable
+ *    (G_IO_OUT, watched only while something waits), P readable (a new
+ *    request), a trapped receive that dequeued (even one that then faulted
+ *    with EFAULT: the datagram is gone, as in the kernel's
+ *    netlink_recvmsg()), and each completed parked receive. A native
+ *    read(2) that drains S is seen through P's G_IO_OUT, so a reader that
+ *    never makes a trapped call still gets every part.
+ *  - requests are read from P whole, sized first with MSG_PEEK|MSG_TRUNC.
+ *    S's real SO_SNDBUF (the kernel's default: SO_SNDBUF on an endpoint is
+ *    emulated) bounds them natively, a send past it failing EMSGSIZE as
+ *    on a netlink socket. One limit, NLMSG_REQ_MAX (nlmsg.h), holds for
+ *    nlep.c and nlmsg.c; it is above any buffer a sender without
+ *    CAP_NET_ADMIN can set with the default net.core.wmem_max. A datagram
+ *    past it (possible only through a copy of S outside the range, below)
+ *    is discarded and the next receive fails ENOBUFS, never silently.
  *
- *  - dump parts are generated on demand (see above) and the pump runs
- *    after every event that can make room: P writable (G_IO_OUT, watched
- *    only while something waits), P readable (a new request), a trapped
- *    receive that dequeued (even one that then faulted with EFAULT: the
- *    datagram is gone, as in the kernel's netlink_recvmsg()), and each
- *    completed parked receive. A native read(2) that drains S is seen
- *    through P's G_IO_OUT, so a reader that never makes a trapped call
- *    still gets every part.
- *  - requests are read from P whole, sized first with MSG_PEEK|MSG_TRUNC:
- *    S's SO_SNDBUF (the kernel's default, never changed: SO_SNDBUF on an
- *    endpoint is emulated) bounds them as a netlink socket's bounds its
- *    own, and a send past it fails EMSGSIZE natively.
- *
- * fork, dup, SCM_RIGHTS: every copy of S is the same endpoint (keyed by
- * S's inode): one port id, one queue, one set of groups, as one kernel
- * socket. Receives from several processes or threads are served in the
- * order they parked; each datagram goes to exactly one of them.
+ * Copies of S: fork() and SCM_RIGHTS keep the fd number, and a dup2/dup3
+ * or F_DUPFD onto a number inside the range keeps it trapped: such copies
+ * are the same endpoint (one port id, one queue, one set of groups, as one
+ * kernel socket); receives from several processes or threads are served
+ * in the order they parked, each datagram to exactly one of them. A copy
+ * OUTSIDE the range (dup() returns the lowest free number, e.g. 3) is not
+ * trapped and behaves as the AF_UNIX socket it is:
+ *  - works: send/write (requests are answered), read/recv without an
+ *    address, poll readiness, close (the endpoint lives while any copy
+ *    does);
+ *  - differs: getsockname/getpeername give an empty AF_UNIX address;
+ *    recvfrom/recvmsg give msg_namelen 0, no NETLINK_PKTINFO and no
+ *    pending ENOBUFS; bind/connect/setsockopt/getsockopt get AF_UNIX
+ *    answers (and SO_SNDBUF/SO_RCVBUF change S's real buffers);
+ *    shutdown(SHUT_RDWR) makes P see POLLHUP, so the endpoint and its port
+ *    id are released while S is still open (later receives see EOF).
+ * Trapping dup/dup2/dup3/fcntl(F_DUPFD*) to place such copies in the range
+ * would need filter rules on every process's dup calls (seccomp_filter.c,
+ * notify.c) and an ADDFD per copy; it is not done: programs that hand a
+ * netlink fd through dup() to code that needs netlink addresses are rare
+ * (iproute2, glibc's getifaddrs and Python's socket module, as tested here,
+ * use the fd they opened).
  *
  * Bounds (nlep.h): NLEP_MAX_ENDPOINTS per proxy and NLEP_MAX_PER_SANDBOX
  * per listener (socket() fails ENOBUFS past them); the fd range
- * (LXNET_NLEP_FD_COUNT numbers per process, EMFILE past it); at most
- * NLEP_MAX_PARKED parked receives per proxy (the next blocking receive
- * fails ENOBUFS); the overflow queue holds at most min(SO_RCVBUF,
- * NLEP_BACKLOG_MAX) bytes of notifications (past it ENOBUFS, once) and
- * NLEP_BACKLOG_MAX of replies; a host query holds at most NLEP_HOST_PARTS
- * datagrams and NLEP_BACKLOG_MAX bytes; a request at most NLEP_REQ_MAX.
+ * (LXNET_NLEP_FD_COUNT numbers per process, EMFILE past it); parked
+ * receives (above); overflow queue bytes (above); a host query holds at
+ * most NLEP_HOST_PARTS datagrams and NLEP_BACKLOG_MAX bytes; a request at
+ * most NLMSG_REQ_MAX. SO_RCVBUFFORCE/SO_SNDBUFFORCE need CAP_NET_ADMIN in
+ * the proxy's user namespace (EPERM otherwise, as sock_setsockopt()'s
+ * capable() check; a sandbox never has it).
  *
  * Architectures: only native (x86_64) callers reach this file. i386
  * (socketcall) and x32 programs are not trapped for netlink, since the
@@ -83,17 +126,23 @@
  * are answered for them (ifioctl.c), so ifconfig-style tools still agree.
  *
  * Limits, documented: recvmmsg() and readv() are native (no source
- * address, no ENOBUFS); SO_ATTACH_FILTER and the other SOL_SOCKET options
- * the proxy does not emulate are applied natively to S (classic BPF runs
- * on the same bytes); NETLINK_LISTEN_ALL_NSID is accepted and has no
- * effect (the model has one namespace). A request sent while a dump is
- * being read waits for its end instead of getting EBUSY. poll() on S does
- * not report a pending ENOBUFS as POLLERR (the next receive does).
+ * address, no ENOBUFS); copies of S outside the range (above);
+ * SO_ATTACH_FILTER and the other SOL_SOCKET options the proxy does not
+ * emulate are applied natively to S (classic BPF runs on the same bytes);
+ * NETLINK_LISTEN_ALL_NSID is accepted and has no effect (the model has one
+ * namespace). A request sent while a dump is being read waits for its end
+ * instead of getting EBUSY. poll() on S does not report a pending ENOBUFS
+ * as POLLERR (the next receive does). The main loop answers requests too
+ * (for readers that only read(2)), so a host query can hold it up to
+ * NLEP_HOST_TIMEOUT_MS (the host kernel answers at once in practice).
  *
- * Locking: one hub mutex guards every endpoint, port id table and parked
- * operation; netlink traffic is small and the sections are short. Endpoints
- * are freed only on the main loop (P's source), so a GSource callback never
- * races a free.
+ * Locking: one hub mutex guards every endpoint, port id table, parked
+ * operation and byte counter; it is never held while a caller's memory is
+ * touched or the host kernel is asked. Endpoints are reference counted
+ * (the hub's table, plus each thread working on one with the lock
+ * released); the main loop drops the table's reference on POLLHUP and the
+ * last reference frees. The hub itself is freed at exit only when no
+ * serving thread is left (lxnet-proxy.c), else left to process exit.
  */
 #include "config.h"
 
@@ -298,7 +347,9 @@ struct nlep_op {
 	int sfd;                  /* our copy of S */
 	struct target t;          /* the caller's memory (owned) */
 	gint64 deadline;          /* monotonic µs, 0 = none */
+	gint64 parked_at;         /* monotonic µs */
 	bool timeo;
+	bool signalled;           /* the sweep saw a caught signal pending */
 	struct nlep_recv *rv;
 	ssize_t res;              /* once completed: length or -errno */
 	struct nlep_got got;
@@ -1094,22 +1145,97 @@ static bool nlep_signal_pending(pid_t pid)
 	return ((pnd | shd) & ~blk & cgt) != 0;
 }
 
+/* A parked receive the sweep checks for signals, identified by its id. */
+struct nlep_sigcheck {
+	struct nlep_sandbox *sb;  /* not a reference: compared only */
+	uint64_t id;
+	pid_t pid;
+	bool pending;
+};
+
+/**
+ * nlep_sweep_collect() - the parked receives old enough for a signal check
+ * @h: the hub (lock held)
+ * @now: monotonic µs
+ *
+ * Return: an array of struct nlep_sigcheck (never NULL).
+ */
+static GArray *nlep_sweep_collect(struct nlep_hub *h, gint64 now)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct nlep_sigcheck));
+	GList *l;
+
+	for (l = h->parked.head; l; l = l->next) {
+		struct nlep_op *op = l->data;
+		struct nlep_sigcheck c = { op->sb, op->id, op->pid, false };
+
+		if (now - op->parked_at >= NLEP_SWEEP_MS * 1000)
+			g_array_append_val(a, c);
+	}
+	return a;
+}
+
+/**
+ * nlep_sweep_mark() - mark the parked receives whose caller had a caught
+ * signal pending
+ * @h: the hub (lock held)
+ * @a: the checks (some may name receives no longer parked)
+ *
+ * Matched by notification id (and sandbox) through a table of the
+ * pending ones, so the walk is linear in the parked receives.
+ */
+static void nlep_sweep_mark(struct nlep_hub *h, GArray *a)
+{
+	g_autoptr(GHashTable) pend = g_hash_table_new(g_int64_hash, g_int64_equal);
+	GList *l;
+	guint i;
+
+	for (i = 0; i < a->len; i++) {
+		struct nlep_sigcheck *c = &g_array_index(a, struct nlep_sigcheck, i);
+
+		if (c->pending)
+			g_hash_table_insert(pend, &c->id, c);
+	}
+	if (g_hash_table_size(pend) == 0)
+		return;
+	for (l = h->parked.head; l; l = l->next) {
+		struct nlep_op *op = l->data;
+		const struct nlep_sigcheck *c = g_hash_table_lookup(pend, &op->id);
+
+		if (c && c->sb == op->sb)
+			op->signalled = true;
+	}
+}
+
 /**
  * nlep_sweep() - answer parked receives whose caller is gone, whose
  * SO_RCVTIMEO expired or which have a caught signal pending
  * @data: the hub
  *
  * Runs every NLEP_SWEEP_MS on the main loop while something is parked.
+ * The callers' /proc/PID/status are read with the hub lock released, and
+ * only for receives parked at least one tick.
  * Return: G_SOURCE_CONTINUE while something stays parked.
  */
 static gboolean nlep_sweep(gpointer data)
 {
 	struct nlep_hub *h = data;
 	gint64 now = g_get_monotonic_time();
+	g_autoptr(GArray) checks = NULL;
 	GList *l, *next;
 	gboolean keep;
+	guint i;
 
 	g_mutex_lock(&h->lock);
+	checks = nlep_sweep_collect(h, now);
+	g_mutex_unlock(&h->lock);
+	for (i = 0; i < checks->len; i++) {
+		struct nlep_sigcheck *c = &g_array_index(checks, struct nlep_sigcheck, i);
+
+		c->pending = nlep_signal_pending(c->pid);
+	}
+	g_mutex_lock(&h->lock);
+	nlep_sweep_mark(h, checks);
 	for (l = h->parked.head; l; l = next) {
 		struct nlep_op *op = l->data;
 		int64_t ans = 1;
@@ -1119,7 +1245,7 @@ static gboolean nlep_sweep(gpointer data)
 			ans = 0;
 		else if (op->deadline && now >= op->deadline)
 			ans = -EAGAIN;
-		else if (nlep_signal_pending(op->pid))
+		else if (op->signalled)
 			ans = op->timeo ? -EINTR : -ERESTARTSYS;
 		if (ans == 1)
 			continue;
@@ -1177,6 +1303,7 @@ static int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		op->deadline = g_get_monotonic_time() +
 			       (gint64)tv.tv_sec * G_USEC_PER_SEC + tv.tv_usec;
 	}
+	op->parked_at = g_get_monotonic_time();
 	g_queue_push_tail(&h->parked, op);
 	sb->n_parked++;
 	if (!h->sweep) {

@@ -3,6 +3,14 @@
  * nlep.h - emulated NETLINK_ROUTE endpoints inside lxnet-proxy: the trapped
  * socket calls on an endpoint fd (nlep.c), answered from the model through
  * the message layer (nlmsg.h). Private to proxy/.
+ *
+ * An endpoint is reached through fd numbers in the trapped range only.
+ * fork(), SCM_RIGHTS and dup2/dup3/F_DUPFD onto a number inside the range
+ * keep the copy an endpoint; a copy outside the range (plain dup() gives
+ * the lowest free number) is the AF_UNIX socket underneath: send, read,
+ * poll and close work, but names, netlink addresses on receive, pending
+ * ENOBUFS and socket options are AF_UNIX's, and shutdown() on it releases
+ * the endpoint (see nlep.c, "Copies of S").
  */
 #ifndef LXNET_PROXY_NLEP_H
 #define LXNET_PROXY_NLEP_H

@@ -289,6 +289,7 @@ struct nlep_sandbox {
  * @want_out: P's G_IO_OUT is watched
  * @busy: a request is being answered with the lock released: no other
  *	request is taken meanwhile (order is kept)
+ * @parked: its parked receives, in order (struct nlep_op's @ep_link)
  */
 struct nlep {
 	struct nlep_hub *hub;
@@ -313,6 +314,7 @@ struct nlep {
 	size_t max_recvmsg_len;
 	bool want_out;
 	bool busy;
+	GQueue parked;
 };
 
 /* A receive call's arguments, copied from the target. */
@@ -343,7 +345,9 @@ struct nlep_op {
 	struct nlep_sandbox *sb;  /* a reference */
 	uint64_t id;
 	pid_t pid;
-	ino_t ino;
+	struct nlep *ep;          /* while parked on a live endpoint, or NULL */
+	GList hub_link;           /* in the hub's parked queue */
+	GList ep_link;            /* in @ep's */
 	int sfd;                  /* our copy of S */
 	struct target t;          /* the caller's memory (owned) */
 	gint64 deadline;          /* monotonic µs, 0 = none */
@@ -874,7 +878,7 @@ static ssize_t nlep_dequeue(struct nlep *ep, int sfd, const struct nlep_recv *rv
  *
  * Return: 0 or -errno.
  */
-static int nlep_deliver_msg(const struct target *t, const struct nlep_recv *rv,
+static int nlep_deliver_msg(struct target *t, const struct nlep_recv *rv,
 			    const struct nlep_got *g, int mflags)
 {
 	size_t used = 0;
@@ -918,7 +922,7 @@ static int nlep_deliver_msg(const struct target *t, const struct nlep_recv *rv,
  * Return: the syscall's result (length, or the real length with MSG_TRUNC),
  * or -errno (-EFAULT; -ENOENT when the caller's memory is gone).
  */
-static ssize_t nlep_deliver(const struct target *t, const struct nlep_recv *rv,
+static ssize_t nlep_deliver(struct target *t, const struct nlep_recv *rv,
 			    const struct nlep_got *g)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -1048,12 +1052,13 @@ static void nlep_op_free(struct nlep_op *op)
 	g_free(op);
 }
 
-/* Take @l (an op) off the parked queue; hub lock held. */
-static struct nlep_op *nlep_unpark(struct nlep_hub *h, GList *l)
+/* Take @op off the parked queues; hub lock held. */
+static struct nlep_op *nlep_unpark(struct nlep_hub *h, struct nlep_op *op)
 {
-	struct nlep_op *op = l->data;
-
-	g_queue_delete_link(&h->parked, l);
+	g_queue_unlink(&h->parked, &op->hub_link);
+	if (op->ep)
+		g_queue_unlink(&op->ep->parked, &op->ep_link);
+	op->ep = NULL;
 	op->sb->n_parked--;
 	return op;
 }
@@ -1064,32 +1069,31 @@ static struct nlep_op *nlep_unpark(struct nlep_hub *h, GList *l)
  * @done: completed ops are appended here; the caller writes them out
  *	with nlep_complete() after releasing the lock
  *
- * In the order they parked. A receive whose caller is gone is dropped
- * before it could take a datagram (a killed reader loses nothing).
+ * In the order they parked; walks only @ep's own parked receives. A
+ * receive whose caller is gone is dropped before it could take a datagram
+ * (a killed reader loses nothing).
  */
 static void nlep_wake(struct nlep *ep, GQueue *done)
 {
 	struct nlep_hub *h = ep->hub;
 	GList *l, *next;
 
-	for (l = h->parked.head; l; l = next) {
+	for (l = ep->parked.head; l; l = next) {
 		struct nlep_op *op = l->data;
 		ssize_t r;
 
 		next = l->next;
-		if (op->ino != ep->ino)
-			continue;
 		if (nlep_id_valid(op->sb->listener, op->id) < 0) {
-			nlep_op_free(nlep_unpark(h, l));
+			nlep_op_free(nlep_unpark(h, op));
 			continue;
 		}
 		r = nlep_dequeue(ep, op->sfd, op->rv, &op->got);
 		if (r == -EAGAIN)
 			return;
 		op->res = r;
-		g_queue_push_tail(done, nlep_unpark(h, l));
+		g_queue_push_tail(done, nlep_unpark(h, op));
 		if (!(op->rv->flags & MSG_PEEK))
-			nlep_pump(ep, false);
+			nlep_pump(ep, false); /* leaves the parked queues alone */
 	}
 }
 
@@ -1251,7 +1255,7 @@ static gboolean nlep_sweep(gpointer data)
 			continue;
 		if (ans < 0)
 			(void)nlep_reply_val(op->sb->listener, op->id, ans);
-		nlep_op_free(nlep_unpark(h, l));
+		nlep_op_free(nlep_unpark(h, op));
 	}
 	keep = h->parked.length > 0;
 	if (!keep) {
@@ -1292,7 +1296,9 @@ static int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	g_atomic_int_inc(&sb->ref);
 	op->id = req->id;
 	op->pid = (pid_t)req->pid;
-	op->ino = ep->ino;
+	op->ep = ep;
+	op->hub_link.data = op;
+	op->ep_link.data = op;
 	op->sfd = steal_fd(sfd);
 	op->t = *t;
 	t->memfd = -1;
@@ -1304,7 +1310,8 @@ static int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 			       (gint64)tv.tv_sec * G_USEC_PER_SEC + tv.tv_usec;
 	}
 	op->parked_at = g_get_monotonic_time();
-	g_queue_push_tail(&h->parked, op);
+	g_queue_push_tail_link(&h->parked, &op->hub_link);
+	g_queue_push_tail_link(&ep->parked, &op->ep_link);
 	sb->n_parked++;
 	if (!h->sweep) {
 		h->sweep = g_timeout_source_new(NLEP_SWEEP_MS);
@@ -1727,7 +1734,7 @@ static int nlep_do_getsockopt(struct nlep *ep, const struct nlep_args *a,
  *
  * Return: 0 or -errno.
  */
-static int nlep_write_res(const struct target *t, uint64_t ptr, uint64_t lenp,
+static int nlep_write_res(struct target *t, uint64_t ptr, uint64_t lenp,
 			  const struct nlep_res *res)
 {
 	int r;
@@ -1798,7 +1805,7 @@ static int nlep_read_args(const struct nlep_hub *h, enum nlep_call call,
  * Return: the value to answer the call with.
  */
 static int64_t nlep_write_out(enum nlep_call call, const struct seccomp_notif *req,
-			      const struct target *t, const struct nlep_args *a,
+			      struct target *t, const struct nlep_args *a,
 			      const struct nlep_res *res, int64_t r)
 {
 	if (r < 0)
@@ -1934,6 +1941,10 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
  */
 static void nlep_free(struct nlep *ep)
 {
+	GList *l;
+
+	for (l = ep->parked.head; l; l = l->next)
+		((struct nlep_op *)l->data)->ep = NULL;
 	while (!g_queue_is_empty(&ep->out))
 		nlep_unqueue(ep);
 	if (ep->dump)

@@ -151,10 +151,12 @@ void proxy_model_stop(struct proxy_model *m);
  * struct target - a trapped caller's memory (target.c)
  * @memfd: its /proc/PID/mem, opened before NOTIF_ID_VALID (pins its mm)
  * @pid: its pid (for /proc/PID/maps)
+ * @maps: its /proc/PID/maps, read at the first write (g_free), or NULL
  */
 struct target {
 	int memfd;
 	pid_t pid;
+	char *maps;
 };
 
 struct iovec;
@@ -163,10 +165,9 @@ struct iovec;
 int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t);
 void target_close(struct target *t);
 int target_read(const struct target *t, uint64_t addr, void *buf, size_t len);
-int target_write(const struct target *t, uint64_t addr, const void *buf,
-		 size_t len);
-int target_write_iov(const struct target *t, const struct iovec *iov,
-		     size_t n_iov, const void *buf, size_t len);
+int target_write(struct target *t, uint64_t addr, const void *buf, size_t len);
+int target_write_iov(struct target *t, const struct iovec *iov, size_t n_iov,
+		     const void *buf, size_t len);
 
 /* ifioctl.c */
 bool ifioctl_traps(unsigned long request);

@@ -11,8 +11,9 @@
  *
  * /proc/PID/mem writes with FOLL_FORCE (they reach read-only private
  * pages too, where the kernel's own copy_to_user() faults): target_write()
- * therefore checks that each page range is writable in /proc/PID/maps of
- * the same process first (target_open() keeps that fd too).
+ * therefore checks that the range is mapped writable in /proc/PID/maps,
+ * read once per target at its first write (one trapped call: a mapping
+ * the caller changes during its own call is its own race).
  */
 #include "config.h"
 
@@ -55,15 +56,18 @@ int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t)
 	}
 	ret_t->memfd = fd;
 	ret_t->pid = pid;
+	ret_t->maps = NULL;
 	return 0;
 }
 
-/* target_close() - close @t's fd (a closed or zeroed target is fine). */
+/* target_close() - close @t's fd (a closed target, memfd -1, is fine). */
 void target_close(struct target *t)
 {
 	if (t->memfd >= 0)
 		close(t->memfd);
 	t->memfd = -1;
+	g_free(t->maps);
+	t->maps = NULL;
 }
 
 static bool target_range_ok(uint64_t addr, size_t len)
@@ -106,37 +110,43 @@ int target_read(const struct target *t, uint64_t addr, void *buf, size_t len)
 
 /**
  * target_writable() - whether [@addr, @addr + @len) is mapped writable in
- * the target (its /proc/PID/maps, read through the same pid: the mem fd
- * proves the pid still names the caller only while the caller is alive,
- * and a dead caller's writes go nowhere anyway)
- * @t: the target
+ * the target
+ * @t: the target; its /proc/PID/maps is read at the first call (through
+ *	the pid: a reused pid can only make a write that goes nowhere fail,
+ *	since the memory fd still holds the caller's mm)
  * @addr: start
  * @len: bytes (> 0)
  *
  * Return: true when every byte lies in a mapping with 'w'.
  */
-static bool target_writable(const struct target *t, uint64_t addr, size_t len)
+static bool target_writable(struct target *t, uint64_t addr, size_t len)
 {
-	_cleanup_free_ char *maps = NULL;
 	char path[64];
 	size_t mlen;
 	uint64_t want = addr, end = addr + len;
 	const char *p;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->pid);
-	if (util_read_file_bounded(path, 16u << 20, &maps, &mlen, NULL) < 0)
-		return false;
-	for (p = maps; p && *p && want < end; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+	if (!t->maps) {
+		snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->pid);
+		if (util_read_file_bounded(path, 16u << 20, &t->maps, &mlen,
+					   NULL) < 0) {
+			t->maps = NULL;
+			return false;
+		}
+	}
+	for (p = t->maps; p && *p && want < end;) {
 		uint64_t lo, hi;
 		char perm[5];
 
-		if (sscanf(p, "%" SCNx64 "-%" SCNx64 " %4s", &lo, &hi, perm) != 3)
-			continue;
-		if (want >= lo && want < hi) {
+		if (sscanf(p, "%" SCNx64 "-%" SCNx64 " %4s", &lo, &hi, perm) == 3 &&
+		    want >= lo && want < hi) {
 			if (perm[1] != 'w')
 				return false;
 			want = hi;
 		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
 	}
 	return want >= end;
 }
@@ -150,8 +160,7 @@ static bool target_writable(const struct target *t, uint64_t addr, size_t len)
  *
  * Return: 0, -EFAULT (not all mapped writable) or -ENOENT (mm gone).
  */
-int target_write(const struct target *t, uint64_t addr, const void *buf,
-		 size_t len)
+int target_write(struct target *t, uint64_t addr, const void *buf, size_t len)
 {
 	size_t done = 0;
 
@@ -185,8 +194,8 @@ int target_write(const struct target *t, uint64_t addr, const void *buf,
  * Return: 0, -EFAULT or -ENOENT. Bytes before a fault stay written, as
  * with the kernel's copy_to_iter().
  */
-int target_write_iov(const struct target *t, const struct iovec *iov,
-		     size_t n_iov, const void *buf, size_t len)
+int target_write_iov(struct target *t, const struct iovec *iov, size_t n_iov,
+		     const void *buf, size_t len)
 {
 	size_t i, off = 0;
 

@@ -199,6 +199,7 @@
 #define NLEP_ROVER_START 0xfffff000u  /* -4096: netlink_autobind()'s rover */
 #define NLEP_ROVER_LAST 0x80000000u   /* INT32_MIN, where it wraps back */
 #define NLEP_CAP_NET_ADMIN 12
+#define NLEP_PARKED ((int64_t)1 << 40) /* a receive was parked */
 
 const char *const nlep_call_names[NLEP_N_CALLS] = {
 	"bind", "connect", "getsockname", "getpeername", "recvfrom",
@@ -605,6 +606,8 @@ struct nlep_replies {
  * @dgram: the datagram
  * @len: its length
  *
+ * As netlink_attachskb(), a reply is taken while what is queued does not
+ * exceed the room (so the first always, unless a byte budget is spent).
  * Return: 0, or -ENOBUFS past the endpoint's room (the kernel's
  * netlink_unicast() to a full receive buffer); the reply is dropped.
  */
@@ -612,7 +615,7 @@ static int nlep_emit(void *data, const void *dgram, size_t len)
 {
 	struct nlep_replies *e = data;
 
-	if (e->bytes + len > e->cap) {
+	if (e->cap == 0 || e->bytes > e->cap) {
 		e->over = true;
 		return -ENOBUFS;
 	}
@@ -1332,8 +1335,8 @@ static int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
  * @g: the dequeued datagram
  * @done: other receives this one completed (see nlep_wake())
  *
- * Return: the datagram's length for nlep_deliver(), -errno, or 1 when
- * parked.
+ * Return: the datagram's length for nlep_deliver(), -errno, or
+ * NLEP_PARKED.
  */
 static int64_t nlep_apply_recv(struct nlep_sandbox *sb, struct nlep *ep,
 			       int *sfd, struct target *t,
@@ -1352,7 +1355,7 @@ static int64_t nlep_apply_recv(struct nlep_sandbox *sb, struct nlep *ep,
 		fl = fcntl(*sfd, F_GETFL);
 		if (!(rv->flags & MSG_DONTWAIT) && fl >= 0 && !(fl & O_NONBLOCK)) {
 			r = nlep_park(sb, req, ep, sfd, t, &a->rv);
-			return r == 0 ? 1 : r;
+			return r == 0 ? NLEP_PARKED : r;
 		}
 		return n;
 	}
@@ -1844,7 +1847,7 @@ static void nlep_unref(struct nlep *ep);
  * @done: receives this call completed (see nlep_wake())
  *
  * Only moves data between the endpoint and private buffers.
- * Return: as nlep_write_out()'s @r, or 1 when parked.
+ * Return: as nlep_write_out()'s @r, or NLEP_PARKED.
  */
 static int64_t nlep_apply(struct nlep_sandbox *sb, struct nlep *ep,
 			  enum nlep_call call, const struct seccomp_notif *req,
@@ -1905,8 +1908,10 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 	ep = nlep_lookup(h, ino);
 	if (ep && ep->sb == sb)
 		ep->ref++;
+	else
+		ep = NULL;
 	g_mutex_unlock(&h->lock);
-	if (!ep || ep->sb != sb)
+	if (!ep)
 		return 1;
 	r = target_open(sb->listener, req->id, (pid_t)req->pid, &t);
 	if (r == 0)
@@ -1917,13 +1922,15 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 	nlep_unref(ep);
 	g_mutex_unlock(&h->lock);
 	nlep_complete(&done);
+	if (r == NLEP_PARKED)
+		return 0;
 	if (r != 1)
 		r = nlep_write_out(call, req, &t, &a, &res, r);
 	target_close(&t);
 	nlep_recv_free(a.rv);
 	g_free(res.got.buf);
 	if (r == 1)
-		return call == NLEP_RECVFROM || call == NLEP_RECVMSG ? 0 : 1;
+		return 1;
 	if (r == -ENOENT && nlep_id_valid(sb->listener, req->id) < 0)
 		return 0;
 	(void)nlep_reply_val(sb->listener, req->id, r);

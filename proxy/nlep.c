@@ -430,6 +430,14 @@ static int nlep_getfd(pid_t pid, int fd, int *ret_fd, ino_t *ret_ino)
 	return 0;
 }
 
+/**
+ * nlep_reply_val() - answer a notification with a value or an error
+ * @listener: the listener
+ * @id: the notification
+ * @val: the syscall's result, or -errno
+ *
+ * Return: 0 (also when the caller is gone), or -errno.
+ */
 static int nlep_reply_val(int listener, uint64_t id, int64_t val)
 {
 	struct seccomp_notif_resp resp = { .id = id };
@@ -445,6 +453,7 @@ static int nlep_reply_val(int listener, uint64_t id, int64_t val)
 
 /* ---- port ids ---------------------------------------------------------- */
 
+/* Whether port id @p is in use in @sb (hub lock held). */
 static bool nlep_port_taken(struct nlep_sandbox *sb, uint32_t p)
 {
 	return g_hash_table_contains(sb->ports, GUINT_TO_POINTER(p));
@@ -486,6 +495,7 @@ static int nlep_bind_port(struct nlep *ep, uint32_t want)
 
 /* ---- queues ------------------------------------------------------------ */
 
+/* Watch P for G_IO_OUT while the overflow queue waits (hub lock held). */
 static void nlep_set_want_out(struct nlep *ep, bool want)
 {
 	if (ep->want_out == want || !ep->src)
@@ -583,6 +593,7 @@ static bool nlep_flush(struct nlep *ep)
 	return true;
 }
 
+/* The size of @ep's next dump part, as the kernel's netlink_dump(). */
 static size_t nlep_dump_room(const struct nlep *ep)
 {
 	size_t r = MIN(ep->max_recvmsg_len, (size_t)NLEP_DUMP_MAX);

@@ -764,7 +764,7 @@ static void nlep_dump_step(struct nlep *ep)
 		} done = {
 			.h = { .nlmsg_len = NLMSG_LENGTH(sizeof(int32_t)),
 			       .nlmsg_type = NLMSG_DONE,
-			       .nlmsg_flags = NLM_F_MULTI,
+			       .nlmsg_flags = ep->dump->done_flags,
 			       .nlmsg_seq = ep->dump->seq,
 			       .nlmsg_pid = ep->dump->portid },
 			.err = (int32_t)n,

@@ -40,11 +40,12 @@ typedef int (*nlmsg_emit_fn)(void *data, const void *dgram, size_t len);
 
 /*
  * The largest request datagram answered (one limit for nlmsg.c and the
- * endpoints): at least twice net.core.wmem_max's default, the most an
- * unprivileged sender's SO_SNDBUF reaches, so a send the kernel would take
- * is answered; past it the endpoint reports ENOBUFS (see nlep.c).
+ * endpoints): above twice net.core.wmem_max's default (2 * 212992), the
+ * most an unprivileged sender's SO_SNDBUF reaches on a default host, so a
+ * send the kernel would take there is answered; past it the endpoint
+ * reports ENOBUFS (see nlep.c) and nlmsg_request() returns -EMSGSIZE.
  */
-#define NLMSG_REQ_MAX (1024 * 1024)
+#define NLMSG_REQ_MAX (448 * 1024)
 
 struct nlmsg_dump; /* a dump in progress: generates its next datagram */
 

@@ -84,7 +84,11 @@
  *    nlep.c and nlmsg.c; it is above any buffer a sender without
  *    CAP_NET_ADMIN can set with the default net.core.wmem_max. A datagram
  *    past it (possible only through a copy of S outside the range, below)
- *    is discarded and the next receive fails ENOBUFS, never silently.
+ * *    is discarded and the next receive fails ENOBUFS, never silently (S
+ *    is made readable for it). NLMSG_REQ_MAX is a constant: on a host
+ *    whose net.core.wmem_max is raised (this one's is 4 MiB), a sender
+ *    can natively send larger requests, which the kernel would answer and
+ *    the proxy refuses with ENOBUFS.
  *
  * Copies of S: fork() and SCM_RIGHTS keep the fd number, and a dup2/dup3
  * or F_DUPFD onto a number inside the range keeps it trapped: such copies
@@ -132,7 +136,9 @@
  * NETLINK_LISTEN_ALL_NSID is accepted and has no effect (the model has one
  * namespace). A request sent while a dump is being read waits for its end
  * instead of getting EBUSY. poll() on S does not report a pending ENOBUFS
- * as POLLERR (the next receive does). The main loop answers requests too
+ * as POLLERR: an overrun leaves S readable anyway (the next receive
+ * reports it), and a refused request makes S readable with a zero-length
+ * datagram (nlep_err_wakeup()). The main loop answers requests too
  * (for readers that only read(2)), so a host query can hold it up to
  * NLEP_HOST_TIMEOUT_MS (the host kernel answers at once in practice).
  *
@@ -162,6 +168,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include <linux/netlink.h>
+#include <linux/sockios.h>
 #include <linux/rtnetlink.h>
 
 #include "log.h"
@@ -291,6 +298,7 @@ struct nlep_sandbox {
  * @busy: a request is being answered with the lock released: no other
  *	request is taken meanwhile (order is kept)
  * @parked: its parked receives, in order (struct nlep_op's @ep_link)
+ * @err_token: a zero-length datagram in S makes it readable for @err
  */
 struct nlep {
 	struct nlep_hub *hub;
@@ -316,6 +324,7 @@ struct nlep {
 	bool want_out;
 	bool busy;
 	GQueue parked;
+	bool err_token;
 };
 
 /* A receive call's arguments, copied from the target. */
@@ -537,6 +546,39 @@ static void nlep_overrun(struct nlep *ep)
 		ep->err = ENOBUFS;
 }
 
+/**
+ * nlep_err_wakeup() - make S readable for a pending error
+ * @ep: the endpoint, with @ep->err set (hub lock held)
+ *
+ * The kernel's poll() reports sk_err; S's is AF_UNIX's own. When nothing
+ * is queued on S (P's SIOCOUTQ is 0), a zero-length datagram wakes
+ * poll/select/epoll and blocking reads; the trapped receive that reports
+ * the error consumes it (nlep_dequeue()). A native read(2) would see it as
+ * a zero-length datagram.
+ */
+static void nlep_err_wakeup(struct nlep *ep)
+{
+	int q = 0;
+
+	if (ep->err_token || !g_queue_is_empty(&ep->out) ||
+	    ioctl(ep->pfd, SIOCOUTQ, &q) < 0 || q > 0)
+		return;
+	if (send(ep->pfd, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL) == 0)
+		ep->err_token = true;
+}
+
+/* Consume the zero-length datagram of nlep_err_wakeup() from S's head. */
+static void nlep_err_unwake(struct nlep *ep, int sfd)
+{
+	char c;
+
+	if (!ep->err_token)
+		return;
+	ep->err_token = false;
+	if (recv(sfd, &c, 1, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC) == 0)
+		(void)recv(sfd, &c, 1, MSG_DONTWAIT);
+}
+
 /* Append a datagram to the overflow queue (bounds checked by the caller). */
 static void nlep_queue_bytes(struct nlep *ep, GBytes *b)
 {
@@ -664,6 +706,7 @@ static int nlep_read_request(struct nlep *ep, uint8_t **ret_buf,
 		log_debug("endpoint %lu: %zd-byte request dropped (ENOBUFS)",
 			  (unsigned long)ep->ino, n);
 		ep->err = ENOBUFS;
+		nlep_err_wakeup(ep);
 		return 0;
 	}
 	buf = g_malloc((size_t)MAX(n, 1));
@@ -862,6 +905,8 @@ static ssize_t nlep_dequeue(struct nlep *ep, int sfd, const struct nlep_recv *rv
 	ssize_t n;
 	int e;
 
+	if (!(rv->flags & MSG_PEEK))
+		nlep_err_unwake(ep, sfd);
 	if (ep->err) {
 		e = ep->err;
 		ep->err = 0;

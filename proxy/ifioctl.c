@@ -13,9 +13,10 @@
  *    sockets (devinet_ioctl), other families are let through natively;
  *  - the struct ifreq / struct ifconf is copied from the target with
  *    process_vm_readv() (EFAULT on a bad pointer, partial reads included),
- *    SECCOMP_IOCTL_NOTIF_ID_VALID is checked after reading and before
- *    writing back, and the whole struct goes back as the kernel's
- *    copy_to_user() does (bytes the kernel leaves alone keep the caller's);
+ *    SECCOMP_IOCTL_NOTIF_ID_VALID is checked after reading; answers are
+ *    written through the caller's own /proc/PID/mem (target.c), and the
+ *    whole struct goes back as the kernel's copy_to_user() does (bytes the
+ *    kernel leaves alone keep the caller's);
  *  - i386 and x32 are compat callers: struct ifreq is 32 bytes there and
  *    struct ifconf 8;
  *  - dev_ioctl(): the name is cut at IFNAMSIZ-1 and at a ':' (alias), the
@@ -175,26 +176,26 @@ static int ifioctl_peek(const struct ifioctl_call *c, uint64_t addr,
  * @buf: what
  * @len: how many
  *
- * Checks the notification first, so a reused pid is never written to.
+ * Writes through the caller's own /proc/PID/mem, opened before the
+ * notification is checked (target.c): a pid reused after that check
+ * cannot be written to, the fd still holds the caller's memory.
  * Return: 0, -EFAULT (also a short or read-only write), -ENOENT when the
  * target is gone.
  */
 static int ifioctl_poke(const struct ifioctl_call *c, uint64_t addr,
 			const void *buf, size_t len)
 {
-	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
-				.iov_len = len };
-	ssize_t n;
+	struct target t;
+	int r;
 
 	if (len == 0)
 		return 0;
-	if (ifioctl_id_valid(c) < 0)
-		return -ENOENT;
-	n = process_vm_writev((pid_t)c->req->pid, &local, 1, &remote, 1, 0);
-	if (n < 0)
-		return errno == ESRCH ? -ENOENT : errno == EFAULT ? -EFAULT : -errno;
-	return (size_t)n == len ? 0 : -EFAULT;
+	r = target_open(c->listener, c->req->id, (pid_t)c->req->pid, &t);
+	if (r < 0)
+		return r == -ENOENT ? -ENOENT : -EFAULT;
+	r = target_write(&t, addr, buf, len);
+	target_close(&t);
+	return r;
 }
 
 /**

@@ -1550,9 +1550,9 @@ static void test_bad_input(void)
 	res_clear(&r);
 	/* too large to send: -EMSGSIZE for the call, nothing emitted */
 	{
-		g_autofree uint8_t *big = g_malloc0(512 * 1024);
+		g_autofree uint8_t *big = g_malloc0(NLMSG_REQ_MAX + 1);
 
-		call_hq(s, &opts_plain, big, 512 * 1024, NULL, NULL, &r);
+		call_hq(s, &opts_plain, big, NLMSG_REQ_MAX + 1, NULL, NULL, &r);
 		g_assert_cmpint(r.ret, ==, -EMSGSIZE);
 		g_assert_cmpuint(r.dg->len, ==, 0);
 		res_clear(&r);

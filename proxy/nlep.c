@@ -207,6 +207,8 @@
 #define NLEP_ROVER_LAST 0x80000000u   /* INT32_MIN, where it wraps back */
 #define NLEP_CAP_NET_ADMIN 12
 #define NLEP_PARKED ((int64_t)1 << 40) /* a receive was parked */
+#define NLEP_TASKS 8                  /* callers cached per sandbox */
+#define NLEP_STATUS_MAX 16384         /* bytes of /proc/PID/status read */
 
 const char *const nlep_call_names[NLEP_N_CALLS] = {
 	"bind", "connect", "getsockname", "getpeername", "recvfrom",
@@ -256,6 +258,10 @@ struct nlep_hub {
  * @out_bytes: bytes in its endpoints' overflow queues, at most
  *	NLEP_SANDBOX_BYTES (hub lock)
  * @rover: next automatic negative port id, as an unsigned (hub lock)
+ * @task_lock: guards @tasks and @task_clock (taken only by the sandbox's
+ *	serving thread in practice, so never contended)
+ * @tasks: the callers seen last (see struct nlep_task)
+ * @task_clock: stamps for @tasks' least recently used
  */
 struct nlep_sandbox {
 	gint ref;
@@ -266,6 +272,15 @@ struct nlep_sandbox {
 	unsigned int n_parked;
 	size_t out_bytes;
 	uint32_t rover;
+	GMutex task_lock;
+	struct nlep_task {
+		pid_t pid;
+		int pidfd;
+		int procdir;
+		pid_t tgid;
+		uint64_t used;
+	} tasks[NLEP_TASKS];
+	uint64_t task_clock;
 };
 
 /**
@@ -403,39 +418,170 @@ static int nlep_id_valid(int listener, uint64_t id)
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 ? -ENOENT : 0;
 }
 
-/**
- * nlep_getfd() - our own copy of the target's fd @fd
- * @pid: the calling thread
- * @fd: its fd number
- * @ret_fd: the copy (O_CLOEXEC)
- * @ret_ino: the file's inode when it is a socket, 0 otherwise
- *
- * The caller checks NOTIF_ID_VALID afterwards: the pidfd was opened first,
- * so a valid id proves the copy came from the caller.
- * Return: 0, -EBADF (no such fd), -ENOENT (target gone) or -errno.
+/*
+ * Callers cached per sandbox: struct nlep_task holds a pidfd and an O_PATH
+ * /proc/PID directory of a thread that made a trapped call, and its inner
+ * tgid, so that the next call from it costs no pidfd_open(), no path walk
+ * of /proc/PID and no read of /proc/PID/status. Both fds name a struct pid,
+ * not a number: once that task is gone, pidfd_getfd() fails ESRCH and
+ * openat() in the directory fails ENOENT, even when the number is reused.
+ * So an entry found by number either reaches the very task that notified
+ * (both alive under one number at the same time are the same task, and
+ * NOTIF_ID_VALID checked after the use proves the caller alive), or fails
+ * and is replaced by fresh ones opened by number (then proven the same
+ * way). The inner tgid of a live task never changes (exec keeps the tgid).
  */
-static int nlep_getfd(pid_t pid, int fd, int *ret_fd, ino_t *ret_ino)
-{
-	_cleanup_close_ int pidfd = -1;
-	int sfd;
-	struct stat st;
 
+/* Close an entry's fds and empty it (task_lock held). */
+static void nlep_task_drop(struct nlep_task *e)
+{
+	if (e->pid == 0)
+		return;
+	close(e->pidfd);
+	close(e->procdir);
+	e->pid = 0;
+}
+
+/**
+ * nlep_task_get() - the cache entry of thread @pid, opened now if absent
+ * @sb: the sandbox (task_lock held)
+ * @pid: the calling thread
+ * @fresh: drop a cached entry first (it was found stale)
+ * @ret_e: the entry (valid while task_lock is held)
+ *
+ * Return: 1 when it came from the cache, 0 when opened now, -ENOENT when
+ * the task is gone, or -errno.
+ */
+static int nlep_task_get(struct nlep_sandbox *sb, pid_t pid, bool fresh,
+			 struct nlep_task **ret_e)
+{
+	struct nlep_task *e, *victim = &sb->tasks[0];
+	char path[32];
+	int pidfd, dir;
+	size_t i;
+
+	for (i = 0; i < NLEP_TASKS; i++) {
+		e = &sb->tasks[i];
+		if (e->pid == pid) {
+			if (fresh) {
+				nlep_task_drop(e);
+				victim = e;
+				break;
+			}
+			e->used = ++sb->task_clock;
+			*ret_e = e;
+			return 1;
+		}
+		if (victim->pid != 0 && (e->pid == 0 || e->used < victim->used))
+			victim = e;
+	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
 	if (pidfd < 0 && errno == EINVAL)
 		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return errno == ESRCH ? -ENOENT : -errno;
-	sfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	if (sfd < 0)
-		return errno == ESRCH ? -ENOENT : -errno;
-	if (fstat(sfd, &st) < 0) {
-		int r = -errno;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		int r = errno == ENOENT || errno == ESRCH ? -ENOENT : -errno;
 
-		close(sfd);
+		close(pidfd);
 		return r;
 	}
-	*ret_ino = S_ISSOCK(st.st_mode) ? st.st_ino : 0;
-	*ret_fd = sfd;
+	nlep_task_drop(victim);
+	*victim = (struct nlep_task){ .pid = pid, .pidfd = pidfd, .procdir = dir,
+				      .used = ++sb->task_clock };
+	*ret_e = victim;
+	return 0;
+}
+
+static pid_t nlep_inner_tgid(int procdir);
+
+/* The entry's inner tgid, read once (task_lock held). */
+static pid_t nlep_task_tgid(struct nlep_task *e)
+{
+	if (e->tgid <= 0)
+		e->tgid = nlep_inner_tgid(e->procdir);
+	return e->tgid;
+}
+
+/* Whether @call writes into the caller (its maps are then opened too). */
+static bool nlep_call_writes(enum nlep_call call)
+{
+	return call != NLEP_BIND && call != NLEP_CONNECT &&
+	       call != NLEP_SETSOCKOPT;
+}
+
+/**
+ * nlep_attach() - everything a trapped call needs of its caller, proven
+ * @sb: the caller's sandbox
+ * @call: which call
+ * @req: the notification
+ * @t: the caller's memory (target_close() it in every case)
+ * @sfd: receives: our own copy of the fd (O_CLOEXEC), else left -1
+ * @ino: the fd's inode when it is a socket, 0 otherwise
+ * @tgid: bind/connect: the caller's inner tgid, else left 0
+ *
+ * Opens the memory (and maps for a call that writes) in the cached /proc
+ * directory of the caller, takes S through its cached pidfd for a receive
+ * or stats the fd through /proc for the others, then checks
+ * NOTIF_ID_VALID once: a valid id proves all of it the caller's. A stale
+ * entry (its task gone) is replaced once by fresh fds.
+ * Return: 0; 1 when the fd does not exist (CONTINUE); -ENOENT when the
+ * caller is gone (the notification is dead: do not answer); or -errno.
+ */
+static int nlep_attach(struct nlep_sandbox *sb, enum nlep_call call,
+		       const struct seccomp_notif *req, struct target *t,
+		       int *sfd, ino_t *ino, pid_t *tgid)
+{
+	pid_t pid = (pid_t)req->pid;
+	int fd = (int)req->data.args[0];
+	bool recv = call == NLEP_RECVFROM || call == NLEP_RECVMSG;
+	struct nlep_task *e;
+	struct stat st = { 0 };
+	bool cached;
+	int r = 0, tries, got = -1;
+
+	g_mutex_lock(&sb->task_lock);
+	for (tries = 0; tries < 2; tries++) {
+		target_close(t);
+		r = nlep_task_get(sb, pid, tries > 0, &e);
+		if (r < 0)
+			break;
+		cached = r == 1;
+		/* A cached entry fails here once its task is gone. */
+		r = target_attach(e->procdir, pid, nlep_call_writes(call), t);
+		if (r == -ENOENT && cached)
+			continue;
+		if (r < 0)
+			break;
+		if (recv) {
+			got = (int)syscall(SYS_pidfd_getfd, e->pidfd, fd, 0);
+			if (got < 0 && errno == ESRCH && cached)
+				continue;
+			r = got < 0 ? (errno == ESRCH ? -ENOENT : -errno) :
+			    fstat(got, &st) < 0 ? -errno : 0;
+		} else {
+			char name[32];
+
+			snprintf(name, sizeof(name), "fd/%d", fd);
+			r = fstatat(e->procdir, name, &st, 0) < 0 ?
+			    (errno == ENOENT ? -EBADF : -errno) : 0;
+		}
+		if (r == 0 && (call == NLEP_BIND || call == NLEP_CONNECT))
+			*tgid = nlep_task_tgid(e);
+		break;
+	}
+	g_mutex_unlock(&sb->task_lock);
+	if (got >= 0)
+		*sfd = got;
+	if (nlep_id_valid(sb->listener, req->id) < 0)
+		return -ENOENT;
+	if (r == -EBADF)
+		return 1;
+	if (r < 0)
+		return r == -ENOENT ? 1 : r;
+	*ino = S_ISSOCK(st.st_mode) ? st.st_ino : 0;
 	return 0;
 }
 
@@ -1429,8 +1575,6 @@ static int64_t nlep_apply_recv(struct nlep_sandbox *sb, struct nlep *ep,
 
 /* ---- addresses and options -------------------------------------------- */
 
-static pid_t nlep_inner_tgid(pid_t pid);
-
 /**
  * nlep_read_addr() - bind/connect's address, as move_addr_to_kernel()
  * @t: the caller
@@ -1831,10 +1975,7 @@ static int nlep_read_args(const struct nlep_hub *h, enum nlep_call call,
 	switch (call) {
 	case NLEP_BIND:
 	case NLEP_CONNECT:
-		r = nlep_read_addr(t, req, a);
-		if (r == 0)
-			a->tgid = nlep_inner_tgid((pid_t)req->pid);
-		return r;
+		return nlep_read_addr(t, req, a); /* a->tgid set by nlep_attach() */
 	case NLEP_GETSOCKNAME:
 	case NLEP_GETPEERNAME:
 		r = target_read(t, req->data.args[2], &a->len, sizeof(a->len));
@@ -1955,11 +2096,11 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 	ino_t ino = 0;
 	int64_t r;
 
-	r = nlep_getfd((pid_t)req->pid, (int)req->data.args[0], &sfd, &ino);
-	if (r == -ENOENT || nlep_id_valid(sb->listener, req->id) < 0)
-		return 0;
-	if (r < 0)
-		return r == -EBADF ? 1 : (int)r;
+	r = nlep_attach(sb, call, req, &t, &sfd, &ino, &a.tgid);
+	if (r != 0) {
+		target_close(&t);
+		return r == -ENOENT ? 0 : (int)r;
+	}
 	g_mutex_lock(&h->lock);
 	ep = nlep_lookup(h, ino);
 	if (ep && ep->sb == sb)
@@ -1967,11 +2108,11 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 	else
 		ep = NULL;
 	g_mutex_unlock(&h->lock);
-	if (!ep)
+	if (!ep) {
+		target_close(&t);
 		return 1;
-	r = target_open(sb->listener, req->id, (pid_t)req->pid, &t);
-	if (r == 0)
-		r = nlep_read_args(h, call, req, &t, &a);
+	}
+	r = nlep_read_args(h, call, req, &t, &a);
 	g_mutex_lock(&h->lock);
 	if (r == 0)
 		r = nlep_apply(sb, ep, call, req, &sfd, &t, &a, &res, &done);
@@ -2080,22 +2221,33 @@ static const GSourceFuncs nlep_src_funcs = {
 
 /**
  * nlep_inner_tgid() - the caller's tgid as it sees it (its innermost pid
- * namespace), from the last NStgid field of /proc/PID/status
- * @pid: the caller (host pid)
+ * namespace), from the last NStgid field of /proc/PID/status (its first
+ * NLEP_STATUS_MAX bytes)
+ * @procdir: the caller's /proc/PID directory
  *
  * Return: the tgid, or 0 when it cannot be read.
  */
-static pid_t nlep_inner_tgid(pid_t pid)
+static pid_t nlep_inner_tgid(int procdir)
 {
-	_cleanup_free_ char *st = NULL;
-	char path[64];
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *st = g_malloc(NLEP_STATUS_MAX);
 	const char *p;
-	size_t len;
+	size_t len = 0;
 	long v = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (util_read_file_bounded(path, 16384, &st, &len, NULL) < 0)
+	fd = openat(procdir, "status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return 0;
+	while (len < NLEP_STATUS_MAX - 1) {
+		ssize_t n = read(fd, st + len, NLEP_STATUS_MAX - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	st[len] = '\0';
 	p = strstr(st, "\nNStgid:");
 	if (!p)
 		return 0;
@@ -2115,6 +2267,7 @@ static pid_t nlep_inner_tgid(pid_t pid)
  * nlep_pick_slot() - the highest free fd number of the range the target
  * can hold
  * @pid: the calling thread
+ * @procdir: its /proc/PID directory (struct nlep_task)
  *
  * Reads /proc/PID/fd: SETFD replaces an fd that exists, so a number in use
  * is never chosen. A thread of the target opening that very number between
@@ -2124,7 +2277,7 @@ static pid_t nlep_inner_tgid(pid_t pid)
  * Return: the number, -EMFILE when the range is full or above the target's
  * soft RLIMIT_NOFILE, or -ENOENT.
  */
-static int nlep_pick_slot(pid_t pid)
+static int nlep_pick_slot(pid_t pid, int procdir)
 {
 	struct rlimit rl;
 	char path[64];
@@ -2134,8 +2287,8 @@ static int nlep_pick_slot(pid_t pid)
 	    rl.rlim_cur < (rlim_t)hi)
 		hi = (int)rl.rlim_cur;
 	for (fd = hi - 1; fd >= LXNET_NLEP_FD_BASE; fd--) {
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
-		if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+		snprintf(path, sizeof(path), "fd/%d", fd);
+		if (faccessat(procdir, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
 				return fd;
 			return -ENOENT;
@@ -2206,12 +2359,27 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	_cleanup_close_ int s = -1;
 	int base = type & 0xf, sp[2], slot, r;
 	struct seccomp_notif_addfd add = { .id = req->id };
+	struct nlep_task *e = NULL;
+	pid_t tgid = 0;
 	struct stat st;
 
 	if (protocol != NETLINK_ROUTE || (base != SOCK_RAW && base != SOCK_DGRAM) ||
 	    (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)))
 		return 1;
-	slot = nlep_pick_slot((pid_t)req->pid);
+	g_mutex_lock(&sb->task_lock);
+	slot = nlep_task_get(sb, (pid_t)req->pid, false, &e);
+	/*
+	 * In the directory of a task that is gone every name is ENOENT, which
+	 * nlep_pick_slot() would take for free numbers: a cached entry is
+	 * checked alive first (its fd directory), else replaced.
+	 */
+	if (slot == 1 && faccessat(e->procdir, "fd", F_OK, 0) < 0)
+		slot = nlep_task_get(sb, (pid_t)req->pid, true, &e);
+	if (slot >= 0) {
+		tgid = nlep_task_tgid(e);
+		slot = nlep_pick_slot((pid_t)req->pid, e->procdir);
+	}
+	g_mutex_unlock(&sb->task_lock);
 	if (nlep_id_valid(sb->listener, req->id) < 0)
 		return 0;
 	if (slot < 0)
@@ -2226,7 +2394,7 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		close(sp[0]);
 		return r;
 	}
-	r = nlep_new(sb, sp[0], st.st_ino, base, nlep_inner_tgid((pid_t)req->pid));
+	r = nlep_new(sb, sp[0], st.st_ino, base, tgid);
 	if (r < 0) {
 		close(sp[0]);
 		return r;
@@ -2526,6 +2694,7 @@ struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener)
 	sb->listener = fd;
 	sb->ports = g_hash_table_new(g_direct_hash, g_direct_equal);
 	sb->rover = NLEP_ROVER_START;
+	g_mutex_init(&sb->task_lock);
 	return sb;
 }
 
@@ -2537,9 +2706,14 @@ struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener)
  */
 void nlep_sandbox_unref(struct nlep_sandbox *sb)
 {
+	size_t i;
+
 	if (!sb || !g_atomic_int_dec_and_test(&sb->ref))
 		return;
 	close(sb->listener);
 	g_hash_table_unref(sb->ports);
+	for (i = 0; i < NLEP_TASKS; i++)
+		nlep_task_drop(&sb->tasks[i]);
+	g_mutex_clear(&sb->task_lock);
 	g_free(sb);
 }

@@ -152,17 +152,27 @@ void proxy_model_stop(struct proxy_model *m);
  * @memfd: its /proc/PID/mem, opened before NOTIF_ID_VALID (pins its mm)
  * @pid: its pid (for /proc/PID/maps)
  * @maps: its /proc/PID/maps, read at the first write (g_free), or NULL
+ *	(only where PROCMAP_QUERY is missing)
+ * @mapsfd: its /proc/PID/maps, valid when @has_mapsfd
+ * @has_mapsfd: @mapsfd is open (false in a zero-initialised target)
+ * @no_query: PROCMAP_QUERY is not supported: @maps is parsed instead
+ * @w_lo, @w_hi: the last range found mapped writable (empty when equal)
  */
 struct target {
 	int memfd;
 	pid_t pid;
 	char *maps;
+	int mapsfd;
+	bool has_mapsfd;
+	bool no_query;
+	uint64_t w_lo, w_hi;
 };
 
 struct iovec;
 
 /* target.c */
 int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t);
+int target_attach(int procdir, pid_t pid, bool want_maps, struct target *ret_t);
 void target_close(struct target *t);
 int target_read(const struct target *t, uint64_t addr, void *buf, size_t len);
 int target_write(struct target *t, uint64_t addr, const void *buf, size_t len);

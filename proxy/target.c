@@ -11,9 +11,20 @@
  *
  * /proc/PID/mem writes with FOLL_FORCE (they reach read-only private
  * pages too, where the kernel's own copy_to_user() faults): target_write()
- * therefore checks that the range is mapped writable in /proc/PID/maps,
- * read once per target at its first write (one trapped call: a mapping
- * the caller changes during its own call is its own race).
+ * therefore checks that the range is mapped writable, asking the kernel
+ * for the one mapping that holds an address with the PROCMAP_QUERY ioctl
+ * of /proc/PID/maps (Linux 6.11; an open maps fd holds the mm as the mem
+ * fd does), and remembering the last writable range found, so the
+ * several fields of one struct msghdr cost one query. Where the ioctl is
+ * missing, /proc/PID/maps is read once per target at its first write and
+ * parsed (one trapped call: a mapping the caller changes during its own
+ * call is its own race).
+ *
+ * target_attach() opens both files relative to a /proc/PID directory fd
+ * (a cached one: a directory fd of a task that is gone opens nothing, and
+ * one of a reused pid number names the old, gone task) WITHOUT the proof:
+ * its caller checks NOTIF_ID_VALID afterwards, once for everything it
+ * opened, which proves all of it the caller's.
  */
 #include "config.h"
 
@@ -23,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "proxy_int.h"
@@ -30,6 +42,27 @@
 
 /* User addresses end well below 2^63 (pread takes a signed offset). */
 #define TARGET_ADDR_LIMIT (UINT64_C(1) << 62)
+
+/* PROCMAP_QUERY (linux/fs.h, Linux 6.11), absent from older headers. */
+struct target_procmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;
+	uint32_t build_id_size;
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
+};
+#define TARGET_PROCMAP_QUERY _IOWR('f', 17, struct target_procmap_query)
+#define TARGET_VMA_WRITABLE 0x02
 
 /**
  * target_open() - open the notifying caller's memory, proven to be its own
@@ -54,9 +87,37 @@ int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t)
 		close(fd);
 		return -ENOENT;
 	}
+	*ret_t = (struct target){ .memfd = fd, .pid = pid };
+	return 0;
+}
+
+/**
+ * target_attach() - open a caller's memory (and maps) without the proof
+ * @procdir: its /proc/PID directory (O_PATH or O_DIRECTORY fd)
+ * @pid: its pid
+ * @want_maps: also open its maps now (for a call that writes)
+ * @ret_t: the target (target_close() it, also on failure)
+ *
+ * The caller MUST check SECCOMP_IOCTL_NOTIF_ID_VALID after this and before
+ * using @ret_t: a valid id proves both fds the notifying caller's.
+ * Return: 0, -ENOENT when the task is gone, or -errno.
+ */
+int target_attach(int procdir, pid_t pid, bool want_maps, struct target *ret_t)
+{
+	int fd;
+
+	*ret_t = (struct target){ .memfd = -1, .pid = pid };
+	fd = openat(procdir, "mem", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? -ENOENT : -errno;
 	ret_t->memfd = fd;
-	ret_t->pid = pid;
-	ret_t->maps = NULL;
+	if (!want_maps)
+		return 0;
+	fd = openat(procdir, "maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? -ENOENT : -errno;
+	ret_t->mapsfd = fd;
+	ret_t->has_mapsfd = true;
 	return 0;
 }
 
@@ -66,6 +127,9 @@ void target_close(struct target *t)
 	if (t->memfd >= 0)
 		close(t->memfd);
 	t->memfd = -1;
+	if (t->has_mapsfd)
+		close(t->mapsfd);
+	t->has_mapsfd = false;
 	g_free(t->maps);
 	t->maps = NULL;
 }
@@ -108,22 +172,37 @@ int target_read(const struct target *t, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
+/* Parse one hex number of a maps line; @p is advanced past it. */
+static uint64_t target_hex(const char **p)
+{
+	uint64_t v = 0;
+
+	for (;; (*p)++) {
+		char c = **p;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (uint64_t)(c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
 /**
- * target_writable() - whether [@addr, @addr + @len) is mapped writable in
- * the target
- * @t: the target; its /proc/PID/maps is read at the first call (through
- *	the pid: a reused pid can only make a write that goes nowhere fail,
- *	since the memory fd still holds the caller's mm)
- * @addr: start
- * @len: bytes (> 0)
+ * target_maps_text() - the writable mapping holding @addr, from the text
+ * of /proc/PID/maps (read once per target; kernels without PROCMAP_QUERY)
+ * @t: the target
+ * @addr: the address
+ * @ret_lo, @ret_hi: the mapping
  *
- * Return: true when every byte lies in a mapping with 'w'.
+ * Return: 0, -EFAULT when @addr is not mapped writable, or -errno.
  */
-static bool target_writable(struct target *t, uint64_t addr, size_t len)
+static int target_maps_text(struct target *t, uint64_t addr, uint64_t *ret_lo,
+			    uint64_t *ret_hi)
 {
 	char path[64];
 	size_t mlen;
-	uint64_t want = addr, end = addr + len;
 	const char *p;
 
 	if (!t->maps) {
@@ -131,22 +210,98 @@ static bool target_writable(struct target *t, uint64_t addr, size_t len)
 		if (util_read_file_bounded(path, 16u << 20, &t->maps, &mlen,
 					   NULL) < 0) {
 			t->maps = NULL;
-			return false;
+			return -EFAULT;
 		}
 	}
-	for (p = t->maps; p && *p && want < end;) {
+	for (p = t->maps; p && *p;) {
 		uint64_t lo, hi;
-		char perm[5];
 
-		if (sscanf(p, "%" SCNx64 "-%" SCNx64 " %4s", &lo, &hi, perm) == 3 &&
-		    want >= lo && want < hi) {
-			if (perm[1] != 'w')
-				return false;
-			want = hi;
+		lo = target_hex(&p);
+		if (*p == '-') {
+			p++;
+			hi = target_hex(&p);
+			if (*p == ' ' && p[1] && p[2] && addr >= lo && addr < hi) {
+				if (p[2] != 'w')
+					return -EFAULT;
+				*ret_lo = lo;
+				*ret_hi = hi;
+				return 0;
+			}
 		}
 		p = strchr(p, '\n');
 		if (p)
 			p++;
+	}
+	return -EFAULT;
+}
+
+/**
+ * target_vma() - the writable mapping holding @addr
+ * @t: the target; its maps fd is opened at the first call when
+ *	target_attach() did not (through the pid: a reused pid can only make
+ *	a write that goes nowhere fail, since the memory fd still holds the
+ *	caller's mm)
+ * @addr: the address
+ * @ret_lo, @ret_hi: the mapping
+ *
+ * Return: 0, or -EFAULT when @addr is not mapped writable (or unknown).
+ */
+static int target_vma(struct target *t, uint64_t addr, uint64_t *ret_lo,
+		      uint64_t *ret_hi)
+{
+	struct target_procmap_query q = { .size = sizeof(q), .query_addr = addr };
+	char path[64];
+
+	if (!t->has_mapsfd && !t->no_query) {
+		snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->pid);
+		t->mapsfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (t->mapsfd < 0)
+			return -EFAULT;
+		t->has_mapsfd = true;
+	}
+	if (!t->no_query) {
+		if (ioctl(t->mapsfd, TARGET_PROCMAP_QUERY, &q) == 0) {
+			if (!(q.vma_flags & TARGET_VMA_WRITABLE) ||
+			    addr < q.vma_start || addr >= q.vma_end)
+				return -EFAULT;
+			*ret_lo = q.vma_start;
+			*ret_hi = q.vma_end;
+			return 0;
+		}
+		if (errno != ENOTTY && errno != EINVAL)
+			return -EFAULT;
+		t->no_query = true;
+	}
+	return target_maps_text(t, addr, ret_lo, ret_hi);
+}
+
+/**
+ * target_writable() - whether [@addr, @addr + @len) is mapped writable in
+ * the target
+ * @t: the target
+ * @addr: start
+ * @len: bytes (> 0)
+ *
+ * Return: true when every byte lies in a mapping with 'w'.
+ */
+static bool target_writable(struct target *t, uint64_t addr, size_t len)
+{
+	uint64_t want = addr, end = addr + len;
+	unsigned int n;
+
+	/* Each step covers a whole mapping; a range spans few of them. */
+	for (n = 0; want < end && n < 65536; n++) {
+		uint64_t lo, hi;
+
+		if (want >= t->w_lo && want < t->w_hi) {
+			want = t->w_hi;
+			continue;
+		}
+		if (target_vma(t, want, &lo, &hi) < 0)
+			return false;
+		t->w_lo = lo;
+		t->w_hi = hi;
+		want = hi;
 	}
 	return want >= end;
 }

@@ -209,6 +209,7 @@
 #define NLEP_PARKED ((int64_t)1 << 40) /* a receive was parked */
 #define NLEP_TASKS 8                  /* callers cached per sandbox */
 #define NLEP_STATUS_MAX 16384         /* bytes of /proc/PID/status read */
+#define NLEP_TRIM_BYTES (1u << 20)    /* queued bytes worth a malloc_trim() */
 
 const char *const nlep_call_names[NLEP_N_CALLS] = {
 	"bind", "connect", "getsockname", "getpeername", "recvfrom",
@@ -229,6 +230,7 @@ const char *const nlep_call_names[NLEP_N_CALLS] = {
  * @parked: parked receives (struct nlep_op), at most NLEP_MAX_PARKED
  * @sweep: the sweep's timeout source while something is parked
  * @out_bytes: bytes in every overflow queue, at most NLEP_PROXY_BYTES
+ * @out_peak: the most @out_bytes was since the last malloc_trim()
  * @rmem_default, @rmem_max, @wmem_default, @wmem_max: net.core sysctls
  * @userns_dev, @userns_ino: the proxy's user namespace (SO_*BUFFORCE)
  */
@@ -242,6 +244,7 @@ struct nlep_hub {
 	GQueue parked;
 	GSource *sweep;
 	size_t out_bytes;
+	size_t out_peak;
 	int rmem_default, rmem_max, wmem_default, wmem_max;
 	dev_t userns_dev;
 	ino_t userns_ino;
@@ -314,6 +317,7 @@ struct nlep_sandbox {
  *	request is taken meanwhile (order is kept)
  * @parked: its parked receives, in order (struct nlep_op's @ep_link)
  * @err_token: a zero-length datagram in S makes it readable for @err
+ * @p_empty: the last request read from P found none (nlep_pump())
  */
 struct nlep {
 	struct nlep_hub *hub;
@@ -340,6 +344,7 @@ struct nlep {
 	bool busy;
 	GQueue parked;
 	bool err_token;
+	bool p_empty;
 };
 
 /* A receive call's arguments, copied from the target. */
@@ -734,6 +739,7 @@ static void nlep_queue_bytes(struct nlep *ep, GBytes *b)
 	ep->out_bytes += len;
 	ep->sb->out_bytes += len;
 	ep->hub->out_bytes += len;
+	ep->hub->out_peak = MAX(ep->hub->out_peak, ep->hub->out_bytes);
 }
 
 static void nlep_queue(struct nlep *ep, const void *buf, size_t len)
@@ -873,7 +879,8 @@ static int nlep_read_request(struct nlep *ep, uint8_t **ret_buf,
  * no other request of @ep is taken meanwhile): host queries wait for the
  * host kernel there. Replies go to a private list bounded by the
  * endpoint's room, then into the overflow queue under the lock again.
- * Return: true when a datagram was taken.
+ * Return: true when a datagram was taken; false when P held none (with
+ * @ep->p_empty set) or the model was unavailable.
  */
 static bool nlep_take_request(struct nlep *ep)
 {
@@ -887,6 +894,7 @@ static bool nlep_take_request(struct nlep *ep)
 	int r;
 
 	r = nlep_read_request(ep, &buf, &len);
+	ep->p_empty = r == -EAGAIN;
 	if (r <= 0)
 		return r == 0;
 	if (!ep->bound && nlep_bind_port(ep, 0) < 0)
@@ -974,21 +982,25 @@ static void nlep_dump_step(struct nlep *ep)
  * @take: also take new requests (the lock is then released while each is
  *	answered: the caller must hold a reference on @ep and must not be
  *	walking a hub list)
+ *
+ * Return: true when it stopped because P held no request.
  */
-static void nlep_pump(struct nlep *ep, bool take)
+static bool nlep_pump(struct nlep *ep, bool take)
 {
 	unsigned int rounds;
 
+	ep->p_empty = false;
 	for (rounds = 0; rounds < 4096; rounds++) {
 		if (!nlep_flush(ep))
-			return;
+			return false;
 		if (ep->dump) {
 			nlep_dump_step(ep);
 			continue;
 		}
 		if (!take || ep->busy || !nlep_take_request(ep))
-			return;
+			return ep->p_empty;
 	}
+	return false;
 }
 
 /* ---- receiving --------------------------------------------------------- */
@@ -1106,13 +1118,24 @@ static int nlep_deliver_msg(struct target *t, const struct nlep_recv *rv,
 		r = target_write(t, (uint64_t)(uintptr_t)rv->m.msg_control,
 				 cb, used);
 	}
-	if (r == 0)
-		r = target_write(t, rv->msg_addr +
-				 offsetof(struct msghdr, msg_controllen),
-				 &used, sizeof(used));
-	if (r == 0)
-		r = target_write(t, rv->msg_addr + offsetof(struct msghdr, msg_flags),
-				 &mflags, sizeof(mflags));
+	/*
+	 * msg_controllen and msg_flags are adjacent (x86_64): one write of
+	 * exactly those 12 bytes, or only the check that they are writable
+	 * when they already hold these values (as read at the call's start).
+	 */
+	G_STATIC_ASSERT(offsetof(struct msghdr, msg_flags) ==
+			offsetof(struct msghdr, msg_controllen) + sizeof(size_t));
+	if (r == 0) {
+		uint8_t tail[sizeof(size_t) + sizeof(int)];
+
+		memcpy(tail, &used, sizeof(used));
+		memcpy(tail + sizeof(used), &mflags, sizeof(mflags));
+		r = target_write_unless(t, rv->msg_addr +
+					offsetof(struct msghdr, msg_controllen),
+					tail, sizeof(tail),
+					rv->m.msg_controllen == used &&
+					rv->m.msg_flags == mflags);
+	}
 	return r;
 }
 
@@ -1142,7 +1165,9 @@ static ssize_t nlep_deliver(struct target *t, const struct nlep_recv *rv,
 	if (r == 0 && rv->name && rv->namelen_addr) {
 		int nl = sizeof(sa);
 
-		r = target_write(t, rv->namelen_addr, &nl, sizeof(nl));
+		/* recvmsg's msg_namelen was read with the msghdr. */
+		r = target_write_unless(t, rv->namelen_addr, &nl, sizeof(nl),
+					rv->is_msg && rv->m.msg_namelen == (socklen_t)nl);
 	}
 	if (r == 0 && rv->is_msg)
 		r = nlep_deliver_msg(t, rv, g, mflags);
@@ -1547,11 +1572,12 @@ static int64_t nlep_apply_recv(struct nlep_sandbox *sb, struct nlep *ep,
 			       GQueue *done)
 {
 	struct nlep_recv *rv = a->rv;
+	bool p_empty;
 	ssize_t n;
 	int r, fl;
 
 	ep->max_recvmsg_len = MAX(ep->max_recvmsg_len, rv->total);
-	nlep_pump(ep, true);
+	p_empty = nlep_pump(ep, true);
 	n = nlep_dequeue(ep, *sfd, rv, g);
 	if (n == -EAGAIN) {
 		fl = fcntl(*sfd, F_GETFL);
@@ -1565,9 +1591,11 @@ static int64_t nlep_apply_recv(struct nlep_sandbox *sb, struct nlep *ep,
 	 * A receive that dequeued (even one that then faults with EFAULT, as
 	 * the kernel's does) makes room: refill, and hand what arrived to
 	 * receives other threads or processes of the sandbox parked here.
+	 * When P held no request a moment ago, one sent since then is the
+	 * main loop's (P readable): P is not asked again here.
 	 */
 	if (!(rv->flags & MSG_PEEK)) {
-		nlep_pump(ep, true);
+		nlep_pump(ep, !p_empty);
 		nlep_wake(ep, done);
 	}
 	return n;
@@ -2123,15 +2151,13 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 		return 0;
 	if (r != 1)
 		r = nlep_write_out(call, req, &t, &a, &res, r);
+	/* Answered first: the caller runs on while this thread cleans up. */
+	if (r != 1 && !(r == -ENOENT && nlep_id_valid(sb->listener, req->id) < 0))
+		(void)nlep_reply_val(sb->listener, req->id, r);
 	target_close(&t);
 	nlep_recv_free(a.rv);
 	g_free(res.got.buf);
-	if (r == 1)
-		return 1;
-	if (r == -ENOENT && nlep_id_valid(sb->listener, req->id) < 0)
-		return 0;
-	(void)nlep_reply_val(sb->listener, req->id, r);
-	return 0;
+	return r == 1 ? 1 : 0;
 }
 
 /* ---- endpoints --------------------------------------------------------- */
@@ -2197,7 +2223,14 @@ static gboolean nlep_src_dispatch(GSource *s, GSourceFunc cb, gpointer data)
 		g_source_unref(ep->src);
 		ep->src = NULL;
 		nlep_unref(ep);
-		trim = h->n_eps == 0;
+		/*
+		 * Only after queues held much: a trim after every short-lived
+		 * endpoint (getifaddrs() opens one per call) costs a brk() and
+		 * a TLB flush of every CPU the proxy's threads run on.
+		 */
+		trim = h->n_eps == 0 && h->out_peak >= NLEP_TRIM_BYTES;
+		if (trim)
+			h->out_peak = 0;
 		g_mutex_unlock(&h->lock);
 		/* The queues' memory goes back to the system, not only to malloc. */
 		if (trim)

@@ -176,6 +176,8 @@ int target_attach(int procdir, pid_t pid, bool want_maps, struct target *ret_t);
 void target_close(struct target *t);
 int target_read(const struct target *t, uint64_t addr, void *buf, size_t len);
 int target_write(struct target *t, uint64_t addr, const void *buf, size_t len);
+int target_write_unless(struct target *t, uint64_t addr, const void *buf,
+			size_t len, bool same);
 int target_write_iov(struct target *t, const struct iovec *iov, size_t n_iov,
 		     const void *buf, size_t len);
 

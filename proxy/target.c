@@ -339,6 +339,31 @@ int target_write(struct target *t, uint64_t addr, const void *buf, size_t len)
 }
 
 /**
+ * target_write_unless() - target_write(), or only its checks when the
+ * target already holds these bytes
+ * @t: the target
+ * @addr: the target's address
+ * @buf: data
+ * @len: bytes
+ * @same: the caller read these very bytes there during this call: the
+ *	write would change nothing, so only writability is checked (EFAULT
+ *	as the kernel's put_user() would give); a thread of the caller
+ *	writing there meanwhile sees its own write last, an order the
+ *	kernel allows too
+ *
+ * Return: 0, -EFAULT or -ENOENT.
+ */
+int target_write_unless(struct target *t, uint64_t addr, const void *buf,
+			size_t len, bool same)
+{
+	if (!same || len == 0)
+		return target_write(t, addr, buf, len);
+	if (!target_range_ok(addr, len) || !target_writable(t, addr, len))
+		return -EFAULT;
+	return 0;
+}
+
+/**
  * target_write_iov() - scatter @len bytes into the target's iovecs
  * @t: the target
  * @iov: its iovecs (target addresses)

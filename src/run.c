@@ -56,6 +56,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/sched.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdpass.h"
@@ -910,9 +911,12 @@ static int run_clone(struct run_ctx *c, const struct sandbox_config *cfg)
  * Ours (same owner) whose PID is gone are removed, unless someone holds a
  * lock on it: a live lxnet in another pid namespace has a PID we cannot
  * see, and removing the directory it mounted its staging tmpfs on would
- * detach that mount from its sandbox. rmdir() only removes an empty
- * directory.
+ * detach that mount from its sandbox. A directory made (its mtime: nothing
+ * is ever put in it on this side) in the last RUN_SWEEP_MIN_AGE seconds is
+ * left alone too: its lxnet may be between making it and locking it. rmdir() only removes an empty directory.
  */
+#define RUN_SWEEP_MIN_AGE 60 /* seconds */
+
 static void run_sweep_staging(const char *tmpdir)
 {
 	g_autoptr(GDir) d = g_dir_open(tmpdir, 0, NULL);
@@ -935,7 +939,8 @@ static void run_sweep_staging(const char *tmpdir)
 			continue;
 		path = g_build_filename(tmpdir, name, NULL);
 		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) ||
-		    st.st_uid != getuid())
+		    st.st_uid != getuid() ||
+		    st.st_mtime > time(NULL) - RUN_SWEEP_MIN_AGE)
 			continue;
 		lock = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)

@@ -13,6 +13,8 @@ dist_man_MANS += man/lxnet-proxy.8
 proxy_lxnet_proxy_SOURCES += proxy/model.c proxy/ifioctl.c
 # emulated NETLINK_ROUTE endpoints, the syscall side (owner: nlep)
 proxy_lxnet_proxy_SOURCES += proxy/nlep.c proxy/nlep.h
+proxy_lxnet_proxy_SOURCES += proxy/nlep_queue.c proxy/nlep_recv.c \
+	proxy/nlep_sock.c proxy/nlep_int.h
 # a trapped caller's memory through /proc/PID/mem (owner: nlep3)
 proxy_lxnet_proxy_SOURCES += proxy/target.c
 # NETLINK_ROUTE messages answered from a snapshot (pure functions)

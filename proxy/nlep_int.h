@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * nlep_int.h - what the files of the emulated NETLINK_ROUTE endpoints share
+ * (nlep.c, nlep_queue.c, nlep_recv.c, nlep_sock.c): bounds, the hub, its
+ * sandboxes and endpoints, a call's arguments and results. Private to them;
+ * see nlep.c, "Theory of operation".
+ */
+#ifndef LXNET_PROXY_NLEP_INT_H
+#define LXNET_PROXY_NLEP_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <linux/netlink.h>
+#include <glib.h>
+
+#include "nlep.h"
+#include "proxy_int.h"
+
+struct nlmsg_dump;
+struct seccomp_notif;
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+#ifndef SECCOMP_ADDFD_FLAG_SETFD
+#define SECCOMP_ADDFD_FLAG_SETFD (1UL << 0)
+#endif
+#ifndef ERESTARTSYS
+#define ERESTARTSYS 512
+#endif
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define NLEP_SWEEP_MS 50
+#define NLEP_DGRAM_MAX (128 * 1024)  /* largest host reply handled */
+#define NLEP_HOST_PARTS 4096          /* datagrams of one host dump */
+#define NLEP_HOST_TIMEOUT_MS 500      /* one host query, all its datagrams */
+#define NLEP_IOV_MAX 1024             /* UIO_MAXIOV */
+#define NLEP_RW_MAX (INT32_MAX & ~4095) /* MAX_RW_COUNT (4 KiB pages) */
+#define NLEP_ADDR_MAX 128             /* sizeof(struct sockaddr_storage) */
+#define NLEP_GOODSIZE 3776            /* SKB_WITH_OVERHEAD(4096) */
+#define NLEP_DUMP_MAX 32448           /* SKB_WITH_OVERHEAD(32768) */
+#define NLEP_SOCK_MIN_RCVBUF 2304
+#define NLEP_NGROUPS 64               /* groups a mask holds */
+#define NLEP_ROVER_START 0xfffff000u  /* -4096: netlink_autobind()'s rover */
+#define NLEP_ROVER_LAST 0x80000000u   /* INT32_MIN, where it wraps back */
+#define NLEP_CAP_NET_ADMIN 12
+#define NLEP_PARKED ((int64_t)1 << 40) /* a receive was parked */
+#define NLEP_TASKS 8                  /* callers cached per sandbox */
+#define NLEP_STATUS_MAX 16384         /* bytes of /proc/PID/status read */
+#define NLEP_TRIM_BYTES (1u << 20)    /* queued bytes worth a malloc_trim() */
+
+/**
+ * struct nlep_hub - every endpoint of the proxy
+ * @lock: guards everything below except @model, @ctx and the constants,
+ *	and every field of every struct nlep and the counters of every
+ *	struct nlep_sandbox; never held while the proxy touches a caller's
+ *	memory or waits for the host kernel
+ * @model: the proxy's model (fixed)
+ * @ctx: the main context: endpoint sources and the sweep run there
+ * @sub: subscription on the model (main loop only)
+ * @eps: S's inode -> struct nlep (the table's reference)
+ * @n_eps: endpoints, at most NLEP_MAX_ENDPOINTS
+ * @parked: parked receives (struct nlep_op), at most NLEP_MAX_PARKED
+ * @sweep: the sweep's timeout source while something is parked
+ * @out_bytes: bytes in every overflow queue, at most NLEP_PROXY_BYTES
+ * @out_peak: the most @out_bytes was since the last malloc_trim()
+ * @rmem_default, @rmem_max, @wmem_default, @wmem_max: net.core sysctls
+ * @userns_dev, @userns_ino: the proxy's user namespace (SO_*BUFFORCE)
+ */
+struct nlep_hub {
+	GMutex lock;
+	struct proxy_model *model;
+	GMainContext *ctx;
+	guint sub;
+	GHashTable *eps;
+	unsigned int n_eps;
+	GQueue parked;
+	GSource *sweep;
+	size_t out_bytes;
+	size_t out_peak;
+	int rmem_default, rmem_max, wmem_default, wmem_max;
+	dev_t userns_dev;
+	ino_t userns_ino;
+};
+
+/**
+ * struct nlep_sandbox - the endpoints of one listener (one port id space)
+ * @ref: references (atomic): the serving thread, each endpoint, each op
+ * @hub: the hub
+ * @listener: our own dup of the listener
+ * @ports: port id -> present (hub lock)
+ * @n_eps: endpoints, at most NLEP_MAX_PER_SANDBOX (hub lock)
+ * @n_parked: parked receives, at most NLEP_MAX_PARKED_PER_SANDBOX (hub lock)
+ * @out_bytes: bytes in its endpoints' overflow queues, at most
+ *	NLEP_SANDBOX_BYTES (hub lock)
+ * @rover: next automatic negative port id, as an unsigned (hub lock)
+ * @task_lock: guards @tasks and @task_clock (taken only by the sandbox's
+ *	serving thread in practice, so never contended)
+ * @tasks: the callers seen last (see struct nlep_task)
+ * @task_clock: stamps for @tasks' least recently used
+ */
+struct nlep_sandbox {
+	gint ref;
+	struct nlep_hub *hub;
+	int listener;
+	GHashTable *ports;
+	unsigned int n_eps;
+	unsigned int n_parked;
+	size_t out_bytes;
+	uint32_t rover;
+	GMutex task_lock;
+	struct nlep_task {
+		pid_t pid;
+		int pidfd;
+		int procdir;
+		pid_t tgid;
+		uint64_t used;
+	} tasks[NLEP_TASKS];
+	uint64_t task_clock;
+};
+
+/**
+ * struct nlep - one endpoint (one open file in the sandbox); every field
+ * is guarded by the hub lock
+ * @hub: the hub
+ * @sb: its sandbox (a reference)
+ * @ref: references: the hub's table while P is open, and each serving
+ *	thread working on it; freed at 0 (nlep_unref())
+ * @src: P's source on the main loop (NULL once released)
+ * @tag: P's fd tag in @src
+ * @ino: S's inode
+ * @pfd: P
+ * @type: SOCK_RAW or SOCK_DGRAM
+ * @owner_tgid: tgid of the creator, then of the binder, as it sees it:
+ *	netlink_autobind() tries it first
+ * @bound: has a port id
+ * @portid: its port id
+ * @groups: bit g-1 for group g
+ * @dst_pid, @dst_group: connect()'s address
+ * @pktinfo, @bcast_err, @no_enobufs, @all_nsid, @cap_ack, @ext_ack,
+ * @strict: SOL_NETLINK flags
+ * @rcvbuf, @sndbuf: as getsockopt reports them (doubled)
+ * @err: pending error (ENOBUFS)
+ * @out: GBytes waiting for room in P
+ * @out_bytes: bytes in @out
+ * @dump: the dump being read, or NULL
+ * @max_recvmsg_len: largest buffer a trapped receive offered
+ * @want_out: P's G_IO_OUT is watched
+ * @busy: a request is being answered with the lock released: no other
+ *	request is taken meanwhile (order is kept)
+ * @parked: its parked receives, in order (struct nlep_op's @ep_link)
+ * @err_token: a zero-length datagram in S makes it readable for @err
+ * @p_empty: the last request read from P found none (nlep_pump())
+ */
+struct nlep {
+	struct nlep_hub *hub;
+	struct nlep_sandbox *sb;
+	unsigned int ref;
+	GSource *src;
+	gpointer tag;
+	ino_t ino;
+	int pfd;
+	int type;
+	pid_t owner_tgid;
+	bool bound;
+	uint32_t portid;
+	uint64_t groups;
+	uint32_t dst_pid, dst_group;
+	bool pktinfo, bcast_err, no_enobufs, all_nsid, cap_ack, ext_ack, strict;
+	int rcvbuf, sndbuf;
+	int err;
+	GQueue out;
+	size_t out_bytes;
+	struct nlmsg_dump *dump;
+	size_t max_recvmsg_len;
+	bool want_out;
+	bool busy;
+	GQueue parked;
+	bool err_token;
+	bool p_empty;
+};
+
+/* A receive call's arguments, copied from the target. */
+struct nlep_recv {
+	bool is_msg;
+	uint64_t msg_addr;
+	struct msghdr m;          /* target pointers */
+	struct iovec *iov;        /* target iovecs */
+	size_t n_iov;
+	size_t total;
+	uint64_t name;            /* recvfrom's addr / msg_name */
+	uint64_t namelen_addr;    /* recvfrom's addrlen pointer */
+	int namelen;
+	int flags;
+};
+
+/* A datagram taken from S under the lock, to be written out after it. */
+struct nlep_got {
+	uint8_t *buf;             /* its first bytes (g_free) */
+	size_t copied;            /* bytes for the caller's iovecs */
+	ssize_t n;                /* its real length */
+	unsigned int group;       /* multicast group, 0 for a reply */
+	bool pktinfo;             /* NETLINK_PKTINFO was set */
+};
+
+/* A parked blocking receive, then a completed one waiting to be written. */
+struct nlep_op {
+	struct nlep_sandbox *sb;  /* a reference */
+	uint64_t id;
+	pid_t pid;
+	struct nlep *ep;          /* while parked on a live endpoint, or NULL */
+	GList hub_link;           /* in the hub's parked queue */
+	GList ep_link;            /* in @ep's */
+	int sfd;                  /* our copy of S */
+	struct target t;          /* the caller's memory (owned) */
+	gint64 deadline;          /* monotonic µs, 0 = none */
+	gint64 parked_at;         /* monotonic µs */
+	bool timeo;
+	bool signalled;           /* the sweep saw a caught signal pending */
+	struct nlep_recv *rv;
+	ssize_t res;              /* once completed: length or -errno */
+	struct nlep_got got;
+};
+
+/* Everything a trapped call reads from the caller, read before the lock. */
+struct nlep_args {
+	struct sockaddr_nl sa;    /* bind/connect */
+	size_t addrlen;
+	pid_t tgid;               /* bind/connect: the caller's inner tgid */
+	int level, name;          /* setsockopt/getsockopt */
+	int val;                  /* setsockopt's value */
+	uint32_t optlen;          /* setsockopt's length */
+	int len;                  /* getsockopt/getsockname: *lenp */
+	struct nlep_recv *rv;     /* receives */
+};
+
+/* What a call writes back after the lock: value bytes and their length. */
+struct nlep_res {
+	uint8_t val[16];
+	int vlen;                 /* bytes of @val the kernel reports */
+	int wlen;                 /* bytes of @val to write */
+	bool lenp_first;          /* netlink_getsockopt() writes *optlen first */
+	struct nlep_got got;      /* receives */
+};
+
+/* nlep.c */
+int nlep_bind_port(struct nlep *ep, uint32_t want);
+pid_t nlep_inner_tgid(int procdir);
+void nlep_unref(struct nlep *ep);
+/* nlep_queue.c */
+void nlep_err_unwake(struct nlep *ep, int sfd);
+void nlep_overrun(struct nlep *ep);
+bool nlep_pump(struct nlep *ep, bool take);
+void nlep_queue(struct nlep *ep, const void *buf, size_t len);
+size_t nlep_room(const struct nlep *ep);
+void nlep_set_want_out(struct nlep *ep, bool want);
+void nlep_unqueue(struct nlep *ep);
+/* nlep_recv.c */
+int64_t nlep_apply_recv(struct nlep_sandbox *sb, struct nlep *ep,
+			int *sfd, struct target *t,
+			const struct seccomp_notif *req,
+			struct nlep_args *a, struct nlep_got *g,
+			GQueue *done);
+void nlep_complete(GQueue *done);
+ssize_t nlep_deliver(struct target *t, const struct nlep_recv *rv,
+		     const struct nlep_got *g);
+ssize_t nlep_dequeue(struct nlep *ep, int sfd, const struct nlep_recv *rv,
+		     struct nlep_got *g);
+struct nlep *nlep_lookup(struct nlep_hub *h, ino_t ino);
+int nlep_read_recv_args(enum nlep_call call,
+			const struct seccomp_notif *req,
+			const struct target *t, struct nlep_recv **ret_rv);
+void nlep_recv_free(struct nlep_recv *rv);
+void nlep_wake(struct nlep *ep, GQueue *done);
+/* nlep_sock.c */
+int nlep_id_valid(int listener, uint64_t id);
+int nlep_reply_val(int listener, uint64_t id, int64_t val);
+void nlep_set_rcvbuf(struct nlep *ep, int val, bool force);
+void nlep_task_drop(struct nlep_task *e);
+int nlep_task_get(struct nlep_sandbox *sb, pid_t pid, bool fresh,
+		  struct nlep_task **ret_e);
+pid_t nlep_task_tgid(struct nlep_task *e);
+
+#endif

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* nlep_queue.c - emulated NETLINK_ROUTE endpoints: overflow queues, requests, dumps, host queries */
+/* See nlep.c, "Theory of operation". */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/sockios.h>
+#include <linux/rtnetlink.h>
+
+#include "log.h"
+#include "netstate.h"
+#include "nlep.h"
+#include "nlep_int.h"
+#include "nlmsg.h"
+#include "nlmsg_int.h"
+#include "proxy_int.h"
+#include "util.h"
+
+/* ---- queues ------------------------------------------------------------ */
+
+/* Watch P for G_IO_OUT while the overflow queue waits (hub lock held). */
+void nlep_set_want_out(struct nlep *ep, bool want)
+{
+	if (ep->want_out == want || !ep->src)
+		return;
+	ep->want_out = want;
+	g_source_modify_unix_fd(ep->src, ep->tag,
+				G_IO_IN | G_IO_HUP | G_IO_ERR |
+				(want ? G_IO_OUT : 0));
+}
+
+/* What the overflow queue may hold: the receive buffer, as the kernel's. */
+static size_t nlep_backlog_max(const struct nlep *ep)
+{
+	return MIN((size_t)ep->rcvbuf, (size_t)NLEP_BACKLOG_MAX);
+}
+
+/**
+ * nlep_room() - bytes the overflow queue of @ep may still take
+ * @ep: the endpoint (hub lock held)
+ *
+ * The least of its own bound (SO_RCVBUF) and what is left of its
+ * sandbox's and the proxy's byte budgets.
+ */
+size_t nlep_room(const struct nlep *ep)
+{
+	size_t own = nlep_backlog_max(ep), sb = NLEP_SANDBOX_BYTES,
+	       hub = NLEP_PROXY_BYTES;
+
+	own = ep->out_bytes < own ? own - ep->out_bytes : 0;
+	sb = ep->sb->out_bytes < sb ? sb - ep->sb->out_bytes : 0;
+	hub = ep->hub->out_bytes < hub ? hub - ep->hub->out_bytes : 0;
+	return MIN(own, MIN(sb, hub));
+}
+
+/* The receiver overran: ENOBUFS at its next receive, as netlink_overrun(). */
+void nlep_overrun(struct nlep *ep)
+{
+	if (!ep->no_enobufs)
+		ep->err = ENOBUFS;
+}
+
+/**
+ * nlep_err_wakeup() - make S readable for a pending error
+ * @ep: the endpoint, with @ep->err set (hub lock held)
+ *
+ * The kernel's poll() reports sk_err; S's is AF_UNIX's own. When nothing
+ * is queued on S (P's SIOCOUTQ is 0), a zero-length datagram wakes
+ * poll/select/epoll and blocking reads; the trapped receive that reports
+ * the error consumes it (nlep_dequeue()). A native read(2) would see it as
+ * a zero-length datagram.
+ */
+static void nlep_err_wakeup(struct nlep *ep)
+{
+	int q = 0;
+
+	if (ep->err_token || !g_queue_is_empty(&ep->out) ||
+	    ioctl(ep->pfd, SIOCOUTQ, &q) < 0 || q > 0)
+		return;
+	if (send(ep->pfd, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL) == 0)
+		ep->err_token = true;
+}
+
+/* Consume the zero-length datagram of nlep_err_wakeup() from S's head. */
+void nlep_err_unwake(struct nlep *ep, int sfd)
+{
+	char c;
+
+	if (!ep->err_token)
+		return;
+	ep->err_token = false;
+	if (recv(sfd, &c, 1, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC) == 0)
+		(void)recv(sfd, &c, 1, MSG_DONTWAIT);
+}
+
+/* Append a datagram to the overflow queue (bounds checked by the caller). */
+static void nlep_queue_bytes(struct nlep *ep, GBytes *b)
+{
+	gsize len = g_bytes_get_size(b);
+
+	g_queue_push_tail(&ep->out, b);
+	ep->out_bytes += len;
+	ep->sb->out_bytes += len;
+	ep->hub->out_bytes += len;
+	ep->hub->out_peak = MAX(ep->hub->out_peak, ep->hub->out_bytes);
+}
+
+/* Append a copy of @buf to the overflow queue (bounds checked by the caller). */
+void nlep_queue(struct nlep *ep, const void *buf, size_t len)
+{
+	nlep_queue_bytes(ep, g_bytes_new(buf, len));
+}
+
+/* Drop the head of the overflow queue. */
+void nlep_unqueue(struct nlep *ep)
+{
+	GBytes *b = g_queue_pop_head(&ep->out);
+	gsize len = g_bytes_get_size(b);
+
+	ep->out_bytes -= len;
+	ep->sb->out_bytes -= len;
+	ep->hub->out_bytes -= len;
+	g_bytes_unref(b);
+}
+
+/**
+ * nlep_flush() - move the overflow queue into P as far as it takes it
+ * @ep: the endpoint (hub lock held)
+ *
+ * Return: true when the queue is empty.
+ */
+static bool nlep_flush(struct nlep *ep)
+{
+	GBytes *b;
+
+	while ((b = g_queue_peek_head(&ep->out))) {
+		gsize len;
+		const void *d = g_bytes_get_data(b, &len);
+
+		if (send(ep->pfd, d, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			if (errno == EAGAIN || errno == ENOBUFS) {
+				nlep_set_want_out(ep, true);
+				return false;
+			}
+			log_debug("endpoint %lu: send: %s", (unsigned long)ep->ino,
+				  g_strerror(errno));
+		}
+		nlep_unqueue(ep);
+	}
+	nlep_set_want_out(ep, false);
+	return true;
+}
+
+/* The size of @ep's next dump part, as the kernel's netlink_dump(). */
+static size_t nlep_dump_room(const struct nlep *ep)
+{
+	size_t r = MIN(ep->max_recvmsg_len, (size_t)NLEP_DUMP_MAX);
+
+	return MAX(r, (size_t)NLEP_GOODSIZE);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+/* Replies of one request, collected with the hub lock released. */
+struct nlep_replies {
+	GPtrArray *dgrams;        /* GBytes */
+	size_t bytes;
+	size_t cap;               /* the endpoint's room when the request came */
+	bool over;                /* a reply did not fit: dropped */
+};
+
+/**
+ * nlep_emit() - collect one reply datagram (nlmsg_emit_fn)
+ * @data: struct nlep_replies
+ * @dgram: the datagram
+ * @len: its length
+ *
+ * As netlink_attachskb(), a reply is taken while what is queued does not
+ * exceed the room (so the first always, unless a byte budget is spent).
+ * Return: 0, or -ENOBUFS past the endpoint's room (the kernel's
+ * netlink_unicast() to a full receive buffer); the reply is dropped.
+ */
+static int nlep_emit(void *data, const void *dgram, size_t len)
+{
+	struct nlep_replies *e = data;
+
+	if (e->cap == 0 || e->bytes > e->cap) {
+		e->over = true;
+		return -ENOBUFS;
+	}
+	g_ptr_array_add(e->dgrams, g_bytes_new(dgram, len));
+	e->bytes += len;
+	return 0;
+}
+
+static int nlep_host_query(void *data, const void *req, size_t len,
+			   GPtrArray **ret);
+
+/**
+ * nlep_read_request() - take the next request datagram from P
+ * @ep: the endpoint (hub lock held)
+ * @ret_buf: the datagram (g_free)
+ * @ret_len: its length
+ *
+ * Sized first with MSG_PEEK|MSG_TRUNC. A datagram over NLMSG_REQ_MAX is
+ * discarded and the endpoint's next receive fails ENOBUFS (S's buffer
+ * can only be raised past it by a copy of S outside the trapped range).
+ * Return: 1 when a request was read, 0 when one was discarded, -EAGAIN
+ * when P holds none.
+ */
+static int nlep_read_request(struct nlep *ep, uint8_t **ret_buf,
+			     size_t *ret_len)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	ssize_t n;
+
+	n = recv(ep->pfd, NULL, 0, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
+	if (n < 0)
+		return -EAGAIN;
+	if (n > NLMSG_REQ_MAX) {
+		(void)recv(ep->pfd, NULL, 0, MSG_DONTWAIT | MSG_TRUNC);
+		log_debug("endpoint %lu: %zd-byte request dropped (ENOBUFS)",
+			  (unsigned long)ep->ino, n);
+		ep->err = ENOBUFS;
+		nlep_err_wakeup(ep);
+		return 0;
+	}
+	buf = g_malloc((size_t)MAX(n, 1));
+	n = recv(ep->pfd, buf, (size_t)MAX(n, 1), MSG_DONTWAIT);
+	if (n < 0)
+		return -EAGAIN;
+	*ret_buf = g_steal_pointer(&buf);
+	*ret_len = (size_t)n;
+	return 1;
+}
+
+/**
+ * nlep_take_request() - read one request datagram from P and answer it
+ * @ep: the endpoint, with an empty overflow queue, no dump running and not
+ *	busy; hub lock held, and a reference held by the caller
+ *
+ * The request is answered with the hub lock RELEASED (@ep->busy set, so
+ * no other request of @ep is taken meanwhile): host queries wait for the
+ * host kernel there. Replies go to a private list bounded by the
+ * endpoint's room, then into the overflow queue under the lock again.
+ * Return: true when a datagram was taken; false when P held none (with
+ * @ep->p_empty set) or the model was unavailable.
+ */
+static bool nlep_take_request(struct nlep *ep)
+{
+	struct nlep_hub *h = ep->hub;
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct netstate_snapshot *snap;
+	struct nlep_replies e = { 0 };
+	struct nlmsg_opts o;
+	struct nlmsg_dump *d = NULL;
+	size_t len = 0, i;
+	int r;
+
+	r = nlep_read_request(ep, &buf, &len);
+	ep->p_empty = r == -EAGAIN;
+	if (r <= 0)
+		return r == 0;
+	if (!ep->bound && nlep_bind_port(ep, 0) < 0)
+		return true;
+	o = (struct nlmsg_opts){
+		.portid = ep->portid, .strict_chk = ep->strict,
+		.ext_ack = ep->ext_ack, .cap_ack = ep->cap_ack,
+	};
+	snap = proxy_model_get(h->model);
+	if (!snap)
+		return true;
+	e.dgrams = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	e.cap = nlep_room(ep);
+	ep->busy = true;
+	g_mutex_unlock(&h->lock);
+	r = nlmsg_request(snap, &o, buf, len, nlep_host_query, NULL,
+			  nlep_emit, &e, &d);
+	netstate_snapshot_unref(snap);
+	g_mutex_lock(&h->lock);
+	ep->busy = false;
+	if (r < 0 && r != -ENOBUFS)
+		log_debug("endpoint %lu: request: %s", (unsigned long)ep->ino,
+			  g_strerror(-r));
+	for (i = 0; i < e.dgrams->len; i++)
+		nlep_queue_bytes(ep, g_bytes_ref(g_ptr_array_index(e.dgrams, i)));
+	g_ptr_array_unref(e.dgrams);
+	if (e.over)
+		nlep_overrun(ep);
+	ep->dump = d;
+	return true;
+}
+
+/**
+ * nlep_dump_step() - generate the next part of @ep's dump into the overflow
+ * queue, or end it
+ * @ep: the endpoint, with a dump and an empty overflow queue (hub lock)
+ *
+ * A part that cannot be generated (-EMSGSIZE, -EINVAL) ends the dump with
+ * an NLMSG_DONE carrying the error, so the reader is not left waiting.
+ */
+static void nlep_dump_step(struct nlep *ep)
+{
+	_cleanup_free_ char *part = NULL;
+	struct netstate_snapshot *snap;
+	size_t room = nlep_dump_room(ep);
+	uint64_t gen = 0;
+	ssize_t n;
+
+	snap = proxy_model_get(ep->hub->model);
+	if (snap) {
+		gen = snap->generation;
+		netstate_snapshot_unref(snap);
+	}
+	part = g_malloc(room);
+	n = nlmsg_dump_next(ep->dump, gen, part, room);
+	if (n > 0) {
+		nlep_queue(ep, part, (size_t)n);
+		return;
+	}
+	if (n < 0) {
+		struct {
+			struct nlmsghdr h;
+			int32_t err;
+		} done = {
+			.h = { .nlmsg_len = NLMSG_LENGTH(sizeof(int32_t)),
+			       .nlmsg_type = NLMSG_DONE,
+			       .nlmsg_flags = ep->dump->done_flags,
+			       .nlmsg_seq = ep->dump->seq,
+			       .nlmsg_pid = ep->dump->portid },
+			.err = (int32_t)n,
+		};
+
+		log_debug("endpoint %lu: dump: %s", (unsigned long)ep->ino,
+			  g_strerror((int)-n));
+		nlep_queue(ep, &done, sizeof(done));
+	}
+	nlmsg_dump_free(ep->dump);
+	ep->dump = NULL;
+}
+
+/**
+ * nlep_pump() - move everything that can move: overflow queue into P, the
+ * next dump part, the next request
+ * @ep: the endpoint (hub lock held)
+ * @take: also take new requests (the lock is then released while each is
+ *	answered: the caller must hold a reference on @ep and must not be
+ *	walking a hub list)
+ *
+ * Return: true when it stopped because P held no request.
+ */
+bool nlep_pump(struct nlep *ep, bool take)
+{
+	unsigned int rounds;
+
+	ep->p_empty = false;
+	for (rounds = 0; rounds < 4096; rounds++) {
+		if (!nlep_flush(ep))
+			return false;
+		if (ep->dump) {
+			nlep_dump_step(ep);
+			continue;
+		}
+		if (!take || ep->busy || !nlep_take_request(ep))
+			return ep->p_empty;
+	}
+	return false;
+}
+
+/* ---- ip route get: ask the host kernel -------------------------------- */
+
+/* Whether datagram @buf of @n bytes ends an answer: NLMSG_DONE or NLMSG_ERROR. */
+static bool nlep_host_dgram_ends(const uint8_t *buf, size_t n)
+{
+	const struct nlmsghdr *h = (const void *)buf;
+	size_t left = n;
+
+	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
+		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
+			return true;
+	return false;
+}
+
+/**
+ * nlep_host_recv() - the next datagram of a host answer, by @deadline
+ * @fd: the host netlink socket (non-blocking)
+ * @buf: NLEP_DGRAM_MAX bytes
+ * @deadline: monotonic µs
+ *
+ * Return: its length (possibly more than NLEP_DGRAM_MAX: truncated), or
+ * -ETIMEDOUT, or -errno.
+ */
+static ssize_t nlep_host_recv(int fd, uint8_t *buf, gint64 deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		gint64 left = deadline - g_get_monotonic_time();
+		ssize_t n;
+
+		n = recv(fd, buf, NLEP_DGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);
+		if (n >= 0)
+			return n;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, (int)MAX(left / 1000, 1)) < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+/**
+ * nlep_host_query() - send a request to the host's NETLINK_ROUTE and collect
+ * its answer (nlmsg_host_query_fn)
+ * @data: unused
+ * @req: the request
+ * @len: its length
+ * @ret: reply datagrams
+ *
+ * A dump when any NLM_F_DUMP bit is set, the test nlmsg.c and the kernel's
+ * rtnetlink_rcv_msg() make. Without: one reply datagram, plus the ack when
+ * the request asked for one. With: every part up to the one holding
+ * NLMSG_DONE, at most NLEP_HOST_PARTS datagrams and NLEP_BACKLOG_MAX
+ * bytes. Either ends at a datagram holding NLMSG_DONE or NLMSG_ERROR. The
+ * whole query has one deadline, NLEP_HOST_TIMEOUT_MS (the kernel answers
+ * at once). Runs with the hub lock released.
+ * Return: 0 or -errno (-EMSGSIZE past the bounds, -ETIMEDOUT).
+ */
+static int nlep_host_query(void *data, const void *req, size_t len,
+			   GPtrArray **ret)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)g_bytes_unref);
+	const struct nlmsghdr *h = req;
+	gint64 deadline = g_get_monotonic_time() + NLEP_HOST_TIMEOUT_MS * 1000;
+	unsigned int want, i;
+	size_t total = 0;
+	bool dump;
+	_cleanup_free_ uint8_t *buf = g_malloc(NLEP_DGRAM_MAX);
+
+	(void)data;
+	if (len < sizeof(*h))
+		return -EINVAL;
+	dump = (h->nlmsg_flags & NLM_F_DUMP) != 0;
+	want = dump ? NLEP_HOST_PARTS : (h->nlmsg_flags & NLM_F_ACK) ? 2 : 1;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, req, len, 0, (struct sockaddr *)&k, sizeof(k)) < 0)
+		return -errno;
+	for (i = 0; i < want; i++) {
+		ssize_t n = nlep_host_recv(fd, buf, deadline);
+
+		if (n < 0)
+			return (int)n;
+		if (n > NLEP_DGRAM_MAX || total + (size_t)n > NLEP_BACKLOG_MAX)
+			return -EMSGSIZE;
+		total += (size_t)n;
+		g_ptr_array_add(out, g_bytes_new(buf, (size_t)n));
+		if (nlep_host_dgram_ends(buf, (size_t)n))
+			break;
+	}
+	if (dump && i == want)
+		return -EMSGSIZE;
+	*ret = g_steal_pointer(&out);
+	return 0;
+}

@@ -51,7 +51,13 @@
  *    opened per notification and proven the caller's by NOTIF_ID_VALID
  *    after the open (the fd holds the caller's mm, so a reused pid is
  *    never written), read and written with pread/pwrite; writes only to
- *    pages mapped writable, as copy_to_user() would fault. Every argument
+ *    pages mapped writable, as copy_to_user() would fault (one
+ *    PROCMAP_QUERY per mapping). The files are opened in a /proc/PID
+ *    directory fd cached per calling thread with a pidfd and its inner
+ *    tgid (NLEP_TASKS per sandbox, nlep_sock.c): fds that name the task,
+ *    not its number, so a stale entry fails instead of reaching a new
+ *    holder of the pid, and one NOTIF_ID_VALID after everything a call
+ *    opened proves all of it the caller's. Every argument
  *    is read before the hub lock is taken and every result written after
  *    it is released: under the lock only private buffers and the
  *    endpoint's queues move, so a caller whose memory faults slowly (a

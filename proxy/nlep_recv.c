@@ -569,7 +569,7 @@ static int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	op->ep_link.data = op;
 	op->sfd = steal_fd(sfd);
 	op->t = *t;
-	t->memfd = -1;
+	*t = (struct target){ .memfd = -1 }; /* every fd of it is the op's now */
 	op->rv = g_steal_pointer(rv);
 	if (getsockopt(op->sfd, SOL_SOCKET, SO_RCVTIMEO, &tv, &tl) == 0 &&
 	    (tv.tv_sec || tv.tv_usec)) {

@@ -55,6 +55,9 @@ check_PROGRAMS += tests/helpers/nlep-check
 tests_helpers_nlep_check_SOURCES = tests/helpers/nlep-check.c
 TESTS += tests/integration/netlink-endpoint.sh
 EXTRA_DIST += tests/integration/netlink-endpoint.sh
+# the proxy's cache of callers: threads, exec, children, a reused pid (owner: nlperf)
+TESTS += tests/integration/nlep-callers.sh
+EXTRA_DIST += tests/integration/nlep-callers.sh
 # lxnetfs fast paths keep their guarantees (owner: lxnetfs)
 TESTS += tests/integration/lxnetfs-fast.sh
 EXTRA_DIST += tests/integration/lxnetfs-fast.sh

@@ -12,7 +12,7 @@
 #include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
-#include "nlmsg_int.h"
+#include "nlmsg_req.h"
 
 /*
  * Theory of operation
@@ -38,7 +38,7 @@
  *    order.
  *  - RTM_GETRULE dumps, RTM_GETNETCONF and `ip route get` (RTM_GETROUTE
  *    without NLM_F_DUMP): the host kernel, through the host_query
- *    callback, its answer filtered through the view (host_collect(): a
+ *    callback, its answer filtered through the view (nlmsg_host.c: a
  *    route or netconf naming a hidden interface is -ENETUNREACH /
  *    -ENODEV, a rule whose FRA_IIFNAME / FRA_OIFNAME is a hidden
  *    interface is left out). A dump's messages are repacked into parts
@@ -61,46 +61,10 @@
  */
 
 /* NLMSG_REQ_MAX (nlmsg.h): the request limit nlep.c applies too. */
-/* Bounds on what a host answer may add to a dump. */
-#define NLMSG_HOST_MSGS_MAX 65536
-#define NLMSG_HOST_BYTES_MAX (4u << 20)
-
-/* Attribute policy, the subset of the kernel's that requests use. */
-enum nlpol_kind {
-	POL_ANY = 0, /* any length */
-	POL_U8,
-	POL_U32,
-	POL_STR,     /* @len: longest string, trailing NUL excluded */
-	POL_BIN,     /* @len: longest payload */
-	POL_NEST,
-};
-
-struct nlpol {
-	uint8_t kind;
-	uint16_t len;
-};
-
-/* One request being answered. */
-struct req {
-	const struct netstate_snapshot *snap;
-	const struct nlmsg_opts *o;
-	nlmsg_host_query_fn host_query;
-	void *hq_data;
-	nlmsg_emit_fn emit;
-	void *emit_data;
-	struct nlmsg_dump **dump_slot;
-	const uint8_t *msg;        /* the request, 4-byte aligned */
-	struct nlmsghdr h;
-	size_t plen;               /* payload bytes (nlmsg_len - header) */
-	const char *ext_msg;       /* extended ack text */
-	long bad_attr;             /* offset of the bad attribute, or -1 */
-	const struct nlpol *bad_pol; /* the policy it failed, or NULL */
-};
-
 /* ------------------------------------------------------------------ */
 /* Attributes                                                          */
 
-static void req_err_attr(struct req *q, const void *nla, const char *msg)
+static void req_err_attr(struct nlmsg_req *q, const void *nla, const char *msg)
 {
 	q->ext_msg = msg;
 	q->bad_attr = (long)((const uint8_t *)nla - q->msg);
@@ -114,7 +78,7 @@ static void req_err_attr(struct req *q, const void *nla, const char *msg)
  *
  * Return: 0, or -ERANGE when the payload violates the policy.
  */
-static int attr_check(struct req *q, const struct nlattr *a,
+static int attr_check(struct nlmsg_req *q, const struct nlattr *a,
 		      const struct nlpol *pt)
 {
 	size_t alen = a->nla_len - NLA_HDRLEN;
@@ -152,7 +116,7 @@ fail:
 }
 
 /**
- * attr_parse() - nlmsg_parse_deprecated() and its _strict variant
+ * nlr_attr_parse() - nlmsg_parse_deprecated() and its _strict variant
  * @q: the request
  * @hdrlen: size of the family header
  * @pol: policy, indexed by type, @maxtype + 1 entries
@@ -162,7 +126,7 @@ fail:
  *
  * Return: 0 or -EINVAL / -ERANGE, with the extended ack set.
  */
-static int attr_parse(struct req *q, size_t hdrlen, const struct nlpol *pol,
+int nlr_attr_parse(struct nlmsg_req *q, size_t hdrlen, const struct nlpol *pol,
 		      int maxtype, const struct nlattr **tb, bool strict)
 {
 	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen);
@@ -199,7 +163,7 @@ static int attr_parse(struct req *q, size_t hdrlen, const struct nlpol *pol,
 	return 0;
 }
 
-static uint32_t attr_u32(const struct nlattr *a)
+uint32_t nlr_attr_u32(const struct nlattr *a)
 {
 	uint32_t v;
 
@@ -207,7 +171,7 @@ static uint32_t attr_u32(const struct nlattr *a)
 	return v;
 }
 
-/* Copy a string attribute (validated by attr_parse) into @buf. */
+/* Copy a string attribute (validated by nlr_attr_parse) into @buf. */
 static void attr_str(const struct nlattr *a, char *buf, size_t size)
 {
 	size_t n = MIN((size_t)(a->nla_len - NLA_HDRLEN), size - 1);
@@ -255,7 +219,7 @@ static const struct nlpol ifa_pol[IFA_MAX + 1] = {
 	[IFA_PROTO] = { POL_U8, 0 },
 };
 
-static const struct nlpol rta_pol[RTA_MAX + 1] = {
+const struct nlpol nlr_rta_pol[RTA_MAX + 1] = {
 	[RTA_DST] = { POL_BIN, 16 },
 	[RTA_SRC] = { POL_BIN, 16 },
 	[RTA_IIF] = { POL_U32, 0 },
@@ -281,7 +245,7 @@ static const struct nlpol nda_pol[NDA_MAX + 1] = {
 	[NDA_FLAGS_EXT] = { POL_U32, 0 },
 };
 
-static const struct nlpol netconf_pol[NETCONFA_MAX + 1] = {
+const struct nlpol nlr_netconf_pol[NETCONFA_MAX + 1] = {
 	[NETCONFA_IFINDEX] = { POL_U32, 0 },
 };
 
@@ -346,7 +310,7 @@ static void req_put_policy(struct nlw *w, const struct nlpol *pt)
  *
  * Return: what @q->emit returned.
  */
-static int req_ack(struct req *q, int err)
+static int req_ack(struct nlmsg_req *q, int err)
 {
 	struct nlmsgerr e = { .error = err, .msg = q->h };
 	bool echo = err && !q->o->cap_ack;
@@ -382,7 +346,7 @@ static int req_ack(struct req *q, int err)
 }
 
 /* Emit one message built by @put into a buffer of its own. */
-static int req_emit_link(struct req *q, const struct ns_link *l)
+static int req_emit_link(struct nlmsg_req *q, const struct ns_link *l)
 {
 	uint8_t buf[4096];
 	struct nlw w = { .p = buf, .room = sizeof(buf) };
@@ -399,7 +363,7 @@ static int req_emit_link(struct req *q, const struct ns_link *l)
 /* ------------------------------------------------------------------ */
 /* Dumps                                                               */
 
-static struct nlmsg_dump *req_dump(struct req *q, enum nlmsg_dump_kind kind,
+struct nlmsg_dump *nlr_req_dump(struct nlmsg_req *q, enum nlmsg_dump_kind kind,
 				   bool coalesce)
 {
 	struct nlmsg_dump *d = nlmsg_dump_new(q->snap, kind, &q->h,
@@ -411,14 +375,14 @@ static struct nlmsg_dump *req_dump(struct req *q, enum nlmsg_dump_kind kind,
 }
 
 /* The dump fails: no objects, NLMSG_DONE carries @err and the ack text. */
-static void dump_fail(struct nlmsg_dump *d, struct req *q, int err)
+void nlr_dump_fail(struct nlmsg_dump *d, struct nlmsg_req *q, int err)
 {
 	d->kind = NLMSG_DUMP_NONE;
 	d->done_errno = err;
 	d->done_msg = q->ext_msg;
 }
 
-static uint8_t req_family(const struct req *q)
+uint8_t nlr_req_family(const struct nlmsg_req *q)
 {
 	return q->msg[NLMSG_HDRLEN];
 }
@@ -465,7 +429,7 @@ static void linkinfo_kind(const struct nlattr *li, char *kind, size_t size)
  *
  * Return: 0 or -errno, with the extended ack set.
  */
-static int link_dump_check(struct req *q, struct nlmsg_dump *d)
+static int link_dump_check(struct nlmsg_req *q, struct nlmsg_dump *d)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
 	struct ifinfomsg ifm;
@@ -491,7 +455,7 @@ static int link_dump_check(struct req *q, struct nlmsg_dump *d)
 	} else if (q->plen < sizeof(ifm)) {
 		hdrlen = sizeof(struct rtgenmsg); /* iproute2 before v3.9 */
 	}
-	r = attr_parse(q, hdrlen, ifla_pol, IFLA_MAX, tb, strict);
+	r = nlr_attr_parse(q, hdrlen, ifla_pol, IFLA_MAX, tb, strict);
 	if (r < 0)
 		return strict ? r : 0; /* the kernel then dumps everything */
 	for (i = 0; i <= IFLA_MAX; i++) {
@@ -501,7 +465,7 @@ static int link_dump_check(struct req *q, struct nlmsg_dump *d)
 		case IFLA_EXT_MASK:
 			break;
 		case IFLA_MASTER:
-			d->f.master = (int)attr_u32(tb[i]);
+			d->f.master = (int)nlr_attr_u32(tb[i]);
 			break;
 		case IFLA_LINKINFO:
 			linkinfo_kind(tb[i], d->f.kind, sizeof(d->f.kind));
@@ -527,9 +491,9 @@ static int link_dump_check(struct req *q, struct nlmsg_dump *d)
  *
  * Return: the dump (a failed check fails it, NLMSG_DONE carries the error).
  */
-static struct nlmsg_dump *dump_link(struct req *q)
+static struct nlmsg_dump *dump_link(struct nlmsg_req *q)
 {
-	uint8_t family = req_family(q);
+	uint8_t family = nlr_req_family(q);
 	struct nlmsg_dump *d;
 	int r;
 
@@ -537,11 +501,11 @@ static struct nlmsg_dump *dump_link(struct req *q)
 	 * (inet6_dump_ifinfo, rtnl_bridge_getlink) describing state the
 	 * model does not hold. */
 	if (family == AF_INET6 || family == AF_BRIDGE)
-		return req_dump(q, NLMSG_DUMP_NONE, true);
-	d = req_dump(q, NLMSG_DUMP_LINK, false);
+		return nlr_req_dump(q, NLMSG_DUMP_NONE, true);
+	d = nlr_req_dump(q, NLMSG_DUMP_LINK, false);
 	r = link_dump_check(q, d);
 	if (r < 0)
-		dump_fail(d, q, r);
+		nlr_dump_fail(d, q, r);
 	return d;
 }
 
@@ -553,7 +517,7 @@ static struct nlmsg_dump *dump_link(struct req *q)
  *
  * Return: 0 or -errno, with the extended ack set.
  */
-static int addr_dump_check(struct req *q, struct nlmsg_dump *d, bool v6)
+static int addr_dump_check(struct nlmsg_req *q, struct nlmsg_dump *d, bool v6)
 {
 	const struct nlattr *tb[IFA_MAX + 1];
 	struct ifaddrmsg ifa;
@@ -571,7 +535,7 @@ static int addr_dump_check(struct req *q, struct nlmsg_dump *d, bool v6)
 		return -EINVAL;
 	}
 	d->f.ifindex = (int)ifa.ifa_index;
-	r = attr_parse(q, sizeof(ifa), ifa_pol, IFA_MAX, tb, true);
+	r = nlr_attr_parse(q, sizeof(ifa), ifa_pol, IFA_MAX, tb, true);
 	if (r < 0)
 		return r;
 	for (i = 0; i <= IFA_MAX; i++) {
@@ -600,13 +564,13 @@ static int addr_dump_check(struct req *q, struct nlmsg_dump *d, bool v6)
  *
  * Return: the dump.
  */
-static struct nlmsg_dump *dump_addr(struct req *q)
+static struct nlmsg_dump *dump_addr(struct nlmsg_req *q)
 {
-	uint8_t family = req_family(q);
+	uint8_t family = nlr_req_family(q);
 	bool v4 = family != AF_INET6, v6 = family != AF_INET;
 	/* inet6_dump_addr() coalesces NLMSG_DONE, inet_dump_ifaddr() and
 	 * rtnl_dump_all() (AF_UNSPEC) do not. */
-	struct nlmsg_dump *d = req_dump(q, NLMSG_DUMP_ADDR, !v4);
+	struct nlmsg_dump *d = nlr_req_dump(q, NLMSG_DUMP_ADDR, !v4);
 	int r = 0;
 
 	d->f.family = v4 && v6 ? 0 : family;
@@ -617,7 +581,7 @@ static struct nlmsg_dump *dump_addr(struct req *q)
 			r = addr_dump_check(q, d, true);
 	}
 	if (r < 0)
-		dump_fail(d, q, r);
+		nlr_dump_fail(d, q, r);
 	return d;
 }
 
@@ -628,7 +592,7 @@ static struct nlmsg_dump *dump_addr(struct req *q)
  *
  * Return: 0 or -errno, with the extended ack set.
  */
-static int route_dump_check(struct req *q, struct nlmsg_dump *d)
+static int route_dump_check(struct nlmsg_req *q, struct nlmsg_dump *d)
 {
 	const struct nlattr *tb[RTA_MAX + 1];
 	struct rtmsg rtm;
@@ -654,7 +618,7 @@ static int route_dump_check(struct req *q, struct nlmsg_dump *d)
 	d->f.protocol = rtm.rtm_protocol;
 	d->f.type = rtm.rtm_type;
 	d->f.table = rtm.rtm_table;
-	r = attr_parse(q, sizeof(rtm), rta_pol, RTA_MAX, tb, true);
+	r = nlr_attr_parse(q, sizeof(rtm), nlr_rta_pol, RTA_MAX, tb, true);
 	if (r < 0)
 		return r;
 	for (i = 0; i <= RTA_MAX; i++) {
@@ -662,10 +626,10 @@ static int route_dump_check(struct req *q, struct nlmsg_dump *d)
 			continue;
 		switch (i) {
 		case RTA_TABLE:
-			d->f.table = attr_u32(tb[i]);
+			d->f.table = nlr_attr_u32(tb[i]);
 			break;
 		case RTA_OIF:
-			d->f.oif = (int)attr_u32(tb[i]);
+			d->f.oif = (int)nlr_attr_u32(tb[i]);
 			if (!ns_link_by_index(q->snap, d->f.oif))
 				return -ENODEV;
 			break;
@@ -690,15 +654,15 @@ static int route_dump_check(struct req *q, struct nlmsg_dump *d)
  *
  * Return: the dump.
  */
-static struct nlmsg_dump *dump_route(struct req *q)
+static struct nlmsg_dump *dump_route(struct nlmsg_req *q)
 {
-	uint8_t family = req_family(q);
+	uint8_t family = nlr_req_family(q);
 	struct nlmsg_dump *d;
 	int r = 0;
 
 	if (family == RTNL_FAMILY_IPMR || family == RTNL_FAMILY_IP6MR)
-		return req_dump(q, NLMSG_DUMP_NONE, false); /* no mroutes */
-	d = req_dump(q, NLMSG_DUMP_ROUTE, false);
+		return nlr_req_dump(q, NLMSG_DUMP_NONE, false); /* no mroutes */
+	d = nlr_req_dump(q, NLMSG_DUMP_ROUTE, false);
 	if (family == AF_INET || family == AF_INET6)
 		d->f.family = family;
 	if (q->o->strict_chk) {
@@ -722,7 +686,7 @@ static struct nlmsg_dump *dump_route(struct req *q)
 		d->f.routes = false;
 	}
 	if (r < 0)
-		dump_fail(d, q, r);
+		nlr_dump_fail(d, q, r);
 	return d;
 }
 
@@ -733,7 +697,7 @@ static struct nlmsg_dump *dump_route(struct req *q)
  *
  * Return: 0 or -errno, with the extended ack set.
  */
-static int neigh_dump_check(struct req *q, struct nlmsg_dump *d)
+static int neigh_dump_check(struct nlmsg_req *q, struct nlmsg_dump *d)
 {
 	const struct nlattr *tb[NDA_MAX + 1];
 	bool strict = q->o->strict_chk;
@@ -756,7 +720,7 @@ static int neigh_dump_check(struct req *q, struct nlmsg_dump *d)
 			return -EINVAL;
 		}
 	}
-	r = attr_parse(q, sizeof(ndm), nda_pol, NDA_MAX, tb, strict);
+	r = nlr_attr_parse(q, sizeof(ndm), nda_pol, NDA_MAX, tb, strict);
 	if (r < 0)
 		return r;
 	for (i = 0; i <= NDA_MAX; i++) {
@@ -764,10 +728,10 @@ static int neigh_dump_check(struct req *q, struct nlmsg_dump *d)
 			continue;
 		switch (i) {
 		case NDA_IFINDEX:
-			d->f.ifindex = (int)attr_u32(tb[i]);
+			d->f.ifindex = (int)nlr_attr_u32(tb[i]);
 			break;
 		case NDA_MASTER:
-			d->f.master = (int)attr_u32(tb[i]);
+			d->f.master = (int)nlr_attr_u32(tb[i]);
 			break;
 		default:
 			if (strict) {
@@ -787,16 +751,16 @@ static int neigh_dump_check(struct req *q, struct nlmsg_dump *d)
  *
  * Return: the dump.
  */
-static struct nlmsg_dump *dump_neigh(struct req *q)
+static struct nlmsg_dump *dump_neigh(struct nlmsg_req *q)
 {
-	uint8_t family = req_family(q);
-	struct nlmsg_dump *d = req_dump(q, NLMSG_DUMP_NEIGH, true);
+	uint8_t family = nlr_req_family(q);
+	struct nlmsg_dump *d = nlr_req_dump(q, NLMSG_DUMP_NEIGH, true);
 	int r;
 
 	d->f.family = family;
 	r = neigh_dump_check(q, d);
 	if (r < 0 && q->o->strict_chk) {
-		dump_fail(d, q, r);
+		nlr_dump_fail(d, q, r);
 		return d;
 	}
 	if (r < 0) { /* the kernel ignores a bad request then: no filter */
@@ -814,12 +778,12 @@ static struct nlmsg_dump *dump_neigh(struct req *q)
 }
 
 /**
- * rule_dump_check() - fib_valid_dumprule_req()
+ * nlr_rule_dump_check() - fib_valid_dumprule_req()
  * @q: the request (strict checking on)
  *
  * Return: 0 or -EINVAL, with the extended ack set.
  */
-static int rule_dump_check(struct req *q)
+int nlr_rule_dump_check(struct nlmsg_req *q)
 {
 	struct fib_rule_hdr frh;
 
@@ -838,385 +802,6 @@ static int rule_dump_check(struct req *q)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Host answers                                                        */
-
-static bool ifindex_visible(const struct netstate_snapshot *s, int ifindex)
-{
-	return ifindex <= 0 || ns_link_by_index(s, ifindex) != NULL;
-}
-
-/**
- * msg_attr() - find an attribute of a message the host sent
- * @m: the message, header included
- * @len: its length (nlmsg_len, checked by the caller)
- * @hdrlen: its family header's size
- * @type: the attribute type
- * @ret_len: receives the payload length when found
- *
- * Return: the first such attribute's payload, or NULL.
- */
-static const uint8_t *msg_attr(const uint8_t *m, size_t len, size_t hdrlen,
-			       uint16_t type, size_t *ret_len)
-{
-	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen);
-
-	while (off < len && len - off >= NLA_HDRLEN) {
-		struct nlattr a;
-
-		memcpy(&a, m + off, sizeof(a));
-		if (a.nla_len < NLA_HDRLEN || a.nla_len > len - off)
-			break;
-		if ((a.nla_type & NLA_TYPE_MASK) == type) {
-			*ret_len = a.nla_len - NLA_HDRLEN;
-			return m + off + NLA_HDRLEN;
-		}
-		off += NLA_ALIGN(a.nla_len);
-	}
-	return NULL;
-}
-
-struct host_want;
-
-/* Whether message @m (whole, @len bytes, header checked) of a host answer
- * shows only what is in the view of @s. */
-typedef bool (*host_visible_fn)(const struct netstate_snapshot *s,
-				const struct host_want *want, const uint8_t *m,
-				size_t len);
-
-/*
- * struct host_want - what host_collect() keeps of the host's answer
- * @type: the message type kept (RTM_NEWROUTE, RTM_NEWNETCONF, RTM_NEWRULE)
- * @hdrlen: its family header's size
- * @attr: the attribute holding an interface index (msg_ifindex_visible)
- * @visible: the view's filter
- */
-struct host_want {
-	uint16_t type;
-	size_t hdrlen;
-	uint16_t attr;
-	host_visible_fn visible;
-};
-
-/* @want->attr (RTA_OIF, NETCONFA_IFINDEX) names no hidden interface. */
-static bool msg_ifindex_visible(const struct netstate_snapshot *s,
-				const struct host_want *want, const uint8_t *m,
-				size_t len)
-{
-	size_t alen = 0;
-	const uint8_t *p = msg_attr(m, len, want->hdrlen, want->attr, &alen);
-	uint32_t v;
-
-	if (!p || alen < sizeof(v))
-		return true;
-	memcpy(&v, p, sizeof(v));
-	return ifindex_visible(s, (int)v);
-}
-
-/* Interface name attribute @type of a rule names an interface in view, or
- * none the host has (@detached: the kernel flags such a rule). */
-static bool rule_ifname_visible(const struct netstate_snapshot *s,
-				const uint8_t *m, size_t len, uint16_t type,
-				bool detached)
-{
-	char name[IFNAMSIZ];
-	size_t alen = 0;
-	const uint8_t *p = msg_attr(m, len, sizeof(struct fib_rule_hdr), type,
-				    &alen);
-
-	if (!p || detached)
-		return true;
-	alen = MIN(alen, sizeof(name) - 1);
-	memcpy(name, p, alen);
-	name[alen] = '\0';
-	return ns_link_by_name(s, name) != NULL;
-}
-
-/* A rule whose FRA_IIFNAME or FRA_OIFNAME is a hidden interface is out of
- * view (an interface the host lacks is shown, as the host shows it). */
-static bool rule_visible(const struct netstate_snapshot *s,
-			 const struct host_want *want, const uint8_t *m,
-			 size_t len)
-{
-	struct fib_rule_hdr frh;
-
-	(void)want;
-	memcpy(&frh, m + NLMSG_HDRLEN, sizeof(frh));
-	return rule_ifname_visible(s, m, len, FRA_IIFNAME,
-				   frh.flags & FIB_RULE_IIF_DETACHED) &&
-	       rule_ifname_visible(s, m, len, FRA_OIFNAME,
-				   frh.flags & FIB_RULE_OIF_DETACHED);
-}
-
-/* host_collect() results besides the messages. */
-enum {
-	HOST_HIDDEN = 1 << 0, /* a message was out of view and dropped */
-	HOST_WHOLE = 1 << 1,  /* NLMSG_DONE or NLMSG_ERROR ended the answer */
-};
-
-/*
- * struct host_scan - host_collect()'s state
- * @msgs: GBytes of the messages kept
- * @total: their bytes
- * @flags: HOST_*
- * @err: the host's error (NLMSG_ERROR, or NLMSG_DONE's int), or 0
- */
-struct host_scan {
-	GPtrArray *msgs;
-	size_t total;
-	unsigned int flags;
-	int err;
-};
-
-/**
- * host_scan_dgram() - one datagram of a host answer
- * @s: the snapshot (the view)
- * @want: what is kept
- * @st: collected so far; updated
- * @dg: the datagram
- * @dlen: its length
- *
- * Messages past NLMSG_HOST_MSGS_MAX / NLMSG_HOST_BYTES_MAX are dropped.
- */
-static void host_scan_dgram(const struct netstate_snapshot *s,
-			    const struct host_want *want, struct host_scan *st,
-			    const uint8_t *dg, size_t dlen)
-{
-	size_t off = 0;
-
-	while (dg && dlen - off >= NLMSG_HDRLEN) {
-		struct nlmsghdr h;
-
-		memcpy(&h, dg + off, sizeof(h));
-		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > dlen - off)
-			break;
-		if ((h.nlmsg_type == NLMSG_ERROR ||
-		     h.nlmsg_type == NLMSG_DONE) &&
-		    h.nlmsg_len >= NLMSG_HDRLEN + 4) {
-			memcpy(&st->err, dg + off + NLMSG_HDRLEN, 4);
-			if (st->err > 0 || st->err < -4095)
-				st->err = -EPROTO;
-			st->flags |= HOST_WHOLE;
-		} else if (h.nlmsg_type == want->type &&
-			   h.nlmsg_len >= NLMSG_HDRLEN + want->hdrlen) {
-			if (!want->visible(s, want, dg + off, h.nlmsg_len))
-				st->flags |= HOST_HIDDEN;
-			else if (st->msgs->len < NLMSG_HOST_MSGS_MAX &&
-				 st->total < NLMSG_HOST_BYTES_MAX) {
-				g_ptr_array_add(st->msgs,
-						g_bytes_new(dg + off, h.nlmsg_len));
-				st->total += h.nlmsg_len;
-			}
-		}
-		off += MIN((size_t)NLMSG_ALIGN(h.nlmsg_len), dlen - off);
-	}
-}
-
-/**
- * host_collect() - ask the host kernel @q and keep what the view shows
- * @q: the request (sent as it is)
- * @want: the messages to keep and the view's filter for them
- * @ret_msgs: GBytes of each kept message
- * @ret_flags: HOST_HIDDEN, HOST_WHOLE
- *
- * Return: 0, or the host's -errno (NLMSG_ERROR, or NLMSG_DONE's int).
- */
-static int host_collect(struct req *q, const struct host_want *want,
-			GPtrArray **ret_msgs, unsigned int *ret_flags)
-{
-	g_autoptr(GPtrArray) dgrams = NULL;
-	g_autoptr(GPtrArray) msgs =
-		g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	struct host_scan st = { .msgs = msgs };
-	int r;
-	guint i;
-
-	r = q->host_query(q->hq_data, q->msg, q->h.nlmsg_len, &dgrams);
-	if (r < 0)
-		return r;
-	for (i = 0; dgrams && i < dgrams->len; i++) {
-		gsize dlen = 0;
-		const uint8_t *dg = g_bytes_get_data(dgrams->pdata[i], &dlen);
-
-		host_scan_dgram(q->snap, want, &st, dg, dlen);
-	}
-	if (st.err < 0)
-		return st.err;
-	*ret_msgs = g_steal_pointer(&msgs);
-	*ret_flags = st.flags;
-	return 0;
-}
-
-/* Emit a message the host sent, addressed to the endpoint. */
-static int req_emit_copy(struct req *q, GBytes *msg)
-{
-	gsize len;
-	const uint8_t *m = g_bytes_get_data(msg, &len);
-	struct nlmsghdr orig;
-	g_autofree uint8_t *buf = g_malloc(NLMSG_ALIGN(len));
-	struct nlw w = { .p = buf, .room = NLMSG_ALIGN(len) };
-	struct nlw_hdr h = { .seq = q->h.nlmsg_seq, .pid = q->o->portid };
-	int r;
-
-	memcpy(&orig, m, sizeof(orig));
-	h.flags = orig.nlmsg_flags & ~NLM_F_MULTI;
-	r = nlmsg_put_copy(&w, &h, m, len);
-	return r < 0 ? r : q->emit(q->emit_data, buf, w.len);
-}
-
-static const struct host_want want_route = {
-	RTM_NEWROUTE, sizeof(struct rtmsg), RTA_OIF, msg_ifindex_visible,
-};
-static const struct host_want want_netconf = {
-	RTM_NEWNETCONF, sizeof(struct netconfmsg), NETCONFA_IFINDEX,
-	msg_ifindex_visible,
-};
-static const struct host_want want_rule = {
-	RTM_NEWRULE, sizeof(struct fib_rule_hdr), 0, rule_visible,
-};
-
-/**
- * get_route() - `ip route get`: the host's answer, unless it leaves
- * through a hidden interface
- * @q: a RTM_GETROUTE request without NLM_F_DUMP
- *
- * Return: 0 (the answer emitted), -ENODEV for a hidden RTA_OIF/RTA_IIF,
- * -ENETUNREACH for a route through a hidden interface, or the host's error.
- */
-static int get_route(struct req *q)
-{
-	const struct nlattr *tb[RTA_MAX + 1];
-	g_autoptr(GPtrArray) msgs = NULL;
-	unsigned int fl = 0;
-	int r;
-	guint i;
-
-	if (!q->host_query)
-		return -EOPNOTSUPP;
-	r = attr_parse(q, sizeof(struct rtmsg), rta_pol, RTA_MAX, tb,
-		       q->o->strict_chk);
-	if (r < 0)
-		return r;
-	if ((tb[RTA_OIF] && !ifindex_visible(q->snap, (int)attr_u32(tb[RTA_OIF]))) ||
-	    (tb[RTA_IIF] && !ifindex_visible(q->snap, (int)attr_u32(tb[RTA_IIF]))))
-		return -ENODEV;
-	r = host_collect(q, &want_route, &msgs, &fl);
-	if (r < 0)
-		return r;
-	if (fl & HOST_HIDDEN)
-		return -ENETUNREACH;
-	for (i = 0; i < msgs->len; i++) {
-		r = req_emit_copy(q, msgs->pdata[i]);
-		if (r < 0)
-			return r;
-	}
-	return msgs->len ? 0 : -ENETUNREACH;
-}
-
-/**
- * host_dump() - fill dump @d with the host's answer to @q, filtered
- * @q: the dump request (sent to the host as it is)
- * @d: a NLMSG_DUMP_MSGS dump
- * @want: what is kept
- *
- * The host's error becomes the dump's (NLMSG_DONE's int). An answer that
- * did not end in NLMSG_DONE was cut short by the endpoint layer: its parts
- * carry NLM_F_DUMP_INTR, so the sandbox is told it may be incomplete
- * rather than silently given part of it.
- */
-static void host_dump(struct req *q, struct nlmsg_dump *d,
-		      const struct host_want *want)
-{
-	g_autoptr(GPtrArray) msgs = NULL;
-	unsigned int fl = 0;
-	int r = host_collect(q, want, &msgs, &fl);
-
-	if (r < 0) {
-		dump_fail(d, q, r);
-		return;
-	}
-	d->msgs = g_steal_pointer(&msgs);
-	if (!(fl & HOST_WHOLE))
-		d->intr = true;
-}
-
-/**
- * get_netconf() - RTM_GETNETCONF without NLM_F_DUMP, from the host
- * @q: the request
- *
- * Return: 0 (the answer emitted), -ENODEV for an interface out of view,
- * or the host's error.
- */
-static int get_netconf(struct req *q)
-{
-	const struct nlattr *tb[NETCONFA_MAX + 1];
-	g_autoptr(GPtrArray) msgs = NULL;
-	unsigned int fl = 0;
-	int r;
-
-	if (!q->host_query)
-		return -EOPNOTSUPP;
-	r = attr_parse(q, sizeof(struct netconfmsg), netconf_pol,
-		       NETCONFA_MAX, tb, q->o->strict_chk);
-	if (r < 0)
-		return r;
-	if (tb[NETCONFA_IFINDEX] &&
-	    !ifindex_visible(q->snap, (int)attr_u32(tb[NETCONFA_IFINDEX])))
-		return -ENODEV;
-	r = host_collect(q, &want_netconf, &msgs, &fl);
-	if (r < 0)
-		return r;
-	if ((fl & HOST_HIDDEN) || !msgs->len)
-		return -ENODEV;
-	return req_emit_copy(q, msgs->pdata[0]);
-}
-
-/* RTM_GETNETCONF dump: the host's, interfaces out of view removed. */
-static struct nlmsg_dump *dump_netconf(struct req *q)
-{
-	uint8_t family = req_family(q);
-	struct nlmsg_dump *d = req_dump(q, NLMSG_DUMP_MSGS,
-					family == AF_INET ||
-					family == AF_INET6);
-
-	if (!q->host_query)
-		d->kind = NLMSG_DUMP_NONE;
-	else
-		host_dump(q, d, &want_netconf);
-	return d;
-}
-
-/**
- * dump_rule() - RTM_GETRULE dump (fib_nl_dumprule())
- * @q: the request
- *
- * The host's rules, as its kernel dumps them for the request's family
- * (AF_UNSPEC: every family, in the kernel's order; an unknown family: the
- * kernel's error), minus rules naming a hidden interface. Without a host
- * (no host_query) the rules a new network namespace starts with. Either
- * way NLMSG_DONE shares the last part's datagram, as 6.18 sends it.
- *
- * Return: the dump.
- */
-static struct nlmsg_dump *dump_rule(struct req *q)
-{
-	uint8_t family = req_family(q);
-	struct nlmsg_dump *d = req_dump(q, NLMSG_DUMP_RULE, true);
-	int r = q->o->strict_chk ? rule_dump_check(q) : 0;
-
-	d->f.family = family;
-	if (r < 0) {
-		dump_fail(d, q, r);
-	} else if (q->host_query) {
-		d->kind = NLMSG_DUMP_MSGS;
-		host_dump(q, d, &want_rule);
-	} else if (family && family != AF_INET && family != AF_INET6 &&
-		   family != RTNL_FAMILY_IPMR && family != RTNL_FAMILY_IP6MR) {
-		d->kind = NLMSG_DUMP_NONE;
-	}
-	return d;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1245,7 +830,7 @@ static bool get_type_empty(uint16_t type)
  *
  * Return: -EINTR (started: no ack), or an error for NLMSG_ERROR.
  */
-static int req_dump_start(struct req *q)
+static int req_dump_start(struct nlmsg_req *q)
 {
 	struct nlmsg_dump *d = NULL;
 
@@ -1258,12 +843,12 @@ static int req_dump_start(struct req *q)
 	case RTM_GETADDR: d = dump_addr(q); break;
 	case RTM_GETROUTE: d = dump_route(q); break;
 	case RTM_GETNEIGH: d = dump_neigh(q); break;
-	case RTM_GETRULE: d = dump_rule(q); break;
-	case RTM_GETNETCONF: d = dump_netconf(q); break;
+	case RTM_GETRULE: d = nlr_dump_rule(q); break;
+	case RTM_GETNETCONF: d = nlr_dump_netconf(q); break;
 	default:
 		if (!get_type_empty(q->h.nlmsg_type))
 			return -EOPNOTSUPP;
-		d = req_dump(q, NLMSG_DUMP_NONE, true);
+		d = nlr_req_dump(q, NLMSG_DUMP_NONE, true);
 	}
 	*q->dump_slot = d;
 	return -EINTR;
@@ -1275,7 +860,7 @@ static int req_dump_start(struct req *q)
  *
  * Return: 0 (the link emitted), -ENODEV, or -EINVAL with the extended ack.
  */
-static int get_link(struct req *q)
+static int get_link(struct nlmsg_req *q)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
 	const struct ns_link *l = NULL;
@@ -1293,7 +878,7 @@ static int get_link(struct req *q)
 		q->ext_msg = "Invalid values in header for get link request";
 		return -EINVAL;
 	}
-	r = attr_parse(q, sizeof(ifm), ifla_pol, IFLA_MAX, tb,
+	r = nlr_attr_parse(q, sizeof(ifm), ifla_pol, IFLA_MAX, tb,
 		       q->o->strict_chk);
 	if (r < 0)
 		return r;
@@ -1330,7 +915,7 @@ static int get_link(struct req *q)
  *
  * Return: 0, -EINTR when a dump started (no ack then), or -errno.
  */
-static int req_one(struct req *q)
+static int req_one(struct nlmsg_req *q)
 {
 	uint16_t type = q->h.nlmsg_type;
 
@@ -1344,8 +929,8 @@ static int req_one(struct req *q)
 		return req_dump_start(q);
 	switch (type) {
 	case RTM_GETLINK: return get_link(q);
-	case RTM_GETROUTE: return get_route(q);
-	case RTM_GETNETCONF: return get_netconf(q);
+	case RTM_GETROUTE: return nlr_get_route(q);
+	case RTM_GETNETCONF: return nlr_get_netconf(q);
 	default: return -EOPNOTSUPP;
 	}
 }
@@ -1375,7 +960,7 @@ int nlmsg_request(const struct netstate_snapshot *snap,
 		return 0; /* netlink_rcv_skb(): no header, nothing to answer */
 	copy = g_memdup2(buf, len);
 	while (len - off >= NLMSG_HDRLEN) {
-		struct req q = {
+		struct nlmsg_req q = {
 			.snap = snap, .o = o,
 			.host_query = host_query, .hq_data = hq_data,
 			.emit = emit, .emit_data = emit_data,

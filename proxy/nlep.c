@@ -479,6 +479,8 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	if (protocol != NETLINK_ROUTE || (base != SOCK_RAW && base != SOCK_DGRAM) ||
 	    (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)))
 		return 1;
+	if (req->pid == 0)
+		return 1; /* a caller outside our pid namespace: its own netlink */
 	g_mutex_lock(&sb->task_lock);
 	slot = nlep_task_get(sb, (pid_t)req->pid, false, &e);
 	/*

@@ -79,6 +79,7 @@ void nlep_task_drop(struct nlep_task *e)
 		return;
 	close(e->pidfd);
 	close(e->procdir);
+	e->pidfd = e->procdir = -1;
 	e->pid = 0;
 }
 
@@ -89,8 +90,12 @@ void nlep_task_drop(struct nlep_task *e)
  * @fresh: drop a cached entry first (it was found stale)
  * @ret_e: the entry (valid while task_lock is held)
  *
+ * A notification carries pid 0 when its caller is not visible in the
+ * proxy's pid namespace: there is no task to reach, and an empty entry
+ * (pid 0) must never be taken for it.
+ *
  * Return: 1 when it came from the cache, 0 when opened now, -ENOENT when
- * the task is gone, or -errno.
+ * the task is gone or not visible, or -errno.
  */
 int nlep_task_get(struct nlep_sandbox *sb, pid_t pid, bool fresh,
 		  struct nlep_task **ret_e)
@@ -99,6 +104,9 @@ int nlep_task_get(struct nlep_sandbox *sb, pid_t pid, bool fresh,
 	char path[32];
 	int pidfd, dir;
 	size_t i;
+
+	if (pid <= 0)
+		return -ENOENT;
 
 	for (i = 0; i < NLEP_TASKS; i++) {
 		e = &sb->tasks[i];

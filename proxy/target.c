@@ -77,17 +77,23 @@ struct target_procmap_query {
 int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t)
 {
 	char path[64];
-	int fd;
+	int fd, mapsfd;
 
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT || errno == ESRCH ? -ENOENT : -errno;
+	/* maps too, before the proof: it must be the caller's as well */
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	mapsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
 		close(fd);
+		if (mapsfd >= 0)
+			close(mapsfd);
 		return -ENOENT;
 	}
-	*ret_t = (struct target){ .memfd = fd, .pid = pid };
+	*ret_t = (struct target){ .memfd = fd, .pid = pid, .mapsfd = mapsfd,
+				  .has_mapsfd = mapsfd >= 0 };
 	return 0;
 }
 
@@ -205,8 +211,9 @@ static int target_maps_text(struct target *t, uint64_t addr, uint64_t *ret_lo,
 	size_t mlen;
 	const char *p;
 
-	if (!t->maps) {
-		snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->pid);
+	if (!t->maps && t->has_mapsfd) {
+		/* the maps fd opened before the proof: never the pid again */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", t->mapsfd);
 		if (util_read_file_bounded(path, 16u << 20, &t->maps, &mlen,
 					   NULL) < 0) {
 			t->maps = NULL;
@@ -237,10 +244,11 @@ static int target_maps_text(struct target *t, uint64_t addr, uint64_t *ret_lo,
 
 /**
  * target_vma() - the writable mapping holding @addr
- * @t: the target; its maps fd is opened at the first call when
- *	target_attach() did not (through the pid: a reused pid can only make
- *	a write that goes nowhere fail, since the memory fd still holds the
- *	caller's mm)
+ * @t: the target; its maps fd must have been opened with the memory fd,
+ *	before NOTIF_ID_VALID (target_open(), target_attach() with
+ *	@want_maps): opened later, by pid, it could be another process's
+ *	(the caller's thread may be gone and its tid reused while the mm the
+ *	memory fd holds lives on)
  * @addr: the address
  * @ret_lo, @ret_hi: the mapping
  *
@@ -250,15 +258,9 @@ static int target_vma(struct target *t, uint64_t addr, uint64_t *ret_lo,
 		      uint64_t *ret_hi)
 {
 	struct target_procmap_query q = { .size = sizeof(q), .query_addr = addr };
-	char path[64];
 
-	if (!t->has_mapsfd && !t->no_query) {
-		snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->pid);
-		t->mapsfd = open(path, O_RDONLY | O_CLOEXEC);
-		if (t->mapsfd < 0)
-			return -EFAULT;
-		t->has_mapsfd = true;
-	}
+	if (!t->has_mapsfd)
+		return -EFAULT; /* no maps opened before the proof: never by pid now */
 	if (!t->no_query) {
 		if (ioctl(t->mapsfd, TARGET_PROCMAP_QUERY, &q) == 0) {
 			if (!(q.vma_flags & TARGET_VMA_WRITABLE) ||

@@ -29,7 +29,7 @@ proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null ||
 	tap_skip_all "lxnet-proxy did not start"
 
 API_CHECKS=70
-tap_plan $((API_CHECKS + 24))
+tap_plan $((API_CHECKS + 25))
 
 # 1: the checker against the kernel itself (a fresh namespace: lo only)
 NLEP_CHECK_NATIVE=1 timeout 60 unshare -rn sh -c 'ip link set lo up && exec "$0" api 1' \
@@ -218,6 +218,25 @@ sleep 0.5
 nfd=$(ls /proc/"$PROXY_PID"/fd | wc -l)
 [ "$nfd" -lt 100 ]
 tap_result $? "endpoints released after their sandboxes ended ($nfd fds in the proxy)"
+
+# A proxy in a pid namespace of its own sees the shim's callers as pid 0:
+# it cannot reach them, so their netlink stays the kernel's (the sandbox's
+# own, empty namespace) - it must neither hang nor act on another process.
+pid0() {
+	local s2=$TMP_DIR/p0.sock out pp i
+	unshare -pf --kill-child --mount-proc "$top_builddir/proxy/lxnet-proxy" --socket "$s2" \
+		--resolv-conf /dev/null --hosts-file /dev/null </dev/null >/dev/null 2>&1 &
+	pp=$!
+	for i in $(seq 50); do [ -S "$s2" ] && break; sleep 0.1; done
+	out=$(timeout 10 unshare -rn "$LXNET_BIN" shim --proxy "$s2" -- "$PY" -c '
+import socket
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+print(s.fileno() < 896, " ".join(sorted(n for _, n in socket.if_nameindex())))' 2>&1)
+	kill -KILL "$pp" 2>/dev/null; wait "$pp" 2>/dev/null
+	tap_diag "pid 0 caller: $out"
+	[ "$out" = "True lo" ]
+}
+tap_check "a caller the proxy cannot see (pid 0) gets the kernel's own netlink, no hang" pid0
 
 # the proxy is still alive
 proxy_alive

@@ -146,6 +146,30 @@ static bool target_range_ok(uint64_t addr, size_t len)
 	       addr + len <= TARGET_ADDR_LIMIT;
 }
 
+/* pread/pwrite @len bytes at @addr, whole or -EFAULT; -ENOENT: mm gone. */
+static int target_rw(const struct target *t, uint64_t addr, void *buf,
+		     size_t len, bool write)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write
+			? pwrite(t->memfd, (char *)buf + done, len - done,
+				 (off_t)(addr + done))
+			: pread(t->memfd, (char *)buf + done, len - done,
+				(off_t)(addr + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -EFAULT;
+		if (n == 0)
+			return done == 0 ? -ENOENT : -EFAULT;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 /**
  * target_read() - copy @len bytes at @addr in the target into @buf
  * @t: the target
@@ -157,25 +181,11 @@ static bool target_range_ok(uint64_t addr, size_t len)
  */
 int target_read(const struct target *t, uint64_t addr, void *buf, size_t len)
 {
-	size_t done = 0;
-
 	if (len == 0)
 		return 0;
 	if (!target_range_ok(addr, len))
 		return -EFAULT;
-	while (done < len) {
-		ssize_t n = pread(t->memfd, (char *)buf + done, len - done,
-				  (off_t)(addr + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -EFAULT;
-		if (n == 0)
-			return done == 0 ? -ENOENT : -EFAULT;
-		done += (size_t)n;
-	}
-	return 0;
+	return target_rw(t, addr, buf, len, false);
 }
 
 /* Parse one hex number of a maps line; @p is advanced past it. */
@@ -319,25 +329,11 @@ static bool target_writable(struct target *t, uint64_t addr, size_t len)
  */
 int target_write(struct target *t, uint64_t addr, const void *buf, size_t len)
 {
-	size_t done = 0;
-
 	if (len == 0)
 		return 0;
 	if (!target_range_ok(addr, len) || !target_writable(t, addr, len))
 		return -EFAULT;
-	while (done < len) {
-		ssize_t n = pwrite(t->memfd, (const char *)buf + done,
-				   len - done, (off_t)(addr + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -EFAULT;
-		if (n == 0)
-			return done == 0 ? -ENOENT : -EFAULT;
-		done += (size_t)n;
-	}
-	return 0;
+	return target_rw(t, addr, (void *)buf, len, true);
 }
 
 /**

@@ -2,7 +2,6 @@
 /* hostsfile.c - the host's hosts file and hostname, with --add-host and --hostname applied */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -40,17 +39,6 @@ int hostname_load(const struct view_policy *p, char **ret)
 	return 0;
 }
 
-/* Canonical text of an IPv4 or IPv6 address, or NULL when it is not one. */
-static char *hosts_canon_addr(const char *s)
-{
-	unsigned char b[16];
-	char buf[INET6_ADDRSTRLEN];
-	int af = strchr(s, ':') ? AF_INET6 : AF_INET;
-
-	if (inet_pton(af, s, b) != 1 || !inet_ntop(af, b, buf, sizeof(buf)))
-		return NULL;
-	return g_strdup(buf);
-}
 
 static bool hosts_valid_name(const char *s, size_t n)
 {
@@ -124,7 +112,7 @@ static void hosts_add_extra(char **extra, GArray *entries, GHashTable *claimed)
 
 		if (!colon || !hosts_valid_name(*e, (size_t)(colon - *e)))
 			continue;
-		addr = hosts_canon_addr(colon + 1);
+		addr = util_canon_addr(colon + 1);
 		if (!addr)
 			continue;
 		names = g_ptr_array_new();
@@ -153,7 +141,7 @@ static void hosts_parse_line(char *line, GArray *entries, GHashTable *claimed)
 	if (n == 0)
 		return;
 	tok = g_strndup(p, n);
-	addr = hosts_canon_addr(tok);
+	addr = util_canon_addr(tok);
 	g_free(tok);
 	if (!addr)
 		return;

@@ -138,36 +138,20 @@ struct pn_sort_ctx {
 	const struct ns_route *v;
 };
 
-static uint32_t pn_ipv4_key(const struct ns_route *r)
-{
-	uint32_t a;
-
-	memcpy(&a, r->dst, 4);
-	return ntohl(a);
-}
-
 /*
- * Order of the IPv4 main table in /proc/net/route: the trie's leaves in
- * ascending key order; inside a leaf the aliases are kept sorted by suffix
- * length (longer prefix first), then table (higher id first, but only the
- * main table is shown), then TOS (higher first), then priority (lower
- * first); equal aliases stay in insertion order, which the snapshot keeps.
+ * Order of /proc/net/route and /proc/net/ipv6_route: the kernel's dump
+ * order (ns_route_cmp_kernel(): the IPv4 trie's leaves in key order, a
+ * post-order walk of each fib6 tree), ties in the snapshot's order, which
+ * is insertion order as far as the model knows it.
  */
-static int pn_cmp_route4(const void *a, const void *b, void *data)
+static int pn_cmp_route(const void *a, const void *b, void *data)
 {
 	const struct pn_sort_ctx *c = data;
-	const struct ns_route *x = &c->v[*(const guint *)a];
-	const struct ns_route *y = &c->v[*(const guint *)b];
-	uint32_t kx = pn_ipv4_key(x), ky = pn_ipv4_key(y);
+	int r = ns_route_cmp_kernel(&c->v[*(const guint *)a],
+				    &c->v[*(const guint *)b]);
 
-	if (kx != ky)
-		return kx < ky ? -1 : 1;
-	if (x->dst_len != y->dst_len)
-		return x->dst_len > y->dst_len ? -1 : 1;
-	if (x->tos != y->tos)
-		return x->tos > y->tos ? -1 : 1;
-	if (x->priority != y->priority)
-		return x->priority < y->priority ? -1 : 1;
+	if (r)
+		return r;
 	return *(const guint *)a < *(const guint *)b ? -1 : 1;
 }
 
@@ -256,7 +240,7 @@ void render_proc_net_route(const struct netstate_snapshot *s, GString *out)
 		idx[n++] = i;
 	}
 	ctx.v = s->routes->v;
-	g_qsort_with_data(idx, (gint)n, sizeof(*idx), pn_cmp_route4, &ctx);
+	g_qsort_with_data(idx, (gint)n, sizeof(*idx), pn_cmp_route, &ctx);
 
 	for (i = 0; i < n; i++) {
 		const struct ns_route *r = &s->routes->v[idx[i]];
@@ -334,21 +318,6 @@ void render_proc_net_if_inet6(const struct netstate_snapshot *s, GString *out)
 
 /* ---------------------------------------------------------- ipv6_route */
 
-/*
- * Order of /proc/net/ipv6_route: the kernel's dump order (tables main then
- * local, a post-order walk of each fib6 tree: ns_route_cmp_kernel()), ties
- * in the snapshot's order.
- */
-static int pn_cmp_route6(const void *a, const void *b, void *data)
-{
-	const struct pn_sort_ctx *c = data;
-	int r = ns_route_cmp_kernel(&c->v[*(const guint *)a],
-				    &c->v[*(const guint *)b]);
-
-	if (r)
-		return r;
-	return *(const guint *)a < *(const guint *)b ? -1 : 1;
-}
 
 /**
  * pn_route6_flags() - reconstruct the fib6_flags the kernel prints
@@ -485,7 +454,7 @@ void render_proc_net_ipv6_route(const struct netstate_snapshot *s,
 	}
 	if (n) {
 		ctx.v = s->routes->v;
-		g_qsort_with_data(idx, (gint)n, sizeof(*idx), pn_cmp_route6,
+		g_qsort_with_data(idx, (gint)n, sizeof(*idx), pn_cmp_route,
 				  &ctx);
 	}
 

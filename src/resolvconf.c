@@ -100,17 +100,6 @@ static int resolv_ares_errno(int status)
 	}
 }
 
-/* Canonical text of a strict IPv4 or IPv6 address, or NULL. */
-static char *resolv_canon_addr(const char *s)
-{
-	unsigned char b[16];
-	char buf[INET6_ADDRSTRLEN];
-	int af = strchr(s, ':') ? AF_INET6 : AF_INET;
-
-	if (inet_pton(af, s, b) != 1 || !inet_ntop(af, b, buf, sizeof(buf)))
-		return NULL;
-	return g_strdup(buf);
-}
 
 /* glibc's MATCH(): the keyword at the start of the line, then a blank. */
 static const char *resolv_keyword(const char *line, const char *kw)
@@ -206,7 +195,7 @@ static void resolv_scan_line(const char *line, struct resolv_scan *sc)
 		char *addr;
 
 		tok = resolv_tokens(rest, false);
-		addr = tok->len ? resolv_canon_addr(tok->pdata[0]) : NULL;
+		addr = tok->len ? util_canon_addr(tok->pdata[0]) : NULL;
 		if (addr) {
 			guint n = GPOINTER_TO_UINT(
 				g_hash_table_lookup(sc->servers, addr));
@@ -485,7 +474,7 @@ static char **resolv_valid_addrs(char **in)
 	char **s;
 
 	for (s = in; s && *s && a->len < RESOLV_SERVERS_MAX; s++) {
-		char *addr = resolv_canon_addr(*s);
+		char *addr = util_canon_addr(*s);
 
 		if (addr)
 			g_ptr_array_add(a, addr);

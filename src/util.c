@@ -2,8 +2,11 @@
 /* util.c - bounded file reads and fd flag helpers */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "util.h"
@@ -89,4 +92,15 @@ int util_set_cloexec_nonblock(int fd, bool nonblock)
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -errno;
 	return 0;
+}
+
+char *util_canon_addr(const char *s)
+{
+	unsigned char b[16];
+	char buf[INET6_ADDRSTRLEN];
+	int af = strchr(s, ':') ? AF_INET6 : AF_INET;
+
+	if (inet_pton(af, s, b) != 1 || !inet_ntop(af, b, buf, sizeof(buf)))
+		return NULL;
+	return g_strdup(buf);
 }

@@ -41,4 +41,8 @@ int util_read_file_bounded(const char *path, size_t max, char **ret_buf,
 			   size_t *ret_len, bool *ret_truncated);
 int util_set_cloexec_nonblock(int fd, bool nonblock);
 
+/* Canonical text of an IPv4 or IPv6 address (g_free), or NULL when @s is
+ * not one (inet_pton()'s strict forms). */
+char *util_canon_addr(const char *s);
+
 #endif

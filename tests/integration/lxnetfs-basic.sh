@@ -9,8 +9,7 @@ lib_enter_ns "$@"
 . "$(dirname "$0")/lxnetfs-common.sh"
 . "$(dirname "$0")/lib-procnet.sh"
 
-[ -x "$LXNETFS" ] || tap_skip_all "lxnetfs not built"
-[ -c /dev/fuse ] || tap_skip_all "no /dev/fuse"
+lxfs_require
 lxfs_need_python
 lib_tmpdir
 T=$TMP_DIR

@@ -56,3 +56,9 @@ lxfs_times() { stat -c '%.9Y %.9Z' "$1"; }
 lxfs_need_python() {
 	command -v python3 >/dev/null || tap_skip_all "python3 missing"
 }
+
+# lxfs_require - skip the whole test without a built lxnetfs or /dev/fuse
+lxfs_require() {
+	[ -x "$LXNETFS" ] || tap_skip_all "lxnetfs not built"
+	[ -c /dev/fuse ] || tap_skip_all "no /dev/fuse"
+}

@@ -6,8 +6,7 @@
 lib_enter_ns "$@"
 . "$(dirname "$0")/lxnetfs-common.sh"
 
-[ -x "$LXNETFS" ] || tap_skip_all "lxnetfs not built"
-[ -c /dev/fuse ] || tap_skip_all "no /dev/fuse"
+lxfs_require
 BB=$(command -v busybox) || tap_skip_all "busybox missing (apt-get install busybox-static)"
 ldd "$BB" >/dev/null 2>&1 && tap_skip_all "busybox is not static (apt-get install busybox-static)"
 lib_tmpdir

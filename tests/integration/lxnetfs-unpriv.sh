@@ -8,8 +8,7 @@
 lib_enter_ns "$@"
 . "$(dirname "$0")/lxnetfs-common.sh"
 
-[ -x "$LXNETFS" ] || tap_skip_all "lxnetfs not built"
-[ -c /dev/fuse ] || tap_skip_all "no /dev/fuse"
+lxfs_require
 [ "$(id -u)" -eq 0 ] || tap_skip_all "needs root to create a throw-away user"
 command -v useradd >/dev/null || tap_skip_all "useradd missing"
 command -v runuser >/dev/null && command -v setpriv >/dev/null || tap_skip_all "runuser/setpriv missing"

@@ -12,7 +12,8 @@ command -v useradd >/dev/null || tap_skip_all "useradd missing"
 command -v curl >/dev/null || tap_skip_all "curl missing"
 lib_tmpdir
 chmod 755 "$TMP_DIR"
-U=lxnpx$$
+# not $$: each test is its pid namespace's init, so $$ is always 1
+U=lxnpx$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$U" 2>/dev/null ||
 	tap_skip_all "useradd failed"
 lib_on_exit "pkill -KILL -u $U 2>/dev/null; userdel $U 2>/dev/null"

@@ -77,7 +77,8 @@ run_busybox_rootfs() {
 run_make_user() {
 	[ "$(id -u)" -eq 0 ] || return 1
 	command -v useradd >/dev/null || return 1
-	RUN_USER=lxt$$
+	# not $$: each test is its pid namespace's init, so $$ is always 1
+	RUN_USER=lxt$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 	useradd -M -d /nonexistent -s /bin/sh "$RUN_USER" 2>/dev/null || return 1
 	lib_on_exit "userdel '$RUN_USER'"
 	su "$RUN_USER" -s /bin/sh -c "test -x '$LXNET'" || return 1

@@ -41,7 +41,8 @@
  *         handle holds its own reference to the rendering it was opened on
  * @stale: files only: a snapshot change touched a part the file depends on
  *         since @cache was rendered; the next stat/open renders again
- * @n_open: files only: open handles
+ * @handles: files only: the open handles (struct lxfs_handle, by @link);
+ *           the kernel may never release those open when the session ends
  * @mtime: modification time; for files bumped (strictly increasing) each
  *         time the rendered bytes change; ctime always equals it
  */
@@ -55,7 +56,7 @@ struct lxfs_node {
 	enum render_file file;
 	GBytes *cache;
 	bool stale;
-	unsigned int n_open;
+	GQueue handles;
 	struct timespec mtime;
 };
 
@@ -72,10 +73,12 @@ struct lxfs_tree {
  * struct lxfs_handle - one open file: the rendering it reads from
  * @node: the file
  * @bytes: one snapshot's rendering, never changed while open
+ * @link: in @node's handles
  */
 struct lxfs_handle {
 	struct lxfs_node *node;
 	GBytes *bytes;
+	GList link;
 };
 
 /*

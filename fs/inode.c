@@ -76,14 +76,16 @@ void lxfs_tree_init(struct lxfs_tree *t)
 }
 
 /**
- * lxfs_tree_clear() - drop every cached rendering and name
- * @t: tree; open handles must be gone
+ * lxfs_tree_clear() - drop every cached rendering, name and open handle
+ * @t: tree; the session is gone (handles it never released are freed)
  */
 void lxfs_tree_clear(struct lxfs_tree *t)
 {
 	unsigned int i;
 
 	for (i = 0; i < t->n; i++) {
+		while (t->nodes[i].handles.head)
+			lxfs_handle_free(t->nodes[i].handles.head->data);
 		g_free(t->nodes[i].name);
 		g_clear_pointer(&t->nodes[i].cache, g_bytes_unref);
 	}
@@ -329,7 +331,7 @@ int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 	bool changed;
 	int r;
 
-	if (n->n_open >= fs->max_open)
+	if (n->handles.length >= fs->max_open)
 		return -EMFILE;
 	r = lxfs_node_refresh(fs, n, true, &changed);
 	if (r < 0)
@@ -339,7 +341,8 @@ int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 	h = g_new0(struct lxfs_handle, 1);
 	h->node = n;
 	h->bytes = g_bytes_ref(n->cache);
-	n->n_open++;
+	h->link.data = h;
+	g_queue_push_tail_link(&n->handles, &h->link);
 	*ret_h = h;
 	return 0;
 }
@@ -348,7 +351,7 @@ void lxfs_handle_free(struct lxfs_handle *h)
 {
 	if (!h)
 		return;
-	h->node->n_open--;
+	g_queue_unlink(&h->node->handles, &h->link);
 	g_bytes_unref(h->bytes);
 	g_free(h);
 }

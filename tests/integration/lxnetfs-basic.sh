@@ -13,7 +13,7 @@ lxfs_require
 lxfs_need_python
 lib_tmpdir
 T=$TMP_DIR
-tap_plan 60
+tap_plan 61
 
 ip link add vb0 type veth peer name vb1
 ip addr add 10.77.0.1/24 dev vb0
@@ -200,7 +200,14 @@ except OSError as e:
 EOF
 tap_result $? "--max-open 3: the 4th open gets EMFILE"
 tap_check "--max-open: handles are released on close" sh -c "head -c1 '$M4/etc/hosts' >/dev/null"
+# Stopped with a file still open: the kernel never releases that handle,
+# lxnetfs frees it itself (a sanitizer build reports any leak at exit).
+exec 7<"$M4/etc/hosts"
 lxfs_stop "$M4" "$LXFS_PID"
+st=$?
+exec 7<&-
+[ "$st" -eq 0 ]
+tap_result $? "stopped while a file is open: exit 0, nothing leaked (status $st)"
 
 # --- command line
 "$LXNETFS" --help >"$T/help" 2>&1

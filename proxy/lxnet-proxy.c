@@ -71,7 +71,8 @@
  * @fd_mode: serving one connected socket (--fd)
  * @ctl_closed: in --fd mode, the connected socket is gone
  * @clients: connected control clients (struct client)
- * @n_listeners: sandboxes being served
+ * @listeners: sandboxes being served (struct listener, threads running)
+ * @n_listeners: their number
  * @max_listeners: bound on @n_listeners and on connected clients
  * @exit_status: main()'s return value
  * @model: the network model the sandboxes are shown (model.c)
@@ -87,6 +88,7 @@ struct proxy {
 	bool fd_mode;
 	bool ctl_closed;
 	GList *clients;
+	GList *listeners;
 	unsigned int n_listeners;
 	unsigned int max_listeners;
 	int exit_status;
@@ -134,6 +136,7 @@ static gboolean listener_done_idle(gpointer data)
 	struct proxy *p = l->done_data;
 
 	listener_join_free(l);
+	p->listeners = g_list_remove(p->listeners, l);
 	p->n_listeners--;
 	proxy_maybe_exit(p);
 	return G_SOURCE_REMOVE;
@@ -194,6 +197,7 @@ static int proxy_do_add_listener(struct proxy *p, int fd, pid_t pid)
 		g_free(l);
 		return r;
 	}
+	p->listeners = g_list_prepend(p->listeners, l);
 	p->n_listeners++;
 	log_debug("serving sandbox of pid %d (%u now)", (int)pid, p->n_listeners);
 	return 0;
@@ -335,6 +339,32 @@ static gboolean proxy_on_signal(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/**
+ * proxy_stop_listeners() - end the serving threads and free their listeners
+ * @p: the proxy, its main loop no longer running
+ *
+ * Each sandbox still served loses its proxy: the listeners close, and its
+ * trapped calls then fail ENOSYS, as when the proxy is killed. A thread
+ * answering a call finishes it first (host queries have deadlines). The
+ * wake-up is repeated because it may land just before a thread waits
+ * again; the wait is bounded (PROXY_STOP_WAIT_MS).
+ */
+static void proxy_stop_listeners(struct proxy *p)
+{
+	gint64 deadline = g_get_monotonic_time() +
+			  PROXY_STOP_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+	GList *i;
+
+	while (p->listeners && g_get_monotonic_time() < deadline) {
+		for (i = p->listeners; i; i = i->next)
+			listener_stop(i->data);
+		g_usleep(G_TIME_SPAN_MILLISECOND);
+		/* listener_done_idle() joins and frees the finished ones */
+		while (g_main_context_iteration(p->ctx, FALSE))
+			;
+	}
+}
+
 /* Sockets for many sandboxes: take the hard limit on open files. */
 static void proxy_raise_nofile(void)
 {
@@ -444,7 +474,8 @@ int main(int argc, char **argv)
 {
 	struct proxy_opts o = { .fd = -1,
 				.max_listeners = PROXY_MAX_LISTENERS_DEFAULT };
-	struct proxy p = { .listen_fd = -1, .exit_status = 0 };
+	/* static: see the end of main() */
+	static struct proxy p = { .listen_fd = -1, .exit_status = 0 };
 	int r;
 
 	log_init("lxnet-proxy", LOG_LVL_WARN);
@@ -485,24 +516,26 @@ int main(int argc, char **argv)
 
 	g_main_loop_run(p.loop);
 
-	/*
-	 * Serving threads may still be blocked in NOTIF_RECV; exiting ends
-	 * them and closes their listeners (trapped calls then fail ENOSYS).
-	 */
 	if (p.socket_path)
 		unlink(p.socket_path);
 	while (p.clients)
 		client_free(p.clients->data);
+	if (p.listen_src)
+		g_source_remove(p.listen_src);
 	if (p.listen_fd >= 0)
 		close(p.listen_fd);
+	proxy_stop_listeners(&p);
 	/*
-	 * Serving threads still running (blocked in NOTIF_RECV, or serving a
-	 * call) use the hub and the model: they cannot be woken to be joined,
-	 * so both are then left to process exit instead of freed under them.
+	 * A thread that did not end in time is still using the hub and the
+	 * model: both are then left to process exit instead of freed under it
+	 * (p is static for the same reason).
 	 */
 	if (p.n_listeners == 0) {
 		nlep_hub_free(p.conf.nlep);
 		proxy_model_stop(&p.model);
+	} else {
+		log_warn("%u serving threads did not end; exiting under them",
+			 p.n_listeners);
 	}
 	g_main_loop_unref(p.loop);
 	g_free(o.socket_path);

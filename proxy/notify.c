@@ -85,11 +85,18 @@ static void proxy_sysnr_add(struct proxy_conf *conf, uint32_t scmp_arch,
 	proxy_sysnr_add_nl(s, scmp_arch, audit_arch, x32);
 }
 
+static void listener_on_wake(int sig)
+{
+	(void)sig;
+}
+
 /**
  * proxy_conf_init() - fill in the configuration the serving threads share
  * @conf: zero-initialised; sync_wakeup is left as the caller set it
  *
- * Runs at start-up, before any thread exists.
+ * Runs at start-up, before any thread exists. Also installs the do-nothing
+ * handler of LISTENER_WAKE_SIGNAL, without SA_RESTART, so that the signal
+ * interrupts a serving thread's wait.
  *
  * Return: 0 or -errno (-EOPNOTSUPP without seccomp user notification).
  */
@@ -98,7 +105,11 @@ int proxy_conf_init(struct proxy_conf *conf)
 	struct seccomp_notif_sizes sizes;
 	struct stat st;
 	uint32_t native = seccomp_arch_native();
+	struct sigaction sa = { .sa_handler = listener_on_wake };
 
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(LISTENER_WAKE_SIGNAL, &sa, NULL) < 0)
+		return -errno;
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return errno == EINVAL ? -EOPNOTSUPP : -errno;
 	conf->notif_size = MAX((size_t)sizes.seccomp_notif,
@@ -301,7 +312,7 @@ static void listener_sched_batch(void)
  * both when a notification was withdrawn (the caller got a signal) and when
  * no task uses the filter any more; POLLHUP tells the two apart. The
  * thread runs SCHED_BATCH unless conf->sched_batch is off
- * (listener_sched_batch()).
+ * (listener_sched_batch()). It also ends when listener_stop() asks.
  *
  * Return: NULL.
  */
@@ -309,15 +320,22 @@ static void *listener_thread(void *arg)
 {
 	struct listener *l = arg;
 	_cleanup_free_ struct seccomp_notif *req = g_malloc0(l->conf->notif_size);
+	sigset_t wake;
 
+	sigemptyset(&wake);
+	sigaddset(&wake, LISTENER_WAKE_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
 	if (l->conf->sched_batch)
 		listener_sched_batch();
-	for (;;) {
+	while (!g_atomic_int_get(&l->stop)) {
 		if (l->conf->wait_poll) {
 			struct pollfd p = { .fd = l->fd, .events = POLLIN };
 
-			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			if (poll(&p, 1, -1) < 0) {
+				if (errno == EINTR)
+					continue;
 				break;
+			}
 			if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
 				break;
 		}
@@ -349,7 +367,7 @@ static void *listener_thread(void *arg)
  *
  * Asks the kernel for synchronous wake-ups first when @l->conf says so
  * (Linux 6.6; older kernels answer EINVAL and are served anyway). The thread
- * runs with every signal blocked.
+ * runs with every signal blocked but LISTENER_WAKE_SIGNAL.
  *
  * Return: 0 or -errno (the caller still owns @l->fd on failure).
  */
@@ -381,6 +399,20 @@ int listener_start(struct listener *l)
 		l->nl = NULL;
 	}
 	return -r;
+}
+
+/**
+ * listener_stop() - ask a serving thread to end
+ * @l: a started listener whose @done has not run yet
+ *
+ * Wakes the thread if it waits for a notification; a call being answered
+ * is answered first. The signal may land just before the thread waits
+ * again: call this repeatedly until @done runs.
+ */
+void listener_stop(struct listener *l)
+{
+	g_atomic_int_set(&l->stop, 1);
+	pthread_kill(l->thread, LISTENER_WAKE_SIGNAL);
 }
 
 /**

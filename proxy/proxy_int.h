@@ -8,6 +8,7 @@
 #define LXNET_PROXY_INT_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -30,6 +31,8 @@
 
 #define PROXY_MAX_LISTENERS_DEFAULT 1024
 #define PROXY_MAX_LISTENERS_LIMIT 65536
+/* At exit, how long serving threads get to end (a host query takes <= 500). */
+#define PROXY_STOP_WAIT_MS 1000
 /* Stack of a serving thread: it needs a notification and a few locals. */
 #define PROXY_THREAD_STACK (256 * 1024)
 
@@ -116,6 +119,8 @@ struct proxy_conf {
  *	thread-safe (the main loop uses g_main_context_invoke())
  * @done_data: for @done
  * @nl: this sandbox's endpoint state (nlep.c), or NULL
+ * @stop: set by listener_stop() (g_atomic): the thread ends at its next
+ *	wake-up
  */
 struct listener {
 	int fd;
@@ -125,11 +130,21 @@ struct listener {
 	void (*done)(struct listener *l, void *data);
 	void *done_data;
 	struct nlep_sandbox *nl;
+	gint stop;
 };
+
+/*
+ * The signal listener_stop() wakes a serving thread with: serving threads
+ * are the only ones that leave it unblocked, and its handler does nothing,
+ * so a blocked NOTIF_RECV or poll() returns EINTR. Sent from outside the
+ * process it wakes one thread, which goes back to waiting.
+ */
+#define LISTENER_WAKE_SIGNAL SIGUSR1
 
 /* notify.c */
 int proxy_conf_init(struct proxy_conf *conf);
 int listener_start(struct listener *l);
+void listener_stop(struct listener *l);
 void listener_join_free(struct listener *l);
 int notify_reply_error(int listener, uint64_t id, int err);
 int notify_reply_continue(int listener, uint64_t id);

@@ -17,7 +17,7 @@ mkdir "$TMP_DIR/www"
 echo "lxnet-proxy-token-$$" >"$TMP_DIR/www/index.txt"
 TOKEN="lxnet-proxy-token-$$"
 
-tap_plan 23
+tap_plan 25
 proxy_start "$SOCK"
 tap_result $? "proxy listens at its socket"
 [ "$(stat -c %a "$SOCK")" = 600 ]
@@ -213,4 +213,46 @@ tap_result $? "shim without a proxy: one clear line, exit 1 ($err)"
 kill -TERM "$PROXY_PID"
 wait_until 5 sh -c "! kill -0 $PROXY_PID 2>/dev/null" && [ ! -e "$SOCK" ]
 tap_result $? "SIGTERM ends the proxy and removes its socket"
+
+# SIGTERM while sandboxes are being served: the serving threads are woken
+# and joined before the proxy exits (it used to exit under them, and a late
+# thread read freed state). The sandboxes then get ENOSYS, as documented.
+waiter='
+import errno, os, socket, sys, time
+d = sys.argv[1]
+open("%s/ready.%s" % (d, sys.argv[2]), "w").close()
+for _ in range(200):
+    if os.path.exists(d + "/go"):
+        break
+    time.sleep(0.05)
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+    r = "ok"
+except OSError as e:
+    r = errno.errorcode.get(e.errno, str(e.errno))
+open("%s/result.%s" % (d, sys.argv[2]), "w").write(r + "\n")'
+mkdir "$TMP_DIR/term"
+# A second proxy, verbose: each serving thread logs "is gone" as it ends.
+TSOCK=$TMP_DIR/term.sock
+proxy_start "$TSOCK" --verbose
+for i in 1 2 3 4 5 6 7 8; do
+	(in_shim "$TSOCK" "$PY" -c "$waiter" "$TMP_DIR/term" $i >/dev/null 2>&1 &)
+done
+wait_until 10 sh -c "[ \$(ls '$TMP_DIR/term' | grep -c '^ready') -eq 8 ]"
+threads=$(awk '/^Threads:/ { print $2 }' "/proc/$PROXY_PID/status")
+log_lines=$(wc -l <"$TMP_DIR/proxy.log")
+kill -TERM "$PROXY_PID"
+wait_until 5 sh -c "! kill -0 $PROXY_PID 2>/dev/null"
+wait "$PROXY_PID"
+st=$?
+tail -n +$((log_lines + 1)) "$TMP_DIR/proxy.log" >"$TMP_DIR/term.log"
+gone=$(grep -c 'sandbox of pid .* is gone' "$TMP_DIR/term.log")
+[ $st -eq 0 ] && [ ! -e "$TSOCK" ] && [ "${threads:-0}" -ge 9 ] &&
+	[ "$gone" -eq 8 ] && ! grep -qiE 'warning|error' "$TMP_DIR/term.log"
+tap_result $? "SIGTERM with 8 sandboxes served: their $gone threads end before exit 0, socket removed, no warning (status $st)"
+touch "$TMP_DIR/term/go"
+wait_until 15 sh -c "[ \$(ls '$TMP_DIR/term' | grep -c '^result') -eq 8 ]"
+out=$(cat "$TMP_DIR"/term/result.* 2>/dev/null | sort | uniq -c | tr -s ' ')
+[ "$out" = " 8 ENOSYS" ]
+tap_result $? "their socket() calls then fail ENOSYS ($out)"
 tap_done

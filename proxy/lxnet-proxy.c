@@ -67,7 +67,8 @@
  * @ctx: its context (where finished listeners are reported)
  * @socket_path: --socket PATH, unlinked at exit (NULL in --fd mode)
  * @listen_fd: the listening socket (-1 in --fd mode)
- * @listen_src: its source id
+ * @listen_src: its source id (0 while accepting is paused)
+ * @accept_pause_src: the timeout ending that pause, or 0
  * @fd_mode: serving one connected socket (--fd)
  * @ctl_closed: in --fd mode, the connected socket is gone
  * @clients: connected control clients (struct client)
@@ -85,6 +86,7 @@ struct proxy {
 	char *socket_path;
 	int listen_fd;
 	guint listen_src;
+	guint accept_pause_src;
 	bool fd_mode;
 	bool ctl_closed;
 	GList *clients;
@@ -254,12 +256,36 @@ static int client_add(struct proxy *p, int fd, bool is_ctl)
 	return 0;
 }
 
+static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data);
+
+/* The pause after EMFILE/ENFILE is over: accept again. */
+static gboolean proxy_resume_accept(gpointer data)
+{
+	struct proxy *p = data;
+
+	p->accept_pause_src = 0;
+	p->listen_src = g_unix_fd_add(p->listen_fd, G_IO_IN, proxy_on_accept, p);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data)
 {
 	struct proxy *p = data;
 	int cfd;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (cfd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		/*
+		 * The connection stays queued and the socket readable: without
+		 * a pause this would spin. Sandboxes closing sockets free fds.
+		 */
+		log_warn("accept: %s; not accepting for %d ms",
+			 g_strerror(errno), PROXY_ACCEPT_PAUSE_MS);
+		p->listen_src = 0;
+		p->accept_pause_src = g_timeout_add(PROXY_ACCEPT_PAUSE_MS,
+						    proxy_resume_accept, p);
+		return G_SOURCE_REMOVE;
+	}
 	if (cfd < 0) {
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 			log_warn("accept: %s", g_strerror(errno));
@@ -522,6 +548,8 @@ int main(int argc, char **argv)
 		client_free(p.clients->data);
 	if (p.listen_src)
 		g_source_remove(p.listen_src);
+	if (p.accept_pause_src)
+		g_source_remove(p.accept_pause_src);
 	if (p.listen_fd >= 0)
 		close(p.listen_fd);
 	proxy_stop_listeners(&p);

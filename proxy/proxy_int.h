@@ -31,6 +31,8 @@
 
 #define PROXY_MAX_LISTENERS_DEFAULT 1024
 #define PROXY_MAX_LISTENERS_LIMIT 65536
+/* Out of file descriptors: how long the control socket is not accepted. */
+#define PROXY_ACCEPT_PAUSE_MS 100
 /* At exit, how long serving threads get to end (a host query takes <= 500). */
 #define PROXY_STOP_WAIT_MS 1000
 /* Stack of a serving thread: it needs a notification and a few locals. */

@@ -111,6 +111,31 @@ wait_until() {
 	"$@"
 }
 
+# wait_idle SECONDS PID - wait until PID used no CPU time over 200 ms (its
+# queued work is done), within the bound. Returns 1 when it stayed busy.
+wait_idle() {
+	local limit=$1 pid=$2 i=0 a b
+	a=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || return 1
+	while [ $i -lt $((limit * 5)) ]; do
+		sleep 0.2
+		b=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || return 1
+		[ "$a" = "$b" ] && return 0
+		a=$b
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# in_trap PATTERN - true when the newest process whose command line matches
+# PATTERN (pgrep -f) sleeps in a trapped call (a seccomp notification the
+# proxy has not answered: a parked receive, for a netlink listener that
+# subscribed and now waits for events)
+in_trap() {
+	local pid
+	pid=$(pgrep -n -f "$1") || return 1
+	grep -q '^seccomp_do_user_notification' "/proc/$pid/wchan" 2>/dev/null
+}
+
 # tap_done - final status: non-zero when any test failed
 tap_done() {
 	[ "$LIB_TAP_FAILED" -eq 0 ]

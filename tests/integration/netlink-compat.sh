@@ -147,17 +147,14 @@ tap_result $? "--hide-if: 'ip route get' of a destination behind a hidden link i
 # ip monitor inside sees host changes
 cat >"$TMP_DIR/monitor.sh" <<EOF
 #!/bin/bash
-timeout 15 ip monitor address link >"$TMP_DIR/monitor.out" 2>&1 &
-sleep 0.5
-touch "$TMP_DIR/monitor.ready"
-wait
+exec timeout 30 ip monitor address link >"$TMP_DIR/monitor.out" 2>&1
 EOF
 chmod +x "$TMP_DIR/monitor.sh"
 lxrun -- "$TMP_DIR/monitor.sh" >"$TMP_DIR/monitor.log" 2>&1 &
 MON=$!
 lib_on_exit "kill $MON 2>/dev/null"
-wait_until 20 test -e "$TMP_DIR/monitor.ready"
-sleep 0.5
+# subscribed once it waits for events in a parked receive
+wait_until 20 in_trap '^ip monitor address link' || tap_diag "ip monitor not waiting after 20 s"
 ip addr add 10.77.8.8/24 dev v0
 ip link set v2 down
 # A veth prints as "v2@v3:" (IFLA_LINK names its peer), on the host too.

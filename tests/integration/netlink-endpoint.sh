@@ -67,7 +67,8 @@ wait_until 10 grep -q READY "$TMP_DIR/enobufs.out"
 for i in $(seq 1 200); do
 	ip addr add "10.68.$((i / 250)).$((i % 250 + 1))/32" dev nle1
 done
-sleep 0.5
+# the events are queued to the listener asynchronously: wait until done
+wait_idle 30 "$PROXY_PID" || tap_diag "the proxy stayed busy for 30 s"
 echo go >&7
 exec 7>&-
 wait "$EPID"
@@ -112,7 +113,9 @@ timeout 60 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$CHECK" flood 100 \
 FPID=$!
 exec 7>"$TMP_DIR/go2"
 wait_until 30 grep -q READY "$TMP_DIR/flood.out"
-sleep 1
+# The requests are answered after send() returns (the kernel answers
+# within it): wait until the proxy is done with all of them.
+wait_idle 30 "$PROXY_PID" || tap_diag "the proxy stayed busy for 30 s"
 rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$PROXY_PID"/status)
 echo go >&7
 exec 7>&-
@@ -189,7 +192,8 @@ timeout 30 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- ip monitor address l
 	>"$TMP_DIR/monitor.out" 2>&1 &
 MPID=$!
 lib_on_exit "kill $MPID 2>/dev/null"
-sleep 1
+# subscribed once it waits for events in a parked receive
+wait_until 20 in_trap '^ip monitor address link' || tap_diag "ip monitor not waiting after 20 s"
 ip addr add 10.69.0.1/24 dev nle0
 wait_until 5 grep -q '10.69.0.1/24' "$TMP_DIR/monitor.out"
 tap_result $? "ip monitor: an address added on the host"
@@ -214,9 +218,8 @@ names_in=$(timeout 20 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c 
 tap_result $? "if_nameindex inside: $names_in"
 
 # endpoints are released when the sandbox closes them (fds in the proxy)
-sleep 0.5
-nfd=$(ls /proc/"$PROXY_PID"/fd | wc -l)
-[ "$nfd" -lt 100 ]
+few_fds() { nfd=$(ls /proc/"$PROXY_PID"/fd | wc -l); [ "$nfd" -lt 100 ]; }
+wait_until 10 few_fds
 tap_result $? "endpoints released after their sandboxes ended ($nfd fds in the proxy)"
 
 # A proxy in a pid namespace of its own sees the shim's callers as pid 0:

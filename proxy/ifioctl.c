@@ -55,10 +55,6 @@
 #include "proxy_int.h"
 #include "util.h"
 
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL /* Linux 6.9 */
-#endif
-
 /* The kernel's struct ifreq: IFNAMSIZ name, then a 24- (16 compat) byte union. */
 #define IFREQ_SIZE_NATIVE 40
 #define IFREQ_SIZE_COMPAT 32
@@ -204,10 +200,11 @@ static int ifioctl_poke(const struct ifioctl_call *c, uint64_t addr,
  * @fd: the fd argument
  * @ret_domain: AF_* of the socket, or -1 when @fd is not a socket
  *
- * Takes a copy of the fd with pidfd_getfd() (a pidfd for the calling
- * thread, which may not lead its thread group: PIDFD_THREAD, Linux 6.9).
- * When the fd cannot be obtained (older kernel, permissions) the call is
- * treated as on an AF_INET socket, the sockets the proxy itself hands out.
+ * Takes a copy of the fd with pidfd_getfd() (task_pidfd_open(): before
+ * Linux 6.9 through the leader of the caller's thread group). When the fd
+ * cannot be obtained (permissions, a thread with a file table of its own
+ * before 6.9) the call is treated as on an AF_INET socket, the sockets the
+ * proxy itself hands out.
  *
  * Return: 0, -ENOENT when the target is gone.
  */
@@ -215,21 +212,30 @@ static int ifioctl_fd_domain(const struct ifioctl_call *c, int fd,
 			     int *ret_domain)
 {
 	_cleanup_close_ int pidfd = -1, copy = -1;
-	int domain = AF_INET;
+	int domain = AF_INET, err = 0;
+	bool leader;
 	socklen_t len = sizeof(domain);
 	struct stat st;
 
-	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)c->req->pid, 0);
-	if (pidfd < 0 && errno == EINVAL)
-		pidfd = (int)syscall(SYS_pidfd_open, (pid_t)c->req->pid,
-				     PIDFD_THREAD);
-	if (pidfd >= 0)
+	pidfd = task_pidfd_open((pid_t)c->req->pid, -1, &leader);
+	if (pidfd >= 0) {
 		copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		if (copy < 0) {
+			err = errno;
+		} else if (leader &&
+			   !task_fd_same(-1, (pid_t)c->req->pid, fd, copy)) {
+			closep(&copy);
+			copy = -1;
+			err = EOPNOTSUPP;
+		}
+	} else {
+		err = -pidfd;
+	}
 	if (ifioctl_id_valid(c) < 0)
 		return -ENOENT;
-	if (pidfd < 0 || (copy < 0 && errno != EBADF)) {
+	if (pidfd < 0 || (copy < 0 && err != EBADF)) {
 		log_debug("ioctl on fd %d of pid %u: cannot inspect it (%s)", fd,
-			  c->req->pid, g_strerror(errno));
+			  c->req->pid, g_strerror(err));
 		*ret_domain = AF_INET;
 		return 0;
 	}

@@ -17,6 +17,8 @@ proxy_lxnet_proxy_SOURCES += proxy/nlep_queue.c proxy/nlep_recv.c \
 	proxy/nlep_sock.c proxy/nlep_int.h
 # a trapped caller's memory through /proc/PID/mem (owner: nlep3)
 proxy_lxnet_proxy_SOURCES += proxy/target.c
+# a trapped caller's task: status fields, a pidfd to its file table
+proxy_lxnet_proxy_SOURCES += proxy/task.c
 # NETLINK_ROUTE messages answered from a snapshot (pure functions)
 proxy_lxnet_proxy_SOURCES += proxy/nlmsg.c proxy/nlmsg_host.c proxy/nlmsg_dump.c \
 	proxy/nlmsg_encode.c proxy/nlmsg.h proxy/nlmsg_int.h proxy/nlmsg_req.h

@@ -335,45 +335,14 @@ static const GSourceFuncs nlep_src_funcs = {
 /**
  * nlep_inner_tgid() - the caller's tgid as it sees it (its innermost pid
  * namespace), from the last NStgid field of /proc/PID/status (its first
- * NLEP_STATUS_MAX bytes)
+ * TASK_STATUS_MAX bytes)
  * @procdir: the caller's /proc/PID directory
  *
  * Return: the tgid, or 0 when it cannot be read.
  */
 pid_t nlep_inner_tgid(int procdir)
 {
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *st = g_malloc(NLEP_STATUS_MAX);
-	const char *p;
-	size_t len = 0;
-	long v = 0;
-
-	fd = openat(procdir, "status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	while (len < NLEP_STATUS_MAX - 1) {
-		ssize_t n = read(fd, st + len, NLEP_STATUS_MAX - 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	st[len] = '\0';
-	p = strstr(st, "\nNStgid:");
-	if (!p)
-		return 0;
-	for (p += 8; *p && *p != '\n';) {
-		char *end;
-		long x = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		v = x;
-		p = end;
-	}
-	return (pid_t)v;
+	return task_status_pid(procdir, 0, "NStgid", true);
 }
 
 /**

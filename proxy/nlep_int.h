@@ -21,9 +21,6 @@
 struct nlmsg_dump;
 struct seccomp_notif;
 
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 #ifndef SECCOMP_ADDFD_FLAG_SETFD
 #define SECCOMP_ADDFD_FLAG_SETFD (1UL << 0)
 #endif
@@ -50,7 +47,6 @@ struct seccomp_notif;
 #define NLEP_CAP_NET_ADMIN 12
 #define NLEP_PARKED ((int64_t)1 << 40) /* a receive was parked */
 #define NLEP_TASKS 8                  /* callers cached per sandbox */
-#define NLEP_STATUS_MAX 16384         /* bytes of /proc/PID/status read */
 #define NLEP_TRIM_BYTES (1u << 20)    /* queued bytes worth a malloc_trim() */
 
 /**
@@ -116,6 +112,7 @@ struct nlep_sandbox {
 	struct nlep_task {
 		pid_t pid;
 		int pidfd;
+		bool pidfd_leader;
 		int procdir;
 		pid_t tgid;
 		uint64_t used;

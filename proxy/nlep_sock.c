@@ -59,7 +59,8 @@ int nlep_reply_val(int listener, uint64_t id, int64_t val)
 }
 
 /*
- * Callers cached per sandbox: struct nlep_task holds a pidfd and an O_PATH
+ * Callers cached per sandbox: struct nlep_task holds a pidfd (the thread's,
+ * or before Linux 6.9 its leader's: task.c) and an O_PATH
  * /proc/PID directory of a thread that made a trapped call, and its inner
  * tgid, so that the next call from it costs no pidfd_open(), no path walk
  * of /proc/PID and no read of /proc/PID/status. Both fds name a struct pid,
@@ -103,6 +104,7 @@ int nlep_task_get(struct nlep_sandbox *sb, pid_t pid, bool fresh,
 	struct nlep_task *e, *victim = &sb->tasks[0];
 	char path[32];
 	int pidfd, dir;
+	bool leader;
 	size_t i;
 
 	if (pid <= 0)
@@ -123,21 +125,18 @@ int nlep_task_get(struct nlep_sandbox *sb, pid_t pid, bool fresh,
 		if (victim->pid != 0 && (e->pid == 0 || e->used < victim->used))
 			victim = e;
 	}
-	pidfd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
-	if (pidfd < 0 && errno == EINVAL)
-		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
-		return errno == ESRCH ? -ENOENT : -errno;
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0) {
-		int r = errno == ENOENT || errno == ESRCH ? -ENOENT : -errno;
-
-		close(pidfd);
-		return r;
+	if (dir < 0)
+		return errno == ENOENT || errno == ESRCH ? -ENOENT : -errno;
+	pidfd = task_pidfd_open(pid, dir, &leader);
+	if (pidfd < 0) {
+		close(dir);
+		return pidfd == -ESRCH ? -ENOENT : pidfd;
 	}
 	nlep_task_drop(victim);
-	*victim = (struct nlep_task){ .pid = pid, .pidfd = pidfd, .procdir = dir,
+	*victim = (struct nlep_task){ .pid = pid, .pidfd = pidfd,
+				      .pidfd_leader = leader, .procdir = dir,
 				      .used = ++sb->task_clock };
 	*ret_e = victim;
 	return 0;
@@ -149,6 +148,39 @@ pid_t nlep_task_tgid(struct nlep_task *e)
 	if (e->tgid <= 0)
 		e->tgid = nlep_inner_tgid(e->procdir);
 	return e->tgid;
+}
+
+/**
+ * nlep_check_leader_copy() - whether a copy taken through the leader's
+ * pidfd (before Linux 6.9) is the calling thread's fd
+ * @e: the caller's entry (e->pidfd_leader set)
+ * @pid: the caller
+ * @fd: its fd
+ * @got: the copy, or -1 (pidfd_getfd() failed EBADF); closed and set to
+ *	-1 when it is not the thread's
+ *
+ * A thread with a file table of its own (made without CLONE_FILES, or after
+ * unshare(CLONE_FILES)) cannot be reached before 6.9.
+ *
+ * Return: 0 (the thread's), -EBADF (the thread has no such fd either) or
+ * -EOPNOTSUPP.
+ */
+static int nlep_check_leader_copy(struct nlep_task *e, pid_t pid, int fd,
+				  int *got)
+{
+	struct stat st;
+	char name[32];
+
+	if (*got >= 0 && task_fd_same(e->procdir, pid, fd, *got))
+		return 0;
+	closep(got);
+	*got = -1;
+	snprintf(name, sizeof(name), "fd/%d", fd);
+	if (fstatat(e->procdir, name, &st, 0) < 0)
+		return -EBADF;
+	log_debug("pid %d: its fd %d is not reachable before Linux 6.9 "
+		  "(a file table of its own)", (int)pid, fd);
+	return -EOPNOTSUPP;
 }
 
 /* Whether @call writes into the caller (its maps are then opened too). */
@@ -207,6 +239,8 @@ static int nlep_attach(struct nlep_sandbox *sb, enum nlep_call call,
 				continue;
 			r = got < 0 ? (errno == ESRCH ? -ENOENT : -errno) :
 			    fstat(got, &st) < 0 ? -errno : 0;
+			if (e->pidfd_leader && (r == 0 || r == -EBADF))
+				r = nlep_check_leader_copy(e, pid, fd, &got);
 		} else {
 			char name[32];
 

@@ -110,6 +110,7 @@ int proxy_conf_init(struct proxy_conf *conf)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(LISTENER_WAKE_SIGNAL, &sa, NULL) < 0)
 		return -errno;
+	task_init();
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return errno == EINVAL ? -EOPNOTSUPP : -errno;
 	conf->notif_size = MAX((size_t)sizes.seccomp_notif,

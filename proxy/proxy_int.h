@@ -187,6 +187,13 @@ struct target {
 
 struct iovec;
 
+/* task.c */
+#define TASK_STATUS_MAX 16384 /* bytes of /proc/PID/status read */
+void task_init(void);
+pid_t task_status_pid(int procdir, pid_t pid, const char *key, bool innermost);
+int task_pidfd_open(pid_t pid, int procdir, bool *ret_leader);
+bool task_fd_same(int procdir, pid_t pid, int fd, int copy);
+
 /* target.c */
 int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t);
 int target_attach(int procdir, pid_t pid, bool want_maps, struct target *ret_t);

@@ -6,7 +6,9 @@
 # process at once (three times the cache), a process that exec()s (same
 # pid, new memory), 30 short-lived children in turn, and a new process
 # that gets the very pid of a cached caller that has exited (forced with
-# ns_last_pid in this test's own pid namespace). Every answer is checked
+# ns_last_pid in this test's own pid namespace), a thread with a file
+# table of its own, and the same on the path kernels before 6.9 take (the
+# leader's pidfd, forced by an environment switch). Every answer is checked
 # against the interfaces of the test's "host" namespace (the sandbox's own
 # namespace has only lo, so a right answer is the emulation's).
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +25,7 @@ ip link set ncb0 up
 ip link set ncb1 up
 proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null ||
 	tap_skip_all "lxnet-proxy did not start"
-tap_plan 6
+tap_plan 10
 
 # sandbox CMD... - run CMD under the shim, bounded
 sandbox() { timeout 60 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$@"; }
@@ -151,4 +153,45 @@ else
 	tap_skip "child B with A's reused pid" "the pid was not reused ($PID_A, then $PID_B)"
 fi
 tap_check "lxnet-proxy survived" proxy_alive
+
+# 7: a thread with a file table of its own (unshare(CLONE_FILES)): its
+# endpoint is in no other thread's table, and it is answered right.
+cat >"$TMP_DIR/ownfiles.py" <<'EOF'
+import ctypes, errno, socket, sys, threading
+want = sys.argv[1]
+out = []
+def work():
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x400) != 0:  # CLONE_FILES
+        out.append("unshare failed")
+        return
+    try:
+        out.append(" ".join(sorted(n for i, n in socket.if_nameindex())))
+    except OSError as e:
+        out.append("EOPNOTSUPP" if e.errno == errno.EOPNOTSUPP else
+                   errno.errorcode.get(e.errno, str(e.errno)))
+t = threading.Thread(target=work)
+t.start()
+t.join()
+print(out[0] == want and "right" or out[0])
+EOF
+out=$(sandbox "$PY" "$TMP_DIR/ownfiles.py" "$WANT" 2>&1)
+[ "$out" = right ]
+tap_result $? "a thread with its own file table: answered right ($out)"
+
+# 8-10: the path kernels before 6.9 take (no PIDFD_THREAD: the pidfd of
+# the thread group's leader), forced by LXNET_PROXY_TEST_PIDFD_LEADER.
+# Threads sharing the leader's file table are answered right; the thread
+# with its own gets EOPNOTSUPP, never an answer through another table.
+kill "$PROXY_PID" 2>/dev/null
+wait "$PROXY_PID" 2>/dev/null
+SOCK=$TMP_DIR/leader.sock
+LXNET_PROXY_TEST_PIDFD_LEADER=1 proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null
+out=$(sandbox "$PY" "$TMP_DIR/threads.py" "$WANT" 2>&1)
+[ "$out" = "bad 0 []" ]
+tap_result $? "leader pidfd (before 6.9): 24 threads x 20 if_nameindex(): every answer right ($out)"
+out=$(sandbox "$PY" "$TMP_DIR/ownfiles.py" "$WANT" 2>&1)
+[ "$out" = EOPNOTSUPP ]
+tap_result $? "leader pidfd: a thread with its own file table gets EOPNOTSUPP ($out)"
+tap_check "lxnet-proxy (leader pidfd) survived" proxy_alive
 tap_done

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* task.c - a trapped caller's task: its status fields and a pidfd to its fds */
+/*
+ * Taking a copy of a caller's fd (pidfd_getfd()) needs a pidfd through
+ * which the caller's file table is reached. The caller is a thread, and
+ * only Linux 6.9 gives a pidfd to any thread (PIDFD_THREAD); before it,
+ * pidfd_open() refuses a thread that does not lead its thread group
+ * (EINVAL). task_pidfd_open() then takes the leader's pidfd: threads share
+ * their leader's file table unless one was made without CLONE_FILES or
+ * called unshare(CLONE_FILES), so a caller of it compares the fd it took
+ * with the thread's own (/proc/PID/fd/N) before using it.
+ *
+ * LXNET_PROXY_TEST_PIDFD_LEADER=1 in the environment takes the pre-6.9
+ * path on any kernel, so that the test suite covers it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "proxy_int.h"
+#include "util.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+static bool task_leader_only;
+
+/* Read the test switch; called once at start-up (proxy_conf_init()). */
+void task_init(void)
+{
+	const char *e = getenv("LXNET_PROXY_TEST_PIDFD_LEADER");
+
+	task_leader_only = e && strcmp(e, "1") == 0;
+}
+
+/**
+ * task_status_pid() - a pid field of a task's /proc/PID/status
+ * @procdir: the task's /proc/PID directory, or -1 to use @pid
+ * @pid: the task, when @procdir is -1
+ * @key: the field, without its colon ("Tgid", "NStgid")
+ * @innermost: the field's last number (the innermost pid namespace's)
+ *	instead of its first (the proxy's)
+ *
+ * Return: the pid, or 0 when it cannot be read.
+ */
+pid_t task_status_pid(int procdir, pid_t pid, const char *key, bool innermost)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *st = g_malloc(TASK_STATUS_MAX);
+	char path[48], needle[24];
+	const char *p;
+	size_t len = 0;
+	long v = 0;
+
+	if (procdir >= 0) {
+		fd = openat(procdir, "status", O_RDONLY | O_CLOEXEC);
+	} else {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return 0;
+	st[len++] = '\n'; /* so that the first line matches "\nKey:" too */
+	while (len < TASK_STATUS_MAX - 1) {
+		ssize_t n = read(fd, st + len, TASK_STATUS_MAX - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	st[len] = '\0';
+	snprintf(needle, sizeof(needle), "\n%s:", key);
+	p = strstr(st, needle);
+	if (!p)
+		return 0;
+	for (p += strlen(needle); *p && *p != '\n';) {
+		char *end;
+		long x = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		v = x;
+		if (!innermost)
+			break;
+		p = end;
+	}
+	return v > 0 && v <= INT32_MAX ? (pid_t)v : 0;
+}
+
+/**
+ * task_pidfd_open() - a pidfd reaching thread @pid's file table
+ * @pid: the thread (in the proxy's pid namespace)
+ * @procdir: its /proc/PID directory, or -1
+ * @ret_leader: set when the pidfd is its thread-group leader's (the file
+ *	table is then the thread's only if it shares its leader's: check)
+ *
+ * Return: the pidfd (O_CLOEXEC), or -errno (-ESRCH when the task is gone).
+ */
+int task_pidfd_open(pid_t pid, int procdir, bool *ret_leader)
+{
+	pid_t tgid;
+	int fd;
+
+	*ret_leader = false;
+	if (!task_leader_only) {
+		fd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
+		if (fd >= 0 || errno != EINVAL)
+			return fd >= 0 ? fd : -errno;
+	}
+	/* Before 6.9: a leader's own pidfd, or the leader's for a thread. */
+	tgid = task_status_pid(procdir, pid, "Tgid", false);
+	if (tgid <= 0)
+		return -ESRCH;
+	fd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	if (fd < 0)
+		return -errno;
+	*ret_leader = tgid != pid;
+	return fd;
+}
+
+/**
+ * task_fd_same() - whether @copy is the file behind fd @fd of a task
+ * @procdir: the task's /proc/PID directory, or -1 to use @pid
+ * @pid: the task, when @procdir is -1
+ * @fd: the fd number in the task
+ * @copy: our copy, taken through its leader's pidfd
+ *
+ * Return: true when both name one file.
+ */
+bool task_fd_same(int procdir, pid_t pid, int fd, int copy)
+{
+	struct stat a, b;
+	char name[48];
+	int r;
+
+	if (procdir >= 0) {
+		snprintf(name, sizeof(name), "fd/%d", fd);
+		r = fstatat(procdir, name, &a, 0);
+	} else {
+		snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)pid, fd);
+		r = stat(name, &a);
+	}
+	return r == 0 && fstat(copy, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}

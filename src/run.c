@@ -841,11 +841,21 @@ static int run_loop(struct run_ctx *c)
 
 			if (waitid(P_PIDFD, c->child_pidfd, &si, WEXITED) < 0)
 				return SANDBOX_EXIT_FAILURE;
-			/* an answer the proxy sent just before the end */
-			if (c->proxy.pending && c->proxy.sock >= 0 &&
-			    poll(&(struct pollfd){ .fd = c->proxy.sock,
-						   .events = POLLIN }, 1, 0) > 0)
-				run_companion_answer(c, &c->proxy);
+			/*
+			 * CMD did not wait for the proxy's answer; lxnet does,
+			 * so that a proxy that could not serve (or died) is
+			 * reported even when CMD ended first (bounded by the
+			 * answer's deadline; a working proxy has answered).
+			 */
+			if (c->proxy.pending && c->proxy.sock >= 0) {
+				int64_t left = c->proxy.deadline -
+					       g_get_monotonic_time();
+
+				if (poll(&(struct pollfd){ .fd = c->proxy.sock,
+							   .events = POLLIN },
+					 1, left > 0 ? (int)(left / 1000) + 1 : 0) > 0)
+					run_companion_answer(c, &c->proxy);
+			}
 			if (c->failed)
 				return SANDBOX_EXIT_FAILURE;
 			if (si.si_code == CLD_EXITED)

@@ -6,7 +6,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 16
+tap_plan 17
 
 # expect STATUS PATTERN ARGS... - lxnet run ARGS exits STATUS and its
 # stderr is one line matching PATTERN
@@ -83,6 +83,13 @@ tap_result $? "lxnet-proxy refusing the listener: CMD is killed, 125, one line"
 
 LXNET_PROXY=$TMP_DIR/fail-companion expect 125 'lxnet-proxy ended during start-up (status 3)' -- true
 tap_result $? "lxnet-proxy ending during start-up: 125, one line with its status"
+
+# CMD does not wait for the proxy's answer, lxnet does: a proxy that dies
+# unanswered after CMD has already ended is still reported.
+printf '#!/bin/sh\nsleep 0.5\nexit 3\n' >"$TMP_DIR/slow-fail-companion"
+chmod +x "$TMP_DIR/slow-fail-companion"
+LXNET_PROXY=$TMP_DIR/slow-fail-companion expect 125 'lxnet-proxy ended during start-up (status 3)' -- true
+tap_result $? "lxnet-proxy dying unanswered after CMD ended: 125, one line with its status"
 
 # /dev/fuse not accessible: a throw-away user without the ACL.
 if run_make_user; then

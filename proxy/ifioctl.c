@@ -115,6 +115,7 @@ bool ifioctl_traps(unsigned long request)
 /*
  * struct ifioctl_call - one trapped ioctl
  * @listener: the listener fd
+ * @pidfd_leader_only: conf->pidfd_leader_only (task.c)
  * @req: the notification
  * @compat: i386 or x32 caller (compat struct sizes)
  * @cmd: the request
@@ -122,6 +123,7 @@ bool ifioctl_traps(unsigned long request)
  */
 struct ifioctl_call {
 	int listener;
+	bool pidfd_leader_only;
 	const struct seccomp_notif *req;
 	bool compat;
 	uint32_t cmd;
@@ -217,7 +219,8 @@ static int ifioctl_fd_domain(const struct ifioctl_call *c, int fd,
 	socklen_t len = sizeof(domain);
 	struct stat st;
 
-	pidfd = task_pidfd_open((pid_t)c->req->pid, -1, &leader);
+	pidfd = task_pidfd_open((pid_t)c->req->pid, -1, c->pidfd_leader_only,
+				&leader);
 	if (pidfd >= 0) {
 		copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 		if (copy < 0) {
@@ -526,6 +529,7 @@ int ifioctl_do(const struct proxy_conf *conf, int listener,
 {
 	struct ifioctl_call c = {
 		.listener = listener,
+		.pidfd_leader_only = conf->pidfd_leader_only,
 		.req = req,
 		.compat = s->x32 || s->arch == AUDIT_ARCH_I386,
 		.cmd = (uint32_t)req->data.args[1],

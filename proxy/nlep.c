@@ -342,7 +342,9 @@ static const GSourceFuncs nlep_src_funcs = {
  */
 pid_t nlep_inner_tgid(int procdir)
 {
-	return task_status_pid(procdir, 0, "NStgid", true);
+	pid_t tgid = 0;
+
+	return task_status_pid(procdir, 0, "NStgid", true, &tgid) == 0 ? tgid : 0;
 }
 
 /**
@@ -661,10 +663,12 @@ void nlep_hub_free(struct nlep_hub *h)
  * @h: the hub
  * @listener: the listener fd (duplicated: parked receives outlive the
  *	serving thread's own fd by at most their sweep)
+ * @pidfd_leader_only: reach callers' fds as before Linux 6.9 (task.c)
  *
  * Return: a reference, or NULL when the dup failed.
  */
-struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener)
+struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener,
+				      bool pidfd_leader_only)
 {
 	struct nlep_sandbox *sb;
 	int fd = fcntl(listener, F_DUPFD_CLOEXEC, 3);
@@ -677,6 +681,7 @@ struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener)
 	sb->listener = fd;
 	sb->ports = g_hash_table_new(g_direct_hash, g_direct_equal);
 	sb->rover = NLEP_ROVER_START;
+	sb->pidfd_leader_only = pidfd_leader_only;
 	g_mutex_init(&sb->task_lock);
 	return sb;
 }

@@ -57,7 +57,8 @@ int nlep_hub_new(struct proxy_model *model, GMainContext *ctx,
 		 struct nlep_hub **ret_hub);
 void nlep_hub_free(struct nlep_hub *h);
 
-struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener);
+struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener,
+				      bool pidfd_leader_only);
 void nlep_sandbox_unref(struct nlep_sandbox *sb);
 
 int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,

@@ -94,6 +94,7 @@ struct nlep_hub {
  * @out_bytes: bytes in its endpoints' overflow queues, at most
  *	NLEP_SANDBOX_BYTES (hub lock)
  * @rover: next automatic negative port id, as an unsigned (hub lock)
+ * @pidfd_leader_only: reach callers' fds as before Linux 6.9 (task.c)
  * @task_lock: guards @tasks and @task_clock (taken only by the sandbox's
  *	serving thread in practice, so never contended)
  * @tasks: the callers seen last (see struct nlep_task)
@@ -108,6 +109,7 @@ struct nlep_sandbox {
 	unsigned int n_parked;
 	size_t out_bytes;
 	uint32_t rover;
+	bool pidfd_leader_only;
 	GMutex task_lock;
 	struct nlep_task {
 		pid_t pid;

@@ -129,7 +129,7 @@ int nlep_task_get(struct nlep_sandbox *sb, pid_t pid, bool fresh,
 	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return errno == ENOENT || errno == ESRCH ? -ENOENT : -errno;
-	pidfd = task_pidfd_open(pid, dir, &leader);
+	pidfd = task_pidfd_open(pid, dir, sb->pidfd_leader_only, &leader);
 	if (pidfd < 0) {
 		close(dir);
 		return pidfd == -ESRCH ? -ENOENT : pidfd;
@@ -174,7 +174,7 @@ static int nlep_check_leader_copy(struct nlep_task *e, pid_t pid, int fd,
 	if (*got >= 0 && task_fd_same(e->procdir, pid, fd, *got))
 		return 0;
 	closep(got);
-	*got = -1;
+	*got = -1; /* closep() leaves the number */
 	snprintf(name, sizeof(name), "fd/%d", fd);
 	if (fstatat(e->procdir, name, &st, 0) < 0)
 		return -EBADF;

@@ -110,7 +110,7 @@ int proxy_conf_init(struct proxy_conf *conf)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(LISTENER_WAKE_SIGNAL, &sa, NULL) < 0)
 		return -errno;
-	task_init();
+	conf->pidfd_leader_only = task_leader_only();
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return errno == EINVAL ? -EOPNOTSUPP : -errno;
 	conf->notif_size = MAX((size_t)sizes.seccomp_notif,
@@ -321,18 +321,21 @@ static void *listener_thread(void *arg)
 {
 	struct listener *l = arg;
 	_cleanup_free_ struct seccomp_notif *req = g_malloc0(l->conf->notif_size);
-	sigset_t wake;
+	sigset_t wake, waiting;
+	int r, e;
 
+	/* Blocked (listener_start()) but while waiting for a notification. */
 	sigemptyset(&wake);
 	sigaddset(&wake, LISTENER_WAKE_SIGNAL);
-	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
+	sigfillset(&waiting);
+	sigdelset(&waiting, LISTENER_WAKE_SIGNAL);
 	if (l->conf->sched_batch)
 		listener_sched_batch();
 	while (!g_atomic_int_get(&l->stop)) {
 		if (l->conf->wait_poll) {
 			struct pollfd p = { .fd = l->fd, .events = POLLIN };
 
-			if (poll(&p, 1, -1) < 0) {
+			if (ppoll(&p, 1, NULL, &waiting) < 0) {
 				if (errno == EINTR)
 					continue;
 				break;
@@ -341,21 +344,28 @@ static void *listener_thread(void *arg)
 				break;
 		}
 		memset(req, 0, l->conf->notif_size);
-		if (ioctl(l->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-			if (errno == EINTR)
+		pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
+		r = ioctl(l->fd, SECCOMP_IOCTL_NOTIF_RECV, req);
+		e = errno;
+		pthread_sigmask(SIG_BLOCK, &wake, NULL);
+		if (r < 0) {
+			if (e == EINTR)
 				continue;
-			if (errno == ENOENT && !listener_gone(l->fd))
+			if (e == ENOENT && !listener_gone(l->fd))
 				continue;
-			if (errno != ENOENT)
+			if (e != ENOENT)
 				log_warn("listener of pid %d: %s", (int)l->pid,
-					 g_strerror(errno));
+					 g_strerror(e));
 			break;
 		}
 		if (notify_handle(l->conf, l->fd, req, l->nl) < 0 &&
 		    listener_gone(l->fd))
 			break;
 	}
-	log_debug("sandbox of pid %d is gone", (int)l->pid);
+	if (g_atomic_int_get(&l->stop))
+		log_debug("stopped serving the sandbox of pid %d", (int)l->pid);
+	else
+		log_debug("sandbox of pid %d is gone", (int)l->pid);
 	close(l->fd);
 	l->fd = -1;
 	l->done(l, l->done_data);
@@ -368,7 +378,10 @@ static void *listener_thread(void *arg)
  *
  * Asks the kernel for synchronous wake-ups first when @l->conf says so
  * (Linux 6.6; older kernels answer EINVAL and are served anyway). The thread
- * runs with every signal blocked but LISTENER_WAKE_SIGNAL.
+ * runs with every signal blocked; LISTENER_WAKE_SIGNAL is let through only
+ * while it waits for a notification, never while it answers one (an
+ * interrupted NOTIF_ADDFD with FLAG_SEND leaves the caller's socket()
+ * returning 0, and an interrupted NOTIF_SEND an unanswered call).
  *
  * Return: 0 or -errno (the caller still owns @l->fd on failure).
  */
@@ -383,7 +396,8 @@ int listener_start(struct listener *l)
 		  (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
 		log_debug("no synchronous wake-up: %s", g_strerror(errno));
 	if (l->conf->nlep && !l->nl)
-		l->nl = nlep_sandbox_new(l->conf->nlep, l->fd);
+		l->nl = nlep_sandbox_new(l->conf->nlep, l->fd,
+					 l->conf->pidfd_leader_only);
 	r = pthread_attr_init(&attr);
 	if (r)
 		return -r;

@@ -96,6 +96,8 @@ struct proxy_model {
  *	pointer is fixed at start-up, proxy_model_get() is thread-safe
  * @nlep: the emulated NETLINK_ROUTE endpoints (nlep.c; locks inside), or
  *	NULL
+ * @pidfd_leader_only: copy callers' fds through their thread group
+ *	leader's pidfd, as before Linux 6.9 (task.c; a test switch)
  */
 struct proxy_conf {
 	struct proxy_sysnr sysnr[PROXY_MAX_ARCHES];
@@ -109,6 +111,7 @@ struct proxy_conf {
 	size_t resp_size;
 	struct proxy_model *model;
 	struct nlep_hub *nlep;
+	bool pidfd_leader_only;
 };
 
 /*
@@ -137,9 +140,11 @@ struct listener {
 
 /*
  * The signal listener_stop() wakes a serving thread with: serving threads
- * are the only ones that leave it unblocked, and its handler does nothing,
- * so a blocked NOTIF_RECV or poll() returns EINTR. Sent from outside the
- * process it wakes one thread, which goes back to waiting.
+ * let it through only while they wait in NOTIF_RECV (or ppoll()), and its
+ * handler does nothing, so the wait returns EINTR; a call being answered is
+ * never interrupted. Sent from outside the process it wakes at most one
+ * waiting thread, which goes back to waiting, or stays pending until one
+ * waits.
  */
 #define LISTENER_WAKE_SIGNAL SIGUSR1
 
@@ -189,9 +194,10 @@ struct iovec;
 
 /* task.c */
 #define TASK_STATUS_MAX 16384 /* bytes of /proc/PID/status read */
-void task_init(void);
-pid_t task_status_pid(int procdir, pid_t pid, const char *key, bool innermost);
-int task_pidfd_open(pid_t pid, int procdir, bool *ret_leader);
+bool task_leader_only(void);
+int task_status_pid(int procdir, pid_t pid, const char *key, bool innermost,
+		    pid_t *ret);
+int task_pidfd_open(pid_t pid, int procdir, bool leader_only, bool *ret_leader);
 bool task_fd_same(int procdir, pid_t pid, int fd, int copy);
 
 /* target.c */

@@ -11,7 +11,8 @@
  * with the thread's own (/proc/PID/fd/N) before using it.
  *
  * LXNET_PROXY_TEST_PIDFD_LEADER=1 in the environment takes the pre-6.9
- * path on any kernel, so that the test suite covers it.
+ * path on any kernel, so that the test suite covers it (read once at
+ * start-up into struct proxy_conf: task_leader_only()).
  */
 #include "config.h"
 
@@ -31,14 +32,12 @@
 #define PIDFD_THREAD O_EXCL
 #endif
 
-static bool task_leader_only;
-
-/* Read the test switch; called once at start-up (proxy_conf_init()). */
-void task_init(void)
+/* The test switch, read at start-up (proxy_conf_init()). */
+bool task_leader_only(void)
 {
 	const char *e = getenv("LXNET_PROXY_TEST_PIDFD_LEADER");
 
-	task_leader_only = e && strcmp(e, "1") == 0;
+	return e && strcmp(e, "1") == 0;
 }
 
 /**
@@ -48,10 +47,13 @@ void task_init(void)
  * @key: the field, without its colon ("Tgid", "NStgid")
  * @innermost: the field's last number (the innermost pid namespace's)
  *	instead of its first (the proxy's)
+ * @ret: the pid
  *
- * Return: the pid, or 0 when it cannot be read.
+ * Return: 0; -ENOENT when the task is gone, -ENODATA when the field is
+ * missing or malformed, or -errno (EMFILE...).
  */
-pid_t task_status_pid(int procdir, pid_t pid, const char *key, bool innermost)
+int task_status_pid(int procdir, pid_t pid, const char *key, bool innermost,
+		    pid_t *ret)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *st = g_malloc(TASK_STATUS_MAX);
@@ -67,14 +69,16 @@ pid_t task_status_pid(int procdir, pid_t pid, const char *key, bool innermost)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0)
-		return 0;
+		return errno == ESRCH ? -ENOENT : -errno;
 	st[len++] = '\n'; /* so that the first line matches "\nKey:" too */
 	while (len < TASK_STATUS_MAX - 1) {
 		ssize_t n = read(fd, st + len, TASK_STATUS_MAX - 1 - len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0)
+			return errno == ESRCH ? -ENOENT : -errno;
+		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
@@ -82,7 +86,7 @@ pid_t task_status_pid(int procdir, pid_t pid, const char *key, bool innermost)
 	snprintf(needle, sizeof(needle), "\n%s:", key);
 	p = strstr(st, needle);
 	if (!p)
-		return 0;
+		return -ENODATA;
 	for (p += strlen(needle); *p && *p != '\n';) {
 		char *end;
 		long x = strtol(p, &end, 10);
@@ -94,33 +98,37 @@ pid_t task_status_pid(int procdir, pid_t pid, const char *key, bool innermost)
 			break;
 		p = end;
 	}
-	return v > 0 && v <= INT32_MAX ? (pid_t)v : 0;
+	if (v <= 0 || v > INT32_MAX)
+		return -ENODATA;
+	*ret = (pid_t)v;
+	return 0;
 }
 
 /**
  * task_pidfd_open() - a pidfd reaching thread @pid's file table
  * @pid: the thread (in the proxy's pid namespace)
  * @procdir: its /proc/PID directory, or -1
+ * @leader_only: take the pre-6.9 path (conf->pidfd_leader_only)
  * @ret_leader: set when the pidfd is its thread-group leader's (the file
  *	table is then the thread's only if it shares its leader's: check)
  *
- * Return: the pidfd (O_CLOEXEC), or -errno (-ESRCH when the task is gone).
+ * Return: the pidfd (O_CLOEXEC), -ESRCH when the task is gone, or -errno.
  */
-int task_pidfd_open(pid_t pid, int procdir, bool *ret_leader)
+int task_pidfd_open(pid_t pid, int procdir, bool leader_only, bool *ret_leader)
 {
-	pid_t tgid;
-	int fd;
+	pid_t tgid = 0;
+	int fd, r;
 
 	*ret_leader = false;
-	if (!task_leader_only) {
+	if (!leader_only) {
 		fd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
 		if (fd >= 0 || errno != EINVAL)
 			return fd >= 0 ? fd : -errno;
 	}
 	/* Before 6.9: a leader's own pidfd, or the leader's for a thread. */
-	tgid = task_status_pid(procdir, pid, "Tgid", false);
-	if (tgid <= 0)
-		return -ESRCH;
+	r = task_status_pid(procdir, pid, "Tgid", false, &tgid);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
 	fd = (int)syscall(SYS_pidfd_open, tgid, 0);
 	if (fd < 0)
 		return -errno;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /*
@@ -15,12 +16,15 @@
  * @n: sockets to create
  * @keep: keep every socket open until the end (drives the fd table to EMFILE)
  * @ok, @emfile, @other: outcomes
+ * @bogus: "successes" that are no socket (a call answered with a number
+ *	that is not the injected fd, e.g. 0, our stdin)
+ * @enosys: ENOSYS (the proxy is gone): the thread stops
  * @other_errno: the last unexpected errno
  */
 struct stress {
 	long n;
 	int keep;
-	long ok, emfile, other;
+	long ok, emfile, other, bogus, enosys;
 	int other_errno;
 };
 
@@ -34,7 +38,11 @@ static void *stress_thread(void *arg)
 		int fd = socket(i & 1 ? AF_INET6 : AF_INET,
 				(i & 2 ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 
-		if (fd >= 0) {
+		struct stat st;
+
+		if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))) {
+			s->bogus++;
+		} else if (fd >= 0) {
 			s->ok++;
 			if (fds)
 				fds[kept++] = fd;
@@ -42,6 +50,9 @@ static void *stress_thread(void *arg)
 				close(fd);
 		} else if (errno == EMFILE) {
 			s->emfile++;
+		} else if (errno == ENOSYS) {
+			s->enosys++;
+			break;
 		} else {
 			s->other++;
 			s->other_errno = errno;
@@ -54,12 +65,13 @@ static void *stress_thread(void *arg)
 }
 
 /* usage: proxy-sockstress THREADS SOCKETS-PER-THREAD [keep]
- * prints "ok N emfile N other N" and exits 0 when other == 0. */
+ * prints "ok N emfile N other N bogus N enosys N" and exits 0 when other and
+ * bogus are 0. A thread stops at its first ENOSYS (the proxy is gone). */
 int main(int argc, char **argv)
 {
 	struct stress st[64];
 	pthread_t th[64];
-	long ok = 0, emfile = 0, other = 0;
+	long ok = 0, emfile = 0, other = 0, bogus = 0, enosys = 0;
 	int n, i, last = 0;
 
 	if (argc < 3)
@@ -79,10 +91,13 @@ int main(int argc, char **argv)
 		ok += st[i].ok;
 		emfile += st[i].emfile;
 		other += st[i].other;
+		bogus += st[i].bogus;
+		enosys += st[i].enosys;
 		if (st[i].other)
 			last = st[i].other_errno;
 	}
-	printf("ok %ld emfile %ld other %ld%s%s\n", ok, emfile, other,
-	       other ? " last " : "", other ? strerror(last) : "");
-	return other ? 1 : 0;
+	printf("ok %ld emfile %ld other %ld bogus %ld enosys %ld%s%s\n", ok,
+	       emfile, other, bogus, enosys, other ? " last " : "",
+	       other ? strerror(last) : "");
+	return other || bogus ? 1 : 0;
 }

@@ -25,7 +25,7 @@ ip link set ncb0 up
 ip link set ncb1 up
 proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null ||
 	tap_skip_all "lxnet-proxy did not start"
-tap_plan 10
+tap_plan 11
 
 # sandbox CMD... - run CMD under the shim, bounded
 sandbox() { timeout 60 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$@"; }
@@ -179,7 +179,7 @@ out=$(sandbox "$PY" "$TMP_DIR/ownfiles.py" "$WANT" 2>&1)
 [ "$out" = right ]
 tap_result $? "a thread with its own file table: answered right ($out)"
 
-# 8-10: the path kernels before 6.9 take (no PIDFD_THREAD: the pidfd of
+# 8-11: the path kernels before 6.9 take (no PIDFD_THREAD: the pidfd of
 # the thread group's leader), forced by LXNET_PROXY_TEST_PIDFD_LEADER.
 # Threads sharing the leader's file table are answered right; the thread
 # with its own gets EOPNOTSUPP, never an answer through another table.
@@ -193,5 +193,37 @@ tap_result $? "leader pidfd (before 6.9): 24 threads x 20 if_nameindex(): every 
 out=$(sandbox "$PY" "$TMP_DIR/ownfiles.py" "$WANT" 2>&1)
 [ "$out" = EOPNOTSUPP ]
 tap_result $? "leader pidfd: a thread with its own file table gets EOPNOTSUPP ($out)"
+
+# 10: the same proxy with a single free fd when a netlink socket is made:
+# reading the caller's status fails EMFILE, and socket() must fail with
+# it, not be left unanswered (that read failing used to mean "caller gone").
+cat >"$TMP_DIR/onefd.py" <<'EOF'
+import errno, os, socket, sys, time
+for _ in range(500):
+    if os.path.exists(sys.argv[1]):
+        break
+    time.sleep(0.02)
+try:
+    socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0).close()
+    print("ok")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, str(e.errno)))
+EOF
+base=$(awk '/^Threads:/ { print $2 }' "/proc/$PROXY_PID/status")
+timeout 20 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" "$TMP_DIR/onefd.py" "$TMP_DIR/onefd.go" >"$TMP_DIR/onefd.out" 2>&1 &
+SB=$!
+# served (its serving thread is up) before counting fds
+wait_until 10 sh -c "[ \$(awk '/^Threads:/ { print \$2 }' /proc/$PROXY_PID/status) -gt $base ]"
+# the lowest limit below which exactly one fd number is free
+L=$(ls "/proc/$PROXY_PID/fd" | awk '{ u[$1] = 1 } END {
+	for (L = 1; L < 100000; L++) { f = 0; for (i = 0; i < L; i++) if (!(i in u)) f++; if (f == 1) { print L; exit } } }')
+prlimit --pid "$PROXY_PID" --nofile="$L:$L"
+touch "$TMP_DIR/onefd.go"
+wait "$SB"
+st=$?
+out=$(cat "$TMP_DIR/onefd.out")
+prlimit --pid "$PROXY_PID" --nofile=4096:4096
+[ $st -eq 0 ] && [ "$out" = EMFILE ]
+tap_result $? "leader pidfd, one free fd in the proxy: socket(AF_NETLINK) fails EMFILE, not unanswered ($out, status $st)"
 tap_check "lxnet-proxy (leader pidfd) survived" proxy_alive
 tap_done

@@ -232,7 +232,8 @@ except OSError as e:
     r = errno.errorcode.get(e.errno, str(e.errno))
 open("%s/result.%s" % (d, sys.argv[2]), "w").write(r + "\n")'
 mkdir "$TMP_DIR/term"
-# A second proxy, verbose: each serving thread logs "is gone" as it ends.
+# A second proxy, verbose: each serving thread logs "stopped serving" as
+# it ends.
 TSOCK=$TMP_DIR/term.sock
 proxy_start "$TSOCK" --verbose
 for i in 1 2 3 4 5 6 7 8; do
@@ -246,7 +247,7 @@ wait_until 5 sh -c "! kill -0 $PROXY_PID 2>/dev/null"
 wait "$PROXY_PID"
 st=$?
 tail -n +$((log_lines + 1)) "$TMP_DIR/proxy.log" >"$TMP_DIR/term.log"
-gone=$(grep -c 'sandbox of pid .* is gone' "$TMP_DIR/term.log")
+gone=$(grep -c 'stopped serving the sandbox of pid' "$TMP_DIR/term.log")
 [ $st -eq 0 ] && [ ! -e "$TSOCK" ] && [ "${threads:-0}" -ge 9 ] &&
 	[ "$gone" -eq 8 ] && ! grep -qiE 'warning|error' "$TMP_DIR/term.log"
 tap_result $? "SIGTERM with 8 sandboxes served: their $gone threads end before exit 0, socket removed, no warning (status $st)"

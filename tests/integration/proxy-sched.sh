@@ -47,7 +47,7 @@ A=$PROXY_PID
 batch0=$(n_policy "$A" $SCHED_BATCH)
 start_sandbox "$TMP_DIR/a.sock" "$TMP_DIR/a"
 out=$(cat "$TMP_DIR/a.out")
-[ "$out" = "ok 200 emfile 0 other 0" ]
+[ "$out" = "ok 200 emfile 0 other 0 bogus 0 enosys 0" ]
 tap_result $? "sandbox served by the default proxy ($out)"
 
 pol=$(thread_policies "$A" | tr '\n' ' ')
@@ -74,7 +74,7 @@ B=$PROXY_PID
 nb0=$(thread_policies "$B" | wc -l)
 start_sandbox "$TMP_DIR/b.sock" "$TMP_DIR/b"
 out=$(cat "$TMP_DIR/b.out")
-[ "$out" = "ok 200 emfile 0 other 0" ]
+[ "$out" = "ok 200 emfile 0 other 0 bogus 0 enosys 0" ]
 tap_result $? "sandbox served with --no-sched-batch ($out)"
 pol=$(thread_policies "$B" | tr '\n' ' ')
 n=$(thread_policies "$B" | wc -l)

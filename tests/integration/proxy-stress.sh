@@ -17,7 +17,7 @@ SOCK=$TMP_DIR/proxy.sock
 
 proxy_threads() { awk '/^Threads:/ { print $2 }' "/proc/$PROXY_PID/status"; }
 
-tap_plan 8
+tap_plan 9
 proxy_start "$SOCK"
 
 out=$(in_shim "$SOCK" "$STRESS" 8 2000 2>&1)
@@ -47,7 +47,7 @@ threads_back() { [ "$(proxy_threads)" = "$base" ]; }
 wait_until 5 threads_back
 th=$(proxy_threads)
 out=$(in_shim "$SOCK" "$STRESS" 1 10 2>&1)
-[ "$th" = "$base" ] && [ "$out" = "ok 10 emfile 0 other 0" ] && proxy_alive
+[ "$th" = "$base" ] && [ "$out" = "ok 10 emfile 0 other 0 bogus 0 enosys 0" ] && proxy_alive
 tap_result $? "sandbox killed mid-call: its thread ends, the proxy serves the next ($out, threads $th, before $base)"
 
 # Nothing per socket: memory after 10,000 more sockets as before (one
@@ -86,6 +86,38 @@ tap_result $? "connect rate through the proxy is at least a fifth of the native 
 
 proxy_alive
 tap_result $? "proxy alive after the stress"
+
+# SIGTERM while 4 sandboxes create sockets as fast as they can: every call
+# is answered with a socket or, once the proxy is gone, ENOSYS. Waking the
+# serving threads must not interrupt a call being answered (an interrupted
+# ADDFD made socket() return 0, the caller's stdin). Five rounds.
+bogus_total=0 enosys_total=0 rounds=0
+for round in 1 2 3 4 5; do
+	RSOCK=$TMP_DIR/term$round.sock
+	"$PROXY_BIN" --socket "$RSOCK" 2>>"$TMP_DIR/term.log" &
+	rpid=$!
+	lib_on_exit "kill $rpid 2>/dev/null"
+	wait_until 5 test -S "$RSOCK" || continue
+	spids=
+	for k in 1 2 3 4; do
+		in_shim "$RSOCK" "$STRESS" 2 100000000 </dev/null >"$TMP_DIR/term$round.$k" 2>&1 &
+		spids="$spids $!"
+	done
+	# all four served (a thread each, besides main and GLib's), then busy
+	wait_until 20 sh -c "[ \$(awk '/^Threads:/ { print \$2 }' /proc/$rpid/status) -ge 6 ]"
+	sleep 0.3
+	kill -TERM "$rpid"
+	wait "$rpid"
+	# every thread stops at its first ENOSYS; bounded by the test's timeout
+	for s in $spids; do wait "$s"; done
+	bogus_total=$((bogus_total + $(cat "$TMP_DIR"/term$round.* | awk '{ s += $8 } END { print s + 0 }')))
+	enosys_total=$((enosys_total + $(cat "$TMP_DIR"/term$round.* | awk '{ s += $10 } END { print s + 0 }')))
+	rounds=$((rounds + 1))
+	[ "$(cat "$TMP_DIR"/term$round.* | grep -c 'enosys 2')" -eq 4 ] ||
+		tap_diag "round $round: $(cat "$TMP_DIR"/term$round.* | tr '\n' '|')"
+done
+[ $rounds -eq 5 ] && [ $bogus_total -eq 0 ] && [ $enosys_total -eq $((rounds * 8)) ]
+tap_result $? "SIGTERM under load, $rounds rounds: $bogus_total bogus socket() results, $enosys_total of $((rounds * 8)) threads ended on ENOSYS"
 
 # A proxy out of file descriptors: clients holding control connections
 # open fill its table (hard limit 32); accept() then fails EMFILE with the

@@ -111,15 +111,24 @@ wait_until() {
 	"$@"
 }
 
-# wait_idle SECONDS PID - wait until PID used no CPU time over 200 ms (its
-# queued work is done), within the bound. Returns 1 when it stayed busy.
+# wait_idle SECONDS PID - wait until PID's queued work is done: over two
+# 200 ms windows in a row it used no CPU time and none of its threads was
+# runnable (a starved, runnable process uses no CPU time either). Bounded;
+# returns 1 when it stayed busy.
 wait_idle() {
-	local limit=$1 pid=$2 i=0 a b
-	a=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || return 1
+	local limit=$1 pid=$2 i=0 a b quiet=0
+	pid_cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
+	pid_running() { cat /proc/"$1"/task/*/stat 2>/dev/null | awk '$3 == "R" { r = 1 } END { exit !r }'; }
+	a=$(pid_cpu "$pid") || return 1
 	while [ $i -lt $((limit * 5)) ]; do
 		sleep 0.2
-		b=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || return 1
-		[ "$a" = "$b" ] && return 0
+		b=$(pid_cpu "$pid") || return 1
+		if [ "$a" = "$b" ] && ! pid_running "$pid"; then
+			quiet=$((quiet + 1))
+			[ $quiet -ge 2 ] && return 0
+		else
+			quiet=0
+		fi
 		a=$b
 		i=$((i + 1))
 	done
@@ -127,13 +136,15 @@ wait_idle() {
 }
 
 # in_trap PATTERN - true when the newest process whose command line matches
-# PATTERN (pgrep -f) sleeps in a trapped call (a seccomp notification the
-# proxy has not answered: a parked receive, for a netlink listener that
-# subscribed and now waits for events)
+# PATTERN (pgrep -f) sleeps in a trapped receive (recvmsg or recvfrom on
+# x86_64, waiting for the proxy: a netlink listener parked there has made
+# its socket, bound and subscribed)
 in_trap() {
-	local pid
+	local pid nr
 	pid=$(pgrep -n -f "$1") || return 1
-	grep -q '^seccomp_do_user_notification' "/proc/$pid/wchan" 2>/dev/null
+	grep -q '^seccomp_do_user_notification' "/proc/$pid/wchan" 2>/dev/null || return 1
+	nr=$(cut -d' ' -f1 "/proc/$pid/syscall" 2>/dev/null)
+	[ "$nr" = 47 ] || [ "$nr" = 45 ]
 }
 
 # tap_done - final status: non-zero when any test failed

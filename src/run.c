@@ -69,8 +69,6 @@
 /* Bounds: the proxy's answer to a listener, stopping a companion. */
 #define RUN_PROXY_ACK_TIMEOUT_MS 10000
 #define RUN_COMPANION_STOP_MS 2000
-/* Rounds of killing what CMD left behind (each round: its children). */
-#define RUN_LEFTOVER_ROUNDS 64
 
 static const int run_forwarded[] = {
 	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
@@ -879,76 +877,6 @@ static int run_loop(struct run_ctx *c)
 	}
 }
 
-/*
- * run_children_round() - SIGKILL and reap lxnet's children other than the
- * companions, once
- * @c: context
- *
- * Reads /proc/self/task/TID/children: a child listed there is ours and
- * not reaped yet, so its pid cannot be reused before our waitpid().
- *
- * Return: how many were killed.
- */
-static unsigned int run_children_round(struct run_ctx *c)
-{
-	g_autoptr(GDir) tasks = g_dir_open("/proc/self/task", 0, NULL);
-	g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
-	const char *tid;
-	unsigned int i;
-
-	if (!tasks)
-		return 0;
-	while ((tid = g_dir_read_name(tasks))) {
-		g_autofree char *path = g_strdup_printf("/proc/self/task/%s/children", tid);
-		g_autofree char *text = NULL;
-		char *p, *end;
-
-		if (!g_file_get_contents(path, &text, NULL, NULL))
-			continue;
-		for (p = text;; p = end) {
-			long v = strtol(p, &end, 10);
-			pid_t pid = (pid_t)v;
-
-			if (end == p)
-				break;
-			if (v <= 0 || pid == c->fs.pid || pid == c->proxy.pid)
-				continue;
-			if (kill(pid, SIGKILL) == 0)
-				g_array_append_val(pids, pid);
-		}
-	}
-	for (i = 0; i < pids->len; i++)
-		(void)waitpid(g_array_index(pids, pid_t, i), NULL, __WALL);
-	return pids->len;
-}
-
-/**
- * run_kill_leftovers() - end what CMD left behind (no pid namespace)
- * @c: context, CMD reaped
- *
- * lxnet is a child subreaper (run_start()), so processes CMD's tree left
- * running have become its children. They would outlive the view and the
- * proxy, half-working; they are killed, as the kernel kills a pid
- * namespace's processes when its init ends (--pid). Each round kills the
- * current children; their own children are ours once they are reaped.
- */
-static void run_kill_leftovers(struct run_ctx *c)
-{
-	unsigned int round, n, total = 0;
-
-	for (round = 0; round < RUN_LEFTOVER_ROUNDS; round++) {
-		n = run_children_round(c);
-		if (n == 0)
-			break;
-		total += n;
-	}
-	if (total)
-		log_debug("killed %u processes CMD left behind", total);
-	if (round == RUN_LEFTOVER_ROUNDS)
-		log_warn("processes CMD left behind were still forking after %d rounds of SIGKILL",
-			 RUN_LEFTOVER_ROUNDS);
-}
-
 /**
  * run_clone() - clone the sandbox's first process
  * @c: context; @c->child and @c->child_pidfd are set
@@ -1112,12 +1040,6 @@ static int run_start(struct run_ctx *c)
 	c->ctl = sp[0];
 	theirs = sp[1];
 	cfg.ctl_fd = theirs;
-	/*
-	 * Without a pid namespace, what CMD leaves running is reparented to
-	 * us and killed when CMD ends (run_kill_leftovers()).
-	 */
-	if (!c->pid_ns && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		return -errno;
 	/* Companions first: their start-up overlaps the child's set-up. */
 	r = run_start_fs(c);
 	if (r == 0)
@@ -1157,11 +1079,9 @@ int run_main(int argc, char **argv)
 		run_ctx_clear(&c);
 		return LXNET_EXIT_USAGE;
 	}
-	if (run_precheck(&c) == 0 && run_start(&c) == 0) {
+	if (run_precheck(&c) == 0 && run_start(&c) == 0)
 		status = run_loop(&c);
-		if (!c.pid_ns)
-			run_kill_leftovers(&c);
-	} else if (c.child_pidfd >= 0) {
+	else if (c.child_pidfd >= 0) {
 		siginfo_t si;
 
 		syscall(SYS_pidfd_send_signal, c.child_pidfd, SIGKILL, NULL, 0);

@@ -779,6 +779,46 @@ static void run_forward_signal(struct run_ctx *c)
 	syscall(SYS_pidfd_send_signal, c->child_pidfd, si.ssi_signo, NULL, 0);
 }
 
+/*
+ * run_await_answer() - CMD ended before lxnet-proxy answered for its
+ * listener: wait for that answer
+ * @c: context
+ *
+ * CMD does not wait for the answer, lxnet does, so that a proxy that could
+ * not serve or died is reported even when CMD ended first. The wait ends
+ * with the answer (or the proxy's end), at its deadline (reported; the run
+ * fails as it would have with CMD still running) or when lxnet is sent a
+ * signal (CMD's status then stands). A working proxy has long answered.
+ */
+static void run_await_answer(struct run_ctx *c)
+{
+	while (c->proxy.pending && c->proxy.sock >= 0) {
+		struct pollfd p[2] = {
+			{ .fd = c->proxy.sock, .events = POLLIN },
+			{ .fd = c->sfd, .events = POLLIN },
+		};
+		int64_t left = c->proxy.deadline - g_get_monotonic_time();
+		int r;
+
+		if (left <= 0) {
+			log_err("lxnet-proxy did not take the seccomp listener within %d s",
+				RUN_PROXY_ACK_TIMEOUT_MS / 1000);
+			c->proxy.pending = false;
+			closep(&c->proxy.sock);
+			c->proxy.sock = -1;
+			run_fail_sandbox(c);
+			return;
+		}
+		r = poll(p, ELEMENTSOF(p), (int)(left / 1000) + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || p[1].revents)
+			return;
+		if (p[0].revents)
+			run_companion_answer(c, &c->proxy);
+	}
+}
+
 /**
  * run_loop() - serve the child until it ends
  * @c: context with the child started
@@ -839,21 +879,7 @@ static int run_loop(struct run_ctx *c)
 
 			if (waitid(P_PIDFD, c->child_pidfd, &si, WEXITED) < 0)
 				return SANDBOX_EXIT_FAILURE;
-			/*
-			 * CMD did not wait for the proxy's answer; lxnet does,
-			 * so that a proxy that could not serve (or died) is
-			 * reported even when CMD ended first (bounded by the
-			 * answer's deadline; a working proxy has answered).
-			 */
-			if (c->proxy.pending && c->proxy.sock >= 0) {
-				int64_t left = c->proxy.deadline -
-					       g_get_monotonic_time();
-
-				if (poll(&(struct pollfd){ .fd = c->proxy.sock,
-							   .events = POLLIN },
-					 1, left > 0 ? (int)(left / 1000) + 1 : 0) > 0)
-					run_companion_answer(c, &c->proxy);
-			}
+			run_await_answer(c);
 			if (c->failed)
 				return SANDBOX_EXIT_FAILURE;
 			if (si.si_code == CLD_EXITED)

@@ -6,7 +6,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 17
+tap_plan 19
 
 # expect STATUS PATTERN ARGS... - lxnet run ARGS exits STATUS and its
 # stderr is one line matching PATTERN
@@ -90,6 +90,26 @@ printf '#!/bin/sh\nsleep 0.5\nexit 3\n' >"$TMP_DIR/slow-fail-companion"
 chmod +x "$TMP_DIR/slow-fail-companion"
 LXNET_PROXY=$TMP_DIR/slow-fail-companion expect 125 'lxnet-proxy ended during start-up (status 3)' -- true
 tap_result $? "lxnet-proxy dying unanswered after CMD ended: 125, one line with its status"
+
+# A proxy that never answers: reported at the answer's deadline (10 s)
+# even though CMD ended at once; a signal to lxnet ends that wait early,
+# and CMD's status stands.
+printf '#!/bin/sh\nexec sleep 30\n' >"$TMP_DIR/stuck-companion"
+chmod +x "$TMP_DIR/stuck-companion"
+LXNET_PROXY=$TMP_DIR/stuck-companion expect 125 'did not take the seccomp listener within 10 s' -- true
+tap_result $? "lxnet-proxy never answering, CMD ended: 125 at the deadline, one line"
+LXNET_PROXY=$TMP_DIR/stuck-companion lxrun -- true >/dev/null 2>&1 &
+bg=$!
+wait_until 10 pgrep -f "^$LXNET run .*-- true\$" >/dev/null
+sleep 1
+t0=$(date +%s%N)
+pkill -TERM -f "^$LXNET run .*-- true\$"
+wait_until 5 sh -c "! kill -0 $bg 2>/dev/null"
+wait "$bg"
+st=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $st -eq 0 ] && [ $ms -lt 3000 ]
+tap_result $? "SIGTERM during that wait: lxnet ends in $ms ms with CMD's status ($st)"
 
 # /dev/fuse not accessible: a throw-away user without the ACL.
 if run_make_user; then

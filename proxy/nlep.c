@@ -359,7 +359,9 @@ pid_t nlep_inner_tgid(int procdir)
  * a race this cannot close.
  *
  * Return: the number, -EMFILE when the range is full or above the target's
- * soft RLIMIT_NOFILE, or -ENOENT.
+ * soft RLIMIT_NOFILE, or -errno of the look-up (a gone task's directory
+ * answers ENOENT for every name, taken for free: the caller is checked
+ * alive first).
  */
 static int nlep_pick_slot(pid_t pid, int procdir)
 {
@@ -372,11 +374,8 @@ static int nlep_pick_slot(pid_t pid, int procdir)
 		hi = (int)rl.rlim_cur;
 	for (fd = hi - 1; fd >= LXNET_NLEP_FD_BASE; fd--) {
 		snprintf(path, sizeof(path), "fd/%d", fd);
-		if (faccessat(procdir, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT)
-				return fd;
-			return -ENOENT;
-		}
+		if (faccessat(procdir, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+			return errno == ENOENT ? fd : -errno;
 	}
 	return -EMFILE;
 }
@@ -468,8 +467,13 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	g_mutex_unlock(&sb->task_lock);
 	if (nlep_id_valid(sb->listener, req->id) < 0)
 		return 0;
+	/*
+	 * The caller lives (its id is valid) but its /proc entry could not be
+	 * reached: it keeps the kernel's own netlink, as a caller outside our
+	 * pid namespace does, rather than a call never answered.
+	 */
 	if (slot < 0)
-		return slot == -ENOENT ? 0 : slot;
+		return slot == -ENOENT || slot == -ESRCH ? 1 : slot;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -errno;
 	s = sp[1];

@@ -107,9 +107,15 @@ int proxy_conf_init(struct proxy_conf *conf)
 	uint32_t native = seccomp_arch_native();
 	struct sigaction sa = { .sa_handler = listener_on_wake };
 
+	sigset_t wake;
+
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(LISTENER_WAKE_SIGNAL, &sa, NULL) < 0)
 		return -errno;
+	/* Only a waiting serving thread takes it (threads made later inherit). */
+	sigemptyset(&wake);
+	sigaddset(&wake, LISTENER_WAKE_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &wake, NULL);
 	conf->pidfd_leader_only = task_leader_only();
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return errno == EINVAL ? -EOPNOTSUPP : -errno;

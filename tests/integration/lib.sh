@@ -117,13 +117,11 @@ wait_until() {
 # returns 1 when it stayed busy.
 wait_idle() {
 	local limit=$1 pid=$2 i=0 a b quiet=0
-	pid_cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
-	pid_running() { cat /proc/"$1"/task/*/stat 2>/dev/null | awk '$3 == "R" { r = 1 } END { exit !r }'; }
-	a=$(pid_cpu "$pid") || return 1
+	a=$(lib_cpu_ticks "$pid") || return 1
 	while [ $i -lt $((limit * 5)) ]; do
 		sleep 0.2
-		b=$(pid_cpu "$pid") || return 1
-		if [ "$a" = "$b" ] && ! pid_running "$pid"; then
+		b=$(lib_cpu_ticks "$pid") || return 1
+		if [ "$a" = "$b" ] && ! lib_any_running "$pid"; then
 			quiet=$((quiet + 1))
 			[ $quiet -ge 2 ] && return 0
 		else
@@ -135,6 +133,15 @@ wait_idle() {
 	return 1
 }
 
+# lib_cpu_ticks PID - utime + stime (fields after the parenthesised name,
+# which may hold spaces)
+lib_cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
+
+# lib_any_running PID - true when one of PID's threads is in state R
+lib_any_running() {
+	cat /proc/"$1"/task/*/stat 2>/dev/null | sed 's/.*) //' | awk '$1 == "R" { r = 1 } END { exit !r }'
+}
+
 # in_trap PATTERN - true when the newest process whose command line matches
 # PATTERN (pgrep -f) sleeps in a trapped receive (recvmsg or recvfrom on
 # x86_64, waiting for the proxy: a netlink listener parked there has made
@@ -143,6 +150,8 @@ in_trap() {
 	local pid nr
 	pid=$(pgrep -n -f "$1") || return 1
 	grep -q '^seccomp_do_user_notification' "/proc/$pid/wchan" 2>/dev/null || return 1
+	# recvmsg, recvfrom: x86_64 numbers (elsewhere any trapped call)
+	[ "$(uname -m)" = x86_64 ] || return 0
 	nr=$(cut -d' ' -f1 "/proc/$pid/syscall" 2>/dev/null)
 	[ "$nr" = 47 ] || [ "$nr" = 45 ]
 }

@@ -106,7 +106,6 @@ int proxy_conf_init(struct proxy_conf *conf)
 	struct stat st;
 	uint32_t native = seccomp_arch_native();
 	struct sigaction sa = { .sa_handler = listener_on_wake };
-
 	sigset_t wake;
 
 	sigemptyset(&sa.sa_mask);
@@ -330,7 +329,7 @@ static void *listener_thread(void *arg)
 	sigset_t wake, waiting;
 	int r, e;
 
-	/* Blocked (listener_start()) but while waiting for a notification. */
+	/* Blocked (listener_start()) except while waiting for a notification. */
 	sigemptyset(&wake);
 	sigaddset(&wake, LISTENER_WAKE_SIGNAL);
 	sigfillset(&waiting);

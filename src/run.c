@@ -779,6 +779,17 @@ static void run_forward_signal(struct run_ctx *c)
 	syscall(SYS_pidfd_send_signal, c->child_pidfd, si.ssi_signo, NULL, 0);
 }
 
+/* The proxy's answer for the listener is past its deadline: fail the run. */
+static void run_proxy_too_late(struct run_ctx *c)
+{
+	log_err("lxnet-proxy did not take the seccomp listener within %d s",
+		RUN_PROXY_ACK_TIMEOUT_MS / 1000);
+	c->proxy.pending = false;
+	closep(&c->proxy.sock);
+	c->proxy.sock = -1;
+	run_fail_sandbox(c);
+}
+
 /*
  * run_await_answer() - CMD ended before lxnet-proxy answered for its
  * listener: wait for that answer
@@ -801,12 +812,7 @@ static void run_await_answer(struct run_ctx *c)
 		int r;
 
 		if (left <= 0) {
-			log_err("lxnet-proxy did not take the seccomp listener within %d s",
-				RUN_PROXY_ACK_TIMEOUT_MS / 1000);
-			c->proxy.pending = false;
-			closep(&c->proxy.sock);
-			c->proxy.sock = -1;
-			run_fail_sandbox(c);
+			run_proxy_too_late(c);
 			return;
 		}
 		r = poll(p, ELEMENTSOF(p), (int)(left / 1000) + 1);
@@ -850,14 +856,8 @@ static int run_loop(struct run_ctx *c)
 		if (r < 0)
 			return SANDBOX_EXIT_FAILURE;
 		if (r == 0 && c->proxy.pending &&
-		    g_get_monotonic_time() >= c->proxy.deadline) {
-			log_err("lxnet-proxy did not take the seccomp listener within %d s",
-				RUN_PROXY_ACK_TIMEOUT_MS / 1000);
-			c->proxy.pending = false;
-			closep(&c->proxy.sock);
-			c->proxy.sock = -1;
-			run_fail_sandbox(c);
-		}
+		    g_get_monotonic_time() >= c->proxy.deadline)
+			run_proxy_too_late(c);
 		if (p[1].revents)
 			run_forward_signal(c);
 		if (p[2].revents) {

@@ -133,6 +133,12 @@ wait_idle() {
 	return 1
 }
 
+# lib_threads PID - PID's number of threads
+lib_threads() { awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+# lib_threads_min PID N - true when PID has at least N threads (wait_until)
+lib_threads_min() { [ "$(lib_threads "$1")" -ge "$2" ] 2>/dev/null; }
+
 # lib_cpu_ticks PID - utime + stime (fields after the parenthesised name,
 # which may hold spaces)
 lib_cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }

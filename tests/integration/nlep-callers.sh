@@ -209,11 +209,11 @@ try:
 except OSError as e:
     print(errno.errorcode.get(e.errno, str(e.errno)))
 EOF
-base=$(awk '/^Threads:/ { print $2 }' "/proc/$PROXY_PID/status")
+base=$(lib_threads "$PROXY_PID")
 timeout 20 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" "$TMP_DIR/onefd.py" "$TMP_DIR/onefd.go" >"$TMP_DIR/onefd.out" 2>&1 &
 SB=$!
 # served (its serving thread is up) before counting fds
-wait_until 10 sh -c "[ \$(awk '/^Threads:/ { print \$2 }' /proc/$PROXY_PID/status) -gt $base ]"
+wait_until 10 lib_threads_min "$PROXY_PID" $((base + 1))
 # the lowest limit below which exactly one fd number is free
 L=$(ls "/proc/$PROXY_PID/fd" | awk '{ u[$1] = 1 } END {
 	for (L = 1; L < 100000; L++) { f = 0; for (i = 0; i < L; i++) if (!(i in u)) f++; if (f == 1) { print L; exit } } }')

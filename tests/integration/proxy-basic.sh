@@ -240,7 +240,7 @@ for i in 1 2 3 4 5 6 7 8; do
 	(in_shim "$TSOCK" "$PY" -c "$waiter" "$TMP_DIR/term" $i >/dev/null 2>&1 &)
 done
 wait_until 10 sh -c "[ \$(ls '$TMP_DIR/term' | grep -c '^ready') -eq 8 ]"
-threads=$(awk '/^Threads:/ { print $2 }' "/proc/$PROXY_PID/status")
+threads=$(lib_threads "$PROXY_PID")
 log_lines=$(wc -l <"$TMP_DIR/proxy.log")
 kill -TERM "$PROXY_PID"
 wait_until 5 sh -c "! kill -0 $PROXY_PID 2>/dev/null"

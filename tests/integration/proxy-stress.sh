@@ -15,7 +15,7 @@ BENCH=$top_builddir/tests/helpers/proxy-bench
 lib_tmpdir
 SOCK=$TMP_DIR/proxy.sock
 
-proxy_threads() { awk '/^Threads:/ { print $2 }' "/proc/$PROXY_PID/status"; }
+proxy_threads() { lib_threads "$PROXY_PID"; }
 
 tap_plan 9
 proxy_start "$SOCK"
@@ -104,7 +104,7 @@ for round in 1 2 3 4 5; do
 		spids="$spids $!"
 	done
 	# all four served (a thread each, besides main and GLib's), then busy
-	wait_until 20 sh -c "[ \$(awk '/^Threads:/ { print \$2 }' /proc/$rpid/status) -ge 6 ]"
+	wait_until 20 lib_threads_min "$rpid" 6
 	sleep 0.3
 	kill -TERM "$rpid"
 	wait "$rpid"

@@ -14,10 +14,14 @@
  * an AF_UNIX SOCK_SEQPACKET socket (mode 0600, removed on exit) and accepts
  * any number of clients up to a bound; `--fd N` serves one already
  * connected socket from `lxnet run` and exits when it is closed and no
- * sandbox remains. Each FDPASS_SECCOMP_LISTENER message with exactly one fd
- * that is a seccomp listener is answered FDPASS_ACK status 0; anything else
- * gets FDPASS_ACK -EBADMSG and the client is dropped. SIGTERM/SIGINT end
- * the loop.
+ * sandbox remains. Each FDPASS_SECCOMP_LISTENER message whose fds are a
+ * seccomp listener and the sandbox's network namespace is answered
+ * FDPASS_ACK status 0; anything else gets FDPASS_ACK -EBADMSG and the
+ * client is dropped. SIGTERM/SIGINT end the loop.
+ *
+ * Only callers in that network namespace are served (notify.c,
+ * notify_gate()): a process of the sandbox that made a namespace of its
+ * own (unshare -n, bwrap --unshare-net, a container) gets the kernel.
  *
  * Data side (notify.c, sockets.c): every listener gets a dedicated thread
  * blocked in SECCOMP_IOCTL_NOTIF_RECV, with SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
@@ -47,11 +51,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <linux/nsfs.h>
 #include <glib-unix.h>
 
 #include "fdpass.h"
@@ -171,25 +178,54 @@ static bool proxy_is_listener(int fd)
 }
 
 /**
+ * proxy_netns_ino() - the inode of a network namespace fd
+ * @fd: what the client sent as its sandbox's namespace
+ * @ret_ino: its nsfs inode number
+ *
+ * NS_GET_NSTYPE (Linux 4.11) tells a namespace fd, and its type, from any
+ * other file.
+ *
+ * Return: 0, or -EBADMSG when @fd is not a network namespace.
+ */
+static int proxy_netns_ino(int fd, ino_t *ret_ino)
+{
+	struct stat st;
+
+	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET || fstat(fd, &st) < 0)
+		return -EBADMSG;
+	*ret_ino = st.st_ino;
+	return 0;
+}
+
+/**
  * proxy_do_add_listener() - start serving a received listener
  * @p: the proxy
- * @fd: the listener; owned by the serving thread on success
+ * @fds: the listener, then the sandbox's network namespace (fdpass.h),
+ *	or the listener alone (a client from before the namespace was sent:
+ *	its every caller is served); owned by the serving thread on success
+ * @n_fds: 1 or 2
  * @pid: the client's idea of the sandbox's pid
  *
- * Return: 0, -EBADMSG (not a seccomp listener), -EUSERS (bound reached) or
- * -errno.
+ * Return: 0, -EBADMSG (not a seccomp listener, or not a network
+ * namespace), -EUSERS (bound reached) or -errno.
  */
-static int proxy_do_add_listener(struct proxy *p, int fd, pid_t pid)
+static int proxy_do_add_listener(struct proxy *p, const int *fds,
+				 size_t n_fds, pid_t pid)
 {
 	struct listener *l;
+	ino_t ino = 0;
 	int r;
 
-	if (!proxy_is_listener(fd))
+	if (!proxy_is_listener(fds[0]))
+		return -EBADMSG;
+	if (n_fds > 1 && proxy_netns_ino(fds[1], &ino) < 0)
 		return -EBADMSG;
 	if (p->n_listeners >= p->max_listeners)
 		return -EUSERS;
 	l = g_new0(struct listener, 1);
-	l->fd = fd;
+	l->fd = fds[0];
+	l->netns_fd = n_fds > 1 ? fds[1] : -1;
+	l->netns_ino = ino;
 	l->pid = pid;
 	l->conf = &p->conf;
 	l->done = listener_done;
@@ -221,8 +257,9 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 		client_free(c);
 		return G_SOURCE_REMOVE;
 	}
-	if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER && n_fds == 1) {
-		r = proxy_do_add_listener(c->p, fds[0], msg.pid);
+	if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER &&
+	    (n_fds == 1 || n_fds == 2)) {
+		r = proxy_do_add_listener(c->p, fds, n_fds, msg.pid);
 		if (r == 0)
 			n_fds = 0; /* the thread owns it */
 	} else {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -227,23 +228,99 @@ static int notify_nl_call(const struct proxy_sysnr *s, int nr)
 }
 
 /**
+ * notify_caller_netns() - whether a caller is in the sandbox's own network
+ * namespace
+ * @l: the listener (its sandbox's namespace)
+ * @pid: the notification's pid: the calling thread's id
+ *
+ * One readlink of /proc/TID/ns/net ("net:[INO]"), the calling thread's own
+ * (a thread that called unshare(CLONE_NEWNET) or setns() has a namespace
+ * of its own; its siblings keep theirs). Cheaper than a stat, which
+ * follows the link into nsfs (measured: ~3 us against ~6 us on these
+ * VMs); the inode alone names a namespace, since nsfs has one superblock,
+ * and @l->netns_fd keeps the sandbox's alive, so its number is never
+ * reused. A caller cannot change its own namespace while it waits in the
+ * trapped call, and no other task can change it.
+ *
+ * Pid reuse: the answer that follows (SEND, ADDFD, CONTINUE) fails ENOENT
+ * unless the notification is still pending, and a pending notification
+ * holds its thread, so the thread named @pid at the readlink was the
+ * caller whenever the answer takes effect. Nothing else is done with the
+ * result, so no separate NOTIF_ID_VALID is needed here.
+ *
+ * Return: true when the caller is proven in the sandbox's namespace (or
+ * the client sent no namespace); false otherwise, also when it cannot be
+ * read (a caller outside our pid namespace, pid 0; one we may not inspect):
+ * such a caller gets the kernel, in its own namespace.
+ */
+static bool notify_caller_netns(const struct listener *l, uint32_t pid)
+{
+	char path[40], link[48];
+	unsigned long long ino = 0;
+	const char *p;
+	ssize_t n;
+
+	if (l->netns_fd < 0)
+		return true;
+	if (pid == 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%u/ns/net", pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 5 || memcmp(link, "net:[", 5) != 0)
+		return false;
+	link[n] = '\0';
+	for (p = link + 5; *p >= '0' && *p <= '9'; p++)
+		ino = ino * 10 + (unsigned long long)(*p - '0');
+	return *p == ']' && ino == (unsigned long long)l->netns_ino;
+}
+
+/**
+ * notify_gate() - whether the proxy serves this call at all
+ * @l: the listener
+ * @s: the caller's architecture's numbers
+ * @req: the notification
+ *
+ * The one place that decides it, before any handler runs. A call that
+ * makes or asks about network objects (socket(), socketcall(), ioctl())
+ * is served only for a caller in the sandbox's own network namespace
+ * (notify_caller_netns()): a process that made a namespace of its own
+ * (unshare -n, bwrap --unshare-net, a container) gets the kernel's answer
+ * there, which can reach nothing the sandbox could not. A call on an fd in
+ * the endpoint range is judged by the fd instead, as the kernel judges a
+ * socket by the namespace it was made in: an emulated endpoint stays one
+ * whoever holds it, and any other fd is let through by nlep_do_call()
+ * (CONTINUE), so the namespace is not read for those.
+ *
+ * Return: true to dispatch to a handler, false to answer CONTINUE.
+ */
+static bool notify_gate(const struct listener *l, const struct proxy_sysnr *s,
+			const struct seccomp_notif *req)
+{
+	if (notify_nl_call(s, (int)req->data.nr) >= 0)
+		return true;
+	return notify_caller_netns(l, req->pid);
+}
+
+/**
  * notify_handle() - answer one notification
- * @conf: shared configuration
- * @listener: the listener fd
+ * @l: the listener (configuration, fd, sandbox state)
  * @req: the notification
  *
  * Return: 0, or -errno when the listener itself failed.
  */
-static int notify_handle(const struct proxy_conf *conf, int listener,
-			 const struct seccomp_notif *req,
-			 struct nlep_sandbox *nl)
+static int notify_handle(const struct listener *l, const struct seccomp_notif *req)
 {
+	const struct proxy_conf *conf = l->conf;
 	const struct proxy_sysnr *s = notify_find_arch(conf, &req->data);
+	struct nlep_sandbox *nl = l->nl;
+	int listener = l->fd;
 	int nr = req->data.nr;
 	int r;
 
 	if (!s)
 		r = -ENOSYS;
+	else if (!notify_gate(l, s, req))
+		r = NOTIFY_CONTINUE;
 	else if (nr == s->nr_socket && (int)req->data.args[0] == AF_NETLINK &&
 		 s->nr_nl[0] >= 0)
 		r = nl ? nlep_do_socket(nl, req, (int)req->data.args[1],
@@ -363,7 +440,7 @@ static void *listener_thread(void *arg)
 					 g_strerror(e));
 			break;
 		}
-		if (notify_handle(l->conf, l->fd, req, l->nl) < 0 &&
+		if (notify_handle(l, req) < 0 &&
 		    listener_gone(l->fd))
 			break;
 	}
@@ -446,6 +523,8 @@ void listener_join_free(struct listener *l)
 	pthread_join(l->thread, NULL);
 	if (l->fd >= 0)
 		close(l->fd);
+	if (l->netns_fd >= 0)
+		close(l->netns_fd);
 	nlep_sandbox_unref(l->nl);
 	g_free(l);
 }

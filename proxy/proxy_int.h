@@ -124,6 +124,10 @@ struct proxy_conf {
  *	thread-safe (the main loop uses g_main_context_invoke())
  * @done_data: for @done
  * @nl: this sandbox's endpoint state (nlep.c), or NULL
+ * @netns_fd: the sandbox's network namespace (owned; keeps @netns_ino
+ *	that namespace's for the listener's life), or -1 when the client
+ *	sent none (every caller is then served, as before the check)
+ * @netns_ino: its inode number on nsfs (notify_gate())
  * @stop: set by listener_stop() (g_atomic): the thread ends at its next
  *	wake-up
  */
@@ -135,6 +139,8 @@ struct listener {
 	void (*done)(struct listener *l, void *data);
 	void *done_data;
 	struct nlep_sandbox *nl;
+	int netns_fd;
+	ino_t netns_ino;
 	gint stop;
 };
 

@@ -15,7 +15,12 @@
 #define FDPASS_MAX_FDS 4
 
 enum fdpass_kind {
-	FDPASS_SECCOMP_LISTENER = 1, /* fd[0]: seccomp user-notification fd */
+	/*
+	 * fd[0]: seccomp user-notification fd; fd[1]: the sandbox's network
+	 * namespace (/proc/self/ns/net of the process that installed the
+	 * filter): lxnet-proxy serves only callers in that namespace
+	 */
+	FDPASS_SECCOMP_LISTENER = 1,
 	FDPASS_FUSE_DEVICE = 2,      /* fd[0]: /dev/fuse, already mounted */
 	FDPASS_ACK = 3,              /* no fd; status carries 0 or -errno */
 };

@@ -63,6 +63,7 @@
 #include "log.h"
 #include "lxnet_int.h"
 #include "sandbox.h"
+#include "seccomp_filter.h"
 #include "util.h"
 #include "view.h"
 
@@ -561,13 +562,15 @@ static void run_companion_ended(struct run_companion *comp)
  * @c: context
  * @comp: the companion that serves it
  * @kind: FDPASS_FUSE_DEVICE or FDPASS_SECCOMP_LISTENER
- * @fd: the fd (ours; the caller closes it)
+ * @fds: the fds (ours; the caller closes them): one, or for the listener
+ *	two (fdpass.h)
+ * @n_fds: how many
  *
  * The companion's answer arrives later on @comp->sock (run_companion_answer()).
  * Return: 0, or -EIO when the companion is gone or already served (reported).
  */
 static int run_pass_on(struct run_ctx *c, struct run_companion *comp,
-		       uint32_t kind, int fd)
+		       uint32_t kind, const int *fds, size_t n_fds)
 {
 	struct fdpass_msg m = { .kind = kind, .pid = c->child };
 	int r;
@@ -576,7 +579,7 @@ static int run_pass_on(struct run_ctx *c, struct run_companion *comp,
 		log_err("%s was handed an fd already", comp->name);
 		return -EIO;
 	}
-	r = comp->sock < 0 ? -EPIPE : fdpass_send(comp->sock, &m, &fd, 1);
+	r = comp->sock < 0 ? -EPIPE : fdpass_send(comp->sock, &m, fds, n_fds);
 	if (r < 0) {
 		run_companion_ended(comp);
 		return -EIO;
@@ -613,12 +616,10 @@ static int run_serve_ctl(struct run_ctx *c)
 	r = fdpass_recv(c->ctl, &m, fds, ELEMENTSOF(fds), &n_fds);
 	if (r < 0)
 		return r;
-	if (n_fds != 1) {
-		r = -EBADMSG;
-	} else if (m.kind == FDPASS_FUSE_DEVICE) {
-		r = run_pass_on(c, &c->fs, m.kind, fds[0]);
-	} else if (m.kind == FDPASS_SECCOMP_LISTENER) {
-		r = run_pass_on(c, &c->proxy, m.kind, fds[0]);
+	if (m.kind == FDPASS_FUSE_DEVICE && n_fds == 1) {
+		r = run_pass_on(c, &c->fs, m.kind, fds, n_fds);
+	} else if (m.kind == FDPASS_SECCOMP_LISTENER && n_fds == 2) {
+		r = run_pass_on(c, &c->proxy, m.kind, fds, n_fds);
 	} else {
 		r = -EBADMSG;
 	}
@@ -1013,6 +1014,38 @@ static int run_lock_staging(struct run_ctx *c)
 }
 
 /**
+ * run_nested() - inside another sandbox's seccomp listener, share its network
+ * @c: context
+ * @cfg: the child's configuration; share_net is set when nested
+ *
+ * The kernel allows one seccomp listener per filter chain (seccomp(2),
+ * EBUSY), so `lxnet run` inside `lxnet run` or `lxnet shim` cannot install
+ * its own. Its sandbox then keeps the network namespace it was started in,
+ * whose calls the outer lxnet-proxy already serves with the host's
+ * network, and starts no proxy of its own; the view files are its own.
+ * --hide-if cannot be honoured there (the outer proxy answers netlink and
+ * ioctls), so it is refused rather than half applied.
+ *
+ * Return: 0 or -errno (reported).
+ */
+static int run_nested(struct run_ctx *c, struct sandbox_config *cfg)
+{
+	int r = seccomp_listener_present();
+
+	if (r <= 0)
+		return 0; /* none, or no seccomp: run_precheck() said so */
+	if (c->policy.hide_if && c->policy.hide_if[0]) {
+		log_err("--hide-if cannot apply inside another sandbox's seccomp "
+			"listener (its proxy answers netlink and ioctls)");
+		return -EINVAL;
+	}
+	log_debug("a seccomp listener is present (inside another sandbox?): "
+		  "sharing its network namespace, no lxnet-proxy");
+	cfg->share_net = true;
+	return 0;
+}
+
+/**
  * run_start() - set up the signal fd, the control socket and the child
  * @c: parsed, checked context
  *
@@ -1066,9 +1099,12 @@ static int run_start(struct run_ctx *c)
 	c->ctl = sp[0];
 	theirs = sp[1];
 	cfg.ctl_fd = theirs;
+	r = run_nested(c, &cfg);
+	if (r < 0)
+		return r;
 	/* Companions first: their start-up overlaps the child's set-up. */
 	r = run_start_fs(c);
-	if (r == 0)
+	if (r == 0 && !cfg.share_net)
 		r = run_start_proxy(c);
 	if (r < 0)
 		return r;

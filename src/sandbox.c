@@ -73,9 +73,10 @@
  */
 unsigned long sandbox_clone_flags(const struct sandbox_config *c)
 {
-	unsigned long f = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET |
-			  CLONE_NEWUTS;
+	unsigned long f = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS;
 
+	if (!c->share_net)
+		f |= CLONE_NEWNET;
 	if (c->pid_ns)
 		f |= CLONE_NEWPID;
 	return f;
@@ -612,7 +613,7 @@ static int sbx_mount_view(const struct sandbox_config *c, const char *staging,
 static int sbx_seccomp(const struct sandbox_config *c)
 {
 	_cleanup_close_ int lfd = -1;
-	int r;
+	int fds[2], r;
 
 	r = seccomp_filter_install(&lfd);
 	if (r == -ENOSYS || r == -EINVAL || r == -EOPNOTSUPP) {
@@ -622,10 +623,16 @@ static int sbx_seccomp(const struct sandbox_config *c)
 	}
 	if (r < 0)
 		return sbx_fail("install the seccomp filter", r);
+	/* the proxy serves callers in this namespace only (fdpass.h) */
+	fds[1] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fds[1] < 0)
+		return sbx_fail("open /proc/self/ns/net", -errno);
+	fds[0] = lfd;
 	/* No answer to wait for: see "Theory of operation", step 5. */
 	r = fdpass_send(c->ctl_fd, &(struct fdpass_msg){
 				.kind = FDPASS_SECCOMP_LISTENER,
-				.pid = getpid() }, &lfd, 1);
+				.pid = getpid() }, fds, 2);
+	close(fds[1]);
 	if (r < 0)
 		return sbx_fail("hand the seccomp listener to lxnet-proxy", r);
 	return 0;
@@ -737,7 +744,7 @@ void sandbox_child_main(const struct sandbox_config *c)
 		sbx_fail("sethostname", -errno);
 		goto fail;
 	}
-	r = sbx_lo_up();
+	r = c->share_net ? 0 : sbx_lo_up();
 	if (r < 0) {
 		sbx_fail("bring lo up", r);
 		goto fail;
@@ -761,7 +768,7 @@ void sandbox_child_main(const struct sandbox_config *c)
 	}
 	if (sbx_mount_view(c, staging, fuse_fd) < 0)
 		goto fail;
-	if (sbx_seccomp(c) < 0)
+	if (!c->share_net && sbx_seccomp(c) < 0)
 		goto fail;
 	if (c->pid_ns)
 		sbx_init(c);

@@ -50,6 +50,9 @@ enum sandbox_gen {
  * @hostname: UTS hostname to set, or NULL to keep the host's
  * @generate: enum sandbox_gen bits: which files are bound over
  * @pid_ns: a new pid namespace; the child is its init and forks CMD
+ * @share_net: keep the parent's network namespace and install no filter
+ *	(lxnet runs inside a sandbox whose proxy serves this namespace: the
+ *	kernel allows one seccomp listener per process; see run.c)
  * @argv: CMD and its arguments, NULL-terminated
  * @ctl_fd: the child's end of the control socket (O_CLOEXEC)
  */
@@ -59,6 +62,7 @@ struct sandbox_config {
 	const char *hostname;
 	unsigned int generate;
 	bool pid_ns;
+	bool share_net;
 	char **argv;
 	int ctl_fd;
 };

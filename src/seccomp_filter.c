@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -295,6 +296,55 @@ static int filter_export(scmp_filter_ctx ctx, struct sock_filter **ret_insns,
 	*ret_n = (unsigned int)(len / sizeof(struct sock_filter));
 	*ret_insns = g_steal_pointer(&insns);
 	return 0;
+}
+
+/* The probe thread: a do-nothing filter with a listener on itself only. */
+static void *filter_probe_thread(void *arg)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+	int *ret = arg;
+	long fd;
+
+	/* Both are per thread: the process and its other threads keep theirs. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		*ret = -errno;
+		return NULL;
+	}
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		     SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (fd >= 0) {
+		close((int)fd);
+		*ret = 0;
+	} else {
+		*ret = errno == EBUSY ? 1 : -errno;
+	}
+	return NULL;
+}
+
+/**
+ * seccomp_listener_present() - whether the calling process already runs
+ * under a seccomp filter with a user-notification listener
+ *
+ * The kernel allows one listener per filter chain: a process inside a
+ * sandbox served by lxnet-proxy (`lxnet run`, `lxnet shim`), or under
+ * another supervisor, cannot install the sandbox filter (EBUSY). Found by
+ * trying, on a short-lived thread: a filter installed without TSYNC and
+ * PR_SET_NO_NEW_PRIVS bind only the calling thread, and both go with it.
+ *
+ * Return: 1 when a listener is present, 0 when not, or -errno
+ * (-EOPNOTSUPP without seccomp user notification).
+ */
+int seccomp_listener_present(void)
+{
+	pthread_t t;
+	int ret = -EIO, r;
+
+	r = pthread_create(&t, NULL, filter_probe_thread, &ret);
+	if (r)
+		return -r;
+	pthread_join(t, NULL);
+	return ret == -EINVAL || ret == -ENOSYS ? -EOPNOTSUPP : ret;
 }
 
 /**

@@ -53,5 +53,6 @@ int seccomp_filter_install(int *ret_listener_fd);
 int seccomp_filter_install_ex(struct seccomp_filter_info *ret_info,
 			      int *ret_listener_fd);
 int seccomp_filter_export_pfc(int out_fd);
+int seccomp_listener_present(void);
 
 #endif

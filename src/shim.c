@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,7 +91,13 @@ static int shim_handover(int sock, int listener, int timeout_s)
 	int fds[FDPASS_MAX_FDS];
 	int r;
 
-	r = fdpass_send(sock, &msg, &listener, 1);
+	/* the proxy serves callers in this namespace only (fdpass.h) */
+	fds[1] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fds[1] < 0)
+		return -errno;
+	fds[0] = listener;
+	r = fdpass_send(sock, &msg, fds, 2);
+	close(fds[1]);
 	if (r < 0)
 		return r;
 	do

@@ -348,8 +348,9 @@ pid_t nlep_inner_tgid(int procdir)
 }
 
 /**
- * nlep_pick_slot() - the highest free fd number of the range the target
- * can hold
+ * nlep_pick_slot() - the highest free fd number of the endpoint range the
+ * target can hold: the high range, or the low one when the target's soft
+ * RLIMIT_NOFILE leaves no number of the high range (seccomp_filter.h)
  * @pid: the calling thread
  * @procdir: its /proc/PID directory (struct nlep_task)
  *
@@ -359,23 +360,39 @@ pid_t nlep_inner_tgid(int procdir)
  * a race this cannot close.
  *
  * Return: the number, -EMFILE when the range is full or above the target's
- * soft RLIMIT_NOFILE, or -errno of the look-up (a gone task's directory
+ * soft RLIMIT_NOFILE (a full high range does not spill into the low one,
+ * whose numbers cost ordinary fds a trapped call), or -errno of the look-up (a gone task's directory
  * answers ENOENT for every name, taken for free: the caller is checked
  * alive first).
  */
 static int nlep_pick_slot(pid_t pid, int procdir)
 {
+	static const int ranges[][2] = {
+		{ LXNET_NLEP_FD_BASE, LXNET_NLEP_FD_COUNT },
+		{ LXNET_NLEP_FD_LOW_BASE, LXNET_NLEP_FD_LOW_COUNT },
+	};
 	struct rlimit rl;
 	char path[64];
-	int hi = LXNET_NLEP_FD_BASE + LXNET_NLEP_FD_COUNT, fd;
+	rlim_t lim = RLIM_INFINITY;
+	size_t i;
+	int fd;
 
-	if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0 &&
-	    rl.rlim_cur < (rlim_t)hi)
-		hi = (int)rl.rlim_cur;
-	for (fd = hi - 1; fd >= LXNET_NLEP_FD_BASE; fd--) {
-		snprintf(path, sizeof(path), "fd/%d", fd);
-		if (faccessat(procdir, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-			return errno == ENOENT ? fd : -errno;
+	if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0)
+		lim = rl.rlim_cur;
+	for (i = 0; i < ELEMENTSOF(ranges); i++) {
+		int lo = ranges[i][0], hi = lo + ranges[i][1];
+
+		if (lim < (rlim_t)hi)
+			hi = (int)lim;
+		for (fd = hi - 1; fd >= lo; fd--) {
+			snprintf(path, sizeof(path), "fd/%d", fd);
+			if (faccessat(procdir, path, F_OK,
+				      AT_SYMLINK_NOFOLLOW) < 0)
+				return errno == ENOENT ? fd : -errno;
+		}
+		/* the low range only when the limit leaves none above */
+		if (hi > lo)
+			break;
 	}
 	return -EMFILE;
 }

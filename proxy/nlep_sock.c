@@ -757,6 +757,52 @@ static int64_t nlep_apply(struct nlep_sandbox *sb, struct nlep *ep,
 }
 
 /**
+ * nlep_fd_foreign() - whether a low-range fd is surely not an endpoint
+ * @sb: the caller's sandbox
+ * @req: the notification (its fd in the low range)
+ *
+ * Ordinary fds of every process reach the low range (seccomp_filter.h):
+ * their calls are let through after one stat of /proc/PID/fd/N in the
+ * caller's cached directory and one table look-up, before any of the
+ * caller's memory is opened. A stale or missing cache entry answers
+ * "not sure" and the full path decides. CONTINUE on what this says needs
+ * no proof: on a dead notification it does nothing, and a live one holds
+ * its thread, which the cached directory then names.
+ *
+ * Return: true when the fd is no endpoint of this proxy.
+ */
+static bool nlep_fd_foreign(struct nlep_sandbox *sb,
+			    const struct seccomp_notif *req)
+{
+	struct nlep_task *e;
+	struct stat st;
+	char name[32];
+	bool known;
+	int r;
+
+	snprintf(name, sizeof(name), "fd/%d", (int)req->data.args[0]);
+	g_mutex_lock(&sb->task_lock);
+	r = nlep_task_get(sb, (pid_t)req->pid, false, &e);
+	r = r < 0 ? r : fstatat(e->procdir, name, &st, 0);
+	g_mutex_unlock(&sb->task_lock);
+	if (r < 0)
+		return false;
+	if (!S_ISSOCK(st.st_mode))
+		return true;
+	g_mutex_lock(&sb->hub->lock);
+	known = nlep_lookup(sb->hub, st.st_ino) != NULL;
+	g_mutex_unlock(&sb->hub->lock);
+	return !known;
+}
+
+/* Whether @fd lies in the low endpoint range. */
+static bool nlep_fd_low(uint64_t fd)
+{
+	return (fd & 0xffffffffu) >= LXNET_NLEP_FD_LOW_BASE &&
+	       (fd & 0xffffffffu) < LXNET_NLEP_FD_LOW_BASE + LXNET_NLEP_FD_LOW_COUNT;
+}
+
+/**
  * nlep_do_call() - answer a trapped call on an fd in the endpoint range
  * @sb: the caller's sandbox
  * @call: which call
@@ -785,6 +831,8 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 	ino_t ino = 0;
 	int64_t r;
 
+	if (nlep_fd_low(req->data.args[0]) && nlep_fd_foreign(sb, req))
+		return 1;
 	r = nlep_attach(sb, call, req, &t, &sfd, &ino, &a.tgid);
 	if (r != 0) {
 		target_close(&t);

@@ -108,7 +108,7 @@ static int filter_rules_ifioctl(scmp_filter_ctx ctx, uint32_t arch)
 
 /**
  * filter_rules_netlink() - trap socket(AF_NETLINK, *, NETLINK_ROUTE) and the
- * socket calls on fds in the endpoint range (see seccomp_filter.h)
+ * socket calls on fds in the endpoint ranges (see seccomp_filter.h)
  * @ctx: filter under construction for exactly one architecture
  * @arch: that architecture
  *
@@ -125,8 +125,13 @@ static int filter_rules_netlink(scmp_filter_ctx ctx, uint32_t arch)
 		"bind", "connect", "getsockname", "getpeername", "recvfrom",
 		"recvmsg", "setsockopt", "getsockopt",
 	};
-	const uint64_t mask = 0xffffffffu & ~(uint64_t)(LXNET_NLEP_FD_COUNT - 1);
-	size_t i;
+	static const struct {
+		uint32_t base, count; /* count a power of two, base aligned */
+	} ranges[] = {
+		{ LXNET_NLEP_FD_BASE, LXNET_NLEP_FD_COUNT },
+		{ LXNET_NLEP_FD_LOW_BASE, LXNET_NLEP_FD_LOW_COUNT },
+	};
+	size_t i, j;
 	int r;
 
 	if (arch != seccomp_arch_native())
@@ -143,11 +148,16 @@ static int filter_rules_netlink(scmp_filter_ctx ctx, uint32_t arch)
 
 		if (nr < 0)
 			continue;
-		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
-				     SCMP_A0_64(SCMP_CMP_MASKED_EQ, mask,
-						(uint64_t)LXNET_NLEP_FD_BASE));
-		if (r < 0)
-			return r;
+		for (j = 0; j < ELEMENTSOF(ranges); j++) {
+			uint64_t mask = 0xffffffffu &
+					~(uint64_t)(ranges[j].count - 1);
+
+			r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+					     SCMP_A0_64(SCMP_CMP_MASKED_EQ, mask,
+							(uint64_t)ranges[j].base));
+			if (r < 0)
+				return r;
+		}
 	}
 	return 0;
 }

@@ -33,6 +33,17 @@
 #define LXNET_NLEP_FD_BASE 896
 #define LXNET_NLEP_FD_COUNT 128
 
+/*
+ * The low range, for a caller whose soft RLIMIT_NOFILE leaves no number of
+ * the range above free (`ulimit -n 256`): [56, 64), below the least limit
+ * a program may set (64), trapped the same way. Ordinary fds there pay a
+ * trapped call each that the proxy lets through (CONTINUE) after one
+ * look-up; eight numbers keep that rare (a process reaches fd 56 only with
+ * 56 files open). See docs/ARCHITECTURE.md, "Low fd limits".
+ */
+#define LXNET_NLEP_FD_LOW_BASE 56
+#define LXNET_NLEP_FD_LOW_COUNT 8
+
 /* Kernel-side flags this code may lack headers for (uapi values). */
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5) /* Linux 5.19 */

@@ -46,6 +46,8 @@
  * @nr_socket: socket(2)
  * @nr_socketcall: socketcall(2)
  * @nr_ioctl: ioctl(2) (its own number on i386 too, not a socketcall)
+ * @nr_unshare, @nr_clone, @nr_setns: trapped when they may change the
+ *	caller's network namespace (seccomp_filter.c, filter_rules_netns())
  * @nr_nl: the calls trapped on endpoint fds (enum nlep_call); -1 except on
  *	the native architecture (see seccomp_filter.c)
  */
@@ -55,6 +57,9 @@ struct proxy_sysnr {
 	int nr_socket;
 	int nr_socketcall;
 	int nr_ioctl;
+	int nr_unshare;
+	int nr_clone;
+	int nr_setns;
 	int nr_nl[NLEP_N_CALLS];
 };
 
@@ -128,6 +133,9 @@ struct proxy_conf {
  *	that namespace's for the listener's life), or -1 when the client
  *	sent none (every caller is then served, as before the check)
  * @netns_ino: its inode number on nsfs (notify_gate())
+ * @netns_moved: a task of the sandbox may have changed its network
+ *	namespace (a trapped unshare/clone/setns was seen; serving thread
+ *	only): from then on callers' namespaces are read
  * @stop: set by listener_stop() (g_atomic): the thread ends at its next
  *	wake-up
  */
@@ -141,6 +149,7 @@ struct listener {
 	struct nlep_sandbox *nl;
 	int netns_fd;
 	ino_t netns_ino;
+	bool netns_moved;
 	gint stop;
 };
 

@@ -921,6 +921,19 @@ static int run_clone(struct run_ctx *c, const struct sandbox_config *cfg)
 	long pid;
 
 	pid = syscall(SYS_clone3, &args, sizeof(args));
+	/*
+	 * Inside an lxnet sandbox clone3() fails ENOSYS (seccomp_filter.c):
+	 * clone() takes the same flags, its pidfd through parent_tid, the
+	 * third argument on x86_64, i386, arm64 and riscv alike.
+	 */
+	if (pid < 0 && errno == ENOSYS) {
+		int pidfd = -1;
+
+		pid = syscall(SYS_clone, (unsigned long)args.flags | SIGCHLD,
+			      NULL, &pidfd, NULL, 0);
+		if (pid > 0)
+			c->child_pidfd = pidfd;
+	}
 	if (pid < 0) {
 		int e = errno;
 

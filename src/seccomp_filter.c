@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -162,6 +163,58 @@ static int filter_rules_netlink(scmp_filter_ctx ctx, uint32_t arch)
 	return 0;
 }
 
+/**
+ * filter_rules_netns() - trap what moves a task to another network
+ * namespace, so that the proxy knows when it must look (notify_gate())
+ * @ctx: filter under construction for exactly one architecture
+ * @arch: that architecture
+ *
+ * unshare() and clone() with CLONE_NEWNET, and setns() that may enter a
+ * network namespace (nstype 0 or with CLONE_NEWNET, also a pidfd's), are
+ * handed to the proxy, which records that the sandbox has namespaces of
+ * its own and lets the call run (CONTINUE). clone3() keeps its flags
+ * behind a pointer: it fails ENOSYS, and the C libraries (glibc, musl)
+ * and Go fall back to clone(), as they do under Docker's default profile
+ * for the same reason. clone()'s flags are its first argument everywhere
+ * lxnet builds for (x86_64, i386, x32; s390 differs).
+ *
+ * Return: 0 or -errno.
+ */
+static int filter_rules_netns(scmp_filter_ctx ctx, uint32_t arch)
+{
+	static const char *const calls[] = { "unshare", "clone" };
+	const uint64_t newnet = CLONE_NEWNET;
+	size_t i;
+	int nr, r;
+
+	(void)arch; /* libseccomp translates native numbers per architecture */
+	for (i = 0; i < ELEMENTSOF(calls); i++) {
+		nr = seccomp_syscall_resolve_name(calls[i]);
+		if (nr < 0)
+			continue;
+		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+				     SCMP_A0_64(SCMP_CMP_MASKED_EQ, newnet,
+						newnet));
+		if (r < 0)
+			return r;
+	}
+	nr = seccomp_syscall_resolve_name("setns");
+	if (nr >= 0) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+				     SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0));
+		if (r == 0)
+			r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+					     SCMP_A1_64(SCMP_CMP_MASKED_EQ,
+							newnet, newnet));
+		if (r < 0)
+			return r;
+	}
+	nr = seccomp_syscall_resolve_name("clone3");
+	if (nr < 0)
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+}
+
 /*
  * The rule sets the filter is made of, in order; each is applied to every
  * architecture. This is the hook for the next pieces of the proxy: the
@@ -175,6 +228,7 @@ static int (*const filter_rule_sets[])(scmp_filter_ctx ctx, uint32_t arch) = {
 	filter_rules_inet_socket,
 	filter_rules_ifioctl,
 	filter_rules_netlink,
+	filter_rules_netns,
 };
 
 /**

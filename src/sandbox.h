@@ -9,7 +9,7 @@
  *   parent -> child  SANDBOX_MSG_GO            uid/gid maps are written
  *   child  -> parent FDPASS_FUSE_DEVICE [fd]   /dev/fuse, already mounted
  *   parent -> child  FDPASS_ACK (status)       lxnetfs serves it (or -errno)
- *   child  -> parent FDPASS_SECCOMP_LISTENER [fd]   not answered: the child
+ *   child  -> parent FDPASS_SECCOMP_LISTENER [fd, netns]   not answered: the child
  *                    execs CMD at once; the parent passes the listener to
  *                    lxnet-proxy and, should the proxy refuse it or end
  *                    first, reports that and kills the sandbox (status 125)

@@ -16,7 +16,12 @@
  *    arg0), on x86_64, x32 and i386 (and the native architecture elsewhere);
  *  - i386 socketcall(SYS_SOCKET, args): the domain is behind a pointer, so
  *    every SYS_SOCKET socketcall is trapped and the proxy answers CONTINUE
- *    for families it does not serve.
+ *    for families it does not serve;
+ *  - ioctl() by interface request number; the endpoint calls below;
+ *  - unshare()/clone() with CLONE_NEWNET and setns() (nstype 0 or
+ *    CLONE_NEWNET): the proxy notes that callers may be in namespaces of
+ *    their own and answers CONTINUE; clone3() fails ENOSYS (its flags are
+ *    behind a pointer; C libraries fall back to clone()).
  * Everything else is allowed, so its errno is the kernel's.
  */
 

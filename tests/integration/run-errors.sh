@@ -64,14 +64,14 @@ tap_result $? "lxnetfs ending during start-up: 125, one line with its status"
 
 # The sandbox does not wait for the proxy's answer to its listener: CMD
 # runs meanwhile, and a refusal must still end it with 125. This stand-in
-# proxy takes the listener on fd 3 and answers FDPASS_ACK -EPERM.
+# proxy takes the listener (and the netns) on fd 3 and answers FDPASS_ACK -EPERM.
 cat >"$TMP_DIR/refusing-proxy" <<'PY'
 #!/usr/bin/env python3
 import socket, struct, sys
 s = socket.socket(fileno=3)
 msg, fds, _, _ = socket.recv_fds(s, 16, 4)
 magic, kind = struct.unpack('<II', msg[:8])
-ok = magic == 0x6c786e65 and kind == 1 and len(fds) == 1
+ok = magic == 0x6c786e65 and kind == 1 and len(fds) == 2  # listener, netns
 s.send(struct.pack('<IIii', 0x6c786e65, 3, -1 if ok else -74, 0))
 PY
 chmod +x "$TMP_DIR/refusing-proxy"

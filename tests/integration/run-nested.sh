@@ -11,7 +11,7 @@ run_make_host || tap_skip_all "cannot make a veth pair here"
 command -v curl >/dev/null || tap_skip_all "curl missing"
 command -v python3 >/dev/null || tap_skip_all "python3 missing"
 IFINFO=$top_builddir/tests/helpers/ifinfo
-tap_plan 18
+tap_plan 19
 
 python3 -m http.server -b 127.0.0.1 18083 --directory "$TMP_DIR" >/dev/null 2>&1 &
 lib_on_exit "kill $!"
@@ -88,6 +88,17 @@ if proxy_start "$SOCK"; then
 	tap_result $? "under lxnet shim: the sandbox reaches the host, a nested namespace does not"
 else
 	tap_skip "under lxnet shim" "lxnet-proxy --socket did not start"
+fi
+
+# The same as an ordinary user: the proxy may read its sandbox's threads.
+if [ -x /usr/bin/python3 ] && run_make_user && run_grant_fuse; then
+	chmod 644 "$TMP_DIR/threads.py"
+	out=$(run_as_user "timeout -k 5 60 '$LXNET' run $VIEW -- /usr/bin/python3 '$TMP_DIR/threads.py' 18083")
+	tap_diag "$(echo $out)"
+	echo "$out" | grep -qx 'thread 1 refused' && echo "$out" | grep -Eqx 'main [2-9][0-9]* reach'
+	tap_result $? "as an ordinary user: the unshared thread gets the kernel, its sibling the host"
+else
+	tap_skip "unshared thread as an ordinary user" "cannot make a throw-away user with /dev/fuse access"
 fi
 
 # ---- item 5: lxnet run inside lxnet run ----

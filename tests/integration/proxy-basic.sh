@@ -206,9 +206,9 @@ tap_result $? "lxnet --help lists subcommands"
 tap_result $? "unknown subcommand exits 2"
 err=$(unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/none.sock" -- true 2>&1)
 st=$?
-[ $st -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
+[ $st -eq 125 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
 	printf '%s' "$err" | grep -q 'no lxnet-proxy is listening'
-tap_result $? "shim without a proxy: one clear line, exit 1 ($err)"
+tap_result $? "shim without a proxy: one clear line, exit 125 ($err)"
 
 kill -TERM "$PROXY_PID"
 wait_until 5 sh -c "! kill -0 $PROXY_PID 2>/dev/null" && [ ! -e "$SOCK" ]

@@ -530,6 +530,7 @@ struct proxy_opts {
 	gboolean poll_wait;
 	gboolean no_sched_batch;
 	gboolean verbose;
+	gboolean version;
 	struct view_policy policy;
 };
 
@@ -555,6 +556,8 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		  "serving threads stay SCHED_OTHER (for measurements)", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 		  "debug messages", NULL },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version,
+		  "show the version and exit", NULL },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("");
@@ -573,6 +576,10 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		exit(2);
 	}
 	g_option_context_free(ctx);
+	if (o->version) {
+		printf("lxnet-proxy %s\n", PACKAGE_VERSION);
+		exit(0);
+	}
 	if (argc > 1 || (o->socket_path && o->fd >= 0) ||
 	    o->max_listeners < 1 || o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) {
 		fprintf(stderr, "lxnet-proxy: %s (try --help)\n",

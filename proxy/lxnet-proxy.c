@@ -10,14 +10,17 @@
  * socketcall(SYS_SOCKET, ...) — into user notifications, and sends the
  * filter's listener fd to this process over SCM_RIGHTS (src/fdpass.h).
  *
- * Control side (this file, one GLib main loop): `--socket PATH` listens on
- * an AF_UNIX SOCK_SEQPACKET socket (mode 0600, removed on exit) and accepts
- * any number of clients up to a bound; `--fd N` serves one already
- * connected socket from `lxnet run` and exits when it is closed and no
- * sandbox remains. Each FDPASS_SECCOMP_LISTENER message whose fds are a
- * seccomp listener and the sandbox's network namespace is answered
- * FDPASS_ACK status 0; anything else gets FDPASS_ACK -EBADMSG and the
- * client is dropped. SIGTERM/SIGINT end the loop.
+ * Control side (this file, one GLib main loop): `--socket PATH` (default
+ * $XDG_RUNTIME_DIR/lxnet/proxy.sock) listens on an AF_UNIX SOCK_SEQPACKET
+ * socket (mode 0600, removed on exit) and accepts clients of the same user
+ * or root (SO_PEERCRED; --allow-user names others) up to a bound, at most
+ * PROXY_CLIENTS_PER_PEER per process, each dropped after
+ * PROXY_CLIENT_IDLE_S idle, the oldest dropped for a new one at the bound;
+ * `--fd N` serves one already connected socket from `lxnet run` and exits
+ * when it is closed and no sandbox remains. Each FDPASS_SECCOMP_LISTENER
+ * message whose fds are a seccomp listener and the sandbox's network
+ * namespace is answered FDPASS_ACK status 0; anything else gets FDPASS_ACK
+ * -EBADMSG and the client is dropped. SIGTERM/SIGINT end the loop.
  *
  * Only callers in that network namespace are served (notify.c,
  * notify_gate()): a process of the sandbox that made a namespace of its
@@ -47,6 +50,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +86,8 @@
  * @listeners: sandboxes being served (struct listener, threads running)
  * @n_listeners: their number
  * @max_listeners: bound on @n_listeners and on connected clients
+ * @allow_uids: uids besides this one's and root's whose clients are served
+ * @allow_all: clients of any uid are served (--allow-user all)
  * @exit_status: main()'s return value
  * @model: the network model the sandboxes are shown (model.c)
  */
@@ -100,6 +106,8 @@ struct proxy {
 	GList *listeners;
 	unsigned int n_listeners;
 	unsigned int max_listeners;
+	GArray *allow_uids;
+	bool allow_all;
 	int exit_status;
 };
 
@@ -108,12 +116,16 @@ struct proxy {
  * @p: the proxy
  * @fd: the connection (owned)
  * @src: its source id
+ * @idle_src: the timeout dropping it when idle (0 for the --fd socket)
+ * @peer_pid: the connecting process (SO_PEERCRED), 0 for the --fd socket
  * @is_ctl: the --fd socket
  */
 struct client {
 	struct proxy *p;
 	int fd;
 	guint src;
+	guint idle_src;
+	pid_t peer_pid;
 	bool is_ctl;
 };
 
@@ -129,6 +141,8 @@ static void client_free(struct client *c)
 
 	if (c->src)
 		g_source_remove(c->src);
+	if (c->idle_src)
+		g_source_remove(c->idle_src);
 	if (c->fd >= 0)
 		close(c->fd);
 	p->clients = g_list_remove(p->clients, c);
@@ -241,6 +255,8 @@ static int proxy_do_add_listener(struct proxy *p, const int *fds,
 	return 0;
 }
 
+static void client_touch(struct client *c);
+
 static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 {
 	struct client *c = data;
@@ -252,6 +268,7 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 	r = fdpass_recv(fd, &msg, fds, ELEMENTSOF(fds), &n_fds);
 	if (r == -EAGAIN)
 		return G_SOURCE_CONTINUE;
+	client_touch(c);
 	if (r == -ECONNRESET || (r < 0 && r != -EBADMSG)) {
 		c->src = 0;
 		client_free(c);
@@ -280,15 +297,39 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-static int client_add(struct proxy *p, int fd, bool is_ctl)
+static gboolean client_on_idle(gpointer data)
+{
+	struct client *c = data;
+
+	log_debug("dropping a control client of pid %d: idle for %d s",
+		  (int)c->peer_pid, PROXY_CLIENT_IDLE_S);
+	c->idle_src = 0;
+	client_free(c);
+	return G_SOURCE_REMOVE;
+}
+
+/* client_touch() - restart @c's idle timeout (not for the --fd socket). */
+static void client_touch(struct client *c)
+{
+	if (c->is_ctl)
+		return;
+	if (c->idle_src)
+		g_source_remove(c->idle_src);
+	c->idle_src = g_timeout_add_seconds(PROXY_CLIENT_IDLE_S,
+					    client_on_idle, c);
+}
+
+static int client_add(struct proxy *p, int fd, bool is_ctl, pid_t peer_pid)
 {
 	struct client *c = g_new0(struct client, 1);
 
 	c->p = p;
 	c->fd = fd;
 	c->is_ctl = is_ctl;
+	c->peer_pid = peer_pid;
 	c->src = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
 			       client_on_input, c);
+	client_touch(c);
 	p->clients = g_list_prepend(p->clients, c);
 	return 0;
 }
@@ -305,10 +346,83 @@ static gboolean proxy_resume_accept(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/**
+ * proxy_trusts_uid() - whether clients of @uid are served
+ * @p: the proxy
+ * @uid: the client's uid (SO_PEERCRED, in this user namespace)
+ *
+ * This user's and root's are; others only when --allow-user named them:
+ * a listener hands over every socket() of its sandbox, and answering one of
+ * another user's would act on that user's processes with this one's rights.
+ */
+static bool proxy_trusts_uid(const struct proxy *p, uid_t uid)
+{
+	guint i;
+
+	if (uid == geteuid() || uid == 0 || p->allow_all)
+		return true;
+	for (i = 0; p->allow_uids && i < p->allow_uids->len; i++)
+		if (g_array_index(p->allow_uids, uid_t, i) == uid)
+			return true;
+	return false;
+}
+
+/**
+ * proxy_admit() - decide whether a new control connection is kept
+ * @p: the proxy
+ * @fd: the accepted connection
+ * @ret_pid: the peer's pid
+ *
+ * Keeps at most PROXY_CLIENTS_PER_PEER connections per process; at the
+ * bound on clients the oldest other one is dropped, so a legitimate shim,
+ * which sends its listener at once, is served however many idle
+ * connections others open.
+ *
+ * Return: 0, -EPERM (an untrusted uid), -EUSERS (this process has too
+ * many), or -errno of SO_PEERCRED.
+ */
+static int proxy_admit(struct proxy *p, int fd, pid_t *ret_pid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	unsigned int same = 0, n = 0;
+	struct client *oldest = NULL;
+	GList *i;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	if (!proxy_trusts_uid(p, cred.uid)) {
+		log_debug("refused a control client of uid %u (pid %d)",
+			  (unsigned int)cred.uid, (int)cred.pid);
+		return -EPERM;
+	}
+	for (i = p->clients; i; i = i->next) {
+		struct client *c = i->data;
+
+		if (c->is_ctl)
+			continue;
+		n++;
+		oldest = c; /* the list is newest first */
+		/* pid 0: the peer is in no pid namespace of ours (unknown) */
+		if (cred.pid != 0 && c->peer_pid == cred.pid)
+			same++;
+	}
+	if (same >= PROXY_CLIENTS_PER_PEER)
+		return -EUSERS;
+	if (n >= p->max_listeners && oldest) {
+		log_debug("at %u control clients: dropping the oldest (pid %d)",
+			  n, (int)oldest->peer_pid);
+		client_free(oldest);
+	}
+	*ret_pid = cred.pid;
+	return 0;
+}
+
 static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data)
 {
 	struct proxy *p = data;
-	int cfd;
+	pid_t peer_pid = 0;
+	int cfd, r;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (cfd < 0 && (errno == EMFILE || errno == ENFILE)) {
@@ -328,14 +442,15 @@ static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data)
 			log_warn("accept: %s", g_strerror(errno));
 		return G_SOURCE_CONTINUE;
 	}
-	if (g_list_length(p->clients) >= p->max_listeners) {
-		struct fdpass_msg ack = { .kind = FDPASS_ACK, .status = -EUSERS };
+	r = proxy_admit(p, cfd, &peer_pid);
+	if (r < 0) {
+		struct fdpass_msg ack = { .kind = FDPASS_ACK, .status = r };
 
 		(void)fdpass_send(cfd, &ack, NULL, 0);
 		close(cfd);
 		return G_SOURCE_CONTINUE;
 	}
-	client_add(p, cfd, false);
+	client_add(p, cfd, false, peer_pid);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -444,12 +559,15 @@ static void proxy_raise_nofile(void)
  */
 struct proxy_opts {
 	char *socket_path;
+	bool default_path;
+	char **allow_users;
 	int fd;
 	int max_listeners;
 	gboolean no_sync_wakeup;
 	gboolean poll_wait;
 	gboolean no_sched_batch;
 	gboolean verbose;
+	gboolean version;
 	struct view_policy policy;
 };
 
@@ -457,7 +575,11 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 {
 	const GOptionEntry entries[] = {
 		{ "socket", 's', 0, G_OPTION_ARG_FILENAME, &o->socket_path,
-		  "listen for lxnet shim clients at PATH (mode 0600)", "PATH" },
+		  "listen for lxnet shim clients at PATH (mode 0600; default "
+		  "$XDG_RUNTIME_DIR/lxnet/proxy.sock)", "PATH" },
+		{ "allow-user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->allow_users,
+		  "also serve shims of USER (name or uid; 'all' for any user); "
+		  "by default only this user's and root's", "USER" },
 		{ "fd", 0, 0, G_OPTION_ARG_INT, &o->fd,
 		  "serve the connected socket N (from lxnet run); exit when it "
 		  "is closed and no sandbox remains", "N" },
@@ -471,6 +593,8 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		  "serving threads stay SCHED_OTHER (for measurements)", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 		  "debug messages", NULL },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version,
+		  "show the version and exit", NULL },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("");
@@ -478,8 +602,9 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 
 	g_option_context_set_summary(ctx,
 		"Serve seccomp user notifications of sandboxes: create their\n"
-		"AF_INET/AF_INET6 sockets in this network namespace. Exactly one\n"
-		"of --socket and --fd is required. See lxnet-proxy(8).");
+		"AF_INET/AF_INET6 sockets in this network namespace. Listens at\n"
+		"--socket PATH (by default $XDG_RUNTIME_DIR/lxnet/proxy.sock) or\n"
+		"serves --fd N. See lxnet-proxy(8).");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_add_group(ctx, view_policy_option_group(&o->policy));
 	if (!g_option_context_parse(ctx, &argc, &argv, &err) ||
@@ -488,16 +613,72 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		exit(2);
 	}
 	g_option_context_free(ctx);
-	if (argc > 1 || (!o->socket_path) == (o->fd < 0) ||
+	if (o->version) {
+		printf("lxnet-proxy %s\n", PACKAGE_VERSION);
+		exit(0);
+	}
+	if (argc > 1 || (o->socket_path && o->fd >= 0) ||
 	    o->max_listeners < 1 || o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) {
 		fprintf(stderr, "lxnet-proxy: %s (try --help)\n",
 			argc > 1 ? "unexpected argument" :
 			(o->max_listeners < 1 ||
 			 o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) ?
 			"--max-listeners must be 1..65536" :
-			"give exactly one of --socket PATH and --fd N");
+			"give one of --socket PATH and --fd N, not both");
 		exit(2);
 	}
+	if (!o->socket_path && o->fd < 0) {
+		if (fdpass_default_path(&o->socket_path) < 0) {
+			fprintf(stderr, "lxnet-proxy: no --socket PATH and no "
+				"$XDG_RUNTIME_DIR for the default\n");
+			exit(2);
+		}
+		o->default_path = true;
+	}
+}
+
+/**
+ * proxy_parse_users() - the uids of --allow-user
+ * @p: the proxy; its allow list is filled in
+ * @users: the option's values (names, numbers, or "all")
+ *
+ * Runs at start-up: an unknown name is fatal (exit 2).
+ */
+static void proxy_parse_users(struct proxy *p, char **users)
+{
+	char **u;
+
+	for (u = users; u && *u; u++) {
+		struct passwd *pw;
+		guint64 n;
+		uid_t uid;
+
+		if (strcmp(*u, "all") == 0) {
+			p->allow_all = true;
+			continue;
+		}
+		if (g_ascii_string_to_unsigned(*u, 10, 0, (uid_t)-2, &n, NULL)) {
+			uid = (uid_t)n;
+		} else if ((pw = getpwnam(*u))) {
+			uid = pw->pw_uid;
+		} else {
+			fprintf(stderr, "lxnet-proxy: --allow-user %s: no such "
+				"user (try --help)\n", *u);
+			exit(2);
+		}
+		if (!p->allow_uids)
+			p->allow_uids = g_array_new(FALSE, FALSE, sizeof(uid_t));
+		g_array_append_val(p->allow_uids, uid);
+	}
+}
+
+/* The default socket's directory, $XDG_RUNTIME_DIR/lxnet: made 0700. */
+static void proxy_make_default_dir(const char *path)
+{
+	g_autofree char *dir = g_path_get_dirname(path);
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		die("cannot create %s: %s", dir, g_strerror(errno));
 }
 
 static void proxy_setup_fd(struct proxy *p, int fd)
@@ -510,7 +691,7 @@ static void proxy_setup_fd(struct proxy *p, int fd)
 	if (util_set_cloexec_nonblock(fd, true) < 0)
 		die("--fd %d: %s", fd, g_strerror(errno));
 	p->fd_mode = true;
-	client_add(p, fd, true);
+	client_add(p, fd, true, 0);
 }
 
 /**
@@ -559,7 +740,10 @@ int main(int argc, char **argv)
 		die("cannot set up: %s", g_strerror(-r));
 	p.ctx = g_main_context_default();
 	p.loop = g_main_loop_new(p.ctx, FALSE);
+	proxy_parse_users(&p, o.allow_users);
 	proxy_start_model(&p, &o.policy);
+	if (o.default_path)
+		proxy_make_default_dir(o.socket_path);
 	if (o.socket_path) {
 		r = proxy_listen(o.socket_path, &p.listen_fd);
 		if (r == -EADDRINUSE)
@@ -604,6 +788,9 @@ int main(int argc, char **argv)
 	}
 	g_main_loop_unref(p.loop);
 	g_free(o.socket_path);
+	g_strfreev(o.allow_users);
+	if (p.allow_uids)
+		g_array_free(p.allow_uids, TRUE);
 	view_policy_clear(&o.policy);
 	return p.exit_status;
 }

@@ -149,6 +149,8 @@ struct nlep_sandbox {
  * @dump: the dump being read, or NULL
  * @max_recvmsg_len: largest buffer a trapped receive offered
  * @want_out: P's G_IO_OUT is watched
+ * @rd_eof: the sandbox shut S's sending side: P is no longer watched for
+ *	input (nlep_read_empty())
  * @busy: a request is being answered with the lock released: no other
  *	request is taken meanwhile (order is kept)
  * @parked: its parked receives, in order (struct nlep_op's @ep_link)
@@ -177,6 +179,7 @@ struct nlep {
 	struct nlmsg_dump *dump;
 	size_t max_recvmsg_len;
 	bool want_out;
+	bool rd_eof;
 	bool busy;
 	GQueue parked;
 	bool err_token;

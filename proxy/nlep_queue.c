@@ -33,15 +33,21 @@
 
 /* ---- queues ------------------------------------------------------------ */
 
+/* Watch P for what is wanted now (hub lock held, @ep->src set). */
+static void nlep_watch(struct nlep *ep)
+{
+	g_source_modify_unix_fd(ep->src, ep->tag,
+				(ep->rd_eof ? 0 : G_IO_IN) | G_IO_HUP | G_IO_ERR |
+				(ep->want_out ? G_IO_OUT : 0));
+}
+
 /* Watch P for G_IO_OUT while the overflow queue waits (hub lock held). */
 void nlep_set_want_out(struct nlep *ep, bool want)
 {
 	if (ep->want_out == want || !ep->src)
 		return;
 	ep->want_out = want;
-	g_source_modify_unix_fd(ep->src, ep->tag,
-				G_IO_IN | G_IO_HUP | G_IO_ERR |
-				(want ? G_IO_OUT : 0));
+	nlep_watch(ep);
 }
 
 /* What the overflow queue may hold: the receive buffer, as the kernel's. */
@@ -212,6 +218,35 @@ static int nlep_host_query(void *data, const void *req, size_t len,
 			   GPtrArray **ret);
 
 /**
+ * nlep_read_empty() - P reads zero bytes: an empty datagram, or the end of
+ * S's sending side
+ * @ep: the endpoint (hub lock held)
+ *
+ * A sandbox's shutdown(S, SHUT_WR) (a netlink socket would refuse it)
+ * leaves P readable at end of file for good: P stops being watched for
+ * input, so the main loop does not spin on it; replies and events still
+ * reach S. An empty datagram carries no request and is discarded.
+ * Return: 0 (discarded) or -EAGAIN (end of file: nothing more to take).
+ */
+static int nlep_read_empty(struct nlep *ep)
+{
+	struct pollfd pfd = { .fd = ep->pfd, .events = POLLRDHUP };
+
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLRDHUP)) {
+		if (!ep->rd_eof) {
+			log_debug("endpoint %lu: the sandbox shut its sending "
+				  "side", (unsigned long)ep->ino);
+			ep->rd_eof = true;
+			if (ep->src)
+				nlep_watch(ep);
+		}
+		return -EAGAIN;
+	}
+	(void)recv(ep->pfd, NULL, 0, MSG_DONTWAIT | MSG_TRUNC);
+	return 0;
+}
+
+/**
  * nlep_read_request() - take the next request datagram from P
  * @ep: the endpoint (hub lock held)
  * @ret_buf: the datagram (g_free)
@@ -232,6 +267,8 @@ static int nlep_read_request(struct nlep *ep, uint8_t **ret_buf,
 	n = recv(ep->pfd, NULL, 0, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
 	if (n < 0)
 		return -EAGAIN;
+	if (n == 0)
+		return nlep_read_empty(ep);
 	if (n > NLMSG_REQ_MAX) {
 		(void)recv(ep->pfd, NULL, 0, MSG_DONTWAIT | MSG_TRUNC);
 		log_debug("endpoint %lu: %zd-byte request dropped (ENOBUFS)",

@@ -33,6 +33,15 @@
 #define PROXY_MAX_LISTENERS_LIMIT 65536
 /* Out of file descriptors: how long the control socket is not accepted. */
 #define PROXY_ACCEPT_PAUSE_MS 100
+/*
+ * Control clients: a shim sends its listener within milliseconds of
+ * connecting, so a client idle this long is dropped; one process keeps at
+ * most this many connections; at the bound on clients (--max-listeners)
+ * the oldest is dropped for a new one, so idle connections, however many,
+ * never lock a shim out.
+ */
+#define PROXY_CLIENT_IDLE_S 10
+#define PROXY_CLIENTS_PER_PEER 4
 /* At exit, how long serving threads get to end (a host query takes <= 500). */
 #define PROXY_STOP_WAIT_MS 1000
 /* Stack of a serving thread: it needs a notification and a few locals. */

@@ -64,6 +64,18 @@ struct target_procmap_query {
 #define TARGET_PROCMAP_QUERY _IOWR('f', 17, struct target_procmap_query)
 #define TARGET_VMA_WRITABLE 0x02
 
+/*
+ * target_test_no_query() - the test switch that forces the /proc/PID/maps
+ * text path kernels before 6.11 take (LXNET_PROXY_TEST_NO_PROCMAP_QUERY=1),
+ * so that path stays tested on kernels that have PROCMAP_QUERY.
+ */
+static bool target_test_no_query(void)
+{
+	const char *e = getenv("LXNET_PROXY_TEST_NO_PROCMAP_QUERY");
+
+	return e && strcmp(e, "1") == 0;
+}
+
 /**
  * target_open() - open the notifying caller's memory, proven to be its own
  * @listener: the seccomp listener the notification came from
@@ -93,7 +105,8 @@ int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t)
 		return -ENOENT;
 	}
 	*ret_t = (struct target){ .memfd = fd, .pid = pid, .mapsfd = mapsfd,
-				  .has_mapsfd = mapsfd >= 0 };
+				  .has_mapsfd = mapsfd >= 0,
+				  .no_query = target_test_no_query() };
 	return 0;
 }
 
@@ -112,7 +125,8 @@ int target_attach(int procdir, pid_t pid, bool want_maps, struct target *ret_t)
 {
 	int fd;
 
-	*ret_t = (struct target){ .memfd = -1, .pid = pid };
+	*ret_t = (struct target){ .memfd = -1, .pid = pid,
+				  .no_query = target_test_no_query() };
 	fd = openat(procdir, "mem", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT || errno == ESRCH ? -ENOENT : -errno;

@@ -3,11 +3,54 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <glib.h>
 
 #include "fdpass.h"
+
+/**
+ * fdpass_default_path() - the control socket's path when none is given
+ * @ret_path: $XDG_RUNTIME_DIR/lxnet/proxy.sock, or /run/lxnet/proxy.sock
+ *	for root without XDG_RUNTIME_DIR (g_free() it)
+ *
+ * The directory is not created here (lxnet-proxy does, mode 0700).
+ *
+ * Return: 0, or -ENOENT when the user has no runtime directory.
+ */
+int fdpass_default_path(char **ret_path)
+{
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+
+	if ((!dir || dir[0] != '/') && geteuid() == 0)
+		dir = "/run";
+	if (!dir || dir[0] != '/')
+		return -ENOENT;
+	*ret_path = g_strdup_printf("%s/" FDPASS_SOCKET_DIR "/"
+				    FDPASS_SOCKET_NAME, dir);
+	return 0;
+}
+
+/**
+ * fdpass_peer_uid() - the uid of the process at the other end of @sock
+ * @sock: a connected AF_UNIX socket
+ * @ret_uid: the peer's uid when it connected (or listened), as seen from
+ *	this process's user namespace (unmapped ids read as the overflow uid)
+ *
+ * Return: 0 or -errno.
+ */
+int fdpass_peer_uid(int sock, uid_t *ret_uid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	*ret_uid = cred.uid;
+	return 0;
+}
 
 /**
  * fdpass_send() - send a header and up to FDPASS_MAX_FDS fds

@@ -39,6 +39,16 @@ struct fdpass_msg {
 	int32_t pid;
 };
 
+/*
+ * The control socket lxnet-proxy listens on and lxnet shim connects to
+ * when neither is given a path: in the user's own runtime directory, which
+ * no other user can write, so no other user can listen there first.
+ */
+#define FDPASS_SOCKET_DIR "lxnet"
+#define FDPASS_SOCKET_NAME "proxy.sock"
+
+int fdpass_default_path(char **ret_path);
+int fdpass_peer_uid(int sock, uid_t *ret_uid);
 int fdpass_send(int sock, const struct fdpass_msg *msg, const int *fds,
 		size_t n_fds);
 int fdpass_recv(int sock, struct fdpass_msg *ret_msg, int *ret_fds,

@@ -19,11 +19,13 @@
 
 #define SHIM_ACK_TIMEOUT_DEFAULT 10 /* seconds */
 #define SHIM_ACK_TIMEOUT_MAX 3600
+#define SHIM_EXIT_FAILURE 125 /* lxnet itself failed, as lxnet run */
 
 /*
  * struct shim_opts - what the command line asked for
- * @proxy: path of lxnet-proxy's control socket
+ * @proxy: path of lxnet-proxy's control socket (NULL: fdpass_default_path())
  * @timeout: seconds to wait for the proxy's answer
+ * @trust_uid: a peer uid trusted besides this user's and root's, or -1
  * @print_filter: print the filter (pseudo code) and exit
  * @verbose: debug logging
  * @cmd: the command and its arguments
@@ -31,6 +33,7 @@
 struct shim_opts {
 	char *proxy;
 	int timeout;
+	gint64 trust_uid;
 	gboolean print_filter;
 	gboolean verbose;
 	char **cmd;
@@ -72,6 +75,40 @@ static int shim_connect(const char *path, int *ret_fd)
 }
 
 /**
+ * shim_check_peer() - refuse a proxy run by another user
+ * @sock: the connected control socket
+ * @path: its path, for the message
+ * @trust_uid: a uid trusted besides, or -1 (--trust-uid)
+ *
+ * The listener hands the proxy every socket() of the sandbox: a socket
+ * path in a directory others can write (a shared sticky /tmp) may have been
+ * taken by another user's listener first. Only a peer of this user, or
+ * root, is trusted. The ids are seen through this process's user
+ * namespace: under `unshare -r` the user is 0, and real root, like every
+ * other unmapped user, reads as the overflow uid (65534), so a root-run
+ * proxy is trusted there only through @trust_uid.
+ *
+ * Return: 0 when trusted, -EPERM (after one line on stderr) or -errno.
+ */
+static int shim_check_peer(int sock, const char *path, gint64 trust_uid)
+{
+	uid_t uid;
+	int r;
+
+	r = fdpass_peer_uid(sock, &uid);
+	if (r < 0)
+		return r;
+	if (uid == geteuid() || uid == 0 || (gint64)uid == trust_uid)
+		return 0;
+	log_err("the socket at %s is served by uid %u, neither you (uid %u) "
+		"nor root: not handing it this sandbox (use a path only you can "
+		"write, such as the default $XDG_RUNTIME_DIR/" FDPASS_SOCKET_DIR
+		"/" FDPASS_SOCKET_NAME ")", path, (unsigned int)uid,
+		(unsigned int)geteuid());
+	return -EPERM;
+}
+
+/**
  * shim_handover() - send the listener to the proxy and wait for its answer
  * @sock: connected control socket
  * @listener: seccomp listener fd
@@ -98,7 +135,10 @@ static int shim_handover(int sock, int listener, int timeout_s)
 	fds[0] = listener;
 	r = fdpass_send(sock, &msg, fds, 2);
 	close(fds[1]);
-	if (r < 0)
+	/* a proxy that refused us at once answered and closed: read why */
+	if (r == -EPIPE || r == -ECONNRESET)
+		timeout_s = 0;
+	else if (r < 0)
 		return r;
 	do
 		r = poll(&pfd, 1, timeout_s * 1000);
@@ -106,7 +146,7 @@ static int shim_handover(int sock, int listener, int timeout_s)
 	if (r < 0)
 		return -errno;
 	if (r == 0)
-		return -ETIMEDOUT;
+		return timeout_s ? -ETIMEDOUT : -EPIPE;
 	r = fdpass_recv(sock, &msg, fds, ELEMENTSOF(fds), &n_fds);
 	if (r < 0)
 		return r;
@@ -132,7 +172,19 @@ static int shim_fail_install(int r)
 		log_err("cannot install the seccomp filter: %s", g_strerror(-r));
 		break;
 	}
-	return 1;
+	return SHIM_EXIT_FAILURE;
+}
+
+/* One line for a failed connect to the proxy at @path. */
+static int shim_fail_connect(const char *path, int r)
+{
+	if (r == -ENOENT || r == -ECONNREFUSED)
+		log_err("no lxnet-proxy is listening at %s (%s); start one with "
+			"'lxnet-proxy --socket %s'", path, g_strerror(-r), path);
+	else
+		log_err("cannot connect to lxnet-proxy at %s: %s", path,
+			g_strerror(-r));
+	return SHIM_EXIT_FAILURE;
 }
 
 static int shim_run(const struct shim_opts *o)
@@ -142,17 +194,10 @@ static int shim_run(const struct shim_opts *o)
 	int r;
 
 	r = shim_connect(o->proxy, &sock);
-	if (r == -ENOENT || r == -ECONNREFUSED) {
-		log_err("no lxnet-proxy is listening at %s (%s); start one with "
-			"'lxnet-proxy --socket %s'", o->proxy, g_strerror(-r),
-			o->proxy);
-		return 1;
-	}
-	if (r < 0) {
-		log_err("cannot connect to lxnet-proxy at %s: %s", o->proxy,
-			g_strerror(-r));
-		return 1;
-	}
+	if (r < 0)
+		return shim_fail_connect(o->proxy, r);
+	if (shim_check_peer(sock, o->proxy, o->trust_uid) < 0)
+		return SHIM_EXIT_FAILURE;
 	r = seccomp_filter_install(&listener);
 	if (r < 0)
 		return shim_fail_install(r);
@@ -160,12 +205,12 @@ static int shim_run(const struct shim_opts *o)
 	if (r == -ETIMEDOUT) {
 		log_err("lxnet-proxy at %s did not answer within %d s",
 			o->proxy, o->timeout);
-		return 1;
+		return SHIM_EXIT_FAILURE;
 	}
 	if (r < 0) {
 		log_err("lxnet-proxy at %s did not take the sandbox: %s",
 			o->proxy, g_strerror(-r));
-		return 1;
+		return SHIM_EXIT_FAILURE;
 	}
 	/* Nothing of ours may reach CMD: both fds are O_CLOEXEC, close anyway. */
 	closep(&listener);
@@ -187,10 +232,17 @@ static int shim_run(const struct shim_opts *o)
  */
 int shim_main(int argc, char **argv)
 {
-	struct shim_opts o = { .timeout = SHIM_ACK_TIMEOUT_DEFAULT };
+	struct shim_opts o = { .timeout = SHIM_ACK_TIMEOUT_DEFAULT,
+			       .trust_uid = -1 };
 	const GOptionEntry entries[] = {
 		{ "proxy", 'p', 0, G_OPTION_ARG_FILENAME, &o.proxy,
-		  "lxnet-proxy's control socket (required)", "PATH" },
+		  "lxnet-proxy's control socket (default "
+		  "$XDG_RUNTIME_DIR/" FDPASS_SOCKET_DIR "/" FDPASS_SOCKET_NAME ")",
+		  "PATH" },
+		{ "trust-uid", 0, 0, G_OPTION_ARG_INT64, &o.trust_uid,
+		  "also hand the sandbox to a proxy of UID, as seen here (in a "
+		  "user namespace, root and other unmapped users are 65534)",
+		  "UID" },
 		{ "timeout", 't', 0, G_OPTION_ARG_INT, &o.timeout,
 		  "seconds to wait for the proxy's answer (default 10)", "SECS" },
 		{ "print-filter", 0, 0, G_OPTION_ARG_NONE, &o.print_filter,
@@ -205,7 +257,7 @@ int shim_main(int argc, char **argv)
 	GError *err = NULL;
 	int ret;
 
-	ctx = g_option_context_new("--proxy PATH -- CMD [ARG...]");
+	ctx = g_option_context_new("[--proxy PATH] -- CMD [ARG...]");
 	g_option_context_set_summary(ctx,
 		"Run CMD with its AF_INET/AF_INET6 sockets created in the host's\n"
 		"network namespace by a running lxnet-proxy. For sandboxes made\n"
@@ -215,7 +267,9 @@ int shim_main(int argc, char **argv)
 		"listener to the proxy and execs CMD. Everything else (AF_UNIX,\n"
 		"socketpair, other families, /etc files) stays the sandbox's own.\n"
 		"The filter is inherited by CMD's children and cannot be removed;\n"
-		"if the proxy stops, trapped calls fail with ENOSYS.");
+		"if the proxy stops, trapped calls fail with ENOSYS. The proxy\n"
+		"must be run by the same user or by root (checked before the\n"
+		"listener is sent). Failures of lxnet itself exit 125.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_strict_posix(ctx, TRUE);
 	g_option_context_set_help_enabled(ctx, TRUE);
@@ -235,16 +289,23 @@ int shim_main(int argc, char **argv)
 		if (ret < 0)
 			log_err("cannot print the filter: %s", g_strerror(-ret));
 		shim_opts_clear(&o);
-		return ret < 0 ? 1 : 0;
+		return ret < 0 ? SHIM_EXIT_FAILURE : 0;
 	}
-	if (!o.proxy || !o.cmd || !o.cmd[0] ||
+	if (!o.cmd || !o.cmd[0] || o.trust_uid < -1 ||
+	    o.trust_uid > G_MAXUINT32 - 1 ||
 	    o.timeout <= 0 || o.timeout > SHIM_ACK_TIMEOUT_MAX) {
 		fprintf(stderr, "lxnet shim: %s (try 'lxnet shim --help')\n",
-			!o.proxy ? "--proxy PATH is required" :
 			(!o.cmd || !o.cmd[0]) ? "no command given" :
-			"--timeout must be 1..3600");
+			(o.timeout <= 0 || o.timeout > SHIM_ACK_TIMEOUT_MAX) ?
+			"--timeout must be 1..3600" :
+			"--trust-uid must be a uid");
 		shim_opts_clear(&o);
 		return LXNET_EXIT_USAGE;
+	}
+	if (!o.proxy && fdpass_default_path(&o.proxy) < 0) {
+		log_err("no --proxy PATH and no $XDG_RUNTIME_DIR for the default");
+		shim_opts_clear(&o);
+		return SHIM_EXIT_FAILURE;
 	}
 	ret = shim_run(&o);
 	shim_opts_clear(&o);

@@ -3,7 +3,9 @@
 # tools/test.sh - install what is missing, build with strict warnings as
 # errors, run the whole test suite, then build and run it again under
 # AddressSanitizer and UndefinedBehaviorSanitizer. Ends with one line:
-# "N passed, N failed, N skipped". Exit status non-zero when anything failed.
+# "N passed, N failed, N skipped", after the list of what was skipped and
+# why (a machine may lack a feature: i386 execution, ping sockets, ...).
+# Exit status non-zero when anything failed.
 #
 # LXNET_TEST_NO_SANITIZERS=1 skips the sanitizer pass (quicker local runs).
 set -u
@@ -14,6 +16,8 @@ tools/deps.sh test || { echo "tools/test.sh: installing dependencies failed" >&2
 ./autogen.sh >/dev/null 2>&1 || { echo "tools/test.sh: autogen.sh failed" >&2; exit 1; }
 
 total_pass=0 total_fail=0 total_skip=0
+skips=$(mktemp) || exit 1
+trap 'rm -f "$skips"' EXIT
 
 # count DIR - add the automake harness's summary of DIR to the totals
 count() {
@@ -56,6 +60,7 @@ pass() {
 	echo "== $name: test"
 	make -C "$dir" -j2 check VERBOSE=1 >"$dir/check.out" 2>&1
 	grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' "$dir/check.out"
+	grep -E '^SKIP:' "$dir/check.out" | sed "s/^/$name /" >>"$skips"
 	if grep -qE '^(FAIL|ERROR|XPASS):' "$dir/check.out"; then
 		# the failing tests' logs, for whoever reads CI's output
 		for l in $(find "$dir/tests" -name '*.log' ! -name test-suite.log); do
@@ -87,5 +92,9 @@ if [ -z "${LXNET_TEST_NO_SANITIZERS:-}" ]; then
 	pass sanitizers --enable-werror --enable-sanitizers
 fi
 
+if [ -s "$skips" ]; then
+	echo "== skipped on this machine, with the reason:"
+	awk '!seen[$0]++ { print "  " $0 }' "$skips"
+fi
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

@@ -58,11 +58,9 @@ printf '%s\n' "$out" | sed 's/^/# /'
 [ $st -eq 0 ]
 tap_result $? "EFAULT for bad and short pointers, ENODEV for unknown names/indexes, EPERM for SIOCSIF*, ENOTTY/EBADF for non-sockets"
 
-# i386: its own ioctl number and the 32-byte compat struct ifreq
-build32() {
-	gcc -m32 -static -O2 -o "$TMP_DIR/ifinfo32" "$top_srcdir/tests/helpers/ifinfo.c" >"$TMP_DIR/gcc32.log" 2>&1
-}
-if build32 || { timeout 120 apt-get install -y gcc-multilib >/dev/null 2>&1 && build32; }; then
+# i386: its own ioctl number and the 32-byte compat struct ifreq, where
+# i386 binaries run
+if lib_build32 "$TMP_DIR/ifinfo32" "$top_srcdir/tests/helpers/ifinfo.c"; then
 	cmp_run ifinfo "$HID" hide "$TMP_DIR/ifinfo32" ioctl "${NAMES[@]}"
 	tap_result $? "i386 static program: SIOCGIF* answers equal the host's (compat ifreq)"
 	cmp_run ifconf "$HID" hide "$TMP_DIR/ifinfo32" conf
@@ -71,7 +69,7 @@ if build32 || { timeout 120 apt-get install -y gcc-multilib >/dev/null 2>&1 && b
 	tap_result $? "i386 static program: EFAULT/ENODEV/EPERM as the kernel ($(grep -c ^pass "$TMP_DIR/efault32") checks)"
 else
 	for t in ioctl conf efault; do
-		tap_skip "i386 SIOCGIF* $t" "gcc -m32 -static unavailable (gcc-multilib)"
+		tap_skip "i386 SIOCGIF* $t" "$LIB_WHY32"
 	done
 fi
 

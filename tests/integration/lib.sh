@@ -162,6 +162,61 @@ in_trap() {
 	[ "$nr" = 47 ] || [ "$nr" = 45 ]
 }
 
+# lib_fuse_node MODE [USER] - cover /dev/fuse, in this test's own mount
+# namespace only, with a node of the test's: mode MODE, owned by USER when
+# given. The machine's node is never changed, so a test behaves the same
+# whether it is 0600, 0666 (Debian's default) or carries ACLs. Returns 1
+# outside a private mount namespace or without /dev/fuse.
+lib_fuse_node() {
+	local mode=$1 user=${2:-} d maj min
+	lib_in_private_mntns || return 1
+	[ -c /dev/fuse ] || return 1
+	maj=$((0x$(stat -c %t /dev/fuse))) min=$((0x$(stat -c %T /dev/fuse)))
+	d=$(mktemp -d "${TMPDIR:-/tmp}/lxnet-fuse.XXXXXX") || return 1
+	lib_on_exit "rmdir '$d'"
+	mount -t tmpfs -o mode=0755,size=64k lxnet-fuse "$d" || return 1
+	lib_on_exit "umount -l '$d'"
+	mknod -m "$mode" "$d/fuse" c "$maj" "$min" || return 1
+	[ -z "$user" ] || chown "$user" "$d/fuse" || return 1
+	mount --bind "$d/fuse" /dev/fuse || return 1
+	lib_on_exit "umount -l /dev/fuse"
+}
+
+# lib_build32 OUT SRC - build SRC as a static i386 program at OUT and
+# prove this machine runs it natively. Some VMs have gcc-multilib and a
+# kernel configured with IA32_EMULATION, yet execve() of any i386 binary
+# fails with ENOEXEC (and a shell then reads it as a script). On failure
+# LIB_WHY32 holds the reason to skip with.
+lib_build32() {
+	local out=$1 src=$2 probe st
+	probe=$(mktemp -d "${TMPDIR:-/tmp}/lxnet-i386.XXXXXX") || { LIB_WHY32="mktemp failed"; return 1; }
+	printf 'int main(void) { return 42; }\n' >"$probe/p.c"
+	if ! gcc -m32 -static -o "$probe/p" "$probe/p.c" >/dev/null 2>&1 &&
+		! { timeout 120 apt-get install -y gcc-multilib >/dev/null 2>&1 &&
+			gcc -m32 -static -o "$probe/p" "$probe/p.c" >/dev/null 2>&1; }; then
+		rm -rf "$probe"
+		LIB_WHY32="gcc -m32 -static unavailable (gcc-multilib)"
+		return 1
+	fi
+	# execv(2) itself: a shell or execvp() would retry ENOEXEC as a script
+	python3 -c 'import os, sys
+try:
+    os.execv(sys.argv[1], [sys.argv[1]])
+except OSError as e:
+    sys.exit("execve: " + e.strerror)' "$probe/p" 2>"$probe/err"
+	st=$?
+	if [ $st -ne 42 ]; then
+		LIB_WHY32="this machine does not execute i386 binaries ($(head -n1 "$probe/err" | head -c 120), status $st)"
+		rm -rf "$probe"
+		return 1
+	fi
+	rm -rf "$probe"
+	if ! gcc -m32 -static -O2 -o "$out" "$src" >"$out.log" 2>&1; then
+		LIB_WHY32="gcc -m32 -static failed on $(basename "$src"): $(tail -n1 "$out.log")"
+		return 1
+	fi
+}
+
 # tap_done - final status: non-zero when any test failed
 tap_done() {
 	[ "$LIB_TAP_FAILED" -eq 0 ]

@@ -38,9 +38,9 @@ EXTRA_DIST += tests/integration/run-common.sh \
 	tests/integration/run-net.sh tests/integration/run-nested.sh tests/integration/run-rootfs.sh \
 	tests/integration/run-examples.sh
 TESTS += tests/integration/proxy-compat.sh tests/integration/proxy-stress.sh \
-	tests/integration/proxy-unpriv.sh
+	tests/integration/proxy-unpriv.sh tests/integration/proxy-control.sh
 EXTRA_DIST += tests/integration/proxy-compat.sh tests/integration/proxy-stress.sh \
-	tests/integration/proxy-unpriv.sh
+	tests/integration/proxy-unpriv.sh tests/integration/proxy-control.sh
 TESTS += tests/integration/lxnetfs-unpriv.sh
 EXTRA_DIST += tests/integration/lxnetfs-unpriv.sh
 # SIOCGIF* from the view and the netlink/ioctl compatibility matrix (owner: ifioctl)

@@ -17,7 +17,7 @@ mkdir "$TMP_DIR/www"
 echo "lxnet-proxy-token-$$" >"$TMP_DIR/www/index.txt"
 TOKEN="lxnet-proxy-token-$$"
 
-tap_plan 25
+tap_plan 26
 proxy_start "$SOCK"
 tap_result $? "proxy listens at its socket"
 [ "$(stat -c %a "$SOCK")" = 600 ]
@@ -201,14 +201,19 @@ tap_result $? "proxy keeps serving other shims after bad clients"
 # Front end and errors a user meets.
 "$LXNET_BIN" --help | grep -q '^  shim ' && "$LXNET_BIN" help >/dev/null
 tap_result $? "lxnet --help lists subcommands"
+v=$(sed -n 's/^PACKAGE_VERSION = //p' "$top_builddir/Makefile")
+[ "$("$LXNET_BIN" --version)" = "lxnet $v" ] &&
+	[ "$("$PROXY_BIN" --version)" = "lxnet-proxy $v" ] &&
+	[ "$("$top_builddir/fs/lxnetfs" --version)" = "lxnetfs $v" ]
+tap_result $? "--version on every program: $v"
 "$LXNET_BIN" frobnicate >/dev/null 2>&1
 [ $? -eq 2 ]
 tap_result $? "unknown subcommand exits 2"
 err=$(unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/none.sock" -- true 2>&1)
 st=$?
-[ $st -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
+[ $st -eq 125 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
 	printf '%s' "$err" | grep -q 'no lxnet-proxy is listening'
-tap_result $? "shim without a proxy: one clear line, exit 1 ($err)"
+tap_result $? "shim without a proxy: one clear line, exit 125 ($err)"
 
 kill -TERM "$PROXY_PID"
 wait_until 5 sh -c "! kill -0 $PROXY_PID 2>/dev/null" && [ ! -e "$SOCK" ]

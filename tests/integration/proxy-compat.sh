@@ -41,11 +41,8 @@ else
 	tap_skip "static Go binary does an HTTP GET" "golang-go not installable"
 fi
 
-# 32-bit static C program using socketcall directly.
-build32() {
-	gcc -m32 -static -O2 -o "$TMP_DIR/sock32" "$HELPERS/proxy-sock32.c" >"$TMP_DIR/gcc32.log" 2>&1
-}
-if build32 || { apt-get install -y gcc-multilib >/dev/null 2>&1 && build32; }; then
+# 32-bit static C program using socketcall directly, where i386 binaries run.
+if lib_build32 "$TMP_DIR/sock32" "$HELPERS/proxy-sock32.c"; then
 	rm -f "$TMP_DIR/ready"
 	"$PY" "$ECHO" tcp-server 127.0.0.1 9032 "$TMP_DIR/ready" &
 	lib_on_exit "kill $! 2>/dev/null"
@@ -60,9 +57,8 @@ if build32 || { apt-get install -y gcc-multilib >/dev/null 2>&1 && build32; }; t
 	out=$(in_shim "$SOCK" "$TMP_DIR/sock32" unix 2>&1)
 	tap_result $? "i386 socketcall(SYS_SOCKET, AF_UNIX) is let through natively ($out)"
 else
-	tap_diag "$(cat "$TMP_DIR/gcc32.log" 2>/dev/null)"
 	for t in connect noproxy efault unix; do
-		tap_skip "i386 socketcall $t" "gcc -m32 -static unavailable (gcc-multilib)"
+		tap_skip "i386 socketcall $t" "$LIB_WHY32"
 	done
 fi
 proxy_alive || tap_diag "proxy died"

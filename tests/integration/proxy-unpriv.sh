@@ -45,6 +45,6 @@ tap_result $? "the same user's sandbox without the shim reaches nothing"
 # Another user (nobody) cannot use this user's proxy: the socket is 0600.
 err=$(setpriv --reuid=65534 --regid=65534 --clear-groups -- unshare -rn \
 	"$LXNET_BIN" shim --proxy "$SOCK" -- true 2>&1)
-[ $? -eq 1 ] && printf '%s' "$err" | grep -q 'Permission denied'
+[ $? -eq 125 ] && printf '%s' "$err" | grep -q 'Permission denied'
 tap_result $? "another user cannot connect to the proxy ($err)"
 tap_done

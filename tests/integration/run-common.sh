@@ -7,6 +7,36 @@
 
 LXNET=${LXNET:-$top_builddir/src/lxnet}
 
+# The debootstrap'd Debian minbase the rootfs tests share, made once per
+# machine (CI machines start bare, so once per run).
+RUN_DEBROOT=/var/cache/lxnet-test/bookworm-minbase
+
+# run_debian_rootfs - before lib_enter_ns (the test namespace has no route
+# to the archive): make $RUN_DEBROOT unless it exists, from the archive
+# apt already uses. Tests running at once wait for one build (flock);
+# a failed build leaves nothing and its log in /var/cache/lxnet-test.
+# Only the download uses the machine's network; nothing in it is changed.
+run_debian_rootfs() {
+	local mirror
+	[ -x "$RUN_DEBROOT/bin/sh" ] && return 0
+	[ "$(id -u)" -eq 0 ] && command -v debootstrap >/dev/null && command -v flock >/dev/null || return 1
+	mkdir -p /var/cache/lxnet-test || return 1
+	(
+		flock -w 960 9 || exit 1
+		[ -x "$RUN_DEBROOT/bin/sh" ] && exit 0
+		mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p; s/^deb  *\(http[^ ]*debian\/*\)  *bookworm .*/\1/p' \
+			/etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | head -1)
+		rm -rf "$RUN_DEBROOT.tmp"
+		if timeout 900 debootstrap --variant=minbase bookworm "$RUN_DEBROOT.tmp" \
+			"${mirror:-http://deb.debian.org/debian}" >/var/cache/lxnet-test/debootstrap.log 2>&1; then
+			mv "$RUN_DEBROOT.tmp" "$RUN_DEBROOT"
+		else
+			rm -rf "$RUN_DEBROOT.tmp"
+			exit 1
+		fi
+	) 9>/var/cache/lxnet-test/.lock
+}
+
 # run_require - skip the whole script when lxnet cannot run here
 run_require() {
 	[ -x "$LXNET" ] || tap_skip_all "lxnet not built ($LXNET)"
@@ -90,10 +120,9 @@ run_as_user() {
 	su "$RUN_USER" -s /bin/sh -c "$1"
 }
 
-# run_grant_fuse - give RUN_USER rw on /dev/fuse by ACL, restored at exit
+# run_grant_fuse - give RUN_USER rw on /dev/fuse: a node of the test's own,
+# owned by RUN_USER, covers /dev/fuse in the test's mount namespace (the
+# machine's node is never touched)
 run_grant_fuse() {
-	command -v setfacl >/dev/null || return 1
-	getfacl -p /dev/fuse >"$TMP_DIR/fuse.acl" 2>/dev/null || return 1
-	lib_on_exit "setfacl --restore='$TMP_DIR/fuse.acl'"
-	setfacl -m "u:$RUN_USER:rw" /dev/fuse
+	lib_fuse_node 0600 "$RUN_USER"
 }

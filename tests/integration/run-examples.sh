@@ -3,6 +3,7 @@
 # run-examples.sh - the `lxnet run` examples run as tests:
 # examples/unshare-ci.sh and examples/rootfs-userland.sh.
 . "$(dirname "$0")/run-common.sh"
+[ -n "${LXNET_IN_TEST_NS:-}" ] || run_debian_rootfs
 lib_enter_ns "$@"
 run_require
 lib_tmpdir
@@ -39,13 +40,13 @@ else
 	tap_skip "rootfs-userland.sh ROOTFS CMD" "no static busybox"
 fi
 
-DEBROOT=/var/cache/lxnet-test/bookworm-minbase
+DEBROOT=$RUN_DEBROOT
 if [ -x "$DEBROOT/bin/sh" ]; then
 	out=$(LXNET_RUN_OPTS="$VIEW" timeout 60 sh "$EX/rootfs-userland.sh" "$DEBROOT")
 	echo "$out" | grep -q 'Debian GNU/Linux' && echo "$out" | grep -q '^nameserver 10.77.0.1$'
 	tap_result $? "rootfs-userland.sh with the debootstrap'd Debian"
 else
-	tap_skip "rootfs-userland.sh Debian" "no $DEBROOT (made by run-rootfs.sh)"
+	tap_skip "rootfs-userland.sh Debian" "no Debian tree in $DEBROOT (debootstrap missing, not root, or the archive unreachable: see /var/cache/lxnet-test/debootstrap.log)"
 fi
 
 tap_done

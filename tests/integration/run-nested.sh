@@ -90,17 +90,6 @@ else
 	tap_skip "under lxnet shim" "lxnet-proxy --socket did not start"
 fi
 
-# The same as an ordinary user: the proxy may read its sandbox's threads.
-if [ -x /usr/bin/python3 ] && run_make_user && run_grant_fuse; then
-	chmod 644 "$TMP_DIR/threads.py"
-	out=$(run_as_user "timeout -k 5 60 '$LXNET' run $VIEW -- /usr/bin/python3 '$TMP_DIR/threads.py' 18083")
-	tap_diag "$(echo $out)"
-	echo "$out" | grep -qx 'thread 1 refused' && echo "$out" | grep -Eqx 'main [2-9][0-9]* reach'
-	tap_result $? "as an ordinary user: the unshared thread gets the kernel, its sibling the host"
-else
-	tap_skip "unshared thread as an ordinary user" "cannot make a throw-away user with /dev/fuse access"
-fi
-
 # ---- item 5: lxnet run inside lxnet run ----
 [ "$(lxrun -- "$LXNET" run -- curl -s -m 10 "$URL")" = nested-ok ]
 tap_result $? "a nested lxnet run reaches the host"
@@ -172,5 +161,17 @@ tap_result $? "ulimit -n 64, 50 fds open: a socket at fd 60 works, netlink too"
 out=$(lxrun -- sh -c 'ulimit -n 256 && exec ip -o link' 2>&1)
 ! echo "$out" | grep -q 'Too many open files'
 tap_result $? "ulimit -n 256: no 'Too many open files'"
+
+# Last (the test's own /dev/fuse then belongs to the user): the thread
+# check as an ordinary user, whose proxy must read its sandbox's threads.
+if [ -x /usr/bin/python3 ] && run_make_user && run_grant_fuse; then
+	chmod 644 "$TMP_DIR/threads.py"
+	out=$(run_as_user "timeout -k 5 60 '$LXNET' run $VIEW -- /usr/bin/python3 '$TMP_DIR/threads.py' 18083")
+	tap_diag "$(echo $out)"
+	echo "$out" | grep -qx 'thread 1 refused' && echo "$out" | grep -Eqx 'main [2-9][0-9]* reach'
+	tap_result $? "as an ordinary user: the unshared thread gets the kernel, its sibling the host"
+else
+	tap_skip "unshared thread as an ordinary user" "cannot make a throw-away user with /dev/fuse access"
+fi
 
 tap_done

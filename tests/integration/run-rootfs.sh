@@ -4,26 +4,11 @@
 # a debootstrap'd Debian minbase (cached in /var/cache/lxnet-test).
 . "$(dirname "$0")/run-common.sh"
 
-DEBROOT=/var/cache/lxnet-test/bookworm-minbase
-# Build the Debian tree before entering the test namespace (that has no
-# route to the archive); later runs reuse it. Only the download uses the
-# machine's network; nothing in it is changed.
+DEBROOT=$RUN_DEBROOT
 if [ -z "${LXNET_IN_TEST_NS:-}" ]; then
 	: "${LXNET_TEST_TIMEOUT:=300}"
 	export LXNET_TEST_TIMEOUT
-	if [ ! -x "$DEBROOT/bin/sh" ] && [ "$(id -u)" -eq 0 ] &&
-	   command -v debootstrap >/dev/null; then
-		mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p; s/^deb  *\(http[^ ]*debian\/*\)  *bookworm .*/\1/p' \
-			/etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | head -1)
-		mkdir -p /var/cache/lxnet-test
-		rm -rf "$DEBROOT.tmp"
-		if timeout 900 debootstrap --variant=minbase bookworm "$DEBROOT.tmp" \
-			"${mirror:-http://deb.debian.org/debian}" >/var/cache/lxnet-test/debootstrap.log 2>&1; then
-			mv "$DEBROOT.tmp" "$DEBROOT"
-		else
-			rm -rf "$DEBROOT.tmp"
-		fi
-	fi
+	run_debian_rootfs
 fi
 lib_enter_ns "$@"
 run_require

@@ -9,7 +9,7 @@ run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
 run_make_user || tap_skip_all "cannot make a throw-away user that reaches $LXNET"
-run_grant_fuse || tap_skip_all "cannot grant /dev/fuse by ACL (setfacl, package acl)"
+run_grant_fuse || tap_skip_all "cannot give the user a /dev/fuse of the test's own (not root, or no private mount namespace)"
 chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"
 tap_plan 9
 

@@ -30,12 +30,12 @@ EXTRA_DIST += tests/integration/proxy-basic.sh tests/integration/proxy-lib.sh \
 # lxnet run (owner: launcher)
 TESTS += tests/integration/run-view.sh tests/integration/run-exit.sh \
 	tests/integration/run-errors.sh tests/integration/run-unpriv.sh \
-	tests/integration/run-net.sh tests/integration/run-nested.sh tests/integration/run-rootfs.sh \
+	tests/integration/run-net.sh tests/integration/run-rootfs.sh \
 	tests/integration/run-examples.sh
 EXTRA_DIST += tests/integration/run-common.sh \
 	tests/integration/run-view.sh tests/integration/run-exit.sh \
 	tests/integration/run-errors.sh tests/integration/run-unpriv.sh \
-	tests/integration/run-net.sh tests/integration/run-nested.sh tests/integration/run-rootfs.sh \
+	tests/integration/run-net.sh tests/integration/run-rootfs.sh \
 	tests/integration/run-examples.sh
 TESTS += tests/integration/proxy-compat.sh tests/integration/proxy-stress.sh \
 	tests/integration/proxy-unpriv.sh tests/integration/proxy-control.sh
@@ -64,3 +64,6 @@ EXTRA_DIST += tests/integration/lxnetfs-fast.sh
 # lxnet-proxy serving-thread scheduling and idle CPU (owner: connrate)
 TESTS += tests/integration/proxy-sched.sh
 EXTRA_DIST += tests/integration/proxy-sched.sh
+# nested namespaces, low fd limits (issue 9 items 5, 6)
+TESTS += tests/integration/run-nested.sh
+EXTRA_DIST += tests/integration/run-nested.sh

@@ -53,9 +53,11 @@ typedef void (*filewatch_cb)(void *data);
 /*
  * filewatch_new() - call @cb from @ctx's loop when any of @paths may have
  * changed: written and closed, replaced by rename, deleted and re-created,
- * or (for a symlink) retargeted, including every link along the way. Watches
- * parent directories with inotify; no polling. Several events in one loop
- * iteration give one call.
+ * or (for a symlink) retargeted, including every link along the way, and
+ * written in place through any path (a bind-mounted file, as container
+ * engines give /etc/resolv.conf; a write left open counts after 100 ms).
+ * Watches parent directories and the files with inotify; no polling.
+ * Several events in one loop iteration give one call.
  * Return: 0 or -errno.
  */
 int filewatch_new(GMainContext *ctx, const char *const *paths, filewatch_cb cb,

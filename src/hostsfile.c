@@ -2,6 +2,7 @@
 /* hostsfile.c - the host's hosts file, line for line, plus --add-host and the names it does not map */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -77,12 +78,34 @@ static bool hosts_set_has(GHashTable *set, const char *name, size_t n)
 	char low[HOSTS_NAME_MAX + 1];
 	size_t i;
 
-	if (n > HOSTS_NAME_MAX)
+	if (n > HOSTS_NAME_MAX || g_hash_table_size(set) == 0)
 		return false;
 	for (i = 0; i < n; i++)
 		low[i] = g_ascii_tolower(name[i]);
 	low[n] = '\0';
 	return g_hash_table_contains(set, low);
+}
+
+/*
+ * struct hosts_need - the names the view maps when nothing else does
+ * @name: localhost, the hostname, its short form (NULL when none)
+ * @len: their lengths
+ * @mapped: a valid entry of the host's file or --add-host maps it
+ */
+struct hosts_need {
+	const char *name[3];
+	size_t len[3];
+	bool mapped[3];
+};
+
+static void hosts_need_see(struct hosts_need *need, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(need->name); i++)
+		if (need->name[i] && need->len[i] == n &&
+		    g_ascii_strncasecmp(need->name[i], name, n) == 0)
+			need->mapped[i] = true;
 }
 
 /**
@@ -115,87 +138,141 @@ static void hosts_add_extra(char **extra, GString *out, GHashTable *claimed)
 	}
 }
 
+/* The next field of [*@p, @end): its start; *@p moves past it, *@ret_n is
+ * its length (0 at the end). */
+static const char *hosts_field(const char **p, const char *end, size_t *ret_n)
+{
+	const char *q = *p, *tok;
+
+	while (q < end && strchr(HOSTS_SEP, *q))
+		q++;
+	tok = q;
+	while (q < end && !strchr(HOSTS_SEP, *q))
+		q++;
+	*p = q;
+	*ret_n = (size_t)(q - tok);
+	return tok;
+}
+
+/* glibc's rule for the address of an entry: inet_pton, IPv4 or IPv6. */
+static bool hosts_valid_addr(const char *tok, size_t n)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	unsigned char b[16];
+
+	if (n == 0 || n >= sizeof(addr))
+		return false;
+	memcpy(addr, tok, n);
+	addr[n] = '\0';
+	return inet_pton(AF_INET, addr, b) == 1 || inet_pton(AF_INET6, addr, b) == 1;
+}
+
 /**
  * hosts_copy_line() - one line of the host's file into the view
  * @line: the line, without its newline; not NUL-terminated
  * @len: its length
  * @out: where it goes
  * @claimed: names --add-host claims; a valid entry loses them
- * @mapped: the names a valid entry maps are added (claimed ones excepted)
+ * @need: the names of @need a valid entry maps are marked
  *
  * A line is a valid entry when its first field is an IPv4 or IPv6 address
  * (glibc's inet_pton rule) followed by names, up to a '#'. Anything else is
  * copied and never counts as mapping a name.
  */
 static void hosts_copy_line(const char *line, size_t len, GString *out,
-			    GHashTable *claimed, GHashTable *mapped)
+			    GHashTable *claimed, struct hosts_need *need)
 {
-	g_autofree char *copy = g_strndup(line, len);
+	const char *hash = memchr(line, '#', len);
+	const char *end = hash ? hash : line + len, *p = line, *tok, *names;
+	g_autoptr(GString) kept = NULL;
 	g_autofree char *addr = NULL;
-	g_autoptr(GString) kept = g_string_new(NULL);
 	bool lost = false;
-	char *p;
 	size_t n;
 
-	copy[strcspn(copy, "#")] = '\0';
-	p = copy + strspn(copy, HOSTS_SEP);
-	n = strcspn(p, HOSTS_SEP);
-	if (n > 0) {
-		g_autofree char *tok = g_strndup(p, n);
-
-		addr = util_canon_addr(tok);
-	}
-	for (p += n; addr; p += n) {
-		p += strspn(p, HOSTS_SEP);
-		n = strcspn(p, HOSTS_SEP);
-		if (n == 0)
-			break;
-		if (hosts_set_has(claimed, p, n)) {
+	tok = hosts_field(&p, end, &n);
+	if (!hosts_valid_addr(tok, n))
+		goto verbatim;
+	names = p;
+	while ((tok = hosts_field(&p, end, &n)), n > 0) {
+		if (hosts_set_has(claimed, tok, n))
 			lost = true;
+		else if (hosts_valid_name(tok, n))
+			hosts_need_see(need, tok, n);
+	}
+	if (!lost)
+		goto verbatim;
+	/* Rewritten without the claimed names, or dropped without names. */
+	kept = g_string_new(NULL);
+	for (p = names; (tok = hosts_field(&p, end, &n)), n > 0;) {
+		if (hosts_set_has(claimed, tok, n))
 			continue;
+		g_string_append_c(kept, ' ');
+		g_string_append_len(kept, tok, (gssize)n);
+	}
+	if (kept->len == 0)
+		return;
+	p = line;
+	tok = hosts_field(&p, end, &n);
+	addr = g_strndup(tok, n);
+	g_string_append_printf(out, "%s\t%s\n", addr, kept->str + 1);
+	return;
+verbatim:
+	g_string_append_len(out, line, (gssize)len);
+	g_string_append_c(out, '\n');
+}
+
+/**
+ * hosts_need_init() - the names to look for: localhost, @hostname and its
+ * short form (when @hostname is a valid name other than localhost)
+ * @need: filled in
+ * @hostname: the presented hostname
+ * @claimed: names --add-host maps: marked mapped already
+ */
+static void hosts_need_init(struct hosts_need *need, const char *hostname,
+			    GHashTable *claimed)
+{
+	size_t n = strlen(hostname), dot = strcspn(hostname, "."), i;
+
+	memset(need, 0, sizeof(*need));
+	need->name[0] = "localhost";
+	need->len[0] = strlen("localhost");
+	if (hosts_valid_name(hostname, n) &&
+	    g_ascii_strcasecmp(hostname, "localhost") != 0) {
+		need->name[1] = hostname;
+		need->len[1] = n;
+		if (dot > 0 && dot < n) {
+			need->name[2] = hostname;
+			need->len[2] = dot;
 		}
-		if (hosts_valid_name(p, n))
-			hosts_set_add(mapped, p, n);
-		g_string_append_printf(kept, " %.*s", (int)n, p);
 	}
-	if (!lost) {
-		g_string_append_len(out, line, (gssize)len);
-		g_string_append_c(out, '\n');
-	} else if (kept->len > 0) {
-		g_string_append_printf(out, "%s\t%s\n", addr, kept->str + 1);
-	}
+	for (i = 0; i < G_N_ELEMENTS(need->name); i++)
+		need->mapped[i] = !need->name[i] ||
+				  hosts_set_has(claimed, need->name[i],
+						need->len[i]);
 }
 
 /**
  * hosts_add_missing() - Debian's lines for the names nothing maps
  * @out: appended to
- * @hostname: the presented hostname
- * @claimed: names --add-host maps
- * @mapped: names the host's file maps
+ * @need: what the host's file and --add-host map
+ *
+ * The hostname's short form goes with it only when nothing maps the short
+ * form either; when the hostname is mapped, its short form is left alone.
  */
-static void hosts_add_missing(GString *out, const char *hostname,
-			      GHashTable *claimed, GHashTable *mapped)
+static void hosts_add_missing(GString *out, const struct hosts_need *need)
 {
-	size_t n = strlen(hostname), dot = strcspn(hostname, ".");
-	bool has_local = hosts_set_has(claimed, "localhost", 9) ||
-			 hosts_set_has(mapped, "localhost", 9);
-	bool has_host = !hosts_valid_name(hostname, n) ||
-			hosts_set_has(claimed, hostname, n) ||
-			hosts_set_has(mapped, hostname, n) ||
-			g_ascii_strcasecmp(hostname, "localhost") == 0;
-
-	if (has_local && has_host)
+	if (need->mapped[0] && need->mapped[1])
 		return;
 	g_string_append(out, "# Added by lxnet: names the host's file does not map\n");
-	if (!has_local)
+	if (!need->mapped[0])
 		g_string_append(out, "127.0.0.1\tlocalhost\n"
 				     "::1\tlocalhost ip6-localhost ip6-loopback\n");
-	if (has_host)
+	if (need->mapped[1])
 		return;
-	g_string_append_printf(out, "127.0.1.1\t%s", hostname);
-	if (dot > 0 && dot < n && !hosts_set_has(claimed, hostname, dot) &&
-	    !hosts_set_has(mapped, hostname, dot))
-		g_string_append_printf(out, " %.*s", (int)dot, hostname);
+	g_string_append_printf(out, "127.0.1.1\t%s", need->name[1]);
+	if (!need->mapped[2])
+		g_string_append_printf(out, " %.*s", (int)need->len[2],
+				       need->name[2]);
 	g_string_append_c(out, '\n');
 }
 
@@ -218,16 +295,16 @@ int hostsfile_load(const struct view_policy *p, const char *hostname,
 	const char *path = p->hosts_path ? p->hosts_path : "/etc/hosts";
 	g_autoptr(GHashTable) claimed =
 		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	g_autoptr(GHashTable) mapped =
-		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr(GString) out = g_string_new(NULL);
 	g_autofree char *buf = NULL;
+	struct hosts_need need;
 	struct ns_hosts *t;
 	bool truncated = false;
 	size_t len = 0, off;
 	int r;
 
 	hosts_add_extra(p->extra_hosts, out, claimed);
+	hosts_need_init(&need, hostname ? hostname : "localhost", claimed);
 
 	r = util_read_file_bounded(path, VIEW_HOSTS_MAX, &buf, &len, &truncated);
 	if (r == -ENOMEM)
@@ -244,11 +321,10 @@ int hostsfile_load(const struct view_policy *p, const char *hostname,
 		const char *nl = memchr(buf + off, '\n', len - off);
 		size_t end = nl ? (size_t)(nl - buf) : len;
 
-		hosts_copy_line(buf + off, end - off, out, claimed, mapped);
+		hosts_copy_line(buf + off, end - off, out, claimed, &need);
 		off = end + 1;
 	}
-	hosts_add_missing(out, hostname ? hostname : "localhost", claimed,
-			  mapped);
+	hosts_add_missing(out, &need);
 
 	t = ns_hosts_new();
 	g_free(t->lines);

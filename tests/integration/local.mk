@@ -33,8 +33,8 @@ EXTRA_DIST += tests/integration/proxy-basic.sh tests/integration/proxy-lib.sh \
 TESTS += tests/integration/run-view.sh tests/integration/run-exit.sh \
 	tests/integration/run-errors.sh tests/integration/run-unpriv.sh \
 	tests/integration/run-net.sh tests/integration/run-rootfs.sh \
-	tests/integration/run-examples.sh
-EXTRA_DIST += tests/integration/run-common.sh \
+	tests/integration/run-examples.sh tests/integration/run-hosts.sh
+EXTRA_DIST += tests/integration/run-common.sh tests/integration/run-hosts.sh \
 	tests/integration/run-view.sh tests/integration/run-exit.sh \
 	tests/integration/run-errors.sh tests/integration/run-unpriv.sh \
 	tests/integration/run-net.sh tests/integration/run-rootfs.sh \

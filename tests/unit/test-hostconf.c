@@ -2,6 +2,7 @@
 /* test-hostconf.c - unit tests for resolv.conf and hosts parsing, the DNS policy and file watching */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -695,6 +696,37 @@ static void watch_stop(struct watch_fx *wf)
 	g_main_context_unref(wf->ctx);
 }
 
+/*
+ * A writer that keeps the file open (no IN_CLOSE_WRITE; the directory never
+ * hears of it either when the file is bind-mounted elsewhere): the write
+ * counts after the quiet time, and once only for a burst of writes.
+ */
+static void test_watch_write_held_open(struct fixture *fx, gconstpointer u)
+{
+	g_autofree char *f = fx_path(fx, "hosts");
+	struct watch_fx wf;
+	gint64 t0, t1;
+	int fd, i;
+
+	write_file(f, "192.0.2.1 a\n", -1);
+	watch_start(&wf, f);
+	fd = open(f, O_WRONLY | O_APPEND | O_CLOEXEC);
+	g_assert_cmpint(fd, >=, 0);
+	t0 = g_get_monotonic_time();
+	for (i = 0; i < 20; i++)
+		g_assert_cmpint(write(fd, "192.0.2.2 b\n", 12), ==, 12);
+	g_assert_true(wait_change(wf.ctx, &wf.c, 3000));
+	t1 = g_get_monotonic_time();
+	g_test_message("write left open: callback after %.1f ms",
+		       (double)(t1 - t0) / 1000.0);
+	g_assert_cmpuint(wf.c.calls, ==, 1);
+	g_assert_false(wait_change(wf.ctx, &wf.c, 300));
+	/* The close is one more batch. */
+	close(fd);
+	g_assert_true(wait_change(wf.ctx, &wf.c, 3000));
+	watch_stop(&wf);
+}
+
 static void test_watch_write(struct fixture *fx, gconstpointer u)
 {
 	g_autofree char *f = fx_path(fx, "resolv.conf");
@@ -1006,6 +1038,7 @@ int main(int argc, char **argv)
 	fx_test("/hosts/bound", test_hosts_bound);
 	fx_test("/hosts/hostname", test_hostname);
 	fx_test("/filewatch/write", test_watch_write);
+	fx_test("/filewatch/write-held-open", test_watch_write_held_open);
 	fx_test("/filewatch/rename", test_watch_rename);
 	fx_test("/filewatch/recreate", test_watch_recreate);
 	fx_test("/filewatch/missing-dir", test_watch_missing_dir);

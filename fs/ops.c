@@ -250,19 +250,27 @@ static void lxfs_statfs(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_statfs(req, &sv);
 }
 
-static void lxfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
+static int do_access(struct lxfs *fs, fuse_ino_t ino, uid_t uid, int mask)
 {
-	struct lxfs_node *n = lxfs_tree_get(&lxfs_req(req)->tree, ino);
+	struct lxfs_node *n = lxfs_tree_get(&fs->tree, ino);
+	int r;
 
 	if (!n)
-		lxfs_reply_status(req, -ENOENT);
-	else if (mask & W_OK)
-		lxfs_reply_status(req, lxfs_may_write(lxfs_req(req), n,
-						      fuse_req_ctx(req)->uid));
-	else if ((mask & X_OK) && !n->is_dir)
-		lxfs_reply_status(req, -EACCES);
-	else
-		lxfs_reply_status(req, 0);
+		return -ENOENT;
+	if (mask & W_OK) {
+		r = lxfs_may_write(fs, n, uid);
+		if (r < 0)
+			return r;
+	}
+	if ((mask & X_OK) && !n->is_dir)
+		return -EACCES;
+	return 0;
+}
+
+static void lxfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	lxfs_reply_status(req, do_access(lxfs_req(req), ino,
+					 fuse_req_ctx(req)->uid, mask));
 }
 
 static void lxfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,

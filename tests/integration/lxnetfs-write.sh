@@ -12,7 +12,7 @@ lxfs_require
 lxfs_need_python
 lib_tmpdir
 T=$TMP_DIR
-tap_plan 22
+tap_plan 23
 
 printf 'nameserver 10.80.0.53\n' >"$T/resolv.conf"
 printf '127.0.0.1 localhost\n10.80.0.7 seven\n' >"$T/hosts"
@@ -99,6 +99,9 @@ tap_result $? "resolv.conf follows the host and keeps the local line"
 got=$(lxfs_errno "os.open('$M/etc/hostname', os.O_WRONLY)")/$(lxfs_errno "os.open('$M/proc/net/route', os.O_WRONLY | os.O_APPEND)")
 [ "$got" = EROFS/EROFS ]
 tap_result $? "etc/hostname and proc/net files refuse writes with EROFS (got $got)"
+got=$(python3 -c "import os, sys; print(os.access(sys.argv[1], os.W_OK), os.access(sys.argv[2], os.W_OK))" "$H" "$M/etc/hostname")
+[ "$got" = "True False" ]
+tap_result $? "access(W_OK): etc/hosts yes, etc/hostname no (got $got)"
 got=$(lxfs_errno "os.chmod('$H', 0o666)")/$(lxfs_errno "os.truncate('$H', 1 << 20)")
 [ "$got" = EPERM/EPERM ]
 tap_result $? "chmod and growing truncate fail with EPERM (got $got)"

@@ -15,7 +15,7 @@ command -v python3 >/dev/null || tap_skip_all "python3 missing"
 command -v getent >/dev/null || tap_skip_all "getent missing"
 lib_in_private_mntns || tap_skip_all "no mount namespace of the test's own"
 lib_in_private_utsns || tap_skip_all "no UTS namespace of the test's own"
-tap_plan 9
+tap_plan 10
 
 # The issue's host: its name on 127.0.0.1, no ::1 line for localhost.
 printf '127.0.0.1 localhost\n# a comment\n127.0.0.1 lxhvm\n10.77.0.9\thostfile.test ht\n' >"$TMP_DIR/hosts"
@@ -75,17 +75,39 @@ out=$(lxrun -- sh -c 'echo "options ndots:3" >> /etc/resolv.conf && tail -1 /etc
 [ "$out" = "$(printf 'options ndots:3\n1')" ]
 tap_result $? "echo >> /etc/resolv.conf inside appends after the host's lines"
 
-# Appended lines survive a change of the host's file.
-lxrun -- sh -c 'echo "10.0.0.6 keep" >> /etc/hosts; i=0
+# Appended lines survive a change of the host's file. The host's /etc/hosts
+# is $TMP_DIR/hosts bound over it, and the change is an in-place write to
+# the bind source: what a container engine does (podman, Docker), which
+# the /etc directory watch never hears of.
+lxrun -- sh -c 'echo "10.0.0.6 keep" >> /etc/hosts; touch "$1/ready.hosts"; i=0
 	while [ $i -lt 500 ]; do
 		grep -q "^10.77.0.10 changed$" /etc/hosts && break
 		sleep 0.01; i=$((i + 1)); done
-	[ "$(tail -1 /etc/hosts)" = "10.0.0.6 keep" ] && getent hosts changed >/dev/null && getent hosts keep >/dev/null' &
+	[ "$(tail -1 /etc/hosts)" = "10.0.0.6 keep" ] && getent hosts changed >/dev/null && getent hosts keep >/dev/null' sh "$TMP_DIR" &
 pid=$!
-sleep 0.5
+wait_until 20 test -e "$TMP_DIR/ready.hosts"
 printf '10.77.0.10 changed\n' >>"$TMP_DIR/hosts"
 wait $pid
 tap_result $? "a change of the host's file shows inside and the local line stays"
+
+# The same for /etc/resolv.conf, followed at its default path.
+cp "$TMP_DIR/resolv.conf" "$TMP_DIR/engine-resolv.conf"
+if mount --bind "$TMP_DIR/engine-resolv.conf" /etc/resolv.conf; then
+	lib_on_exit "umount /etc/resolv.conf"
+	timeout -k 5 60 "$LXNET" run -- sh -c 'grep -q "^nameserver 10.77.0.1$" /etc/resolv.conf &&
+		touch "$1/ready.resolv" && i=0
+		while [ $i -lt 500 ]; do
+			grep -q "^nameserver 10.77.0.8$" /etc/resolv.conf && exit 0
+			sleep 0.01; i=$((i + 1)); done; exit 1' sh "$TMP_DIR" &
+	pid=$!
+	wait_until 20 test -e "$TMP_DIR/ready.resolv"
+	printf 'nameserver 10.77.0.8
+' >"$TMP_DIR/engine-resolv.conf"
+	wait $pid
+	tap_result $? "an in-place edit of a bind-mounted /etc/resolv.conf shows inside"
+else
+	tap_skip "an in-place edit of a bind-mounted /etc/resolv.conf shows inside" "cannot bind over /etc/resolv.conf"
+fi
 
 out=$(lxrun -- sh -c 'echo x >> /etc/hostname' 2>&1)
 case $out in *"Read-only file system"*) true ;; *) false ;; esac

@@ -29,6 +29,8 @@
 #define LXFS_REQUESTS_PER_DISPATCH 64
 /* Bound on the bytes the sandbox may write into one file (write.c). */
 #define LXFS_LOCAL_MAX (64 * 1024)
+/* Bound on older versions of a written file that open handles may pin. */
+#define LXFS_PINNED_VERSIONS_MAX 64
 
 /*
  * struct lxfs_node - one inode of the fixed tree

@@ -20,7 +20,9 @@
  * mount). A write goes at the end (O_APPEND, or a sequential writer at the
  * end of what its handle reads) or within the local bytes; never into the
  * host's part (EPERM). The local bytes are bounded (LXFS_LOCAL_MAX; ENOSPC,
- * all or nothing). Only the owner (-o uid=; root of the sandbox for lxnet
+ * all or nothing), and so is what writes can make us keep for readers: a
+ * reader opened between two writes pins a version, so a write fails with
+ * ENOSPC too while LXFS_PINNED_VERSIONS_MAX older versions are open. Only the owner (-o uid=; root of the sandbox for lxnet
  * run) and uid 0 may write: the kernel checks the 0644 mode itself under
  * default_permissions, and we check again for mounts without it. Every
  * write is a real byte change, so stat's size and times follow it as they
@@ -86,6 +88,21 @@ static int lxfs_node_layout(struct lxfs *fs, struct lxfs_node *n,
 	return 0;
 }
 
+/* How many versions other than the current one @n's handles pin. */
+static guint lxfs_node_pinned(const struct lxfs_node *n)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+	const GList *l;
+
+	for (l = n->handles.head; l; l = l->next) {
+		const struct lxfs_handle *h = l->data;
+
+		if (h->bytes != n->cache)
+			g_hash_table_add(seen, h->bytes);
+	}
+	return g_hash_table_size(seen);
+}
+
 /* The local bytes changed: render again (bumps the times). */
 static int lxfs_node_rerender(struct lxfs *fs, struct lxfs_node *n)
 {
@@ -109,7 +126,8 @@ static int lxfs_node_rerender(struct lxfs *fs, struct lxfs_node *n)
  * (the end of what it reads, or of its last write); else overwrites or
  * extends the local bytes from @off. The handle then reads the new
  * rendering. Return: 0, -EPERM for an offset in the host's part or past
- * the end, -ENOSPC past LXFS_LOCAL_MAX (nothing written), -EROFS.
+ * the end, -ENOSPC past LXFS_LOCAL_MAX or while LXFS_PINNED_VERSIONS_MAX
+ * older versions are open (nothing written), -EROFS.
  */
 int lxfs_handle_write(struct lxfs *fs, struct lxfs_handle *h, const char *buf,
 		      size_t size, off_t off, bool append)
@@ -130,7 +148,8 @@ int lxfs_handle_write(struct lxfs *fs, struct lxfs_handle *h, const char *buf,
 		pos = (size_t)off - base;
 	else
 		return -EPERM;
-	if (size > LXFS_LOCAL_MAX || pos > LXFS_LOCAL_MAX - size)
+	if (size > LXFS_LOCAL_MAX || pos > LXFS_LOCAL_MAX - size ||
+	    lxfs_node_pinned(n) >= LXFS_PINNED_VERSIONS_MAX)
 		return -ENOSPC;
 	if (!n->local)
 		n->local = g_byte_array_new();

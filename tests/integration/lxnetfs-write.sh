@@ -12,7 +12,7 @@ lxfs_require
 lxfs_need_python
 lib_tmpdir
 T=$TMP_DIR
-tap_plan 23
+tap_plan 24
 
 printf 'nameserver 10.80.0.53\n' >"$T/resolv.conf"
 printf '127.0.0.1 localhost\n10.80.0.7 seven\n' >"$T/hosts"
@@ -74,6 +74,29 @@ assert os.pread(r, 1 << 20, 0) == old
 assert open(h, "rb").read() == mine
 PY
 tap_result $? "sequential writes append; the writer reads them; an older reader keeps its version"
+
+# Readers opened between writes pin versions: bounded (64 older ones).
+got=$(python3 - "$H" <<'PY'
+import errno, os, sys
+keep = []
+for i in range(100):
+    keep.append(os.open(sys.argv[1], os.O_RDONLY))
+    fd = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND)
+    try:
+        os.write(fd, b"# pin %d\n" % i)
+    except OSError as e:
+        print(i, errno.errorcode[e.errno])
+        break
+    finally:
+        os.close(fd)
+for fd in keep:
+    os.close(fd)
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND)
+os.write(fd, b"# after\n")
+PY
+)
+[ "$got" = "64 ENOSPC" ] && [ "$(tail -1 "$H")" = "# after" ]
+tap_result $? "64 older versions held open: the next write gets ENOSPC, then writes work again (got $got)"
 
 # Truncation takes the file over: exactly what was written, host changes no more.
 printf '10.9.9.9 mine\n' >"$H"

@@ -27,6 +27,10 @@
 #define LXFS_DEFAULT_MAX_OPEN 4096
 /* Requests handled per wake-up of the FUSE source before yielding. */
 #define LXFS_REQUESTS_PER_DISPATCH 64
+/* Bound on the bytes the sandbox may write into one file (write.c). */
+#define LXFS_LOCAL_MAX (64 * 1024)
+/* Bound on older versions of a written file that open handles may pin. */
+#define LXFS_PINNED_VERSIONS_MAX 64
 
 /*
  * struct lxfs_node - one inode of the fixed tree
@@ -45,6 +49,10 @@
  *           the kernel may never release those open when the session ends
  * @mtime: modification time; for files bumped (strictly increasing) each
  *         time the rendered bytes change; ctime always equals it
+ * @local: writable files only (write.c): the bytes written inside, NULL
+ *         before the first write; after the rendering, or alone when @taken
+ * @taken: the file was truncated: it is @local alone, the host's changes no
+ *         longer show
  */
 struct lxfs_node {
 	fuse_ino_t ino;
@@ -58,6 +66,8 @@ struct lxfs_node {
 	bool stale;
 	GQueue handles;
 	struct timespec mtime;
+	GByteArray *local;
+	bool taken;
 };
 
 /*
@@ -72,12 +82,16 @@ struct lxfs_tree {
 /*
  * struct lxfs_handle - one open file: the rendering it reads from
  * @node: the file
- * @bytes: one snapshot's rendering, never changed while open
+ * @bytes: one snapshot's rendering, never changed while open, except by a
+ *         write through this handle (the writer reads what it wrote)
+ * @end: where a sequential writer through this handle writes next: the
+ *       length of @bytes at open, then the end of its last write
  * @link: in @node's handles
  */
 struct lxfs_handle {
 	struct lxfs_node *node;
 	GBytes *bytes;
+	uint64_t end;
 	GList link;
 };
 
@@ -124,6 +138,15 @@ void lxfs_tree_snapshot_changed(struct lxfs *fs, unsigned int parts);
 int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 		     struct lxfs_handle **ret_h);
 void lxfs_handle_free(struct lxfs_handle *h);
+
+/* write.c */
+bool lxfs_node_writable(const struct lxfs_node *n);
+void lxfs_node_compose(const struct lxfs_node *n, GString *out);
+int lxfs_may_write(const struct lxfs *fs, const struct lxfs_node *n,
+		   uid_t uid);
+int lxfs_handle_write(struct lxfs *fs, struct lxfs_handle *h, const char *buf,
+		      size_t size, off_t off, bool append);
+int lxfs_node_truncate(struct lxfs *fs, struct lxfs_node *n, off_t size);
 
 /* ops.c */
 extern const struct fuse_lowlevel_ops lxfs_ops;

@@ -88,6 +88,7 @@ void lxfs_tree_clear(struct lxfs_tree *t)
 			lxfs_handle_free(t->nodes[i].handles.head->data);
 		g_free(t->nodes[i].name);
 		g_clear_pointer(&t->nodes[i].cache, g_bytes_unref);
+		g_clear_pointer(&t->nodes[i].local, g_byte_array_unref);
 	}
 	t->n = 0;
 }
@@ -176,16 +177,20 @@ static int lxfs_fresh_links(struct lxfs *fs, struct ns_links **ret)
 }
 
 /*
- * Render @f from the latest snapshot; for proc/net/dev with @fresh_stats, from
- * the latest snapshot with its links' counters read now.
+ * Render @n's file from the latest snapshot; for proc/net/dev with
+ * @fresh_stats, from the latest snapshot with its links' counters read now.
+ * What the sandbox wrote follows (write.c); a file it took over is only that.
  */
-static int lxfs_render(struct lxfs *fs, enum render_file f, bool fresh_stats,
-		       GBytes **ret)
+static int lxfs_render(struct lxfs *fs, const struct lxfs_node *n,
+		       bool fresh_stats, GBytes **ret)
 {
 	g_autoptr(GString) out = g_string_sized_new(4096);
-	int r;
+	enum render_file f = n->file;
+	int r = 0;
 
-	if (f == RENDER_PROC_NET_DEV && fresh_stats) {
+	if (n->taken) {
+		/* nothing of the host's */
+	} else if (f == RENDER_PROC_NET_DEV && fresh_stats) {
 		struct ns_links *links = NULL;
 
 		r = lxfs_fresh_links(fs, &links);
@@ -205,6 +210,7 @@ static int lxfs_render(struct lxfs *fs, enum render_file f, bool fresh_stats,
 	}
 	if (r < 0)
 		return r;
+	lxfs_node_compose(n, out);
 	*ret = g_string_free_to_bytes(g_steal_pointer(&out));
 	return 0;
 }
@@ -235,7 +241,7 @@ int lxfs_node_refresh(struct lxfs *fs, struct lxfs_node *n, bool fresh_stats,
 		*ret_changed = false;
 		return 0;
 	}
-	r = lxfs_render(fs, n->file, fresh_stats, &b);
+	r = lxfs_render(fs, n, fresh_stats, &b);
 	if (r < 0)
 		return r;
 	changed = !n->cache || !g_bytes_equal(n->cache, b);
@@ -255,7 +261,8 @@ int lxfs_node_refresh(struct lxfs *fs, struct lxfs_node *n, bool fresh_stats,
  * @n: node; a file must have been refreshed so its size is current
  * @st: filled in
  *
- * Files: 0444, size of the current rendering; directories: 0555. Owner is
+ * Files: 0644 when they take writes (write.c), else 0444, size of the
+ * current rendering; directories: 0555. Owner is
  * the configured uid/gid. atime, mtime and ctime are all the node's change
  * time, with nanoseconds.
  */
@@ -276,7 +283,7 @@ void lxfs_node_stat(const struct lxfs *fs, const struct lxfs_node *n,
 		st->st_nlink = 2 + subdirs;
 		st->st_size = 0;
 	} else {
-		st->st_mode = S_IFREG | 0444;
+		st->st_mode = S_IFREG | (lxfs_node_writable(n) ? 0644 : 0444);
 		st->st_nlink = 1;
 		st->st_size = n->cache ? (off_t)g_bytes_get_size(n->cache) : 0;
 		st->st_blocks = (st->st_size + 511) / 512;
@@ -304,7 +311,8 @@ void lxfs_tree_snapshot_changed(struct lxfs *fs, unsigned int parts)
 	for (i = 0; i < fs->tree.n; i++) {
 		struct lxfs_node *n = &fs->tree.nodes[i];
 
-		if (n->is_dir || n->stale || !(render_file_parts(n->file) & parts))
+		if (n->is_dir || n->stale || n->taken ||
+		    !(render_file_parts(n->file) & parts))
 			continue;
 		n->stale = true;
 		lxfs_session_notify_attr(fs, n->ino);
@@ -341,6 +349,7 @@ int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 	h = g_new0(struct lxfs_handle, 1);
 	h->node = n;
 	h->bytes = g_bytes_ref(n->cache);
+	h->end = g_bytes_get_size(h->bytes);
 	h->link.data = h;
 	g_queue_push_tail_link(&n->handles, &h->link);
 	*ret_h = h;

@@ -6,7 +6,8 @@ fs_lxnetfs_SOURCES = \
 	fs/inode.c \
 	fs/lxnetfs.c \
 	fs/ops.c \
-	fs/session.c
+	fs/session.c \
+	fs/write.c
 fs_lxnetfs_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(FUSE_CFLAGS) $(NL_CFLAGS)
 fs_lxnetfs_LDADD = $(LIBLXNET) $(FUSE_LIBS)
 dist_man_MANS += man/lxnetfs.8

@@ -24,6 +24,11 @@
  * offsets never mix two snapshots; the rendering is freed when the last
  * handle and the cache let go.
  *
+ * etc/hosts and etc/resolv.conf take the sandbox's writes (write.c): a
+ * file reads as its rendering followed by the bytes written inside, kept
+ * in memory and bounded; a truncation makes it those bytes alone. A write
+ * is a byte change like any other: same stat, times and handle rules.
+ *
  * proc/net/dev's counters move without any notification: each open renders
  * the snapshot's links with counters read right then (one RTM_GETSTATS dump
  * of the 64-bit counters on a long-lived socket, netstate_counters_read());
@@ -95,10 +100,15 @@ struct lxfs_cmdline {
 };
 
 static const char lxfs_description[] =
-	"Files (all read-only; directories 0555, files 0444):\n"
+	"Files (directories 0555, files 0444 but etc/hosts, etc/resolv.conf 0644):\n"
 	"  etc/resolv.conf etc/hosts etc/hostname\n"
 	"  proc/net/dev proc/net/route proc/net/if_inet6 proc/net/ipv6_route\n"
 	"  proc/net/arp\n"
+	"etc/hosts is the host's file line for line, plus --add-host entries and\n"
+	"lines for localhost and the hostname when the host's file maps neither.\n"
+	"etc/hosts and etc/resolv.conf take writes, kept in memory (64 KiB):\n"
+	"appended lines stay after the host's; a truncation makes the file the\n"
+	"writer's own, no longer following the host. The rest is read-only.\n"
 	"\n"
 	"MOUNTPOINT is a directory, or /dev/fd/N: a /dev/fuse descriptor that is\n"
 	"already mounted (as lxnet run hands over); it is then never unmounted by\n"
@@ -212,7 +222,7 @@ static int lxfs_parse_cmdline(int *argc, char ***argv,
 
 	g_option_context_set_summary(oc,
 		"Serve the host's network view (resolv.conf, hosts, hostname,\n"
-		"/proc/net files) at MOUNTPOINT, live, read-only.");
+		"/proc/net files) at MOUNTPOINT, live.");
 	g_option_context_set_description(oc, lxfs_description);
 	g_option_context_set_help_enabled(oc, FALSE);
 	g_option_context_add_main_entries(oc, entries, NULL);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* ops.c - lxnetfs's FUSE low-level operations: read-only view of the tree */
+/* ops.c - lxnetfs's FUSE low-level operations: the fixed tree, read-only but for two files */
 #include "config.h"
 
 #include <errno.h>
@@ -87,7 +87,8 @@ static void lxfs_getattr(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_attr(req, &st, fs->attr_timeout);
 }
 
-static int do_open(struct lxfs *fs, fuse_ino_t ino, struct fuse_file_info *fi)
+static int do_open(struct lxfs *fs, fuse_ino_t ino, uid_t uid,
+		   struct fuse_file_info *fi)
 {
 	struct lxfs_node *n = lxfs_tree_get(&fs->tree, ino);
 	struct lxfs_handle *h;
@@ -97,8 +98,16 @@ static int do_open(struct lxfs *fs, fuse_ino_t ino, struct fuse_file_info *fi)
 		return -ENOENT;
 	if (n->is_dir)
 		return -EISDIR;
-	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
-		return -EROFS;
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+		r = lxfs_may_write(fs, n, uid);
+		if (r < 0)
+			return r;
+	}
+	if (fi->flags & O_TRUNC) {
+		r = lxfs_node_truncate(fs, n, 0);
+		if (r < 0)
+			return r;
+	}
 	r = lxfs_handle_open(fs, n, &h);
 	if (r < 0)
 		return r;
@@ -107,7 +116,8 @@ static int do_open(struct lxfs *fs, fuse_ino_t ino, struct fuse_file_info *fi)
 	 * No page cache: reads always come here, from the handle's bytes (the
 	 * kernel's i_size and pages are shared by every handle of the inode,
 	 * so a cached handle could not keep reading its own snapshot across a
-	 * change). Nothing is written, so close() needs no FLUSH round trip.
+	 * change), and writes too, synchronously, so close() needs no FLUSH
+	 * round trip.
 	 */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -117,7 +127,7 @@ static int do_open(struct lxfs *fs, fuse_ino_t ino, struct fuse_file_info *fi)
 
 static void lxfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	int r = do_open(lxfs_req(req), ino, fi);
+	int r = do_open(lxfs_req(req), ino, fuse_req_ctx(req)->uid, fi);
 
 	if (r < 0) {
 		lxfs_reply_status(req, r);
@@ -235,24 +245,32 @@ static void lxfs_statfs(fuse_req_t req, fuse_ino_t ino)
 		.f_frsize = 4096,
 		.f_files = fs->tree.n,
 		.f_namemax = 255,
-		.f_flag = ST_RDONLY,
 	};
 
 	fuse_reply_statfs(req, &sv);
 }
 
-static void lxfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
+static int do_access(struct lxfs *fs, fuse_ino_t ino, uid_t uid, int mask)
 {
-	struct lxfs_node *n = lxfs_tree_get(&lxfs_req(req)->tree, ino);
+	struct lxfs_node *n = lxfs_tree_get(&fs->tree, ino);
+	int r;
 
 	if (!n)
-		lxfs_reply_status(req, -ENOENT);
-	else if (mask & W_OK)
-		lxfs_reply_status(req, -EROFS);
-	else if ((mask & X_OK) && !n->is_dir)
-		lxfs_reply_status(req, -EACCES);
-	else
-		lxfs_reply_status(req, 0);
+		return -ENOENT;
+	if (mask & W_OK) {
+		r = lxfs_may_write(fs, n, uid);
+		if (r < 0)
+			return r;
+	}
+	if ((mask & X_OK) && !n->is_dir)
+		return -EACCES;
+	return 0;
+}
+
+static void lxfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	lxfs_reply_status(req, do_access(lxfs_req(req), ino,
+					 fuse_req_ctx(req)->uid, mask));
 }
 
 static void lxfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
@@ -269,16 +287,49 @@ static void lxfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		fuse_reply_buf(req, NULL, 0);
 }
 
-/* Every write-type operation: the view is read-only. */
+/* Every operation on names, and writes to the read-only files. */
 static void lxfs_erofs(fuse_req_t req)
 {
 	lxfs_reply_status(req, -EROFS);
 }
 
+/*
+ * Only a writable file's size changes (write.c: truncation takes it over);
+ * times are the view's and a request to set them is accepted and ignored
+ * (they come with every truncate); mode and owner stay (EPERM).
+ */
+static int do_setattr(struct lxfs *fs, fuse_ino_t ino, uid_t uid,
+		      const struct stat *attr, int to_set, struct stat *st)
+{
+	struct lxfs_node *n = lxfs_tree_get(&fs->tree, ino);
+	int r;
+
+	if (!n)
+		return -ENOENT;
+	r = lxfs_may_write(fs, n, uid);
+	if (r < 0)
+		return r;
+	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
+		return -EPERM;
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		r = lxfs_node_truncate(fs, n, attr->st_size);
+		if (r < 0)
+			return r;
+	}
+	return do_stat(fs, n, st);
+}
+
 static void lxfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 			 int to_set, struct fuse_file_info *fi)
 {
-	lxfs_erofs(req);
+	struct lxfs *fs = lxfs_req(req);
+	struct stat st;
+	int r = do_setattr(fs, ino, fuse_req_ctx(req)->uid, attr, to_set, &st);
+
+	if (r < 0)
+		lxfs_reply_status(req, r);
+	else
+		fuse_reply_attr(req, &st, fs->attr_timeout);
 }
 
 static void lxfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -320,7 +371,14 @@ static void lxfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 static void lxfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		       size_t size, off_t off, struct fuse_file_info *fi)
 {
-	lxfs_erofs(req);
+	struct lxfs_handle *h = (struct lxfs_handle *)(uintptr_t)fi->fh;
+	int r = lxfs_handle_write(lxfs_req(req), h, buf, size, off,
+				  (fi->flags & O_APPEND) != 0);
+
+	if (r < 0)
+		lxfs_reply_status(req, r);
+	else
+		fuse_reply_write(req, size);
 }
 
 static void lxfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
@@ -340,11 +398,19 @@ static void lxfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	lxfs_erofs(req);
 }
 
+/* Writable files: not supported, so callers fall back to write(2). */
+static void lxfs_not_here(fuse_req_t req, fuse_ino_t ino)
+{
+	struct lxfs_node *n = lxfs_tree_get(&lxfs_req(req)->tree, ino);
+
+	lxfs_reply_status(req, n && lxfs_node_writable(n) ? -EOPNOTSUPP : -EROFS);
+}
+
 static void lxfs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
 			   off_t offset, off_t length,
 			   struct fuse_file_info *fi)
 {
-	lxfs_erofs(req);
+	lxfs_not_here(req, ino);
 }
 
 static void lxfs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
@@ -353,7 +419,7 @@ static void lxfs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
 				 struct fuse_file_info *fi_out, size_t len,
 				 int flags)
 {
-	lxfs_erofs(req);
+	lxfs_not_here(req, ino_out);
 }
 
 static void lxfs_init(void *userdata, struct fuse_conn_info *conn)
@@ -363,6 +429,9 @@ static void lxfs_init(void *userdata, struct fuse_conn_info *conn)
 			FUSE_CAP_SPLICE_MOVE);
 	/* No READDIRPLUS: attributes only come from lookup and getattr. */
 	conn->want &= ~(FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO);
+	/* O_TRUNC comes with OPEN, not as a separate SETATTR (both work). */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
 	log_debug("FUSE connection: protocol %u.%u", conn->proto_major,
 		  conn->proto_minor);
 }

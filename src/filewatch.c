@@ -23,9 +23,17 @@
  * rename over or a delete + re-create makes a new inode that a file watch
  * would never see. Since targets move, every batch re-resolves the paths
  * and re-arms the watches before the callback runs, so a change made while
- * the callback reads the files is still seen. IN_MODIFY is not watched: the
- * callback would read a half-written file; IN_CLOSE_WRITE says the writer is
- * done. Events are coalesced over a short settle time into one callback.
+ * the callback reads the files is still seen. Events are coalesced over a
+ * short settle time into one callback.
+ *
+ * The final file itself is watched too. A file can be a bind mount target
+ * (a container engine binds its resolv.conf and hosts over /etc's and edits
+ * them in place; a rename over a mount point fails with EBUSY): a write to
+ * it, through any path, is reported to the file's own watch and to the
+ * directory its dentry really lives in, which is not the one we watch. On
+ * the file, IN_CLOSE_WRITE says a writer is done; IN_MODIFY alone would
+ * have us read a half-written file, so it only arms a longer quiet timer,
+ * for writers that never close (or truncate(2) without opening).
  */
 
 /* Bound on watched directories, whatever the paths and links are. */
@@ -34,15 +42,26 @@
 #define FILEWATCH_MAX_HOPS 40
 /* Events closer together than this give one callback. */
 #define FILEWATCH_SETTLE_MS 10
+/* A write not followed by a close is taken as done after this long. */
+#define FILEWATCH_QUIET_MS 100
 
 #define FILEWATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
 			IN_CREATE | IN_DELETE | IN_DELETE_SELF |       \
 			IN_MOVE_SELF | IN_ATTRIB | IN_ONLYDIR)
+/* On a watched file itself. */
+#define FILEWATCH_FILE_MASK (IN_CLOSE_WRITE | IN_MODIFY)
+
+/* What a batch of events says. */
+enum fw_seen {
+	FW_NOTHING,
+	FW_WRITING, /* a watched file was written to, not yet closed */
+	FW_CHANGED,
+};
 
 /*
- * struct fw_dir - one watched directory
+ * struct fw_dir - one watched directory, or one watched file
  * @wd: inotify watch descriptor
- * @names: entries of the directory whose change matters (a set)
+ * @names: directories: entries whose change matters (a set); files: NULL
  */
 struct fw_dir {
 	int wd;
@@ -56,6 +75,7 @@ struct fw_dir {
  * @fd: the inotify fd (non-blocking, close-on-exec)
  * @io: source reading @fd
  * @settle: pending coalescing timer, NULL when none
+ * @quiet: pending timer after a write without close, NULL when none
  * @dirs: wd -> struct fw_dir, the watches currently armed
  */
 struct filewatch {
@@ -66,6 +86,7 @@ struct filewatch {
 	int fd;
 	GSource *io;
 	GSource *settle;
+	GSource *quiet;
 	GHashTable *dirs;
 };
 
@@ -73,7 +94,8 @@ static void fw_dir_free(void *p)
 {
 	struct fw_dir *d = p;
 
-	g_hash_table_unref(d->names);
+	if (d->names)
+		g_hash_table_unref(d->names);
 	g_free(d);
 }
 
@@ -100,12 +122,13 @@ static void fw_want(GHashTable *want, const char *dir, const char *name)
  * fw_resolve() - resolve @path as the kernel would, noting what to watch
  * @path: absolute path
  * @want: dir -> set of names, added to
+ * @files: set of resolved paths of existing final files, added to
  *
- * Notes the directory of every symlink met and of the final entry; stops
- * at the first missing component, noting it in its parent so that its
- * creation is seen.
+ * Notes the directory of every symlink met and of the final entry, and the
+ * final entry itself when it exists; stops at the first missing component,
+ * noting it in its parent so that its creation is seen.
  */
-static void fw_resolve(const char *path, GHashTable *want)
+static void fw_resolve(const char *path, GHashTable *want, GHashTable *files)
 {
 	g_autoptr(GString) done = g_string_new(""); /* resolved, no symlinks */
 	g_autofree char *rest = g_strdup(path);
@@ -159,30 +182,56 @@ static void fw_resolve(const char *path, GHashTable *want)
 		}
 		if (p[strspn(p, "/")] == '\0') {
 			fw_want(want, done->str, comp);
+			if (!S_ISDIR(st.st_mode) &&
+			    g_hash_table_size(files) < FILEWATCH_MAX_DIRS)
+				g_hash_table_add(files, g_steal_pointer(&cand));
 			return;
 		}
 		g_string_assign(done, cand);
 	}
 }
 
+/* Watch the file @path itself; added to @dirs. */
+static void fw_arm_file(struct filewatch *w, GHashTable *dirs, const char *path)
+{
+	int wd = inotify_add_watch(w->fd, path, FILEWATCH_FILE_MASK);
+	struct fw_dir *d;
+
+	if (wd < 0) {
+		log_debug("filewatch: cannot watch %s: %m", path);
+		return;
+	}
+	if (g_hash_table_contains(dirs, GINT_TO_POINTER(wd)))
+		return; /* two paths can name one file */
+	d = g_new0(struct fw_dir, 1);
+	d->wd = wd;
+	g_hash_table_insert(dirs, GINT_TO_POINTER(wd), d);
+}
+
 /**
  * fw_arm() - resolve every path again and make the watches match
  * @w: watcher
  *
- * New directories are added before old ones are removed, so a directory
+ * New watches are added before old ones are removed, so a directory or file
  * that stays watched never loses events (inotify returns the same wd).
  */
 static void fw_arm(struct filewatch *w)
 {
 	g_autoptr(GHashTable) want = g_hash_table_new_full(
 		g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
+	g_autoptr(GHashTable) files = g_hash_table_new_full(g_str_hash,
+							     g_str_equal,
+							     g_free, NULL);
 	GHashTable *dirs = g_hash_table_new_full(NULL, NULL, NULL, fw_dir_free);
 	GHashTableIter it;
 	gpointer key, value;
 	char **path;
 
 	for (path = w->paths; *path; path++)
-		fw_resolve(*path, want);
+		fw_resolve(*path, want, files);
+	g_hash_table_iter_init(&it, files);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		fw_arm_file(w, dirs, key);
 	g_hash_table_iter_init(&it, want);
 	while (g_hash_table_iter_next(&it, &key, &value)) {
 		int wd = inotify_add_watch(w->fd, key, FILEWATCH_MASK);
@@ -195,6 +244,8 @@ static void fw_arm(struct filewatch *w)
 			continue;
 		}
 		d = g_hash_table_lookup(dirs, GINT_TO_POINTER(wd));
+		if (d && !d->names)
+			continue; /* cannot be: a file is no directory */
 		if (!d) { /* two paths can name one directory */
 			d = g_new0(struct fw_dir, 1);
 			d->wd = wd;
@@ -214,32 +265,38 @@ static void fw_arm(struct filewatch *w)
 	w->dirs = dirs;
 }
 
-static bool fw_relevant(struct filewatch *w, const struct inotify_event *ev)
+static enum fw_seen fw_relevant(struct filewatch *w,
+				const struct inotify_event *ev)
 {
 	const struct fw_dir *d;
 
 	if (ev->mask & IN_Q_OVERFLOW)
-		return true; /* events were lost: anything may have changed */
+		return FW_CHANGED; /* events were lost: anything may have changed */
 	if (ev->mask & IN_IGNORED)
-		return false; /* a watch went away; its cause was reported */
+		return FW_NOTHING; /* a watch went away; its cause was reported */
 	d = g_hash_table_lookup(w->dirs, GINT_TO_POINTER(ev->wd));
 	if (!d)
-		return false;
+		return FW_NOTHING;
+	if (!d->names) /* the file itself */
+		return ev->mask & IN_CLOSE_WRITE ? FW_CHANGED :
+		       ev->mask & IN_MODIFY ? FW_WRITING : FW_NOTHING;
 	if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF))
-		return true;
-	return ev->len > 0 && g_hash_table_contains(d->names, ev->name);
+		return FW_CHANGED;
+	return ev->len > 0 && g_hash_table_contains(d->names, ev->name) ?
+	       FW_CHANGED : FW_NOTHING;
 }
 
 /**
  * fw_drain() - read every queued event
  * @w: watcher; its fd is non-blocking
  *
- * Return: true when one of them may change a watched path.
+ * Return: the most a queued event says (FW_CHANGED when one of them may
+ * change a watched path).
  */
-static bool fw_drain(struct filewatch *w)
+static enum fw_seen fw_drain(struct filewatch *w)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	bool changed = false;
+	enum fw_seen seen = FW_NOTHING;
 
 	for (;;) {
 		ssize_t n = read(w->fd, buf, sizeof(buf));
@@ -249,41 +306,59 @@ static bool fw_drain(struct filewatch *w)
 			continue;
 		if (n < 0 && errno != EAGAIN) {
 			log_debug("filewatch: read: %m");
-			return true; /* cannot tell: assume a change */
+			return FW_CHANGED; /* cannot tell: assume a change */
 		}
 		if (n <= 0)
-			return changed;
+			return seen;
 		for (off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n;) {
 			const struct inotify_event *ev = (const void *)(buf + off);
 
-			if (fw_relevant(w, ev))
-				changed = true;
+			seen = MAX(seen, fw_relevant(w, ev));
 			off += (ssize_t)(sizeof(*ev) + ev->len);
 		}
 	}
 }
 
+static void fw_drop_timer(GSource **t)
+{
+	if (!*t)
+		return;
+	g_source_destroy(*t);
+	g_source_unref(*t);
+	*t = NULL;
+}
+
+/* The settle or the quiet timer fired: one callback for the batch. */
 static gboolean fw_on_settle(gpointer data)
 {
 	struct filewatch *w = data;
 
 	fw_drain(w); /* whatever came meanwhile is part of this batch */
-	g_source_unref(w->settle);
-	w->settle = NULL;
+	fw_drop_timer(&w->settle);
+	fw_drop_timer(&w->quiet);
 	fw_arm(w);
 	w->cb(w->data); /* last: the callback may free @w */
 	return G_SOURCE_REMOVE;
 }
 
+static GSource *fw_timer(struct filewatch *w, guint ms)
+{
+	GSource *t = g_timeout_source_new(ms);
+
+	g_source_set_callback(t, fw_on_settle, w, NULL);
+	g_source_attach(t, w->ctx);
+	return t;
+}
+
 static gboolean fw_on_io(gint fd, GIOCondition cond, gpointer data)
 {
 	struct filewatch *w = data;
+	enum fw_seen seen = fw_drain(w);
 
-	if (fw_drain(w) && !w->settle) {
-		w->settle = g_timeout_source_new(FILEWATCH_SETTLE_MS);
-		g_source_set_callback(w->settle, fw_on_settle, w, NULL);
-		g_source_attach(w->settle, w->ctx);
-	}
+	if (seen == FW_CHANGED && !w->settle)
+		w->settle = fw_timer(w, FILEWATCH_SETTLE_MS);
+	else if (seen == FW_WRITING && !w->settle && !w->quiet)
+		w->quiet = fw_timer(w, FILEWATCH_QUIET_MS);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -345,10 +420,8 @@ void filewatch_free(struct filewatch *w)
 {
 	if (!w)
 		return;
-	if (w->settle) {
-		g_source_destroy(w->settle);
-		g_source_unref(w->settle);
-	}
+	fw_drop_timer(&w->settle);
+	fw_drop_timer(&w->quiet);
 	g_source_destroy(w->io);
 	g_source_unref(w->io);
 	g_hash_table_unref(w->dirs);

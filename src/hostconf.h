@@ -24,15 +24,14 @@
 int resolvconf_load(const struct view_policy *p, struct ns_resolv_part **ret);
 
 /*
- * hostsfile_load() - parse the host's hosts file into the entries the view
- * presents after its own localhost block: --add-host entries first, then the
- * host's valid lines minus the names that the localhost block (localhost,
- * ip6-*, the presented hostname and its short form) or an --add-host entry
- * claims; a line left without names is dropped, so the host's own copy of
- * the localhost block goes. Invalid lines are dropped. Never fails for bad
- * content. Return: 0 or -errno (-ENOMEM only).
+ * hostsfile_load() - the hosts lines the view presents after its header:
+ * the --add-host entries, then the host's file line for line (a valid entry
+ * loses the names an --add-host entry claims, and goes when none is left),
+ * then Debian's lines for localhost and @hostname where nothing maps them.
+ * Never fails for bad content. Return: 0 or -errno (-ENOMEM only).
  */
-int hostsfile_load(const struct view_policy *p, struct ns_hosts **ret);
+int hostsfile_load(const struct view_policy *p, const char *hostname,
+		   struct ns_hosts **ret);
 
 /* hostname_load() - --hostname, or the host's (uname). Return: 0 or -errno. */
 int hostname_load(const struct view_policy *p, char **ret);
@@ -54,9 +53,11 @@ typedef void (*filewatch_cb)(void *data);
 /*
  * filewatch_new() - call @cb from @ctx's loop when any of @paths may have
  * changed: written and closed, replaced by rename, deleted and re-created,
- * or (for a symlink) retargeted, including every link along the way. Watches
- * parent directories with inotify; no polling. Several events in one loop
- * iteration give one call.
+ * or (for a symlink) retargeted, including every link along the way, and
+ * written in place through any path (a bind-mounted file, as container
+ * engines give /etc/resolv.conf; a write left open counts after 100 ms).
+ * Watches parent directories and the files with inotify; no polling.
+ * Several events in one loop iteration give one call.
  * Return: 0 or -errno.
  */
 int filewatch_new(GMainContext *ctx, const char *const *paths, filewatch_cb cb,

@@ -590,15 +590,16 @@ static int netstate_load_hostconf(struct netstate *ns,
 	r = resolvconf_load(&ns->policy, &resolv);
 	if (r < 0)
 		return r;
-	r = hostsfile_load(&ns->policy, &hosts);
+	r = hostname_load(&ns->policy, &hostname);
 	if (r < 0) {
 		ns_resolv_part_unref(resolv);
 		return r;
 	}
-	r = hostname_load(&ns->policy, &hostname);
+	/* The hosts lines map the hostname when the host's file does not. */
+	r = hostsfile_load(&ns->policy, hostname, &hosts);
 	if (r < 0) {
 		ns_resolv_part_unref(resolv);
-		ns_hosts_unref(hosts);
+		g_free(hostname);
 		return r;
 	}
 	if (s->resolv && nsb_resolv_equal(resolv, s->resolv)) {

@@ -148,12 +148,6 @@ struct ns_resolv {
 	                           * rendered header; NULL when unknown */
 };
 
-/* One line of the hosts file the view presents. */
-struct ns_host {
-	char *addr;               /* textual, already validated */
-	char **names;             /* NULL-terminated, at least one */
-};
-
 struct ns_links {
 	gint ref;
 	guint n;
@@ -185,10 +179,11 @@ struct ns_resolv_part {
 	struct ns_resolv r;
 };
 
+/* The hosts file the view presents, after its header (hostsfile.c). */
 struct ns_hosts {
 	gint ref;
-	guint n;
-	struct ns_host *v;
+	char *lines;              /* text, "" or ending in '\n', no NUL inside */
+	size_t len;               /* strlen(lines) */
 	char *source;             /* host file read, NULL when unknown */
 };
 
@@ -285,7 +280,7 @@ struct ns_neighs *ns_neighs_new(guint n);
 void ns_neighs_unref(struct ns_neighs *t);
 struct ns_resolv_part *ns_resolv_part_new(void);
 void ns_resolv_part_unref(struct ns_resolv_part *t);
-struct ns_hosts *ns_hosts_new(guint n);
+struct ns_hosts *ns_hosts_new(void);
 void ns_hosts_unref(struct ns_hosts *t);
 
 const struct ns_link *ns_link_by_index(const struct netstate_snapshot *s,

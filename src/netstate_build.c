@@ -742,15 +742,8 @@ bool nsb_resolv_equal(const struct ns_resolv_part *a,
 
 bool nsb_hosts_equal(const struct ns_hosts *a, const struct ns_hosts *b)
 {
-	guint i;
-
-	if (a->n != b->n || g_strcmp0(a->source, b->source) != 0)
-		return false;
-	for (i = 0; i < a->n; i++)
-		if (g_strcmp0(a->v[i].addr, b->v[i].addr) != 0 ||
-		    !nsb_strv_equal(a->v[i].names, b->v[i].names))
-			return false;
-	return true;
+	return a->len == b->len && g_strcmp0(a->source, b->source) == 0 &&
+	       memcmp(a->lines, b->lines, a->len) == 0;
 }
 
 static struct ns_change *nsb_push(GArray *out, enum ns_change_kind kind,

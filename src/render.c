@@ -20,7 +20,7 @@ struct render_entry {
 static const struct render_entry render_table[RENDER_N_FILES] = {
 	[RENDER_RESOLV_CONF] = { "etc/resolv.conf", NETSTATE_RESOLV,
 				 render_resolv_conf },
-	[RENDER_HOSTS] = { "etc/hosts", NETSTATE_HOSTS | NETSTATE_HOSTNAME,
+	[RENDER_HOSTS] = { "etc/hosts", NETSTATE_HOSTS,
 			   render_hosts },
 	[RENDER_HOSTNAME] = { "etc/hostname", NETSTATE_HOSTNAME,
 			      render_hostname },

@@ -6,13 +6,6 @@
 
 #include "render.h"
 
-/* The view's localhost block, Debian's; the hostname line goes after the first. */
-static const char *const render_hosts_tail[][2] = {
-	{ "::1", "localhost ip6-localhost ip6-loopback" },
-	{ "ff02::1", "ip6-allnodes" },
-	{ "ff02::2", "ip6-allrouters" },
-};
-
 /*
  * Append a host path for a comment line: a byte that is not printable
  * ASCII (a newline would end the comment) is shown as '?'.
@@ -38,9 +31,9 @@ static void render_header(GString *out, const char *source, const char *what,
 		render_path(out, source);
 	else
 		g_string_append(out, what);
-	g_string_append(out, ". Edits are lost.\n");
+	g_string_append(out, ", kept current.\n");
 	g_string_append_printf(out,
-			       "# To keep your own file, run lxnet with --no-generate=%s.\n",
+			       "# Lines appended here stay in this sandbox (lxnetfs(8)); --no-generate=%s keeps your own file.\n",
 			       flag);
 }
 
@@ -93,57 +86,24 @@ void render_resolv_conf(const struct netstate_snapshot *s, GString *out)
 	render_line(out, "options", r->options);
 }
 
-static void render_host_line(GString *out, const char *addr, const char *names)
-{
-	g_string_append(out, addr);
-	g_string_append_c(out, '\t');
-	g_string_append(out, names);
-	g_string_append_c(out, '\n');
-}
-
 /**
  * render_hosts() - the view's /etc/hosts
  * @s: snapshot
  * @out: output, appended to
  *
- * Header, the localhost block (Debian's: 127.0.0.1 localhost; 127.0.1.1
- * with the hostname, FQDN then short name, left out when the hostname is
- * "localhost"; the IPv6 loopback and multicast names), then the snapshot's
- * entries as "ADDR<TAB>NAME ALIAS...".
+ * Header, then the snapshot's hosts lines (hostsfile_load(): --add-host
+ * entries, the host's lines, Debian's lines for what nothing maps). A
+ * snapshot without a hosts part gets the localhost lines only.
  */
 void render_hosts(const struct netstate_snapshot *s, GString *out)
 {
-	const char *hostname = s->hostname ? s->hostname : "localhost";
-	size_t dot = strcspn(hostname, ".");
-	guint i;
-
 	render_header(out, s->hosts ? s->hosts->source : NULL, "hosts file",
 		      "hosts");
-	render_host_line(out, "127.0.0.1", "localhost");
-	if (strcmp(hostname, "localhost") != 0) {
-		g_autoptr(GString) names = g_string_new(hostname);
-
-		if (dot > 0 && hostname[dot]) {
-			g_string_append_c(names, ' ');
-			g_string_append_len(names, hostname, (gssize)dot);
-		}
-		render_host_line(out, "127.0.1.1", names->str);
-	}
-	for (i = 0; i < G_N_ELEMENTS(render_hosts_tail); i++)
-		render_host_line(out, render_hosts_tail[i][0],
-				 render_hosts_tail[i][1]);
-	for (i = 0; s->hosts && i < s->hosts->n; i++) {
-		const struct ns_host *h = &s->hosts->v[i];
-
-		g_string_append(out, h->addr);
-		g_string_append_c(out, '\t');
-		for (char **n = h->names; n && *n; n++) {
-			if (n != h->names)
-				g_string_append_c(out, ' ');
-			g_string_append(out, *n);
-		}
-		g_string_append_c(out, '\n');
-	}
+	if (s->hosts)
+		g_string_append_len(out, s->hosts->lines, (gssize)s->hosts->len);
+	else
+		g_string_append(out, "127.0.0.1\tlocalhost\n"
+				     "::1\tlocalhost ip6-localhost ip6-loopback\n");
 }
 
 /**

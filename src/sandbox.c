@@ -580,10 +580,12 @@ static int sbx_mount_view(const struct sandbox_config *c, const char *staging,
 		r = sbx_mkdir(fsroot, 0755);
 	if (r < 0)
 		return sbx_fail("mount the staging tmpfs", r);
+	/* Not MS_RDONLY: etc/hosts and etc/resolv.conf take the sandbox's
+	 * writes (lxnetfs(8)); the other files refuse them with EROFS. */
 	opts = g_strdup_printf("fd=%d,rootmode=40000,user_id=0,group_id=0,"
 			       "allow_other,default_permissions", fd);
 	r = sbx_mount("lxnetfs", fsroot, "fuse.lxnetfs",
-		      MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, opts);
+		      MS_NOSUID | MS_NODEV | MS_NOEXEC, opts);
 	if (r < 0)
 		return sbx_fail("mount the FUSE view", r);
 	r = sbx_ctl_hand_over(c->ctl_fd, FDPASS_FUSE_DEVICE, fd);

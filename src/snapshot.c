@@ -109,24 +109,19 @@ void ns_resolv_part_unref(struct ns_resolv_part *t)
 	}
 }
 
-struct ns_hosts *ns_hosts_new(guint n)
+struct ns_hosts *ns_hosts_new(void)
 {
-	struct ns_hosts *t = TABLE_NEW(struct ns_hosts, n, n);
+	struct ns_hosts *t = g_new0(struct ns_hosts, 1);
 
-	t->v = g_new0(struct ns_host, MAX(n, 1));
+	t->ref = 1;
+	t->lines = g_strdup("");
 	return t;
 }
 
 void ns_hosts_unref(struct ns_hosts *t)
 {
-	guint i;
-
 	if (t && g_atomic_int_dec_and_test(&t->ref)) {
-		for (i = 0; i < t->n; i++) {
-			g_free(t->v[i].addr);
-			g_strfreev(t->v[i].names);
-		}
-		g_free(t->v);
+		g_free(t->lines);
 		g_free(t->source);
 		g_free(t);
 	}

@@ -189,7 +189,7 @@ static struct netstate_snapshot *fz_snapshot(void)
 	s->neighs->v[1] = (struct ns_neigh){ .ifindex = 2, .family = AF_INET6,
 		.state = NUD_STALE, .type = RTN_UNICAST, .dst = { 0xfe, 0x80 } };
 	s->resolv = ns_resolv_part_new();
-	s->hosts = ns_hosts_new(0);
+	s->hosts = ns_hosts_new();
 	s->hostname = g_strdup("fuzz");
 	return s;
 }

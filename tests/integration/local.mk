@@ -17,6 +17,8 @@ TESTS += tests/integration/lxnetfs-badinput.sh
 EXTRA_DIST += tests/integration/lxnetfs-badinput.sh
 TESTS += tests/integration/lxnetfs-overlay.sh
 EXTRA_DIST += tests/integration/lxnetfs-overlay.sh
+TESTS += tests/integration/lxnetfs-bindmount.sh tests/integration/lxnetfs-write.sh
+EXTRA_DIST += tests/integration/lxnetfs-bindmount.sh tests/integration/lxnetfs-write.sh
 # lxnet-proxy / lxnet shim (owner: proxy engineer)
 check_PROGRAMS += tests/helpers/proxy-sockstress tests/helpers/proxy-bench
 tests_helpers_proxy_sockstress_SOURCES = tests/helpers/proxy-sockstress.c
@@ -31,8 +33,8 @@ EXTRA_DIST += tests/integration/proxy-basic.sh tests/integration/proxy-lib.sh \
 TESTS += tests/integration/run-view.sh tests/integration/run-exit.sh \
 	tests/integration/run-errors.sh tests/integration/run-unpriv.sh \
 	tests/integration/run-net.sh tests/integration/run-rootfs.sh \
-	tests/integration/run-examples.sh
-EXTRA_DIST += tests/integration/run-common.sh \
+	tests/integration/run-examples.sh tests/integration/run-hosts.sh
+EXTRA_DIST += tests/integration/run-common.sh tests/integration/run-hosts.sh \
 	tests/integration/run-view.sh tests/integration/run-exit.sh \
 	tests/integration/run-errors.sh tests/integration/run-unpriv.sh \
 	tests/integration/run-net.sh tests/integration/run-rootfs.sh \

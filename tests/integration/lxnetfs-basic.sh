@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# lxnetfs-basic.sh - lxnetfs mounts, lists, reads, refuses writes with EROFS,
+# lxnetfs-basic.sh - lxnetfs mounts, lists, reads, refuses writes with EROFS
+# (but to etc/hosts and etc/resolv.conf),
 # reports exact sizes, fixed inodes and moving times, passes -o, adopts an
 # already-mounted /dev/fd/N, leaves on SIGTERM and on unmount, and has a
 # truthful command line.
@@ -71,18 +72,22 @@ sizes_ok() {
 }
 tap_check "stat size == bytes read, every file (read first: proc/net/dev is rendered per open)" sizes_ok
 modes_ok() {
-	local f n
-	for f in $LXFS_FILES; do [ "$(stat -c %a "$M/$f")" = 444 ] || return 1; done
+	local f m
+	for f in $LXFS_FILES; do
+		case $f in etc/hosts|etc/resolv.conf) m=644 ;; *) m=444 ;; esac
+		[ "$(stat -c %a "$M/$f")" = $m ] || return 1
+	done
 	for f in "" etc proc proc/net; do [ "$(stat -c %a "$M/$f")" = 555 ] || return 1; done
 }
-tap_check "files 0444, directories 0555" modes_ok
+tap_check "files 0444 (etc/hosts, etc/resolv.conf 0644), directories 0555" modes_ok
 tap_check "-o uid=,gid= sets the owner" \
 	sh -c "[ \"\$(stat -c '%u:%g' '$M/etc/hosts')\" = 1234:4321 ] && [ \"\$(stat -c '%u:%g' '$M/proc/net')\" = 1234:4321 ]"
 tap_check "-o fsname= reaches libfuse" \
 	awk -v d="$M" '$2 == d && $1 == "lxtest" { f = 1 } END { exit !f }' /proc/self/mounts
 
-# --- EROFS for every write-type operation
-f=$M/etc/hosts
+# --- EROFS for every write-type operation on a read-only file and on names
+# (etc/hosts and etc/resolv.conf take writes: lxnetfs-write.sh)
+f=$M/etc/hostname
 for op in \
 	"open-wronly:os.open('$f', os.O_WRONLY)" \
 	"open-rdwr:os.open('$f', os.O_RDWR)" \

@@ -746,10 +746,12 @@ static bool p_server(struct fx *f, const struct netstate_snapshot *s,
 static bool p_host(struct fx *f, const struct netstate_snapshot *s,
 		   const void *addr)
 {
+	g_auto(GStrv) lines = g_strsplit(s->hosts->lines, "\n", -1);
 	guint i;
 
-	for (i = 0; i < s->hosts->n; i++)
-		if (strcmp(s->hosts->v[i].addr, addr) == 0)
+	for (i = 0; lines[i]; i++)
+		if (g_str_has_prefix(lines[i], addr) &&
+		    (lines[i][strlen(addr)] == ' ' || lines[i][strlen(addr)] == '\t'))
 			return true;
 	return false;
 }

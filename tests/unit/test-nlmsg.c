@@ -548,7 +548,7 @@ static struct netstate_snapshot *snap_new(guint extra)
 	neigh_init(&n->v[2], 4, "10.0.0.9", NUD_PERMANENT);
 	s->neighs = n;
 	s->resolv = ns_resolv_part_new();
-	s->hosts = ns_hosts_new(0);
+	s->hosts = ns_hosts_new();
 	s->hostname = g_strdup("box");
 	return s;
 }

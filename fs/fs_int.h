@@ -109,6 +109,9 @@ struct lxfs {
 	struct ns_links *stats_base; /* snapshot table it was read over (a ref) */
 	int64_t stats_at; /* CLOCK_MONOTONIC ns of that read */
 	struct lxfs_tree tree;
+	int netns_fd; /* the sandbox's network namespace, or -1 (procsock.c) */
+	dev_t netns_dev;
+	ino_t netns_ino;
 	uid_t uid;
 	gid_t gid;
 	unsigned int max_open;
@@ -147,6 +150,11 @@ int lxfs_may_write(const struct lxfs *fs, const struct lxfs_node *n,
 int lxfs_handle_write(struct lxfs *fs, struct lxfs_handle *h, const char *buf,
 		      size_t size, off_t off, bool append);
 int lxfs_node_truncate(struct lxfs *fs, struct lxfs_node *n, off_t size);
+
+/* procsock.c */
+int lxfs_sockets_set_netns(struct lxfs *fs, const char *path);
+int lxfs_sockets_set_pid(struct lxfs *fs, pid_t pid);
+int lxfs_render_sockets(struct lxfs *fs, enum render_file f, GString *out);
 
 /* ops.c */
 extern const struct fuse_lowlevel_ops lxfs_ops;

@@ -190,6 +190,8 @@ static int lxfs_render(struct lxfs *fs, const struct lxfs_node *n,
 
 	if (n->taken) {
 		/* nothing of the host's */
+	} else if (render_file_is_sockets(f)) {
+		r = lxfs_render_sockets(fs, f, out);
 	} else if (f == RENDER_PROC_NET_DEV && fresh_stats) {
 		struct ns_links *links = NULL;
 
@@ -219,7 +221,8 @@ static int lxfs_render(struct lxfs *fs, const struct lxfs_node *n,
  * lxfs_node_refresh() - make a file's cached rendering current
  * @fs: context
  * @n: a file node
- * @fresh_stats: proc/net/dev only: render with counters read now
+ * @fresh_stats: proc/net/dev: render with counters read now; the socket
+ *	files: render with the sockets held now
  * @ret_changed: set to whether the bytes differ from the previous rendering
  *
  * Renders only when the file is stale (or @fresh_stats asks for new
@@ -237,7 +240,8 @@ int lxfs_node_refresh(struct lxfs *fs, struct lxfs_node *n, bool fresh_stats,
 	int r;
 
 	g_assert(!n->is_dir);
-	if (!n->stale && !(fresh_stats && n->file == RENDER_PROC_NET_DEV)) {
+	if (!n->stale && !(fresh_stats && (n->file == RENDER_PROC_NET_DEV ||
+					   render_file_is_sockets(n->file)))) {
 		*ret_changed = false;
 		return 0;
 	}
@@ -326,7 +330,8 @@ void lxfs_tree_snapshot_changed(struct lxfs *fs, unsigned int parts)
  * @ret_h: the new handle
  *
  * proc/net/dev is rendered with counters read now (they move without
- * notifications); other files only when stale. When the rendering changed,
+ * notifications), the socket files with the sockets held now; other files
+ * only when stale. When the rendering changed,
  * the kernel's cached attributes are dropped so stat agrees with what the
  * handle reads.
  *

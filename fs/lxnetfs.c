@@ -96,6 +96,7 @@ struct lxfs_cmdline {
 	char **fuse_opts;
 	int max_open;
 	int stats_max_age;
+	char *netns;
 	char **rest;
 };
 
@@ -103,7 +104,9 @@ static const char lxfs_description[] =
 	"Files (directories 0555, files 0444 but etc/hosts, etc/resolv.conf 0644):\n"
 	"  etc/resolv.conf etc/hosts etc/hostname\n"
 	"  proc/net/dev proc/net/route proc/net/if_inet6 proc/net/ipv6_route\n"
-	"  proc/net/arp\n"
+	"  proc/net/arp proc/net/tcp proc/net/tcp6 proc/net/udp proc/net/udp6\n"
+	"  proc/net/raw proc/net/raw6 (the sandbox's own sockets: the host's rows\n"
+	"  of the sockets its processes hold, collected at each open; see --netns)\n"
 	"etc/hosts is the host's file line for line, plus --add-host entries and\n"
 	"lines for localhost and the hostname when the host's file maps neither.\n"
 	"etc/hosts and etc/resolv.conf take writes, kept in memory (64 KiB):\n"
@@ -186,7 +189,9 @@ static void lxfs_cmdline_clear(struct lxfs_cmdline *cl)
 {
 	g_strfreev(cl->fuse_opts);
 	g_strfreev(cl->rest);
+	g_free(cl->netns);
 	cl->fuse_opts = cl->rest = NULL;
+	cl->netns = NULL;
 }
 
 /*
@@ -213,6 +218,8 @@ static int lxfs_parse_cmdline(int *argc, char ***argv,
 		  "Bound on open handles per file; past it open fails with EMFILE (default 4096)", "N" },
 		{ "stats-max-age", 0, 0, G_OPTION_ARG_INT, &cl->stats_max_age,
 		  "Let opens of proc/net/dev share a counter read younger than USEC microseconds (default 0: every open reads the counters, as the kernel's file is fresh per read; a nonzero age can hide packets sent just before an open)", "USEC" },
+		{ "netns", 0, 0, G_OPTION_ARG_FILENAME, &cl->netns,
+		  "The sandbox's network namespace (its /proc/PID/ns/net): proc/net/{tcp,tcp6,udp,udp6,raw,raw6} list the sockets its processes hold (default: the namespace of the pid lxnet run hands the device over with; none: headers only)", "PATH" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cl->rest,
 		  NULL, NULL },
 		{ NULL },
@@ -346,12 +353,13 @@ static int lxfs_ctl_socket(const char *mountpoint)
  * lxfs_receive_device() - wait, bounded, for the mounted /dev/fuse fd
  * @ctl: connected AF_UNIX socket from lxnet run
  * @ret_mountpoint: "/dev/fd/M" naming the received fd (O_CLOEXEC)
+ * @ret_pid: the sandbox's init pid the sender names (0 if none)
  *
  * Runs at start-up, after the model is built and before any FUSE thread.
  * Return: 0, -ECONNRESET when the sender went away without sending (its
  * sandbox failed: nothing to serve), -ETIMEDOUT, -EBADMSG or -errno.
  */
-static int lxfs_receive_device(int ctl, char **ret_mountpoint)
+static int lxfs_receive_device(int ctl, char **ret_mountpoint, pid_t *ret_pid)
 {
 	struct pollfd p = { .fd = ctl, .events = POLLIN };
 	struct fdpass_msg m;
@@ -375,6 +383,7 @@ static int lxfs_receive_device(int ctl, char **ret_mountpoint)
 		return -EBADMSG;
 	}
 	*ret_mountpoint = g_strdup_printf("/dev/fd/%d", fds[0]);
+	*ret_pid = m.pid > 0 ? (pid_t)m.pid : 0;
 	return 0;
 }
 
@@ -396,7 +405,7 @@ int main(int argc, char **argv)
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	g_autofree char *mountpoint = NULL;
 	g_autofree char *msg = NULL;
-	struct lxfs fs = { 0 };
+	struct lxfs fs = { .netns_fd = -1 };
 	guint sig[3];
 	unsigned int i;
 	int ready_fd = -1, ctl = -1, r;
@@ -444,10 +453,16 @@ int main(int argc, char **argv)
 
 	/* The model is built: now take the device, if it is still coming. */
 	ctl = lxfs_ctl_socket(mountpoint);
+	if (cl.netns) {
+		r = lxfs_sockets_set_netns(&fs, cl.netns);
+		if (r < 0)
+			die("--netns %s: %s", cl.netns, g_strerror(-r));
+	}
 	if (ctl >= 0) {
 		char *dev = NULL;
+		pid_t pid = 0;
 
-		r = lxfs_receive_device(ctl, &dev);
+		r = lxfs_receive_device(ctl, &dev, &pid);
 		if (r == -ECONNRESET) {
 			log_debug("no device was sent: nothing to serve");
 			_exit(0);
@@ -457,6 +472,11 @@ int main(int argc, char **argv)
 			    g_strerror(-r));
 		g_free(mountpoint);
 		mountpoint = dev;
+		/* The sender waits for our answer: the pid is alive. */
+		if (!cl.netns && pid > 0 &&
+		    (r = lxfs_sockets_set_pid(&fs, pid)) < 0)
+			log_warn("the sandbox's network namespace (pid %d): %s; proc/net/tcp and the like list no sockets",
+				 (int)pid, g_strerror(-r));
 	}
 	if (lxfs_session_mount(&fs, mountpoint) < 0) {
 		lxfs_ack_device(ctl, -EIO);
@@ -488,6 +508,7 @@ int main(int argc, char **argv)
 	g_clear_pointer(&fs.stats_base, ns_links_unref);
 	netstate_free(fs.ns);
 	lxfs_tree_clear(&fs.tree);
+	closep(&fs.netns_fd);
 	g_main_loop_unref(fs.loop);
 	r = fs.exit_status;
 out_args:

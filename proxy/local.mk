@@ -22,3 +22,5 @@ proxy_lxnet_proxy_SOURCES += proxy/task.c
 # NETLINK_ROUTE messages answered from a snapshot (pure functions)
 proxy_lxnet_proxy_SOURCES += proxy/nlmsg.c proxy/nlmsg_host.c proxy/nlmsg_dump.c \
 	proxy/nlmsg_encode.c proxy/nlmsg.h proxy/nlmsg_int.h proxy/nlmsg_req.h
+# NETLINK_SOCK_DIAG on emulated endpoints: the sandbox's own sockets
+proxy_lxnet_proxy_SOURCES += proxy/sockdiag.c proxy/sockdiag.h

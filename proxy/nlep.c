@@ -190,6 +190,7 @@
 #include "nlmsg.h"
 #include "nlmsg_int.h"
 #include "proxy_int.h"
+#include "sockdiag.h"
 #include "util.h"
 
 const char *const nlep_call_names[NLEP_N_CALLS] = {
@@ -263,6 +264,7 @@ static void nlep_free(struct nlep *ep)
 	ep->sb->n_eps--;
 	ep->hub->n_eps--;
 	close(ep->pfd);
+	closep(&ep->diag_fd);
 	nlep_sandbox_unref(ep->sb);
 	g_free(ep);
 }
@@ -404,11 +406,13 @@ static int nlep_pick_slot(pid_t pid, int procdir)
  * @ino: S's inode
  * @type: SOCK_RAW or SOCK_DGRAM
  * @tgid: the creator's inner tgid
+ * @diag: NETLINK_SOCK_DIAG: its namespace and socket (@diag->diag_fd is
+ *	taken over on success), or NULL for NETLINK_ROUTE
  *
  * Return: 0, or -ENOBUFS past NLEP_MAX_ENDPOINTS or NLEP_MAX_PER_SANDBOX.
  */
 static int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
-		    pid_t tgid)
+		    pid_t tgid, struct nlep *diag)
 {
 	struct nlep_hub *h = sb->hub;
 	struct nlep *ep;
@@ -427,6 +431,13 @@ static int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 	ep->pfd = pfd;
 	ep->type = type;
 	ep->owner_tgid = tgid;
+	ep->protocol = diag ? NETLINK_SOCK_DIAG : NETLINK_ROUTE;
+	ep->diag_fd = diag ? steal_fd(&diag->diag_fd) : -1;
+	if (diag) {
+		ep->has_netns = diag->has_netns;
+		ep->netns_dev = diag->netns_dev;
+		ep->netns_ino = diag->netns_ino;
+	}
 	ep->sndbuf = h->wmem_default * 2;
 	g_queue_init(&ep->out);
 	nlep_set_rcvbuf(ep, h->rmem_default, false);
@@ -444,11 +455,37 @@ static int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 }
 
 /**
- * nlep_do_socket() - socket(AF_NETLINK, @type, NETLINK_ROUTE)
+ * nlep_diag_init() - a NETLINK_SOCK_DIAG endpoint's namespace and socket
+ * @diag: filled in: the caller's network namespace and, when it can be
+ *	made, a NETLINK_SOCK_DIAG socket in it (sockdiag_native_socket())
+ * @procdir: the caller's /proc/PID (proved the caller's by the
+ *	NOTIF_ID_VALID that follows)
+ */
+static void nlep_diag_init(struct nlep *diag, int procdir)
+{
+	struct stat st;
+	int r;
+
+	if (fstatat(procdir, "ns/net", &st, 0) == 0) {
+		diag->has_netns = true;
+		diag->netns_dev = st.st_dev;
+		diag->netns_ino = st.st_ino;
+	}
+	r = sockdiag_native_socket(procdir, &diag->diag_fd);
+	if (r < 0)
+		log_debug("no sock_diag socket in the sandbox's namespace: %s",
+			  g_strerror(-r));
+}
+
+/**
+ * nlep_do_socket() - socket(AF_NETLINK, @type, NETLINK_ROUTE or
+ * NETLINK_SOCK_DIAG)
  * @sb: the caller's sandbox
  * @req: the notification
  * @type: SOCK_RAW or SOCK_DGRAM with SOCK_NONBLOCK/SOCK_CLOEXEC
- * @protocol: NETLINK_ROUTE
+ * @protocol: NETLINK_ROUTE, or NETLINK_SOCK_DIAG (sockdiag.c: the
+ *	endpoint remembers the caller's network namespace, whose processes'
+ *	sockets its answers list, and gets a socket made in it)
  *
  * Return: 0 when answered, 1 for CONTINUE (types the kernel refuses get the
  * kernel's errno), or -errno.
@@ -460,10 +497,12 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	int base = type & 0xf, sp[2], slot, r;
 	struct seccomp_notif_addfd add = { .id = req->id };
 	struct nlep_task *e = NULL;
+	struct nlep diag = { .diag_fd = -1 };
 	pid_t tgid = 0;
 	struct stat st;
 
-	if (protocol != NETLINK_ROUTE || (base != SOCK_RAW && base != SOCK_DGRAM) ||
+	if ((protocol != NETLINK_ROUTE && protocol != NETLINK_SOCK_DIAG) ||
+	    (base != SOCK_RAW && base != SOCK_DGRAM) ||
 	    (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)))
 		return 1;
 	if (req->pid == 0)
@@ -481,9 +520,13 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		tgid = nlep_task_tgid(e);
 		slot = nlep_pick_slot((pid_t)req->pid, e->procdir);
 	}
+	if (slot >= 0 && protocol == NETLINK_SOCK_DIAG)
+		nlep_diag_init(&diag, e->procdir);
 	g_mutex_unlock(&sb->task_lock);
-	if (nlep_id_valid(sb->listener, req->id) < 0)
+	if (nlep_id_valid(sb->listener, req->id) < 0) {
+		closep(&diag.diag_fd);
 		return 0;
+	}
 	/*
 	 * The caller lives (its id is valid) but its /proc entry could not be
 	 * reached: it keeps the kernel's own netlink, as a caller outside our
@@ -491,19 +534,24 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	 */
 	if (slot < 0)
 		return slot == -ENOENT || slot == -ESRCH ? 1 : slot;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		closep(&diag.diag_fd);
 		return -errno;
+	}
 	s = sp[1];
 	if (fcntl(sp[0], F_SETFL, O_NONBLOCK) < 0 ||
 	    ((type & SOCK_NONBLOCK) && fcntl(s, F_SETFL, O_NONBLOCK) < 0) ||
 	    fstat(s, &st) < 0) {
 		r = -errno;
 		close(sp[0]);
+		closep(&diag.diag_fd);
 		return r;
 	}
-	r = nlep_new(sb, sp[0], st.st_ino, base, tgid);
+	r = nlep_new(sb, sp[0], st.st_ino, base, tgid,
+		     protocol == NETLINK_SOCK_DIAG ? &diag : NULL);
 	if (r < 0) {
 		close(sp[0]);
+		closep(&diag.diag_fd);
 		return r;
 	}
 	add.flags = SECCOMP_ADDFD_FLAG_SETFD | SECCOMP_ADDFD_FLAG_SEND;
@@ -573,7 +621,7 @@ static void nlep_on_event(const struct netstate_event *ev, void *data)
 		while (g_hash_table_iter_next(&it, &k, &v)) {
 			struct nlep *ep = v;
 
-			if (!(ep->groups & g))
+			if (!(ep->groups & g) || ep->protocol != NETLINK_ROUTE)
 				continue;
 			if (n < 0)
 				n = nlmsg_change_encode(ev->snap, c, buf, NLEP_DUMP_MAX);
@@ -586,6 +634,8 @@ static void nlep_on_event(const struct netstate_event *ev, void *data)
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		struct nlep *ep = v;
 
+		if (ep->protocol != NETLINK_ROUTE)
+			continue;
 		if (ev->changes_lost && ep->groups)
 			nlep_overrun(ep);
 		if (ep->groups)

@@ -156,6 +156,11 @@ struct nlep_sandbox {
  * @parked: its parked receives, in order (struct nlep_op's @ep_link)
  * @err_token: a zero-length datagram in S makes it readable for @err
  * @p_empty: the last request read from P found none (nlep_pump())
+ * @protocol: NETLINK_ROUTE, or NETLINK_SOCK_DIAG (requests go to
+ *	sockdiag.c; no multicast)
+ * @has_netns, @netns_dev, @netns_ino: NETLINK_SOCK_DIAG: the creator's
+ *	network namespace, whose processes' sockets are the sandbox's
+ * @diag_fd: NETLINK_SOCK_DIAG: a socket in that namespace, or -1
  */
 struct nlep {
 	struct nlep_hub *hub;
@@ -184,6 +189,11 @@ struct nlep {
 	GQueue parked;
 	bool err_token;
 	bool p_empty;
+	int protocol;
+	bool has_netns;
+	dev_t netns_dev;
+	ino_t netns_ino;
+	int diag_fd;
 };
 
 /* A receive call's arguments, copied from the target. */

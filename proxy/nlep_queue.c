@@ -29,6 +29,7 @@
 #include "nlmsg.h"
 #include "nlmsg_int.h"
 #include "proxy_int.h"
+#include "sockdiag.h"
 #include "util.h"
 
 /* ---- queues ------------------------------------------------------------ */
@@ -287,6 +288,52 @@ static int nlep_read_request(struct nlep *ep, uint8_t **ret_buf,
 }
 
 /**
+ * nlep_take_diag() - answer a NETLINK_SOCK_DIAG request (sockdiag.c)
+ * @ep: as for nlep_take_request(), the request read
+ * @buf: the request datagram
+ * @len: its length
+ *
+ * As nlep_take_request(), with the lock released while the host answers.
+ * The answer is a dump the proxy holds whole (it is filtered from the
+ * host's), so it may take the sandbox's and the proxy's byte budgets
+ * rather than the endpoint's SO_RCVBUF; it is bounded by the sandbox's
+ * socket count (SOCKSET_MAX_INODES).
+ * Return: true.
+ */
+static bool nlep_take_diag(struct nlep *ep, const uint8_t *buf, size_t len)
+{
+	struct nlep_hub *h = ep->hub;
+	struct nlep_replies e = { 0 };
+	struct sockdiag_ep d = {
+		.portid = ep->portid, .room = nlep_dump_room(ep),
+		.cap_ack = ep->cap_ack, .has_netns = ep->has_netns,
+		.netns_dev = ep->netns_dev, .netns_ino = ep->netns_ino,
+		.native_fd = ep->diag_fd,
+	};
+	size_t sb = NLEP_SANDBOX_BYTES, hub = NLEP_PROXY_BYTES, i;
+	int r;
+
+	sb = ep->sb->out_bytes < sb ? sb - ep->sb->out_bytes : 0;
+	hub = h->out_bytes < hub ? hub - h->out_bytes : 0;
+	e.dgrams = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	e.cap = MIN(sb, hub);
+	ep->busy = true;
+	g_mutex_unlock(&h->lock);
+	r = sockdiag_request(&d, buf, len, nlep_emit, &e);
+	g_mutex_lock(&h->lock);
+	ep->busy = false;
+	if (r < 0 && r != -ENOBUFS)
+		log_debug("endpoint %lu: sock_diag request: %s",
+			  (unsigned long)ep->ino, g_strerror(-r));
+	for (i = 0; i < e.dgrams->len; i++)
+		nlep_queue_bytes(ep, g_bytes_ref(g_ptr_array_index(e.dgrams, i)));
+	g_ptr_array_unref(e.dgrams);
+	if (e.over)
+		nlep_overrun(ep);
+	return true;
+}
+
+/**
  * nlep_take_request() - read one request datagram from P and answer it
  * @ep: the endpoint, with an empty overflow queue, no dump running and not
  *	busy; hub lock held, and a reference held by the caller
@@ -315,6 +362,8 @@ static bool nlep_take_request(struct nlep *ep)
 		return r == 0;
 	if (!ep->bound && nlep_bind_port(ep, 0) < 0)
 		return true;
+	if (ep->protocol == NETLINK_SOCK_DIAG)
+		return nlep_take_diag(ep, buf, len);
 	o = (struct nlmsg_opts){
 		.portid = ep->portid, .strict_chk = ep->strict,
 		.ext_ack = ep->ext_ack, .cap_ack = ep->cap_ack,

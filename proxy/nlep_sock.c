@@ -588,7 +588,7 @@ static int nlep_do_getsockopt(struct nlep *ep, const struct nlep_args *a,
 	if (a->level == SOL_SOCKET) {
 		switch (a->name) {
 		case SO_DOMAIN: val = AF_NETLINK; break;
-		case SO_PROTOCOL: val = NETLINK_ROUTE; break;
+		case SO_PROTOCOL: val = ep->protocol; break;
 		case SO_TYPE: val = ep->type; break;
 		case SO_RCVBUF: val = ep->rcvbuf; break;
 		case SO_SNDBUF: val = ep->sndbuf; break;

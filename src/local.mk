@@ -10,6 +10,8 @@ src_liblxnet_a_SOURCES = \
 	src/netstate.h \
 	src/render.h \
 	src/render.c src/render_procnet.c \
+	src/render_sockets.c \
+	src/sockset.c src/sockset.h \
 	src/snapshot.c \
 	src/util.c src/util.h \
 	src/view.c src/view.h

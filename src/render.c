@@ -38,6 +38,13 @@ static const struct render_entry render_table[RENDER_N_FILES] = {
 	[RENDER_PROC_NET_ARP] = { "proc/net/arp",
 				  NETSTATE_NEIGHS | NETSTATE_LINKS,
 				  render_proc_net_arp },
+	/* Read from the host when opened (render_sockets()): no parts. */
+	[RENDER_PROC_NET_TCP] = { "proc/net/tcp", 0, NULL },
+	[RENDER_PROC_NET_TCP6] = { "proc/net/tcp6", 0, NULL },
+	[RENDER_PROC_NET_UDP] = { "proc/net/udp", 0, NULL },
+	[RENDER_PROC_NET_UDP6] = { "proc/net/udp6", 0, NULL },
+	[RENDER_PROC_NET_RAW] = { "proc/net/raw", 0, NULL },
+	[RENDER_PROC_NET_RAW6] = { "proc/net/raw6", 0, NULL },
 };
 
 static bool render_valid(enum render_file f)
@@ -74,13 +81,18 @@ unsigned int render_file_parts(enum render_file f)
  * @s: snapshot
  * @out: the bytes are appended here
  *
- * Return: 0, or -EINVAL for an unknown @f.
+ * A file listing sockets is not rendered from a snapshot: it gets the
+ * host's header and no rows (render_sockets() with no set).
+ *
+ * Return: 0, or -EINVAL for an unknown @f, -errno reading a host file.
  */
 int render_file(enum render_file f, const struct netstate_snapshot *s,
 		GString *out)
 {
 	if (!render_valid(f) || !s || !out)
 		return -EINVAL;
+	if (!render_table[f].render)
+		return render_sockets(f, "/proc/self/net", NULL, out);
 	render_table[f].render(s, out);
 	return 0;
 }

@@ -18,6 +18,12 @@ enum render_file {
 	RENDER_PROC_NET_IF_INET6,
 	RENDER_PROC_NET_IPV6_ROUTE,
 	RENDER_PROC_NET_ARP,
+	RENDER_PROC_NET_TCP,
+	RENDER_PROC_NET_TCP6,
+	RENDER_PROC_NET_UDP,
+	RENDER_PROC_NET_UDP6,
+	RENDER_PROC_NET_RAW,
+	RENDER_PROC_NET_RAW6,
 	RENDER_N_FILES,
 };
 
@@ -38,5 +44,15 @@ void render_proc_net_if_inet6(const struct netstate_snapshot *s, GString *out);
 void render_proc_net_ipv6_route(const struct netstate_snapshot *s,
 				GString *out);
 void render_proc_net_arp(const struct netstate_snapshot *s, GString *out);
+
+/*
+ * proc/net/{tcp,tcp6,udp,udp6,raw,raw6} list the sandbox's own sockets:
+ * not from a snapshot but from the host's file and a socket set, when read
+ * (render_sockets.c). render_file() gives their header only.
+ */
+struct sockset;
+bool render_file_is_sockets(enum render_file f);
+int render_sockets(enum render_file f, const char *netdir,
+		   const struct sockset *set, GString *out);
 
 #endif

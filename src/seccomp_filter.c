@@ -108,8 +108,9 @@ static int filter_rules_ifioctl(scmp_filter_ctx ctx, uint32_t arch)
 }
 
 /**
- * filter_rules_netlink() - trap socket(AF_NETLINK, *, NETLINK_ROUTE) and the
- * socket calls on fds in the endpoint ranges (see seccomp_filter.h)
+ * filter_rules_netlink() - trap socket(AF_NETLINK, *, NETLINK_ROUTE or
+ * NETLINK_SOCK_DIAG) and the socket calls on fds in the endpoint ranges
+ * (see seccomp_filter.h)
  * @ctx: filter under construction for exactly one architecture
  * @arch: that architecture
  *
@@ -142,6 +143,13 @@ static int filter_rules_netlink(scmp_filter_ctx ctx, uint32_t arch)
 					(uint64_t)AF_NETLINK),
 			     SCMP_A2_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
 					(uint64_t)NETLINK_ROUTE));
+	/* sock_diag: the sandbox's sockets are the host's (proxy/sockdiag.c) */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 2,
+				     SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+						(uint64_t)AF_NETLINK),
+				     SCMP_A2_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+						(uint64_t)NETLINK_SOCK_DIAG));
 	if (r < 0)
 		return r;
 	for (i = 0; i < ELEMENTSOF(calls); i++) {

@@ -69,3 +69,6 @@ EXTRA_DIST += tests/integration/proxy-sched.sh
 # nested namespaces, low fd limits (issue 9 items 5, 6)
 TESTS += tests/integration/run-nested.sh
 EXTRA_DIST += tests/integration/run-nested.sh
+# the sandbox's own sockets: ss, netstat, /proc/net/tcp* (owner: sockdiag)
+TESTS += tests/integration/run-sockets.sh
+EXTRA_DIST += tests/integration/run-sockets.sh tests/integration/sockets-probe.py

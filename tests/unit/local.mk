@@ -31,3 +31,8 @@ check_PROGRAMS += tests/unit/test-counters
 TESTS += tests/unit/test-counters
 tests_unit_test_counters_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_counters_LDADD = $(LIBLXNET)
+# the sandbox's own sockets: socket set and socket files (owner: sockdiag)
+check_PROGRAMS += tests/unit/test-sockets
+TESTS += tests/unit/test-sockets
+tests_unit_test_sockets_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sockets_LDADD = $(LIBLXNET)

@@ -570,6 +570,12 @@ static void test_table(void)
 		{ RENDER_PROC_NET_IF_INET6, "proc/net/if_inet6", NETSTATE_ADDRS | NETSTATE_LINKS },
 		{ RENDER_PROC_NET_IPV6_ROUTE, "proc/net/ipv6_route", NETSTATE_ROUTES | NETSTATE_LINKS },
 		{ RENDER_PROC_NET_ARP, "proc/net/arp", NETSTATE_NEIGHS | NETSTATE_LINKS },
+		{ RENDER_PROC_NET_TCP, "proc/net/tcp", 0 },
+		{ RENDER_PROC_NET_TCP6, "proc/net/tcp6", 0 },
+		{ RENDER_PROC_NET_UDP, "proc/net/udp", 0 },
+		{ RENDER_PROC_NET_UDP6, "proc/net/udp6", 0 },
+		{ RENDER_PROC_NET_RAW, "proc/net/raw", 0 },
+		{ RENDER_PROC_NET_RAW6, "proc/net/raw6", 0 },
 	};
 	guint i;
 

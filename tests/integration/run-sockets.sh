@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# run-sockets.sh - the sandbox sees its own sockets and only those: ss
+# (NETLINK_SOCK_DIAG), netstat and /proc/net/tcp* inside `lxnet run` list
+# exactly the host sockets its processes hold, row for row as the host
+# shows them, and none of the host's others (golden: the host's own ss and
+# /proc/net files on the same sockets, read while they are held).
+. "$(dirname "$0")/run-common.sh"
+lib_enter_ns "$@"
+run_require
+lib_tmpdir
+command -v ss >/dev/null || tap_skip_all "ss missing (iproute2)"
+command -v python3 >/dev/null || tap_skip_all "python3 missing"
+PROBE=$(dirname "$0")/sockets-probe.py
+tap_plan 12
+
+# A host server that is not the sandbox's.
+python3 -c 'import socket,time
+s=socket.socket(); s.bind(("127.0.0.1",18093)); s.listen(); time.sleep(300)' &
+lib_on_exit "kill $!"
+wait_until 10 sh -c 'ss -ltnH | grep -q 127.0.0.1:18093'
+
+lxrun -- python3 "$PROBE" "$TMP_DIR" &
+probe=$!
+wait_until 30 test -e "$TMP_DIR/ready"
+# The host's view of the same moment (the sockets are held until "done").
+ss -tunaeH >"$TMP_DIR/host.ss-tunae"
+for f in tcp tcp6 udp udp6 raw raw6; do cat "/proc/net/$f" >"$TMP_DIR/host.$f"; done
+touch "$TMP_DIR/done"
+wait $probe
+tap_result $? "the probe ran inside lxnet run"
+
+read -r lport uport <"$TMP_DIR/inside.ports"
+inos=$(tr '\n' ' ' <"$TMP_DIR/inside.inodes")
+tap_diag "sandbox sockets: inodes $inos; tcp listener $lport, udp6 $uport"
+
+# rows_of FILE - ss -e lines whose ino: is one of the sandbox's inodes,
+# the process column cut (the same on both sides without -p), sorted
+rows_of() {
+	local i
+	for i in $inos; do grep -E " ino:$i " "$1"; done | sort
+}
+in_rows=$(sort "$TMP_DIR/in.ss-tunae")
+host_rows=$(rows_of "$TMP_DIR/host.ss-tunae")
+tap_diag "ss -tunae inside:"; printf '%s\n' "$in_rows" | sed 's/^/#   /'
+tap_diag "ss -tunae on the host, rows of the sandbox's inodes:"
+printf '%s\n' "$host_rows" | sed 's/^/#   /'
+[ -n "$in_rows" ] && [ "$in_rows" = "$host_rows" ]
+tap_result $? "ss -tunae inside lists exactly the host's rows of the sandbox's sockets"
+
+[ "$(wc -l <"$TMP_DIR/in.ss-tunae")" -eq 4 ]
+tap_result $? "ss inside lists the four sockets: listener, client, accepted end, udp6"
+
+! grep -q ':18093 ' "$TMP_DIR/in.ss-tunae" && grep -q ':18093 ' "$TMP_DIR/host.ss-tunae"
+tap_result $? "a host server that is not the sandbox's is absent inside (present on the host)"
+
+[ "$(awk '{ print $4 }' "$TMP_DIR/in.ss-ltn")" = "127.0.0.1:$lport" ]
+tap_result $? "ss -ltn inside shows the listener only"
+
+grep -q 'users:(("python3",pid=[0-9]*,fd=[0-9]*))' "$TMP_DIR/in.ss-tunap"
+tap_result $? "ss -p inside names the sandbox's process"
+
+grep -q "@lxnet-sockets-" "$TMP_DIR/in.ss-xl"
+tap_result $? "ss -xl inside lists the sandbox's own AF_UNIX listener (its own namespace)"
+
+# proc_rows FILE - rows of a /proc/net socket file whose inode (column 10)
+# is the sandbox's, without the sl column and trailing padding, in order
+proc_rows() {
+	awk -v set="$inos" 'BEGIN { n = split(set, a, " "); for (i = 1; i <= n; i++) s[a[i]] = 1 }
+		NR > 1 && ($10 in s) { $1 = ""; sub(/ +$/, ""); print }' "$1"
+}
+ok=0
+for f in tcp tcp6 udp udp6 raw raw6; do
+	head -1 "$TMP_DIR/in.$f" | cmp -s - <(head -1 "$TMP_DIR/host.$f") || { tap_diag "$f: header differs"; ok=1; }
+	[ "$(proc_rows "$TMP_DIR/in.$f")" = "$(proc_rows "$TMP_DIR/host.$f")" ] || { tap_diag "$f: rows differ"; ok=1; }
+	[ "$(($(wc -l <"$TMP_DIR/in.$f") - 1))" -eq "$(proc_rows "$TMP_DIR/in.$f" | wc -l)" ] || { tap_diag "$f: foreign rows inside"; ok=1; }
+done
+tap_result $ok "/proc/net/{tcp,tcp6,udp,udp6,raw,raw6} inside: the host's header and rows of exactly the sandbox's sockets"
+
+# tcp: sl renumbered from 0 as the kernel numbers them; rows as long as the host's
+awk 'NR > 1 { if ($1 != sprintf("%d:", NR - 2)) bad = 1 } END { exit bad }' "$TMP_DIR/in.tcp" &&
+	[ "$(awk '{ print length($0) }' "$TMP_DIR/in.tcp" | sort -u)" = "$(awk '{ print length($0) }' "$TMP_DIR/host.tcp" | sort -u | head -1)" ] &&
+	[ "$(($(wc -l <"$TMP_DIR/in.tcp") - 1))" -eq 3 ]
+tap_result $? "/proc/net/tcp inside: three rows numbered 0..2, padded as the kernel pads"
+
+if command -v netstat >/dev/null; then
+	grep -Eq "^tcp +0 +0 127\.0\.0\.1:$lport +0\.0\.0\.0:\* +LISTEN" "$TMP_DIR/in.netstat" &&
+		! grep -q ':18093 ' "$TMP_DIR/in.netstat"
+	tap_result $? "netstat -tln inside shows the listener (from /proc/net/tcp), not the host's"
+else
+	tap_skip "netstat -tln inside" "netstat missing (net-tools)"
+fi
+
+# A wait-for-port script: poll /proc/net/tcp for a LISTEN row of the port
+# a background server of the sandbox opens.
+lxrun -- bash -c '
+	python3 -c "import socket,time
+s=socket.socket(); s.bind((\"127.0.0.1\",18094)); s.listen(); time.sleep(20)" &
+	for i in $(seq 500); do
+		grep -q ":$(printf %04X 18094) 00000000:0000 0A " /proc/net/tcp && { kill $!; exit 0; }
+		sleep 0.02
+	done
+	kill $!; exit 1'
+tap_result $? "a wait-for-port loop on /proc/net/tcp sees the sandbox's server come up"
+
+# The unprivileged path: an ordinary user's sandbox sees its listener.
+if run_make_user && run_grant_fuse; then
+	out=$(run_as_user "timeout 60 '$LXNET' run $VIEW -- python3 -c 'import socket,subprocess
+s=socket.socket(); s.bind((\"127.0.0.1\",18095)); s.listen()
+subprocess.run([\"ss\",\"-ltnH\"]); print(open(\"/proc/net/tcp\").read())'" 2>&1)
+	echo "$out" | grep -q '127.0.0.1:18095' &&
+		echo "$out" | grep -q ":$(printf %04X 18095) 00000000:0000 0A " &&
+		! echo "$out" | grep -q ':18093 '
+	tap_result $? "as an ordinary user: ss and /proc/net/tcp list the sandbox's listener only"
+else
+	tap_skip "ordinary user" "cannot make a throw-away user with /dev/fuse access"
+fi
+
+tap_done

@@ -19,6 +19,7 @@
 
 #include "netstate.h"
 #include "render.h"
+#include "sockset.h"
 #include "view.h"
 
 /* Directories plus files; the tree is built from render_file_path(). */
@@ -112,6 +113,7 @@ struct lxfs {
 	int netns_fd; /* the sandbox's network namespace, or -1 (procsock.c) */
 	dev_t netns_dev;
 	ino_t netns_ino;
+	struct sockset_idmap uidmap; /* its uid_map (n == 0: identity) */
 	uid_t uid;
 	gid_t gid;
 	unsigned int max_open;

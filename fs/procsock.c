@@ -6,8 +6,10 @@
  * FUSE device (lxnet run's message carries the sandbox's init pid, which is
  * waiting for our answer, so alive: we open its /proc/PID/ns/net) or from
  * --netns PATH; the fd is kept, so the namespace's identity cannot be
- * recycled while we serve. Without one the socket files show the host's
- * headers and no rows. Each open of a socket file collects the set
+ * recycled while we serve. Its uid_map is read then too: the uid column
+ * shows owners as the sandbox sees them, as the kernel prints it for a
+ * reader inside (with --netns, as the host sees them). Without a
+ * namespace the socket files show the host's headers and no rows. Each open of a socket file collects the set
  * (src/sockset.c) and filters the host's file (src/render_sockets.c):
  * computed when read, never on the sandbox's connect path. lxnetfs runs in
  * the host's network namespace, so /proc/self/net is the host's.
@@ -69,8 +71,19 @@ int lxfs_sockets_set_pid(struct lxfs *fs, pid_t pid)
 
 	if (pid <= 0)
 		return -EINVAL;
+	int r;
+
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	return lxfs_sockets_set_netns(fs, path);
+	r = lxfs_sockets_set_netns(fs, path);
+	if (r < 0)
+		return r;
+	/* Written before the sandbox mounted us (it needed them to). */
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	r = sockset_idmap_read(AT_FDCWD, path, &fs->uidmap);
+	if (r < 0)
+		log_debug("%s: %s; uids shown as the host sees them", path,
+			  g_strerror(-r));
+	return 0;
 }
 
 /**
@@ -94,5 +107,5 @@ int lxfs_render_sockets(struct lxfs *fs, enum render_file f, GString *out)
 			log_debug("%s: socket set truncated at %zu sockets",
 				  render_file_path(f), sockset_size(set));
 	}
-	return render_sockets(f, "/proc/self/net", set, out);
+	return render_sockets(f, "/proc/self/net", set, &fs->uidmap, out);
 }

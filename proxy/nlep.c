@@ -265,6 +265,7 @@ static void nlep_free(struct nlep *ep)
 	ep->hub->n_eps--;
 	close(ep->pfd);
 	closep(&ep->diag_fd);
+	g_free(ep->uidmap);
 	nlep_sandbox_unref(ep->sb);
 	g_free(ep);
 }
@@ -437,6 +438,7 @@ static int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 		ep->has_netns = diag->has_netns;
 		ep->netns_dev = diag->netns_dev;
 		ep->netns_ino = diag->netns_ino;
+		ep->uidmap = g_steal_pointer(&diag->uidmap);
 	}
 	ep->sndbuf = h->wmem_default * 2;
 	g_queue_init(&ep->out);
@@ -456,8 +458,9 @@ static int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 
 /**
  * nlep_diag_init() - a NETLINK_SOCK_DIAG endpoint's namespace and socket
- * @diag: filled in: the caller's network namespace and, when it can be
- *	made, a NETLINK_SOCK_DIAG socket in it (sockdiag_native_socket())
+ * @diag: filled in: the caller's network namespace, its uid_map and,
+ *	when it can be made, a NETLINK_SOCK_DIAG socket in it
+ *	(sockdiag_native_socket()); nlep_diag_clear() when not taken
  * @procdir: the caller's /proc/PID (proved the caller's by the
  *	NOTIF_ID_VALID that follows)
  */
@@ -471,10 +474,21 @@ static void nlep_diag_init(struct nlep *diag, int procdir)
 		diag->netns_dev = st.st_dev;
 		diag->netns_ino = st.st_ino;
 	}
+	diag->uidmap = g_new0(struct sockset_idmap, 1);
+	if (sockset_idmap_read(procdir, "uid_map", diag->uidmap) < 0)
+		g_clear_pointer(&diag->uidmap, g_free);
 	r = sockdiag_native_socket(procdir, &diag->diag_fd);
 	if (r < 0)
 		log_debug("no sock_diag socket in the sandbox's namespace: %s",
 			  g_strerror(-r));
+}
+
+/* Drop what nlep_diag_init() made and no endpoint took. */
+static void nlep_diag_clear(struct nlep *diag)
+{
+	closep(&diag->diag_fd);
+	diag->diag_fd = -1;
+	g_clear_pointer(&diag->uidmap, g_free);
 }
 
 /**
@@ -524,7 +538,7 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		nlep_diag_init(&diag, e->procdir);
 	g_mutex_unlock(&sb->task_lock);
 	if (nlep_id_valid(sb->listener, req->id) < 0) {
-		closep(&diag.diag_fd);
+		nlep_diag_clear(&diag);
 		return 0;
 	}
 	/*
@@ -535,7 +549,7 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	if (slot < 0)
 		return slot == -ENOENT || slot == -ESRCH ? 1 : slot;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		closep(&diag.diag_fd);
+		nlep_diag_clear(&diag);
 		return -errno;
 	}
 	s = sp[1];
@@ -544,14 +558,14 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	    fstat(s, &st) < 0) {
 		r = -errno;
 		close(sp[0]);
-		closep(&diag.diag_fd);
+		nlep_diag_clear(&diag);
 		return r;
 	}
 	r = nlep_new(sb, sp[0], st.st_ino, base, tgid,
 		     protocol == NETLINK_SOCK_DIAG ? &diag : NULL);
 	if (r < 0) {
 		close(sp[0]);
-		closep(&diag.diag_fd);
+		nlep_diag_clear(&diag);
 		return r;
 	}
 	add.flags = SECCOMP_ADDFD_FLAG_SETFD | SECCOMP_ADDFD_FLAG_SEND;

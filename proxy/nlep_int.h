@@ -17,6 +17,7 @@
 
 #include "nlep.h"
 #include "proxy_int.h"
+#include "sockset.h"
 
 struct nlmsg_dump;
 struct seccomp_notif;
@@ -161,6 +162,7 @@ struct nlep_sandbox {
  * @has_netns, @netns_dev, @netns_ino: NETLINK_SOCK_DIAG: the creator's
  *	network namespace, whose processes' sockets are the sandbox's
  * @diag_fd: NETLINK_SOCK_DIAG: a socket in that namespace, or -1
+ * @uidmap: NETLINK_SOCK_DIAG: the creator's uid_map (g_free), or NULL
  */
 struct nlep {
 	struct nlep_hub *hub;
@@ -194,6 +196,7 @@ struct nlep {
 	dev_t netns_dev;
 	ino_t netns_ino;
 	int diag_fd;
+	struct sockset_idmap *uidmap;
 };
 
 /* A receive call's arguments, copied from the target. */

@@ -308,7 +308,7 @@ static bool nlep_take_diag(struct nlep *ep, const uint8_t *buf, size_t len)
 		.portid = ep->portid, .room = nlep_dump_room(ep),
 		.cap_ack = ep->cap_ack, .has_netns = ep->has_netns,
 		.netns_dev = ep->netns_dev, .netns_ino = ep->netns_ino,
-		.native_fd = ep->diag_fd,
+		.native_fd = ep->diag_fd, .uidmap = ep->uidmap,
 	};
 	size_t sb = NLEP_SANDBOX_BYTES, hub = NLEP_PROXY_BYTES, i;
 	int r;

@@ -35,8 +35,9 @@
  * NLM_F_REQUEST) is netlink_rcv_skb()'s. Bounds: one request waits at most
  * SOCKDIAG_TIMEOUT_MS for the host's whole answer; what is kept is bounded
  * by the set (SOCKSET_MAX_INODES) and the caller's byte budget (@cap).
- * uid fields are the host's (the proxy's user namespace), as in the
- * host's own /proc/net/tcp.
+ * idiag_uid is mapped through the sandbox's uid_map (read when the
+ * endpoint is made), as the kernel maps it for a sock_diag socket of the
+ * sandbox's user namespace.
  */
 #include "config.h"
 
@@ -97,9 +98,11 @@ static void sd_flush(struct sd_out *o)
 
 /*
  * Append one message (its nlmsg_pid set to the endpoint's port id) to the
- * current datagram, starting a new one when it would not fit.
+ * current datagram, starting a new one when it would not fit. @inet: it
+ * is an answer of the host's inet_diag, whose idiag_uid is mapped as the
+ * sandbox sees it.
  */
-static void sd_put(struct sd_out *o, const struct nlmsghdr *h)
+static void sd_put(struct sd_out *o, const struct nlmsghdr *h, bool inet)
 {
 	size_t len = NLMSG_ALIGN(h->nlmsg_len);
 	struct nlmsghdr *c;
@@ -109,6 +112,12 @@ static void sd_put(struct sd_out *o, const struct nlmsghdr *h)
 	g_byte_array_append(o->part, (const guint8 *)h, h->nlmsg_len);
 	c = (struct nlmsghdr *)(void *)(o->part->data + o->part->len - h->nlmsg_len);
 	c->nlmsg_pid = o->d->portid;
+	if (inet && c->nlmsg_type != NLMSG_DONE && c->nlmsg_type != NLMSG_ERROR &&
+	    c->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
+		struct inet_diag_msg *r = NLMSG_DATA(c);
+
+		r->idiag_uid = sockset_idmap_uid(o->d->uidmap, r->idiag_uid);
+	}
 	while (o->part->len % NLMSG_ALIGNTO)
 		g_byte_array_append(o->part, (const guint8 *)"", 1);
 }
@@ -134,7 +143,7 @@ static void sd_ack(struct sd_out *o, const struct nlmsghdr *req, int err)
 	g_byte_array_append(b, (const guint8 *)&h, NLMSG_HDRLEN);
 	g_byte_array_append(b, (const guint8 *)&e, sizeof(e));
 	g_byte_array_append(b, (const guint8 *)req, (guint)echo);
-	sd_put(o, (const struct nlmsghdr *)(const void *)b->data);
+	sd_put(o, (const struct nlmsghdr *)(const void *)b->data, false);
 	sd_flush(o);
 }
 
@@ -247,7 +256,7 @@ static int sd_forward(struct sd_out *o, int fd, const struct nlmsghdr *req,
 				sd_ack(o, req, -ENOENT);
 				return 0;
 			}
-			sd_put(o, m);
+			sd_put(o, m, set != NULL);
 		}
 		if (!dump && !end && !(req->nlmsg_flags & NLM_F_ACK))
 			end = true; /* a GET without ack: its one reply */

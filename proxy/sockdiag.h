@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "nlmsg.h"
+#include "sockset.h"
 
 /*
  * struct sockdiag_ep - what answering a request needs of its endpoint
@@ -24,6 +25,7 @@
  * @netns_dev, @netns_ino: the sandbox's network namespace (the endpoint
  *	creator's): its processes' sockets are the sandbox's
  * @native_fd: a NETLINK_SOCK_DIAG socket in that namespace, or -1
+ * @uidmap: the sandbox's uid_map, or NULL (uids as the host sees them)
  */
 struct sockdiag_ep {
 	uint32_t portid;
@@ -33,6 +35,7 @@ struct sockdiag_ep {
 	dev_t netns_dev;
 	ino_t netns_ino;
 	int native_fd;
+	const struct sockset_idmap *uidmap;
 };
 
 int sockdiag_request(const struct sockdiag_ep *d, const void *buf, size_t len,

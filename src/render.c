@@ -92,7 +92,7 @@ int render_file(enum render_file f, const struct netstate_snapshot *s,
 	if (!render_valid(f) || !s || !out)
 		return -EINVAL;
 	if (!render_table[f].render)
-		return render_sockets(f, "/proc/self/net", NULL, out);
+		return render_sockets(f, "/proc/self/net", NULL, NULL, out);
 	render_table[f].render(s, out);
 	return 0;
 }

@@ -52,7 +52,9 @@ void render_proc_net_arp(const struct netstate_snapshot *s, GString *out);
  */
 struct sockset;
 bool render_file_is_sockets(enum render_file f);
+struct sockset_idmap;
 int render_sockets(enum render_file f, const char *netdir,
-		   const struct sockset *set, GString *out);
+		   const struct sockset *set, const struct sockset_idmap *map,
+		   GString *out);
 
 #endif

@@ -7,10 +7,12 @@
  * whose `inode` column is in the sandbox's socket set (src/sockset.c), byte
  * for byte, with one exception: the TCP files number their rows with a
  * running count (`sl`, st->num in net/ipv4/tcp_ipv4.c), which is renumbered
- * from 0 as the kernel numbers a namespace holding only these sockets (and
- * a row the kernel padded, tcp's 149 columns, is padded again to the width
- * the header shows). UDP and raw print the hash bucket as `sl`: kept, it
- * is what the kernel prints for that socket.
+ * from 0 as the kernel numbers a namespace holding only these sockets, and
+ * the uid column, which the kernel prints as the reader's user namespace
+ * sees the owner, is mapped through the sandbox's uid_map (a row the
+ * kernel padded, tcp's 149 columns, is padded again to the width the
+ * header shows). UDP and raw print the hash bucket as `sl`: kept, it is
+ * what the kernel prints for that socket.
  *
  * Rows with inode 0 (TIME_WAIT, SYN_RECV request sockets) belong to no
  * file descriptor and cannot be attributed: they are left out.
@@ -106,25 +108,58 @@ static uint64_t rs_row_inode(const char *line)
 }
 
 /*
- * Append a kept row: as is, or renumbered @sl ("%4d:" as tcp4/tcp6 print
- * it) and padded to @width columns when the file pads its rows.
+ * Where field @idx of @line (its first @len bytes) ends, or NULL. Fields
+ * are separated by spaces; the first is "sl:".
+ */
+static const char *rs_field_end(const char *line, size_t len, int idx)
+{
+	const char *p = line, *end = line + len;
+	int i;
+
+	for (i = 0; i <= idx; i++) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p == end)
+			return NULL;
+		while (p < end && *p != ' ')
+			p++;
+	}
+	return p;
+}
+
+/*
+ * Append a kept row as the kernel prints it for the sandbox: `sl`
+ * renumbered to @sl when @renumber ("%4d:" as tcp4/tcp6 print it), the uid
+ * column ("%5u") as @map sees it, padded to @width columns when the file
+ * pads its rows. A row without those fields is kept as is.
  */
 static void rs_put_row(GString *out, const char *line, size_t len,
-		       bool renumber, unsigned int sl, size_t width)
+		       bool renumber, unsigned int sl, size_t width,
+		       const struct sockset_idmap *map)
 {
-	const char *colon;
-	size_t start, trimmed;
+	size_t start = out->len, trimmed = rs_trimmed_len(line, len);
+	const char *colon = memchr(line, ':', trimmed);
+	const char *e6 = rs_field_end(line, trimmed, 6);
+	const char *e7 = rs_field_end(line, trimmed, 7);
+	uint64_t uid;
+	char *endp;
 
-	if (!renumber || !(colon = memchr(line, ':', len))) {
+	errno = 0;
+	uid = e6 && e7 ? g_ascii_strtoull(e6, &endp, 10) : 0;
+	if (!colon || !e6 || !e7 || errno || endp != e7 || uid > UINT32_MAX) {
 		g_string_append_len(out, line, (gssize)len);
 		if (!len || line[len - 1] != '\n')
 			g_string_append_c(out, '\n');
 		return;
 	}
-	start = out->len;
-	g_string_append_printf(out, "%4u", sl);
-	trimmed = rs_trimmed_len(line, len);
-	g_string_append_len(out, colon, (gssize)(line + trimmed - colon));
+	if (renumber)
+		g_string_append_printf(out, "%4u", sl);
+	else
+		g_string_append_len(out, line, colon - line);
+	g_string_append_len(out, colon, e6 + 1 - colon);
+	g_string_append_printf(out, "%5u",
+			       sockset_idmap_uid(map, (uint32_t)uid));
+	g_string_append_len(out, e7, line + trimmed - e7);
 	while (out->len - start < width)
 		g_string_append_c(out, ' ');
 	g_string_append_c(out, '\n');
@@ -137,6 +172,8 @@ static void rs_put_row(GString *out, const char *line, size_t len,
  * @netdir: where the host's files are ("/proc/self/net"; the reader must
  *	be in the host's network namespace)
  * @set: the sandbox's sockets (NULL: none, the header only)
+ * @map: the sandbox's uid_map: the uid column as the sandbox sees it
+ *	(NULL: as the host does)
  * @out: the bytes are appended here
  *
  * Reads the host's file now, a line at a time (memory does not grow with
@@ -147,7 +184,8 @@ static void rs_put_row(GString *out, const char *line, size_t len,
  * error.
  */
 int render_sockets(enum render_file f, const char *netdir,
-		   const struct sockset *set, GString *out)
+		   const struct sockset *set, const struct sockset_idmap *map,
+		   GString *out)
 {
 	const struct rs_file *rf = rs_find(f);
 	g_autofree char *path = NULL;
@@ -179,7 +217,7 @@ int render_sockets(enum render_file f, const char *netdir,
 		}
 		if (!sockset_has(set, rs_row_inode(line)))
 			continue;
-		rs_put_row(out, line, (size_t)n, rf->renumber, sl++, width);
+		rs_put_row(out, line, (size_t)n, rf->renumber, sl++, width, map);
 	}
 	n = ferror(in) ? -EIO : 0;
 	fclose(in);

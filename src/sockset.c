@@ -215,6 +215,84 @@ int sockset_collect(const char *proc, dev_t ns_dev, ino_t ns_ino,
 }
 
 /**
+ * sockset_idmap_parse() - parse a uid_map's text
+ * @text: "INSIDE OUTSIDE COUNT" lines, as /proc/PID/uid_map shows them
+ * @ret_map: the map
+ *
+ * Return: 0, or -EINVAL for a malformed text or more than
+ * SOCKSET_IDMAP_MAX lines.
+ */
+int sockset_idmap_parse(const char *text, struct sockset_idmap *ret_map)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	struct sockset_idmap m = { 0 };
+	size_t i;
+
+	for (i = 0; lines[i]; i++) {
+		unsigned long a, b, c;
+		char extra;
+
+		if (!*g_strstrip(lines[i]))
+			continue;
+		if (m.n >= SOCKSET_IDMAP_MAX ||
+		    sscanf(lines[i], "%lu %lu %lu %c", &a, &b, &c, &extra) != 3 ||
+		    a > UINT32_MAX || b > UINT32_MAX || c > UINT32_MAX)
+			return -EINVAL;
+		m.e[m.n].inside = (uint32_t)a;
+		m.e[m.n].outside = (uint32_t)b;
+		m.e[m.n].count = (uint32_t)c;
+		m.n++;
+	}
+	*ret_map = m;
+	return 0;
+}
+
+/**
+ * sockset_idmap_read() - read a uid_map file
+ * @dirfd: directory @path is relative to (AT_FDCWD for an absolute path)
+ * @path: e.g. "uid_map" in a /proc/PID directory
+ * @ret_map: the map
+ *
+ * Return: 0 or -errno.
+ */
+int sockset_idmap_read(int dirfd, const char *path,
+		       struct sockset_idmap *ret_map)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	char buf[SOCKSET_IDMAP_MAX * 36 + 1];
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	return sockset_idmap_parse(buf, ret_map);
+}
+
+/**
+ * sockset_idmap_uid() - a host uid as the namespace of @map sees it
+ * @map: the map (NULL or empty: the identity)
+ * @host: the uid as the host (the reader of the host's files) sees it
+ *
+ * Return: the mapped uid, or SOCKSET_OVERFLOW_ID when unmapped.
+ */
+uint32_t sockset_idmap_uid(const struct sockset_idmap *map, uint32_t host)
+{
+	unsigned int i;
+
+	if (!map || map->n == 0)
+		return host;
+	for (i = 0; i < map->n; i++)
+		if (host >= map->e[i].outside &&
+		    host - map->e[i].outside < map->e[i].count)
+			return map->e[i].inside + (host - map->e[i].outside);
+	return SOCKSET_OVERFLOW_ID;
+}
+
+/**
  * sockset_has() - whether @ino is in @set
  * @set: a set (NULL: the empty set)
  * @ino: a socket inode

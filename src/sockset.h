@@ -19,6 +19,27 @@
 
 struct sockset;
 
+/*
+ * struct sockset_idmap - a user namespace's uid_map, as read from outside
+ * it: how the sandbox sees a host uid (the kernel prints uids as the
+ * reader's namespace sees them)
+ * @n: lines used; 0 is the identity (no map known)
+ * @e: inside, outside, count per line (at most 340, the kernel's limit)
+ */
+#define SOCKSET_IDMAP_MAX 340
+#define SOCKSET_OVERFLOW_ID 65534u /* what an unmapped id reads as */
+struct sockset_idmap {
+	unsigned int n;
+	struct {
+		uint32_t inside, outside, count;
+	} e[SOCKSET_IDMAP_MAX];
+};
+
+int sockset_idmap_parse(const char *text, struct sockset_idmap *ret_map);
+int sockset_idmap_read(int dirfd, const char *path,
+		       struct sockset_idmap *ret_map);
+uint32_t sockset_idmap_uid(const struct sockset_idmap *map, uint32_t host);
+
 int sockset_collect(const char *proc, dev_t ns_dev, ino_t ns_ino,
 		    struct sockset **ret_set);
 struct sockset *sockset_new(const uint64_t *inos, size_t n);

@@ -110,8 +110,9 @@ s=socket.socket(); s.bind((\"127.0.0.1\",18095)); s.listen()
 subprocess.run([\"ss\",\"-ltnH\"]); print(open(\"/proc/net/tcp\").read())'" 2>&1)
 	echo "$out" | grep -q '127.0.0.1:18095' &&
 		echo "$out" | grep -q ":$(printf %04X 18095) 00000000:0000 0A " &&
-		! echo "$out" | grep -q ':18093 '
-	tap_result $? "as an ordinary user: ss and /proc/net/tcp list the sandbox's listener only"
+		! echo "$out" | grep -q ':18093 ' &&
+		[ "$(echo "$out" | awk -v p=":$(printf %04X 18095)" '$2 ~ p"$" { print $8 }')" = 0 ]
+	tap_result $? "as an ordinary user: ss and /proc/net/tcp list the sandbox's listener only, owned by uid 0 as the sandbox sees it"
 else
 	tap_skip "ordinary user" "cannot make a throw-away user with /dev/fuse access"
 fi

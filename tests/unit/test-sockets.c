@@ -24,8 +24,8 @@ static const char tcp_host[] =
 	"   3: 0100007F:D612 0100007F:97D7 01 00000000:00000000 00:00000000 00000000     0        0 943889 2 0000000000000000 20 0 0 10 -1                    \n";
 static const char udp_host[] =
 	"   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops            \n"
-	"  100: 00000000:0044 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 555 2 0000000000000000 0        \n"
-	" 4242: 0100007F:1F90 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 777 2 0000000000000000 0        \n";
+	"  100: 00000000:0044 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 555 2 0000000000000000 0           \n"
+	" 4242: 0100007F:1F90 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 777 2 0000000000000000 0           \n";
 
 static char *make_netdir(void)
 {
@@ -58,7 +58,7 @@ static void test_tcp_filter(void)
 	g_autoptr(GString) out = g_string_new("");
 	g_auto(GStrv) lines = NULL;
 
-	g_assert_cmpint(render_sockets(RENDER_PROC_NET_TCP, dir, set, out), ==, 0);
+	g_assert_cmpint(render_sockets(RENDER_PROC_NET_TCP, dir, set, NULL, out), ==, 0);
 	lines = g_strsplit(out->str, "\n", -1);
 	g_assert_cmpuint(g_strv_length(lines), ==, 4);
 	g_assert_true(g_str_has_prefix(tcp_host, lines[0]));
@@ -80,17 +80,17 @@ static void test_udp_and_empty(void)
 	g_autoptr(GString) out = g_string_new("");
 	const char *row = strstr(udp_host, " 4242:");
 
-	g_assert_cmpint(render_sockets(RENDER_PROC_NET_UDP, dir, set, out), ==, 0);
+	g_assert_cmpint(render_sockets(RENDER_PROC_NET_UDP, dir, set, NULL, out), ==, 0);
 	g_autofree char *want = g_strdup_printf("%.*s%s", (int)(strchr(udp_host, '\n') - udp_host + 1),
 			       udp_host, row);
 	g_assert_cmpstr(out->str, ==, want);
 	g_string_truncate(out, 0);
-	g_assert_cmpint(render_sockets(RENDER_PROC_NET_UDP, dir, NULL, out), ==, 0);
+	g_assert_cmpint(render_sockets(RENDER_PROC_NET_UDP, dir, NULL, NULL, out), ==, 0);
 	g_assert_cmpuint(out->len, ==, (size_t)(strchr(udp_host, '\n') - udp_host) + 1);
 	g_string_truncate(out, 0);
-	g_assert_cmpint(render_sockets(RENDER_PROC_NET_RAW6, dir, set, out), ==, 0);
+	g_assert_cmpint(render_sockets(RENDER_PROC_NET_RAW6, dir, set, NULL, out), ==, 0);
 	g_assert_cmpuint(out->len, ==, 0);
-	g_assert_cmpint(render_sockets(RENDER_PROC_NET_DEV, dir, set, out), ==, -EINVAL);
+	g_assert_cmpint(render_sockets(RENDER_PROC_NET_DEV, dir, set, NULL, out), ==, -EINVAL);
 	g_assert_true(render_file_is_sockets(RENDER_PROC_NET_TCP6));
 	g_assert_false(render_file_is_sockets(RENDER_PROC_NET_ARP));
 	rm_rf(dir);
@@ -149,11 +149,40 @@ static void test_collect(void)
 	rm_rf(proc);
 }
 
+/* The uid column as the sandbox's uid_map sees it; the row keeps its width. */
+static void test_uidmap(void)
+{
+	g_autofree char *dir = make_netdir();
+	static const uint64_t inos[] = { 944529 };
+	_cleanup_(sockset_freep) struct sockset *set = sockset_new(inos, 1);
+	g_autoptr(GString) out = g_string_new("");
+	struct sockset_idmap m;
+	const char *row;
+
+	g_assert_cmpint(sockset_idmap_parse("0 1000 1\n1 100000 65536\n", &m), ==, 0);
+	g_assert_cmpuint(m.n, ==, 2);
+	g_assert_cmpuint(sockset_idmap_uid(&m, 1000), ==, 0);
+	g_assert_cmpuint(sockset_idmap_uid(&m, 100033), ==, 34);
+	g_assert_cmpuint(sockset_idmap_uid(&m, 0), ==, SOCKSET_OVERFLOW_ID);
+	g_assert_cmpuint(sockset_idmap_uid(NULL, 7), ==, 7);
+	g_assert_cmpint(sockset_idmap_parse("0 1000\n", &m), ==, -EINVAL);
+	g_assert_cmpint(sockset_idmap_parse("0 0 4294967295\n", &m), ==, 0);
+	g_assert_cmpuint(sockset_idmap_uid(&m, 0), ==, 0);
+	/* host uid 0 is unmapped in "0 1000 1": 65534, as the kernel munges it */
+	g_assert_cmpint(sockset_idmap_parse("0 1000 1\n", &m), ==, 0);
+	g_assert_cmpint(render_sockets(RENDER_PROC_NET_TCP, dir, set, &m, out), ==, 0);
+	row = strchr(out->str, '\n') + 1;
+	g_assert_true(g_str_has_prefix(row, "   0: 0100007F:97D7 00000000:0000 0A 00000000:00000000 00:00000000 00000000 65534        0 944529 1 "));
+	g_assert_cmpuint(strlen(row), ==, 150);
+	rm_rf(dir);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sockets/tcp-filter", test_tcp_filter);
 	g_test_add_func("/sockets/udp-and-empty", test_udp_and_empty);
 	g_test_add_func("/sockets/collect", test_collect);
+	g_test_add_func("/sockets/uidmap", test_uidmap);
 	return g_test_run();
 }

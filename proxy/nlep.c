@@ -265,6 +265,8 @@ static void nlep_free(struct nlep *ep)
 	ep->hub->n_eps--;
 	close(ep->pfd);
 	closep(&ep->diag_fd);
+	closep(&ep->diag_userns);
+	closep(&ep->diag_netns);
 	g_free(ep->uidmap);
 	nlep_sandbox_unref(ep->sb);
 	g_free(ep);
@@ -407,8 +409,8 @@ static int nlep_pick_slot(pid_t pid, int procdir)
  * @ino: S's inode
  * @type: SOCK_RAW or SOCK_DGRAM
  * @tgid: the creator's inner tgid
- * @diag: NETLINK_SOCK_DIAG: its namespace and socket (@diag->diag_fd is
- *	taken over on success), or NULL for NETLINK_ROUTE
+ * @diag: NETLINK_SOCK_DIAG: its namespaces (@diag->diag_userns,
+ *	@diag->diag_netns and @diag->uidmap are taken over on success), or NULL for NETLINK_ROUTE
  *
  * Return: 0, or -ENOBUFS past NLEP_MAX_ENDPOINTS or NLEP_MAX_PER_SANDBOX.
  */
@@ -433,7 +435,9 @@ static int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 	ep->type = type;
 	ep->owner_tgid = tgid;
 	ep->protocol = diag ? NETLINK_SOCK_DIAG : NETLINK_ROUTE;
-	ep->diag_fd = diag ? steal_fd(&diag->diag_fd) : -1;
+	ep->diag_fd = -1;
+	ep->diag_userns = diag ? steal_fd(&diag->diag_userns) : -1;
+	ep->diag_netns = diag ? steal_fd(&diag->diag_netns) : -1;
 	if (diag) {
 		ep->has_netns = diag->has_netns;
 		ep->netns_dev = diag->netns_dev;
@@ -458,16 +462,15 @@ static int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 
 /**
  * nlep_diag_init() - a NETLINK_SOCK_DIAG endpoint's namespace and socket
- * @diag: filled in: the caller's network namespace, its uid_map and,
- *	when it can be made, a NETLINK_SOCK_DIAG socket in it
- *	(sockdiag_native_socket()); nlep_diag_clear() when not taken
+ * @diag: filled in: the caller's network namespace's identity, its
+ *	uid_map, and fds of its user and network namespaces (for
+ *	sockdiag_native_socket() later); nlep_diag_clear() when not taken
  * @procdir: the caller's /proc/PID (proved the caller's by the
  *	NOTIF_ID_VALID that follows)
  */
 static void nlep_diag_init(struct nlep *diag, int procdir)
 {
 	struct stat st;
-	int r;
 
 	if (fstatat(procdir, "ns/net", &st, 0) == 0) {
 		diag->has_netns = true;
@@ -477,17 +480,21 @@ static void nlep_diag_init(struct nlep *diag, int procdir)
 	diag->uidmap = g_new0(struct sockset_idmap, 1);
 	if (sockset_idmap_read(procdir, "uid_map", diag->uidmap) < 0)
 		g_clear_pointer(&diag->uidmap, g_free);
-	r = sockdiag_native_socket(procdir, &diag->diag_fd);
-	if (r < 0)
-		log_debug("no sock_diag socket in the sandbox's namespace: %s",
-			  g_strerror(-r));
+	diag->diag_userns = openat(procdir, "ns/user", O_RDONLY | O_CLOEXEC);
+	diag->diag_netns = openat(procdir, "ns/net", O_RDONLY | O_CLOEXEC);
+	if (diag->diag_userns < 0 || diag->diag_netns < 0) {
+		closep(&diag->diag_userns);
+		closep(&diag->diag_netns);
+		diag->diag_userns = diag->diag_netns = -1;
+	}
 }
 
 /* Drop what nlep_diag_init() made and no endpoint took. */
 static void nlep_diag_clear(struct nlep *diag)
 {
-	closep(&diag->diag_fd);
-	diag->diag_fd = -1;
+	closep(&diag->diag_userns);
+	closep(&diag->diag_netns);
+	diag->diag_userns = diag->diag_netns = -1;
 	g_clear_pointer(&diag->uidmap, g_free);
 }
 
@@ -511,7 +518,7 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	int base = type & 0xf, sp[2], slot, r;
 	struct seccomp_notif_addfd add = { .id = req->id };
 	struct nlep_task *e = NULL;
-	struct nlep diag = { .diag_fd = -1 };
+	struct nlep diag = { .diag_fd = -1, .diag_userns = -1, .diag_netns = -1 };
 	pid_t tgid = 0;
 	struct stat st;
 

@@ -161,7 +161,11 @@ struct nlep_sandbox {
  *	sockdiag.c; no multicast)
  * @has_netns, @netns_dev, @netns_ino: NETLINK_SOCK_DIAG: the creator's
  *	network namespace, whose processes' sockets are the sandbox's
- * @diag_fd: NETLINK_SOCK_DIAG: a socket in that namespace, or -1
+ * @diag_fd: NETLINK_SOCK_DIAG: a socket in that namespace, or -1 (made
+ *	at the first request for a non-inet family, from @diag_userns and
+ *	@diag_netns, which are closed then)
+ * @diag_userns, @diag_netns: NETLINK_SOCK_DIAG: the creator's user and
+ *	network namespaces, or -1
  * @uidmap: NETLINK_SOCK_DIAG: the creator's uid_map (g_free), or NULL
  */
 struct nlep {
@@ -196,6 +200,7 @@ struct nlep {
 	dev_t netns_dev;
 	ino_t netns_ino;
 	int diag_fd;
+	int diag_userns, diag_netns;
 	struct sockset_idmap *uidmap;
 };
 

@@ -308,7 +308,8 @@ static bool nlep_take_diag(struct nlep *ep, const uint8_t *buf, size_t len)
 		.portid = ep->portid, .room = nlep_dump_room(ep),
 		.cap_ack = ep->cap_ack, .has_netns = ep->has_netns,
 		.netns_dev = ep->netns_dev, .netns_ino = ep->netns_ino,
-		.native_fd = ep->diag_fd, .uidmap = ep->uidmap,
+		.native_fd = ep->diag_fd, .userns_fd = ep->diag_userns,
+		.netns_fd = ep->diag_netns, .made_fd = -1, .uidmap = ep->uidmap,
 	};
 	size_t sb = NLEP_SANDBOX_BYTES, hub = NLEP_PROXY_BYTES, i;
 	int r;
@@ -322,6 +323,13 @@ static bool nlep_take_diag(struct nlep *ep, const uint8_t *buf, size_t len)
 	r = sockdiag_request(&d, buf, len, nlep_emit, &e);
 	g_mutex_lock(&h->lock);
 	ep->busy = false;
+	if (d.made_fd != -1) {
+		/* made (or failed) once: the namespaces are not needed again */
+		ep->diag_fd = d.made_fd >= 0 ? d.made_fd : -1;
+		closep(&ep->diag_userns);
+		closep(&ep->diag_netns);
+		ep->diag_userns = ep->diag_netns = -1;
+	}
 	if (r < 0 && r != -ENOBUFS)
 		log_debug("endpoint %lu: sock_diag request: %s",
 			  (unsigned long)ep->ino, g_strerror(-r));

@@ -26,7 +26,8 @@
  *    sockets are the sandbox's own namespace's, so the request goes as is
  *    to a NETLINK_SOCK_DIAG socket made in that namespace (a short-lived
  *    child of the proxy joins the creator's user and network namespaces
- *    and hands it back), and the answer comes back unfiltered. Where that
+ *    and hands it back, at the first such request of the endpoint), and
+ *    the answer comes back unfiltered. Where that
  *    socket cannot be made (a sandbox of another owner), such requests
  *    get -ENOENT, the kernel's answer for a family it does not know.
  *
@@ -76,7 +77,7 @@
 
 /* One request's answer being built. */
 struct sd_out {
-	const struct sockdiag_ep *d;
+	struct sockdiag_ep *d;
 	nlmsg_emit_fn emit;
 	void *emit_data;
 	GByteArray *part;         /* the datagram being filled */
@@ -273,7 +274,7 @@ static int sd_forward(struct sd_out *o, int fd, const struct nlmsghdr *req,
 static int sd_one(struct sd_out *o, int *hostfd, const struct nlmsghdr *h)
 {
 	_cleanup_(sockset_freep) struct sockset *set = NULL;
-	const struct sockdiag_ep *d = o->d;
+	struct sockdiag_ep *d = o->d;
 	int r;
 
 	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY &&
@@ -284,6 +285,17 @@ static int sd_one(struct sd_out *o, int *hostfd, const struct nlmsghdr *h)
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct sock_diag_req)))
 		return -EINVAL;
 	if (!sd_inet_family(h)) {
+		if (d->native_fd < 0 && d->made_fd == -1 && d->userns_fd >= 0) {
+			r = sockdiag_native_socket(d->userns_fd, d->netns_fd,
+						   &d->made_fd);
+			if (r < 0) {
+				log_debug("no sock_diag socket in the sandbox's namespace: %s",
+					  g_strerror(-r));
+				d->made_fd = -2;
+			}
+		}
+		if (d->native_fd < 0 && d->made_fd >= 0)
+			d->native_fd = d->made_fd;
 		if (d->native_fd < 0)
 			return -ENOENT;
 		r = sd_forward(o, d->native_fd, h, NULL);
@@ -320,7 +332,7 @@ static int sd_one(struct sd_out *o, int *hostfd, const struct nlmsghdr *h)
  * Runs with the hub lock released (it waits for the host kernel).
  * Return: 0, or the first -errno of @emit.
  */
-int sockdiag_request(const struct sockdiag_ep *d, const void *buf, size_t len,
+int sockdiag_request(struct sockdiag_ep *d, const void *buf, size_t len,
 		     nlmsg_emit_fn emit, void *emit_data)
 {
 	g_autoptr(GByteArray) part = g_byte_array_new();
@@ -369,29 +381,23 @@ static void sd_native_child(int userns, int netns, int sock)
 /**
  * sockdiag_native_socket() - a NETLINK_SOCK_DIAG socket in a sandbox's own
  * network namespace
- * @procdir: /proc/PID of a process of the sandbox (its namespaces are
- *	joined); the caller proves it the right process afterwards
+ * @userns: the sandbox's user namespace (an nsfs fd)
+ * @netns: its network namespace
  * @ret_fd: the socket (non-blocking, close-on-exec)
  *
- * A child of the proxy joins the process's user namespace (the proxy's
- * owner owns it, so holds CAP_SYS_ADMIN there) and network namespace,
- * makes the socket and sends it back; the proxy itself never changes
- * namespace. Costs a fork, once per endpoint.
+ * A child of the proxy joins the user namespace (the proxy's owner owns
+ * it, so holds CAP_SYS_ADMIN there) and the network namespace, makes the
+ * socket and sends it back; the proxy itself never changes namespace.
+ * Costs a fork, once per endpoint that asks about a non-inet family.
  * Return: 0 or -errno (-EPERM: the namespaces could not be joined).
  */
-int sockdiag_native_socket(int procdir, int *ret_fd)
+int sockdiag_native_socket(int userns, int netns, int *ret_fd)
 {
-	_cleanup_close_ int userns = openat(procdir, "ns/user",
-					    O_RDONLY | O_CLOEXEC);
-	_cleanup_close_ int netns = openat(procdir, "ns/net",
-					   O_RDONLY | O_CLOEXEC);
 	struct fdpass_msg m;
 	int sp[2], fds[FDPASS_MAX_FDS], st = 0, r;
 	size_t n_fds = 0, i;
 	pid_t pid;
 
-	if (userns < 0 || netns < 0)
-		return -errno;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -errno;
 	pid = fork();

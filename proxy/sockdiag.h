@@ -25,6 +25,10 @@
  * @netns_dev, @netns_ino: the sandbox's network namespace (the endpoint
  *	creator's): its processes' sockets are the sandbox's
  * @native_fd: a NETLINK_SOCK_DIAG socket in that namespace, or -1
+ * @userns_fd, @netns_fd: the sandbox's user and network namespaces, to
+ *	make @native_fd from at the first request that needs it, or -1
+ * @made_fd: out: the socket made so (the caller keeps it), or -1;
+ *	-2 when making it failed (the caller stops trying)
  * @uidmap: the sandbox's uid_map, or NULL (uids as the host sees them)
  */
 struct sockdiag_ep {
@@ -35,11 +39,13 @@ struct sockdiag_ep {
 	dev_t netns_dev;
 	ino_t netns_ino;
 	int native_fd;
+	int userns_fd, netns_fd;
+	int made_fd;
 	const struct sockset_idmap *uidmap;
 };
 
-int sockdiag_request(const struct sockdiag_ep *d, const void *buf, size_t len,
+int sockdiag_request(struct sockdiag_ep *d, const void *buf, size_t len,
 		     nlmsg_emit_fn emit, void *emit_data);
-int sockdiag_native_socket(int procdir, int *ret_fd);
+int sockdiag_native_socket(int userns, int netns, int *ret_fd);
 
 #endif

@@ -71,4 +71,5 @@ TESTS += tests/integration/run-nested.sh
 EXTRA_DIST += tests/integration/run-nested.sh
 # the sandbox's own sockets: ss, netstat, /proc/net/tcp* (owner: sockdiag)
 TESTS += tests/integration/run-sockets.sh
-EXTRA_DIST += tests/integration/run-sockets.sh tests/integration/sockets-probe.py
+EXTRA_DIST += tests/integration/run-sockets.sh tests/integration/sockets-probe.py \
+	tests/integration/sockdiag-probe.py

@@ -12,7 +12,7 @@ lib_tmpdir
 command -v ss >/dev/null || tap_skip_all "ss missing (iproute2)"
 command -v python3 >/dev/null || tap_skip_all "python3 missing"
 PROBE=$(dirname "$0")/sockets-probe.py
-tap_plan 12
+tap_plan 17
 
 # A host server that is not the sandbox's.
 python3 -c 'import socket,time
@@ -90,6 +90,24 @@ if command -v netstat >/dev/null; then
 else
 	tap_skip "netstat -tln inside" "netstat missing (net-tools)"
 fi
+
+# NETLINK_SOCK_DIAG spoken directly: exact GETs, a dump, SOCK_DESTROY.
+SDPROBE=$(dirname "$0")/sockdiag-probe.py
+sd_in=$(lxrun -- python3 "$SDPROBE" 18093 2>&1)
+sd_host=$(python3 "$SDPROBE" 18093 2>&1)
+printf '%s\n' "$sd_in" | sed 's/^/# inside: /'
+sd_ok() { printf '%s\n' "$sd_in" | grep -qx "ok $1"; }
+sd_ok own-get
+tap_result $? "sock_diag GET of the sandbox's own listener answers it"
+# control: on the host the same GET finds the host's listener
+sd_ok host-get && printf '%s\n' "$sd_host" | grep -q '^FAIL host-get: \[(20,'
+tap_result $? "sock_diag GET of a host listener is ENOENT inside (the host's own answers it)"
+sd_ok dump
+tap_result $? "sock_diag TCP dump lists the sandbox's listener and not the host's"
+sd_ok destroy
+tap_result $? "SOCK_DESTROY of an inet socket is EPERM (the proxy never destroys host sockets)"
+sd_ok ack
+tap_result $? "an unknown request type with NLM_F_ACK gets an error answer"
 
 # A wait-for-port script: poll /proc/net/tcp for a LISTEN row of the port
 # a background server of the sandbox opens.

@@ -51,6 +51,15 @@ with open(os.path.join(d, "inside.inodes"), "w") as f:
     f.write("".join("%d\n" % i for i in inos))
 with open(os.path.join(d, "inside.ports"), "w") as f:
     f.write("%d %d\n" % (srv.getsockname()[1], uport))
+# Let the new connection settle (delayed ACKs, ack timers) so that its rows
+# hold still while the test reads the host's: two equal reads in a row.
+prev = None
+for _ in range(40):
+    cur = [open("/proc/net/" + f).read() for f in ("tcp", "udp6")]
+    if cur == prev:
+        break
+    prev = cur
+    time.sleep(0.1)
 run("in.ss-tunae", ["ss", "-tunaeH"])
 run("in.ss-tunap", ["ss", "-tunap"])
 run("in.ss-ltn", ["ss", "-ltnH"])
@@ -60,9 +69,16 @@ for f in ("tcp", "tcp6", "udp", "udp6", "raw", "raw6"):
         dst.write(src.read())
 if os.path.exists("/bin/netstat") or os.path.exists("/usr/bin/netstat"):
     run("in.netstat", ["netstat", "-tln"])
+if os.path.exists("/usr/bin/lsof"):
+    run("in.lsof", ["lsof", "-nP", "-a", "-p", str(os.getpid()), "-i"])
 open(os.path.join(d, "ready"), "w").close()
 for _ in range(6000):
     if os.path.exists(os.path.join(d, "done")):
         break
     time.sleep(0.01)
+# After the host's read too: a row that moved in between matches one of them.
+for f in ("tcp", "tcp6", "udp", "udp6", "raw", "raw6"):
+    with open("/proc/net/" + f) as src, open(os.path.join(d, "after." + f), "w") as dst:
+        dst.write(src.read())
+run("after.ss-tunae", ["ss", "-tunaeH"])
 os.waitpid(child, 0)

@@ -6,13 +6,14 @@
 # shows them, and none of the host's others (golden: the host's own ss and
 # /proc/net files on the same sockets, read while they are held).
 . "$(dirname "$0")/run-common.sh"
+. "$(dirname "$0")/lxnetfs-common.sh"
 lib_enter_ns "$@"
 run_require
 lib_tmpdir
 command -v ss >/dev/null || tap_skip_all "ss missing (iproute2)"
 command -v python3 >/dev/null || tap_skip_all "python3 missing"
 PROBE=$(dirname "$0")/sockets-probe.py
-tap_plan 18
+tap_plan 20
 
 # A host server that is not the sandbox's.
 python3 -c 'import socket,time
@@ -135,6 +136,17 @@ s=socket.socket(); s.bind((\"127.0.0.1\",18094)); s.listen(); time.sleep(20)" &
 	done
 	kill $!; exit 1'
 tap_result $? "a wait-for-port loop on /proc/net/tcp sees the sandbox's server come up"
+
+# lxnetfs on its own: --netns names the namespace whose processes' sockets
+# the socket files list (here the test's own, where the host server runs).
+lxfs_mount "$TMP_DIR/view" --netns /proc/self/ns/net
+grep -q ":$(printf %04X 18093) 00000000:0000 0A " "$TMP_DIR/view/proc/net/tcp"
+tap_result $? "lxnetfs --netns: proc/net/tcp lists the listener of a process of that namespace"
+mkdir -p "$TMP_DIR/view2"
+out=$("$LXNETFS" -f --netns /proc/self/ns/user "$TMP_DIR/view2" 2>&1)
+st=$?
+[ $st -ne 0 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && printf '%s\n' "$out" | grep -q "Invalid argument"
+tap_result $? "lxnetfs --netns with a file that is no network namespace: one line, failure ($out)"
 
 # The unprivileged path: an ordinary user's sandbox sees its listener.
 if run_make_user && run_grant_fuse; then

@@ -152,12 +152,13 @@ tap_result $? "lxnetfs --netns with a file that is no network namespace: one lin
 if run_make_user && run_grant_fuse; then
 	out=$(run_as_user "timeout 60 '$LXNET' run $VIEW -- python3 -c 'import socket,subprocess
 s=socket.socket(); s.bind((\"127.0.0.1\",18095)); s.listen()
-subprocess.run([\"ss\",\"-ltnH\"]); print(open(\"/proc/net/tcp\").read())'" 2>&1)
-	echo "$out" | grep -q '127.0.0.1:18095' &&
+subprocess.run([\"ss\",\"-ltneH\"]); print(open(\"/proc/net/tcp\").read())'" 2>&1)
+	# ss -e prints uid:N only for a nonzero owner: the host would say the user's
+	echo "$out" | grep '127.0.0.1:18095' | grep ' ino:' | grep -qv ' uid:' &&
 		echo "$out" | grep -q ":$(printf %04X 18095) 00000000:0000 0A " &&
 		! echo "$out" | grep -q ':18093 ' &&
 		[ "$(echo "$out" | awk -v p=":$(printf %04X 18095)" '$2 ~ p"$" { print $8 }')" = 0 ]
-	tap_result $? "as an ordinary user: ss and /proc/net/tcp list the sandbox's listener only, owned by uid 0 as the sandbox sees it"
+	tap_result $? "as an ordinary user: ss and /proc/net/tcp list the sandbox's listener only, owned by uid 0 as the sandbox sees it (ss -e too)"
 else
 	tap_skip "ordinary user" "cannot make a throw-away user with /dev/fuse access"
 fi

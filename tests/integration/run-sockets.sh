@@ -127,6 +127,7 @@ tap_result $? "an unknown request type with NLM_F_ACK gets an error answer"
 
 # A wait-for-port script: poll /proc/net/tcp for a LISTEN row of the port
 # a background server of the sandbox opens.
+# shellcheck disable=SC2016 # expanded by the inner bash
 lxrun -- bash -c '
 	python3 -c "import socket,time
 s=socket.socket(); s.bind((\"127.0.0.1\",18094)); s.listen(); time.sleep(20)" &

@@ -192,14 +192,21 @@ int sockset_collect(const char *proc, dev_t ns_dev, ino_t ns_ino,
 	set = sockset_alloc();
 	while ((de = readdir(d))) {
 		_cleanup_close_ int piddir = -1;
+		char path[64];
 		struct stat st;
 
-		if (!sockset_is_pid(de->d_name))
+		if (!sockset_is_pid(de->d_name) || strlen(de->d_name) > 20)
+			continue;
+		/* one system call for each process that is not the sandbox's */
+		snprintf(path, sizeof(path), "%s/ns/net", de->d_name);
+		if (fstatat(dirfd(d), path, &st, 0) < 0 ||
+		    st.st_dev != ns_dev || st.st_ino != ns_ino)
 			continue;
 		piddir = openat(dirfd(d), de->d_name,
 				O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (piddir < 0)
 			continue;
+		/* the pid may have been reused in between: check again */
 		if (fstatat(piddir, "ns/net", &st, 0) < 0 ||
 		    st.st_dev != ns_dev || st.st_ino != ns_ino)
 			continue;

@@ -563,7 +563,7 @@ static void test_table(void)
 		unsigned int parts;
 	} want[] = {
 		{ RENDER_RESOLV_CONF, "etc/resolv.conf", NETSTATE_RESOLV },
-		{ RENDER_HOSTS, "etc/hosts", NETSTATE_HOSTS | NETSTATE_HOSTNAME },
+		{ RENDER_HOSTS, "etc/hosts", NETSTATE_HOSTS },
 		{ RENDER_HOSTNAME, "etc/hostname", NETSTATE_HOSTNAME },
 		{ RENDER_PROC_NET_DEV, "proc/net/dev", NETSTATE_LINKS },
 		{ RENDER_PROC_NET_ROUTE, "proc/net/route", NETSTATE_ROUTES | NETSTATE_LINKS },

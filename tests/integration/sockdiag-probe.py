@@ -10,6 +10,8 @@
 #   destroy      SOCK_DESTROY of an inet socket is EPERM
 #   ack          a request with NLM_F_ACK and no NLM_F_DUMP on an unknown
 #                type is answered with an error, never silence
+#   garbage      short, lying and malformed datagrams get the kernel's
+#                answers (nothing, or EINVAL) and a dump still works after
 import errno
 import os
 import socket
@@ -94,3 +96,25 @@ seq[0] += 1
 nl.send(struct.pack("=IHHII", 16, 99, NLM_F_REQUEST | NLM_F_ACK, seq[0], 0))
 m = answers()
 check("ack", err_of(m) not in (None, 0), repr(m)[:200])
+
+# Garbage: shorter than a header and a header whose length lies are
+# dropped without an answer (netlink_rcv_skb); a body shorter than
+# struct sock_diag_req and a family past AF_MAX are EINVAL.
+import time as _t
+nl.send(b"\x01\x02\x03")
+nl.send(struct.pack("=IHHII", 100, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, 77, 0))
+_t.sleep(0.2)
+try:
+    quiet = not nl.recv(65536, socket.MSG_DONTWAIT)
+except (BlockingIOError, socket.timeout):
+    quiet = True
+seq[0] += 1
+nl.send(struct.pack("=IHHIIB", 17, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, seq[0], 0, 2))
+e1 = err_of(answers())
+seq[0] += 1
+nl.send(struct.pack("=IHHIIBBxx", 20, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, seq[0], 0, 200, 0))
+e2 = err_of(answers())
+req(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, 0, "0.0.0.0")
+p = sports(answers())
+check("garbage", quiet and e1 == errno.EINVAL and e2 == errno.EINVAL and oport in p,
+      repr((quiet, e1, e2, p)))

@@ -107,6 +107,8 @@ static const char lxfs_description[] =
 	"  proc/net/arp proc/net/tcp proc/net/tcp6 proc/net/udp proc/net/udp6\n"
 	"  proc/net/raw proc/net/raw6 (the sandbox's own sockets: the host's rows\n"
 	"  of the sockets its processes hold, collected at each open; see --netns)\n"
+	"  proc/net/sockstat proc/net/sockstat6 proc/net/snmp (the sandbox's own,\n"
+	"  its sockets counted in)\n"
 	"etc/hosts is the host's file line for line, plus --add-host entries and\n"
 	"lines for localhost and the hostname when the host's file maps neither.\n"
 	"etc/hosts and etc/resolv.conf take writes, kept in memory (64 KiB):\n"

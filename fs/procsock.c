@@ -107,5 +107,15 @@ int lxfs_render_sockets(struct lxfs *fs, enum render_file f, GString *out)
 			log_debug("%s: socket set truncated at %zu sockets",
 				  render_file_path(f), sockset_size(set));
 	}
+	if (render_file_is_sockcount(f)) {
+		char own[64];
+
+		/* no process of the sandbox left: nothing to show */
+		if (!sockset_pid(set))
+			return 0;
+		snprintf(own, sizeof(own), "/proc/%d/net", (int)sockset_pid(set));
+		r = render_sockcounts(f, own, "/proc/self/net", set, out);
+		return r == -EIO ? 0 : r;
+	}
 	return render_sockets(f, "/proc/self/net", set, &fs->uidmap, out);
 }

@@ -45,6 +45,9 @@ static const struct render_entry render_table[RENDER_N_FILES] = {
 	[RENDER_PROC_NET_UDP6] = { "proc/net/udp6", 0, NULL },
 	[RENDER_PROC_NET_RAW] = { "proc/net/raw", 0, NULL },
 	[RENDER_PROC_NET_RAW6] = { "proc/net/raw6", 0, NULL },
+	[RENDER_PROC_NET_SOCKSTAT] = { "proc/net/sockstat", 0, NULL },
+	[RENDER_PROC_NET_SOCKSTAT6] = { "proc/net/sockstat6", 0, NULL },
+	[RENDER_PROC_NET_SNMP] = { "proc/net/snmp", 0, NULL },
 };
 
 static bool render_valid(enum render_file f)
@@ -91,6 +94,9 @@ int render_file(enum render_file f, const struct netstate_snapshot *s,
 {
 	if (!render_valid(f) || !s || !out)
 		return -EINVAL;
+	if (render_file_is_sockcount(f))
+		return render_sockcounts(f, "/proc/self/net", "/proc/self/net",
+					 NULL, out);
 	if (!render_table[f].render)
 		return render_sockets(f, "/proc/self/net", NULL, NULL, out);
 	render_table[f].render(s, out);

@@ -24,6 +24,9 @@ enum render_file {
 	RENDER_PROC_NET_UDP6,
 	RENDER_PROC_NET_RAW,
 	RENDER_PROC_NET_RAW6,
+	RENDER_PROC_NET_SOCKSTAT,
+	RENDER_PROC_NET_SOCKSTAT6,
+	RENDER_PROC_NET_SNMP,
 	RENDER_N_FILES,
 };
 
@@ -56,5 +59,13 @@ struct sockset_idmap;
 int render_sockets(enum render_file f, const char *netdir,
 		   const struct sockset *set, const struct sockset_idmap *map,
 		   GString *out);
+/*
+ * proc/net/{sockstat,sockstat6,snmp}: the sandbox's own namespace's file
+ * with the counts of its sockets added (render_sockets.c).
+ */
+bool render_file_is_sockcount(enum render_file f);
+int render_sockcounts(enum render_file f, const char *own_netdir,
+		      const char *netdir, const struct sockset *set,
+		      GString *out);
 
 #endif

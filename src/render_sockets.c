@@ -64,12 +64,24 @@ static const struct rs_file *rs_find(enum render_file f)
 }
 
 /**
- * render_file_is_sockets() - whether @f lists sockets (render_sockets())
+ * render_file_is_sockets() - whether @f is rendered from the sandbox's
+ * sockets when opened (render_sockets() or render_sockcounts())
  * @f: file
  */
 bool render_file_is_sockets(enum render_file f)
 {
-	return rs_find(f) != NULL;
+	return rs_find(f) != NULL || render_file_is_sockcount(f);
+}
+
+/**
+ * render_file_is_sockcount() - whether @f counts sockets
+ * (render_sockcounts())
+ * @f: file
+ */
+bool render_file_is_sockcount(enum render_file f)
+{
+	return f == RENDER_PROC_NET_SOCKSTAT || f == RENDER_PROC_NET_SOCKSTAT6 ||
+	       f == RENDER_PROC_NET_SNMP;
 }
 
 /* Length of @line (without its '\n') once trailing spaces are dropped. */
@@ -222,4 +234,167 @@ int render_sockets(enum render_file f, const char *netdir,
 	n = ferror(in) ? -EIO : 0;
 	fclose(in);
 	return (int)n;
+}
+
+/* Rows of the sandbox's sockets in one host file; *@estab: those in
+ * TCP_ESTABLISHED or TCP_CLOSE_WAIT (what CurrEstab counts). */
+static unsigned int rs_count(const char *netdir, const char *name,
+			     const struct sockset *set, unsigned int *estab)
+{
+	g_autofree char *path = g_build_filename(netdir, name, NULL);
+	g_autofree char *line = NULL;
+	unsigned int n = 0;
+	size_t cap = 0;
+	bool header = true;
+	FILE *in = fopen(path, "re");
+
+	if (!in)
+		return 0;
+	while (getline(&line, &cap, in) > 0) {
+		const char *e2;
+
+		if (header || !sockset_has(set, rs_row_inode(line))) {
+			header = false;
+			continue;
+		}
+		n++;
+		e2 = rs_field_end(line, strlen(line), 2);
+		if (estab && e2 && (strncmp(e2, " 01 ", 4) == 0 ||
+				    strncmp(e2, " 08 ", 4) == 0))
+			(*estab)++;
+	}
+	fclose(in);
+	return n;
+}
+
+/*
+ * Append @line with @add added to the number after the word @key (the
+ * sockstat layout "NAME: key N key N"); as is when @key is not there.
+ */
+static void rs_add_after(GString *out, const char *line, const char *key,
+			 unsigned int add)
+{
+	g_autofree char *k = g_strdup_printf(" %s ", key);
+	const char *p = strstr(line, k);
+	char *end;
+	uint64_t v;
+
+	if (!p) {
+		g_string_append(out, line);
+		return;
+	}
+	p += strlen(k);
+	v = g_ascii_strtoull(p, &end, 10);
+	g_string_append_len(out, line, p - line);
+	g_string_append_printf(out, "%" G_GUINT64_FORMAT, v + add);
+	g_string_append(out, end);
+}
+
+/* Append snmp's "Tcp:" values line with @add added to column @col. */
+static void rs_add_column(GString *out, const char *line, int col,
+			  unsigned int add)
+{
+	const char *e = rs_field_end(line, strlen(line), col - 1);
+	char *end;
+	int64_t v;
+
+	if (col < 1 || !e) {
+		g_string_append(out, line);
+		return;
+	}
+	v = g_ascii_strtoll(e, &end, 10);
+	g_string_append_len(out, line, e - line);
+	g_string_append_printf(out, " %" G_GINT64_FORMAT, v + add);
+	g_string_append(out, end);
+}
+
+/* The column of @word in snmp's "Tcp:" header line, or -1. */
+static int rs_column(const char *line, const char *word)
+{
+	g_auto(GStrv) w = g_strsplit_set(line, " \n", -1);
+	int i;
+
+	for (i = 0; w[i]; i++)
+		if (strcmp(w[i], word) == 0)
+			return i;
+	return -1;
+}
+
+/**
+ * render_sockcounts() - proc/net/sockstat, sockstat6 or snmp for the
+ * sandbox: its own namespace's file, with its host sockets counted in
+ * @f: RENDER_PROC_NET_SOCKSTAT, RENDER_PROC_NET_SOCKSTAT6 or
+ *	RENDER_PROC_NET_SNMP
+ * @own_netdir: the sandbox's namespace's files (/proc/PID/net of one of
+ *	its processes)
+ * @netdir: the host's (/proc/self/net)
+ * @set: the sandbox's sockets (NULL: none)
+ * @out: the bytes are appended here
+ *
+ * The sandbox's AF_INET/AF_INET6 sockets live in the host's namespace, so
+ * its own counts miss them. Added: the rows of its sockets in the host's
+ * tcp/udp/raw files to "inuse" (hashed sockets, as the kernel counts them)
+ * and to "sockets: used", and its established TCP sockets to snmp's Tcp
+ * CurrEstab. Global figures (alloc, mem, orphan) and the traffic counters
+ * stay the namespace's own.
+ * Return: 0, -EINVAL for another file, -errno reading the sandbox's file.
+ */
+int render_sockcounts(enum render_file f, const char *own_netdir,
+		      const char *netdir, const struct sockset *set,
+		      GString *out)
+{
+	static const char *const names[] = {
+		"tcp", "udp", "raw", "tcp6", "udp6", "raw6",
+	};
+	const char *file = f == RENDER_PROC_NET_SOCKSTAT ? "sockstat" :
+			   f == RENDER_PROC_NET_SOCKSTAT6 ? "sockstat6" :
+			   f == RENDER_PROC_NET_SNMP ? "snmp" : NULL;
+	g_autofree char *path = NULL, *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	unsigned int n[6], estab = 0, all = 0;
+	int i, col = -1;
+
+	if (!file || !own_netdir || !netdir || !out)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		n[i] = set ? rs_count(netdir, names[i], set, i % 3 ? NULL : &estab) : 0;
+		all += n[i];
+	}
+	path = g_build_filename(own_netdir, file, NULL);
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return -EIO;
+	lines = g_strsplit(text, "\n", -1);
+	for (i = 0; lines[i]; i++) {
+		g_autofree char *l = lines[i + 1] ? g_strconcat(lines[i], "\n", NULL)
+						  : g_strdup(lines[i]);
+		const char *tag = f == RENDER_PROC_NET_SOCKSTAT6 ? "6:" : ":";
+		unsigned int add = 0;
+		const char *key = "inuse";
+
+		if (f == RENDER_PROC_NET_SNMP) {
+			if (g_str_has_prefix(l, "Tcp:") && col < 0)
+				col = rs_column(l, "CurrEstab");
+			else if (g_str_has_prefix(l, "Tcp:")) {
+				rs_add_column(out, l, col, estab);
+				continue;
+			}
+			g_string_append(out, l);
+			continue;
+		}
+		if (g_str_has_prefix(l, "sockets:")) {
+			key = "used";
+			add = all;
+		} else if (!strncmp(l, "TCP", 3) && !strncmp(l + 3, tag, strlen(tag))) {
+			add = n[f == RENDER_PROC_NET_SOCKSTAT6 ? 3 : 0];
+		} else if (!strncmp(l, "UDP", 3) && !strncmp(l + 3, tag, strlen(tag))) {
+			add = n[f == RENDER_PROC_NET_SOCKSTAT6 ? 4 : 1];
+		} else if (!strncmp(l, "RAW", 3) && !strncmp(l + 3, tag, strlen(tag))) {
+			add = n[f == RENDER_PROC_NET_SOCKSTAT6 ? 5 : 2];
+		}
+		if (add)
+			rs_add_after(out, l, key, add);
+		else
+			g_string_append(out, l);
+	}
+	return 0;
 }

@@ -43,10 +43,12 @@
  * struct sockset - a sorted, duplicate-free array of socket inodes
  * @inos: the inodes (uint64_t)
  * @truncated: a bound was hit while collecting
+ * @pid: one process of the namespace (the first found), or 0
  */
 struct sockset {
 	GArray *inos;
 	bool truncated;
+	pid_t pid;
 };
 
 static struct sockset *sockset_alloc(void)
@@ -210,6 +212,8 @@ int sockset_collect(const char *proc, dev_t ns_dev, ino_t ns_ino,
 		if (fstatat(piddir, "ns/net", &st, 0) < 0 ||
 		    st.st_dev != ns_dev || st.st_ino != ns_ino)
 			continue;
+		if (!set->pid)
+			set->pid = (pid_t)g_ascii_strtoll(de->d_name, NULL, 10);
 		if (!sockset_add_fds(set, piddir, &budget)) {
 			set->truncated = true;
 			break;
@@ -324,6 +328,13 @@ bool sockset_has(const struct sockset *set, uint64_t ino)
 			hi = mid;
 	}
 	return false;
+}
+
+/* A process of the namespace the set was collected for (its files under
+ * /proc/PID/net are the namespace's), or 0. */
+pid_t sockset_pid(const struct sockset *set)
+{
+	return set ? set->pid : 0;
 }
 
 size_t sockset_size(const struct sockset *set)

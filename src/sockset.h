@@ -45,6 +45,7 @@ int sockset_collect(const char *proc, dev_t ns_dev, ino_t ns_ino,
 struct sockset *sockset_new(const uint64_t *inos, size_t n);
 bool sockset_has(const struct sockset *set, uint64_t ino);
 size_t sockset_size(const struct sockset *set);
+pid_t sockset_pid(const struct sockset *set);
 bool sockset_truncated(const struct sockset *set);
 void sockset_free(struct sockset *set);
 

@@ -13,7 +13,7 @@ lib_tmpdir
 command -v ss >/dev/null || tap_skip_all "ss missing (iproute2)"
 command -v python3 >/dev/null || tap_skip_all "python3 missing"
 PROBE=$(dirname "$0")/sockets-probe.py
-tap_plan 21
+tap_plan 22
 
 # A host server that is not the sandbox's.
 python3 -c 'import socket,time
@@ -91,6 +91,13 @@ awk 'NR > 1 { if ($1 != sprintf("%d:", NR - 2)) bad = 1 } END { exit bad }' "$TM
 	[ "$(($(wc -l <"$TMP_DIR/in.tcp") - 1))" -eq 3 ]
 tap_result $? "/proc/net/tcp inside: three rows numbered 0..2, padded as the kernel pads"
 
+# ss -s counts from sockstat and snmp: the sandbox's sockets are counted in
+grep -Eq '^TCP: inuse 3 ' "$TMP_DIR/in.sockstat" &&
+	grep -qx 'UDP6: inuse 1' "$TMP_DIR/in.sockstat6" &&
+	grep -Eq '^TCP: +[0-9]+ \(estab 2,' "$TMP_DIR/in.ss-s" &&
+	grep -Eq '^INET[[:space:]]+4[[:space:]]+3[[:space:]]+1' "$TMP_DIR/in.ss-s"
+tap_result $? "sockstat, sockstat6 and snmp's CurrEstab count the sandbox's sockets: ss -s agrees with ss -tua"
+
 if command -v netstat >/dev/null; then
 	grep -Eq "^tcp +0 +0 127\.0\.0\.1:$lport +0\.0\.0\.0:\* +LISTEN" "$TMP_DIR/in.netstat" &&
 		! grep -q ':18093 ' "$TMP_DIR/in.netstat"
@@ -157,11 +164,12 @@ tap_result $? "lxnetfs --netns with a file that is no network namespace: one lin
 if run_make_user && run_grant_fuse; then
 	out=$(run_as_user "timeout 60 '$LXNET' run $VIEW -- python3 -c 'import socket,subprocess
 s=socket.socket(); s.bind((\"127.0.0.1\",18095)); s.listen()
-subprocess.run([\"ss\",\"-ltneH\"]); print(open(\"/proc/net/tcp\").read())'" 2>&1)
+subprocess.run([\"ss\",\"-ltneH\"]); print(open(\"/proc/net/tcp\").read()); print(open(\"/proc/net/sockstat\").read())'" 2>&1)
 	# ss -e prints uid:N only for a nonzero owner: the host would say the user's
 	echo "$out" | grep '127.0.0.1:18095' | grep ' ino:' | grep -qv ' uid:' &&
 		echo "$out" | grep -q ":$(printf %04X 18095) 00000000:0000 0A " &&
 		! echo "$out" | grep -q ':18093 ' &&
+		echo "$out" | grep -Eq '^TCP: inuse 1 ' &&
 		[ "$(echo "$out" | awk -v p=":$(printf %04X 18095)" '$2 ~ p"$" { print $8 }')" = 0 ]
 	tap_result $? "as an ordinary user: ss and /proc/net/tcp list the sandbox's listener only, owned by uid 0 as the sandbox sees it (ss -e too)"
 else

@@ -64,7 +64,8 @@ run("in.ss-tunae", ["ss", "-tunaeH"])
 run("in.ss-tunap", ["ss", "-tunap"])
 run("in.ss-ltn", ["ss", "-ltnH"])
 run("in.ss-xl", ["ss", "-xlH"])
-for f in ("tcp", "tcp6", "udp", "udp6", "raw", "raw6"):
+run("in.ss-s", ["ss", "-s"])
+for f in ("tcp", "tcp6", "udp", "udp6", "raw", "raw6", "sockstat", "sockstat6", "snmp"):
     with open("/proc/net/" + f) as src, open(os.path.join(d, "in." + f), "w") as dst:
         dst.write(src.read())
 if os.path.exists("/bin/netstat") or os.path.exists("/usr/bin/netstat"):

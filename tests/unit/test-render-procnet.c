@@ -576,6 +576,9 @@ static void test_table(void)
 		{ RENDER_PROC_NET_UDP6, "proc/net/udp6", 0 },
 		{ RENDER_PROC_NET_RAW, "proc/net/raw", 0 },
 		{ RENDER_PROC_NET_RAW6, "proc/net/raw6", 0 },
+		{ RENDER_PROC_NET_SOCKSTAT, "proc/net/sockstat", 0 },
+		{ RENDER_PROC_NET_SOCKSTAT6, "proc/net/sockstat6", 0 },
+		{ RENDER_PROC_NET_SNMP, "proc/net/snmp", 0 },
 	};
 	guint i;
 

@@ -177,6 +177,42 @@ static void test_uidmap(void)
 	rm_rf(dir);
 }
 
+/* sockstat and snmp: the sandbox's own file, its host sockets counted in. */
+static void test_sockcounts(void)
+{
+	g_autofree char *host = make_netdir();
+	g_autofree char *own = make_netdir();
+	static const uint64_t inos[] = { 943889, 944529, 777 };
+	_cleanup_(sockset_freep) struct sockset *set = sockset_new(inos, 3);
+	g_autoptr(GString) out = g_string_new("");
+	g_autofree char *ss = g_build_filename(own, "sockstat", NULL);
+	g_autofree char *snmp = g_build_filename(own, "snmp", NULL);
+
+	g_assert_true(g_file_set_contents(ss,
+		"sockets: used 2\nTCP: inuse 0 orphan 0 tw 0 alloc 9 mem 1\n"
+		"UDP: inuse 0 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\n"
+		"FRAG: inuse 0 memory 0\n", -1, NULL));
+	g_assert_true(g_file_set_contents(snmp,
+		"Ip: Forwarding DefaultTTL\nIp: 1 64\n"
+		"Tcp: RtoAlgorithm MaxConn CurrEstab InSegs\nTcp: 1 -1 0 5\n", -1, NULL));
+	g_assert_cmpint(render_sockcounts(RENDER_PROC_NET_SOCKSTAT, own, host, set, out), ==, 0);
+	g_assert_cmpstr(out->str, ==,
+		"sockets: used 5\nTCP: inuse 2 orphan 0 tw 0 alloc 9 mem 1\n"
+		"UDP: inuse 1 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\n"
+		"FRAG: inuse 0 memory 0\n");
+	g_string_truncate(out, 0);
+	/* one of the two kept tcp rows is ESTABLISHED (01), one LISTEN */
+	g_assert_cmpint(render_sockcounts(RENDER_PROC_NET_SNMP, own, host, set, out), ==, 0);
+	g_assert_cmpstr(out->str, ==,
+		"Ip: Forwarding DefaultTTL\nIp: 1 64\n"
+		"Tcp: RtoAlgorithm MaxConn CurrEstab InSegs\nTcp: 1 -1 1 5\n");
+	g_assert_true(render_file_is_sockcount(RENDER_PROC_NET_SOCKSTAT6));
+	g_assert_true(render_file_is_sockets(RENDER_PROC_NET_SNMP));
+	g_assert_cmpint(render_sockcounts(RENDER_PROC_NET_TCP, own, host, set, out), ==, -EINVAL);
+	rm_rf(host);
+	rm_rf(own);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -184,5 +220,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/sockets/udp-and-empty", test_udp_and_empty);
 	g_test_add_func("/sockets/collect", test_collect);
 	g_test_add_func("/sockets/uidmap", test_uidmap);
+	g_test_add_func("/sockets/sockcounts", test_sockcounts);
 	return g_test_run();
 }

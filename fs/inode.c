@@ -240,6 +240,19 @@ int lxfs_node_refresh(struct lxfs *fs, struct lxfs_node *n, bool fresh_stats,
 	int r;
 
 	g_assert(!n->is_dir);
+	if (!fresh_stats && render_file_is_sockets(n->file)) {
+		/*
+		 * Rendered at open only (reads go to the handle's bytes: direct
+		 * I/O): a stat or lookup, such as lxnet run's bind mounts, does
+		 * not collect the sandbox's sockets; before the first open the
+		 * size is 0, as procfs reports for these files.
+		 */
+		if (!n->cache)
+			n->cache = g_bytes_new(NULL, 0);
+		n->stale = false;
+		*ret_changed = false;
+		return 0;
+	}
 	if (!n->stale && !(fresh_stats && (n->file == RENDER_PROC_NET_DEV ||
 					   render_file_is_sockets(n->file)))) {
 		*ret_changed = false;

@@ -69,3 +69,6 @@ EXTRA_DIST += tests/integration/proxy-sched.sh
 # nested namespaces, low fd limits (issue 9 items 5, 6)
 TESTS += tests/integration/run-nested.sh
 EXTRA_DIST += tests/integration/run-nested.sh
+# named sandboxes: run --name, exec, ps, --bind (owner: exec)
+TESTS += tests/integration/run-exec.sh
+EXTRA_DIST += tests/integration/run-exec.sh

@@ -268,6 +268,22 @@ int registry_claim(const char *name, struct registry_entry **ret_entry)
 	return 0;
 }
 
+/**
+ * registry_entry_forget() - close a copy's fds, leaving the entry alone
+ * @e: claimed entry, in a forked process that does not own it
+ *
+ * The lock stays held by the owner's open file description.
+ */
+void registry_entry_forget(struct registry_entry *e)
+{
+	if (!e)
+		return;
+	closep(&e->sock);
+	closep(&e->lock);
+	closep(&e->dirfd);
+	e->sock = e->lock = e->dirfd = -1;
+}
+
 /* The listening socket of a claimed entry (owned by the entry). */
 int registry_entry_sock(const struct registry_entry *e)
 {

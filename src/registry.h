@@ -73,6 +73,7 @@ int registry_dir(bool create, char **ret_path);
 int registry_claim(const char *name, struct registry_entry **ret_entry);
 int registry_publish(struct registry_entry *e, const struct registry_info *info);
 int registry_entry_sock(const struct registry_entry *e);
+void registry_entry_forget(struct registry_entry *e);
 void registry_entry_free(struct registry_entry *e);
 
 int registry_lookup(const char *name, struct registry_info **ret_info,

@@ -127,7 +127,9 @@ void run_named_publish(struct run_named *n, pid_t pid, bool pid_ns,
 		g_free(info.name);
 		g_free(info.command);
 	}
-	if (r < 0)
+	if (r == -ESRCH || r == -ENOENT) /* CMD ended already */
+		log_debug("sandbox ended before it could be published");
+	else if (r < 0)
 		log_warn("cannot publish the sandbox's registry entry: %s",
 			 strerror(-r));
 	else
@@ -232,11 +234,6 @@ void run_named_answer(struct run_named *n, int status)
 /* In the cloned child: drop our copies without touching the entry. */
 void run_named_child_close(struct run_named *n)
 {
-	int fd;
-
-	if (!n)
-		return;
-	fd = registry_entry_sock(n->entry);
-	if (fd >= 0)
-		close(fd);
+	if (n)
+		registry_entry_forget(n->entry);
 }

@@ -8,7 +8,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 23
+tap_plan 25
 
 XDG_RUNTIME_DIR=$TMP_DIR/xdg
 export XDG_RUNTIME_DIR
@@ -65,6 +65,11 @@ wait_until 10 sh -c "[ \"\$(timeout 10 '$LXNET' ps | awk '\$1 == \"box\" { print
 tap_result $? "ps counts the host sockets the sandbox's processes hold (2)"
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
+
+[ "$(LXNET_EXEC_TEST_NO_PIDFD_SETNS=1 lxexec box -- sh -c 'hostname; readlink /proc/self/ns/net')" = \
+	"$(printf 'xbox\n%s' "$(readlink "/proc/$pid/ns/net")")" ] &&
+	[ "$(LXNET_EXEC_TEST_NO_PIDFD_SETNS=1 lxexec box -- python3 "$TMP_DIR/fetch.py")" = exec-ok ]
+tap_result $? "exec without setns on a pidfd (the pre-5.8 path, forced): same namespaces, served"
 
 lxexec box -- sh -c 'exit 7'
 st1=$?
@@ -146,6 +151,11 @@ if run_busybox_rootfs "$R"; then
 		[ ! -e "$TMP_DIR/ro/g" ]
 	tap_result $? "--bind SRC:DST:ro (directory and file): readable, writes fail with EROFS"
 
+	out=$(LXNET_TEST_NO_MOUNT_SETATTR=1 lxrun --root "$R" --bind "$TMP_DIR/ro:/srv/data:ro" -- \
+		sh -c 'cat /srv/data/f; echo x >/srv/data/g || exit 9' 2>&1)
+	[ $? -eq 9 ] && echo "$out" | grep -q '^inside-ro$' && echo "$out" | grep -q 'Read-only file system'
+	tap_result $? "--bind :ro without mount_setattr (the pre-5.12 remount, forced): EROFS"
+
 	lxrun --root "$R" --bind "$TMP_DIR/missing:/mnt/m" -- true 2>"$TMP_DIR/bind.err"
 	st=$?
 	[ $st -eq 125 ] && [ "$(wc -l <"$TMP_DIR/bind.err")" -eq 1 ] &&
@@ -156,7 +166,7 @@ if run_busybox_rootfs "$R"; then
 	[ $? -eq 2 ]
 	tap_result $? "--bind without --root is a usage error (2)"
 else
-	for t in root rootwget bind bindro bindmissing bindnoroot; do
+	for t in root rootwget bind bindro bindro-remount bindmissing bindnoroot; do
 		tap_skip "--root exec/bind $t" "no static busybox (apt-get install busybox-static)"
 	done
 fi

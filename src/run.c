@@ -942,7 +942,7 @@ static int run_loop(struct run_ctx *c)
 		if (p[4].revents)
 			run_companion_answer(c, &c->proxy);
 		if (p[7].revents)
-			run_named_accept(c->named, c->proxy.sock, c->child);
+			run_named_ready(c->named, c->proxy.sock, c->child);
 		if (p[0].revents) {
 			siginfo_t si = { 0 };
 

@@ -22,7 +22,6 @@
  */
 #include "config.h"
 
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -33,13 +32,13 @@
 #include "run_named.h"
 #include "util.h"
 
-/* Bounds: exec requests waiting for the proxy; the wait for a request. */
+/* Bound on exec requests waiting for the proxy's answer. */
 #define RUN_NAMED_MAX_WAITING 16
-#define RUN_NAMED_RECV_MS 1000
 
 struct run_named {
 	struct registry_entry *entry;
 	char *name;
+	int client; /* the exec client being received, or -1 */
 	GQueue waiting; /* GINT_TO_POINTER(fd), oldest first */
 	bool published;
 };
@@ -78,6 +77,7 @@ int run_named_claim(const char *name, struct run_named **ret)
 	n = g_new0(struct run_named, 1);
 	n->entry = e;
 	n->name = g_strdup(name);
+	n->client = -1;
 	g_queue_init(&n->waiting);
 	*ret = n;
 	return 0;
@@ -98,6 +98,7 @@ void run_named_free(struct run_named *n)
 	while (!g_queue_is_empty(&n->waiting))
 		run_named_reply(GPOINTER_TO_INT(g_queue_pop_head(&n->waiting)),
 				-ESRCH);
+	closep(&n->client);
 	registry_entry_free(n->entry);
 	g_free(n->name);
 	g_free(n);
@@ -140,25 +141,24 @@ void run_named_publish(struct run_named *n, pid_t pid, bool pid_ns,
  * run_named_fd() - the socket to poll for exec requests
  * @n: registration or NULL
  *
- * Return: the listening socket, or -1 (not named, or not published yet).
+ * Return: the exec client being received, else the listening socket; -1
+ * when not named or not published yet.
  */
 int run_named_fd(const struct run_named *n)
 {
-	return n && n->published ? registry_entry_sock(n->entry) : -1;
+	if (!n || !n->published)
+		return -1;
+	return n->client >= 0 ? n->client : registry_entry_sock(n->entry);
 }
 
-/* Read the one listener an exec client sends; -errno when it does not. */
+/* Read the listener the client sends; -EAGAIN while it has not yet. */
 static int run_named_recv(int cfd, int *ret_fd)
 {
-	struct pollfd p = { .fd = cfd, .events = POLLIN };
 	struct fdpass_msg m;
 	int fds[FDPASS_MAX_FDS];
 	size_t n_fds = 0, i;
 	int r;
 
-	r = poll(&p, 1, RUN_NAMED_RECV_MS);
-	if (r <= 0)
-		return r == 0 ? -ETIMEDOUT : -errno;
 	r = fdpass_recv(cfd, &m, fds, ELEMENTSOF(fds), &n_fds);
 	if (r < 0)
 		return r;
@@ -171,46 +171,64 @@ static int run_named_recv(int cfd, int *ret_fd)
 	return 0;
 }
 
-/**
- * run_named_accept() - take one exec request and relay it to the proxy
- * @n: registration
- * @proxy_sock: lxnet run's control socket to lxnet-proxy, or -1
- * @sandbox_pid: the sandbox's first process (the proxy's identity for it)
- *
- * Bounded: a client has RUN_NAMED_RECV_MS to send its listener; at most
- * RUN_NAMED_MAX_WAITING wait for the proxy. Only the same uid (or root) is
- * served; the registry directory is private anyway.
- */
-void run_named_accept(struct run_named *n, int proxy_sock, pid_t sandbox_pid)
+/* Accept one exec client (same uid or root) as the one being received. */
+static void run_named_accept(struct run_named *n)
 {
-	struct fdpass_msg m = { .kind = FDPASS_SECCOMP_LISTENER,
-				.pid = sandbox_pid };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	_cleanup_close_ int cfd = -1, lfd = -1;
-	int r;
+	_cleanup_close_ int cfd = -1;
 
-	cfd = accept4(registry_entry_sock(n->entry), NULL, NULL, SOCK_CLOEXEC);
+	cfd = accept4(registry_entry_sock(n->entry), NULL, NULL,
+		      SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (cfd < 0)
 		return;
 	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
 	    (cred.uid != getuid() && cred.uid != 0))
 		return;
-	if (g_queue_get_length(&n->waiting) >= RUN_NAMED_MAX_WAITING)
-		r = -EUSERS;
-	else if (proxy_sock < 0)
-		r = -EPIPE;
-	else
-		r = run_named_recv(cfd, &lfd);
-	if (r == 0)
-		r = fdpass_send(proxy_sock, &m, &lfd, 1);
-	if (r < 0) {
-		log_debug("exec request refused: %s", strerror(-r));
-		run_named_reply(steal_fd(&cfd), r == -EPIPE ? -EIO : r);
+	if (g_queue_get_length(&n->waiting) >= RUN_NAMED_MAX_WAITING) {
+		run_named_reply(steal_fd(&cfd), -EUSERS);
 		return;
 	}
-	log_debug("relayed an exec listener to lxnet-proxy");
-	g_queue_push_tail(&n->waiting, GINT_TO_POINTER(steal_fd(&cfd)));
+	n->client = steal_fd(&cfd);
+}
+
+/**
+ * run_named_ready() - the socket of run_named_fd() is readable
+ * @n: registration
+ * @proxy_sock: lxnet run's control socket to lxnet-proxy, or -1
+ * @sandbox_pid: the sandbox's first process (the proxy's identity for it)
+ *
+ * One exec client is received at a time: it connected before it joined
+ * the sandbox and sends its listener a few milliseconds later, and the
+ * loop must not wait for it. The listener is relayed to the proxy and the
+ * client queued for the answer (at most RUN_NAMED_MAX_WAITING); others
+ * wait in the listen backlog meanwhile. A client that ends first is
+ * dropped.
+ */
+void run_named_ready(struct run_named *n, int proxy_sock, pid_t sandbox_pid)
+{
+	struct fdpass_msg m = { .kind = FDPASS_SECCOMP_LISTENER,
+				.pid = sandbox_pid };
+	_cleanup_close_ int lfd = -1;
+	int r;
+
+	if (n->client < 0) {
+		run_named_accept(n);
+		return;
+	}
+	r = run_named_recv(n->client, &lfd);
+	if (r == -EAGAIN || r == -EINTR)
+		return;
+	if (r == 0)
+		r = proxy_sock < 0 ? -EIO : fdpass_send(proxy_sock, &m, &lfd, 1);
+	if (r < 0) {
+		log_debug("exec request dropped: %s", strerror(-r));
+		run_named_reply(n->client, r == -EPIPE ? -EIO : r);
+	} else {
+		log_debug("relayed an exec listener to lxnet-proxy");
+		g_queue_push_tail(&n->waiting, GINT_TO_POINTER(n->client));
+	}
+	n->client = -1;
 }
 
 /**
@@ -234,6 +252,8 @@ void run_named_answer(struct run_named *n, int status)
 /* In the cloned child: drop our copies without touching the entry. */
 void run_named_child_close(struct run_named *n)
 {
-	if (n)
-		registry_entry_forget(n->entry);
+	if (!n)
+		return;
+	closep(&n->client);
+	registry_entry_forget(n->entry);
 }

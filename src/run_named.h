@@ -16,7 +16,7 @@ int run_named_claim(const char *name, struct run_named **ret);
 void run_named_publish(struct run_named *n, pid_t pid, bool pid_ns,
 		       bool has_root, char **argv);
 int run_named_fd(const struct run_named *n);
-void run_named_accept(struct run_named *n, int proxy_sock, pid_t sandbox_pid);
+void run_named_ready(struct run_named *n, int proxy_sock, pid_t sandbox_pid);
 void run_named_answer(struct run_named *n, int status);
 void run_named_child_close(struct run_named *n);
 void run_named_free(struct run_named *n);

@@ -8,7 +8,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 25
+tap_plan 26
 
 XDG_RUNTIME_DIR=$TMP_DIR/xdg
 export XDG_RUNTIME_DIR
@@ -50,6 +50,12 @@ EOF
 out=$(lxexec box -- python3 "$TMP_DIR/fetch.py")
 [ "$out" = exec-ok ]
 tap_result $? "exec'd process reaches the host's loopback (its sockets are served by the proxy)"
+
+for i in 1 2 3 4 5 6; do
+	lxexec box -- python3 "$TMP_DIR/fetch.py" >"$TMP_DIR/par.$i" &
+done
+wait_until 30 sh -c "[ \"\$(cat '$TMP_DIR'/par.* | grep -c '^exec-ok$')\" = 6 ]"
+tap_result $? "six execs at once: each is relayed, answered and served"
 
 ip -o link | awk -F': ' '{ print $2 }' | sed 's/@.*//' | sort >"$TMP_DIR/links.h"
 lxexec box -- ip -o link | awk -F': ' '{ print $2 }' | sed 's/@.*//' | sort >"$TMP_DIR/links.x"

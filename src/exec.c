@@ -460,14 +460,17 @@ int exec_main(int argc, char **argv)
 {
 	struct exec_ctx c = { .sock = -1, .sandbox = -1 };
 	int status = SANDBOX_EXIT_FAILURE;
+	bool joined_pid_ns = false;
 
 	if (exec_parse(&c, argc, argv) < 0) {
 		status = LXNET_EXIT_USAGE;
 		goto out;
 	}
 	c.cwd = g_get_current_dir();
-	if (exec_find(&c) == 0 && exec_join(&c) == 0)
+	if (exec_find(&c) == 0 && exec_join(&c) == 0) {
+		joined_pid_ns = c.info->ns[REGISTRY_NS_PID] != 0;
 		status = exec_run(&c);
+	}
 out:
 	closep(&c.sock);
 	closep(&c.sandbox);
@@ -475,5 +478,14 @@ out:
 	g_free(c.name);
 	g_strfreev(c.cmd);
 	g_free(c.cwd);
+	/*
+	 * Our pid_for_children is the sandbox's pid namespace now: a child
+	 * made at exit (LeakSanitizer's tracer, in sanitizer builds) would
+	 * land there, unable to see us, and hang. Nothing is left to free.
+	 */
+	if (joined_pid_ns) {
+		fflush(NULL);
+		_exit(status);
+	}
 	return status;
 }

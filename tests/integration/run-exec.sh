@@ -4,6 +4,10 @@
 # exec`, `lxnet ps`, and `--bind` for --root; as root and as an ordinary
 # (throw-away) user; bad input (name in use, ended sandbox, missing source).
 . "$(dirname "$0")/run-common.sh"
+if [ -z "${LXNET_IN_TEST_NS:-}" ]; then
+	: "${LXNET_TEST_TIMEOUT:=300}" # sanitizer builds are slow
+	export LXNET_TEST_TIMEOUT
+fi
 lib_enter_ns "$@"
 run_require
 lib_tmpdir
@@ -16,6 +20,8 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 REG=$XDG_RUNTIME_DIR/lxnet
 
 lxps() { timeout 10 "$LXNET" ps; }
+# lxlong ARGS... - a sandbox that lives until the test ends (or 280 s)
+lxlong() { timeout -k 5 280 "$LXNET" run $VIEW "$@"; }
 lxexec() { timeout -k 5 30 "$LXNET" exec "$@"; }
 # ps_field NAME COLUMN - a column of NAME's row (PID 2, SOCKETS last)
 ps_field() { lxps | awk -v n="$1" -v c="$2" '$1 == n { print (c == "last" ? $NF : $c) }'; }
@@ -27,12 +33,12 @@ echo exec-ok >"$TMP_DIR/probe"
 wait_until 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/18091' 2>/dev/null
 
 # ---- root: a sandbox on the host's filesystem ----
-lxrun --name box --hostname xbox -- sleep 60 &
+lxlong --name box --hostname xbox -- sleep 300 &
 lib_on_exit "kill $!"
 wait_until 10 listed box
 pid=$(ps_field box 2)
 lxps | head -1 | grep -q '^NAME  *PID  *COMMAND  *STARTED  *SOCKETS$' &&
-	[ "$(lxps | awk '$1 == "box" { print $3, $4 }')" = "sleep 60" ] && run_alive "$pid"
+	[ "$(lxps | awk '$1 == "box" { print $3, $4 }')" = "sleep 300" ] && run_alive "$pid"
 tap_result $? "ps lists the named sandbox: header, pid, command"
 
 [ "$(lxexec box -- cat /etc/hostname)" = xbox ] && [ "$(lxexec box -- hostname)" = xbox ]
@@ -62,7 +68,8 @@ lxexec box -- ip -o link | awk -F': ' '{ print $2 }' | sed 's/@.*//' | sort >"$T
 [ -s "$TMP_DIR/links.h" ] && diff -u "$TMP_DIR/links.h" "$TMP_DIR/links.x"
 tap_result $? "exec: ip -o link lists the host's links (emulated netlink)"
 
-lxexec box -- python3 -c 'import socket, time
+# lxnet exec itself (not under timeout): the signal must reach it
+"$LXNET" exec box -- python3 -c 'import socket, time
 s = socket.create_connection(("127.0.0.1", 18091))
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
 time.sleep(8)' &
@@ -71,6 +78,7 @@ wait_until 10 sh -c "[ \"\$(timeout 10 '$LXNET' ps | awk '\$1 == \"box\" { print
 tap_result $? "ps counts the host sockets the sandbox's processes hold (2)"
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
+wait_until 10 sh -c "! pgrep -f 'u[.]bind' >/dev/null"
 
 [ "$(LXNET_EXEC_TEST_NO_PIDFD_SETNS=1 lxexec box -- sh -c 'hostname; readlink /proc/self/ns/net')" = \
 	"$(printf 'xbox\n%s' "$(readlink "/proc/$pid/ns/net")")" ] &&
@@ -86,12 +94,12 @@ st3=$?
 [ $st1 -eq 7 ] && [ $st2 -eq 127 ] && [ $st3 -eq 143 ]
 tap_result $? "exec status: CMD's (7), 127 not found, 128+signal ($st1 $st2 $st3)"
 
-lxexec box -- sleep 20 &
+"$LXNET" exec box -- sleep 20 &
 ex=$!
 wait_until 10 sh -c "pgrep -f '^sleep 20$' >/dev/null"
 kill -USR1 "$ex"
 wait "$ex"
-[ $? -eq 138 ]
+[ $? -eq 138 ] && wait_until 5 sh -c "! pgrep -f '^sleep 20$' >/dev/null"
 tap_result $? "exec forwards a signal to CMD (SIGUSR1: 138)"
 
 lxrun --name box -- true 2>"$TMP_DIR/inuse.err"
@@ -135,8 +143,8 @@ if run_busybox_rootfs "$R"; then
 	mkdir "$TMP_DIR/rw" "$TMP_DIR/ro"
 	echo inside-ro >"$TMP_DIR/ro/f"
 	echo a-file >"$TMP_DIR/onefile"
-	lxrun --root "$R" --pid --name rbox --bind "$TMP_DIR/rw:/mnt/rw" \
-		--bind "$TMP_DIR/ro:/srv/data:ro" --bind "$TMP_DIR/onefile:/etc/motd:ro" -- sleep 60 &
+	lxlong --root "$R" --pid --name rbox --bind "$TMP_DIR/rw:/mnt/rw" \
+		--bind "$TMP_DIR/ro:/srv/data:ro" --bind "$TMP_DIR/onefile:/etc/motd:ro" -- sleep 300 &
 	lib_on_exit "kill $!"
 	wait_until 10 listed rbox
 	rpid=$(ps_field rbox 2)
@@ -182,8 +190,8 @@ if run_make_user && run_grant_fuse; then
 	chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"
 	U=$TMP_DIR/uxdg
 	mkdir -m 700 "$U" && chown "$RUN_USER" "$U"
-	ux="XDG_RUNTIME_DIR='$U' timeout -k 5 60 '$LXNET'"
-	run_as_user "$ux run $VIEW --name ubox --hostname ubox -- sleep 60" &
+	ux="XDG_RUNTIME_DIR='$U' timeout -k 5 280 '$LXNET'"
+	run_as_user "$ux run $VIEW --name ubox --hostname ubox -- sleep 300" &
 	lib_on_exit "kill $!"
 	wait_until 10 sh -c "su '$RUN_USER' -s /bin/sh -c \"$ux ps\" | grep -q '^ubox '"
 	tap_result $? "ordinary user: ps lists its named sandbox"

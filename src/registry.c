@@ -78,7 +78,7 @@ static int registry_private_dir(const char *path)
 	return 0;
 }
 
-/* REGDIR for this user (see registry.h), not yet checked. */
+/* The user's lxnet runtime directory (see registry.h), not yet checked. */
 static char *registry_base(void)
 {
 	const char *x = g_getenv("XDG_RUNTIME_DIR");
@@ -99,17 +99,25 @@ static char *registry_base(void)
 
 /**
  * registry_dir() - the user's registry directory
- * @create: make it (mode 0700) when missing
+ * @create: make it (and its parent, mode 0700) when missing
  * @ret_path: its path (g_free)
  *
- * Return: 0, -ENOENT when missing and not @create, -EPERM when it is not
- * ours or others may write it, or -errno.
+ * REGDIR is the "sandboxes" folder of the user's lxnet runtime directory,
+ * which lxnet-proxy's default control socket shares.
+ * Return: 0, -ENOENT when missing and not @create, -EPERM when it or its
+ * parent is not ours or others may write it, or -errno.
  */
 int registry_dir(bool create, char **ret_path)
 {
-	g_autofree char *p = registry_base();
+	g_autofree char *base = registry_base();
+	g_autofree char *p = g_build_filename(base, "sandboxes", NULL);
 	int r;
 
+	if (create && mkdir(base, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	r = registry_private_dir(base);
+	if (r < 0)
+		return r;
 	if (create && mkdir(p, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	r = registry_private_dir(p);

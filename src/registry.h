@@ -7,9 +7,10 @@
  * Layout: REGDIR/NAME/ holds `info` (key=value lines, struct registry_info)
  * and `sock` (AF_UNIX SOCK_SEQPACKET, listened on by that `lxnet run`,
  * which relays seccomp listeners of `lxnet exec` to its lxnet-proxy).
- * REGDIR is $XDG_RUNTIME_DIR/lxnet, else /run/lxnet for root, else
- * /run/user/UID/lxnet when that directory is ours, else $TMPDIR/lxnet-UID;
- * always a directory of ours, mode 0700.
+ * REGDIR is RUNDIR/sandboxes, where RUNDIR (shared with lxnet-proxy's
+ * default control socket) is $XDG_RUNTIME_DIR/lxnet, else /run/lxnet for
+ * root, else /run/user/UID/lxnet when that directory is ours, else
+ * $TMPDIR/lxnet-UID; both are directories of ours, mode 0700.
  *
  * Liveness is a lock, not a pid: `lxnet run` holds flock(LOCK_EX) on
  * REGDIR/NAME for its whole life (the sandbox dies with it). An entry

@@ -122,12 +122,12 @@ static int bind_make_target(int root, const char *dst, bool dir)
 {
 	g_auto(GStrv) parts = g_strsplit(dst + 1, "/", -1);
 	g_autoptr(GString) rel = g_string_new(".");
-	int fd = -1;
 	size_t i;
 
 	for (i = 0; parts[i]; i++) {
 		bool last = parts[i + 1] == NULL;
 		_cleanup_close_ int parent = bind_openat(root, rel->str, O_DIRECTORY);
+		int fd;
 
 		if (parent < 0)
 			return parent;

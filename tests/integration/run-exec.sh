@@ -17,7 +17,7 @@ tap_plan 26
 XDG_RUNTIME_DIR=$TMP_DIR/xdg
 export XDG_RUNTIME_DIR
 mkdir -m 700 "$XDG_RUNTIME_DIR"
-REG=$XDG_RUNTIME_DIR/lxnet
+REG=$XDG_RUNTIME_DIR/lxnet/sandboxes
 
 lxps() { timeout 10 "$LXNET" ps; }
 # lxlong ARGS... - a sandbox that lives until the test ends (or 280 s)
@@ -195,7 +195,7 @@ if run_make_user && run_grant_fuse; then
 	lib_on_exit "kill $!"
 	wait_until 10 sh -c "su '$RUN_USER' -s /bin/sh -c \"$ux ps\" | grep -q '^ubox '"
 	tap_result $? "ordinary user: ps lists its named sandbox"
-	[ "$(stat -c %U "$U/lxnet/ubox")" = "$RUN_USER" ] && ! lxps | grep -q '^ubox '
+	[ "$(stat -c %U "$U/lxnet/sandboxes/ubox")" = "$RUN_USER" ] && ! lxps | grep -q '^ubox '
 	tap_result $? "ordinary user: its own registry; root's ps does not show it"
 	chmod 644 "$TMP_DIR/fetch.py"
 	out=$(run_as_user "$ux exec ubox -- sh -c 'id -u; cat /etc/hostname; python3 $TMP_DIR/fetch.py'")

@@ -83,6 +83,8 @@ static const struct {
  * @sock: connection to its lxnet run
  * @sandbox: pidfd of its first process
  * @cwd: where we were started
+ * @netns: the sandbox's network namespace, once joined (sent with the
+ *	listener: the proxy serves only callers in it, fdpass.h)
  */
 struct exec_ctx {
 	char *name;
@@ -92,6 +94,7 @@ struct exec_ctx {
 	int sock;
 	int sandbox;
 	char *cwd;
+	int netns;
 };
 
 /**
@@ -278,6 +281,10 @@ static int exec_join(struct exec_ctx *c)
 		r = exec_join_proc(c, flags);
 	if (r == 0)
 		r = exec_verify(c, nsdir);
+	if (r == 0) {
+		c->netns = openat(nsdir, "net", O_RDONLY | O_CLOEXEC);
+		r = c->netns < 0 ? -errno : 0;
+	}
 	if (r == -ESTALE)
 		log_err("sandbox '%s' is no longer in the namespaces it was started in",
 			c->name);
@@ -331,7 +338,8 @@ static void exec_child(struct exec_ctx *c)
 	r = seccomp_filter_install(&lfd);
 	if (r == 0)
 		r = fdpass_send(c->sock, &(struct fdpass_msg){
-			.kind = FDPASS_SECCOMP_LISTENER, .pid = getpid() }, &lfd, 1);
+			.kind = FDPASS_SECCOMP_LISTENER, .pid = getpid() },
+			(int[]){ lfd, c->netns }, 2);
 	if (r == 0)
 		r = exec_wait_ack(c->sock);
 	if (r == -ESRCH || r == -EPIPE) {
@@ -344,6 +352,7 @@ static void exec_child(struct exec_ctx *c)
 		_exit(SANDBOX_EXIT_FAILURE);
 	}
 	close(c->sock);
+	close(c->netns);
 	closep(&lfd);
 	lfd = -1;
 	sigemptyset(&none);
@@ -458,7 +467,7 @@ static int exec_run(struct exec_ctx *c)
  */
 int exec_main(int argc, char **argv)
 {
-	struct exec_ctx c = { .sock = -1, .sandbox = -1 };
+	struct exec_ctx c = { .sock = -1, .sandbox = -1, .netns = -1 };
 	int status = SANDBOX_EXIT_FAILURE;
 	bool joined_pid_ns = false;
 
@@ -474,6 +483,7 @@ int exec_main(int argc, char **argv)
 out:
 	closep(&c.sock);
 	closep(&c.sandbox);
+	closep(&c.netns);
 	registry_info_free(c.info);
 	g_free(c.name);
 	g_strfreev(c.cmd);

@@ -13,7 +13,9 @@
  * proxy (--fd mode) accepts any number of FDPASS_SECCOMP_LISTENER messages
  * on its control socket and answers each, in order, with FDPASS_ACK; so
  * lxnet run keeps that socket open and relays: it accepts a connection on
- * the entry's socket (same uid only), reads one listener, sends it to the
+ * the entry's socket (same uid only), reads one listener with its network
+ * namespace (which must be the sandbox's: the proxy serves only callers
+ * in it), sends them to the
  * proxy tagged with the sandbox's pid (the identity the proxy was given
  * for the sandbox's own listener) and queues the connection; each later
  * ACK from the proxy goes to the oldest queued connection. Connections are
@@ -24,6 +26,7 @@
 
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fdpass.h"
@@ -38,6 +41,7 @@
 struct run_named {
 	struct registry_entry *entry;
 	char *name;
+	uint64_t netns_ino; /* the sandbox's network namespace, once published */
 	int client; /* the exec client being received, or -1 */
 	GQueue waiting; /* GINT_TO_POINTER(fd), oldest first */
 	bool published;
@@ -124,6 +128,7 @@ void run_named_publish(struct run_named *n, pid_t pid, bool pid_ns,
 		return;
 	r = registry_fill(&info, n->name, pid, pid_ns, has_root, argv);
 	if (r == 0) {
+		n->netns_ino = info.ns[REGISTRY_NS_NET];
 		r = registry_publish(n->entry, &info);
 		g_free(info.name);
 		g_free(info.command);
@@ -151,23 +156,29 @@ int run_named_fd(const struct run_named *n)
 	return n->client >= 0 ? n->client : registry_entry_sock(n->entry);
 }
 
-/* Read the listener the client sends; -EAGAIN while it has not yet. */
-static int run_named_recv(int cfd, int *ret_fd)
+/*
+ * Read the listener and network namespace the client sends (fdpass.h);
+ * -EAGAIN while it has not yet. The namespace must be the sandbox's.
+ */
+static int run_named_recv(const struct run_named *n, int cfd, int *ret_fds)
 {
 	struct fdpass_msg m;
 	int fds[FDPASS_MAX_FDS];
 	size_t n_fds = 0, i;
+	struct stat st;
 	int r;
 
 	r = fdpass_recv(cfd, &m, fds, ELEMENTSOF(fds), &n_fds);
 	if (r < 0)
 		return r;
-	if (m.kind != FDPASS_SECCOMP_LISTENER || n_fds != 1) {
+	if (m.kind != FDPASS_SECCOMP_LISTENER || n_fds != 2 ||
+	    fstat(fds[1], &st) < 0 || st.st_ino != n->netns_ino) {
 		for (i = 0; i < n_fds; i++)
 			close(fds[i]);
 		return -EBADMSG;
 	}
-	*ret_fd = fds[0];
+	ret_fds[0] = fds[0];
+	ret_fds[1] = fds[1];
 	return 0;
 }
 
@@ -209,18 +220,20 @@ void run_named_ready(struct run_named *n, int proxy_sock, pid_t sandbox_pid)
 {
 	struct fdpass_msg m = { .kind = FDPASS_SECCOMP_LISTENER,
 				.pid = sandbox_pid };
-	_cleanup_close_ int lfd = -1;
+	int fds[2] = { -1, -1 };
 	int r;
 
 	if (n->client < 0) {
 		run_named_accept(n);
 		return;
 	}
-	r = run_named_recv(n->client, &lfd);
+	r = run_named_recv(n, n->client, fds);
 	if (r == -EAGAIN || r == -EINTR)
 		return;
 	if (r == 0)
-		r = proxy_sock < 0 ? -EIO : fdpass_send(proxy_sock, &m, &lfd, 1);
+		r = proxy_sock < 0 ? -EIO : fdpass_send(proxy_sock, &m, fds, 2);
+	closep(&fds[0]);
+	closep(&fds[1]);
 	if (r < 0) {
 		log_debug("exec request dropped: %s", strerror(-r));
 		run_named_reply(n->client, r == -EPIPE ? -EIO : r);

@@ -12,7 +12,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 26
+tap_plan 27
 
 XDG_RUNTIME_DIR=$TMP_DIR/xdg
 export XDG_RUNTIME_DIR
@@ -56,6 +56,16 @@ EOF
 out=$(lxexec box -- python3 "$TMP_DIR/fetch.py")
 [ "$out" = exec-ok ]
 tap_result $? "exec'd process reaches the host's loopback (its sockets are served by the proxy)"
+
+# the listener goes with the sandbox's netns: a namespace of CMD's own
+# gets the kernel (nothing listens on its loopback), not the host
+if lxexec box -- unshare -rn true 2>/dev/null; then
+	! lxexec box -- unshare -rn python3 "$TMP_DIR/fetch.py" >/dev/null 2>&1 &&
+		[ "$(lxexec box -- unshare -rn sh -c 'echo ok')" = ok ]
+	tap_result $? "exec'd process in a network namespace of its own is not served by the proxy"
+else
+	tap_skip "exec'd nested namespace" "unshare -rn fails inside the sandbox"
+fi
 
 for i in 1 2 3 4 5 6; do
 	lxexec box -- python3 "$TMP_DIR/fetch.py" >"$TMP_DIR/par.$i" &

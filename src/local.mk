@@ -33,3 +33,6 @@ src_lxnet_SOURCES += src/run.c src/sandbox.c src/sandbox.h
 dist_man_MANS += man/lxnet.1
 # fresh interface counters for proc/net/dev (owner: lxnetfs)
 src_liblxnet_a_SOURCES += src/netstate_stats.c
+# named sandboxes: lxnet run --name/--bind, lxnet exec, lxnet ps (owner: exec)
+src_lxnet_SOURCES += src/registry.c src/registry.h src/run_named.c \
+	src/run_named.h src/exec.c src/ps.c src/sandbox_bind.c

@@ -24,6 +24,10 @@ struct lxnet_cmd {
 static const struct lxnet_cmd lxnet_cmds[] = {
 	{ "run", run_main,
 	  "run a command in a sandbox that sees the host's network" },
+	{ "exec", exec_main,
+	  "run a command in a running named sandbox (lxnet run --name)" },
+	{ "ps", ps_main,
+	  "list the running named sandboxes" },
 	{ "shim", shim_main,
 	  "run a command with its sockets served by a running lxnet-proxy" },
 };

@@ -11,5 +11,7 @@
 
 int shim_main(int argc, char **argv); /* src/shim.c */
 int run_main(int argc, char **argv);  /* src/run.c */
+int exec_main(int argc, char **argv); /* src/exec.c */
+int ps_main(int argc, char **argv);   /* src/ps.c */
 
 #endif

@@ -62,6 +62,7 @@
 #include "fdpass.h"
 #include "log.h"
 #include "lxnet_int.h"
+#include "run_named.h"
 #include "sandbox.h"
 #include "seccomp_filter.h"
 #include "util.h"
@@ -107,6 +108,8 @@ struct run_companion {
  * @pid_ns: --pid
  * @no_generate: --no-generate lists
  * @verbose: --verbose
+ * @name: --name; @named its registration (src/run_named.c), or NULL
+ * @bind_specs: --bind values; @binds, @n_binds: parsed
  * @cmd: CMD and its arguments
  * @generate: enum sandbox_gen bits left after --no-generate
  * @staging: host directory the child's staging tmpfs goes on (no --root)
@@ -126,6 +129,11 @@ struct run_ctx {
 	gboolean pid_ns;
 	char **no_generate;
 	gboolean verbose;
+	char *name;
+	struct run_named *named;
+	char **bind_specs;
+	struct sandbox_bind *binds;
+	size_t n_binds;
 	char **cmd;
 	unsigned int generate;
 	char *staging;
@@ -155,6 +163,14 @@ static void run_ctx_init(struct run_ctx *c)
 
 static void run_ctx_clear(struct run_ctx *c)
 {
+	size_t i;
+
+	run_named_free(c->named);
+	g_free(c->name);
+	g_strfreev(c->bind_specs);
+	for (i = 0; i < c->n_binds; i++)
+		sandbox_bind_clear(&c->binds[i]);
+	g_free(c->binds);
 	view_policy_clear(&c->policy);
 	g_free(c->root);
 	g_strfreev(c->no_generate);
@@ -175,6 +191,26 @@ static void run_ctx_clear(struct run_ctx *c)
 	closep(&c->proxy.sock);
 }
 
+/* Parse the --bind values (they need --root); reported. */
+static int run_parse_binds(struct run_ctx *c)
+{
+	size_t n = c->bind_specs ? g_strv_length(c->bind_specs) : 0, i;
+
+	if (n && !c->root) {
+		log_err("--bind needs --root (without it the sandbox sees the host's filesystem already)");
+		return -EINVAL;
+	}
+	c->binds = g_new0(struct sandbox_bind, n ? n : 1);
+	for (i = 0; i < n; i++, c->n_binds++) {
+		if (sandbox_bind_parse(c->bind_specs[i], &c->binds[i]) < 0) {
+			log_err("invalid --bind '%s' (want SRC:DST[:ro], DST absolute)",
+				c->bind_specs[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /**
  * run_parse() - parse `lxnet run` options (table-driven)
  * @c: context the options land in
@@ -193,6 +229,10 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		{ "no-generate", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->no_generate,
 		  "Keep these files as they are (resolv.conf, hosts, hostname, proc-net)",
 		  "FILE,..." },
+		{ "name", 0, 0, G_OPTION_ARG_STRING, &c->name,
+		  "Register the sandbox under NAME for `lxnet exec` and `lxnet ps`", "NAME" },
+		{ "bind", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->bind_specs,
+		  "Bind-mount host SRC onto DST in the --root (repeatable)", "SRC:DST[:ro]" },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &c->verbose,
 		  "Debug messages", NULL },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->cmd,
@@ -239,6 +279,8 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		log_err("no command given (usage: lxnet run [OPTION...] -- CMD [ARG...])");
 		return -EINVAL;
 	}
+	if (run_parse_binds(c) < 0)
+		return -EINVAL;
 	if (c->verbose)
 		log_set_level(LOG_LVL_DEBUG);
 	return 0;
@@ -334,6 +376,7 @@ static void run_explain_userns(int err)
  */
 static int run_precheck(struct run_ctx *c)
 {
+	size_t i;
 	long v;
 	int r;
 
@@ -381,6 +424,16 @@ static int run_precheck(struct run_ctx *c)
 		if (r < 0)
 			return r;
 	}
+	for (i = 0; i < c->n_binds; i++) {
+		r = sandbox_bind_check(&c->binds[i]);
+		if (r < 0) {
+			log_err("--bind %s: %s", c->binds[i].src, strerror(-r));
+			return r;
+		}
+	}
+	/* Last: nothing else can fail before the entry is in use. */
+	if (c->name)
+		return run_named_claim(c->name, &c->named);
 	return 0;
 }
 
@@ -662,8 +715,12 @@ static void run_companion_answer(struct run_ctx *c, struct run_companion *comp)
 		close(fds[i]);
 	if (r == 0 && (m.kind != FDPASS_ACK || n_fds != 0))
 		r = -EBADMSG;
-	if (r == 0 && !comp->pending)
-		return; /* not asked: ignore */
+	if (r == 0 && !comp->pending) {
+		/* not asked by the child: an exec's answer, if named */
+		if (comp == &c->proxy)
+			run_named_answer(c->named, m.status);
+		return;
+	}
 	if (r == 0) {
 		r = m.status;
 		if (r < 0)
@@ -680,6 +737,14 @@ static void run_companion_answer(struct run_ctx *c, struct run_companion *comp)
 	else if (comp->pending && comp == &c->fs && c->ctl >= 0)
 		(void)run_ack(c->ctl, r < 0 ? -EIO : 0);
 	comp->pending = false;
+	if (r == 0 && comp == &c->proxy && c->named) {
+		/* set-up is complete: publish; keep the socket for exec */
+		run_named_publish(c->named, c->child, c->pid_ns, c->root != NULL,
+				  c->cmd);
+		return;
+	}
+	if (comp == &c->proxy)
+		run_named_answer(c->named, -EIO);
 	closep(&comp->sock);
 	comp->sock = -1;
 }
@@ -835,7 +900,7 @@ static void run_await_answer(struct run_ctx *c)
 static int run_loop(struct run_ctx *c)
 {
 	for (;;) {
-		struct pollfd p[7] = {
+		struct pollfd p[8] = {
 			{ .fd = c->child_pidfd, .events = POLLIN },
 			{ .fd = c->sfd, .events = POLLIN },
 			{ .fd = c->ctl, .events = POLLIN },
@@ -843,6 +908,7 @@ static int run_loop(struct run_ctx *c)
 			{ .fd = c->proxy.sock, .events = POLLIN },
 			{ .fd = c->fs.pidfd, .events = POLLIN },
 			{ .fd = c->proxy.pidfd, .events = POLLIN },
+			{ .fd = run_named_fd(c->named), .events = POLLIN },
 		};
 		int timeout = -1, r;
 
@@ -875,6 +941,8 @@ static int run_loop(struct run_ctx *c)
 			run_companion_answer(c, &c->fs);
 		if (p[4].revents)
 			run_companion_answer(c, &c->proxy);
+		if (p[7].revents)
+			run_named_ready(c->named, c->proxy.sock, c->child);
 		if (p[0].revents) {
 			siginfo_t si = { 0 };
 
@@ -947,6 +1015,7 @@ static int run_clone(struct run_ctx *c, const struct sandbox_config *cfg)
 		closep(&c->proxy.sock);
 		closep(&c->fs.pidfd);
 		closep(&c->proxy.pidfd);
+		run_named_child_close(c->named);
 		sandbox_child_main(cfg);
 	}
 	c->child = pid;
@@ -1072,6 +1141,8 @@ static int run_start(struct run_ctx *c)
 		.generate = c->generate,
 		.pid_ns = c->pid_ns,
 		.argv = c->cmd,
+		.binds = c->binds,
+		.n_binds = c->n_binds,
 	};
 	struct fdpass_msg go = { .kind = SANDBOX_MSG_GO };
 	_cleanup_close_ int theirs = -1;

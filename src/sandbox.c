@@ -9,7 +9,8 @@
  *
  *  1. all mounts become private, the hostname is set, lo comes up;
  *  2. with --root, the rootfs is bound onto itself and given /proc, a
- *     minimal /dev, a read-only /sys and a fresh /run, then pivot_root;
+ *     minimal /dev, a read-only /sys, a fresh /run and the --bind mounts
+ *     (src/sandbox_bind.c), then pivot_root;
  *  3. a private staging tmpfs is mounted (the host directory the parent made,
  *     or /run/lxnet in a rootfs); /dev/fuse is opened and mounted there as a
  *     `fuse.lxnetfs` filesystem: a FUSE mount inside our own user namespace
@@ -376,6 +377,24 @@ static int sbx_root_dev(void)
 	return r;
 }
 
+/* The --bind mounts, in order (cwd is the rootfs). */
+static int sbx_binds(const struct sandbox_config *c)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->n_binds; i++) {
+		r = sandbox_bind_apply(&c->binds[i]);
+		if (r < 0) {
+			g_autofree char *what = g_strdup_printf("--bind %s:%s",
+				c->binds[i].src, c->binds[i].dst);
+
+			return sbx_fail(what, r);
+		}
+	}
+	return 0;
+}
+
 /**
  * sbx_enter_root() - make @root the sandbox's / (pivot_root)
  * @c: configuration (@c->root set)
@@ -421,6 +440,9 @@ static int sbx_enter_root(const struct sandbox_config *c)
 		r = sbx_mkdir("run/lxnet", 0755);
 	if (r < 0)
 		return sbx_fail("mount /run in the rootfs", r);
+	r = sbx_binds(c);
+	if (r < 0)
+		return r;
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return sbx_fail("pivot_root", -errno);
 	if (umount2(".", MNT_DETACH) < 0)

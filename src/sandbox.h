@@ -21,6 +21,7 @@
 #define LXNET_SANDBOX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Exit statuses, as podman and docker use them. */
@@ -43,6 +44,18 @@ enum sandbox_gen {
 };
 
 /*
+ * struct sandbox_bind - one --bind SRC:DST[:ro] (src/sandbox_bind.c)
+ * @src: absolute host path, as given (made absolute against the cwd)
+ * @dst: absolute path inside the rootfs
+ * @ro: read-only (recursively)
+ */
+struct sandbox_bind {
+	char *src;
+	char *dst;
+	bool ro;
+};
+
+/*
  * struct sandbox_config - what the child sets up
  * @root: rootfs to pivot into, or NULL to keep the host's filesystem
  * @staging: without @root, an empty host directory the child mounts its
@@ -54,6 +67,8 @@ enum sandbox_gen {
  *	(lxnet runs inside a sandbox whose proxy serves this namespace: the
  *	kernel allows one seccomp listener per process; see run.c)
  * @argv: CMD and its arguments, NULL-terminated
+ * @binds: --bind mounts made in the rootfs before pivot_root (@root only)
+ * @n_binds: their number
  * @ctl_fd: the child's end of the control socket (O_CLOEXEC)
  */
 struct sandbox_config {
@@ -64,6 +79,8 @@ struct sandbox_config {
 	bool pid_ns;
 	bool share_net;
 	char **argv;
+	const struct sandbox_bind *binds;
+	size_t n_binds;
 	int ctl_fd;
 };
 
@@ -74,6 +91,10 @@ unsigned long sandbox_clone_flags(const struct sandbox_config *c);
 int sandbox_write_id_maps(pid_t pid, uid_t uid, gid_t gid);
 int sandbox_check_root(const char *root);
 int sandbox_parse_no_generate(const char *list, unsigned int *generate);
+int sandbox_bind_parse(const char *spec, struct sandbox_bind *ret);
+int sandbox_bind_check(const struct sandbox_bind *b);
+int sandbox_bind_apply(const struct sandbox_bind *b);
+void sandbox_bind_clear(struct sandbox_bind *b);
 void sandbox_child_main(const struct sandbox_config *c)
 	__attribute__((noreturn));
 

@@ -73,3 +73,6 @@ EXTRA_DIST += tests/integration/run-nested.sh
 TESTS += tests/integration/run-sockets.sh
 EXTRA_DIST += tests/integration/run-sockets.sh tests/integration/sockets-probe.py \
 	tests/integration/sockdiag-probe.py
+# named sandboxes: run --name, exec, ps, --bind (owner: exec)
+TESTS += tests/integration/run-exec.sh
+EXTRA_DIST += tests/integration/run-exec.sh

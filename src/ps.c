@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* ps.c - `lxnet ps`: list the user's running named sandboxes */
+/*
+ * Theory of operation
+ *
+ * The registry (src/registry.c) gives the running sandboxes (stale entries
+ * are removed on the way; sandboxes still starting are not listed). The
+ * SOCKETS column counts the host sockets the sandbox's processes hold: the
+ * inodes of the AF_INET/AF_INET6 sockets of our own (the host's) network
+ * namespace are read from /proc/net/{tcp,udp,raw}{,6}; then every process
+ * whose /proc/PID/ns/net is the sandbox's is a process of the sandbox, and
+ * its fds that link to socket:[INODE] with such an inode are counted, each
+ * socket once. Everything is bounded (processes, fds per process, bytes
+ * of each /proc/net file); processes we may not look into are skipped.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "lxnet_int.h"
+#include "registry.h"
+#include "util.h"
+
+/* Bounds of the socket count's scan. */
+#define PS_MAX_PIDS 65536
+#define PS_MAX_FDS 65536
+#define PS_PROCNET_MAX (64u << 20)
+#define PS_CMD_WIDTH 40
+
+/* Add the inode column of one /proc/net file to @set. */
+static void ps_read_inodes(const char *path, GHashTable *set)
+{
+	g_autofree char *buf = NULL;
+	g_auto(GStrv) lines = NULL;
+	size_t len, i;
+
+	if (util_read_file_bounded(path, PS_PROCNET_MAX, &buf, &len, NULL) < 0)
+		return;
+	lines = g_strsplit(buf, "\n", -1);
+	for (i = 1; lines[i]; i++) { /* line 0 is the header */
+		g_auto(GStrv) f = g_strsplit_set(g_strstrip(lines[i]), " \t", -1);
+		guint n = 0, k;
+
+		for (k = 0; f[k]; k++) {
+			if (!f[k][0])
+				continue;
+			if (n++ == 9) { /* sl local rem st tx:rx tr:tm retr uid timeout inode */
+				guint64 ino = g_ascii_strtoull(f[k], NULL, 10);
+
+				if (ino)
+					g_hash_table_add(set, g_memdup2(&ino, sizeof(ino)));
+				break;
+			}
+		}
+	}
+}
+
+static GHashTable *ps_host_inet_inodes(void)
+{
+	static const char *const files[] = {
+		"/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp",
+		"/proc/net/udp6", "/proc/net/raw", "/proc/net/raw6",
+	};
+	GHashTable *set = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+						g_free, NULL);
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(files); i++)
+		ps_read_inodes(files[i], set);
+	return set;
+}
+
+/* Add @pid's fds that are host inet sockets to @seen. */
+static void ps_scan_fds(const char *pid, GHashTable *inet, GHashTable *seen)
+{
+	g_autofree char *dir = g_strdup_printf("/proc/%s/fd", pid);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *n;
+	unsigned int k = 0;
+
+	while (d && (n = g_dir_read_name(d)) && k++ < PS_MAX_FDS) {
+		g_autofree char *p = g_strdup_printf("%s/%s", dir, n);
+		g_autofree char *t = g_file_read_link(p, NULL);
+		guint64 ino;
+
+		if (!t || !g_str_has_prefix(t, "socket:["))
+			continue;
+		ino = g_ascii_strtoull(t + 8, NULL, 10);
+		if (g_hash_table_contains(inet, &ino))
+			g_hash_table_add(seen, g_memdup2(&ino, sizeof(ino)));
+	}
+}
+
+/**
+ * ps_count_sockets() - host sockets held by each sandbox's processes
+ * @infos: the sandboxes
+ * @ret_counts: one count per sandbox (g_free)
+ */
+static void ps_count_sockets(GPtrArray *infos, guint **ret_counts)
+{
+	g_autoptr(GHashTable) inet = ps_host_inet_inodes();
+	GHashTable **seen = g_new0(GHashTable *, infos->len + 1);
+	guint *counts = g_new0(guint, infos->len + 1);
+	g_autoptr(GDir) d = g_dir_open("/proc", 0, NULL);
+	const char *n;
+	unsigned int k = 0;
+	guint i;
+
+	for (i = 0; i < infos->len; i++)
+		seen[i] = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+						g_free, NULL);
+	while (d && (n = g_dir_read_name(d)) && k++ < PS_MAX_PIDS) {
+		g_autofree char *p = NULL;
+		struct stat st;
+
+		if (!g_ascii_isdigit(n[0]))
+			continue;
+		p = g_strdup_printf("/proc/%s/ns/net", n);
+		if (stat(p, &st) < 0)
+			continue;
+		for (i = 0; i < infos->len; i++) {
+			struct registry_info *info = infos->pdata[i];
+
+			if (st.st_ino == info->ns[REGISTRY_NS_NET])
+				ps_scan_fds(n, inet, seen[i]);
+		}
+	}
+	for (i = 0; i < infos->len; i++) {
+		counts[i] = g_hash_table_size(seen[i]);
+		g_hash_table_unref(seen[i]);
+	}
+	g_free(seen);
+	*ret_counts = counts;
+}
+
+static gint ps_by_name(gconstpointer a, gconstpointer b)
+{
+	const struct registry_info *x = *(struct registry_info *const *)a;
+	const struct registry_info *y = *(struct registry_info *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* The COMMAND column: at most PS_CMD_WIDTH characters. */
+static char *ps_command(const char *cmd)
+{
+	if (strlen(cmd) <= PS_CMD_WIDTH)
+		return g_strdup(cmd);
+	return g_strdup_printf("%.*s...", PS_CMD_WIDTH - 3, cmd);
+}
+
+/* Print the table: a header and aligned columns. */
+static void ps_print(GPtrArray *infos, const guint *counts)
+{
+	int wn = 4, wc = 7;
+	guint i;
+
+	for (i = 0; i < infos->len; i++) {
+		struct registry_info *info = infos->pdata[i];
+		g_autofree char *cmd = ps_command(info->command);
+
+		wn = MAX(wn, (int)strlen(info->name));
+		wc = MAX(wc, (int)strlen(cmd));
+	}
+	printf("%-*s  %-8s  %-*s  %-19s  %s\n", wn, "NAME", "PID", wc,
+	       "COMMAND", "STARTED", "SOCKETS");
+	for (i = 0; i < infos->len; i++) {
+		struct registry_info *info = infos->pdata[i];
+		g_autofree char *cmd = ps_command(info->command);
+		time_t t = (time_t)info->started;
+		char when[32] = "?";
+		struct tm tm;
+
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		printf("%-*s  %-8d  %-*s  %-19s  %u\n", wn, info->name,
+		       (int)info->pid, wc, cmd, when, counts[i]);
+	}
+}
+
+/**
+ * ps_main() - `lxnet ps`
+ * @argc: argument count
+ * @argv: arguments, argv[0] is "ps"
+ *
+ * Return: 0, 125 when the registry cannot be read, 2 on usage errors.
+ */
+int ps_main(int argc, char **argv)
+{
+	const GOptionEntry entries[] = { { NULL } };
+	g_autoptr(GOptionContext) oc = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) infos = NULL;
+	g_autofree guint *counts = NULL;
+	int r;
+
+	g_set_prgname("lxnet ps");
+	oc = g_option_context_new(NULL);
+	g_option_context_set_summary(oc,
+		"List the user's running sandboxes started with lxnet run --name:\n"
+		"name, pid of the sandbox's first process, command, start time and\n"
+		"the number of host sockets its processes hold.");
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &err) || argc > 1) {
+		log_err("%s (try 'lxnet ps --help')",
+			err ? err->message : "unexpected argument");
+		return LXNET_EXIT_USAGE;
+	}
+	r = registry_list(&infos);
+	if (r < 0) {
+		log_err("cannot read the sandbox registry: %s", strerror(-r));
+		return 125;
+	}
+	g_ptr_array_sort(infos, ps_by_name);
+	ps_count_sockets(infos, &counts);
+	ps_print(infos, counts);
+	return 0;
+}

@@ -31,3 +31,8 @@ check_PROGRAMS += tests/unit/test-counters
 TESTS += tests/unit/test-counters
 tests_unit_test_counters_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_counters_LDADD = $(LIBLXNET)
+# id maps, --uidmap specs, /etc/subuid and /etc/subgid (src/idmap.c)
+check_PROGRAMS += tests/unit/test-idmap
+TESTS += tests/unit/test-idmap
+tests_unit_test_idmap_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_idmap_LDADD = $(LIBLXNET)

@@ -7,7 +7,9 @@
  * trips over (user namespaces disabled, /dev/fuse not accessible, a --root
  * without /bin/sh, missing companions) and clones the child
  * (src/sandbox.c) into new namespaces with a pidfd. It writes the child's
- * uid/gid maps and sends GO, then serves the control socket.
+ * uid/gid maps (decided before anything is started, src/userns.c: the
+ * caller's ids, its subordinate ranges through newuidmap/newgidmap, or all
+ * of root's) and sends GO, then serves the control socket.
  *
  * Start-up time. The companions are started first, before the clone, each
  * with one end of a socketpair as fd 3: `lxnetfs -f -o uid=0,gid=0 [view
@@ -64,6 +66,7 @@
 #include "lxnet_int.h"
 #include "sandbox.h"
 #include "seccomp_filter.h"
+#include "userns.h"
 #include "util.h"
 #include "view.h"
 
@@ -106,6 +109,8 @@ struct run_companion {
  * @root: --root
  * @pid_ns: --pid
  * @no_generate: --no-generate lists
+ * @uidmap: --uidmap values; @gidmap: --gidmap values
+ * @ids: the sandbox's id maps and who writes them
  * @verbose: --verbose
  * @cmd: CMD and its arguments
  * @generate: enum sandbox_gen bits left after --no-generate
@@ -125,6 +130,9 @@ struct run_ctx {
 	char *root;
 	gboolean pid_ns;
 	char **no_generate;
+	char **uidmap;
+	char **gidmap;
+	struct userns_plan ids;
 	gboolean verbose;
 	char **cmd;
 	unsigned int generate;
@@ -158,6 +166,9 @@ static void run_ctx_clear(struct run_ctx *c)
 	view_policy_clear(&c->policy);
 	g_free(c->root);
 	g_strfreev(c->no_generate);
+	g_strfreev(c->uidmap);
+	g_strfreev(c->gidmap);
+	userns_plan_clear(&c->ids);
 	g_strfreev(c->cmd);
 	g_free(c->fs_path);
 	g_free(c->proxy_path);
@@ -193,14 +204,24 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		{ "no-generate", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->no_generate,
 		  "Keep these files as they are (resolv.conf, hosts, hostname, proc-net)",
 		  "FILE,..." },
+		{ "uidmap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->uidmap,
+		  "Map uids INSIDE..INSIDE+COUNT-1 to OUTSIDE.. instead of the default (repeatable)",
+		  "INSIDE:OUTSIDE:COUNT" },
+		{ "gidmap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->gidmap,
+		  "Map gids likewise (repeatable)", "INSIDE:OUTSIDE:COUNT" },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &c->verbose,
 		  "Debug messages", NULL },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->cmd,
 		  NULL, NULL },
 		{ NULL },
 	};
+	const struct {
+		const char *option;
+		char ***specs;
+	} maps[] = { { "--uidmap", &c->uidmap }, { "--gidmap", &c->gidmap } };
 	g_autoptr(GOptionContext) oc = NULL;
 	g_autoptr(GError) err = NULL;
+	size_t i;
 	char **s;
 
 	/* Usage lines say "lxnet run", not "run". */
@@ -211,7 +232,9 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		"host's network: /etc/resolv.conf, /etc/hosts, /etc/hostname and\n"
 		"/proc/net/* are served live by lxnetfs, and AF_INET/AF_INET6 sockets\n"
 		"are created in the host's network namespace by lxnet-proxy. The caller\n"
-		"is root inside. Without --root the host's filesystem is used.");
+		"is root inside; an ordinary user's /etc/subuid and /etc/subgid ranges\n"
+		"are uids and gids 1... (through newuidmap/newgidmap), root maps all of\n"
+		"its ids. Without --root the host's filesystem is used.");
 	g_option_context_set_description(oc,
 		"Exit status: CMD's, or 128+N when CMD was killed by signal N;\n"
 		"125 when lxnet itself fails, 126 when CMD cannot be executed,\n"
@@ -232,6 +255,17 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		if (sandbox_parse_no_generate(*s, &c->generate) < 0) {
 			log_err("invalid --no-generate '%s' (want resolv.conf, hosts, hostname or proc-net)",
 				*s);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < ELEMENTSOF(maps); i++) {
+		for (s = *maps[i].specs; s && *s; s++) {
+			struct idmap_range x;
+
+			if (idmap_parse_spec(*s, &x) == 0)
+				continue;
+			log_err("invalid %s '%s' (want INSIDE:OUTSIDE:COUNT, decimal, COUNT at least 1)",
+				maps[i].option, *s);
 			return -EINVAL;
 		}
 	}
@@ -327,6 +361,38 @@ static void run_explain_userns(int err)
 }
 
 /**
+ * run_plan_ids() - decide the sandbox's uid and gid maps
+ * @c: parsed options; @c->ids is filled
+ *
+ * A bad subordinate id file, a broken newuidmap or a bad --uidmap is an
+ * error here, before anything is started. An ordinary user who gets only
+ * its own ids is told once how to get more.
+ * Return: 0 or -errno (reported).
+ */
+static int run_plan_ids(struct run_ctx *c)
+{
+	g_autoptr(GError) err = NULL;
+	int r;
+
+	r = userns_plan_make(&c->ids, c->uidmap, c->gidmap, &err);
+	if (r < 0) {
+		log_err("%s", err->message);
+		return r;
+	}
+	if (c->ids.hint)
+		log_warn("%s", c->ids.hint);
+	if (log_enabled(LOG_LVL_DEBUG)) {
+		g_autofree char *u = idmap_describe(&c->ids.uid);
+		g_autofree char *g = idmap_describe(&c->ids.gid);
+
+		log_debug("uid map %s (%s), gid map %s (%s)", u,
+			  c->ids.uid_helper ? c->ids.uid_helper : "lxnet", g,
+			  c->ids.gid_helper ? c->ids.gid_helper : "lxnet");
+	}
+	return 0;
+}
+
+/**
  * run_precheck() - report the usual obstacles before anything is started
  * @c: parsed options
  *
@@ -364,8 +430,12 @@ static int run_precheck(struct run_ctx *c)
 		log_err("cannot execute %s: %s", bad, strerror(errno));
 		return -errno;
 	}
+	r = run_plan_ids(c);
+	if (r < 0)
+		return r;
 	if (c->root) {
 		g_autofree char *canon = g_canonicalize_filename(c->root, NULL);
+		g_autofree char *owner = NULL;
 
 		if (strcmp(canon, "/") == 0) {
 			log_err("--root /: the host's filesystem is what lxnet run uses without --root");
@@ -380,6 +450,9 @@ static int run_precheck(struct run_ctx *c)
 			log_err("--root %s: %s", c->root, strerror(-r));
 		if (r < 0)
 			return r;
+		owner = userns_root_owner_problem(&c->ids, c->root);
+		if (owner)
+			log_warn("%s", owner);
 	}
 	return 0;
 }
@@ -1074,6 +1147,7 @@ static int run_start(struct run_ctx *c)
 		.argv = c->cmd,
 	};
 	struct fdpass_msg go = { .kind = SANDBOX_MSG_GO };
+	g_autoptr(GError) map_err = NULL;
 	_cleanup_close_ int theirs = -1;
 	sigset_t set;
 	size_t i;
@@ -1124,9 +1198,9 @@ static int run_start(struct run_ctx *c)
 	r = run_clone(c, &cfg);
 	if (r < 0)
 		return r;
-	r = sandbox_write_id_maps(c->child, getuid(), getgid());
+	r = userns_write(&c->ids, c->child, &map_err);
 	if (r < 0) {
-		log_err("cannot write the sandbox's uid/gid maps: %s", strerror(-r));
+		log_err("%s", map_err->message);
 		return r;
 	}
 	r = fdpass_send(c->ctl, &go, NULL, 0);

@@ -69,3 +69,6 @@ EXTRA_DIST += tests/integration/proxy-sched.sh
 # nested namespaces, low fd limits (issue 9 items 5, 6)
 TESTS += tests/integration/run-nested.sh
 EXTRA_DIST += tests/integration/run-nested.sh
+# uid/gid ranges and a distribution's userland in lxnet run (owner: ids)
+TESTS += tests/integration/run-ids.sh
+EXTRA_DIST += tests/integration/run-ids.sh

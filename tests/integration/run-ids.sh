@@ -22,7 +22,7 @@ run_private_fuse || run_grant_fuse || tap_skip_all "cannot give the user /dev/fu
 run_only_subids || tap_skip_all "cannot empty the test's own /etc/subuid"
 chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"
 mkdir -m 1777 "$TMP_DIR/t"
-tap_plan 24
+tap_plan 26
 
 U=$(id -u "$RUN_USER")
 G=$(id -g "$RUN_USER")
@@ -196,9 +196,38 @@ if run_busybox_rootfs "$TMP_DIR/rootroot" 2>/dev/null; then
 	ulx --root "$TMP_DIR/rootroot" -- sh -c "'touch /etc/x && chown 5:5 /etc/x'" && [ ! -s "$TMP_DIR/err" ] &&
 		[ "$(stat -c %u "$TMP_DIR/rootroot/etc/x")" = $((S + 4)) ]
 	result "user with its own rootfs: root inside owns it and gives files to other ids"
+
+	# examples/chroot-overlay.sh as the user: its chroot's other users
+	# exist (unshare --map-auto) and read the view when fusermount3 may
+	# give lxnetfs allow_other (user_allow_other in /etc/fuse.conf)
+	echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>"$TMP_DIR/rootroot/etc/passwd"
+	echo 'nogroup:x:65534:' >>"$TMP_DIR/rootroot/etc/group"
+	overlay() {
+		run_as_user "TMPDIR='$TMP_DIR/t' LXNETFS='$top_builddir/fs/lxnetfs' \
+			LXNETFS_OPTS='--resolv-conf $TMP_DIR/resolv.conf --hosts-file $TMP_DIR/hosts' \
+			timeout 60 sh '$top_srcdir/examples/chroot-overlay.sh' '$TMP_DIR/rootroot' \
+			/bin/su nobody -c 'id -u; cat /etc/resolv.conf /proc/net/route'" 2>"$TMP_DIR/err"
+	}
+	if command -v fusermount3 >/dev/null && unshare --help | grep -q -- --map-auto; then
+		sed -i '/^ *user_allow_other/d' /etc/fuse.conf 2>/dev/null
+		out=$(overlay)
+		[ $? -ne 0 ] && grep -q "add user_allow_other to /etc/fuse.conf" "$TMP_DIR/err" &&
+			grep -q "Permission denied" "$TMP_DIR/err"
+		result "chroot-overlay.sh as a user without user_allow_other: says why nobody cannot read the view"
+		echo user_allow_other >>/etc/fuse.conf
+		out=$(overlay)
+		[ $? -eq 0 ] && [ "$(echo "$out" | head -1)" = 65534 ] &&
+			echo "$out" | grep -q '^nameserver 10.77.0.1$' && echo "$out" | grep -q '^lxv0'
+		result "chroot-overlay.sh as a user with subordinate ids and user_allow_other: nobody reads the view"
+	else
+		tap_skip "chroot-overlay.sh as a user" "no fusermount3, or unshare without --map-auto"
+		tap_skip "chroot-overlay.sh as a user, user_allow_other" "no fusermount3, or unshare without --map-auto"
+	fi
 else
-	tap_skip "rootfs owned by root" "no static busybox"
-	tap_skip "rootfs owned by the user" "no static busybox"
+	for t in "rootfs owned by root" "rootfs owned by the user" "chroot-overlay.sh as a user" \
+		"chroot-overlay.sh with user_allow_other"; do
+		tap_skip "$t" "no static busybox"
+	done
 fi
 
 nothing_left

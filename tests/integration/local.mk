@@ -72,3 +72,5 @@ EXTRA_DIST += tests/integration/run-nested.sh
 # uid/gid ranges and a distribution's userland in lxnet run (owner: ids)
 TESTS += tests/integration/run-ids.sh
 EXTRA_DIST += tests/integration/run-ids.sh
+TESTS += tests/integration/run-distro.sh
+EXTRA_DIST += tests/integration/run-distro.sh

@@ -101,7 +101,9 @@ struct lxfs_cmdline {
 };
 
 static const char lxfs_description[] =
-	"Files (directories 0555, files 0444 but etc/hosts, etc/resolv.conf 0644):\n"
+	"Files (directories 0555, files 0444 but etc/hosts, etc/resolv.conf 0644;\n"
+	"every user may read them: allow_other as root, or with user_allow_other\n"
+	"in /etc/fuse.conf):\n"
 	"  etc/resolv.conf etc/hosts etc/hostname\n"
 	"  proc/net/dev proc/net/route proc/net/if_inet6 proc/net/ipv6_route\n"
 	"  proc/net/arp\n"

@@ -11,7 +11,9 @@
  * caller's ids, its subordinate ranges through newuidmap/newgidmap, or all
  * of root's) and sends GO, then serves the control socket.
  *
- * Start-up time. The companions are started first, before the clone, each
+ * Start-up time. The child is cloned first and waits for GO; newuidmap and
+ * newgidmap, when the maps need them, are started for it at once, and the
+ * companions are started while they run, each
  * with one end of a socketpair as fd 3: `lxnetfs -f -o uid=0,gid=0 [view
  * options] /dev/fd/3` and `lxnet-proxy --fd 3 [view options]`. Exec,
  * library loading and each one's model build (netlink dumps) then overlap
@@ -1099,6 +1101,18 @@ static int run_lock_staging(struct run_ctx *c)
 	return 0;
 }
 
+/* Has the child ended (not reaped)? It reports its own set-up failures. */
+static bool run_child_ended(struct run_ctx *c)
+{
+	siginfo_t si = { 0 };
+
+	/* its end can come a moment after the failure it caused here */
+	(void)poll(&(struct pollfd){ .fd = c->child_pidfd, .events = POLLIN },
+		   1, 100);
+	return waitid(P_PIDFD, c->child_pidfd, &si,
+		      WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0;
+}
+
 /**
  * run_nested() - inside another sandbox's seccomp listener, share its network
  * @c: context
@@ -1148,6 +1162,7 @@ static int run_start(struct run_ctx *c)
 	};
 	struct fdpass_msg go = { .kind = SANDBOX_MSG_GO };
 	g_autoptr(GError) map_err = NULL;
+	struct userns_writing maps;
 	_cleanup_close_ int theirs = -1;
 	sigset_t set;
 	size_t i;
@@ -1189,22 +1204,26 @@ static int run_start(struct run_ctx *c)
 	r = run_nested(c, &cfg);
 	if (r < 0)
 		return r;
-	/* Companions first: their start-up overlaps the child's set-up. */
-	r = run_start_fs(c);
-	if (r == 0 && !cfg.share_net)
-		r = run_start_proxy(c);
-	if (r < 0)
-		return r;
+	/* The child first, so that newuidmap/newgidmap (if any) run while
+	 * the companions are started; it waits for GO. The companions'
+	 * start-up then overlaps the child's set-up. */
 	r = run_clone(c, &cfg);
 	if (r < 0)
 		return r;
-	r = userns_write(&c->ids, c->child, &map_err);
-	if (r < 0) {
+	r = userns_write_start(&c->ids, c->child, &maps, &map_err);
+	if (r == 0)
+		r = run_start_fs(c);
+	if (r == 0 && !cfg.share_net)
+		r = run_start_proxy(c);
+	if (userns_write_finish(&maps, r == 0 ? &map_err : NULL) < 0 && r == 0)
+		r = -EPERM;
+	/* A child that failed before its maps said why itself. */
+	if (map_err && !run_child_ended(c))
 		log_err("%s", map_err->message);
-		return r;
-	}
-	r = fdpass_send(c->ctl, &go, NULL, 0);
 	if (r < 0)
+		return r;
+	r = fdpass_send(c->ctl, &go, NULL, 0);
+	if (r < 0 && !run_child_ended(c))
 		log_err("the sandbox ended during set-up");
 	return r;
 }

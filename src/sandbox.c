@@ -4,15 +4,21 @@
  * Theory of operation
  *
  * The parent clones us into new user, mount, net and uts (and optionally
- * pid) namespaces and writes our uid/gid maps (src/userns.c); we wait for
- * its GO. Then, as root of our own user namespace (a --uidmap may map the
- * caller's own id elsewhere or not at all: we switch to 0 first):
+ * pid) namespaces and writes our uid/gid maps (src/userns.c). Meanwhile,
+ * with every capability of the new namespace but no mapped id yet, we do
+ * what needs none:
  *
- *  1. all mounts become private, the hostname is set, lo comes up;
+ *  1. all mounts become private, the hostname is set, lo comes up,
+ *     /dev/fuse is opened;
+ *
+ * then wait for its GO (the maps are written) and go on as root of our own
+ * user namespace (a --uidmap may map the caller's own id elsewhere or not
+ * at all: we switch to 0 first):
+ *
  *  2. with --root, the rootfs is bound onto itself and given /proc, a
  *     minimal /dev, a read-only /sys and a fresh /run, then pivot_root;
  *  3. a private staging tmpfs is mounted (the host directory the parent made,
- *     or /run/lxnet in a rootfs); /dev/fuse is opened and mounted there as a
+ *     or /run/lxnet in a rootfs); /dev/fuse is mounted there as a
  *     `fuse.lxnetfs` filesystem: a FUSE mount inside our own user namespace
  *     needs no setuid helper. The /dev/fuse fd goes to the parent, which
  *     starts lxnetfs on it in the host's network namespace;
@@ -718,11 +724,7 @@ void sandbox_child_main(const struct sandbox_config *c)
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(SANDBOX_EXIT_FAILURE);
-	/* End of stream here means the parent is gone or gave up. */
-	if (sbx_ctl_wait(c->ctl_fd, SANDBOX_MSG_GO, NULL) < 0)
-		_exit(SANDBOX_EXIT_FAILURE);
-	if (sbx_become_root() < 0)
-		goto fail;
+	/* Needs no mapped id: done while newuidmap/newgidmap run. */
 	r = sbx_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	if (r < 0)
 		goto fail_r;
@@ -738,6 +740,13 @@ void sandbox_child_main(const struct sandbox_config *c)
 	fuse_fd = sbx_open_fuse();
 	if (fuse_fd < 0)
 		goto fail;
+	/* End of stream here means the parent is gone or gave up. */
+	if (sbx_ctl_wait(c->ctl_fd, SANDBOX_MSG_GO, NULL) < 0)
+		_exit(SANDBOX_EXIT_FAILURE);
+	if (sbx_become_root() < 0) {
+		close(fuse_fd);
+		goto fail;
+	}
 	if (c->root) {
 		if (sbx_enter_root(c) < 0) {
 			close(fuse_fd);

@@ -33,9 +33,11 @@
  * one that does not map root (the sandbox is set up as root inside).
  *
  * Writing: the helpers are started together with posix_spawn() (no page
- * table copy), while lxnet writes what it may itself, then both are
- * waited for: their exec costs ~1 ms each, all of it on the start-up path
- * (the child waits for its maps).
+ * table copy) right after the clone, lxnet writes what it may itself, and
+ * the caller starts the companions before waiting for them: the child
+ * waits for its maps, so the helpers' exec (two setuid programs, a few
+ * milliseconds together) is on the start-up path, overlapped with what
+ * can be.
  */
 #include "config.h"
 
@@ -402,16 +404,6 @@ void userns_plan_clear(struct userns_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/*
- * struct userns_helper_run - a newuidmap/newgidmap on its way
- * @pid: its pid, 0 when none
- * @err: read end of its stderr, -1 when none
- */
-struct userns_helper_run {
-	pid_t pid;
-	int err;
-};
-
 /**
  * userns_spawn_helper() - start `HELPER PID INSIDE OUTSIDE COUNT...`
  * @path: the helper
@@ -557,43 +549,63 @@ static int userns_write_self(pid_t pid, const char *name,
 }
 
 /**
- * userns_write() - write the child's uid and gid maps
+ * userns_write_start() - start writing the child's uid and gid maps
  * @p: the plan
  * @pid: the child, in its new user namespace, waiting for its maps
+ * @w: what is under way, for userns_write_finish()
  * @error: what failed
  *
+ * The helpers are started and left running (the caller may start other
+ * things meanwhile); the maps lxnet writes itself are written. Call
+ * userns_write_finish() in any case.
  * Return: 0 or -errno with @error set.
  */
-int userns_write(const struct userns_plan *p, pid_t pid, GError **error)
+int userns_write_start(const struct userns_plan *p, pid_t pid,
+		       struct userns_writing *w, GError **error)
 {
-	struct userns_helper_run hu = { 0, -1 }, hg = { 0, -1 };
-	int r = 0, ru = 0, rg = 0;
+	int r = 0;
 
+	*w = (struct userns_writing){ { 0, -1 }, { 0, -1 } };
 	if (p->uid_helper)
-		r = userns_spawn_helper(p->uid_helper, pid, &p->uid, &hu);
+		r = userns_spawn_helper(p->uid_helper, pid, &p->uid, &w->hu);
 	if (r == 0 && p->gid_helper)
-		r = userns_spawn_helper(p->gid_helper, pid, &p->gid, &hg);
-	if (r < 0)
+		r = userns_spawn_helper(p->gid_helper, pid, &p->gid, &w->hg);
+	if (r < 0) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
 			    "cannot start %s: %s",
-			    hu.pid ? p->gid_helper : p->uid_helper,
+			    w->hu.pid ? p->gid_helper : p->uid_helper,
 			    g_strerror(-r));
-	if (r == 0 && !p->uid_helper)
+		return r;
+	}
+	if (!p->uid_helper)
 		r = userns_write_self(pid, "uid_map", &p->uid, p->own_uid);
 	if (r == 0 && !p->gid_helper)
 		r = userns_write_self(pid, "gid_map", &p->gid, p->own_gid);
-	if (r < 0 && error && !*error)
+	if (r < 0)
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
 			    "cannot write the sandbox's uid/gid maps: %s",
 			    g_strerror(-r));
-	/* Always reap what was started. */
-	if (hu.pid)
-		ru = userns_wait_helper("newuidmap", &hu,
-					r == 0 ? error : NULL);
-	if (hg.pid)
-		rg = userns_wait_helper("newgidmap", &hg,
-					r == 0 && ru == 0 ? error : NULL);
-	return r < 0 ? r : ru < 0 ? ru : rg;
+	return r;
+}
+
+/**
+ * userns_write_finish() - wait for the helpers userns_write_start() started
+ * @w: what is under way
+ * @error: why a helper failed, or NULL when a failure was reported already
+ *
+ * Return: 0 or -EPERM with @error set.
+ */
+int userns_write_finish(struct userns_writing *w, GError **error)
+{
+	int ru = 0, rg = 0;
+
+	if (w->hu.pid)
+		ru = userns_wait_helper("newuidmap", &w->hu, error);
+	if (w->hg.pid)
+		rg = userns_wait_helper("newgidmap", &w->hg,
+					ru == 0 ? error : NULL);
+	w->hu.pid = w->hg.pid = 0;
+	return ru < 0 ? ru : rg;
 }
 
 /**

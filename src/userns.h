@@ -41,7 +41,25 @@ struct userns_plan {
 int userns_plan_make(struct userns_plan *p, char **uid_specs,
 		     char **gid_specs, GError **error);
 void userns_plan_clear(struct userns_plan *p);
-int userns_write(const struct userns_plan *p, pid_t pid, GError **error);
+/*
+ * struct userns_helper_run - a newuidmap/newgidmap on its way
+ * @pid: its pid, 0 when none
+ * @err: read end of its stderr, -1 when none
+ */
+struct userns_helper_run {
+	pid_t pid;
+	int err;
+};
+
+/* struct userns_writing - maps being written: the helpers under way */
+struct userns_writing {
+	struct userns_helper_run hu;
+	struct userns_helper_run hg;
+};
+
+int userns_write_start(const struct userns_plan *p, pid_t pid,
+		       struct userns_writing *w, GError **error);
+int userns_write_finish(struct userns_writing *w, GError **error);
 char *userns_root_owner_problem(const struct userns_plan *p,
 				const char *root);
 

@@ -337,22 +337,21 @@ static int userns_plan_kind(const struct userns_kind *k, char **specs,
 static char *userns_hint(const char *user, enum userns_single u,
 			 enum userns_single g)
 {
-	const char *what = u && g ? "uid and gid" : u ? "uid" : "gid";
-	bool range = u == USERNS_SINGLE_NO_RANGE || g == USERNS_SINGLE_NO_RANGE;
 	g_autofree char *installed = g_find_program_in_path("newuidmap");
+	const char *what = u && g ? "uid and gid are" : u ? "uid is" : "gid is";
+	bool range = u == USERNS_SINGLE_NO_RANGE || g == USERNS_SINGLE_NO_RANGE;
 	bool helper = u == USERNS_SINGLE_NO_HELPER ||
 		      g == USERNS_SINGLE_NO_HELPER || !installed;
+	g_autofree char *ask = NULL;
 
 	if (!u && !g)
 		return NULL;
-	return g_strdup_printf(
-		"only your own %s is mapped in the sandbox, so programs that switch users there (apt, dpkg, su) fail; %s%s%s (see lxnet(1), USER NAMESPACE)",
-		what,
-		range ? "to map more, have root give you subordinate ids (usermod --add-subuids 100000-165535 --add-subgids 100000-165535 " : "",
-		range ? (user ? user : "USER") : "",
-		range ? (helper ? ", with a range no one else has) and install the uidmap package"
-				: ", with a range no one else has)")
-		      : "to map your /etc/subuid and /etc/subgid ranges, install the uidmap package");
+	if (range)
+		ask = g_strdup_printf("have root give you subordinate ids, a range no one else has (usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s)%s",
+				      user ? user : "USER",
+				      helper ? ", and install the uidmap package" : "");
+	return g_strdup_printf("only your own %s mapped in the sandbox, so programs that switch users there (apt, dpkg, su) fail; to map more, %s; see lxnet(1), USER NAMESPACE",
+			       what, ask ? ask : "install the uidmap package (newuidmap, newgidmap)");
 }
 
 /**

@@ -133,7 +133,8 @@ run_private_etc() {
 	lib_in_private_mntns || return 1
 	mkdir -p "$TMP_DIR/etc.up" "$TMP_DIR/etc.work" || return 1
 	mount -t overlay lxnet-test-etc \
-		-o "lowerdir=/etc,upperdir=$TMP_DIR/etc.up,workdir=$TMP_DIR/etc.work" /etc
+		-o "lowerdir=/etc,upperdir=$TMP_DIR/etc.up,workdir=$TMP_DIR/etc.work" /etc &&
+		lib_on_exit "umount -l /etc"
 }
 
 # run_private_fuse - a /dev/fuse every user may open, in this test's own

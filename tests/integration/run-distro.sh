@@ -143,7 +143,7 @@ timed() {
 R=$TMP_DIR/root
 mkdir -p "$R" "$TMP_DIR/root.up" "$TMP_DIR/root.work"
 mount -t overlay lxnet-test-root -o "lowerdir=$RUN_DEBROOT,upperdir=$TMP_DIR/root.up,workdir=$TMP_DIR/root.work" "$R" &&
-	prepare "$R" && cp "$TMP_DIR"/{update,install,http}.sh "$R/tmp/"
+	lib_on_exit "umount -l '$R'" && prepare "$R" && cp "$TMP_DIR"/{update,install,http}.sh "$R/tmp/"
 tap_result $? "root: an overlay of the Debian tree with the repository"
 
 timed root-update lxrun --root "$R" -- sh /tmp/update.sh

@@ -7,7 +7,9 @@
 #
 # Mounts lxnetfs on a temporary directory, then, in a private mount (and UTS)
 # namespace -- `unshare -m` as root, `unshare -rm` (a user namespace) as
-# anyone else -- bind-mounts the view's etc/resolv.conf, etc/hosts and
+# anyone else, with `--map-auto` when the user has /etc/subuid and
+# /etc/subgid ranges and newuidmap is installed, so that the chroot's other
+# users (nobody, _apt, daemons) exist -- bind-mounts the view's etc/resolv.conf, etc/hosts and
 # etc/hostname over ROOTFS/etc/ (creating empty files there when missing),
 # binds the view's proc/net files over ROOTFS/proc/net (or the view's proc
 # directory over an empty ROOTFS/proc), sets the namespace's hostname from
@@ -15,6 +17,11 @@
 # files and /proc/net/route as the chroot sees them. Everything is undone at
 # exit: the namespace dies with CMD, lxnetfs is unmounted, files this script
 # created are removed.
+#
+# Every user of the chroot reads the view: lxnetfs mounts with allow_other
+# as root, and as an ordinary user when /etc/fuse.conf has the line
+# user_allow_other (without it only the user itself can read the files;
+# this script then says so).
 #
 # Environment:
 #   LXNETFS       the lxnetfs binary (default: lxnetfs from PATH)
@@ -90,6 +97,13 @@ if [ "$(id -u)" -eq 0 ]; then
 	ns="--mount --uts --propagation private"
 else
 	ns="--map-root-user --mount --uts --propagation private"
+	me_re="^\($(id -un)\|$(id -u)\):"
+	if command -v newuidmap >/dev/null && command -v newgidmap >/dev/null &&
+	   grep -qs "$me_re" /etc/subuid && grep -qs "$me_re" /etc/subgid; then
+		ns="--map-auto $ns"
+		grep -qs " $tmp/view .*fuse.*allow_other" /proc/self/mountinfo ||
+			echo "$me: only you can read the view, not the chroot's other users: add user_allow_other to /etc/fuse.conf" >&2
+	fi
 fi
 set +e
 # shellcheck disable=SC2086

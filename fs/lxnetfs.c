@@ -35,7 +35,8 @@
  * its stat size is that of the last rendering, which can lag by the width
  * of a counter.
  *
- * Mounting. Either we mount MOUNTPOINT ourselves (fusermount3 for non-root),
+ * Mounting. Either we mount MOUNTPOINT ourselves (fusermount3 for non-root;
+ * allow_other whenever that may be had, lxfs_may_allow_other()),
  * or MOUNTPOINT is /dev/fd/N: a /dev/fuse fd someone else (lxnet run) already
  * mounted, typically inside a sandbox's user namespace. When N is a
  * connected AF_UNIX socket instead, the /dev/fuse fd arrives on it later
@@ -101,7 +102,9 @@ struct lxfs_cmdline {
 };
 
 static const char lxfs_description[] =
-	"Files (directories 0555, files 0444 but etc/hosts, etc/resolv.conf 0644):\n"
+	"Files (directories 0555, files 0444 but etc/hosts, etc/resolv.conf 0644;\n"
+	"every user may read them: allow_other as root, or with user_allow_other\n"
+	"in /etc/fuse.conf):\n"
 	"  etc/resolv.conf etc/hosts etc/hostname\n"
 	"  proc/net/dev proc/net/route proc/net/if_inet6 proc/net/ipv6_route\n"
 	"  proc/net/arp proc/net/tcp proc/net/tcp6 proc/net/udp proc/net/udp6\n"
@@ -264,6 +267,51 @@ static int lxfs_parse_cmdline(int *argc, char ***argv,
 	return -1;
 }
 
+/* Where fusermount3 reads whether users may ask for allow_other. */
+#define LXFS_FUSE_CONF "/etc/fuse.conf"
+
+/**
+ * lxfs_may_allow_other() - may our own mount be opened by every user?
+ * @cl: command line (an explicit allow_other is not repeated)
+ *
+ * The view says what the host's world-readable files say, and a chroot's
+ * or a sandbox's other users (apt's _apt, a daemon, `su nobody`) must read
+ * it too, so lxnetfs mounts with allow_other (and default_permissions: the
+ * kernel applies the 0444/0555 modes) wherever the mount may have it: as
+ * root, or when /etc/fuse.conf has user_allow_other, without which
+ * fusermount3 refuses the option for an ordinary user. Otherwise only the
+ * mounting user can read the files (FUSE's default).
+ * Return: true when allow_other should be added.
+ */
+static bool lxfs_may_allow_other(const struct lxfs_cmdline *cl)
+{
+	g_autofree char *conf = NULL;
+	g_auto(GStrv) lines = NULL;
+	char **o, **l;
+
+	for (o = cl->fuse_opts; o && *o; o++)
+		if (strstr(*o, "allow_other") || strstr(*o, "allow_root"))
+			return false;
+	if (g_str_has_prefix(cl->rest[0], "/dev/fd/"))
+		return false; /* mounted by someone else already */
+	if (geteuid() == 0)
+		return true;
+	if (!g_file_get_contents(LXFS_FUSE_CONF, &conf, NULL, NULL))
+		return false;
+	lines = g_strsplit(conf, "\n", 256);
+	for (l = lines; *l; l++) {
+		char *hash = strchr(*l, '#');
+
+		if (hash)
+			*hash = '\0';
+		if (strcmp(g_strstrip(*l), "user_allow_other") == 0)
+			return true;
+	}
+	log_info("only this user can read the view: allow_other needs user_allow_other in %s",
+		 LXFS_FUSE_CONF);
+	return false;
+}
+
 /*
  * Build libfuse's arguments from -o and -d, taking uid=/gid= out for us.
  * Return: 0, or -EINVAL with a message in @ret_msg.
@@ -277,6 +325,9 @@ static int lxfs_fuse_args(const struct lxfs_cmdline *cl, struct lxfs *fs,
 	/* Our defaults first: a later -o fsname=... wins. */
 	if (fuse_opt_add_arg(args, "lxnetfs") < 0 ||
 	    fuse_opt_add_arg(args, "-ofsname=lxnetfs,subtype=lxnetfs") < 0)
+		return -ENOMEM;
+	if (lxfs_may_allow_other(cl) &&
+	    fuse_opt_add_arg(args, "-oallow_other,default_permissions") < 0)
 		return -ENOMEM;
 	for (o = cl->fuse_opts; o && *o; o++)
 		if (fuse_opt_add_arg(args, "-o") < 0 ||

@@ -29,7 +29,9 @@ src_lxnet_LDADD = $(LIBLXNET) $(SECCOMP_LIBS)
 src_liblxnet_a_SOURCES += src/hostconf.h src/resolvconf.c src/hostsfile.c \
 	src/filewatch.c src/render_etc.c
 # lxnet run, the sandbox launcher (owner: launcher)
-src_lxnet_SOURCES += src/run.c src/sandbox.c src/sandbox.h
+src_lxnet_SOURCES += src/run.c src/sandbox.c src/sandbox.h \
+	src/userns.c src/userns.h
+src_liblxnet_a_SOURCES += src/idmap.c src/idmap.h
 dist_man_MANS += man/lxnet.1
 # fresh interface counters for proc/net/dev (owner: lxnetfs)
 src_liblxnet_a_SOURCES += src/netstate_stats.c

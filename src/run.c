@@ -7,9 +7,13 @@
  * trips over (user namespaces disabled, /dev/fuse not accessible, a --root
  * without /bin/sh, missing companions) and clones the child
  * (src/sandbox.c) into new namespaces with a pidfd. It writes the child's
- * uid/gid maps and sends GO, then serves the control socket.
+ * uid/gid maps (decided before anything is started, src/userns.c: the
+ * caller's ids, its subordinate ranges through newuidmap/newgidmap, or all
+ * of root's) and sends GO, then serves the control socket.
  *
- * Start-up time. The companions are started first, before the clone, each
+ * Start-up time. The child is cloned first and waits for GO; newuidmap and
+ * newgidmap, when the maps need them, are started for it at once, and the
+ * companions are started while they run, each
  * with one end of a socketpair as fd 3: `lxnetfs -f -o uid=0,gid=0 [view
  * options] /dev/fd/3` and `lxnet-proxy --fd 3 [view options]`. Exec,
  * library loading and each one's model build (netlink dumps) then overlap
@@ -65,6 +69,7 @@
 #include "run_named.h"
 #include "sandbox.h"
 #include "seccomp_filter.h"
+#include "userns.h"
 #include "util.h"
 #include "view.h"
 
@@ -107,6 +112,8 @@ struct run_companion {
  * @root: --root
  * @pid_ns: --pid
  * @no_generate: --no-generate lists
+ * @uidmap: --uidmap values; @gidmap: --gidmap values
+ * @ids: the sandbox's id maps and who writes them
  * @verbose: --verbose
  * @name: --name; @named its registration (src/run_named.c), or NULL
  * @bind_specs: --bind values; @binds, @n_binds: parsed
@@ -128,6 +135,9 @@ struct run_ctx {
 	char *root;
 	gboolean pid_ns;
 	char **no_generate;
+	char **uidmap;
+	char **gidmap;
+	struct userns_plan ids;
 	gboolean verbose;
 	char *name;
 	struct run_named *named;
@@ -174,6 +184,9 @@ static void run_ctx_clear(struct run_ctx *c)
 	view_policy_clear(&c->policy);
 	g_free(c->root);
 	g_strfreev(c->no_generate);
+	g_strfreev(c->uidmap);
+	g_strfreev(c->gidmap);
+	userns_plan_clear(&c->ids);
 	g_strfreev(c->cmd);
 	g_free(c->fs_path);
 	g_free(c->proxy_path);
@@ -233,14 +246,24 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		  "Register the sandbox under NAME for `lxnet exec` and `lxnet ps`", "NAME" },
 		{ "bind", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->bind_specs,
 		  "Bind-mount host SRC onto DST in the --root (repeatable)", "SRC:DST[:ro]" },
+		{ "uidmap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->uidmap,
+		  "Map uids INSIDE..INSIDE+COUNT-1 to OUTSIDE.. instead of the default (repeatable)",
+		  "INSIDE:OUTSIDE:COUNT" },
+		{ "gidmap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->gidmap,
+		  "Map gids likewise (repeatable)", "INSIDE:OUTSIDE:COUNT" },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &c->verbose,
 		  "Debug messages", NULL },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->cmd,
 		  NULL, NULL },
 		{ NULL },
 	};
+	const struct {
+		const char *option;
+		char ***specs;
+	} maps[] = { { "--uidmap", &c->uidmap }, { "--gidmap", &c->gidmap } };
 	g_autoptr(GOptionContext) oc = NULL;
 	g_autoptr(GError) err = NULL;
+	size_t i;
 	char **s;
 
 	/* Usage lines say "lxnet run", not "run". */
@@ -251,7 +274,9 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		"host's network: /etc/resolv.conf, /etc/hosts, /etc/hostname and\n"
 		"/proc/net/* are served live by lxnetfs, and AF_INET/AF_INET6 sockets\n"
 		"are created in the host's network namespace by lxnet-proxy. The caller\n"
-		"is root inside. Without --root the host's filesystem is used.");
+		"is root inside; an ordinary user's /etc/subuid and /etc/subgid ranges\n"
+		"are uids and gids 1... (through newuidmap/newgidmap), root maps all of\n"
+		"its ids. Without --root the host's filesystem is used.");
 	g_option_context_set_description(oc,
 		"Exit status: CMD's, or 128+N when CMD was killed by signal N;\n"
 		"125 when lxnet itself fails, 126 when CMD cannot be executed,\n"
@@ -272,6 +297,17 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		if (sandbox_parse_no_generate(*s, &c->generate) < 0) {
 			log_err("invalid --no-generate '%s' (want resolv.conf, hosts, hostname or proc-net)",
 				*s);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < ELEMENTSOF(maps); i++) {
+		for (s = *maps[i].specs; s && *s; s++) {
+			struct idmap_range x;
+
+			if (idmap_parse_spec(*s, &x) == 0)
+				continue;
+			log_err("invalid %s '%s' (want INSIDE:OUTSIDE:COUNT, decimal, COUNT at least 1)",
+				maps[i].option, *s);
 			return -EINVAL;
 		}
 	}
@@ -369,6 +405,38 @@ static void run_explain_userns(int err)
 }
 
 /**
+ * run_plan_ids() - decide the sandbox's uid and gid maps
+ * @c: parsed options; @c->ids is filled
+ *
+ * A bad subordinate id file, a broken newuidmap or a bad --uidmap is an
+ * error here, before anything is started. An ordinary user who gets only
+ * its own ids is told once how to get more.
+ * Return: 0 or -errno (reported).
+ */
+static int run_plan_ids(struct run_ctx *c)
+{
+	g_autoptr(GError) err = NULL;
+	int r;
+
+	r = userns_plan_make(&c->ids, c->uidmap, c->gidmap, &err);
+	if (r < 0) {
+		log_err("%s", err->message);
+		return r;
+	}
+	if (c->ids.hint)
+		log_warn("%s", c->ids.hint);
+	if (log_enabled(LOG_LVL_DEBUG)) {
+		g_autofree char *u = idmap_describe(&c->ids.uid);
+		g_autofree char *g = idmap_describe(&c->ids.gid);
+
+		log_debug("uid map %s (%s), gid map %s (%s)", u,
+			  c->ids.uid_helper ? c->ids.uid_helper : "lxnet", g,
+			  c->ids.gid_helper ? c->ids.gid_helper : "lxnet");
+	}
+	return 0;
+}
+
+/**
  * run_precheck() - report the usual obstacles before anything is started
  * @c: parsed options
  *
@@ -407,8 +475,12 @@ static int run_precheck(struct run_ctx *c)
 		log_err("cannot execute %s: %s", bad, strerror(errno));
 		return -errno;
 	}
+	r = run_plan_ids(c);
+	if (r < 0)
+		return r;
 	if (c->root) {
 		g_autofree char *canon = g_canonicalize_filename(c->root, NULL);
+		g_autofree char *owner = NULL;
 
 		if (strcmp(canon, "/") == 0) {
 			log_err("--root /: the host's filesystem is what lxnet run uses without --root");
@@ -423,6 +495,9 @@ static int run_precheck(struct run_ctx *c)
 			log_err("--root %s: %s", c->root, strerror(-r));
 		if (r < 0)
 			return r;
+		owner = userns_root_owner_problem(&c->ids, c->root);
+		if (owner)
+			log_warn("%s", owner);
 	}
 	for (i = 0; i < c->n_binds; i++) {
 		r = sandbox_bind_check(&c->binds[i]);
@@ -1095,6 +1170,18 @@ static int run_lock_staging(struct run_ctx *c)
 	return 0;
 }
 
+/* Has the child ended (not reaped)? It reports its own set-up failures. */
+static bool run_child_ended(struct run_ctx *c)
+{
+	siginfo_t si = { 0 };
+
+	/* its end can come a moment after the failure it caused here */
+	(void)poll(&(struct pollfd){ .fd = c->child_pidfd, .events = POLLIN },
+		   1, 100);
+	return waitid(P_PIDFD, c->child_pidfd, &si,
+		      WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0;
+}
+
 /**
  * run_nested() - inside another sandbox's seccomp listener, share its network
  * @c: context
@@ -1145,6 +1232,8 @@ static int run_start(struct run_ctx *c)
 		.n_binds = c->n_binds,
 	};
 	struct fdpass_msg go = { .kind = SANDBOX_MSG_GO };
+	g_autoptr(GError) map_err = NULL;
+	struct userns_writing maps;
 	_cleanup_close_ int theirs = -1;
 	sigset_t set;
 	size_t i;
@@ -1186,22 +1275,26 @@ static int run_start(struct run_ctx *c)
 	r = run_nested(c, &cfg);
 	if (r < 0)
 		return r;
-	/* Companions first: their start-up overlaps the child's set-up. */
-	r = run_start_fs(c);
-	if (r == 0 && !cfg.share_net)
-		r = run_start_proxy(c);
-	if (r < 0)
-		return r;
+	/* The child first, so that newuidmap/newgidmap (if any) run while
+	 * the companions are started; it waits for GO. The companions'
+	 * start-up then overlaps the child's set-up. */
 	r = run_clone(c, &cfg);
 	if (r < 0)
 		return r;
-	r = sandbox_write_id_maps(c->child, getuid(), getgid());
-	if (r < 0) {
-		log_err("cannot write the sandbox's uid/gid maps: %s", strerror(-r));
-		return r;
-	}
-	r = fdpass_send(c->ctl, &go, NULL, 0);
+	r = userns_write_start(&c->ids, c->child, &maps, &map_err);
+	if (r == 0)
+		r = run_start_fs(c);
+	if (r == 0 && !cfg.share_net)
+		r = run_start_proxy(c);
+	if (userns_write_finish(&maps, r == 0 ? &map_err : NULL) < 0 && r == 0)
+		r = -EPERM;
+	/* A child that failed before its maps said why itself. */
+	if (map_err && !run_child_ended(c))
+		log_err("%s", map_err->message);
 	if (r < 0)
+		return r;
+	r = fdpass_send(c->ctl, &go, NULL, 0);
+	if (r < 0 && !run_child_ended(c))
 		log_err("the sandbox ended during set-up");
 	return r;
 }

@@ -4,15 +4,22 @@
  * Theory of operation
  *
  * The parent clones us into new user, mount, net and uts (and optionally
- * pid) namespaces and writes our uid/gid maps; we wait for its GO. Then, as
- * root of our own user namespace:
+ * pid) namespaces and writes our uid/gid maps (src/userns.c). Meanwhile,
+ * with every capability of the new namespace but no mapped id yet, we do
+ * what needs none:
  *
- *  1. all mounts become private, the hostname is set, lo comes up;
+ *  1. all mounts become private, the hostname is set, lo comes up,
+ *     /dev/fuse is opened;
+ *
+ * then wait for its GO (the maps are written) and go on as root of our own
+ * user namespace (a --uidmap may map the caller's own id elsewhere or not
+ * at all: we switch to 0 first):
+ *
  *  2. with --root, the rootfs is bound onto itself and given /proc, a
  *     minimal /dev, a read-only /sys, a fresh /run and the --bind mounts
  *     (src/sandbox_bind.c), then pivot_root;
  *  3. a private staging tmpfs is mounted (the host directory the parent made,
- *     or /run/lxnet in a rootfs); /dev/fuse is opened and mounted there as a
+ *     or /run/lxnet in a rootfs); /dev/fuse is mounted there as a
  *     `fuse.lxnetfs` filesystem: a FUSE mount inside our own user namespace
  *     needs no setuid helper. The /dev/fuse fd goes to the parent, which
  *     starts lxnetfs on it in the host's network namespace;
@@ -81,47 +88,6 @@ unsigned long sandbox_clone_flags(const struct sandbox_config *c)
 	if (c->pid_ns)
 		f |= CLONE_NEWPID;
 	return f;
-}
-
-static int sbx_write_file(const char *path, const char *text)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	size_t n = strlen(text);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, n) != (ssize_t)n)
-		return -errno;
-	return 0;
-}
-
-/**
- * sandbox_write_id_maps() - map the caller to root inside, like unshare -r
- * @pid: the child, in its new user namespace
- * @uid: the caller's uid
- * @gid: the caller's gid
- *
- * Runs in the parent. setgroups is denied first, as an unprivileged gid_map
- * requires.
- * Return: 0 or -errno.
- */
-int sandbox_write_id_maps(pid_t pid, uid_t uid, gid_t gid)
-{
-	char path[64], line[64];
-	int r;
-
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-	r = sbx_write_file(path, "deny");
-	if (r < 0 && r != -ENOENT)
-		return r;
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned int)uid);
-	r = sbx_write_file(path, line);
-	if (r < 0)
-		return r;
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned int)gid);
-	return sbx_write_file(path, line);
 }
 
 /**
@@ -745,6 +711,28 @@ static void sbx_init(const struct sandbox_config *c)
 }
 
 /**
+ * sbx_become_root() - be uid and gid 0 of the namespace
+ *
+ * With the usual maps we are already (the caller's ids are 0 inside). A
+ * --uidmap that maps 0 to another id leaves us unmapped until we switch;
+ * a change of credentials clears the parent-death signal, so it is set
+ * again.
+ * Return: 0 or -errno (reported).
+ */
+static int sbx_become_root(void)
+{
+	if (getuid() == 0 && getgid() == 0)
+		return 0;
+	if (setresgid(0, 0, 0) < 0)
+		return sbx_fail("become gid 0 inside", -errno);
+	if (setresuid(0, 0, 0) < 0)
+		return sbx_fail("become uid 0 inside", -errno);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return sbx_fail("PR_SET_PDEATHSIG", -errno);
+	return 0;
+}
+
+/**
  * sandbox_child_main() - the child's whole life: set up, then exec CMD
  * @c: configuration
  *
@@ -758,9 +746,7 @@ void sandbox_child_main(const struct sandbox_config *c)
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(SANDBOX_EXIT_FAILURE);
-	/* End of stream here means the parent is gone or gave up. */
-	if (sbx_ctl_wait(c->ctl_fd, SANDBOX_MSG_GO, NULL) < 0)
-		_exit(SANDBOX_EXIT_FAILURE);
+	/* Needs no mapped id: done while newuidmap/newgidmap run. */
 	r = sbx_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	if (r < 0)
 		goto fail_r;
@@ -776,6 +762,13 @@ void sandbox_child_main(const struct sandbox_config *c)
 	fuse_fd = sbx_open_fuse();
 	if (fuse_fd < 0)
 		goto fail;
+	/* End of stream here means the parent is gone or gave up. */
+	if (sbx_ctl_wait(c->ctl_fd, SANDBOX_MSG_GO, NULL) < 0)
+		_exit(SANDBOX_EXIT_FAILURE);
+	if (sbx_become_root() < 0) {
+		close(fuse_fd);
+		goto fail;
+	}
 	if (c->root) {
 		if (sbx_enter_root(c) < 0) {
 			close(fuse_fd);

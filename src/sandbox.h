@@ -3,7 +3,7 @@
  * sandbox.h - the sandbox side of `lxnet run`: what the forked child does in
  * its new user, mount, net, uts (and optionally pid) namespaces before it
  * execs the command, and the parent-side helpers that must match it (id
- * maps, clone flags, rootfs checks).
+ * clone flags, rootfs checks; the id maps are src/userns.c).
  *
  * Control protocol over the SOCK_SEQPACKET pair (struct fdpass_msg):
  *   parent -> child  SANDBOX_MSG_GO            uid/gid maps are written
@@ -88,7 +88,6 @@ struct sandbox_config {
 #define SANDBOX_ROOT_STAGING "/run/lxnet"
 
 unsigned long sandbox_clone_flags(const struct sandbox_config *c);
-int sandbox_write_id_maps(pid_t pid, uid_t uid, gid_t gid);
 int sandbox_check_root(const char *root);
 int sandbox_parse_no_generate(const char *list, unsigned int *generate);
 int sandbox_bind_parse(const char *spec, struct sandbox_bind *ret);

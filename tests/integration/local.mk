@@ -76,3 +76,8 @@ EXTRA_DIST += tests/integration/run-sockets.sh tests/integration/sockets-probe.p
 # named sandboxes: run --name, exec, ps, --bind (owner: exec)
 TESTS += tests/integration/run-exec.sh
 EXTRA_DIST += tests/integration/run-exec.sh
+# uid/gid ranges and a distribution's userland in lxnet run (owner: ids)
+TESTS += tests/integration/run-ids.sh
+EXTRA_DIST += tests/integration/run-ids.sh
+TESTS += tests/integration/run-distro.sh
+EXTRA_DIST += tests/integration/run-distro.sh

@@ -126,3 +126,33 @@ run_as_user() {
 run_grant_fuse() {
 	lib_fuse_node 0600 "$RUN_USER"
 }
+
+# run_private_etc - a writable overlay of /etc in this test's own mount
+# namespace: users and subordinate ids a test adds never reach the machine
+run_private_etc() {
+	lib_in_private_mntns || return 1
+	mkdir -p "$TMP_DIR/etc.up" "$TMP_DIR/etc.work" || return 1
+	mount -t overlay lxnet-test-etc \
+		-o "lowerdir=/etc,upperdir=$TMP_DIR/etc.up,workdir=$TMP_DIR/etc.work" /etc &&
+		lib_on_exit "umount -l /etc"
+}
+
+# run_private_fuse - a /dev/fuse every user may open, in this test's own
+# mount namespace only (the machine's device keeps its mode)
+run_private_fuse() {
+	lib_in_private_mntns || return 1
+	mknod -m 0666 "$TMP_DIR/fuse" c 10 229 2>/dev/null || return 1
+	mount --bind "$TMP_DIR/fuse" /dev/fuse
+}
+
+# run_only_subids [USER FIRST COUNT] - make USER's range the only one in
+# /etc/subuid and /etc/subgid (no argument: no range at all; useradd may
+# have given one). Only with run_private_etc.
+run_only_subids() {
+	lib_in_private_mntns && grep -q '^lxnet-test-etc /etc overlay' /proc/self/mounts || return 1
+	if [ $# -eq 3 ]; then
+		echo "$1:$2:$3" >/etc/subuid && echo "$1:$2:$3" >/etc/subgid
+	else
+		: >/etc/subuid && : >/etc/subgid
+	fi
+}

@@ -36,3 +36,8 @@ check_PROGRAMS += tests/unit/test-sockets
 TESTS += tests/unit/test-sockets
 tests_unit_test_sockets_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sockets_LDADD = $(LIBLXNET)
+# id maps, --uidmap specs, /etc/subuid and /etc/subgid (src/idmap.c)
+check_PROGRAMS += tests/unit/test-idmap
+TESTS += tests/unit/test-idmap
+tests_unit_test_idmap_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_idmap_LDADD = $(LIBLXNET)

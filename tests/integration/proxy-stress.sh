@@ -130,15 +130,26 @@ prlimit --nofile=32:32 "$PROXY_BIN" --socket "$FSOCK" 2>"$TMP_DIR/fdfull.log" &
 PROXY_PID=$!
 lib_on_exit "kill $PROXY_PID 2>/dev/null"
 wait_until 5 test -S "$FSOCK"
+# 15 processes of 4 connections each (the proxy keeps at most 4 per
+# process): 60 connections, more than the 32 fds.
 hold='
 import os, socket, sys, time
-conns = []
-for _ in range(60):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.connect(sys.argv[1])
-    conns.append(s)
+pids = []
+for _ in range(15):
+    pid = os.fork()
+    if pid == 0:
+        conns = []
+        for _ in range(4):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            s.connect(sys.argv[1])
+            conns.append(s)
+        time.sleep(2)
+        os._exit(0)
+    pids.append(pid)
+time.sleep(0.5)
 open(sys.argv[2], "w").close()
-time.sleep(1.5)'
+for pid in pids:
+    os.waitpid(pid, 0)'
 rm -f "$TMP_DIR/held"
 "$PY" -c "$hold" "$FSOCK" "$TMP_DIR/held" &
 holder=$!

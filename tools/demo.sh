@@ -1,27 +1,62 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# tools/demo.sh - install what is missing, build lxnet, mount the view on a
-# temporary directory with lxnetfs, show its files, unmount.
+# tools/demo.sh - install what is missing, build lxnet, then show what it
+# is for: a sandbox (lxnet run, defaults only) reaching a service on the
+# host's loopback, resolving a name, listing the host's interfaces and its
+# own sockets; then the view's files, mounted with lxnetfs on a temporary
+# directory.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
 
-tools/deps.sh build
+tools/deps.sh demo
 [ -x configure ] || ./autogen.sh >/dev/null
 mkdir -p build
 cd build
 [ -f Makefile ] || ../configure -q
 make -j"$(nproc)" >/dev/null
 
-mnt=$(mktemp -d "${TMPDIR:-/tmp}/lxnet-view.XXXXXX")
-./fs/lxnetfs -f "$mnt" &
-pid=$!
+www=$(mktemp -d "${TMPDIR:-/tmp}/lxnet-demo.XXXXXX")
+mnt=$www/view
+mkdir "$mnt"
+echo "hello from the host" >"$www/index.txt"
+srv="" pid=""
 cleanup() {
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	for p in $pid $srv; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	rmdir "$mnt" 2>/dev/null || true
+	rm -rf "$www"
 }
 trap cleanup EXIT INT TERM
+
+# A service on the host's loopback, which the sandbox's empty network
+# namespace could not reach without lxnet.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server -b 127.0.0.1 -d "$www" "$port" >/dev/null 2>&1 &
+srv=$!
+i=0
+until python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -le 100 ] || { echo "demo: the demo's web server did not start" >&2; exit 1; }
+	sleep 0.05
+done
+
+echo "== lxnet run: a sandbox with its own, empty network namespace"
+# shellcheck disable=SC2016
+./src/lxnet run -- bash -c '
+	show() { printf "\n$ %s\n" "$*"; "$@"; }
+	show curl -sS "http://127.0.0.1:$1/index.txt"
+	show getent hosts localhost "$(hostname)"
+	show ip -br addr
+	exec 3<>"/dev/tcp/127.0.0.1/$1"
+	show ss -tn
+	exec 3>&-' demo "$port"
+
+printf '\n== lxnetfs: the same view as files, for a chroot\n'
+./fs/lxnetfs -f "$mnt" &
+pid=$!
 i=0
 until [ -f "$mnt/etc/resolv.conf" ]; do
 	i=$((i + 1))

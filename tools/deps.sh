@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # tools/deps.sh - install, from Debian's archive, what lxnet needs to build
 # and to run its test suite. Installs only what is missing; needs root (or
-# sudo). Usage: tools/deps.sh [build|test]   (default: test)
+# sudo). Usage: tools/deps.sh [build|demo|test]   (default: test)
 set -eu
 
 build_pkgs="autoconf automake libtool pkg-config make gcc libc6-dev
@@ -12,8 +12,12 @@ test_pkgs="iproute2 net-tools busybox-static python3 curl acl dnsmasq-base
 golang-go gcc-multilib procps psmisc util-linux debootstrap iputils-ping
 passwd clang libclang-rt-dev iperf3 passt slirp4netns uidmap"
 
+# what tools/demo.sh runs inside its sandbox
+demo_pkgs="curl iproute2 python3"
+
 want=$build_pkgs
 [ "${1:-test}" = test ] && want="$want $test_pkgs"
+[ "${1:-test}" = demo ] && want="$want $demo_pkgs"
 
 missing=""
 for p in $want; do

@@ -490,33 +490,6 @@ static bool nlep_host_dgram_ends(const uint8_t *buf, size_t n)
 	return false;
 }
 
-/**
- * nlep_host_recv() - the next datagram of a host answer, by @deadline
- * @fd: the host netlink socket (non-blocking)
- * @buf: NLEP_DGRAM_MAX bytes
- * @deadline: monotonic µs
- *
- * Return: its length (possibly more than NLEP_DGRAM_MAX: truncated), or
- * -ETIMEDOUT, or -errno.
- */
-static ssize_t nlep_host_recv(int fd, uint8_t *buf, gint64 deadline)
-{
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		gint64 left = deadline - g_get_monotonic_time();
-		ssize_t n;
-
-		n = recv(fd, buf, NLEP_DGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);
-		if (n >= 0)
-			return n;
-		if (errno != EAGAIN && errno != EINTR)
-			return -errno;
-		if (left <= 0)
-			return -ETIMEDOUT;
-		if (poll(&p, 1, (int)MAX(left / 1000, 1)) < 0 && errno != EINTR)
-			return -errno;
-	}
-}
 
 /**
  * nlep_host_query() - send a request to the host's NETLINK_ROUTE and collect
@@ -561,7 +534,7 @@ static int nlep_host_query(void *data, const void *req, size_t len,
 	if (sendto(fd, req, len, 0, (struct sockaddr *)&k, sizeof(k)) < 0)
 		return -errno;
 	for (i = 0; i < want; i++) {
-		ssize_t n = nlep_host_recv(fd, buf, deadline);
+		ssize_t n = util_recv_by(fd, buf, NLEP_DGRAM_MAX, deadline);
 
 		if (n < 0)
 			return (int)n;

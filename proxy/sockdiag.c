@@ -174,23 +174,9 @@ static int sd_inet_family(const struct nlmsghdr *h)
  */
 static ssize_t sd_recv(int fd, uint8_t *buf, gint64 deadline)
 {
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		gint64 left = deadline - g_get_monotonic_time();
-		ssize_t n = recv(fd, buf, SOCKDIAG_DGRAM_MAX,
-				 MSG_DONTWAIT | MSG_TRUNC);
+	ssize_t n = util_recv_by(fd, buf, SOCKDIAG_DGRAM_MAX, deadline);
 
-		if (n > SOCKDIAG_DGRAM_MAX)
-			return -EMSGSIZE;
-		if (n >= 0)
-			return n;
-		if (errno != EAGAIN && errno != EINTR)
-			return -errno;
-		if (left <= 0)
-			return -ETIMEDOUT;
-		if (poll(&p, 1, (int)MAX(left / 1000, 1)) < 0 && errno != EINTR)
-			return -errno;
-	}
+	return n > SOCKDIAG_DGRAM_MAX ? -EMSGSIZE : n;
 }
 
 /*

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -103,4 +104,33 @@ char *util_canon_addr(const char *s)
 	if (inet_pton(af, s, b) != 1 || !inet_ntop(af, b, buf, sizeof(buf)))
 		return NULL;
 	return g_strdup(buf);
+}
+
+/**
+ * util_recv_by() - the next datagram of a non-blocking socket, waiting for
+ * it until a deadline
+ * @fd: the socket (O_NONBLOCK or not: MSG_DONTWAIT is used)
+ * @buf: where it goes
+ * @len: room at @buf
+ * @deadline: g_get_monotonic_time() by which it must have come
+ *
+ * Return: the datagram's length, which may exceed @len (MSG_TRUNC: it was
+ * truncated), -ETIMEDOUT, or -errno.
+ */
+ssize_t util_recv_by(int fd, void *buf, size_t len, int64_t deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		gint64 left = deadline - g_get_monotonic_time();
+		ssize_t n = recv(fd, buf, len, MSG_DONTWAIT | MSG_TRUNC);
+
+		if (n >= 0)
+			return n;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, (int)MAX(left / 1000, 1)) < 0 && errno != EINTR)
+			return -errno;
+	}
 }

@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <unistd.h>
 #include <glib.h>
@@ -40,6 +42,7 @@ static inline int steal_fd(int *fd)
 int util_read_file_bounded(const char *path, size_t max, char **ret_buf,
 			   size_t *ret_len, bool *ret_truncated);
 int util_set_cloexec_nonblock(int fd, bool nonblock);
+ssize_t util_recv_by(int fd, void *buf, size_t len, int64_t deadline);
 
 /* Canonical text of an IPv4 or IPv6 address (g_free), or NULL when @s is
  * not one (inet_pton()'s strict forms). */

@@ -10,18 +10,9 @@
 lib_enter_ns "$@"
 . "$(dirname "$0")/proxy-lib.sh"
 proxy_require
-[ "$(id -u)" -eq 0 ] || tap_skip_all "needs root to create a throw-away user"
-command -v useradd >/dev/null || tap_skip_all "useradd missing"
 lib_tmpdir
 chmod 755 "$TMP_DIR"
-U=lxnpc$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
-useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$U" 2>/dev/null ||
-	tap_skip_all "useradd failed"
-lib_on_exit "pkill -KILL -u $U 2>/dev/null; userdel $U 2>/dev/null"
-as_user() { setpriv --reuid="$U" --regid="$U" --init-groups -- "$@"; }
-as_user test -x "$LXNET_BIN" -a -x "$PROXY_BIN" ||
-	tap_skip_all "build tree not accessible to an unprivileged user"
-as_user unshare -rn true 2>/dev/null || tap_skip_all "unprivileged user namespaces disabled"
+proxy_make_user lxnpc
 
 tap_plan 10
 

@@ -18,6 +18,23 @@ proxy_require() {
 	unshare -rn true 2>/dev/null || tap_skip_all "unprivileged user namespaces unavailable"
 }
 
+# proxy_make_user PREFIX - a throw-away user PREFIXxxxxxxxx into U (removed,
+# with its processes, at exit) that reaches the build tree and may make user
+# namespaces; as_user CMD... runs CMD as U. Skips the script otherwise.
+proxy_make_user() {
+	[ "$(id -u)" -eq 0 ] || tap_skip_all "needs root to create a throw-away user"
+	command -v useradd >/dev/null || tap_skip_all "useradd missing"
+	# not $$: each test is its pid namespace's init, so $$ is always 1
+	U=$1$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+	useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$U" 2>/dev/null ||
+		tap_skip_all "useradd failed"
+	lib_on_exit "pkill -KILL -u $U 2>/dev/null; userdel $U 2>/dev/null"
+	as_user test -x "$LXNET_BIN" -a -x "$PROXY_BIN" ||
+		tap_skip_all "build tree not accessible to an unprivileged user"
+	as_user unshare -rn true 2>/dev/null || tap_skip_all "unprivileged user namespaces disabled"
+}
+as_user() { setpriv --reuid="$U" --regid="$U" --init-groups -- "$@"; }
+
 # proxy_start SOCK [ARGS...] - start lxnet-proxy --socket SOCK, wait for the
 # socket; PROXY_PID is its pid. Killed at exit.
 proxy_start() {

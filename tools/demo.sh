@@ -22,14 +22,23 @@ mkdir "$mnt"
 echo "hello from the host" >"$www/index.txt"
 srv="" pid=""
 cleanup() {
+	trap - EXIT
 	for p in $pid $srv; do
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
+	# lxnetfs unmounts when it ends; one that died leaves its mount
+	if grep -q " $mnt " /proc/self/mountinfo; then
+		fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
+	fi
 	rmdir "$mnt" 2>/dev/null || true
 	rm -rf "$www"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+# a reader that goes away (demo.sh | head) must not skip the clean-up
+trap 'exit 141' PIPE
 
 # A service on the host's loopback, which the sandbox's empty network
 # namespace could not reach without lxnet.

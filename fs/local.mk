@@ -6,6 +6,7 @@ fs_lxnetfs_SOURCES = \
 	fs/inode.c \
 	fs/lxnetfs.c \
 	fs/ops.c \
+	fs/render_cache.c \
 	fs/session.c \
 	fs/write.c
 fs_lxnetfs_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(FUSE_CFLAGS) $(NL_CFLAGS)

@@ -30,8 +30,10 @@
 #define LXFS_REQUESTS_PER_DISPATCH 64
 /* Bound on the bytes the sandbox may write into one file (write.c). */
 #define LXFS_LOCAL_MAX (64 * 1024)
-/* Bound on older versions of a written file that open handles may pin. */
+/* Bound on older versions of a file that open handles may pin (render_cache.c). */
 #define LXFS_PINNED_VERSIONS_MAX 64
+/* Default bound on the bytes of the renderings open handles pin (--max-pinned). */
+#define LXFS_DEFAULT_MAX_PINNED (64 * 1024 * 1024)
 
 /*
  * struct lxfs_node - one inode of the fixed tree
@@ -43,7 +45,9 @@
  * @n_children: number of @children
  * @file: files only: which view file this is
  * @cache: files only: the last rendering (NULL before the first); each open
- *         handle holds its own reference to the rendering it was opened on
+ *         handle holds a reference to the rendering it was opened on
+ * @pinned: files only: the renderings open handles hold, each once, with
+ *          how many handles hold it (render_cache.c); NULL before the first
  * @stale: files only: a snapshot change touched a part the file depends on
  *         since @cache was rendered; the next stat/open renders again
  * @handles: files only: the open handles (struct lxfs_handle, by @link);
@@ -64,6 +68,7 @@ struct lxfs_node {
 	unsigned int n_children;
 	enum render_file file;
 	GBytes *cache;
+	GHashTable *pinned;
 	bool stale;
 	GQueue handles;
 	struct timespec mtime;
@@ -82,14 +87,17 @@ struct lxfs_tree {
 
 /*
  * struct lxfs_handle - one open file: the rendering it reads from
+ * @fs: context (what the handle pins is counted there)
  * @node: the file
  * @bytes: one snapshot's rendering, never changed while open, except by a
- *         write through this handle (the writer reads what it wrote)
+ *         write through this handle (the writer reads what it wrote); held
+ *         through render_cache.c, shared with the handles of that version
  * @end: where a sequential writer through this handle writes next: the
  *       length of @bytes at open, then the end of its last write
  * @link: in @node's handles
  */
 struct lxfs_handle {
+	struct lxfs *fs;
 	struct lxfs_node *node;
 	GBytes *bytes;
 	uint64_t end;
@@ -117,6 +125,8 @@ struct lxfs {
 	uid_t uid;
 	gid_t gid;
 	unsigned int max_open;
+	size_t max_pinned; /* bound on pinned_bytes (--max-pinned) */
+	size_t pinned_bytes; /* distinct renderings open handles hold */
 	double attr_timeout;
 	double entry_timeout;
 
@@ -143,6 +153,16 @@ void lxfs_tree_snapshot_changed(struct lxfs *fs, unsigned int parts);
 int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 		     struct lxfs_handle **ret_h);
 void lxfs_handle_free(struct lxfs_handle *h);
+
+/* render_cache.c */
+GBytes *lxfs_pins_find(const struct lxfs_node *n, GBytes *b);
+int lxfs_pin(struct lxfs *fs, struct lxfs_node *n, GBytes *b, GBytes **ret);
+void lxfs_unpin(struct lxfs *fs, struct lxfs_node *n, GBytes *b);
+int lxfs_pin_may_replace(const struct lxfs *fs, const struct lxfs_node *n,
+			 GBytes *old, size_t size);
+void lxfs_pin_replace(struct lxfs *fs, struct lxfs_node *n, GBytes **slot,
+		      GBytes *b);
+void lxfs_pins_clear(struct lxfs_node *n);
 
 /* write.c */
 bool lxfs_node_writable(const struct lxfs_node *n);

@@ -87,6 +87,7 @@ void lxfs_tree_clear(struct lxfs_tree *t)
 		while (t->nodes[i].handles.head)
 			lxfs_handle_free(t->nodes[i].handles.head->data);
 		g_free(t->nodes[i].name);
+		lxfs_pins_clear(&t->nodes[i]);
 		g_clear_pointer(&t->nodes[i].cache, g_bytes_unref);
 		g_clear_pointer(&t->nodes[i].local, g_byte_array_unref);
 	}
@@ -186,6 +187,8 @@ static int lxfs_render(struct lxfs *fs, const struct lxfs_node *n,
 {
 	g_autoptr(GString) out = g_string_sized_new(4096);
 	enum render_file f = n->file;
+	gsize len;
+	char *s;
 	int r = 0;
 
 	if (n->taken) {
@@ -213,7 +216,10 @@ static int lxfs_render(struct lxfs *fs, const struct lxfs_node *n,
 	if (r < 0)
 		return r;
 	lxfs_node_compose(n, out);
-	*ret = g_string_free_to_bytes(g_steal_pointer(&out));
+	/* Open handles may keep it long: give back GString's spare room. */
+	len = out->len;
+	s = g_string_free(g_steal_pointer(&out), FALSE);
+	*ret = g_bytes_new_take(g_realloc(s, len + 1), len);
 	return 0;
 }
 
@@ -227,8 +233,10 @@ static int lxfs_render(struct lxfs *fs, const struct lxfs_node *n,
  *
  * Renders only when the file is stale (or @fresh_stats asks for new
  * counters). A new rendering equal to the cached one is dropped and changes
- * nothing; a different one replaces the cache and bumps mtime and ctime.
- * Handles opened earlier keep the rendering they hold.
+ * nothing; a different one replaces the cache and bumps mtime and ctime
+ * (when open handles still hold a version with the same bytes, the cache
+ * becomes that buffer, shared). Handles opened earlier keep the rendering
+ * they hold.
  *
  * Return: 0 or -errno from the renderer (the cache is then unchanged).
  */
@@ -263,8 +271,10 @@ int lxfs_node_refresh(struct lxfs *fs, struct lxfs_node *n, bool fresh_stats,
 		return r;
 	changed = !n->cache || !g_bytes_equal(n->cache, b);
 	if (changed) {
+		GBytes *held = lxfs_pins_find(n, b);
+
 		g_clear_pointer(&n->cache, g_bytes_unref);
-		n->cache = g_steal_pointer(&b);
+		n->cache = held ? g_bytes_ref(held) : g_steal_pointer(&b);
 		n->mtime = lxfs_tree_stamp(&fs->tree);
 	}
 	n->stale = false;
@@ -346,14 +356,18 @@ void lxfs_tree_snapshot_changed(struct lxfs *fs, unsigned int parts)
  * notifications), the socket files with the sockets held now; other files
  * only when stale. When the rendering changed,
  * the kernel's cached attributes are dropped so stat agrees with what the
- * handle reads.
+ * handle reads. The handle shares the buffer of every handle opened on the
+ * same version (render_cache.c bounds what handles hold).
  *
- * Return: 0, -EMFILE past the per-file bound, or -errno from rendering.
+ * Return: 0, -EMFILE past the per-file bound on handles or on the versions
+ * they hold, -ENFILE past the mount's bound on held bytes, or -errno from
+ * rendering.
  */
 int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 		     struct lxfs_handle **ret_h)
 {
 	struct lxfs_handle *h;
+	GBytes *bytes;
 	bool changed;
 	int r;
 
@@ -364,9 +378,13 @@ int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 		return r;
 	if (changed)
 		lxfs_session_notify_attr(fs, n->ino);
+	r = lxfs_pin(fs, n, n->cache, &bytes);
+	if (r < 0)
+		return r;
 	h = g_new0(struct lxfs_handle, 1);
+	h->fs = fs;
 	h->node = n;
-	h->bytes = g_bytes_ref(n->cache);
+	h->bytes = bytes;
 	h->end = g_bytes_get_size(h->bytes);
 	h->link.data = h;
 	g_queue_push_tail_link(&n->handles, &h->link);
@@ -379,6 +397,6 @@ void lxfs_handle_free(struct lxfs_handle *h)
 	if (!h)
 		return;
 	g_queue_unlink(&h->node->handles, &h->link);
-	g_bytes_unref(h->bytes);
+	lxfs_unpin(h->fs, h->node, h->bytes);
 	g_free(h);
 }

@@ -7,6 +7,7 @@ fs_lxnetfs_SOURCES = \
 	fs/lxnetfs.c \
 	fs/ops.c \
 	fs/procsock.c \
+	fs/render_cache.c \
 	fs/session.c \
 	fs/write.c
 fs_lxnetfs_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(FUSE_CFLAGS) $(NL_CFLAGS)

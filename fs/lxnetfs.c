@@ -96,6 +96,7 @@ struct lxfs_cmdline {
 	gboolean version;
 	char **fuse_opts;
 	int max_open;
+	gint64 max_pinned;
 	int stats_max_age;
 	char *netns;
 	char **rest;
@@ -221,6 +222,8 @@ static int lxfs_parse_cmdline(int *argc, char ***argv,
 		  "Mount options, comma-separated (repeatable; see below)", "OPT[,OPT...]" },
 		{ "max-open", 0, 0, G_OPTION_ARG_INT, &cl->max_open,
 		  "Bound on open handles per file; past it open fails with EMFILE (default 4096)", "N" },
+		{ "max-pinned", 0, 0, G_OPTION_ARG_INT64, &cl->max_pinned,
+		  "Bound on the bytes of the file versions open handles keep; past it open fails with ENFILE (default 67108864, 64 MiB)", "BYTES" },
 		{ "stats-max-age", 0, 0, G_OPTION_ARG_INT, &cl->stats_max_age,
 		  "Let opens of proc/net/dev share a counter read younger than USEC microseconds (default 0: every open reads the counters, as the kernel's file is fresh per read; a nonzero age can hide packets sent just before an open)", "USEC" },
 		{ "netns", 0, 0, G_OPTION_ARG_FILENAME, &cl->netns,
@@ -260,6 +263,8 @@ static int lxfs_parse_cmdline(int *argc, char ***argv,
 	}
 	if (cl->max_open < 0)
 		return lxfs_usage_error("--max-open must be positive");
+	if (cl->max_pinned < 0 || (guint64)cl->max_pinned > SIZE_MAX / 2)
+		return lxfs_usage_error("--max-pinned must be a positive number of bytes");
 	if (cl->stats_max_age < 0 || cl->stats_max_age > 1000000)
 		return lxfs_usage_error("--stats-max-age must be 0 to 1000000");
 	if (view_policy_validate(policy, &err) < 0)
@@ -479,6 +484,8 @@ int main(int argc, char **argv)
 	}
 	fs.max_open = cl.max_open > 0 ? (unsigned int)cl.max_open :
 					LXFS_DEFAULT_MAX_OPEN;
+	fs.max_pinned = cl.max_pinned > 0 ? (size_t)cl.max_pinned :
+					    LXFS_DEFAULT_MAX_PINNED;
 	fs.stats_max_age_ns = (int64_t)cl.stats_max_age * 1000;
 	fs.attr_timeout = 1.0;
 	fs.entry_timeout = 3600.0;

@@ -21,9 +21,12 @@
  * end of what its handle reads) or within the local bytes; never into the
  * host's part (EPERM). The local bytes are bounded (LXFS_LOCAL_MAX; ENOSPC,
  * all or nothing), and so is what writes can make us keep for readers: a
- * reader opened between two writes pins a version, so a write fails with
- * ENOSPC too while LXFS_PINNED_VERSIONS_MAX older versions are open. Only the owner (-o uid=; root of the sandbox for lxnet
- * run) and uid 0 may write: the kernel checks the 0644 mode itself under
+ * reader opened between two writes pins a version, and the writer's handle
+ * moves to the version it wrote, held to render_cache.c's bounds (the
+ * current version and LXFS_PINNED_VERSIONS_MAX older ones per file, the
+ * mount's --max-pinned bytes): past them a write fails with ENOSPC. Only
+ * the owner (-o uid=; root of the sandbox for lxnet run) and uid 0 may
+ * write: the kernel checks the 0644 mode itself under
  * default_permissions, and we check again for mounts without it. Every
  * write is a real byte change, so stat's size and times follow it as they
  * follow the host.
@@ -88,21 +91,6 @@ static int lxfs_node_layout(struct lxfs *fs, struct lxfs_node *n,
 	return 0;
 }
 
-/* How many versions other than the current one @n's handles pin. */
-static guint lxfs_node_pinned(const struct lxfs_node *n)
-{
-	g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
-	const GList *l;
-
-	for (l = n->handles.head; l; l = l->next) {
-		const struct lxfs_handle *h = l->data;
-
-		if (h->bytes != n->cache)
-			g_hash_table_add(seen, h->bytes);
-	}
-	return g_hash_table_size(seen);
-}
-
 /* The local bytes changed: render again (bumps the times). */
 static int lxfs_node_rerender(struct lxfs *fs, struct lxfs_node *n)
 {
@@ -126,8 +114,9 @@ static int lxfs_node_rerender(struct lxfs *fs, struct lxfs_node *n)
  * (the end of what it reads, or of its last write); else overwrites or
  * extends the local bytes from @off. The handle then reads the new
  * rendering. Return: 0, -EPERM for an offset in the host's part or past
- * the end, -ENOSPC past LXFS_LOCAL_MAX or while LXFS_PINNED_VERSIONS_MAX
- * older versions are open (nothing written), -EROFS.
+ * the end, -ENOSPC past LXFS_LOCAL_MAX or when this handle could not hold
+ * the new version (LXFS_PINNED_VERSIONS_MAX older versions are open, or the
+ * mount's pinned bytes are at their bound; nothing written), -EROFS.
  */
 int lxfs_handle_write(struct lxfs *fs, struct lxfs_handle *h, const char *buf,
 		      size_t size, off_t off, bool append)
@@ -148,8 +137,9 @@ int lxfs_handle_write(struct lxfs *fs, struct lxfs_handle *h, const char *buf,
 		pos = (size_t)off - base;
 	else
 		return -EPERM;
+	/* The writer will hold a version of at most len + size bytes. */
 	if (size > LXFS_LOCAL_MAX || pos > LXFS_LOCAL_MAX - size ||
-	    lxfs_node_pinned(n) >= LXFS_PINNED_VERSIONS_MAX)
+	    lxfs_pin_may_replace(fs, n, h->bytes, len + size) < 0)
 		return -ENOSPC;
 	if (!n->local)
 		n->local = g_byte_array_new();
@@ -159,8 +149,7 @@ int lxfs_handle_write(struct lxfs *fs, struct lxfs_handle *h, const char *buf,
 	r = lxfs_node_rerender(fs, n);
 	if (r < 0)
 		return r;
-	g_bytes_unref(h->bytes);
-	h->bytes = g_bytes_ref(n->cache);
+	lxfs_pin_replace(fs, n, &h->bytes, n->cache);
 	h->end = (uint64_t)off + size;
 	if (append)
 		h->end = base + pos + size;

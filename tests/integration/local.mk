@@ -19,6 +19,8 @@ TESTS += tests/integration/lxnetfs-overlay.sh
 EXTRA_DIST += tests/integration/lxnetfs-overlay.sh
 TESTS += tests/integration/lxnetfs-bindmount.sh tests/integration/lxnetfs-write.sh
 EXTRA_DIST += tests/integration/lxnetfs-bindmount.sh tests/integration/lxnetfs-write.sh
+TESTS += tests/integration/lxnetfs-pinned.sh
+EXTRA_DIST += tests/integration/lxnetfs-pinned.sh
 # lxnet-proxy / lxnet shim (owner: proxy engineer)
 check_PROGRAMS += tests/helpers/proxy-sockstress tests/helpers/proxy-bench
 tests_helpers_proxy_sockstress_SOURCES = tests/helpers/proxy-sockstress.c

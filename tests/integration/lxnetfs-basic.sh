@@ -219,7 +219,7 @@ tap_result $? "stopped while a file is open: exit 0, nothing leaked (status $st)
 tap_result $? "--help exits 0"
 help_lists() {
 	local o
-	for o in --foreground --debug --options --max-open --hide-if --resolv-conf --hosts-file --dns uid=N /dev/fd/N; do
+	for o in --foreground --debug --options --max-open --max-pinned --hide-if --resolv-conf --hosts-file --dns uid=N /dev/fd/N; do
 		grep -q -- "$o" "$T/help" || { echo "# --help lacks $o" >&2; return 1; }
 	done
 }

@@ -286,7 +286,8 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 		close(fds[i]);
 	ack.status = r;
 	(void)fdpass_send(fd, &ack, NULL, 0);
-	if (r == -EBADMSG) {
+	/* lxnet run's own socket (--fd) stays: it relays exec's listeners */
+	if (r == -EBADMSG && !c->is_ctl) {
 		log_warn("dropping a control client: malformed message");
 		c->src = 0;
 		client_free(c);

@@ -12,7 +12,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 27
+tap_plan 28
 
 XDG_RUNTIME_DIR=$TMP_DIR/xdg
 export XDG_RUNTIME_DIR
@@ -56,6 +56,24 @@ EOF
 out=$(lxexec box -- python3 "$TMP_DIR/fetch.py")
 [ "$out" = exec-ok ]
 tap_result $? "exec'd process reaches the host's loopback (its sockets are served by the proxy)"
+
+# A client that sends the sandbox's namespace with something that is not
+# a seccomp listener is refused, and lxnet run's channel to its proxy stays
+# (relayed, the proxy dropped it and every later exec failed).
+cat >"$TMP_DIR/badexec.py" <<'EOF'
+import os, socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+fds = [os.open("/dev/null", os.O_RDONLY), os.open("/proc/%s/ns/net" % sys.argv[2], os.O_RDONLY)]
+msg = struct.pack("=IIii", 0x6c786e65, 1, 0, 0)
+s.sendmsg([msg], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("ii", *fds))])
+s.settimeout(10)
+print(struct.unpack("=IIii", s.recv(16))[2])
+EOF
+bad=$(timeout 20 python3 "$TMP_DIR/badexec.py" "$REG/box/sock" "$pid" 2>&1)
+out=$(lxexec box -- python3 "$TMP_DIR/fetch.py")
+[ "$bad" = -74 ] && [ "$out" = exec-ok ]
+tap_result $? "a /dev/null sent as the listener: EBADMSG ($bad), and exec still served ($out)"
 
 # the listener goes with the sandbox's netns: a namespace of CMD's own
 # gets the kernel (nothing listens on its loopback), not the host

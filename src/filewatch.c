@@ -76,6 +76,7 @@ struct fw_dir {
  * @io: source reading @fd
  * @settle: pending coalescing timer, NULL when none
  * @quiet: pending timer after a write without close, NULL when none
+ * @quiet_first: when @quiet was armed (monotonic µs)
  * @dirs: wd -> struct fw_dir, the watches currently armed
  */
 struct filewatch {
@@ -87,6 +88,7 @@ struct filewatch {
 	GSource *io;
 	GSource *settle;
 	GSource *quiet;
+	gint64 quiet_first;
 	GHashTable *dirs;
 };
 
@@ -350,6 +352,26 @@ static GSource *fw_timer(struct filewatch *w, guint ms)
 	return t;
 }
 
+/*
+ * A write without a close: read the file once it has been quiet for
+ * FILEWATCH_QUIET_MS (each further write pushes the timer on), but no
+ * later than ten times that after the first write of the batch, so a
+ * writer that never stops still gets followed.
+ */
+static void fw_quiet(struct filewatch *w)
+{
+	gint64 now = g_get_monotonic_time();
+	gint64 step = (gint64)FILEWATCH_QUIET_MS * G_TIME_SPAN_MILLISECOND;
+
+	if (!w->quiet) {
+		w->quiet = fw_timer(w, FILEWATCH_QUIET_MS);
+		w->quiet_first = now;
+		return;
+	}
+	g_source_set_ready_time(w->quiet, MIN(now + step,
+					      w->quiet_first + 10 * step));
+}
+
 static gboolean fw_on_io(gint fd, GIOCondition cond, gpointer data)
 {
 	struct filewatch *w = data;
@@ -357,8 +379,8 @@ static gboolean fw_on_io(gint fd, GIOCondition cond, gpointer data)
 
 	if (seen == FW_CHANGED && !w->settle)
 		w->settle = fw_timer(w, FILEWATCH_SETTLE_MS);
-	else if (seen == FW_WRITING && !w->settle && !w->quiet)
-		w->quiet = fw_timer(w, FILEWATCH_QUIET_MS);
+	else if (seen == FW_WRITING && !w->settle)
+		fw_quiet(w);
 	return G_SOURCE_CONTINUE;
 }
 

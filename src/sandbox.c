@@ -352,8 +352,10 @@ static int sbx_binds(const struct sandbox_config *c)
 	for (i = 0; i < c->n_binds; i++) {
 		r = sandbox_bind_apply(&c->binds[i]);
 		if (r < 0) {
-			g_autofree char *what = g_strdup_printf("--bind %s:%s",
-				c->binds[i].src, c->binds[i].dst);
+			g_autofree char *what = g_strdup_printf("--bind %s:%s%s",
+				c->binds[i].src, c->binds[i].dst,
+				r == -EOPNOTSUPP ? ":ro (mounts beneath it can be "
+				"made read-only only with mount_setattr, Linux 5.12)" : "");
 
 			return sbx_fail(what, r);
 		}

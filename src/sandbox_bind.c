@@ -203,6 +203,22 @@ int sandbox_bind_apply(const struct sandbox_bind *b)
 		else if (errno != ENOSYS)
 			return -errno;
 	}
+	if (b->ro && !setattr_done) {
+		/*
+		 * A remount makes only one mount read-only: clone SRC's own
+		 * mount alone, so nothing beneath it is shown writable.
+		 */
+		closep(&tree);
+		tree = (int)syscall(SYS_open_tree, AT_FDCWD, b->src,
+				    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		/*
+		 * EINVAL: SRC has mounts beneath it that this user namespace
+		 * may not uncover; only mount_setattr (5.12) can make them
+		 * read-only, so refuse rather than leave them writable.
+		 */
+		if (tree < 0)
+			return errno == EINVAL ? -EOPNOTSUPP : -errno;
+	}
 	root = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return -errno;

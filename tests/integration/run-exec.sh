@@ -12,7 +12,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 28
+tap_plan 29
 
 XDG_RUNTIME_DIR=$TMP_DIR/xdg
 export XDG_RUNTIME_DIR
@@ -193,6 +193,17 @@ if run_busybox_rootfs "$R"; then
 		[ ! -e "$TMP_DIR/ro/g" ]
 	tap_result $? "--bind SRC:DST:ro (directory and file): readable, writes fail with EROFS"
 
+	# a writable mount beneath SRC must not come through the remount
+	mkdir -p "$TMP_DIR/ro/sub"
+	mount -t tmpfs lxsub "$TMP_DIR/ro/sub"
+	out=$(LXNET_TEST_NO_MOUNT_SETATTR=1 lxrun --root "$R" --bind "$TMP_DIR/ro:/srv/data:ro" -- \
+		sh -c 'cat /srv/data/f; echo x >/srv/data/sub/h 2>/dev/null && exit 8; echo x >/srv/data/g || exit 9' 2>&1)
+	st=$?
+	umount "$TMP_DIR/ro/sub"
+	# writable beneath: never (8); refused (125) or left out (9)
+	{ [ $st -eq 9 ] && echo "$out" | grep -q '^inside-ro$' && echo "$out" | grep -q 'Read-only file system'; } ||
+		{ [ $st -eq 125 ] && echo "$out" | grep -q 'Operation not supported'; }
+	tap_result $? "--bind :ro without mount_setattr (the pre-5.12 remount, forced), a mount beneath SRC: never writable ($st: $(echo "$out" | tail -n1))"
 	out=$(LXNET_TEST_NO_MOUNT_SETATTR=1 lxrun --root "$R" --bind "$TMP_DIR/ro:/srv/data:ro" -- \
 		sh -c 'cat /srv/data/f; echo x >/srv/data/g || exit 9' 2>&1)
 	[ $? -eq 9 ] && echo "$out" | grep -q '^inside-ro$' && echo "$out" | grep -q 'Read-only file system'

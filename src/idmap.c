@@ -191,9 +191,10 @@ bool idmap_to_inside(const struct idmap *m, uint32_t outside,
  * @ranges: its subordinate ranges
  * @n: number of @ranges
  *
- * Adjacent ranges count as one.
- * Return: true when every id of [@first, @first + @count) is @own or in one
- * of @ranges.
+ * As newuidmap decides (shadow's verify_range()): the line is the user's own
+ * id alone, or lies within its ranges, adjacent ranges counting as one; the
+ * own id does not join a line of subordinate ids.
+ * Return: true when newuidmap/newgidmap will write this line.
  */
 bool idmap_within(uint32_t first, uint32_t count, uint32_t own,
 		  const struct subid_range *ranges, size_t n)
@@ -201,13 +202,11 @@ bool idmap_within(uint32_t first, uint32_t count, uint32_t own,
 	uint64_t cur = first, end = (uint64_t)first + count;
 	size_t i;
 
+	if (count == 1 && first == own)
+		return true;
 	while (cur < end) {
 		bool moved = false;
 
-		if (cur == own) {
-			cur++;
-			continue;
-		}
 		for (i = 0; i < n && !moved; i++) {
 			uint64_t s = ranges[i].start, e = s + ranges[i].count;
 

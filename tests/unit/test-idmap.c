@@ -133,8 +133,10 @@ static void test_within(void)
 	g_assert_true(idmap_within(300005, 5, 1000, r, 3));
 	g_assert_false(idmap_within(300005, 6, 1000, r, 3));
 	g_assert_false(idmap_within(99999, 2, 1000, r, 3));
-	/* own id right below a range */
-	g_assert_true(idmap_within(99999, 10, 99999, r, 3));
+	/* own id right below a range: newuidmap takes it only alone */
+	g_assert_false(idmap_within(99999, 10, 99999, r, 3));
+	g_assert_true(idmap_within(99999, 1, 99999, r, 3));
+	g_assert_false(idmap_within(99999, 2, 99999, r, 3));
 	g_assert_false(idmap_within(5, 1, 1000, NULL, 0));
 }
 

@@ -430,6 +430,23 @@ int registry_lookup(const char *name, struct registry_info **ret_info,
 	return 0;
 }
 
+/*
+ * registry_sweep_new() - remove an entry whose lxnet run died while
+ * building it (registry_build()): a hidden directory nobody holds the lock
+ * of. One younger than a minute is left alone, as its builder may not have
+ * taken the lock yet.
+ */
+static void registry_sweep_new(int dirfd, const char *name)
+{
+	_cleanup_close_ int efd = -1;
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISDIR(st.st_mode) || time(NULL) - st.st_mtime < 60)
+		return;
+	(void)registry_open_entry(dirfd, name, &efd);
+}
+
 /**
  * registry_list() - every running sandbox of the user
  * @ret_infos: struct registry_info pointers (free function set), sorted by
@@ -463,6 +480,10 @@ int registry_list(GPtrArray **ret_infos)
 		_cleanup_close_ int efd = -1;
 		struct registry_info *info = NULL;
 
+		if (g_str_has_prefix(n, ".new-")) {
+			registry_sweep_new(dirfd, n);
+			continue;
+		}
 		if (registry_name_check(n) < 0 ||
 		    registry_open_entry(dirfd, n, &efd) < 0 ||
 		    registry_read_info(efd, &info) < 0)

@@ -12,7 +12,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 29
+tap_plan 30
 
 XDG_RUNTIME_DIR=$TMP_DIR/xdg
 export XDG_RUNTIME_DIR
@@ -164,6 +164,14 @@ st=$?
 [ $st -eq 0 ] && grep -q "has ended" "$TMP_DIR/stale.err" && [ ! -e "$REG/stale" ] &&
 	lxrun --name stale -- true
 tap_result $? "a stale entry (lxnet run killed) is detected, cleaned, the name reusable"
+
+# an entry whose lxnet run died while building it: removed once a minute old
+mkdir -m 700 "$REG/.new-oldone" "$REG/.new-young1"
+touch -d '-2 minutes' "$REG/.new-oldone"
+lxps >/dev/null
+[ ! -e "$REG/.new-oldone" ] && [ -d "$REG/.new-young1" ]
+tap_result $? "lxnet ps removes an unlocked half-built entry older than a minute, not a young one"
+rmdir "$REG/.new-young1"
 
 # ---- root: --root with --pid and --bind ----
 R=$TMP_DIR/bbroot

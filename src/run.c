@@ -992,6 +992,9 @@ static int run_loop(struct run_ctx *c)
 
 			timeout = left > 0 ? (int)(left / 1000) + 1 : 0;
 		}
+		if (run_named_timeout(c->named) >= 0 &&
+		    (timeout < 0 || run_named_timeout(c->named) < timeout))
+			timeout = run_named_timeout(c->named);
 		r = poll(p, ELEMENTSOF(p), timeout);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -1018,6 +1021,7 @@ static int run_loop(struct run_ctx *c)
 			run_companion_answer(c, &c->proxy);
 		if (p[7].revents)
 			run_named_ready(c->named, c->proxy.sock, c->child);
+		run_named_tick(c->named);
 		if (p[0].revents) {
 			siginfo_t si = { 0 };
 

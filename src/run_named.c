@@ -42,12 +42,15 @@
 
 /* Bound on exec requests waiting for the proxy's answer. */
 #define RUN_NAMED_MAX_WAITING 16
+/* How long an accepted exec client has to send its listener. */
+#define RUN_NAMED_CLIENT_MS 2000
 
 struct run_named {
 	struct registry_entry *entry;
 	char *name;
 	uint64_t netns_ino; /* the sandbox's network namespace, once published */
 	int client; /* the exec client being received, or -1 */
+	gint64 client_deadline; /* when that client is dropped (monotonic µs) */
 	GQueue waiting; /* GINT_TO_POINTER(fd), oldest first */
 	bool published;
 };
@@ -221,6 +224,40 @@ static void run_named_accept(struct run_named *n)
 		return;
 	}
 	n->client = steal_fd(&cfd);
+	n->client_deadline = g_get_monotonic_time() +
+			     RUN_NAMED_CLIENT_MS * G_TIME_SPAN_MILLISECOND;
+}
+
+/**
+ * run_named_timeout() - milliseconds until the exec client being received
+ * is dropped, for the loop's poll()
+ * @n: registration, or NULL
+ *
+ * Return: -1 when no client is being received.
+ */
+int run_named_timeout(const struct run_named *n)
+{
+	gint64 left;
+
+	if (!n || n->client < 0)
+		return -1;
+	left = n->client_deadline - g_get_monotonic_time();
+	return left > 0 ? (int)(left / 1000) + 1 : 0;
+}
+
+/**
+ * run_named_tick() - drop the exec client being received when it has not
+ * sent its listener in time (a stopped or hostile client must not keep
+ * every other lxnet exec out); it gets ETIMEDOUT
+ * @n: registration, or NULL
+ */
+void run_named_tick(struct run_named *n)
+{
+	if (!n || n->client < 0 || g_get_monotonic_time() < n->client_deadline)
+		return;
+	log_debug("exec client silent for %d ms: dropped", RUN_NAMED_CLIENT_MS);
+	run_named_reply(n->client, -ETIMEDOUT);
+	n->client = -1;
 }
 
 /**

@@ -17,6 +17,8 @@ void run_named_publish(struct run_named *n, pid_t pid, bool pid_ns,
 		       bool has_root, char **argv);
 int run_named_fd(const struct run_named *n);
 void run_named_ready(struct run_named *n, int proxy_sock, pid_t sandbox_pid);
+int run_named_timeout(const struct run_named *n);
+void run_named_tick(struct run_named *n);
 void run_named_answer(struct run_named *n, int status);
 void run_named_child_close(struct run_named *n);
 void run_named_free(struct run_named *n);

@@ -12,7 +12,7 @@ lib_enter_ns "$@"
 run_require
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 30
+tap_plan 31
 
 XDG_RUNTIME_DIR=$TMP_DIR/xdg
 export XDG_RUNTIME_DIR
@@ -74,6 +74,21 @@ bad=$(timeout 20 python3 "$TMP_DIR/badexec.py" "$REG/box/sock" "$pid" 2>&1)
 out=$(lxexec box -- python3 "$TMP_DIR/fetch.py")
 [ "$bad" = -74 ] && [ "$out" = exec-ok ]
 tap_result $? "a /dev/null sent as the listener: EBADMSG ($bad), and exec still served ($out)"
+
+# A client that connects and never sends keeps the others out for at most
+# its 2 s (it used to hold the slot for good: every exec timed out).
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+time.sleep(30)' "$REG/box/sock" &
+silent=$!
+sleep 0.3
+t0=$(date +%s%N)
+out=$(lxexec box -- python3 "$TMP_DIR/fetch.py")
+ms=$((($(date +%s%N) - t0) / 1000000))
+kill $silent 2>/dev/null; wait $silent 2>/dev/null
+[ "$out" = exec-ok ] && [ $ms -lt 8000 ]
+tap_result $? "a silent exec client is dropped: the next exec is served in $ms ms ($out)"
 
 # the listener goes with the sandbox's netns: a namespace of CMD's own
 # gets the kernel (nothing listens on its loopback), not the host

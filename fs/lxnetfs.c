@@ -457,6 +457,39 @@ static void lxfs_ack_device(int ctl, int status)
 	close(ctl);
 }
 
+/**
+ * lxfs_take_device() - receive the /dev/fuse fd `lxnet run` mounted, and
+ * learn the sandbox's network namespace from the pid sent with it
+ * @fs: the server
+ * @ctl: the socket the device comes on
+ * @want_netns: no --netns was given
+ * @mountpoint: replaced by "/dev/fd/N"
+ *
+ * Runs at start-up (die() on failure); exits 0 when nothing was sent.
+ */
+static void lxfs_take_device(struct lxfs *fs, int ctl, bool want_netns,
+			     char **mountpoint)
+{
+	char *dev = NULL;
+	pid_t pid = 0;
+	int r;
+
+	r = lxfs_receive_device(ctl, &dev, &pid);
+	if (r == -ECONNRESET) {
+		log_debug("no device was sent: nothing to serve");
+		_exit(0);
+	}
+	if (r < 0)
+		die("receiving the FUSE device on fd %d: %s", ctl,
+		    g_strerror(-r));
+	g_free(*mountpoint);
+	*mountpoint = dev;
+	/* The sender waits for our answer: the pid is alive. */
+	if (want_netns && pid > 0 && (r = lxfs_sockets_set_pid(fs, pid)) < 0)
+		log_warn("the sandbox's network namespace (pid %d): %s; proc/net/tcp and the like list no sockets",
+			 (int)pid, g_strerror(-r));
+}
+
 int main(int argc, char **argv)
 {
 	struct lxfs_cmdline cl = { 0 };
@@ -518,26 +551,8 @@ int main(int argc, char **argv)
 		if (r < 0)
 			die("--netns %s: %s", cl.netns, g_strerror(-r));
 	}
-	if (ctl >= 0) {
-		char *dev = NULL;
-		pid_t pid = 0;
-
-		r = lxfs_receive_device(ctl, &dev, &pid);
-		if (r == -ECONNRESET) {
-			log_debug("no device was sent: nothing to serve");
-			_exit(0);
-		}
-		if (r < 0)
-			die("receiving the FUSE device on fd %d: %s", ctl,
-			    g_strerror(-r));
-		g_free(mountpoint);
-		mountpoint = dev;
-		/* The sender waits for our answer: the pid is alive. */
-		if (!cl.netns && pid > 0 &&
-		    (r = lxfs_sockets_set_pid(&fs, pid)) < 0)
-			log_warn("the sandbox's network namespace (pid %d): %s; proc/net/tcp and the like list no sockets",
-				 (int)pid, g_strerror(-r));
-	}
+	if (ctl >= 0)
+		lxfs_take_device(&fs, ctl, !cl.netns, &mountpoint);
 	if (lxfs_session_mount(&fs, mountpoint) < 0) {
 		lxfs_ack_device(ctl, -EIO);
 		die("cannot mount on %s", mountpoint);

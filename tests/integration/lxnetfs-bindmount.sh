@@ -30,19 +30,6 @@ lxfs_mount "$M" --resolv-conf "$T/etc/resolv.conf" --hosts-file "$T/etc/hosts"
 tap_result $? "mounted"
 has() { grep -q -- "$2" "$M/$1" 2>/dev/null; }
 
-# timed DESCRIPTION CHANGE-CMD CHECK-CMD... - see lxnetfs-live.sh
-timed() {
-	local d=$1 change=$2 t0 t1 st
-	shift 2
-	t0=$EPOCHREALTIME
-	eval "$change"
-	wait_until 2 "$@"
-	st=$?
-	t1=$EPOCHREALTIME
-	tap_diag "$d: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f ms", (b - a) * 1000 }')"
-	tap_result $st "$d shows within 2 s"
-}
-
 # A rename over a mount point fails, natively too: engines write in place.
 printf 'nameserver 10.79.0.9\n' >"$T/new"
 ! mv "$T/new" "$T/etc/resolv.conf" 2>/dev/null

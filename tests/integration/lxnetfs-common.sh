@@ -64,3 +64,17 @@ lxfs_require() {
 	[ -x "$LXNETFS" ] || tap_skip_all "lxnetfs not built"
 	[ -c /dev/fuse ] || tap_skip_all "no /dev/fuse"
 }
+
+# timed DESC CHANGE CHECK... - run the shell command CHANGE, then wait (at
+# most 2 s) for CHECK to succeed; one TAP result, the delay as a diagnostic
+timed() {
+	local d=$1 change=$2 t0 t1 st
+	shift 2
+	t0=$EPOCHREALTIME
+	eval "$change"
+	wait_until 2 "$@"
+	st=$?
+	t1=$EPOCHREALTIME
+	tap_diag "$d: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f ms", (b - a) * 1000 }')"
+	tap_result $st "$d shows within 2 s"
+}

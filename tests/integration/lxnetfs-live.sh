@@ -24,19 +24,6 @@ M=$T/m
 lxfs_mount "$M" --resolv-conf "$T/resolv.conf" --hosts-file "$T/hosts"
 tap_result $? "mounted"
 
-# timed DESCRIPTION CHANGE-CMD CHECK-CMD... - run CHANGE-CMD (a string), wait
-# up to 2 s for CHECK-CMD, report with the latency.
-timed() {
-	local d=$1 change=$2 t0 t1 st
-	shift 2
-	t0=$EPOCHREALTIME
-	eval "$change"
-	wait_until 2 "$@"
-	st=$?
-	t1=$EPOCHREALTIME
-	tap_diag "$d: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f ms", (b - a) * 1000 }')"
-	tap_result $st "$d shows within 2 s"
-}
 has() { grep -q -- "$2" "$M/$1" 2>/dev/null; }
 hasnt() { ! grep -q -- "$2" "$M/$1" 2>/dev/null; }
 same_as_kernel() { diff -q "/proc/net/$1" "$M/proc/net/$1" >/dev/null 2>&1; }

@@ -251,6 +251,13 @@ static void api_names(int fd)
 	v = 0;
 	check(setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &v, sizeof(v)) == 0,
 	      "ext-ack-off", "failed");
+	/* a flag option shorter than an int reads as 0 (netlink_setsockopt()) */
+	v = 1;
+	check(setsockopt(fd, SOL_NETLINK, NETLINK_PKTINFO, &v, sizeof(v)) == 0 &&
+	      setsockopt(fd, SOL_NETLINK, NETLINK_PKTINFO, &v, 3) == 0 &&
+	      (len = sizeof(v), getsockopt(fd, SOL_NETLINK, NETLINK_PKTINFO, &v, &len)) == 0 &&
+	      v == 0 && setsockopt(fd, SOL_NETLINK, NETLINK_PKTINFO, NULL, 0) == 0,
+	      "flag-opt-short", "v %d errno %d", v, errno);
 }
 
 static void api_recv(int fd, int expect_links)

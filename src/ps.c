@@ -7,11 +7,11 @@
  * are removed on the way; sandboxes still starting are not listed). The
  * SOCKETS column counts the host sockets the sandbox's processes hold: the
  * inodes of the AF_INET/AF_INET6 sockets of our own (the host's) network
- * namespace are read from /proc/net/{tcp,udp,raw}{,6}; then every process
- * whose /proc/PID/ns/net is the sandbox's is a process of the sandbox, and
- * its fds that link to socket:[INODE] with such an inode are counted, each
- * socket once. Everything is bounded (processes, fds per process, bytes
- * of each /proc/net file); processes we may not look into are skipped.
+ * namespace are read from /proc/net/{tcp,udp,raw}{,6}, and those among the
+ * sockets the sandbox's processes hold (sockset_collect(), as for its own
+ * /proc/net files and ss) are counted, each once. Everything is bounded
+ * (sockset's bounds, bytes of each /proc/net file); processes we may not
+ * look into are skipped.
  */
 #include "config.h"
 
@@ -25,11 +25,10 @@
 #include "log.h"
 #include "lxnet_int.h"
 #include "registry.h"
+#include "sockset.h"
 #include "util.h"
 
-/* Bounds of the socket count's scan. */
-#define PS_MAX_PIDS 65536
-#define PS_MAX_FDS 65536
+/* Bound on the host's /proc/net files read for the socket count. */
 #define PS_PROCNET_MAX (64u << 20)
 #define PS_CMD_WIDTH 40
 
@@ -76,66 +75,38 @@ static GHashTable *ps_host_inet_inodes(void)
 	return set;
 }
 
-/* Add @pid's fds that are host inet sockets to @seen. */
-static void ps_scan_fds(const char *pid, GHashTable *inet, GHashTable *seen)
-{
-	g_autofree char *dir = g_strdup_printf("/proc/%s/fd", pid);
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const char *n;
-	unsigned int k = 0;
-
-	while (d && (n = g_dir_read_name(d)) && k++ < PS_MAX_FDS) {
-		g_autofree char *p = g_strdup_printf("%s/%s", dir, n);
-		g_autofree char *t = g_file_read_link(p, NULL);
-		guint64 ino;
-
-		if (!t || !g_str_has_prefix(t, "socket:["))
-			continue;
-		ino = g_ascii_strtoull(t + 8, NULL, 10);
-		if (g_hash_table_contains(inet, &ino))
-			g_hash_table_add(seen, g_memdup2(&ino, sizeof(ino)));
-	}
-}
-
 /**
  * ps_count_sockets() - host sockets held by each sandbox's processes
  * @infos: the sandboxes
  * @ret_counts: one count per sandbox (g_free)
+ *
+ * The sockets a sandbox's processes hold are sockset_collect()'s, as for
+ * its /proc/net files and ss; of those, the host's inet sockets count.
  */
 static void ps_count_sockets(GPtrArray *infos, guint **ret_counts)
 {
 	g_autoptr(GHashTable) inet = ps_host_inet_inodes();
-	GHashTable **seen = g_new0(GHashTable *, infos->len + 1);
 	guint *counts = g_new0(guint, infos->len + 1);
-	g_autoptr(GDir) d = g_dir_open("/proc", 0, NULL);
-	const char *n;
-	unsigned int k = 0;
+	struct stat self;
 	guint i;
 
-	for (i = 0; i < infos->len; i++)
-		seen[i] = g_hash_table_new_full(g_int64_hash, g_int64_equal,
-						g_free, NULL);
-	while (d && (n = g_dir_read_name(d)) && k++ < PS_MAX_PIDS) {
-		g_autofree char *p = NULL;
-		struct stat st;
-
-		if (!g_ascii_isdigit(n[0]))
-			continue;
-		p = g_strdup_printf("/proc/%s/ns/net", n);
-		if (stat(p, &st) < 0)
-			continue;
-		for (i = 0; i < infos->len; i++) {
-			struct registry_info *info = infos->pdata[i];
-
-			if (st.st_ino == info->ns[REGISTRY_NS_NET])
-				ps_scan_fds(n, inet, seen[i]);
-		}
+	if (stat("/proc/self/ns/net", &self) < 0) {
+		*ret_counts = counts;
+		return;
 	}
 	for (i = 0; i < infos->len; i++) {
-		counts[i] = g_hash_table_size(seen[i]);
-		g_hash_table_unref(seen[i]);
+		struct registry_info *info = infos->pdata[i];
+		_cleanup_(sockset_freep) struct sockset *set = NULL;
+		GHashTableIter it;
+		gpointer ino;
+
+		if (sockset_collect("/proc", self.st_dev,
+				    (ino_t)info->ns[REGISTRY_NS_NET], &set) < 0)
+			continue;
+		g_hash_table_iter_init(&it, inet);
+		while (g_hash_table_iter_next(&it, &ino, NULL))
+			counts[i] += sockset_has(set, *(guint64 *)ino);
 	}
-	g_free(seen);
 	*ret_counts = counts;
 }
 

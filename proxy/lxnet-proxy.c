@@ -335,6 +335,39 @@ static int client_add(struct proxy *p, int fd, bool is_ctl, pid_t peer_pid)
 	return 0;
 }
 
+/**
+ * proxy_refuse() - answer a control client @status and close it
+ * @fd: the client's socket (non-blocking)
+ * @status: the FDPASS_ACK status, a -errno
+ *
+ * A shim sends its listener without waiting to be admitted. Closing a
+ * socket with that message still queued makes the kernel report
+ * ECONNRESET to the peer before it can read our answer, so the peer is
+ * first shut out (its later sends fail with EPIPE and it reads the answer
+ * then), what it sent is drained (the fds in it closed), and only then is
+ * the socket closed.
+ */
+static void proxy_refuse(int fd, int status)
+{
+	struct fdpass_msg ack = { .kind = FDPASS_ACK, .status = status };
+	struct fdpass_msg msg;
+	int fds[FDPASS_MAX_FDS];
+	size_t n_fds;
+	int i, r;
+
+	(void)fdpass_send(fd, &ack, NULL, 0);
+	(void)shutdown(fd, SHUT_RDWR);
+	for (i = 0; i < PROXY_REFUSE_DRAIN; i++) {
+		n_fds = 0;
+		r = fdpass_recv(fd, &msg, fds, ELEMENTSOF(fds), &n_fds);
+		while (n_fds > 0)
+			close(fds[--n_fds]);
+		if (r < 0 && r != -EBADMSG)
+			break;
+	}
+	close(fd);
+}
+
 static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data);
 
 /* The pause after EMFILE/ENFILE is over: accept again. */
@@ -445,10 +478,7 @@ static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data)
 	}
 	r = proxy_admit(p, cfd, &peer_pid);
 	if (r < 0) {
-		struct fdpass_msg ack = { .kind = FDPASS_ACK, .status = r };
-
-		(void)fdpass_send(cfd, &ack, NULL, 0);
-		close(cfd);
+		proxy_refuse(cfd, r);
 		return G_SOURCE_CONTINUE;
 	}
 	client_add(p, cfd, false, peer_pid);

@@ -33,6 +33,8 @@
 #define PROXY_MAX_LISTENERS_LIMIT 65536
 /* Out of file descriptors: how long the control socket is not accepted. */
 #define PROXY_ACCEPT_PAUSE_MS 100
+/* A refused control client: at most this many queued messages drained. */
+#define PROXY_REFUSE_DRAIN 8
 /*
  * Control clients: a shim sends its listener within milliseconds of
  * connecting, so a client idle this long is dropped; one process keeps at

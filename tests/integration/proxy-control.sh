@@ -63,8 +63,29 @@ wait_until 5 port_open 127.0.0.1 8091
 P1=$TMP_DIR/p1.sock
 proxy_start "$P1" || tap_skip_all "lxnet-proxy did not start"
 chmod 666 "$P1"
-err=$(as_user "$LXNET_BIN" shim --proxy "$P1" -- true 2>&1)
+# The shim's listener is already queued when the proxy refuses it, and the
+# shim reads the answer only after the proxy has closed: the refusal must
+# still be read (closing with the listener unread made the kernel report
+# ECONNRESET to the shim instead). Both are held with SIGSTOP to order it.
+kill -STOP "$PROXY_PID"
+as_user "$LXNET_BIN" shim --proxy "$P1" -- true 2>"$TMP_DIR/refused.err" &
+shim_bg=$!
+shim_held() {
+	shim_pid=$(pgrep -f "^$LXNET_BIN shim --proxy $P1")
+	[ -n "$shim_pid" ] && grep -q "^State:.*S (sleeping)" "/proc/$shim_pid/status"
+}
+wait_until 5 shim_held
+sleep 0.2 # past its send, into its poll
+kill -STOP "$shim_pid"
+n_fd=$(ls "/proc/$PROXY_PID/fd" | wc -l)
+kill -CONT "$PROXY_PID"
+proxy_closed() { [ "$(ls "/proc/$PROXY_PID/fd" | wc -l)" -le "$n_fd" ]; }
+sleep 0.2
+wait_until 5 proxy_closed
+kill -CONT "$shim_pid"
+wait "$shim_bg"
 st=$?
+err=$(cat "$TMP_DIR/refused.err")
 [ $st -eq 125 ] && printf '%s' "$err" | grep -q 'did not take the sandbox: Operation not permitted'
 tap_result $? "root's proxy refuses another user's shim: $st ($err)"
 P2=$TMP_DIR/p2.sock

@@ -66,52 +66,6 @@
 _Static_assert(sizeof(struct ifreq) == IFREQ_SIZE_NATIVE || sizeof(void *) == 4,
 	       "struct ifreq layout");
 
-/* What a request needs from the fd and what it is. */
-enum ifioctl_class {
-	IFIOCTL_NONE,
-	IFIOCTL_DEV,    /* dev_ioctl(): any socket */
-	IFIOCTL_INET,   /* devinet_ioctl(): AF_INET sockets only */
-	IFIOCTL_CONF,   /* SIOCGIFCONF: any socket */
-	IFIOCTL_SET,    /* changes the network: EPERM */
-};
-
-static enum ifioctl_class ifioctl_classify(uint32_t cmd)
-{
-	switch (cmd) {
-	case SIOCGIFCONF:
-		return IFIOCTL_CONF;
-	case SIOCGIFFLAGS: case SIOCGIFMETRIC: case SIOCGIFMTU:
-	case SIOCGIFHWADDR: case SIOCGIFINDEX: case SIOCGIFNAME:
-	case SIOCGIFTXQLEN:
-		return IFIOCTL_DEV;
-	case SIOCGIFADDR: case SIOCGIFNETMASK: case SIOCGIFBRDADDR:
-	case SIOCGIFDSTADDR:
-		return IFIOCTL_INET;
-	case SIOCSIFLINK: case SIOCSIFFLAGS: case SIOCSIFADDR:
-	case SIOCSIFDSTADDR: case SIOCSIFBRDADDR: case SIOCSIFNETMASK:
-	case SIOCSIFMETRIC: case SIOCSIFMEM: case SIOCSIFMTU: case SIOCSIFNAME:
-	case SIOCSIFHWADDR: case SIOCSIFENCAP: case SIOCSIFSLAVE:
-	case SIOCSIFPFLAGS: case SIOCSIFHWBROADCAST: case SIOCSIFTXQLEN:
-	case SIOCSIFMAP: case SIOCDIFADDR: case SIOCADDRT: case SIOCDELRT:
-	case SIOCADDMULTI: case SIOCDELMULTI:
-		return IFIOCTL_SET;
-	default:
-		return IFIOCTL_NONE;
-	}
-}
-
-/**
- * ifioctl_traps() - whether an ioctl request is one this file answers
- * @request: ioctl's second argument as seccomp reports it
- *
- * The kernel takes the request as an unsigned int: only the low 32 bits
- * count, as in the filter.
- */
-bool ifioctl_traps(unsigned long request)
-{
-	return ifioctl_classify((uint32_t)request) != IFIOCTL_NONE;
-}
-
 /*
  * struct ifioctl_call - one trapped ioctl
  * @listener: the listener fd
@@ -132,10 +86,7 @@ struct ifioctl_call {
 
 static int ifioctl_id_valid(const struct ifioctl_call *c)
 {
-	uint64_t id = c->req->id;
-
-	return ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 ?
-	       -ENOENT : 0;
+	return notif_id_valid(c->listener, c->req->id) < 0 ? -ENOENT : 0;
 }
 
 /**
@@ -424,13 +375,13 @@ static int ifioctl_inet(const struct netstate_snapshot *snap, uint32_t cmd,
  * ifioctl_do_ifreq() - read the ifreq, answer, write it back
  * @c: the call
  * @snap: the view
- * @cls: IFIOCTL_DEV or IFIOCTL_INET
+ * @cls: TRAP_IOCTL_DEV or TRAP_IOCTL_INET
  *
  * Return: 0 answered (the caller replies 0), or -errno.
  */
 static int ifioctl_do_ifreq(const struct ifioctl_call *c,
 			    const struct netstate_snapshot *snap,
-			    enum ifioctl_class cls)
+			    enum trap_ioctl_kind cls)
 {
 	unsigned char ifr[IFREQ_SIZE_NATIVE] = { 0 };
 	size_t size = c->compat ? IFREQ_SIZE_COMPAT : IFREQ_SIZE_NATIVE;
@@ -439,7 +390,7 @@ static int ifioctl_do_ifreq(const struct ifioctl_call *c,
 	r = ifioctl_peek(c, c->arg, ifr, size);
 	if (r < 0)
 		return r;
-	r = cls == IFIOCTL_INET ? ifioctl_inet(snap, c->cmd, ifr)
+	r = cls == TRAP_IOCTL_INET ? ifioctl_inet(snap, c->cmd, ifr)
 				: ifioctl_dev(snap, c->cmd, ifr);
 	if (r < 0)
 		return r;
@@ -520,12 +471,13 @@ static int ifioctl_do_ifconf(const struct ifioctl_call *c,
  * @s: the caller's architecture
  *
  * Runs on the listener's thread.
- * Return: 0 when answered (or the target is gone), 1 to let the kernel run
- * the call (not a socket; an address request on a non-AF_INET socket), or
- * -errno to fail it with.
+ * Return: 0 (the answer: the caller's memory holds it), NOTIF_ANSWERED when
+ * the target is gone, NOTIF_CONTINUE to let the kernel run the call (not a
+ * socket; an address request on a non-AF_INET socket), or -errno to fail
+ * it with.
  */
-int ifioctl_do(const struct proxy_conf *conf, int listener,
-	       const struct seccomp_notif *req, const struct proxy_sysnr *s)
+int64_t ifioctl_do(const struct proxy_conf *conf, int listener,
+		   const struct seccomp_notif *req, const struct proxy_sysnr *s)
 {
 	struct ifioctl_call c = {
 		.listener = listener,
@@ -535,7 +487,7 @@ int ifioctl_do(const struct proxy_conf *conf, int listener,
 		.cmd = (uint32_t)req->data.args[1],
 		.arg = req->data.args[2],
 	};
-	enum ifioctl_class cls = ifioctl_classify(c.cmd);
+	enum trap_ioctl_kind cls = trap_ioctl_kind(c.cmd);
 	_cleanup_(netstate_snapshot_unrefp) struct netstate_snapshot *snap = NULL;
 	int domain, r;
 
@@ -543,26 +495,21 @@ int ifioctl_do(const struct proxy_conf *conf, int listener,
 		c.arg = (uint32_t)c.arg;
 	r = ifioctl_fd_domain(&c, (int)req->data.args[0], &domain);
 	if (r < 0)
-		return 0; /* target gone */
-	if (domain < 0 || cls == IFIOCTL_NONE)
-		return 1;
-	if (cls == IFIOCTL_SET)
+		return NOTIF_ANSWERED; /* target gone */
+	if (domain < 0 || cls == TRAP_IOCTL_NONE)
+		return NOTIF_CONTINUE;
+	if (cls == TRAP_IOCTL_SET)
 		return -EPERM;
-	if (cls == IFIOCTL_INET && domain != AF_INET)
-		return 1;
+	if (cls == TRAP_IOCTL_INET && domain != AF_INET)
+		return NOTIF_CONTINUE;
 	snap = proxy_model_get(conf->model);
 	if (!snap)
 		return -ENOSYS; /* the proxy is shutting down */
-	if (cls == IFIOCTL_CONF)
+	if (cls == TRAP_IOCTL_CONF)
 		r = ifioctl_do_ifconf(&c, snap);
 	else
 		r = ifioctl_do_ifreq(&c, snap, cls);
 	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
-	r = notify_reply_error(listener, req->id, 0);
-	if (r < 0)
-		log_debug("ioctl reply to pid %u: %s", req->pid, g_strerror(-r));
-	return 0;
+		return NOTIF_ANSWERED;
+	return r < 0 ? r : 0;
 }

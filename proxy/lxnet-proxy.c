@@ -177,21 +177,6 @@ static void listener_done(struct listener *l, void *data)
 }
 
 /**
- * proxy_is_listener() - whether @fd is a seccomp user-notification fd
- * @fd: a received fd
- *
- * NOTIF_ID_VALID on a seccomp listener answers ENOENT for an unknown id;
- * any other file answers ENOTTY or EINVAL.
- */
-static bool proxy_is_listener(int fd)
-{
-	uint64_t id = 0;
-
-	return ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 &&
-	       errno == ENOENT;
-}
-
-/**
  * proxy_netns_ino() - the inode of a network namespace fd
  * @fd: what the client sent as its sandbox's namespace
  * @ret_ino: its nsfs inode number
@@ -230,7 +215,7 @@ static int proxy_do_add_listener(struct proxy *p, const int *fds,
 	ino_t ino = 0;
 	int r;
 
-	if (!proxy_is_listener(fds[0]))
+	if (!notif_is_listener(fds[0]))
 		return -EBADMSG;
 	if (n_fds > 1 && proxy_netns_ino(fds[1], &ino) < 0)
 		return -EBADMSG;

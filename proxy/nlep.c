@@ -508,15 +508,14 @@ static void nlep_diag_clear(struct nlep *diag)
  *	endpoint remembers the caller's network namespace, whose processes'
  *	sockets its answers list, and gets a socket made in it)
  *
- * Return: 0 when answered, 1 for CONTINUE (types the kernel refuses get the
- * kernel's errno), or -errno.
+ * Return: NOTIF_ANSWERED (also when the caller is gone), NOTIF_CONTINUE
+ * (types the kernel refuses get the kernel's errno), or -errno.
  */
-int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
+int64_t nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		   int type, int protocol)
 {
 	_cleanup_close_ int s = -1;
 	int base = type & 0xf, sp[2], slot, r;
-	struct seccomp_notif_addfd add = { .id = req->id };
 	struct nlep_task *e = NULL;
 	struct nlep diag = { .diag_fd = -1, .diag_userns = -1, .diag_netns = -1 };
 	pid_t tgid = 0;
@@ -525,9 +524,9 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	if ((protocol != NETLINK_ROUTE && protocol != NETLINK_SOCK_DIAG) ||
 	    (base != SOCK_RAW && base != SOCK_DGRAM) ||
 	    (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)))
-		return 1;
+		return NOTIF_CONTINUE;
 	if (req->pid == 0)
-		return 1; /* a caller outside our pid namespace: its own netlink */
+		return NOTIF_CONTINUE; /* outside our pid namespace: its own */
 	g_mutex_lock(&sb->task_lock);
 	slot = nlep_task_get(sb, (pid_t)req->pid, false, &e);
 	/*
@@ -544,9 +543,9 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	if (slot >= 0 && protocol == NETLINK_SOCK_DIAG)
 		nlep_diag_init(&diag, e->procdir);
 	g_mutex_unlock(&sb->task_lock);
-	if (nlep_id_valid(sb->listener, req->id) < 0) {
+	if (notif_id_valid(sb->listener, req->id) < 0) {
 		nlep_diag_clear(&diag);
-		return 0;
+		return NOTIF_ANSWERED;
 	}
 	/*
 	 * The caller lives (its id is valid) but its /proc entry could not be
@@ -554,7 +553,7 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	 * pid namespace does, rather than a call never answered.
 	 */
 	if (slot < 0)
-		return slot == -ENOENT || slot == -ESRCH ? 1 : slot;
+		return slot == -ENOENT || slot == -ESRCH ? NOTIF_CONTINUE : slot;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		nlep_diag_clear(&diag);
 		return -errno;
@@ -575,17 +574,13 @@ int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		nlep_diag_clear(&diag);
 		return r;
 	}
-	add.flags = SECCOMP_ADDFD_FLAG_SETFD | SECCOMP_ADDFD_FLAG_SEND;
-	add.srcfd = (uint32_t)s;
-	add.newfd = (uint32_t)slot;
-	add.newfd_flags = (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0;
-	r = ioctl(sb->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	r = notif_addfd(sb->listener, req->id, s, slot, type & SOCK_CLOEXEC);
 	/* On failure S is closed here and P's POLLHUP releases the endpoint. */
 	if (r < 0)
-		return errno == ENOENT ? 0 : -errno;
+		return r == -ENOENT ? NOTIF_ANSWERED : r;
 	log_debug("endpoint %lu at fd %d of pid %u", (unsigned long)st.st_ino,
 		  slot, req->pid);
-	return 0;
+	return NOTIF_ANSWERED;
 }
 
 /* ---- multicast ----------------------------------------------------------- */

@@ -61,9 +61,9 @@ struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener,
 				      bool pidfd_leader_only);
 void nlep_sandbox_unref(struct nlep_sandbox *sb);
 
-int nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
+int64_t nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		   int type, int protocol);
-int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
+int64_t nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 		 const struct seccomp_notif *req);
 
 #endif

@@ -297,8 +297,6 @@ int nlep_read_recv_args(enum nlep_call call,
 void nlep_recv_free(struct nlep_recv *rv);
 void nlep_wake(struct nlep *ep, GQueue *done);
 /* nlep_sock.c */
-int nlep_id_valid(int listener, uint64_t id);
-int nlep_reply_val(int listener, uint64_t id, int64_t val);
 void nlep_set_rcvbuf(struct nlep *ep, int val, bool force);
 void nlep_task_drop(struct nlep_task *e);
 int nlep_task_get(struct nlep_sandbox *sb, pid_t pid, bool fresh,

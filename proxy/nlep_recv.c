@@ -351,7 +351,7 @@ void nlep_wake(struct nlep *ep, GQueue *done)
 		ssize_t r;
 
 		next = l->next;
-		if (nlep_id_valid(op->sb->listener, op->id) < 0) {
+		if (notif_id_valid(op->sb->listener, op->id) < 0) {
 			nlep_op_free(nlep_unpark(h, op));
 			continue;
 		}
@@ -381,8 +381,8 @@ void nlep_complete(GQueue *done)
 
 		if (r >= 0)
 			r = nlep_deliver(&op->t, op->rv, &op->got);
-		if (r != -ENOENT || nlep_id_valid(op->sb->listener, op->id) == 0)
-			(void)nlep_reply_val(op->sb->listener, op->id, r);
+		if (r != -ENOENT || notif_id_valid(op->sb->listener, op->id) == 0)
+			(void)notif_reply(op->sb->listener, op->id, r);
 		nlep_op_free(op);
 	}
 }
@@ -513,7 +513,7 @@ static gboolean nlep_sweep(gpointer data)
 		int64_t ans = 1;
 
 		next = l->next;
-		if (nlep_id_valid(op->sb->listener, op->id) < 0)
+		if (notif_id_valid(op->sb->listener, op->id) < 0)
 			ans = 0;
 		else if (op->deadline && now >= op->deadline)
 			ans = -EAGAIN;
@@ -522,7 +522,7 @@ static gboolean nlep_sweep(gpointer data)
 		if (ans == 1)
 			continue;
 		if (ans < 0)
-			(void)nlep_reply_val(op->sb->listener, op->id, ans);
+			(void)notif_reply(op->sb->listener, op->id, ans);
 		nlep_op_free(nlep_unpark(h, op));
 	}
 	keep = h->parked.length > 0;

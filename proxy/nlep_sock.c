@@ -31,33 +31,6 @@
 #include "proxy_int.h"
 #include "util.h"
 
-/* 0 while notification @id is pending (its caller alive), else -ENOENT. */
-int nlep_id_valid(int listener, uint64_t id)
-{
-	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 ? -ENOENT : 0;
-}
-
-/**
- * nlep_reply_val() - answer a notification with a value or an error
- * @listener: the listener
- * @id: the notification
- * @val: the syscall's result, or -errno
- *
- * Return: 0 (also when the caller is gone), or -errno.
- */
-int nlep_reply_val(int listener, uint64_t id, int64_t val)
-{
-	struct seccomp_notif_resp resp = { .id = id };
-
-	if (val < 0)
-		resp.error = (int32_t)val;
-	else
-		resp.val = val;
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return 0;
-}
-
 /*
  * Callers cached per sandbox: struct nlep_task holds a pidfd (the thread's,
  * or before Linux 6.9 its leader's: task.c) and an O_PATH
@@ -255,7 +228,7 @@ static int nlep_attach(struct nlep_sandbox *sb, enum nlep_call call,
 	g_mutex_unlock(&sb->task_lock);
 	if (got >= 0)
 		*sfd = got;
-	if (nlep_id_valid(sb->listener, req->id) < 0)
+	if (notif_id_valid(sb->listener, req->id) < 0)
 		return -ENOENT;
 	if (r == -EBADF)
 		return 1;
@@ -819,8 +792,8 @@ static bool nlep_fd_low(uint64_t fd)
  *
  * Return: 0 when answered, 1 for CONTINUE, or -errno to fail the call with.
  */
-int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
-		 const struct seccomp_notif *req)
+int64_t nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
+		     const struct seccomp_notif *req)
 {
 	struct nlep_hub *h = sb->hub;
 	_cleanup_close_ int sfd = -1;
@@ -833,11 +806,11 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 	int64_t r;
 
 	if (nlep_fd_low(req->data.args[0]) && nlep_fd_foreign(sb, req))
-		return 1;
+		return NOTIF_CONTINUE;
 	r = nlep_attach(sb, call, req, &t, &sfd, &ino, &a.tgid);
 	if (r != 0) {
 		target_close(&t);
-		return r == -ENOENT ? 0 : (int)r;
+		return r == -ENOENT ? NOTIF_ANSWERED : r;
 	}
 	g_mutex_lock(&h->lock);
 	ep = nlep_lookup(h, ino);
@@ -848,7 +821,7 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 	g_mutex_unlock(&h->lock);
 	if (!ep) {
 		target_close(&t);
-		return 1;
+		return NOTIF_CONTINUE;
 	}
 	r = nlep_read_args(h, call, req, &t, &a);
 	g_mutex_lock(&h->lock);
@@ -858,14 +831,15 @@ int nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
 	g_mutex_unlock(&h->lock);
 	nlep_complete(&done);
 	if (r == NLEP_PARKED)
-		return 0;
-	if (r != 1)
+		r = NOTIF_ANSWERED;
+	else if (r == 1)
+		r = NOTIF_CONTINUE;
+	else
 		r = nlep_write_out(call, req, &t, &a, &res, r);
-	/* Answered first: the caller runs on while this thread cleans up. */
-	if (r != 1 && !(r == -ENOENT && nlep_id_valid(sb->listener, req->id) < 0))
-		(void)nlep_reply_val(sb->listener, req->id, r);
+	if (r == -ENOENT && notif_id_valid(sb->listener, req->id) < 0)
+		r = NOTIF_ANSWERED;
 	target_close(&t);
 	nlep_recv_free(a.rv);
 	g_free(res.got.buf);
-	return r == 1 ? 1 : 0;
+	return r;
 }

@@ -23,36 +23,41 @@
 #ifndef __X32_SYSCALL_BIT
 #define __X32_SYSCALL_BIT 0x40000000
 #endif
-
-/* What a do_*() asks its wrapper to do besides replying with an errno. */
-enum {
-	NOTIFY_ANSWERED = 0, /* the reply has been sent (or the target is gone) */
-	NOTIFY_CONTINUE = 1, /* let the kernel run the call natively */
-};
+/* i386's direct socket() (Linux 4.3; arch/x86/entry/syscalls/syscall_32.tbl) */
+#ifdef __x86_64__
+#define __NR_I386_SOCKET 359
+#endif
 
 /**
- * proxy_sysnr_add_nl() - the numbers of the calls trapped on endpoint fds
- * @s: the entry being filled in
+ * proxy_sysnr_row() - the number of a trapped call on one architecture
+ * @row: the row of LXNET_TRAPPED_CALLS
  * @scmp_arch: SCMP_ARCH_* token
  * @audit_arch: AUDIT_ARCH_* of the entry
  * @x32: whether this is x32
  *
- * Only the native architecture traps them (seccomp_filter.c); -1 elsewhere.
+ * libseccomp gives the socket calls i386 multiplexes through socketcall()
+ * pseudo numbers; the filter traps the direct call (Linux 4.3) as well,
+ * under its own number, which is the one a caller's notification carries.
+ *
+ * Return: the number, or -1 where the row is not trapped.
  */
-static void proxy_sysnr_add_nl(struct proxy_sysnr *s, uint32_t scmp_arch,
-			       uint32_t audit_arch, bool x32)
+static int proxy_sysnr_row(const struct trap_row *row, uint32_t scmp_arch,
+			   uint32_t audit_arch, bool x32)
 {
-	size_t i;
+	int nr;
 
-	for (i = 0; i < NLEP_N_CALLS; i++) {
-		s->nr_nl[i] = -1;
-		if (x32 || audit_arch != seccomp_arch_native())
-			continue;
-		s->nr_nl[i] = seccomp_syscall_resolve_name_arch(scmp_arch,
-								nlep_call_names[i]);
-		if (s->nr_nl[i] < 0)
-			s->nr_nl[i] = -1;
-	}
+	if (row->scope == TRAP_FAIL)
+		return -1; /* the filter answers it */
+	if (row->arches == TRAP_ARCH_NATIVE &&
+	    (x32 || audit_arch != seccomp_arch_native()))
+		return -1;
+	nr = seccomp_syscall_resolve_name_arch(scmp_arch, row->syscall);
+#ifdef __NR_I386_SOCKET
+	if (nr < 0 && audit_arch == AUDIT_ARCH_I386 &&
+	    strcmp(row->syscall, "socket") == 0)
+		nr = __NR_I386_SOCKET;
+#endif
+	return nr < 0 ? -1 : nr;
 }
 
 /**
@@ -66,30 +71,16 @@ static void proxy_sysnr_add(struct proxy_conf *conf, uint32_t scmp_arch,
 			    uint32_t audit_arch, bool x32)
 {
 	struct proxy_sysnr *s;
+	size_t i;
 
 	if (conf->n_sysnr >= PROXY_MAX_ARCHES)
 		return;
 	s = &conf->sysnr[conf->n_sysnr++];
 	s->arch = audit_arch;
 	s->x32 = x32;
-	s->nr_socket = seccomp_syscall_resolve_name_arch(scmp_arch, "socket");
-	s->nr_socketcall =
-		seccomp_syscall_resolve_name_arch(scmp_arch, "socketcall");
-	s->nr_ioctl = seccomp_syscall_resolve_name_arch(scmp_arch, "ioctl");
-	/* libseccomp's pseudo numbers for calls an arch lacks are negative. */
-	if (s->nr_socket < 0)
-		s->nr_socket = -1;
-	if (s->nr_socketcall < 0)
-		s->nr_socketcall = -1;
-	if (s->nr_ioctl < 0)
-		s->nr_ioctl = -1;
-	s->nr_unshare = MAX(-1, seccomp_syscall_resolve_name_arch(scmp_arch,
-								  "unshare"));
-	s->nr_clone = MAX(-1, seccomp_syscall_resolve_name_arch(scmp_arch,
-								"clone"));
-	s->nr_setns = MAX(-1, seccomp_syscall_resolve_name_arch(scmp_arch,
-								"setns"));
-	proxy_sysnr_add_nl(s, scmp_arch, audit_arch, x32);
+	for (i = 0; i < TRAP_N; i++)
+		s->nr[i] = proxy_sysnr_row(&trap_rows[i], scmp_arch,
+					   audit_arch, x32);
 }
 
 static void listener_on_wake(int sig)
@@ -141,44 +132,6 @@ int proxy_conf_init(struct proxy_conf *conf)
 	return 0;
 }
 
-/**
- * notify_reply_error() - fail the trapped call with an errno
- * @listener: the listener fd
- * @id: the notification's id
- * @err: negative errno the caller's syscall returns
- *
- * Return: 0, also when the target is gone (ENOENT), or -errno.
- */
-int notify_reply_error(int listener, uint64_t id, int err)
-{
-	struct seccomp_notif_resp resp = { .id = id, .error = err };
-
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return 0;
-}
-
-/**
- * notify_reply_continue() - let the kernel execute the trapped call itself
- * @listener: the listener fd
- * @id: the notification's id
- *
- * Only for calls the proxy does not serve: the kernel re-reads the caller's
- * memory, so nothing decided on a copy of it may rely on CONTINUE.
- *
- * Return: 0, also when the target is gone, or -errno.
- */
-int notify_reply_continue(int listener, uint64_t id)
-{
-	struct seccomp_notif_resp resp = {
-		.id = id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE,
-	};
-
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return 0;
-}
-
 static const struct proxy_sysnr *notify_find_arch(const struct proxy_conf *conf,
 						  const struct seccomp_data *d)
 {
@@ -191,44 +144,116 @@ static const struct proxy_sysnr *notify_find_arch(const struct proxy_conf *conf,
 	return NULL;
 }
 
-/**
- * do_socketcall() - i386 socketcall(SYS_SOCKET, args)
- * @conf: shared configuration
- * @listener: the listener fd
- * @req: the notification
- *
- * The filter traps every SYS_SOCKET socketcall because the domain is behind
- * a pointer; the proxy reads its own copy of the three arguments and serves
- * AF_INET/AF_INET6 from that copy, letting every other family through.
- *
- * Return: NOTIFY_ANSWERED, NOTIFY_CONTINUE or -errno to fail the call with.
+/*
+ * The handlers of the rows of LXNET_TRAPPED_CALLS (trapped.h): each reads
+ * what it needs, does the call or decides it, and returns the result the
+ * dispatcher answers with (seccomp_notif.h: a value, -errno,
+ * NOTIF_CONTINUE, or NOTIF_ANSWERED when it answered itself or the caller
+ * is gone). None of them sends a plain answer.
  */
-static int do_socketcall(const struct proxy_conf *conf, int listener,
-			 const struct seccomp_notif *req)
+typedef int64_t (*notify_handler_fn)(struct listener *l,
+				     const struct seccomp_notif *req,
+				     const struct proxy_sysnr *s,
+				     enum trap_id id);
+
+/* socket(): AF_INET/AF_INET6 become host sockets, netlink an endpoint. */
+static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
+			 const struct proxy_sysnr *s, enum trap_id id)
+{
+	int domain = (int)req->data.args[0];
+	int type = (int)req->data.args[1];
+	int protocol = (int)req->data.args[2];
+
+	(void)id;
+	if (domain == AF_NETLINK) /* trapped on the native architecture only */
+		return l->nl ? nlep_do_socket(l->nl, req, type, protocol)
+			     : NOTIF_CONTINUE;
+	(void)s;
+	return sockets_do_socket(l->conf, l->fd, req, domain, type, protocol);
+}
+
+/*
+ * i386 socketcall(SYS_SOCKET, args): the filter traps every SYS_SOCKET
+ * socketcall because the domain is behind a pointer; the proxy reads its
+ * own copy of the three arguments and serves AF_INET/AF_INET6 from that
+ * copy, letting every other family through.
+ */
+static int64_t do_socketcall(struct listener *l,
+			     const struct seccomp_notif *req,
+			     const struct proxy_sysnr *s, enum trap_id id)
 {
 	uint32_t a[3];
 	int r;
 
+	(void)s;
+	(void)id;
 	if ((uint32_t)req->data.args[0] != SYS_SOCKET)
-		return NOTIFY_CONTINUE;
-	r = sockets_read_socketcall_args(listener, req, a);
+		return NOTIF_CONTINUE;
+	r = sockets_read_socketcall_args(l->fd, req, a);
 	if (r == -ENOENT)
-		return NOTIFY_ANSWERED; /* target gone */
+		return NOTIF_ANSWERED; /* target gone */
 	if (r < 0)
 		return r;
 	if (a[0] != AF_INET && a[0] != AF_INET6)
-		return NOTIFY_CONTINUE;
-	return sockets_do_socket(conf, listener, req, (int)a[0], (int)a[1],
+		return NOTIF_CONTINUE;
+	return sockets_do_socket(l->conf, l->fd, req, (int)a[0], (int)a[1],
 				 (int)a[2]);
 }
 
-/* Which enum nlep_call @nr is, or -1. */
-static int notify_nl_call(const struct proxy_sysnr *s, int nr)
+/* ioctl(SIOCGIF*, SIOCSIF*): answered from the view, changes refused. */
+static int64_t do_ioctl(struct listener *l, const struct seccomp_notif *req,
+			const struct proxy_sysnr *s, enum trap_id id)
+{
+	(void)id;
+	if (trap_ioctl_kind((uint32_t)req->data.args[1]) == TRAP_IOCTL_NONE)
+		return -ENOSYS; /* a filter trapping more than this proxy serves */
+	return ifioctl_do(l->conf, l->fd, req, s);
+}
+
+/* A call on an fd in an endpoint range: nlep.c, or the kernel's own. */
+static int64_t do_endpoint(struct listener *l, const struct seccomp_notif *req,
+			   const struct proxy_sysnr *s, enum trap_id id)
+{
+	(void)s;
+	if (!l->nl)
+		return NOTIF_CONTINUE;
+	return nlep_do_call(l->nl, (enum nlep_call)(id - TRAP_bind), req);
+}
+
+/*
+ * unshare()/clone() with CLONE_NEWNET, setns(): from now on callers of this
+ * sandbox may be in namespaces of their own (notify_gate()). Seen before
+ * the kernel runs the call, which it then does.
+ */
+static int64_t do_netns_move(struct listener *l,
+			     const struct seccomp_notif *req,
+			     const struct proxy_sysnr *s, enum trap_id id)
+{
+	(void)req;
+	(void)s;
+	(void)id;
+	l->netns_moved = true;
+	return NOTIF_CONTINUE;
+}
+
+#define NOTIFY_HANDLER_ROW(id, name, scope, arches, rules, handler) \
+	[TRAP_##id] = handler,
+static const notify_handler_fn notify_handlers[TRAP_N] = {
+	LXNET_TRAPPED_CALLS(NOTIFY_HANDLER_ROW)
+};
+#undef NOTIFY_HANDLER_ROW
+
+_Static_assert(TRAP_getsockopt - TRAP_bind == NLEP_GETSOCKOPT &&
+	       TRAP_recvmsg - TRAP_bind == NLEP_RECVMSG,
+	       "the endpoint rows follow enum nlep_call");
+
+/* Which row of LXNET_TRAPPED_CALLS call number @nr is, or -1. */
+static int notify_row(const struct proxy_sysnr *s, int nr)
 {
 	int i;
 
-	for (i = 0; i < NLEP_N_CALLS; i++)
-		if (s->nr_nl[i] >= 0 && nr == s->nr_nl[i])
+	for (i = 0; i < TRAP_N; i++)
+		if (s->nr[i] == nr)
 			return i;
 	return -1;
 }
@@ -283,40 +308,35 @@ static bool notify_caller_netns(const struct listener *l, uint32_t pid)
 /**
  * notify_gate() - whether the proxy serves this call at all
  * @l: the listener
- * @s: the caller's architecture's numbers
+ * @row: the call's row of LXNET_TRAPPED_CALLS
  * @req: the notification
  *
- * The one place that decides it, before any handler runs. A call that
- * makes or asks about network objects (socket(), socketcall(), ioctl())
- * is served only for a caller in the sandbox's own network namespace
- * (notify_caller_netns()): a process that made a namespace of its own
- * (unshare -n, bwrap --unshare-net, a container) gets the kernel's answer
- * there, which can reach nothing the sandbox could not. A call on an fd in
- * the endpoint range is judged by the fd instead, as the kernel judges a
- * socket by the namespace it was made in: an emulated endpoint stays one
- * whoever holds it, and any other fd is let through by nlep_do_call()
- * (CONTINUE), so the namespace is not read for those.
+ * The one place that decides it, before any handler runs, by the row's
+ * scope. A TRAP_NETNS call (it makes or asks about network objects:
+ * socket(), socketcall(), ioctl()) is served only for a caller in the
+ * sandbox's own network namespace (notify_caller_netns()): a process that
+ * made a namespace of its own (unshare -n, bwrap --unshare-net, a
+ * container) gets the kernel's answer there, which can reach nothing the
+ * sandbox could not. A TRAP_ENDPOINT call is judged by its fd instead, as
+ * the kernel judges a socket by the namespace it was made in: an emulated
+ * endpoint stays one whoever holds it, and any other fd is let through by
+ * nlep_do_call() (CONTINUE). A TRAP_ALWAYS call (one that moves a task to
+ * another namespace) always reaches its handler.
  *
  * The namespace is read only once the sandbox may have left its own: the
  * filter traps every way into another network namespace (unshare() and
- * clone() with CLONE_NEWNET, setns(); clone3() fails ENOSYS), and such a
- * call, seen here before the kernel runs it (CONTINUE), sets
- * @l->netns_moved for good. Until then every caller is where the filter
- * was installed, and a trapped socket() costs no look-up (measured: one
- * readlink adds 4-11 us to a ~35 us trapped socket() on these loaded VMs).
+ * clone() with CLONE_NEWNET, setns(); clone3() fails ENOSYS), and
+ * do_netns_move() sets @l->netns_moved for good. Until then every caller
+ * is where the filter was installed, and a trapped socket() costs no
+ * look-up (measured: one readlink adds 4-11 us to a ~35 us trapped
+ * socket() on these loaded VMs).
  *
- * Return: true to dispatch to a handler, false to answer CONTINUE.
+ * Return: true to dispatch to the row's handler, false to answer CONTINUE.
  */
-static bool notify_gate(struct listener *l, const struct proxy_sysnr *s,
+static bool notify_gate(struct listener *l, const struct trap_row *row,
 			const struct seccomp_notif *req)
 {
-	int nr = (int)req->data.nr;
-
-	if (nr == s->nr_unshare || nr == s->nr_clone || nr == s->nr_setns) {
-		l->netns_moved = true;
-		return false;
-	}
-	if (!l->netns_moved || notify_nl_call(s, nr) >= 0)
+	if (row->scope != TRAP_NETNS || !l->netns_moved)
 		return true;
 	return notify_caller_netns(l, req->pid);
 }
@@ -326,45 +346,27 @@ static bool notify_gate(struct listener *l, const struct proxy_sysnr *s,
  * @l: the listener (configuration, fd, sandbox state)
  * @req: the notification
  *
+ * Finds the call's row, lets notify_gate() decide whether it is served,
+ * runs the row's handler and answers with its result: the only place a
+ * trapped call is answered, except where a handler must answer in the same
+ * step as it acts (an fd added with its answer, a receive completed later).
+ *
  * Return: 0, or -errno when the listener itself failed.
  */
 static int notify_handle(struct listener *l, const struct seccomp_notif *req)
 {
-	const struct proxy_conf *conf = l->conf;
-	const struct proxy_sysnr *s = notify_find_arch(conf, &req->data);
-	struct nlep_sandbox *nl = l->nl;
-	int listener = l->fd;
-	int nr = req->data.nr;
-	int r;
+	const struct proxy_sysnr *s = notify_find_arch(l->conf, &req->data);
+	int64_t r;
+	int row;
 
-	if (!s)
-		r = -ENOSYS;
-	else if (!notify_gate(l, s, req))
-		r = NOTIFY_CONTINUE;
-	else if (nr == s->nr_socket && (int)req->data.args[0] == AF_NETLINK &&
-		 s->nr_nl[0] >= 0)
-		r = nl ? nlep_do_socket(nl, req, (int)req->data.args[1],
-					(int)req->data.args[2])
-		       : NOTIFY_CONTINUE;
-	else if (nr == s->nr_socket)
-		r = sockets_do_socket(conf, listener, req,
-				      (int)req->data.args[0],
-				      (int)req->data.args[1],
-				      (int)req->data.args[2]);
-	else if (nr == s->nr_socketcall)
-		r = do_socketcall(conf, listener, req);
-	else if (nr == s->nr_ioctl && ifioctl_traps(req->data.args[1]))
-		r = ifioctl_do(conf, listener, req, s); /* SIOCGIF*, SIOCSIF* */
-	else if ((r = notify_nl_call(s, nr)) >= 0)
-		r = nl ? nlep_do_call(nl, (enum nlep_call)r, req)
-		       : NOTIFY_CONTINUE;
-	else
+	row = s ? notify_row(s, (int)req->data.nr) : -1;
+	if (row < 0)
 		r = -ENOSYS; /* a filter trapping more than this proxy serves */
-	if (r == NOTIFY_ANSWERED)
-		return 0;
-	if (r == NOTIFY_CONTINUE)
-		return notify_reply_continue(listener, req->id);
-	return notify_reply_error(listener, req->id, r);
+	else if (!notify_gate(l, &trap_rows[row], req))
+		r = NOTIF_CONTINUE;
+	else
+		r = notify_handlers[row](l, req, s, (enum trap_id)row);
+	return notif_reply(l->fd, req->id, r);
 }
 
 /**
@@ -445,10 +447,9 @@ static void *listener_thread(void *arg)
 			if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
 				break;
 		}
-		memset(req, 0, l->conf->notif_size);
 		pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
-		r = ioctl(l->fd, SECCOMP_IOCTL_NOTIF_RECV, req);
-		e = errno;
+		r = notif_recv(l->fd, req, l->conf->notif_size);
+		e = -r;
 		pthread_sigmask(SIG_BLOCK, &wake, NULL);
 		if (r < 0) {
 			if (e == EINTR)
@@ -493,10 +494,8 @@ int listener_start(struct listener *l)
 	sigset_t all, old;
 	int r;
 
-	if (l->conf->sync_wakeup &&
-	    ioctl(l->fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
-		  (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
-		log_debug("no synchronous wake-up: %s", g_strerror(errno));
+	if (l->conf->sync_wakeup && (r = notif_set_sync_wakeup(l->fd)) < 0)
+		log_debug("no synchronous wake-up: %s", g_strerror(-r));
 	if (l->conf->nlep && !l->nl)
 		l->nl = nlep_sandbox_new(l->conf->nlep, l->fd,
 					 l->conf->pidfd_leader_only);

@@ -17,17 +17,8 @@
 #include <glib.h>
 
 #include "nlep.h"
-
-/* uapi values linux-libc-dev 6.1 lacks (Linux 6.6). */
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
-#ifndef SECCOMP_ADDFD_FLAG_SEND
-#define SECCOMP_ADDFD_FLAG_SEND (1UL << 1) /* Linux 5.14 */
-#endif
+#include "seccomp_notif.h"
+#include "trapped.h"
 
 #define PROXY_MAX_LISTENERS_DEFAULT 1024
 #define PROXY_MAX_LISTENERS_LIMIT 65536
@@ -50,28 +41,17 @@
 #define PROXY_THREAD_STACK (256 * 1024)
 
 /*
- * struct proxy_sysnr - the trapped syscalls' numbers for one architecture,
- * as libseccomp resolves them (-1 where the architecture lacks the call)
+ * struct proxy_sysnr - the trapped calls' numbers on one architecture
  * @arch: AUDIT_ARCH_* as seccomp_data.arch reports it
  * @x32: this entry is x32 (same AUDIT_ARCH as x86_64, __X32_SYSCALL_BIT set)
- * @nr_socket: socket(2)
- * @nr_socketcall: socketcall(2)
- * @nr_ioctl: ioctl(2) (its own number on i386 too, not a socketcall)
- * @nr_unshare, @nr_clone, @nr_setns: trapped when they may change the
- *	caller's network namespace (seccomp_filter.c, filter_rules_netns())
- * @nr_nl: the calls trapped on endpoint fds (enum nlep_call); -1 except on
- *	the native architecture (see seccomp_filter.c)
+ * @nr: the number of each row of LXNET_TRAPPED_CALLS (trapped.h) on this
+ *	architecture, -1 where the row is not trapped there (the call is
+ *	missing, or the row is native-only)
  */
 struct proxy_sysnr {
 	uint32_t arch;
 	bool x32;
-	int nr_socket;
-	int nr_socketcall;
-	int nr_ioctl;
-	int nr_unshare;
-	int nr_clone;
-	int nr_setns;
-	int nr_nl[NLEP_N_CALLS];
+	int nr[TRAP_N];
 };
 
 #define PROXY_MAX_ARCHES 4
@@ -179,13 +159,11 @@ int proxy_conf_init(struct proxy_conf *conf);
 int listener_start(struct listener *l);
 void listener_stop(struct listener *l);
 void listener_join_free(struct listener *l);
-int notify_reply_error(int listener, uint64_t id, int err);
-int notify_reply_continue(int listener, uint64_t id);
 
 /* sockets.c */
-int sockets_do_socket(const struct proxy_conf *conf, int listener,
-		      const struct seccomp_notif *req, int domain, int type,
-		      int protocol);
+int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
+			  const struct seccomp_notif *req, int domain, int type,
+			  int protocol);
 int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
 				 uint32_t ret_args[3]);
 
@@ -238,8 +216,7 @@ int target_write_iov(struct target *t, const struct iovec *iov, size_t n_iov,
 		     const void *buf, size_t len);
 
 /* ifioctl.c */
-bool ifioctl_traps(unsigned long request);
-int ifioctl_do(const struct proxy_conf *conf, int listener,
+int64_t ifioctl_do(const struct proxy_conf *conf, int listener,
 	       const struct seccomp_notif *req, const struct proxy_sysnr *s);
 
 #endif

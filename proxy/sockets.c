@@ -22,20 +22,6 @@
 #endif
 
 /**
- * sockets_id_valid() - whether the notification (and so its pid) still lives
- * @listener: the listener fd
- * @id: the notification's id
- *
- * Return: 0, -ENOENT when the target is gone or was interrupted, or -errno.
- */
-static int sockets_id_valid(int listener, uint64_t id)
-{
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
-		return -errno;
-	return 0;
-}
-
-/**
  * sockets_cap_net_raw() - whether the caller holds CAP_NET_RAW over the
  * proxy's network namespace
  * @conf: shared configuration (the proxy's user namespace)
@@ -65,59 +51,19 @@ static int sockets_cap_net_raw(const struct proxy_conf *conf, int listener,
 
 	snprintf(path, sizeof(path), "/proc/%u/ns/user", req->pid);
 	if (stat(path, &st) < 0)
-		return sockets_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
+		return notif_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
 	if (st.st_dev != conf->userns_dev || st.st_ino != conf->userns_ino)
-		return sockets_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
+		return notif_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
 	snprintf(path, sizeof(path), "/proc/%u/status", req->pid);
 	r = util_read_file_bounded(path, 16384, &status, &len, NULL);
 	if (r < 0)
-		return sockets_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
-	if (sockets_id_valid(listener, req->id) < 0)
+		return notif_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
+	if (notif_id_valid(listener, req->id) < 0)
 		return -ENOENT;
 	cap = strstr(status, "\nCapEff:");
 	if (!cap || sscanf(cap + 8, "%" SCNx64, &eff) != 1)
 		return 0;
 	return (eff >> CAP_NET_RAW) & 1;
-}
-
-/**
- * sockets_inject() - install @fd in the target and make it the call's result
- * @listener: the listener fd
- * @id: the notification's id
- * @fd: the proxy's socket (the caller still closes it)
- * @cloexec: the caller asked for SOCK_CLOEXEC
- *
- * SECCOMP_ADDFD_FLAG_SEND (Linux 5.14) installs and answers atomically. On
- * an older kernel (EINVAL for the flag) the fd is added and the number sent
- * as the reply in a second step.
- *
- * Return: the fd number in the target, or -errno (-ENOENT: target gone,
- * -EMFILE: its fd table is full; the call is then still unanswered).
- */
-static int sockets_inject(int listener, uint64_t id, int fd, bool cloexec)
-{
-	struct seccomp_notif_addfd add = {
-		.id = id,
-		.flags = SECCOMP_ADDFD_FLAG_SEND,
-		.srcfd = (uint32_t)fd,
-		.newfd_flags = cloexec ? O_CLOEXEC : 0,
-	};
-	struct seccomp_notif_resp resp = { .id = id };
-	int r;
-
-	r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-	if (r >= 0)
-		return r;
-	if (errno != EINVAL)
-		return -errno;
-	add.flags = 0;
-	r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-	if (r < 0)
-		return -errno;
-	resp.val = r;
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0)
-		return errno == ENOENT ? 0 : -errno; /* the fd stays; harmless */
-	return r;
 }
 
 /**
@@ -140,11 +86,10 @@ static int sockets_inject(int listener, uint64_t id, int fd, bool cloexec)
  * credentials must never decide it (the kernel turns AF_INET SOCK_PACKET
  * into a packet socket, checked against the creator's CAP_NET_RAW).
  *
- * Return: 0 when answered (or the target is gone), 1 to let the kernel run
- * the call natively (NOTIFY_CONTINUE), or -errno the wrapper fails the
- * call with.
+ * Return: NOTIF_ANSWERED (also when the target is gone), NOTIF_CONTINUE,
+ * or -errno to fail the call with.
  */
-int sockets_do_socket(const struct proxy_conf *conf, int listener,
+int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
 		      const struct seccomp_notif *req, int domain, int type,
 		      int protocol)
 {
@@ -159,20 +104,21 @@ int sockets_do_socket(const struct proxy_conf *conf, int listener,
 	case SOCK_RAW:
 		r = sockets_cap_net_raw(conf, listener, req);
 		if (r < 0)
-			return 0;
+			return NOTIF_ANSWERED;
 		if (r == 0)
 			return -EPERM;
 		break;
 	default:
-		return 1; /* the sandbox's own namespace, its own credentials */
+		/* the sandbox's own namespace, its own credentials */
+		return NOTIF_CONTINUE;
 	}
 	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
 	if (fd < 0)
 		return -errno;
-	r = sockets_inject(listener, req->id, fd, type & SOCK_CLOEXEC);
+	r = notif_addfd(listener, req->id, fd, -1, type & SOCK_CLOEXEC);
 	if (r == -ENOENT)
-		return 0;
-	return r < 0 ? r : 0;
+		return NOTIF_ANSWERED;
+	return r < 0 ? r : NOTIF_ANSWERED;
 }
 
 /**
@@ -202,7 +148,7 @@ int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
 
 	n = process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0);
 	err = n < 0 ? errno : 0;
-	if (sockets_id_valid(listener, req->id) < 0)
+	if (notif_id_valid(listener, req->id) < 0)
 		return -ENOENT;
 	if (n < 0)
 		return err == ESRCH ? -ENOENT : (err == EFAULT ? -EFAULT : -err);

@@ -98,7 +98,7 @@ int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t)
 	/* maps too, before the proof: it must be the caller's as well */
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	mapsfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
+	if (notif_id_valid(listener, id) < 0) {
 		close(fd);
 		if (mapsfd >= 0)
 			close(mapsfd);

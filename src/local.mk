@@ -14,7 +14,9 @@ src_liblxnet_a_SOURCES = \
 	src/sockset.c src/sockset.h \
 	src/snapshot.c \
 	src/util.c src/util.h \
-	src/view.c src/view.h
+	src/view.c src/view.h \
+	src/trapped.c src/trapped.h \
+	src/seccomp_notif.c src/seccomp_notif.h
 LIBLXNET = src/liblxnet.a $(GLIB_LIBS) $(NL_LIBS) $(CARES_LIBS)
 
 # lxnet front end (owner: proxy engineer; `lxnet run` adds src/run.c here).

@@ -28,16 +28,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <linux/seccomp.h>
 
 #include "fdpass.h"
 #include "log.h"
 #include "registry.h"
 #include "run_named.h"
+#include "seccomp_notif.h"
 #include "util.h"
 
 /* Bound on exec requests waiting for the proxy's answer. */
@@ -165,18 +164,6 @@ int run_named_fd(const struct run_named *n)
 }
 
 /*
- * Whether @fd is a seccomp user-notification fd: NOTIF_ID_VALID of an
- * unknown id answers ENOENT there, ENOTTY or EINVAL on any other file.
- */
-static bool run_named_is_listener(int fd)
-{
-	uint64_t id = 0;
-
-	return ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 &&
-	       errno == ENOENT;
-}
-
-/*
  * Read the listener and network namespace the client sends (fdpass.h);
  * -EAGAIN while it has not yet. The namespace must be the sandbox's and
  * the listener a listener: anything else relayed would make the proxy
@@ -195,7 +182,7 @@ static int run_named_recv(const struct run_named *n, int cfd, int *ret_fds)
 		return r;
 	if (m.kind != FDPASS_SECCOMP_LISTENER || n_fds != 2 ||
 	    fstat(fds[1], &st) < 0 || st.st_ino != n->netns_ino ||
-	    !run_named_is_listener(fds[0])) {
+	    !notif_is_listener(fds[0])) {
 		for (i = 0; i < n_fds; i++)
 			close(fds[i]);
 		return -EBADMSG;

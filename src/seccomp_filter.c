@@ -21,6 +21,7 @@
 #include <seccomp.h>
 
 #include "seccomp_filter.h"
+#include "trapped.h"
 #include "util.h"
 
 /* Bound on the exported program: the kernel's own limit (BPF_MAXINSNS). */
@@ -32,212 +33,219 @@ static void seccomp_ctx_releasep(scmp_filter_ctx *ctx)
 		seccomp_release(*ctx);
 }
 
-/**
- * filter_rules_inet_socket() - trap socket(AF_INET|AF_INET6, ...) and, where
- * the architecture has it, socketcall(SYS_SOCKET, ...)
- * @ctx: filter under construction for exactly one architecture
- * @arch: that architecture (SCMP_ARCH_*)
- *
- * The domain is compared on its low 32 bits (the kernel's socket() takes an
- * int), so garbage in the upper half of the register cannot dodge the trap.
- * socketcall's arguments are behind a pointer: every SYS_SOCKET socketcall is
- * trapped and the proxy answers CONTINUE for families it does not serve.
- *
- * Return: 0 or -errno.
+/*
+ * The argument conditions of the rows of LXNET_TRAPPED_CALLS (trapped.h):
+ * rules_<row>(ctx, arch, nr) adds the rules trapping the call numbered @nr
+ * in a filter for exactly one architecture @arch. Arguments are compared
+ * on their low 32 bits where the kernel takes an int, so garbage in the
+ * upper half of a register cannot dodge the trap. Each leaves every call
+ * it does not name ALLOWed. Return: 0 or -errno.
  */
-static int filter_rules_inet_socket(scmp_filter_ctx ctx, uint32_t arch)
+
+/* Trap a call when argument @arg, masked with @mask, equals @val. */
+static int rule_arg(scmp_filter_ctx ctx, int nr, unsigned int arg,
+		    uint64_t mask, uint64_t val)
+{
+	struct scmp_arg_cmp c = {
+		.arg = arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = mask,
+		.datum_b = val,
+	};
+
+	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &c);
+}
+
+/*
+ * socket(AF_INET or AF_INET6, ...) everywhere; on the native architecture
+ * also socket(AF_NETLINK, *, NETLINK_ROUTE or NETLINK_SOCK_DIAG): the
+ * proxy reads callers' struct msghdr and iovecs in its own layout, so i386
+ * and x32 programs keep the kernel's netlink of their own namespace.
+ */
+static int rules_socket(scmp_filter_ctx ctx, uint32_t arch, int nr)
 {
 	static const int domains[] = { AF_INET, AF_INET6 };
+	static const int nl_protocols[] = { NETLINK_ROUTE, NETLINK_SOCK_DIAG };
 	size_t i;
 	int r;
 
 	for (i = 0; i < ELEMENTSOF(domains); i++) {
-		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1,
-				     SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-						(uint64_t)domains[i]));
+		r = rule_arg(ctx, nr, 0, 0xffffffffu, (uint64_t)domains[i]);
 		if (r < 0)
 			return r;
 	}
-	if (seccomp_syscall_resolve_name_arch(arch, "socketcall") < 0)
+	if (arch != seccomp_arch_native())
 		return 0;
-	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socketcall), 1,
-				SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-					   (uint64_t)SYS_SOCKET));
-}
+	for (i = 0; i < ELEMENTSOF(nl_protocols); i++) {
+		struct scmp_arg_cmp c[2] = {
+			{ .arg = 0, .op = SCMP_CMP_MASKED_EQ,
+			  .datum_a = 0xffffffffu, .datum_b = AF_NETLINK },
+			{ .arg = 2, .op = SCMP_CMP_MASKED_EQ,
+			  .datum_a = 0xffffffffu,
+			  .datum_b = (uint64_t)nl_protocols[i] },
+		};
 
-/**
- * filter_rules_ifioctl() - trap ioctl(fd, SIOCGIF* or SIOCSIF*, ...) on any fd
- * @ctx: filter under construction for exactly one architecture
- * @arch: that architecture (unused: ioctl has its own number everywhere,
- *	also on i386, and libseccomp resolves it per architecture)
- *
- * By request number only (its low 32 bits: the kernel's ioctl takes an
- * unsigned int), so the proxy answers interface queries from the view
- * (proxy/ifioctl.c) and refuses changes; every other ioctl stays native.
- * The proxy lets calls on fds that are not sockets through (CONTINUE).
- *
- * Return: 0 or -errno.
- */
-static int filter_rules_ifioctl(scmp_filter_ctx ctx, uint32_t arch)
-{
-	static const uint32_t reqs[] = {
-		/* answered from the view */
-		SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFADDR, SIOCGIFNETMASK,
-		SIOCGIFBRDADDR, SIOCGIFDSTADDR, SIOCGIFHWADDR, SIOCGIFMTU,
-		SIOCGIFINDEX, SIOCGIFNAME, SIOCGIFTXQLEN, SIOCGIFMETRIC,
-		/* changes: EPERM */
-		SIOCSIFLINK, SIOCSIFFLAGS, SIOCSIFADDR, SIOCSIFDSTADDR,
-		SIOCSIFBRDADDR, SIOCSIFNETMASK, SIOCSIFMETRIC, SIOCSIFMEM,
-		SIOCSIFMTU, SIOCSIFNAME, SIOCSIFHWADDR, SIOCSIFENCAP,
-		SIOCSIFSLAVE, SIOCSIFPFLAGS, SIOCSIFHWBROADCAST, SIOCSIFTXQLEN,
-		SIOCSIFMAP, SIOCDIFADDR, SIOCADDRT, SIOCDELRT, SIOCADDMULTI,
-		SIOCDELMULTI,
-	};
-	size_t i;
-	int r;
-
-	(void)arch;
-	for (i = 0; i < ELEMENTSOF(reqs); i++) {
-		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(ioctl), 1,
-				     SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-						(uint64_t)reqs[i]));
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 2, c);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-/**
- * filter_rules_netlink() - trap socket(AF_NETLINK, *, NETLINK_ROUTE or
- * NETLINK_SOCK_DIAG) and the socket calls on fds in the endpoint ranges
- * (see seccomp_filter.h)
- * @ctx: filter under construction for exactly one architecture
- * @arch: that architecture
- *
- * Native architecture only: the proxy reads the callers' struct msghdr and
- * iovecs in its own layout, so i386 and x32 programs keep the kernel's
- * NETLINK_ROUTE of their own (empty) namespace. The fd comparison masks the
- * low 32 bits (the kernel takes an int) with the range's alignment.
- *
- * Return: 0 or -errno.
+/*
+ * socketcall(SYS_SOCKET, args): the domain is behind a pointer, so every
+ * SYS_SOCKET socketcall is trapped and the proxy answers CONTINUE for
+ * families it does not serve.
  */
-static int filter_rules_netlink(scmp_filter_ctx ctx, uint32_t arch)
+static int rules_socketcall(scmp_filter_ctx ctx, uint32_t arch, int nr)
 {
-	static const char *const calls[] = {
-		"bind", "connect", "getsockname", "getpeername", "recvfrom",
-		"recvmsg", "setsockopt", "getsockopt",
-	};
+	(void)arch;
+	return rule_arg(ctx, nr, 0, 0xffffffffu, (uint64_t)SYS_SOCKET);
+}
+
+/*
+ * ioctl(fd, request, ...) for the interface requests of trap_ioctls[], by
+ * request number on any fd (its low 32 bits: the kernel's ioctl takes an
+ * unsigned int); every other ioctl stays native. ioctl has its own number
+ * everywhere, also on i386.
+ */
+static int rules_ioctl(scmp_filter_ctx ctx, uint32_t arch, int nr)
+{
+	unsigned int i;
+	int r;
+
+	(void)arch;
+	for (i = 0; i < trap_n_ioctls; i++) {
+		r = rule_arg(ctx, nr, 1, 0xffffffffu,
+			     (uint64_t)trap_ioctls[i].request);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * unshare() and clone() with CLONE_NEWNET: the proxy records that the
+ * sandbox may have namespaces of its own and lets the call run. clone()'s
+ * flags are its first argument everywhere lxnet builds for (x86_64, i386,
+ * x32; s390 differs).
+ */
+static int rules_newnet(scmp_filter_ctx ctx, uint32_t arch, int nr)
+{
+	(void)arch;
+	return rule_arg(ctx, nr, 0, CLONE_NEWNET, CLONE_NEWNET);
+}
+
+/* setns() that may enter a network namespace: nstype 0 (also a pidfd's) or with CLONE_NEWNET. */
+static int rules_setns(scmp_filter_ctx ctx, uint32_t arch, int nr)
+{
+	int r;
+
+	(void)arch;
+	r = rule_arg(ctx, nr, 1, 0xffffffffu, 0);
+	if (r == 0)
+		r = rule_arg(ctx, nr, 1, CLONE_NEWNET, CLONE_NEWNET);
+	return r;
+}
+
+/*
+ * clone3() keeps its flags behind a pointer: it fails ENOSYS, and the C
+ * libraries (glibc, musl) and Go fall back to clone(), as they do under
+ * Docker's default profile for the same reason.
+ */
+static int rules_enosys(scmp_filter_ctx ctx, uint32_t arch, int nr)
+{
+	(void)arch;
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+}
+
+/*
+ * A TRAP_ENDPOINT row: the call when its fd (arg0) lies in an endpoint
+ * range (see seccomp_filter.h): one masked comparison each, the ranges
+ * being aligned to their power-of-two sizes.
+ */
+static int rules_endpoint(scmp_filter_ctx ctx, int nr)
+{
 	static const struct {
 		uint32_t base, count; /* count a power of two, base aligned */
 	} ranges[] = {
 		{ LXNET_NLEP_FD_BASE, LXNET_NLEP_FD_COUNT },
 		{ LXNET_NLEP_FD_LOW_BASE, LXNET_NLEP_FD_LOW_COUNT },
 	};
-	size_t i, j;
+	size_t j;
 	int r;
 
-	if (arch != seccomp_arch_native())
-		return 0;
-	r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 2,
-			     SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-					(uint64_t)AF_NETLINK),
-			     SCMP_A2_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-					(uint64_t)NETLINK_ROUTE));
-	/* sock_diag: the sandbox's sockets are the host's (proxy/sockdiag.c) */
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 2,
-				     SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-						(uint64_t)AF_NETLINK),
-				     SCMP_A2_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-						(uint64_t)NETLINK_SOCK_DIAG));
-	if (r < 0)
-		return r;
-	for (i = 0; i < ELEMENTSOF(calls); i++) {
-		int nr = seccomp_syscall_resolve_name_arch(arch, calls[i]);
+	for (j = 0; j < ELEMENTSOF(ranges); j++) {
+		uint64_t mask = 0xffffffffu & ~(uint64_t)(ranges[j].count - 1);
 
-		if (nr < 0)
-			continue;
-		for (j = 0; j < ELEMENTSOF(ranges); j++) {
-			uint64_t mask = 0xffffffffu &
-					~(uint64_t)(ranges[j].count - 1);
-
-			r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
-					     SCMP_A0_64(SCMP_CMP_MASKED_EQ, mask,
-							(uint64_t)ranges[j].base));
-			if (r < 0)
-				return r;
-		}
+		r = rule_arg(ctx, nr, 0, mask, (uint64_t)ranges[j].base);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
 
+typedef int (*filter_rules_fn)(scmp_filter_ctx ctx, uint32_t arch, int nr);
+
+#define FILTER_RULES_ROW(id, name, scope, arches, rules, handler) [TRAP_##id] = rules,
+static const filter_rules_fn filter_rules[TRAP_N] = {
+	LXNET_TRAPPED_CALLS(FILTER_RULES_ROW)
+};
+#undef FILTER_RULES_ROW
+
+/*
+ * Whether architecture @arch has the call @name. libseccomp numbers the
+ * socket calls i386 multiplexes through socketcall() from __PNR_socket
+ * (-101) down to -199, and those exist there (socketcall(), and since
+ * Linux 4.3 their own numbers, both of which libseccomp's rules cover);
+ * calls an architecture lacks get pseudo numbers from -10000 down.
+ */
+static bool filter_arch_has(uint32_t arch, const char *name)
+{
+	int nr = seccomp_syscall_resolve_name_arch(arch, name);
+
+	return nr >= 0 || (nr <= __PNR_socket && nr > __PNR_socket - 99);
+}
+
 /**
- * filter_rules_netns() - trap what moves a task to another network
- * namespace, so that the proxy knows when it must look (notify_gate())
+ * filter_add_rows() - the rules of every row of LXNET_TRAPPED_CALLS
  * @ctx: filter under construction for exactly one architecture
  * @arch: that architecture
  *
- * unshare() and clone() with CLONE_NEWNET, and setns() that may enter a
- * network namespace (nstype 0 or with CLONE_NEWNET, also a pidfd's), are
- * handed to the proxy, which records that the sandbox has namespaces of
- * its own and lets the call run (CONTINUE). clone3() keeps its flags
- * behind a pointer: it fails ENOSYS, and the C libraries (glibc, musl)
- * and Go fall back to clone(), as they do under Docker's default profile
- * for the same reason. clone()'s flags are its first argument everywhere
- * lxnet builds for (x86_64, i386, x32; s390 differs).
+ * A row is skipped on an architecture it is not trapped on, and where the
+ * architecture lacks its call (libseccomp's pseudo numbers are negative):
+ * no rule is ever added for a pseudo-syscall (see filter_build_arch()).
  *
  * Return: 0 or -errno.
  */
-static int filter_rules_netns(scmp_filter_ctx ctx, uint32_t arch)
+static int filter_add_rows(scmp_filter_ctx ctx, uint32_t arch)
 {
-	static const char *const calls[] = { "unshare", "clone" };
-	const uint64_t newnet = CLONE_NEWNET;
 	size_t i;
 	int nr, r;
 
-	(void)arch; /* libseccomp translates native numbers per architecture */
-	for (i = 0; i < ELEMENTSOF(calls); i++) {
-		nr = seccomp_syscall_resolve_name(calls[i]);
-		if (nr < 0)
-			continue;
-		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
-				     SCMP_A0_64(SCMP_CMP_MASKED_EQ, newnet,
-						newnet));
-		if (r < 0)
-			return r;
-	}
-	nr = seccomp_syscall_resolve_name("setns");
-	if (nr >= 0) {
-		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
-				     SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0));
-		if (r == 0)
-			r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
-					     SCMP_A1_64(SCMP_CMP_MASKED_EQ,
-							newnet, newnet));
-		if (r < 0)
-			return r;
-	}
-	nr = seccomp_syscall_resolve_name("clone3");
-	if (nr < 0)
-		return 0;
-	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
-}
+	for (i = 0; i < TRAP_N; i++) {
+		const struct trap_row *row = &trap_rows[i];
 
-/*
- * The rule sets the filter is made of, in order; each is applied to every
- * architecture. This is the hook for the next pieces of the proxy: the
- * emulated NETLINK_ROUTE endpoints add a set trapping bind/connect/sendmsg/
- * recvmsg/... only when arg0 lies in the reserved fd range, and the
- * interface view adds one trapping ioctl(SIOCGIF*) by request number. Each
- * set must leave every call it does not name ALLOWed, and lxnet-proxy must
- * answer every call a set traps (proxy/notify.c dispatches by number).
- */
-static int (*const filter_rule_sets[])(scmp_filter_ctx ctx, uint32_t arch) = {
-	filter_rules_inet_socket,
-	filter_rules_ifioctl,
-	filter_rules_netlink,
-	filter_rules_netns,
-};
+		if (row->arches == TRAP_ARCH_NATIVE &&
+		    arch != seccomp_arch_native())
+			continue;
+		if (!filter_arch_has(arch, row->syscall))
+			continue;
+		/*
+		 * Rules take the native number, or libseccomp's pseudo number
+		 * for a call the native architecture lacks (socketcall on
+		 * x86_64); it translates either into @arch's.
+		 */
+		nr = seccomp_syscall_resolve_name(row->syscall);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		if (row->scope == TRAP_ENDPOINT)
+			r = rules_endpoint(ctx, nr);
+		else
+			r = filter_rules[i](ctx, arch, nr);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
 
 /**
  * filter_build_arch() - the filter for one architecture
@@ -254,7 +262,6 @@ static int (*const filter_rule_sets[])(scmp_filter_ctx ctx, uint32_t arch) = {
 static int filter_build_arch(uint32_t arch, scmp_filter_ctx *ret_ctx)
 {
 	_cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = NULL;
-	size_t i;
 	int r;
 
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -271,11 +278,9 @@ static int filter_build_arch(uint32_t arch, scmp_filter_ctx *ret_ctx)
 		if (r < 0)
 			return r;
 	}
-	for (i = 0; i < ELEMENTSOF(filter_rule_sets); i++) {
-		r = filter_rule_sets[i](ctx, arch);
-		if (r < 0)
-			return r;
-	}
+	r = filter_add_rows(ctx, arch);
+	if (r < 0)
+		return r;
 	*ret_ctx = ctx;
 	ctx = NULL;
 	return 0;

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * trapped.h - the one list of system calls the sandbox's filter hands to
+ * lxnet-proxy: the filter builder (src/seccomp_filter.c) and the proxy's
+ * dispatcher (proxy/notify.c) both expand it, so what is trapped and what
+ * is served cannot drift apart. Adding a trapped call is one row here, its
+ * argument conditions (a rules_*() in seccomp_filter.c, or the endpoint fd
+ * ranges) and its handler (a do_*() in proxy/).
+ */
+#ifndef LXNET_TRAPPED_H
+#define LXNET_TRAPPED_H
+
+#include <stdint.h>
+
+/*
+ * Where a trapped call is served (the column "scope"):
+ * TRAP_NETNS: it makes or asks about network objects; served only for a
+ *	caller in the sandbox's own network namespace, any other caller gets
+ *	the kernel (proxy/notify.c, notify_gate())
+ * TRAP_ENDPOINT: trapped only when arg0 is an fd in an endpoint range
+ *	(LXNET_NLEP_FD_*); judged by the fd, as the kernel judges a socket by
+ *	the namespace it was made in
+ * TRAP_ALWAYS: seen for every caller (the calls that move a task to
+ *	another network namespace)
+ * TRAP_FAIL: never reaches the proxy: the filter fails it (ENOSYS)
+ */
+enum trap_scope {
+	TRAP_NETNS,
+	TRAP_ENDPOINT,
+	TRAP_ALWAYS,
+	TRAP_FAIL,
+};
+
+/*
+ * Which architectures a row is trapped on (the column "arches"): the
+ * native one only (the proxy reads the caller's structures in its own
+ * layout), or also i386 and x32 on x86_64.
+ */
+enum trap_arches {
+	TRAP_ARCH_ALL,
+	TRAP_ARCH_NATIVE,
+};
+
+/*
+ * LXNET_TRAPPED_CALLS(X) - X(id, syscall, scope, arches, rules, handler)
+ * @id: the row's name: TRAP_<id> in enum trap_id
+ * @syscall: the system call's name, as libseccomp resolves it per
+ *	architecture (a row whose call an architecture lacks is skipped there)
+ * @scope: enum trap_scope
+ * @arches: enum trap_arches
+ * @rules: the filter's argument conditions, a function of
+ *	seccomp_filter.c, or 0 for the endpoint fd ranges (TRAP_ENDPOINT)
+ * @handler: the proxy's do_*() answering it (proxy/notify.c's table), or
+ *	0 for a call the proxy never sees (TRAP_FAIL)
+ */
+#define LXNET_TRAPPED_CALLS(X)                                                 \
+	X(socket,      "socket",      TRAP_NETNS,    TRAP_ARCH_ALL,    rules_socket,     do_socket)     \
+	X(socketcall,  "socketcall",  TRAP_NETNS,    TRAP_ARCH_ALL,    rules_socketcall, do_socketcall) \
+	X(ioctl,       "ioctl",       TRAP_NETNS,    TRAP_ARCH_ALL,    rules_ioctl,      do_ioctl)      \
+	X(bind,        "bind",        TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(connect,     "connect",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(getsockname, "getsockname", TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(getpeername, "getpeername", TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(recvfrom,    "recvfrom",    TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(recvmsg,     "recvmsg",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(setsockopt,  "setsockopt",  TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(getsockopt,  "getsockopt",  TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(unshare,     "unshare",     TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_newnet,     do_netns_move) \
+	X(clone,       "clone",       TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_newnet,     do_netns_move) \
+	X(setns,       "setns",       TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_setns,      do_netns_move) \
+	X(clone3,      "clone3",      TRAP_FAIL,     TRAP_ARCH_ALL,    rules_enosys,     0)
+
+#define TRAP_ENUM_ROW(id, name, scope, arches, rules, handler) TRAP_##id,
+enum trap_id {
+	LXNET_TRAPPED_CALLS(TRAP_ENUM_ROW)
+	TRAP_N
+};
+#undef TRAP_ENUM_ROW
+
+/*
+ * struct trap_row - a row of LXNET_TRAPPED_CALLS without its functions
+ * (what both sides read at run time; trap_rows[] is indexed by enum trap_id)
+ */
+struct trap_row {
+	const char *syscall;
+	enum trap_scope scope;
+	enum trap_arches arches;
+};
+
+extern const struct trap_row trap_rows[TRAP_N];
+
+/*
+ * The interface ioctls the filter traps by request number (rules_ioctl())
+ * and lxnet-proxy serves (proxy/ifioctl.c), with what each needs:
+ * TRAP_IOCTL_DEV: dev_ioctl(), on any socket
+ * TRAP_IOCTL_INET: devinet_ioctl(), on AF_INET sockets only
+ * TRAP_IOCTL_CONF: SIOCGIFCONF, on any socket
+ * TRAP_IOCTL_SET: a change of the network, refused (EPERM)
+ */
+enum trap_ioctl_kind {
+	TRAP_IOCTL_NONE,
+	TRAP_IOCTL_DEV,
+	TRAP_IOCTL_INET,
+	TRAP_IOCTL_CONF,
+	TRAP_IOCTL_SET,
+};
+
+struct trap_ioctl {
+	uint32_t request;
+	enum trap_ioctl_kind kind;
+};
+
+extern const struct trap_ioctl trap_ioctls[];
+extern const unsigned int trap_n_ioctls;
+
+enum trap_ioctl_kind trap_ioctl_kind(uint32_t request);
+
+#endif

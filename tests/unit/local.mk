@@ -22,8 +22,7 @@ tests_unit_test_netstate_LDADD = $(LIBLXNET)
 # nltests: the NETLINK_ROUTE message layer (proxy/nlmsg*.c compiled in)
 check_PROGRAMS += tests/unit/test-nlmsg
 TESTS += tests/unit/test-nlmsg
-tests_unit_test_nlmsg_SOURCES = tests/unit/test-nlmsg.c proxy/nlmsg.c \
-	proxy/nlmsg_host.c proxy/nlmsg_dump.c proxy/nlmsg_encode.c
+tests_unit_test_nlmsg_SOURCES = tests/unit/test-nlmsg.c $(NLMSG_SOURCES)
 tests_unit_test_nlmsg_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/proxy
 tests_unit_test_nlmsg_LDADD = $(LIBLXNET)
 # lxnetfs: fresh proc/net/dev counters (src/netstate_stats.c)

@@ -329,8 +329,8 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
  * @env: environment variable that overrides the search
  *
  * Looks next to the running lxnet first (an installed tree, or the build
- * tree, where lxnet and @subdir/ are siblings or src/ and @subdir/ are),
- * then in PATH.
+ * tree, where lxnet and @subdir/ are siblings or lxnet is src/lxnet/lxnet
+ * beside the top-level @subdir/), then in PATH.
  * Return: a newly allocated path, or NULL.
  */
 static char *run_find_helper(const char *name, const char *subdir,
@@ -346,7 +346,7 @@ static char *run_find_helper(const char *name, const char *subdir,
 		char *cands[] = {
 			g_build_filename(dir, name, NULL),
 			g_build_filename(dir, subdir, name, NULL),
-			g_build_filename(dir, "..", subdir, name, NULL),
+			g_build_filename(dir, "..", "..", subdir, name, NULL),
 		};
 		char *found = NULL;
 		size_t i;

@@ -5,6 +5,7 @@ noinst_LIBRARIES += src/liblxnet.a
 LXNET_DEP_CFLAGS = $(GLIB_CFLAGS) $(NL_CFLAGS) $(CARES_CFLAGS) $(FUSE_CFLAGS) $(SECCOMP_CFLAGS)
 src_liblxnet_a_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(NL_CFLAGS) $(CARES_CFLAGS)
 src_liblxnet_a_SOURCES = \
+	src/cli.c src/cli.h \
 	src/fdpass.c src/fdpass.h \
 	src/log.c src/log.h \
 	src/netstate.c src/netstate_build.c src/netstate_int.h \

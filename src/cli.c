@@ -9,8 +9,9 @@
  * ends the options) and the same messages for malformed values. This file
  * owns what the programs used to do each their own way:
  *  - --help (-h, and the -?, --help-all, --help-view GLib's own help took)
- *    prints the whole generated help, the shared view options included,
- *    on stdout, and the caller exits 0;
+ *    ends the parse where it stands, as GLib's help did, and prints the
+ *    whole generated help, the shared view options included, on stdout;
+ *    the caller exits 0;
  *  - --version prints "PROG VERSION" where the program has it;
  *  - a usage error is one line on stderr in log.c's form,
  *    "PROG: error: WHAT (try 'PROG --help')", and exit status
@@ -68,34 +69,63 @@ void cli_print_version(const char *prog)
 	printf("%s %s\n", prog, PACKAGE_VERSION);
 }
 
-/* The options every program has, after its own. */
-static void cli_add_std(GOptionContext *oc, const struct cli_spec *spec,
-			gboolean *help, gboolean *version)
+/* What the options every program has set. */
+struct cli_state {
+	gboolean help;
+	gboolean version;
+};
+
+/* The main group's own error domain: "--help seen, stop reading". */
+#define CLI_HELP_SEEN g_quark_from_static_string("lxnet-cli-help")
+
+/*
+ * --help stops the parse where it stands, as GLib's own help did: what
+ * follows it (a typo, a CMD) is not judged.
+ */
+static gboolean cli_help_cb(const char *name, const char *value,
+			    gpointer data, GError **error)
+{
+	struct cli_state *st = data;
+
+	(void)name;
+	(void)value;
+	st->help = TRUE;
+	g_set_error_literal(error, CLI_HELP_SEEN, 0, "help");
+	return FALSE;
+}
+
+/* The main group: the program's options, then the ones every program has. */
+static GOptionGroup *cli_main_group(const struct cli_spec *spec,
+				    struct cli_state *st)
 {
 	const GOptionEntry std[] = {
-		{ "help", 'h', 0, G_OPTION_ARG_NONE, help,
-		  "Show this help and exit", NULL },
+		{ "help", 'h', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
+		  (gpointer)cli_help_cb, "Show this help and exit", NULL },
 		/* GLib's own help took these; kept, now the same as --help */
-		{ "help-all", '?', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE,
-		  help, NULL, NULL },
-		{ "help-view", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE,
-		  help, NULL, NULL },
-		{ "version", 'V', 0, G_OPTION_ARG_NONE, version,
+		{ "help-all", '?', G_OPTION_FLAG_HIDDEN | G_OPTION_FLAG_NO_ARG,
+		  G_OPTION_ARG_CALLBACK, (gpointer)cli_help_cb, NULL, NULL },
+		{ "help-view", 0, G_OPTION_FLAG_HIDDEN | G_OPTION_FLAG_NO_ARG,
+		  G_OPTION_ARG_CALLBACK, (gpointer)cli_help_cb, NULL, NULL },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &st->version,
 		  "Show the version and exit", NULL },
 		{ NULL },
 	};
+	GOptionGroup *g = g_option_group_new(NULL, NULL, NULL, st, NULL);
 	GOptionEntry use[ELEMENTSOF(std)];
 	size_t i, n = 0;
 
+	if (spec->entries)
+		g_option_group_add_entries(g, spec->entries);
 	for (i = 0; i + 1 < ELEMENTSOF(std); i++) {
-		if (std[i].arg_data == version && !(spec->flags & CLI_VERSION))
+		if (std[i].arg_data == &st->version && !(spec->flags & CLI_VERSION))
 			continue;
 		if (strcmp(std[i].long_name, "help-view") == 0 && !spec->view)
 			continue;
 		use[n++] = std[i];
 	}
 	use[n] = std[ELEMENTSOF(std) - 1];
-	g_option_context_add_main_entries(oc, use, NULL);
+	g_option_group_add_entries(g, use);
+	return g;
 }
 
 /**
@@ -115,7 +145,7 @@ int cli_parse(const struct cli_spec *spec, int *argc, char ***argv)
 {
 	g_autoptr(GOptionContext) oc = g_option_context_new(spec->params);
 	g_autoptr(GError) err = NULL;
-	gboolean help = FALSE, version = FALSE;
+	struct cli_state st = { 0 };
 
 	/* The usage line says "lxnet run", not argv[0]. */
 	if (!g_get_prgname())
@@ -126,20 +156,19 @@ int cli_parse(const struct cli_spec *spec, int *argc, char ***argv)
 		g_option_context_set_description(oc, spec->description);
 	g_option_context_set_help_enabled(oc, FALSE);
 	g_option_context_set_strict_posix(oc, (spec->flags & CLI_STOP_AT_CMD) != 0);
-	if (spec->entries)
-		g_option_context_add_main_entries(oc, spec->entries, NULL);
-	cli_add_std(oc, spec, &help, &version);
+	g_option_context_set_main_group(oc, cli_main_group(spec, &st));
 	if (spec->view)
 		g_option_context_add_group(oc, view_policy_option_group(spec->view));
-	if (!g_option_context_parse(oc, argc, argv, &err))
+	if (!g_option_context_parse(oc, argc, argv, &err) &&
+	    !g_error_matches(err, CLI_HELP_SEEN, 0))
 		return cli_usage_error(spec->prog, "%s", err->message);
-	if (help) {
+	if (st.help) {
 		g_autofree char *h = g_option_context_get_help(oc, FALSE, NULL);
 
 		fputs(h, stdout);
 		return CLI_DONE;
 	}
-	if (version) {
+	if (st.version) {
 		cli_print_version(spec->prog);
 		return CLI_DONE;
 	}

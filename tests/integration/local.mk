@@ -83,3 +83,6 @@ TESTS += tests/integration/run-ids.sh
 EXTRA_DIST += tests/integration/run-ids.sh
 TESTS += tests/integration/run-distro.sh
 EXTRA_DIST += tests/integration/run-distro.sh
+# the command-line path every program shares (src/cli.c)
+TESTS += tests/integration/cli-usage.sh
+EXTRA_DIST += tests/integration/cli-usage.sh

@@ -40,3 +40,8 @@ check_PROGRAMS += tests/unit/test-idmap
 TESTS += tests/unit/test-idmap
 tests_unit_test_idmap_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_idmap_LDADD = $(LIBLXNET)
+# the command-line path every program shares (src/cli.c)
+check_PROGRAMS += tests/unit/test-cli
+TESTS += tests/unit/test-cli
+tests_unit_test_cli_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cli_LDADD = $(LIBLXNET)

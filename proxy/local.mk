@@ -29,3 +29,5 @@ proxy_lxnet_proxy_SOURCES += $(NLMSG_SOURCES) \
 	proxy/nlmsg.h proxy/nlmsg_int.h proxy/nlmsg_req.h
 # NETLINK_SOCK_DIAG on emulated endpoints: the sandbox's own sockets
 proxy_lxnet_proxy_SOURCES += proxy/sockdiag.c proxy/sockdiag.h
+# connect, bind and sends under a connection policy (src/netpolicy.c)
+proxy_lxnet_proxy_SOURCES += proxy/govern.c

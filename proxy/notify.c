@@ -222,6 +222,64 @@ static int64_t do_endpoint(struct listener *l, const struct seccomp_notif *req,
 }
 
 /*
+ * connect() and bind(): on an endpoint fd, nlep.c's; on any other fd,
+ * trapped only under a connection policy, decided and made by govern.c.
+ */
+static int64_t do_connect(struct listener *l, const struct seccomp_notif *req,
+			  const struct proxy_sysnr *s, enum trap_id id)
+{
+	if (trap_fd_endpoint(req->data.args[0])) {
+		int64_t r = do_endpoint(l, req, s, id);
+
+		if (r != NOTIF_CONTINUE)
+			return r;
+	}
+	return l->conf->policy ? govern_connect(l->conf, l->fd, req)
+			       : NOTIF_CONTINUE;
+}
+
+static int64_t do_bind(struct listener *l, const struct seccomp_notif *req,
+		       const struct proxy_sysnr *s, enum trap_id id)
+{
+	if (trap_fd_endpoint(req->data.args[0])) {
+		int64_t r = do_endpoint(l, req, s, id);
+
+		if (r != NOTIF_CONTINUE)
+			return r;
+	}
+	return l->conf->policy ? govern_bind(l->conf, l->fd, req)
+			       : NOTIF_CONTINUE;
+}
+
+/* sendto() with an address, sendmsg(), sendmmsg(): under a policy only. */
+static int64_t do_sendto(struct listener *l, const struct seccomp_notif *req,
+			 const struct proxy_sysnr *s, enum trap_id id)
+{
+	(void)s;
+	(void)id;
+	return l->conf->policy ? govern_sendto(l->conf, l->fd, req)
+			       : NOTIF_CONTINUE;
+}
+
+static int64_t do_sendmsg(struct listener *l, const struct seccomp_notif *req,
+			  const struct proxy_sysnr *s, enum trap_id id)
+{
+	(void)s;
+	(void)id;
+	return l->conf->policy ? govern_sendmsg(l->conf, l->fd, req)
+			       : NOTIF_CONTINUE;
+}
+
+static int64_t do_sendmmsg(struct listener *l, const struct seccomp_notif *req,
+			   const struct proxy_sysnr *s, enum trap_id id)
+{
+	(void)s;
+	(void)id;
+	return l->conf->policy ? govern_sendmmsg(l->conf, l->fd, req)
+			       : NOTIF_CONTINUE;
+}
+
+/*
  * setsockopt(): on an endpoint fd, nlep.c's; SO_BINDTODEVICE and
  * SO_BINDTOIFINDEX on any other socket are decided against the view (the
  * filter traps those on every fd).
@@ -234,7 +292,8 @@ static int64_t do_setsockopt(struct listener *l,
 	int optname = (int)req->data.args[2];
 	int64_t r;
 
-	r = do_endpoint(l, req, s, id);
+	r = trap_fd_endpoint(req->data.args[0]) ? do_endpoint(l, req, s, id)
+						 : NOTIF_CONTINUE;
 	if (r != NOTIF_CONTINUE || level != SOL_SOCKET ||
 	    (optname != SO_BINDTODEVICE && optname != SO_BINDTOIFINDEX))
 		return r;

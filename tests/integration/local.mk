@@ -86,3 +86,11 @@ EXTRA_DIST += tests/integration/run-distro.sh
 # the command-line path every program shares (src/cli.c)
 TESTS += tests/integration/cli-usage.sh
 EXTRA_DIST += tests/integration/cli-usage.sh
+# the connection policy (proxy/govern.c, src/netpolicy.c)
+check_PROGRAMS += tests/helpers/policy-race
+tests_helpers_policy_race_SOURCES = tests/helpers/policy-race.c
+tests_helpers_policy_race_CFLAGS = $(AM_CFLAGS) -pthread
+tests_helpers_policy_race_LDADD = -lpthread
+TESTS += tests/integration/run-policy.sh
+EXTRA_DIST += tests/integration/run-policy.sh tests/integration/policy-check.py \
+	tests/integration/policy-servers.py

@@ -694,7 +694,7 @@ int64_t nlep_do_call(struct nlep_sandbox *sb, enum trap_id id,
 	if (r != 0) {
 		target_close(&c.t);
 		closep(&c.sfd);
-		return r == -ENOENT ? NOTIF_ANSWERED : r;
+		return r == -ENOENT ? NOTIF_ANSWERED : r == 1 ? NOTIF_CONTINUE : r;
 	}
 	g_mutex_lock(&h->lock);
 	ep = nlep_lookup(h, ino);

@@ -90,7 +90,7 @@
  *    nlep_out.c and nlmsg.c; it is above any buffer a sender without
  *    CAP_NET_ADMIN can set with the default net.core.wmem_max. A datagram
  *    past it (possible only through a copy of S outside the range, below)
- * *    is discarded and the next receive fails ENOBUFS, never silently (S
+ *    is discarded and the next receive fails ENOBUFS, never silently (S
  *    is made readable for it). NLMSG_REQ_MAX is a constant: on a host
  *    whose net.core.wmem_max is raised (this one's is 4 MiB), a sender
  *    can natively send larger requests, which the kernel would answer and

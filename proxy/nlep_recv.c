@@ -280,7 +280,11 @@ void nlep_wake(struct nlep *ep, GQueue *done)
  * @done: ops from nlep_wake() (emptied)
  *
  * Runs without the hub lock: each write goes through the op's own
- * /proc/PID/mem, which reaches its caller or nothing.
+ * /proc/PID/mem, which reaches its caller or nothing. Called on a serving
+ * thread (nlep_call.c, a receive that made room) and on the main loop
+ * (nlep_hub.c: P's source, the model's events): the main loop's two calls
+ * are the ones to hand to the sandbox's serving thread to keep the main
+ * loop out of callers' memory.
  */
 void nlep_complete(GQueue *done)
 {

@@ -211,14 +211,14 @@ static int64_t do_ioctl(struct listener *l, const struct seccomp_notif *req,
 	return ifioctl_do(l->conf, l->fd, req, s);
 }
 
-/* A call on an fd in an endpoint range: nlep.c, or the kernel's own. */
+/* A call on an fd in an endpoint range: nlep_call.c, or the kernel's own. */
 static int64_t do_endpoint(struct listener *l, const struct seccomp_notif *req,
 			   const struct proxy_sysnr *s, enum trap_id id)
 {
 	(void)s;
 	if (!l->nl)
 		return NOTIF_CONTINUE;
-	return nlep_do_call(l->nl, (enum nlep_call)(id - TRAP_bind), req);
+	return nlep_do_call(l->nl, id, req);
 }
 
 /*
@@ -322,10 +322,6 @@ static const notify_handler_fn notify_handlers[TRAP_N] = {
 	LXNET_TRAPPED_CALLS(NOTIFY_HANDLER_ROW)
 };
 #undef NOTIFY_HANDLER_ROW
-
-_Static_assert(TRAP_getsockopt - TRAP_bind == NLEP_GETSOCKOPT &&
-	       TRAP_recvmsg - TRAP_bind == NLEP_RECVMSG,
-	       "the endpoint rows follow enum nlep_call");
 
 /* Which row of LXNET_TRAPPED_CALLS call number @nr is, or -1. */
 static int notify_row(const struct proxy_sysnr *s, int nr)

@@ -94,7 +94,7 @@ struct proxy_model {
  * @notif_size, @resp_size: the kernel's struct sizes (SECCOMP_GET_NOTIF_SIZES)
  * @model: the view the sandboxes are shown (SIOCGIF*, NETLINK_ROUTE); the
  *	pointer is fixed at start-up, proxy_model_get() is thread-safe
- * @nlep: the emulated NETLINK_ROUTE endpoints (nlep.c; locks inside), or
+ * @nlep: the emulated NETLINK_ROUTE endpoints (nlep_hub.c; locks inside), or
  *	NULL
  * @pidfd_leader_only: copy callers' fds through their thread group
  *	leader's pidfd, as before Linux 6.9 (task.c; a test switch)
@@ -127,7 +127,7 @@ struct proxy_conf {
  * @done: called on the thread, once, after @fd is closed; must be
  *	thread-safe (the main loop uses g_main_context_invoke())
  * @done_data: for @done
- * @nl: this sandbox's endpoint state (nlep.c), or NULL
+ * @nl: this sandbox's endpoint state (nlep_sandbox.c), or NULL
  * @netns_fd: the sandbox's network namespace (owned; keeps @netns_ino
  *	that namespace's for the listener's life), or -1 when the client
  *	sent none (every caller is then served, as before the check)

@@ -26,7 +26,7 @@
  */
 
 /*
- * Emulated NETLINK_ROUTE endpoints (lxnet-proxy, proxy/nlep.c): socket(
+ * Emulated NETLINK_ROUTE endpoints (lxnet-proxy, proxy/nlep_*.c): socket(
  * AF_NETLINK, *, NETLINK_ROUTE) is trapped on the native architecture and
  * the endpoint is installed at a number in [LXNET_NLEP_FD_BASE,
  * LXNET_NLEP_FD_BASE + LXNET_NLEP_FD_COUNT); bind, connect, getsockname,

@@ -3,3 +3,7 @@
 EXTRA_DIST += examples/chroot-overlay.sh
 # unshare-ci.sh, rootfs-userland.sh (owner: launcher); run by tests/integration/run-examples.sh
 EXTRA_DIST += examples/unshare-ci.sh examples/rootfs-userland.sh
+# make install puts the examples in DOCDIR/examples
+examplesdir = $(docdir)/examples
+dist_examples_SCRIPTS = examples/chroot-overlay.sh examples/unshare-ci.sh \
+	examples/rootfs-userland.sh

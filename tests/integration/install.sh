@@ -4,11 +4,12 @@
 # file in place: the programs (run from there, --version), the man pages
 # (which mention --version), the bash completion under each program's
 # name, the AppArmor profile naming the installed lxnet (parsed by
-# apparmor_parser where it is installed), the docs and the examples.
+# apparmor_parser where it is installed), the docs and the examples;
+# make uninstall takes them all away again.
 . "$(dirname "$0")/lib.sh"
 lib_enter_ns "$@"
 lib_tmpdir
-tap_plan 9
+tap_plan 10
 
 D=$TMP_DIR/dest
 # a make of its own: not the jobserver of the make check that runs us
@@ -32,7 +33,10 @@ tap_result $ok "the installed lxnet, lxnetfs and lxnet-proxy run --version from 
 ok=0
 for m in man1/lxnet.1 man8/lxnetfs.8 man8/lxnet-proxy.8; do
 	f=$(find "$D" -path "*/man/$m" -type f | head -n1)
-	[ -n "$f" ] && grep -qF -- '\-\-version' "$f" || { tap_diag "$m missing or silent on --version"; ok=1; }
+	if [ -z "$f" ] || ! grep -qF -- '\-\-version' "$f"; then
+		tap_diag "$m missing or silent on --version"
+		ok=1
+	fi
 done
 tap_result $ok "man pages installed, each documents --version"
 
@@ -93,4 +97,11 @@ for f in "$top_srcdir"/examples/*.sh; do
 	[ -x "$doc/examples/$(basename "$f")" ] || { tap_diag "no example $(basename "$f")"; ok=1; }
 done
 tap_result $ok "every example installed, executable, in DOCDIR/examples"
+
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top_builddir" uninstall DESTDIR="$D" \
+	>"$TMP_DIR/uninstall.out" 2>&1 &&
+	left=$(find "$D" ! -type d) && [ -z "$left" ]
+st=$?
+[ $st -eq 0 ] || tap_diag "left after make uninstall: $(echo $left)"
+tap_result $st "make uninstall removes every file it installed, the completion links too"
 tap_done

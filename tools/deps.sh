@@ -16,8 +16,9 @@ passwd clang libclang-rt-dev iperf3 passt slirp4netns uidmap lsof
 apparmor"
 
 # dpkg-buildpackage -us -uc -b, lintian, a clean clone (debian/control's
-# Build-Depends are build_pkgs plus dh-apparmor)
-package_pkgs="dpkg-dev debhelper dh-apparmor lintian fakeroot git"
+# Build-Depends are build_pkgs plus dh-apparmor; Rules-Requires-Root: no,
+# so no fakeroot)
+package_pkgs="dpkg-dev debhelper dh-apparmor lintian git"
 
 # what tools/demo.sh runs inside its sandbox
 demo_pkgs="curl iproute2 python3"

@@ -12,16 +12,18 @@ libfuse3-dev fuse3 libnl-3-dev libnl-route-3-dev libc-ares-dev
 libglib2.0-dev libseccomp-dev linux-libc-dev cppcheck"
 test_pkgs="iproute2 net-tools busybox-static python3 curl acl dnsmasq-base
 golang-go gcc-multilib procps psmisc util-linux debootstrap iputils-ping
-passwd clang libclang-rt-dev iperf3 passt slirp4netns uidmap lsof
-apparmor"
+passwd clang libclang-rt-dev iperf3 passt slirp4netns uidmap lsof"
+
+# what tools/demo.sh runs inside its sandbox
+demo_pkgs="curl iproute2 python3"
+
+# apparmor_parser checks the installed AppArmor profile (tests/integration/install.sh)
+test_pkgs="$test_pkgs apparmor"
 
 # dpkg-buildpackage -us -uc -b, lintian, a clean clone (debian/control's
 # Build-Depends are build_pkgs plus dh-apparmor; Rules-Requires-Root: no,
 # so no fakeroot)
 package_pkgs="dpkg-dev debhelper dh-apparmor lintian git"
-
-# what tools/demo.sh runs inside its sandbox
-demo_pkgs="curl iproute2 python3"
 
 want=$build_pkgs
 [ "${1:-test}" = test ] && want="$want $test_pkgs"

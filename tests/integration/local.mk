@@ -21,6 +21,9 @@ TESTS += tests/integration/lxnetfs-bindmount.sh tests/integration/lxnetfs-write.
 EXTRA_DIST += tests/integration/lxnetfs-bindmount.sh tests/integration/lxnetfs-write.sh
 TESTS += tests/integration/lxnetfs-pinned.sh
 EXTRA_DIST += tests/integration/lxnetfs-pinned.sh
+# make install and the bash completion against --help (owner: pkg)
+TESTS += tests/integration/install.sh tests/integration/completion.sh
+EXTRA_DIST += tests/integration/install.sh tests/integration/completion.sh
 # lxnet-proxy / lxnet shim (owner: proxy engineer)
 check_PROGRAMS += tests/helpers/proxy-sockstress tests/helpers/proxy-bench
 tests_helpers_proxy_sockstress_SOURCES = tests/helpers/proxy-sockstress.c

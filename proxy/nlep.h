@@ -49,6 +49,12 @@ void nlep_hub_free(struct nlep_hub *h);
 struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener,
 				      bool pidfd_leader_only);
 void nlep_sandbox_unref(struct nlep_sandbox *sb);
+void nlep_sandbox_set_waker(struct nlep_sandbox *sb, void (*wake)(void *),
+			    void *data);
+
+/* nlep_recv.c: completed receives, written by the sandbox's own thread */
+void nlep_run_deferred(struct nlep_sandbox *sb);
+void nlep_sandbox_close(struct nlep_sandbox *sb);
 
 /* nlep_call.c: socket(AF_NETLINK, ...), and a TRAP_ENDPOINT row's call */
 int64_t nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,

@@ -721,7 +721,7 @@ int64_t nlep_do_call(struct nlep_sandbox *sb, enum trap_id id,
 		r = row->apply(ep, &c);
 	nlep_unref(ep);
 	g_mutex_unlock(&h->lock);
-	nlep_complete(&c.done);
+	nlep_complete_own(sb, &c.done);
 	if (r == NLEP_PARKED)
 		r = NOTIF_ANSWERED;
 	else if (r >= 0 && row->write)

@@ -279,7 +279,7 @@ static gboolean nlep_src_dispatch(GSource *s, GSourceFunc cb, gpointer data)
 	nlep_pump(ep, true);
 	nlep_wake(ep, &done);
 	g_mutex_unlock(&h->lock);
-	nlep_complete(&done);
+	nlep_complete_later(&done);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -424,7 +424,7 @@ static void nlep_on_event(const struct netstate_event *ev, void *data)
 			nlep_wake(ep, &done);
 	}
 	g_mutex_unlock(&h->lock);
-	nlep_complete(&done);
+	nlep_complete_later(&done);
 }
 
 /* ---- the hub ------------------------------------------------------------- */

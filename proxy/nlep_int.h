@@ -99,6 +99,15 @@ struct nlep_hub {
  *	serving thread in practice, so never contended)
  * @tasks: the callers seen last (see struct nlep_task)
  * @task_clock: stamps for @tasks' least recently used
+ * @defer_lock: guards @deferred, @n_deferred, @wake, @wake_data,
+ *	@wake_timer and @closed
+ * @deferred: completed receives the main loop handed over, written into
+ *	their callers by the sandbox's own serving thread (nlep_run_deferred())
+ * @n_deferred: @deferred's length (also read without the lock: a hint)
+ * @wake: wakes the serving thread (set by notify.c), or NULL
+ * @wake_data: for @wake
+ * @wake_timer: a retry of @wake is armed on the main loop
+ * @closed: the serving thread has ended: ops handed over are dropped
  */
 struct nlep_sandbox {
 	gint ref;
@@ -120,6 +129,13 @@ struct nlep_sandbox {
 		uint64_t used;
 	} tasks[NLEP_TASKS];
 	uint64_t task_clock;
+	GMutex defer_lock;
+	GQueue deferred;
+	gint n_deferred;
+	void (*wake)(void *data);
+	void *wake_data;
+	bool wake_timer;
+	bool closed;
 };
 
 /**
@@ -255,6 +271,8 @@ void nlep_unref(struct nlep *ep);
 
 /* nlep_recv.c: a datagram from S into a caller; parked receives */
 void nlep_complete(GQueue *done);
+void nlep_complete_later(GQueue *done);
+void nlep_complete_own(struct nlep_sandbox *sb, GQueue *done);
 ssize_t nlep_deliver(struct target *t, const struct nlep_recv *rv,
 		     const struct nlep_got *g);
 ssize_t nlep_dequeue(struct nlep *ep, int sfd, const struct nlep_recv *rv,

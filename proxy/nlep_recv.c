@@ -280,11 +280,12 @@ void nlep_wake(struct nlep *ep, GQueue *done)
  * @done: ops from nlep_wake() (emptied)
  *
  * Runs without the hub lock: each write goes through the op's own
- * /proc/PID/mem, which reaches its caller or nothing. Called on a serving
- * thread (nlep_call.c, a receive that made room) and on the main loop
- * (nlep_hub.c: P's source, the model's events): the main loop's two calls
- * are the ones to hand to the sandbox's serving thread to keep the main
- * loop out of callers' memory.
+ * /proc/PID/mem, which reaches its caller or nothing. Only on a sandbox's
+ * own serving thread (nlep_call.c, a receive that made room; and
+ * nlep_run_deferred()): a write may wait as long as the caller's memory
+ * makes it (a mapping of a FUSE file its own server never answers), and
+ * that must stall nobody else. The main loop hands its completions over
+ * with nlep_complete_later().
  */
 void nlep_complete(GQueue *done)
 {
@@ -299,6 +300,137 @@ void nlep_complete(GQueue *done)
 			(void)notif_reply(op->sb->listener, op->id, r);
 		nlep_op_free(op);
 	}
+}
+
+#define NLEP_WAKE_RETRY_MS 20
+
+/*
+ * The retry of a wake-up: the serving thread lets its wake-up signal in
+ * only while it waits for a notification, so one sent just before it
+ * waits again is taken without interrupting the wait. Re-sent until the
+ * thread has taken the queue (or ended).
+ */
+static gboolean nlep_wake_retry(gpointer data)
+{
+	struct nlep_sandbox *sb = data;
+	bool again;
+
+	g_mutex_lock(&sb->defer_lock);
+	again = !sb->closed && sb->wake && !g_queue_is_empty(&sb->deferred);
+	if (again)
+		sb->wake(sb->wake_data);
+	else
+		sb->wake_timer = false;
+	g_mutex_unlock(&sb->defer_lock);
+	if (!again)
+		nlep_sandbox_unref(sb);
+	return again ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* Queue @op for its sandbox's thread (defer_lock held); whether to wake. */
+static bool nlep_defer(struct nlep_sandbox *sb, struct nlep_op *op)
+{
+	bool first = g_queue_is_empty(&sb->deferred);
+
+	g_queue_push_tail(&sb->deferred, op);
+	g_atomic_int_inc(&sb->n_deferred);
+	return first;
+}
+
+/**
+ * nlep_complete_later() - hand completed receives to their sandboxes'
+ * serving threads
+ * @done: ops from nlep_wake() (emptied)
+ *
+ * The main loop's way to complete receives: it never writes into a
+ * caller's memory itself. Each sandbox's thread is woken (and woken again
+ * every NLEP_WAKE_RETRY_MS until it has taken them); a sandbox whose thread
+ * has ended drops them.
+ */
+void nlep_complete_later(GQueue *done)
+{
+	struct nlep_op *op;
+
+	while ((op = g_queue_pop_head(done))) {
+		struct nlep_sandbox *sb = op->sb;
+		bool wake;
+
+		g_mutex_lock(&sb->defer_lock);
+		if (sb->closed) {
+			g_mutex_unlock(&sb->defer_lock);
+			nlep_op_free(op);
+			continue;
+		}
+		wake = nlep_defer(sb, op) && sb->wake;
+		if (wake) {
+			sb->wake(sb->wake_data);
+			if (!sb->wake_timer) {
+				GSource *t = g_timeout_source_new(NLEP_WAKE_RETRY_MS);
+
+				sb->wake_timer = true;
+				g_atomic_int_inc(&sb->ref);
+				g_source_set_callback(t, nlep_wake_retry, sb, NULL);
+				g_source_attach(t, sb->hub->ctx);
+				g_source_unref(t);
+			}
+		}
+		g_mutex_unlock(&sb->defer_lock);
+	}
+}
+
+/**
+ * nlep_complete_own() - complete on this thread the receives of its own
+ * sandbox; hand the others to theirs
+ * @sb: the sandbox whose serving thread this is
+ * @done: ops from nlep_wake() (emptied); an endpoint passed to another
+ *	sandbox may have that sandbox's callers parked on it
+ */
+void nlep_complete_own(struct nlep_sandbox *sb, GQueue *done)
+{
+	GQueue own = G_QUEUE_INIT, other = G_QUEUE_INIT;
+	struct nlep_op *op;
+
+	while ((op = g_queue_pop_head(done)))
+		g_queue_push_tail(op->sb == sb ? &own : &other, op);
+	nlep_complete(&own);
+	nlep_complete_later(&other);
+}
+
+/**
+ * nlep_run_deferred() - write the receives the main loop completed
+ * @sb: the sandbox; on its serving thread
+ *
+ * Cheap when there are none (one atomic read).
+ */
+void nlep_run_deferred(struct nlep_sandbox *sb)
+{
+	GQueue q = G_QUEUE_INIT;
+
+	if (!sb || g_atomic_int_get(&sb->n_deferred) == 0)
+		return;
+	g_mutex_lock(&sb->defer_lock);
+	q = sb->deferred;
+	g_queue_init(&sb->deferred);
+	g_atomic_int_set(&sb->n_deferred, 0);
+	g_mutex_unlock(&sb->defer_lock);
+	nlep_complete(&q);
+}
+
+/**
+ * nlep_sandbox_close() - the serving thread ends: write what is queued,
+ * drop what comes later
+ * @sb: the sandbox (NULL is fine)
+ */
+void nlep_sandbox_close(struct nlep_sandbox *sb)
+{
+	if (!sb)
+		return;
+	g_mutex_lock(&sb->defer_lock);
+	sb->closed = true;
+	sb->wake = NULL;
+	g_mutex_unlock(&sb->defer_lock);
+	g_atomic_int_set(&sb->n_deferred, 1); /* take whatever is there */
+	nlep_run_deferred(sb);
 }
 
 /* A parked receive the sweep checks for signals, identified by its id. */

@@ -58,6 +58,8 @@ struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener,
 	sb->rover = NLEP_ROVER_START;
 	sb->pidfd_leader_only = pidfd_leader_only;
 	g_mutex_init(&sb->task_lock);
+	g_mutex_init(&sb->defer_lock);
+	g_queue_init(&sb->deferred);
 	return sb;
 }
 
@@ -78,7 +80,24 @@ void nlep_sandbox_unref(struct nlep_sandbox *sb)
 	for (i = 0; i < NLEP_TASKS; i++)
 		nlep_task_drop(&sb->tasks[i]);
 	g_mutex_clear(&sb->task_lock);
+	g_mutex_clear(&sb->defer_lock);
 	g_free(sb);
+}
+
+/**
+ * nlep_sandbox_set_waker() - how the main loop wakes the serving thread
+ * @sb: the sandbox
+ * @wake: called (from the main loop) when completed receives wait for the
+ *	thread (nlep_run_deferred()); NULL once the thread has ended
+ * @data: for @wake
+ */
+void nlep_sandbox_set_waker(struct nlep_sandbox *sb, void (*wake)(void *),
+			    void *data)
+{
+	g_mutex_lock(&sb->defer_lock);
+	sb->wake = wake;
+	sb->wake_data = data;
+	g_mutex_unlock(&sb->defer_lock);
 }
 
 /* ---- port ids ---------------------------------------------------------- */

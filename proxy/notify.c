@@ -512,6 +512,8 @@ static void *listener_thread(void *arg)
 	if (l->conf->sched_batch)
 		listener_sched_batch();
 	while (!g_atomic_int_get(&l->stop)) {
+		/* receives the main loop completed: written here, not there */
+		nlep_run_deferred(l->nl);
 		if (l->conf->wait_poll) {
 			struct pollfd p = { .fd = l->fd, .events = POLLIN };
 
@@ -541,6 +543,7 @@ static void *listener_thread(void *arg)
 		    listener_gone(l->fd))
 			break;
 	}
+	nlep_sandbox_close(l->nl);
 	if (g_atomic_int_get(&l->stop))
 		log_debug("stopped serving the sandbox of pid %d", (int)l->pid);
 	else
@@ -549,6 +552,14 @@ static void *listener_thread(void *arg)
 	l->fd = -1;
 	l->done(l, l->done_data);
 	return NULL;
+}
+
+/* Wake a serving thread waiting for a notification (nlep's completions). */
+static void listener_wake(void *data)
+{
+	struct listener *l = data;
+
+	pthread_kill(l->thread, LISTENER_WAKE_SIGNAL);
 }
 
 /**
@@ -585,6 +596,8 @@ int listener_start(struct listener *l)
 		r = pthread_create(&l->thread, &attr, listener_thread, l);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
+	if (r == 0 && l->nl)
+		nlep_sandbox_set_waker(l->nl, listener_wake, l);
 	pthread_attr_destroy(&attr);
 	if (r) {
 		nlep_sandbox_unref(l->nl);

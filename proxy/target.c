@@ -220,6 +220,60 @@ static uint64_t target_hex(const char **p)
 }
 
 /**
+ * target_fuse_dev() - whether device @major:@minor is a FUSE mount of the
+ * target's
+ * @t: the target
+ * @major, @minor: a mapping's device (anonymous devices only: major 0)
+ *
+ * A write into a page of a FUSE file waits, uninterruptibly once the
+ * server has read the request, for that server's answer; the server may
+ * be the sandbox's own and never answer. Such a wait cannot be ended even
+ * by SIGKILL, so it would keep the proxy from exiting. The target's
+ * mountinfo says which anonymous devices are FUSE's, without asking any
+ * filesystem. Read by pid, after the proof: a pid reused since would only
+ * make this answer wrong, never the write reach another process.
+ *
+ * Return: true for a FUSE mount, also when mountinfo cannot be read.
+ */
+static bool target_fuse_dev(const struct target *t, uint32_t major,
+			    uint32_t minor)
+{
+	g_autofree char *info = NULL;
+	char path[64], want[32];
+	const char *p;
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)t->pid);
+	if (util_read_file_bounded(path, 4u << 20, &info, &len, NULL) < 0)
+		return true;
+	snprintf(want, sizeof(want), " %u:%u ", major, minor);
+	for (p = info; p && *p;) {
+		const char *nl = strchr(p, '\n'), *dev = strstr(p, want);
+		const char *sep;
+
+		if (dev && (!nl || dev < nl)) {
+			sep = strstr(dev, " - ");
+			return sep && (!nl || sep < nl) &&
+			       strncmp(sep + 3, "fuse", 4) == 0;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+/* The text path's device check: " rw-p OFFSET MAJ:MIN INODE ..." at @p. */
+static bool target_maps_fuse(const struct target *t, const char *p)
+{
+	unsigned int maj, min;
+	unsigned long long off, ino;
+	char perms[8];
+
+	if (sscanf(p, " %7s %llx %x:%x %llu", perms, &off, &maj, &min, &ino) != 5)
+		return false;
+	return ino != 0 && maj == 0 && target_fuse_dev(t, maj, min);
+}
+
+/**
  * target_maps_text() - the writable mapping holding @addr, from the text
  * of /proc/PID/maps (read once per target; kernels without PROCMAP_QUERY)
  * @t: the target
@@ -252,7 +306,7 @@ static int target_maps_text(struct target *t, uint64_t addr, uint64_t *ret_lo,
 			p++;
 			hi = target_hex(&p);
 			if (*p == ' ' && p[1] && p[2] && addr >= lo && addr < hi) {
-				if (p[2] != 'w')
+				if (p[2] != 'w' || target_maps_fuse(t, p))
 					return -EFAULT;
 				*ret_lo = lo;
 				*ret_hi = hi;
@@ -289,6 +343,9 @@ static int target_vma(struct target *t, uint64_t addr, uint64_t *ret_lo,
 		if (ioctl(t->mapsfd, TARGET_PROCMAP_QUERY, &q) == 0) {
 			if (!(q.vma_flags & TARGET_VMA_WRITABLE) ||
 			    addr < q.vma_start || addr >= q.vma_end)
+				return -EFAULT;
+			if (q.inode && q.dev_major == 0 &&
+			    target_fuse_dev(t, 0, q.dev_minor))
 				return -EFAULT;
 			*ret_lo = q.vma_start;
 			*ret_hi = q.vma_end;

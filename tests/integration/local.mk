@@ -97,3 +97,10 @@ tests_helpers_policy_race_LDADD = -lpthread
 TESTS += tests/integration/run-policy.sh
 EXTRA_DIST += tests/integration/run-policy.sh tests/integration/policy-check.py \
 	tests/integration/policy-servers.py
+# one sandbox cannot stall the others (a FUSE file never answered)
+check_PROGRAMS += tests/helpers/fuse-stall
+tests_helpers_fuse_stall_SOURCES = tests/helpers/fuse-stall.c
+tests_helpers_fuse_stall_CFLAGS = $(AM_CFLAGS) $(FUSE_CFLAGS)
+tests_helpers_fuse_stall_LDADD = $(FUSE_LIBS)
+TESTS += tests/integration/proxy-stall.sh
+EXTRA_DIST += tests/integration/proxy-stall.sh tests/integration/stall-attack.py

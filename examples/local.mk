@@ -3,3 +3,5 @@
 EXTRA_DIST += examples/chroot-overlay.sh
 # unshare-ci.sh, rootfs-userland.sh (owner: launcher); run by tests/integration/run-examples.sh
 EXTRA_DIST += examples/unshare-ci.sh examples/rootfs-userland.sh
+# crun.sh, podman.sh (owner: oci); run by tests/integration/oci-crun.sh and oci-podman.sh
+EXTRA_DIST += examples/crun.sh examples/podman.sh

@@ -21,6 +21,11 @@
  * message whose fds are a seccomp listener and the sandbox's network
  * namespace is answered FDPASS_ACK status 0; anything else gets FDPASS_ACK
  * -EBADMSG and the client is dropped. SIGTERM/SIGINT end the loop.
+ * `--oci-socket PATH` listens on an AF_UNIX SOCK_STREAM socket for OCI
+ * runtimes (crun's run.oci.seccomp.receiver, the OCI listenerPath): the
+ * same admission, then oci.c's protocol, which sends no answer. Two
+ * sockets, because a runtime connects with SOCK_STREAM and the kernel does
+ * not connect sockets of different types.
  *
  * Only callers in that network namespace are served (notify.c,
  * notify_gate()): a process of the sandbox that made a namespace of its
@@ -90,6 +95,9 @@
  * @allow_all: clients of any uid are served (--allow-user all)
  * @exit_status: main()'s return value
  * @model: the network model the sandboxes are shown (model.c)
+ * @oci_path: --oci-socket PATH, unlinked at exit, or NULL
+ * @oci_fd: its listening socket, or -1
+ * @oci_src: its source id
  */
 struct proxy {
 	struct proxy_conf conf;
@@ -109,6 +117,9 @@ struct proxy {
 	GArray *allow_uids;
 	bool allow_all;
 	int exit_status;
+	char *oci_path;
+	int oci_fd;
+	guint oci_src;
 };
 
 /*
@@ -119,6 +130,7 @@ struct proxy {
  * @idle_src: the timeout dropping it when idle (0 for the --fd socket)
  * @peer_pid: the connecting process (SO_PEERCRED), 0 for the --fd socket
  * @is_ctl: the --fd socket
+ * @oci: an OCI runtime's connection (--oci-socket): its message so far
  */
 struct client {
 	struct proxy *p;
@@ -127,6 +139,7 @@ struct client {
 	guint idle_src;
 	pid_t peer_pid;
 	bool is_ctl;
+	struct oci_msg *oci;
 };
 
 static void proxy_maybe_exit(struct proxy *p)
@@ -145,6 +158,7 @@ static void client_free(struct client *c)
 		g_source_remove(c->idle_src);
 	if (c->fd >= 0)
 		close(c->fd);
+	oci_msg_free(c->oci);
 	p->clients = g_list_remove(p->clients, c);
 	if (c->is_ctl) {
 		p->ctl_closed = true;
@@ -204,12 +218,15 @@ static int proxy_netns_ino(int fd, ino_t *ret_ino)
  *	its every caller is served); owned by the serving thread on success
  * @n_fds: 1 or 2
  * @pid: the client's idea of the sandbox's pid
+ * @gate_always: read every caller's network namespace from the start
+ *	(an OCI container: its profile need not trap the calls that move a
+ *	task to another namespace, see notify.c's notify_gate())
  *
  * Return: 0, -EBADMSG (not a seccomp listener, or not a network
  * namespace), -EUSERS (bound reached) or -errno.
  */
 static int proxy_do_add_listener(struct proxy *p, const int *fds,
-				 size_t n_fds, pid_t pid)
+				 size_t n_fds, pid_t pid, bool gate_always)
 {
 	struct listener *l;
 	ino_t ino = 0;
@@ -226,6 +243,7 @@ static int proxy_do_add_listener(struct proxy *p, const int *fds,
 	l->netns_fd = n_fds > 1 ? fds[1] : -1;
 	l->netns_ino = ino;
 	l->pid = pid;
+	l->netns_moved = gate_always && n_fds > 1;
 	l->conf = &p->conf;
 	l->done = listener_done;
 	l->done_data = p;
@@ -242,6 +260,41 @@ static int proxy_do_add_listener(struct proxy *p, const int *fds,
 
 static void client_touch(struct client *c);
 
+/**
+ * client_on_oci_input() - an OCI runtime's connection is readable
+ * @c: the client
+ * @fd: its socket
+ *
+ * Gathers the runtime's message (oci.c) and serves the container once it
+ * is complete; the connection is closed then, or on any error: the
+ * protocol has no answer.
+ *
+ * Return: whether the source stays.
+ */
+static gboolean client_on_oci_input(struct client *c, int fd)
+{
+	int fds[2] = { -1, -1 };
+	pid_t pid = 0;
+	int r;
+
+	r = oci_recv(c->oci, fd, &fds[0], &fds[1], &pid);
+	if (r == -EAGAIN)
+		return G_SOURCE_CONTINUE;
+	if (r == 0) {
+		r = proxy_do_add_listener(c->p, fds, 2, pid, true);
+		if (r < 0) {
+			close(fds[0]);
+			close(fds[1]);
+		}
+	}
+	if (r < 0 && r != -ECONNRESET)
+		log_warn("refused an OCI container (pid %d): %s", (int)pid,
+			 g_strerror(-r));
+	c->src = 0;
+	client_free(c);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 {
 	struct client *c = data;
@@ -250,6 +303,8 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 	size_t n_fds = 0, i;
 	int r;
 
+	if (c->oci)
+		return client_on_oci_input(c, fd);
 	r = fdpass_recv(fd, &msg, fds, ELEMENTSOF(fds), &n_fds);
 	if (r == -EAGAIN)
 		return G_SOURCE_CONTINUE;
@@ -261,7 +316,7 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 	}
 	if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER &&
 	    (n_fds == 1 || n_fds == 2)) {
-		r = proxy_do_add_listener(c->p, fds, n_fds, msg.pid);
+		r = proxy_do_add_listener(c->p, fds, n_fds, msg.pid, false);
 		if (r == 0)
 			n_fds = 0; /* the thread owns it */
 	} else {
@@ -305,10 +360,12 @@ static void client_touch(struct client *c)
 					    client_on_idle, c);
 }
 
-static int client_add(struct proxy *p, int fd, bool is_ctl, pid_t peer_pid)
+static int client_add(struct proxy *p, int fd, bool is_ctl, pid_t peer_pid,
+		      bool oci)
 {
 	struct client *c = g_new0(struct client, 1);
 
+	c->oci = oci ? oci_msg_new() : NULL;
 	c->p = p;
 	c->fd = fd;
 	c->is_ctl = is_ctl;
@@ -466,7 +523,33 @@ static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data)
 		proxy_refuse(cfd, r);
 		return G_SOURCE_CONTINUE;
 	}
-	client_add(p, cfd, false, peer_pid);
+	client_add(p, cfd, false, peer_pid, false);
+	return G_SOURCE_CONTINUE;
+}
+
+/*
+ * An OCI runtime connects (--oci-socket): admitted as a control client is;
+ * refused ones are closed, the protocol having no answer.
+ */
+static gboolean proxy_on_oci_accept(gint fd, GIOCondition cond, gpointer data)
+{
+	struct proxy *p = data;
+	pid_t peer_pid = 0;
+	int cfd, r;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (cfd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept: %s", g_strerror(errno));
+		return G_SOURCE_CONTINUE;
+	}
+	r = proxy_admit(p, cfd, &peer_pid);
+	if (r < 0) {
+		log_warn("refused an OCI runtime: %s", g_strerror(-r));
+		close(cfd);
+		return G_SOURCE_CONTINUE;
+	}
+	client_add(p, cfd, false, peer_pid, true);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -575,6 +658,7 @@ static void proxy_raise_nofile(void)
  */
 struct proxy_opts {
 	char *socket_path;
+	char *oci_path;
 	bool default_path;
 	char **allow_users;
 	int fd;
@@ -593,6 +677,10 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		{ "socket", 's', 0, G_OPTION_ARG_FILENAME, &o->socket_path,
 		  "listen for lxnet shim clients at PATH (mode 0600; default "
 		  "$XDG_RUNTIME_DIR/lxnet/proxy.sock)", "PATH" },
+		{ "oci-socket", 0, 0, G_OPTION_ARG_FILENAME, &o->oci_path,
+		  "also listen at PATH (mode 0600) for OCI runtimes: crun's "
+		  "run.oci.seccomp.receiver annotation, the OCI seccomp "
+		  "listenerPath", "PATH" },
 		{ "allow-user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->allow_users,
 		  "also serve shims of USER (name or uid; 'all' for any user); "
 		  "by default only this user's and root's", "USER" },
@@ -634,12 +722,15 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		exit(0);
 	}
 	if (argc > 1 || (o->socket_path && o->fd >= 0) ||
+	    (o->oci_path && o->fd >= 0) ||
 	    o->max_listeners < 1 || o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) {
 		fprintf(stderr, "lxnet-proxy: %s (try --help)\n",
 			argc > 1 ? "unexpected argument" :
 			(o->max_listeners < 1 ||
 			 o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) ?
 			"--max-listeners must be 1..65536" :
+			o->oci_path && o->fd >= 0 ?
+			"--oci-socket goes with --socket, not with --fd" :
 			"give one of --socket PATH and --fd N, not both");
 		exit(2);
 	}
@@ -707,7 +798,7 @@ static void proxy_setup_fd(struct proxy *p, int fd)
 	if (util_set_cloexec_nonblock(fd, true) < 0)
 		die("--fd %d: %s", fd, g_strerror(errno));
 	p->fd_mode = true;
-	client_add(p, fd, true, 0);
+	client_add(p, fd, true, 0, false);
 }
 
 /**
@@ -735,7 +826,8 @@ int main(int argc, char **argv)
 	struct proxy_opts o = { .fd = -1,
 				.max_listeners = PROXY_MAX_LISTENERS_DEFAULT };
 	/* static: see the end of main() */
-	static struct proxy p = { .listen_fd = -1, .exit_status = 0 };
+	static struct proxy p = { .listen_fd = -1, .oci_fd = -1,
+				  .exit_status = 0 };
 	int r;
 
 	log_init("lxnet-proxy", LOG_LVL_WARN);
@@ -774,6 +866,18 @@ int main(int argc, char **argv)
 	} else {
 		proxy_setup_fd(&p, o.fd);
 	}
+	if (o.oci_path) {
+		r = oci_listen(o.oci_path, &p.oci_fd);
+		if (r == -EADDRINUSE)
+			die("something is listening at %s", o.oci_path);
+		if (r == -EEXIST)
+			die("%s exists and is not a socket", o.oci_path);
+		if (r < 0)
+			die("cannot listen at %s: %s", o.oci_path, g_strerror(-r));
+		p.oci_path = o.oci_path;
+		p.oci_src = g_unix_fd_add(p.oci_fd, G_IO_IN,
+					  proxy_on_oci_accept, &p);
+	}
 	g_unix_signal_add(SIGTERM, proxy_on_signal, &p);
 	g_unix_signal_add(SIGINT, proxy_on_signal, &p);
 
@@ -781,6 +885,12 @@ int main(int argc, char **argv)
 
 	if (p.socket_path)
 		unlink(p.socket_path);
+	if (p.oci_path)
+		unlink(p.oci_path);
+	if (p.oci_src)
+		g_source_remove(p.oci_src);
+	if (p.oci_fd >= 0)
+		close(p.oci_fd);
 	while (p.clients)
 		client_free(p.clients->data);
 	if (p.listen_src)
@@ -804,6 +914,7 @@ int main(int argc, char **argv)
 	}
 	g_main_loop_unref(p.loop);
 	g_free(o.socket_path);
+	g_free(o.oci_path);
 	g_strfreev(o.allow_users);
 	if (p.allow_uids)
 		g_array_free(p.allow_uids, TRUE);

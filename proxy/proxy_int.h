@@ -160,6 +160,15 @@ int listener_start(struct listener *l);
 void listener_stop(struct listener *l);
 void listener_join_free(struct listener *l);
 
+/* oci.c: an OCI runtime's message (the JSON state is a few hundred bytes, more with many annotations) */
+#define OCI_MSG_MAX (64 * 1024)
+struct oci_msg;
+struct oci_msg *oci_msg_new(void);
+void oci_msg_free(struct oci_msg *m);
+int oci_listen(const char *path, int *ret_fd);
+int oci_recv(struct oci_msg *m, int fd, int *ret_listener, int *ret_netns,
+	     pid_t *ret_pid);
+
 /* sockets.c */
 int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
 			  const struct seccomp_notif *req, int domain, int type,

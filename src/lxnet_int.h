@@ -13,5 +13,6 @@ int shim_main(int argc, char **argv); /* src/shim.c */
 int run_main(int argc, char **argv);  /* src/run.c */
 int exec_main(int argc, char **argv); /* src/exec.c */
 int ps_main(int argc, char **argv);   /* src/ps.c */
+int oci_profile_main(int argc, char **argv); /* src/oci_profile.c */
 
 #endif

@@ -7,10 +7,11 @@ set -eu
 
 build_pkgs="autoconf automake libtool pkg-config make gcc libc6-dev
 libfuse3-dev fuse3 libnl-3-dev libnl-route-3-dev libc-ares-dev
-libglib2.0-dev libseccomp-dev linux-libc-dev cppcheck"
+libglib2.0-dev libjson-glib-dev libseccomp-dev linux-libc-dev cppcheck"
 test_pkgs="iproute2 net-tools busybox-static python3 curl acl dnsmasq-base
 golang-go gcc-multilib procps psmisc util-linux debootstrap iputils-ping
-passwd clang libclang-rt-dev iperf3 passt slirp4netns uidmap lsof"
+passwd clang libclang-rt-dev iperf3 passt slirp4netns uidmap lsof
+crun podman"
 
 # what tools/demo.sh runs inside its sandbox
 demo_pkgs="curl iproute2 python3"

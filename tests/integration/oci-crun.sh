@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# oci-crun.sh - examples/crun.sh in a test-made "host": a crun container in
+# its own network namespace reaches the host's loopback, resolves through
+# the host's dnsmasq and sees the host's interfaces, its seccomp listener
+# handed to lxnet-proxy --oci-socket by crun (OCI listenerPath); and the
+# proxy's receiver protocol on its own.
+. "$(dirname "$0")/run-common.sh"
+. "$(dirname "$0")/oci-common.sh"
+lib_enter_ns "$@"
+oci_require crun
+lib_tmpdir
+run_make_host || tap_skip_all "cannot make a veth pair here"
+oci_start_dns
+tap_plan 6
+
+# the receiver protocol, without a runtime: a stranger's bytes are refused
+"$LXNET_PROXY" --socket "$TMP_DIR/p.sock" --oci-socket "$TMP_DIR/o.sock" \
+	2>"$TMP_DIR/proxy.err" &
+PP=$!
+lib_on_exit "kill $PP"
+wait_until 10 test -S "$TMP_DIR/o.sock"
+python3 - "$TMP_DIR/o.sock" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b'{"ociVersion": "0.2.0", "fds": ["seccompFd"], "pid": 1}')
+s.close()
+EOF
+wait_until 5 grep -q "refused an OCI container" "$TMP_DIR/proxy.err"
+tap_result $? "--oci-socket: a message without the listener fd is refused"
+kill -0 $PP
+tap_result $? "--oci-socket: the proxy goes on after a bad message"
+
+export CRUN_CGROUP_MANAGER
+export CRUN_URL=http://127.0.0.1:18091/probe CRUN_NAME=name.test
+echo oci-ok >"$TMP_DIR/probe"
+python3 -m http.server -b 127.0.0.1 18091 --directory "$TMP_DIR" >/dev/null 2>&1 &
+lib_on_exit "kill $!"
+wait_until 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/18091' 2>/dev/null
+
+out=$(oci_run_example crun.sh 2>"$TMP_DIR/ex.err")
+st=$?
+if [ $st -ne 0 ] && grep -qi cgroup "$TMP_DIR/ex.err"; then
+	# the example's workaround: no cgroups, and in a hybrid layout
+	# (which crun refuses) an empty /sys/fs/cgroup, in this test's own
+	# mount namespace only
+	tap_diag "crun with its default cgroups failed: $(grep -i -m1 cgroup "$TMP_DIR/ex.err")"
+	CRUN_CGROUP_MANAGER=disabled
+	if grep -q 'hybrid mode' "$TMP_DIR/ex.err" && lib_in_private_mntns; then
+		mount -t tmpfs lxnet-no-cgroups /sys/fs/cgroup
+	fi
+	out=$(oci_run_example crun.sh 2>"$TMP_DIR/ex.err")
+	st=$?
+fi
+if [ $st -ne 0 ] && oci_runtime_blocked "$TMP_DIR/ex.err"; then
+	oci_skip_rest 4 "crun cannot start a container here: $(oci_runtime_blocked "$TMP_DIR/ex.err")"
+fi
+[ $st -eq 0 ] || tap_diag "$(cat "$TMP_DIR/ex.err")"
+oci_check_demo "$out" crun
+tap_done

@@ -18,7 +18,9 @@
 #   lxnet-proxy and lxnetfs (on PATH, or $LXNET, $LXNET_PROXY, $LXNETFS).
 # Environment: LXNET_VIEW_OPTS (view options for lxnetfs and lxnet-proxy,
 #   e.g. --resolv-conf FILE), CRUN_CGROUP_MANAGER (crun's
-#   --cgroup-manager; default: crun's own choice).
+#   --cgroup-manager; default: crun's own choice), CRUN_SECCOMP_BASE (a
+#   profile to merge into, e.g. /usr/share/containers/seccomp.json;
+#   default: allow all else), CRUN_ADD (static programs copied into /bin).
 # Cgroups: when crun fails with a cgroup error (no delegated cgroup v2
 #   subtree as an ordinary user, "could not join cgroup"), run it without
 #   cgroups: CRUN_CGROUP_MANAGER=disabled examples/crun.sh
@@ -67,6 +69,7 @@ cp "$BUSYBOX" "$R/bin/busybox"
 for a in $("$BUSYBOX" --list); do
 	[ -e "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"
 done
+for f in ${CRUN_ADD:-}; do cp "$f" "$R/bin/"; done
 : >"$R/etc/resolv.conf"
 : >"$R/etc/hosts"
 : >"$R/etc/hostname"
@@ -91,7 +94,11 @@ while [ ! -S "$W/oci.sock" ] || [ ! -e "$W/view/etc/resolv.conf" ]; do
 done
 
 # 3. the profile: what lxnet-proxy serves is notified, the rest allowed
-"$LXNET" oci-profile >"$W/seccomp.json"
+if [ -n "${CRUN_SECCOMP_BASE:-}" ]; then
+	"$LXNET" oci-profile --base "$CRUN_SECCOMP_BASE" >"$W/seccomp.json"
+else
+	"$LXNET" oci-profile >"$W/seccomp.json"
+fi
 
 # 4. the container's command and config
 if [ $# -eq 0 ]; then

@@ -368,7 +368,7 @@ static void profile_merge_one(JsonObject *base, JsonArray *sys,
 {
 	const char *def = json_object_has_member(base, "defaultAction") ?
 		json_object_get_string_member(base, "defaultAction") : "";
-	bool named = false, allowed = false;
+	bool named = false, allowed = false, cond_refusal = false;
 	guint i;
 
 	for (i = 0; i < json_array_get_length(sys); i++) {
@@ -385,6 +385,8 @@ static void profile_merge_one(JsonObject *base, JsonArray *sys,
 			fprintf(stderr, "lxnet oci-profile: %s: refused by the "
 				"base profile, left so\n", name);
 			return;
+		} else {
+			cond_refusal = true;
 		}
 	}
 	if (!named) {
@@ -410,6 +412,11 @@ static void profile_merge_one(JsonObject *base, JsonArray *sys,
 		profile_add_exact(sys, rs, name, true);
 		return;
 	}
+	if (cond_refusal)
+		fprintf(stderr, "lxnet oci-profile: %s: notified whatever its "
+			"arguments; the base's conditional refusal of it no "
+			"longer applies (libseccomp keeps one outright rule)\n",
+			name);
 	json_array_add_element(sys, profile_entry(name, "SCMP_ACT_NOTIFY",
 						  NULL, 0, NULL));
 }

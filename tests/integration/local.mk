@@ -87,3 +87,4 @@ EXTRA_DIST += tests/integration/run-distro.sh
 TESTS += tests/integration/oci-crun.sh tests/integration/oci-podman.sh
 EXTRA_DIST += tests/integration/oci-crun.sh tests/integration/oci-podman.sh \
 	tests/integration/oci-common.sh
+EXTRA_DIST += tests/helpers/oci-probe.c

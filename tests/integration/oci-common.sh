@@ -30,16 +30,17 @@ oci_start_dns() {
 	wait_until 10 sh -c 'test -s "$1"' sh "$TMP_DIR/dnsmasq.pid"
 }
 
-# oci_run_example NAME - examples/NAME with this build's programs and the
-# test host's view, bounded by 120 s
+# oci_run_example NAME [ARGS...] - examples/NAME ARGS with this build's
+# programs and the test host's view, bounded by 120 s
 oci_run_example() {
-	local bin=$TMP_DIR/bin
+	local bin=$TMP_DIR/bin ex=$1
+	shift
 	mkdir -p "$bin"
 	ln -sf "$LXNET" "$bin/lxnet"
 	ln -sf "$LXNET_PROXY" "$bin/lxnet-proxy"
 	ln -sf "$LXNETFS" "$bin/lxnetfs"
 	PATH=$bin:$PATH LXNET_VIEW_OPTS="$VIEW" TMPDIR=$TMP_DIR \
-		timeout -k 5 120 sh "$top_srcdir/examples/$1"
+		timeout -k 5 120 sh "$top_srcdir/examples/$ex" "$@"
 }
 
 # oci_runtime_blocked FILE - print why the runtime could not start a

@@ -3,17 +3,17 @@
 # crun.sh - a crun container (busybox rootfs, its own empty network
 # namespace) given the host's network by lxnet: lxnet-proxy serves its
 # sockets through the OCI seccomp listener, lxnetfs's live files are bound
-# at /etc/resolv.conf, /etc/hosts and /etc/hostname. Not /proc/net: it is
-# a symlink to self/net, so a config mount there lands on one process's
-# /proc/PID/net (lxnet run mounts a symlink over it; an OCI hook doing the
-# same is not written yet). ip, ifconfig and getifaddrs() see the host's
-# interfaces through the proxy all the same.
+# at /etc/resolv.conf, /etc/hosts and /etc/hostname by the config's mounts
+# and at /proc/net by a createContainer hook (`lxnet oci-hook`: /proc/net
+# is a symlink to self/net, so a config mount there would land on one
+# process's /proc/PID/net).
 #
 # Usage: examples/crun.sh [CMD...]
 #   With no CMD the container fetches a page from a server on the host's
 #   loopback (busybox httpd on 127.0.0.1:$CRUN_PORT, started here, or
 #   $CRUN_URL), resolves $CRUN_NAME (default: debian.org) through the
-#   host's resolvers and lists the host's interfaces (ip link).
+#   host's resolvers and lists the host's interfaces (ip link,
+#   /proc/net/dev).
 # Needs: crun (Debian: crun), a static busybox (busybox-static), lxnet,
 #   lxnet-proxy and lxnetfs (on PATH, or $LXNET, $LXNET_PROXY, $LXNETFS).
 # Environment: LXNET_VIEW_OPTS (view options for lxnetfs and lxnet-proxy,
@@ -107,6 +107,7 @@ if [ $# -eq 0 ]; then
 echo "== wget $URL"; wget -q -O - "$URL"
 echo "== nslookup $NAME"; nslookup "$NAME"
 echo "== ip link"; ip -o link
+echo "== /proc/net/dev"; cat /proc/net/dev
 echo "== /etc/resolv.conf"; cat /etc/resolv.conf
 EOF
 	chmod +x "$R/bin/lxnet-demo"
@@ -145,6 +146,11 @@ cat >"$W/bundle/config.json" <<EOF
     { "destination": "/etc/hosts", "type": "bind", "source": "$W/view/etc/hosts", "options": [ "bind" ] },
     { "destination": "/etc/hostname", "type": "bind", "source": "$W/view/etc/hostname", "options": [ "bind", "ro" ] }
   ],
+  "hooks": {
+    "createContainer": [
+      { "path": "$(command -v "$LXNET")", "args": [ "lxnet", "oci-hook", "--view", "$W/view" ] }
+    ]
+  },
   "linux": {
     $MAPS
     "namespaces": [ $USERNS { "type": "pid" }, { "type": "network" }, { "type": "ipc" },

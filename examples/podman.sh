@@ -5,14 +5,16 @@
 # seccomp profile, merged with what lxnet-proxy serves (lxnet oci-profile
 # --base), crun handing the listener to lxnet-proxy --oci-socket (the
 # run.oci.seccomp.receiver annotation), lxnetfs's live files bound at
-# /etc/resolv.conf, /etc/hosts and /etc/hostname. The image is imported from
-# a busybox tarball made here: no registry is needed.
+# /etc/resolv.conf, /etc/hosts and /etc/hostname, and at /proc/net by a
+# createContainer hook (`lxnet oci-hook`, from a --hooks-dir made here).
+# The image is imported from a busybox tarball made here: no registry is
+# needed.
 #
 # Usage: examples/podman.sh [CMD...]   (as an ordinary user)
 #   With no CMD the container fetches a page from a server on the host's
 #   loopback (busybox httpd on 127.0.0.1:$PODMAN_PORT, or $PODMAN_URL),
 #   resolves $PODMAN_NAME (default: debian.org) through the host's resolvers
-#   and lists the host's interfaces (ip link).
+#   and lists the host's interfaces (ip link, /proc/net/dev).
 # Needs: podman with crun as its runtime (Debian: podman crun), a static
 #   busybox (busybox-static), subordinate ids for rootless podman
 #   (/etc/subuid, /etc/subgid), lxnet, lxnet-proxy and lxnetfs on PATH.
@@ -68,6 +70,7 @@ cat >"$R/bin/lxnet-demo" <<'EOF'
 echo "== wget $1"; wget -q -O - "$1"
 echo "== nslookup $2"; nslookup "$2"
 echo "== ip link"; ip -o link
+echo "== /proc/net/dev"; cat /proc/net/dev
 echo "== /etc/resolv.conf"; cat /etc/resolv.conf
 EOF
 chmod +x "$R/bin/lxnet-demo"
@@ -103,10 +106,22 @@ else
 	"$LXNET" oci-profile >"$W/seccomp.json"
 fi
 
+# the hook presenting the view's proc/net at /proc/net
+mkdir -p "$W/hooks"
+cat >"$W/hooks/lxnet-procnet.json" <<EOF
+{
+  "version": "1.0.0",
+  "hook": { "path": "$(command -v "$LXNET")",
+            "args": [ "lxnet", "oci-hook", "--view", "$W/view" ] },
+  "when": { "always": true },
+  "stages": [ "createContainer" ]
+}
+EOF
+
 # 4. run it
 [ $# -gt 0 ] || set -- /bin/lxnet-demo "$URL" "$NAME"
 # shellcheck disable=SC2086
-podman run --rm --network=none --runtime=crun \
+podman --hooks-dir "$W/hooks" run --rm --network=none --runtime=crun \
 	--security-opt "seccomp=$W/seccomp.json" \
 	--annotation "run.oci.seccomp.receiver=$W/oci.sock" \
 	-v "$W/view/etc/resolv.conf:/etc/resolv.conf" \

@@ -41,6 +41,6 @@ src_liblxnet_a_SOURCES += src/netstate_stats.c
 src_lxnet_SOURCES += src/registry.c src/registry.h src/run_named.c \
 	src/run_named.h src/exec.c src/ps.c src/sandbox_bind.c
 # lxnet oci-profile: the filter as an OCI seccomp profile (owner: oci)
-src_lxnet_SOURCES += src/oci_profile.c
+src_lxnet_SOURCES += src/oci_profile.c src/oci_hook.c
 src_lxnet_CFLAGS += $(JSON_CFLAGS)
 src_lxnet_LDADD += $(JSON_LIBS)

@@ -32,6 +32,8 @@ static const struct lxnet_cmd lxnet_cmds[] = {
 	  "run a command with its sockets served by a running lxnet-proxy" },
 	{ "oci-profile", oci_profile_main,
 	  "print a seccomp profile handing an OCI container to lxnet-proxy" },
+	{ "oci-hook", oci_hook_main,
+	  "OCI createContainer hook: the view's proc/net at /proc/net" },
 };
 
 static void lxnet_usage(FILE *out)

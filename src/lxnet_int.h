@@ -14,5 +14,6 @@ int run_main(int argc, char **argv);  /* src/run.c */
 int exec_main(int argc, char **argv); /* src/exec.c */
 int ps_main(int argc, char **argv);   /* src/ps.c */
 int oci_profile_main(int argc, char **argv); /* src/oci_profile.c */
+int oci_hook_main(int argc, char **argv); /* src/oci_hook.c */
 
 #endif

@@ -65,8 +65,12 @@ oci_check_demo() {
 	tap_result $? "$2: wget in the container reaches the host's loopback"
 	echo "$1" | sed -n '/^== nslookup/,/^== ip/p' | grep -q '10\.77\.0\.5'
 	tap_result $? "$2: nslookup name.test asks the host's dnsmasq (10.77.0.1)"
-	echo "$1" | sed -n '/^== ip link/,/^== \/etc/p' | grep -q 'lxv0'
+	echo "$1" | sed -n '/^== ip link/,/^== \//p' | grep -q 'lxv0'
 	tap_result $? "$2: ip link (emulated NETLINK_ROUTE) lists the host's lxv0"
+	if echo "$1" | grep -q '^== /proc/net/dev'; then
+		echo "$1" | sed -n '/^== \/proc\/net\/dev/,/^== \/etc/p' | grep -q 'lxv1:'
+		tap_result $? "$2: /proc/net/dev (lxnet oci-hook) lists the host's lxv1"
+	fi
 	echo "$1" | sed -n '/^== \/etc\/resolv.conf/,$p' | grep -q '^nameserver 10.77.0.1$'
 	tap_result $? "$2: /etc/resolv.conf is the host's, through lxnetfs"
 }

@@ -12,7 +12,7 @@ oci_require crun
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
 oci_start_dns
-tap_plan 8
+tap_plan 9
 
 # the receiver protocol, without a runtime: a stranger's bytes are refused
 "$LXNET_PROXY" --socket "$TMP_DIR/p.sock" --oci-socket "$TMP_DIR/o.sock" \
@@ -54,7 +54,7 @@ if [ $st -ne 0 ] && grep -qi cgroup "$TMP_DIR/ex.err"; then
 	st=$?
 fi
 if [ $st -ne 0 ] && oci_runtime_blocked "$TMP_DIR/ex.err"; then
-	oci_skip_rest 4 "crun cannot start a container here: $(oci_runtime_blocked "$TMP_DIR/ex.err")"
+	oci_skip_rest 5 "crun cannot start a container here: $(oci_runtime_blocked "$TMP_DIR/ex.err")"
 fi
 [ $st -eq 0 ] || tap_diag "$(cat "$TMP_DIR/ex.err")"
 oci_check_demo "$out" crun

@@ -16,7 +16,7 @@ run_make_host || tap_skip_all "cannot make a veth pair here"
 run_private_etc || tap_skip_all "no private /etc for a throw-away user (not root?)"
 run_make_user || tap_skip_all "cannot make a throw-away user (not root?)"
 oci_start_dns
-tap_plan 5
+tap_plan 6
 
 # the merged profile keeps podman's own rules and notifies what is served
 base=/usr/share/containers/seccomp.json
@@ -68,7 +68,7 @@ out=$(run_as_user "cd '$HOMEDIR' && HOME='$HOMEDIR' XDG_RUNTIME_DIR='$TMP_DIR/ru
 	timeout -k 5 180 sh '$EX/podman.sh'" 2>"$TMP_DIR/ex.err")
 st=$?
 if [ $st -ne 0 ] && oci_runtime_blocked "$TMP_DIR/ex.err" >/dev/null; then
-	oci_skip_rest 4 "rootless podman cannot start a container here: $(oci_runtime_blocked "$TMP_DIR/ex.err")"
+	oci_skip_rest 5 "rootless podman cannot start a container here: $(oci_runtime_blocked "$TMP_DIR/ex.err")"
 fi
 [ $st -eq 0 ] || tap_diag "$(tail -5 "$TMP_DIR/ex.err")"
 oci_check_demo "$out" podman

@@ -278,8 +278,10 @@ static gboolean client_on_oci_input(struct client *c, int fd)
 	int r;
 
 	r = oci_recv(c->oci, fd, &fds[0], &fds[1], &pid);
-	if (r == -EAGAIN)
+	if (r == -EAGAIN) {
+		client_touch(c); /* idle is counted from the last bytes */
 		return G_SOURCE_CONTINUE;
+	}
 	if (r == 0) {
 		r = proxy_do_add_listener(c->p, fds, 2, pid, true);
 		if (r < 0) {

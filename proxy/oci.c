@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
@@ -200,13 +201,23 @@ static pid_t oci_msg_pid(JsonNode *root)
 	return pid > 0 && pid < INT32_MAX ? (pid_t)pid : -EBADMSG;
 }
 
+/* oci_pid_exited() - whether the process of @pidfd has exited (its pidfd is readable then) */
+static bool oci_pid_exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) != 0;
+}
+
 /**
  * oci_open_netns() - open the network namespace of the live process @pid
  * @pid: the container's process, in this process's pid namespace
  * @ret_fd: the namespace (O_CLOEXEC)
  *
- * The pidfd is taken first and checked after the open: if the process had
- * exited in between, its pid could have named another process.
+ * The pidfd is taken first and checked after the open (a pidfd turns
+ * readable when its process exits; no permission to signal is needed): if
+ * the process had exited in between, its pid could have named another
+ * process.
  *
  * Return: 0, -ESRCH (gone) or -errno.
  */
@@ -223,8 +234,8 @@ static int oci_open_netns(pid_t pid, int *ret_fd)
 	ns = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0)
 		return -errno;
-	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
-		return -errno;
+	if (oci_pid_exited(pidfd))
+		return -ESRCH;
 	*ret_fd = steal_fd(&ns);
 	return 0;
 }

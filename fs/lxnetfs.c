@@ -64,6 +64,7 @@
 #include <fuse_opt.h>
 #include <glib-unix.h>
 
+#include "cli.h"
 #include "fdpass.h"
 #include "fs_int.h"
 #include "log.h"
@@ -92,8 +93,6 @@ static const struct fuse_opt lxfs_owner_optspec[] = {
 struct lxfs_cmdline {
 	gboolean foreground;
 	gboolean debug;
-	gboolean help;
-	gboolean version;
 	char **fuse_opts;
 	int max_open;
 	gint64 max_pinned;
@@ -187,8 +186,8 @@ static void lxfs_daemon_ready(int fd)
 
 static int lxfs_usage_error(const char *msg)
 {
-	fprintf(stderr, "lxnetfs: %s (see lxnetfs --help)\n", msg);
-	return 2;
+	cli_usage_error("lxnetfs", "%s", msg);
+	return CLI_EXIT_USAGE;
 }
 
 static void lxfs_cmdline_clear(struct lxfs_cmdline *cl)
@@ -201,19 +200,15 @@ static void lxfs_cmdline_clear(struct lxfs_cmdline *cl)
 }
 
 /*
- * Parse argv. Return: -1 to go on; else the exit status (errors print one
- * line and give 2; --help prints every option, the view group's included,
- * and gives 0).
+ * Parse argv with src/cli.c. Return: -1 to go on; else the exit status
+ * (errors print one line and give CLI_EXIT_USAGE; --help prints every
+ * option, the view group's included, and gives 0).
  */
 static int lxfs_parse_cmdline(int *argc, char ***argv,
 			       struct lxfs_cmdline *cl,
 			       struct view_policy *policy)
 {
 	const GOptionEntry entries[] = {
-		{ "help", 'h', 0, G_OPTION_ARG_NONE, &cl->help,
-		  "Show this help and exit", NULL },
-		{ "version", 'V', 0, G_OPTION_ARG_NONE, &cl->version,
-		  "Show the version and exit", NULL },
 		{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &cl->foreground,
 		  "Stay in the foreground", NULL },
 		{ "debug", 'd', 0, G_OPTION_ARG_NONE, &cl->debug,
@@ -232,28 +227,22 @@ static int lxfs_parse_cmdline(int *argc, char ***argv,
 		  NULL, NULL },
 		{ NULL },
 	};
-	g_autoptr(GError) err = NULL;
-	g_autoptr(GOptionContext) oc = g_option_context_new("MOUNTPOINT");
-
-	g_option_context_set_summary(oc,
+	const struct cli_spec spec = {
+		.prog = "lxnetfs",
+		.params = "MOUNTPOINT",
+		.summary =
 		"Serve the host's network view (resolv.conf, hosts, hostname,\n"
-		"/proc/net files) at MOUNTPOINT, live.");
-	g_option_context_set_description(oc, lxfs_description);
-	g_option_context_set_help_enabled(oc, FALSE);
-	g_option_context_add_main_entries(oc, entries, NULL);
-	g_option_context_add_group(oc, view_policy_option_group(policy));
-	if (!g_option_context_parse(oc, argc, argv, &err))
-		return lxfs_usage_error(err->message);
-	if (cl->help) {
-		g_autofree char *h = g_option_context_get_help(oc, FALSE, NULL);
+		"/proc/net files) at MOUNTPOINT, live.",
+		.description = lxfs_description,
+		.entries = entries,
+		.view = policy,
+		.flags = CLI_VERSION,
+	};
+	int r;
 
-		fputs(h, stdout);
-		return 0;
-	}
-	if (cl->version) {
-		printf("lxnetfs %s\n", PACKAGE_VERSION);
-		return 0;
-	}
+	r = cli_parse(&spec, argc, argv);
+	if (r != 0)
+		return cli_exit_status(r);
 	if (!cl->rest || !cl->rest[0])
 		return lxfs_usage_error("missing MOUNTPOINT");
 	if (cl->rest[1]) {
@@ -267,8 +256,6 @@ static int lxfs_parse_cmdline(int *argc, char ***argv,
 		return lxfs_usage_error("--max-pinned must be a positive number of bytes");
 	if (cl->stats_max_age < 0 || cl->stats_max_age > 1000000)
 		return lxfs_usage_error("--stats-max-age must be 0 to 1000000");
-	if (view_policy_validate(policy, &err) < 0)
-		return lxfs_usage_error(err->message);
 	return -1;
 }
 
@@ -526,7 +513,7 @@ int main(int argc, char **argv)
 	/* libfuse checks its options here and says, in one line on stderr,
 	 * which one it rejects. */
 	if (lxfs_session_new(&fs, &args) < 0) {
-		r = 2;
+		r = CLI_EXIT_USAGE;
 		goto out_args;
 	}
 

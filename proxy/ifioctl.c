@@ -153,47 +153,31 @@ static int ifioctl_poke(const struct ifioctl_call *c, uint64_t addr,
  * @fd: the fd argument
  * @ret_domain: AF_* of the socket, or -1 when @fd is not a socket
  *
- * Takes a copy of the fd with pidfd_getfd() (task_pidfd_open(): before
- * Linux 6.9 through the leader of the caller's thread group). When the fd
- * cannot be obtained (permissions, a thread with a file table of its own
- * before 6.9) the call is treated as on an AF_INET socket, the sockets the
- * proxy itself hands out.
+ * Takes a copy of the fd (task_getfd()). When the fd cannot be obtained
+ * (permissions, a thread with a file table of its own before 6.9) the call
+ * is treated as on an AF_INET socket, the sockets the proxy itself hands
+ * out.
  *
  * Return: 0, -ENOENT when the target is gone.
  */
 static int ifioctl_fd_domain(const struct ifioctl_call *c, int fd,
 			     int *ret_domain)
 {
-	_cleanup_close_ int pidfd = -1, copy = -1;
-	int domain = AF_INET, err = 0;
-	bool leader;
+	_cleanup_close_ int copy = -1;
+	int domain = AF_INET, r;
 	socklen_t len = sizeof(domain);
 	struct stat st;
 
-	pidfd = task_pidfd_open((pid_t)c->req->pid, -1, c->pidfd_leader_only,
-				&leader);
-	if (pidfd >= 0) {
-		copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-		if (copy < 0) {
-			err = errno;
-		} else if (leader &&
-			   !task_fd_same(-1, (pid_t)c->req->pid, fd, copy)) {
-			closep(&copy);
-			copy = -1;
-			err = EOPNOTSUPP;
-		}
-	} else {
-		err = -pidfd;
-	}
+	r = task_getfd((pid_t)c->req->pid, fd, c->pidfd_leader_only, &copy);
 	if (ifioctl_id_valid(c) < 0)
 		return -ENOENT;
-	if (pidfd < 0 || (copy < 0 && err != EBADF)) {
+	if (r < 0 && r != -EBADF) {
 		log_debug("ioctl on fd %d of pid %u: cannot inspect it (%s)", fd,
-			  c->req->pid, g_strerror(err));
+			  c->req->pid, g_strerror(-r));
 		*ret_domain = AF_INET;
 		return 0;
 	}
-	if (copy < 0 || fstat(copy, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+	if (r < 0 || fstat(copy, &st) < 0 || !S_ISSOCK(st.st_mode)) {
 		*ret_domain = -1;
 		return 0;
 	}
@@ -371,11 +355,77 @@ static int ifioctl_inet(const struct netstate_snapshot *snap, uint32_t cmd,
 	return 0;
 }
 
+/*
+ * struct ifmap as an i386 or x32 caller lays it out (the kernel's
+ * struct compat_ifmap): 32-bit addresses.
+ */
+struct ifioctl_compat_ifmap {
+	uint32_t mem_start;
+	uint32_t mem_end;
+	uint16_t base_addr;
+	uint8_t irq;
+	uint8_t dma;
+	uint8_t port;
+} __attribute__((packed, aligned(4)));
+
+_Static_assert(sizeof(struct ifioctl_compat_ifmap) == 16, "struct compat_ifmap");
+
+/**
+ * ifioctl_host() - a dev_ioctl() request the view does not model, asked of
+ * the host's kernel
+ * @snap: the view
+ * @cmd: SIOCGIFMAP
+ * @ifr: the caller's ifreq (our copy), answered in place
+ * @compat: the caller's layout is i386/x32's
+ *
+ * The name is checked against the view first (a hidden device is missing:
+ * ENODEV), then the request is made on a socket of the proxy's, with the
+ * view's own name of the device, so what the caller's memory says by then
+ * does not matter.
+ *
+ * Return: 0 or -errno.
+ */
+static int ifioctl_host(const struct netstate_snapshot *snap, uint32_t cmd,
+			unsigned char *ifr, bool compat)
+{
+	_cleanup_close_ int s = -1;
+	struct ifreq q = { 0 };
+	const struct ns_link *l;
+	struct ifioctl_compat_ifmap m;
+
+	ifr[IFNAMSIZ - 1] = '\0';
+	l = ifioctl_link_of(snap, (const char *)ifr);
+	if (!l)
+		return -ENODEV;
+	if (cmd != SIOCGIFMAP)
+		return -ENOTTY;
+	memcpy(q.ifr_name, l->name, strnlen(l->name, IFNAMSIZ - 1));
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (ioctl(s, SIOCGIFMAP, &q) < 0)
+		return -errno;
+	if (!compat) {
+		memcpy(ifr + IFREQ_UNION_OFF, &q.ifr_map, sizeof(q.ifr_map));
+		return 0;
+	}
+	m = (struct ifioctl_compat_ifmap){
+		.mem_start = (uint32_t)q.ifr_map.mem_start,
+		.mem_end = (uint32_t)q.ifr_map.mem_end,
+		.base_addr = q.ifr_map.base_addr,
+		.irq = q.ifr_map.irq,
+		.dma = q.ifr_map.dma,
+		.port = q.ifr_map.port,
+	};
+	memcpy(ifr + IFREQ_UNION_OFF, &m, sizeof(m));
+	return 0;
+}
+
 /**
  * ifioctl_do_ifreq() - read the ifreq, answer, write it back
  * @c: the call
  * @snap: the view
- * @cls: TRAP_IOCTL_DEV or TRAP_IOCTL_INET
+ * @cls: TRAP_IOCTL_DEV, TRAP_IOCTL_INET or TRAP_IOCTL_HOST
  *
  * Return: 0 answered (the caller replies 0), or -errno.
  */
@@ -390,8 +440,12 @@ static int ifioctl_do_ifreq(const struct ifioctl_call *c,
 	r = ifioctl_peek(c, c->arg, ifr, size);
 	if (r < 0)
 		return r;
-	r = cls == TRAP_IOCTL_INET ? ifioctl_inet(snap, c->cmd, ifr)
-				: ifioctl_dev(snap, c->cmd, ifr);
+	if (cls == TRAP_IOCTL_INET)
+		r = ifioctl_inet(snap, c->cmd, ifr);
+	else if (cls == TRAP_IOCTL_HOST)
+		r = ifioctl_host(snap, c->cmd, ifr, c->compat);
+	else
+		r = ifioctl_dev(snap, c->cmd, ifr);
 	if (r < 0)
 		return r;
 	return ifioctl_poke(c, c->arg, ifr, size);
@@ -473,8 +527,8 @@ static int ifioctl_do_ifconf(const struct ifioctl_call *c,
  * Runs on the listener's thread.
  * Return: 0 (the answer: the caller's memory holds it), NOTIF_ANSWERED when
  * the target is gone, NOTIF_CONTINUE to let the kernel run the call (not a
- * socket; an address request on a non-AF_INET socket), or -errno to fail
- * it with.
+ * socket; the sandbox's own packet socket; an address request on a
+ * non-AF_INET socket), or -errno to fail it with.
  */
 int64_t ifioctl_do(const struct proxy_conf *conf, int listener,
 		   const struct seccomp_notif *req, const struct proxy_sysnr *s)
@@ -496,7 +550,12 @@ int64_t ifioctl_do(const struct proxy_conf *conf, int listener,
 	r = ifioctl_fd_domain(&c, (int)req->data.args[0], &domain);
 	if (r < 0)
 		return NOTIF_ANSWERED; /* target gone */
-	if (domain < 0 || cls == TRAP_IOCTL_NONE)
+	/*
+	 * Not a socket; or a packet socket, which the sandbox made in its own
+	 * namespace and binds by that namespace's ifindexes: the host's must
+	 * not reach it.
+	 */
+	if (domain < 0 || domain == AF_PACKET || cls == TRAP_IOCTL_NONE)
 		return NOTIF_CONTINUE;
 	if (cls == TRAP_IOCTL_SET)
 		return -EPERM;

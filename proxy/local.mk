@@ -19,9 +19,14 @@ proxy_lxnet_proxy_SOURCES += proxy/nlep_queue.c proxy/nlep_recv.c \
 proxy_lxnet_proxy_SOURCES += proxy/target.c
 # a trapped caller's task: status fields, a pidfd to its file table
 proxy_lxnet_proxy_SOURCES += proxy/task.c
-# NETLINK_ROUTE messages answered from a snapshot (pure functions)
-proxy_lxnet_proxy_SOURCES += proxy/nlmsg.c proxy/nlmsg_host.c proxy/nlmsg_dump.c \
-	proxy/nlmsg_encode.c proxy/nlmsg.h proxy/nlmsg_int.h proxy/nlmsg_req.h
+# NETLINK_ROUTE messages answered from a snapshot (pure functions): the
+# dispatcher, one file per object, host answers, dumps, attributes
+NLMSG_SOURCES = proxy/nlmsg.c \
+	proxy/nlmsg_link.c proxy/nlmsg_addr.c proxy/nlmsg_route.c \
+	proxy/nlmsg_neigh.c proxy/nlmsg_rule.c proxy/nlmsg_netconf.c \
+	proxy/nlmsg_host.c proxy/nlmsg_dump.c proxy/nlmsg_attr.c
+proxy_lxnet_proxy_SOURCES += $(NLMSG_SOURCES) \
+	proxy/nlmsg.h proxy/nlmsg_int.h proxy/nlmsg_req.h
 # NETLINK_SOCK_DIAG on emulated endpoints: the sandbox's own sockets
 proxy_lxnet_proxy_SOURCES += proxy/sockdiag.c proxy/sockdiag.h
 # the seccomp receiver protocol of OCI runtimes (crun, podman): --oci-socket

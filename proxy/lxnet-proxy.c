@@ -70,6 +70,7 @@
 #include <linux/nsfs.h>
 #include <glib-unix.h>
 
+#include "cli.h"
 #include "fdpass.h"
 #include "log.h"
 #include "proxy_int.h"
@@ -655,8 +656,11 @@ static void proxy_raise_nofile(void)
 	}
 }
 
+/* The name usage lines and usage errors give. */
+#define PROXY_PROG "lxnet-proxy"
+
 /*
- * struct proxy_opts - the command line
+ * struct proxy_opts - the command line (read with src/cli.c)
  */
 struct proxy_opts {
 	char *socket_path;
@@ -669,7 +673,6 @@ struct proxy_opts {
 	gboolean poll_wait;
 	gboolean no_sched_batch;
 	gboolean verbose;
-	gboolean version;
 	struct view_policy policy;
 };
 
@@ -699,34 +702,27 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		  "serving threads stay SCHED_OTHER (for measurements)", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 		  "debug messages", NULL },
-		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version,
-		  "show the version and exit", NULL },
 		{ NULL },
 	};
-	GOptionContext *ctx = g_option_context_new("");
-	GError *err = NULL;
-
-	g_option_context_set_summary(ctx,
+	const struct cli_spec spec = {
+		.prog = PROXY_PROG,
+		.summary =
 		"Serve seccomp user notifications of sandboxes: create their\n"
 		"AF_INET/AF_INET6 sockets in this network namespace. Listens at\n"
 		"--socket PATH (by default $XDG_RUNTIME_DIR/lxnet/proxy.sock) or\n"
-		"serves --fd N. See lxnet-proxy(8).");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_add_group(ctx, view_policy_option_group(&o->policy));
-	if (!g_option_context_parse(ctx, &argc, &argv, &err) ||
-	    view_policy_validate(&o->policy, &err) < 0) {
-		fprintf(stderr, "lxnet-proxy: %s (try --help)\n", err->message);
-		exit(2);
-	}
-	g_option_context_free(ctx);
-	if (o->version) {
-		printf("lxnet-proxy %s\n", PACKAGE_VERSION);
-		exit(0);
-	}
+		"serves --fd N. See lxnet-proxy(8).",
+		.entries = entries,
+		.view = &o->policy,
+		.flags = CLI_VERSION,
+	};
+	int r = cli_parse(&spec, &argc, &argv);
+
+	if (r != 0)
+		exit(cli_exit_status(r));
 	if (argc > 1 || (o->socket_path && o->fd >= 0) ||
 	    (o->oci_path && o->fd >= 0) ||
 	    o->max_listeners < 1 || o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) {
-		fprintf(stderr, "lxnet-proxy: %s (try --help)\n",
+		cli_usage_error(PROXY_PROG, "%s",
 			argc > 1 ? "unexpected argument" :
 			(o->max_listeners < 1 ||
 			 o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) ?
@@ -734,13 +730,13 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 			o->oci_path && o->fd >= 0 ?
 			"--oci-socket goes with --socket, not with --fd" :
 			"give one of --socket PATH and --fd N, not both");
-		exit(2);
+		exit(CLI_EXIT_USAGE);
 	}
 	if (!o->socket_path && o->fd < 0) {
 		if (fdpass_default_path(&o->socket_path) < 0) {
 			fprintf(stderr, "lxnet-proxy: no --socket PATH and no "
 				"$XDG_RUNTIME_DIR for the default\n");
-			exit(2);
+			exit(CLI_EXIT_USAGE);
 		}
 		o->default_path = true;
 	}
@@ -771,9 +767,9 @@ static void proxy_parse_users(struct proxy *p, char **users)
 		} else if ((pw = getpwnam(*u))) {
 			uid = pw->pw_uid;
 		} else {
-			fprintf(stderr, "lxnet-proxy: --allow-user %s: no such "
-				"user (try --help)\n", *u);
-			exit(2);
+			cli_usage_error(PROXY_PROG, "--allow-user %s: no such user",
+					*u);
+			exit(CLI_EXIT_USAGE);
 		}
 		if (!p->allow_uids)
 			p->allow_uids = g_array_new(FALSE, FALSE, sizeof(uid_t));

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * nlmsg_int.h - private to proxy/nlmsg*.c: a bounded message writer,
- * object encoders and the dump state shared by the request and dump code.
+ * nlmsg_int.h - private to proxy/nlmsg*.c: the bounded message writer
+ * (nlmsg_attr.c), what the dump engine needs of an object, and the dump
+ * state shared by the object files and nlmsg_dump.c.
  */
 #ifndef LXNET_PROXY_NLMSG_INT_H
 #define LXNET_PROXY_NLMSG_INT_H
@@ -45,37 +46,32 @@ void nlw_str(struct nlw *w, uint16_t type, const char *s);
 size_t nlw_nest(struct nlw *w, uint16_t type);
 void nlw_nest_end(struct nlw *w, size_t off);
 
-/* One synthesized policy rule (see nlmsg_encode.c). */
-struct nlmsg_rule {
-	uint8_t family;
-	uint8_t table;
-	uint32_t pref;
-};
-
-int nlmsg_put_link(struct nlw *w, const struct nlw_hdr *h,
-		   const struct ns_link *l);
-int nlmsg_put_addr(struct nlw *w, const struct nlw_hdr *h,
-		   const struct ns_addr *a);
-int nlmsg_put_route(struct nlw *w, const struct nlw_hdr *h,
-		    const struct ns_route *r, const struct ns_nexthop *nh,
-		    uint32_t n_nh);
-int nlmsg_put_neigh(struct nlw *w, const struct nlw_hdr *h,
-		    const struct ns_neigh *n);
-int nlmsg_put_rule(struct nlw *w, const struct nlw_hdr *h,
-		   const struct nlmsg_rule *r);
 int nlmsg_put_copy(struct nlw *w, const struct nlw_hdr *h, const void *msg,
 		   size_t len);
-const struct nlmsg_rule *nlmsg_default_rules(size_t *ret_n);
 
-/* What a dump generates. */
-enum nlmsg_dump_kind {
-	NLMSG_DUMP_NONE,   /* nothing: NLMSG_DONE only (errors too) */
-	NLMSG_DUMP_LINK,
-	NLMSG_DUMP_ADDR,
-	NLMSG_DUMP_ROUTE,
-	NLMSG_DUMP_NEIGH,
-	NLMSG_DUMP_RULE,
-	NLMSG_DUMP_MSGS,   /* messages the host answered, already filtered */
+struct nlmsg_dump;
+
+/*
+ * struct nlmsg_object - what the dump engine and the change encoder need of
+ * one kind of object (link, addr, route, neigh, rule, host messages); each
+ * proxy/nlmsg_<object>.c defines its own
+ * @new_type: RTM_NEW* of its messages (0: a copied message keeps its type)
+ * @del_type: RTM_DEL* of a deleted one (0: no change messages)
+ * @dump_one: write object @i of dump @d if its filter selects it.
+ *            Return: 1 written, 0 skipped, -EMSGSIZE no room, -ENOENT past
+ *            the end
+ * @put_change: write the RTM_NEW* or RTM_DEL* message of a model change,
+ *              or NULL
+ * @change_groups: the multicast groups of that change, or NULL
+ */
+struct nlmsg_object {
+	uint16_t new_type;
+	uint16_t del_type;
+	int (*dump_one)(struct nlmsg_dump *d, size_t i, struct nlw *w,
+			const struct nlw_hdr *h);
+	int (*put_change)(struct nlw *w, const struct nlw_hdr *h,
+			  const struct ns_change *c);
+	uint64_t (*change_groups)(const struct ns_change *c);
 };
 
 /*
@@ -104,6 +100,7 @@ struct nlmsg_filter {
 /*
  * struct nlmsg_dump - a dump in progress
  * @snap: the snapshot every part is generated from (a reference)
+ * @obj: what it generates; NULL: nothing, NLMSG_DONE only (errors too)
  * @msg_flags: flags of every object message (NLM_F_MULTI, DUMP_FILTERED)
  * @done_flags: flags of NLMSG_DONE (NLM_F_MULTI, the answer flags)
  * @coalesce_done: NLMSG_DONE shares the last part's datagram when it fits
@@ -114,14 +111,14 @@ struct nlmsg_filter {
  * @objs_done: every object was emitted; NLMSG_DONE is next
  * @finished: NLMSG_DONE was emitted
  * @intr: the model changed since the dump began (NLM_F_DUMP_INTR)
- * @msgs: NLMSG_DUMP_MSGS: GBytes, one message each
- * @order: NLMSG_DUMP_ROUTE: indexes of the snapshot's routes in the order
+ * @msgs: a dump of host messages (nlmsg_host.c): GBytes, one message each
+ * @order: a route dump (nlmsg_route.c): indexes of the snapshot's routes in the order
  *         the kernel dumps them (made at the first part, then owned here)
  * @n_order: their number
  */
 struct nlmsg_dump {
 	struct netstate_snapshot *snap;
-	enum nlmsg_dump_kind kind;
+	const struct nlmsg_object *obj;
 	uint32_t seq;
 	uint32_t portid;
 	uint16_t msg_flags;
@@ -141,7 +138,7 @@ struct nlmsg_dump {
 };
 
 struct nlmsg_dump *nlmsg_dump_new(const struct netstate_snapshot *snap,
-				  enum nlmsg_dump_kind kind,
+				  const struct nlmsg_object *obj,
 				  const struct nlmsghdr *req, uint32_t portid);
 
 #endif

@@ -129,6 +129,7 @@ int proxy_conf_init(struct proxy_conf *conf)
 		return -errno;
 	conf->userns_dev = st.st_dev;
 	conf->userns_ino = st.st_ino;
+	conf->netns_cookie = sockets_netns_cookie(-1);
 	return 0;
 }
 
@@ -221,6 +222,26 @@ static int64_t do_endpoint(struct listener *l, const struct seccomp_notif *req,
 	if (!l->nl)
 		return NOTIF_CONTINUE;
 	return nlep_do_call(l->nl, (enum nlep_call)(id - TRAP_bind), req);
+}
+
+/*
+ * setsockopt(): on an endpoint fd, nlep.c's; SO_BINDTODEVICE and
+ * SO_BINDTOIFINDEX on any other socket are decided against the view (the
+ * filter traps those on every fd).
+ */
+static int64_t do_setsockopt(struct listener *l,
+			     const struct seccomp_notif *req,
+			     const struct proxy_sysnr *s, enum trap_id id)
+{
+	int level = (int)req->data.args[1];
+	int optname = (int)req->data.args[2];
+	int64_t r;
+
+	r = do_endpoint(l, req, s, id);
+	if (r != NOTIF_CONTINUE || level != SOL_SOCKET ||
+	    (optname != SO_BINDTODEVICE && optname != SO_BINDTOIFINDEX))
+		return r;
+	return sockets_do_bindtodevice(l->conf, l->fd, req);
 }
 
 /*

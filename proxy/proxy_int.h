@@ -83,6 +83,9 @@ struct proxy_model {
  * @n_sysnr: entries used in @sysnr
  * @userns_dev, @userns_ino: the proxy's own user namespace, to decide who
  *	may get a raw socket (see sockets_may_raw())
+ * @netns_cookie: the proxy's own network namespace (SO_NETNS_COOKIE), 0
+ *	before Linux 5.14: a socket made there is one of the host's
+ *	(sockets_host_socket())
  * @sync_wakeup: ask for SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP on each listener
  * @wait_poll: wait in poll() before each NOTIF_RECV instead of blocking in
  *	NOTIF_RECV (kept to measure the difference; see lxnet-proxy.c)
@@ -100,6 +103,7 @@ struct proxy_conf {
 	size_t n_sysnr;
 	dev_t userns_dev;
 	ino_t userns_ino;
+	uint64_t netns_cookie;
 	bool sync_wakeup;
 	bool wait_poll;
 	bool sched_batch;
@@ -175,6 +179,10 @@ int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
 			  int protocol);
 int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
 				 uint32_t ret_args[3]);
+uint64_t sockets_netns_cookie(int sock);
+bool sockets_host_socket(const struct proxy_conf *conf, int sock);
+int64_t sockets_do_bindtodevice(const struct proxy_conf *conf, int listener,
+				const struct seccomp_notif *req);
 
 /* model.c */
 int proxy_model_start(struct proxy_model *m, const struct view_policy *policy,
@@ -212,6 +220,7 @@ int task_status_pid(int procdir, pid_t pid, const char *key, bool innermost,
 		    pid_t *ret);
 int task_pidfd_open(pid_t pid, int procdir, bool leader_only, bool *ret_leader);
 bool task_fd_same(int procdir, pid_t pid, int fd, int copy);
+int task_getfd(pid_t pid, int fd, bool leader_only, int *ret_copy);
 
 /* target.c */
 int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t);

@@ -14,8 +14,13 @@
 #include <linux/capability.h>
 
 #include "log.h"
+#include "netstate.h"
 #include "proxy_int.h"
 #include "util.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71 /* Linux 5.14 */
+#endif
 
 #ifndef SOCK_TYPE_MASK
 #define SOCK_TYPE_MASK 0xf
@@ -155,5 +160,137 @@ int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
 	if ((size_t)n != sizeof(a))
 		return -EFAULT;
 	memcpy(ret_args, a, sizeof(a));
+	return 0;
+}
+
+/**
+ * sockets_netns_cookie() - the network namespace a socket was made in
+ * @sock: a socket, or -1 for the proxy's own namespace
+ *
+ * Return: its SO_NETNS_COOKIE, or 0 when the kernel has none (before 5.14).
+ */
+uint64_t sockets_netns_cookie(int sock)
+{
+	_cleanup_close_ int own = -1;
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (sock < 0) {
+		own = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		sock = own;
+	}
+	if (sock < 0 ||
+	    getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
+		return 0;
+	return cookie;
+}
+
+/**
+ * sockets_host_socket() - whether @sock is one of the host's sockets
+ * @conf: shared configuration (the proxy's namespace)
+ * @sock: a copy of a caller's socket
+ *
+ * The sockets the proxy hands out live in its own network namespace; a
+ * socket the sandbox made itself lives in its own. Without namespace
+ * cookies (before Linux 5.14) every socket is taken for the host's, so the
+ * view's rules apply to all.
+ */
+bool sockets_host_socket(const struct proxy_conf *conf, int sock)
+{
+	return conf->netns_cookie == 0 ||
+	       sockets_netns_cookie(sock) == conf->netns_cookie;
+}
+
+/* Read the device a SO_BINDTODEVICE/SO_BINDTOIFINDEX call names: our copy. */
+static int sockets_read_device(int listener, const struct seccomp_notif *req,
+			       char *name, size_t size, int32_t *ret_index,
+			       socklen_t *ret_len)
+{
+	struct target t;
+	socklen_t len = (socklen_t)req->data.args[4];
+	bool by_index = (int)req->data.args[2] == SO_BINDTOIFINDEX;
+	int r;
+
+	if ((int)len < 0 || (by_index && len < sizeof(*ret_index)))
+		return -EINVAL;
+	if (!by_index) /* the kernel reads at most IFNAMSIZ - 1 bytes */
+		len = MIN(len, (socklen_t)(size - 1));
+	else
+		len = sizeof(*ret_index);
+	memset(name, 0, size);
+	r = target_open(listener, req->id, (pid_t)req->pid, &t);
+	if (r < 0)
+		return r;
+	if (len > 0)
+		r = target_read(&t, req->data.args[3],
+				by_index ? (void *)ret_index : (void *)name, len);
+	target_close(&t);
+	*ret_len = len;
+	return r;
+}
+
+/**
+ * sockets_do_bindtodevice() - setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE
+ * or SO_BINDTOIFINDEX, ...) decided against the view
+ * @conf: shared configuration
+ * @listener: the listener fd
+ * @req: the notification: setsockopt(args[0], SOL_SOCKET, args[2],
+ *	args[3], args[4])
+ *
+ * On a socket of the sandbox's own namespace the kernel decides, among
+ * that namespace's devices (CONTINUE). On one of the host's, a device the
+ * view hides is missing (ENODEV, as the kernel answers for a name it does
+ * not know), and a device it shows is bound by the proxy on its copy of
+ * the socket with its copy of the name, so a thread that rewrites the
+ * name after the check binds nothing else. Re-binding a bound socket needs
+ * CAP_NET_RAW over the host's namespace, which the kernel would check
+ * against the proxy's credentials: the caller's are checked instead.
+ *
+ * Return: 0, -errno, NOTIF_CONTINUE, or NOTIF_ANSWERED (the caller is gone).
+ */
+int64_t sockets_do_bindtodevice(const struct proxy_conf *conf, int listener,
+				const struct seccomp_notif *req)
+{
+	_cleanup_(netstate_snapshot_unrefp) struct netstate_snapshot *snap = NULL;
+	_cleanup_close_ int copy = -1;
+	char name[IFNAMSIZ];
+	int32_t index = 0, bound = 0;
+	socklen_t len = 0, blen = sizeof(bound);
+	bool by_index = (int)req->data.args[2] == SO_BINDTOIFINDEX;
+	int r;
+
+	r = task_getfd((pid_t)req->pid, (int)req->data.args[0],
+		       conf->pidfd_leader_only, &copy);
+	if (notif_id_valid(listener, req->id) < 0)
+		return NOTIF_ANSWERED;
+	if (r == -EBADF)
+		return -EBADF;
+	if (r < 0) /* cannot inspect it: the view's rules are not enforced */
+		return -EPERM;
+	if (!sockets_host_socket(conf, copy))
+		return NOTIF_CONTINUE;
+	r = sockets_read_device(listener, req, name, sizeof(name), &index,
+				&len);
+	if (r == -ENOENT)
+		return NOTIF_ANSWERED;
+	if (r < 0)
+		return r;
+	snap = proxy_model_get(conf->model);
+	if (!snap)
+		return -ENOSYS; /* the proxy is shutting down */
+	if (by_index ? index != 0 && !ns_link_by_index(snap, index)
+		     : name[0] != '\0' && !ns_link_by_name(snap, name))
+		return -ENODEV;
+	if (getsockopt(copy, SOL_SOCKET, SO_BINDTOIFINDEX, &bound, &blen) == 0 &&
+	    bound != 0) {
+		r = sockets_cap_net_raw(conf, listener, req);
+		if (r < 0)
+			return NOTIF_ANSWERED;
+		if (r == 0)
+			return -EPERM;
+	}
+	if (setsockopt(copy, SOL_SOCKET, (int)req->data.args[2],
+		       by_index ? (void *)&index : (void *)name, len) < 0)
+		return -errno;
 	return 0;
 }

@@ -161,3 +161,40 @@ bool task_fd_same(int procdir, pid_t pid, int fd, int copy)
 	return r == 0 && fstat(copy, &b) == 0 && a.st_dev == b.st_dev &&
 	       a.st_ino == b.st_ino;
 }
+
+/**
+ * task_getfd() - a copy of fd @fd of thread @pid
+ * @pid: the thread (in the proxy's pid namespace)
+ * @fd: the fd number in its file table
+ * @leader_only: take the pre-6.9 path (conf->pidfd_leader_only)
+ * @ret_copy: the copy (O_CLOEXEC; close it)
+ *
+ * Through pidfd_getfd() on the thread's pidfd (task_pidfd_open()); before
+ * Linux 6.9, through its leader's, and then only if the leader's fd @fd is
+ * the thread's file (threads with file tables of their own).
+ *
+ * The caller checks that the notification is still pending afterwards, so
+ * the copy came from the caller (pid reuse).
+ *
+ * Return: 0, -EBADF (no such fd), -ESRCH (gone), -EOPNOTSUPP (the copy
+ * cannot be told to be the thread's), or -errno (-EPERM: ptrace access).
+ */
+int task_getfd(pid_t pid, int fd, bool leader_only, int *ret_copy)
+{
+	_cleanup_close_ int pidfd = -1;
+	bool leader;
+	int copy;
+
+	pidfd = task_pidfd_open(pid, -1, leader_only, &leader);
+	if (pidfd < 0)
+		return pidfd;
+	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (copy < 0)
+		return -errno;
+	if (leader && !task_fd_same(-1, pid, fd, copy)) {
+		close(copy);
+		return -EOPNOTSUPP;
+	}
+	*ret_copy = copy;
+	return 0;
+}

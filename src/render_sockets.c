@@ -201,7 +201,7 @@ int render_sockets(enum render_file f, const char *netdir,
 {
 	const struct rs_file *rf = rs_find(f);
 	g_autofree char *path = NULL;
-	g_autofree char *line = NULL;
+	char *line = NULL; /* getline()'s: malloc memory, free()d */
 	size_t cap = 0, width = 0;
 	unsigned int sl = 0;
 	bool header = true;
@@ -232,6 +232,7 @@ int render_sockets(enum render_file f, const char *netdir,
 		rs_put_row(out, line, (size_t)n, rf->renumber, sl++, width, map);
 	}
 	n = ferror(in) ? -EIO : 0;
+	free(line);
 	fclose(in);
 	return (int)n;
 }
@@ -242,7 +243,7 @@ static unsigned int rs_count(const char *netdir, const char *name,
 			     const struct sockset *set, unsigned int *estab)
 {
 	g_autofree char *path = g_build_filename(netdir, name, NULL);
-	g_autofree char *line = NULL;
+	char *line = NULL; /* getline()'s: malloc memory, free()d */
 	unsigned int n = 0;
 	size_t cap = 0;
 	bool header = true;
@@ -263,6 +264,7 @@ static unsigned int rs_count(const char *netdir, const char *name,
 				    strncmp(e2, " 08 ", 4) == 0))
 			(*estab)++;
 	}
+	free(line);
 	fclose(in);
 	return n;
 }

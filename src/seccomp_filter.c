@@ -183,6 +183,34 @@ static int rules_endpoint(scmp_filter_ctx ctx, int nr)
 	return 0;
 }
 
+/*
+ * setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE or SO_BINDTOIFINDEX, ...) on
+ * any fd: the proxy refuses a device the view hides (as a missing one) and
+ * binds a socket of the host's itself, on its own copy of the name.
+ */
+static int rules_setsockopt(scmp_filter_ctx ctx, uint32_t arch, int nr)
+{
+	static const int optnames[] = { SO_BINDTODEVICE, SO_BINDTOIFINDEX };
+	size_t i;
+	int r;
+
+	(void)arch;
+	for (i = 0; i < ELEMENTSOF(optnames); i++) {
+		struct scmp_arg_cmp c[2] = {
+			{ .arg = 1, .op = SCMP_CMP_MASKED_EQ,
+			  .datum_a = 0xffffffffu, .datum_b = SOL_SOCKET },
+			{ .arg = 2, .op = SCMP_CMP_MASKED_EQ,
+			  .datum_a = 0xffffffffu,
+			  .datum_b = (uint64_t)optnames[i] },
+		};
+
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 2, c);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 typedef int (*filter_rules_fn)(scmp_filter_ctx ctx, uint32_t arch, int nr);
 
 #define FILTER_RULES_ROW(id, name, scope, arches, rules, handler) [TRAP_##id] = rules,
@@ -237,9 +265,8 @@ static int filter_add_rows(scmp_filter_ctx ctx, uint32_t arch)
 		nr = seccomp_syscall_resolve_name(row->syscall);
 		if (nr == __NR_SCMP_ERROR)
 			continue;
-		if (row->scope == TRAP_ENDPOINT)
-			r = rules_endpoint(ctx, nr);
-		else
+		r = row->scope == TRAP_ENDPOINT ? rules_endpoint(ctx, nr) : 0;
+		if (r == 0 && filter_rules[i])
 			r = filter_rules[i](ctx, arch, nr);
 		if (r < 0)
 			return r;

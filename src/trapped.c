@@ -49,6 +49,7 @@ const struct trap_ioctl trap_ioctls[] = {
 	{ SIOCDELRT, TRAP_IOCTL_SET },
 	{ SIOCADDMULTI, TRAP_IOCTL_SET },
 	{ SIOCDELMULTI, TRAP_IOCTL_SET },
+	{ SIOCGIFMAP, TRAP_IOCTL_HOST },
 };
 
 const unsigned int trap_n_ioctls = ELEMENTSOF(trap_ioctls);

@@ -49,7 +49,8 @@ enum trap_arches {
  * @scope: enum trap_scope
  * @arches: enum trap_arches
  * @rules: the filter's argument conditions, a function of
- *	seccomp_filter.c, or 0 for the endpoint fd ranges (TRAP_ENDPOINT)
+ *	seccomp_filter.c, or 0; a TRAP_ENDPOINT row is trapped on the
+ *	endpoint fd ranges, and also where its rules say
  * @handler: the proxy's do_*() answering it (proxy/notify.c's table), or
  *	0 for a call the proxy never sees (TRAP_FAIL)
  */
@@ -63,7 +64,7 @@ enum trap_arches {
 	X(getpeername, "getpeername", TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
 	X(recvfrom,    "recvfrom",    TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
 	X(recvmsg,     "recvmsg",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
-	X(setsockopt,  "setsockopt",  TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(setsockopt,  "setsockopt",  TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_setsockopt, do_setsockopt) \
 	X(getsockopt,  "getsockopt",  TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
 	X(unshare,     "unshare",     TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_newnet,     do_netns_move) \
 	X(clone,       "clone",       TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_newnet,     do_netns_move) \
@@ -96,6 +97,9 @@ extern const struct trap_row trap_rows[TRAP_N];
  * TRAP_IOCTL_INET: devinet_ioctl(), on AF_INET sockets only
  * TRAP_IOCTL_CONF: SIOCGIFCONF, on any socket
  * TRAP_IOCTL_SET: a change of the network, refused (EPERM)
+ * TRAP_IOCTL_HOST: dev_ioctl(), on any socket, asked of the host's kernel
+ *	by the proxy on its own copy of the request (what the view does not
+ *	model: SIOCGIFMAP)
  */
 enum trap_ioctl_kind {
 	TRAP_IOCTL_NONE,
@@ -103,6 +107,7 @@ enum trap_ioctl_kind {
 	TRAP_IOCTL_INET,
 	TRAP_IOCTL_CONF,
 	TRAP_IOCTL_SET,
+	TRAP_IOCTL_HOST,
 };
 
 struct trap_ioctl {

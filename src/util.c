@@ -26,7 +26,7 @@ int util_read_file_bounded(const char *path, size_t max, char **ret_buf,
 			   size_t *ret_len, bool *ret_truncated)
 {
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
+	g_autofree char *buf = NULL;
 	size_t len = 0, cap = 4096;
 	struct stat st;
 	bool trunc = false;

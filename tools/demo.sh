@@ -54,7 +54,7 @@ done
 
 echo "== lxnet run: a sandbox with its own, empty network namespace"
 # shellcheck disable=SC2016
-./src/lxnet run -- bash -c '
+./src/lxnet/lxnet run -- bash -c '
 	show() { printf "\n$ %s\n" "$*"; "$@"; }
 	show curl -sS "http://127.0.0.1:$1/index.txt"
 	show getent hosts localhost "$(hostname)"

@@ -45,7 +45,7 @@ done
 [ -n "$B" ] || die "usage: run.sh [--quick] [--no-install] [--reps N] [--out DIR] [--update-docs] BUILDDIR"
 B=$(cd "$B" && pwd) || die "no build directory $B"
 S=$(cd "$(dirname "$0")/../.." && pwd)
-[ -x "$B/src/lxnet" ] || die "$B/src/lxnet not built (run make first)"
+[ -x "$B/src/lxnet/lxnet" ] || die "$B/src/lxnet/lxnet not built (run make first)"
 [ -n "$REPS" ] || { [ $QUICK -eq 1 ] && REPS=1 || REPS=5; }
 case $REPS in ''|*[!0-9]*|0) die "--reps wants a positive number" ;; esac
 [ "$REPS" -le 50 ] || die "--reps at most 50"
@@ -125,7 +125,7 @@ PORT=5301 IPORT=5201
 SETUPS="native lxnet pasta slirp4netns"
 declare -A HOST AVAIL WHY
 HOST[native]=127.0.0.1 HOST[lxnet]=127.0.0.1 HOST[pasta]=10.99.0.254 HOST[slirp4netns]=10.0.2.2
-LXRUN=("$B/src/lxnet" run --resolv-conf="$T/resolv.conf" --hosts-file="$T/hosts" --)
+LXRUN=("$B/src/lxnet/lxnet" run --resolv-conf="$T/resolv.conf" --hosts-file="$T/hosts" --)
 # setw SETUP - W becomes the command prefix that runs a command in SETUP.
 # pasta runs as root here (we are root): --runas 0 keeps it from switching to
 # nobody, which cannot open /dev/net/tun (0600 on this machine).
@@ -275,7 +275,7 @@ if [ "${AVAIL[lxnet]}" -eq 1 ]; then
 	PIDS="$PIDS $PP"
 	i=0
 	while [ ! -S "$T/proxy.sock" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
-	SHIM=(unshare -rn "$B/src/lxnet" shim --proxy "$T/proxy.sock" --)
+	SHIM=(unshare -rn "$B/src/lxnet/lxnet" shim --proxy "$T/proxy.sock" --)
 	out=$(run_to 300 "$BT" scale $NSCALE $PP "${SHIM[@]}" "$BT" hold 10)
 	log "scale lxnet: $out"
 	add scale_sockets_per_s lxnet "$(kv "$out" sockets_per_s)"

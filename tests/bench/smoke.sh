@@ -12,7 +12,7 @@
 LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-400}
 lib_enter_ns "$@"
 lib_tmpdir
-[ -x "$top_builddir/src/lxnet" ] || tap_skip_all "lxnet not built"
+[ -x "$top_builddir/src/lxnet/lxnet" ] || tap_skip_all "lxnet not built"
 
 METRICS="tcp_up_gbps tcp_down_gbps tcp_conn_per_s udp_rr_per_s getifaddrs_per_s ip_addr_ms
 read_resolv_per_s read_procnetdev_per_s prop_netlink_p50_ms prop_netlink_p99_ms

@@ -19,7 +19,7 @@ HID=$(echo $IFVIEW_HIDDEN | tr ' ' ,)
 set -- $IFVIEW_NAMES
 NAMES=("$@")
 
-tap_plan 15
+tap_plan 16
 ifview_make_host
 tap_result $? "host network: veths, bridge, secondary/labelled/p2p addresses, a link down"
 
@@ -57,6 +57,21 @@ st=$?
 printf '%s\n' "$out" | sed 's/^/# /'
 [ $st -eq 0 ]
 tap_result $? "EFAULT for bad and short pointers, ENODEV for unknown names/indexes, EPERM for SIOCSIF*, ENOTTY/EBADF for non-sockets"
+
+# --hide-if beyond the ifreq answers: SIOCGIFMAP, SO_BINDTODEVICE and
+# SO_BINDTOIFINDEX (also against a thread rewriting the name), and the
+# sandbox's own packet sockets keep their namespace's indexes
+v0_index=$(ip -o link show dev v0 | cut -d: -f1)
+hid_index=$(ip -o link show dev hid0 | cut -d: -f1)
+v0_map=$($PY -c 'import fcntl, socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+print(fcntl.ioctl(s, 0x8970, struct.pack("16s24s", b"v0", b""))[16:40].hex())')
+out=$(in_shim "$TMP_DIR/hide.sock" $PY "$top_srcdir/tests/integration/ifhide-check.py" \
+	v0 "$v0_index" "$v0_map" hid0 "$hid_index" 2>&1)
+st=$?
+printf '%s\n' "$out" | sed 's/^/# /'
+[ $st -eq 0 ] && [ "$(printf '%s\n' "$out" | grep -c '^pass')" -ge 8 ]
+tap_result $? "--hide-if: SIOCGIFMAP and SO_BINDTODEVICE/SO_BINDTOIFINDEX ENODEV for hid0, race-free; packet sockets keep their own indexes ($(printf '%s\n' "$out" | grep -c '^pass') checks)"
 
 # i386: its own ioctl number and the 32-byte compat struct ifreq, where
 # i386 binaries run

@@ -53,7 +53,7 @@ tests_helpers_ifinfo_SOURCES = tests/helpers/ifinfo.c
 TESTS += tests/integration/ifioctl.sh tests/integration/netlink-compat.sh
 EXTRA_DIST += tests/integration/ifioctl.sh tests/integration/netlink-compat.sh \
 	tests/integration/lib-ifview.sh \
-	tests/integration/ifview-cmp.py tests/helpers/gonet.go
+	tests/integration/ifview-cmp.py tests/integration/ifhide-check.py tests/helpers/gonet.go
 # emulated NETLINK_ROUTE endpoints (owner: nlep)
 check_PROGRAMS += tests/helpers/nlep-check
 tests_helpers_nlep_check_SOURCES = tests/helpers/nlep-check.c
@@ -88,3 +88,6 @@ TESTS += tests/integration/oci-crun.sh tests/integration/oci-podman.sh
 EXTRA_DIST += tests/integration/oci-crun.sh tests/integration/oci-podman.sh \
 	tests/integration/oci-common.sh
 EXTRA_DIST += tests/helpers/oci-probe.c
+# the command-line path every program shares (src/cli.c)
+TESTS += tests/integration/cli-usage.sh
+EXTRA_DIST += tests/integration/cli-usage.sh

@@ -14,7 +14,7 @@ lib_enter_ns "$@"
 . "$(dirname "$0")/lib-ifview.sh"
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
-LXNET=$top_builddir/src/lxnet
+LXNET=$top_builddir/src/lxnet/lxnet
 IFINFO=$top_builddir/tests/helpers/ifinfo
 CMP="$PY $top_srcdir/tests/integration/ifview-cmp.py"
 [ -x "$LXNET" ] || tap_skip_all "lxnet not built"

@@ -4,7 +4,7 @@
 # `unshare -rn lxnet shim` (a new, empty network namespace), small servers.
 
 PROXY_BIN=$top_builddir/proxy/lxnet-proxy
-LXNET_BIN=$top_builddir/src/lxnet
+LXNET_BIN=$top_builddir/src/lxnet/lxnet
 # The distribution's interpreter: a per-user shim (pyenv) may not be
 # readable by the throw-away user of the unprivileged test.
 PY=/usr/bin/python3

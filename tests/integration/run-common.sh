@@ -5,7 +5,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-LXNET=${LXNET:-$top_builddir/src/lxnet}
+LXNET=${LXNET:-$top_builddir/src/lxnet/lxnet}
 
 # The debootstrap'd Debian minbase the rootfs tests share, made once per
 # machine (CI machines start bare, so once per run).

@@ -22,8 +22,7 @@ tests_unit_test_netstate_LDADD = $(LIBLXNET)
 # nltests: the NETLINK_ROUTE message layer (proxy/nlmsg*.c compiled in)
 check_PROGRAMS += tests/unit/test-nlmsg
 TESTS += tests/unit/test-nlmsg
-tests_unit_test_nlmsg_SOURCES = tests/unit/test-nlmsg.c proxy/nlmsg.c \
-	proxy/nlmsg_host.c proxy/nlmsg_dump.c proxy/nlmsg_encode.c
+tests_unit_test_nlmsg_SOURCES = tests/unit/test-nlmsg.c $(NLMSG_SOURCES)
 tests_unit_test_nlmsg_CFLAGS = $(UNIT_CFLAGS) -I$(srcdir)/proxy
 tests_unit_test_nlmsg_LDADD = $(LIBLXNET)
 # lxnetfs: fresh proc/net/dev counters (src/netstate_stats.c)
@@ -41,3 +40,8 @@ check_PROGRAMS += tests/unit/test-idmap
 TESTS += tests/unit/test-idmap
 tests_unit_test_idmap_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_idmap_LDADD = $(LIBLXNET)
+# the command-line path every program shares (src/cli.c)
+check_PROGRAMS += tests/unit/test-cli
+TESTS += tests/unit/test-cli
+tests_unit_test_cli_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cli_LDADD = $(LIBLXNET)

@@ -48,6 +48,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "fdpass.h"
 #include "log.h"
 #include "lxnet_int.h"
@@ -58,6 +59,8 @@
 
 /* How long CMD waits for the proxy to take its listener. */
 #define EXEC_ACK_TIMEOUT_MS 10000
+/* The name usage lines and usage errors give. */
+#define EXEC_PROG "lxnet exec"
 
 static const int exec_forwarded[] = {
 	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
@@ -103,7 +106,7 @@ struct exec_ctx {
  * @argc: argument count (argv[0] is "exec")
  * @argv: arguments
  *
- * Return: 0, or -EINVAL (reported).
+ * Return: 0, CLI_DONE when --help was printed, or -EINVAL (reported).
  */
 static int exec_parse(struct exec_ctx *c, int argc, char **argv)
 {
@@ -115,39 +118,35 @@ static int exec_parse(struct exec_ctx *c, int argc, char **argv)
 		  NULL, NULL },
 		{ NULL },
 	};
-	g_autoptr(GOptionContext) oc = NULL;
-	g_autoptr(GError) err = NULL;
-	char **r;
-
-	g_set_prgname("lxnet exec");
-	oc = g_option_context_new("NAME -- CMD [ARG...]");
-	g_option_context_set_summary(oc,
+	const struct cli_spec spec = {
+		.prog = EXEC_PROG,
+		.params = "NAME -- CMD [ARG...]",
+		.summary =
 		"Run CMD in the running sandbox NAME (lxnet run --name NAME): in its\n"
 		"namespaces, its root, its view of the host's files, with its sockets\n"
-		"served by the sandbox's lxnet-proxy.");
-	g_option_context_set_description(oc,
+		"served by the sandbox's lxnet-proxy.",
+		.description =
 		"Exit status: CMD's, or 128+N when CMD was killed by signal N;\n"
 		"125 when lxnet itself fails (no such sandbox, it has ended),\n"
-		"126 when CMD cannot be executed, 127 when CMD is not found.");
-	g_option_context_add_main_entries(oc, entries, NULL);
-	g_option_context_set_strict_posix(oc, TRUE);
-	if (!g_option_context_parse(oc, &argc, &argv, &err)) {
-		log_err("%s (try 'lxnet exec --help')", err->message);
-		return -EINVAL;
-	}
+		"126 when CMD cannot be executed, 127 when CMD is not found.",
+		.entries = entries,
+		.flags = CLI_STOP_AT_CMD,
+	};
+	char **r;
+	int ret;
+
+	ret = cli_parse(&spec, &argc, &argv);
+	if (ret != 0)
+		return ret;
 	r = rest;
 	if (r && r[0] && strcmp(r[0], "--") == 0)
 		r++;
-	if (!r || !r[0] || !r[1] || (strcmp(r[1], "--") == 0 && !r[2])) {
-		log_err("usage: lxnet exec [OPTION...] NAME -- CMD [ARG...]");
-		return -EINVAL;
-	}
+	if (!r || !r[0] || !r[1] || (strcmp(r[1], "--") == 0 && !r[2]))
+		return cli_usage_error(EXEC_PROG, "no NAME or no command given (want NAME -- CMD [ARG...])");
 	c->name = g_strdup(r[0]);
 	c->cmd = g_strdupv(r + (strcmp(r[1], "--") == 0 ? 2 : 1));
-	if (registry_name_check(c->name) < 0) {
-		log_err("invalid sandbox name '%s'", c->name);
-		return -EINVAL;
-	}
+	if (registry_name_check(c->name) < 0)
+		return cli_usage_error(EXEC_PROG, "invalid sandbox name '%s'", c->name);
 	if (c->verbose)
 		log_set_level(LOG_LVL_DEBUG);
 	return 0;
@@ -470,9 +469,11 @@ int exec_main(int argc, char **argv)
 	struct exec_ctx c = { .sock = -1, .sandbox = -1, .netns = -1 };
 	int status = SANDBOX_EXIT_FAILURE;
 	bool joined_pid_ns = false;
+	int r;
 
-	if (exec_parse(&c, argc, argv) < 0) {
-		status = LXNET_EXIT_USAGE;
+	r = exec_parse(&c, argc, argv);
+	if (r != 0) {
+		status = cli_exit_status(r);
 		goto out;
 	}
 	c.cwd = g_get_current_dir();

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "log.h"
 #include "lxnet_int.h"
 #include "util.h"
@@ -72,7 +73,7 @@ int main(int argc, char **argv)
 	log_init("lxnet", LOG_LVL_WARN);
 	if (argc < 2) {
 		lxnet_usage(stderr);
-		return LXNET_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
@@ -80,15 +81,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		cli_print_version("lxnet");
 		return 0;
 	}
 	cmd = lxnet_find(argv[1]);
 	if (!cmd) {
-		fprintf(stderr,
-			"lxnet: unknown command '%s' (try 'lxnet --help')\n",
-			argv[1]);
-		return LXNET_EXIT_USAGE;
+		cli_usage_error("lxnet", "unknown command '%s'", argv[1]);
+		return CLI_EXIT_USAGE;
 	}
 	return cmd->fn(argc - 1, argv + 1);
 }

@@ -37,6 +37,7 @@
 #include <json-glib/json-glib.h>
 #include <seccomp.h>
 
+#include "cli.h"
 #include "lxnet_int.h"
 #include "seccomp_filter.h"
 #include "trapped.h"
@@ -520,23 +521,24 @@ int oci_profile_main(int argc, char **argv)
 		  "everything else", "FILE" },
 		{ NULL },
 	};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("");
-	g_autoptr(GError) err = NULL;
+	const struct cli_spec spec = {
+		.prog = "lxnet oci-profile",
+		.summary =
+		"Print an OCI seccomp profile (for crun, runc, podman\n"
+		"--security-opt seccomp=FILE) whose SCMP_ACT_NOTIFY rules hand\n"
+		"lxnet-proxy --oci-socket what it serves. See lxnet(1).",
+		.entries = entries,
+	};
 	g_autoptr(JsonNode) root = NULL;
 	g_autoptr(JsonGenerator) gen = NULL;
 	g_autofree char *out = NULL;
 	int r;
 
-	g_option_context_set_summary(ctx,
-		"Print an OCI seccomp profile (for crun, runc, podman\n"
-		"--security-opt seccomp=FILE) whose SCMP_ACT_NOTIFY rules hand\n"
-		"lxnet-proxy --oci-socket what it serves. See lxnet(1).");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc > 1) {
-		fprintf(stderr, "lxnet oci-profile: %s (try --help)\n",
-			err ? err->message : "unexpected argument");
-		return LXNET_EXIT_USAGE;
-	}
+	r = cli_parse(&spec, &argc, &argv);
+	if (r == 0 && argc > 1)
+		r = cli_usage_error(spec.prog, "unexpected argument '%s'", argv[1]);
+	if (r != 0)
+		return cli_exit_status(r);
 	r = oci_profile_build(base, &root);
 	if (r == -EINVAL)
 		return 1;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "log.h"
 #include "lxnet_int.h"
 #include "registry.h"
@@ -164,25 +165,22 @@ static void ps_print(GPtrArray *infos, const guint *counts)
  */
 int ps_main(int argc, char **argv)
 {
-	const GOptionEntry entries[] = { { NULL } };
-	g_autoptr(GOptionContext) oc = NULL;
-	g_autoptr(GError) err = NULL;
+	const struct cli_spec spec = {
+		.prog = "lxnet ps",
+		.summary =
+		"List the user's running sandboxes started with lxnet run --name:\n"
+		"name, pid of the sandbox's first process, command, start time and\n"
+		"the number of host sockets its processes hold.",
+	};
 	g_autoptr(GPtrArray) infos = NULL;
 	g_autofree guint *counts = NULL;
 	int r;
 
-	g_set_prgname("lxnet ps");
-	oc = g_option_context_new(NULL);
-	g_option_context_set_summary(oc,
-		"List the user's running sandboxes started with lxnet run --name:\n"
-		"name, pid of the sandbox's first process, command, start time and\n"
-		"the number of host sockets its processes hold.");
-	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!g_option_context_parse(oc, &argc, &argv, &err) || argc > 1) {
-		log_err("%s (try 'lxnet ps --help')",
-			err ? err->message : "unexpected argument");
-		return LXNET_EXIT_USAGE;
-	}
+	r = cli_parse(&spec, &argc, &argv);
+	if (r == 0 && argc > 1)
+		r = cli_usage_error(spec.prog, "unexpected argument '%s'", argv[1]);
+	if (r != 0)
+		return cli_exit_status(r);
 	r = registry_list(&infos);
 	if (r < 0) {
 		log_err("cannot read the sandbox registry: %s", strerror(-r));

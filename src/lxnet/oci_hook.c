@@ -28,6 +28,7 @@
 #include <json-glib/json-glib.h>
 #include <linux/mount.h>
 
+#include "cli.h"
 #include "lxnet_int.h"
 #include "util.h"
 
@@ -260,21 +261,23 @@ int oci_hook_main(int argc, char **argv)
 		  "the lxnetfs mount point whose proc/net to present", "DIR" },
 		{ NULL },
 	};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("");
-	g_autoptr(GError) err = NULL;
-	int r;
-
-	g_option_context_set_summary(ctx,
+	const struct cli_spec spec = {
+		.prog = "lxnet oci-hook",
+		.summary =
 		"An OCI createContainer hook (the container's state on stdin):\n"
 		"present the view's proc/net at the container's /proc/net.\n"
-		"See lxnet(1).");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc > 1 || !view) {
-		fprintf(stderr, "lxnet oci-hook: %s (try --help)\n",
-			err ? err->message : argc > 1 ? "unexpected argument" :
-			"--view DIR is needed");
-		return LXNET_EXIT_USAGE;
-	}
+		"See lxnet(1).",
+		.entries = entries,
+	};
+	int r;
+
+	r = cli_parse(&spec, &argc, &argv);
+	if (r == 0 && argc > 1)
+		r = cli_usage_error(spec.prog, "unexpected argument '%s'", argv[1]);
+	else if (r == 0 && !view)
+		r = cli_usage_error(spec.prog, "--view DIR is needed");
+	if (r != 0)
+		return cli_exit_status(r);
 	r = hook_rootfs(&rootfs);
 	if (r == -EBADMSG) {
 		fprintf(stderr, "lxnet oci-hook: stdin is not an OCI state with a bundle holding config.json\n");

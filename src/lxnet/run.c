@@ -63,6 +63,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "fdpass.h"
 #include "log.h"
 #include "lxnet_int.h"
@@ -73,6 +74,8 @@
 #include "util.h"
 #include "view.h"
 
+/* The name usage lines and usage errors give. */
+#define RUN_PROG "lxnet run"
 /* Bounds: the proxy's answer to a listener, stopping a companion. */
 #define RUN_PROXY_ACK_TIMEOUT_MS 10000
 #define RUN_COMPANION_STOP_MS 2000
@@ -209,28 +212,24 @@ static int run_parse_binds(struct run_ctx *c)
 {
 	size_t n = c->bind_specs ? g_strv_length(c->bind_specs) : 0, i;
 
-	if (n && !c->root) {
-		log_err("--bind needs --root (without it the sandbox sees the host's filesystem already)");
-		return -EINVAL;
-	}
+	if (n && !c->root)
+		return cli_usage_error(RUN_PROG, "--bind needs --root (without it the sandbox sees the host's filesystem already)");
 	c->binds = g_new0(struct sandbox_bind, n ? n : 1);
 	for (i = 0; i < n; i++, c->n_binds++) {
-		if (sandbox_bind_parse(c->bind_specs[i], &c->binds[i]) < 0) {
-			log_err("invalid --bind '%s' (want SRC:DST[:ro], DST absolute)",
-				c->bind_specs[i]);
-			return -EINVAL;
-		}
+		if (sandbox_bind_parse(c->bind_specs[i], &c->binds[i]) < 0)
+			return cli_usage_error(RUN_PROG, "invalid --bind '%s' (want SRC:DST[:ro], DST absolute)",
+					       c->bind_specs[i]);
 	}
 	return 0;
 }
 
 /**
- * run_parse() - parse `lxnet run` options (table-driven)
+ * run_parse() - parse `lxnet run` options (table-driven, src/cli.c)
  * @c: context the options land in
  * @argc: argument count (argv[0] is "run")
  * @argv: arguments
  *
- * Return: 0, 1 when --help was printed, or -EINVAL (reported).
+ * Return: 0, CLI_DONE when --help was printed, or -EINVAL (reported).
  */
 static int run_parse(struct run_ctx *c, int argc, char **argv)
 {
@@ -257,48 +256,40 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		  NULL, NULL },
 		{ NULL },
 	};
-	const struct {
-		const char *option;
-		char ***specs;
-	} maps[] = { { "--uidmap", &c->uidmap }, { "--gidmap", &c->gidmap } };
-	g_autoptr(GOptionContext) oc = NULL;
-	g_autoptr(GError) err = NULL;
-	size_t i;
-	char **s;
-
-	/* Usage lines say "lxnet run", not "run". */
-	g_set_prgname("lxnet run");
-	oc = g_option_context_new("-- CMD [ARG...]");
-	g_option_context_set_summary(oc,
+	const struct cli_spec spec = {
+		.prog = RUN_PROG,
+		.params = "-- CMD [ARG...]",
+		.summary =
 		"Run CMD in new user, mount, network and uts namespaces that see the\n"
 		"host's network: /etc/resolv.conf, /etc/hosts, /etc/hostname and\n"
 		"/proc/net/* are served live by lxnetfs, and AF_INET/AF_INET6 sockets\n"
 		"are created in the host's network namespace by lxnet-proxy. The caller\n"
 		"is root inside; an ordinary user's /etc/subuid and /etc/subgid ranges\n"
 		"are uids and gids 1... (through newuidmap/newgidmap), root maps all of\n"
-		"its ids. Without --root the host's filesystem is used.");
-	g_option_context_set_description(oc,
+		"its ids. Without --root the host's filesystem is used.",
+		.description =
 		"Exit status: CMD's, or 128+N when CMD was killed by signal N;\n"
 		"125 when lxnet itself fails, 126 when CMD cannot be executed,\n"
-		"127 when CMD is not found. See lxnet(1).");
-	/* The view options are what `run` is about: show them in --help. */
-	g_option_context_set_main_group(oc, view_policy_option_group(&c->policy));
-	g_option_context_add_main_entries(oc, entries, NULL);
-	g_option_context_set_strict_posix(oc, TRUE);
-	if (!g_option_context_parse(oc, &argc, &argv, &err)) {
-		log_err("%s (try 'lxnet run --help')", err->message);
-		return -EINVAL;
-	}
-	if (view_policy_validate(&c->policy, &err) < 0) {
-		log_err("%s", err->message);
-		return -EINVAL;
-	}
+		"127 when CMD is not found. See lxnet(1).",
+		.entries = entries,
+		.view = &c->policy,
+		.flags = CLI_STOP_AT_CMD,
+	};
+	const struct {
+		const char *option;
+		char ***specs;
+	} maps[] = { { "--uidmap", &c->uidmap }, { "--gidmap", &c->gidmap } };
+	size_t i;
+	char **s;
+	int r;
+
+	r = cli_parse(&spec, &argc, &argv);
+	if (r != 0)
+		return r;
 	for (s = c->no_generate; s && *s; s++) {
-		if (sandbox_parse_no_generate(*s, &c->generate) < 0) {
-			log_err("invalid --no-generate '%s' (want resolv.conf, hosts, hostname or proc-net)",
-				*s);
-			return -EINVAL;
-		}
+		if (sandbox_parse_no_generate(*s, &c->generate) < 0)
+			return cli_usage_error(RUN_PROG, "invalid --no-generate '%s' (want resolv.conf, hosts, hostname or proc-net)",
+					       *s);
 	}
 	for (i = 0; i < ELEMENTSOF(maps); i++) {
 		for (s = *maps[i].specs; s && *s; s++) {
@@ -306,15 +297,12 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 
 			if (idmap_parse_spec(*s, &x) == 0)
 				continue;
-			log_err("invalid %s '%s' (want INSIDE:OUTSIDE:COUNT, decimal, COUNT at least 1)",
-				maps[i].option, *s);
-			return -EINVAL;
+			return cli_usage_error(RUN_PROG, "invalid %s '%s' (want INSIDE:OUTSIDE:COUNT, decimal, COUNT at least 1)",
+					       maps[i].option, *s);
 		}
 	}
-	if (!c->cmd || !c->cmd[0]) {
-		log_err("no command given (usage: lxnet run [OPTION...] -- CMD [ARG...])");
-		return -EINVAL;
-	}
+	if (!c->cmd || !c->cmd[0])
+		return cli_usage_error(RUN_PROG, "no command given");
 	if (run_parse_binds(c) < 0)
 		return -EINVAL;
 	if (c->verbose)
@@ -329,8 +317,8 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
  * @env: environment variable that overrides the search
  *
  * Looks next to the running lxnet first (an installed tree, or the build
- * tree, where lxnet and @subdir/ are siblings or src/ and @subdir/ are),
- * then in PATH.
+ * tree, where lxnet and @subdir/ are siblings or lxnet is src/lxnet/lxnet
+ * beside the top-level @subdir/), then in PATH.
  * Return: a newly allocated path, or NULL.
  */
 static char *run_find_helper(const char *name, const char *subdir,
@@ -346,7 +334,7 @@ static char *run_find_helper(const char *name, const char *subdir,
 		char *cands[] = {
 			g_build_filename(dir, name, NULL),
 			g_build_filename(dir, subdir, name, NULL),
-			g_build_filename(dir, "..", subdir, name, NULL),
+			g_build_filename(dir, "..", "..", subdir, name, NULL),
 		};
 		char *found = NULL;
 		size_t i;
@@ -1318,9 +1306,9 @@ int run_main(int argc, char **argv)
 
 	run_ctx_init(&c);
 	r = run_parse(&c, argc, argv);
-	if (r < 0) {
+	if (r != 0) {
 		run_ctx_clear(&c);
-		return LXNET_EXIT_USAGE;
+		return cli_exit_status(r);
 	}
 	if (run_precheck(&c) == 0 && run_start(&c) == 0)
 		status = run_loop(&c);

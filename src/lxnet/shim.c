@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "fdpass.h"
 #include "log.h"
 #include "lxnet_int.h"
@@ -20,6 +21,7 @@
 #define SHIM_ACK_TIMEOUT_DEFAULT 10 /* seconds */
 #define SHIM_ACK_TIMEOUT_MAX 3600
 #define SHIM_EXIT_FAILURE 125 /* lxnet itself failed, as lxnet run */
+#define SHIM_PROG "lxnet shim" /* in usage lines and usage errors */
 
 /*
  * struct shim_opts - what the command line asked for
@@ -253,12 +255,10 @@ int shim_main(int argc, char **argv)
 		  NULL, NULL },
 		{ NULL },
 	};
-	GOptionContext *ctx;
-	GError *err = NULL;
-	int ret;
-
-	ctx = g_option_context_new("[--proxy PATH] -- CMD [ARG...]");
-	g_option_context_set_summary(ctx,
+	const struct cli_spec spec = {
+		.prog = SHIM_PROG,
+		.params = "[--proxy PATH] -- CMD [ARG...]",
+		.summary =
 		"Run CMD with its AF_INET/AF_INET6 sockets created in the host's\n"
 		"network namespace by a running lxnet-proxy. For sandboxes made\n"
 		"by something else (unshare -rn, bubblewrap, a container runtime):\n"
@@ -269,19 +269,17 @@ int shim_main(int argc, char **argv)
 		"The filter is inherited by CMD's children and cannot be removed;\n"
 		"if the proxy stops, trapped calls fail with ENOSYS. The proxy\n"
 		"must be run by the same user or by root (checked before the\n"
-		"listener is sent). Failures of lxnet itself exit 125.");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_set_strict_posix(ctx, TRUE);
-	g_option_context_set_help_enabled(ctx, TRUE);
-	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-		fprintf(stderr, "lxnet shim: %s (try 'lxnet shim --help')\n",
-			err->message);
-		g_error_free(err);
-		g_option_context_free(ctx);
+		"listener is sent). Failures of lxnet itself exit 125.",
+		.entries = entries,
+		.flags = CLI_STOP_AT_CMD,
+	};
+	int ret;
+
+	ret = cli_parse(&spec, &argc, &argv);
+	if (ret != 0) {
 		shim_opts_clear(&o);
-		return LXNET_EXIT_USAGE;
+		return cli_exit_status(ret);
 	}
-	g_option_context_free(ctx);
 	log_init("lxnet shim", o.verbose ? LOG_LVL_DEBUG : LOG_LVL_WARN);
 	if (o.print_filter) {
 		fflush(stdout);
@@ -294,13 +292,13 @@ int shim_main(int argc, char **argv)
 	if (!o.cmd || !o.cmd[0] || o.trust_uid < -1 ||
 	    o.trust_uid > G_MAXUINT32 - 1 ||
 	    o.timeout <= 0 || o.timeout > SHIM_ACK_TIMEOUT_MAX) {
-		fprintf(stderr, "lxnet shim: %s (try 'lxnet shim --help')\n",
+		cli_usage_error(SHIM_PROG, "%s",
 			(!o.cmd || !o.cmd[0]) ? "no command given" :
 			(o.timeout <= 0 || o.timeout > SHIM_ACK_TIMEOUT_MAX) ?
 			"--timeout must be 1..3600" :
 			"--trust-uid must be a uid");
 		shim_opts_clear(&o);
-		return LXNET_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (!o.proxy && fdpass_default_path(&o.proxy) < 0) {
 		log_err("no --proxy PATH and no $XDG_RUNTIME_DIR for the default");

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# src/lxnet/: the lxnet front end (run, exec, ps, shim), built on liblxnet.
+# Built as src/lxnet/lxnet, installed as $(bindir)/lxnet.
+bin_PROGRAMS += src/lxnet/lxnet
+src_lxnet_lxnet_SOURCES = \
+	src/lxnet/lxnet.c src/lxnet/lxnet_int.h \
+	src/lxnet/shim.c \
+	src/seccomp_filter.c src/seccomp_filter.h
+src_lxnet_lxnet_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS)
+src_lxnet_lxnet_LDADD = $(LIBLXNET) $(SECCOMP_LIBS)
+dist_man_MANS += man/lxnet.1
+# lxnet run, the sandbox launcher (owner: launcher)
+src_lxnet_lxnet_SOURCES += src/lxnet/run.c src/lxnet/sandbox.c \
+	src/lxnet/sandbox.h src/lxnet/userns.c src/lxnet/userns.h
+# named sandboxes: lxnet run --name/--bind, lxnet exec, lxnet ps (owner: exec)
+src_lxnet_lxnet_SOURCES += src/lxnet/registry.c src/lxnet/registry.h \
+	src/lxnet/run_named.c src/lxnet/run_named.h src/lxnet/exec.c \
+	src/lxnet/ps.c src/lxnet/sandbox_bind.c
+# lxnet oci-profile, lxnet oci-hook: what an OCI container needs (owner: oci)
+src_lxnet_lxnet_SOURCES += src/lxnet/oci_profile.c src/lxnet/oci_hook.c
+src_lxnet_lxnet_CFLAGS += $(JSON_CFLAGS)
+src_lxnet_lxnet_LDADD += $(JSON_LIBS)

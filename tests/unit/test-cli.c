@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* test-cli.c - unit tests for the command-line path every program shares */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib.h>
+
+#include "cli.h"
+#include "view.h"
+
+/* What a test program's options land in. */
+struct opts {
+	char *name;
+	int count;
+	gboolean verbose;
+	char **rest;
+	struct view_policy policy;
+};
+
+/*
+ * Parse @in with a spec like the programs' own; @out gets the options.
+ * g_option_context_parse() drops what it consumed from argv without
+ * freeing it, so the strings are freed through a copy of the pointers.
+ */
+static int parse(const char *const *in, unsigned int flags, bool view,
+		 struct opts *out)
+{
+	const GOptionEntry entries[] = {
+		{ "name", 'n', 0, G_OPTION_ARG_STRING, &out->name,
+		  "Name the thing", "NAME" },
+		{ "count", 0, 0, G_OPTION_ARG_INT, &out->count,
+		  "How many", "N" },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &out->verbose,
+		  "Debug messages", NULL },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &out->rest,
+		  NULL, NULL },
+		{ NULL },
+	};
+	const struct cli_spec spec = {
+		.prog = "prog sub",
+		.params = "-- CMD",
+		.summary = "Do a thing.",
+		.description = "Exit status: 0, or 7 when it fails.",
+		.entries = entries,
+		.view = view ? &out->policy : NULL,
+		.flags = flags,
+	};
+	g_auto(GStrv) keep = g_strdupv((char **)in);
+	g_autofree char **argv = g_memdup2(keep, sizeof(char *) *
+					   (g_strv_length(keep) + 1));
+	int argc = (int)g_strv_length(keep);
+
+	memset(out, 0, sizeof(*out));
+	view_policy_init(&out->policy);
+	return cli_parse(&spec, &argc, &argv);
+}
+
+static void opts_clear(struct opts *o)
+{
+	g_free(o->name);
+	g_strfreev(o->rest);
+	view_policy_clear(&o->policy);
+}
+
+static void test_values(void)
+{
+	const char *argv[] = { "t", "--name=x", "-v", "--count", "3",
+			       "--hide-if", "eth*", "--", "cmd", "-v", NULL };
+	struct opts o;
+
+	g_assert_cmpint(parse(argv, CLI_STOP_AT_CMD, true, &o), ==, 0);
+	g_assert_cmpstr(o.name, ==, "x");
+	g_assert_cmpint(o.count, ==, 3);
+	g_assert_true(o.verbose);
+	g_assert_cmpstr(o.policy.hide_if[0], ==, "eth*");
+	/* options end at CMD: its own -v is left to it */
+	g_assert_cmpuint(g_strv_length(o.rest), ==, 2);
+	g_assert_cmpstr(o.rest[0], ==, "cmd");
+	g_assert_cmpstr(o.rest[1], ==, "-v");
+	opts_clear(&o);
+}
+
+static void test_stop_at_cmd(void)
+{
+	const char *argv[] = { "t", "MNT", "-n", "y", NULL };
+	struct opts o;
+
+	/* without CLI_STOP_AT_CMD options may follow an argument (lxnetfs) */
+	g_assert_cmpint(parse(argv, 0, false, &o), ==, 0);
+	g_assert_cmpstr(o.name, ==, "y");
+	g_assert_cmpuint(g_strv_length(o.rest), ==, 1);
+	opts_clear(&o);
+	/* with it, the first argument ends them (lxnet run, shim, exec) */
+	g_assert_cmpint(parse(argv, CLI_STOP_AT_CMD, false, &o), ==, 0);
+	g_assert_null(o.name);
+	g_assert_cmpuint(g_strv_length(o.rest), ==, 3);
+	opts_clear(&o);
+}
+
+static void test_help(void)
+{
+	static const char *const helps[] = { "--help", "-h", "-?",
+					     "--help-all", "--help-view" };
+	size_t i;
+
+	if (g_test_subprocess()) {
+		const char *which = g_getenv("CLI_TEST_ARG");
+		const char *argv[] = { "t", which, "--bogus", NULL };
+		struct opts o;
+		int r = parse(argv, 0, true, &o);
+
+		opts_clear(&o);
+		g_assert_cmpint(r, ==, CLI_DONE);
+		g_assert_cmpint(cli_exit_status(r), ==, 0);
+		return;
+	}
+	for (i = 0; i < G_N_ELEMENTS(helps); i++) {
+		g_setenv("CLI_TEST_ARG", helps[i], TRUE);
+		g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+		g_test_trap_assert_passed();
+		/* every option with its help line, the view group's too, and
+		 * the texts around them */
+		g_test_trap_assert_stdout("*-- CMD*Do a thing.*"
+					  "--hide-if=GLOB*Hide interfaces*"
+					  "-n, --name=NAME*Name the thing*"
+					  "--count=N*How many*"
+					  "-v, --verbose*Debug messages*"
+					  "-h, --help*"
+					  "Exit status: 0, or 7 when it fails.*");
+		g_test_trap_assert_stdout_unmatched("*--help-all*");
+	}
+	g_unsetenv("CLI_TEST_ARG");
+}
+
+static void test_version(void)
+{
+	if (g_test_subprocess()) {
+		const char *argv[] = { "t", "--version", NULL };
+		struct opts o;
+		int r = parse(argv, CLI_VERSION, false, &o);
+
+		opts_clear(&o);
+		g_assert_cmpint(r, ==, CLI_DONE);
+		return;
+	}
+	g_test_trap_subprocess(NULL, 0, 0);
+	g_test_trap_assert_passed();
+	g_test_trap_assert_stdout("prog sub " PACKAGE_VERSION "\n");
+}
+
+static void test_usage_errors(void)
+{
+	static const struct {
+		const char *arg;
+		unsigned int flags;
+		const char *want;
+	} cases[] = {
+		{ "--bogus", 0, "prog sub: error: Unknown option --bogus (try 'prog sub --help')\n" },
+		{ "--count=x", 0, "prog sub: error: Cannot parse integer value*--count (try 'prog sub --help')\n" },
+		/* no --version where the program has none */
+		{ "--version", 0, "prog sub: error: Unknown option --version*" },
+		/* the view options are validated with the rest */
+		{ "--hostname=-x", 0, "prog sub: error: invalid --hostname*(try 'prog sub --help')\n" },
+	};
+	size_t i;
+
+	if (g_test_subprocess()) {
+		const char *argv[] = { "t", g_getenv("CLI_TEST_ARG"), NULL };
+		struct opts o;
+		int r = parse(argv, 0, true, &o);
+
+		opts_clear(&o);
+		g_assert_cmpint(r, ==, -EINVAL);
+		g_assert_cmpint(cli_exit_status(r), ==, CLI_EXIT_USAGE);
+		return;
+	}
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_setenv("CLI_TEST_ARG", cases[i].arg, TRUE);
+		g_test_trap_subprocess(NULL, 0, 0);
+		g_test_trap_assert_passed();
+		g_test_trap_assert_stdout("");
+		g_test_trap_assert_stderr(cases[i].want);
+	}
+	g_unsetenv("CLI_TEST_ARG");
+	g_assert_cmpint(CLI_EXIT_USAGE, ==, 2);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/cli/values", test_values);
+	g_test_add_func("/cli/stop-at-cmd", test_stop_at_cmd);
+	g_test_add_func("/cli/help", test_help);
+	g_test_add_func("/cli/version", test_version);
+	g_test_add_func("/cli/usage-errors", test_usage_errors);
+	return g_test_run();
+}

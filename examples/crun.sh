@@ -118,6 +118,11 @@ for a in "$@"; do
 	a=$(printf '%s' "$a" | sed 's/\\/\\\\/g; s/"/\\"/g')
 	ARGS="$ARGS${ARGS:+, }\"$a\""
 done
+# the hook's environment (a runtime gives it none): LXNET_HOOK_ENV, words
+# VAR=VALUE (a sanitizer build's hook, say, runs in the container's pid
+# namespace under the host's /proc, where LeakSanitizer cannot work)
+HOOK_ENV='"PATH=/usr/sbin:/usr/bin:/sbin:/bin"'
+for e in ${LXNET_HOOK_ENV:-}; do HOOK_ENV="$HOOK_ENV, \"$e\""; done
 USERNS="" MAPS=""
 if [ "$(id -u)" -ne 0 ]; then
 	USERNS='{ "type": "user" },'
@@ -148,7 +153,8 @@ cat >"$W/bundle/config.json" <<EOF
   ],
   "hooks": {
     "createContainer": [
-      { "path": "$(command -v "$LXNET")", "args": [ "lxnet", "oci-hook", "--view", "$W/view" ] }
+      { "path": "$(command -v "$LXNET")", "args": [ "lxnet", "oci-hook", "--view", "$W/view" ],
+        "env": [ $HOOK_ENV ] }
     ]
   },
   "linux": {

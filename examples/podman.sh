@@ -106,13 +106,19 @@ else
 	"$LXNET" oci-profile >"$W/seccomp.json"
 fi
 
+# the hook's environment (a runtime gives it none): LXNET_HOOK_ENV, words
+# VAR=VALUE (a sanitizer build's hook, say, runs in the container's pid
+# namespace under the host's /proc, where LeakSanitizer cannot work)
+HOOK_ENV='"PATH=/usr/sbin:/usr/bin:/sbin:/bin"'
+for e in ${LXNET_HOOK_ENV:-}; do HOOK_ENV="$HOOK_ENV, \"$e\""; done
 # the hook presenting the view's proc/net at /proc/net
 mkdir -p "$W/hooks"
 cat >"$W/hooks/lxnet-procnet.json" <<EOF
 {
   "version": "1.0.0",
   "hook": { "path": "$(command -v "$LXNET")",
-            "args": [ "lxnet", "oci-hook", "--view", "$W/view" ] },
+            "args": [ "lxnet", "oci-hook", "--view", "$W/view" ],
+            "env": [ $HOOK_ENV ] },
   "when": { "always": true },
   "stages": [ "createContainer" ]
 }

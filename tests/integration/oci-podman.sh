@@ -64,7 +64,7 @@ run_grant_fuse || run_private_fuse
 out=$(run_as_user "cd '$HOMEDIR' && HOME='$HOMEDIR' XDG_RUNTIME_DIR='$TMP_DIR/run' \
 	PATH='$bin':\$PATH LXNET_VIEW_OPTS='$VIEW' TMPDIR='$TMP_DIR/utmp' \
 	PODMAN_URL=http://127.0.0.1:18093/probe PODMAN_NAME=name.test \
-	PODMAN_OPTS='--cgroups=disabled' \
+	PODMAN_OPTS='--cgroups=disabled' LXNET_HOOK_ENV='$(oci_hook_env)' \
 	timeout -k 5 180 sh '$EX/podman.sh'" 2>"$TMP_DIR/ex.err")
 st=$?
 if [ $st -ne 0 ] && oci_runtime_blocked "$TMP_DIR/ex.err" >/dev/null; then

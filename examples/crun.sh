@@ -20,7 +20,9 @@
 #   e.g. --resolv-conf FILE), CRUN_CGROUP_MANAGER (crun's
 #   --cgroup-manager; default: crun's own choice), CRUN_SECCOMP_BASE (a
 #   profile to merge into, e.g. /usr/share/containers/seccomp.json;
-#   default: allow all else), CRUN_ADD (static programs copied into /bin).
+#   default: allow all else), CRUN_ADD (static programs copied into /bin),
+#   CRUN_CAPS (capabilities of the container's process, e.g.
+#   "CAP_SYS_ADMIN"; default: none).
 # Cgroups: when crun fails with a cgroup error (no delegated cgroup v2
 #   subtree as an ordinary user, "could not join cgroup"), run it without
 #   cgroups: CRUN_CGROUP_MANAGER=disabled examples/crun.sh
@@ -123,6 +125,8 @@ done
 # namespace under the host's /proc, where LeakSanitizer cannot work)
 HOOK_ENV='"PATH=/usr/sbin:/usr/bin:/sbin:/bin"'
 for e in ${LXNET_HOOK_ENV:-}; do HOOK_ENV="$HOOK_ENV, \"$e\""; done
+CAPS=""
+for c in ${CRUN_CAPS:-}; do CAPS="$CAPS${CAPS:+, }\"$c\""; done
 USERNS="" MAPS=""
 if [ "$(id -u)" -ne 0 ]; then
 	USERNS='{ "type": "user" },'
@@ -138,7 +142,9 @@ cat >"$W/bundle/config.json" <<EOF
     "args": [ $ARGS ],
     "env": [ "PATH=/bin", "HOME=/" ],
     "cwd": "/",
-    "noNewPrivileges": true
+    "noNewPrivileges": true,
+    "capabilities": { "bounding": [ $CAPS ], "effective": [ $CAPS ],
+      "permitted": [ $CAPS ] }
   },
   "root": { "path": "rootfs", "readonly": false },
   "hostname": "lxnet-crun",

@@ -12,7 +12,7 @@ oci_require crun
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
 oci_start_dns
-tap_plan 9
+tap_plan 10
 
 # the receiver protocol, without a runtime: a stranger's bytes are refused
 "$LXNET_PROXY" --socket "$TMP_DIR/p.sock" --oci-socket "$TMP_DIR/o.sock" \
@@ -58,6 +58,14 @@ if [ $st -ne 0 ] && oci_runtime_blocked "$TMP_DIR/ex.err"; then
 fi
 [ $st -eq 0 ] || tap_diag "$(cat "$TMP_DIR/ex.err")"
 oci_check_demo "$out" crun
+
+# the container's network namespace is the one served: a process of the
+# container that made a namespace of its own gets the kernel's (empty) one
+out=$(CRUN_CAPS=CAP_SYS_ADMIN oci_run_example crun.sh /bin/sh -c \
+	"wget -q -O - $CRUN_URL; unshare -n wget -q -O - $CRUN_URL || echo inner-refused" \
+	2>>"$TMP_DIR/ex.err")
+[ "$out" = "$(printf 'oci-ok\ninner-refused')" ]
+tap_result $? "crun: a process in a namespace of its own (unshare -n) is not served"
 
 # podman's default profile merged in: what the proxy does not serve stays
 # the kernel's (socket() and the endpoint calls are notified whole there)

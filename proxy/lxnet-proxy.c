@@ -132,6 +132,7 @@ struct proxy {
  * @peer_pid: the connecting process (SO_PEERCRED), 0 for the --fd socket
  * @is_ctl: the --fd socket
  * @oci: an OCI runtime's connection (--oci-socket): its message so far
+ * @retry_src: the timeout asking again for its container's namespace, or 0
  */
 struct client {
 	struct proxy *p;
@@ -141,6 +142,7 @@ struct client {
 	pid_t peer_pid;
 	bool is_ctl;
 	struct oci_msg *oci;
+	guint retry_src;
 };
 
 static void proxy_maybe_exit(struct proxy *p)
@@ -157,6 +159,8 @@ static void client_free(struct client *c)
 		g_source_remove(c->src);
 	if (c->idle_src)
 		g_source_remove(c->idle_src);
+	if (c->retry_src)
+		g_source_remove(c->retry_src);
 	if (c->fd >= 0)
 		close(c->fd);
 	oci_msg_free(c->oci);
@@ -262,25 +266,28 @@ static int proxy_do_add_listener(struct proxy *p, const int *fds,
 static void client_touch(struct client *c);
 
 /**
- * client_on_oci_input() - an OCI runtime's connection is readable
- * @c: the client
- * @fd: its socket
+ * client_oci_serve() - serve a runtime's container once its namespace
+ * can be opened
+ * @data: the client, its message complete
  *
- * Gathers the runtime's message (oci.c) and serves the container once it
- * is complete; the connection is closed then, or on any error: the
- * protocol has no answer.
+ * Runs from client_on_oci_input() and then every OCI_NETNS_RETRY_MS while
+ * the namespace is refused (oci_msg_netns()); the client is freed when it
+ * is done, served or not: the protocol has no answer.
  *
- * Return: whether the source stays.
+ * Return: G_SOURCE_CONTINUE to be called again.
  */
-static gboolean client_on_oci_input(struct client *c, int fd)
+static gboolean client_oci_serve(gpointer data)
 {
+	struct client *c = data;
 	int fds[2] = { -1, -1 };
 	pid_t pid = 0;
 	int r;
 
-	r = oci_recv(c->oci, fd, &fds[0], &fds[1], &pid);
+	r = oci_msg_netns(c->oci, &fds[0], &fds[1], &pid);
 	if (r == -EAGAIN) {
-		client_touch(c); /* idle is counted from the last bytes */
+		if (!c->retry_src)
+			c->retry_src = g_timeout_add(OCI_NETNS_RETRY_MS,
+						     client_oci_serve, c);
 		return G_SOURCE_CONTINUE;
 	}
 	if (r == 0) {
@@ -290,10 +297,41 @@ static gboolean client_on_oci_input(struct client *c, int fd)
 			close(fds[1]);
 		}
 	}
-	if (r < 0 && r != -ECONNRESET)
+	if (r < 0)
 		log_warn("refused an OCI container (pid %d): %s", (int)pid,
 			 g_strerror(-r));
+	c->retry_src = 0; /* when it runs this: removed by the return */
+	client_free(c);
+	return G_SOURCE_REMOVE;
+}
+
+/**
+ * client_on_oci_input() - an OCI runtime's connection is readable
+ * @c: the client
+ * @fd: its socket
+ *
+ * Gathers the runtime's message (oci.c); once it is complete the socket
+ * is read no more and the container is served (client_oci_serve()). The
+ * connection is closed then, or on any error: the protocol has no answer.
+ *
+ * Return: whether the source stays.
+ */
+static gboolean client_on_oci_input(struct client *c, int fd)
+{
+	int r;
+
+	r = oci_recv(c->oci, fd);
+	if (r == -EAGAIN) {
+		client_touch(c); /* idle is counted from the last bytes */
+		return G_SOURCE_CONTINUE;
+	}
 	c->src = 0;
+	if (r == 0) {
+		(void)client_oci_serve(c);
+		return G_SOURCE_REMOVE;
+	}
+	if (r != -ECONNRESET)
+		log_warn("refused an OCI container: %s", g_strerror(-r));
 	client_free(c);
 	return G_SOURCE_REMOVE;
 }

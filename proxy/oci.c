@@ -39,10 +39,17 @@
  * struct oci_msg - what has arrived of one runtime's message
  * @buf: the bytes so far (at most OCI_MSG_MAX)
  * @fd: the listener fd it carried, or -1
+ * @pid: the container's pid, once the message is complete (else 0)
+ * @pidfd: a pidfd of @pid taken then, or -1
+ * @deadline: until when (g_get_monotonic_time()) its namespace may still
+ *	be refused to us
  */
 struct oci_msg {
 	GByteArray *buf;
 	int fd;
+	pid_t pid;
+	int pidfd;
+	gint64 deadline;
 };
 
 struct oci_msg *oci_msg_new(void)
@@ -51,6 +58,7 @@ struct oci_msg *oci_msg_new(void)
 
 	m->buf = g_byte_array_new();
 	m->fd = -1;
+	m->pidfd = -1;
 	return m;
 }
 
@@ -60,6 +68,8 @@ void oci_msg_free(struct oci_msg *m)
 		return;
 	if (m->fd >= 0)
 		close(m->fd);
+	if (m->pidfd >= 0)
+		close(m->pidfd);
 	g_byte_array_unref(m->buf);
 	g_free(m);
 }
@@ -210,57 +220,66 @@ static bool oci_pid_exited(int pidfd)
 }
 
 /**
- * oci_open_netns() - open the network namespace of the live process @pid
- * @pid: the container's process, in this process's pid namespace
- * @ret_fd: the namespace (O_CLOEXEC)
- *
- * The pidfd is taken first and checked after the open (a pidfd turns
- * readable when its process exits; no permission to signal is needed): if
- * the process had exited in between, its pid could have named another
- * process.
- *
- * Return: 0, -ESRCH (gone) or -errno.
- */
-static int oci_open_netns(pid_t pid, int *ret_fd)
-{
-	_cleanup_close_ int pidfd = -1;
-	_cleanup_close_ int ns = -1;
-	char path[64];
-
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
-		return -errno;
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (ns < 0)
-		return -errno;
-	if (oci_pid_exited(pidfd))
-		return -ESRCH;
-	*ret_fd = steal_fd(&ns);
-	return 0;
-}
-
-/**
- * oci_recv() - take in what a runtime sent and, once it is all there,
- * hand over what the listener needs
- * @m: the connection's message so far
- * @fd: the connection (non-blocking)
+ * oci_msg_netns() - open the network namespace of the message's container
+ * @m: a complete message (oci_recv() returned 0)
  * @ret_listener: the seccomp listener fd (the caller owns it)
  * @ret_netns: the container's network namespace (the caller owns it)
  * @ret_pid: the container's pid
  *
- * Return: 0 when the message was complete, -EAGAIN when more is to come,
+ * The pidfd was taken when the message was complete and is checked after
+ * the open (a pidfd turns readable when its process exits; no permission
+ * to signal is needed): a pid reused since cannot name another process's
+ * namespace. The runtime sends the listener before the container execs
+ * its command: until then the process may not be dumpable, and
+ * /proc/PID/ns is refused to a proxy without CAP_SYS_PTRACE over the
+ * user namespace its memory belongs to (rootless crun: the initial one).
+ * Such a refusal is -EAGAIN until OCI_NETNS_WAIT_MS after the message.
+ *
+ * Return: 0 (the fds handed over), -EAGAIN (ask again later), -ESRCH
+ * (the container is gone) or -errno.
+ */
+int oci_msg_netns(struct oci_msg *m, int *ret_listener, int *ret_netns,
+		  pid_t *ret_pid)
+{
+	_cleanup_close_ int ns = -1;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)m->pid);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0 && (errno == EACCES || errno == EPERM) &&
+	    g_get_monotonic_time() < m->deadline && !oci_pid_exited(m->pidfd))
+		return -EAGAIN;
+	if (ns < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (oci_pid_exited(m->pidfd))
+		return -ESRCH;
+	*ret_listener = m->fd;
+	m->fd = -1;
+	*ret_netns = steal_fd(&ns);
+	*ret_pid = m->pid;
+	return 0;
+}
+
+/**
+ * oci_recv() - take in what a runtime sent
+ * @m: the connection's message so far
+ * @fd: the connection (non-blocking)
+ *
+ * Once the message is all there (a JSON object, and the listener fd), the
+ * container's pid is read from it and a pidfd taken; then
+ * oci_msg_netns() hands over what the listener needs.
+ *
+ * Return: 0 when the message is complete, -EAGAIN when more is to come,
  * -ECONNRESET when the runtime left before sending it all, -EBADMSG for
  * anything else than the protocol (too long, no fd, not JSON, no pid),
  * -ESRCH when the container is already gone, or -errno.
  */
-int oci_recv(struct oci_msg *m, int fd, int *ret_listener, int *ret_netns,
-	     pid_t *ret_pid)
+int oci_recv(struct oci_msg *m, int fd)
 {
 	g_autoptr(JsonParser) parser = NULL;
 	bool eof = false;
 	pid_t pid;
-	int r, ns = -1;
+	int r;
 
 	r = oci_read(m, fd, &eof);
 	if (r == -EMSGSIZE)
@@ -277,12 +296,11 @@ int oci_recv(struct oci_msg *m, int fd, int *ret_listener, int *ret_netns,
 	pid = oci_msg_pid(json_parser_get_root(parser));
 	if (pid < 0)
 		return -EBADMSG;
-	r = oci_open_netns(pid, &ns);
-	if (r < 0)
-		return r;
-	*ret_listener = m->fd;
-	m->fd = -1;
-	*ret_netns = ns;
-	*ret_pid = pid;
+	m->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (m->pidfd < 0)
+		return -errno;
+	m->pid = pid;
+	m->deadline = g_get_monotonic_time() +
+		      OCI_NETNS_WAIT_MS * G_TIME_SPAN_MILLISECOND;
 	return 0;
 }

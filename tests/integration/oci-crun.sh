@@ -12,7 +12,7 @@ oci_require crun
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
 oci_start_dns
-tap_plan 10
+tap_plan 15
 
 # the receiver protocol, without a runtime: a stranger's bytes are refused
 "$LXNET_PROXY" --socket "$TMP_DIR/p.sock" --oci-socket "$TMP_DIR/o.sock" \
@@ -81,5 +81,32 @@ if cc -static -O1 -o "$TMP_DIR/oci-probe" "$top_srcdir/tests/helpers/oci-probe.c
 else
 	tap_skip "crun with a merged profile" "no static C compiler or no /usr/share/containers/seccomp.json"
 	tap_skip "crun with a merged profile" "no static C compiler or no /usr/share/containers/seccomp.json"
+fi
+# rootless: an ordinary user's crun (a user namespace mapping it to root)
+# and its own lxnet-proxy, which may open the container's namespace only
+# once the container has exec'd its command
+if run_private_etc && run_make_user; then
+	mkdir -p "$TMP_DIR/run" "$TMP_DIR/utmp"
+	chown "$RUN_USER" "$TMP_DIR/run" "$TMP_DIR/utmp"
+	chmod 700 "$TMP_DIR/run"
+	bin=$TMP_DIR/ubin
+	mkdir -p "$bin"
+	ln -sf "$LXNET" "$bin/lxnet"
+	ln -sf "$LXNET_PROXY" "$bin/lxnet-proxy"
+	ln -sf "$LXNETFS" "$bin/lxnetfs"
+	chmod -R a+rX "$bin"
+	run_grant_fuse || run_private_fuse
+	EX=$(cd "$top_srcdir/examples" && pwd)
+	out=$(run_as_user "XDG_RUNTIME_DIR='$TMP_DIR/run' PATH='$bin':\$PATH \
+		LXNET_VIEW_OPTS='$VIEW' TMPDIR='$TMP_DIR/utmp' \
+		CRUN_URL='$CRUN_URL' CRUN_NAME='$CRUN_NAME' \
+		CRUN_CGROUP_MANAGER=disabled LXNET_HOOK_ENV='$(oci_hook_env)' \
+		timeout -k 5 120 sh '$EX/crun.sh'" 2>"$TMP_DIR/ex.err")
+	[ $? -eq 0 ] || tap_diag "$(tail -5 "$TMP_DIR/ex.err")"
+	oci_check_demo "$out" "rootless crun"
+else
+	for i in 1 2 3 4 5; do
+		tap_skip "rootless crun $i" "cannot make a throw-away user (not root?)"
+	done
 fi
 tap_done

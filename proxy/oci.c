@@ -197,15 +197,14 @@ static pid_t oci_msg_pid(JsonNode *root)
 	if (!JSON_NODE_HOLDS_OBJECT(root))
 		return -EBADMSG;
 	o = json_node_get_object(root);
-	if (json_object_has_member(o, "pid"))
-		pid = json_object_get_int_member(o, "pid");
+	pid = json_object_get_int_member_with_default(o, "pid", 0);
 	if (pid <= 0 && json_object_has_member(o, "state")) {
 		JsonNode *s = json_object_get_member(o, "state");
 
 		if (JSON_NODE_HOLDS_OBJECT(s)) {
 			state = json_node_get_object(s);
-			if (json_object_has_member(state, "pid"))
-				pid = json_object_get_int_member(state, "pid");
+			pid = json_object_get_int_member_with_default(state,
+								      "pid", 0);
 		}
 	}
 	return pid > 0 && pid < INT32_MAX ? (pid_t)pid : -EBADMSG;

@@ -68,10 +68,7 @@ static const char *hook_json_string(JsonParser *parser, const char *member)
 	if (!root || !JSON_NODE_HOLDS_OBJECT(root))
 		return NULL;
 	o = json_node_get_object(root);
-	if (!json_object_has_member(o, member) ||
-	    json_node_get_value_type(json_object_get_member(o, member)) != G_TYPE_STRING)
-		return NULL;
-	return json_object_get_string_member(o, member);
+	return json_object_get_string_member_with_default(o, member, NULL);
 }
 
 /**
@@ -113,9 +110,7 @@ static int hook_rootfs(char **ret)
 	if (!JSON_NODE_HOLDS_OBJECT(n))
 		return -EBADMSG;
 	root = json_node_get_object(n);
-	if (!json_object_has_member(root, "path"))
-		return -EBADMSG;
-	path = json_object_get_string_member(root, "path");
+	path = json_object_get_string_member_with_default(root, "path", NULL);
 	if (!path || !*path)
 		return -EBADMSG;
 	*ret = path[0] == '/' ? g_strdup(path) : g_build_filename(bundle, path, NULL);

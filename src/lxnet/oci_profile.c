@@ -310,29 +310,56 @@ static bool profile_above_arg0(const struct profile_rules *rs, const char *name)
 	return true;
 }
 
+/*
+ * Members and elements of a base profile, which may hold anything: NULL
+ * where the type is not the one asked for (json-glib's own getters warn).
+ */
+static const char *obj_string(JsonObject *o, const char *member)
+{
+	return json_object_get_string_member_with_default(o, member, NULL);
+}
+
+static JsonArray *obj_array(JsonObject *o, const char *member)
+{
+	JsonNode *n = json_object_get_member(o, member);
+
+	return n && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+}
+
+static const char *arr_string(JsonArray *a, guint i)
+{
+	JsonNode *n = json_array_get_element(a, i);
+
+	return n && JSON_NODE_HOLDS_VALUE(n) &&
+	       json_node_get_value_type(n) == G_TYPE_STRING ?
+	       json_node_get_string(n) : NULL;
+}
+
+static JsonObject *arr_object(JsonArray *a, guint i)
+{
+	JsonNode *n = json_array_get_element(a, i);
+
+	return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
 /* The names of a profile entry ("names", or the old single "name"). */
 static bool profile_entry_names(JsonObject *e, const char *name)
 {
 	JsonArray *a;
 	guint i;
 
-	if (json_object_has_member(e, "name") &&
-	    g_strcmp0(json_object_get_string_member(e, "name"), name) == 0)
+	if (g_strcmp0(obj_string(e, "name"), name) == 0)
 		return true;
-	if (!json_object_has_member(e, "names"))
-		return false;
-	a = json_object_get_array_member(e, "names");
+	a = obj_array(e, "names");
 	for (i = 0; a && i < json_array_get_length(a); i++)
-		if (g_strcmp0(json_array_get_string_element(a, i), name) == 0)
+		if (g_strcmp0(arr_string(a, i), name) == 0)
 			return true;
 	return false;
 }
 
 static bool profile_entry_has_args(JsonObject *e)
 {
-	JsonArray *a = json_object_has_member(e, "args") &&
-		       JSON_NODE_HOLDS_ARRAY(json_object_get_member(e, "args")) ?
-		       json_object_get_array_member(e, "args") : NULL;
+	JsonArray *a = obj_array(e, "args");
 
 	return a && json_array_get_length(a) > 0;
 }
@@ -343,15 +370,15 @@ static bool profile_entry_drop(JsonObject *e, const char *name)
 	JsonArray *a, *keep;
 	guint i;
 
-	if (json_object_has_member(e, "name"))
-		return true;
-	a = json_object_get_array_member(e, "names");
+	a = obj_array(e, "names");
+	if (!a)
+		return true; /* the old single "name" */
 	keep = json_array_new();
 	for (i = 0; i < json_array_get_length(a); i++) {
-		const char *n = json_array_get_string_element(a, i);
+		JsonNode *n = json_array_get_element(a, i);
 
-		if (g_strcmp0(n, name) != 0)
-			json_array_add_string_element(keep, n);
+		if (g_strcmp0(arr_string(a, i), name) != 0)
+			json_array_add_element(keep, json_node_copy(n));
 	}
 	json_object_set_array_member(e, "names", keep);
 	return json_array_get_length(keep) == 0;
@@ -367,19 +394,19 @@ static bool profile_entry_drop(JsonObject *e, const char *name)
 static void profile_merge_one(JsonObject *base, JsonArray *sys,
 			      const struct profile_rules *rs, const char *name)
 {
-	const char *def = json_object_has_member(base, "defaultAction") ?
-		json_object_get_string_member(base, "defaultAction") : "";
-	bool named = false, allowed = false, cond_refusal = false;
+	const char *def = obj_string(base, "defaultAction");
+	bool named = false, allowed = false, by_args = false, cond_other = false;
 	guint i;
 
 	for (i = 0; i < json_array_get_length(sys); i++) {
-		JsonObject *e = json_array_get_object_element(sys, i);
+		JsonObject *e = arr_object(sys, i);
 		const char *act;
 
 		if (!e || !profile_entry_names(e, name))
 			continue;
 		named = true;
-		act = json_object_get_string_member(e, "action");
+		act = obj_string(e, "action");
+		by_args |= profile_entry_has_args(e);
 		if (g_strcmp0(act, "SCMP_ACT_ALLOW") == 0) {
 			allowed = true;
 		} else if (!profile_entry_has_args(e)) {
@@ -387,7 +414,7 @@ static void profile_merge_one(JsonObject *base, JsonArray *sys,
 				"base profile, left so\n", name);
 			return;
 		} else {
-			cond_refusal = true;
+			cond_other = true;
 		}
 	}
 	if (!named) {
@@ -400,24 +427,29 @@ static void profile_merge_one(JsonObject *base, JsonArray *sys,
 	}
 	if (!allowed)
 		return;
+	if (cond_other && profile_above_arg0(rs, name)) {
+		/* its rules and the base's would test one argument for two
+		 * actions, which libseccomp refuses */
+		fprintf(stderr, "lxnet oci-profile: %s: the base refuses some "
+			"of it by its arguments, left to the base\n", name);
+		return;
+	}
 	for (i = json_array_get_length(sys); i-- > 0;) {
-		JsonObject *e = json_array_get_object_element(sys, i);
+		JsonObject *e = arr_object(sys, i);
 
 		if (e && profile_entry_names(e, name) &&
-		    g_strcmp0(json_object_get_string_member(e, "action"),
-			      "SCMP_ACT_ALLOW") == 0 &&
+		    g_strcmp0(obj_string(e, "action"), "SCMP_ACT_ALLOW") == 0 &&
 		    profile_entry_drop(e, name))
 			json_array_remove_element(sys, i);
 	}
+	if (by_args)
+		fprintf(stderr, "lxnet oci-profile: %s: the base decides it by "
+			"its arguments; those rules give way to lxnet's (what "
+			"the proxy does not serve is allowed)\n", name);
 	if (profile_above_arg0(rs, name)) {
 		profile_add_exact(sys, rs, name, true);
 		return;
 	}
-	if (cond_refusal)
-		fprintf(stderr, "lxnet oci-profile: %s: notified whatever its "
-			"arguments; the base's conditional refusal of it no "
-			"longer applies (libseccomp keeps one outright rule)\n",
-			name);
 	json_array_add_element(sys, profile_entry(name, "SCMP_ACT_NOTIFY",
 						  NULL, 0, NULL));
 }
@@ -482,10 +514,9 @@ static int oci_profile_build(const char *base_path, JsonNode **ret_root)
 		root = profile_standalone();
 	}
 	o = json_node_get_object(root);
-	if (!json_object_has_member(o, "syscalls") ||
-	    !JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "syscalls")))
+	if (!obj_array(o, "syscalls"))
 		json_object_set_array_member(o, "syscalls", json_array_new());
-	sys = json_object_get_array_member(o, "syscalls");
+	sys = obj_array(o, "syscalls");
 	for (i = 0; i < rs->n; i++) {
 		const char *name = rs->r[i].name;
 

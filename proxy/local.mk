@@ -11,10 +11,11 @@ proxy_lxnet_proxy_LDADD = $(LIBLXNET) $(JSON_LIBS) $(SECCOMP_LIBS) -lpthread
 dist_man_MANS += man/lxnet-proxy.8
 # SIOCGIF* answered from the view, and the model they are answered from (owner: ifioctl)
 proxy_lxnet_proxy_SOURCES += proxy/model.c proxy/ifioctl.c
-# emulated NETLINK_ROUTE endpoints, the syscall side (owner: nlep)
-proxy_lxnet_proxy_SOURCES += proxy/nlep.c proxy/nlep.h
-proxy_lxnet_proxy_SOURCES += proxy/nlep_queue.c proxy/nlep_recv.c \
-	proxy/nlep_sock.c proxy/nlep_int.h
+# emulated NETLINK_ROUTE endpoints, the syscall side (owner: nlep), in
+# layers calling down: trapped calls, hub, receives, output queue, sandbox
+proxy_lxnet_proxy_SOURCES += proxy/nlep.h proxy/nlep_int.h \
+	proxy/nlep_call.c proxy/nlep_hub.c proxy/nlep_recv.c \
+	proxy/nlep_out.c proxy/nlep_sandbox.c
 # a trapped caller's memory through /proc/PID/mem (owner: nlep3)
 proxy_lxnet_proxy_SOURCES += proxy/target.c
 # a trapped caller's task: status fields, a pidfd to its file table
@@ -31,3 +32,5 @@ proxy_lxnet_proxy_SOURCES += $(NLMSG_SOURCES) \
 proxy_lxnet_proxy_SOURCES += proxy/sockdiag.c proxy/sockdiag.h
 # the seccomp receiver protocol of OCI runtimes (crun, podman): --oci-socket
 proxy_lxnet_proxy_SOURCES += proxy/oci.c
+# connect, bind and sends under a connection policy (src/netpolicy.c)
+proxy_lxnet_proxy_SOURCES += proxy/govern.c

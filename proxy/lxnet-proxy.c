@@ -73,6 +73,7 @@
 #include "cli.h"
 #include "fdpass.h"
 #include "log.h"
+#include "netpolicy.h"
 #include "proxy_int.h"
 #include "util.h"
 #include "view.h"
@@ -354,6 +355,12 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 		c->src = 0;
 		client_free(c);
 		return G_SOURCE_REMOVE;
+	}
+	if (r == 0 && msg.kind == FDPASS_HELLO && n_fds == 0) {
+		/* what the shim's filter must trap for this proxy */
+		ack.status = c->p->conf.policy ? (int32_t)TRAP_FILTER_GOVERN : 0;
+		(void)fdpass_send(fd, &ack, NULL, 0);
+		return G_SOURCE_CONTINUE;
 	}
 	if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER &&
 	    (n_fds == 1 || n_fds == 2)) {
@@ -712,6 +719,7 @@ struct proxy_opts {
 	gboolean no_sched_batch;
 	gboolean verbose;
 	struct view_policy policy;
+	struct netpolicy netpolicy;
 };
 
 static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
@@ -751,6 +759,7 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		"serves --fd N. See lxnet-proxy(8).",
 		.entries = entries,
 		.view = &o->policy,
+		.policy = &o->netpolicy,
 		.flags = CLI_VERSION,
 	};
 	int r = cli_parse(&spec, &argc, &argv);
@@ -868,6 +877,7 @@ int main(int argc, char **argv)
 
 	log_init("lxnet-proxy", LOG_LVL_WARN);
 	view_policy_init(&o.policy);
+	netpolicy_init(&o.netpolicy);
 	proxy_parse(argc, argv, &o);
 	if (o.verbose)
 		log_set_level(LOG_LVL_DEBUG);
@@ -877,6 +887,8 @@ int main(int argc, char **argv)
 	p.conf.wait_poll = o.poll_wait;
 	p.conf.sched_batch = !o.no_sched_batch;
 	p.max_listeners = (unsigned int)o.max_listeners;
+	if (netpolicy_active(&o.netpolicy))
+		p.conf.policy = &o.netpolicy;
 	r = proxy_conf_init(&p.conf);
 	if (r == -EOPNOTSUPP)
 		die("this kernel has no seccomp user notification (Linux 5.14 or later needed)");
@@ -955,5 +967,6 @@ int main(int argc, char **argv)
 	if (p.allow_uids)
 		g_array_free(p.allow_uids, TRUE);
 	view_policy_clear(&o.policy);
+	netpolicy_clear(&o.netpolicy);
 	return p.exit_status;
 }

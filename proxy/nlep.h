@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * nlep.h - emulated NETLINK_ROUTE endpoints inside lxnet-proxy: the trapped
- * socket calls on an endpoint fd (nlep.c), answered from the model through
- * the message layer (nlmsg.h). Private to proxy/.
+ * socket calls on an endpoint fd (nlep_call.c, one row per call of enum
+ * trap_id), answered from the model through the message layer (nlmsg.h).
+ * Private to proxy/; the files behind it are mapped in nlep_hub.c,
+ * "Layers".
  *
  * An endpoint is reached through fd numbers in the trapped range only.
  * fork(), SCM_RIGHTS and dup2/dup3/F_DUPFD onto a number inside the range
@@ -10,7 +12,7 @@
  * the lowest free number) is the AF_UNIX socket underneath: send, read,
  * poll and close work, but names, netlink addresses on receive, pending
  * ENOBUFS and socket options are AF_UNIX's, and shutdown() on it releases
- * the endpoint (see nlep.c, "Copies of S").
+ * the endpoint (see nlep_hub.c, "Copies of S").
  */
 #ifndef LXNET_PROXY_NLEP_H
 #define LXNET_PROXY_NLEP_H
@@ -21,27 +23,12 @@
 #include <glib.h>
 
 #include "seccomp_filter.h"
+#include "trapped.h"
 
 struct proxy_model;
 struct proxy_sysnr;
 
-/* Calls the filter traps on an fd in the endpoint range (native arch). */
-enum nlep_call {
-	NLEP_BIND,
-	NLEP_CONNECT,
-	NLEP_GETSOCKNAME,
-	NLEP_GETPEERNAME,
-	NLEP_RECVFROM,
-	NLEP_RECVMSG,
-	NLEP_SETSOCKOPT,
-	NLEP_GETSOCKOPT,
-	NLEP_N_CALLS,
-};
-
-/* Syscall names of enum nlep_call, in order (for libseccomp). */
-extern const char *const nlep_call_names[NLEP_N_CALLS];
-
-/* Bounds (see nlep.c, "Bounds"). */
+/* Bounds (see nlep_hub.c, "Bounds"). */
 #define NLEP_MAX_ENDPOINTS 65536       /* per proxy */
 #define NLEP_MAX_PER_SANDBOX 4096      /* per sandbox (listener) */
 #define NLEP_MAX_PARKED 1024           /* blocked receives, per proxy */
@@ -53,17 +40,20 @@ extern const char *const nlep_call_names[NLEP_N_CALLS];
 struct nlep_hub;     /* every endpoint of the proxy */
 struct nlep_sandbox; /* the endpoints of one listener (port id space) */
 
+/* nlep_hub.c */
 int nlep_hub_new(struct proxy_model *model, GMainContext *ctx,
 		 struct nlep_hub **ret_hub);
 void nlep_hub_free(struct nlep_hub *h);
 
+/* nlep_sandbox.c */
 struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener,
 				      bool pidfd_leader_only);
 void nlep_sandbox_unref(struct nlep_sandbox *sb);
 
+/* nlep_call.c: socket(AF_NETLINK, ...), and a TRAP_ENDPOINT row's call */
 int64_t nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
-		   int type, int protocol);
-int64_t nlep_do_call(struct nlep_sandbox *sb, enum nlep_call call,
-		 const struct seccomp_notif *req);
+		       int type, int protocol);
+int64_t nlep_do_call(struct nlep_sandbox *sb, enum trap_id id,
+		     const struct seccomp_notif *req);
 
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * nlep_int.h - what the files of the emulated NETLINK_ROUTE endpoints share
- * (nlep.c, nlep_queue.c, nlep_recv.c, nlep_sock.c): bounds, the hub, its
- * sandboxes and endpoints, a call's arguments and results. Private to them;
- * see nlep.c, "Theory of operation".
+ * nlep_int.h - what the files of the emulated netlink endpoints share: bounds,
+ * the hub, its sandboxes and endpoints, a receive's arguments, and each
+ * layer's functions, top to bottom (nlep_call.c, nlep_hub.c, nlep_recv.c,
+ * nlep_out.c, nlep_sandbox.c; each calls only the ones below it). Private
+ * to them; see nlep_hub.c, "Theory of operation" and "Layers".
  */
 #ifndef LXNET_PROXY_NLEP_INT_H
 #define LXNET_PROXY_NLEP_INT_H
@@ -21,10 +22,8 @@
 
 struct nlmsg_dump;
 struct seccomp_notif;
+struct stat;
 
-#ifndef SECCOMP_ADDFD_FLAG_SETFD
-#define SECCOMP_ADDFD_FLAG_SETFD (1UL << 0)
-#endif
 #ifndef ERESTARTSYS
 #define ERESTARTSYS 512
 #endif
@@ -246,61 +245,52 @@ struct nlep_op {
 	struct nlep_got got;
 };
 
-/* Everything a trapped call reads from the caller, read before the lock. */
-struct nlep_args {
-	struct sockaddr_nl sa;    /* bind/connect */
-	size_t addrlen;
-	pid_t tgid;               /* bind/connect: the caller's inner tgid */
-	int level, name;          /* setsockopt/getsockopt */
-	int val;                  /* setsockopt's value */
-	uint32_t optlen;          /* setsockopt's length */
-	int len;                  /* getsockopt/getsockname: *lenp */
-	struct nlep_recv *rv;     /* receives */
-};
+/* nlep_call.c: the trapped calls (nlep.h: nlep_do_call(), nlep_do_socket()) */
 
-/* What a call writes back after the lock: value bytes and their length. */
-struct nlep_res {
-	uint8_t val[16];
-	int vlen;                 /* bytes of @val the kernel reports */
-	int wlen;                 /* bytes of @val to write */
-	bool lenp_first;          /* netlink_getsockopt() writes *optlen first */
-	struct nlep_got got;      /* receives */
-};
-
-/* nlep.c */
-int nlep_bind_port(struct nlep *ep, uint32_t want);
-pid_t nlep_inner_tgid(int procdir);
+/* nlep_hub.c: the hub, endpoints' lifetime and look-up, multicast */
+struct nlep *nlep_lookup(struct nlep_hub *h, ino_t ino);
+int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
+	     pid_t tgid, struct nlep *diag);
 void nlep_unref(struct nlep *ep);
-/* nlep_queue.c */
-void nlep_err_unwake(struct nlep *ep, int sfd);
-void nlep_overrun(struct nlep *ep);
-bool nlep_pump(struct nlep *ep, bool take);
-void nlep_queue(struct nlep *ep, const void *buf, size_t len);
-size_t nlep_room(const struct nlep *ep);
-void nlep_set_want_out(struct nlep *ep, bool want);
-void nlep_unqueue(struct nlep *ep);
-/* nlep_recv.c */
-int64_t nlep_apply_recv(struct nlep_sandbox *sb, struct nlep *ep,
-			int *sfd, struct target *t,
-			const struct seccomp_notif *req,
-			struct nlep_args *a, struct nlep_got *g,
-			GQueue *done);
+
+/* nlep_recv.c: a datagram from S into a caller; parked receives */
 void nlep_complete(GQueue *done);
 ssize_t nlep_deliver(struct target *t, const struct nlep_recv *rv,
 		     const struct nlep_got *g);
 ssize_t nlep_dequeue(struct nlep *ep, int sfd, const struct nlep_recv *rv,
 		     struct nlep_got *g);
-struct nlep *nlep_lookup(struct nlep_hub *h, ino_t ino);
-int nlep_read_recv_args(enum nlep_call call,
-			const struct seccomp_notif *req,
-			const struct target *t, struct nlep_recv **ret_rv);
+int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
+	      struct nlep *ep, int *sfd, struct target *t,
+	      struct nlep_recv **rv);
 void nlep_recv_free(struct nlep_recv *rv);
+void nlep_recv_orphan(struct nlep *ep);
 void nlep_wake(struct nlep *ep, GQueue *done);
-/* nlep_sock.c */
+
+/* nlep_out.c: the output queue */
+void nlep_err_unwake(struct nlep *ep, int sfd);
+void nlep_overrun(struct nlep *ep);
+bool nlep_pump(struct nlep *ep, bool take);
+void nlep_queue(struct nlep *ep, const void *buf, size_t len);
+size_t nlep_room(const struct nlep *ep);
 void nlep_set_rcvbuf(struct nlep *ep, int val, bool force);
-void nlep_task_drop(struct nlep_task *e);
-int nlep_task_get(struct nlep_sandbox *sb, pid_t pid, bool fresh,
-		  struct nlep_task **ret_e);
-pid_t nlep_task_tgid(struct nlep_task *e);
+void nlep_set_want_out(struct nlep *ep, bool want);
+void nlep_unqueue(struct nlep *ep);
+
+/* nlep_sandbox.c: a sandbox's listener, port ids and callers */
+#define NLEP_ATTACH_WRITES (1u << 0) /* the call writes: open maps too */
+#define NLEP_ATTACH_FD (1u << 1)     /* take our own copy of the fd */
+#define NLEP_ATTACH_TGID (1u << 2)   /* read the caller's inner tgid */
+int nlep_attach(struct nlep_sandbox *sb, const struct seccomp_notif *req,
+		unsigned int what, struct target *t, int *sfd, ino_t *ino,
+		pid_t *tgid);
+int nlep_bind_port(struct nlep *ep, uint32_t want);
+int nlep_caller_fd_stat(struct nlep_sandbox *sb,
+			const struct seccomp_notif *req, struct stat *st);
+bool nlep_caller_net_admin(const struct nlep_hub *h, pid_t pid);
+int nlep_caller_slot(struct nlep_sandbox *sb, pid_t pid, struct nlep *diag,
+		     pid_t *ret_tgid);
+void nlep_diag_clear(struct nlep *diag);
+void nlep_port_release(struct nlep *ep);
+bool nlep_signal_pending(pid_t pid);
 
 #endif

@@ -1,34 +1,23 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* nlep_recv.c - emulated NETLINK_ROUTE endpoints: trapped receives and parked operations */
-/* See nlep.c, "Theory of operation". */
+/* nlep_recv.c - emulated netlink endpoints: a datagram from S into a caller, parked receives */
+/*
+ * See nlep_hub.c, "Theory of operation" and "Layers". Below the hub and the
+ * trapped-call layer, above the output queue (nlep_out.c) and the sandbox
+ * (nlep_sandbox.c): take one datagram from S under the hub lock
+ * (nlep_dequeue()), write it into the caller after it (nlep_deliver()),
+ * and keep blocking receives parked until data, timeout, signal or the
+ * caller's exit (nlep_park(), nlep_wake(), nlep_complete(), the sweep).
+ */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <malloc.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #include <linux/netlink.h>
-#include <linux/sockios.h>
 #include <linux/rtnetlink.h>
 
-#include "log.h"
-#include "netstate.h"
-#include "nlep.h"
 #include "nlep_int.h"
-#include "nlmsg.h"
-#include "nlmsg_int.h"
-#include "proxy_int.h"
 #include "util.h"
 
 /* Free a receive's copied arguments (NULL is fine). */
@@ -213,100 +202,6 @@ ssize_t nlep_deliver(struct target *t, const struct nlep_recv *rv,
 	return (rv->flags & MSG_TRUNC) ? g->n : (ssize_t)g->copied;
 }
 
-/**
- * nlep_read_msghdr() - recvmsg's struct msghdr and iovecs
- * @t: the caller
- * @rv: filled in (msg_addr and flags set by the caller)
- *
- * As the kernel's copy_msghdr_from_user(): a negative msg_namelen is
- * EINVAL, a larger one than sockaddr_storage is clamped, more than
- * UIO_MAXIOV iovecs is EMSGSIZE.
- * Return: 0 or -errno.
- */
-static int nlep_read_msghdr(const struct target *t, struct nlep_recv *rv)
-{
-	int r;
-
-	r = target_read(t, rv->msg_addr, &rv->m, sizeof(rv->m));
-	if (r == 0 && rv->m.msg_iovlen > NLEP_IOV_MAX)
-		r = -EMSGSIZE;
-	if (r == 0 && (int)rv->m.msg_namelen < 0)
-		r = -EINVAL;
-	if (r < 0)
-		return r;
-	rv->n_iov = rv->m.msg_iovlen;
-	rv->iov = g_new0(struct iovec, MAX(rv->n_iov, (size_t)1));
-	r = target_read(t, (uint64_t)(uintptr_t)rv->m.msg_iov,
-			rv->iov, rv->n_iov * sizeof(struct iovec));
-	rv->name = (uint64_t)(uintptr_t)rv->m.msg_name;
-	rv->namelen = (int)MIN(rv->m.msg_namelen, (unsigned int)NLEP_ADDR_MAX);
-	rv->namelen_addr = rv->msg_addr + offsetof(struct msghdr, msg_namelen);
-	return r;
-}
-
-/**
- * nlep_read_recv_args() - copy a recvfrom/recvmsg call's arguments
- * @call: NLEP_RECVFROM or NLEP_RECVMSG
- * @req: the notification
- * @t: the caller's memory
- * @ret_rv: the arguments (nlep_recv_free())
- *
- * The iovec total is clamped to MAX_RW_COUNT as the kernel's
- * import_iovec() does; MSG_OOB is refused as netlink_recvmsg() refuses it.
- * Return: 0 or -errno for the call (-EFAULT, -EINVAL, -EMSGSIZE,
- * -EOPNOTSUPP); -ENOENT when the caller's memory is gone.
- */
-int nlep_read_recv_args(enum nlep_call call,
-			const struct seccomp_notif *req,
-			const struct target *t, struct nlep_recv **ret_rv)
-{
-	struct nlep_recv *rv = g_new0(struct nlep_recv, 1);
-	size_t i;
-	int r = 0;
-
-	if (call == NLEP_RECVFROM) {
-		rv->n_iov = 1;
-		rv->iov = g_new0(struct iovec, 1);
-		rv->iov[0].iov_base = (void *)(uintptr_t)req->data.args[1];
-		rv->iov[0].iov_len = (size_t)req->data.args[2];
-		rv->flags = (int)req->data.args[3];
-		rv->name = req->data.args[4];
-		rv->namelen_addr = req->data.args[5];
-		if (rv->name) {
-			r = target_read(t, rv->namelen_addr, &rv->namelen,
-					sizeof(rv->namelen));
-			if (r == 0 && rv->namelen < 0)
-				r = -EINVAL;
-		}
-	} else {
-		rv->is_msg = true;
-		rv->msg_addr = req->data.args[1];
-		rv->flags = (int)req->data.args[2];
-		r = nlep_read_msghdr(t, rv);
-	}
-	for (i = 0; r == 0 && i < rv->n_iov; i++) {
-		if ((ssize_t)rv->iov[i].iov_len < 0)
-			r = -EINVAL;
-		else
-			rv->total += MIN(rv->iov[i].iov_len,
-					 (size_t)NLEP_RW_MAX - rv->total);
-	}
-	if (r == 0 && (rv->flags & MSG_OOB))
-		r = -EOPNOTSUPP;
-	if (r < 0) {
-		nlep_recv_free(rv);
-		return r;
-	}
-	*ret_rv = rv;
-	return 0;
-}
-
-/* The endpoint of S's inode @ino, or NULL (hub lock held). */
-struct nlep *nlep_lookup(struct nlep_hub *h, ino_t ino)
-{
-	return ino ? g_hash_table_lookup(h->eps, &ino) : NULL;
-}
-
 /* ---- parked receives --------------------------------------------------- */
 
 static void nlep_op_free(struct nlep_op *op)
@@ -318,6 +213,21 @@ static void nlep_op_free(struct nlep_op *op)
 	nlep_recv_free(op->rv);
 	nlep_sandbox_unref(op->sb);
 	g_free(op);
+}
+
+/**
+ * nlep_recv_orphan() - @ep is being freed: its parked receives stay parked
+ * @ep: the endpoint (hub lock held)
+ *
+ * Their callers still hold S: they wait until their timeout, signal or
+ * exit, which the sweep answers.
+ */
+void nlep_recv_orphan(struct nlep *ep)
+{
+	GList *l;
+
+	for (l = ep->parked.head; l; l = l->next)
+		((struct nlep_op *)l->data)->ep = NULL;
 }
 
 /* Take @op off the parked queues; hub lock held. */
@@ -370,7 +280,11 @@ void nlep_wake(struct nlep *ep, GQueue *done)
  * @done: ops from nlep_wake() (emptied)
  *
  * Runs without the hub lock: each write goes through the op's own
- * /proc/PID/mem, which reaches its caller or nothing.
+ * /proc/PID/mem, which reaches its caller or nothing. Called on a serving
+ * thread (nlep_call.c, a receive that made room) and on the main loop
+ * (nlep_hub.c: P's source, the model's events): the main loop's two calls
+ * are the ones to hand to the sandbox's serving thread to keep the main
+ * loop out of callers' memory.
  */
 void nlep_complete(GQueue *done)
 {
@@ -385,36 +299,6 @@ void nlep_complete(GQueue *done)
 			(void)notif_reply(op->sb->listener, op->id, r);
 		nlep_op_free(op);
 	}
-}
-
-/**
- * nlep_signal_pending() - whether a caught, unblocked signal is pending
- * for thread @pid
- * @pid: the thread
- *
- * Reads SigPnd, ShdPnd, SigBlk and SigCgt of /proc/PID/status.
- * Return: true when one is.
- */
-static bool nlep_signal_pending(pid_t pid)
-{
-	_cleanup_free_ char *st = NULL;
-	char path[64];
-	uint64_t pnd = 0, shd = 0, blk = 0, cgt = 0;
-	const char *p;
-	size_t len;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (util_read_file_bounded(path, 16384, &st, &len, NULL) < 0)
-		return false;
-	if ((p = strstr(st, "\nSigPnd:")))
-		sscanf(p + 8, "%" SCNx64, &pnd);
-	if ((p = strstr(st, "\nShdPnd:")))
-		sscanf(p + 8, "%" SCNx64, &shd);
-	if ((p = strstr(st, "\nSigBlk:")))
-		sscanf(p + 8, "%" SCNx64, &blk);
-	if ((p = strstr(st, "\nSigCgt:")))
-		sscanf(p + 8, "%" SCNx64, &cgt);
-	return ((pnd | shd) & ~blk & cgt) != 0;
 }
 
 /* A parked receive the sweep checks for signals, identified by its id. */
@@ -547,7 +431,7 @@ static gboolean nlep_sweep(gpointer data)
  * (NLEP_MAX_PARKED): past either the receive fails ENOBUFS.
  * Return: 0 when parked, -errno to fail the call with.
  */
-static int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
+int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		     struct nlep *ep, int *sfd, struct target *t,
 		     struct nlep_recv **rv)
 {
@@ -587,54 +471,4 @@ static int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		g_source_attach(h->sweep, h->ctx);
 	}
 	return 0;
-}
-
-/**
- * nlep_apply_recv() - recvfrom/recvmsg on an endpoint, the locked part
- * @sb: the sandbox
- * @ep: the endpoint (hub lock held, a reference held)
- * @sfd: our copy of S (taken over when parked)
- * @t: the caller's memory (taken over when parked)
- * @req: the notification
- * @a: the arguments (a->rv taken over when parked)
- * @g: the dequeued datagram
- * @done: other receives this one completed (see nlep_wake())
- *
- * Return: the datagram's length for nlep_deliver(), -errno, or
- * NLEP_PARKED.
- */
-int64_t nlep_apply_recv(struct nlep_sandbox *sb, struct nlep *ep,
-			int *sfd, struct target *t,
-			const struct seccomp_notif *req,
-			struct nlep_args *a, struct nlep_got *g,
-			GQueue *done)
-{
-	struct nlep_recv *rv = a->rv;
-	bool p_empty;
-	ssize_t n;
-	int r, fl;
-
-	ep->max_recvmsg_len = MAX(ep->max_recvmsg_len, rv->total);
-	p_empty = nlep_pump(ep, true);
-	n = nlep_dequeue(ep, *sfd, rv, g);
-	if (n == -EAGAIN) {
-		fl = fcntl(*sfd, F_GETFL);
-		if (!(rv->flags & MSG_DONTWAIT) && fl >= 0 && !(fl & O_NONBLOCK)) {
-			r = nlep_park(sb, req, ep, sfd, t, &a->rv);
-			return r == 0 ? NLEP_PARKED : r;
-		}
-		return n;
-	}
-	/*
-	 * A receive that dequeued (even one that then faults with EFAULT, as
-	 * the kernel's does) makes room: refill, and hand what arrived to
-	 * receives other threads or processes of the sandbox parked here.
-	 * When P held no request a moment ago, one sent since then is the
-	 * main loop's (P readable): P is not asked again here.
-	 */
-	if (!(rv->flags & MSG_PEEK)) {
-		nlep_pump(ep, !p_empty);
-		nlep_wake(ep, done);
-	}
-	return n;
 }

@@ -214,14 +214,72 @@ static int64_t do_ioctl(struct listener *l, const struct seccomp_notif *req,
 	return ifioctl_do(l->conf, l->fd, req, s);
 }
 
-/* A call on an fd in an endpoint range: nlep.c, or the kernel's own. */
+/* A call on an fd in an endpoint range: nlep_call.c, or the kernel's own. */
 static int64_t do_endpoint(struct listener *l, const struct seccomp_notif *req,
 			   const struct proxy_sysnr *s, enum trap_id id)
 {
 	(void)s;
 	if (!l->nl)
 		return NOTIF_CONTINUE;
-	return nlep_do_call(l->nl, (enum nlep_call)(id - TRAP_bind), req);
+	return nlep_do_call(l->nl, id, req);
+}
+
+/*
+ * connect() and bind(): on an endpoint fd, nlep.c's; on any other fd,
+ * trapped only under a connection policy, decided and made by govern.c.
+ */
+static int64_t do_connect(struct listener *l, const struct seccomp_notif *req,
+			  const struct proxy_sysnr *s, enum trap_id id)
+{
+	if (trap_fd_endpoint(req->data.args[0])) {
+		int64_t r = do_endpoint(l, req, s, id);
+
+		if (r != NOTIF_CONTINUE)
+			return r;
+	}
+	return l->conf->policy ? govern_connect(l->conf, l->fd, req)
+			       : NOTIF_CONTINUE;
+}
+
+static int64_t do_bind(struct listener *l, const struct seccomp_notif *req,
+		       const struct proxy_sysnr *s, enum trap_id id)
+{
+	if (trap_fd_endpoint(req->data.args[0])) {
+		int64_t r = do_endpoint(l, req, s, id);
+
+		if (r != NOTIF_CONTINUE)
+			return r;
+	}
+	return l->conf->policy ? govern_bind(l->conf, l->fd, req)
+			       : NOTIF_CONTINUE;
+}
+
+/* sendto() with an address, sendmsg(), sendmmsg(): under a policy only. */
+static int64_t do_sendto(struct listener *l, const struct seccomp_notif *req,
+			 const struct proxy_sysnr *s, enum trap_id id)
+{
+	(void)s;
+	(void)id;
+	return l->conf->policy ? govern_sendto(l->conf, l->fd, req)
+			       : NOTIF_CONTINUE;
+}
+
+static int64_t do_sendmsg(struct listener *l, const struct seccomp_notif *req,
+			  const struct proxy_sysnr *s, enum trap_id id)
+{
+	(void)s;
+	(void)id;
+	return l->conf->policy ? govern_sendmsg(l->conf, l->fd, req)
+			       : NOTIF_CONTINUE;
+}
+
+static int64_t do_sendmmsg(struct listener *l, const struct seccomp_notif *req,
+			   const struct proxy_sysnr *s, enum trap_id id)
+{
+	(void)s;
+	(void)id;
+	return l->conf->policy ? govern_sendmmsg(l->conf, l->fd, req)
+			       : NOTIF_CONTINUE;
 }
 
 /*
@@ -237,7 +295,8 @@ static int64_t do_setsockopt(struct listener *l,
 	int optname = (int)req->data.args[2];
 	int64_t r;
 
-	r = do_endpoint(l, req, s, id);
+	r = trap_fd_endpoint(req->data.args[0]) ? do_endpoint(l, req, s, id)
+						 : NOTIF_CONTINUE;
 	if (r != NOTIF_CONTINUE || level != SOL_SOCKET ||
 	    (optname != SO_BINDTODEVICE && optname != SO_BINDTOIFINDEX))
 		return r;
@@ -266,10 +325,6 @@ static const notify_handler_fn notify_handlers[TRAP_N] = {
 	LXNET_TRAPPED_CALLS(NOTIFY_HANDLER_ROW)
 };
 #undef NOTIFY_HANDLER_ROW
-
-_Static_assert(TRAP_getsockopt - TRAP_bind == NLEP_GETSOCKOPT &&
-	       TRAP_recvmsg - TRAP_bind == NLEP_RECVMSG,
-	       "the endpoint rows follow enum nlep_call");
 
 /* Which row of LXNET_TRAPPED_CALLS call number @nr is, or -1. */
 static int notify_row(const struct proxy_sysnr *s, int nr)

@@ -56,6 +56,7 @@ struct proxy_sysnr {
 
 #define PROXY_MAX_ARCHES 4
 
+struct netpolicy;
 struct netstate;
 struct netstate_snapshot;
 struct view_policy;
@@ -93,10 +94,12 @@ struct proxy_model {
  * @notif_size, @resp_size: the kernel's struct sizes (SECCOMP_GET_NOTIF_SIZES)
  * @model: the view the sandboxes are shown (SIOCGIF*, NETLINK_ROUTE); the
  *	pointer is fixed at start-up, proxy_model_get() is thread-safe
- * @nlep: the emulated NETLINK_ROUTE endpoints (nlep.c; locks inside), or
+ * @nlep: the emulated NETLINK_ROUTE endpoints (nlep_hub.c; locks inside), or
  *	NULL
  * @pidfd_leader_only: copy callers' fds through their thread group
  *	leader's pidfd, as before Linux 6.9 (task.c; a test switch)
+ * @policy: the connection policy enforced (govern.c), or NULL: then
+ *	nothing is governed and the filters trap none of its calls
  */
 struct proxy_conf {
 	struct proxy_sysnr sysnr[PROXY_MAX_ARCHES];
@@ -112,6 +115,7 @@ struct proxy_conf {
 	struct proxy_model *model;
 	struct nlep_hub *nlep;
 	bool pidfd_leader_only;
+	const struct netpolicy *policy;
 };
 
 /*
@@ -123,7 +127,7 @@ struct proxy_conf {
  * @done: called on the thread, once, after @fd is closed; must be
  *	thread-safe (the main loop uses g_main_context_invoke())
  * @done_data: for @done
- * @nl: this sandbox's endpoint state (nlep.c), or NULL
+ * @nl: this sandbox's endpoint state (nlep_sandbox.c), or NULL
  * @netns_fd: the sandbox's network namespace (owned; keeps @netns_ino
  *	that namespace's for the listener's life), or -1 when the client
  *	sent none (every caller is then served, as before the check)
@@ -237,6 +241,18 @@ int target_write_unless(struct target *t, uint64_t addr, const void *buf,
 			size_t len, bool same);
 int target_write_iov(struct target *t, const struct iovec *iov, size_t n_iov,
 		     const void *buf, size_t len);
+
+/* govern.c */
+int64_t govern_connect(const struct proxy_conf *conf, int listener,
+		       const struct seccomp_notif *req);
+int64_t govern_bind(const struct proxy_conf *conf, int listener,
+		    const struct seccomp_notif *req);
+int64_t govern_sendto(const struct proxy_conf *conf, int listener,
+		      const struct seccomp_notif *req);
+int64_t govern_sendmsg(const struct proxy_conf *conf, int listener,
+		       const struct seccomp_notif *req);
+int64_t govern_sendmmsg(const struct proxy_conf *conf, int listener,
+			const struct seccomp_notif *req);
 
 /* ifioctl.c */
 int64_t ifioctl_do(const struct proxy_conf *conf, int listener,

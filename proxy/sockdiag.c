@@ -6,7 +6,7 @@
  * The sandbox's AF_INET/AF_INET6 sockets live in the host's network
  * namespace, so its own NETLINK_SOCK_DIAG (an empty namespace) cannot list
  * them. socket(AF_NETLINK, *, NETLINK_SOCK_DIAG) is therefore answered
- * with an emulated endpoint (nlep.c: names, options and receives are the
+ * with an emulated endpoint (nlep_*.c: names, options and receives are the
  * NETLINK_ROUTE endpoints' own), and each request datagram comes here
  * instead of to nlmsg.c:
  *

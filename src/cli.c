@@ -159,6 +159,8 @@ int cli_parse(const struct cli_spec *spec, int *argc, char ***argv)
 	g_option_context_set_main_group(oc, cli_main_group(spec, &st));
 	if (spec->view)
 		g_option_context_add_group(oc, view_policy_option_group(spec->view));
+	if (spec->policy)
+		g_option_context_add_group(oc, netpolicy_option_group(spec->policy));
 	if (!g_option_context_parse(oc, argc, argv, &err) &&
 	    !g_error_matches(err, CLI_HELP_SEEN, 0))
 		return cli_usage_error(spec->prog, "%s", err->message);

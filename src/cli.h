@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "netpolicy.h"
 #include "view.h"
 
 /* Exit status of a usage error, the same for every program (see the man
@@ -42,6 +43,7 @@ enum cli_flags {
  *	kind, where the value lands, its help line and argument name
  * @view: non-NULL to add the view policy options every daemon shares
  *	(src/view.c) and validate them
+ * @policy: non-NULL to add the connection policy options (src/netpolicy.c)
  * @flags: enum cli_flags
  */
 struct cli_spec {
@@ -51,6 +53,7 @@ struct cli_spec {
 	const char *description;
 	const GOptionEntry *entries;
 	struct view_policy *view;
+	struct netpolicy *policy;
 	unsigned int flags;
 };
 

@@ -23,6 +23,12 @@ enum fdpass_kind {
 	FDPASS_SECCOMP_LISTENER = 1,
 	FDPASS_FUSE_DEVICE = 2,      /* fd[0]: /dev/fuse, already mounted */
 	FDPASS_ACK = 3,              /* no fd; status carries 0 or -errno */
+	/*
+	 * No fd: what filter does the proxy need? Sent by a shim before it
+	 * builds its filter; answered FDPASS_ACK with status the
+	 * TRAP_FILTER_* flags (trapped.h, >= 0) or -errno.
+	 */
+	FDPASS_HELLO = 4,
 };
 
 /*

@@ -18,7 +18,8 @@ src_liblxnet_a_SOURCES = \
 	src/util.c src/util.h \
 	src/view.c src/view.h \
 	src/trapped.c src/trapped.h \
-	src/seccomp_notif.c src/seccomp_notif.h
+	src/seccomp_notif.c src/seccomp_notif.h \
+	src/netpolicy.c src/netpolicy.h
 LIBLXNET = src/liblxnet.a $(GLIB_LIBS) $(NL_LIBS) $(CARES_LIBS)
 
 # hostconf: resolver configuration, hosts, hostname, file watching, /etc renderers

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include <linux/sockios.h>
 #include <seccomp.h>
 
+#include "fdpass.h"
 #include "seccomp_filter.h"
 #include "trapped.h"
 #include "util.h"
@@ -60,8 +62,10 @@ static int rule_arg(scmp_filter_ctx ctx, int nr, unsigned int arg,
  * proxy reads callers' struct msghdr and iovecs in its own layout, so i386
  * and x32 programs keep the kernel's netlink of their own namespace.
  */
-static int rules_socket(scmp_filter_ctx ctx, uint32_t arch, int nr)
+static int rules_socket(scmp_filter_ctx ctx, uint32_t arch, int nr,
+                        unsigned int flags)
 {
+	(void)flags;
 	static const int domains[] = { AF_INET, AF_INET6 };
 	static const int nl_protocols[] = { NETLINK_ROUTE, NETLINK_SOCK_DIAG };
 	size_t i;
@@ -95,8 +99,10 @@ static int rules_socket(scmp_filter_ctx ctx, uint32_t arch, int nr)
  * SYS_SOCKET socketcall is trapped and the proxy answers CONTINUE for
  * families it does not serve.
  */
-static int rules_socketcall(scmp_filter_ctx ctx, uint32_t arch, int nr)
+static int rules_socketcall(scmp_filter_ctx ctx, uint32_t arch, int nr,
+                            unsigned int flags)
 {
+	(void)flags;
 	(void)arch;
 	return rule_arg(ctx, nr, 0, 0xffffffffu, (uint64_t)SYS_SOCKET);
 }
@@ -107,8 +113,10 @@ static int rules_socketcall(scmp_filter_ctx ctx, uint32_t arch, int nr)
  * unsigned int); every other ioctl stays native. ioctl has its own number
  * everywhere, also on i386.
  */
-static int rules_ioctl(scmp_filter_ctx ctx, uint32_t arch, int nr)
+static int rules_ioctl(scmp_filter_ctx ctx, uint32_t arch, int nr,
+                       unsigned int flags)
 {
+	(void)flags;
 	unsigned int i;
 	int r;
 
@@ -128,15 +136,19 @@ static int rules_ioctl(scmp_filter_ctx ctx, uint32_t arch, int nr)
  * flags are its first argument everywhere lxnet builds for (x86_64, i386,
  * x32; s390 differs).
  */
-static int rules_newnet(scmp_filter_ctx ctx, uint32_t arch, int nr)
+static int rules_newnet(scmp_filter_ctx ctx, uint32_t arch, int nr,
+                        unsigned int flags)
 {
+	(void)flags;
 	(void)arch;
 	return rule_arg(ctx, nr, 0, CLONE_NEWNET, CLONE_NEWNET);
 }
 
 /* setns() that may enter a network namespace: nstype 0 (also a pidfd's) or with CLONE_NEWNET. */
-static int rules_setns(scmp_filter_ctx ctx, uint32_t arch, int nr)
+static int rules_setns(scmp_filter_ctx ctx, uint32_t arch, int nr,
+                       unsigned int flags)
 {
+	(void)flags;
 	int r;
 
 	(void)arch;
@@ -151,8 +163,10 @@ static int rules_setns(scmp_filter_ctx ctx, uint32_t arch, int nr)
  * libraries (glibc, musl) and Go fall back to clone(), as they do under
  * Docker's default profile for the same reason.
  */
-static int rules_enosys(scmp_filter_ctx ctx, uint32_t arch, int nr)
+static int rules_enosys(scmp_filter_ctx ctx, uint32_t arch, int nr,
+                        unsigned int flags)
 {
+	(void)flags;
 	(void)arch;
 	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
 }
@@ -188,8 +202,10 @@ static int rules_endpoint(scmp_filter_ctx ctx, int nr)
  * any fd: the proxy refuses a device the view hides (as a missing one) and
  * binds a socket of the host's itself, on its own copy of the name.
  */
-static int rules_setsockopt(scmp_filter_ctx ctx, uint32_t arch, int nr)
+static int rules_setsockopt(scmp_filter_ctx ctx, uint32_t arch, int nr,
+                            unsigned int flags)
 {
+	(void)flags;
 	static const int optnames[] = { SO_BINDTODEVICE, SO_BINDTOIFINDEX };
 	size_t i;
 	int r;
@@ -211,7 +227,34 @@ static int rules_setsockopt(scmp_filter_ctx ctx, uint32_t arch, int nr)
 	return 0;
 }
 
-typedef int (*filter_rules_fn)(scmp_filter_ctx ctx, uint32_t arch, int nr);
+/*
+ * Under a connection policy (TRAP_FILTER_GOVERN) the call on every fd:
+ * its address is behind a pointer, so the proxy reads it and makes the
+ * call itself (proxy/govern.c).
+ */
+static int rules_govern(scmp_filter_ctx ctx, uint32_t arch, int nr,
+			unsigned int flags)
+{
+	(void)arch;
+	if (!(flags & TRAP_FILTER_GOVERN))
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+}
+
+/* Under a policy, sendto() with a destination (arg4, the address, not NULL). */
+static int rules_sendto(scmp_filter_ctx ctx, uint32_t arch, int nr,
+			unsigned int flags)
+{
+	struct scmp_arg_cmp c = { .arg = 4, .op = SCMP_CMP_NE, .datum_a = 0 };
+
+	(void)arch;
+	if (!(flags & TRAP_FILTER_GOVERN))
+		return 0;
+	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &c);
+}
+
+typedef int (*filter_rules_fn)(scmp_filter_ctx ctx, uint32_t arch, int nr,
+			       unsigned int flags);
 
 #define FILTER_RULES_ROW(id, name, scope, arches, rules, handler) [TRAP_##id] = rules,
 static const filter_rules_fn filter_rules[TRAP_N] = {
@@ -237,6 +280,7 @@ static bool filter_arch_has(uint32_t arch, const char *name)
  * filter_add_rows() - the rules of every row of LXNET_TRAPPED_CALLS
  * @ctx: filter under construction for exactly one architecture
  * @arch: that architecture
+ * @flags: TRAP_FILTER_* (trapped.h)
  *
  * A row is skipped on an architecture it is not trapped on, and where the
  * architecture lacks its call (libseccomp's pseudo numbers are negative):
@@ -244,7 +288,8 @@ static bool filter_arch_has(uint32_t arch, const char *name)
  *
  * Return: 0 or -errno.
  */
-static int filter_add_rows(scmp_filter_ctx ctx, uint32_t arch)
+static int filter_add_rows(scmp_filter_ctx ctx, uint32_t arch,
+			   unsigned int flags)
 {
 	size_t i;
 	int nr, r;
@@ -267,7 +312,7 @@ static int filter_add_rows(scmp_filter_ctx ctx, uint32_t arch)
 			continue;
 		r = row->scope == TRAP_ENDPOINT ? rules_endpoint(ctx, nr) : 0;
 		if (r == 0 && filter_rules[i])
-			r = filter_rules[i](ctx, arch, nr);
+			r = filter_rules[i](ctx, arch, nr, flags);
 		if (r < 0)
 			return r;
 	}
@@ -277,6 +322,7 @@ static int filter_add_rows(scmp_filter_ctx ctx, uint32_t arch)
 /**
  * filter_build_arch() - the filter for one architecture
  * @arch: SCMP_ARCH_*
+ * @flags: TRAP_FILTER_* (trapped.h)
  * @ret_ctx: the filter (seccomp_release())
  *
  * One context per architecture, merged afterwards: libseccomp 2.5.4 emits a
@@ -286,7 +332,8 @@ static int filter_add_rows(scmp_filter_ctx ctx, uint32_t arch)
  *
  * Return: 0 or -errno.
  */
-static int filter_build_arch(uint32_t arch, scmp_filter_ctx *ret_ctx)
+static int filter_build_arch(uint32_t arch, unsigned int flags,
+			     scmp_filter_ctx *ret_ctx)
 {
 	_cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = NULL;
 	int r;
@@ -305,7 +352,7 @@ static int filter_build_arch(uint32_t arch, scmp_filter_ctx *ret_ctx)
 		if (r < 0)
 			return r;
 	}
-	r = filter_add_rows(ctx, arch);
+	r = filter_add_rows(ctx, arch, flags);
 	if (r < 0)
 		return r;
 	*ret_ctx = ctx;
@@ -315,6 +362,7 @@ static int filter_build_arch(uint32_t arch, scmp_filter_ctx *ret_ctx)
 
 /**
  * filter_build() - build the filter in libseccomp's representation
+ * @flags: TRAP_FILTER_* (trapped.h)
  * @ret_ctx: the filter (seccomp_release())
  *
  * The native architecture, plus i386 and x32 on x86_64. Default action
@@ -322,7 +370,7 @@ static int filter_build_arch(uint32_t arch, scmp_filter_ctx *ret_ctx)
  *
  * Return: 0 or -errno.
  */
-static int filter_build(scmp_filter_ctx *ret_ctx)
+static int filter_build(unsigned int flags, scmp_filter_ctx *ret_ctx)
 {
 	_cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = NULL;
 	uint32_t native = seccomp_arch_native();
@@ -334,13 +382,13 @@ static int filter_build(scmp_filter_ctx *ret_ctx)
 		extra[n_extra++] = SCMP_ARCH_X86;
 		extra[n_extra++] = SCMP_ARCH_X32;
 	}
-	r = filter_build_arch(native, &ctx);
+	r = filter_build_arch(native, flags, &ctx);
 	if (r < 0)
 		return r;
 	for (i = 0; i < n_extra; i++) {
 		scmp_filter_ctx other = NULL;
 
-		r = filter_build_arch(extra[i], &other);
+		r = filter_build_arch(extra[i], flags, &other);
 		if (r < 0)
 			return r;
 		r = seccomp_merge(ctx, other); /* consumes other on success */
@@ -452,8 +500,10 @@ int seccomp_listener_present(void)
 }
 
 /**
- * seccomp_filter_install_ex() - install the sandbox filter on the calling
+ * seccomp_filter_install_flags() - install the sandbox filter on the calling
  * thread and return its user-notification listener
+ * @flags: TRAP_FILTER_* (trapped.h): TRAP_FILTER_GOVERN under a connection
+ *	policy
  * @ret_info: what was loaded (may be NULL)
  * @ret_listener_fd: the listener fd (O_CLOEXEC), to be passed to lxnet-proxy
  *
@@ -470,8 +520,9 @@ int seccomp_listener_present(void)
  * Return: 0 or -errno; -EOPNOTSUPP when the kernel has no seccomp user
  * notification (Linux < 5.0 or seccomp disabled).
  */
-int seccomp_filter_install_ex(struct seccomp_filter_info *ret_info,
-			      int *ret_listener_fd)
+int seccomp_filter_install_flags(unsigned int flags,
+				 struct seccomp_filter_info *ret_info,
+				 int *ret_listener_fd)
 {
 	_cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = NULL;
 	_cleanup_free_ struct sock_filter *insns = NULL;
@@ -481,7 +532,7 @@ int seccomp_filter_install_ex(struct seccomp_filter_info *ret_info,
 	long fd;
 	int r;
 
-	r = filter_build(&ctx);
+	r = filter_build(flags, &ctx);
 	if (r < 0)
 		return r;
 	r = filter_export(ctx, &insns, &n);
@@ -519,22 +570,103 @@ int seccomp_filter_install_ex(struct seccomp_filter_info *ret_info,
  */
 int seccomp_filter_install(int *ret_listener_fd)
 {
-	return seccomp_filter_install_ex(NULL, ret_listener_fd);
+	return seccomp_filter_install_flags(0, NULL, ret_listener_fd);
 }
 
 /**
  * seccomp_filter_export_pfc() - write the filter as libseccomp pseudo code
+ * @flags: TRAP_FILTER_* (trapped.h)
  * @out_fd: where to write (for `lxnet shim --print-filter` and debugging)
  *
  * Return: 0 or -errno.
  */
-int seccomp_filter_export_pfc(int out_fd)
+int seccomp_filter_export_pfc(unsigned int flags, int out_fd)
 {
 	_cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = NULL;
 	int r;
 
-	r = filter_build(&ctx);
+	r = filter_build(flags, &ctx);
 	if (r < 0)
 		return r;
 	return seccomp_export_pfc(ctx, out_fd);
+}
+
+/*
+ * struct filter_sender - the thread of seccomp_filter_install_send()
+ * @pipe: the listener's number (or -errno) goes from the installer here
+ * @sock, @msg, @extra_fd: what to send
+ * @result: fdpass_send()'s result
+ */
+struct filter_sender {
+	int pipe[2];
+	int sock;
+	const struct fdpass_msg *msg;
+	int extra_fd;
+	int result;
+};
+
+static void *filter_sender_thread(void *arg)
+{
+	struct filter_sender *s = arg;
+	int fds[2] = { -1, s->extra_fd };
+	ssize_t n;
+
+	do
+		n = read(s->pipe[0], &fds[0], sizeof(fds[0]));
+	while (n < 0 && errno == EINTR);
+	if (n != sizeof(fds[0]) || fds[0] < 0) {
+		s->result = n == sizeof(fds[0]) ? fds[0] : -EIO;
+		return NULL;
+	}
+	s->result = fdpass_send(s->sock, s->msg, fds, s->extra_fd >= 0 ? 2 : 1);
+	return NULL;
+}
+
+/**
+ * seccomp_filter_install_send() - install the sandbox filter and send its
+ * listener to the supervisor
+ * @flags: TRAP_FILTER_* (trapped.h)
+ * @sock: the control socket to the supervisor
+ * @msg: the message the listener goes with (fdpass.h)
+ * @extra_fd: an fd sent after the listener (the network namespace), or -1
+ * @ret_listener_fd: the listener (O_CLOEXEC; the caller closes its copy)
+ * @ret_send: fdpass_send()'s result, when the filter was installed
+ *
+ * The listener is sent by a thread made before the filter is installed, so
+ * the send is not subject to it: under TRAP_FILTER_GOVERN the installer's
+ * own sendmsg() would be trapped and wait for the very supervisor it is
+ * handing the listener to.
+ *
+ * Return: 0 or -errno of the installation (see
+ * seccomp_filter_install_flags()); the send's result is in @ret_send.
+ */
+int seccomp_filter_install_send(unsigned int flags, int sock,
+				const struct fdpass_msg *msg, int extra_fd,
+				int *ret_listener_fd, int *ret_send)
+{
+	struct filter_sender s = { .sock = sock, .msg = msg,
+				   .extra_fd = extra_fd, .result = -EIO };
+	pthread_t t;
+	int fd = -1, r, k;
+
+	if (pipe2(s.pipe, O_CLOEXEC) < 0)
+		return -errno;
+	k = pthread_create(&t, NULL, filter_sender_thread, &s);
+	if (k != 0) {
+		close(s.pipe[0]);
+		close(s.pipe[1]);
+		return -k;
+	}
+	r = seccomp_filter_install_flags(flags, NULL, &fd);
+	k = r < 0 ? r : fd;
+	if (write(s.pipe[1], &k, sizeof(k)) != sizeof(k))
+		pthread_cancel(t);
+	pthread_join(t, NULL);
+	close(s.pipe[0]);
+	close(s.pipe[1]);
+	if (r < 0)
+		return r;
+	*ret_listener_fd = fd;
+	*ret_send = s.result;
+	return 0;
 }

@@ -26,7 +26,7 @@
  */
 
 /*
- * Emulated NETLINK_ROUTE endpoints (lxnet-proxy, proxy/nlep.c): socket(
+ * Emulated NETLINK_ROUTE endpoints (lxnet-proxy, proxy/nlep_*.c): socket(
  * AF_NETLINK, *, NETLINK_ROUTE) is trapped on the native architecture and
  * the endpoint is installed at a number in [LXNET_NLEP_FD_BASE,
  * LXNET_NLEP_FD_BASE + LXNET_NLEP_FD_COUNT); bind, connect, getsockname,
@@ -66,9 +66,14 @@ struct seccomp_filter_info {
 };
 
 int seccomp_filter_install(int *ret_listener_fd);
-int seccomp_filter_install_ex(struct seccomp_filter_info *ret_info,
-			      int *ret_listener_fd);
-int seccomp_filter_export_pfc(int out_fd);
+int seccomp_filter_install_flags(unsigned int flags,
+				 struct seccomp_filter_info *ret_info,
+				 int *ret_listener_fd);
+int seccomp_filter_export_pfc(unsigned int flags, int out_fd);
+struct fdpass_msg;
+int seccomp_filter_install_send(unsigned int flags, int sock,
+				const struct fdpass_msg *msg, int extra_fd,
+				int *ret_listener_fd, int *ret_send);
 int seccomp_listener_present(void);
 
 #endif

@@ -10,7 +10,10 @@
 #ifndef LXNET_TRAPPED_H
 #define LXNET_TRAPPED_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "seccomp_filter.h"
 
 /*
  * Where a trapped call is served (the column "scope"):
@@ -22,14 +25,25 @@
  *	the namespace it was made in
  * TRAP_ALWAYS: seen for every caller (the calls that move a task to
  *	another network namespace)
+ * TRAP_GOVERN: trapped only when a connection policy is enforced
+ *	(TRAP_FILTER_GOVERN), for every caller
  * TRAP_FAIL: never reaches the proxy: the filter fails it (ENOSYS)
  */
 enum trap_scope {
 	TRAP_NETNS,
 	TRAP_ENDPOINT,
 	TRAP_ALWAYS,
+	TRAP_GOVERN,
 	TRAP_FAIL,
 };
+
+/*
+ * What the filter is built for (seccomp_filter_install_flags()):
+ * TRAP_FILTER_GOVERN: a connection policy is enforced (src/netpolicy.h):
+ *	connect, bind, sendto with an address, sendmsg and sendmmsg are
+ *	trapped on every fd, so the proxy decides and makes them itself
+ */
+#define TRAP_FILTER_GOVERN (1u << 0)
 
 /*
  * Which architectures a row is trapped on (the column "arches"): the
@@ -49,8 +63,9 @@ enum trap_arches {
  * @scope: enum trap_scope
  * @arches: enum trap_arches
  * @rules: the filter's argument conditions, a function of
- *	seccomp_filter.c, or 0; a TRAP_ENDPOINT row is trapped on the
- *	endpoint fd ranges, and also where its rules say
+ *	seccomp_filter.c given the TRAP_FILTER_* flags, or 0; a TRAP_ENDPOINT
+ *	row is trapped on the endpoint fd ranges, and also where its rules
+ *	say
  * @handler: the proxy's do_*() answering it (proxy/notify.c's table), or
  *	0 for a call the proxy never sees (TRAP_FAIL)
  */
@@ -58,8 +73,8 @@ enum trap_arches {
 	X(socket,      "socket",      TRAP_NETNS,    TRAP_ARCH_ALL,    rules_socket,     do_socket)     \
 	X(socketcall,  "socketcall",  TRAP_NETNS,    TRAP_ARCH_ALL,    rules_socketcall, do_socketcall) \
 	X(ioctl,       "ioctl",       TRAP_NETNS,    TRAP_ARCH_ALL,    rules_ioctl,      do_ioctl)      \
-	X(bind,        "bind",        TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
-	X(connect,     "connect",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(bind,        "bind",        TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_govern,     do_bind)       \
+	X(connect,     "connect",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_govern,     do_connect)    \
 	X(getsockname, "getsockname", TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
 	X(getpeername, "getpeername", TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
 	X(recvfrom,    "recvfrom",    TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
@@ -69,6 +84,9 @@ enum trap_arches {
 	X(unshare,     "unshare",     TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_newnet,     do_netns_move) \
 	X(clone,       "clone",       TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_newnet,     do_netns_move) \
 	X(setns,       "setns",       TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_setns,      do_netns_move) \
+	X(sendto,      "sendto",      TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_sendto,     do_sendto)     \
+	X(sendmsg,     "sendmsg",     TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_govern,     do_sendmsg)    \
+	X(sendmmsg,    "sendmmsg",    TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_govern,     do_sendmmsg)   \
 	X(clone3,      "clone3",      TRAP_FAIL,     TRAP_ARCH_ALL,    rules_enosys,     0)
 
 #define TRAP_ENUM_ROW(id, name, scope, arches, rules, handler) TRAP_##id,
@@ -119,5 +137,15 @@ extern const struct trap_ioctl trap_ioctls[];
 extern const unsigned int trap_n_ioctls;
 
 enum trap_ioctl_kind trap_ioctl_kind(uint32_t request);
+
+/* Whether fd @fd lies in an endpoint range (the filter's masked test). */
+static inline bool trap_fd_endpoint(uint64_t fd)
+{
+	uint32_t f = (uint32_t)fd;
+
+	return (f & ~(uint32_t)(LXNET_NLEP_FD_COUNT - 1)) == LXNET_NLEP_FD_BASE ||
+	       (f & ~(uint32_t)(LXNET_NLEP_FD_LOW_COUNT - 1)) ==
+		       LXNET_NLEP_FD_LOW_BASE;
+}
 
 #endif

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # tools/deps.sh - install, from Debian's archive, what lxnet needs to build
 # and to run its test suite. Installs only what is missing; needs root (or
-# sudo). Usage: tools/deps.sh [build|demo|test]   (default: test)
+# sudo). Usage: tools/deps.sh [build|demo|test|package]   (default: test)
+# package: what tools/deb-check.sh (make deb-check) needs to build the
+# Debian package and check it with lintian.
 set -eu
 
 build_pkgs="autoconf automake libtool pkg-config make gcc libc6-dev
@@ -10,15 +12,26 @@ libfuse3-dev fuse3 libnl-3-dev libnl-route-3-dev libc-ares-dev
 libglib2.0-dev libjson-glib-dev libseccomp-dev linux-libc-dev cppcheck"
 test_pkgs="iproute2 net-tools busybox-static python3 curl acl dnsmasq-base
 golang-go gcc-multilib procps psmisc util-linux debootstrap iputils-ping
-passwd clang libclang-rt-dev iperf3 passt slirp4netns uidmap lsof
-crun podman"
+passwd clang libclang-rt-dev iperf3 passt slirp4netns uidmap lsof"
 
 # what tools/demo.sh runs inside its sandbox
 demo_pkgs="curl iproute2 python3"
 
+# apparmor_parser checks the installed AppArmor profile (tests/integration/install.sh)
+test_pkgs="$test_pkgs apparmor"
+
+# the OCI runtimes examples/crun.sh and examples/podman.sh run (tests/integration/oci-*.sh)
+test_pkgs="$test_pkgs crun podman"
+
+# dpkg-buildpackage -us -uc -b, lintian, a clean clone (debian/control's
+# Build-Depends are build_pkgs plus dh-apparmor; Rules-Requires-Root: no,
+# so no fakeroot)
+package_pkgs="dpkg-dev debhelper dh-apparmor lintian git"
+
 want=$build_pkgs
 [ "${1:-test}" = test ] && want="$want $test_pkgs"
 [ "${1:-test}" = demo ] && want="$want $demo_pkgs"
+[ "${1:-test}" = package ] && want="$want $package_pkgs"
 
 missing=""
 for p in $want; do

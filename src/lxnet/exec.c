@@ -334,11 +334,12 @@ static void exec_child(struct exec_ctx *c)
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(SANDBOX_EXIT_FAILURE);
-	r = seccomp_filter_install(&lfd);
+	r = seccomp_filter_install_send(c->info->filter_flags, c->sock,
+			&(struct fdpass_msg){ .kind = FDPASS_SECCOMP_LISTENER,
+					      .pid = getpid() },
+			c->netns, &lfd, &e);
 	if (r == 0)
-		r = fdpass_send(c->sock, &(struct fdpass_msg){
-			.kind = FDPASS_SECCOMP_LISTENER, .pid = getpid() },
-			(int[]){ lfd, c->netns }, 2);
+		r = e;
 	if (r == 0)
 		r = exec_wait_ack(c->sock);
 	if (r == -ESRCH || r == -EPIPE) {

@@ -86,7 +86,7 @@ static int profile_read_pfc(char **ret)
 
 	if (fd < 0)
 		return -errno;
-	r = seccomp_filter_export_pfc(fd);
+	r = seccomp_filter_export_pfc(0, fd); /* no connection policy */
 	if (r < 0)
 		return r;
 	len = lseek(fd, 0, SEEK_END);

@@ -324,6 +324,7 @@ int registry_publish(struct registry_entry *e, const struct registry_info *info)
 		g_key_file_set_uint64(kf, REGISTRY_GROUP, k, info->ns[i]);
 	}
 	g_key_file_set_boolean(kf, REGISTRY_GROUP, "root", info->has_root);
+	g_key_file_set_uint64(kf, REGISTRY_GROUP, "filter", info->filter_flags);
 	g_key_file_set_int64(kf, REGISTRY_GROUP, "started", info->started);
 	g_key_file_set_string(kf, REGISTRY_GROUP, "command", info->command);
 	data = g_key_file_to_data(kf, &len, NULL);
@@ -378,6 +379,8 @@ static int registry_read_info(int efd, struct registry_info **ret_info)
 		i->ns[k] = g_key_file_get_uint64(kf, REGISTRY_GROUP, key, NULL);
 	}
 	i->has_root = g_key_file_get_boolean(kf, REGISTRY_GROUP, "root", NULL);
+	i->filter_flags = (unsigned int)g_key_file_get_uint64(kf, REGISTRY_GROUP,
+							      "filter", NULL);
 	i->started = g_key_file_get_int64(kf, REGISTRY_GROUP, "started", NULL);
 	i->command = g_key_file_get_string(kf, REGISTRY_GROUP, "command", NULL);
 	if (!i->name || !i->command || i->pid <= 0 || !i->starttime) {

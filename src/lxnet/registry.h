@@ -51,6 +51,8 @@ enum registry_ns {
  * @ns: inodes of @pid's namespaces (enum registry_ns) when it was made;
  *      @ns[REGISTRY_NS_PID] is 0 without --pid
  * @has_root: made with --root (exec enters "/" of the rootfs)
+ * @filter_flags: TRAP_FILTER_* its seccomp filter was built with (an
+ *	exec'd process gets the same filter)
  * @started: CLOCK_REALTIME seconds
  * @command: CMD, arguments separated by spaces, non-printables as '?'
  */
@@ -62,6 +64,7 @@ struct registry_info {
 	uint64_t pidns;
 	uint64_t ns[REGISTRY_NS_COUNT];
 	bool has_root;
+	unsigned int filter_flags;
 	int64_t started;
 	char *command;
 };

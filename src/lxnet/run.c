@@ -66,6 +66,8 @@
 #include "cli.h"
 #include "fdpass.h"
 #include "log.h"
+#include "netpolicy.h"
+#include "trapped.h"
 #include "lxnet_int.h"
 #include "run_named.h"
 #include "sandbox.h"
@@ -112,6 +114,8 @@ struct run_companion {
 /*
  * struct run_ctx - everything `lxnet run` owns
  * @policy: view options (passed on to lxnetfs)
+ * @netpolicy: the connection policy (passed on to lxnet-proxy)
+ * @filter_flags: TRAP_FILTER_* of the sandbox's filter
  * @root: --root
  * @pid_ns: --pid
  * @no_generate: --no-generate lists
@@ -135,6 +139,8 @@ struct run_companion {
  */
 struct run_ctx {
 	struct view_policy policy;
+	struct netpolicy netpolicy;
+	unsigned int filter_flags;
 	char *root;
 	gboolean pid_ns;
 	char **no_generate;
@@ -166,6 +172,7 @@ static void run_ctx_init(struct run_ctx *c)
 {
 	memset(c, 0, sizeof(*c));
 	view_policy_init(&c->policy);
+	netpolicy_init(&c->netpolicy);
 	c->generate = SANDBOX_GEN_ALL;
 	c->child_pidfd = c->ctl = c->sfd = c->staging_lock = -1;
 	c->fs = (struct run_companion){ .name = "lxnetfs", .pidfd = -1,
@@ -185,6 +192,7 @@ static void run_ctx_clear(struct run_ctx *c)
 		sandbox_bind_clear(&c->binds[i]);
 	g_free(c->binds);
 	view_policy_clear(&c->policy);
+	netpolicy_clear(&c->netpolicy);
 	g_free(c->root);
 	g_strfreev(c->no_generate);
 	g_strfreev(c->uidmap);
@@ -273,6 +281,7 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		"127 when CMD is not found. See lxnet(1).",
 		.entries = entries,
 		.view = &c->policy,
+		.policy = &c->netpolicy,
 		.flags = CLI_STOP_AT_CMD,
 	};
 	const struct {
@@ -305,6 +314,8 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		return cli_usage_error(RUN_PROG, "no command given");
 	if (run_parse_binds(c) < 0)
 		return -EINVAL;
+	if (netpolicy_active(&c->netpolicy))
+		c->filter_flags = TRAP_FILTER_GOVERN;
 	if (c->verbose)
 		log_set_level(LOG_LVL_DEBUG);
 	return 0;
@@ -617,6 +628,8 @@ static int run_start_proxy(struct run_ctx *c)
 {
 	char *path = c->proxy_path;
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+	g_auto(GStrv) rules = NULL;
+	size_t i;
 	int r;
 
 	g_ptr_array_add(argv, g_strdup(path));
@@ -626,6 +639,9 @@ static int run_start_proxy(struct run_ctx *c)
 		g_ptr_array_add(argv, g_strdup("--verbose"));
 	/* the proxy answers SIOCGIF* and NETLINK_ROUTE from the same view */
 	run_push_strv(argv, "--hide-if", c->policy.hide_if);
+	rules = netpolicy_to_args(&c->netpolicy);
+	for (i = 0; rules[i]; i++)
+		g_ptr_array_add(argv, g_strdup(rules[i]));
 	g_ptr_array_add(argv, g_strdup("--resolv-conf"));
 	g_ptr_array_add(argv, g_strdup(c->policy.resolv_path));
 	g_ptr_array_add(argv, g_strdup("--hosts-file"));
@@ -803,7 +819,7 @@ static void run_companion_answer(struct run_ctx *c, struct run_companion *comp)
 	if (r == 0 && comp == &c->proxy && c->named) {
 		/* set-up is complete: publish; keep the socket for exec */
 		run_named_publish(c->named, c->child, c->pid_ns, c->root != NULL,
-				  c->cmd);
+				  c->filter_flags, c->cmd);
 		return;
 	}
 	if (comp == &c->proxy)
@@ -1200,6 +1216,12 @@ static int run_nested(struct run_ctx *c, struct sandbox_config *cfg)
 			"listener (its proxy answers netlink and ioctls)");
 		return -EINVAL;
 	}
+	if (netpolicy_active(&c->netpolicy)) {
+		log_err("--allow, --deny, --no-host-loopback and --policy cannot "
+			"apply inside another sandbox's seccomp listener (its "
+			"proxy makes the connections, under its own policy)");
+		return -EINVAL;
+	}
 	log_debug("a seccomp listener is present (inside another sandbox?): "
 		  "sharing its network namespace, no lxnet-proxy");
 	cfg->share_net = true;
@@ -1222,6 +1244,7 @@ static int run_start(struct run_ctx *c)
 		.argv = c->cmd,
 		.binds = c->binds,
 		.n_binds = c->n_binds,
+		.filter_flags = c->filter_flags,
 	};
 	struct fdpass_msg go = { .kind = SANDBOX_MSG_GO };
 	g_autoptr(GError) map_err = NULL;

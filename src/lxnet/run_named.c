@@ -121,12 +121,13 @@ void run_named_free(struct run_named *n)
  * @pid: the sandbox's first process
  * @pid_ns: --pid
  * @has_root: --root
+ * @filter_flags: TRAP_FILTER_* of the sandbox's filter
  * @argv: CMD
  *
  * A failure is reported and leaves the sandbox running, unnamed.
  */
 void run_named_publish(struct run_named *n, pid_t pid, bool pid_ns,
-		       bool has_root, char **argv)
+		       bool has_root, unsigned int filter_flags, char **argv)
 {
 	struct registry_info info;
 	int r;
@@ -135,6 +136,7 @@ void run_named_publish(struct run_named *n, pid_t pid, bool pid_ns,
 		return;
 	r = registry_fill(&info, n->name, pid, pid_ns, has_root, argv);
 	if (r == 0) {
+		info.filter_flags = filter_flags;
 		n->netns_ino = info.ns[REGISTRY_NS_NET];
 		r = registry_publish(n->entry, &info);
 		g_free(info.name);

@@ -14,7 +14,7 @@ struct run_named;
 
 int run_named_claim(const char *name, struct run_named **ret);
 void run_named_publish(struct run_named *n, pid_t pid, bool pid_ns,
-		       bool has_root, char **argv);
+		       bool has_root, unsigned int filter_flags, char **argv);
 int run_named_fd(const struct run_named *n);
 void run_named_ready(struct run_named *n, int proxy_sock, pid_t sandbox_pid);
 int run_named_timeout(const struct run_named *n);

@@ -605,9 +605,18 @@ static int sbx_mount_view(const struct sandbox_config *c, const char *staging,
 static int sbx_seccomp(const struct sandbox_config *c)
 {
 	_cleanup_close_ int lfd = -1;
-	int fds[2], r;
+	_cleanup_close_ int netns = -1;
+	const struct fdpass_msg m = { .kind = FDPASS_SECCOMP_LISTENER,
+				      .pid = getpid() };
+	int r, sent = 0;
 
-	r = seccomp_filter_install(&lfd);
+	/* the proxy serves callers in this namespace only (fdpass.h) */
+	netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (netns < 0)
+		return sbx_fail("open /proc/self/ns/net", -errno);
+	/* No answer to wait for: see "Theory of operation", step 5. */
+	r = seccomp_filter_install_send(c->filter_flags, c->ctl_fd, &m, netns,
+					&lfd, &sent);
 	if (r == -ENOSYS || r == -EINVAL || r == -EOPNOTSUPP) {
 		log_err("seccomp user notification is not supported by this kernel (needs Linux >= 5.0 with CONFIG_SECCOMP_FILTER): %s",
 			strerror(-r));
@@ -615,18 +624,8 @@ static int sbx_seccomp(const struct sandbox_config *c)
 	}
 	if (r < 0)
 		return sbx_fail("install the seccomp filter", r);
-	/* the proxy serves callers in this namespace only (fdpass.h) */
-	fds[1] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (fds[1] < 0)
-		return sbx_fail("open /proc/self/ns/net", -errno);
-	fds[0] = lfd;
-	/* No answer to wait for: see "Theory of operation", step 5. */
-	r = fdpass_send(c->ctl_fd, &(struct fdpass_msg){
-				.kind = FDPASS_SECCOMP_LISTENER,
-				.pid = getpid() }, fds, 2);
-	close(fds[1]);
-	if (r < 0)
-		return sbx_fail("hand the seccomp listener to lxnet-proxy", r);
+	if (sent < 0)
+		return sbx_fail("hand the seccomp listener to lxnet-proxy", sent);
 	return 0;
 }
 

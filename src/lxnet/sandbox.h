@@ -63,6 +63,7 @@ struct sandbox_bind {
  * @hostname: UTS hostname to set, or NULL to keep the host's
  * @generate: enum sandbox_gen bits: which files are bound over
  * @pid_ns: a new pid namespace; the child is its init and forks CMD
+ * @filter_flags: TRAP_FILTER_* the filter is built with (trapped.h)
  * @share_net: keep the parent's network namespace and install no filter
  *	(lxnet runs inside a sandbox whose proxy serves this namespace: the
  *	kernel allows one seccomp listener per process; see run.c)
@@ -78,6 +79,7 @@ struct sandbox_config {
 	unsigned int generate;
 	bool pid_ns;
 	bool share_net;
+	unsigned int filter_flags;
 	char **argv;
 	const struct sandbox_bind *binds;
 	size_t n_binds;

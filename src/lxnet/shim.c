@@ -111,37 +111,69 @@ static int shim_check_peer(int sock, const char *path, gint64 trust_uid)
 }
 
 /**
- * shim_handover() - send the listener to the proxy and wait for its answer
+ * shim_hello() - ask the proxy what the filter must trap
  * @sock: connected control socket
- * @listener: seccomp listener fd
  * @timeout_s: bound on the wait for the answer
+ * @ret_flags: TRAP_FILTER_* (TRAP_FILTER_GOVERN when the proxy enforces a
+ *	connection policy)
  *
- * Return: 0 when the proxy serves the listener, -ETIMEDOUT, -EPROTO for an
- * answer that is not an FDPASS_ACK, the proxy's -errno, or -errno.
+ * Return: 0, -ETIMEDOUT, -EPROTO for an answer that is not an FDPASS_ACK,
+ * the proxy's -errno (-EPERM: it does not serve this user), or -errno.
  */
-static int shim_handover(int sock, int listener, int timeout_s)
+static int shim_hello(int sock, int timeout_s, unsigned int *ret_flags)
 {
-	struct fdpass_msg msg = {
-		.kind = FDPASS_SECCOMP_LISTENER,
-		.pid = (int32_t)getpid(),
-	};
+	struct fdpass_msg msg = { .kind = FDPASS_HELLO, .pid = (int32_t)getpid() };
 	struct pollfd pfd = { .fd = sock, .events = POLLIN };
 	size_t n_fds = 0;
 	int fds[FDPASS_MAX_FDS];
 	int r;
 
-	/* the proxy serves callers in this namespace only (fdpass.h) */
-	fds[1] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (fds[1] < 0)
-		return -errno;
-	fds[0] = listener;
-	r = fdpass_send(sock, &msg, fds, 2);
-	close(fds[1]);
+	r = fdpass_send(sock, &msg, NULL, 0);
 	/* a proxy that refused us at once answered and closed: read why */
-	if (r == -EPIPE || r == -ECONNRESET)
-		timeout_s = 0;
-	else if (r < 0)
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
 		return r;
+	do
+		r = poll(&pfd, 1, timeout_s * 1000);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return -ETIMEDOUT;
+	r = fdpass_recv(sock, &msg, fds, ELEMENTSOF(fds), &n_fds);
+	if (r < 0)
+		return r;
+	while (n_fds > 0)
+		close(fds[--n_fds]);
+	if (msg.kind != FDPASS_ACK)
+		return -EPROTO;
+	if (msg.status < 0)
+		return msg.status;
+	*ret_flags = (unsigned int)msg.status;
+	return 0;
+}
+
+/**
+ * shim_wait_ack() - wait for the proxy's answer to the listener
+ * @sock: connected control socket
+ * @sent: the send's result (seccomp_filter_install_send())
+ * @timeout_s: bound on the wait for the answer
+ *
+ * Return: 0 when the proxy serves the listener, -ETIMEDOUT, -EPROTO for an
+ * answer that is not an FDPASS_ACK, the proxy's -errno, or -errno.
+ */
+static int shim_wait_ack(int sock, int sent, int timeout_s)
+{
+	struct fdpass_msg msg;
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	size_t n_fds = 0;
+	int fds[FDPASS_MAX_FDS];
+	int r;
+
+	/* a proxy that refused us at once answered and closed: read why */
+	if (sent == -EPIPE || sent == -ECONNRESET)
+		timeout_s = 0;
+	else if (sent < 0)
+		return sent;
 	do
 		r = poll(&pfd, 1, timeout_s * 1000);
 	while (r < 0 && errno == EINTR);
@@ -193,6 +225,7 @@ static int shim_run(const struct shim_opts *o)
 {
 	_cleanup_close_ int sock = -1;
 	_cleanup_close_ int listener = -1;
+	unsigned int flags = 0;
 	int r;
 
 	r = shim_connect(o->proxy, &sock);
@@ -200,10 +233,23 @@ static int shim_run(const struct shim_opts *o)
 		return shim_fail_connect(o->proxy, r);
 	if (shim_check_peer(sock, o->proxy, o->trust_uid) < 0)
 		return SHIM_EXIT_FAILURE;
-	r = seccomp_filter_install(&listener);
-	if (r < 0)
-		return shim_fail_install(r);
-	r = shim_handover(sock, listener, o->timeout);
+	r = shim_hello(sock, o->timeout, &flags);
+	if (r == 0) {
+		const struct fdpass_msg m = { .kind = FDPASS_SECCOMP_LISTENER,
+					      .pid = (int32_t)getpid() };
+		_cleanup_close_ int netns = -1;
+		int sent = 0;
+
+		/* the proxy serves callers in this namespace only (fdpass.h) */
+		netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (netns < 0)
+			return shim_fail_install(-errno);
+		r = seccomp_filter_install_send(flags, sock, &m, netns,
+						&listener, &sent);
+		if (r < 0)
+			return shim_fail_install(r);
+		r = shim_wait_ack(sock, sent, o->timeout);
+	}
 	if (r == -ETIMEDOUT) {
 		log_err("lxnet-proxy at %s did not answer within %d s",
 			o->proxy, o->timeout);
@@ -283,7 +329,7 @@ int shim_main(int argc, char **argv)
 	log_init("lxnet shim", o.verbose ? LOG_LVL_DEBUG : LOG_LVL_WARN);
 	if (o.print_filter) {
 		fflush(stdout);
-		ret = seccomp_filter_export_pfc(STDOUT_FILENO);
+		ret = seccomp_filter_export_pfc(0, STDOUT_FILENO);
 		if (ret < 0)
 			log_err("cannot print the filter: %s", g_strerror(-ret));
 		shim_opts_clear(&o);

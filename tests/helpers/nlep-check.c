@@ -9,6 +9,7 @@
  * libc and the sanitizers' interceptors, which would dereference them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -200,7 +201,7 @@ static void api_names(int fd)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK }, got;
 	socklen_t len = sizeof(got);
-	int v = 0;
+	int v = 0, bad;
 
 	check_proxy(fd >= FD_LO && fd < FD_HI, "fd-in-range",
 		    "not in the endpoint range");
@@ -215,6 +216,15 @@ static void api_names(int fd)
 	check(getsockname(fd, (struct sockaddr *)&got, &len) == 0 &&
 	      len == sizeof(got) && got.nl_pid == 0, "getsockname-unbound",
 	      "pid %u len %u", got.nl_pid, len);
+	/* a number of the range that is no fd: the kernel's EBADF */
+	bad = FD_HI - 1;
+	while (bad > FD_LO && fcntl(bad, F_GETFD) >= 0)
+		bad--;
+	len = sizeof(got);
+	check(fcntl(bad, F_GETFD) < 0 &&
+	      getsockname(bad, (struct sockaddr *)&got, &len) < 0 &&
+	      errno == EBADF && recv(bad, &v, sizeof(v), MSG_DONTWAIT) < 0 &&
+	      errno == EBADF, "closed-fd-in-range-ebadf", "fd %d", bad);
 	check(bind(fd, (struct sockaddr *)&sa, 4) < 0 && errno == EINVAL,
 	      "bind-short-len", "accepted");
 	sa.nl_groups = RTMGRP_LINK;

@@ -21,6 +21,9 @@ TESTS += tests/integration/lxnetfs-bindmount.sh tests/integration/lxnetfs-write.
 EXTRA_DIST += tests/integration/lxnetfs-bindmount.sh tests/integration/lxnetfs-write.sh
 TESTS += tests/integration/lxnetfs-pinned.sh
 EXTRA_DIST += tests/integration/lxnetfs-pinned.sh
+# make install and the bash completion against --help (owner: pkg)
+TESTS += tests/integration/install.sh tests/integration/completion.sh
+EXTRA_DIST += tests/integration/install.sh tests/integration/completion.sh
 # lxnet-proxy / lxnet shim (owner: proxy engineer)
 check_PROGRAMS += tests/helpers/proxy-sockstress tests/helpers/proxy-bench
 tests_helpers_proxy_sockstress_SOURCES = tests/helpers/proxy-sockstress.c
@@ -91,3 +94,11 @@ EXTRA_DIST += tests/helpers/oci-probe.c
 # the command-line path every program shares (src/cli.c)
 TESTS += tests/integration/cli-usage.sh
 EXTRA_DIST += tests/integration/cli-usage.sh
+# the connection policy (proxy/govern.c, src/netpolicy.c)
+check_PROGRAMS += tests/helpers/policy-race
+tests_helpers_policy_race_SOURCES = tests/helpers/policy-race.c
+tests_helpers_policy_race_CFLAGS = $(AM_CFLAGS) -pthread
+tests_helpers_policy_race_LDADD = -lpthread
+TESTS += tests/integration/run-policy.sh
+EXTRA_DIST += tests/integration/run-policy.sh tests/integration/policy-check.py \
+	tests/integration/policy-servers.py

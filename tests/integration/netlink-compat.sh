@@ -8,7 +8,7 @@
 # Normalisation (fields dropped and why): tests/integration/ifview-cmp.py.
 . "$(dirname "$0")/lib.sh"
 LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-420}
-# Until the emulated NETLINK_ROUTE endpoint (proxy/nlep.c) is in, the
+# Until the emulated NETLINK_ROUTE endpoint (proxy/nlep_*.c) is in, the
 # netlink-based rows fail: they are the acceptance test of that work.
 lib_enter_ns "$@"
 . "$(dirname "$0")/lib-ifview.sh"

@@ -28,7 +28,7 @@ ip route add 10.67.0.0/16 via 10.66.0.2 dev nle0
 proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null ||
 	tap_skip_all "lxnet-proxy did not start"
 
-API_CHECKS=71
+API_CHECKS=72
 tap_plan $((API_CHECKS + 27))
 
 # 1: the checker against the kernel itself (a fresh namespace: lo only)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# nlep-callers.sh - the proxy's per-sandbox cache of callers (nlep_sock.c:
+# nlep-callers.sh - the proxy's per-sandbox cache of callers (nlep_sandbox.c:
 # a pidfd, a /proc/PID directory fd and the inner tgid per calling thread)
 # never answers a call through another task's files: 24 threads of one
 # process at once (three times the cache), a process that exec()s (same

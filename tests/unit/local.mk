@@ -45,3 +45,8 @@ check_PROGRAMS += tests/unit/test-cli
 TESTS += tests/unit/test-cli
 tests_unit_test_cli_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cli_LDADD = $(LIBLXNET)
+# the connection policy: rules and decisions (src/netpolicy.c)
+check_PROGRAMS += tests/unit/test-netpolicy
+TESTS += tests/unit/test-netpolicy
+tests_unit_test_netpolicy_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_netpolicy_LDADD = $(LIBLXNET)

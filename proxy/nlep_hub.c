@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* nlep.c - emulated NETLINK_ROUTE endpoints: hub, sandboxes, endpoints, lifetime, multicast */
+/* nlep_hub.c - emulated netlink endpoints: the hub, endpoints' lifetime and look-up, the main loop's events, multicast */
 /*
  * Theory of operation
  *
@@ -54,7 +54,7 @@
  *    pages mapped writable, as copy_to_user() would fault (one
  *    PROCMAP_QUERY per mapping). The files are opened in a /proc/PID
  *    directory fd cached per calling thread with a pidfd and its inner
- *    tgid (NLEP_TASKS per sandbox, nlep_sock.c): fds that name the task,
+ *    tgid (NLEP_TASKS per sandbox, nlep_sandbox.c): fds that name the task,
  *    not its number, so a stale entry fails instead of reaching a new
  *    holder of the pid, and one NOTIF_ID_VALID after everything a call
  *    opened proves all of it the caller's. Every argument
@@ -87,10 +87,10 @@
  *    S's real SO_SNDBUF (the kernel's default: SO_SNDBUF on an endpoint is
  *    emulated) bounds them natively, a send past it failing EMSGSIZE as
  *    on a netlink socket. One limit, NLMSG_REQ_MAX (nlmsg.h), holds for
- *    nlep.c and nlmsg.c; it is above any buffer a sender without
+ *    nlep_out.c and nlmsg.c; it is above any buffer a sender without
  *    CAP_NET_ADMIN can set with the default net.core.wmem_max. A datagram
  *    past it (possible only through a copy of S outside the range, below)
- * *    is discarded and the next receive fails ENOBUFS, never silently (S
+ *    is discarded and the next receive fails ENOBUFS, never silently (S
  *    is made readable for it). NLMSG_REQ_MAX is a constant: on a host
  *    whose net.core.wmem_max is raised (this one's is 4 MiB), a sender
  *    can natively send larger requests, which the kernel would answer and
@@ -156,89 +156,41 @@
  * last reference frees. The hub itself is freed at exit only when no
  * serving thread is left (lxnet-proxy.c), else left to process exit.
  *
- * Files: nlep.c (this: the hub, sandboxes, endpoints and their lifetime,
- * socket(), port ids, multicast), nlep_queue.c (overflow queues, requests,
- * dumps, host queries), nlep_recv.c (trapped receives, parked receives
- * and their sweep), nlep_sock.c (the callers cache, bind/connect/names/
- * options, a trapped call's three steps); nlep_int.h is what they share.
+ * Layers: five files, each calling only the ones below it (checked by
+ * tools/proxy-calls.py: no two files call each other); nlep_int.h holds
+ * what they share, grouped the same way.
+ *   nlep_call.c     the trapped calls (entered from notify.c): socket(),
+ *                   and one row per call of enum trap_id (trapped.h):
+ *                   read its arguments (the proxy's own copy), apply
+ *                   under the hub lock, write its results
+ *   nlep_hub.c      (this) the hub and endpoints: lifetime, look-up, the
+ *                   main loop's events on P, multicast fan-out
+ *   nlep_recv.c     a datagram from S into a caller; parked receives,
+ *                   their completion and sweep
+ *   nlep_out.c      the output queue: requests in, replies, dump parts,
+ *                   notifications out into P; host queries
+ *   nlep_sandbox.c  one sandbox: its listener, its port ids, its callers
+ *                   (task cache; their fds and memory through target.c)
+ * Where a lower layer's work makes room for an upper one's (a datagram
+ * lands in S while receives are parked), the upper layer asks after
+ * calling down (nlep_pump(), then nlep_wake()); nothing calls up.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <malloc.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #include <linux/netlink.h>
-#include <linux/sockios.h>
-#include <linux/rtnetlink.h>
 
 #include "log.h"
 #include "netstate.h"
-#include "nlep.h"
 #include "nlep_int.h"
 #include "nlmsg.h"
-#include "nlmsg_int.h"
-#include "proxy_int.h"
-#include "sockdiag.h"
 #include "util.h"
-
-const char *const nlep_call_names[NLEP_N_CALLS] = {
-	"bind", "connect", "getsockname", "getpeername", "recvfrom",
-	"recvmsg", "setsockopt", "getsockopt",
-};
-
-/* ---- port ids ---------------------------------------------------------- */
-
-/* Whether port id @p is in use in @sb (hub lock held). */
-static bool nlep_port_taken(struct nlep_sandbox *sb, uint32_t p)
-{
-	return g_hash_table_contains(sb->ports, GUINT_TO_POINTER(p));
-}
-
-/**
- * nlep_bind_port() - give @ep a port id: @want, or an automatic one
- * @ep: an unbound endpoint
- * @want: nl_pid asked for, 0 for automatic (owner_tgid first: the tgid of
- *	the process that binds, or the creator's for an autobind on send,
- *	whose sender the proxy does not see; then negative numbers from
- *	-4096 down to INT32_MIN and round again, as netlink_autobind())
- *
- * Return: 0 or -EADDRINUSE.
- */
-int nlep_bind_port(struct nlep *ep, uint32_t want)
-{
-	struct nlep_sandbox *sb = ep->sb;
-	uint32_t p = want;
-	unsigned int tries = 0;
-
-	if (!p) {
-		p = (uint32_t)ep->owner_tgid;
-		while (p == 0 || nlep_port_taken(sb, p)) {
-			if (++tries > 1u << 20)
-				return -EADDRINUSE;
-			p = sb->rover;
-			sb->rover = sb->rover == NLEP_ROVER_LAST ?
-				    NLEP_ROVER_START : sb->rover - 1;
-		}
-	} else if (nlep_port_taken(sb, p)) {
-		return -EADDRINUSE;
-	}
-	g_hash_table_add(sb->ports, GUINT_TO_POINTER(p));
-	ep->portid = p;
-	ep->bound = true;
-	return 0;
-}
 
 /* ---- endpoints --------------------------------------------------------- */
 
@@ -251,16 +203,12 @@ int nlep_bind_port(struct nlep *ep, uint32_t want)
  */
 static void nlep_free(struct nlep *ep)
 {
-	GList *l;
-
-	for (l = ep->parked.head; l; l = l->next)
-		((struct nlep_op *)l->data)->ep = NULL;
+	nlep_recv_orphan(ep);
 	while (!g_queue_is_empty(&ep->out))
 		nlep_unqueue(ep);
 	if (ep->dump)
 		nlmsg_dump_free(ep->dump);
-	if (ep->bound)
-		g_hash_table_remove(ep->sb->ports, GUINT_TO_POINTER(ep->portid));
+	nlep_port_release(ep);
 	ep->sb->n_eps--;
 	ep->hub->n_eps--;
 	close(ep->pfd);
@@ -270,6 +218,12 @@ static void nlep_free(struct nlep *ep)
 	g_free(ep->uidmap);
 	nlep_sandbox_unref(ep->sb);
 	g_free(ep);
+}
+
+/* The endpoint of S's inode @ino, or NULL (hub lock held). */
+struct nlep *nlep_lookup(struct nlep_hub *h, ino_t ino)
+{
+	return ino ? g_hash_table_lookup(h->eps, &ino) : NULL;
 }
 
 /* Drop a reference on @ep; frees it at the last (hub lock held). */
@@ -338,71 +292,6 @@ static const GSourceFuncs nlep_src_funcs = {
 };
 
 /**
- * nlep_inner_tgid() - the caller's tgid as it sees it (its innermost pid
- * namespace), from the last NStgid field of /proc/PID/status (its first
- * TASK_STATUS_MAX bytes)
- * @procdir: the caller's /proc/PID directory
- *
- * Return: the tgid, or 0 when it cannot be read.
- */
-pid_t nlep_inner_tgid(int procdir)
-{
-	pid_t tgid = 0;
-
-	return task_status_pid(procdir, 0, "NStgid", true, &tgid) == 0 ? tgid : 0;
-}
-
-/**
- * nlep_pick_slot() - the highest free fd number of the endpoint range the
- * target can hold: the high range, or the low one when the target's soft
- * RLIMIT_NOFILE leaves no number of the high range (seccomp_filter.h)
- * @pid: the calling thread
- * @procdir: its /proc/PID directory (struct nlep_task)
- *
- * Reads /proc/PID/fd: SETFD replaces an fd that exists, so a number in use
- * is never chosen. A thread of the target opening that very number between
- * this check and ADDFD (only possible when every lower number is taken) is
- * a race this cannot close.
- *
- * Return: the number, -EMFILE when the range is full or above the target's
- * soft RLIMIT_NOFILE (a full high range does not spill into the low one,
- * whose numbers cost ordinary fds a trapped call), or -errno of the look-up (a gone task's directory
- * answers ENOENT for every name, taken for free: the caller is checked
- * alive first).
- */
-static int nlep_pick_slot(pid_t pid, int procdir)
-{
-	static const int ranges[][2] = {
-		{ LXNET_NLEP_FD_BASE, LXNET_NLEP_FD_COUNT },
-		{ LXNET_NLEP_FD_LOW_BASE, LXNET_NLEP_FD_LOW_COUNT },
-	};
-	struct rlimit rl;
-	char path[64];
-	rlim_t lim = RLIM_INFINITY;
-	size_t i;
-	int fd;
-
-	if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0)
-		lim = rl.rlim_cur;
-	for (i = 0; i < ELEMENTSOF(ranges); i++) {
-		int lo = ranges[i][0], hi = lo + ranges[i][1];
-
-		if (lim < (rlim_t)hi)
-			hi = (int)lim;
-		for (fd = hi - 1; fd >= lo; fd--) {
-			snprintf(path, sizeof(path), "fd/%d", fd);
-			if (faccessat(procdir, path, F_OK,
-				      AT_SYMLINK_NOFOLLOW) < 0)
-				return errno == ENOENT ? fd : -errno;
-		}
-		/* the low range only when the limit leaves none above */
-		if (hi > lo)
-			break;
-	}
-	return -EMFILE;
-}
-
-/**
  * nlep_new() - a new endpoint on P, in the hub's table and on the main loop
  * @sb: the sandbox
  * @pfd: P (taken over on success)
@@ -414,7 +303,7 @@ static int nlep_pick_slot(pid_t pid, int procdir)
  *
  * Return: 0, or -ENOBUFS past NLEP_MAX_ENDPOINTS or NLEP_MAX_PER_SANDBOX.
  */
-static int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
+int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 		    pid_t tgid, struct nlep *diag)
 {
 	struct nlep_hub *h = sb->hub;
@@ -458,129 +347,6 @@ static int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 	g_source_attach(ep->src, h->ctx);
 	g_mutex_unlock(&h->lock);
 	return 0;
-}
-
-/**
- * nlep_diag_init() - a NETLINK_SOCK_DIAG endpoint's namespace and socket
- * @diag: filled in: the caller's network namespace's identity, its
- *	uid_map, and fds of its user and network namespaces (for
- *	sockdiag_native_socket() later); nlep_diag_clear() when not taken
- * @procdir: the caller's /proc/PID (proved the caller's by the
- *	NOTIF_ID_VALID that follows)
- */
-static void nlep_diag_init(struct nlep *diag, int procdir)
-{
-	struct stat st;
-
-	if (fstatat(procdir, "ns/net", &st, 0) == 0) {
-		diag->has_netns = true;
-		diag->netns_dev = st.st_dev;
-		diag->netns_ino = st.st_ino;
-	}
-	diag->uidmap = g_new0(struct sockset_idmap, 1);
-	if (sockset_idmap_read(procdir, "uid_map", diag->uidmap) < 0)
-		g_clear_pointer(&diag->uidmap, g_free);
-	diag->diag_userns = openat(procdir, "ns/user", O_RDONLY | O_CLOEXEC);
-	diag->diag_netns = openat(procdir, "ns/net", O_RDONLY | O_CLOEXEC);
-	if (diag->diag_userns < 0 || diag->diag_netns < 0) {
-		closep(&diag->diag_userns);
-		closep(&diag->diag_netns);
-		diag->diag_userns = diag->diag_netns = -1;
-	}
-}
-
-/* Drop what nlep_diag_init() made and no endpoint took. */
-static void nlep_diag_clear(struct nlep *diag)
-{
-	closep(&diag->diag_userns);
-	closep(&diag->diag_netns);
-	diag->diag_userns = diag->diag_netns = -1;
-	g_clear_pointer(&diag->uidmap, g_free);
-}
-
-/**
- * nlep_do_socket() - socket(AF_NETLINK, @type, NETLINK_ROUTE or
- * NETLINK_SOCK_DIAG)
- * @sb: the caller's sandbox
- * @req: the notification
- * @type: SOCK_RAW or SOCK_DGRAM with SOCK_NONBLOCK/SOCK_CLOEXEC
- * @protocol: NETLINK_ROUTE, or NETLINK_SOCK_DIAG (sockdiag.c: the
- *	endpoint remembers the caller's network namespace, whose processes'
- *	sockets its answers list, and gets a socket made in it)
- *
- * Return: NOTIF_ANSWERED (also when the caller is gone), NOTIF_CONTINUE
- * (types the kernel refuses get the kernel's errno), or -errno.
- */
-int64_t nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
-		   int type, int protocol)
-{
-	_cleanup_close_ int s = -1;
-	int base = type & 0xf, sp[2], slot, r;
-	struct nlep_task *e = NULL;
-	struct nlep diag = { .diag_fd = -1, .diag_userns = -1, .diag_netns = -1 };
-	pid_t tgid = 0;
-	struct stat st;
-
-	if ((protocol != NETLINK_ROUTE && protocol != NETLINK_SOCK_DIAG) ||
-	    (base != SOCK_RAW && base != SOCK_DGRAM) ||
-	    (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)))
-		return NOTIF_CONTINUE;
-	if (req->pid == 0)
-		return NOTIF_CONTINUE; /* outside our pid namespace: its own */
-	g_mutex_lock(&sb->task_lock);
-	slot = nlep_task_get(sb, (pid_t)req->pid, false, &e);
-	/*
-	 * In the directory of a task that is gone every name is ENOENT, which
-	 * nlep_pick_slot() would take for free numbers: a cached entry is
-	 * checked alive first (its fd directory), else replaced.
-	 */
-	if (slot == 1 && faccessat(e->procdir, "fd", F_OK, 0) < 0)
-		slot = nlep_task_get(sb, (pid_t)req->pid, true, &e);
-	if (slot >= 0) {
-		tgid = nlep_task_tgid(e);
-		slot = nlep_pick_slot((pid_t)req->pid, e->procdir);
-	}
-	if (slot >= 0 && protocol == NETLINK_SOCK_DIAG)
-		nlep_diag_init(&diag, e->procdir);
-	g_mutex_unlock(&sb->task_lock);
-	if (notif_id_valid(sb->listener, req->id) < 0) {
-		nlep_diag_clear(&diag);
-		return NOTIF_ANSWERED;
-	}
-	/*
-	 * The caller lives (its id is valid) but its /proc entry could not be
-	 * reached: it keeps the kernel's own netlink, as a caller outside our
-	 * pid namespace does, rather than a call never answered.
-	 */
-	if (slot < 0)
-		return slot == -ENOENT || slot == -ESRCH ? NOTIF_CONTINUE : slot;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		nlep_diag_clear(&diag);
-		return -errno;
-	}
-	s = sp[1];
-	if (fcntl(sp[0], F_SETFL, O_NONBLOCK) < 0 ||
-	    ((type & SOCK_NONBLOCK) && fcntl(s, F_SETFL, O_NONBLOCK) < 0) ||
-	    fstat(s, &st) < 0) {
-		r = -errno;
-		close(sp[0]);
-		nlep_diag_clear(&diag);
-		return r;
-	}
-	r = nlep_new(sb, sp[0], st.st_ino, base, tgid,
-		     protocol == NETLINK_SOCK_DIAG ? &diag : NULL);
-	if (r < 0) {
-		close(sp[0]);
-		nlep_diag_clear(&diag);
-		return r;
-	}
-	r = notif_addfd(sb->listener, req->id, s, slot, type & SOCK_CLOEXEC);
-	/* On failure S is closed here and P's POLLHUP releases the endpoint. */
-	if (r < 0)
-		return r == -ENOENT ? NOTIF_ANSWERED : r;
-	log_debug("endpoint %lu at fd %d of pid %u", (unsigned long)st.st_ino,
-		  slot, req->pid);
-	return NOTIF_ANSWERED;
 }
 
 /* ---- multicast ----------------------------------------------------------- */
@@ -661,7 +427,7 @@ static void nlep_on_event(const struct netstate_event *ev, void *data)
 	nlep_complete(&done);
 }
 
-/* ---- hub and sandboxes ------------------------------------------------- */
+/* ---- the hub ------------------------------------------------------------- */
 
 /**
  * nlep_sysctl() - an integer of /proc/sys/net/core
@@ -743,52 +509,4 @@ void nlep_hub_free(struct nlep_hub *h)
 	g_main_context_unref(h->ctx);
 	g_mutex_clear(&h->lock);
 	g_free(h);
-}
-
-/**
- * nlep_sandbox_new() - the endpoint state of one listener
- * @h: the hub
- * @listener: the listener fd (duplicated: parked receives outlive the
- *	serving thread's own fd by at most their sweep)
- * @pidfd_leader_only: reach callers' fds as before Linux 6.9 (task.c)
- *
- * Return: a reference, or NULL when the dup failed.
- */
-struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener,
-				      bool pidfd_leader_only)
-{
-	struct nlep_sandbox *sb;
-	int fd = fcntl(listener, F_DUPFD_CLOEXEC, 3);
-
-	if (fd < 0)
-		return NULL;
-	sb = g_new0(struct nlep_sandbox, 1);
-	sb->ref = 1;
-	sb->hub = h;
-	sb->listener = fd;
-	sb->ports = g_hash_table_new(g_direct_hash, g_direct_equal);
-	sb->rover = NLEP_ROVER_START;
-	sb->pidfd_leader_only = pidfd_leader_only;
-	g_mutex_init(&sb->task_lock);
-	return sb;
-}
-
-/**
- * nlep_sandbox_unref() - drop a reference; the last closes the listener dup
- * @sb: the sandbox (NULL is fine)
- *
- * Thread-safe (atomic); needs no hub lock.
- */
-void nlep_sandbox_unref(struct nlep_sandbox *sb)
-{
-	size_t i;
-
-	if (!sb || !g_atomic_int_dec_and_test(&sb->ref))
-		return;
-	close(sb->listener);
-	g_hash_table_unref(sb->ports);
-	for (i = 0; i < NLEP_TASKS; i++)
-		nlep_task_drop(&sb->tasks[i]);
-	g_mutex_clear(&sb->task_lock);
-	g_free(sb);
 }

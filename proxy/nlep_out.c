@@ -1,34 +1,28 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* nlep_queue.c - emulated NETLINK_ROUTE endpoints: overflow queues, requests, dumps, host queries */
-/* See nlep.c, "Theory of operation". */
+/* nlep_out.c - emulated netlink endpoints: the output queue: requests in, replies, dumps and notifications out */
+/*
+ * See nlep_hub.c, "Theory of operation" and "Layers". Below the hub, the
+ * trapped-call layer and the receive layer; above the sandbox
+ * (nlep_sandbox.c: an autobind on a request). Everything here runs under
+ * the hub lock, except a request being answered (the lock is released,
+ * the endpoint marked busy) and never touches a caller's memory: what
+ * moves is between P, the endpoint's overflow queue, the model (nlmsg.c),
+ * NETLINK_SOCK_DIAG (sockdiag.c) and the host kernel (host queries).
+ */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <malloc.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
-#include <unistd.h>
 #include <linux/netlink.h>
 #include <linux/sockios.h>
-#include <linux/rtnetlink.h>
 
 #include "log.h"
 #include "netstate.h"
-#include "nlep.h"
 #include "nlep_int.h"
 #include "nlmsg.h"
 #include "nlmsg_int.h"
-#include "proxy_int.h"
 #include "sockdiag.h"
 #include "util.h"
 
@@ -49,6 +43,27 @@ void nlep_set_want_out(struct nlep *ep, bool want)
 		return;
 	ep->want_out = want;
 	nlep_watch(ep);
+}
+
+/**
+ * nlep_set_rcvbuf() - SO_RCVBUF(FORCE) on an endpoint
+ * @ep: the endpoint (hub lock held)
+ * @val: the value asked for
+ * @force: SO_RCVBUFFORCE (the caller's CAP_NET_ADMIN was checked)
+ *
+ * getsockopt reports twice the value, at least SOCK_MIN_RCVBUF; P's send
+ * buffer (what S's receive queue can hold) follows it, at most
+ * NLEP_BACKLOG_MAX.
+ */
+void nlep_set_rcvbuf(struct nlep *ep, int val, bool force)
+{
+	int cap = force ? INT32_MAX / 2 : ep->hub->rmem_max;
+	int v = MIN(MAX(val, 0), cap);
+	int snd = MIN(v, (int)NLEP_BACKLOG_MAX);
+
+	ep->rcvbuf = MAX(v * 2, NLEP_SOCK_MIN_RCVBUF);
+	if (setsockopt(ep->pfd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
+		(void)setsockopt(ep->pfd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
 }
 
 /* What the overflow queue may hold: the receive buffer, as the kernel's. */

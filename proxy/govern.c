@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* govern.c - connect, bind and sends under a connection policy, decided and made by the proxy */
+/*
+ * Under a policy (src/netpolicy.h) the filter traps connect(), bind(),
+ * sendto() with an address, sendmsg() and sendmmsg() on every fd
+ * (TRAP_FILTER_GOVERN). For a socket of the host's (the ones the proxy
+ * hands out: SO_NETNS_COOKIE equal to its own), the proxy reads the call's
+ * arguments once into its own memory, decides on that copy and makes the
+ * call itself, on a pidfd_getfd() copy of the socket: what the caller's
+ * memory says afterwards, a racing thread's rewrite included, is never read
+ * again. A socket of the sandbox's own namespace (AF_UNIX, or anything it
+ * made with the kernel) gets CONTINUE: it reaches nothing of the host's.
+ *
+ * A refused call gets EPERM, what a netfilter OUTPUT drop gives a local
+ * program. A blocking connect() is made on a thread of its own (bounded
+ * per proxy), so the sandbox's other calls go on; the socket's own
+ * O_NONBLOCK and SO_SNDTIMEO apply, since it is the same socket. The
+ * caller waits killable only (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV): a
+ * signal other than SIGKILL is taken once the connect is answered, as
+ * SA_RESTART handlers would see it; EINTR is not produced.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netpolicy.h"
+#include "netstate.h"
+#include "proxy_int.h"
+#include "util.h"
+
+/* Bounds: blocking connects in flight per proxy; bytes of one send copied. */
+#define GOVERN_MAX_CONNECTING 256
+#define GOVERN_SEND_MAX (256 * 1024)
+#define GOVERN_CTRL_MAX (64 * 1024)
+#define GOVERN_MAX_NS 8
+
+/*
+ * struct govern_call - one governed call
+ * @conf: shared configuration (the policy, the model)
+ * @listener: the listener fd
+ * @req: the notification
+ * @sock: our copy of the caller's socket
+ * @type: its SO_TYPE
+ * @proto: its protocol, as the policy names it
+ * @t: the caller's memory
+ */
+struct govern_call {
+	const struct proxy_conf *conf;
+	int listener;
+	const struct seccomp_notif *req;
+	int sock;
+	int type;
+	enum netpolicy_proto proto;
+	struct target t;
+};
+
+static void govern_call_clear(struct govern_call *g)
+{
+	if (g->sock >= 0)
+		close(g->sock);
+	target_close(&g->t);
+}
+
+/* The policy's name of a socket's protocol. */
+static enum netpolicy_proto govern_proto(int sock, int type)
+{
+	int p = 0;
+	socklen_t len = sizeof(p);
+
+	(void)getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &p, &len);
+	if (p == IPPROTO_TCP || (p == 0 && type == SOCK_STREAM))
+		return NETPOLICY_TCP;
+	if (p == IPPROTO_UDP || p == IPPROTO_UDPLITE ||
+	    (p == 0 && type == SOCK_DGRAM))
+		return NETPOLICY_UDP;
+	if (p == IPPROTO_ICMP || p == IPPROTO_ICMPV6)
+		return NETPOLICY_ICMP;
+	return NETPOLICY_ANY;
+}
+
+/**
+ * govern_open() - take the caller's socket and memory for a governed call
+ * @g: the call, @conf, @listener and @req filled in
+ *
+ * Return: 0 to decide it here, NOTIF_CONTINUE for a socket of the
+ * sandbox's own namespace, NOTIF_ANSWERED when the caller is gone, or
+ * -errno to fail the call with (-EBADF: no such fd; -EPERM: the socket
+ * cannot be inspected, so the policy could not be applied).
+ */
+static int64_t govern_open(struct govern_call *g)
+{
+	socklen_t len = sizeof(g->type);
+	int r;
+
+	g->sock = -1;
+	g->t.memfd = -1;
+	r = task_getfd((pid_t)g->req->pid, (int)g->req->data.args[0],
+		       g->conf->pidfd_leader_only, &g->sock);
+	if (notif_id_valid(g->listener, g->req->id) < 0)
+		return NOTIF_ANSWERED;
+	if (r == -EBADF)
+		return -EBADF;
+	if (r < 0) {
+		log_warn("pid %u: cannot inspect fd %d under the policy: %s",
+			 g->req->pid, (int)g->req->data.args[0], g_strerror(-r));
+		return -EPERM;
+	}
+	if (getsockopt(g->sock, SOL_SOCKET, SO_TYPE, &g->type, &len) < 0)
+		return r = -errno, r == -ENOTSOCK ? NOTIF_CONTINUE : r;
+	if (!sockets_host_socket(g->conf, g->sock))
+		return NOTIF_CONTINUE;
+	g->proto = govern_proto(g->sock, g->type);
+	r = target_open(g->listener, g->req->id, (pid_t)g->req->pid, &g->t);
+	if (r == -ENOENT)
+		return NOTIF_ANSWERED;
+	return r < 0 ? r : 0;
+}
+
+/**
+ * govern_addr() - what a socket address names, for the policy
+ * @sa: our copy of it
+ * @len: its length
+ * @ret_addr: 4 or 16 bytes of address (an IPv4-mapped IPv6 address is
+ *	turned into its IPv4 address: it reaches that)
+ * @q: family and port filled in
+ *
+ * Return: true when it is an AF_INET/AF_INET6 address to decide on; false
+ * for anything else (AF_UNSPEC, a short one: the kernel's errno then).
+ */
+static bool govern_addr(const struct sockaddr_storage *sa, socklen_t len,
+			uint8_t ret_addr[16], struct netpolicy_query *q)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+	if (sa->ss_family == AF_INET && len >= sizeof(*in)) {
+		q->family = AF_INET;
+		memcpy(ret_addr, &in->sin_addr, 4);
+		q->port = ntohs(in->sin_port);
+	} else if (sa->ss_family == AF_INET6 && len >= sizeof(*in6)) {
+		q->port = ntohs(in6->sin6_port);
+		if (memcmp(&in6->sin6_addr, mapped, 12) == 0) {
+			q->family = AF_INET;
+			memcpy(ret_addr, (const uint8_t *)&in6->sin6_addr + 12, 4);
+		} else {
+			q->family = AF_INET6;
+			memcpy(ret_addr, &in6->sin6_addr, 16);
+		}
+	} else {
+		return false;
+	}
+	q->addr = ret_addr;
+	return true;
+}
+
+/* The view's nameservers, parsed (at most GOVERN_MAX_NS). */
+static unsigned int govern_nameservers(const struct netstate_snapshot *snap,
+				       uint8_t (*ns)[16], int *fam)
+{
+	unsigned int n = 0;
+	char **s;
+
+	if (!snap || !snap->resolv || !snap->resolv->r.servers)
+		return 0;
+	for (s = snap->resolv->r.servers; *s && n < GOVERN_MAX_NS; s++) {
+		memset(ns[n], 0, 16);
+		if (inet_pton(AF_INET, *s, ns[n]) == 1)
+			fam[n++] = AF_INET;
+		else if (inet_pton(AF_INET6, *s, ns[n]) == 1)
+			fam[n++] = AF_INET6;
+	}
+	return n;
+}
+
+/**
+ * govern_decide() - the policy's verdict on a destination or a bind
+ * @g: the call
+ * @sa: our copy of the address
+ * @len: its length
+ * @bind: a bind() (else a destination)
+ *
+ * Return: 0 to go ahead (also for an address that is not IPv4/IPv6: the
+ * kernel answers it on our copy), -EPERM when refused.
+ */
+static int govern_decide(const struct govern_call *g,
+			 const struct sockaddr_storage *sa, socklen_t len,
+			 bool bind)
+{
+	_cleanup_(netstate_snapshot_unrefp) struct netstate_snapshot *snap = NULL;
+	uint8_t addr[16], ns[GOVERN_MAX_NS][16];
+	int fam[GOVERN_MAX_NS];
+	struct netpolicy_query q = { .bind = bind, .proto = g->proto };
+	const char *rule = "";
+	char text[INET6_ADDRSTRLEN];
+	unsigned int n;
+	bool ok;
+
+	if (!govern_addr(sa, len, addr, &q))
+		return 0;
+	snap = proxy_model_get(g->conf->model);
+	n = govern_nameservers(snap, ns, fam);
+	ok = netpolicy_decide(g->conf->policy, &q, (const uint8_t (*)[16])ns,
+			      fam, n, &rule);
+	if (!ok) {
+		inet_ntop(q.family, addr, text, sizeof(text));
+		log_debug("pid %u: %s %s port %u refused by '%s'", g->req->pid,
+			  bind ? "bind" : "to", text, q.port, rule);
+	}
+	return ok ? 0 : -EPERM;
+}
+
+/* Copy a socket address of @len bytes at @ptr into @sa. */
+static int govern_read_addr(struct govern_call *g, uint64_t ptr,
+			    socklen_t len, struct sockaddr_storage *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	if ((int)len < 0 || len > sizeof(*sa))
+		return -EINVAL;
+	return len == 0 ? 0 : target_read(&g->t, ptr, sa, len);
+}
+
+/*
+ * struct govern_connect_job - a blocking connect made on its own thread
+ * @listener: a dup of the listener (the serving thread may close its own)
+ * @id: the notification
+ * @sock: our copy of the socket
+ * @sa, @len: our copy of the address
+ */
+struct govern_connect_job {
+	int listener;
+	uint64_t id;
+	int sock;
+	struct sockaddr_storage sa;
+	socklen_t len;
+};
+
+static gint govern_connecting;
+
+static void *govern_connect_thread(void *arg)
+{
+	struct govern_connect_job *j = arg;
+	int64_t r;
+
+	r = connect(j->sock, (struct sockaddr *)&j->sa, j->len) < 0 ? -errno : 0;
+	(void)notif_reply(j->listener, j->id, r);
+	close(j->sock);
+	close(j->listener);
+	g_free(j);
+	g_atomic_int_dec_and_test(&govern_connecting);
+	return NULL;
+}
+
+/**
+ * govern_connect_async() - make a blocking connect on a thread of its own
+ * @g: the call (its socket is handed to the thread on success)
+ * @sa, @len: our copy of the address
+ *
+ * Return: NOTIF_ANSWERED when the thread answers, or -errno when no thread
+ * could be started (the caller then connects in place).
+ */
+static int64_t govern_connect_async(struct govern_call *g,
+				    const struct sockaddr_storage *sa,
+				    socklen_t len)
+{
+	struct govern_connect_job *j;
+	pthread_attr_t attr;
+	pthread_t th;
+	int r;
+
+	if (g_atomic_int_add(&govern_connecting, 1) >= GOVERN_MAX_CONNECTING) {
+		g_atomic_int_dec_and_test(&govern_connecting);
+		return -EAGAIN;
+	}
+	j = g_new0(struct govern_connect_job, 1);
+	j->listener = fcntl(g->listener, F_DUPFD_CLOEXEC, 0);
+	j->id = g->req->id;
+	j->sock = g->sock;
+	j->sa = *sa;
+	j->len = len;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, PROXY_THREAD_STACK);
+	r = j->listener < 0 ? errno :
+	    pthread_create(&th, &attr, govern_connect_thread, j);
+	pthread_attr_destroy(&attr);
+	if (r != 0) {
+		if (j->listener >= 0)
+			close(j->listener);
+		g_free(j);
+		g_atomic_int_dec_and_test(&govern_connecting);
+		return -r;
+	}
+	g->sock = -1; /* the thread's now */
+	return NOTIF_ANSWERED;
+}
+
+/**
+ * govern_connect() - connect(fd, addr, len) under the policy
+ * @conf: shared configuration
+ * @listener: the listener fd
+ * @req: the notification
+ *
+ * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
+ */
+int64_t govern_connect(const struct proxy_conf *conf, int listener,
+		       const struct seccomp_notif *req)
+{
+	struct govern_call g = { .conf = conf, .listener = listener, .req = req };
+	struct sockaddr_storage sa;
+	socklen_t len = (socklen_t)req->data.args[2];
+	int64_t r;
+	int fl;
+
+	r = govern_open(&g);
+	if (r == 0)
+		r = govern_read_addr(&g, req->data.args[1], len, &sa);
+	if (r == 0)
+		r = govern_decide(&g, &sa, len, false);
+	if (r == 0) {
+		/* blocking: on a thread of its own, or here when none starts */
+		fl = fcntl(g.sock, F_GETFL);
+		if (fl >= 0 && !(fl & O_NONBLOCK))
+			r = govern_connect_async(&g, &sa, len);
+		if (r != NOTIF_ANSWERED)
+			r = connect(g.sock, (struct sockaddr *)&sa, len) < 0 ?
+			    -errno : 0;
+	}
+	govern_call_clear(&g);
+	return r == -ENOENT ? NOTIF_ANSWERED : r;
+}
+
+/**
+ * govern_bind() - bind(fd, addr, len) under the policy
+ * @conf: shared configuration
+ * @listener: the listener fd
+ * @req: the notification
+ *
+ * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
+ */
+int64_t govern_bind(const struct proxy_conf *conf, int listener,
+		    const struct seccomp_notif *req)
+{
+	struct govern_call g = { .conf = conf, .listener = listener, .req = req };
+	struct sockaddr_storage sa;
+	socklen_t len = (socklen_t)req->data.args[2];
+	int64_t r;
+
+	r = govern_open(&g);
+	if (r == 0)
+		r = govern_read_addr(&g, req->data.args[1], len, &sa);
+	if (r == 0)
+		r = govern_decide(&g, &sa, len, true);
+	if (r == 0)
+		r = bind(g.sock, (struct sockaddr *)&sa, len) < 0 ? -errno : 0;
+	govern_call_clear(&g);
+	return r == -ENOENT ? NOTIF_ANSWERED : r;
+}
+
+/*
+ * Whether a send on this socket needs deciding at all: a connected stream
+ * socket ignores the address it is given, except with MSG_FASTOPEN (which
+ * connects), so the kernel may run it on the caller's memory.
+ */
+static bool govern_send_free(const struct govern_call *g, int flags)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+
+	return g->type == SOCK_STREAM && !(flags & MSG_FASTOPEN) &&
+	       getpeername(g->sock, (struct sockaddr *)&peer, &len) == 0;
+}
+
+/* Read @len bytes at @ptr of the caller into a new buffer (g_free). */
+static int govern_read_buf(struct govern_call *g, uint64_t ptr, size_t len,
+			   void **ret)
+{
+	void *b = g_malloc(MAX(len, (size_t)1));
+	int r = len ? target_read(&g->t, ptr, b, len) : 0;
+
+	if (r < 0) {
+		g_free(b);
+		return r;
+	}
+	*ret = b;
+	return 0;
+}
+
+/**
+ * govern_sendto() - sendto(fd, buf, len, flags, addr, alen) with an address
+ * @conf: shared configuration
+ * @listener: the listener fd
+ * @req: the notification
+ *
+ * The data are copied (at most GOVERN_SEND_MAX bytes: a datagram past it
+ * is EMSGSIZE, a stream send is short as the kernel's may be) and sent by
+ * the proxy with the caller's flags.
+ *
+ * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
+ */
+int64_t govern_sendto(const struct proxy_conf *conf, int listener,
+		      const struct seccomp_notif *req)
+{
+	struct govern_call g = { .conf = conf, .listener = listener, .req = req };
+	g_autofree void *buf = NULL;
+	struct sockaddr_storage sa;
+	size_t n = (size_t)req->data.args[2];
+	socklen_t alen = (socklen_t)req->data.args[5];
+	int flags = (int)req->data.args[3];
+	int64_t r;
+
+	r = govern_open(&g);
+	if (r == 0 && govern_send_free(&g, flags))
+		r = NOTIF_CONTINUE;
+	if (r == 0 && n > GOVERN_SEND_MAX)
+		r = g.type == SOCK_STREAM ? (n = GOVERN_SEND_MAX, 0) : -EMSGSIZE;
+	if (r == 0)
+		r = govern_read_addr(&g, req->data.args[4], alen, &sa);
+	if (r == 0)
+		r = govern_decide(&g, &sa, alen, false);
+	if (r == 0)
+		r = govern_read_buf(&g, req->data.args[1], n, &buf);
+	if (r == 0) {
+		ssize_t k = sendto(g.sock, buf, n, flags | MSG_NOSIGNAL,
+				   (struct sockaddr *)&sa, alen);
+
+		r = k < 0 ? -errno : k;
+	}
+	govern_call_clear(&g);
+	return r == -ENOENT ? NOTIF_ANSWERED : r;
+}
+
+/*
+ * struct govern_msg - our copy of one struct msghdr and what it points to
+ */
+struct govern_msg {
+	struct sockaddr_storage sa;
+	struct msghdr mh;
+	struct iovec iov;
+	void *data;
+	void *ctrl;
+};
+
+static void govern_msg_clear(struct govern_msg *m)
+{
+	g_free(m->data);
+	g_free(m->ctrl);
+}
+
+/* Gather the caller's iovecs into one buffer of ours (bounded). */
+static int govern_read_iov(struct govern_call *g, uint64_t iovp, size_t n_iov,
+			   struct govern_msg *m)
+{
+	struct iovec v;
+	size_t total = 0, i;
+	char *out;
+	int r;
+
+	if (n_iov > UIO_MAXIOV)
+		return -EMSGSIZE;
+	out = m->data = g_malloc(GOVERN_SEND_MAX);
+	for (i = 0; i < n_iov && total < GOVERN_SEND_MAX; i++) {
+		size_t take;
+
+		r = target_read(&g->t, iovp + i * sizeof(v), &v, sizeof(v));
+		if (r < 0)
+			return r;
+		take = MIN(v.iov_len, GOVERN_SEND_MAX - total);
+		if (v.iov_len > GOVERN_SEND_MAX - total && g->type != SOCK_STREAM)
+			return -EMSGSIZE;
+		r = take ? target_read(&g->t, (uint64_t)(uintptr_t)v.iov_base,
+				       out + total, take) : 0;
+		if (r < 0)
+			return r;
+		total += take;
+	}
+	m->iov = (struct iovec){ .iov_base = out, .iov_len = total };
+	return 0;
+}
+
+/**
+ * govern_read_msg() - copy the caller's struct msghdr at @ptr and its parts
+ * @g: the call
+ * @ptr: the caller's struct msghdr
+ * @m: our copy: name, data gathered into one iovec, control
+ *
+ * Return: 0 or -errno.
+ */
+static int govern_read_msg(struct govern_call *g, uint64_t ptr,
+			   struct govern_msg *m)
+{
+	struct msghdr h;
+	int r;
+
+	r = target_read(&g->t, ptr, &h, sizeof(h));
+	if (r < 0)
+		return r;
+	memset(&m->sa, 0, sizeof(m->sa));
+	if (h.msg_name && h.msg_namelen) {
+		r = govern_read_addr(g, (uint64_t)(uintptr_t)h.msg_name,
+				     h.msg_namelen, &m->sa);
+		if (r < 0)
+			return r;
+	}
+	r = govern_read_iov(g, (uint64_t)(uintptr_t)h.msg_iov, h.msg_iovlen, m);
+	if (r == 0 && h.msg_controllen > GOVERN_CTRL_MAX)
+		r = -ENOBUFS;
+	if (r == 0 && h.msg_control && h.msg_controllen)
+		r = govern_read_buf(g, (uint64_t)(uintptr_t)h.msg_control,
+				    h.msg_controllen, &m->ctrl);
+	if (r < 0)
+		return r;
+	m->mh = (struct msghdr){
+		.msg_name = h.msg_name ? &m->sa : NULL,
+		.msg_namelen = h.msg_name ? h.msg_namelen : 0,
+		.msg_iov = &m->iov, .msg_iovlen = 1,
+		.msg_control = m->ctrl,
+		.msg_controllen = m->ctrl ? h.msg_controllen : 0,
+	};
+	return 0;
+}
+
+/* Decide and send one message of ours; the bytes sent or -errno. */
+static int64_t govern_send_msg(struct govern_call *g, struct govern_msg *m,
+			       int flags)
+{
+	ssize_t k;
+	int r;
+
+	if (m->mh.msg_name) {
+		r = govern_decide(g, &m->sa, m->mh.msg_namelen, false);
+		if (r < 0)
+			return r;
+	}
+	k = sendmsg(g->sock, &m->mh, flags | MSG_NOSIGNAL);
+	return k < 0 ? -errno : k;
+}
+
+/**
+ * govern_sendmsg() - sendmsg(fd, msg, flags) under the policy
+ * @conf: shared configuration
+ * @listener: the listener fd
+ * @req: the notification
+ *
+ * Without a name the message goes to the connected peer, decided at
+ * connect(); it is still sent from our copy, since the caller's msghdr
+ * could gain a name between a check and the kernel's own read.
+ *
+ * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
+ */
+int64_t govern_sendmsg(const struct proxy_conf *conf, int listener,
+		       const struct seccomp_notif *req)
+{
+	struct govern_call g = { .conf = conf, .listener = listener, .req = req };
+	struct govern_msg m = { 0 };
+	int flags = (int)req->data.args[2];
+	int64_t r;
+
+	r = govern_open(&g);
+	if (r == 0 && govern_send_free(&g, flags))
+		r = NOTIF_CONTINUE;
+	if (r == 0)
+		r = govern_read_msg(&g, req->data.args[1], &m);
+	if (r == 0)
+		r = govern_send_msg(&g, &m, flags);
+	govern_msg_clear(&m);
+	govern_call_clear(&g);
+	return r == -ENOENT ? NOTIF_ANSWERED : r;
+}
+
+/**
+ * govern_sendmmsg() - sendmmsg(fd, vec, vlen, flags) under the policy
+ * @conf: shared configuration
+ * @listener: the listener fd
+ * @req: the notification
+ *
+ * Each message as govern_sendmsg(), in order; msg_len is written back for
+ * each one sent. Stops at the first error: its errno when nothing was
+ * sent, else the count, as the kernel.
+ *
+ * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
+ */
+int64_t govern_sendmmsg(const struct proxy_conf *conf, int listener,
+			const struct seccomp_notif *req)
+{
+	struct govern_call g = { .conf = conf, .listener = listener, .req = req };
+	unsigned int vlen = MIN((unsigned int)req->data.args[2], UIO_MAXIOV);
+	int flags = (int)req->data.args[3];
+	uint64_t vec = req->data.args[1];
+	unsigned int i;
+	int64_t r;
+
+	r = govern_open(&g);
+	if (r == 0 && govern_send_free(&g, flags))
+		r = NOTIF_CONTINUE;
+	for (i = 0; r == 0 && i < vlen; i++) {
+		struct govern_msg m = { 0 };
+		uint64_t at = vec + i * sizeof(struct mmsghdr);
+		int64_t k;
+		unsigned int sent;
+
+		k = govern_read_msg(&g, at, &m);
+		if (k == 0)
+			k = govern_send_msg(&g, &m, flags);
+		govern_msg_clear(&m);
+		if (k >= 0) {
+			sent = (unsigned int)k;
+			k = target_write(&g.t, at + offsetof(struct mmsghdr, msg_len),
+					 &sent, sizeof(sent));
+		}
+		if (k < 0)
+			r = i > 0 ? (int64_t)i : k;
+	}
+	if (r == 0)
+		r = i;
+	govern_call_clear(&g);
+	return r == -ENOENT ? NOTIF_ANSWERED : r;
+}

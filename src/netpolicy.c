@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* netpolicy.c - parse connection-policy rules and decide calls against them */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "netpolicy.h"
+#include "util.h"
+
+static void netpolicy_rule_clear(void *data)
+{
+	struct netpolicy_rule *r = data;
+
+	g_free(r->text);
+}
+
+void netpolicy_init(struct netpolicy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->rules = g_array_new(FALSE, TRUE, sizeof(struct netpolicy_rule));
+	g_array_set_clear_func(p->rules, netpolicy_rule_clear);
+}
+
+void netpolicy_clear(struct netpolicy *p)
+{
+	if (p->rules)
+		g_array_unref(p->rules);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Whether anything is to be enforced: then the governed calls are trapped. */
+bool netpolicy_active(const struct netpolicy *p)
+{
+	return (p->rules && p->rules->len > 0) || p->no_host_loopback;
+}
+
+/* Parse "N" or "N-M" into a port range; false on anything else. */
+static bool netpolicy_parse_ports(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	char *end;
+	unsigned long a, b;
+
+	if (!g_ascii_isdigit(*s))
+		return false;
+	a = strtoul(s, &end, 10);
+	b = a;
+	if (*end == '-') {
+		if (!g_ascii_isdigit(end[1]))
+			return false;
+		b = strtoul(end + 1, &end, 10);
+	}
+	if (*end != '\0' || a > 65535 || b > 65535 || a > b)
+		return false;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return true;
+}
+
+/* Parse ADDR[/LEN] (IPv6 without brackets here) or "*" into @r. */
+static bool netpolicy_parse_addr(char *s, struct netpolicy_rule *r)
+{
+	char *slash = strchr(s, '/');
+	unsigned long len;
+	int max;
+
+	if (strcmp(s, "*") == 0) {
+		r->family = 0;
+		return true;
+	}
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, s, r->addr) == 1)
+		r->family = AF_INET;
+	else if (inet_pton(AF_INET6, s, r->addr) == 1)
+		r->family = AF_INET6;
+	else
+		return false;
+	max = r->family == AF_INET ? 32 : 128;
+	r->prefixlen = (uint8_t)max;
+	if (slash) {
+		char *end;
+
+		if (!g_ascii_isdigit(slash[1]))
+			return false;
+		len = strtoul(slash + 1, &end, 10);
+		if (*end != '\0' || len > (unsigned long)max)
+			return false;
+		r->prefixlen = (uint8_t)len;
+	}
+	return true;
+}
+
+/* Split off a leading "WORD:" when WORD is @word; true when it was there. */
+static bool netpolicy_eat(char **s, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (strncmp(*s, word, n) != 0 || (*s)[n] != ':')
+		return false;
+	*s += n + 1;
+	return true;
+}
+
+/* The body of a rule after its prefixes: ADDR[/LEN][:PORTS] or [ADDR6[/LEN]][:PORTS]. */
+static bool netpolicy_parse_body(char *s, struct netpolicy_rule *r)
+{
+	char *ports = NULL;
+
+	if (*s == '[') {
+		char *close = strchr(s, ']');
+
+		if (!close)
+			return false;
+		*close = '\0';
+		if (close[1] == ':')
+			ports = close + 2;
+		else if (close[1] != '\0')
+			return false;
+		s++;
+		if (!netpolicy_parse_addr(s, r) || r->family == AF_INET)
+			return false;
+	} else {
+		char *colon = strchr(s, ':');
+
+		if (colon) {
+			*colon = '\0';
+			ports = colon + 1;
+		}
+		if (!netpolicy_parse_addr(s, r) || r->family == AF_INET6)
+			return false;
+	}
+	r->port_lo = 0;
+	r->port_hi = 65535;
+	if (ports && !netpolicy_parse_ports(ports, &r->port_lo, &r->port_hi))
+		return false;
+	return !(ports && r->proto == NETPOLICY_ICMP);
+}
+
+/* Zero the host bits of @r->addr past its prefix. */
+static void netpolicy_mask(struct netpolicy_rule *r)
+{
+	unsigned int n = r->family == AF_INET ? 4 : 16, i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int bits = i * 8;
+
+		if (bits >= r->prefixlen)
+			r->addr[i] = 0;
+		else if (bits + 8 > r->prefixlen)
+			r->addr[i] &= (uint8_t)(0xff << (8 - (r->prefixlen - bits)));
+	}
+}
+
+/**
+ * netpolicy_add() - parse one rule and append it
+ * @p: the policy
+ * @allow: --allow (else --deny)
+ * @text: the rule (see netpolicy.h)
+ * @error: one line saying what is wrong, on -EINVAL
+ *
+ * Return: 0, -EINVAL for a rule that does not parse, -E2BIG past
+ * NETPOLICY_MAX_RULES.
+ */
+int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
+		  GError **error)
+{
+	g_autofree char *copy = g_strdup(text);
+	struct netpolicy_rule r = { .allow = allow };
+	char *s = copy;
+
+	if (p->rules->len >= NETPOLICY_MAX_RULES) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "more than %d rules", NETPOLICY_MAX_RULES);
+		return -E2BIG;
+	}
+	r.bind = netpolicy_eat(&s, "bind");
+	if (netpolicy_eat(&s, "tcp"))
+		r.proto = NETPOLICY_TCP;
+	else if (netpolicy_eat(&s, "udp"))
+		r.proto = NETPOLICY_UDP;
+	else if (netpolicy_eat(&s, "icmp"))
+		r.proto = NETPOLICY_ICMP;
+	if (*s == '\0' || !netpolicy_parse_body(s, &r)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "invalid rule '%s' (expected [bind:][tcp|udp|icmp:]"
+			    "ADDR[/LEN][:PORT[-PORT]], IPv6 in brackets, * for "
+			    "any address)", text);
+		return -EINVAL;
+	}
+	if (r.family)
+		netpolicy_mask(&r);
+	r.text = g_strdup(text);
+	g_array_append_val(p->rules, r);
+	if (allow && r.bind)
+		p->any_allow_bind = true;
+	else if (allow)
+		p->any_allow_dst = true;
+	return 0;
+}
+
+/**
+ * netpolicy_load() - append the rules of a policy file
+ * @p: the policy
+ * @path: the file: one rule per line, "allow RULE" or "deny RULE", or the
+ *	line "no-host-loopback"; blank lines and lines starting with '#'
+ *	are skipped
+ * @error: the file, line number and what is wrong
+ *
+ * Return: 0 or -errno (-EINVAL for a line that does not parse; nothing is
+ * appended then).
+ */
+int netpolicy_load(struct netpolicy *p, const char *path, GError **error)
+{
+	g_autofree char *data = NULL;
+	g_auto(GStrv) lines = NULL;
+	struct netpolicy tmp;
+	size_t len;
+	guint i, n = p->rules->len;
+	int r;
+
+	r = util_read_file_bounded(path, NETPOLICY_FILE_MAX, &data, &len, NULL);
+	if (r < 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r),
+			    "cannot read policy file %s: %s", path,
+			    g_strerror(-r));
+		return r;
+	}
+	tmp = *p;
+	lines = g_strsplit(data, "\n", -1);
+	for (i = 0; lines[i]; i++) {
+		char *l = g_strstrip(lines[i]);
+		g_autoptr(GError) e = NULL;
+
+		if (*l == '\0' || *l == '#')
+			continue;
+		if (strcmp(l, "no-host-loopback") == 0)
+			r = (tmp.no_host_loopback = true, 0);
+		else if (g_str_has_prefix(l, "allow ") ||
+			 g_str_has_prefix(l, "deny "))
+			r = netpolicy_add(&tmp, l[0] == 'a',
+					  g_strchug(strchr(l, ' ')), &e);
+		else
+			r = -EINVAL;
+		if (r < 0) {
+			g_set_error(error, G_OPTION_ERROR,
+				    G_OPTION_ERROR_BAD_VALUE, "%s:%u: %s", path,
+				    i + 1, e ? e->message :
+				    "expected 'allow RULE', 'deny RULE' or "
+				    "'no-host-loopback'");
+			g_array_set_size(p->rules, n);
+			return r;
+		}
+	}
+	*p = tmp;
+	return 0;
+}
+
+/* Whether @addr (network order, @family) lies in @r's network. */
+static bool netpolicy_in(const struct netpolicy_rule *r, int family,
+			 const uint8_t *addr)
+{
+	unsigned int full, rest;
+
+	if (r->family == 0)
+		return true;
+	if (r->family != family)
+		return false;
+	full = r->prefixlen / 8;
+	rest = r->prefixlen % 8;
+	if (memcmp(r->addr, addr, full) != 0)
+		return false;
+	return rest == 0 ||
+	       (addr[full] & (uint8_t)(0xff << (8 - rest))) == r->addr[full];
+}
+
+static bool netpolicy_matches(const struct netpolicy_rule *r,
+			      const struct netpolicy_query *q)
+{
+	if (r->bind != q->bind)
+		return false;
+	if (r->proto != NETPOLICY_ANY && r->proto != q->proto)
+		return false;
+	if (q->proto != NETPOLICY_ICMP &&
+	    (q->port < r->port_lo || q->port > r->port_hi))
+		return false;
+	return netpolicy_in(r, q->family, q->addr);
+}
+
+/* The host's loopback: 127.0.0.0/8 and ::1. */
+static bool netpolicy_loopback(int family, const uint8_t *a)
+{
+	static const uint8_t one[16] = { [15] = 1 };
+
+	return family == AF_INET ? a[0] == 127 : memcmp(a, one, 16) == 0;
+}
+
+/**
+ * netpolicy_decide() - whether a call is allowed
+ * @p: the policy
+ * @q: the call; an IPv4-mapped IPv6 address must have been turned into
+ *	its IPv4 address by the caller (it reaches that address)
+ * @nameservers: the view's nameservers (16 bytes each, 4 used for IPv4)
+ * @ns_families: their families
+ * @n_nameservers: how many
+ * @ret_rule: the rule that decided, or a fixed text for the defaults
+ *
+ * Order: see netpolicy.h.
+ *
+ * Return: true to allow.
+ */
+bool netpolicy_decide(const struct netpolicy *p,
+		      const struct netpolicy_query *q,
+		      const uint8_t (*nameservers)[16],
+		      const int *ns_families, unsigned int n_nameservers,
+		      const char **ret_rule)
+{
+	guint i;
+
+	if (q->bind && q->port == 0) {
+		*ret_rule = "ephemeral port";
+		return true;
+	}
+	for (i = 0; p->rules && i < p->rules->len; i++) {
+		const struct netpolicy_rule *r =
+			&g_array_index(p->rules, struct netpolicy_rule, i);
+
+		if (netpolicy_matches(r, q)) {
+			*ret_rule = r->text;
+			return r->allow;
+		}
+	}
+	if (!q->bind && p->no_host_loopback &&
+	    netpolicy_loopback(q->family, q->addr)) {
+		*ret_rule = "no-host-loopback";
+		return false;
+	}
+	if (!q->bind && q->port == 53 && q->proto != NETPOLICY_ICMP)
+		for (i = 0; i < n_nameservers; i++)
+			if (ns_families[i] == q->family &&
+			    memcmp(nameservers[i], q->addr,
+				   q->family == AF_INET ? 4 : 16) == 0) {
+				*ret_rule = "nameserver";
+				return true;
+			}
+	*ret_rule = "default";
+	return !(q->bind ? p->any_allow_bind : p->any_allow_dst);
+}
+
+/**
+ * netpolicy_to_args() - the policy as lxnet-proxy options, in order
+ * @p: the policy
+ *
+ * Return: a NULL-terminated vector (g_strfreev()).
+ */
+char **netpolicy_to_args(const struct netpolicy *p)
+{
+	GPtrArray *a = g_ptr_array_new();
+	guint i;
+
+	for (i = 0; p->rules && i < p->rules->len; i++) {
+		const struct netpolicy_rule *r =
+			&g_array_index(p->rules, struct netpolicy_rule, i);
+
+		g_ptr_array_add(a, g_strdup_printf("--%s=%s",
+						   r->allow ? "allow" : "deny",
+						   r->text));
+	}
+	if (p->no_host_loopback)
+		g_ptr_array_add(a, g_strdup("--no-host-loopback"));
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
+}
+
+static gboolean netpolicy_on_rule(const gchar *name, const gchar *value,
+				  gpointer data, GError **error)
+{
+	return netpolicy_add(data, strcmp(name, "--allow") == 0, value,
+			     error) == 0;
+}
+
+static gboolean netpolicy_on_file(const gchar *name, const gchar *value,
+				  gpointer data, GError **error)
+{
+	(void)name;
+	return netpolicy_load(data, value, error) == 0;
+}
+
+static gboolean netpolicy_on_loopback(const gchar *name, const gchar *value,
+				      gpointer data, GError **error)
+{
+	struct netpolicy *p = data;
+
+	(void)name;
+	(void)value;
+	(void)error;
+	p->no_host_loopback = true;
+	return TRUE;
+}
+
+/**
+ * netpolicy_option_group() - --allow, --deny, --no-host-loopback, --policy
+ * @p: the policy the options are added to, in command-line order
+ *
+ * Return: a new GOptionGroup (owned by the GOptionContext it is added to).
+ */
+GOptionGroup *netpolicy_option_group(struct netpolicy *p)
+{
+	const GOptionEntry entries[] = {
+		{ "allow", 0, 0, G_OPTION_ARG_CALLBACK, netpolicy_on_rule,
+		  "Allow what RULE names (repeatable; with any, the rest of "
+		  "its kind is denied)", "RULE" },
+		{ "deny", 0, 0, G_OPTION_ARG_CALLBACK, netpolicy_on_rule,
+		  "Deny what RULE names (repeatable; the first rule that "
+		  "matches decides)", "RULE" },
+		{ "no-host-loopback", 0, G_OPTION_FLAG_NO_ARG,
+		  G_OPTION_ARG_CALLBACK, netpolicy_on_loopback,
+		  "Deny the host's 127.0.0.0/8 and ::1", NULL },
+		{ "policy", 0, 0, G_OPTION_ARG_CALLBACK, netpolicy_on_file,
+		  "Read rules from FILE ('allow RULE', 'deny RULE', "
+		  "'no-host-loopback' lines)", "FILE" },
+		{ NULL },
+	};
+	GOptionGroup *g = g_option_group_new("policy",
+		"Connection policy options (RULE: [bind:][tcp|udp|icmp:]"
+		"ADDR[/LEN][:PORT[-PORT]]):",
+		"Show connection policy options", p, NULL);
+
+	g_option_group_add_entries(g, entries);
+	return g;
+}

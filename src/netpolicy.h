@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * netpolicy.h - the connection policy: which destinations a sandbox may
+ * reach and which host addresses and ports its servers may take. Rules
+ * are parsed and matched here (pure functions); lxnet-proxy enforces them
+ * on its own copy of each call's arguments (proxy/govern.c).
+ *
+ * Rule syntax (--allow=RULE, --deny=RULE, a policy file's lines):
+ *   [bind:][PROTO:]ADDR[/LEN][:PORT[-PORT]]
+ *   PROTO   tcp, udp, icmp (ICMP and ICMPv6), or nothing for any
+ *   ADDR    an IPv4 address, [an IPv6 address], or * for any
+ *   PORT    a port or a range; nothing for any (ICMP has none)
+ *   bind:   the rule is about the local address of bind(), not about
+ *           destinations
+ * e.g. tcp:10.0.0.0/8:443, [2001:db8::/32]:80-89, udp:*:53, bind:tcp:*:8080
+ *
+ * Decision: the first rule that matches, in the order given (--allow and
+ * --deny interleaved as on the command line, then the file's lines in
+ * order); then --no-host-loopback's denial of 127.0.0.0/8 and ::1; then
+ * the view's nameservers on port 53 are allowed; then, if any allow rule
+ * of that kind (destination or bind) exists, the call is denied, else
+ * allowed. A bind to port 0 (an ephemeral port) is always allowed.
+ */
+#ifndef LXNET_NETPOLICY_H
+#define LXNET_NETPOLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+/* Bounds: rules per policy, bytes of a policy file. */
+#define NETPOLICY_MAX_RULES 65536
+#define NETPOLICY_FILE_MAX (4 * 1024 * 1024)
+
+enum netpolicy_proto {
+	NETPOLICY_ANY = 0,
+	NETPOLICY_TCP = 1,
+	NETPOLICY_UDP = 2,
+	NETPOLICY_ICMP = 3,
+};
+
+/*
+ * struct netpolicy_rule - one rule
+ * @allow: allow (else deny)
+ * @bind: about bind()'s local address (else about destinations)
+ * @proto: enum netpolicy_proto
+ * @family: AF_INET, AF_INET6, or 0 for any address
+ * @addr: network address, network order (4 or 16 bytes used)
+ * @prefixlen: prefix length
+ * @port_lo, @port_hi: port range, host order (0-65535 for any)
+ * @text: the rule as written, for the log and messages
+ */
+struct netpolicy_rule {
+	bool allow;
+	bool bind;
+	enum netpolicy_proto proto;
+	int family;
+	uint8_t addr[16];
+	uint8_t prefixlen;
+	uint16_t port_lo, port_hi;
+	char *text;
+};
+
+/*
+ * struct netpolicy - the rules and the switches
+ * @rules: struct netpolicy_rule, in order
+ * @no_host_loopback: deny the host's 127.0.0.0/8 and ::1 after the rules
+ * @any_allow_dst, @any_allow_bind: some allow rule of each kind exists
+ */
+struct netpolicy {
+	GArray *rules;
+	bool no_host_loopback;
+	bool any_allow_dst;
+	bool any_allow_bind;
+};
+
+/* What a decision is about: a destination or a local address to bind. */
+struct netpolicy_query {
+	bool bind;
+	enum netpolicy_proto proto;
+	int family;            /* AF_INET or AF_INET6 */
+	const uint8_t *addr;   /* 4 or 16 bytes, network order */
+	uint16_t port;         /* host order */
+};
+
+void netpolicy_init(struct netpolicy *p);
+void netpolicy_clear(struct netpolicy *p);
+bool netpolicy_active(const struct netpolicy *p);
+int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
+		  GError **error);
+int netpolicy_load(struct netpolicy *p, const char *path, GError **error);
+bool netpolicy_decide(const struct netpolicy *p,
+		      const struct netpolicy_query *q,
+		      const uint8_t (*nameservers)[16],
+		      const int *ns_families, unsigned int n_nameservers,
+		      const char **ret_rule);
+char **netpolicy_to_args(const struct netpolicy *p);
+GOptionGroup *netpolicy_option_group(struct netpolicy *p);
+
+#endif

@@ -889,6 +889,13 @@ int main(int argc, char **argv)
 	p.max_listeners = (unsigned int)o.max_listeners;
 	if (netpolicy_active(&o.netpolicy))
 		p.conf.policy = &o.netpolicy;
+	if (p.conf.policy && o.oci_path) {
+		/* an OCI profile does not trap connect/bind/sends (oci.c) */
+		cli_usage_error(PROXY_PROG, "--oci-socket cannot enforce a "
+				"connection policy yet: give no --allow, --deny, "
+				"--no-host-loopback or --policy with it");
+		exit(CLI_EXIT_USAGE);
+	}
 	r = proxy_conf_init(&p.conf);
 	if (r == -EOPNOTSUPP)
 		die("this kernel has no seccomp user notification (Linux 5.14 or later needed)");

@@ -12,7 +12,7 @@ oci_require crun
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
 oci_start_dns
-tap_plan 15
+tap_plan 16
 
 # the receiver protocol, without a runtime: a stranger's bytes are refused
 "$LXNET_PROXY" --socket "$TMP_DIR/p.sock" --oci-socket "$TMP_DIR/o.sock" \
@@ -31,6 +31,13 @@ wait_until 5 grep -q "refused an OCI container" "$TMP_DIR/proxy.err"
 tap_result $? "--oci-socket: a message without the listener fd is refused"
 kill -0 $PP
 tap_result $? "--oci-socket: the proxy goes on after a bad message"
+
+# a policy the OCI profile could not enforce is refused, not ignored
+"$LXNET_PROXY" --socket "$TMP_DIR/p2.sock" --oci-socket "$TMP_DIR/o2.sock" \
+	--deny 10.0.0.0/8 2>"$TMP_DIR/p2.err"
+[ $? -eq 2 ] && grep -q 'cannot enforce a connection policy' "$TMP_DIR/p2.err" &&
+	[ ! -e "$TMP_DIR/o2.sock" ]
+tap_result $? "--oci-socket with --deny is a usage error (exit 2)"
 
 export CRUN_CGROUP_MANAGER
 export CRUN_URL=http://127.0.0.1:18091/probe CRUN_NAME=name.test

@@ -6,8 +6,8 @@ proxy_lxnet_proxy_SOURCES = \
 	proxy/notify.c \
 	proxy/sockets.c \
 	proxy/proxy_int.h
-proxy_lxnet_proxy_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS) -pthread
-proxy_lxnet_proxy_LDADD = $(LIBLXNET) $(SECCOMP_LIBS) -lpthread
+proxy_lxnet_proxy_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS) $(SECCOMP_CFLAGS) -pthread
+proxy_lxnet_proxy_LDADD = $(LIBLXNET) $(JSON_LIBS) $(SECCOMP_LIBS) -lpthread
 dist_man_MANS += man/lxnet-proxy.8
 # SIOCGIF* answered from the view, and the model they are answered from (owner: ifioctl)
 proxy_lxnet_proxy_SOURCES += proxy/model.c proxy/ifioctl.c
@@ -30,5 +30,7 @@ proxy_lxnet_proxy_SOURCES += $(NLMSG_SOURCES) \
 	proxy/nlmsg.h proxy/nlmsg_int.h proxy/nlmsg_req.h
 # NETLINK_SOCK_DIAG on emulated endpoints: the sandbox's own sockets
 proxy_lxnet_proxy_SOURCES += proxy/sockdiag.c proxy/sockdiag.h
+# the seccomp receiver protocol of OCI runtimes (crun, podman): --oci-socket
+proxy_lxnet_proxy_SOURCES += proxy/oci.c
 # connect, bind and sends under a connection policy (src/netpolicy.c)
 proxy_lxnet_proxy_SOURCES += proxy/govern.c

@@ -21,6 +21,11 @@
  * message whose fds are a seccomp listener and the sandbox's network
  * namespace is answered FDPASS_ACK status 0; anything else gets FDPASS_ACK
  * -EBADMSG and the client is dropped. SIGTERM/SIGINT end the loop.
+ * `--oci-socket PATH` listens on an AF_UNIX SOCK_STREAM socket for OCI
+ * runtimes (crun's run.oci.seccomp.receiver, the OCI listenerPath): the
+ * same admission, then oci.c's protocol, which sends no answer. Two
+ * sockets, because a runtime connects with SOCK_STREAM and the kernel does
+ * not connect sockets of different types.
  *
  * Only callers in that network namespace are served (notify.c,
  * notify_gate()): a process of the sandbox that made a namespace of its
@@ -92,6 +97,9 @@
  * @allow_all: clients of any uid are served (--allow-user all)
  * @exit_status: main()'s return value
  * @model: the network model the sandboxes are shown (model.c)
+ * @oci_path: --oci-socket PATH, unlinked at exit, or NULL
+ * @oci_fd: its listening socket, or -1
+ * @oci_src: its source id
  */
 struct proxy {
 	struct proxy_conf conf;
@@ -111,6 +119,9 @@ struct proxy {
 	GArray *allow_uids;
 	bool allow_all;
 	int exit_status;
+	char *oci_path;
+	int oci_fd;
+	guint oci_src;
 };
 
 /*
@@ -121,6 +132,8 @@ struct proxy {
  * @idle_src: the timeout dropping it when idle (0 for the --fd socket)
  * @peer_pid: the connecting process (SO_PEERCRED), 0 for the --fd socket
  * @is_ctl: the --fd socket
+ * @oci: an OCI runtime's connection (--oci-socket): its message so far
+ * @retry_src: the timeout asking again for its container's namespace, or 0
  */
 struct client {
 	struct proxy *p;
@@ -129,6 +142,8 @@ struct client {
 	guint idle_src;
 	pid_t peer_pid;
 	bool is_ctl;
+	struct oci_msg *oci;
+	guint retry_src;
 };
 
 static void proxy_maybe_exit(struct proxy *p)
@@ -145,8 +160,11 @@ static void client_free(struct client *c)
 		g_source_remove(c->src);
 	if (c->idle_src)
 		g_source_remove(c->idle_src);
+	if (c->retry_src)
+		g_source_remove(c->retry_src);
 	if (c->fd >= 0)
 		close(c->fd);
+	oci_msg_free(c->oci);
 	p->clients = g_list_remove(p->clients, c);
 	if (c->is_ctl) {
 		p->ctl_closed = true;
@@ -206,12 +224,15 @@ static int proxy_netns_ino(int fd, ino_t *ret_ino)
  *	its every caller is served); owned by the serving thread on success
  * @n_fds: 1 or 2
  * @pid: the client's idea of the sandbox's pid
+ * @gate_always: read every caller's network namespace from the start
+ *	(an OCI container: its profile need not trap the calls that move a
+ *	task to another namespace, see notify.c's notify_gate())
  *
  * Return: 0, -EBADMSG (not a seccomp listener, or not a network
  * namespace), -EUSERS (bound reached) or -errno.
  */
 static int proxy_do_add_listener(struct proxy *p, const int *fds,
-				 size_t n_fds, pid_t pid)
+				 size_t n_fds, pid_t pid, bool gate_always)
 {
 	struct listener *l;
 	ino_t ino = 0;
@@ -228,6 +249,7 @@ static int proxy_do_add_listener(struct proxy *p, const int *fds,
 	l->netns_fd = n_fds > 1 ? fds[1] : -1;
 	l->netns_ino = ino;
 	l->pid = pid;
+	l->netns_moved = gate_always && n_fds > 1;
 	l->conf = &p->conf;
 	l->done = listener_done;
 	l->done_data = p;
@@ -244,6 +266,77 @@ static int proxy_do_add_listener(struct proxy *p, const int *fds,
 
 static void client_touch(struct client *c);
 
+/**
+ * client_oci_serve() - serve a runtime's container once its namespace
+ * can be opened
+ * @data: the client, its message complete
+ *
+ * Runs from client_on_oci_input() and then every OCI_NETNS_RETRY_MS while
+ * the namespace is refused (oci_msg_netns()); the client is freed when it
+ * is done, served or not: the protocol has no answer.
+ *
+ * Return: G_SOURCE_CONTINUE to be called again.
+ */
+static gboolean client_oci_serve(gpointer data)
+{
+	struct client *c = data;
+	int fds[2] = { -1, -1 };
+	pid_t pid = 0;
+	int r;
+
+	r = oci_msg_netns(c->oci, &fds[0], &fds[1], &pid);
+	if (r == -EAGAIN) {
+		if (!c->retry_src)
+			c->retry_src = g_timeout_add(OCI_NETNS_RETRY_MS,
+						     client_oci_serve, c);
+		return G_SOURCE_CONTINUE;
+	}
+	if (r == 0) {
+		r = proxy_do_add_listener(c->p, fds, 2, pid, true);
+		if (r < 0) {
+			close(fds[0]);
+			close(fds[1]);
+		}
+	}
+	if (r < 0)
+		log_warn("refused an OCI container (pid %d): %s", (int)pid,
+			 g_strerror(-r));
+	c->retry_src = 0; /* when it runs this: removed by the return */
+	client_free(c);
+	return G_SOURCE_REMOVE;
+}
+
+/**
+ * client_on_oci_input() - an OCI runtime's connection is readable
+ * @c: the client
+ * @fd: its socket
+ *
+ * Gathers the runtime's message (oci.c); once it is complete the socket
+ * is read no more and the container is served (client_oci_serve()). The
+ * connection is closed then, or on any error: the protocol has no answer.
+ *
+ * Return: whether the source stays.
+ */
+static gboolean client_on_oci_input(struct client *c, int fd)
+{
+	int r;
+
+	r = oci_recv(c->oci, fd);
+	if (r == -EAGAIN) {
+		client_touch(c); /* idle is counted from the last bytes */
+		return G_SOURCE_CONTINUE;
+	}
+	c->src = 0;
+	if (r == 0) {
+		(void)client_oci_serve(c);
+		return G_SOURCE_REMOVE;
+	}
+	if (r != -ECONNRESET)
+		log_warn("refused an OCI container: %s", g_strerror(-r));
+	client_free(c);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 {
 	struct client *c = data;
@@ -252,6 +345,8 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 	size_t n_fds = 0, i;
 	int r;
 
+	if (c->oci)
+		return client_on_oci_input(c, fd);
 	r = fdpass_recv(fd, &msg, fds, ELEMENTSOF(fds), &n_fds);
 	if (r == -EAGAIN)
 		return G_SOURCE_CONTINUE;
@@ -269,7 +364,7 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 	}
 	if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER &&
 	    (n_fds == 1 || n_fds == 2)) {
-		r = proxy_do_add_listener(c->p, fds, n_fds, msg.pid);
+		r = proxy_do_add_listener(c->p, fds, n_fds, msg.pid, false);
 		if (r == 0)
 			n_fds = 0; /* the thread owns it */
 	} else {
@@ -313,10 +408,12 @@ static void client_touch(struct client *c)
 					    client_on_idle, c);
 }
 
-static int client_add(struct proxy *p, int fd, bool is_ctl, pid_t peer_pid)
+static int client_add(struct proxy *p, int fd, bool is_ctl, pid_t peer_pid,
+		      bool oci)
 {
 	struct client *c = g_new0(struct client, 1);
 
+	c->oci = oci ? oci_msg_new() : NULL;
 	c->p = p;
 	c->fd = fd;
 	c->is_ctl = is_ctl;
@@ -474,7 +571,33 @@ static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data)
 		proxy_refuse(cfd, r);
 		return G_SOURCE_CONTINUE;
 	}
-	client_add(p, cfd, false, peer_pid);
+	client_add(p, cfd, false, peer_pid, false);
+	return G_SOURCE_CONTINUE;
+}
+
+/*
+ * An OCI runtime connects (--oci-socket): admitted as a control client is;
+ * refused ones are closed, the protocol having no answer.
+ */
+static gboolean proxy_on_oci_accept(gint fd, GIOCondition cond, gpointer data)
+{
+	struct proxy *p = data;
+	pid_t peer_pid = 0;
+	int cfd, r;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (cfd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept: %s", g_strerror(errno));
+		return G_SOURCE_CONTINUE;
+	}
+	r = proxy_admit(p, cfd, &peer_pid);
+	if (r < 0) {
+		log_warn("refused an OCI runtime: %s", g_strerror(-r));
+		close(cfd);
+		return G_SOURCE_CONTINUE;
+	}
+	client_add(p, cfd, false, peer_pid, true);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -586,6 +709,7 @@ static void proxy_raise_nofile(void)
  */
 struct proxy_opts {
 	char *socket_path;
+	char *oci_path;
 	bool default_path;
 	char **allow_users;
 	int fd;
@@ -604,6 +728,10 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		{ "socket", 's', 0, G_OPTION_ARG_FILENAME, &o->socket_path,
 		  "listen for lxnet shim clients at PATH (mode 0600; default "
 		  "$XDG_RUNTIME_DIR/lxnet/proxy.sock)", "PATH" },
+		{ "oci-socket", 0, 0, G_OPTION_ARG_FILENAME, &o->oci_path,
+		  "also listen at PATH (mode 0600) for OCI runtimes: crun's "
+		  "run.oci.seccomp.receiver annotation, the OCI seccomp "
+		  "listenerPath", "PATH" },
 		{ "allow-user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->allow_users,
 		  "also serve shims of USER (name or uid; 'all' for any user); "
 		  "by default only this user's and root's", "USER" },
@@ -639,12 +767,15 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 	if (r != 0)
 		exit(cli_exit_status(r));
 	if (argc > 1 || (o->socket_path && o->fd >= 0) ||
+	    (o->oci_path && o->fd >= 0) ||
 	    o->max_listeners < 1 || o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) {
 		cli_usage_error(PROXY_PROG, "%s",
 			argc > 1 ? "unexpected argument" :
 			(o->max_listeners < 1 ||
 			 o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) ?
 			"--max-listeners must be 1..65536" :
+			o->oci_path && o->fd >= 0 ?
+			"--oci-socket goes with --socket, not with --fd" :
 			"give one of --socket PATH and --fd N, not both");
 		exit(CLI_EXIT_USAGE);
 	}
@@ -712,7 +843,7 @@ static void proxy_setup_fd(struct proxy *p, int fd)
 	if (util_set_cloexec_nonblock(fd, true) < 0)
 		die("--fd %d: %s", fd, g_strerror(errno));
 	p->fd_mode = true;
-	client_add(p, fd, true, 0);
+	client_add(p, fd, true, 0, false);
 }
 
 /**
@@ -740,7 +871,8 @@ int main(int argc, char **argv)
 	struct proxy_opts o = { .fd = -1,
 				.max_listeners = PROXY_MAX_LISTENERS_DEFAULT };
 	/* static: see the end of main() */
-	static struct proxy p = { .listen_fd = -1, .exit_status = 0 };
+	static struct proxy p = { .listen_fd = -1, .oci_fd = -1,
+				  .exit_status = 0 };
 	int r;
 
 	log_init("lxnet-proxy", LOG_LVL_WARN);
@@ -757,6 +889,13 @@ int main(int argc, char **argv)
 	p.max_listeners = (unsigned int)o.max_listeners;
 	if (netpolicy_active(&o.netpolicy))
 		p.conf.policy = &o.netpolicy;
+	if (p.conf.policy && o.oci_path) {
+		/* an OCI profile does not trap connect/bind/sends (oci.c) */
+		cli_usage_error(PROXY_PROG, "--oci-socket cannot enforce a "
+				"connection policy yet: give no --allow, --deny, "
+				"--no-host-loopback or --policy with it");
+		exit(CLI_EXIT_USAGE);
+	}
 	r = proxy_conf_init(&p.conf);
 	if (r == -EOPNOTSUPP)
 		die("this kernel has no seccomp user notification (Linux 5.14 or later needed)");
@@ -782,6 +921,18 @@ int main(int argc, char **argv)
 	} else {
 		proxy_setup_fd(&p, o.fd);
 	}
+	if (o.oci_path) {
+		r = oci_listen(o.oci_path, &p.oci_fd);
+		if (r == -EADDRINUSE)
+			die("something is listening at %s", o.oci_path);
+		if (r == -EEXIST)
+			die("%s exists and is not a socket", o.oci_path);
+		if (r < 0)
+			die("cannot listen at %s: %s", o.oci_path, g_strerror(-r));
+		p.oci_path = o.oci_path;
+		p.oci_src = g_unix_fd_add(p.oci_fd, G_IO_IN,
+					  proxy_on_oci_accept, &p);
+	}
 	g_unix_signal_add(SIGTERM, proxy_on_signal, &p);
 	g_unix_signal_add(SIGINT, proxy_on_signal, &p);
 
@@ -789,6 +940,12 @@ int main(int argc, char **argv)
 
 	if (p.socket_path)
 		unlink(p.socket_path);
+	if (p.oci_path)
+		unlink(p.oci_path);
+	if (p.oci_src)
+		g_source_remove(p.oci_src);
+	if (p.oci_fd >= 0)
+		close(p.oci_fd);
 	while (p.clients)
 		client_free(p.clients->data);
 	if (p.listen_src)
@@ -812,6 +969,7 @@ int main(int argc, char **argv)
 	}
 	g_main_loop_unref(p.loop);
 	g_free(o.socket_path);
+	g_free(o.oci_path);
 	g_strfreev(o.allow_users);
 	if (p.allow_uids)
 		g_array_free(p.allow_uids, TRUE);

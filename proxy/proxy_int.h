@@ -168,6 +168,20 @@ int listener_start(struct listener *l);
 void listener_stop(struct listener *l);
 void listener_join_free(struct listener *l);
 
+/* oci.c: an OCI runtime's message (the JSON state is a few hundred bytes, more with many annotations) */
+#define OCI_MSG_MAX (64 * 1024)
+struct oci_msg;
+struct oci_msg *oci_msg_new(void);
+void oci_msg_free(struct oci_msg *m);
+int oci_listen(const char *path, int *ret_fd);
+/* how long a container's namespace may be refused to us (it is not dumpable until it execs) */
+#define OCI_NETNS_WAIT_MS 2000
+/* how often it is asked for meanwhile */
+#define OCI_NETNS_RETRY_MS 5
+int oci_recv(struct oci_msg *m, int fd);
+int oci_msg_netns(struct oci_msg *m, int *ret_listener, int *ret_netns,
+		  pid_t *ret_pid);
+
 /* sockets.c */
 int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
 			  const struct seccomp_notif *req, int domain, int type,

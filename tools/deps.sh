@@ -9,7 +9,7 @@ set -eu
 
 build_pkgs="autoconf automake libtool pkg-config make gcc libc6-dev
 libfuse3-dev fuse3 libnl-3-dev libnl-route-3-dev libc-ares-dev
-libglib2.0-dev libseccomp-dev linux-libc-dev cppcheck"
+libglib2.0-dev libjson-glib-dev libseccomp-dev linux-libc-dev cppcheck"
 test_pkgs="iproute2 net-tools busybox-static python3 curl acl dnsmasq-base
 golang-go gcc-multilib procps psmisc util-linux debootstrap iputils-ping
 passwd clang libclang-rt-dev iperf3 passt slirp4netns uidmap lsof"
@@ -19,6 +19,9 @@ demo_pkgs="curl iproute2 python3"
 
 # apparmor_parser checks the installed AppArmor profile (tests/integration/install.sh)
 test_pkgs="$test_pkgs apparmor"
+
+# the OCI runtimes examples/crun.sh and examples/podman.sh run (tests/integration/oci-*.sh)
+test_pkgs="$test_pkgs crun podman"
 
 # dpkg-buildpackage -us -uc -b, lintian, a clean clone (debian/control's
 # Build-Depends are build_pkgs plus dh-apparmor; Rules-Requires-Root: no,

@@ -16,3 +16,7 @@ src_lxnet_lxnet_SOURCES += src/lxnet/run.c src/lxnet/sandbox.c \
 src_lxnet_lxnet_SOURCES += src/lxnet/registry.c src/lxnet/registry.h \
 	src/lxnet/run_named.c src/lxnet/run_named.h src/lxnet/exec.c \
 	src/lxnet/ps.c src/lxnet/sandbox_bind.c
+# lxnet oci-profile, lxnet oci-hook: what an OCI container needs (owner: oci)
+src_lxnet_lxnet_SOURCES += src/lxnet/oci_profile.c src/lxnet/oci_hook.c
+src_lxnet_lxnet_CFLAGS += $(JSON_CFLAGS)
+src_lxnet_lxnet_LDADD += $(JSON_LIBS)

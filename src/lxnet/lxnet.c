@@ -31,6 +31,10 @@ static const struct lxnet_cmd lxnet_cmds[] = {
 	  "list the running named sandboxes" },
 	{ "shim", shim_main,
 	  "run a command with its sockets served by a running lxnet-proxy" },
+	{ "oci-profile", oci_profile_main,
+	  "print a seccomp profile handing an OCI container to lxnet-proxy" },
+	{ "oci-hook", oci_hook_main,
+	  "OCI createContainer hook: the view's proc/net at /proc/net" },
 };
 
 static void lxnet_usage(FILE *out)
@@ -44,9 +48,9 @@ static void lxnet_usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < ELEMENTSOF(lxnet_cmds); i++)
-		fprintf(out, "  %-8s %s\n", lxnet_cmds[i].name,
+		fprintf(out, "  %-11s %s\n", lxnet_cmds[i].name,
 			lxnet_cmds[i].summary);
-	fprintf(out, "  %-8s %s\n", "help", "show this help");
+	fprintf(out, "  %-11s %s\n", "help", "show this help");
 	fprintf(out,
 		"\n"
 		"`lxnet COMMAND --help` describes a command's options.\n");

@@ -11,5 +11,7 @@ int shim_main(int argc, char **argv); /* src/lxnet/shim.c */
 int run_main(int argc, char **argv);  /* src/lxnet/run.c */
 int exec_main(int argc, char **argv); /* src/lxnet/exec.c */
 int ps_main(int argc, char **argv);   /* src/lxnet/ps.c */
+int oci_profile_main(int argc, char **argv); /* src/lxnet/oci_profile.c */
+int oci_hook_main(int argc, char **argv);    /* src/lxnet/oci_hook.c */
 
 #endif

@@ -86,6 +86,11 @@ TESTS += tests/integration/run-ids.sh
 EXTRA_DIST += tests/integration/run-ids.sh
 TESTS += tests/integration/run-distro.sh
 EXTRA_DIST += tests/integration/run-distro.sh
+# OCI runtimes: crun and rootless podman handing their seccomp listener to lxnet-proxy (owner: oci)
+TESTS += tests/integration/oci-crun.sh tests/integration/oci-podman.sh
+EXTRA_DIST += tests/integration/oci-crun.sh tests/integration/oci-podman.sh \
+	tests/integration/oci-common.sh
+EXTRA_DIST += tests/helpers/oci-probe.c
 # the command-line path every program shares (src/cli.c)
 TESTS += tests/integration/cli-usage.sh
 EXTRA_DIST += tests/integration/cli-usage.sh

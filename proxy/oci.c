@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* oci.c - the seccomp receiver protocol of OCI runtimes (crun's run.oci.seccomp.receiver, OCI listenerPath) */
+/*
+ * An OCI runtime that is told where a seccomp agent listens (the
+ * `listenerPath` of the config's seccomp section, or crun's
+ * `run.oci.seccomp.receiver` annotation) connects there with an AF_UNIX
+ * SOCK_STREAM socket before it starts the container, and, once the
+ * container's filter is loaded, sends one message: the listener fd as
+ * SCM_RIGHTS and, in the same bytes, a JSON document (the OCI "container
+ * process state": ociVersion, fds, pid, metadata, and the container's
+ * state with its id, status, pid, bundle and annotations). It waits for no
+ * answer. Stream sockets keep no message boundaries, so the bytes are
+ * gathered until they parse as one JSON object, up to OCI_MSG_MAX.
+ *
+ * The container's network namespace is the one the proxy serves: it is
+ * opened through a pidfd of the pid in the message, which is checked to
+ * be still alive after the open, so a reused pid cannot name another
+ * process's namespace.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <json-glib/json-glib.h>
+
+#include "proxy_int.h"
+#include "util.h"
+
+/*
+ * struct oci_msg - what has arrived of one runtime's message
+ * @buf: the bytes so far (at most OCI_MSG_MAX)
+ * @fd: the listener fd it carried, or -1
+ * @pid: the container's pid, once the message is complete (else 0)
+ * @pidfd: a pidfd of @pid taken then, or -1
+ * @deadline: until when (g_get_monotonic_time()) its namespace may still
+ *	be refused to us
+ */
+struct oci_msg {
+	GByteArray *buf;
+	int fd;
+	pid_t pid;
+	int pidfd;
+	gint64 deadline;
+};
+
+struct oci_msg *oci_msg_new(void)
+{
+	struct oci_msg *m = g_new0(struct oci_msg, 1);
+
+	m->buf = g_byte_array_new();
+	m->fd = -1;
+	m->pidfd = -1;
+	return m;
+}
+
+void oci_msg_free(struct oci_msg *m)
+{
+	if (!m)
+		return;
+	if (m->fd >= 0)
+		close(m->fd);
+	if (m->pidfd >= 0)
+		close(m->pidfd);
+	g_byte_array_unref(m->buf);
+	g_free(m);
+}
+
+/**
+ * oci_listen() - create the OCI runtimes' socket at @path (SOCK_STREAM, 0600)
+ * @path: filesystem path
+ * @ret_fd: the listening socket (non-blocking, O_CLOEXEC)
+ *
+ * A stale socket (nobody accepting) is replaced; a live one or a file that
+ * is not a socket is an error. Runs at start-up.
+ *
+ * Return: 0 or -errno (-EADDRINUSE: something answers there; -EEXIST: not
+ * a socket).
+ */
+int oci_listen(const char *path, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = strlen(path);
+	struct stat st;
+	mode_t old;
+	int r;
+
+	if (len == 0 || len >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, len + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (lstat(path, &st) == 0) {
+		_cleanup_close_ int probe = -1;
+
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe < 0)
+			return -errno;
+		if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return -EADDRINUSE;
+		if (errno != ECONNREFUSED && errno != EPROTOTYPE)
+			return -errno;
+		if (errno == EPROTOTYPE)
+			return -EADDRINUSE; /* a live socket of another type */
+		if (unlink(path) < 0)
+			return -errno;
+	}
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0)
+		return -errno;
+	if (chmod(path, 0600) < 0 || listen(fd, 128) < 0) {
+		r = -errno;
+		unlink(path);
+		return r;
+	}
+	*ret_fd = steal_fd(&fd);
+	return 0;
+}
+
+/**
+ * oci_read() - read what is there from a runtime's connection into @m
+ * @m: the message so far
+ * @fd: the connection (non-blocking)
+ * @ret_eof: set when the runtime closed its end
+ *
+ * Takes one fd from the first SCM_RIGHTS and closes any other.
+ *
+ * Return: 0, -EAGAIN (nothing to read), -EMSGSIZE (past OCI_MSG_MAX) or
+ * -errno.
+ */
+static int oci_read(struct oci_msg *m, int fd, bool *ret_eof)
+{
+	char data[4096];
+	char ctrl[CMSG_SPACE(sizeof(int) * 4)];
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EINTR ? -EAGAIN : -errno;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		size_t i, nfd;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < nfd; i++) {
+			int rfd;
+
+			memcpy(&rfd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (m->fd < 0)
+				m->fd = rfd;
+			else
+				close(rfd);
+		}
+	}
+	*ret_eof = n == 0;
+	if (m->buf->len + (size_t)n > OCI_MSG_MAX)
+		return -EMSGSIZE;
+	g_byte_array_append(m->buf, (const guint8 *)data, (guint)n);
+	return 0;
+}
+
+/**
+ * oci_msg_pid() - the container's pid from a complete message
+ * @root: the parsed document
+ *
+ * The OCI container process state carries the pid twice: at the top and
+ * in "state"; either will do, the top one first.
+ *
+ * Return: the pid, or -EBADMSG.
+ */
+static pid_t oci_msg_pid(JsonNode *root)
+{
+	JsonObject *o, *state;
+	gint64 pid = 0;
+
+	if (!JSON_NODE_HOLDS_OBJECT(root))
+		return -EBADMSG;
+	o = json_node_get_object(root);
+	pid = json_object_get_int_member_with_default(o, "pid", 0);
+	if (pid <= 0 && json_object_has_member(o, "state")) {
+		JsonNode *s = json_object_get_member(o, "state");
+
+		if (JSON_NODE_HOLDS_OBJECT(s)) {
+			state = json_node_get_object(s);
+			pid = json_object_get_int_member_with_default(state,
+								      "pid", 0);
+		}
+	}
+	return pid > 0 && pid < INT32_MAX ? (pid_t)pid : -EBADMSG;
+}
+
+/* oci_pid_exited() - whether the process of @pidfd has exited (its pidfd is readable then) */
+static bool oci_pid_exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) != 0;
+}
+
+/**
+ * oci_msg_netns() - open the network namespace of the message's container
+ * @m: a complete message (oci_recv() returned 0)
+ * @ret_listener: the seccomp listener fd (the caller owns it)
+ * @ret_netns: the container's network namespace (the caller owns it)
+ * @ret_pid: the container's pid
+ *
+ * The pidfd was taken when the message was complete and is checked after
+ * the open (a pidfd turns readable when its process exits; no permission
+ * to signal is needed): a pid reused since cannot name another process's
+ * namespace. The runtime sends the listener before the container execs
+ * its command: until then the process may not be dumpable, and
+ * /proc/PID/ns is refused to a proxy without CAP_SYS_PTRACE over the
+ * user namespace its memory belongs to (rootless crun: the initial one).
+ * Such a refusal is -EAGAIN until OCI_NETNS_WAIT_MS after the message.
+ *
+ * Return: 0 (the fds handed over), -EAGAIN (ask again later), -ESRCH
+ * (the container is gone) or -errno.
+ */
+int oci_msg_netns(struct oci_msg *m, int *ret_listener, int *ret_netns,
+		  pid_t *ret_pid)
+{
+	_cleanup_close_ int ns = -1;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)m->pid);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0 && (errno == EACCES || errno == EPERM) &&
+	    g_get_monotonic_time() < m->deadline && !oci_pid_exited(m->pidfd))
+		return -EAGAIN;
+	if (ns < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (oci_pid_exited(m->pidfd))
+		return -ESRCH;
+	*ret_listener = m->fd;
+	m->fd = -1;
+	*ret_netns = steal_fd(&ns);
+	*ret_pid = m->pid;
+	return 0;
+}
+
+/**
+ * oci_recv() - take in what a runtime sent
+ * @m: the connection's message so far
+ * @fd: the connection (non-blocking)
+ *
+ * Once the message is all there (a JSON object, and the listener fd), the
+ * container's pid is read from it and a pidfd taken; then
+ * oci_msg_netns() hands over what the listener needs.
+ *
+ * Return: 0 when the message is complete, -EAGAIN when more is to come,
+ * -ECONNRESET when the runtime left before sending it all, -EBADMSG for
+ * anything else than the protocol (too long, no fd, not JSON, no pid),
+ * -ESRCH when the container is already gone, or -errno.
+ */
+int oci_recv(struct oci_msg *m, int fd)
+{
+	g_autoptr(JsonParser) parser = NULL;
+	bool eof = false;
+	pid_t pid;
+	int r;
+
+	r = oci_read(m, fd, &eof);
+	if (r == -EMSGSIZE)
+		return -EBADMSG;
+	if (r < 0)
+		return r;
+	parser = json_parser_new_immutable();
+	if (m->buf->len == 0 ||
+	    !json_parser_load_from_data(parser, (const char *)m->buf->data,
+					(gssize)m->buf->len, NULL))
+		return eof ? (m->buf->len ? -EBADMSG : -ECONNRESET) : -EAGAIN;
+	if (m->fd < 0)
+		return -EBADMSG;
+	pid = oci_msg_pid(json_parser_get_root(parser));
+	if (pid < 0)
+		return -EBADMSG;
+	m->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (m->pidfd < 0)
+		return -errno;
+	m->pid = pid;
+	m->deadline = g_get_monotonic_time() +
+		      OCI_NETNS_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+	return 0;
+}

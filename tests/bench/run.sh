@@ -126,6 +126,12 @@ SETUPS="native lxnet pasta slirp4netns"
 declare -A HOST AVAIL WHY
 HOST[native]=127.0.0.1 HOST[lxnet]=127.0.0.1 HOST[pasta]=10.99.0.254 HOST[slirp4netns]=10.0.2.2
 LXRUN=("$B/src/lxnet/lxnet" run --resolv-conf="$T/resolv.conf" --hosts-file="$T/hosts" --)
+# A 100-rule connection policy whose last rule allows the bench's server:
+# every connect is decided after 99 misses.
+for i in $(seq 1 99); do echo "deny tcp:10.$i.0.0/16:1-1023"; done >"$T/policy"
+echo "allow tcp:127.0.0.1" >>"$T/policy"
+LXRUN_POLICY=("$B/src/lxnet/lxnet" run --resolv-conf="$T/resolv.conf" --hosts-file="$T/hosts" \
+	--policy="$T/policy" --)
 # setw SETUP - W becomes the command prefix that runs a command in SETUP.
 # pasta runs as root here (we are root): --runas 0 keeps it from switching to
 # nobody, which cannot open /dev/net/tun (0600 on this machine).
@@ -217,7 +223,15 @@ measure_rep() {
 	setw "$s"
 	iperf "$s" tcp_up_gbps
 	iperf "$s" tcp_down_gbps -R
-	add tcp_conn_per_s "$s" "$(run_to 60 "${W[@]}" "$BT" conn "$h" $PORT $d)"
+	v=$(run_to 60 "${W[@]}" "$BT" conn "$h" $PORT $d)
+	add tcp_conn_per_s "$s" "$v"
+	# the same connections under a 100-rule policy; native is the ratio's base
+	if [ "$s" = native ]; then
+		add tcp_conn_policy_per_s native "$v"
+	elif [ "$s" = lxnet ]; then
+		add tcp_conn_policy_per_s lxnet \
+			"$(run_to 60 "${LXRUN_POLICY[@]}" "$BT" conn "$h" $PORT $d)"
+	fi
 	add udp_rr_per_s "$s" "$(run_to 60 "${W[@]}" "$BT" udprr "$h" $PORT $d)"
 	if [ "$s" != lxnet ] || [ $NLEMU -eq 1 ]; then
 		add getifaddrs_per_s "$s" "$(run_to 60 "${W[@]}" "$BT" ifaddrs $d)"
@@ -319,6 +333,7 @@ fi
 METRICS="tcp_up_gbps|Gbit/s|rge|0.97|>= 0.97x|0
 tcp_down_gbps|Gbit/s|rge|0.97|>= 0.97x|0
 tcp_conn_per_s|conn/s|rge|0.85|>= 0.85x|0
+tcp_conn_policy_per_s|conn/s|info||100 rules|0
 udp_rr_per_s|req/s|rge|0.95|>= 0.95x|0
 getifaddrs_per_s|calls/s|rge|0.5|>= 0.5x (time <= 2x)|1
 ip_addr_ms|ms|rle|2|<= 2x|1

@@ -109,3 +109,6 @@ tests_helpers_fuse_stall_CFLAGS = $(AM_CFLAGS) $(FUSE_CFLAGS)
 tests_helpers_fuse_stall_LDADD = $(FUSE_LIBS)
 TESTS += tests/integration/proxy-stall.sh
 EXTRA_DIST += tests/integration/proxy-stall.sh tests/integration/stall-attack.py
+# the proxy's structure: calls one way, one notify core, one trapped list
+TESTS += tests/integration/proxy-structure.sh
+EXTRA_DIST += tests/integration/proxy-structure.sh

@@ -468,7 +468,7 @@ static int ifioctl_do_ifconf(const struct ifioctl_call *c,
 	size_t hdr = c->compat ? IFCONF_SIZE_COMPAT : IFCONF_SIZE_NATIVE;
 	int size = c->compat ? IFREQ_SIZE_COMPAT : IFREQ_SIZE_NATIVE;
 	unsigned char raw[IFCONF_SIZE_NATIVE];
-	_cleanup_free_ unsigned char *out = NULL;
+	g_autofree unsigned char *out = NULL;
 	int32_t len, total = 0;
 	uint64_t buf;
 	guint i, n4 = 0;

@@ -387,7 +387,7 @@ static void nlep_mcast(struct nlep *ep, const void *buf, size_t len)
 static void nlep_on_event(const struct netstate_event *ev, void *data)
 {
 	struct nlep_hub *h = data;
-	_cleanup_free_ char *buf = g_malloc(NLEP_DUMP_MAX);
+	g_autofree char *buf = g_malloc(NLEP_DUMP_MAX);
 	GQueue done = G_QUEUE_INIT;
 	GHashTableIter it;
 	gpointer k, v;
@@ -438,7 +438,7 @@ static void nlep_on_event(const struct netstate_event *ev, void *data)
  */
 static int nlep_sysctl(const char *name, int dflt)
 {
-	_cleanup_free_ char *s = NULL;
+	g_autofree char *s = NULL;
 	char path[96];
 	size_t len;
 

@@ -277,7 +277,7 @@ static int nlep_read_empty(struct nlep *ep)
 static int nlep_read_request(struct nlep *ep, uint8_t **ret_buf,
 			     size_t *ret_len)
 {
-	_cleanup_free_ uint8_t *buf = NULL;
+	g_autofree uint8_t *buf = NULL;
 	ssize_t n;
 
 	n = recv(ep->pfd, NULL, 0, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
@@ -371,7 +371,7 @@ static bool nlep_take_diag(struct nlep *ep, const uint8_t *buf, size_t len)
 static bool nlep_take_request(struct nlep *ep)
 {
 	struct nlep_hub *h = ep->hub;
-	_cleanup_free_ uint8_t *buf = NULL;
+	g_autofree uint8_t *buf = NULL;
 	struct netstate_snapshot *snap;
 	struct nlep_replies e = { 0 };
 	struct nlmsg_opts o;
@@ -425,7 +425,7 @@ static bool nlep_take_request(struct nlep *ep)
  */
 static void nlep_dump_step(struct nlep *ep)
 {
-	_cleanup_free_ char *part = NULL;
+	g_autofree char *part = NULL;
 	struct netstate_snapshot *snap;
 	size_t room = nlep_dump_room(ep);
 	uint64_t gen = 0;
@@ -535,7 +535,7 @@ static int nlep_host_query(void *data, const void *req, size_t len,
 	unsigned int want, i;
 	size_t total = 0;
 	bool dump;
-	_cleanup_free_ uint8_t *buf = g_malloc(NLEP_DGRAM_MAX);
+	g_autofree uint8_t *buf = g_malloc(NLEP_DGRAM_MAX);
 
 	(void)data;
 	if (len < sizeof(*h))

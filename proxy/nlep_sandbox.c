@@ -541,7 +541,7 @@ int nlep_caller_slot(struct nlep_sandbox *sb, pid_t pid, struct nlep *diag,
  */
 bool nlep_caller_net_admin(const struct nlep_hub *h, pid_t pid)
 {
-	_cleanup_free_ char *st = NULL;
+	g_autofree char *st = NULL;
 	char path[64];
 	uint64_t eff = 0;
 	struct stat ns;
@@ -571,7 +571,7 @@ bool nlep_caller_net_admin(const struct nlep_hub *h, pid_t pid)
  */
 bool nlep_signal_pending(pid_t pid)
 {
-	_cleanup_free_ char *st = NULL;
+	g_autofree char *st = NULL;
 	char path[64];
 	uint64_t pnd = 0, shd = 0, blk = 0, cgt = 0;
 	const char *p;

@@ -503,7 +503,7 @@ static void listener_sched_batch(void)
 static void *listener_thread(void *arg)
 {
 	struct listener *l = arg;
-	_cleanup_free_ struct seccomp_notif *req = g_malloc0(l->conf->notif_size);
+	g_autofree struct seccomp_notif *req = g_malloc0(l->conf->notif_size);
 	sigset_t wake, waiting;
 	int r, e;
 

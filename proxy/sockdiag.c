@@ -214,7 +214,7 @@ static int sd_forward(struct sd_out *o, int fd, const struct nlmsghdr *req,
 	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
 	gint64 deadline = g_get_monotonic_time() +
 			  (gint64)SOCKDIAG_TIMEOUT_MS * 1000;
-	_cleanup_free_ uint8_t *buf = g_malloc(SOCKDIAG_DGRAM_MAX);
+	g_autofree uint8_t *buf = g_malloc(SOCKDIAG_DGRAM_MAX);
 	bool dump = req->nlmsg_flags & NLM_F_DUMP;
 	bool hidden = false;
 

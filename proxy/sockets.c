@@ -46,7 +46,7 @@
 static int sockets_cap_net_raw(const struct proxy_conf *conf, int listener,
 			       const struct seccomp_notif *req)
 {
-	_cleanup_free_ char *status = NULL;
+	g_autofree char *status = NULL;
 	char path[64];
 	struct stat st;
 	const char *cap;

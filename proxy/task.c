@@ -56,7 +56,7 @@ int task_status_pid(int procdir, pid_t pid, const char *key, bool innermost,
 		    pid_t *ret)
 {
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *st = g_malloc(TASK_STATUS_MAX);
+	g_autofree char *st = g_malloc(TASK_STATUS_MAX);
 	char path[48], needle[24];
 	const char *p;
 	size_t len = 0;

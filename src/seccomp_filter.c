@@ -416,7 +416,7 @@ static int filter_export(scmp_filter_ctx ctx, struct sock_filter **ret_insns,
 			 unsigned int *ret_n)
 {
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ struct sock_filter *insns = NULL;
+	g_autofree struct sock_filter *insns = NULL;
 	struct stat st;
 	size_t len, off = 0;
 	int r;
@@ -525,7 +525,7 @@ int seccomp_filter_install_flags(unsigned int flags,
 				 int *ret_listener_fd)
 {
 	_cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = NULL;
-	_cleanup_free_ struct sock_filter *insns = NULL;
+	g_autofree struct sock_filter *insns = NULL;
 	struct sock_fprog prog;
 	unsigned int n = 0;
 	bool killable = true;

@@ -23,11 +23,6 @@ static inline void closep(int *fd)
 }
 #define _cleanup_close_ _cleanup_(closep)
 
-static inline void freep(void *p)
-{
-	g_free(*(void **)p);
-}
-#define _cleanup_free_ _cleanup_(freep)
 
 /* Hand an fd on and disarm its cleanup. */
 static inline int steal_fd(int *fd)

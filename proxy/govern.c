@@ -12,7 +12,7 @@
  * made with the kernel) gets CONTINUE: it reaches nothing of the host's.
  *
  * A refused call gets EPERM, what a netfilter OUTPUT drop gives a local
- * program. A blocking connect() is made on a thread of its own (bounded
+ * program. A blocking connect() is made on a pool thread (bounded
  * per proxy), so the sandbox's other calls go on; the socket's own
  * O_NONBLOCK and SO_SNDTIMEO apply, since it is the same socket. The
  * caller waits killable only (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV): a
@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -51,7 +50,8 @@
  * @sock: our copy of the caller's socket
  * @type: its SO_TYPE
  * @proto: its protocol, as the policy names it
- * @t: the caller's memory
+ * @t: the caller's memory for writes (sendmmsg's msg_len), opened then;
+ *	reads go through process_vm_readv() (govern_read())
  */
 struct govern_call {
 	const struct proxy_conf *conf;
@@ -119,10 +119,34 @@ static int64_t govern_open(struct govern_call *g)
 	if (!sockets_host_socket(g->conf, g->sock))
 		return NOTIF_CONTINUE;
 	g->proto = govern_proto(g->sock, g->type);
-	r = target_open(g->listener, g->req->id, (pid_t)g->req->pid, &g->t);
-	if (r == -ENOENT)
-		return NOTIF_ANSWERED;
-	return r < 0 ? r : 0;
+	return 0;
+}
+
+/*
+ * Copy @len bytes at @addr of the caller. Cheaper than opening its
+ * /proc/PID/mem; what was read is the caller's once govern_proven() says
+ * the notification is still pending (then the pid was not reused).
+ */
+static int govern_read(struct govern_call *g, uint64_t addr, void *buf,
+		       size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
+				.iov_len = len };
+	ssize_t n;
+
+	if (len == 0)
+		return 0;
+	n = process_vm_readv((pid_t)g->req->pid, &local, 1, &remote, 1, 0);
+	if (n < 0)
+		return errno == ESRCH ? -ENOENT : -EFAULT;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+/* Before acting on what was read: it came from the caller (pid reuse). */
+static int govern_proven(const struct govern_call *g)
+{
+	return notif_id_valid(g->listener, g->req->id) < 0 ? -ENOENT : 0;
 }
 
 /**
@@ -226,11 +250,11 @@ static int govern_read_addr(struct govern_call *g, uint64_t ptr,
 	memset(sa, 0, sizeof(*sa));
 	if ((int)len < 0 || len > sizeof(*sa))
 		return -EINVAL;
-	return len == 0 ? 0 : target_read(&g->t, ptr, sa, len);
+	return len == 0 ? 0 : govern_read(g, ptr, sa, len);
 }
 
 /*
- * struct govern_connect_job - a blocking connect made on its own thread
+ * struct govern_connect_job - a blocking connect made on a pool thread
  * @listener: a dup of the listener (the serving thread may close its own)
  * @id: the notification
  * @sock: our copy of the socket
@@ -244,64 +268,83 @@ struct govern_connect_job {
 	socklen_t len;
 };
 
-static gint govern_connecting;
-
-static void *govern_connect_thread(void *arg)
+static void govern_connect_run(gpointer data, gpointer user_data)
 {
-	struct govern_connect_job *j = arg;
+	struct govern_connect_job *j = data;
 	int64_t r;
 
+	(void)user_data;
 	r = connect(j->sock, (struct sockaddr *)&j->sa, j->len) < 0 ? -errno : 0;
 	(void)notif_reply(j->listener, j->id, r);
 	close(j->sock);
 	close(j->listener);
 	g_free(j);
-	g_atomic_int_dec_and_test(&govern_connecting);
-	return NULL;
+}
+
+/* The pool blocking connects run on, made at the first (never freed). */
+static GThreadPool *govern_pool(void)
+{
+	static gsize once;
+	static GThreadPool *pool;
+
+	if (g_once_init_enter(&once)) {
+		pool = g_thread_pool_new(govern_connect_run, NULL,
+					 GOVERN_MAX_CONNECTING, FALSE, NULL);
+		g_once_init_leave(&once, 1);
+	}
+	return pool;
 }
 
 /**
- * govern_connect_async() - make a blocking connect on a thread of its own
- * @g: the call (its socket is handed to the thread on success)
+ * govern_connect_async() - make a blocking connect on a pool thread
+ * @g: the call (its socket is handed to the job on success)
  * @sa, @len: our copy of the address
  *
- * Return: NOTIF_ANSWERED when the thread answers, or -errno when no thread
- * could be started (the caller then connects in place).
+ * At most GOVERN_MAX_CONNECTING run at once; more wait in the pool's queue
+ * (their callers wait in the kernel's). An idle thread is kept for the
+ * next, so a connect costs a hand-off, not a thread.
+ *
+ * Return: NOTIF_ANSWERED when a pool thread answers, or -errno (the caller
+ * then connects in place).
  */
 static int64_t govern_connect_async(struct govern_call *g,
 				    const struct sockaddr_storage *sa,
 				    socklen_t len)
 {
 	struct govern_connect_job *j;
-	pthread_attr_t attr;
-	pthread_t th;
-	int r;
+	GThreadPool *pool = govern_pool();
 
-	if (g_atomic_int_add(&govern_connecting, 1) >= GOVERN_MAX_CONNECTING) {
-		g_atomic_int_dec_and_test(&govern_connecting);
+	if (!pool)
 		return -EAGAIN;
-	}
 	j = g_new0(struct govern_connect_job, 1);
 	j->listener = fcntl(g->listener, F_DUPFD_CLOEXEC, 0);
+	if (j->listener < 0) {
+		g_free(j);
+		return -errno;
+	}
 	j->id = g->req->id;
 	j->sock = g->sock;
 	j->sa = *sa;
 	j->len = len;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, PROXY_THREAD_STACK);
-	r = j->listener < 0 ? errno :
-	    pthread_create(&th, &attr, govern_connect_thread, j);
-	pthread_attr_destroy(&attr);
-	if (r != 0) {
-		if (j->listener >= 0)
-			close(j->listener);
+	if (!g_thread_pool_push(pool, j, NULL)) {
+		close(j->listener);
 		g_free(j);
-		g_atomic_int_dec_and_test(&govern_connecting);
-		return -r;
+		return -EAGAIN;
 	}
-	g->sock = -1; /* the thread's now */
+	g->sock = -1; /* the job's now */
 	return NOTIF_ANSWERED;
+}
+
+/* Whether @sa is on the host's loopback (127.0.0.0/8, ::1, mapped). */
+static bool govern_loopback(const struct sockaddr_storage *sa, socklen_t len)
+{
+	struct netpolicy_query q = { 0 };
+	uint8_t a[16];
+	static const uint8_t one[16] = { [15] = 1 };
+
+	if (!govern_addr(sa, len, a, &q))
+		return false;
+	return q.family == AF_INET ? a[0] == 127 : memcmp(a, one, 16) == 0;
 }
 
 /**
@@ -326,10 +369,17 @@ int64_t govern_connect(const struct proxy_conf *conf, int listener,
 		r = govern_read_addr(&g, req->data.args[1], len, &sa);
 	if (r == 0)
 		r = govern_decide(&g, &sa, len, false);
+	if (r == 0)
+		r = govern_proven(&g);
 	if (r == 0) {
-		/* blocking: on a thread of its own, or here when none starts */
+		/*
+		 * Blocking: on a pool thread, or here when that fails. To the
+		 * host's loopback the handshake is done within connect() (a
+		 * full listen queue aside), so it is made here: a hop to
+		 * another thread would cost more than the call.
+		 */
 		fl = fcntl(g.sock, F_GETFL);
-		if (fl >= 0 && !(fl & O_NONBLOCK))
+		if (fl >= 0 && !(fl & O_NONBLOCK) && !govern_loopback(&sa, len))
 			r = govern_connect_async(&g, &sa, len);
 		if (r != NOTIF_ANSWERED)
 			r = connect(g.sock, (struct sockaddr *)&sa, len) < 0 ?
@@ -361,6 +411,8 @@ int64_t govern_bind(const struct proxy_conf *conf, int listener,
 	if (r == 0)
 		r = govern_decide(&g, &sa, len, true);
 	if (r == 0)
+		r = govern_proven(&g);
+	if (r == 0)
 		r = bind(g.sock, (struct sockaddr *)&sa, len) < 0 ? -errno : 0;
 	govern_call_clear(&g);
 	return r == -ENOENT ? NOTIF_ANSWERED : r;
@@ -385,7 +437,7 @@ static int govern_read_buf(struct govern_call *g, uint64_t ptr, size_t len,
 			   void **ret)
 {
 	void *b = g_malloc(MAX(len, (size_t)1));
-	int r = len ? target_read(&g->t, ptr, b, len) : 0;
+	int r = len ? govern_read(g, ptr, b, len) : 0;
 
 	if (r < 0) {
 		g_free(b);
@@ -429,6 +481,8 @@ int64_t govern_sendto(const struct proxy_conf *conf, int listener,
 		r = govern_decide(&g, &sa, alen, false);
 	if (r == 0)
 		r = govern_read_buf(&g, req->data.args[1], n, &buf);
+	if (r == 0)
+		r = govern_proven(&g);
 	if (r == 0) {
 		ssize_t k = sendto(g.sock, buf, n, flags | MSG_NOSIGNAL,
 				   (struct sockaddr *)&sa, alen);
@@ -471,13 +525,13 @@ static int govern_read_iov(struct govern_call *g, uint64_t iovp, size_t n_iov,
 	for (i = 0; i < n_iov && total < GOVERN_SEND_MAX; i++) {
 		size_t take;
 
-		r = target_read(&g->t, iovp + i * sizeof(v), &v, sizeof(v));
+		r = govern_read(g, iovp + i * sizeof(v), &v, sizeof(v));
 		if (r < 0)
 			return r;
 		take = MIN(v.iov_len, GOVERN_SEND_MAX - total);
 		if (v.iov_len > GOVERN_SEND_MAX - total && g->type != SOCK_STREAM)
 			return -EMSGSIZE;
-		r = take ? target_read(&g->t, (uint64_t)(uintptr_t)v.iov_base,
+		r = take ? govern_read(g, (uint64_t)(uintptr_t)v.iov_base,
 				       out + total, take) : 0;
 		if (r < 0)
 			return r;
@@ -501,7 +555,7 @@ static int govern_read_msg(struct govern_call *g, uint64_t ptr,
 	struct msghdr h;
 	int r;
 
-	r = target_read(&g->t, ptr, &h, sizeof(h));
+	r = govern_read(g, ptr, &h, sizeof(h));
 	if (r < 0)
 		return r;
 	memset(&m->sa, 0, sizeof(m->sa));
@@ -571,6 +625,8 @@ int64_t govern_sendmsg(const struct proxy_conf *conf, int listener,
 	if (r == 0)
 		r = govern_read_msg(&g, req->data.args[1], &m);
 	if (r == 0)
+		r = govern_proven(&g);
+	if (r == 0)
 		r = govern_send_msg(&g, &m, flags);
 	govern_msg_clear(&m);
 	govern_call_clear(&g);
@@ -602,6 +658,8 @@ int64_t govern_sendmmsg(const struct proxy_conf *conf, int listener,
 	r = govern_open(&g);
 	if (r == 0 && govern_send_free(&g, flags))
 		r = NOTIF_CONTINUE;
+	if (r == 0)
+		r = target_open(listener, req->id, (pid_t)req->pid, &g.t);
 	for (i = 0; r == 0 && i < vlen; i++) {
 		struct govern_msg m = { 0 };
 		uint64_t at = vec + i * sizeof(struct mmsghdr);
@@ -609,6 +667,8 @@ int64_t govern_sendmmsg(const struct proxy_conf *conf, int listener,
 		unsigned int sent;
 
 		k = govern_read_msg(&g, at, &m);
+		if (k == 0)
+			k = govern_proven(&g);
 		if (k == 0)
 			k = govern_send_msg(&g, &m, flags);
 		govern_msg_clear(&m);

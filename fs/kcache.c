@@ -161,6 +161,15 @@ static gboolean lxfs_kcache_on_timer(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Cached readers hold back a change: start the bound on how long. */
+static void lxfs_kcache_hold(struct lxfs *fs, struct lxfs_node *n)
+{
+	if (lxfs_node_cacheable(n) && lxfs_kcache_lagging(n) && n->lag_since == 0) {
+		n->lag_since = lxfs_mono_ms();
+		lxfs_kcache_arm(fs);
+	}
+}
+
 /**
  * lxfs_kcache_changed() - a cacheable file's bytes changed or may have
  * @fs: context
@@ -173,10 +182,7 @@ static gboolean lxfs_kcache_on_timer(gpointer data)
 void lxfs_kcache_changed(struct lxfs *fs, struct lxfs_node *n)
 {
 	lxfs_session_notify_attr(fs, n->ino);
-	if (lxfs_node_cacheable(n) && lxfs_kcache_lagging(n) && n->lag_since == 0) {
-		n->lag_since = lxfs_mono_ms();
-		lxfs_kcache_arm(fs);
-	}
+	lxfs_kcache_hold(fs, n);
 }
 
 /**
@@ -227,8 +233,11 @@ void lxfs_kcache_open(struct lxfs *fs, struct lxfs_handle *h, bool write,
 	if (write || !lxfs_node_cacheable(n))
 		return;
 	if (n->n_cached > 0 && !lxfs_same(n->kv, h->bytes)) {
-		/* Readers hold an older version: this one reads its own. */
-		lxfs_kcache_changed(fs, n);
+		/*
+		 * Readers hold an older version: this one reads its own. The
+		 * kernel's attributes are theirs and stay valid: nothing to drop.
+		 */
+		lxfs_kcache_hold(fs, n);
 		return;
 	}
 	if (n->n_cached == 0 && !lxfs_same(n->kv, h->bytes)) {

@@ -58,6 +58,12 @@
  *         before the first write; after the rendering, or alone when @taken
  * @taken: the file was truncated: it is @local alone, the host's changes no
  *         longer show
+ * @kbytes: page-cached files only (kcache.c): the version whose attributes
+ *          the kernel was last given; what page-cache READs return
+ * @kv: the version the cached handles read, @kv_mtime its mtime
+ * @n_cached: cached handles of epoch @cache_epoch open on @kv
+ * @lag_since: CLOCK_MONOTONIC ms since which a change waits for them (0:
+ *             none waits)
  */
 struct lxfs_node {
 	fuse_ino_t ino;
@@ -74,6 +80,12 @@ struct lxfs_node {
 	struct timespec mtime;
 	GByteArray *local;
 	bool taken;
+	GBytes *kbytes;
+	GBytes *kv;
+	struct timespec kv_mtime;
+	unsigned int n_cached;
+	unsigned int cache_epoch;
+	int64_t lag_since;
 };
 
 /*
@@ -95,6 +107,8 @@ struct lxfs_tree {
  * @end: where a sequential writer through this handle writes next: the
  *       length of @bytes at open, then the end of its last write
  * @link: in @node's handles
+ * @cached: reads go through the kernel's page cache (kcache.c), opened
+ *          in epoch @epoch of its node; else direct I/O from @bytes
  */
 struct lxfs_handle {
 	struct lxfs *fs;
@@ -102,6 +116,8 @@ struct lxfs_handle {
 	GBytes *bytes;
 	uint64_t end;
 	GList link;
+	bool cached;
+	unsigned int epoch;
 };
 
 /*
@@ -129,6 +145,7 @@ struct lxfs {
 	size_t pinned_bytes; /* distinct renderings open handles hold */
 	double attr_timeout;
 	double entry_timeout;
+	guint hold_timer; /* kcache.c: publishes changes cached readers hold back */
 
 	struct fuse_session *se;
 	struct fuse_buf buf;
@@ -163,6 +180,16 @@ int lxfs_pin_may_replace(const struct lxfs *fs, const struct lxfs_node *n,
 void lxfs_pin_replace(struct lxfs *fs, struct lxfs_node *n, GBytes **slot,
 		      GBytes *b);
 void lxfs_pins_clear(struct lxfs_node *n);
+
+/* kcache.c */
+bool lxfs_node_cacheable(const struct lxfs_node *n);
+void lxfs_kcache_changed(struct lxfs *fs, struct lxfs_node *n);
+void lxfs_kcache_stat(struct lxfs *fs, struct lxfs_node *n, struct stat *st);
+void lxfs_kcache_open(struct lxfs *fs, struct lxfs_handle *h, bool write,
+		      struct fuse_file_info *fi);
+GBytes *lxfs_kcache_read_bytes(const struct lxfs_handle *h);
+void lxfs_kcache_release(struct lxfs *fs, struct lxfs_handle *h);
+void lxfs_kcache_clear(struct lxfs_node *n);
 
 /* write.c */
 bool lxfs_node_writable(const struct lxfs_node *n);

@@ -84,6 +84,7 @@ void lxfs_tree_clear(struct lxfs_tree *t)
 	unsigned int i;
 
 	for (i = 0; i < t->n; i++) {
+		lxfs_kcache_clear(&t->nodes[i]);
 		while (t->nodes[i].handles.head)
 			lxfs_handle_free(t->nodes[i].handles.head->data);
 		g_free(t->nodes[i].name);
@@ -342,7 +343,7 @@ void lxfs_tree_snapshot_changed(struct lxfs *fs, unsigned int parts)
 		    !(render_file_parts(n->file) & parts))
 			continue;
 		n->stale = true;
-		lxfs_session_notify_attr(fs, n->ino);
+		lxfs_kcache_changed(fs, n);
 	}
 }
 
@@ -396,6 +397,7 @@ void lxfs_handle_free(struct lxfs_handle *h)
 {
 	if (!h)
 		return;
+	lxfs_kcache_release(h->fs, h);
 	g_queue_unlink(&h->node->handles, &h->link);
 	lxfs_unpin(h->fs, h->node, h->bytes);
 	g_free(h);

@@ -4,6 +4,7 @@ bin_PROGRAMS += fs/lxnetfs
 fs_lxnetfs_SOURCES = \
 	fs/fs_int.h \
 	fs/inode.c \
+	fs/kcache.c \
 	fs/lxnetfs.c \
 	fs/ops.c \
 	fs/procsock.c \

@@ -13,8 +13,9 @@
  * Consistency. netstate hands us immutable snapshots and, on each new one,
  * the set of parts that changed. A file whose parts changed is marked stale
  * and the kernel's cached attributes for it are dropped (attributes only:
- * page invalidation from the serving thread can deadlock, and the files use
- * direct I/O so there are no pages). Nothing is rendered until someone
+ * page invalidation from the serving thread can deadlock; the page-cached
+ * files of kcache.c have their pages dropped by the kernel when it learns
+ * the new size and mtime). Nothing is rendered until someone
  * stats or opens the file; then the new rendering is compared with the
  * cached one and only a real byte change bumps mtime and ctime (one
  * strictly increasing nanosecond clock for the whole tree). getattr thus
@@ -561,6 +562,8 @@ int main(int argc, char **argv)
 	g_main_loop_run(fs.loop);
 
 	lxfs_session_close(&fs);
+	if (fs.hold_timer)
+		g_source_remove(fs.hold_timer);
 	for (i = 0; i < ELEMENTSOF(sig); i++)
 		g_source_remove(sig[i]);
 	netstate_unsubscribe(fs.ns, fs.ns_sub);

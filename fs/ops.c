@@ -33,7 +33,7 @@ static int do_stat(struct lxfs *fs, struct lxfs_node *n, struct stat *st)
 		if (r < 0)
 			return r;
 	}
-	lxfs_node_stat(fs, n, st);
+	lxfs_kcache_stat(fs, n, st);
 	return 0;
 }
 
@@ -113,14 +113,13 @@ static int do_open(struct lxfs *fs, fuse_ino_t ino, uid_t uid,
 		return r;
 	fi->fh = (uintptr_t)h;
 	/*
-	 * No page cache: reads always come here, from the handle's bytes (the
-	 * kernel's i_size and pages are shared by every handle of the inode,
-	 * so a cached handle could not keep reading its own snapshot across a
-	 * change), and writes too, synchronously, so close() needs no FLUSH
-	 * round trip.
+	 * Read-only opens of the event-driven files read the kernel's page
+	 * cache when that holds one version for all of them (kcache.c); the
+	 * rest read from the handle's bytes with direct I/O, and writes are
+	 * direct too, synchronous, so close() needs no FLUSH round trip.
 	 */
-	fi->direct_io = 1;
-	fi->keep_cache = 0;
+	lxfs_kcache_open(fs, h, (fi->flags & O_ACCMODE) != O_RDONLY ||
+				(fi->flags & O_TRUNC), fi);
 	fi->noflush = 1;
 	return 0;
 }
@@ -143,7 +142,7 @@ static void lxfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct lxfs_handle *h = (struct lxfs_handle *)(uintptr_t)fi->fh;
 	gsize len;
-	const char *data = g_bytes_get_data(h->bytes, &len);
+	const char *data = g_bytes_get_data(lxfs_kcache_read_bytes(h), &len);
 
 	if (off < 0) {
 		lxfs_reply_status(req, -EINVAL);
@@ -432,6 +431,14 @@ static void lxfs_init(void *userdata, struct fuse_conn_info *conn)
 	/* O_TRUNC comes with OPEN, not as a separate SETATTR (both work). */
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/*
+	 * Page-cached files (kcache.c): the kernel drops a file's pages when
+	 * GETATTR reports a new mtime, not only a new size, and never only
+	 * because we said so (pages are never invalidated from here).
+	 */
+	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+	conn->want &= ~FUSE_CAP_EXPLICIT_INVAL_DATA;
 	log_debug("FUSE connection: protocol %u.%u", conn->proto_major,
 		  conn->proto_minor);
 }

@@ -108,9 +108,11 @@ int lxfs_session_attach(struct lxfs *fs)
  * @ino: inode
  *
  * Attributes only (offset -1): page invalidation from the loop thread could
- * deadlock against a read the kernel holds a page lock for; files use
- * direct I/O, so there are no pages anyway. Errors (not yet initialised,
- * inode unknown to the kernel) mean there is nothing cached.
+ * deadlock against a read the kernel holds a page lock for. Page-cached
+ * files (kcache.c) have their pages dropped by the kernel itself, in the
+ * reader, when the next GETATTR reports a new size or mtime. Errors (not
+ * yet initialised, inode unknown to the kernel) mean there is nothing
+ * cached.
  */
 void lxfs_session_notify_attr(struct lxfs *fs, fuse_ino_t ino)
 {

@@ -96,8 +96,13 @@ static int lxfs_node_rerender(struct lxfs *fs, struct lxfs_node *n)
 {
 	bool changed;
 
+	int r;
+
 	n->stale = true;
-	return lxfs_node_refresh(fs, n, false, &changed);
+	r = lxfs_node_refresh(fs, n, false, &changed);
+	if (r == 0 && changed)
+		lxfs_kcache_changed(fs, n);
+	return r;
 }
 
 /**

@@ -25,6 +25,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -43,6 +44,7 @@
 #define BT_SCALE_MAX 4096       /* processes the scale controller starts */
 #define BT_SPAWN_MAX 10000      /* runs of one command */
 #define BT_READ_BUF 65536
+#define BT_DNS_ADDR "10.99.0.7" /* what the bench DNS server answers for every A query */
 
 /* fds a scale child ("hold") inherits */
 #define BT_FD_GO 3
@@ -299,6 +301,130 @@ static int bt_ifaddrs_rate(double secs, double *ret_rate, long *ret_count)
 	*ret_rate = (double)n / (bt_now() - t0);
 	*ret_count = count;
 	return 0;
+}
+
+/**
+ * bt_gai_rate() - getaddrinfo()/freeaddrinfo() calls per second
+ * @name: host name to resolve
+ * @secs: how long to run
+ * @ret_rate: calls per second, written on success
+ *
+ * Asks as most callers do: AF_UNSPEC, SOCK_STREAM, AI_ADDRCONFIG (glibc
+ * then asks netlink which address families are configured, per call).
+ *
+ * Return: 0, -ENOENT when the name does not resolve (the resolver's own
+ * message goes to stderr), or -errno.
+ */
+static int bt_gai_rate(const char *name, double secs, double *ret_rate)
+{
+	const struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_ADDRCONFIG,
+	};
+	double t0 = bt_now(), t = t0;
+	long n = 0;
+
+	while (t - t0 < secs) {
+		struct addrinfo *res;
+		int r = getaddrinfo(name, NULL, &hints, &res);
+
+		if (r != 0) {
+			fprintf(stderr, "benchtool gai %s: %s\n", name,
+				r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+			return r == EAI_SYSTEM ? -errno : -ENOENT;
+		}
+		freeaddrinfo(res);
+		n++;
+		if ((n & 7) == 0)
+			t = bt_now();
+	}
+	*ret_rate = (double)n / (bt_now() - t0);
+	return 0;
+}
+
+/**
+ * bt_dns_answer() - turn a DNS query into its answer, in place
+ * @buf: the query; room for BT_DNS_MAX bytes
+ * @len: its length
+ *
+ * Every A query (class IN, one question) gets one record, BT_DNS_ADDR, TTL
+ * 60; any other type gets an empty NOERROR answer (NODATA), so AAAA
+ * lookups end at once. Return: the answer's length, or 0 to drop a
+ * malformed query.
+ */
+#define BT_DNS_MAX 512
+static size_t bt_dns_answer(unsigned char *buf, size_t len)
+{
+	static const unsigned char rr_head[] = {
+		0xc0, 0x0c,             /* name: the question's */
+		0x00, 0x01, 0x00, 0x01, /* A, IN */
+		0x00, 0x00, 0x00, 0x3c, /* TTL 60 */
+		0x00, 0x04,             /* rdlength */
+	};
+	size_t q = 12, end;
+	struct in_addr a;
+
+	if (len < 12 || len > BT_DNS_MAX || (buf[2] & 0x80) || buf[4] != 0 || buf[5] != 1)
+		return 0;
+	while (q < len && buf[q] != 0) {
+		if (buf[q] & 0xc0)
+			return 0;
+		q += (size_t)buf[q] + 1;
+	}
+	end = q + 5; /* the root label, QTYPE, QCLASS */
+	if (end > len)
+		return 0;
+	buf[2] = 0x84 | (buf[2] & 0x01); /* QR, AA, RD copied */
+	buf[3] = 0x80;                   /* RA, NOERROR */
+	memset(buf + 6, 0, 6);           /* no answer, authority, additional yet */
+	if (buf[q + 1] == 0 && buf[q + 2] == 1 && end + sizeof(rr_head) + 4 <= BT_DNS_MAX) {
+		memcpy(buf + end, rr_head, sizeof(rr_head));
+		inet_pton(AF_INET, BT_DNS_ADDR, &a);
+		memcpy(buf + end + sizeof(rr_head), &a, 4);
+		buf[7] = 1;
+		end += sizeof(rr_head) + 4;
+	}
+	return end; /* EDNS0's OPT record, if any, is dropped: plain answer */
+}
+
+/**
+ * bt_dns() - a DNS server on UDP 127.0.0.1:@port answering every A query
+ * @port: port text (53 for resolv.conf's nameserver 127.0.0.1)
+ * @ready: file created once the socket is bound
+ *
+ * Runs until killed (the script kills the process group).
+ *
+ * Return: 1 on a set-up error; does not return otherwise.
+ */
+static int bt_dns(const char *port, const char *ready)
+{
+	struct sockaddr_in sa;
+	unsigned char buf[BT_DNS_MAX];
+	int fd, rfd;
+
+	if (bt_addr4("127.0.0.1", port, &sa) < 0)
+		return 2;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("benchtool dns");
+		return 1;
+	}
+	rfd = open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (rfd < 0) {
+		perror("benchtool dns: ready file");
+		return 1;
+	}
+	close(rfd);
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		size_t m = n > 0 ? bt_dns_answer(buf, (size_t)n) : 0;
+
+		if (m)
+			(void)sendto(fd, buf, m, 0, (struct sockaddr *)&from, fl);
+	}
 }
 
 /**
@@ -1032,6 +1158,7 @@ static int bt_usage(void)
 		"usage: benchtool serve PORT READYFILE\n"
 		"       benchtool conn|udprr HOST PORT SECS\n"
 		"       benchtool ifaddrs SECS | ifcheck NAME\n"
+		"       benchtool gai NAME SECS | dns PORT READYFILE\n"
 		"       benchtool readrate PATH SECS\n"
 		"       benchtool spawn N CMD...\n"
 		"       benchtool prop-watch file PATH N | prop-watch netlink - N\n"
@@ -1091,6 +1218,14 @@ int main(int argc, char **argv)
 			fprintf(stderr, "benchtool ifaddrs: %ld entries\n", m);
 		return bt_report("ifaddrs", r, rate);
 	}
+	if (strcmp(argv[1], "gai") == 0 && argc == 4) {
+		if (bt_parse_double(argv[3], &secs) < 0)
+			return bt_usage();
+		r = bt_gai_rate(argv[2], secs, &rate);
+		return bt_report("gai", r, rate);
+	}
+	if (strcmp(argv[1], "dns") == 0 && argc == 4)
+		return bt_dns(argv[2], argv[3]);
 	if (strcmp(argv[1], "ifcheck") == 0 && argc == 3) {
 		r = bt_ifcheck(argv[2]);
 		return r < 0 ? 2 : r;

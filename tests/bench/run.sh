@@ -103,8 +103,14 @@ ip link set lxbench0 up && ip link set lxbench1 up &&
 # second must not run out of ports in TIME_WAIT.
 sysctl -qw net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="1024 65000" ||
 	note "could not tune this namespace's port range / tw_reuse"
-printf 'nameserver 10.99.0.53\nsearch bench.example\noptions edns0\n' >"$T/resolv.conf"
+# The bench's resolver files: the view follows them, and they are mounted
+# over this namespace's /etc/resolv.conf and /etc/hosts (a private mount
+# namespace) so native, pasta and slirp4netns resolve from the same files.
+# The nameserver is benchtool's DNS server on this namespace's loopback.
+printf 'nameserver 127.0.0.1\nsearch bench.example\noptions edns0 timeout:1 attempts:1\n' >"$T/resolv.conf"
 printf '127.0.0.1 localhost\n10.99.0.1 benchhost\n' >"$T/hosts"
+mount --bind "$T/resolv.conf" /etc/resolv.conf && mount --bind "$T/hosts" /etc/hosts ||
+	die "cannot mount the bench's resolv.conf and hosts over /etc"
 
 # Build the helper with the build's compiler and warnings.
 mk() { sed -n "s/^$1 = //p" "$B/Makefile" | head -1; }
@@ -216,6 +222,14 @@ iperf() {
 setsid "$BT" serve $PORT "$T/serve.ready" >>"$LOG" 2>&1 &
 PIDS="$PIDS $!"
 wait_listen $PORT || die "benchtool serve did not start"
+setsid "$BT" dns 53 "$T/dns.ready" >>"$LOG" 2>&1 &
+PIDS="$PIDS $!"
+i=0
+while [ ! -e "$T/dns.ready" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+[ -e "$T/dns.ready" ] || die "benchtool dns did not start"
+# getaddrinfo: a name of the bench's hosts file, and one only the DNS server
+# on loopback answers (two dots: asked as is, no search list first).
+GAI_HOSTS=benchhost GAI_DNS=svc.bench.example
 
 # ---- per-repetition measurements, setups interleaved ----
 measure_rep() {
@@ -243,7 +257,19 @@ measure_rep() {
 	else
 		add read_resolv_per_s "$s" "$(run_to 60 "${W[@]}" "$BT" readrate /etc/resolv.conf $d)"
 	fi
+	if [ "$s" = native ]; then
+		add read_hosts_per_s "$s" "$(run_to 60 "$BT" readrate "$T/hosts" $d)"
+	else
+		add read_hosts_per_s "$s" "$(run_to 60 "${W[@]}" "$BT" readrate /etc/hosts $d)"
+	fi
 	add read_procnetdev_per_s "$s" "$(run_to 60 "${W[@]}" "$BT" readrate /proc/net/dev $d)"
+	if [ "$s" != lxnet ] || [ $NLEMU -eq 1 ]; then
+		add getaddrinfo_per_s "$s" "$(run_to 60 "${W[@]}" "$BT" gai $GAI_HOSTS $d)"
+		# pasta and slirp4netns have no DNS server on their own loopback.
+		case $s in native|lxnet)
+			add getaddrinfo_dns_per_s "$s" "$(run_to 60 "${W[@]}" "$BT" gai $GAI_DNS $d)" ;;
+		esac
+	fi
 }
 for r in $(seq 1 "$REPS"); do
 	for s in $SETUPS; do
@@ -338,7 +364,10 @@ udp_rr_per_s|req/s|rge|0.95|>= 0.95x|0
 getifaddrs_per_s|calls/s|rge|0.5|>= 0.5x (time <= 2x)|1
 ip_addr_ms|ms|rle|2|<= 2x|1
 read_resolv_per_s|reads/s|rge|0.5|>= 0.5x|0
-read_procnetdev_per_s|reads/s|rge|0.5|>= 0.5x|0
+read_hosts_per_s|reads/s|rge|0.5|>= 0.5x|0
+read_procnetdev_per_s|reads/s|rge|0.2|>= 0.2x|0
+getaddrinfo_per_s|calls/s|rge|0.5|>= 0.5x|1
+getaddrinfo_dns_per_s|calls/s|rge|0.5|>= 0.5x|1
 prop_netlink_p50_ms|ms|info||-|1
 prop_netlink_p99_ms|ms|ale|5|<= 5 ms|1
 prop_view_p50_ms|ms|info||-|0
@@ -396,7 +425,9 @@ TSV=$OUT/bench.tsv
 		scale_kib_per_sandbox) noteq="lxnet: proxy RSS growth / $NSCALE sandboxes; pasta/slirp4netns: RSS of the one process each sandbox needs" ;;
 		scale_sockets_per_s) noteq="$NSCALE processes x 10 sockets released at once; lxnet via one lxnet-proxy + shim" ;;
 		startup_ms) noteq="native: unshare -rn true; slirp4netns: slirp-run.sh true" ;;
-		read_resolv_per_s) noteq="native: the host's file the view follows" ;;
+		read_resolv_per_s|read_hosts_per_s) noteq="native: the host's file the view follows" ;;
+		getaddrinfo_per_s) noteq="AI_ADDRCONFIG, AF_UNSPEC; a name of the hosts file" ;;
+		getaddrinfo_dns_per_s) noteq="AI_ADDRCONFIG, AF_UNSPEC; a name the DNS server on 127.0.0.1 answers (A; AAAA empty); pasta/slirp4netns: no server on their loopback" ;;
 		esac
 		printf '\t%s\t%s\t%s\t%s\n' "$ratio" "$gtext" "$result" "${noteq:--}"
 		unset med

@@ -601,61 +601,6 @@ static gboolean proxy_on_oci_accept(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-/**
- * proxy_listen() - create the control socket at @path (mode 0600)
- * @path: filesystem path
- * @ret_fd: the listening socket
- *
- * A stale socket (nobody accepting) is replaced; a live one or a file that
- * is not a socket is an error, so two proxies never share a path and no
- * user file is removed. Runs at start-up.
- *
- * Return: 0 or -errno (-EADDRINUSE: another proxy answers there).
- */
-static int proxy_listen(const char *path, int *ret_fd)
-{
-	_cleanup_close_ int fd = -1;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t len = strlen(path);
-	struct stat st;
-	mode_t old;
-	int r;
-
-	if (len == 0 || len >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, len + 1);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (lstat(path, &st) == 0) {
-		_cleanup_close_ int probe = -1;
-
-		if (!S_ISSOCK(st.st_mode))
-			return -EEXIST;
-		probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (probe < 0)
-			return -errno;
-		if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			return -EADDRINUSE;
-		if (errno != ECONNREFUSED)
-			return -errno;
-		if (unlink(path) < 0)
-			return -errno;
-	}
-	old = umask(0177);
-	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (r < 0)
-		return -errno;
-	if (chmod(path, 0600) < 0 || listen(fd, 128) < 0) {
-		r = -errno;
-		unlink(path);
-		return r;
-	}
-	*ret_fd = steal_fd(&fd);
-	return 0;
-}
-
 static gboolean proxy_on_signal(gpointer data)
 {
 	struct proxy *p = data;
@@ -908,7 +853,7 @@ int main(int argc, char **argv)
 	if (o.default_path)
 		proxy_make_default_dir(o.socket_path);
 	if (o.socket_path) {
-		r = proxy_listen(o.socket_path, &p.listen_fd);
+		r = fdpass_listen(o.socket_path, SOCK_SEQPACKET, &p.listen_fd);
 		if (r == -EADDRINUSE)
 			die("another lxnet-proxy is listening at %s", o.socket_path);
 		if (r == -EEXIST)
@@ -922,7 +867,7 @@ int main(int argc, char **argv)
 		proxy_setup_fd(&p, o.fd);
 	}
 	if (o.oci_path) {
-		r = oci_listen(o.oci_path, &p.oci_fd);
+		r = fdpass_listen(o.oci_path, SOCK_STREAM, &p.oci_fd);
 		if (r == -EADDRINUSE)
 			die("something is listening at %s", o.oci_path);
 		if (r == -EEXIST)

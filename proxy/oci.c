@@ -75,63 +75,6 @@ void oci_msg_free(struct oci_msg *m)
 }
 
 /**
- * oci_listen() - create the OCI runtimes' socket at @path (SOCK_STREAM, 0600)
- * @path: filesystem path
- * @ret_fd: the listening socket (non-blocking, O_CLOEXEC)
- *
- * A stale socket (nobody accepting) is replaced; a live one or a file that
- * is not a socket is an error. Runs at start-up.
- *
- * Return: 0 or -errno (-EADDRINUSE: something answers there; -EEXIST: not
- * a socket).
- */
-int oci_listen(const char *path, int *ret_fd)
-{
-	_cleanup_close_ int fd = -1;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t len = strlen(path);
-	struct stat st;
-	mode_t old;
-	int r;
-
-	if (len == 0 || len >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, len + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (lstat(path, &st) == 0) {
-		_cleanup_close_ int probe = -1;
-
-		if (!S_ISSOCK(st.st_mode))
-			return -EEXIST;
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (probe < 0)
-			return -errno;
-		if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			return -EADDRINUSE;
-		if (errno != ECONNREFUSED && errno != EPROTOTYPE)
-			return -errno;
-		if (errno == EPROTOTYPE)
-			return -EADDRINUSE; /* a live socket of another type */
-		if (unlink(path) < 0)
-			return -errno;
-	}
-	old = umask(0177);
-	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (r < 0)
-		return -errno;
-	if (chmod(path, 0600) < 0 || listen(fd, 128) < 0) {
-		r = -errno;
-		unlink(path);
-		return r;
-	}
-	*ret_fd = steal_fd(&fd);
-	return 0;
-}
-
-/**
  * oci_read() - read what is there from a runtime's connection into @m
  * @m: the message so far
  * @fd: the connection (non-blocking)

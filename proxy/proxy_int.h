@@ -173,7 +173,6 @@ void listener_join_free(struct listener *l);
 struct oci_msg;
 struct oci_msg *oci_msg_new(void);
 void oci_msg_free(struct oci_msg *m);
-int oci_listen(const char *path, int *ret_fd);
 /* how long a container's namespace may be refused to us (it is not dumpable until it execs) */
 #define OCI_NETNS_WAIT_MS 2000
 /* how often it is asked for meanwhile */

@@ -6,10 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <glib.h>
 
 #include "fdpass.h"
+#include "util.h"
 
 /**
  * fdpass_default_path() - the control socket's path when none is given
@@ -158,5 +161,64 @@ int fdpass_recv(int sock, struct fdpass_msg *ret_msg, int *ret_fds,
 		ret_fds[i] = got[i];
 	*ret_msg = m;
 	*ret_n_fds = n_got;
+	return 0;
+}
+
+/**
+ * fdpass_listen() - a listening AF_UNIX socket at @path, mode 0600
+ * @path: filesystem path
+ * @type: SOCK_SEQPACKET (the control socket) or SOCK_STREAM (the OCI
+ *	runtimes' receiver protocol)
+ * @ret_fd: the listening socket (non-blocking, close-on-exec)
+ *
+ * A stale socket (nobody accepting) is replaced; a live one, of any type,
+ * or a file that is not a socket is an error, so two servers never share
+ * a path and no user file is removed. Runs at start-up.
+ *
+ * Return: 0 or -errno (-EADDRINUSE: something answers there; -EEXIST: not
+ * a socket).
+ */
+int fdpass_listen(const char *path, int type, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = strlen(path);
+	struct stat st;
+	mode_t old;
+	int r;
+
+	if (len == 0 || len >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, len + 1);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (lstat(path, &st) == 0) {
+		_cleanup_close_ int probe = -1;
+
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		probe = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+		if (probe < 0)
+			return -errno;
+		if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
+		    errno == EPROTOTYPE) /* a live socket of another type */
+			return -EADDRINUSE;
+		if (errno != ECONNREFUSED)
+			return -errno;
+		if (unlink(path) < 0)
+			return -errno;
+	}
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0)
+		return -errno;
+	if (chmod(path, 0600) < 0 || listen(fd, 128) < 0) {
+		r = -errno;
+		unlink(path);
+		return r;
+	}
+	*ret_fd = steal_fd(&fd);
 	return 0;
 }

@@ -55,6 +55,7 @@ struct fdpass_msg {
 
 int fdpass_default_path(char **ret_path);
 int fdpass_peer_uid(int sock, uid_t *ret_uid);
+int fdpass_listen(const char *path, int type, int *ret_fd);
 int fdpass_send(int sock, const struct fdpass_msg *msg, const int *fds,
 		size_t n_fds);
 int fdpass_recv(int sock, struct fdpass_msg *ret_msg, int *ret_fds,

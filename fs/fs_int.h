@@ -183,6 +183,7 @@ void lxfs_pins_clear(struct lxfs_node *n);
 
 /* kcache.c */
 bool lxfs_node_cacheable(const struct lxfs_node *n);
+void lxfs_kcache_drop_attr(struct lxfs *fs, struct lxfs_node *n);
 void lxfs_kcache_changed(struct lxfs *fs, struct lxfs_node *n);
 void lxfs_kcache_stat(struct lxfs *fs, struct lxfs_node *n, struct stat *st);
 void lxfs_kcache_open(struct lxfs *fs, struct lxfs_handle *h, bool write,

@@ -378,7 +378,7 @@ int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 	if (r < 0)
 		return r;
 	if (changed)
-		lxfs_session_notify_attr(fs, n->ino);
+		lxfs_kcache_drop_attr(fs, n);
 	r = lxfs_pin(fs, n, n->cache, &bytes);
 	if (r < 0)
 		return r;

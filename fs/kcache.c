@@ -49,6 +49,16 @@
  *   cached reader closes is what makes the guarantee; the bound trades it,
  *   for readers that hold on, against stat staying behind forever.
  *
+ * Dropping the kernel's attributes (FUSE_NOTIFY_INVAL_INODE) has a second
+ * effect: the kernel bumps the inode's attribute version, and a GETATTR
+ * reply to a request sent before that is thrown away when it arrives. A
+ * reader whose own GETATTR is thrown away reads on with the old i_size,
+ * and its page READ returns @kbytes: a newer version cut at an older
+ * length. So the attributes are dropped only while no cached reader can
+ * have a GETATTR in flight (lxfs_kcache_drop_attr()): with @n_cached > 0
+ * the size reported stays @kv's anyway, and the last reader's release (or
+ * the bound) drops them.
+ *
  * The kernel drops the pages itself when GETATTR reports a new size or
  * mtime (FUSE_CAP_AUTO_INVAL_DATA); we never invalidate pages from the
  * serving thread (that can deadlock against a READ waiting on a page lock).
@@ -171,17 +181,34 @@ static void lxfs_kcache_hold(struct lxfs *fs, struct lxfs_node *n)
 }
 
 /**
+ * lxfs_kcache_drop_attr() - drop the kernel's attributes of a changed node
+ * @fs: context
+ * @n: node whose bytes changed
+ *
+ * Not while cached readers are open: the size reported to them stays
+ * @kv's, and dropping the attributes would throw away a GETATTR reply one
+ * of them may be waiting for (theory above). lxfs_kcache_release() and
+ * lxfs_kcache_publish() drop them when the readers are gone or forgotten.
+ */
+void lxfs_kcache_drop_attr(struct lxfs *fs, struct lxfs_node *n)
+{
+	if (n->n_cached > 0)
+		return;
+	lxfs_session_notify_attr(fs, n->ino);
+}
+
+/**
  * lxfs_kcache_changed() - a cacheable file's bytes changed or may have
  * @fs: context
  * @n: node (stale, or its cache replaced by a write)
  *
- * Drops the kernel's attributes (the next stat asks again) and, when
- * cached readers hold an older version, starts the bound on how long the
+ * Drops the kernel's attributes (the next stat asks again) unless cached
+ * readers hold an older version; then starts the bound on how long the
  * change may wait for them.
  */
 void lxfs_kcache_changed(struct lxfs *fs, struct lxfs_node *n)
 {
-	lxfs_session_notify_attr(fs, n->ino);
+	lxfs_kcache_drop_attr(fs, n);
 	lxfs_kcache_hold(fs, n);
 }
 
@@ -246,10 +273,14 @@ void lxfs_kcache_open(struct lxfs *fs, struct lxfs_handle *h, bool write,
 		n->kv_mtime = n->mtime;
 	}
 	fi->direct_io = 0;
-	/* The kernel's pages and size are kv's only when it was told so. */
+	/*
+	 * The kernel's pages and size are kv's only when it was told so. With
+	 * readers open it was, or their first GETATTR is on its way: dropping
+	 * the attributes again could throw that reply away.
+	 */
 	fi->keep_cache = lxfs_same(n->kbytes, n->kv);
 	if (!fi->keep_cache)
-		lxfs_session_notify_attr(fs, n->ino);
+		lxfs_kcache_drop_attr(fs, n);
 	h->cached = true;
 	h->epoch = n->cache_epoch;
 	n->n_cached++;

@@ -91,6 +91,32 @@ lib_in_private_utsns() {
 		[ "$(readlink /proc/self/ns/uts)" != "$LXNET_OUTER_UTSNS" ]
 }
 
+# lib_private_etc - a writable overlay of /etc in this test's own mount
+# namespace (made once): the users and subordinate ids a test adds never
+# reach the machine's /etc, even when a timeout kills the test before its
+# clean-up runs. Needs $TMP_DIR (made here when unset).
+lib_private_etc() {
+	grep -q '^lxnet-test-etc /etc overlay' /proc/self/mounts && return 0
+	lib_in_private_mntns || return 1
+	[ -n "${TMP_DIR:-}" ] || lib_tmpdir
+	mkdir -p "$TMP_DIR/etc.up" "$TMP_DIR/etc.work" || return 1
+	mount -t overlay lxnet-test-etc \
+		-o "lowerdir=/etc,upperdir=$TMP_DIR/etc.up,workdir=$TMP_DIR/etc.work" /etc &&
+		lib_on_exit "umount -l /etc"
+}
+
+# lib_make_user NAME - add the throw-away user NAME (no home, /bin/sh):
+# into the test's private /etc when it can have one, else into the
+# machine's, removed at exit. Returns useradd's status.
+lib_make_user() {
+	if lib_private_etc; then
+		useradd -M -d /nonexistent -s /bin/sh "$1" 2>/dev/null
+	else
+		useradd -M -d /nonexistent -s /bin/sh "$1" 2>/dev/null &&
+			lib_on_exit "userdel '$1'"
+	fi
+}
+
 # lib_tmpdir - create this test's tmpdir (removed at exit) into $TMP_DIR
 lib_tmpdir() {
 	TMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lxnet-test.XXXXXX")

@@ -19,8 +19,7 @@ chmod 755 "$T"
 tap_plan 9
 
 U=lxfs$$
-useradd -M -d /nonexistent -s /bin/sh "$U" || tap_skip_all "useradd failed"
-lib_on_exit "userdel '$U'"
+lib_make_user "$U" || tap_skip_all "useradd failed"
 UID_U=$(id -u "$U")
 # The user must reach the binary through every directory on its path.
 runuser -u "$U" -- test -x "$LXNETFS" || tap_skip_all "$LXNETFS not reachable by an unprivileged user"

@@ -92,7 +92,7 @@ fi
 # rootless: an ordinary user's crun (a user namespace mapping it to root)
 # and its own lxnet-proxy, which may open the container's namespace only
 # once the container has exec'd its command
-if run_private_etc && run_make_user; then
+if lib_private_etc && run_make_user; then
 	mkdir -p "$TMP_DIR/run" "$TMP_DIR/utmp"
 	chown "$RUN_USER" "$TMP_DIR/run" "$TMP_DIR/utmp"
 	chmod 700 "$TMP_DIR/run"

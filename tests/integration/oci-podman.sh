@@ -13,7 +13,7 @@ command -v crun >/dev/null || tap_skip_all "crun missing (apt-get install crun)"
 command -v newuidmap >/dev/null || tap_skip_all "newuidmap missing (apt-get install uidmap)"
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-run_private_etc || tap_skip_all "no private /etc for a throw-away user (not root?)"
+lib_private_etc || tap_skip_all "no private /etc for a throw-away user (not root?)"
 run_make_user || tap_skip_all "cannot make a throw-away user (not root?)"
 oci_start_dns
 tap_plan 6

@@ -26,9 +26,8 @@ proxy_make_user() {
 	command -v useradd >/dev/null || tap_skip_all "useradd missing"
 	# not $$: each test is its pid namespace's init, so $$ is always 1
 	U=$1$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
-	useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$U" 2>/dev/null ||
-		tap_skip_all "useradd failed"
-	lib_on_exit "pkill -KILL -u $U 2>/dev/null; userdel $U 2>/dev/null"
+	lib_make_user "$U" || tap_skip_all "useradd failed"
+	lib_on_exit "pkill -KILL -u $U 2>/dev/null"
 	as_user test -x "$LXNET_BIN" -a -x "$PROXY_BIN" ||
 		tap_skip_all "build tree not accessible to an unprivileged user"
 	as_user unshare -rn true 2>/dev/null || tap_skip_all "unprivileged user namespaces disabled"

@@ -109,8 +109,7 @@ run_make_user() {
 	command -v useradd >/dev/null || return 1
 	# not $$: each test is its pid namespace's init, so $$ is always 1
 	RUN_USER=lxt$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
-	useradd -M -d /nonexistent -s /bin/sh "$RUN_USER" 2>/dev/null || return 1
-	lib_on_exit "userdel '$RUN_USER'"
+	lib_make_user "$RUN_USER" || return 1
 	su "$RUN_USER" -s /bin/sh -c "test -x '$LXNET'" || return 1
 	chmod 755 "$TMP_DIR"
 }
@@ -127,16 +126,6 @@ run_grant_fuse() {
 	lib_fuse_node 0600 "$RUN_USER"
 }
 
-# run_private_etc - a writable overlay of /etc in this test's own mount
-# namespace: users and subordinate ids a test adds never reach the machine
-run_private_etc() {
-	lib_in_private_mntns || return 1
-	mkdir -p "$TMP_DIR/etc.up" "$TMP_DIR/etc.work" || return 1
-	mount -t overlay lxnet-test-etc \
-		-o "lowerdir=/etc,upperdir=$TMP_DIR/etc.up,workdir=$TMP_DIR/etc.work" /etc &&
-		lib_on_exit "umount -l /etc"
-}
-
 # run_private_fuse - a /dev/fuse every user may open, in this test's own
 # mount namespace only (the machine's device keeps its mode)
 run_private_fuse() {
@@ -147,7 +136,7 @@ run_private_fuse() {
 
 # run_only_subids [USER FIRST COUNT] - make USER's range the only one in
 # /etc/subuid and /etc/subgid (no argument: no range at all; useradd may
-# have given one). Only with run_private_etc.
+# have given one). Only with lib_private_etc.
 run_only_subids() {
 	lib_in_private_mntns && grep -q '^lxnet-test-etc /etc overlay' /proc/self/mounts || return 1
 	if [ $# -eq 3 ]; then

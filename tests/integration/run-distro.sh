@@ -27,7 +27,7 @@ command -v dpkg-deb >/dev/null || tap_skip_all "dpkg-deb missing"
 command -v newuidmap >/dev/null || tap_skip_all "newuidmap missing (apt-get install uidmap)"
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-run_private_etc || tap_skip_all "cannot put an overlay on /etc in the test's mount namespace"
+lib_private_etc || tap_skip_all "cannot put an overlay on /etc in the test's mount namespace"
 chmod 755 "$TMP_DIR"
 mkdir -m 1777 "$TMP_DIR/t"
 chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"

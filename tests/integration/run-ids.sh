@@ -16,7 +16,7 @@ command -v newuidmap >/dev/null && command -v newgidmap >/dev/null ||
 command -v setpriv >/dev/null || tap_skip_all "setpriv missing (util-linux)"
 lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
-run_private_etc || tap_skip_all "cannot put an overlay on /etc in the test's mount namespace"
+lib_private_etc || tap_skip_all "cannot put an overlay on /etc in the test's mount namespace"
 run_make_user || tap_skip_all "cannot make a throw-away user that reaches $LXNET"
 run_private_fuse || run_grant_fuse || tap_skip_all "cannot give the user /dev/fuse"
 run_only_subids || tap_skip_all "cannot empty the test's own /etc/subuid"

@@ -30,6 +30,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "connlog.h"
 #include "log.h"
 #include "netpolicy.h"
 #include "netstate.h"
@@ -52,6 +53,9 @@
  * @proto: its protocol, as the policy names it
  * @t: the caller's memory for writes (sendmmsg's msg_len), opened then;
  *	reads go through process_vm_readv() (govern_read())
+ * @decided: govern_decide() gave a verdict on an IPv4/IPv6 address:
+ * @allowed: that verdict
+ * @rule: and the rule that decided it (for the connection log)
  */
 struct govern_call {
 	const struct proxy_conf *conf;
@@ -61,6 +65,9 @@ struct govern_call {
 	int type;
 	enum netpolicy_proto proto;
 	struct target t;
+	bool decided;
+	bool allowed;
+	const char *rule;
 };
 
 static void govern_call_clear(struct govern_call *g)
@@ -213,10 +220,11 @@ static unsigned int govern_nameservers(const struct netstate_snapshot *snap,
  * @len: its length
  * @bind: a bind() (else a destination)
  *
+ * The verdict and its rule are kept in @g for the connection log.
  * Return: 0 to go ahead (also for an address that is not IPv4/IPv6: the
  * kernel answers it on our copy), -EPERM when refused.
  */
-static int govern_decide(const struct govern_call *g,
+static int govern_decide(struct govern_call *g,
 			 const struct sockaddr_storage *sa, socklen_t len,
 			 bool bind)
 {
@@ -235,6 +243,9 @@ static int govern_decide(const struct govern_call *g,
 	n = govern_nameservers(snap, ns, fam);
 	ok = netpolicy_decide(g->conf->policy, &q, (const uint8_t (*)[16])ns,
 			      fam, n, &rule);
+	g->decided = true;
+	g->allowed = ok;
+	g->rule = rule;
 	if (!ok) {
 		inet_ntop(q.family, addr, text, sizeof(text));
 		log_debug("pid %u: %s %s port %u refused by '%s'", g->req->pid,
@@ -253,12 +264,47 @@ static int govern_read_addr(struct govern_call *g, uint64_t ptr,
 	return len == 0 ? 0 : govern_read(g, ptr, sa, len);
 }
 
+/**
+ * govern_log() - report a decided call to the connection log, if any
+ * @g: the call, decided (else nothing is reported)
+ * @call: "connect", "bind" or "send"
+ * @sa, @len: our copy of its address
+ * @result: what the call gave (0, a count, or -errno)
+ *
+ * A refusal is reported only once the caller is proven (what was read is
+ * its own); an allowed call was proven before it was made.
+ */
+static void govern_log(const struct govern_call *g, const char *call,
+		       const struct sockaddr_storage *sa, socklen_t len,
+		       int64_t result)
+{
+	bool bind = strcmp(call, "bind") == 0;
+	struct connlog_event e = {
+		.call = call, .pid = (pid_t)g->req->pid, .proto = g->proto,
+		.sock = g->sock, .remote = bind ? NULL : sa,
+		.bound = bind ? sa : NULL, .len = len,
+		.allowed = g->allowed, .rule = g->rule,
+		.result = result < 0 ? (int)result : 0,
+	};
+
+	if (!g->conf->connlog || !g->decided || result == -ENOENT)
+		return;
+	if (!g->allowed && govern_proven(g) < 0)
+		return;
+	if (!bind && g->allowed && strcmp(call, "send") == 0 &&
+	    !connlog_send_is_new(g->conf->connlog, g->sock, sa, len))
+		return;
+	connlog_event(g->conf->connlog, &e);
+}
+
 /*
  * struct govern_connect_job - a blocking connect made on a pool thread
  * @listener: a dup of the listener (the serving thread may close its own)
  * @id: the notification
  * @sock: our copy of the socket
  * @sa, @len: our copy of the address
+ * @log: the connection log, or NULL
+ * @event: what it is told once the connect returns
  */
 struct govern_connect_job {
 	int listener;
@@ -266,6 +312,8 @@ struct govern_connect_job {
 	int sock;
 	struct sockaddr_storage sa;
 	socklen_t len;
+	struct connlog *log;
+	struct connlog_event event;
 };
 
 static void govern_connect_run(gpointer data, gpointer user_data)
@@ -276,6 +324,12 @@ static void govern_connect_run(gpointer data, gpointer user_data)
 	(void)user_data;
 	r = connect(j->sock, (struct sockaddr *)&j->sa, j->len) < 0 ? -errno : 0;
 	(void)notif_reply(j->listener, j->id, r);
+	if (j->log) {
+		j->event.sock = j->sock;
+		j->event.remote = &j->sa;
+		j->event.result = (int)r;
+		connlog_event(j->log, &j->event);
+	}
 	close(j->sock);
 	close(j->listener);
 	g_free(j);
@@ -326,6 +380,14 @@ static int64_t govern_connect_async(struct govern_call *g,
 	j->sock = g->sock;
 	j->sa = *sa;
 	j->len = len;
+	if (g->conf->connlog && g->decided) {
+		j->log = g->conf->connlog;
+		j->event = (struct connlog_event){
+			.call = "connect", .pid = (pid_t)g->req->pid,
+			.proto = g->proto, .len = len, .allowed = g->allowed,
+			.rule = g->rule,
+		};
+	}
 	if (!g_thread_pool_push(pool, j, NULL)) {
 		close(j->listener);
 		g_free(j);
@@ -385,6 +447,8 @@ int64_t govern_connect(const struct proxy_conf *conf, int listener,
 			r = connect(g.sock, (struct sockaddr *)&sa, len) < 0 ?
 			    -errno : 0;
 	}
+	if (r != NOTIF_ANSWERED)
+		govern_log(&g, "connect", &sa, len, r);
 	govern_call_clear(&g);
 	return r == -ENOENT ? NOTIF_ANSWERED : r;
 }
@@ -414,6 +478,7 @@ int64_t govern_bind(const struct proxy_conf *conf, int listener,
 		r = govern_proven(&g);
 	if (r == 0)
 		r = bind(g.sock, (struct sockaddr *)&sa, len) < 0 ? -errno : 0;
+	govern_log(&g, "bind", &sa, len, r);
 	govern_call_clear(&g);
 	return r == -ENOENT ? NOTIF_ANSWERED : r;
 }
@@ -489,6 +554,7 @@ int64_t govern_sendto(const struct proxy_conf *conf, int listener,
 
 		r = k < 0 ? -errno : k;
 	}
+	govern_log(&g, "send", &sa, alen, r);
 	govern_call_clear(&g);
 	return r == -ENOENT ? NOTIF_ANSWERED : r;
 }
@@ -592,11 +658,16 @@ static int64_t govern_send_msg(struct govern_call *g, struct govern_msg *m,
 
 	if (m->mh.msg_name) {
 		r = govern_decide(g, &m->sa, m->mh.msg_namelen, false);
-		if (r < 0)
+		if (r < 0) {
+			govern_log(g, "send", &m->sa, m->mh.msg_namelen, r);
 			return r;
+		}
 	}
 	k = sendmsg(g->sock, &m->mh, flags | MSG_NOSIGNAL);
-	return k < 0 ? -errno : k;
+	k = k < 0 ? -errno : k;
+	if (m->mh.msg_name)
+		govern_log(g, "send", &m->sa, m->mh.msg_namelen, k);
+	return k;
 }
 
 /**

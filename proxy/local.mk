@@ -34,3 +34,5 @@ proxy_lxnet_proxy_SOURCES += proxy/sockdiag.c proxy/sockdiag.h
 proxy_lxnet_proxy_SOURCES += proxy/oci.c
 # connect, bind and sends under a connection policy (src/netpolicy.c)
 proxy_lxnet_proxy_SOURCES += proxy/govern.c
+# --log-connections: a JSON line per governed call, bounded and folded
+proxy_lxnet_proxy_SOURCES += proxy/connlog.c proxy/connlog.h

@@ -71,6 +71,7 @@
 #include <glib-unix.h>
 
 #include "cli.h"
+#include "connlog.h"
 #include "fdpass.h"
 #include "log.h"
 #include "netpolicy.h"
@@ -838,8 +839,15 @@ int main(int argc, char **argv)
 		/* an OCI profile does not trap connect/bind/sends (oci.c) */
 		cli_usage_error(PROXY_PROG, "--oci-socket cannot enforce a "
 				"connection policy yet: give no --allow, --deny, "
-				"--no-host-loopback or --policy with it");
+				"--no-host-loopback, --policy or "
+				"--log-connections with it");
 		exit(CLI_EXIT_USAGE);
+	}
+	if (o.netpolicy.log_path) {
+		r = connlog_open(o.netpolicy.log_path, &p.conf.connlog);
+		if (r < 0)
+			die("cannot open the connection log %s: %s",
+			    o.netpolicy.log_path, g_strerror(-r));
 	}
 	r = proxy_conf_init(&p.conf);
 	if (r == -EOPNOTSUPP)
@@ -908,6 +916,7 @@ int main(int argc, char **argv)
 	if (p.n_listeners == 0) {
 		nlep_hub_free(p.conf.nlep);
 		proxy_model_stop(&p.model);
+		connlog_close(p.conf.connlog);
 	} else {
 		log_warn("%u serving threads did not end; exiting under them",
 			 p.n_listeners);

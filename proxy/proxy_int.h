@@ -57,6 +57,7 @@ struct proxy_sysnr {
 #define PROXY_MAX_ARCHES 4
 
 struct netpolicy;
+struct connlog;
 struct netstate;
 struct netstate_snapshot;
 struct view_policy;
@@ -100,6 +101,7 @@ struct proxy_model {
  *	leader's pidfd, as before Linux 6.9 (task.c; a test switch)
  * @policy: the connection policy enforced (govern.c), or NULL: then
  *	nothing is governed and the filters trap none of its calls
+ * @connlog: the connection log (connlog.c; thread-safe), or NULL
  */
 struct proxy_conf {
 	struct proxy_sysnr sysnr[PROXY_MAX_ARCHES];
@@ -116,6 +118,7 @@ struct proxy_conf {
 	struct nlep_hub *nlep;
 	bool pidfd_leader_only;
 	const struct netpolicy *policy;
+	struct connlog *connlog;
 };
 
 /*

@@ -29,13 +29,18 @@ void netpolicy_clear(struct netpolicy *p)
 {
 	if (p->rules)
 		g_array_unref(p->rules);
+	g_free(p->log_path);
 	memset(p, 0, sizeof(*p));
 }
 
-/* Whether anything is to be enforced: then the governed calls are trapped. */
+/*
+ * Whether anything is to be enforced or logged: then the governed calls
+ * are trapped.
+ */
 bool netpolicy_active(const struct netpolicy *p)
 {
-	return (p->rules && p->rules->len > 0) || p->no_host_loopback;
+	return (p->rules && p->rules->len > 0) || p->no_host_loopback ||
+	       p->log_path;
 }
 
 /* Parse "N" or "N-M" into a port range; false on anything else. */
@@ -371,6 +376,9 @@ char **netpolicy_to_args(const struct netpolicy *p)
 	}
 	if (p->no_host_loopback)
 		g_ptr_array_add(a, g_strdup("--no-host-loopback"));
+	if (p->log_path)
+		g_ptr_array_add(a, g_strdup_printf("--log-connections=%s",
+						   p->log_path));
 	g_ptr_array_add(a, NULL);
 	return (char **)g_ptr_array_free(a, FALSE);
 }
@@ -380,6 +388,22 @@ static gboolean netpolicy_on_rule(const gchar *name, const gchar *value,
 {
 	return netpolicy_add(data, strcmp(name, "--allow") == 0, value,
 			     error) == 0;
+}
+
+static gboolean netpolicy_on_log(const gchar *name, const gchar *value,
+				 gpointer data, GError **error)
+{
+	struct netpolicy *p = data;
+
+	(void)name;
+	if (!*value) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--log-connections needs a file, or '-' for standard error");
+		return FALSE;
+	}
+	g_free(p->log_path);
+	p->log_path = g_strdup(value);
+	return TRUE;
 }
 
 static gboolean netpolicy_on_file(const gchar *name, const gchar *value,
@@ -422,6 +446,11 @@ GOptionGroup *netpolicy_option_group(struct netpolicy *p)
 		{ "policy", 0, 0, G_OPTION_ARG_CALLBACK, netpolicy_on_file,
 		  "Read rules from FILE ('allow RULE', 'deny RULE', "
 		  "'no-host-loopback' lines)", "FILE" },
+		{ "log-connections", 0, 0, G_OPTION_ARG_CALLBACK,
+		  netpolicy_on_log,
+		  "Write a JSON line per connect, bind and first send to a "
+		  "destination to FILE ('-': standard error), with or "
+		  "without rules", "FILE" },
 		{ NULL },
 	};
 	GOptionGroup *g = g_option_group_new("policy",

@@ -66,12 +66,15 @@ struct netpolicy_rule {
  * @rules: struct netpolicy_rule, in order
  * @no_host_loopback: deny the host's 127.0.0.0/8 and ::1 after the rules
  * @any_allow_dst, @any_allow_bind: some allow rule of each kind exists
+ * @log_path: --log-connections: where the governed calls are reported
+ *	(a file, or "-" for standard error), or NULL
  */
 struct netpolicy {
 	GArray *rules;
 	bool no_host_loopback;
 	bool any_allow_dst;
 	bool any_allow_bind;
+	char *log_path;
 };
 
 /* What a decision is about: a destination or a local address to bind. */

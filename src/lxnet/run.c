@@ -498,6 +498,19 @@ static int run_precheck(struct run_ctx *c)
 		if (owner)
 			log_warn("%s", owner);
 	}
+	if (c->netpolicy.log_path && strcmp(c->netpolicy.log_path, "-") != 0) {
+		/* lxnet-proxy opens it again, as the same user: say it here */
+		int fd = open(c->netpolicy.log_path, O_WRONLY | O_APPEND |
+			      O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+
+		if (fd < 0) {
+			r = -errno;
+			log_err("--log-connections %s: %s",
+				c->netpolicy.log_path, strerror(-r));
+			return r;
+		}
+		close(fd);
+	}
 	for (i = 0; i < c->n_binds; i++) {
 		r = sandbox_bind_check(&c->binds[i]);
 		if (r < 0) {
@@ -1217,9 +1230,10 @@ static int run_nested(struct run_ctx *c, struct sandbox_config *cfg)
 		return -EINVAL;
 	}
 	if (netpolicy_active(&c->netpolicy)) {
-		log_err("--allow, --deny, --no-host-loopback and --policy cannot "
-			"apply inside another sandbox's seccomp listener (its "
-			"proxy makes the connections, under its own policy)");
+		log_err("--allow, --deny, --no-host-loopback, --policy and "
+			"--log-connections cannot apply inside another "
+			"sandbox's seccomp listener (its proxy makes the "
+			"connections, under its own policy)");
 		return -EINVAL;
 	}
 	log_debug("a seccomp listener is present (inside another sandbox?): "

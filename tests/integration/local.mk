@@ -102,6 +102,9 @@ tests_helpers_policy_race_LDADD = -lpthread
 TESTS += tests/integration/run-policy.sh
 EXTRA_DIST += tests/integration/run-policy.sh tests/integration/policy-check.py \
 	tests/integration/policy-servers.py
+# the connection log (proxy/connlog.c)
+TESTS += tests/integration/run-connlog.sh
+EXTRA_DIST += tests/integration/run-connlog.sh tests/integration/connlog-check.py
 # one sandbox cannot stall the others (a FUSE file never answered)
 check_PROGRAMS += tests/helpers/fuse-stall
 tests_helpers_fuse_stall_SOURCES = tests/helpers/fuse-stall.c

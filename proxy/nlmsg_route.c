@@ -359,12 +359,29 @@ static int route_dump_check(struct nlmsg_req *q, struct nlmsg_dump *d)
 	return 0;
 }
 
+/* Whether the snapshot has a route of @family (0: any) in @table. */
+static bool route_table_known(const struct netstate_snapshot *snap,
+			      uint8_t family, uint32_t table)
+{
+	uint32_t i;
+
+	for (i = 0; snap && snap->routes && i < snap->routes->n; i++) {
+		const struct ns_route *r = &snap->routes->v[i];
+
+		if (r->table == table && (!family || r->family == family))
+			return true;
+	}
+	return false;
+}
+
 /**
  * nlmsg_route_dump() - RTM_GETROUTE dump (inet_dump_fib(), inet6_dump_fib())
  * @q: the request
  *
- * Tables other than main and local are not in the model: asking for one
- * by family is -ENOENT as in the kernel when the table does not exist.
+ * A table is known to exist when it is main or local or has a route of
+ * the family in the model (an empty table of the host's is not in it):
+ * asking for another one by family is -ENOENT, as the kernel answers for
+ * a table that does not exist.
  *
  * Return: the dump.
  */
@@ -389,7 +406,8 @@ struct nlmsg_dump *nlmsg_route_dump(struct nlmsg_req *q)
 			d->f.routes = false; /* RA prefix routes: not known */
 	}
 	if (r == 0 && d->f.table && d->f.table != RT_TABLE_MAIN &&
-	    d->f.table != RT_TABLE_LOCAL) {
+	    d->f.table != RT_TABLE_LOCAL &&
+	    !route_table_known(d->snap, d->f.family, d->f.table)) {
 		if (d->f.family == AF_INET) {
 			q->ext_msg = "ipv4: FIB table does not exist";
 			r = -ENOENT;

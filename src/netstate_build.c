@@ -256,7 +256,8 @@ bool nsb_neigh_from_nl(struct rtnl_neigh *n, GHashTable *hidden,
  * @nh: where the first @nh_max visible next hops are written (zeroed)
  * @nh_max: room in @nh
  *
- * Kept: IPv4/IPv6 routes of the main and local tables that are not cloned.
+ * Kept: IPv4/IPv6 routes of every table that are not cloned (policy
+ * routing's tables too: VPN clients put their routes there).
  * Hidden next hops are removed; a route whose next hops are all hidden is
  * dropped. libnl 3.7 parses neither RTA_PREF nor the expiry in
  * RTA_CACHEINFO: they stay 0 here (nsb_dump_routes() fills them in).
@@ -276,8 +277,6 @@ bool nsb_route_from_nl(struct rtnl_route *r, GHashTable *hidden,
 	guint kept = 0;
 
 	if (family != AF_INET && family != AF_INET6)
-		return false;
-	if (table != NSB_TABLE_MAIN && table != NSB_TABLE_LOCAL)
 		return false;
 	if (rtnl_route_get_flags(r) & RTM_F_CLONED)
 		return false;

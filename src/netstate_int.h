@@ -17,10 +17,6 @@
 #include "netstate.h"
 #include "view.h"
 
-/* Route tables the model keeps (RT_TABLE_MAIN, RT_TABLE_LOCAL). */
-#define NSB_TABLE_MAIN 254
-#define NSB_TABLE_LOCAL 255
-
 /* Hidden ifindexes remembered after their link is gone, before pruning. */
 #define NSB_HIDDEN_PRUNE 1024
 

@@ -426,51 +426,75 @@ static void pn_route6_rows(const struct netstate_snapshot *s,
 	}
 }
 
+/*
+ * Emit one IPv6 table's rows (those of @idx[*i..] in table @table), then
+ * its root's null entry when it has no default route.
+ */
+static void pn_route6_table(const struct netstate_snapshot *s,
+			    const guint *idx, guint n, guint *i,
+			    uint32_t table, GString *out)
+{
+	bool has_default = false;
+
+	for (; *i < n && s->routes->v[idx[*i]].table == table; (*i)++) {
+		const struct ns_route *r = &s->routes->v[idx[*i]];
+
+		if (r->dst_len == 0)
+			has_default = true;
+		pn_route6_rows(s, r, out);
+	}
+	if (!has_default)
+		pn_route6_null(s, out);
+}
+
 /**
- * render_proc_net_ipv6_route() - /proc/net/ipv6_route: the IPv6 main and
- * local tables, one line per next hop
+ * render_proc_net_ipv6_route() - /proc/net/ipv6_route: every IPv6 table,
+ * one line per next hop
  * @s: snapshot
  * @out: appended to
  *
- * Each table ends with its root: the default route, or when there is none
- * the kernel's null entry (::/0, metric 0xffffffff, reject, on loopback).
- * The reference count column is always 1 (see pn_route6_line()).
+ * Tables in the kernel's hash order (ns_route_cmp_kernel()); main and
+ * local always (the kernel always has them), others when they have a
+ * route (an empty table is not in the model). Each table ends with its
+ * root: the default route, or when there is none the kernel's null entry
+ * (::/0, metric 0xffffffff, reject, on loopback). The reference count
+ * column is always 1 (see pn_route6_line()).
  */
 void render_proc_net_ipv6_route(const struct netstate_snapshot *s,
 				GString *out)
 {
-	static const uint32_t tables[] = { RT_TABLE_MAIN, RT_TABLE_LOCAL };
+	/* main and local in hash order: 254 & 0xff before 255 & 0xff */
+	static const uint32_t always[] = { RT_TABLE_MAIN, RT_TABLE_LOCAL };
 	g_autofree guint *idx = NULL;
 	struct pn_sort_ctx ctx;
-	guint i, k, n = 0, nr = s->routes ? s->routes->n : 0;
+	guint i = 0, k = 0, n = 0, nr = s->routes ? s->routes->n : 0;
 
 	idx = g_new(guint, MAX(nr, 1));
-	for (i = 0; i < nr; i++) {
-		const struct ns_route *r = &s->routes->v[i];
-
-		if (r->family == AF_INET6 && (r->table == RT_TABLE_MAIN ||
-					      r->table == RT_TABLE_LOCAL))
+	for (i = 0; i < nr; i++)
+		if (s->routes->v[i].family == AF_INET6)
 			idx[n++] = i;
-	}
 	if (n) {
 		ctx.v = s->routes->v;
 		g_qsort_with_data(idx, (gint)n, sizeof(*idx), pn_cmp_route,
 				  &ctx);
 	}
-
 	i = 0;
-	for (k = 0; k < ELEMENTSOF(tables); k++) {
-		bool has_default = false;
+	while (i < n || k < ELEMENTSOF(always)) {
+		struct ns_route here = { .family = AF_INET6 };
+		uint32_t t;
 
-		for (; i < n && s->routes->v[idx[i]].table == tables[k]; i++) {
-			const struct ns_route *r = &s->routes->v[idx[i]];
-
-			if (r->dst_len == 0)
-				has_default = true;
-			pn_route6_rows(s, r, out);
+		/* the next table in order: a routed one or main/local */
+		if (i < n && k < ELEMENTSOF(always)) {
+			here.table = always[k];
+			t = ns_route_cmp_kernel(&s->routes->v[idx[i]], &here) < 0 &&
+			    s->routes->v[idx[i]].table != always[k] ?
+				    s->routes->v[idx[i]].table : always[k];
+		} else {
+			t = i < n ? s->routes->v[idx[i]].table : always[k];
 		}
-		if (!has_default)
-			pn_route6_null(s, out);
+		if (k < ELEMENTSOF(always) && t == always[k])
+			k++;
+		pn_route6_table(s, idx, n, &i, t, out);
 	}
 }
 

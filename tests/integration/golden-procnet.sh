@@ -72,6 +72,9 @@ setup() {
 	ip -6 route add prohibit 2001:db8:78::/48 &&
 	ip -6 route add blackhole 2001:db8:79::/48 &&
 	ip -6 route add local 2001:db8:56::1 dev va0 &&
+	ip -6 route add 2001:db8:55::/48 dev va0 table 100 &&
+	ip -6 route add default via 2001:db8:1::fd dev va0 table 51820 &&
+	ip route add 10.55.0.0/16 dev va0 table 100 &&
 	ip neigh add 10.1.0.7 lladdr 02:00:00:00:00:07 dev va0 nud permanent &&
 	ip neigh add 10.1.0.8 lladdr 02:00:00:00:00:08 dev va0 nud reachable &&
 	ip neigh add 10.2.0.9 lladdr 02:00:00:00:00:09 dev br0 nud stale &&

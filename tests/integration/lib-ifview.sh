@@ -53,6 +53,13 @@ ifview_make_host() {
 	ip neigh add 10.78.0.254 lladdr 02:00:00:00:01:fe dev br0 nud reachable &&
 	ip neigh add fd00:77::fe lladdr 02:00:00:00:00:fe dev v0 nud permanent &&
 	ip neigh add 10.79.0.254 lladdr 02:00:00:00:02:fe dev hid0 nud permanent || return 1
+	# policy routing's tables (VPN clients put their routes there); 101's
+	# route leaves through the hidden interface
+	ip route add default via 10.77.0.253 dev v0 table 100 &&
+	ip route add 10.55.0.0/16 dev br0 table 100 &&
+	ip route add 10.56.0.0/16 via 10.79.0.254 dev hid0 table 101 &&
+	ip -6 route add default via fd00:77::fd dev v0 table 51820 &&
+	ip -6 route add fd00:55::/64 dev br0 table 100 || return 1
 	ip rule add from 10.77.5.0/24 table 100 pref 1000 &&
 	ip rule add iif hid0 table 101 pref 1001 &&
 	ip rule add oif nosuch0 table 102 pref 1002 || return 1

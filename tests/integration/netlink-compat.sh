@@ -66,6 +66,10 @@ t ip-route ip -j route
 t ip6-route ip -6 -j route
 t ip-neigh ip -j neigh
 t ip-rule ip rule
+t ip-route-t100 ip -j route show table 100
+t ip-route-all ip -j route show table all
+t ip6-route-all ip -6 -j route show table all
+t ip-route-t300 ip route show table 300
 t ip-route-get ip route get 10.88.1.1
 t ip-route-get-hidden ip route get 10.66.1.1
 t ifconfig ifconfig -a
@@ -90,6 +94,10 @@ ROWS=(
 	"json ip6-route ip -6 -j route"
 	"json ip-neigh ip -j neigh"
 	"text ip-rule ip rule"
+	"json ip-route-t100 ip -j route show table 100"
+	"json ip-route-all ip -j route show table all"
+	"json ip6-route-all ip -6 -j route show table all"
+	"text ip-route-t300 ip route show table 300 (no such table: the kernel's error)"
 	"text ip-route-get ip route get 10.88.1.1"
 	"blocks ifconfig ifconfig -a"
 	"lastcol route-n route -n"

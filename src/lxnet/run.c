@@ -1301,18 +1301,20 @@ static int run_start(struct run_ctx *c)
 	c->ctl = sp[0];
 	theirs = sp[1];
 	cfg.ctl_fd = theirs;
-	r = run_nested(c, &cfg);
-	if (r < 0)
-		return r;
-	/* The child first, so that newuidmap/newgidmap (if any) run while
-	 * the companions are started; it waits for GO. The companions'
-	 * start-up then overlaps the child's set-up. */
-	r = run_clone(c, &cfg);
+	/*
+	 * lxnetfs first: reading the model is the longest step before the
+	 * child can mount the view. Then the child (it waits for GO), so that
+	 * newuidmap/newgidmap (if any) and the proxy start while lxnetfs
+	 * reads and the child sets up.
+	 */
+	r = run_start_fs(c);
+	if (r == 0)
+		r = run_nested(c, &cfg);
+	if (r == 0)
+		r = run_clone(c, &cfg);
 	if (r < 0)
 		return r;
 	r = userns_write_start(&c->ids, c->child, &maps, &map_err);
-	if (r == 0)
-		r = run_start_fs(c);
 	if (r == 0 && !cfg.share_net)
 		r = run_start_proxy(c);
 	if (userns_write_finish(&maps, r == 0 ? &map_err : NULL) < 0 && r == 0)

@@ -6,8 +6,8 @@ proxy_lxnet_proxy_SOURCES = \
 	proxy/notify.c \
 	proxy/sockets.c \
 	proxy/proxy_int.h
-proxy_lxnet_proxy_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS) $(SECCOMP_CFLAGS) -pthread
-proxy_lxnet_proxy_LDADD = $(LIBLXNET) $(JSON_LIBS) $(SECCOMP_LIBS) -lpthread
+proxy_lxnet_proxy_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS) -pthread
+proxy_lxnet_proxy_LDADD = $(LIBLXNET) $(SECCOMP_LIBS) -lpthread
 dist_man_MANS += man/lxnet-proxy.8
 # SIOCGIF* answered from the view, and the model they are answered from (owner: ifioctl)
 proxy_lxnet_proxy_SOURCES += proxy/model.c proxy/ifioctl.c

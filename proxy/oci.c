@@ -30,8 +30,8 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <json-glib/json-glib.h>
 
+#include "jsonscan.h"
 #include "proxy_int.h"
 #include "util.h"
 
@@ -124,33 +124,33 @@ static int oci_read(struct oci_msg *m, int fd, bool *ret_eof)
 }
 
 /**
- * oci_msg_pid() - the container's pid from a complete message
- * @root: the parsed document
+ * oci_msg_pid() - the container's pid from a message
+ * @m: the message so far
+ * @ret: the pid
  *
  * The OCI container process state carries the pid twice: at the top and
  * in "state"; either will do, the top one first.
  *
- * Return: the pid, or -EBADMSG.
+ * Return: 0, -EAGAIN when the bytes so far are the start of a JSON
+ * document, or -EBADMSG (not JSON, or no pid in it).
  */
-static pid_t oci_msg_pid(JsonNode *root)
+static int oci_msg_pid(const struct oci_msg *m, pid_t *ret)
 {
-	JsonObject *o, *state;
-	gint64 pid = 0;
+	static const char *const top[] = { "pid", NULL };
+	static const char *const in_state[] = { "state", "pid", NULL };
+	const char *text = (const char *)m->buf->data;
+	int64_t pid = 0;
+	int r;
 
-	if (!JSON_NODE_HOLDS_OBJECT(root))
+	r = jsonscan_int(text, m->buf->len, top, &pid);
+	if (r == -ENOENT || (r == 0 && pid <= 0))
+		r = jsonscan_int(text, m->buf->len, in_state, &pid);
+	if (r == -EAGAIN)
+		return r;
+	if (r < 0 || pid <= 0 || pid >= INT32_MAX)
 		return -EBADMSG;
-	o = json_node_get_object(root);
-	pid = json_object_get_int_member_with_default(o, "pid", 0);
-	if (pid <= 0 && json_object_has_member(o, "state")) {
-		JsonNode *s = json_object_get_member(o, "state");
-
-		if (JSON_NODE_HOLDS_OBJECT(s)) {
-			state = json_node_get_object(s);
-			pid = json_object_get_int_member_with_default(state,
-								      "pid", 0);
-		}
-	}
-	return pid > 0 && pid < INT32_MAX ? (pid_t)pid : -EBADMSG;
+	*ret = (pid_t)pid;
+	return 0;
 }
 
 /* oci_pid_exited() - whether the process of @pidfd has exited (its pidfd is readable then) */
@@ -218,9 +218,8 @@ int oci_msg_netns(struct oci_msg *m, int *ret_listener, int *ret_netns,
  */
 int oci_recv(struct oci_msg *m, int fd)
 {
-	g_autoptr(JsonParser) parser = NULL;
 	bool eof = false;
-	pid_t pid;
+	pid_t pid = 0;
 	int r;
 
 	r = oci_read(m, fd, &eof);
@@ -228,15 +227,12 @@ int oci_recv(struct oci_msg *m, int fd)
 		return -EBADMSG;
 	if (r < 0)
 		return r;
-	parser = json_parser_new_immutable();
-	if (m->buf->len == 0 ||
-	    !json_parser_load_from_data(parser, (const char *)m->buf->data,
-					(gssize)m->buf->len, NULL))
-		return eof ? (m->buf->len ? -EBADMSG : -ECONNRESET) : -EAGAIN;
-	if (m->fd < 0)
-		return -EBADMSG;
-	pid = oci_msg_pid(json_parser_get_root(parser));
-	if (pid < 0)
+	if (m->buf->len == 0)
+		return eof ? -ECONNRESET : -EAGAIN;
+	r = oci_msg_pid(m, &pid);
+	if (r == -EAGAIN)
+		return eof ? -EBADMSG : -EAGAIN;
+	if (r < 0 || m->fd < 0)
 		return -EBADMSG;
 	m->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (m->pidfd < 0)

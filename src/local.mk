@@ -29,3 +29,5 @@ src_liblxnet_a_SOURCES += src/hostconf.h src/resolvconf.c src/hostsfile.c \
 src_liblxnet_a_SOURCES += src/idmap.c src/idmap.h
 # fresh interface counters for proc/net/dev (owner: lxnetfs)
 src_liblxnet_a_SOURCES += src/netstate_stats.c
+# one integer out of a JSON document (the OCI runtime's message to the proxy)
+src_liblxnet_a_SOURCES += src/jsonscan.c src/jsonscan.h

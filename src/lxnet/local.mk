@@ -16,7 +16,15 @@ src_lxnet_lxnet_SOURCES += src/lxnet/run.c src/lxnet/sandbox.c \
 src_lxnet_lxnet_SOURCES += src/lxnet/registry.c src/lxnet/registry.h \
 	src/lxnet/run_named.c src/lxnet/run_named.h src/lxnet/exec.c \
 	src/lxnet/ps.c src/lxnet/sandbox_bind.c
-# lxnet oci-profile, lxnet oci-hook: what an OCI container needs (owner: oci)
-src_lxnet_lxnet_SOURCES += src/lxnet/oci_profile.c src/lxnet/oci_hook.c
-src_lxnet_lxnet_CFLAGS += $(JSON_CFLAGS)
-src_lxnet_lxnet_LDADD += $(JSON_LIBS)
+# where lxnet finds lxnetfs, lxnet-proxy and lxnet-oci
+src_lxnet_lxnet_SOURCES += src/lxnet/helper.c
+src_lxnet_lxnet_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBEXECDIR='"$(pkglibexecdir)"'
+# lxnet oci-profile, lxnet oci-hook: what an OCI container needs (owner:
+# oci), a program of its own so that json-glib and GIO are not loaded by
+# every lxnet run (src/lxnet/lxnet-oci.c); `lxnet` execs it
+pkglibexec_PROGRAMS += src/lxnet/lxnet-oci
+src_lxnet_lxnet_oci_SOURCES = src/lxnet/lxnet-oci.c src/lxnet/lxnet_int.h \
+	src/lxnet/oci_profile.c src/lxnet/oci_hook.c \
+	src/seccomp_filter.c src/seccomp_filter.h
+src_lxnet_lxnet_oci_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS) $(JSON_CFLAGS)
+src_lxnet_lxnet_oci_LDADD = $(LIBLXNET) $(SECCOMP_LIBS) $(JSON_LIBS)

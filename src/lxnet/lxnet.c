@@ -2,13 +2,42 @@
 /* lxnet.c - the lxnet front end: dispatch to a subcommand from a table */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
 
 #include "cli.h"
 #include "log.h"
 #include "lxnet_int.h"
 #include "util.h"
+
+/*
+ * The OCI commands are lxnet-oci's (src/lxnet/lxnet-oci.c, which says
+ * why): exec it with the same arguments, the command's name first.
+ */
+static int lxnet_exec_oci(int argc, char **argv)
+{
+	g_autofree char *path = lxnet_find_helper("lxnet-oci", "src/lxnet",
+						  "LXNET_OCI");
+	g_autoptr(GPtrArray) a = g_ptr_array_new();
+	int i;
+
+	if (!path) {
+		log_err("lxnet-oci not found next to lxnet, in %s nor in PATH",
+			PKGLIBEXECDIR);
+		return 1;
+	}
+	g_ptr_array_add(a, (char *)"lxnet-oci");
+	for (i = 0; i < argc; i++)
+		g_ptr_array_add(a, argv[i]);
+	g_ptr_array_add(a, NULL);
+	execv(path, (char **)a->pdata);
+	log_err("cannot execute %s: %s", path, strerror(errno));
+	return 1; /* as the OCI commands fail */
+}
 
 /*
  * struct lxnet_cmd - one subcommand
@@ -31,9 +60,9 @@ static const struct lxnet_cmd lxnet_cmds[] = {
 	  "list the running named sandboxes" },
 	{ "shim", shim_main,
 	  "run a command with its sockets served by a running lxnet-proxy" },
-	{ "oci-profile", oci_profile_main,
+	{ "oci-profile", lxnet_exec_oci,
 	  "print a seccomp profile handing an OCI container to lxnet-proxy" },
-	{ "oci-hook", oci_hook_main,
+	{ "oci-hook", lxnet_exec_oci,
 	  "OCI createContainer hook: the view's proc/net at /proc/net" },
 };
 

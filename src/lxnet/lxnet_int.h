@@ -11,7 +11,11 @@ int shim_main(int argc, char **argv); /* src/lxnet/shim.c */
 int run_main(int argc, char **argv);  /* src/lxnet/run.c */
 int exec_main(int argc, char **argv); /* src/lxnet/exec.c */
 int ps_main(int argc, char **argv);   /* src/lxnet/ps.c */
+/* in lxnet-oci (src/lxnet/lxnet-oci.c), which `lxnet` execs for them */
 int oci_profile_main(int argc, char **argv); /* src/lxnet/oci_profile.c */
 int oci_hook_main(int argc, char **argv);    /* src/lxnet/oci_hook.c */
+
+char *lxnet_find_helper(const char *name, const char *subdir,
+			const char *env); /* src/lxnet/helper.c */
 
 #endif

@@ -321,47 +321,6 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 	return 0;
 }
 
-/**
- * run_find_helper() - path of a companion program
- * @name: program name (lxnetfs, lxnet-proxy)
- * @subdir: its folder in the build tree (fs, proxy)
- * @env: environment variable that overrides the search
- *
- * Looks next to the running lxnet first (an installed tree, or the build
- * tree, where lxnet and @subdir/ are siblings or lxnet is src/lxnet/lxnet
- * beside the top-level @subdir/), then in PATH.
- * Return: a newly allocated path, or NULL.
- */
-static char *run_find_helper(const char *name, const char *subdir,
-			     const char *env)
-{
-	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
-	g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
-	const char *e = g_getenv(env);
-
-	if (e && *e)
-		return g_strdup(e);
-	if (dir) {
-		char *cands[] = {
-			g_build_filename(dir, name, NULL),
-			g_build_filename(dir, subdir, name, NULL),
-			g_build_filename(dir, "..", "..", subdir, name, NULL),
-		};
-		char *found = NULL;
-		size_t i;
-
-		for (i = 0; i < ELEMENTSOF(cands); i++) {
-			if (!found && g_file_test(cands[i], G_FILE_TEST_IS_EXECUTABLE) &&
-			    !g_file_test(cands[i], G_FILE_TEST_IS_DIR))
-				found = g_steal_pointer(&cands[i]);
-			g_free(cands[i]);
-		}
-		if (found)
-			return found;
-	}
-	return g_find_program_in_path(name);
-}
-
 static int run_read_int(const char *path, long *ret)
 {
 	g_autofree char *s = NULL;
@@ -460,8 +419,8 @@ static int run_precheck(struct run_ctx *c)
 			g_get_user_name());
 		return -EACCES;
 	}
-	c->fs_path = run_find_helper("lxnetfs", "fs", "LXNET_LXNETFS");
-	c->proxy_path = run_find_helper("lxnet-proxy", "proxy", "LXNET_PROXY");
+	c->fs_path = lxnet_find_helper("lxnetfs", "fs", "LXNET_LXNETFS");
+	c->proxy_path = lxnet_find_helper("lxnet-proxy", "proxy", "LXNET_PROXY");
 	if (!c->fs_path || !c->proxy_path) {
 		log_err("%s not found next to lxnet nor in PATH",
 			c->fs_path ? "lxnet-proxy" : "lxnetfs");

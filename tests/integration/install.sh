@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 lib_enter_ns "$@"
 lib_tmpdir
-tap_plan 10
+tap_plan 11
 
 D=$TMP_DIR/dest
 # a make of its own: not the jobserver of the make check that runs us
@@ -29,6 +29,16 @@ for p in lxnet lxnetfs lxnet-proxy; do
 	[ -x "$bin/$p" ] || ok=1
 done
 tap_result $ok "the installed lxnet, lxnetfs and lxnet-proxy run --version from DESTDIR"
+
+# lxnet-oci, which `lxnet oci-profile` execs, in lxnet's libexec folder (the
+# installed lxnet looks there without DESTDIR: LXNET_OCI points it here)
+oci=$(find "$D" -path '*/libexec/lxnet/lxnet-oci' -type f | head -n1)
+[ -n "$oci" ] && [ -x "$oci" ] &&
+	LXNET_OCI=$oci "$bin/lxnet" oci-profile >"$TMP_DIR/profile.json" 2>"$TMP_DIR/profile.err" &&
+	grep -q '"SCMP_ACT_NOTIFY"' "$TMP_DIR/profile.json"
+st=$?
+[ $st -eq 0 ] || sed 's/^/# /' "$TMP_DIR/profile.err"
+tap_result $st "lxnet-oci installed in LIBEXECDIR/lxnet; lxnet oci-profile runs it"
 
 ok=0
 for m in man1/lxnet.1 man8/lxnetfs.8 man8/lxnet-proxy.8; do

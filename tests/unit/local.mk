@@ -50,3 +50,7 @@ check_PROGRAMS += tests/unit/test-netpolicy
 TESTS += tests/unit/test-netpolicy
 tests_unit_test_netpolicy_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_netpolicy_LDADD = $(LIBLXNET)
+check_PROGRAMS += tests/unit/test-jsonscan
+TESTS += tests/unit/test-jsonscan
+tests_unit_test_jsonscan_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_jsonscan_LDADD = $(LIBLXNET)

@@ -1261,21 +1261,22 @@ static int run_start(struct run_ctx *c)
 	theirs = sp[1];
 	cfg.ctl_fd = theirs;
 	/*
-	 * lxnetfs first: reading the model is the longest step before the
-	 * child can mount the view. Then the child (it waits for GO), so that
-	 * newuidmap/newgidmap (if any) and the proxy start while lxnetfs
-	 * reads and the child sets up.
+	 * The companions first: lxnetfs reading the model is the longest
+	 * step before the child can mount the view, and the proxy's start
+	 * would otherwise compete with the child's set-up and CMD for the
+	 * CPUs. Then the child (it waits for GO), while newuidmap/newgidmap
+	 * (if any) write its maps.
 	 */
-	r = run_start_fs(c);
+	r = run_nested(c, &cfg);
 	if (r == 0)
-		r = run_nested(c, &cfg);
+		r = run_start_fs(c);
+	if (r == 0 && !cfg.share_net)
+		r = run_start_proxy(c);
 	if (r == 0)
 		r = run_clone(c, &cfg);
 	if (r < 0)
 		return r;
 	r = userns_write_start(&c->ids, c->child, &maps, &map_err);
-	if (r == 0 && !cfg.share_net)
-		r = run_start_proxy(c);
 	if (userns_write_finish(&maps, r == 0 ? &map_err : NULL) < 0 && r == 0)
 		r = -EPERM;
 	/* A child that failed before its maps said why itself. */

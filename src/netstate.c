@@ -83,6 +83,9 @@ struct netstate_sub {
  * @retry_source: pending retry of a failed resynchronisation, or NULL
  * @flips: struct netstate_flip, links whose visibility changed (renames)
  * @changes: struct ns_change recorded since the last commit
+ * @route_order: struct ns_route_key of the route notifications since the
+ *	last commit, in the kernel's order (the events come from the tables,
+ *	in this order: netstate_route_changes())
  * @changes_lost: more than NETSTATE_CHANGES_MAX changes were recorded
  * @subs: struct netstate_sub
  * @dispatching: subscribers are being called
@@ -106,6 +109,7 @@ struct netstate {
 	GSource *retry_source;
 	GArray *flips;
 	GArray *changes;
+	GArray *route_order;
 	bool changes_lost;
 	GArray *subs;
 	guint next_sub_id;
@@ -253,12 +257,14 @@ static void netstate_on_object(struct nl_cache *cache, struct nl_object *old,
 		shown = c && nsb_addr_from_nl((struct rtnl_addr *)cur,
 					      ns->hidden, &c->u.addr);
 	} else if (cache == ns->c_route) {
+		/* its events come from the tables (netstate_route_changes()) */
+		struct ns_route_key k;
+
 		ns->dirty |= NETSTATE_ROUTES;
-		c = netstate_change_push(ns, NS_CHANGE_ROUTE, deleted);
-		shown = c && nsb_route_from_nl((struct rtnl_route *)cur,
-					       ns->hidden, &c->u.route.route,
-					       c->u.route.nh,
-					       ELEMENTSOF(c->u.route.nh));
+		if (ns->route_order->len < NETSTATE_CHANGES_MAX &&
+		    nsb_route_key_from_nl((struct rtnl_route *)cur, &k))
+			g_array_append_val(ns->route_order, k);
+		return;
 	} else if (cache == ns->c_neigh) {
 		ns->dirty |= NETSTATE_NEIGHS;
 		c = netstate_change_push(ns, NS_CHANGE_NEIGH, deleted);
@@ -405,13 +411,38 @@ static void netstate_flip_changes(struct netstate *ns,
 	}
 }
 
+/*
+ * Record the route events between two tables (nsb_route_changes()), in
+ * the order the kernel's notifications for them came.
+ */
+static void netstate_route_changes(struct netstate *ns,
+				   const struct ns_routes *old,
+				   const struct ns_routes *cur)
+{
+	g_autoptr(GArray) found = g_array_new(FALSE, TRUE,
+					      sizeof(struct ns_change));
+	guint i;
+
+	nsb_route_changes(old, cur, found);
+	nsb_route_changes_order(found, ns->route_order);
+	for (i = 0; i < found->len; i++) {
+		struct ns_change *c = netstate_change_push(ns, NS_CHANGE_ROUTE,
+							   false);
+
+		if (!c)
+			break;
+		*c = g_array_index(found, struct ns_change, i);
+	}
+}
+
 /**
  * netstate_routes() - the route table, from a dump
  * @ns: model
  *
  * libnl's route cache keeps one of several routes that differ only by next
  * hop (fe80::/64 on each interface, one prefix on two links), so the table
- * comes from a dump of its own; the cache still drives the change events.
+ * comes from a dump of its own, and so do the change events
+ * (nsb_route_changes()); the cache only says when to dump.
  * If the dump fails, the cache is used and a resynchronisation scheduled.
  *
  * Return: a new table.
@@ -484,6 +515,9 @@ static void netstate_commit(struct netstate *ns)
 				    NETSTATE_NEIGHS, parts);
 	ns->dirty = 0;
 	netstate_flip_changes(ns, next);
+	if (next->routes != ns->cur->routes)
+		netstate_route_changes(ns, ns->cur->routes, next->routes);
+	g_array_set_size(ns->route_order, 0);
 	if (!parts) { /* nothing the view shows changed */
 		netstate_snapshot_unref(next);
 		g_array_set_size(ns->changes, 0);
@@ -851,6 +885,7 @@ int netstate_new(const struct view_policy *policy, GMainContext *ctx,
 	ns->hidden = g_hash_table_new(g_direct_hash, g_direct_equal);
 	ns->changes = g_array_new(FALSE, TRUE, sizeof(struct ns_change));
 	ns->flips = g_array_new(FALSE, FALSE, sizeof(struct netstate_flip));
+	ns->route_order = g_array_new(FALSE, TRUE, sizeof(struct ns_route_key));
 	ns->subs = g_array_new(FALSE, TRUE, sizeof(struct netstate_sub));
 	ns->next_sub_id = 1;
 
@@ -906,6 +941,7 @@ void netstate_free(struct netstate *ns)
 	g_hash_table_unref(ns->hidden);
 	g_array_unref(ns->changes);
 	g_array_unref(ns->flips);
+	g_array_unref(ns->route_order);
 	g_array_unref(ns->subs);
 	g_main_context_unref(ns->ctx);
 	view_policy_clear(&ns->policy);

@@ -768,17 +768,6 @@ static void nsb_push_route(GArray *out, const struct ns_routes *t,
 	memcpy(c->u.route.nh, &t->nh[r->nh_first], sizeof(*t->nh) * n);
 }
 
-static bool nsb_route_uses(const struct ns_routes *t, const struct ns_route *r,
-			   int ifindex)
-{
-	guint i;
-
-	for (i = 0; i < r->nh_count; i++)
-		if (t->nh[r->nh_first + i].ifindex == ifindex)
-			return true;
-	return false;
-}
-
 /**
  * nsb_flip_changes() - the object changes a link's change of visibility
  * implies (the kernel reported none: the link was only renamed)
@@ -788,9 +777,10 @@ static bool nsb_route_uses(const struct ns_routes *t, const struct ns_route *r,
  * @now_hidden: the link went out of view (else it came into view)
  * @out: GArray of struct ns_change to append to
  *
- * Going out of view: its addresses and neighbours are deleted; its routes
- * are deleted, or re-announced with the remaining next hops. Coming into
- * view: the same objects are announced as new.
+ * Going out of view: its addresses and neighbours are deleted. Coming
+ * into view: they are announced as new. Its routes (deleted, re-announced
+ * with the remaining next hops, or new) are found by nsb_route_changes(),
+ * as every route change.
  */
 void nsb_flip_changes(const struct netstate_snapshot *old,
 		      const struct netstate_snapshot *cur, int ifindex,
@@ -807,20 +797,296 @@ void nsb_flip_changes(const struct netstate_snapshot *old,
 		if (from->neighs->v[i].ifindex == ifindex)
 			nsb_push(out, NS_CHANGE_NEIGH, now_hidden)->u.neigh =
 				from->neighs->v[i];
-	for (i = 0; i < from->routes->n; i++) {
-		const struct ns_route *r = &from->routes->v[i], *still;
+	/* its routes: nsb_route_changes() finds them in the tables */
+}
 
-		if (!nsb_route_uses(from->routes, r, ifindex))
-			continue;
-		if (!now_hidden) {
-			nsb_push_route(out, cur->routes, r, false);
-			continue;
-		}
-		still = bsearch(r, cur->routes->v, cur->routes->n,
-				sizeof(*r), nsb_cmp_route);
-		if (still)
-			nsb_push_route(out, cur->routes, still, false);
-		else
-			nsb_push_route(out, old->routes, r, true);
+/* A route of a table, for the hash tables of nsb_route_changes(). */
+struct nsb_rref {
+	const struct ns_routes *t;
+	const struct ns_route *r;
+};
+
+static uint32_t nsb_fnv(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 16777619u;
+	return h;
+}
+
+/*
+ * Next-hop states the kernel changes without a notification: a link losing
+ * or gaining carrier flips RTNH_F_LINKDOWN (and RTNH_F_DEAD with
+ * ignore_routes_with_linkdown) on its routes silently.
+ */
+#define NSB_SILENT_FLAGS (RTNH_F_LINKDOWN | RTNH_F_DEAD)
+
+/* The route without what differs between two tables holding it. */
+static struct ns_route nsb_route_norm(const struct ns_route *r)
+{
+	struct ns_route x = *r;
+
+	x.nh_first = 0;
+	x.expires = 0;
+	x.flags &= ~(uint32_t)NSB_SILENT_FLAGS;
+	return x;
+}
+
+/* Next hops equal but for the flags the kernel changes silently. */
+static bool nsb_nh_equal(const struct ns_nexthop *a, const struct ns_nexthop *b,
+			 guint n)
+{
+	guint i;
+
+	for (i = 0; i < n; i++) {
+		struct ns_nexthop x = a[i], y = b[i];
+
+		x.flags &= ~(uint32_t)NSB_SILENT_FLAGS;
+		y.flags &= ~(uint32_t)NSB_SILENT_FLAGS;
+		if (memcmp(&x, &y, sizeof(x)) != 0)
+			return false;
 	}
+	return true;
+}
+
+static uint32_t nsb_nh_hash(uint32_t h, const struct ns_nexthop *a, guint n)
+{
+	guint i;
+
+	for (i = 0; i < n; i++) {
+		struct ns_nexthop x = a[i];
+
+		x.flags &= ~(uint32_t)NSB_SILENT_FLAGS;
+		h = nsb_fnv(h, &x, sizeof(x));
+	}
+	return h;
+}
+
+/* Every field and next hop (its deadline within a second: dumps round). */
+static guint nsb_rref_hash_full(gconstpointer p)
+{
+	const struct nsb_rref *a = p;
+	struct ns_route x = nsb_route_norm(a->r);
+	uint32_t h = nsb_fnv(2166136261u, &x, sizeof(x));
+
+	return nsb_nh_hash(h, &a->t->nh[a->r->nh_first], a->r->nh_count);
+}
+
+static gboolean nsb_rref_equal_full(gconstpointer pa, gconstpointer pb)
+{
+	const struct nsb_rref *a = pa, *b = pb;
+	struct ns_route x = nsb_route_norm(a->r), y = nsb_route_norm(b->r);
+	uint32_t ea = a->r->expires, eb = b->r->expires;
+
+	return memcmp(&x, &y, sizeof(x)) == 0 &&
+	       (ea > eb ? ea - eb : eb - ea) <= 1 &&
+	       nsb_nh_equal(&a->t->nh[a->r->nh_first],
+			    &b->t->nh[b->r->nh_first], a->r->nh_count);
+}
+
+/* The first next hop's interface: IPv6 keeps a route per device. */
+static int nsb_rref_dev(const struct nsb_rref *a)
+{
+	return a->r->family == AF_INET6 && a->r->nh_count ?
+	       a->t->nh[a->r->nh_first].ifindex : 0;
+}
+
+/*
+ * What the kernel takes as one route: a change of it is announced as
+ * RTM_NEWROUTE with the same key (family, table, destination, source, tos,
+ * metric; for IPv6 the device too).
+ */
+static guint nsb_rref_hash_key(gconstpointer p)
+{
+	const struct nsb_rref *a = p;
+	const struct ns_route *r = a->r;
+	int dev = nsb_rref_dev(a);
+	uint32_t h = 2166136261u;
+
+	h = nsb_fnv(h, &r->family, sizeof(r->family));
+	h = nsb_fnv(h, &r->table, sizeof(r->table));
+	h = nsb_fnv(h, &r->dst_len, sizeof(r->dst_len));
+	h = nsb_fnv(h, r->dst, sizeof(r->dst));
+	h = nsb_fnv(h, &r->src_len, sizeof(r->src_len));
+	h = nsb_fnv(h, r->src, sizeof(r->src));
+	h = nsb_fnv(h, &r->tos, sizeof(r->tos));
+	h = nsb_fnv(h, &r->priority, sizeof(r->priority));
+	return nsb_fnv(h, &dev, sizeof(dev));
+}
+
+static gboolean nsb_rref_equal_key(gconstpointer pa, gconstpointer pb)
+{
+	const struct nsb_rref *a = pa, *b = pb;
+	const struct ns_route *x = a->r, *y = b->r;
+
+	return x->family == y->family && x->table == y->table &&
+	       x->dst_len == y->dst_len && !memcmp(x->dst, y->dst, 16) &&
+	       x->src_len == y->src_len && !memcmp(x->src, y->src, 16) &&
+	       x->tos == y->tos && x->priority == y->priority &&
+	       nsb_rref_dev(a) == nsb_rref_dev(b);
+}
+
+/**
+ * nsb_route_changes() - the route events between two tables
+ * @old: the table before (may be NULL: empty)
+ * @cur: the table after
+ * @out: GArray of struct ns_change to append to
+ *
+ * Events come from the tables the view shows, not from libnl's route
+ * cache, which merges routes that differ only by device or next hop (so it
+ * reported a deletion on one device as on another) and re-announces
+ * unchanged routes when a link gains carrier (the kernel announces
+ * nothing). A route gone is RTM_DELROUTE; one new, or changed under the
+ * same key (nsb_rref_equal_key()), RTM_NEWROUTE; deletions first, each
+ * list in table order.
+ */
+void nsb_route_changes(const struct ns_routes *old, const struct ns_routes *cur,
+		       GArray *out)
+{
+	guint n_old = old ? old->n : 0, i;
+	g_autofree struct nsb_rref *ro = g_new(struct nsb_rref, MAX(n_old, 1));
+	g_autofree struct nsb_rref *rc = g_new(struct nsb_rref, MAX(cur->n, 1));
+	g_autofree bool *kept = g_new0(bool, MAX(n_old, 1));
+	g_autofree bool *same = g_new0(bool, MAX(cur->n, 1));
+	g_autoptr(GHashTable) full = g_hash_table_new(nsb_rref_hash_full,
+						      nsb_rref_equal_full);
+	g_autoptr(GHashTable) gone = g_hash_table_new(nsb_rref_hash_key,
+						      nsb_rref_equal_key);
+
+	for (i = 0; i < n_old; i++) {
+		ro[i] = (struct nsb_rref){ old, &old->v[i] };
+		g_hash_table_insert(full, &ro[i], &ro[i]);
+	}
+	for (i = 0; i < cur->n; i++) {
+		struct nsb_rref *o;
+
+		rc[i] = (struct nsb_rref){ cur, &cur->v[i] };
+		o = g_hash_table_lookup(full, &rc[i]);
+		if (o) {
+			same[i] = true;
+			kept[o - ro] = true;
+			g_hash_table_remove(full, o);
+		}
+	}
+	for (i = 0; i < n_old; i++)
+		if (!kept[i])
+			g_hash_table_insert(gone, &ro[i], &ro[i]);
+	/* changed in place: the new version only, as the kernel's replace */
+	for (i = 0; i < cur->n; i++) {
+		struct nsb_rref *o;
+
+		if (same[i])
+			continue;
+		o = g_hash_table_lookup(gone, &rc[i]);
+		if (o) {
+			kept[o - ro] = true;
+			g_hash_table_remove(gone, o);
+		}
+	}
+	for (i = 0; i < n_old; i++)
+		if (!kept[i])
+			nsb_push_route(out, old, &old->v[i], true);
+	for (i = 0; i < cur->n; i++)
+		if (!same[i])
+			nsb_push_route(out, cur, &cur->v[i], false);
+}
+
+/**
+ * nsb_route_key_from_nl() - the destination of a route notification
+ * @r: the route libnl reported
+ * @k: filled in
+ *
+ * Return: false for a route the model does not keep (not IPv4/IPv6).
+ */
+bool nsb_route_key_from_nl(struct rtnl_route *r, struct ns_route_key *k)
+{
+	struct nl_addr *dst = rtnl_route_get_dst(r);
+	int family = rtnl_route_get_family(r);
+
+	memset(k, 0, sizeof(*k));
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	k->family = (uint8_t)family;
+	k->table = rtnl_route_get_table(r);
+	k->dst_len = dst ? (uint8_t)nl_addr_get_prefixlen(dst) : 0;
+	if (k->dst_len)
+		nsb_copy_addr(dst, k->dst, sizeof(k->dst));
+	return true;
+}
+
+static guint nsb_key_hash(gconstpointer p)
+{
+	const struct ns_route_key *k = p;
+	uint32_t h = nsb_fnv(2166136261u, &k->family, sizeof(k->family));
+
+	h = nsb_fnv(h, &k->dst_len, sizeof(k->dst_len));
+	h = nsb_fnv(h, &k->table, sizeof(k->table));
+	return nsb_fnv(h, k->dst, sizeof(k->dst));
+}
+
+static gboolean nsb_key_equal(gconstpointer pa, gconstpointer pb)
+{
+	const struct ns_route_key *a = pa, *b = pb;
+
+	return a->family == b->family && a->dst_len == b->dst_len &&
+	       a->table == b->table && !memcmp(a->dst, b->dst, 16);
+}
+
+struct nsb_ranked {
+	guint rank, seq;
+	struct ns_change c;
+};
+
+static gint nsb_cmp_ranked(gconstpointer pa, gconstpointer pb)
+{
+	const struct nsb_ranked *a = pa, *b = pb;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/**
+ * nsb_route_changes_order() - put route events in the kernel's order
+ * @changes: struct ns_change from nsb_route_changes(), reordered in place
+ * @order: struct ns_route_key of the notifications, in arrival order
+ *
+ * An event goes where the first notification for its destination came;
+ * events no notification named (a resynchronisation's) keep their table
+ * order, after the others.
+ */
+void nsb_route_changes_order(GArray *changes, const GArray *order)
+{
+	g_autofree struct nsb_ranked *v = NULL;
+	g_autoptr(GHashTable) first = NULL;
+	guint i, n = changes->len;
+
+	if (n < 2 || !order->len)
+		return;
+	/* each destination's first notification (stored +1: 0 is absent) */
+	first = g_hash_table_new(nsb_key_hash, nsb_key_equal);
+	for (i = order->len; i-- > 0;)
+		g_hash_table_insert(first,
+				    &g_array_index(order, struct ns_route_key, i),
+				    GUINT_TO_POINTER(i + 1));
+	v = g_new(struct nsb_ranked, n);
+	for (i = 0; i < n; i++) {
+		const struct ns_route *r;
+		struct ns_route_key k = { 0 };
+		guint at;
+
+		v[i].c = g_array_index(changes, struct ns_change, i);
+		r = &v[i].c.u.route.route;
+		k.family = r->family;
+		k.dst_len = r->dst_len;
+		k.table = r->table;
+		memcpy(k.dst, r->dst, sizeof(k.dst));
+		at = GPOINTER_TO_UINT(g_hash_table_lookup(first, &k));
+		v[i].rank = at ? at - 1 : G_MAXUINT;
+		v[i].seq = i;
+	}
+	qsort(v, n, sizeof(*v), nsb_cmp_ranked);
+	for (i = 0; i < n; i++)
+		g_array_index(changes, struct ns_change, i) = v[i].c;
 }

@@ -99,6 +99,9 @@ check_PROGRAMS += tests/helpers/policy-race
 tests_helpers_policy_race_SOURCES = tests/helpers/policy-race.c
 tests_helpers_policy_race_CFLAGS = $(AM_CFLAGS) -pthread
 tests_helpers_policy_race_LDADD = -lpthread
+# route events as the kernel sends them (src/netstate_build.c nsb_route_changes)
+TESTS += tests/integration/netlink-events.sh
+EXTRA_DIST += tests/integration/netlink-events.sh
 TESTS += tests/integration/run-policy.sh
 EXTRA_DIST += tests/integration/run-policy.sh tests/integration/policy-check.py \
 	tests/integration/policy-servers.py

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# netlink-events.sh - route events as the kernel sends them: `ip -o monitor
+# route` natively and inside `lxnet run` at once, over a scripted sequence
+# of host changes (one prefix on two devices, a deletion on the first, a
+# metric, a replace, policy tables, a link gaining carrier), compared line
+# by line. A sentinel route before and after frames the sequence.
+. "$(dirname "$0")/lib.sh"
+LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-180}
+lib_enter_ns "$@"
+LXNET=$top_builddir/src/lxnet/lxnet
+[ -x "$LXNET" ] || tap_skip_all "lxnet not built"
+[ -x "$top_builddir/fs/lxnetfs" ] || tap_skip_all "lxnetfs not built"
+[ -c /dev/fuse ] || tap_skip_all "no /dev/fuse"
+command -v ip >/dev/null || tap_skip_all "ip (iproute2) missing"
+lib_tmpdir
+tap_plan 4
+
+ip link add vA type veth peer name pA && ip link add vB type veth peer name pB &&
+	ip link set vA up && ip link set vB up && ip link set pA up &&
+	ip addr add 10.61.0.1/24 dev vA && ip addr add 10.62.0.1/24 dev vB &&
+	ip -6 addr add fd61::1/64 dev vA nodad && ip -6 addr add fd62::1/64 dev vB nodad ||
+	tap_skip_all "cannot make veth pairs here"
+printf 'nameserver 10.61.0.53\n' >"$TMP_DIR/resolv.conf"
+printf '127.0.0.1 localhost\n' >"$TMP_DIR/hosts"
+sleep 0.3 # let the addresses' own routes settle before anyone listens
+
+ip -o monitor route >"$TMP_DIR/native" 2>&1 &
+NATIVE=$!
+lib_on_exit "kill $NATIVE 2>/dev/null"
+timeout -k 5 120 "$LXNET" run --resolv-conf "$TMP_DIR/resolv.conf" --hosts-file "$TMP_DIR/hosts" -- \
+	sh -c "exec ip -o monitor route >'$TMP_DIR/inside' 2>&1" &
+INSIDE=$!
+lib_on_exit "kill $INSIDE 2>/dev/null"
+
+# sentinel ADDR - add a host route and wait until both monitors print it
+sentinel() {
+	ip route add "$1" dev vA &&
+		wait_until 20 grep -q "^$1 dev vA" "$TMP_DIR/native" &&
+		wait_until 20 grep -q "^$1 dev vA" "$TMP_DIR/inside"
+}
+# the inside monitor may start after the first sentinel: add one until seen
+ok=1
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	if sentinel "10.60.0.$i"; then ok=0; break; fi
+done
+FIRST=10.60.0.$i
+tap_result $ok "both monitors print a sentinel route"
+
+ip -6 route add fd0c::/64 dev vA
+ip -6 route append fd0c::/64 dev vB
+ip -6 route del fd0c::/64 dev vA
+ip route add 10.63.0.0/24 dev vA
+ip route add 10.63.0.0/24 dev vB metric 5
+ip route del 10.63.0.0/24 dev vA
+ip route replace 10.63.0.0/24 dev vB metric 5 mtu 1400
+ip route add 10.64.0.0/16 via 10.61.0.254 table 100
+ip -6 route add default via fd62::fe dev vB table 51820
+ip route del 10.64.0.0/16 table 100
+ip link set pB up # carrier on vB: the kernel announces no route
+sleep 0.2
+sentinel 10.60.1.1
+tap_result $? "both monitors print the closing sentinel"
+
+# the lines between the sentinels, in order; carrier-up on vB makes
+# IPv6 link-local routes, which the kernel announces: kept
+frame() {
+	sed -n "/^${FIRST//./\\.} dev vA/,/^10\\.60\\.1\\.1 dev vA/p" "$1" |
+		sed '1d;$d' | sed 's/ *$//'
+}
+frame "$TMP_DIR/native" >"$TMP_DIR/native.f"
+frame "$TMP_DIR/inside" >"$TMP_DIR/inside.f"
+sed 's/^/# native: /' "$TMP_DIR/native.f"
+if diff "$TMP_DIR/native.f" "$TMP_DIR/inside.f" >"$TMP_DIR/diff"; then
+	tap_result 0 "the same $(wc -l <"$TMP_DIR/native.f") route events inside as natively, in order"
+else
+	sed 's/^/# /' "$TMP_DIR/diff"
+	tap_result 1 "the same route events inside as natively"
+fi
+grep -q '^Deleted fd0c::/64 dev vA' "$TMP_DIR/inside.f" &&
+	! grep -q '^Deleted fd0c::/64 dev vB' "$TMP_DIR/inside.f"
+tap_result $? "a prefix on two devices, deleted on the first: 'Deleted ... dev vA' inside (it was dev vB)"
+tap_done

@@ -11,8 +11,9 @@
  * Bounded, and never in the way of the calls it reports:
  * - Lines go into a ring (CONNLOG_RING bytes) that a thread of its own
  *   writes out; a serving thread never waits for the file. A line that
- *   does not fit is dropped and counted, and the next line written says
- *   how many were ("dropped").
+ *   does not fit is dropped, its calls counted, and the next line written
+ *   says how many calls went unwritten ("dropped"); at close, a last line
+ *   says it for those after it.
  * - Repeats are folded: the same call by the same process to the same
  *   destination with the same verdict and result within CONNLOG_WINDOW_US
  *   of the line written for it is counted, not written. A line with
@@ -109,16 +110,22 @@ static bool connlog_addr(const struct sockaddr_storage *sa, socklen_t len,
 	return false;
 }
 
-/* Append @s as a JSON string: bytes outside printable ASCII as \u00XX. */
+/*
+ * Append @s as a JSON string: valid UTF-8 as it is (control characters,
+ * quotes and backslashes escaped); a name that is not UTF-8 (a comm may be
+ * any bytes) with every byte outside printable ASCII as \u00XX.
+ */
 static void connlog_json_str(GString *out, const char *s)
 {
+	bool utf8 = g_utf8_validate(s, -1, NULL);
+
 	g_string_append_c(out, '"');
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
 		if (ch == '"' || ch == '\\')
 			g_string_append_printf(out, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
+		else if (ch < 0x20 || ch == 0x7f || (ch > 0x7f && !utf8))
 			g_string_append_printf(out, "\\u%04x", ch);
 		else
 			g_string_append_c(out, (char)ch);
@@ -219,41 +226,52 @@ static char *connlog_tail(const struct connlog_event *e)
 	return g_string_free(out, FALSE);
 }
 
-/* Put one line into the ring (lock held): whole, or dropped and counted. */
-static void connlog_put(struct connlog *l, const char *tail, uint64_t repeated)
+/*
+ * One line: now, @tail (fields after the time; "" for none), then
+ * "repeated" and "dropped" where not 0.
+ */
+static char *connlog_line(const char *tail, uint64_t repeated,
+			  uint64_t dropped)
 {
-	char stamp[64], extra[96] = "";
+	GString *line = g_string_sized_new(320);
+	char stamp[64];
 	struct timespec ts;
 	struct tm tm;
-	size_t n, at, first;
-	GString *line;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	g_string_append_printf(line, "{\"time\":\"%s.%06ldZ\"", stamp,
+			       ts.tv_nsec / 1000);
+	if (*tail)
+		g_string_append_printf(line, ",%s", tail);
 	if (repeated)
-		snprintf(extra, sizeof(extra), ",\"repeated\":%" G_GUINT64_FORMAT,
-			 repeated);
-	line = g_string_sized_new(320);
-	g_string_append_printf(line, "{\"time\":\"%s.%06ldZ\",%s%s", stamp,
-			       ts.tv_nsec / 1000, tail, extra);
-	if (l->dropped)
+		g_string_append_printf(line, ",\"repeated\":%" G_GUINT64_FORMAT,
+				       repeated);
+	if (dropped)
 		g_string_append_printf(line, ",\"dropped\":%" G_GUINT64_FORMAT,
-				       l->dropped);
+				       dropped);
 	g_string_append(line, "}\n");
-	n = line->len;
+	return g_string_free(line, FALSE);
+}
+
+/* Put one line into the ring (lock held): whole, or dropped and counted. */
+static void connlog_put(struct connlog *l, const char *tail, uint64_t repeated)
+{
+	g_autofree char *line = connlog_line(tail, repeated, l->dropped);
+	size_t n = strlen(line), at, first;
+
 	if (n > CONNLOG_RING - l->used) {
-		l->dropped++;
+		l->dropped += repeated + 1; /* the calls the line stood for */
 	} else {
 		at = (l->head + l->used) % CONNLOG_RING;
 		first = MIN(n, CONNLOG_RING - at);
-		memcpy(l->ring + at, line->str, first);
-		memcpy(l->ring, line->str + first, n - first);
+		memcpy(l->ring + at, line, first);
+		memcpy(l->ring, line + first, n - first);
 		l->used += n;
 		l->dropped = 0;
 		g_cond_signal(&l->cond);
 	}
-	g_string_free(line, TRUE);
 }
 
 /* Write out what a slot counted (lock held): one line standing for them. */
@@ -290,7 +308,8 @@ static gpointer connlog_writer(gpointer data)
 		if (l->used == 0 && !l->stop)
 			g_cond_wait_until(&l->cond, &l->lock,
 					  g_get_monotonic_time() + CONNLOG_WINDOW_US);
-		if (g_get_monotonic_time() - l->last_sweep_us >= CONNLOG_WINDOW_US)
+		if (!l->stop &&
+		    g_get_monotonic_time() - l->last_sweep_us >= CONNLOG_WINDOW_US)
 			connlog_sweep(l, g_get_monotonic_time(), false);
 		if (l->used == 0) {
 			if (l->stop)
@@ -378,8 +397,9 @@ bool connlog_send_is_new(struct connlog *l, int sock,
 		return true;
 	key = connlog_hash(key, &st.st_ino, sizeof(st.st_ino));
 	key = connlog_hash(key, a, fam == AF_INET ? 4 : 16);
-	key = connlog_hash(key, &port, sizeof(port)) | 1;
+	key = connlog_hash(key, &port, sizeof(port));
 	i = key % CONNLOG_SENDS;
+	key |= 1; /* 0 is a free entry */
 	g_mutex_lock(&l->lock);
 	if (l->closed) {
 		g_mutex_unlock(&l->lock);
@@ -418,10 +438,14 @@ void connlog_event(struct connlog *l, const struct connlog_event *e)
 		key = connlog_hash(key, a, fam == AF_INET ? 4 : 16);
 		key = connlog_hash(key, &port, sizeof(port));
 	}
-	key |= 1;
 	s = &l->slots[key % CONNLOG_SLOTS];
+	key |= 1; /* 0 is a free slot */
 	g_mutex_lock(&l->lock);
-	if (l->closed || (s->key == key && now - s->last_us < CONNLOG_WINDOW_US)) {
+	if (l->closed) {
+		g_mutex_unlock(&l->lock);
+		return;
+	}
+	if (s->key == key && now - s->last_us < CONNLOG_WINDOW_US) {
 		s->suppressed++;
 		g_mutex_unlock(&l->lock);
 		return;
@@ -430,8 +454,13 @@ void connlog_event(struct connlog *l, const struct connlog_event *e)
 	/* formatted unlocked: getsockname() and /proc reads take time */
 	tail = connlog_tail(e);
 	g_mutex_lock(&l->lock);
-	if (l->closed || (s->key == key && now - s->last_us < CONNLOG_WINDOW_US)) {
-		/* another thread wrote it meanwhile, or the log closed */
+	if (l->closed) {
+		g_mutex_unlock(&l->lock);
+		g_free(tail);
+		return;
+	}
+	if (s->key == key && now - s->last_us < CONNLOG_WINDOW_US) {
+		/* another thread wrote it meanwhile */
 		s->suppressed++;
 		g_mutex_unlock(&l->lock);
 		g_free(tail);
@@ -483,6 +512,13 @@ void connlog_close(struct connlog *l)
 	}
 	g_thread_join(l->writer);
 	l->writer = NULL;
+	if (l->dropped) {
+		/* calls dropped after the last line that was written */
+		g_autofree char *line = connlog_line("", 0, l->dropped);
+
+		if (write(l->fd, line, strlen(line)) < 0)
+			log_warn("connection log: %s", g_strerror(errno));
+	}
 	close(l->fd);
 	l->fd = -1;
 }

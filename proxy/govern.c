@@ -53,9 +53,12 @@
  * @proto: its protocol, as the policy names it
  * @t: the caller's memory for writes (sendmmsg's msg_len), opened then;
  *	reads go through process_vm_readv() (govern_read())
+ * @domain: its SO_DOMAIN
  * @decided: govern_decide() gave a verdict on an IPv4/IPv6 address:
  * @allowed: that verdict
  * @rule: and the rule that decided it (for the connection log)
+ * @where, @where_len: the address decided on, as decided (AF_UNSPEC read
+ *	as AF_INET where the kernel does), for the connection log
  */
 struct govern_call {
 	const struct proxy_conf *conf;
@@ -65,9 +68,12 @@ struct govern_call {
 	int type;
 	enum netpolicy_proto proto;
 	struct target t;
+	int domain;
 	bool decided;
 	bool allowed;
 	const char *rule;
+	struct sockaddr_storage where;
+	socklen_t where_len;
 };
 
 static void govern_call_clear(struct govern_call *g)
@@ -126,6 +132,9 @@ static int64_t govern_open(struct govern_call *g)
 	if (!sockets_host_socket(g->conf, g->sock))
 		return NOTIF_CONTINUE;
 	g->proto = govern_proto(g->sock, g->type);
+	len = sizeof(g->domain);
+	if (getsockopt(g->sock, SOL_SOCKET, SO_DOMAIN, &g->domain, &len) < 0)
+		g->domain = AF_UNSPEC;
 	return 0;
 }
 
@@ -219,14 +228,18 @@ static unsigned int govern_nameservers(const struct netstate_snapshot *snap,
  * @sa: our copy of the address
  * @len: its length
  * @bind: a bind() (else a destination)
+ * @unspec_inet: an AF_UNSPEC address is an IPv4 one here: the kernel reads
+ *	it so for a send and a bind on an IPv4 socket (udp_sendmsg(),
+ *	raw_sendmsg(), __inet_bind()); for a connect it means "disconnect"
  *
- * The verdict and its rule are kept in @g for the connection log.
+ * The verdict, its rule and the address as decided are kept in @g for the
+ * connection log.
  * Return: 0 to go ahead (also for an address that is not IPv4/IPv6: the
  * kernel answers it on our copy), -EPERM when refused.
  */
 static int govern_decide(struct govern_call *g,
 			 const struct sockaddr_storage *sa, socklen_t len,
-			 bool bind)
+			 bool bind, bool unspec_inet)
 {
 	_cleanup_(netstate_snapshot_unrefp) struct netstate_snapshot *snap = NULL;
 	uint8_t addr[16], ns[GOVERN_MAX_NS][16];
@@ -237,7 +250,13 @@ static int govern_decide(struct govern_call *g,
 	unsigned int n;
 	bool ok;
 
-	if (!govern_addr(sa, len, addr, &q))
+	g->decided = false;
+	g->where = *sa;
+	g->where_len = len;
+	if (unspec_inet && g->domain == AF_INET && sa->ss_family == AF_UNSPEC &&
+	    len >= sizeof(struct sockaddr_in))
+		g->where.ss_family = AF_INET;
+	if (!govern_addr(&g->where, len, addr, &q))
 		return 0;
 	snap = proxy_model_get(g->conf->model);
 	n = govern_nameservers(snap, ns, fam);
@@ -268,21 +287,22 @@ static int govern_read_addr(struct govern_call *g, uint64_t ptr,
  * govern_log() - report a decided call to the connection log, if any
  * @g: the call, decided (else nothing is reported)
  * @call: "connect", "bind" or "send"
- * @sa, @len: our copy of its address
  * @result: what the call gave (0, a count, or -errno)
  *
- * A refusal is reported only once the caller is proven (what was read is
- * its own); an allowed call was proven before it was made.
+ * The address is the one decided on (@g->where). A refusal is reported
+ * only once the caller is proven (what was read is its own); an allowed
+ * call was proven before it was made. An allowed send is reported the
+ * first time its socket reaches the destination (a failed one each time:
+ * the pair counts once a send went through).
  */
 static void govern_log(const struct govern_call *g, const char *call,
-		       const struct sockaddr_storage *sa, socklen_t len,
 		       int64_t result)
 {
 	bool bind = strcmp(call, "bind") == 0;
 	struct connlog_event e = {
 		.call = call, .pid = (pid_t)g->req->pid, .proto = g->proto,
-		.sock = g->sock, .remote = bind ? NULL : sa,
-		.bound = bind ? sa : NULL, .len = len,
+		.sock = g->sock, .remote = bind ? NULL : &g->where,
+		.bound = bind ? &g->where : NULL, .len = g->where_len,
 		.allowed = g->allowed, .rule = g->rule,
 		.result = result < 0 ? (int)result : 0,
 	};
@@ -291,8 +311,9 @@ static void govern_log(const struct govern_call *g, const char *call,
 		return;
 	if (!g->allowed && govern_proven(g) < 0)
 		return;
-	if (!bind && g->allowed && strcmp(call, "send") == 0 &&
-	    !connlog_send_is_new(g->conf->connlog, g->sock, sa, len))
+	if (!bind && g->allowed && result >= 0 && strcmp(call, "send") == 0 &&
+	    !connlog_send_is_new(g->conf->connlog, g->sock, &g->where,
+				 g->where_len))
 		return;
 	connlog_event(g->conf->connlog, &e);
 }
@@ -305,6 +326,8 @@ static void govern_log(const struct govern_call *g, const char *call,
  * @sa, @len: our copy of the address
  * @log: the connection log, or NULL
  * @event: what it is told once the connect returns
+ * @rule: the job's copy of the deciding rule (the policy may be freed at
+ *	exit while a connect still runs)
  */
 struct govern_connect_job {
 	int listener;
@@ -314,6 +337,7 @@ struct govern_connect_job {
 	socklen_t len;
 	struct connlog *log;
 	struct connlog_event event;
+	char *rule;
 };
 
 static void govern_connect_run(gpointer data, gpointer user_data)
@@ -330,6 +354,7 @@ static void govern_connect_run(gpointer data, gpointer user_data)
 		j->event.result = (int)r;
 		connlog_event(j->log, &j->event);
 	}
+	g_free(j->rule);
 	close(j->sock);
 	close(j->listener);
 	g_free(j);
@@ -382,14 +407,16 @@ static int64_t govern_connect_async(struct govern_call *g,
 	j->len = len;
 	if (g->conf->connlog && g->decided) {
 		j->log = g->conf->connlog;
+		j->rule = g_strdup(g->rule);
 		j->event = (struct connlog_event){
 			.call = "connect", .pid = (pid_t)g->req->pid,
 			.proto = g->proto, .len = len, .allowed = g->allowed,
-			.rule = g->rule,
+			.rule = j->rule,
 		};
 	}
 	if (!g_thread_pool_push(pool, j, NULL)) {
 		close(j->listener);
+		g_free(j->rule);
 		g_free(j);
 		return -EAGAIN;
 	}
@@ -430,7 +457,7 @@ int64_t govern_connect(const struct proxy_conf *conf, int listener,
 	if (r == 0)
 		r = govern_read_addr(&g, req->data.args[1], len, &sa);
 	if (r == 0)
-		r = govern_decide(&g, &sa, len, false);
+		r = govern_decide(&g, &sa, len, false, false);
 	if (r == 0)
 		r = govern_proven(&g);
 	if (r == 0) {
@@ -448,7 +475,7 @@ int64_t govern_connect(const struct proxy_conf *conf, int listener,
 			    -errno : 0;
 	}
 	if (r != NOTIF_ANSWERED)
-		govern_log(&g, "connect", &sa, len, r);
+		govern_log(&g, "connect", r);
 	govern_call_clear(&g);
 	return r == -ENOENT ? NOTIF_ANSWERED : r;
 }
@@ -473,12 +500,12 @@ int64_t govern_bind(const struct proxy_conf *conf, int listener,
 	if (r == 0)
 		r = govern_read_addr(&g, req->data.args[1], len, &sa);
 	if (r == 0)
-		r = govern_decide(&g, &sa, len, true);
+		r = govern_decide(&g, &sa, len, true, true);
 	if (r == 0)
 		r = govern_proven(&g);
 	if (r == 0)
 		r = bind(g.sock, (struct sockaddr *)&sa, len) < 0 ? -errno : 0;
-	govern_log(&g, "bind", &sa, len, r);
+	govern_log(&g, "bind", r);
 	govern_call_clear(&g);
 	return r == -ENOENT ? NOTIF_ANSWERED : r;
 }
@@ -543,7 +570,7 @@ int64_t govern_sendto(const struct proxy_conf *conf, int listener,
 	if (r == 0)
 		r = govern_read_addr(&g, req->data.args[4], alen, &sa);
 	if (r == 0)
-		r = govern_decide(&g, &sa, alen, false);
+		r = govern_decide(&g, &sa, alen, false, true);
 	if (r == 0)
 		r = govern_read_buf(&g, req->data.args[1], n, &buf);
 	if (r == 0)
@@ -554,7 +581,7 @@ int64_t govern_sendto(const struct proxy_conf *conf, int listener,
 
 		r = k < 0 ? -errno : k;
 	}
-	govern_log(&g, "send", &sa, alen, r);
+	govern_log(&g, "send", r);
 	govern_call_clear(&g);
 	return r == -ENOENT ? NOTIF_ANSWERED : r;
 }
@@ -657,16 +684,16 @@ static int64_t govern_send_msg(struct govern_call *g, struct govern_msg *m,
 	int r;
 
 	if (m->mh.msg_name) {
-		r = govern_decide(g, &m->sa, m->mh.msg_namelen, false);
+		r = govern_decide(g, &m->sa, m->mh.msg_namelen, false, true);
 		if (r < 0) {
-			govern_log(g, "send", &m->sa, m->mh.msg_namelen, r);
+			govern_log(g, "send", r);
 			return r;
 		}
 	}
 	k = sendmsg(g->sock, &m->mh, flags | MSG_NOSIGNAL);
 	k = k < 0 ? -errno : k;
 	if (m->mh.msg_name)
-		govern_log(g, "send", &m->sa, m->mh.msg_namelen, k);
+		govern_log(g, "send", k);
 	return k;
 }
 

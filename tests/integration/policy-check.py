@@ -9,7 +9,10 @@
 # udpmsg:ADDR:PORT (sendmsg with a name), udpmmsg:ADDR:PORT (sendmmsg,
 # through the C library), udpconn:ADDR:PORT (connect then send),
 # bindtcp:ADDR:PORT (bind), v4mapped:ADDR:PORT (connect from an AF_INET6
-# socket to ::ffff:ADDR). IPv6 addresses go in brackets.
+# socket to ::ffff:ADDR), udpunspec:ADDR:PORT and bindunspec:ADDR:PORT
+# (sendto and bind on an IPv4 socket with an AF_UNSPEC address, which the
+# kernel reads as AF_INET). IPv6 addresses go in brackets.
+import ctypes
 import errno
 import select
 import socket
@@ -24,6 +27,21 @@ def parse(spec):
         addr, port = rest.rsplit(":", 1)
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     return kind, fam, addr, int(port)
+
+
+def unspec_call(fn, s, addr, port, data=None):
+    """sendto() or bind() with a sockaddr_in whose family is AF_UNSPEC."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    sa = (bytes([0, 0]) + port.to_bytes(2, "big") + socket.inet_aton(addr) +
+          bytes(8))
+    buf = ctypes.create_string_buffer(sa, len(sa))
+    if fn == "sendto":
+        r = libc.sendto(s.fileno(), data, len(data), 0, buf, len(sa))
+    else:
+        r = libc.bind(s.fileno(), buf, len(sa))
+    if r < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, errno.errorcode.get(e, str(e)))
 
 
 def run(kind, fam, addr, port):
@@ -57,6 +75,16 @@ def run(kind, fam, addr, port):
         with socket.socket(fam, socket.SOCK_STREAM) as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((addr, port))
+    elif kind == "udpunspec":
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(3)
+            unspec_call("sendto", s, addr, port, b"ping")
+            if s.recv(16) != b"ping":
+                raise OSError(errno.EPROTO, "bad echo")
+    elif kind == "bindunspec":
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            unspec_call("bind", s, addr, port)
     elif kind == "v4mapped":
         with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
             s.settimeout(5)

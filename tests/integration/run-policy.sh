@@ -65,11 +65,12 @@ tap_result $? "--allow: TCP and UDP, IPv4 and IPv6 (v4-mapped too), connect/send
 # match decides (an --allow after a --deny of the same does not undo it)
 policy_proxy deny --deny tcp:10.66.1.0/24 --deny udp:10.66.0.1:9201
 check deny tcp:10.66.0.1:9101 ok tcp:10.66.1.1:9101 EPERM udp:10.66.1.1:9201 ok \
-	udpmsg:10.66.0.1:9201 EPERM tcp:127.0.0.1:9101 ok
+	udpmsg:10.66.0.1:9201 EPERM tcp:127.0.0.1:9101 ok udpunspec:10.66.0.1:9201 EPERM \
+	udpunspec:10.66.1.1:9201 ok
 r=$?
 policy_proxy first --deny tcp:10.66.1.0/24 --allow tcp:10.66.1.1:9101 --allow tcp:10.66.0.1:9101
 check first tcp:10.66.1.1:9101 EPERM tcp:10.66.0.1:9101 ok tcp:127.0.0.1:9101 EPERM
-tap_result $((r + $?)) "--deny: refused, the rest passes; the first matching rule decides, and any --allow makes the rest refused"
+tap_result $((r + $?)) "--deny: refused, the rest passes (an AF_UNSPEC address on an IPv4 socket too); the first matching rule decides, and any --allow makes the rest refused"
 
 # 3: --no-host-loopback, with one loopback port allowed before it
 policy_proxy lo --allow tcp:127.0.0.1:9102 --no-host-loopback
@@ -83,7 +84,7 @@ tap_result $r "--no-host-loopback: 127.0.0.0/8 and ::1 refused, the rest passes;
 # 4: bind rules
 policy_proxy bind --allow bind:tcp:127.0.0.1:9300-9310
 check bind bindtcp:127.0.0.1:9305 ok bindtcp:127.0.0.1:9311 EPERM bindtcp:0.0.0.0:9305 EPERM \
-	bindtcp:0.0.0.0:0 ok tcp:10.66.1.1:9101 ok
+	bindtcp:0.0.0.0:0 ok tcp:10.66.1.1:9101 ok bindunspec:0.0.0.0:9306 EPERM
 tap_result $? "bind: rules: the allowed range binds, other ports and addresses EPERM, port 0 always; destinations untouched"
 
 # 5: the view's nameserver stays reachable on 53 (glibc's sendmmsg), a denied one not

@@ -4,8 +4,9 @@
  * lxnet-proxy reads one number, the container's pid, out of the JSON an
  * OCI runtime sends (proxy/oci.c). A JSON library would bring GIO and its
  * libraries into every proxy's start-up for that, so the document is
- * walked here instead: strictly (RFC 8259: strings, escapes, numbers,
- * literals, nesting), all of it, with no allocation, so that a stream's
+ * walked here instead: strictly in its grammar (RFC 8259: strings,
+ * escapes, numbers, literals, nesting; the bytes of strings are not
+ * checked as UTF-8), all of it, with no allocation, so that a stream's
  * bytes can be tried again as more arrive and "not complete yet" is told
  * apart from "not JSON".
  */
@@ -208,6 +209,7 @@ static int js_value(struct jscan *s, size_t depth, bool matched)
 		}
 		for (;;) {
 			char key[JSONSCAN_KEY_MAX];
+			bool into;
 
 			js_ws(s);
 			if (s->p >= s->end)
@@ -222,8 +224,11 @@ static int js_value(struct jscan *s, size_t depth, bool matched)
 				return -EAGAIN;
 			if (*s->p++ != ':')
 				return -EINVAL;
-			r = js_value(s, depth + 1,
-				     below && strcmp(key, s->path[depth]) == 0);
+			into = below && strcmp(key, s->path[depth]) == 0;
+			/* a member named again replaces what was found in it */
+			if (into)
+				s->found = false;
+			r = js_value(s, depth + 1, into);
 			if (r < 0)
 				return r;
 			js_ws(s);

@@ -61,6 +61,8 @@ static void test_absent(void)
 	g_assert_cmpint(scan("{\"pid\":99999999999999999999}", top_pid, &v), ==, -ENOENT);
 	/* the last one named is not a number */
 	g_assert_cmpint(scan("{\"pid\":1,\"pid\":[]}", top_pid, &v), ==, -ENOENT);
+	/* the parent named again without it */
+	g_assert_cmpint(scan("{\"state\":{\"pid\":5},\"state\":{}}", state_pid, &v), ==, -ENOENT);
 	g_assert_cmpint(v, ==, 99);
 }
 

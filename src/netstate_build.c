@@ -822,11 +822,17 @@ static uint32_t nsb_fnv(uint32_t h, const void *p, size_t n)
  */
 #define NSB_SILENT_FLAGS (RTNH_F_LINKDOWN | RTNH_F_DEAD)
 
-/* The route without what differs between two tables holding it. */
+/*
+ * The route without what differs between two tables holding it, or
+ * changes without a notification: the deadline (a router advertisement
+ * refreshes it silently) and the silent next-hop flags. Copied bytewise:
+ * hashes and comparisons run over the padding, which the tables zero.
+ */
 static struct ns_route nsb_route_norm(const struct ns_route *r)
 {
-	struct ns_route x = *r;
+	struct ns_route x;
 
+	memcpy(&x, r, sizeof(x));
 	x.nh_first = 0;
 	x.expires = 0;
 	x.flags &= ~(uint32_t)NSB_SILENT_FLAGS;
@@ -840,8 +846,10 @@ static bool nsb_nh_equal(const struct ns_nexthop *a, const struct ns_nexthop *b,
 	guint i;
 
 	for (i = 0; i < n; i++) {
-		struct ns_nexthop x = a[i], y = b[i];
+		struct ns_nexthop x, y;
 
+		memcpy(&x, &a[i], sizeof(x));
+		memcpy(&y, &b[i], sizeof(y));
 		x.flags &= ~(uint32_t)NSB_SILENT_FLAGS;
 		y.flags &= ~(uint32_t)NSB_SILENT_FLAGS;
 		if (memcmp(&x, &y, sizeof(x)) != 0)
@@ -855,15 +863,16 @@ static uint32_t nsb_nh_hash(uint32_t h, const struct ns_nexthop *a, guint n)
 	guint i;
 
 	for (i = 0; i < n; i++) {
-		struct ns_nexthop x = a[i];
+		struct ns_nexthop x;
 
+		memcpy(&x, &a[i], sizeof(x));
 		x.flags &= ~(uint32_t)NSB_SILENT_FLAGS;
 		h = nsb_fnv(h, &x, sizeof(x));
 	}
 	return h;
 }
 
-/* Every field and next hop (its deadline within a second: dumps round). */
+/* Every field and next hop but those nsb_route_norm() leaves out. */
 static guint nsb_rref_hash_full(gconstpointer p)
 {
 	const struct nsb_rref *a = p;
@@ -877,10 +886,8 @@ static gboolean nsb_rref_equal_full(gconstpointer pa, gconstpointer pb)
 {
 	const struct nsb_rref *a = pa, *b = pb;
 	struct ns_route x = nsb_route_norm(a->r), y = nsb_route_norm(b->r);
-	uint32_t ea = a->r->expires, eb = b->r->expires;
 
 	return memcmp(&x, &y, sizeof(x)) == 0 &&
-	       (ea > eb ? ea - eb : eb - ea) <= 1 &&
 	       nsb_nh_equal(&a->t->nh[a->r->nh_first],
 			    &b->t->nh[b->r->nh_first], a->r->nh_count);
 }

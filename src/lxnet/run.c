@@ -11,13 +11,13 @@
  * caller's ids, its subordinate ranges through newuidmap/newgidmap, or all
  * of root's) and sends GO, then serves the control socket.
  *
- * Start-up time. The child is cloned first and waits for GO; newuidmap and
- * newgidmap, when the maps need them, are started for it at once, and the
- * companions are started while they run, each
- * with one end of a socketpair as fd 3: `lxnetfs -f -o uid=0,gid=0 [view
- * options] /dev/fd/3` and `lxnet-proxy --fd 3 [view options]`. Exec,
- * library loading and each one's model build (netlink dumps) then overlap
- * the child's namespace set-up instead of following it: lxnetfs builds its
+ * Start-up time. The companions are started first, each with one end of a
+ * socketpair as fd 3: `lxnetfs -f -o uid=0,gid=0 [view options] /dev/fd/3`
+ * and `lxnet-proxy --fd 3 [view options]`; then the child is cloned and
+ * waits for GO, while newuidmap and newgidmap, when the maps need them,
+ * write its maps. Exec, library loading and each companion's model build
+ * (netlink dumps) then overlap the child's namespace set-up instead of
+ * following it: lxnetfs builds its
  * model and then waits on fd 3 for the /dev/fuse fd; the proxy builds its
  * model and serves fd 3. When the child sends its mounted /dev/fuse fd or
  * its seccomp listener, we pass it on to the companion's socket and go back

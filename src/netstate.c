@@ -262,8 +262,10 @@ static void netstate_on_object(struct nl_cache *cache, struct nl_object *old,
 
 		ns->dirty |= NETSTATE_ROUTES;
 		if (ns->route_order->len < NETSTATE_CHANGES_MAX &&
-		    nsb_route_key_from_nl((struct rtnl_route *)cur, &k))
+		    nsb_route_key_from_nl((struct rtnl_route *)cur, &k)) {
+			k.pos = ns->changes->len;
 			g_array_append_val(ns->route_order, k);
+		}
 		return;
 	} else if (cache == ns->c_neigh) {
 		ns->dirty |= NETSTATE_NEIGHS;
@@ -412,8 +414,9 @@ static void netstate_flip_changes(struct netstate *ns,
 }
 
 /*
- * Record the route events between two tables (nsb_route_changes()), in
- * the order the kernel's notifications for them came.
+ * Record the route events between two tables (nsb_route_changes()) among
+ * the other changes, each where the kernel's first notification for its
+ * destination came (events no notification named go last).
  */
 static void netstate_route_changes(struct netstate *ns,
 				   const struct ns_routes *old,
@@ -421,18 +424,42 @@ static void netstate_route_changes(struct netstate *ns,
 {
 	g_autoptr(GArray) found = g_array_new(FALSE, TRUE,
 					      sizeof(struct ns_change));
-	guint i;
+	g_autoptr(GArray) merged = NULL;
+	g_autofree guint *ranks = NULL;
+	guint i, j = 0;
 
 	nsb_route_changes(old, cur, found);
-	nsb_route_changes_order(found, ns->route_order);
-	for (i = 0; i < found->len; i++) {
-		struct ns_change *c = netstate_change_push(ns, NS_CHANGE_ROUTE,
-							   false);
+	if (!found->len)
+		return;
+	ranks = nsb_route_changes_order(found, ns->route_order);
+	merged = g_array_sized_new(FALSE, TRUE, sizeof(struct ns_change),
+				   ns->changes->len + found->len);
+	for (i = 0; i <= ns->changes->len; i++) {
+		/* the events whose notification came before change i */
+		for (; j < found->len; j++) {
+			guint pos = ranks[j] == G_MAXUINT ? G_MAXUINT :
+				    g_array_index(ns->route_order,
+						  struct ns_route_key,
+						  ranks[j]).pos;
 
-		if (!c)
-			break;
-		*c = g_array_index(found, struct ns_change, i);
+			if (pos > i)
+				break;
+			g_array_append_val(merged, g_array_index(found,
+				struct ns_change, j));
+		}
+		if (i < ns->changes->len)
+			g_array_append_val(merged, g_array_index(ns->changes,
+				struct ns_change, i));
 	}
+	for (; j < found->len; j++)
+		g_array_append_val(merged,
+				   g_array_index(found, struct ns_change, j));
+	if (merged->len > NETSTATE_CHANGES_MAX) {
+		g_array_set_size(merged, NETSTATE_CHANGES_MAX);
+		ns->changes_lost = true;
+	}
+	g_array_set_size(ns->changes, 0);
+	g_array_append_vals(ns->changes, merged->data, merged->len);
 }
 
 /**

@@ -1062,15 +1062,21 @@ static gint nsb_cmp_ranked(gconstpointer pa, gconstpointer pb)
  * An event goes where the first notification for its destination came;
  * events no notification named (a resynchronisation's) keep their table
  * order, after the others.
+ *
+ * Return: each event's rank, in the new order: the index in @order of its
+ * first notification, or G_MAXUINT (g_free()).
  */
-void nsb_route_changes_order(GArray *changes, const GArray *order)
+guint *nsb_route_changes_order(GArray *changes, const GArray *order)
 {
 	g_autofree struct nsb_ranked *v = NULL;
 	g_autoptr(GHashTable) first = NULL;
 	guint i, n = changes->len;
+	guint *ranks = g_new(guint, MAX(n, 1));
 
-	if (n < 2 || !order->len)
-		return;
+	for (i = 0; i < n; i++)
+		ranks[i] = G_MAXUINT;
+	if (!order->len || !n)
+		return ranks;
 	/* each destination's first notification (stored +1: 0 is absent) */
 	first = g_hash_table_new(nsb_key_hash, nsb_key_equal);
 	for (i = order->len; i-- > 0;)
@@ -1094,6 +1100,9 @@ void nsb_route_changes_order(GArray *changes, const GArray *order)
 		v[i].seq = i;
 	}
 	qsort(v, n, sizeof(*v), nsb_cmp_ranked);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		g_array_index(changes, struct ns_change, i) = v[i].c;
+		ranks[i] = v[i].rank;
+	}
+	return ranks;
 }

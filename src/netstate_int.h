@@ -58,16 +58,20 @@ void nsb_flip_changes(const struct netstate_snapshot *old,
 void nsb_route_changes(const struct ns_routes *old, const struct ns_routes *cur,
 		       GArray *out);
 
-/* A route notification's destination, to order the events by. */
+/*
+ * A route notification's destination, to order the events by, and @pos:
+ * how many changes were recorded before it came.
+ */
 struct ns_route_key {
 	uint8_t family;
 	uint8_t dst_len;
 	uint32_t table;
 	uint8_t dst[16];
+	guint pos;
 };
 
 bool nsb_route_key_from_nl(struct rtnl_route *r, struct ns_route_key *k);
-void nsb_route_changes_order(GArray *changes, const GArray *order);
+guint *nsb_route_changes_order(GArray *changes, const GArray *order);
 
 bool nsb_links_equal(const struct ns_links *a, const struct ns_links *b);
 bool nsb_addrs_equal(const struct ns_addrs *a, const struct ns_addrs *b);

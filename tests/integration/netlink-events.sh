@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# netlink-events.sh - route events as the kernel sends them: `ip -o monitor
-# route` natively and inside `lxnet run` at once, over a scripted sequence
-# of host changes (one prefix on two devices, a deletion on the first, a
-# metric, a replace, policy tables, a link gaining carrier), compared line
-# by line. A sentinel route before and after frames the sequence.
+# netlink-events.sh - route and address events as the kernel sends them:
+# `ip -o monitor route address` natively and inside `lxnet run` at once,
+# over a scripted sequence of host changes (one prefix on two devices, a
+# deletion on the first, a metric, a replace, policy tables, an address
+# added and removed with the routes it brings, a link gaining carrier),
+# compared line by line, order included. A sentinel route before and
+# after frames the sequence.
 . "$(dirname "$0")/lib.sh"
 LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-180}
 lib_enter_ns "$@"
@@ -25,11 +27,11 @@ printf 'nameserver 10.61.0.53\n' >"$TMP_DIR/resolv.conf"
 printf '127.0.0.1 localhost\n' >"$TMP_DIR/hosts"
 sleep 0.3 # let the addresses' own routes settle before anyone listens
 
-ip -o monitor route >"$TMP_DIR/native" 2>&1 &
+ip -o monitor route address >"$TMP_DIR/native" 2>&1 &
 NATIVE=$!
 lib_on_exit "kill $NATIVE 2>/dev/null"
 timeout -k 5 120 "$LXNET" run --resolv-conf "$TMP_DIR/resolv.conf" --hosts-file "$TMP_DIR/hosts" -- \
-	sh -c "exec ip -o monitor route >'$TMP_DIR/inside' 2>&1" &
+	sh -c "exec ip -o monitor route address >'$TMP_DIR/inside' 2>&1" &
 INSIDE=$!
 lib_on_exit "kill $INSIDE 2>/dev/null"
 
@@ -57,6 +59,10 @@ ip route replace 10.63.0.0/24 dev vB metric 5 mtu 1400
 ip route add 10.64.0.0/16 via 10.61.0.254 table 100
 ip -6 route add default via fd62::fe dev vB table 51820
 ip route del 10.64.0.0/16 table 100
+ip addr add 10.65.0.1/24 dev vA
+ip -6 addr add fd65::1/64 dev vA nodad
+ip addr del 10.65.0.1/24 dev vA
+ip -6 addr del fd65::1/64 dev vA
 ip link set pB up # carrier on vB: the kernel announces no route
 sleep 0.2
 sentinel 10.60.1.1
@@ -72,10 +78,10 @@ frame "$TMP_DIR/native" >"$TMP_DIR/native.f"
 frame "$TMP_DIR/inside" >"$TMP_DIR/inside.f"
 sed 's/^/# native: /' "$TMP_DIR/native.f"
 if diff "$TMP_DIR/native.f" "$TMP_DIR/inside.f" >"$TMP_DIR/diff"; then
-	tap_result 0 "the same $(wc -l <"$TMP_DIR/native.f") route events inside as natively, in order"
+	tap_result 0 "the same $(wc -l <"$TMP_DIR/native.f") route and address events inside as natively, in order"
 else
 	sed 's/^/# /' "$TMP_DIR/diff"
-	tap_result 1 "the same route events inside as natively"
+	tap_result 1 "the same route and address events inside as natively, in order"
 fi
 grep -q '^Deleted fd0c::/64 dev vA' "$TMP_DIR/inside.f" &&
 	! grep -q '^Deleted fd0c::/64 dev vB' "$TMP_DIR/inside.f"

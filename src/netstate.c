@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <glib-unix.h>
 #include <netlink/netlink.h>
@@ -85,7 +86,12 @@ struct netstate_sub {
  * @changes: struct ns_change recorded since the last commit
  * @route_order: struct ns_route_key of the route notifications since the
  *	last commit, in the kernel's order (the events come from the tables,
- *	in this order: netstate_route_changes())
+ *	in this order: netstate_route_changes()); a resynchronisation's
+ *	reports are not notifications and are not recorded
+ * @downed: ifindexes of links deleted or set down since the last commit:
+ *	the kernel flushes their IPv4 routes without notifications (a link
+ *	renamed into or out of hiding in the same batch is not among them)
+ * @resyncing: a resynchronising dump is reporting its differences
  * @changes_lost: more than NETSTATE_CHANGES_MAX changes were recorded
  * @subs: struct netstate_sub
  * @dispatching: subscribers are being called
@@ -110,6 +116,8 @@ struct netstate {
 	GArray *flips;
 	GArray *changes;
 	GArray *route_order;
+	GArray *downed;
+	bool resyncing;
 	bool changes_lost;
 	GArray *subs;
 	guint next_sub_id;
@@ -173,6 +181,19 @@ static bool netstate_link_hides(struct netstate *ns, struct rtnl_link *l)
  * A rename that hides a visible link is reported as its deletion, one that
  * reveals a hidden link as its creation.
  */
+/*
+ * A link whose visibility changes is not one whose routes vanish silently:
+ * what it takes out of the view, or brings in, is announced.
+ */
+static void netstate_undown(struct netstate *ns, int ifindex)
+{
+	guint i;
+
+	for (i = ns->downed->len; i-- > 0;)
+		if (g_array_index(ns->downed, int, i) == ifindex)
+			g_array_remove_index_fast(ns->downed, i);
+}
+
 static void netstate_on_link(struct netstate *ns, struct rtnl_link *old,
 			     struct rtnl_link *obj, int action)
 {
@@ -184,6 +205,13 @@ static void netstate_on_link(struct netstate *ns, struct rtnl_link *old,
 	struct ns_change *c;
 
 	ns->dirty |= NETSTATE_LINKS;
+	if ((deleted || (old && (rtnl_link_get_flags(old) & IFF_UP) &&
+			 !(rtnl_link_get_flags(obj) & IFF_UP))) &&
+	    hides == was_hidden && ns->downed->len < NETSTATE_CHANGES_MAX) {
+		int ifindex = rtnl_link_get_ifindex(obj);
+
+		g_array_append_val(ns->downed, ifindex);
+	}
 	if (deleted) {
 		ns->resync_routes = true;
 		if (was_hidden || hides)
@@ -206,6 +234,7 @@ static void netstate_on_link(struct netstate *ns, struct rtnl_link *old,
 			if (action == NL_ACT_CHANGE &&
 			    ns->flips->len < NETSTATE_CHANGES_MAX)
 				g_array_append_val(ns->flips, fl);
+			netstate_undown(ns, fl.ifindex);
 			ns->dirty |= NETSTATE_ALL & ~(NETSTATE_RESOLV |
 				     NETSTATE_HOSTS | NETSTATE_HOSTNAME);
 		}
@@ -261,7 +290,8 @@ static void netstate_on_object(struct nl_cache *cache, struct nl_object *old,
 		struct ns_route_key k;
 
 		ns->dirty |= NETSTATE_ROUTES;
-		if (ns->route_order->len < NETSTATE_CHANGES_MAX &&
+		if (!ns->resyncing &&
+		    ns->route_order->len < NETSTATE_CHANGES_MAX &&
 		    nsb_route_key_from_nl((struct rtnl_route *)cur, &k)) {
 			k.pos = ns->changes->len;
 			g_array_append_val(ns->route_order, k);
@@ -298,12 +328,14 @@ static int netstate_resync(struct netstate *ns, struct nl_cache *cache)
 {
 	int r = 0, i;
 
+	ns->resyncing = true;
 	for (i = 0; i < NETSTATE_DUMP_TRIES; i++) {
 		r = nl_cache_resync(ns->sync_sk, cache, netstate_on_object_v1,
 				    ns);
 		if (r != -NLE_DUMP_INTR)
 			break;
 	}
+	ns->resyncing = false;
 	return netstate_nlerr(r);
 }
 
@@ -429,6 +461,7 @@ static void netstate_route_changes(struct netstate *ns,
 	guint i, j = 0;
 
 	nsb_route_changes(old, cur, found);
+	nsb_route_changes_silent(found, ns->route_order, ns->downed);
 	if (!found->len)
 		return;
 	ranks = nsb_route_changes_order(found, ns->route_order);
@@ -545,6 +578,7 @@ static void netstate_commit(struct netstate *ns)
 	if (next->routes != ns->cur->routes)
 		netstate_route_changes(ns, ns->cur->routes, next->routes);
 	g_array_set_size(ns->route_order, 0);
+	g_array_set_size(ns->downed, 0);
 	if (!parts) { /* nothing the view shows changed */
 		netstate_snapshot_unref(next);
 		g_array_set_size(ns->changes, 0);
@@ -913,6 +947,7 @@ int netstate_new(const struct view_policy *policy, GMainContext *ctx,
 	ns->changes = g_array_new(FALSE, TRUE, sizeof(struct ns_change));
 	ns->flips = g_array_new(FALSE, FALSE, sizeof(struct netstate_flip));
 	ns->route_order = g_array_new(FALSE, TRUE, sizeof(struct ns_route_key));
+	ns->downed = g_array_new(FALSE, FALSE, sizeof(int));
 	ns->subs = g_array_new(FALSE, TRUE, sizeof(struct netstate_sub));
 	ns->next_sub_id = 1;
 
@@ -969,6 +1004,7 @@ void netstate_free(struct netstate *ns)
 	g_array_unref(ns->changes);
 	g_array_unref(ns->flips);
 	g_array_unref(ns->route_order);
+	g_array_unref(ns->downed);
 	g_array_unref(ns->subs);
 	g_main_context_unref(ns->ctx);
 	view_policy_clear(&ns->policy);

@@ -1019,6 +1019,8 @@ bool nsb_route_key_from_nl(struct rtnl_route *r, struct ns_route_key *k)
 	k->dst_len = dst ? (uint8_t)nl_addr_get_prefixlen(dst) : 0;
 	if (k->dst_len)
 		nsb_copy_addr(dst, k->dst, sizeof(k->dst));
+	if (family == AF_INET6 && rtnl_route_get_nnexthops(r) > 0)
+		k->dev = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, 0));
 	return true;
 }
 
@@ -1029,6 +1031,7 @@ static guint nsb_key_hash(gconstpointer p)
 
 	h = nsb_fnv(h, &k->dst_len, sizeof(k->dst_len));
 	h = nsb_fnv(h, &k->table, sizeof(k->table));
+	h = nsb_fnv(h, &k->dev, sizeof(k->dev));
 	return nsb_fnv(h, k->dst, sizeof(k->dst));
 }
 
@@ -1037,7 +1040,8 @@ static gboolean nsb_key_equal(gconstpointer pa, gconstpointer pb)
 	const struct ns_route_key *a = pa, *b = pb;
 
 	return a->family == b->family && a->dst_len == b->dst_len &&
-	       a->table == b->table && !memcmp(a->dst, b->dst, 16);
+	       a->table == b->table && a->dev == b->dev &&
+	       !memcmp(a->dst, b->dst, 16);
 }
 
 struct nsb_ranked {
@@ -1095,6 +1099,8 @@ guint *nsb_route_changes_order(GArray *changes, const GArray *order)
 		k.dst_len = r->dst_len;
 		k.table = r->table;
 		memcpy(k.dst, r->dst, sizeof(k.dst));
+		if (r->family == AF_INET6 && r->nh_count)
+			k.dev = v[i].c.u.route.nh[0].ifindex;
 		at = GPOINTER_TO_UINT(g_hash_table_lookup(first, &k));
 		v[i].rank = at ? at - 1 : G_MAXUINT;
 		v[i].seq = i;
@@ -1105,4 +1111,57 @@ guint *nsb_route_changes_order(GArray *changes, const GArray *order)
 		ranks[i] = v[i].rank;
 	}
 	return ranks;
+}
+
+/**
+ * nsb_route_changes_silent() - drop the deletions the kernel does not announce
+ * @changes: struct ns_change from nsb_route_changes(), filtered in place
+ * @order: struct ns_route_key of the kernel's notifications
+ * @downed: ifindexes (int) of links deleted or set down in the same batch
+ *
+ * When a link goes down or away the kernel removes the IPv4 routes through
+ * it (fib_sync_down_dev()) without a notification: a route deletion that
+ * no notification named, of an IPv4 route all of whose next hops went
+ * through such a link, is not an event. Others without a notification
+ * (after lost notifications, or a link renamed into or out of hiding) are.
+ */
+void nsb_route_changes_silent(GArray *changes, const GArray *order,
+			      const GArray *downed)
+{
+	guint i, j, k, kept = 0;
+
+	if (!downed->len)
+		return;
+	for (i = 0; i < changes->len; i++) {
+		const struct ns_change *c =
+			&g_array_index(changes, struct ns_change, i);
+		const struct ns_route *r = &c->u.route.route;
+		bool named = false, silent = c->deleted &&
+					   r->family == AF_INET &&
+					   r->nh_count > 0;
+
+		for (j = 0; silent && j < order->len && !named; j++) {
+			const struct ns_route_key *o =
+				&g_array_index(order, struct ns_route_key, j);
+
+			named = o->family == r->family && o->table == r->table &&
+				o->dst_len == r->dst_len &&
+				!memcmp(o->dst, r->dst, 16);
+		}
+		for (j = 0; silent && !named &&
+			    j < MIN(r->nh_count, G_N_ELEMENTS(c->u.route.nh)); j++) {
+			bool down = false;
+
+			for (k = 0; k < downed->len && !down; k++)
+				down = c->u.route.nh[j].ifindex ==
+				       g_array_index(downed, int, k);
+			silent = down;
+		}
+		if (silent && !named)
+			continue;
+		if (kept != i)
+			g_array_index(changes, struct ns_change, kept) = *c;
+		kept++;
+	}
+	g_array_set_size(changes, kept);
 }

@@ -59,19 +59,23 @@ void nsb_route_changes(const struct ns_routes *old, const struct ns_routes *cur,
 		       GArray *out);
 
 /*
- * A route notification's destination, to order the events by, and @pos:
- * how many changes were recorded before it came.
+ * A route notification's destination (for IPv6 with its first next hop's
+ * device: a prefix is one route per device there), to order the events
+ * by, and @pos: how many changes were recorded before it came.
  */
 struct ns_route_key {
 	uint8_t family;
 	uint8_t dst_len;
 	uint32_t table;
 	uint8_t dst[16];
+	int dev;
 	guint pos;
 };
 
 bool nsb_route_key_from_nl(struct rtnl_route *r, struct ns_route_key *k);
 guint *nsb_route_changes_order(GArray *changes, const GArray *order);
+void nsb_route_changes_silent(GArray *changes, const GArray *order,
+			      const GArray *downed);
 
 bool nsb_links_equal(const struct ns_links *a, const struct ns_links *b);
 bool nsb_addrs_equal(const struct ns_addrs *a, const struct ns_addrs *b);

@@ -63,6 +63,20 @@ ip addr add 10.65.0.1/24 dev vA
 ip -6 addr add fd65::1/64 dev vA nodad
 ip addr del 10.65.0.1/24 dev vA
 ip -6 addr del fd65::1/64 dev vA
+# a link set down, then deleted: the kernel flushes its IPv4 routes
+# without a word, announces the rest. No IPv6 on it: the kernel announces
+# the deletion of link-local addresses still tentative, which it never
+# announced (a known difference, issue 14)
+ip link add vC type veth peer name pC &&
+	sysctl -qw net.ipv6.conf.vC.disable_ipv6=1 net.ipv6.conf.pC.disable_ipv6=1 &&
+	ip link set vC up && ip link set pC up
+ip addr add 10.66.0.1/24 dev vC
+ip route add 10.67.0.0/16 via 10.66.0.254 dev vC
+ip route add 10.68.0.0/16 dev vC table 100
+sleep 0.2
+ip link set vC down
+sleep 0.2
+ip link del vC
 ip link set pB up # carrier on vB: the kernel announces no route
 sleep 0.2
 sentinel 10.60.1.1
@@ -74,8 +88,11 @@ frame() {
 	sed -n "/^${FIRST//./\\.} dev vA/,/^10\\.60\\.1\\.1 dev vA/p" "$1" |
 		sed '1d;$d' | sed 's/ *$//'
 }
-frame "$TMP_DIR/native" >"$TMP_DIR/native.f"
-frame "$TMP_DIR/inside" >"$TMP_DIR/inside.f"
+# Known difference, left out: when a link is deleted, its address's
+# RTM_DELADDR and the RTM_DELROUTE of its local route come out swapped
+# inside (issue 14); vC's address lines are dropped from both sides.
+frame "$TMP_DIR/native" | grep -v ': vC  *inet' >"$TMP_DIR/native.f"
+frame "$TMP_DIR/inside" | grep -v ': vC  *inet' >"$TMP_DIR/inside.f"
 sed 's/^/# native: /' "$TMP_DIR/native.f"
 if diff "$TMP_DIR/native.f" "$TMP_DIR/inside.f" >"$TMP_DIR/diff"; then
 	tap_result 0 "the same $(wc -l <"$TMP_DIR/native.f") route and address events inside as natively, in order"

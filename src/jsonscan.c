@@ -107,6 +107,18 @@ static int js_string(struct jscan *s, char key[JSONSCAN_KEY_MAX])
 	return 0;
 }
 
+/* One or more digits (a fraction's, an exponent's). */
+static int js_digits(struct jscan *s)
+{
+	if (s->p >= s->end)
+		return -EAGAIN;
+	if (*s->p < '0' || *s->p > '9')
+		return -EINVAL;
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+		s->p++;
+	return 0;
+}
+
 /*
  * A number; when @want, its value is the result if it is an integer that
  * fits. At the end of the input the number may go on: -EAGAIN.
@@ -115,6 +127,7 @@ static int js_number(struct jscan *s, bool want)
 {
 	const char *start = s->p;
 	bool integer = true;
+	int r;
 
 	if (s->p < s->end && *s->p == '-')
 		s->p++;
@@ -131,24 +144,18 @@ static int js_number(struct jscan *s, bool want)
 	if (s->p < s->end && *s->p == '.') {
 		integer = false;
 		s->p++;
-		if (s->p >= s->end)
-			return -EAGAIN;
-		if (*s->p < '0' || *s->p > '9')
-			return -EINVAL;
-		while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
-			s->p++;
+		r = js_digits(s);
+		if (r < 0)
+			return r;
 	}
 	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
 		integer = false;
 		s->p++;
 		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
 			s->p++;
-		if (s->p >= s->end)
-			return -EAGAIN;
-		if (*s->p < '0' || *s->p > '9')
-			return -EINVAL;
-		while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
-			s->p++;
+		r = js_digits(s);
+		if (r < 0)
+			return r;
 	}
 	if (s->p >= s->end)
 		return -EAGAIN; /* "12" may be "123" once more arrives */
@@ -182,6 +189,34 @@ static int js_literal(struct jscan *s, const char *word)
 	return 0;
 }
 
+/* At an object's or array's opening: 1 when @close follows (empty), else 0. */
+static int js_open(struct jscan *s, char close)
+{
+	s->p++;
+	js_ws(s);
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * After a member or an element: 1 at @close (the end), 0 after a comma
+ * (another follows), -EAGAIN or -EINVAL.
+ */
+static int js_next(struct jscan *s, char close)
+{
+	js_ws(s);
+	if (s->p >= s->end)
+		return -EAGAIN;
+	if (*s->p == close) {
+		s->p++;
+		return 1;
+	}
+	return *s->p++ == ',' ? 0 : -EINVAL;
+}
+
 /*
  * A value at depth @depth; @matched: the members on the way here are
  * path[0..depth-1] (else the path cannot be below).
@@ -201,13 +236,7 @@ static int js_value(struct jscan *s, size_t depth, bool matched)
 		s->found = false; /* the last one named is not a number */
 	switch (*s->p) {
 	case '{':
-		s->p++;
-		js_ws(s);
-		if (s->p < s->end && *s->p == '}') {
-			s->p++;
-			return 0;
-		}
-		for (;;) {
+		for (r = js_open(s, '}'); r == 0; r = js_next(s, '}')) {
 			char key[JSONSCAN_KEY_MAX];
 			bool into;
 
@@ -231,37 +260,15 @@ static int js_value(struct jscan *s, size_t depth, bool matched)
 			r = js_value(s, depth + 1, into);
 			if (r < 0)
 				return r;
-			js_ws(s);
-			if (s->p >= s->end)
-				return -EAGAIN;
-			if (*s->p == '}') {
-				s->p++;
-				return 0;
-			}
-			if (*s->p++ != ',')
-				return -EINVAL;
 		}
+		return r < 0 ? r : 0;
 	case '[':
-		s->p++;
-		js_ws(s);
-		if (s->p < s->end && *s->p == ']') {
-			s->p++;
-			return 0;
-		}
-		for (;;) {
+		for (r = js_open(s, ']'); r == 0; r = js_next(s, ']')) {
 			r = js_value(s, depth + 1, false);
 			if (r < 0)
 				return r;
-			js_ws(s);
-			if (s->p >= s->end)
-				return -EAGAIN;
-			if (*s->p == ']') {
-				s->p++;
-				return 0;
-			}
-			if (*s->p++ != ',')
-				return -EINVAL;
 		}
+		return r < 0 ? r : 0;
 	case '"':
 		return js_string(s, NULL);
 	case 't':

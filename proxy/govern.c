@@ -53,7 +53,6 @@
  * @proto: its protocol, as the policy names it
  * @t: the caller's memory for writes (sendmmsg's msg_len), opened then;
  *	reads go through process_vm_readv() (govern_read())
- * @domain: its SO_DOMAIN
  * @decided: govern_decide() gave a verdict on an IPv4/IPv6 address:
  * @allowed: that verdict
  * @rule: and the rule that decided it (for the connection log)
@@ -68,7 +67,6 @@ struct govern_call {
 	int type;
 	enum netpolicy_proto proto;
 	struct target t;
-	int domain;
 	bool decided;
 	bool allowed;
 	const char *rule;
@@ -132,9 +130,6 @@ static int64_t govern_open(struct govern_call *g)
 	if (!sockets_host_socket(g->conf, g->sock))
 		return NOTIF_CONTINUE;
 	g->proto = govern_proto(g->sock, g->type);
-	len = sizeof(g->domain);
-	if (getsockopt(g->sock, SOL_SOCKET, SO_DOMAIN, &g->domain, &len) < 0)
-		g->domain = AF_UNSPEC;
 	return 0;
 }
 
@@ -222,6 +217,16 @@ static unsigned int govern_nameservers(const struct netstate_snapshot *snap,
 	return n;
 }
 
+/* The socket's SO_DOMAIN (asked only for an AF_UNSPEC address: rare). */
+static int govern_domain(const struct govern_call *g)
+{
+	socklen_t len = sizeof(int);
+	int domain = AF_UNSPEC;
+
+	(void)getsockopt(g->sock, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+	return domain;
+}
+
 /**
  * govern_decide() - the policy's verdict on a destination or a bind
  * @g: the call
@@ -253,8 +258,8 @@ static int govern_decide(struct govern_call *g,
 	g->decided = false;
 	g->where = *sa;
 	g->where_len = len;
-	if (unspec_inet && g->domain == AF_INET && sa->ss_family == AF_UNSPEC &&
-	    len >= sizeof(struct sockaddr_in))
+	if (unspec_inet && sa->ss_family == AF_UNSPEC &&
+	    len >= sizeof(struct sockaddr_in) && govern_domain(g) == AF_INET)
 		g->where.ss_family = AF_INET;
 	if (!govern_addr(&g->where, len, addr, &q))
 		return 0;

@@ -288,6 +288,21 @@ static int govern_read_addr(struct govern_call *g, uint64_t ptr,
 	return len == 0 ? 0 : govern_read(g, ptr, sa, len);
 }
 
+/* What the connection log is told of a decided call @g. */
+static struct connlog_event govern_event(const struct govern_call *g,
+					 const char *call, int64_t result)
+{
+	bool bind = strcmp(call, "bind") == 0;
+
+	return (struct connlog_event){
+		.call = call, .pid = (pid_t)g->req->pid, .proto = g->proto,
+		.sock = g->sock, .remote = bind ? NULL : &g->where,
+		.bound = bind ? &g->where : NULL, .len = g->where_len,
+		.allowed = g->allowed, .rule = g->rule,
+		.result = result < 0 ? (int)result : 0,
+	};
+}
+
 /**
  * govern_log() - report a decided call to the connection log, if any
  * @g: the call, decided (else nothing is reported)
@@ -303,20 +318,13 @@ static int govern_read_addr(struct govern_call *g, uint64_t ptr,
 static void govern_log(const struct govern_call *g, const char *call,
 		       int64_t result)
 {
-	bool bind = strcmp(call, "bind") == 0;
-	struct connlog_event e = {
-		.call = call, .pid = (pid_t)g->req->pid, .proto = g->proto,
-		.sock = g->sock, .remote = bind ? NULL : &g->where,
-		.bound = bind ? &g->where : NULL, .len = g->where_len,
-		.allowed = g->allowed, .rule = g->rule,
-		.result = result < 0 ? (int)result : 0,
-	};
+	struct connlog_event e = govern_event(g, call, result);
 
 	if (!g->conf->connlog || !g->decided || result == -ENOENT)
 		return;
 	if (!g->allowed && govern_proven(g) < 0)
 		return;
-	if (!bind && g->allowed && result >= 0 && strcmp(call, "send") == 0 &&
+	if (g->allowed && result >= 0 && strcmp(call, "send") == 0 &&
 	    !connlog_send_is_new(g->conf->connlog, g->sock, &g->where,
 				 g->where_len))
 		return;
@@ -413,11 +421,8 @@ static int64_t govern_connect_async(struct govern_call *g,
 	if (g->conf->connlog && g->decided) {
 		j->log = g->conf->connlog;
 		j->rule = g_strdup(g->rule);
-		j->event = (struct connlog_event){
-			.call = "connect", .pid = (pid_t)g->req->pid,
-			.proto = g->proto, .len = len, .allowed = g->allowed,
-			.rule = j->rule,
-		};
+		j->event = govern_event(g, "connect", 0);
+		j->event.rule = j->rule; /* sock, remote, result: once it ran */
 	}
 	if (!g_thread_pool_push(pool, j, NULL)) {
 		close(j->listener);

@@ -461,10 +461,10 @@ static void netstate_route_changes(struct netstate *ns,
 	guint i, j = 0;
 
 	nsb_route_changes(old, cur, found);
-	nsb_route_changes_silent(found, ns->route_order, ns->downed);
+	ranks = nsb_route_changes_order(found, ns->route_order);
+	nsb_route_changes_silent(found, ranks, ns->downed);
 	if (!found->len)
 		return;
-	ranks = nsb_route_changes_order(found, ns->route_order);
 	merged = g_array_sized_new(FALSE, TRUE, sizeof(struct ns_change),
 				   ns->changes->len + found->len);
 	for (i = 0; i <= ns->changes->len; i++) {

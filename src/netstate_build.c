@@ -1115,40 +1115,32 @@ guint *nsb_route_changes_order(GArray *changes, const GArray *order)
 
 /**
  * nsb_route_changes_silent() - drop the deletions the kernel does not announce
- * @changes: struct ns_change from nsb_route_changes(), filtered in place
- * @order: struct ns_route_key of the kernel's notifications
+ * @changes: struct ns_change, ordered by nsb_route_changes_order(); filtered
+ *	in place
+ * @ranks: its result, filtered in step
  * @downed: ifindexes (int) of links deleted or set down in the same batch
  *
  * When a link goes down or away the kernel removes the IPv4 routes through
  * it (fib_sync_down_dev()) without a notification: a route deletion that
- * no notification named, of an IPv4 route all of whose next hops went
- * through such a link, is not an event. Others without a notification
- * (after lost notifications, or a link renamed into or out of hiding) are.
+ * no notification named (rank G_MAXUINT), of an IPv4 route all of whose
+ * next hops went through such a link, is not an event. Others without a
+ * notification (after lost notifications, or a link renamed into or out
+ * of hiding) are.
  */
-void nsb_route_changes_silent(GArray *changes, const GArray *order,
+void nsb_route_changes_silent(GArray *changes, guint *ranks,
 			      const GArray *downed)
 {
 	guint i, j, k, kept = 0;
 
-	if (!downed->len)
-		return;
 	for (i = 0; i < changes->len; i++) {
 		const struct ns_change *c =
 			&g_array_index(changes, struct ns_change, i);
 		const struct ns_route *r = &c->u.route.route;
-		bool named = false, silent = c->deleted &&
-					   r->family == AF_INET &&
-					   r->nh_count > 0;
+		bool silent = ranks[i] == G_MAXUINT && c->deleted &&
+			      r->family == AF_INET && r->nh_count > 0 &&
+			      downed->len > 0;
 
-		for (j = 0; silent && j < order->len && !named; j++) {
-			const struct ns_route_key *o =
-				&g_array_index(order, struct ns_route_key, j);
-
-			named = o->family == r->family && o->table == r->table &&
-				o->dst_len == r->dst_len &&
-				!memcmp(o->dst, r->dst, 16);
-		}
-		for (j = 0; silent && !named &&
+		for (j = 0; silent &&
 			    j < MIN(r->nh_count, G_N_ELEMENTS(c->u.route.nh)); j++) {
 			bool down = false;
 
@@ -1157,10 +1149,12 @@ void nsb_route_changes_silent(GArray *changes, const GArray *order,
 				       g_array_index(downed, int, k);
 			silent = down;
 		}
-		if (silent && !named)
+		if (silent)
 			continue;
-		if (kept != i)
+		if (kept != i) {
 			g_array_index(changes, struct ns_change, kept) = *c;
+			ranks[kept] = ranks[i];
+		}
 		kept++;
 	}
 	g_array_set_size(changes, kept);

@@ -74,7 +74,7 @@ struct ns_route_key {
 
 bool nsb_route_key_from_nl(struct rtnl_route *r, struct ns_route_key *k);
 guint *nsb_route_changes_order(GArray *changes, const GArray *order);
-void nsb_route_changes_silent(GArray *changes, const GArray *order,
+void nsb_route_changes_silent(GArray *changes, guint *ranks,
 			      const GArray *downed);
 
 bool nsb_links_equal(const struct ns_links *a, const struct ns_links *b);

@@ -7,7 +7,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -485,22 +484,18 @@ static void *filter_probe_thread(void *arg)
  * trying, on a short-lived thread: a filter installed without TSYNC and
  * PR_SET_NO_NEW_PRIVS bind only the calling thread, and both go with it.
  *
- * A process without any seccomp filter (Seccomp: 0 in /proc/self/status,
- * the common case) has no listener either: that is read, not tried.
+ * A thread without any seccomp filter (PR_GET_SECCOMP 0, the common case)
+ * has no listener either: that is asked, not tried.
  *
  * Return: 1 when a listener is present, 0 when not, or -errno
  * (-EOPNOTSUPP without seccomp user notification, when it was tried).
  */
 int seccomp_listener_present(void)
 {
-	g_autofree char *status = NULL;
-	const char *mode;
 	pthread_t t;
 	int ret = -EIO, r;
 
-	if (g_file_get_contents("/proc/self/status", &status, NULL, NULL) &&
-	    (mode = strstr(status, "\nSeccomp:")) &&
-	    strtol(mode + strlen("\nSeccomp:"), NULL, 10) == 0)
+	if (prctl(PR_GET_SECCOMP) == 0)
 		return 0;
 	r = pthread_create(&t, NULL, filter_probe_thread, &ret);
 	if (r)

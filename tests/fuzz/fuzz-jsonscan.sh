@@ -7,19 +7,8 @@
 set -u
 
 secs=${1:-10}
-here=$(cd "$(dirname "$0")" && pwd)
-srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
-builddir=${top_builddir:-$PWD}
-
-skip() { echo "1..0 # SKIP $*"; exit 0; }
-
-command -v clang >/dev/null 2>&1 || skip "clang not installed"
-[ -f "$builddir/config.h" ] || skip "no config.h in $builddir (run from the build directory)"
-T=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-jsonscan.XXXXXX") || skip "mktemp failed"
-trap '[ "${KEEP_FUZZ_DIR:-0}" = 1 ] && echo "# kept $T" >&2 || rm -rf "$T"' EXIT
-printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return d && n > 1000000; }\n' >"$T/probe.c"
-timeout 120 clang -fsanitize=fuzzer,address,undefined -o "$T/probe" "$T/probe.c" >"$T/probe.log" 2>&1 ||
-	skip "clang cannot link -fsanitize=fuzzer (libclang-rt-dev missing?)"
+. "$(dirname "$0")/fuzz-lib.sh"
+fuzz_setup fuzz-jsonscan
 
 echo "1..2"
 if timeout 300 clang -g -O1 -fsanitize=fuzzer,address,undefined \

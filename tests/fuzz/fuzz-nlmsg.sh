@@ -8,31 +8,10 @@
 set -u
 
 secs=${1:-20}
-here=$(cd "$(dirname "$0")" && pwd)
-srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
-builddir=${top_builddir:-$PWD}
-
-skip() { echo "1..0 # SKIP $*"; exit 0; }
-
-command -v clang >/dev/null 2>&1 || skip "clang not installed"
+. "$(dirname "$0")/fuzz-lib.sh"
 command -v pkg-config >/dev/null 2>&1 || skip "pkg-config not installed"
 command -v python3 >/dev/null 2>&1 || skip "python3 not installed (seed generator)"
-[ -f "$builddir/config.h" ] || skip "no config.h in $builddir (run from the build directory)"
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-nlmsg.XXXXXX") || { echo "1..0 # SKIP mktemp failed"; exit 0; }
-cleanup() {
-	if [ "${KEEP_FUZZ_DIR:-0}" = 1 ]; then
-		echo "# kept $T" >&2
-	else
-		rm -rf "$T"
-	fi
-}
-trap cleanup EXIT
-
-# The fuzzer runtime is a separate package (libclang-rt-dev) from clang.
-printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return d && n > 1000000; }\n' >"$T/probe.c"
-timeout 120 clang -fsanitize=fuzzer,address,undefined -o "$T/probe" "$T/probe.c" >"$T/probe.log" 2>&1 ||
-	skip "clang cannot link -fsanitize=fuzzer (libclang-rt-dev missing?)"
+fuzz_setup fuzz-nlmsg
 
 echo "1..4"
 n=0

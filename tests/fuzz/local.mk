@@ -4,4 +4,4 @@
 TESTS += tests/fuzz/fuzz-nlmsg.sh
 EXTRA_DIST += tests/fuzz/fuzz-nlmsg.sh tests/fuzz/fuzz-nlmsg.c
 TESTS += tests/fuzz/fuzz-jsonscan.sh
-EXTRA_DIST += tests/fuzz/fuzz-jsonscan.sh tests/fuzz/fuzz-jsonscan.c
+EXTRA_DIST += tests/fuzz/fuzz-jsonscan.sh tests/fuzz/fuzz-jsonscan.c tests/fuzz/fuzz-lib.sh

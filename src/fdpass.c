@@ -8,20 +8,20 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <stdio.h>
 #include <unistd.h>
-#include <glib.h>
 
 #include "fdpass.h"
-#include "util.h"
+#include "cleanup.h"
 
 /**
  * fdpass_default_path() - the control socket's path when none is given
  * @ret_path: $XDG_RUNTIME_DIR/lxnet/proxy.sock, or /run/lxnet/proxy.sock
- *	for root without XDG_RUNTIME_DIR (g_free() it)
+ *	for root without XDG_RUNTIME_DIR (free() it)
  *
  * The directory is not created here (lxnet-proxy does, mode 0700).
  *
- * Return: 0, or -ENOENT when the user has no runtime directory.
+ * Return: 0, -ENOENT when the user has no runtime directory, or -ENOMEM.
  */
 int fdpass_default_path(char **ret_path)
 {
@@ -31,8 +31,9 @@ int fdpass_default_path(char **ret_path)
 		dir = "/run";
 	if (!dir || dir[0] != '/')
 		return -ENOENT;
-	*ret_path = g_strdup_printf("%s/" FDPASS_SOCKET_DIR "/"
-				    FDPASS_SOCKET_NAME, dir);
+	if (asprintf(ret_path, "%s/" FDPASS_SOCKET_DIR "/" FDPASS_SOCKET_NAME,
+		     dir) < 0)
+		return -ENOMEM;
 	return 0;
 }
 

@@ -15,7 +15,7 @@ src_liblxnet_a_SOURCES = \
 	src/render_sockets.c \
 	src/sockset.c src/sockset.h \
 	src/snapshot.c \
-	src/util.c src/util.h \
+	src/util.c src/util.h src/cleanup.h \
 	src/view.c src/view.h \
 	src/trapped.c src/trapped.h \
 	src/seccomp_notif.c src/seccomp_notif.h \

@@ -24,7 +24,7 @@
 #include "fdpass.h"
 #include "seccomp_filter.h"
 #include "trapped.h"
-#include "util.h"
+#include "cleanup.h"
 
 /* Bound on the exported program: the kernel's own limit (BPF_MAXINSNS). */
 #define FILTER_MAX_INSNS 4096
@@ -405,7 +405,7 @@ static int filter_build(unsigned int flags, scmp_filter_ctx *ret_ctx)
 /**
  * filter_export() - export the filter as classic BPF into memory
  * @ctx: the filter
- * @ret_insns: instructions (g_free)
+ * @ret_insns: instructions (free)
  * @ret_n: how many
  *
  * libseccomp writes to an fd; a memfd keeps it in memory and bounded.
@@ -416,7 +416,7 @@ static int filter_export(scmp_filter_ctx ctx, struct sock_filter **ret_insns,
 			 unsigned int *ret_n)
 {
 	_cleanup_close_ int fd = -1;
-	g_autofree struct sock_filter *insns = NULL;
+	_cleanup_free_ struct sock_filter *insns = NULL;
 	struct stat st;
 	size_t len, off = 0;
 	int r;
@@ -433,7 +433,9 @@ static int filter_export(scmp_filter_ctx ctx, struct sock_filter **ret_insns,
 	if (len == 0 || len % sizeof(struct sock_filter) ||
 	    len / sizeof(struct sock_filter) > FILTER_MAX_INSNS)
 		return -E2BIG;
-	insns = g_malloc(len);
+	insns = malloc(len);
+	if (!insns)
+		return -ENOMEM;
 	while (off < len) {
 		ssize_t n = pread(fd, (char *)insns + off, len - off, (off_t)off);
 
@@ -446,7 +448,8 @@ static int filter_export(scmp_filter_ctx ctx, struct sock_filter **ret_insns,
 		off += (size_t)n;
 	}
 	*ret_n = (unsigned int)(len / sizeof(struct sock_filter));
-	*ret_insns = g_steal_pointer(&insns);
+	*ret_insns = insns;
+	insns = NULL;
 	return 0;
 }
 
@@ -530,7 +533,7 @@ int seccomp_filter_install_flags(unsigned int flags,
 				 int *ret_listener_fd)
 {
 	_cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = NULL;
-	g_autofree struct sock_filter *insns = NULL;
+	_cleanup_free_ struct sock_filter *insns = NULL;
 	struct sock_fprog prog;
 	unsigned int n = 0;
 	bool killable = true;

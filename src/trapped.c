@@ -5,7 +5,7 @@
 #include <linux/sockios.h>
 
 #include "trapped.h"
-#include "util.h"
+#include "cleanup.h"
 
 #define TRAP_ROW(id, name, sc, ar, rules, handler) \
 	[TRAP_##id] = { .syscall = name, .scope = sc, .arches = ar },

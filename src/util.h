@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* util.h - small helpers shared by every component: cleanup, fds, errno */
+/* util.h - small helpers shared by every component: cleanup (cleanup.h), fds, addresses */
 #ifndef LXNET_UTIL_H
 #define LXNET_UTIL_H
 
@@ -11,28 +11,7 @@
 #include <unistd.h>
 #include <glib.h>
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-
-static inline void closep(int *fd)
-{
-	if (*fd >= 0) {
-		int saved = errno;
-		close(*fd);
-		errno = saved;
-	}
-}
-#define _cleanup_close_ _cleanup_(closep)
-
-
-/* Hand an fd on and disarm its cleanup. */
-static inline int steal_fd(int *fd)
-{
-	int r = *fd;
-	*fd = -1;
-	return r;
-}
-
-#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+#include "cleanup.h"
 
 int util_read_file_bounded(const char *path, size_t max, char **ret_buf,
 			   size_t *ret_len, bool *ret_truncated);

@@ -49,7 +49,7 @@ result $st "apt-get would install $(basename "$deb")"
 
 dpkg-deb -x "$deb" "$tmp/root" || exit 1
 ok=0
-for p in lxnet lxnetfs lxnet-proxy; do
+for p in lxnet lxnetfs lxnet-proxy lxnet-shim; do
 	v=$("$tmp/root/usr/bin/$p" --version 2>&1)
 	echo "   $p --version: $v"
 	[ "$v" = "$p $(dpkg-deb -f "$deb" Version)" ] || ok=1
@@ -57,14 +57,23 @@ done
 result $ok "the packaged programs run --version and print the package's version"
 ok=0
 for f in usr/share/man/man1/lxnet.1.gz usr/share/man/man8/lxnetfs.8.gz \
-	usr/share/man/man8/lxnet-proxy.8.gz \
+	usr/share/man/man8/lxnet-proxy.8.gz usr/share/man/man1/lxnet-shim.1.gz \
 	usr/share/bash-completion/completions/lxnet \
 	usr/share/bash-completion/completions/lxnetfs \
 	usr/share/bash-completion/completions/lxnet-proxy \
+	usr/share/bash-completion/completions/lxnet-shim \
 	usr/share/doc/lxnet/examples/unshare-ci.sh usr/share/doc/lxnet/copyright; do
 	[ -e "$tmp/root/$f" ] || { echo "   missing: /$f"; ok=1; }
 done
 result $ok "man pages, completion, examples and docs are in the package"
+
+# lxnet-shim is static (it runs in a rootfs without the host's libraries)
+# and the package names what it was built from
+bu=$(dpkg-deb -f "$deb" Built-Using)
+echo "   Built-Using: $bu"
+! readelf -lW "$tmp/root/usr/bin/lxnet-shim" | grep -q INTERP &&
+	case $bu in *libseccomp*glibc* | *glibc*libseccomp*) true ;; *) false ;; esac
+result $? "the packaged lxnet-shim is statically linked; Built-Using names glibc and libseccomp"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -14,6 +14,9 @@ test_pkgs="iproute2 net-tools busybox-static python3 curl acl dnsmasq-base
 golang-go gcc-multilib procps psmisc util-linux debootstrap iputils-ping
 passwd clang libclang-rt-dev iperf3 passt slirp4netns uidmap lsof"
 
+# the busybox-only root lxnet-shim runs in (tests/integration/shim-static.sh)
+test_pkgs="$test_pkgs bubblewrap"
+
 # what tools/demo.sh runs inside its sandbox
 demo_pkgs="curl iproute2 python3"
 

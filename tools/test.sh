@@ -7,7 +7,12 @@
 # why (a machine may lack a feature: i386 execution, ping sockets, ...).
 # Exit status non-zero when anything failed.
 #
-# LXNET_TEST_NO_SANITIZERS=1 skips the sanitizer pass (quicker local runs).
+# Between the passes, once: the Debian package (tools/deb-check.sh: a .deb
+# from a clean clone of the committed tree, lintian, apt's simulated
+# install); its checks count as the suite's.
+#
+# LXNET_TEST_NO_SANITIZERS=1 skips the sanitizer pass (quicker local runs),
+# LXNET_TEST_NO_PACKAGE=1 the package.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src" || exit 1
@@ -85,6 +90,24 @@ else
 fi
 
 pass strict --enable-werror
+
+if [ -z "${LXNET_TEST_NO_PACKAGE:-}" ]; then
+	echo "== package: tools/deb-check.sh"
+	out=$(mktemp) || exit 1
+	tools/deb-check.sh >"$out" 2>&1
+	grep -E '^(PASS|FAIL):' "$out"
+	if grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$out"; then
+		total_pass=$((total_pass + $(grep -c '^PASS:' "$out")))
+		total_fail=$((total_fail + $(grep -c '^FAIL:' "$out")))
+		grep -q '^FAIL:' "$out" && tail -n 60 "$out"
+	else
+		tail -n 60 "$out"
+		echo "FAIL: tools/deb-check.sh did not finish"
+		total_fail=$((total_fail + 1))
+	fi
+	rm -f "$out"
+fi
+
 if [ -z "${LXNET_TEST_NO_SANITIZERS:-}" ]; then
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -4,7 +4,7 @@
 bin_PROGRAMS += src/lxnet/lxnet
 src_lxnet_lxnet_SOURCES = \
 	src/lxnet/lxnet.c src/lxnet/lxnet_int.h \
-	src/lxnet/shim.c \
+	src/lxnet/shim_cli.c src/lxnet/shim.c src/lxnet/shim.h \
 	src/seccomp_filter.c src/seccomp_filter.h
 src_lxnet_lxnet_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS)
 src_lxnet_lxnet_LDADD = $(LIBLXNET) $(SECCOMP_LIBS)
@@ -28,3 +28,21 @@ src_lxnet_lxnet_oci_SOURCES = src/lxnet/lxnet-oci.c src/lxnet/lxnet_int.h \
 	src/seccomp_filter.c src/seccomp_filter.h
 src_lxnet_lxnet_oci_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS) $(JSON_CFLAGS)
 src_lxnet_lxnet_oci_LDADD = $(LIBLXNET) $(SECCOMP_LIBS) $(JSON_LIBS)
+# lxnet-shim: `lxnet shim` as a program of its own with libc and libseccomp
+# only, linked statically where configure could (LXNET_SHIM_STATIC), for a
+# rootfs that has nothing of the host's. Its sources include no GLib
+# header. Static, it is built without sanitizers, which cannot be linked so.
+bin_PROGRAMS += src/lxnet/lxnet-shim
+src_lxnet_lxnet_shim_SOURCES = src/lxnet/lxnet-shim.c \
+	src/lxnet/shim.c src/lxnet/shim.h src/cleanup.h \
+	src/fdpass.c src/fdpass.h src/log.c src/log.h \
+	src/seccomp_filter.c src/seccomp_filter.h src/trapped.c src/trapped.h
+if LXNET_SHIM_STATIC
+src_lxnet_lxnet_shim_CFLAGS = $(WARN_CFLAGS) -fno-strict-aliasing $(SECCOMP_CFLAGS)
+src_lxnet_lxnet_shim_LDFLAGS = -static
+else
+src_lxnet_lxnet_shim_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+src_lxnet_lxnet_shim_LDFLAGS = $(AM_LDFLAGS)
+endif
+src_lxnet_lxnet_shim_LDADD = $(SECCOMP_LIBS)
+dist_man_MANS += man/lxnet-shim.1

@@ -7,7 +7,7 @@
 #ifndef LXNET_LXNET_INT_H
 #define LXNET_LXNET_INT_H
 
-int shim_main(int argc, char **argv); /* src/lxnet/shim.c */
+int shim_main(int argc, char **argv); /* src/lxnet/shim_cli.c */
 int run_main(int argc, char **argv);  /* src/lxnet/run.c */
 int exec_main(int argc, char **argv); /* src/lxnet/exec.c */
 int ps_main(int argc, char **argv);   /* src/lxnet/ps.c */

@@ -1,51 +1,26 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* shim.c - `lxnet shim`: install the seccomp filter, hand its listener to lxnet-proxy, exec */
+/*
+ * shim.c - the shim: install the seccomp filter, hand its listener to
+ * lxnet-proxy, exec. libc and libseccomp only (shim.h): linked into lxnet
+ * (`lxnet shim`) and, statically, into lxnet-shim.
+ */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cleanup.h"
 #include "fdpass.h"
 #include "log.h"
-#include "lxnet_int.h"
 #include "seccomp_filter.h"
-#include "util.h"
-
-#define SHIM_ACK_TIMEOUT_DEFAULT 10 /* seconds */
-#define SHIM_ACK_TIMEOUT_MAX 3600
-#define SHIM_EXIT_FAILURE 125 /* lxnet itself failed, as lxnet run */
-#define SHIM_PROG "lxnet shim" /* in usage lines and usage errors */
-
-/*
- * struct shim_opts - what the command line asked for
- * @proxy: path of lxnet-proxy's control socket (NULL: fdpass_default_path())
- * @timeout: seconds to wait for the proxy's answer
- * @trust_uid: a peer uid trusted besides this user's and root's, or -1
- * @print_filter: print the filter (pseudo code) and exit
- * @verbose: debug logging
- * @cmd: the command and its arguments
- */
-struct shim_opts {
-	char *proxy;
-	int timeout;
-	gint64 trust_uid;
-	gboolean print_filter;
-	gboolean verbose;
-	char **cmd;
-};
-
-static void shim_opts_clear(struct shim_opts *o)
-{
-	g_free(o->proxy);
-	g_strfreev(o->cmd);
-}
+#include "shim.h"
 
 /**
  * shim_connect() - connect to lxnet-proxy's control socket
@@ -92,7 +67,7 @@ static int shim_connect(const char *path, int *ret_fd)
  *
  * Return: 0 when trusted, -EPERM (after one line on stderr) or -errno.
  */
-static int shim_check_peer(int sock, const char *path, gint64 trust_uid)
+static int shim_check_peer(int sock, const char *path, int64_t trust_uid)
 {
 	uid_t uid;
 	int r;
@@ -100,7 +75,7 @@ static int shim_check_peer(int sock, const char *path, gint64 trust_uid)
 	r = fdpass_peer_uid(sock, &uid);
 	if (r < 0)
 		return r;
-	if (uid == geteuid() || uid == 0 || (gint64)uid == trust_uid)
+	if (uid == geteuid() || uid == 0 || (int64_t)uid == trust_uid)
 		return 0;
 	log_err("the socket at %s is served by uid %u, neither you (uid %u) "
 		"nor root: not handing it this sandbox (use a path only you can "
@@ -203,7 +178,7 @@ static int shim_fail_install(int r)
 			"listener (nested lxnet shim?); the kernel allows one");
 		break;
 	default:
-		log_err("cannot install the seccomp filter: %s", g_strerror(-r));
+		log_err("cannot install the seccomp filter: %s", strerror(-r));
 		break;
 	}
 	return SHIM_EXIT_FAILURE;
@@ -214,26 +189,79 @@ static int shim_fail_connect(const char *path, int r)
 {
 	if (r == -ENOENT || r == -ECONNREFUSED)
 		log_err("no lxnet-proxy is listening at %s (%s); start one with "
-			"'lxnet-proxy --socket %s'", path, g_strerror(-r), path);
+			"'lxnet-proxy --socket %s'", path, strerror(-r), path);
 	else
 		log_err("cannot connect to lxnet-proxy at %s: %s", path,
-			g_strerror(-r));
+			strerror(-r));
 	return SHIM_EXIT_FAILURE;
 }
 
-static int shim_run(const struct shim_opts *o)
+/**
+ * shim_conf_check() - what is wrong with a command line, if anything
+ * @c: the options
+ * @cmd: the command and its arguments (NULL-terminated), or NULL
+ *
+ * Return: NULL, or the usage error to report.
+ */
+const char *shim_conf_check(const struct shim_conf *c, char *const *cmd)
 {
+	if (!cmd || !cmd[0])
+		return "no command given";
+	if (c->timeout <= 0 || c->timeout > SHIM_ACK_TIMEOUT_MAX)
+		return "--timeout must be 1..3600";
+	if (c->trust_uid < -1 || c->trust_uid > (int64_t)UINT32_MAX - 1)
+		return "--trust-uid must be a uid";
+	return NULL;
+}
+
+/**
+ * shim_print_filter() - --print-filter: the filter as pseudo code on stdout
+ *
+ * Return: exit status.
+ */
+int shim_print_filter(void)
+{
+	int r;
+
+	fflush(stdout);
+	r = seccomp_filter_export_pfc(0, STDOUT_FILENO);
+	if (r < 0) {
+		log_err("cannot print the filter: %s", strerror(-r));
+		return SHIM_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/**
+ * shim_exec() - connect, install the filter, hand its listener over, exec
+ * @c: the options (shim_conf_check() passed)
+ * @cmd: the command and its arguments
+ *
+ * Return: exit status; on success CMD has replaced this process.
+ */
+int shim_exec(const struct shim_conf *c, char *const *cmd)
+{
+	_cleanup_free_ char *dflt = NULL;
+	const char *proxy = c->proxy;
 	_cleanup_close_ int sock = -1;
 	_cleanup_close_ int listener = -1;
 	unsigned int flags = 0;
 	int r;
 
-	r = shim_connect(o->proxy, &sock);
+	if (!proxy) {
+		r = fdpass_default_path(&dflt);
+		if (r < 0) {
+			log_err("no --proxy PATH and no $XDG_RUNTIME_DIR for the default");
+			return SHIM_EXIT_FAILURE;
+		}
+		proxy = dflt;
+	}
+	r = shim_connect(proxy, &sock);
 	if (r < 0)
-		return shim_fail_connect(o->proxy, r);
-	if (shim_check_peer(sock, o->proxy, o->trust_uid) < 0)
+		return shim_fail_connect(proxy, r);
+	if (shim_check_peer(sock, proxy, c->trust_uid) < 0)
 		return SHIM_EXIT_FAILURE;
-	r = shim_hello(sock, o->timeout, &flags);
+	r = shim_hello(sock, c->timeout, &flags);
 	if (r == 0) {
 		const struct fdpass_msg m = { .kind = FDPASS_SECCOMP_LISTENER,
 					      .pid = (int32_t)getpid() };
@@ -248,16 +276,16 @@ static int shim_run(const struct shim_opts *o)
 						&listener, &sent);
 		if (r < 0)
 			return shim_fail_install(r);
-		r = shim_wait_ack(sock, sent, o->timeout);
+		r = shim_wait_ack(sock, sent, c->timeout);
 	}
 	if (r == -ETIMEDOUT) {
 		log_err("lxnet-proxy at %s did not answer within %d s",
-			o->proxy, o->timeout);
+			proxy, c->timeout);
 		return SHIM_EXIT_FAILURE;
 	}
 	if (r < 0) {
 		log_err("lxnet-proxy at %s did not take the sandbox: %s",
-			o->proxy, g_strerror(-r));
+			proxy, strerror(-r));
 		return SHIM_EXIT_FAILURE;
 	}
 	/* Nothing of ours may reach CMD: both fds are O_CLOEXEC, close anyway. */
@@ -265,93 +293,8 @@ static int shim_run(const struct shim_opts *o)
 	listener = -1;
 	closep(&sock);
 	sock = -1;
-	execvp(o->cmd[0], o->cmd);
+	execvp(cmd[0], cmd);
 	r = errno;
-	log_err("cannot run %s: %s", o->cmd[0], g_strerror(r));
+	log_err("cannot run %s: %s", cmd[0], strerror(r));
 	return r == ENOENT ? 127 : 126;
-}
-
-/**
- * shim_main() - `lxnet shim --proxy PATH -- CMD [ARG...]`
- * @argc: argument count, argv[0] is "shim"
- * @argv: arguments
- *
- * Return: exit status (CMD replaces this process on success).
- */
-int shim_main(int argc, char **argv)
-{
-	struct shim_opts o = { .timeout = SHIM_ACK_TIMEOUT_DEFAULT,
-			       .trust_uid = -1 };
-	const GOptionEntry entries[] = {
-		{ "proxy", 'p', 0, G_OPTION_ARG_FILENAME, &o.proxy,
-		  "lxnet-proxy's control socket (default "
-		  "$XDG_RUNTIME_DIR/" FDPASS_SOCKET_DIR "/" FDPASS_SOCKET_NAME ")",
-		  "PATH" },
-		{ "trust-uid", 0, 0, G_OPTION_ARG_INT64, &o.trust_uid,
-		  "also hand the sandbox to a proxy of UID, as seen here (in a "
-		  "user namespace, root and other unmapped users are 65534)",
-		  "UID" },
-		{ "timeout", 't', 0, G_OPTION_ARG_INT, &o.timeout,
-		  "seconds to wait for the proxy's answer (default 10)", "SECS" },
-		{ "print-filter", 0, 0, G_OPTION_ARG_NONE, &o.print_filter,
-		  "print the seccomp filter as pseudo code and exit", NULL },
-		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose,
-		  "debug messages", NULL },
-		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.cmd,
-		  NULL, NULL },
-		{ NULL },
-	};
-	const struct cli_spec spec = {
-		.prog = SHIM_PROG,
-		.params = "[--proxy PATH] -- CMD [ARG...]",
-		.summary =
-		"Run CMD with its AF_INET/AF_INET6 sockets created in the host's\n"
-		"network namespace by a running lxnet-proxy. For sandboxes made\n"
-		"by something else (unshare -rn, bubblewrap, a container runtime):\n"
-		"connects to the proxy, installs a seccomp filter that traps\n"
-		"socket(AF_INET|AF_INET6) (and i386 socketcall), hands the filter's\n"
-		"listener to the proxy and execs CMD. Everything else (AF_UNIX,\n"
-		"socketpair, other families, /etc files) stays the sandbox's own.\n"
-		"The filter is inherited by CMD's children and cannot be removed;\n"
-		"if the proxy stops, trapped calls fail with ENOSYS. The proxy\n"
-		"must be run by the same user or by root (checked before the\n"
-		"listener is sent). Failures of lxnet itself exit 125.",
-		.entries = entries,
-		.flags = CLI_STOP_AT_CMD,
-	};
-	int ret;
-
-	ret = cli_parse(&spec, &argc, &argv);
-	if (ret != 0) {
-		shim_opts_clear(&o);
-		return cli_exit_status(ret);
-	}
-	log_init("lxnet shim", o.verbose ? LOG_LVL_DEBUG : LOG_LVL_WARN);
-	if (o.print_filter) {
-		fflush(stdout);
-		ret = seccomp_filter_export_pfc(0, STDOUT_FILENO);
-		if (ret < 0)
-			log_err("cannot print the filter: %s", g_strerror(-ret));
-		shim_opts_clear(&o);
-		return ret < 0 ? SHIM_EXIT_FAILURE : 0;
-	}
-	if (!o.cmd || !o.cmd[0] || o.trust_uid < -1 ||
-	    o.trust_uid > G_MAXUINT32 - 1 ||
-	    o.timeout <= 0 || o.timeout > SHIM_ACK_TIMEOUT_MAX) {
-		cli_usage_error(SHIM_PROG, "%s",
-			(!o.cmd || !o.cmd[0]) ? "no command given" :
-			(o.timeout <= 0 || o.timeout > SHIM_ACK_TIMEOUT_MAX) ?
-			"--timeout must be 1..3600" :
-			"--trust-uid must be a uid");
-		shim_opts_clear(&o);
-		return CLI_EXIT_USAGE;
-	}
-	if (!o.proxy && fdpass_default_path(&o.proxy) < 0) {
-		log_err("no --proxy PATH and no $XDG_RUNTIME_DIR for the default");
-		shim_opts_clear(&o);
-		return SHIM_EXIT_FAILURE;
-	}
-	ret = shim_run(&o);
-	shim_opts_clear(&o);
-	return ret;
 }

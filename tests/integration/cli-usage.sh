@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# cli-usage.sh - every program reads its command line one way (src/cli.c):
+# cli-usage.sh - every program reads its command line one way (src/cli.c;
+# lxnet-shim, without GLib, the same way with getopt):
 # --help on stdout and 0, a usage error in one line with status 2.
 . "$(dirname "$0")/lib.sh"
 lib_enter_ns "$@"
@@ -8,10 +9,11 @@ lib_tmpdir
 LXNET=$top_builddir/src/lxnet/lxnet
 LXNETFS=$top_builddir/fs/lxnetfs
 PROXY=$top_builddir/proxy/lxnet-proxy
-for b in "$LXNET" "$LXNETFS" "$PROXY"; do
+SHIM=$top_builddir/src/lxnet/lxnet-shim
+for b in "$LXNET" "$LXNETFS" "$PROXY" "$SHIM"; do
 	[ -x "$b" ] || tap_skip_all "$b not built"
 done
-tap_plan 15
+tap_plan 17
 set -f # "-?" is an option here, not a pattern
 
 # PROG (as the user typed it) and the command that runs it; an option
@@ -23,6 +25,7 @@ progs=(
 	"lxnet ps|$LXNET ps|--help"
 	"lxnetfs|$LXNETFS|--max-pinned"
 	"lxnet-proxy|$PROXY|--max-listeners"
+	"lxnet-shim|$SHIM|--trust-uid"
 )
 
 # usage_error PROG CMD... - CMD --bogus-option exits 2 with one line

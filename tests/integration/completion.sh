@@ -11,10 +11,11 @@
 lib_enter_ns "$@"
 run_require
 lib_tmpdir
-tap_plan 14
+tap_plan 15
 
 LXNETFS=$top_builddir/fs/lxnetfs
 PROXY=$top_builddir/proxy/lxnet-proxy
+SHIMP=$top_builddir/src/lxnet/lxnet-shim
 # shellcheck source=/dev/null
 source "$top_srcdir/completion/lxnet" || tap_skip_all "cannot source completion/lxnet"
 # bash-completion may be loaded in an interactive shell; here it is not,
@@ -75,6 +76,8 @@ same "lxnetfs: options offered = options of lxnetfs --help" \
 	"$(help_opts "$LXNETFS")" "$(offer _lxnetfs "$LXNETFS" -)"
 same "lxnet-proxy: options offered = options of --help and --help-view" \
 	"$(help_opts "$PROXY")" "$(offer _lxnet_proxy "$PROXY" -)"
+same "lxnet-shim: options offered = options of lxnet-shim --help" \
+	"$(help_opts "$SHIMP")" "$(offer _lxnet_shim "$SHIMP" -)"
 
 # ---- arguments ----
 mkdir "$TMP_DIR/d1" "$TMP_DIR/d2"
@@ -85,9 +88,10 @@ mkdir "$TMP_DIR/d1" "$TMP_DIR/d2"
 tap_result $? "directories only for lxnet run --root DIR, --root=DIR and lxnetfs MOUNTPOINT"
 
 [ "$(offer _lxnet "$LXNET" shim -p "$TMP_DIR/f")" = "$TMP_DIR/f1" ] &&
+	[ "$(offer _lxnet_shim "$SHIMP" -p "$TMP_DIR/f")" = "$TMP_DIR/f1" ] &&
 	[ "$(offer _lxnet_proxy "$PROXY" --socket "$TMP_DIR/f")" = "$TMP_DIR/f1" ] &&
 	[ -z "$(offer _lxnet "$LXNET" run --hostname "$TMP_DIR/f")" ]
-tap_result $? "files for PATH arguments (shim -p, lxnet-proxy --socket), nothing for a NAME"
+tap_result $? "files for PATH arguments (shim -p, lxnet-shim -p, lxnet-proxy --socket), nothing for a NAME"
 
 # --no-generate's names are written in the completion: each must still be
 # one lxnet run --help names on that option's line
@@ -105,6 +109,7 @@ tap_result $ok "--no-generate offers the files --help names, comma lists continu
 [ "$(offer _lxnet "$LXNET" run --pid -- bas)" = "$(compgen -c -- bas | sort -u)" ] &&
 	offer _lxnet "$LXNET" run --hostname x -- bas | grep -qx bash &&
 	offer _lxnet "$LXNET" shim -- bas | grep -qx bash &&
+	offer _lxnet_shim "$SHIMP" -p /x -- bas | grep -qx bash &&
 	[ -z "$(offer _lxnet "$LXNET" run -- ls --ro)" ] &&
 	[ -z "$(offer _lxnet "$LXNET" run --root "$TMP_DIR" ls --ro)" ]
 tap_result $? "CMD after -- completed as a command; its options are not lxnet's"
@@ -125,6 +130,6 @@ fi
 
 # the file parses as bash and registers all three programs
 bash -n "$top_srcdir/completion/lxnet" &&
-	bash -c 'source "$1" && complete -p lxnet lxnetfs lxnet-proxy' _ "$top_srcdir/completion/lxnet" >/dev/null
-tap_result $? "completion/lxnet parses and registers lxnet, lxnetfs and lxnet-proxy"
+	bash -c 'source "$1" && complete -p lxnet lxnetfs lxnet-proxy lxnet-shim' _ "$top_srcdir/completion/lxnet" >/dev/null
+tap_result $? "completion/lxnet parses and registers lxnet, lxnetfs, lxnet-proxy and lxnet-shim"
 tap_done

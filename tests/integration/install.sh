@@ -22,13 +22,13 @@ tap_result $st "make install DESTDIR=... succeeds"
 # where configure put things: found, not assumed (prefix may be anything)
 bin=$(dirname "$(find "$D" -path '*/bin/lxnet' -type f | head -n1)")
 ok=0
-for p in lxnet lxnetfs lxnet-proxy; do
+for p in lxnet lxnetfs lxnet-proxy lxnet-shim; do
 	v=$("$bin/$p" --version 2>&1)
 	[ "$v" = "$p $(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"/\1/p' "$top_builddir/config.h")" ] ||
 		{ tap_diag "$p --version: '$v'"; ok=1; }
 	[ -x "$bin/$p" ] || ok=1
 done
-tap_result $ok "the installed lxnet, lxnetfs and lxnet-proxy run --version from DESTDIR"
+tap_result $ok "the installed lxnet, lxnetfs, lxnet-proxy and lxnet-shim run --version from DESTDIR"
 
 # lxnet-oci, which `lxnet oci-profile` execs, in lxnet's libexec folder (the
 # installed lxnet looks there without DESTDIR: LXNET_OCI points it here)
@@ -41,7 +41,7 @@ st=$?
 tap_result $st "lxnet-oci installed in LIBEXECDIR/lxnet; lxnet oci-profile runs it"
 
 ok=0
-for m in man1/lxnet.1 man8/lxnetfs.8 man8/lxnet-proxy.8; do
+for m in man1/lxnet.1 man1/lxnet-shim.1 man8/lxnetfs.8 man8/lxnet-proxy.8; do
 	f=$(find "$D" -path "*/man/$m" -type f | head -n1)
 	if [ -z "$f" ] || ! grep -qF -- '\-\-version' "$f"; then
 		tap_diag "$m missing or silent on --version"
@@ -52,11 +52,11 @@ tap_result $ok "man pages installed, each documents --version"
 
 cdir=$(dirname "$(find "$D" -path '*/bash-completion/completions/lxnet' | head -n1)")
 ok=0
-for p in lxnet lxnetfs lxnet-proxy; do
+for p in lxnet lxnetfs lxnet-proxy lxnet-shim; do
 	[ -r "$cdir/$p" ] || { tap_diag "no completion $cdir/$p"; ok=1; }
 done
-# sourcing any of the three names registers all three
-bash -c 'source "$1" && complete -p lxnet lxnetfs lxnet-proxy' _ "$cdir/lxnetfs" >/dev/null 2>&1 || ok=1
+# sourcing any of the names registers all four
+bash -c 'source "$1" && complete -p lxnet lxnetfs lxnet-proxy lxnet-shim' _ "$cdir/lxnetfs" >/dev/null 2>&1 || ok=1
 tap_result $ok "bash completion installed under each program's name and loads"
 
 prof=$(find "$D" -path '*/apparmor.d/lxnet' -type f | head -n1)

@@ -118,3 +118,6 @@ EXTRA_DIST += tests/integration/proxy-stall.sh tests/integration/stall-attack.py
 # the proxy's structure: calls one way, one notify core, one trapped list
 TESTS += tests/integration/proxy-structure.sh
 EXTRA_DIST += tests/integration/proxy-structure.sh
+# the static lxnet-shim in a busybox-only root (src/lxnet/lxnet-shim.c)
+TESTS += tests/integration/shim-static.sh
+EXTRA_DIST += tests/integration/shim-static.sh

@@ -8,3 +8,5 @@ EXTRA_DIST += examples/chroot-overlay.sh
 # unshare-ci.sh, rootfs-userland.sh (owner: launcher); run by tests/integration/run-examples.sh
 EXTRA_DIST += examples/unshare-ci.sh examples/rootfs-userland.sh
 # crun.sh, podman.sh (owner: oci); run by tests/integration/oci-crun.sh and oci-podman.sh
+# the sample configuration file (lxnet.conf(5)); run-config.sh parses it
+dist_examples_DATA = examples/lxnet.conf

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "conffile.h"
 #include "util.h"
 
 /**
@@ -73,7 +74,14 @@ void cli_print_version(const char *prog)
 struct cli_state {
 	gboolean help;
 	gboolean version;
+	char *config;
+	gboolean no_config;
 };
+
+static void cli_state_clear(struct cli_state *st)
+{
+	g_free(st->config);
+}
 
 /* The main group's own error domain: "--help seen, stop reading". */
 #define CLI_HELP_SEEN g_quark_from_static_string("lxnet-cli-help")
@@ -108,6 +116,13 @@ static GOptionGroup *cli_main_group(const struct cli_spec *spec,
 		  G_OPTION_ARG_CALLBACK, (gpointer)cli_help_cb, NULL, NULL },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &st->version,
 		  "Show the version and exit", NULL },
+		/* programs with view or policy options (conffile.c) */
+		{ "config", 0, 0, G_OPTION_ARG_FILENAME, &st->config,
+		  "Read the view and policy options' defaults from FILE "
+		  "instead of ~/.config/" CONFFILE_NAME " and "
+		  SYSCONFDIR "/" CONFFILE_NAME, "FILE" },
+		{ "no-config", 0, 0, G_OPTION_ARG_NONE, &st->no_config,
+		  "Read no configuration file", NULL },
 		{ NULL },
 	};
 	GOptionGroup *g = g_option_group_new(NULL, NULL, NULL, st, NULL);
@@ -120,6 +135,10 @@ static GOptionGroup *cli_main_group(const struct cli_spec *spec,
 		if (std[i].arg_data == &st->version && !(spec->flags & CLI_VERSION))
 			continue;
 		if (strcmp(std[i].long_name, "help-view") == 0 && !spec->view)
+			continue;
+		if ((std[i].arg_data == &st->config ||
+		     std[i].arg_data == &st->no_config) &&
+		    !spec->view && !spec->policy)
 			continue;
 		use[n++] = std[i];
 	}
@@ -145,7 +164,7 @@ int cli_parse(const struct cli_spec *spec, int *argc, char ***argv)
 {
 	g_autoptr(GOptionContext) oc = g_option_context_new(spec->params);
 	g_autoptr(GError) err = NULL;
-	struct cli_state st = { 0 };
+	_cleanup_(cli_state_clear) struct cli_state st = { 0 };
 
 	/* The usage line says "lxnet run", not argv[0]. */
 	if (!g_get_prgname())
@@ -174,6 +193,12 @@ int cli_parse(const struct cli_spec *spec, int *argc, char ***argv)
 		cli_print_version(spec->prog);
 		return CLI_DONE;
 	}
+	if (st.config && st.no_config)
+		return cli_usage_error(spec->prog,
+				       "--config and --no-config exclude each other");
+	if ((spec->view || spec->policy) && !st.no_config &&
+	    conffile_apply(st.config, spec->view, spec->policy, &err) < 0)
+		return cli_usage_error(spec->prog, "%s", err->message);
 	if (spec->view && view_policy_validate(spec->view, &err) < 0)
 		return cli_usage_error(spec->prog, "%s", err->message);
 	return 0;

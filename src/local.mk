@@ -29,5 +29,9 @@ src_liblxnet_a_SOURCES += src/hostconf.h src/resolvconf.c src/hostsfile.c \
 src_liblxnet_a_SOURCES += src/idmap.c src/idmap.h
 # fresh interface counters for proc/net/dev (owner: lxnetfs)
 src_liblxnet_a_SOURCES += src/netstate_stats.c
+# the configuration file, read by cli.c (lxnet.conf(5))
+src_liblxnet_a_SOURCES += src/conffile.c src/conffile.h
+dist_man_MANS += man/lxnet.conf.5
+src_liblxnet_a_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 # one integer out of a JSON document (the OCI runtime's message to the proxy)
 src_liblxnet_a_SOURCES += src/jsonscan.c src/jsonscan.h

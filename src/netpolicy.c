@@ -208,6 +208,41 @@ int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
 }
 
 /**
+ * netpolicy_merge() - add @src's rules after @dst's, and what else it sets
+ * @dst: the policy read so far (the command line, a file's earlier lines)
+ * @src: rules from a source that comes after: a configuration file, a
+ *	later line of one. The first rule that matches decides, so @dst's
+ *	rules win where both name the same traffic.
+ * @later: @src's --log-connections replaces @dst's (else fills it only
+ *	when unset)
+ *
+ * Return: 0, or -E2BIG past NETPOLICY_MAX_RULES (nothing added then).
+ */
+int netpolicy_merge(struct netpolicy *dst, const struct netpolicy *src,
+		    bool later)
+{
+	guint i;
+
+	if (dst->rules->len + src->rules->len > NETPOLICY_MAX_RULES)
+		return -E2BIG;
+	for (i = 0; i < src->rules->len; i++) {
+		struct netpolicy_rule r =
+			g_array_index(src->rules, struct netpolicy_rule, i);
+
+		r.text = g_strdup(r.text);
+		g_array_append_val(dst->rules, r);
+	}
+	dst->no_host_loopback = dst->no_host_loopback || src->no_host_loopback;
+	dst->any_allow_dst = dst->any_allow_dst || src->any_allow_dst;
+	dst->any_allow_bind = dst->any_allow_bind || src->any_allow_bind;
+	if (src->log_path && (later || !dst->log_path)) {
+		g_free(dst->log_path);
+		dst->log_path = g_strdup(src->log_path);
+	}
+	return 0;
+}
+
+/**
  * netpolicy_load() - append the rules of a policy file
  * @p: the policy
  * @path: the file: one rule per line, "allow RULE" or "deny RULE", or the

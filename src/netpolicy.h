@@ -92,6 +92,8 @@ bool netpolicy_active(const struct netpolicy *p);
 int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
 		  GError **error);
 int netpolicy_load(struct netpolicy *p, const char *path, GError **error);
+int netpolicy_merge(struct netpolicy *dst, const struct netpolicy *src,
+		    bool later);
 bool netpolicy_decide(const struct netpolicy *p,
 		      const struct netpolicy_query *q,
 		      const uint8_t (*nameservers)[16],

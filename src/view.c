@@ -32,6 +32,58 @@ void view_policy_clear(struct view_policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* Append a copy of @src's strings to *@dst. */
+static void view_strv_append(char ***dst, char *const *src)
+{
+	guint n = *dst ? g_strv_length(*dst) : 0, m, i;
+
+	if (!src || !src[0])
+		return;
+	m = g_strv_length((char **)src);
+	*dst = g_renew(char *, *dst, n + m + 1);
+	for (i = 0; i < m; i++)
+		(*dst)[n + i] = g_strdup(src[i]);
+	(*dst)[n + m] = NULL;
+}
+
+static void view_str_merge(char **dst, const char *src, bool later)
+{
+	if (src && (later || !*dst)) {
+		g_free(*dst);
+		*dst = g_strdup(src);
+	}
+}
+
+static void view_strv_merge(char ***dst, char *const *src, bool later)
+{
+	if (later || !*dst || !(*dst)[0])
+		view_strv_append(dst, src);
+}
+
+/**
+ * view_policy_merge() - add what @src sets to @dst
+ * @dst: the policy read so far
+ * @src: options read from elsewhere (not yet validated: no defaults in it)
+ * @later: @src comes after @dst in the same source (a later line of a
+ *	configuration file): its single values replace @dst's, its lists
+ *	extend @dst's. Otherwise @src is a source @dst wins over (the
+ *	command line over a file): it fills only what @dst left unset, a
+ *	list option as a whole.
+ */
+void view_policy_merge(struct view_policy *dst, const struct view_policy *src,
+		       bool later)
+{
+	view_strv_merge(&dst->hide_if, src->hide_if, later);
+	view_strv_merge(&dst->extra_hosts, src->extra_hosts, later);
+	view_str_merge(&dst->hostname, src->hostname, later);
+	view_strv_merge(&dst->dns, src->dns, later);
+	view_strv_merge(&dst->dns_search, src->dns_search, later);
+	dst->dns_upstream = dst->dns_upstream || src->dns_upstream;
+	view_str_merge(&dst->resolv_path, src->resolv_path, later);
+	view_str_merge(&dst->hosts_path, src->hosts_path, later);
+	view_strv_merge(&dst->upstream_paths, src->upstream_paths, later);
+}
+
 /**
  * view_policy_option_group() - the options every program shares
  * @p: policy the parsed options are stored into

@@ -41,6 +41,8 @@ struct view_policy {
 
 void view_policy_init(struct view_policy *p);
 void view_policy_clear(struct view_policy *p);
+void view_policy_merge(struct view_policy *dst, const struct view_policy *src,
+		       bool later);
 GOptionGroup *view_policy_option_group(struct view_policy *p);
 int view_policy_validate(const struct view_policy *p, GError **error);
 bool view_policy_hides(const struct view_policy *p, const char *ifname);

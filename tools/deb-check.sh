@@ -58,6 +58,7 @@ result $ok "the packaged programs run --version and print the package's version"
 ok=0
 for f in usr/share/man/man1/lxnet.1.gz usr/share/man/man8/lxnetfs.8.gz \
 	usr/share/man/man8/lxnet-proxy.8.gz usr/share/man/man1/lxnet-shim.1.gz \
+	usr/share/man/man5/lxnet.conf.5.gz usr/share/doc/lxnet/examples/lxnet.conf \
 	usr/share/bash-completion/completions/lxnet \
 	usr/share/bash-completion/completions/lxnetfs \
 	usr/share/bash-completion/completions/lxnet-proxy \

@@ -564,6 +564,8 @@ static int run_start_fs(struct run_ctx *c)
 	g_ptr_array_add(a, g_strdup("-f"));
 	g_ptr_array_add(a, g_strdup("-o"));
 	g_ptr_array_add(a, g_strdup("uid=0,gid=0"));
+	/* the configuration files were read here, into what follows */
+	g_ptr_array_add(a, g_strdup("--no-config"));
 	run_push_strv(a, "--hide-if", p->hide_if);
 	run_push_strv(a, "--add-host", p->extra_hosts);
 	if (p->hostname) {
@@ -607,6 +609,8 @@ static int run_start_proxy(struct run_ctx *c)
 	g_ptr_array_add(argv, g_strdup(path));
 	g_ptr_array_add(argv, g_strdup("--fd"));
 	g_ptr_array_add(argv, g_strdup("3"));
+	/* the configuration files were read here, into what follows */
+	g_ptr_array_add(argv, g_strdup("--no-config"));
 	if (c->verbose)
 		g_ptr_array_add(argv, g_strdup("--verbose"));
 	/* the proxy answers SIOCGIF* and NETLINK_ROUTE from the same view */

@@ -48,7 +48,10 @@ for m in man1/lxnet.1 man1/lxnet-shim.1 man8/lxnetfs.8 man8/lxnet-proxy.8; do
 		ok=1
 	fi
 done
-tap_result $ok "man pages installed, each documents --version"
+[ -n "$(find "$D" -path '*/man/man5/lxnet.conf.5' -type f)" ] &&
+	[ -n "$(find "$D" -path '*/examples/lxnet.conf' -type f)" ] ||
+	{ tap_diag "lxnet.conf(5) or the sample lxnet.conf not installed"; ok=1; }
+tap_result $ok "man pages installed, each program's documents --version; lxnet.conf(5) and the sample config"
 
 cdir=$(dirname "$(find "$D" -path '*/bash-completion/completions/lxnet' | head -n1)")
 ok=0

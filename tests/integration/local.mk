@@ -121,3 +121,6 @@ EXTRA_DIST += tests/integration/proxy-structure.sh
 # the static lxnet-shim in a busybox-only root (src/lxnet/lxnet-shim.c)
 TESTS += tests/integration/shim-static.sh
 EXTRA_DIST += tests/integration/shim-static.sh
+# the configuration file (src/conffile.c)
+TESTS += tests/integration/run-config.sh
+EXTRA_DIST += tests/integration/run-config.sh

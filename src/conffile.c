@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conffile.h"
 #include "util.h"
@@ -72,8 +73,9 @@ static int conffile_line(const char *path, unsigned int lineno,
 /**
  * conffile_read() - the options one file sets
  * @path: the file
- * @missing_ok: a file that does not exist sets nothing (the default
- *	paths); otherwise it is an error (--config)
+ * @missing_ok: a file that does not exist, or in a directory this user
+ *	cannot search, sets nothing (the default paths); otherwise it is an
+ *	error (--config)
  * @view: where the view options land (initialised, empty)
  * @policy: where the connection policy options land (initialised, empty)
  * @error: the file, the line and what is wrong
@@ -87,12 +89,20 @@ static int conffile_read(const char *path, bool missing_ok,
 	g_autofree char *data = NULL;
 	g_auto(GStrv) lines = NULL;
 	bool truncated = false;
+	struct stat st;
 	size_t len;
 	guint i;
 	int r;
 
 	r = util_read_file_bounded(path, CONFFILE_MAX, &data, &len, &truncated);
-	if (r == -ENOENT && missing_ok)
+	if ((r == -ENOENT || r == -ENOTDIR) && missing_ok)
+		return 0;
+	/*
+	 * A default path this user cannot look into (HOME=/root kept by
+	 * setpriv or sudo) holds no file of theirs; a file they can see but
+	 * not read is an error.
+	 */
+	if (r == -EACCES && missing_ok && stat(path, &st) < 0 && errno == EACCES)
 		return 0;
 	if (r == 0 && (truncated || memchr(data, '\0', len)))
 		r = -EFBIG;

@@ -23,6 +23,11 @@ int main(int argc, char **argv)
 		return oci_profile_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "oci-hook") == 0)
 		return oci_hook_main(argc - 1, argv + 1);
+	if (argc == 2 && (strcmp(argv[1], "--version") == 0 ||
+			  strcmp(argv[1], "-V") == 0)) {
+		cli_print_version("lxnet-oci");
+		return 0;
+	}
 	cli_usage_error("lxnet-oci", "want oci-profile or oci-hook (it is run as `lxnet oci-profile` or `lxnet oci-hook`)");
 	return CLI_EXIT_USAGE;
 }

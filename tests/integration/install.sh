@@ -35,10 +35,11 @@ tap_result $ok "the installed lxnet, lxnetfs, lxnet-proxy and lxnet-shim run --v
 oci=$(find "$D" -path '*/libexec/lxnet/lxnet-oci' -type f | head -n1)
 [ -n "$oci" ] && [ -x "$oci" ] &&
 	LXNET_OCI=$oci "$bin/lxnet" oci-profile >"$TMP_DIR/profile.json" 2>"$TMP_DIR/profile.err" &&
-	grep -q '"SCMP_ACT_NOTIFY"' "$TMP_DIR/profile.json"
+	grep -q '"SCMP_ACT_NOTIFY"' "$TMP_DIR/profile.json" &&
+	[ "$("$oci" --version)" = "lxnet-oci $(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"/\1/p' "$top_builddir/config.h")" ]
 st=$?
 [ $st -eq 0 ] || sed 's/^/# /' "$TMP_DIR/profile.err"
-tap_result $st "lxnet-oci installed in LIBEXECDIR/lxnet; lxnet oci-profile runs it"
+tap_result $st "lxnet-oci installed in LIBEXECDIR/lxnet (--version); lxnet oci-profile runs it"
 
 ok=0
 for m in man1/lxnet.1 man1/lxnet-shim.1 man8/lxnetfs.8 man8/lxnet-proxy.8; do

@@ -587,6 +587,35 @@ static int64_t nlep_write_recv(struct nlep_call *c, int64_t r)
 	return nlep_deliver(&c->t, c->a.rv, &c->res.got);
 }
 
+/* ---- calls netlink refuses ------------------------------------------------ */
+
+/* sendto() of 0 bytes (the filter traps no other), shutdown(): nothing to read */
+static int nlep_read_nothing(struct nlep_call *c)
+{
+	(void)c;
+	return 0;
+}
+
+/*
+ * netlink_sendmsg() takes no empty message: ENODATA. (write(2) of 0 bytes
+ * and sendmsg() with empty iovecs are not trapped: the AF_UNIX socket
+ * behind the endpoint sends an empty datagram, which the proxy discards.)
+ */
+static int64_t nlep_apply_send_empty(struct nlep *ep, struct nlep_call *c)
+{
+	(void)ep;
+	(void)c;
+	return -ENODATA;
+}
+
+/* Netlink has no shutdown: sock_no_shutdown()'s EOPNOTSUPP. */
+static int64_t nlep_apply_shutdown(struct nlep *ep, struct nlep_call *c)
+{
+	(void)ep;
+	(void)c;
+	return -EOPNOTSUPP;
+}
+
 /* ---- the table, and a trapped call's three steps ------------------------- */
 
 /* The trapped calls on an endpoint fd, by enum trap_id (trapped.h). */
@@ -615,6 +644,12 @@ static const struct nlep_call_row nlep_calls[TRAP_N] = {
 	[TRAP_getsockopt] = {
 		NLEP_ATTACH_WRITES,
 		nlep_read_getsockopt, nlep_apply_getsockopt, nlep_write_getsockopt },
+	[TRAP_sendto] = {
+		0,
+		nlep_read_nothing, nlep_apply_send_empty, NULL },
+	[TRAP_shutdown] = {
+		0,
+		nlep_read_nothing, nlep_apply_shutdown, NULL },
 };
 
 /**

@@ -160,6 +160,10 @@ struct nlep_sandbox {
  * @strict: SOL_NETLINK flags
  * @rcvbuf, @sndbuf: as getsockopt reports them (doubled)
  * @err: pending error (ENOBUFS)
+ * @fold_bytes: bytes of requests sent before the last ENOBUFS was
+ *	reported and not yet taken: the kernel answered them at send(), so
+ *	their overruns belong to that ENOBUFS (nlep_dequeue())
+ * @fold_busy: the same for the request being answered then (@busy)
  * @out: GBytes waiting for room in P
  * @out_bytes: bytes in @out
  * @dump: the dump being read, or NULL
@@ -200,6 +204,8 @@ struct nlep {
 	bool pktinfo, bcast_err, no_enobufs, all_nsid, cap_ack, ext_ack, strict;
 	int rcvbuf, sndbuf;
 	int err;
+	size_t fold_bytes;
+	bool fold_busy;
 	GQueue out;
 	size_t out_bytes;
 	struct nlmsg_dump *dump;

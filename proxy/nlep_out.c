@@ -358,13 +358,20 @@ static bool nlep_take_diag(struct nlep *ep, const uint8_t *buf, size_t len)
 
 /**
  * nlep_take_request() - read one request datagram from P and answer it
- * @ep: the endpoint, with an empty overflow queue, no dump running and not
- *	busy; hub lock held, and a reference held by the caller
+ * @ep: the endpoint, not busy; hub lock held, and a reference held by the
+ *	caller
  *
  * The request is answered with the hub lock RELEASED (@ep->busy set, so
  * no other request of @ep is taken meanwhile): host queries wait for the
  * host kernel there. Replies go to a private list bounded by the
  * endpoint's room, then into the overflow queue under the lock again.
+ * As the kernel answers at send(), a request is taken whether or not the
+ * sandbox has read what came before: past the room its replies are
+ * dropped and the next receive fails ENOBUFS, and while a dump runs a
+ * dump request is answered EBUSY (netlink_dump_start()). A dump runs here
+ * until its last part went into P: parts are made as P takes them, where
+ * the kernel makes one per receive, so a sandbox that never reads sees
+ * EBUSY from the request after the one whose parts filled S.
  * Return: true when a datagram was taken; false when P held none (with
  * @ep->p_empty set) or the model was unavailable.
  */
@@ -375,14 +382,17 @@ static bool nlep_take_request(struct nlep *ep)
 	struct netstate_snapshot *snap;
 	struct nlep_replies e = { 0 };
 	struct nlmsg_opts o;
-	struct nlmsg_dump *d = NULL;
+	struct nlmsg_dump *running = ep->dump, *d = running;
 	size_t len = 0, i;
+	bool folded;
 	int r;
 
 	r = nlep_read_request(ep, &buf, &len);
 	ep->p_empty = r == -EAGAIN;
 	if (r <= 0)
 		return r == 0;
+	folded = ep->fold_bytes > 0;
+	ep->fold_bytes -= MIN(ep->fold_bytes, len);
 	if (!ep->bound && nlep_bind_port(ep, 0) < 0)
 		return true;
 	if (ep->protocol == NETLINK_SOCK_DIAG)
@@ -409,9 +419,19 @@ static bool nlep_take_request(struct nlep *ep)
 	for (i = 0; i < e.dgrams->len; i++)
 		nlep_queue_bytes(ep, g_bytes_ref(g_ptr_array_index(e.dgrams, i)));
 	g_ptr_array_unref(e.dgrams);
-	if (e.over)
+	folded = folded || ep->fold_busy;
+	ep->fold_busy = false;
+	if (e.over && !folded)
 		nlep_overrun(ep);
-	ep->dump = d;
+	/*
+	 * A dump this request started; the running one (non-NULL on entry)
+	 * was only looked at, and another thread's nlep_pump() may have ended
+	 * it while the lock was released.
+	 */
+	if (d != running)
+		ep->dump = d;
+	if (e.over && ep->err)
+		nlep_err_wakeup(ep);
 	return true;
 }
 
@@ -479,12 +499,16 @@ bool nlep_pump(struct nlep *ep, bool take)
 
 	ep->p_empty = false;
 	for (rounds = 0; rounds < 4096; rounds++) {
-		if (!nlep_flush(ep))
-			return false;
-		if (ep->dump) {
+		/* the next dump part only when the last one went into P */
+		if (nlep_flush(ep) && ep->dump) {
 			nlep_dump_step(ep);
 			continue;
 		}
+		/*
+		 * Requests are taken even when P is full: the kernel answers
+		 * at send(), so a sender never waits for its reader; replies
+		 * past the room are dropped (ENOBUFS).
+		 */
 		if (!take || ep->busy || !nlep_take_request(ep))
 			return ep->p_empty;
 	}

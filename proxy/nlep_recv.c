@@ -12,8 +12,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -92,8 +94,18 @@ ssize_t nlep_dequeue(struct nlep *ep, int sfd, const struct nlep_recv *rv,
 	if (!(rv->flags & MSG_PEEK))
 		nlep_err_unwake(ep, sfd);
 	if (ep->err) {
+		int q = 0;
+
 		e = ep->err;
 		ep->err = 0;
+		/*
+		 * Requests still in P were sent before this receive: the
+		 * kernel would have answered them already, and their
+		 * overruns are this error, not a new one.
+		 */
+		ep->fold_bytes = ioctl(ep->pfd, SIOCINQ, &q) == 0 && q > 0 ?
+				 (size_t)q : 0;
+		ep->fold_busy = ep->busy;
 		return -e;
 	}
 	g->buf = g_malloc(got);
@@ -127,7 +139,17 @@ static int nlep_deliver_msg(struct target *t, const struct nlep_recv *rv,
 	size_t used = 0;
 	int r = 0;
 
-	if (g->pktinfo && rv->m.msg_control) {
+	/*
+	 * As put_cmsg(): no room for a header at all is MSG_CTRUNC and
+	 * nothing written; a short buffer gets the message cut (its
+	 * cmsg_len saying so) and MSG_CTRUNC; a buffer that cannot be
+	 * written is left alone and the receive still succeeds (netlink
+	 * ignores put_cmsg()'s EFAULT).
+	 */
+	if (g->pktinfo && (!rv->m.msg_control ||
+			   rv->m.msg_controllen < sizeof(struct cmsghdr))) {
+		mflags |= MSG_CTRUNC;
+	} else if (g->pktinfo) {
 		uint8_t cb[CMSG_SPACE(sizeof(struct nl_pktinfo))] = { 0 };
 		struct cmsghdr *c = (struct cmsghdr *)cb;
 		struct nl_pktinfo pi = { .group = g->group };
@@ -137,12 +159,13 @@ static int nlep_deliver_msg(struct target *t, const struct nlep_recv *rv,
 		c->cmsg_type = NETLINK_PKTINFO;
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 		used = MIN(rv->m.msg_controllen, sizeof(cb));
-		if (rv->m.msg_controllen < CMSG_LEN(sizeof(pi)))
+		if (rv->m.msg_controllen < CMSG_LEN(sizeof(pi))) {
 			mflags |= MSG_CTRUNC;
-		if (used < sizeof(struct cmsghdr))
+			c->cmsg_len = used;
+		}
+		if (target_write(t, (uint64_t)(uintptr_t)rv->m.msg_control,
+				 cb, used) < 0)
 			used = 0;
-		r = target_write(t, (uint64_t)(uintptr_t)rv->m.msg_control,
-				 cb, used);
 	}
 	/*
 	 * msg_controllen and msg_flags are adjacent (x86_64): one write of

@@ -255,11 +255,19 @@ static int64_t do_bind(struct listener *l, const struct seccomp_notif *req,
 }
 
 /* sendto() with an address, sendmsg(), sendmmsg(): under a policy only. */
+/*
+ * sendto(): of 0 bytes on an endpoint fd, nlep.c's (ENODATA, as netlink);
+ * on any other fd trapped only under a connection policy (govern.c).
+ */
 static int64_t do_sendto(struct listener *l, const struct seccomp_notif *req,
 			 const struct proxy_sysnr *s, enum trap_id id)
 {
-	(void)s;
-	(void)id;
+	if (req->data.args[2] == 0 && trap_fd_endpoint(req->data.args[0])) {
+		int64_t r = do_endpoint(l, req, s, id);
+
+		if (r != NOTIF_CONTINUE)
+			return r;
+	}
 	return l->conf->policy ? govern_sendto(l->conf, l->fd, req)
 			       : NOTIF_CONTINUE;
 }

@@ -176,21 +176,27 @@ static int rules_enosys(scmp_filter_ctx ctx, uint32_t arch, int nr,
  * range (see seccomp_filter.h): one masked comparison each, the ranges
  * being aligned to their power-of-two sizes.
  */
+static const struct {
+	uint32_t base, count; /* count a power of two, base aligned */
+} endpoint_ranges[] = {
+	{ LXNET_NLEP_FD_BASE, LXNET_NLEP_FD_COUNT },
+	{ LXNET_NLEP_FD_LOW_BASE, LXNET_NLEP_FD_LOW_COUNT },
+};
+
+/* The mask that compares an fd with endpoint_ranges[@j]'s base. */
+static uint64_t endpoint_mask(size_t j)
+{
+	return 0xffffffffu & ~(uint64_t)(endpoint_ranges[j].count - 1);
+}
+
 static int rules_endpoint(scmp_filter_ctx ctx, int nr)
 {
-	static const struct {
-		uint32_t base, count; /* count a power of two, base aligned */
-	} ranges[] = {
-		{ LXNET_NLEP_FD_BASE, LXNET_NLEP_FD_COUNT },
-		{ LXNET_NLEP_FD_LOW_BASE, LXNET_NLEP_FD_LOW_COUNT },
-	};
 	size_t j;
 	int r;
 
-	for (j = 0; j < ELEMENTSOF(ranges); j++) {
-		uint64_t mask = 0xffffffffu & ~(uint64_t)(ranges[j].count - 1);
-
-		r = rule_arg(ctx, nr, 0, mask, (uint64_t)ranges[j].base);
+	for (j = 0; j < ELEMENTSOF(endpoint_ranges); j++) {
+		r = rule_arg(ctx, nr, 0, endpoint_mask(j),
+			     (uint64_t)endpoint_ranges[j].base);
 		if (r < 0)
 			return r;
 	}
@@ -241,13 +247,33 @@ static int rules_govern(scmp_filter_ctx ctx, uint32_t arch, int nr,
 	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 }
 
-/* Under a policy, sendto() with a destination (arg4, the address, not NULL). */
+/*
+ * sendto() of 0 bytes (arg2) on an fd in an endpoint range: netlink
+ * answers ENODATA, the AF_UNIX socket behind an endpoint would send an
+ * empty datagram. Under a policy also sendto() with a destination (arg4,
+ * the address, not NULL) on every fd.
+ */
 static int rules_sendto(scmp_filter_ctx ctx, uint32_t arch, int nr,
 			unsigned int flags)
 {
 	struct scmp_arg_cmp c = { .arg = 4, .op = SCMP_CMP_NE, .datum_a = 0 };
+	size_t j;
+	int r;
 
 	(void)arch;
+	for (j = 0; j < ELEMENTSOF(endpoint_ranges); j++) {
+		struct scmp_arg_cmp e[2] = {
+			{ .arg = 0, .op = SCMP_CMP_MASKED_EQ,
+			  .datum_a = endpoint_mask(j),
+			  .datum_b = endpoint_ranges[j].base },
+			{ .arg = 2, .op = SCMP_CMP_MASKED_EQ,
+			  .datum_a = UINT64_MAX, .datum_b = 0 },
+		};
+
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 2, e);
+		if (r < 0)
+			return r;
+	}
 	if (!(flags & TRAP_FILTER_GOVERN))
 		return 0;
 	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &c);

@@ -81,6 +81,7 @@ enum trap_arches {
 	X(recvmsg,     "recvmsg",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
 	X(setsockopt,  "setsockopt",  TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_setsockopt, do_setsockopt) \
 	X(getsockopt,  "getsockopt",  TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(shutdown,    "shutdown",    TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
 	X(unshare,     "unshare",     TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_newnet,     do_netns_move) \
 	X(clone,       "clone",       TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_newnet,     do_netns_move) \
 	X(setns,       "setns",       TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_setns,      do_netns_move) \

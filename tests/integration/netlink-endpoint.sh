@@ -241,9 +241,10 @@ print(s.fileno() < 896, " ".join(sorted(n for _, n in socket.if_nameindex())))' 
 }
 tap_check "a caller the proxy cannot see (pid 0) gets the kernel's own netlink, no hang" pid0
 
-# shutdown(SHUT_WR) on an endpoint (a netlink socket refuses it; this is
-# an AF_UNIX socket underneath) leaves the proxy's end at end of file: the
-# proxy must not spin on it, and the endpoint still receives its answers.
+# shutdown(SHUT_WR) on an endpoint: refused with EOPNOTSUPP, as netlink
+# does (trapped); were the AF_UNIX socket underneath shut another way, the
+# proxy's end would be at end of file for good, and the proxy must not
+# spin on it.
 shut_wr() {
 	local t0 t1 bg
 	unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c '

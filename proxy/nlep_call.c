@@ -597,14 +597,21 @@ static int nlep_read_nothing(struct nlep_call *c)
 }
 
 /*
- * netlink_sendmsg() takes no empty message: ENODATA. (write(2) of 0 bytes
- * and sendmsg() with empty iovecs are not trapped: the AF_UNIX socket
- * behind the endpoint sends an empty datagram, which the proxy discards.)
+ * netlink_sendmsg() takes no empty message: ENODATA, after what the
+ * kernel checks first (__sys_sendto()'s address length, then MSG_OOB).
+ * (write(2) of 0 bytes and sendmsg() with empty iovecs are not trapped:
+ * the AF_UNIX socket behind the endpoint sends an empty datagram, which
+ * the proxy discards.)
  */
 static int64_t nlep_apply_send_empty(struct nlep *ep, struct nlep_call *c)
 {
+	const __u64 *args = c->req->data.args;
+
 	(void)ep;
-	(void)c;
+	if (args[4] && (uint32_t)args[5] > NLEP_ADDR_MAX)
+		return -EINVAL;
+	if ((int)args[3] & MSG_OOB)
+		return -EOPNOTSUPP;
 	return -ENODATA;
 }
 

@@ -360,10 +360,15 @@ int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
  * Into P when the overflow queue is empty and P takes it, else into the
  * overflow queue up to the endpoint's room (nlep_room()); past it the
  * message is dropped and the next receive fails ENOBUFS (unless
- * NETLINK_NO_ENOBUFS).
+ * NETLINK_NO_ENOBUFS), and so is every message while it is congested.
  */
 static void nlep_mcast(struct nlep *ep, const void *buf, size_t len)
 {
+	/* netlink_broadcast_deliver(): nothing to a congested receiver */
+	if (ep->congested) {
+		nlep_overrun(ep);
+		return;
+	}
 	if (g_queue_is_empty(&ep->out) &&
 	    send(ep->pfd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
 		return;

@@ -160,10 +160,9 @@ struct nlep_sandbox {
  * @strict: SOL_NETLINK flags
  * @rcvbuf, @sndbuf: as getsockopt reports them (doubled)
  * @err: pending error (ENOBUFS)
- * @fold_bytes: bytes of requests sent before the last ENOBUFS was
- *	reported and not yet taken: the kernel answered them at send(), so
- *	their overruns belong to that ENOBUFS (nlep_dequeue())
- * @fold_busy: the same for the request being answered then (@busy)
+ * @congested: an overrun happened and the sandbox has not yet read
+ *	everything queued: replies and notifications are dropped without a
+ *	new ENOBUFS (the kernel's NETLINK_S_CONGESTED; nlep_uncongest())
  * @out: GBytes waiting for room in P
  * @out_bytes: bytes in @out
  * @dump: the dump being read, or NULL
@@ -204,8 +203,7 @@ struct nlep {
 	bool pktinfo, bcast_err, no_enobufs, all_nsid, cap_ack, ext_ack, strict;
 	int rcvbuf, sndbuf;
 	int err;
-	size_t fold_bytes;
-	bool fold_busy;
+	bool congested;
 	GQueue out;
 	size_t out_bytes;
 	struct nlmsg_dump *dump;
@@ -293,6 +291,7 @@ void nlep_wake(struct nlep *ep, GQueue *done);
 /* nlep_out.c: the output queue */
 void nlep_err_unwake(struct nlep *ep, int sfd);
 void nlep_overrun(struct nlep *ep);
+void nlep_uncongest(struct nlep *ep);
 bool nlep_pump(struct nlep *ep, bool take);
 void nlep_queue(struct nlep *ep, const void *buf, size_t len);
 size_t nlep_room(const struct nlep *ep);

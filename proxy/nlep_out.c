@@ -90,11 +90,31 @@ size_t nlep_room(const struct nlep *ep)
 	return MIN(own, MIN(sb, hub));
 }
 
-/* The receiver overran: ENOBUFS at its next receive, as netlink_overrun(). */
+/*
+ * The receiver overran, as netlink_overrun(): ENOBUFS at its next receive
+ * when it was not congested already, and congested from then on.
+ */
 void nlep_overrun(struct nlep *ep)
 {
-	if (!ep->no_enobufs)
-		ep->err = ENOBUFS;
+	if (ep->no_enobufs || ep->congested)
+		return;
+	ep->congested = true;
+	ep->err = ENOBUFS;
+}
+
+/*
+ * End the congestion once the sandbox has read everything queued (the
+ * overflow queue and S empty), as netlink_rcv_wake() after a receive.
+ * Also checked before requests are taken: a reader of S with read(2),
+ * which is not trapped, shows up only as its next request.
+ */
+void nlep_uncongest(struct nlep *ep)
+{
+	int q = 0;
+
+	if (ep->congested && g_queue_is_empty(&ep->out) &&
+	    ioctl(ep->pfd, SIOCOUTQ, &q) == 0 && q == 0)
+		ep->congested = false;
 }
 
 /**
@@ -332,7 +352,7 @@ static bool nlep_take_diag(struct nlep *ep, const uint8_t *buf, size_t len)
 	sb = ep->sb->out_bytes < sb ? sb - ep->sb->out_bytes : 0;
 	hub = h->out_bytes < hub ? hub - h->out_bytes : 0;
 	e.dgrams = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	e.cap = MIN(sb, hub);
+	e.cap = ep->congested ? 0 : MIN(sb, hub);
 	ep->busy = true;
 	g_mutex_unlock(&h->lock);
 	r = sockdiag_request(&d, buf, len, nlep_emit, &e);
@@ -367,7 +387,9 @@ static bool nlep_take_diag(struct nlep *ep, const uint8_t *buf, size_t len)
  * endpoint's room, then into the overflow queue under the lock again.
  * As the kernel answers at send(), a request is taken whether or not the
  * sandbox has read what came before: past the room its replies are
- * dropped and the next receive fails ENOBUFS, and while a dump runs a
+ * dropped and the next receive fails ENOBUFS (and while the endpoint is
+ * congested, until the sandbox read everything, every reply is dropped
+ * without a new error, as netlink_attachskb()), and while a dump runs a
  * dump request is answered EBUSY (netlink_dump_start()). A dump runs here
  * until its last part went into P: parts are made as P takes them, where
  * the kernel makes one per receive, so a sandbox that never reads sees
@@ -384,15 +406,12 @@ static bool nlep_take_request(struct nlep *ep)
 	struct nlmsg_opts o;
 	struct nlmsg_dump *running = ep->dump, *d = running;
 	size_t len = 0, i;
-	bool folded;
 	int r;
 
 	r = nlep_read_request(ep, &buf, &len);
 	ep->p_empty = r == -EAGAIN;
 	if (r <= 0)
 		return r == 0;
-	folded = ep->fold_bytes > 0;
-	ep->fold_bytes -= MIN(ep->fold_bytes, len);
 	if (!ep->bound && nlep_bind_port(ep, 0) < 0)
 		return true;
 	if (ep->protocol == NETLINK_SOCK_DIAG)
@@ -405,7 +424,7 @@ static bool nlep_take_request(struct nlep *ep)
 	if (!snap)
 		return true;
 	e.dgrams = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	e.cap = nlep_room(ep);
+	e.cap = ep->congested ? 0 : nlep_room(ep);
 	ep->busy = true;
 	g_mutex_unlock(&h->lock);
 	r = nlmsg_request(snap, &o, buf, len, nlep_host_query, NULL,
@@ -419,9 +438,7 @@ static bool nlep_take_request(struct nlep *ep)
 	for (i = 0; i < e.dgrams->len; i++)
 		nlep_queue_bytes(ep, g_bytes_ref(g_ptr_array_index(e.dgrams, i)));
 	g_ptr_array_unref(e.dgrams);
-	folded = folded || ep->fold_busy;
-	ep->fold_busy = false;
-	if (e.over && !folded)
+	if (e.over)
 		nlep_overrun(ep);
 	/*
 	 * A dump this request started; the running one (non-NULL on entry)
@@ -498,6 +515,7 @@ bool nlep_pump(struct nlep *ep, bool take)
 	unsigned int rounds;
 
 	ep->p_empty = false;
+	nlep_uncongest(ep);
 	for (rounds = 0; rounds < 4096; rounds++) {
 		/* the next dump part only when the last one went into P */
 		if (nlep_flush(ep) && ep->dump) {

@@ -12,10 +12,8 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <linux/sockios.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -94,18 +92,8 @@ ssize_t nlep_dequeue(struct nlep *ep, int sfd, const struct nlep_recv *rv,
 	if (!(rv->flags & MSG_PEEK))
 		nlep_err_unwake(ep, sfd);
 	if (ep->err) {
-		int q = 0;
-
 		e = ep->err;
 		ep->err = 0;
-		/*
-		 * Requests still in P were sent before this receive: the
-		 * kernel would have answered them already, and their
-		 * overruns are this error, not a new one.
-		 */
-		ep->fold_bytes = ioctl(ep->pfd, SIOCINQ, &q) == 0 && q > 0 ?
-				 (size_t)q : 0;
-		ep->fold_busy = ep->busy;
 		return -e;
 	}
 	g->buf = g_malloc(got);
@@ -118,6 +106,8 @@ ssize_t nlep_dequeue(struct nlep *ep, int sfd, const struct nlep_recv *rv,
 		return e == EAGAIN ? -EAGAIN : -e;
 	}
 	g->n = n;
+	if (!(rv->flags & MSG_PEEK))
+		nlep_uncongest(ep); /* netlink_rcv_wake() */
 	g->copied = MIN((size_t)n, cap);
 	g->group = nlep_group_of(g->buf, MIN((size_t)n, got));
 	g->pktinfo = ep->pktinfo;

@@ -254,10 +254,10 @@ static int64_t do_bind(struct listener *l, const struct seccomp_notif *req,
 			       : NOTIF_CONTINUE;
 }
 
-/* sendto() with an address, sendmsg(), sendmmsg(): under a policy only. */
 /*
  * sendto(): of 0 bytes on an endpoint fd, nlep.c's (ENODATA, as netlink);
- * on any other fd trapped only under a connection policy (govern.c).
+ * with an address, trapped only under a connection policy (govern.c). A
+ * 0-byte send without an address on another fd of the range goes on.
  */
 static int64_t do_sendto(struct listener *l, const struct seccomp_notif *req,
 			 const struct proxy_sysnr *s, enum trap_id id)
@@ -268,10 +268,11 @@ static int64_t do_sendto(struct listener *l, const struct seccomp_notif *req,
 		if (r != NOTIF_CONTINUE)
 			return r;
 	}
-	return l->conf->policy ? govern_sendto(l->conf, l->fd, req)
-			       : NOTIF_CONTINUE;
+	return l->conf->policy && req->data.args[4] ?
+	       govern_sendto(l->conf, l->fd, req) : NOTIF_CONTINUE;
 }
 
+/* sendmsg(), sendmmsg(): under a policy only. */
 static int64_t do_sendmsg(struct listener *l, const struct seccomp_notif *req,
 			  const struct proxy_sysnr *s, enum trap_id id)
 {

@@ -119,8 +119,8 @@ static GOptionGroup *cli_main_group(const struct cli_spec *spec,
 		/* programs with view or policy options (conffile.c) */
 		{ "config", 0, 0, G_OPTION_ARG_FILENAME, &st->config,
 		  "Read the view and policy options' defaults from FILE "
-		  "instead of ~/.config/" CONFFILE_NAME " and "
-		  SYSCONFDIR "/" CONFFILE_NAME, "FILE" },
+		  "instead of $XDG_CONFIG_HOME/" CONFFILE_NAME " (else "
+		  "~/.config/...) and " SYSCONFDIR "/" CONFFILE_NAME, "FILE" },
 		{ "no-config", 0, 0, G_OPTION_ARG_NONE, &st->no_config,
 		  "Read no configuration file", NULL },
 		{ NULL },
@@ -196,6 +196,12 @@ int cli_parse(const struct cli_spec *spec, int *argc, char ***argv)
 	if (st.config && st.no_config)
 		return cli_usage_error(spec->prog,
 				       "--config and --no-config exclude each other");
+	/* what the command line set, before the files add theirs */
+	if (spec->view)
+		spec->view->hide_if_cmdline = spec->view->hide_if &&
+					      spec->view->hide_if[0];
+	if (spec->policy)
+		spec->policy->cmdline_active = netpolicy_active(spec->policy);
 	if ((spec->view || spec->policy) && !st.no_config &&
 	    conffile_apply(st.config, spec->view, spec->policy, &err) < 0)
 		return cli_usage_error(spec->prog, "%s", err->message);

@@ -21,8 +21,10 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conffile.h"
+#include "log.h"
 #include "util.h"
 
 /* Parse one "NAME [=] VALUE" line into the options @view and @policy. */
@@ -104,6 +106,20 @@ static int conffile_read(const char *path, bool missing_ok,
 	 */
 	if (r == -EACCES && missing_ok && stat(path, &st) < 0 && errno == EACCES)
 		return 0;
+	/*
+	 * A default path is trusted only when this user or root owns the
+	 * file and nobody else may write it: root with a HOME kept from a
+	 * user (sudo -E) must not take rules, files to open or paths to
+	 * follow from that user's file.
+	 */
+	if (r == 0 && missing_ok &&
+	    (stat(path, &st) < 0 ||
+	     (st.st_uid != geteuid() && st.st_uid != 0) ||
+	     (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		log_debug("%s ignored: not owned by this user or root, or "
+			  "writable by others", path);
+		return 0;
+	}
 	if (r == 0 && (truncated || memchr(data, '\0', len)))
 		r = -EFBIG;
 	if (r < 0) {

@@ -75,6 +75,7 @@ struct netpolicy {
 	bool any_allow_dst;
 	bool any_allow_bind;
 	char *log_path;
+	bool cmdline_active; /* active before the configuration files */
 };
 
 /* What a decision is about: a destination or a local address to bind. */

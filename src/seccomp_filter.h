@@ -30,8 +30,8 @@
  * AF_NETLINK, *, NETLINK_ROUTE) is trapped on the native architecture and
  * the endpoint is installed at a number in [LXNET_NLEP_FD_BASE,
  * LXNET_NLEP_FD_BASE + LXNET_NLEP_FD_COUNT); bind, connect, getsockname,
- * getpeername, recvfrom, recvmsg, setsockopt and getsockopt are trapped only
- * when their fd lies in that range (one masked comparison: the range is
+ * getpeername, recvfrom, recvmsg, setsockopt, getsockopt, shutdown and a
+ * 0-byte sendto are trapped only when their fd lies in that range (one masked comparison: the range is
  * aligned to its power-of-two size). Below 1024, so select() works and the
  * usual soft RLIMIT_NOFILE admits it; high, so ordinary fds rarely get there.
  */

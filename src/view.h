@@ -37,6 +37,7 @@ struct view_policy {
 	char *resolv_path;
 	char *hosts_path;
 	char **upstream_paths;
+	bool hide_if_cmdline; /* --hide-if came from the command line */
 };
 
 void view_policy_init(struct view_policy *p);

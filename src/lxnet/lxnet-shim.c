@@ -73,47 +73,52 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* A whole decimal integer in [min, max], or -EINVAL. */
-static int parse_int(const char *s, int64_t min, int64_t max, int64_t *ret)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (s[0] == '\0' || *end != '\0' || errno || v < min || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
 	struct shim_conf c = { .timeout = SHIM_ACK_TIMEOUT_DEFAULT,
 			       .trust_uid = -1 };
 	bool print_filter = false, verbose = false;
+	char optname[64];
 	const char *bad;
 	int64_t v;
 	int opt;
 
 	opterr = 0;
 	/* '+': options end at CMD, which has options of its own */
-	while ((opt = getopt_long(argc, argv, "+:p:t:vhV", shim_longopts,
-				  NULL)) != -1) {
+	for (;;) {
+		int at = optind, idx = -1;
+		char msg[256];
+		size_t n;
+
+		opt = getopt_long(argc, argv, "+:p:t:vhV", shim_longopts, &idx);
+		if (opt == -1)
+			break;
+		/* a long option spelt out whole, as GLib's parser wants it */
+		if (idx >= 0 && at < argc && strncmp(argv[at], "--", 2) == 0) {
+			n = strcspn(argv[at] + 2, "=");
+			if (n != strlen(shim_longopts[idx].name) ||
+			    strncmp(argv[at] + 2, shim_longopts[idx].name, n) != 0)
+				return usage_error("Unknown option %s", argv[at]);
+		}
+		/* the option as typed, for a number's message */
+		snprintf(optname, sizeof(optname), "%.*s",
+			 (int)strcspn(argv[at < argc ? at : argc - 1], "="),
+			 argv[at < argc ? at : argc - 1]);
 		switch (opt) {
 		case 'p':
 			c.proxy = optarg;
 			break;
 		case OPT_TRUST_UID:
-			if (parse_int(optarg, INT64_MIN, INT64_MAX, &v) < 0)
-				return usage_error("Cannot parse integer value "
-						   "'%s' for --trust-uid", optarg);
+			if (shim_parse_number(optname, optarg, INT64_MIN,
+					      INT64_MAX, &v, msg, sizeof(msg)) < 0)
+				return usage_error("%s", msg);
 			c.trust_uid = v;
 			break;
 		case 't':
-			if (parse_int(optarg, INT32_MIN, INT32_MAX, &v) < 0)
-				return usage_error("Cannot parse integer value "
-						   "'%s' for --timeout", optarg);
+			if (shim_parse_number(optname, optarg, INT32_MIN,
+					      INT32_MAX, &v, msg, sizeof(msg)) < 0)
+				return usage_error("%s", msg);
 			c.timeout = (int)v;
 			break;
 		case OPT_PRINT_FILTER:
@@ -136,7 +141,9 @@ int main(int argc, char **argv)
 				usage();
 				return 0;
 			}
-			if (optopt)
+			if (at < argc && strncmp(argv[at], "--", 2) == 0)
+				return usage_error("Unknown option %s", argv[at]);
+			if (optopt > 0 && optopt < 256)
 				return usage_error("Unknown option -%c", optopt);
 			return usage_error("Unknown option %s", argv[optind - 1]);
 		}

@@ -546,25 +546,14 @@ static void run_push_strv(GPtrArray *a, const char *opt, char **v)
 	}
 }
 
-/**
- * run_start_fs() - start lxnetfs, to be handed the child's /dev/fuse later
- * @c: context
- *
- * lxnetfs reads the model, then waits on its fd 3 for the device.
- * Return: 0 or -errno (reported).
+/*
+ * The view as lxnet run resolved it (command line and configuration
+ * files), for a companion, which then reads no file of its own: lxnetfs
+ * renders it, lxnet-proxy answers netlink from it and its policy allows
+ * the view's nameservers.
  */
-static int run_start_fs(struct run_ctx *c)
+static void run_push_view(GPtrArray *a, const struct view_policy *p)
 {
-	const char *path = c->fs_path;
-	g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func(g_free);
-	const struct view_policy *p = &c->policy;
-	int r;
-
-	g_ptr_array_add(a, g_strdup(path));
-	g_ptr_array_add(a, g_strdup("-f"));
-	g_ptr_array_add(a, g_strdup("-o"));
-	g_ptr_array_add(a, g_strdup("uid=0,gid=0"));
-	/* the configuration files were read here, into what follows */
 	g_ptr_array_add(a, g_strdup("--no-config"));
 	run_push_strv(a, "--hide-if", p->hide_if);
 	run_push_strv(a, "--add-host", p->extra_hosts);
@@ -581,6 +570,26 @@ static int run_start_fs(struct run_ctx *c)
 	g_ptr_array_add(a, g_strdup("--hosts-file"));
 	g_ptr_array_add(a, g_strdup(p->hosts_path));
 	run_push_strv(a, "--upstream-conf", p->upstream_paths);
+}
+
+/**
+ * run_start_fs() - start lxnetfs, to be handed the child's /dev/fuse later
+ * @c: context
+ *
+ * lxnetfs reads the model, then waits on its fd 3 for the device.
+ * Return: 0 or -errno (reported).
+ */
+static int run_start_fs(struct run_ctx *c)
+{
+	const char *path = c->fs_path;
+	g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func(g_free);
+	int r;
+
+	g_ptr_array_add(a, g_strdup(path));
+	g_ptr_array_add(a, g_strdup("-f"));
+	g_ptr_array_add(a, g_strdup("-o"));
+	g_ptr_array_add(a, g_strdup("uid=0,gid=0"));
+	run_push_view(a, &c->policy);
 	if (c->verbose)
 		g_ptr_array_add(a, g_strdup("-d"));
 	/* a socket at fd 3: the device comes over it (see fs/lxnetfs.c) */
@@ -609,19 +618,16 @@ static int run_start_proxy(struct run_ctx *c)
 	g_ptr_array_add(argv, g_strdup(path));
 	g_ptr_array_add(argv, g_strdup("--fd"));
 	g_ptr_array_add(argv, g_strdup("3"));
-	/* the configuration files were read here, into what follows */
-	g_ptr_array_add(argv, g_strdup("--no-config"));
 	if (c->verbose)
 		g_ptr_array_add(argv, g_strdup("--verbose"));
-	/* the proxy answers SIOCGIF* and NETLINK_ROUTE from the same view */
-	run_push_strv(argv, "--hide-if", c->policy.hide_if);
+	/*
+	 * The proxy answers SIOCGIF* and NETLINK_ROUTE from the same view,
+	 * and its policy allows that view's nameservers (--dns included).
+	 */
+	run_push_view(argv, &c->policy);
 	rules = netpolicy_to_args(&c->netpolicy);
 	for (i = 0; rules[i]; i++)
 		g_ptr_array_add(argv, g_strdup(rules[i]));
-	g_ptr_array_add(argv, g_strdup("--resolv-conf"));
-	g_ptr_array_add(argv, g_strdup(c->policy.resolv_path));
-	g_ptr_array_add(argv, g_strdup("--hosts-file"));
-	g_ptr_array_add(argv, g_strdup(c->policy.hosts_path));
 	g_ptr_array_add(argv, NULL);
 	r = run_spawn(&c->proxy, (char **)argv->pdata);
 	if (r < 0)
@@ -1176,8 +1182,11 @@ static bool run_child_ended(struct run_ctx *c)
  * its own. Its sandbox then keeps the network namespace it was started in,
  * whose calls the outer lxnet-proxy already serves with the host's
  * network, and starts no proxy of its own; the view files are its own.
- * --hide-if cannot be honoured there (the outer proxy answers netlink and
- * ioctls), so it is refused rather than half applied.
+ * --hide-if and a connection policy cannot be honoured there (the outer
+ * proxy answers netlink and ioctls and makes the connections), so on the
+ * command line they are refused rather than half applied; from a
+ * configuration file (the user's defaults) they are left out, with a
+ * debug line, so that a nested `lxnet run` works with the same file.
  *
  * Return: 0 or -errno (reported).
  */
@@ -1187,17 +1196,29 @@ static int run_nested(struct run_ctx *c, struct sandbox_config *cfg)
 
 	if (r <= 0)
 		return 0; /* none, or no seccomp: run_precheck() said so */
-	if (c->policy.hide_if && c->policy.hide_if[0]) {
+	if (c->policy.hide_if_cmdline) {
 		log_err("--hide-if cannot apply inside another sandbox's seccomp "
 			"listener (its proxy answers netlink and ioctls)");
 		return -EINVAL;
 	}
-	if (netpolicy_active(&c->netpolicy)) {
+	if (c->netpolicy.cmdline_active) {
 		log_err("--allow, --deny, --no-host-loopback, --policy and "
 			"--log-connections cannot apply inside another "
 			"sandbox's seccomp listener (its proxy makes the "
 			"connections, under its own policy)");
 		return -EINVAL;
+	}
+	if (c->policy.hide_if && c->policy.hide_if[0]) {
+		log_debug("nested: the configuration's hide-if left out "
+			  "(the outer proxy answers netlink and ioctls)");
+		g_strfreev(c->policy.hide_if);
+		c->policy.hide_if = NULL;
+	}
+	if (netpolicy_active(&c->netpolicy)) {
+		log_debug("nested: the configuration's connection policy left "
+			  "out (the outer proxy makes the connections)");
+		netpolicy_clear(&c->netpolicy);
+		netpolicy_init(&c->netpolicy);
 	}
 	log_debug("a seccomp listener is present (inside another sandbox?): "
 		  "sharing its network namespace, no lxnet-proxy");

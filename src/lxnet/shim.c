@@ -197,6 +197,43 @@ static int shim_fail_connect(const char *path, int r)
 }
 
 /**
+ * shim_parse_number() - --timeout's and --trust-uid's value, in decimal
+ * @opt: the option as typed ("-t", "--timeout"), for the message
+ * @val: its value
+ * @min: least value taken
+ * @max: greatest value taken
+ * @ret: the value
+ * @msg: where a usage error is written
+ * @msg_len: its size
+ *
+ * Both front ends read numbers here, so that `lxnet shim` and lxnet-shim
+ * take the same values (decimal only: "010" is ten, not eight) and say the
+ * same about the others.
+ * Return: 0, or -EINVAL with @msg set.
+ */
+int shim_parse_number(const char *opt, const char *val, int64_t min,
+		      int64_t max, int64_t *ret, char *msg, size_t msg_len)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(val, &end, 10);
+	if (val[0] == '\0' || *end != '\0' || (errno && errno != ERANGE)) {
+		snprintf(msg, msg_len, "Cannot parse integer value '%s' for %s",
+			 val, opt);
+		return -EINVAL;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		snprintf(msg, msg_len, "Integer value '%s' for %s out of range",
+			 val, opt);
+		return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
+
+/**
  * shim_conf_check() - what is wrong with a command line, if anything
  * @c: the options
  * @cmd: the command and its arguments (NULL-terminated), or NULL

@@ -8,6 +8,7 @@
 #ifndef LXNET_SHIM_H
 #define LXNET_SHIM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SHIM_ACK_TIMEOUT_DEFAULT 10 /* seconds */
@@ -53,6 +54,8 @@ struct shim_conf {
 	int64_t trust_uid;
 };
 
+int shim_parse_number(const char *opt, const char *val, int64_t min,
+		      int64_t max, int64_t *ret, char *msg, size_t msg_len);
 const char *shim_conf_check(const struct shim_conf *c, char *const *cmd);
 int shim_print_filter(void);
 int shim_exec(const struct shim_conf *c, char *const *cmd);

@@ -74,6 +74,24 @@ lib_enter_ns() {
 			--pid --fork --kill-child --mount-proc bash "$0" "$@"
 	fi
 	ip link set lo up
+	lib_hide_config
+}
+
+# lib_hide_config - keep the user's and the machine's configuration files
+# (lxnet.conf(5)) out of the test: no user file, and each existing system
+# directory covered by an empty tmpfs in the test's own mount namespace.
+# run-config.sh puts files of its own there.
+lib_hide_config() {
+	local prefix sysconfdir d
+	export XDG_CONFIG_HOME=/nonexistent/lxnet-test-config
+	prefix=$(sed -n 's/^S\["prefix"\]="\(.*\)"$/\1/p' "$top_builddir/config.status" 2>/dev/null)
+	sysconfdir=$(sed -n 's/^S\["sysconfdir"\]="\(.*\)"$/\1/p' "$top_builddir/config.status" 2>/dev/null)
+	sysconfdir=${sysconfdir//\$\{prefix\}/$prefix}
+	lib_in_private_mntns || return 0
+	for d in /etc/lxnet ${sysconfdir:+"$sysconfdir/lxnet"}; do
+		[ -d "$d" ] && mount -t tmpfs lxnet-test-noconf "$d"
+	done
+	return 0
 }
 
 # lib_in_private_mntns - true when this process is in the test's own mount

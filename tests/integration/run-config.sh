@@ -14,7 +14,7 @@ lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
 PY=/usr/bin/python3
 [ -x "$PY" ] || tap_skip_all "python3 missing"
-tap_plan 14
+tap_plan 18
 
 # no file of the machine's or of whoever runs the suite: an empty user
 # directory, and (below) the system's directory hidden by a tmpfs
@@ -34,15 +34,18 @@ SCONF=$SYSDIR/lxnet/lxnet.conf
 "$PY" -c '
 import socket, sys
 s = [socket.create_server(("127.0.0.1", p)) for p in (9301, 9302)]
+s.append(socket.create_server(("127.0.0.53", 53)))
 open(sys.argv[1], "w").close()
 import time; time.sleep(3600)' "$TMP_DIR/ready" &
 lib_on_exit "kill $! 2>/dev/null"
 wait_until 5 test -e "$TMP_DIR/ready"
 
-# connect_st PORT - inside: 0 when a connect to 127.0.0.1:PORT works, else the errno name
+# $CONNECT PORT [ADDR] - inside: "ok" when a connect to ADDR (127.0.0.1)
+# PORT works, else the errno name
 CONNECT='import socket, sys, errno
 try:
-    socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2).close(); print("ok")
+    a = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1"
+    socket.create_connection((a, int(sys.argv[1])), 2).close(); print("ok")
 except OSError as e:
     print(errno.errorcode.get(e.errno, e.errno))'
 
@@ -107,7 +110,7 @@ printf 'dns 10.77.0.55\n' >"$TMP_DIR/b.conf"
 a=$(lxrun --config "$TMP_DIR/b.conf" -- cat /etc/hostname /etc/resolv.conf 2>&1)
 b=$(lxrun --no-config -- cat /etc/hostname 2>&1)
 ok=0
-grep -qx 'userbox\|sysbox' <<<"$a$b" && ok=1
+grep -qx 'userbox\|sysbox' <<<"$a"$'\n'"$b" && ok=1
 grep -qx 'nameserver 10.77.0.55' <<<"$a" || ok=1
 [ "$b" = "$(hostname)" ] || ok=1
 [ $ok -eq 0 ] || tap_diag "config: $a / no-config: $b"
@@ -164,7 +167,46 @@ st2=$?
 	grep -q -- "--config and --no-config exclude each other" "$TMP_DIR/err"
 tap_result $? "a missing --config FILE, --config with --no-config: status 2, one line"
 
-# 14: the sample file is valid with every option line in use
+# 14: lines of one list option add up within a file
+printf 'hide-if lxv0\nhide-if lxv1\n' >"$TMP_DIR/two.conf"
+out=$(lxrun --config "$TMP_DIR/two.conf" -- ip -o link 2>&1)
+! grep -q ' lxv[01]@' <<<"$out" && grep -q ': lo:' <<<"$out"
+tap_result $? "two hide-if lines in one file hide both interfaces"
+
+# 15: the view's nameservers stay reachable under an allow-list also when
+# --dns comes from a file: lxnet run hands its proxy the whole view
+printf 'dns 127.0.0.53\nallow tcp:127.0.0.1:9302\n' >"$TMP_DIR/dns.conf"
+out=$(lxrun --config "$TMP_DIR/dns.conf" -- sh -c \
+	"$PY"' -c "$1" 53 127.0.0.53; '"$PY"' -c "$1" 9301' _ "$CONNECT" 2>&1)
+[ "$out" = "ok"$'\n'"EPERM" ]
+tap_result $? "dns from the file: its nameserver (127.0.0.53:53) allowed, the rest refused ($(echo $out))"
+
+# 16: a nested lxnet run reads the same user file: its hide-if and rules,
+# which the outer proxy decides, are left out instead of refused; on the
+# inner command line they are still refused
+printf 'hide-if lxv1\ndeny tcp:127.0.0.1:9301\n' >"$UCONF"
+lxrun -- "$LXNET" run -- true 2>"$TMP_DIR/nest.err"
+st=$?
+lxrun -- "$LXNET" run --hide-if lxv0 -- true 2>>"$TMP_DIR/nest.err"
+st2=$?
+rm -f "$UCONF"
+[ $st -eq 0 ] && [ $st2 -eq 125 ] && grep -q -- "--hide-if cannot apply inside" "$TMP_DIR/nest.err"
+tap_result $? "nested lxnet run: the file's hide-if and rules left out (status $st), --hide-if given refused (status $st2)"
+
+# 17: a default-path file of another owner, or writable by others, is
+# ignored (root with a HOME kept from a user); --config reads it anyway
+printf 'hostname foreign\n' >"$UCONF"
+chown 65534 "$UCONF"
+a=$(lxrun -- cat /etc/hostname 2>&1)
+chown 0 "$UCONF"
+chmod 0666 "$UCONF"
+b=$(lxrun -- cat /etc/hostname 2>&1)
+c=$(lxrun --config "$UCONF" -- cat /etc/hostname 2>&1)
+rm -f "$UCONF"
+[ "$a" != foreign ] && [ "$b" != foreign ] && [ "$c" = foreign ]
+tap_result $? "a user file owned by another uid or world-writable is ignored, --config reads it ($a, $b, $c)"
+
+# 18: the sample file is valid with every option line in use
 sed 's/^#\([a-z]\)/\1/' "$top_srcdir/examples/lxnet.conf" >"$TMP_DIR/sample.conf"
 [ "$(grep -c '^[a-z]' "$TMP_DIR/sample.conf")" -ge 10 ] &&
 	lxrun --config "$TMP_DIR/sample.conf" --log-connections "$TMP_DIR/c.log" -- true 2>"$TMP_DIR/err"

@@ -15,7 +15,7 @@ SHIM=$top_builddir/src/lxnet/lxnet-shim
 lib_tmpdir
 chmod 755 "$TMP_DIR"
 
-tap_plan 10
+tap_plan 15
 
 # 1: linked statically, unless configure said it could not be
 static=$(sed -n 's/^#define LXNET_SHIM_STATIC \([01]\)$/\1/p' "$top_builddir/config.h")
@@ -109,7 +109,7 @@ elif [ "$static" = 1 ]; then
 	fi
 fi
 
-# 5-10: the same command lines give `lxnet shim` and lxnet-shim the same
+# 5-15: the same command lines give `lxnet shim` and lxnet-shim the same
 # status and the same message (but for the program's name)
 same() { # DESCRIPTION ARGS...
 	local d=$1 a b sa sb
@@ -133,6 +133,11 @@ same "no command: usage error" --proxy "$TMP_DIR/none.sock"
 same "bad --timeout: usage error" --timeout 0 -- true
 same "bad --trust-uid: usage error" --trust-uid -5 -- true
 same "unknown option: usage error" --bogus -- true
+same "a value that is no number" -t abc -- true
+same "a number out of range" --timeout=99999999999 -- true
+same "numbers are decimal: 0x10 is no number" --trust-uid 0x10 -- true
+same "an abbreviated long option" --prox=/x -- true
+same "--version" --version
 a=$("$LXNET_BIN" shim --print-filter | md5sum)
 b=$("$SHIM" --print-filter | md5sum)
 [ "$a" = "$b" ] && [ -n "$("$SHIM" --print-filter)" ]

@@ -49,13 +49,15 @@ static int conffile_line(const char *path, unsigned int lineno,
 	g_option_context_set_help_enabled(oc, FALSE);
 	g_option_context_add_group(oc, view_policy_option_group(&v));
 	g_option_context_add_group(oc, netpolicy_option_group(&p));
-	if (!g_option_context_parse(oc, &argc, &argv, &e))
+	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
 		r = -EINVAL;
-	else if (argc != 1)
+	} else if (argc != 1) {
 		g_set_error(&e, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-			    "'%s' takes no value", name), r = -EINVAL;
-	else if (netpolicy_merge(policy, &p, true) < 0)
+			    "'%s' takes no value", name);
+		r = -EINVAL;
+	} else if (netpolicy_merge(policy, &p, true) < 0) {
 		r = -E2BIG;
+	}
 	if (r == 0) {
 		view_policy_merge(view, &v, true);
 		/* after the merge: validation fills in defaults (paths) */

@@ -78,17 +78,18 @@ lib_enter_ns() {
 }
 
 # lib_hide_config - keep the user's and the machine's configuration files
-# (lxnet.conf(5)) out of the test: no user file, and each existing system
-# directory covered by an empty tmpfs in the test's own mount namespace.
-# run-config.sh puts files of its own there.
+# (lxnet.conf(5)) out of the test: each existing lxnet directory, the
+# user's and the system's, covered by an empty tmpfs in the test's own
+# mount namespace (the environment is left alone: podman and others read
+# XDG_CONFIG_HOME too). run-config.sh puts files of its own there.
 lib_hide_config() {
 	local prefix sysconfdir d
-	export XDG_CONFIG_HOME=/nonexistent/lxnet-test-config
 	prefix=$(sed -n 's/^S\["prefix"\]="\(.*\)"$/\1/p' "$top_builddir/config.status" 2>/dev/null)
 	sysconfdir=$(sed -n 's/^S\["sysconfdir"\]="\(.*\)"$/\1/p' "$top_builddir/config.status" 2>/dev/null)
 	sysconfdir=${sysconfdir//\$\{prefix\}/$prefix}
 	lib_in_private_mntns || return 0
-	for d in /etc/lxnet ${sysconfdir:+"$sysconfdir/lxnet"}; do
+	for d in /etc/lxnet ${sysconfdir:+"$sysconfdir/lxnet"} \
+		"${XDG_CONFIG_HOME:-${HOME:-/root}/.config}/lxnet"; do
 		[ -d "$d" ] && mount -t tmpfs lxnet-test-noconf "$d"
 	done
 	return 0

@@ -79,14 +79,6 @@ struct connlog {
 	uint64_t sends[CONNLOG_SENDS];
 };
 
-static uint64_t connlog_hash(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n--)
-		h = (h ^ *b++) * 1099511628211ull;
-	return h;
-}
 
 /* The IP address and port of @sa, false for other families. */
 static bool connlog_addr(const struct sockaddr_storage *sa, socklen_t len,
@@ -385,7 +377,7 @@ int connlog_open(const char *path, struct connlog **ret)
 bool connlog_send_is_new(struct connlog *l, int sock,
 			 const struct sockaddr_storage *remote, socklen_t len)
 {
-	uint64_t key = 14695981039346656037ull;
+	uint64_t key = UTIL_FNV_INIT;
 	struct stat st;
 	const void *a;
 	uint16_t port;
@@ -395,9 +387,9 @@ bool connlog_send_is_new(struct connlog *l, int sock,
 
 	if (!connlog_addr(remote, len, &fam, &a, &port) || fstat(sock, &st) < 0)
 		return true;
-	key = connlog_hash(key, &st.st_ino, sizeof(st.st_ino));
-	key = connlog_hash(key, a, fam == AF_INET ? 4 : 16);
-	key = connlog_hash(key, &port, sizeof(port));
+	key = util_fnv(key, &st.st_ino, sizeof(st.st_ino));
+	key = util_fnv(key, a, fam == AF_INET ? 4 : 16);
+	key = util_fnv(key, &port, sizeof(port));
 	i = key % CONNLOG_SENDS;
 	key |= 1; /* 0 is a free entry */
 	g_mutex_lock(&l->lock);
@@ -421,7 +413,7 @@ bool connlog_send_is_new(struct connlog *l, int sock,
 void connlog_event(struct connlog *l, const struct connlog_event *e)
 {
 	const struct sockaddr_storage *where = e->remote ? e->remote : e->bound;
-	uint64_t key = 14695981039346656037ull;
+	uint64_t key = UTIL_FNV_INIT;
 	int64_t now = g_get_monotonic_time();
 	struct connlog_slot *s;
 	const void *a = NULL;
@@ -429,14 +421,14 @@ void connlog_event(struct connlog *l, const struct connlog_event *e)
 	int fam = 0;
 	char *tail;
 
-	key = connlog_hash(key, e->call, strlen(e->call));
-	key = connlog_hash(key, &e->pid, sizeof(e->pid));
-	key = connlog_hash(key, &e->proto, sizeof(e->proto));
-	key = connlog_hash(key, &e->allowed, sizeof(e->allowed));
-	key = connlog_hash(key, &e->result, sizeof(e->result));
+	key = util_fnv(key, e->call, strlen(e->call));
+	key = util_fnv(key, &e->pid, sizeof(e->pid));
+	key = util_fnv(key, &e->proto, sizeof(e->proto));
+	key = util_fnv(key, &e->allowed, sizeof(e->allowed));
+	key = util_fnv(key, &e->result, sizeof(e->result));
 	if (where && connlog_addr(where, e->len, &fam, &a, &port)) {
-		key = connlog_hash(key, a, fam == AF_INET ? 4 : 16);
-		key = connlog_hash(key, &port, sizeof(port));
+		key = util_fnv(key, a, fam == AF_INET ? 4 : 16);
+		key = util_fnv(key, &port, sizeof(port));
 	}
 	s = &l->slots[key % CONNLOG_SLOTS];
 	key |= 1; /* 0 is a free slot */

@@ -14,6 +14,7 @@
 #include <netlink/socket.h>
 
 #include "netstate_int.h"
+#include "util.h"
 
 /**
  * netstate_nlerr() - the one adapter from libnl's error codes to errno
@@ -806,15 +807,6 @@ struct nsb_rref {
 	const struct ns_route *r;
 };
 
-static uint32_t nsb_fnv(uint32_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n--)
-		h = (h ^ *b++) * 16777619u;
-	return h;
-}
-
 /*
  * Next-hop states the kernel changes without a notification: a link losing
  * or gaining carrier flips RTNH_F_LINKDOWN (and RTNH_F_DEAD with
@@ -858,7 +850,7 @@ static bool nsb_nh_equal(const struct ns_nexthop *a, const struct ns_nexthop *b,
 	return true;
 }
 
-static uint32_t nsb_nh_hash(uint32_t h, const struct ns_nexthop *a, guint n)
+static uint64_t nsb_nh_hash(uint64_t h, const struct ns_nexthop *a, guint n)
 {
 	guint i;
 
@@ -867,7 +859,7 @@ static uint32_t nsb_nh_hash(uint32_t h, const struct ns_nexthop *a, guint n)
 
 		memcpy(&x, &a[i], sizeof(x));
 		x.flags &= ~(uint32_t)NSB_SILENT_FLAGS;
-		h = nsb_fnv(h, &x, sizeof(x));
+		h = util_fnv(h, &x, sizeof(x));
 	}
 	return h;
 }
@@ -877,7 +869,7 @@ static guint nsb_rref_hash_full(gconstpointer p)
 {
 	const struct nsb_rref *a = p;
 	struct ns_route x = nsb_route_norm(a->r);
-	uint32_t h = nsb_fnv(2166136261u, &x, sizeof(x));
+	uint64_t h = util_fnv(UTIL_FNV_INIT, &x, sizeof(x));
 
 	return nsb_nh_hash(h, &a->t->nh[a->r->nh_first], a->r->nh_count);
 }
@@ -909,17 +901,17 @@ static guint nsb_rref_hash_key(gconstpointer p)
 	const struct nsb_rref *a = p;
 	const struct ns_route *r = a->r;
 	int dev = nsb_rref_dev(a);
-	uint32_t h = 2166136261u;
+	uint64_t h = UTIL_FNV_INIT;
 
-	h = nsb_fnv(h, &r->family, sizeof(r->family));
-	h = nsb_fnv(h, &r->table, sizeof(r->table));
-	h = nsb_fnv(h, &r->dst_len, sizeof(r->dst_len));
-	h = nsb_fnv(h, r->dst, sizeof(r->dst));
-	h = nsb_fnv(h, &r->src_len, sizeof(r->src_len));
-	h = nsb_fnv(h, r->src, sizeof(r->src));
-	h = nsb_fnv(h, &r->tos, sizeof(r->tos));
-	h = nsb_fnv(h, &r->priority, sizeof(r->priority));
-	return nsb_fnv(h, &dev, sizeof(dev));
+	h = util_fnv(h, &r->family, sizeof(r->family));
+	h = util_fnv(h, &r->table, sizeof(r->table));
+	h = util_fnv(h, &r->dst_len, sizeof(r->dst_len));
+	h = util_fnv(h, r->dst, sizeof(r->dst));
+	h = util_fnv(h, &r->src_len, sizeof(r->src_len));
+	h = util_fnv(h, r->src, sizeof(r->src));
+	h = util_fnv(h, &r->tos, sizeof(r->tos));
+	h = util_fnv(h, &r->priority, sizeof(r->priority));
+	return util_fnv(h, &dev, sizeof(dev));
 }
 
 static gboolean nsb_rref_equal_key(gconstpointer pa, gconstpointer pb)
@@ -1027,12 +1019,12 @@ bool nsb_route_key_from_nl(struct rtnl_route *r, struct ns_route_key *k)
 static guint nsb_key_hash(gconstpointer p)
 {
 	const struct ns_route_key *k = p;
-	uint32_t h = nsb_fnv(2166136261u, &k->family, sizeof(k->family));
+	uint64_t h = util_fnv(UTIL_FNV_INIT, &k->family, sizeof(k->family));
 
-	h = nsb_fnv(h, &k->dst_len, sizeof(k->dst_len));
-	h = nsb_fnv(h, &k->table, sizeof(k->table));
-	h = nsb_fnv(h, &k->dev, sizeof(k->dev));
-	return nsb_fnv(h, k->dst, sizeof(k->dst));
+	h = util_fnv(h, &k->dst_len, sizeof(k->dst_len));
+	h = util_fnv(h, &k->table, sizeof(k->table));
+	h = util_fnv(h, &k->dev, sizeof(k->dev));
+	return util_fnv(h, k->dst, sizeof(k->dst));
 }
 
 static gboolean nsb_key_equal(gconstpointer pa, gconstpointer pb)

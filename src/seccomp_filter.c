@@ -189,18 +189,36 @@ static uint64_t endpoint_mask(size_t j)
 	return 0xffffffffu & ~(uint64_t)(endpoint_ranges[j].count - 1);
 }
 
-static int rules_endpoint(scmp_filter_ctx ctx, int nr)
+/*
+ * The call when its fd (arg0) lies in an endpoint range, and @also holds
+ * when not NULL (one more comparison on another argument).
+ */
+static int rules_endpoint_if(scmp_filter_ctx ctx, int nr,
+			     const struct scmp_arg_cmp *also)
 {
 	size_t j;
 	int r;
 
 	for (j = 0; j < ELEMENTSOF(endpoint_ranges); j++) {
-		r = rule_arg(ctx, nr, 0, endpoint_mask(j),
-			     (uint64_t)endpoint_ranges[j].base);
+		struct scmp_arg_cmp c[2] = {
+			{ .arg = 0, .op = SCMP_CMP_MASKED_EQ,
+			  .datum_a = endpoint_mask(j),
+			  .datum_b = endpoint_ranges[j].base },
+		};
+
+		if (also)
+			c[1] = *also;
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr,
+					   also ? 2 : 1, c);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+static int rules_endpoint(scmp_filter_ctx ctx, int nr)
+{
+	return rules_endpoint_if(ctx, nr, NULL);
 }
 
 /*
@@ -257,23 +275,16 @@ static int rules_sendto(scmp_filter_ctx ctx, uint32_t arch, int nr,
 			unsigned int flags)
 {
 	struct scmp_arg_cmp c = { .arg = 4, .op = SCMP_CMP_NE, .datum_a = 0 };
-	size_t j;
+	const struct scmp_arg_cmp empty = {
+		.arg = 2, .op = SCMP_CMP_MASKED_EQ, .datum_a = UINT64_MAX,
+		.datum_b = 0,
+	};
 	int r;
 
 	(void)arch;
-	for (j = 0; j < ELEMENTSOF(endpoint_ranges); j++) {
-		struct scmp_arg_cmp e[2] = {
-			{ .arg = 0, .op = SCMP_CMP_MASKED_EQ,
-			  .datum_a = endpoint_mask(j),
-			  .datum_b = endpoint_ranges[j].base },
-			{ .arg = 2, .op = SCMP_CMP_MASKED_EQ,
-			  .datum_a = UINT64_MAX, .datum_b = 0 },
-		};
-
-		r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 2, e);
-		if (r < 0)
-			return r;
-	}
+	r = rules_endpoint_if(ctx, nr, &empty);
+	if (r < 0)
+		return r;
 	if (!(flags & TRAP_FILTER_GOVERN))
 		return 0;
 	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &c);

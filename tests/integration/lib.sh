@@ -82,13 +82,14 @@ lib_enter_ns() {
 # user's and the system's, covered by an empty tmpfs in the test's own
 # mount namespace (the environment is left alone: podman and others read
 # XDG_CONFIG_HOME too). run-config.sh puts files of its own there.
+# LIB_SYSCONFDIR: the build's SYSCONFDIR, from config.status.
 lib_hide_config() {
-	local prefix sysconfdir d
+	local prefix d
 	prefix=$(sed -n 's/^S\["prefix"\]="\(.*\)"$/\1/p' "$top_builddir/config.status" 2>/dev/null)
-	sysconfdir=$(sed -n 's/^S\["sysconfdir"\]="\(.*\)"$/\1/p' "$top_builddir/config.status" 2>/dev/null)
-	sysconfdir=${sysconfdir//\$\{prefix\}/$prefix}
+	LIB_SYSCONFDIR=$(sed -n 's/^S\["sysconfdir"\]="\(.*\)"$/\1/p' "$top_builddir/config.status" 2>/dev/null)
+	LIB_SYSCONFDIR=${LIB_SYSCONFDIR//\$\{prefix\}/$prefix}
 	lib_in_private_mntns || return 0
-	for d in /etc/lxnet ${sysconfdir:+"$sysconfdir/lxnet"} \
+	for d in /etc/lxnet ${LIB_SYSCONFDIR:+"$LIB_SYSCONFDIR/lxnet"} \
 		"${XDG_CONFIG_HOME:-${HOME:-/root}/.config}/lxnet"; do
 		[ -d "$d" ] && mount -t tmpfs lxnet-test-noconf "$d"
 	done

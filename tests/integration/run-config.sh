@@ -21,8 +21,8 @@ tap_plan 18
 export XDG_CONFIG_HOME=$TMP_DIR/xdg
 mkdir -p "$XDG_CONFIG_HOME/lxnet"
 UCONF=$XDG_CONFIG_HOME/lxnet/lxnet.conf
-# the system's file, as this build looks for it (--help names it)
-SYSDIR=$("$LXNET" run --help | sed -n 's/.* and \(\/[^ ]*\)\/lxnet\/lxnet\.conf$/\1/p')
+# the system's file, where this build looks for it (lib.sh)
+SYSDIR=$LIB_SYSCONFDIR
 sysconf_ok=
 if [ -n "$SYSDIR" ] && [ -d "$SYSDIR" ] && lib_in_private_mntns &&
 	mount -t tmpfs lxnet-test-sysconf "$SYSDIR"; then

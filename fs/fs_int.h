@@ -109,6 +109,8 @@ struct lxfs_tree {
  * @link: in @node's handles
  * @cached: reads go through the kernel's page cache (kcache.c), opened
  *          in epoch @epoch of its node; else direct I/O from @bytes
+ * @fh: the kernel's name for it: the generation of the lxnetfs that opened
+ *      it (state.c) above bit 40, a count below
  */
 struct lxfs_handle {
 	struct lxfs *fs;
@@ -118,7 +120,12 @@ struct lxfs_handle {
 	GList link;
 	bool cached;
 	unsigned int epoch;
+	uint64_t fh;
 };
+
+#define LXFS_FH_GENERATION_SHIFT 40
+
+struct lxfs_state_file;
 
 /*
  * struct lxfs - the daemon's context; owned by main(), no globals
@@ -146,6 +153,10 @@ struct lxfs {
 	double attr_timeout;
 	double entry_timeout;
 	guint hold_timer; /* kcache.c: publishes changes cached readers hold back */
+	GHashTable *handles; /* fh -> struct lxfs_handle, every open one */
+	uint64_t last_fh; /* the count of the last fh handed out */
+	struct lxfs_state_file *state; /* state.c: mapped, or NULL */
+	uint32_t generation; /* state.c: ours; 0 without a state file */
 
 	struct fuse_session *se;
 	struct fuse_buf buf;
@@ -170,6 +181,8 @@ void lxfs_tree_snapshot_changed(struct lxfs *fs, unsigned int parts);
 int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 		     struct lxfs_handle **ret_h);
 void lxfs_handle_free(struct lxfs_handle *h);
+int lxfs_handle_get(struct lxfs *fs, fuse_ino_t ino, uint64_t fh,
+		    struct lxfs_handle **ret_h);
 
 /* render_cache.c */
 GBytes *lxfs_pins_find(const struct lxfs_node *n, GBytes *b);
@@ -208,6 +221,14 @@ int lxfs_render_sockets(struct lxfs *fs, enum render_file f, GString *out);
 
 /* ops.c */
 extern const struct fuse_lowlevel_ops lxfs_ops;
+
+/* state.c */
+int lxfs_state_clone(int *fd);
+int lxfs_state_open(struct lxfs *fs, int memfd, bool resume);
+void lxfs_state_save_init(struct lxfs *fs, const struct fuse_buf *buf);
+int lxfs_state_resume(struct lxfs *fs);
+void lxfs_state_save_local(struct lxfs *fs, const struct lxfs_node *n);
+void lxfs_state_close(struct lxfs *fs);
 
 /* session.c */
 int lxfs_session_new(struct lxfs *fs, struct fuse_args *args);

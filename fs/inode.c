@@ -389,6 +389,51 @@ int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 	h->end = g_bytes_get_size(h->bytes);
 	h->link.data = h;
 	g_queue_push_tail_link(&n->handles, &h->link);
+	h->fh = ((uint64_t)fs->generation << LXFS_FH_GENERATION_SHIFT) |
+		++fs->last_fh;
+	if (!fs->handles)
+		fs->handles = g_hash_table_new(g_int64_hash, g_int64_equal);
+	g_hash_table_insert(fs->handles, &h->fh, h);
+	*ret_h = h;
+	return 0;
+}
+
+/**
+ * lxfs_handle_get() - the handle the kernel names @fh
+ * @fs: context
+ * @ino: the file the request is for
+ * @fh: the kernel's file handle
+ * @ret_h: the handle
+ *
+ * A handle an earlier lxnetfs opened (another generation, state.c) is
+ * opened again here on the current version, under the same @fh, so its
+ * reader reads on and its release frees it: a read in flight across the
+ * restart may thus see two versions, the only place that can happen.
+ *
+ * Return: 0, -EBADF for an @fh of ours that is not open, or -errno.
+ */
+int lxfs_handle_get(struct lxfs *fs, fuse_ino_t ino, uint64_t fh,
+		    struct lxfs_handle **ret_h)
+{
+	struct lxfs_handle *h = fs->handles ?
+				g_hash_table_lookup(fs->handles, &fh) : NULL;
+	struct lxfs_node *n;
+	int r;
+
+	if (h) {
+		*ret_h = h;
+		return 0;
+	}
+	n = lxfs_tree_get(&fs->tree, ino);
+	if ((fh >> LXFS_FH_GENERATION_SHIFT) == fs->generation || !n ||
+	    n->is_dir)
+		return -EBADF;
+	r = lxfs_handle_open(fs, n, &h);
+	if (r < 0)
+		return r;
+	g_hash_table_remove(fs->handles, &h->fh);
+	h->fh = fh;
+	g_hash_table_insert(fs->handles, &h->fh, h);
 	*ret_h = h;
 	return 0;
 }
@@ -397,6 +442,7 @@ void lxfs_handle_free(struct lxfs_handle *h)
 {
 	if (!h)
 		return;
+	g_hash_table_remove(h->fs->handles, &h->fh);
 	lxfs_kcache_release(h->fs, h);
 	g_queue_unlink(&h->node->handles, &h->link);
 	lxfs_unpin(h->fs, h->node, h->bytes);

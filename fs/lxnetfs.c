@@ -398,14 +398,16 @@ static int lxfs_ctl_socket(const char *mountpoint)
 /**
  * lxfs_receive_device() - wait, bounded, for the mounted /dev/fuse fd
  * @ctl: connected AF_UNIX socket from lxnet run
- * @ret_mountpoint: "/dev/fd/M" naming the received fd (O_CLOEXEC)
- * @ret_pid: the sandbox's init pid the sender names (0 if none)
+ * @ret_msg: the message (its status: FDPASS_FUSE_RESUME or 0; its pid: the
+ *	sandbox's init pid the sender names)
+ * @ret_fds: the device, then the state file or -1 (O_CLOEXEC)
  *
  * Runs at start-up, after the model is built and before any FUSE thread.
  * Return: 0, -ECONNRESET when the sender went away without sending (its
  * sandbox failed: nothing to serve), -ETIMEDOUT, -EBADMSG or -errno.
  */
-static int lxfs_receive_device(int ctl, char **ret_mountpoint, pid_t *ret_pid)
+static int lxfs_receive_device(int ctl, struct fdpass_msg *ret_msg,
+			       int ret_fds[2])
 {
 	struct pollfd p = { .fd = ctl, .events = POLLIN };
 	struct fdpass_msg m;
@@ -423,13 +425,15 @@ static int lxfs_receive_device(int ctl, char **ret_mountpoint, pid_t *ret_pid)
 	r = fdpass_recv(ctl, &m, fds, ELEMENTSOF(fds), &n_fds);
 	if (r < 0)
 		return r;
-	if (m.kind != FDPASS_FUSE_DEVICE || n_fds != 1) {
+	if (m.kind != FDPASS_FUSE_DEVICE || n_fds < 1 || n_fds > 2 ||
+	    (m.status == FDPASS_FUSE_RESUME && n_fds != 2)) {
 		for (i = 0; i < n_fds; i++)
 			close(fds[i]);
 		return -EBADMSG;
 	}
-	*ret_mountpoint = g_strdup_printf("/dev/fd/%d", fds[0]);
-	*ret_pid = m.pid > 0 ? (pid_t)m.pid : 0;
+	*ret_msg = m;
+	ret_fds[0] = fds[0];
+	ret_fds[1] = n_fds > 1 ? fds[1] : -1;
 	return 0;
 }
 
@@ -452,17 +456,23 @@ static void lxfs_ack_device(int ctl, int status)
  * @ctl: the socket the device comes on
  * @want_netns: no --netns was given
  * @mountpoint: replaced by "/dev/fd/N"
+ * @ret_resume: an earlier lxnetfs served the device (state.c)
+ *
+ * With a state file, the device is served through a clone of our own
+ * (state.c: the sender keeps its copy for an lxnetfs after us); when the
+ * kernel refuses the clone, through the fd itself, and our answer says
+ * so (FDPASS_ACK_SHARED).
  *
  * Runs at start-up (die() on failure); exits 0 when nothing was sent.
+ * Return: 0, or FDPASS_ACK_SHARED (the answer to give once serving).
  */
-static void lxfs_take_device(struct lxfs *fs, int ctl, bool want_netns,
-			     char **mountpoint)
+static int lxfs_take_device(struct lxfs *fs, int ctl, bool want_netns,
+			    char **mountpoint, bool *ret_resume)
 {
-	char *dev = NULL;
-	pid_t pid = 0;
-	int r;
+	struct fdpass_msg m = { 0 };
+	int fds[2] = { -1, -1 }, r, answer = 0;
 
-	r = lxfs_receive_device(ctl, &dev, &pid);
+	r = lxfs_receive_device(ctl, &m, fds);
 	if (r == -ECONNRESET) {
 		log_debug("no device was sent: nothing to serve");
 		_exit(0);
@@ -470,12 +480,32 @@ static void lxfs_take_device(struct lxfs *fs, int ctl, bool want_netns,
 	if (r < 0)
 		die("receiving the FUSE device on fd %d: %s", ctl,
 		    g_strerror(-r));
+	*ret_resume = m.status == FDPASS_FUSE_RESUME;
+	if (fds[1] >= 0) {
+		r = lxfs_state_open(fs, fds[1], *ret_resume);
+		if (r < 0) {
+			lxfs_ack_device(ctl, r);
+			die("the state file lxnet run sent: %s", g_strerror(-r));
+		}
+		r = lxfs_state_clone(&fds[0]);
+		if (r < 0 && *ret_resume) {
+			lxfs_ack_device(ctl, r);
+			die("cloning the FUSE device: %s", g_strerror(-r));
+		}
+		if (r < 0) {
+			log_debug("cloning the FUSE device: %s; an lxnetfs "
+				  "after us cannot take over", g_strerror(-r));
+			answer = FDPASS_ACK_SHARED;
+		}
+	}
 	g_free(*mountpoint);
-	*mountpoint = dev;
+	*mountpoint = g_strdup_printf("/dev/fd/%d", fds[0]);
 	/* The sender waits for our answer: the pid is alive. */
-	if (want_netns && pid > 0 && (r = lxfs_sockets_set_pid(fs, pid)) < 0)
+	if (want_netns && m.pid > 0 &&
+	    (r = lxfs_sockets_set_pid(fs, (pid_t)m.pid)) < 0)
 		log_warn("the sandbox's network namespace (pid %d): %s; proc/net/tcp and the like list no sockets",
-			 (int)pid, g_strerror(-r));
+			 (int)m.pid, g_strerror(-r));
+	return answer;
 }
 
 int main(int argc, char **argv)
@@ -487,7 +517,8 @@ int main(int argc, char **argv)
 	struct lxfs fs = { .netns_fd = -1 };
 	guint sig[3];
 	unsigned int i;
-	int ready_fd = -1, ctl = -1, r;
+	int ready_fd = -1, ctl = -1, answer = 0, r;
+	bool resume = false;
 
 	log_init("lxnetfs", LOG_LVL_WARN);
 	view_policy_init(&fs.policy);
@@ -540,17 +571,22 @@ int main(int argc, char **argv)
 			die("--netns %s: %s", cl.netns, g_strerror(-r));
 	}
 	if (ctl >= 0)
-		lxfs_take_device(&fs, ctl, !cl.netns, &mountpoint);
+		answer = lxfs_take_device(&fs, ctl, !cl.netns, &mountpoint,
+					  &resume);
 	if (lxfs_session_mount(&fs, mountpoint) < 0) {
 		lxfs_ack_device(ctl, -EIO);
 		die("cannot mount on %s", mountpoint);
+	}
+	if (resume && (r = lxfs_state_resume(&fs)) < 0) {
+		lxfs_ack_device(ctl, r);
+		die("taking over the FUSE connection: %s", g_strerror(-r));
 	}
 	r = lxfs_session_attach(&fs);
 	if (r < 0) {
 		lxfs_ack_device(ctl, r);
 		die("serving the FUSE device: %s", g_strerror(-r));
 	}
-	lxfs_ack_device(ctl, 0);
+	lxfs_ack_device(ctl, answer);
 	ctl = -1;
 	sig[0] = g_unix_signal_add(SIGTERM, lxfs_on_signal, &fs);
 	sig[1] = g_unix_signal_add(SIGINT, lxfs_on_signal, &fs);
@@ -573,6 +609,8 @@ int main(int argc, char **argv)
 	g_clear_pointer(&fs.stats_base, ns_links_unref);
 	netstate_free(fs.ns);
 	lxfs_tree_clear(&fs.tree);
+	g_clear_pointer(&fs.handles, g_hash_table_unref);
+	lxfs_state_close(&fs);
 	closep(&fs.netns_fd);
 	g_main_loop_unref(fs.loop);
 	r = fs.exit_status;

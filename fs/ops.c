@@ -111,7 +111,7 @@ static int do_open(struct lxfs *fs, fuse_ino_t ino, uid_t uid,
 	r = lxfs_handle_open(fs, n, &h);
 	if (r < 0)
 		return r;
-	fi->fh = (uintptr_t)h;
+	fi->fh = h->fh;
 	/*
 	 * Read-only opens of the event-driven files read the kernel's page
 	 * cache when that holds one version for all of them (kcache.c); the
@@ -126,7 +126,8 @@ static int do_open(struct lxfs *fs, fuse_ino_t ino, uid_t uid,
 
 static void lxfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	int r = do_open(lxfs_req(req), ino, fuse_req_ctx(req)->uid, fi);
+	struct lxfs *fs = lxfs_req(req);
+	int r = do_open(fs, ino, fuse_req_ctx(req)->uid, fi);
 
 	if (r < 0) {
 		lxfs_reply_status(req, r);
@@ -134,16 +135,22 @@ static void lxfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		/* Interrupted open: the kernel will not release it. */
-		lxfs_handle_free((struct lxfs_handle *)(uintptr_t)fi->fh);
+		lxfs_handle_free(g_hash_table_lookup(fs->handles, &fi->fh));
 }
 
 static void lxfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		      struct fuse_file_info *fi)
 {
-	struct lxfs_handle *h = (struct lxfs_handle *)(uintptr_t)fi->fh;
+	struct lxfs_handle *h;
+	const char *data;
 	gsize len;
-	const char *data = g_bytes_get_data(lxfs_kcache_read_bytes(h), &len);
+	int r = lxfs_handle_get(lxfs_req(req), ino, fi->fh, &h);
 
+	if (r < 0) {
+		lxfs_reply_status(req, r);
+		return;
+	}
+	data = g_bytes_get_data(lxfs_kcache_read_bytes(h), &len);
 	if (off < 0) {
 		lxfs_reply_status(req, -EINVAL);
 		return;
@@ -158,7 +165,11 @@ static void lxfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static void lxfs_release(fuse_req_t req, fuse_ino_t ino,
 			 struct fuse_file_info *fi)
 {
-	lxfs_handle_free((struct lxfs_handle *)(uintptr_t)fi->fh);
+	struct lxfs *fs = lxfs_req(req);
+
+	/* one an earlier lxnetfs opened and nobody read since: nothing here */
+	if (fs->handles)
+		lxfs_handle_free(g_hash_table_lookup(fs->handles, &fi->fh));
 	fuse_reply_err(req, 0);
 }
 
@@ -370,10 +381,12 @@ static void lxfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 static void lxfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		       size_t size, off_t off, struct fuse_file_info *fi)
 {
-	struct lxfs_handle *h = (struct lxfs_handle *)(uintptr_t)fi->fh;
-	int r = lxfs_handle_write(lxfs_req(req), h, buf, size, off,
-				  (fi->flags & O_APPEND) != 0);
+	struct lxfs_handle *h;
+	int r = lxfs_handle_get(lxfs_req(req), ino, fi->fh, &h);
 
+	if (r == 0)
+		r = lxfs_handle_write(lxfs_req(req), h, buf, size, off,
+				      (fi->flags & O_APPEND) != 0);
 	if (r < 0)
 		lxfs_reply_status(req, r);
 	else

@@ -69,6 +69,7 @@ static gboolean lxfs_session_dispatch(gint fd, GIOCondition cond,
 		}
 		if (r == 0)
 			break;
+		lxfs_state_save_init(fs, &fs->buf);
 		fuse_session_process_buf(fs->se, &fs->buf);
 	}
 	if (i < LXFS_REQUESTS_PER_DISPATCH) {

@@ -12,7 +12,8 @@
  * jobs and container users expect (`echo "10.0.0.5 db" >> /etc/hosts`).
  * Such a file reads as its rendering from the latest snapshot followed by
  * the node's local bytes: appended lines stay after the host's, whatever
- * the host's part becomes, and go with lxnetfs (with the sandbox). A
+ * the host's part becomes, and go with the sandbox (an lxnetfs restarted
+ * by lxnet run finds them in its state file, state.c). A
  * truncation (O_TRUNC, truncate(2)) takes the file over: it becomes its
  * first SIZE bytes, kept locally, and the host's changes stop showing; that
  * is what a program rewriting the whole file means (`cat new >/etc/hosts`,
@@ -151,6 +152,7 @@ int lxfs_handle_write(struct lxfs *fs, struct lxfs_handle *h, const char *buf,
 	if (pos + size > n->local->len)
 		g_byte_array_set_size(n->local, (guint)(pos + size));
 	memcpy(n->local->data + pos, buf, size);
+	lxfs_state_save_local(fs, n);
 	r = lxfs_node_rerender(fs, n);
 	if (r < 0)
 		return r;
@@ -198,5 +200,6 @@ int lxfs_node_truncate(struct lxfs *fs, struct lxfs_node *n, off_t size)
 		g_byte_array_unref(n->local);
 	n->local = local;
 	n->taken = true;
+	lxfs_state_save_local(fs, n);
 	return lxfs_node_rerender(fs, n);
 }

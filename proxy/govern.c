@@ -62,6 +62,7 @@
 struct govern_call {
 	const struct proxy_conf *conf;
 	int listener;
+	struct notif_journal *journal;
 	const struct seccomp_notif *req;
 	int sock;
 	int type;
@@ -334,6 +335,7 @@ static void govern_log(const struct govern_call *g, const char *call,
 /*
  * struct govern_connect_job - a blocking connect made on a pool thread
  * @listener: a dup of the listener (the serving thread may close its own)
+ * @journal: a reference to its in-flight record, or NULL
  * @id: the notification
  * @sock: our copy of the socket
  * @sa, @len: our copy of the address
@@ -344,6 +346,7 @@ static void govern_log(const struct govern_call *g, const char *call,
  */
 struct govern_connect_job {
 	int listener;
+	struct notif_journal *journal;
 	uint64_t id;
 	int sock;
 	struct sockaddr_storage sa;
@@ -360,7 +363,7 @@ static void govern_connect_run(gpointer data, gpointer user_data)
 
 	(void)user_data;
 	r = connect(j->sock, (struct sockaddr *)&j->sa, j->len) < 0 ? -errno : 0;
-	(void)notif_reply(j->listener, j->id, r);
+	(void)notif_reply(j->journal, j->listener, j->id, r);
 	if (j->log) {
 		j->event.sock = j->sock;
 		j->event.remote = &j->sa;
@@ -370,6 +373,7 @@ static void govern_connect_run(gpointer data, gpointer user_data)
 	g_free(j->rule);
 	close(j->sock);
 	close(j->listener);
+	notif_journal_unref(j->journal);
 	g_free(j);
 }
 
@@ -414,6 +418,7 @@ static int64_t govern_connect_async(struct govern_call *g,
 		g_free(j);
 		return -errno;
 	}
+	j->journal = notif_journal_ref(g->journal);
 	j->id = g->req->id;
 	j->sock = g->sock;
 	j->sa = *sa;
@@ -426,6 +431,7 @@ static int64_t govern_connect_async(struct govern_call *g,
 	}
 	if (!g_thread_pool_push(pool, j, NULL)) {
 		close(j->listener);
+		notif_journal_unref(j->journal);
 		g_free(j->rule);
 		g_free(j);
 		return -EAGAIN;
@@ -450,14 +456,17 @@ static bool govern_loopback(const struct sockaddr_storage *sa, socklen_t len)
  * govern_connect() - connect(fd, addr, len) under the policy
  * @conf: shared configuration
  * @listener: the listener fd
+ * @journal: its in-flight record, or NULL
  * @req: the notification
  *
  * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
  */
 int64_t govern_connect(const struct proxy_conf *conf, int listener,
+		       struct notif_journal *journal,
 		       const struct seccomp_notif *req)
 {
-	struct govern_call g = { .conf = conf, .listener = listener, .req = req };
+	struct govern_call g = { .conf = conf, .listener = listener,
+				 .journal = journal, .req = req };
 	struct sockaddr_storage sa;
 	socklen_t len = (socklen_t)req->data.args[2];
 	int64_t r;

@@ -222,8 +222,10 @@ static int proxy_netns_ino(int fd, ino_t *ret_ino)
  * @p: the proxy
  * @fds: the listener, then the sandbox's network namespace (fdpass.h),
  *	or the listener alone (a client from before the namespace was sent:
- *	its every caller is served); owned by the serving thread on success
- * @n_fds: 1 or 2
+ *	its every caller is served), then optionally the in-flight record's
+ *	file (lxnet run; mapped, left to the caller to close); the first two
+ *	owned by the serving thread on success
+ * @n_fds: 1 to 3
  * @pid: the client's idea of the sandbox's pid
  * @gate_always: read every caller's network namespace from the start
  *	(an OCI container: its profile need not trap the calls that move a
@@ -254,8 +256,21 @@ static int proxy_do_add_listener(struct proxy *p, const int *fds,
 	l->conf = &p->conf;
 	l->done = listener_done;
 	l->done_data = p;
+	if (n_fds > 2) {
+		unsigned int n = 0;
+
+		r = notif_journal_open(fds[0], fds[2], &l->journal, &n);
+		if (r < 0) {
+			g_free(l);
+			return r == -EINVAL ? -EBADMSG : r;
+		}
+		if (n > 0)
+			log_warn("answered %u call%s an earlier lxnet-proxy left "
+				 "unanswered (EINTR)", n, n == 1 ? "" : "s");
+	}
 	r = listener_start(l);
 	if (r < 0) {
+		notif_journal_unref(l->journal);
 		g_free(l);
 		return r;
 	}
@@ -364,10 +379,13 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER &&
-	    (n_fds == 1 || n_fds == 2)) {
+	    n_fds >= 1 && n_fds <= 3) {
 		r = proxy_do_add_listener(c->p, fds, n_fds, msg.pid, false);
-		if (r == 0)
-			n_fds = 0; /* the thread owns it */
+		if (r == 0) {
+			if (n_fds > 2)
+				close(fds[2]);
+			n_fds = 0; /* the thread owns the rest */
+		}
 	} else {
 		r = -EBADMSG;
 	}

@@ -23,6 +23,7 @@
 #include <glib.h>
 
 #include "seccomp_filter.h"
+#include "seccomp_notif.h"
 #include "trapped.h"
 
 struct proxy_model;
@@ -47,6 +48,7 @@ void nlep_hub_free(struct nlep_hub *h);
 
 /* nlep_sandbox.c */
 struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener,
+				      struct notif_journal *journal,
 				      bool pidfd_leader_only);
 void nlep_sandbox_unref(struct nlep_sandbox *sb);
 void nlep_sandbox_set_waker(struct nlep_sandbox *sb, void (*wake)(void *),

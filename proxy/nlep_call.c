@@ -841,7 +841,8 @@ int64_t nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		nlep_diag_clear(&diag);
 		return r;
 	}
-	r = notif_addfd(sb->listener, req->id, s, slot, type & SOCK_CLOEXEC);
+	r = notif_addfd(sb->journal, sb->listener, req->id, s, slot,
+			type & SOCK_CLOEXEC);
 	/* On failure S is closed here and P's POLLHUP releases the endpoint. */
 	if (r < 0)
 		return r == -ENOENT ? NOTIF_ANSWERED : r;

@@ -88,6 +88,7 @@ struct nlep_hub {
  * @ref: references (atomic): the serving thread, each endpoint, each op
  * @hub: the hub
  * @listener: our own dup of the listener
+ * @journal: its in-flight record, or NULL (a reference)
  * @ports: port id -> present (hub lock)
  * @n_eps: endpoints, at most NLEP_MAX_PER_SANDBOX (hub lock)
  * @n_parked: parked receives, at most NLEP_MAX_PARKED_PER_SANDBOX (hub lock)
@@ -113,6 +114,7 @@ struct nlep_sandbox {
 	gint ref;
 	struct nlep_hub *hub;
 	int listener;
+	struct notif_journal *journal;
 	GHashTable *ports;
 	unsigned int n_eps;
 	unsigned int n_parked;

@@ -310,7 +310,8 @@ void nlep_complete(GQueue *done)
 		if (r >= 0)
 			r = nlep_deliver(&op->t, op->rv, &op->got);
 		if (r != -ENOENT || notif_id_valid(op->sb->listener, op->id) == 0)
-			(void)notif_reply(op->sb->listener, op->id, r);
+			(void)notif_reply(op->sb->journal, op->sb->listener,
+					  op->id, r);
 		nlep_op_free(op);
 	}
 }
@@ -551,7 +552,8 @@ static gboolean nlep_sweep(gpointer data)
 		if (ans == 1)
 			continue;
 		if (ans < 0)
-			(void)notif_reply(op->sb->listener, op->id, ans);
+			(void)notif_reply(op->sb->journal, op->sb->listener,
+					  op->id, ans);
 		nlep_op_free(nlep_unpark(h, op));
 	}
 	keep = h->parked.length > 0;

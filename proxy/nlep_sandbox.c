@@ -38,11 +38,13 @@ static void nlep_task_drop(struct nlep_task *e);
  * @h: the hub
  * @listener: the listener fd (duplicated: parked receives outlive the
  *	serving thread's own fd by at most their sweep)
+ * @journal: its in-flight record, or NULL (a reference is taken)
  * @pidfd_leader_only: reach callers' fds as before Linux 6.9 (task.c)
  *
  * Return: a reference, or NULL when the dup failed.
  */
 struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener,
+				      struct notif_journal *journal,
 				      bool pidfd_leader_only)
 {
 	struct nlep_sandbox *sb;
@@ -54,6 +56,7 @@ struct nlep_sandbox *nlep_sandbox_new(struct nlep_hub *h, int listener,
 	sb->ref = 1;
 	sb->hub = h;
 	sb->listener = fd;
+	sb->journal = notif_journal_ref(journal);
 	sb->ports = g_hash_table_new(g_direct_hash, g_direct_equal);
 	sb->rover = NLEP_ROVER_START;
 	sb->pidfd_leader_only = pidfd_leader_only;
@@ -76,6 +79,7 @@ void nlep_sandbox_unref(struct nlep_sandbox *sb)
 	if (!sb || !g_atomic_int_dec_and_test(&sb->ref))
 		return;
 	close(sb->listener);
+	notif_journal_unref(sb->journal);
 	g_hash_table_unref(sb->ports);
 	for (i = 0; i < NLEP_TASKS; i++)
 		nlep_task_drop(&sb->tasks[i]);

@@ -173,7 +173,8 @@ static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
 	/* a filter trapping every socket() (lxnet oci-profile --base) */
 	if (domain != AF_INET && domain != AF_INET6)
 		return NOTIF_CONTINUE;
-	return sockets_do_socket(l->conf, l->fd, req, domain, type, protocol);
+	return sockets_do_socket(l->conf, l->fd, l->journal, req, domain, type,
+				 protocol);
 }
 
 /*
@@ -200,7 +201,8 @@ static int64_t do_socketcall(struct listener *l,
 		return r;
 	if (a[0] != AF_INET && a[0] != AF_INET6)
 		return NOTIF_CONTINUE;
-	return sockets_do_socket(l->conf, l->fd, req, (int)a[0], (int)a[1],
+	return sockets_do_socket(l->conf, l->fd, l->journal, req, (int)a[0],
+				 (int)a[1],
 				 (int)a[2]);
 }
 
@@ -237,7 +239,7 @@ static int64_t do_connect(struct listener *l, const struct seccomp_notif *req,
 		if (r != NOTIF_CONTINUE)
 			return r;
 	}
-	return l->conf->policy ? govern_connect(l->conf, l->fd, req)
+	return l->conf->policy ? govern_connect(l->conf, l->fd, l->journal, req)
 			       : NOTIF_CONTINUE;
 }
 
@@ -454,7 +456,7 @@ static int notify_handle(struct listener *l, const struct seccomp_notif *req)
 		r = NOTIF_CONTINUE;
 	else
 		r = notify_handlers[row](l, req, s, (enum trap_id)row);
-	return notif_reply(l->fd, req->id, r);
+	return notif_reply(l->journal, l->fd, req->id, r);
 }
 
 /**
@@ -541,6 +543,8 @@ static void *listener_thread(void *arg)
 		r = notif_recv(l->fd, req, l->conf->notif_size);
 		e = -r;
 		pthread_sigmask(SIG_BLOCK, &wake, NULL);
+		if (r == 0)
+			notif_journal_add(l->journal, req->id);
 		if (r < 0) {
 			if (e == EINTR)
 				continue;
@@ -596,7 +600,7 @@ int listener_start(struct listener *l)
 	if (l->conf->sync_wakeup && (r = notif_set_sync_wakeup(l->fd)) < 0)
 		log_debug("no synchronous wake-up: %s", g_strerror(-r));
 	if (l->conf->nlep && !l->nl)
-		l->nl = nlep_sandbox_new(l->conf->nlep, l->fd,
+		l->nl = nlep_sandbox_new(l->conf->nlep, l->fd, l->journal,
 					 l->conf->pidfd_leader_only);
 	r = pthread_attr_init(&attr);
 	if (r)
@@ -646,5 +650,6 @@ void listener_join_free(struct listener *l)
 	if (l->netns_fd >= 0)
 		close(l->netns_fd);
 	nlep_sandbox_unref(l->nl);
+	notif_journal_unref(l->journal);
 	g_free(l);
 }

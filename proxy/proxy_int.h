@@ -138,6 +138,8 @@ struct proxy_conf {
  * @netns_moved: a task of the sandbox may have changed its network
  *	namespace (a trapped unshare/clone/setns was seen; serving thread
  *	only): from then on callers' namespaces are read
+ * @journal: the in-flight record lxnet run gave (a restarted proxy takes
+ *	over its predecessor's), or NULL (owned: one reference)
  * @stop: set by listener_stop() (g_atomic): the thread ends at its next
  *	wake-up
  */
@@ -152,6 +154,7 @@ struct listener {
 	int netns_fd;
 	ino_t netns_ino;
 	bool netns_moved;
+	struct notif_journal *journal;
 	gint stop;
 };
 
@@ -186,6 +189,7 @@ int oci_msg_netns(struct oci_msg *m, int *ret_listener, int *ret_netns,
 
 /* sockets.c */
 int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
+			  struct notif_journal *journal,
 			  const struct seccomp_notif *req, int domain, int type,
 			  int protocol);
 int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
@@ -246,6 +250,7 @@ int target_write_iov(struct target *t, const struct iovec *iov, size_t n_iov,
 
 /* govern.c */
 int64_t govern_connect(const struct proxy_conf *conf, int listener,
+		       struct notif_journal *journal,
 		       const struct seccomp_notif *req);
 int64_t govern_bind(const struct proxy_conf *conf, int listener,
 		    const struct seccomp_notif *req);

@@ -75,6 +75,7 @@ static int sockets_cap_net_raw(const struct proxy_conf *conf, int listener,
  * sockets_do_socket() - serve socket(@domain, @type, @protocol)
  * @conf: shared configuration
  * @listener: the listener fd
+ * @journal: its in-flight record, or NULL
  * @req: the notification
  * @domain: AF_INET or AF_INET6 (the proxy's own copy of the argument)
  * @type: SOCK_* with the caller's SOCK_NONBLOCK/SOCK_CLOEXEC
@@ -95,8 +96,9 @@ static int sockets_cap_net_raw(const struct proxy_conf *conf, int listener,
  * or -errno to fail the call with.
  */
 int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
-		      const struct seccomp_notif *req, int domain, int type,
-		      int protocol)
+			  struct notif_journal *journal,
+			  const struct seccomp_notif *req, int domain, int type,
+			  int protocol)
 {
 	_cleanup_close_ int fd = -1;
 	int r;
@@ -120,7 +122,8 @@ int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
 	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
 	if (fd < 0)
 		return -errno;
-	r = notif_addfd(listener, req->id, fd, -1, type & SOCK_CLOEXEC);
+	r = notif_addfd(journal, listener, req->id, fd, -1,
+			type & SOCK_CLOEXEC);
 	if (r == -ENOENT)
 		return NOTIF_ANSWERED;
 	return r < 0 ? r : NOTIF_ANSWERED;

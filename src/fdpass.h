@@ -18,11 +18,26 @@ enum fdpass_kind {
 	/*
 	 * fd[0]: seccomp user-notification fd; fd[1]: the sandbox's network
 	 * namespace (/proc/self/ns/net of the process that installed the
-	 * filter): lxnet-proxy serves only callers in that namespace
+	 * filter): lxnet-proxy serves only callers in that namespace;
+	 * optional fd[2] (lxnet run): the in-flight record, a memfd of
+	 * NOTIF_JOURNAL_SIZE (seccomp_notif.h) sealed against shrinking
 	 */
 	FDPASS_SECCOMP_LISTENER = 1,
-	FDPASS_FUSE_DEVICE = 2,      /* fd[0]: /dev/fuse, already mounted */
-	FDPASS_ACK = 3,              /* no fd; status carries 0 or -errno */
+	/*
+	 * fd[0]: /dev/fuse, already mounted; optional fd[1] (lxnet run):
+	 * lxnetfs's state file, a memfd of FDPASS_FS_STATE_SIZE sealed
+	 * against resizing, kept by the sender for the lxnetfs after this
+	 * one; status FDPASS_FUSE_RESUME when an earlier lxnetfs served the
+	 * device already (the state file holds what it needs)
+	 */
+	FDPASS_FUSE_DEVICE = 2,
+	/*
+	 * No fd; status carries 0 or -errno. lxnetfs's answer to
+	 * FDPASS_FUSE_DEVICE may be FDPASS_ACK_SHARED instead of 0: it serves
+	 * the fd it was sent itself (it could not clone it), so a copy the
+	 * sender keeps would keep requests it took when it dies unanswered.
+	 */
+	FDPASS_ACK = 3,
 	/*
 	 * No fd: what filter does the proxy need? Sent by a shim before it
 	 * builds its filter; answered FDPASS_ACK with status the
@@ -30,6 +45,11 @@ enum fdpass_kind {
 	 */
 	FDPASS_HELLO = 4,
 };
+
+#define FDPASS_FUSE_RESUME 1
+#define FDPASS_ACK_SHARED 1
+/* lxnetfs's state file (fs/state.c): its INIT, the sandbox's writes */
+#define FDPASS_FS_STATE_SIZE (272 * 1024)
 
 /*
  * struct fdpass_msg - the header every message carries

@@ -4,10 +4,168 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
+#include "log.h"
 #include "seccomp_notif.h"
+
+/*
+ * The in-flight record. A notification the proxy took (NOTIF_RECV) and
+ * has not answered stays pending in the kernel, its caller waiting; if
+ * the proxy dies then, only a holder of the listener can answer it, and
+ * NOTIF_RECV never hands it out again. So the proxy keeps the ids it has
+ * taken in a shared memory file whose other holder (lxnet run) outlives
+ * it; the next proxy answers every id there that NOTIF_ID_VALID still
+ * calls pending (notif_journal_open()).
+ *
+ * Ids are consecutive per filter (the kernel counts from a random start),
+ * so id % NOTIF_JOURNAL_SLOTS is a slot that is almost always free: the
+ * ids around it were answered long ago. An id goes into the first free
+ * slot of NOTIF_JOURNAL_PROBE from there and leaves it when it is answered
+ * (notif_reply(), notif_addfd(), whichever thread answers); 0 marks a free
+ * slot. A slot is also taken back from an id that is no longer pending
+ * (its caller died, or a handler left it, NOTIF_ANSWERED, without an
+ * answer of ours): one NOTIF_ID_VALID, only when the slot is in use. A
+ * call parked for long (a blocking receive) keeps its slot. An id finding
+ * every slot of its probe held by pending calls is not recorded (counted
+ * in @untracked): after a crash its caller would wait until it is
+ * signalled. Slots are read and written with atomics, without a lock.
+ */
+#define NOTIF_JOURNAL_PROBE 32
+
+/*
+ * struct notif_journal - a proxy's in-flight record for one listener
+ * @listener: the listener the ids are of
+ * @slots: NOTIF_JOURNAL_SLOTS ids, 0 for a free slot (shared mapping)
+ * @refs: references (the serving thread, pool jobs answering for it)
+ * @untracked: ids not recorded (every slot of their probe pending)
+ */
+struct notif_journal {
+	int listener;
+	uint64_t *slots;
+	int refs;
+	unsigned int untracked;
+};
+
+/**
+ * notif_journal_open() - take over an in-flight record
+ * @listener: the listener its ids are of
+ * @memfd: the shared memory file, NOTIF_JOURNAL_SIZE bytes or more (all
+ *	zero when new), sealed against shrinking (a shrink under our mapping
+ *	would be SIGBUS here, and only shared memory has seals: no file on a
+ *	FUSE mount can stall us); mapped, not kept open
+ * @ret: the record (notif_journal_unref())
+ * @ret_answered: how many calls an earlier proxy left unanswered and were
+ *	now answered EINTR, as if a signal had interrupted them
+ *
+ * Return: 0, -EINVAL when @memfd is not such a file, or -errno.
+ */
+int notif_journal_open(int listener, int memfd, struct notif_journal **ret,
+		       unsigned int *ret_answered)
+{
+	struct notif_journal *j;
+	struct stat st;
+	unsigned int n = 0;
+	size_t i;
+	void *m;
+
+	int seals = fcntl(memfd, F_GET_SEALS);
+
+	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(memfd, &st) < 0 ||
+	    (uint64_t)st.st_size < NOTIF_JOURNAL_SIZE)
+		return -EINVAL;
+	m = mmap(NULL, NOTIF_JOURNAL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 memfd, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		munmap(m, NOTIF_JOURNAL_SIZE);
+		return -ENOMEM;
+	}
+	j->listener = listener;
+	j->slots = m;
+	j->refs = 1;
+	for (i = 0; i < NOTIF_JOURNAL_SLOTS; i++) {
+		uint64_t id = __atomic_load_n(&j->slots[i], __ATOMIC_RELAXED);
+		struct seccomp_notif_resp resp = { .id = id, .error = -EINTR };
+
+		if (id == 0)
+			continue;
+		if (notif_id_valid(listener, id) == 0 &&
+		    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0)
+			n++;
+		__atomic_store_n(&j->slots[i], 0, __ATOMIC_RELAXED);
+	}
+	*ret = j;
+	*ret_answered = n;
+	return 0;
+}
+
+struct notif_journal *notif_journal_ref(struct notif_journal *j)
+{
+	if (j)
+		__atomic_add_fetch(&j->refs, 1, __ATOMIC_RELAXED);
+	return j;
+}
+
+void notif_journal_unref(struct notif_journal *j)
+{
+	if (!j || __atomic_sub_fetch(&j->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	munmap(j->slots, NOTIF_JOURNAL_SIZE);
+	free(j);
+}
+
+/**
+ * notif_journal_add() - record a notification just taken
+ * @j: the record, or NULL (nothing is recorded)
+ * @id: the notification's id
+ */
+void notif_journal_add(struct notif_journal *j, uint64_t id)
+{
+	size_t k;
+
+	if (!j || id == 0)
+		return;
+	for (k = 0; k < NOTIF_JOURNAL_PROBE; k++) {
+		uint64_t *slot = &j->slots[(id + k) % NOTIF_JOURNAL_SLOTS];
+		uint64_t old = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+		if (old != 0 && notif_id_valid(j->listener, old) == 0)
+			continue;
+		if (__atomic_compare_exchange_n(slot, &old, id, false,
+						__ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			return;
+	}
+	if (__atomic_add_fetch(&j->untracked, 1, __ATOMIC_RELAXED) == 1)
+		log_warn("more than %d calls of the sandbox wait at once: the "
+			 "ones past that are not recorded for a restart",
+			 NOTIF_JOURNAL_PROBE);
+}
+
+/* An answer went out (or its caller is gone): free the id's slot. */
+static void notif_journal_del(struct notif_journal *j, uint64_t id)
+{
+	size_t k;
+
+	if (!j || id == 0)
+		return;
+	for (k = 0; k < NOTIF_JOURNAL_PROBE; k++) {
+		uint64_t *slot = &j->slots[(id + k) % NOTIF_JOURNAL_SLOTS];
+		uint64_t old = id;
+
+		if (__atomic_compare_exchange_n(slot, &old, 0, false,
+						__ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			return;
+	}
+}
 
 /**
  * notif_recv() - wait for the next notification
@@ -42,6 +200,7 @@ int notif_id_valid(int listener, uint64_t id)
 
 /**
  * notif_reply() - answer a notification with a handler's result
+ * @j: the listener's in-flight record, or NULL
  * @listener: the listener fd
  * @id: the notification
  * @result: a value, -errno, NOTIF_CONTINUE, or NOTIF_ANSWERED (nothing
@@ -52,9 +211,11 @@ int notif_id_valid(int listener, uint64_t id)
  *
  * Return: 0, also when the caller is gone (ENOENT), or -errno.
  */
-int notif_reply(int listener, uint64_t id, int64_t result)
+int notif_reply(struct notif_journal *j, int listener, uint64_t id,
+		int64_t result)
 {
 	struct seccomp_notif_resp resp = { .id = id };
+	int r = 0;
 
 	if (result == NOTIF_ANSWERED)
 		return 0;
@@ -64,13 +225,16 @@ int notif_reply(int listener, uint64_t id, int64_t result)
 		resp.error = (int32_t)result;
 	else
 		resp.val = result;
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return 0;
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
+	    errno != ENOENT)
+		r = -errno;
+	notif_journal_del(j, id);
+	return r;
 }
 
 /**
  * notif_addfd() - install @srcfd in the caller and answer with its number
+ * @j: the listener's in-flight record, or NULL
  * @listener: the listener fd
  * @id: the notification
  * @srcfd: the proxy's fd (the caller closes its own copy)
@@ -85,7 +249,8 @@ int notif_reply(int listener, uint64_t id, int64_t result)
  * Return: the caller's fd number, or -errno (-ENOENT: the caller is gone;
  * -EMFILE: its table is full; the call is then still unanswered).
  */
-int notif_addfd(int listener, uint64_t id, int srcfd, int newfd, bool cloexec)
+int notif_addfd(struct notif_journal *j, int listener, uint64_t id,
+		int srcfd, int newfd, bool cloexec)
 {
 	struct seccomp_notif_addfd add = {
 		.id = id,
@@ -98,15 +263,19 @@ int notif_addfd(int listener, uint64_t id, int srcfd, int newfd, bool cloexec)
 	int r;
 
 	r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-	if (r >= 0)
+	if (r >= 0 || errno == ENOENT) {
+		r = r >= 0 ? r : -errno;
+		notif_journal_del(j, id);
 		return r;
+	}
 	if (errno != EINVAL)
 		return -errno;
 	add.flags &= ~(uint32_t)SECCOMP_ADDFD_FLAG_SEND;
 	r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
 	if (r < 0)
 		return -errno;
-	(void)notif_reply(listener, id, r); /* gone: the fd stays, harmless */
+	/* gone: the fd stays, harmless */
+	(void)notif_reply(j, listener, id, r);
 	return r;
 }
 

@@ -36,11 +36,29 @@
 #define NOTIF_ANSWERED INT64_MIN
 #define NOTIF_CONTINUE (INT64_MIN + 1)
 
+/*
+ * The in-flight record (struct notif_journal, seccomp_notif.c): the ids of
+ * the notifications a proxy took and has not answered, in a shared memory
+ * file lxnet run keeps, so that the proxy it restarts after a crash can
+ * answer them. NOTIF_JOURNAL_SIZE bytes.
+ */
+#define NOTIF_JOURNAL_SLOTS 8192
+#define NOTIF_JOURNAL_SIZE (NOTIF_JOURNAL_SLOTS * sizeof(uint64_t))
+
+struct notif_journal;
+
+int notif_journal_open(int listener, int memfd, struct notif_journal **ret,
+		       unsigned int *ret_answered);
+struct notif_journal *notif_journal_ref(struct notif_journal *j);
+void notif_journal_unref(struct notif_journal *j);
+void notif_journal_add(struct notif_journal *j, uint64_t id);
+
 int notif_recv(int listener, struct seccomp_notif *req, size_t size);
 int notif_id_valid(int listener, uint64_t id);
-int notif_reply(int listener, uint64_t id, int64_t result);
-int notif_addfd(int listener, uint64_t id, int srcfd, int newfd,
-		bool cloexec);
+int notif_reply(struct notif_journal *j, int listener, uint64_t id,
+		int64_t result);
+int notif_addfd(struct notif_journal *j, int listener, uint64_t id,
+		int srcfd, int newfd, bool cloexec);
 int notif_set_sync_wakeup(int listener);
 bool notif_is_listener(int fd);
 

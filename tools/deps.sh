@@ -17,6 +17,9 @@ passwd clang libclang-rt-dev iperf3 passt slirp4netns uidmap lsof"
 # the busybox-only root lxnet-shim runs in (tests/integration/shim-static.sh)
 test_pkgs="$test_pkgs bubblewrap"
 
+# holds lxnetfs's answer while it is killed (tests/integration/run-restart.sh)
+test_pkgs="$test_pkgs strace"
+
 # what tools/demo.sh runs inside its sandbox
 demo_pkgs="curl iproute2 python3"
 

@@ -41,6 +41,12 @@
  * would on their own: the FUSE mount and the seccomp filter die with the
  * sandbox), reaped within a bound, and CMD's status is returned: its exit
  * code, or 128 + the signal that killed it.
+ *
+ * A companion that ends while the sandbox still uses what it served is
+ * started again (run_reap_companion(), run_restart()): we keep a copy of
+ * each fd we relayed, and two memfds the companions keep their state in
+ * (lxnetfs's INIT and the sandbox's writes, fs/state.c; the proxy's
+ * in-flight record, src/seccomp_notif.c), and hand them to the new one.
  */
 #include "config.h"
 
@@ -53,6 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -72,6 +79,7 @@
 #include "run_named.h"
 #include "sandbox.h"
 #include "seccomp_filter.h"
+#include "seccomp_notif.h"
 #include "userns.h"
 #include "util.h"
 #include "view.h"
@@ -81,6 +89,8 @@
 /* Bounds: the proxy's answer to a listener, stopping a companion. */
 #define RUN_PROXY_ACK_TIMEOUT_MS 10000
 #define RUN_COMPANION_STOP_MS 2000
+/* A companion that keeps ending is not restarted past this, per minute. */
+#define RUN_RESTARTS_PER_MIN 5
 
 static const int run_forwarded[] = {
 	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
@@ -96,6 +106,8 @@ static const int run_forwarded[] = {
  *           FDPASS_ACK has not come yet
  * @deadline: CLOCK_MONOTONIC microseconds by which that ACK is due
  * @served: the companion acknowledged its fd
+ * @resuming: it was started again after the one before ended, and was
+ *	handed what that one served (nobody waits for its answer but us)
  * @end_code: CLD_* of its end when it ended before serving, else 0
  * @end_status: exit status or signal number with @end_code
  */
@@ -107,6 +119,7 @@ struct run_companion {
 	bool pending;
 	int64_t deadline;
 	bool served;
+	bool resuming;
 	int end_code;
 	int end_status;
 };
@@ -136,6 +149,14 @@ struct run_companion {
  * @proxy: lxnet-proxy
  * @failed: a companion failed after the child went on: the sandbox was
  *          killed and lxnet exits SANDBOX_EXIT_FAILURE
+ * @listener: our copies of the listener and the sandbox's network
+ *	namespace the child sent, for a restarted proxy; -1 before
+ * @journal: the proxy's in-flight record (seccomp_notif.c), a memfd
+ * @fuse: our copy of the mounted /dev/fuse fd, for a restarted lxnetfs;
+ *	-1 before, or when lxnetfs serves that very fd (FDPASS_ACK_SHARED)
+ * @fs_state: lxnetfs's state file (fs/state.c), a memfd
+ * @restarts: companions restarted since @restart_window began
+ * @restart_window: CLOCK_MONOTONIC microseconds, start of the minute
  */
 struct run_ctx {
 	struct view_policy policy;
@@ -166,6 +187,12 @@ struct run_ctx {
 	struct run_companion fs;
 	struct run_companion proxy;
 	bool failed;
+	int listener[2];
+	int journal;
+	int fuse;
+	int fs_state;
+	unsigned int restarts;
+	int64_t restart_window;
 };
 
 static void run_ctx_init(struct run_ctx *c)
@@ -175,6 +202,8 @@ static void run_ctx_init(struct run_ctx *c)
 	netpolicy_init(&c->netpolicy);
 	c->generate = SANDBOX_GEN_ALL;
 	c->child_pidfd = c->ctl = c->sfd = c->staging_lock = -1;
+	c->listener[0] = c->listener[1] = c->journal = c->fuse = -1;
+	c->fs_state = -1;
 	c->fs = (struct run_companion){ .name = "lxnetfs", .pidfd = -1,
 					.sock = -1 };
 	c->proxy = (struct run_companion){ .name = "lxnet-proxy", .pidfd = -1,
@@ -213,6 +242,33 @@ static void run_ctx_clear(struct run_ctx *c)
 	closep(&c->proxy.pidfd);
 	closep(&c->fs.sock);
 	closep(&c->proxy.sock);
+	closep(&c->listener[0]);
+	closep(&c->listener[1]);
+	closep(&c->journal);
+	closep(&c->fuse);
+	closep(&c->fs_state);
+}
+
+/**
+ * run_memfd() - a sealed shared memory file for a companion's state
+ * @name: for /proc/PID/fd
+ * @size: its size, fixed by the seals
+ *
+ * The companions map it; sealed against resizing, it can never SIGBUS
+ * them, and we keep it so that a companion started after one ended finds
+ * what that one left.
+ * Return: the fd or -errno.
+ */
+static int run_memfd(const char *name, size_t size)
+{
+	_cleanup_close_ int fd = memfd_create(name, MFD_CLOEXEC |
+						     MFD_ALLOW_SEALING);
+
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+				   F_SEAL_SEAL) < 0)
+		return -errno;
+	return steal_fd(&fd);
 }
 
 /* Parse the --bind values (they need --root); reported. */
@@ -676,17 +732,19 @@ static void run_companion_ended(struct run_companion *comp)
  * @c: context
  * @comp: the companion that serves it
  * @kind: FDPASS_FUSE_DEVICE or FDPASS_SECCOMP_LISTENER
- * @fds: the fds (ours; the caller closes them): one, or for the listener
- *	two (fdpass.h)
+ * @status: the message's status (FDPASS_FUSE_RESUME or 0)
+ * @fds: the fds (ours; the caller closes them), as fdpass.h says
  * @n_fds: how many
  *
  * The companion's answer arrives later on @comp->sock (run_companion_answer()).
  * Return: 0, or -EIO when the companion is gone or already served (reported).
  */
 static int run_pass_on(struct run_ctx *c, struct run_companion *comp,
-		       uint32_t kind, const int *fds, size_t n_fds)
+		       uint32_t kind, int32_t status, const int *fds,
+		       size_t n_fds)
 {
-	struct fdpass_msg m = { .kind = kind, .pid = c->child };
+	struct fdpass_msg m = { .kind = kind, .status = status,
+				.pid = c->child };
 	int r;
 
 	if (comp->pending || comp->served) {
@@ -716,7 +774,8 @@ static void run_fail_sandbox(struct run_ctx *c)
  * @c: context
  *
  * An fd is passed on to its companion, whose answer is relayed later; a
- * failure to pass it on is answered at once.
+ * failure to pass it on is answered at once. We keep a copy of each, with
+ * the state file its companion gets (run_restart()).
  * Return: 0 to go on, -ECONNRESET when the child closed its end (CMD was
  * executed, or the child died), other -errno on a protocol error.
  */
@@ -730,10 +789,21 @@ static int run_serve_ctl(struct run_ctx *c)
 	r = fdpass_recv(c->ctl, &m, fds, ELEMENTSOF(fds), &n_fds);
 	if (r < 0)
 		return r;
-	if (m.kind == FDPASS_FUSE_DEVICE && n_fds == 1) {
-		r = run_pass_on(c, &c->fs, m.kind, fds, n_fds);
-	} else if (m.kind == FDPASS_SECCOMP_LISTENER && n_fds == 2) {
-		r = run_pass_on(c, &c->proxy, m.kind, fds, n_fds);
+	if (m.kind == FDPASS_FUSE_DEVICE && n_fds == 1 && c->fuse < 0) {
+		int out[2] = { fds[0], c->fs_state };
+
+		r = run_pass_on(c, &c->fs, m.kind, 0, out, out[1] >= 0 ? 2 : 1);
+		if (r == 0 && c->fs_state >= 0)
+			c->fuse = fcntl(fds[0], F_DUPFD_CLOEXEC, 3);
+	} else if (m.kind == FDPASS_SECCOMP_LISTENER && n_fds == 2 &&
+		   c->listener[0] < 0) {
+		int out[3] = { fds[0], fds[1], c->journal };
+
+		r = run_pass_on(c, &c->proxy, m.kind, 0, out, out[2] >= 0 ? 3 : 2);
+		if (r == 0 && c->journal >= 0) {
+			c->listener[0] = fcntl(fds[0], F_DUPFD_CLOEXEC, 3);
+			c->listener[1] = fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
+		}
 	} else {
 		r = -EBADMSG;
 	}
@@ -757,7 +827,9 @@ static int run_serve_ctl(struct run_ctx *c)
  * lxnetfs's FDPASS_ACK is passed to the child as is; the companion's end of
  * stream (it ended, having said why on stderr) or anything else becomes
  * -EIO, reported here once. The proxy's answer has nobody waiting for it: a
- * refusal kills the sandbox (run_fail_sandbox()). Each companion serves one fd: its socket is
+ * refusal kills the sandbox (run_fail_sandbox()), as does a restarted
+ * companion's (run_restart()), which nobody else waits for either. Each
+ * companion serves one fd: its socket is
  * closed after the answer (lxnetfs closes its end too; the proxy, in --fd
  * mode, then leaves on its own as soon as the last task of the sandbox
  * ended, without waiting for our SIGTERM).
@@ -787,11 +859,35 @@ static void run_companion_answer(struct run_ctx *c, struct run_companion *comp)
 		if (r < 0)
 			log_err("%s could not serve the sandbox: %s", comp->name,
 				strerror(-r));
-		comp->served = r == 0;
+		comp->served = r >= 0;
+		/* it serves our very fd: a copy kept would outlive its
+		 * requests (fdpass.h) */
+		if (comp == &c->fs && r == FDPASS_ACK_SHARED) {
+			closep(&c->fuse);
+			c->fuse = -1;
+		}
+		r = MIN(r, 0);
 	} else {
-		if (comp->pending)
+		if (comp->pending && !comp->resuming)
 			run_companion_ended(comp);
 		r = -EIO;
+	}
+	if (comp->pending && comp->resuming) {
+		comp->pending = comp->resuming = false;
+		if (r < 0) {
+			log_err("%s could not be restarted: the sandbox is "
+				"stopped", comp->name);
+			run_fail_sandbox(c);
+		} else {
+			log_debug("%s serves the sandbox again (pid %d)",
+				  comp->name, (int)comp->pid);
+		}
+		/* a named sandbox's proxy relays exec's listeners */
+		if (r < 0 || comp != &c->proxy || !c->named) {
+			closep(&comp->sock);
+			comp->sock = -1;
+		}
+		return;
 	}
 	if (comp->pending && comp == &c->proxy && r < 0)
 		run_fail_sandbox(c);
@@ -810,29 +906,113 @@ static void run_companion_answer(struct run_ctx *c, struct run_companion *comp)
 	comp->sock = -1;
 }
 
-/* Reap a companion that ended; warn when it ended before the sandbox. */
-static void run_reap_companion(struct run_companion *comp, bool expected)
+/* Whether the sandbox still needs what @fd serves (no POLLHUP/POLLERR). */
+static bool run_still_used(int fd)
+{
+	struct pollfd p = { .fd = fd };
+
+	return fd >= 0 && poll(&p, 1, 0) == 0;
+}
+
+/**
+ * run_reap_companion() - reap a companion that ended
+ * @c: context
+ * @comp: the companion
+ * @expected: the sandbox ended too
+ *
+ * One that ended before it served is reported when its fd is due. One
+ * that ended while the sandbox still uses what it served (the listener
+ * has users; the FUSE connection was not torn down by the sandbox's
+ * unmount, after which lxnetfs exits 0) is reported in one line and to be
+ * restarted.
+ *
+ * Return: true when @comp is to be restarted (run_restart()).
+ */
+static bool run_reap_companion(struct run_ctx *c, struct run_companion *comp,
+			       bool expected)
 {
 	siginfo_t si = { 0 };
+	bool restart = false;
 
 	if (comp->pidfd < 0)
-		return;
+		return false;
 	if (waitid(P_PIDFD, comp->pidfd, &si, WEXITED | WNOHANG) < 0 ||
 	    si.si_pid == 0)
-		return;
-	/* Before it served, its end is reported when its fd is due. */
+		return false;
 	if (!comp->served) {
 		comp->end_code = si.si_code;
 		comp->end_status = si.si_status;
+	} else if (!expected) {
+		restart = run_still_used(comp == &c->fs ? c->fuse :
+						       c->listener[0]);
+		if (restart || !(si.si_code == CLD_EXITED && si.si_status == 0))
+			log_warn("%s ended while the sandbox runs (%s %d)%s",
+				 comp->name,
+				 si.si_code == CLD_EXITED ? "status" : "signal",
+				 si.si_status, restart ? ": restarting it" : "");
 	}
-	/* Status 0 is lxnetfs seeing its mount go: the sandbox is ending. */
-	else if (!expected && !(si.si_code == CLD_EXITED && si.si_status == 0))
-		log_warn("%s ended while the sandbox runs (%s %d)", comp->name,
-			 si.si_code == CLD_EXITED ? "status" : "signal",
-			 si.si_status);
 	closep(&comp->pidfd);
 	comp->pidfd = -1;
 	comp->pid = 0;
+	return restart;
+}
+
+/**
+ * run_restart() - start a companion again and hand it what the last served
+ * @c: context
+ * @comp: the companion that ended
+ *
+ * lxnetfs gets our copy of the mounted /dev/fuse fd with
+ * FDPASS_FUSE_RESUME and its state file (its INIT, the sandbox's writes);
+ * the proxy gets our copies of the listener and the network namespace and
+ * its in-flight record. Its answer comes to run_companion_answer(). At
+ * most RUN_RESTARTS_PER_MIN restarts a minute, both companions together:
+ * past that, or when the start fails, the sandbox is stopped.
+ */
+static void run_restart(struct run_ctx *c, struct run_companion *comp)
+{
+	int64_t now = g_get_monotonic_time();
+	int fds[3];
+	size_t n;
+	int r;
+
+	if (now - c->restart_window > (int64_t)60 * 1000000) {
+		c->restart_window = now;
+		c->restarts = 0;
+	}
+	if (++c->restarts > RUN_RESTARTS_PER_MIN) {
+		log_err("companions ended %u times within a minute: the sandbox is stopped",
+			c->restarts);
+		run_fail_sandbox(c);
+		return;
+	}
+	comp->served = false;
+	comp->end_code = comp->end_status = 0;
+	closep(&comp->sock);
+	comp->sock = -1;
+	if (comp == &c->fs) {
+		fds[0] = c->fuse;
+		fds[1] = c->fs_state;
+		n = 2;
+		r = run_start_fs(c);
+	} else {
+		fds[0] = c->listener[0];
+		fds[1] = c->listener[1];
+		fds[2] = c->journal;
+		n = 3;
+		r = run_start_proxy(c);
+	}
+	if (r == 0)
+		r = run_pass_on(c, comp, comp == &c->fs ? FDPASS_FUSE_DEVICE :
+					 FDPASS_SECCOMP_LISTENER,
+				comp == &c->fs ? FDPASS_FUSE_RESUME : 0, fds, n);
+	if (r < 0) {
+		log_err("%s could not be restarted: the sandbox is stopped",
+			comp->name);
+		run_fail_sandbox(c);
+		return;
+	}
+	comp->resuming = true;
 }
 
 /**
@@ -906,15 +1086,32 @@ static void run_forward_signal(struct run_ctx *c)
 	syscall(SYS_pidfd_send_signal, c->child_pidfd, si.ssi_signo, NULL, 0);
 }
 
-/* The proxy's answer for the listener is past its deadline: fail the run. */
-static void run_proxy_too_late(struct run_ctx *c)
+/*
+ * A companion's answer is past its deadline: the proxy's for the listener,
+ * or a restarted lxnetfs's: fail the run.
+ */
+static void run_too_late(struct run_ctx *c, struct run_companion *comp)
 {
-	log_err("lxnet-proxy did not take the seccomp listener within %d s",
-		RUN_PROXY_ACK_TIMEOUT_MS / 1000);
-	c->proxy.pending = false;
-	closep(&c->proxy.sock);
-	c->proxy.sock = -1;
+	if (comp == &c->proxy)
+		log_err("lxnet-proxy did not take the seccomp listener within %d s",
+			RUN_PROXY_ACK_TIMEOUT_MS / 1000);
+	else
+		log_err("%s did not serve again within %d s", comp->name,
+			RUN_PROXY_ACK_TIMEOUT_MS / 1000);
+	comp->pending = comp->resuming = false;
+	closep(&comp->sock);
+	comp->sock = -1;
 	run_fail_sandbox(c);
+}
+
+/* The earliest deadline of an answer nobody else waits for, or 0. */
+static int64_t run_deadline(const struct run_ctx *c)
+{
+	int64_t d = c->proxy.pending ? c->proxy.deadline : 0;
+
+	if (c->fs.pending && c->fs.resuming && (!d || c->fs.deadline < d))
+		d = c->fs.deadline;
+	return d;
 }
 
 /*
@@ -939,7 +1136,7 @@ static void run_await_answer(struct run_ctx *c)
 		int r;
 
 		if (left <= 0) {
-			run_proxy_too_late(c);
+			run_too_late(c, &c->proxy);
 			return;
 		}
 		r = poll(p, ELEMENTSOF(p), (int)(left / 1000) + 1);
@@ -971,10 +1168,11 @@ static int run_loop(struct run_ctx *c)
 			{ .fd = c->proxy.pidfd, .events = POLLIN },
 			{ .fd = run_named_fd(c->named), .events = POLLIN },
 		};
+		int64_t deadline = run_deadline(c);
 		int timeout = -1, r;
 
-		if (c->proxy.pending) {
-			int64_t left = c->proxy.deadline - g_get_monotonic_time();
+		if (deadline) {
+			int64_t left = deadline - g_get_monotonic_time();
 
 			timeout = left > 0 ? (int)(left / 1000) + 1 : 0;
 		}
@@ -988,7 +1186,10 @@ static int run_loop(struct run_ctx *c)
 			return SANDBOX_EXIT_FAILURE;
 		if (r == 0 && c->proxy.pending &&
 		    g_get_monotonic_time() >= c->proxy.deadline)
-			run_proxy_too_late(c);
+			run_too_late(c, &c->proxy);
+		if (r == 0 && c->fs.pending && c->fs.resuming &&
+		    g_get_monotonic_time() >= c->fs.deadline)
+			run_too_late(c, &c->fs);
 		if (p[1].revents)
 			run_forward_signal(c);
 		if (p[2].revents) {
@@ -1029,10 +1230,11 @@ static int run_loop(struct run_ctx *c)
 				     si.si_pid != 0;
 
 			/* its answer, if any, was read above */
-			if (p[5].revents)
-				run_reap_companion(&c->fs, ended);
-			if (p[6].revents)
-				run_reap_companion(&c->proxy, ended);
+			if (p[5].revents && run_reap_companion(c, &c->fs, ended))
+				run_restart(c, &c->fs);
+			if (p[6].revents &&
+			    run_reap_companion(c, &c->proxy, ended))
+				run_restart(c, &c->proxy);
 		}
 	}
 }
@@ -1293,6 +1495,13 @@ static int run_start(struct run_ctx *c)
 	 * (if any) write its maps.
 	 */
 	r = run_nested(c, &cfg);
+	/* Without them a companion that ends is not restarted (run_restart()). */
+	c->fs_state = run_memfd("lxnetfs-state", FDPASS_FS_STATE_SIZE);
+	if (!cfg.share_net)
+		c->journal = run_memfd("lxnet-proxy-inflight",
+				       NOTIF_JOURNAL_SIZE);
+	if (c->fs_state < 0 || (!cfg.share_net && c->journal < 0))
+		log_debug("no memfd: a companion that ends is not restarted");
 	if (r == 0)
 		r = run_start_fs(c);
 	if (r == 0 && !cfg.share_net)

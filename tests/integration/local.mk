@@ -124,6 +124,9 @@ EXTRA_DIST += tests/integration/shim-static.sh
 # the configuration file (src/conffile.c)
 TESTS += tests/integration/run-config.sh
 EXTRA_DIST += tests/integration/run-config.sh
+# companions that die are brought back (owner: launcher)
+TESTS += tests/integration/run-restart.sh
+EXTRA_DIST += tests/integration/run-restart.sh
 # the netlink socket API, native against inside (tests/helpers/nl-diff.c)
 check_PROGRAMS += tests/helpers/nl-diff
 tests_helpers_nl_diff_SOURCES = tests/helpers/nl-diff.c

@@ -71,7 +71,7 @@ import socket, struct, sys
 s = socket.socket(fileno=3)
 msg, fds, _, _ = socket.recv_fds(s, 16, 4)
 magic, kind = struct.unpack('<II', msg[:8])
-ok = magic == 0x6c786e65 and kind == 1 and len(fds) == 2  # listener, netns
+ok = magic == 0x6c786e65 and kind == 1 and len(fds) == 3  # listener, netns, in-flight record
 s.send(struct.pack('<IIii', 0x6c786e65, 3, -1 if ok else -74, 0))
 PY
 chmod +x "$TMP_DIR/refusing-proxy"

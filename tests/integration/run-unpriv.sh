@@ -11,7 +11,7 @@ run_make_host || tap_skip_all "cannot make a veth pair here"
 run_make_user || tap_skip_all "cannot make a throw-away user that reaches $LXNET"
 run_grant_fuse || tap_skip_all "cannot give the user a /dev/fuse of the test's own (not root, or no private mount namespace)"
 chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"
-tap_plan 9
+tap_plan 10
 
 out=$(run_as_user "'$LXNET' run $VIEW -- sh -c 'id -u; cat /etc/resolv.conf'")
 [ "$(echo "$out" | head -1)" = 0 ] && echo "$out" | grep -q '^nameserver 10.77.0.1$'
@@ -61,6 +61,28 @@ if command -v ifconfig >/dev/null; then
 else
 	tap_skip "ordinary user: ifconfig -a" "net-tools not installed"
 fi
+
+# Companions killed while an ordinary user's sandbox runs come back: the
+# user's own lxnetfs clones the device again, its proxy takes the listener.
+mkdir -m 777 "$TMP_DIR/rs"
+run_as_user "'$LXNET' run $VIEW -- sh -c 'while [ ! -e $TMP_DIR/rs/go ]; do sleep 0.05; done
+	grep ^nameserver /etc/resolv.conf; ip -o link show lxv0 | grep -c lxv0'" >"$TMP_DIR/rs/out" 2>"$TMP_DIR/rs/err" &
+rs=$!
+lib_on_exit "kill -9 $rs 2>/dev/null"
+wait_until 10 sh -c "pgrep -u '$RUN_USER' -x lxnet-proxy >/dev/null && pgrep -u '$RUN_USER' -x lxnetfs >/dev/null"
+sleep 0.3
+old="$(pgrep -u "$RUN_USER" -x lxnet-proxy) $(pgrep -u "$RUN_USER" -x lxnetfs)"
+# shellcheck disable=SC2086
+kill -9 $old
+wait_until 10 sh -c "[ \"\$(pgrep -u '$RUN_USER' -x lxnet-proxy) \$(pgrep -u '$RUN_USER' -x lxnetfs)\" != '$old' ] &&
+	pgrep -u '$RUN_USER' -x lxnet-proxy >/dev/null && pgrep -u '$RUN_USER' -x lxnetfs >/dev/null"
+touch "$TMP_DIR/rs/go"
+timeout 30 tail --pid=$rs -f /dev/null
+wait $rs
+st=$?
+[ $st -eq 0 ] && [ "$(cat "$TMP_DIR/rs/out")" = "$(printf 'nameserver 10.77.0.1\n1')" ] &&
+	[ "$(grep -c 'restarting it' "$TMP_DIR/rs/err")" -eq 2 ]
+tap_result $? "ordinary user: lxnetfs and lxnet-proxy killed (-9) are restarted, the sandbox is served (status $st)"
 
 ! grep -q lxnetfs /proc/self/mountinfo
 tap_result $? "no mount left behind"

@@ -25,6 +25,7 @@ proxy_lxnet_proxy_SOURCES += proxy/task.c
 NLMSG_SOURCES = proxy/nlmsg.c \
 	proxy/nlmsg_link.c proxy/nlmsg_addr.c proxy/nlmsg_route.c \
 	proxy/nlmsg_neigh.c proxy/nlmsg_rule.c proxy/nlmsg_netconf.c \
+	proxy/nlmsg_tables.c \
 	proxy/nlmsg_host.c proxy/nlmsg_dump.c proxy/nlmsg_attr.c
 proxy_lxnet_proxy_SOURCES += $(NLMSG_SOURCES) \
 	proxy/nlmsg.h proxy/nlmsg_int.h proxy/nlmsg_req.h

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
+#include <linux/if_addrlabel.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/netconf.h>
@@ -56,6 +57,9 @@
  *    (only main and local are in the model); `ip rule` must still agree
  *    with the host's. Without a host_query the rule dump answers the
  *    default rules of a new network namespace (nlmsg_rule.c).
+ *  - RTM_GETADDRLABEL, RTM_GETNEIGHTBL and RTM_GETSTATS: the host kernel
+ *    likewise, messages of a hidden interface left out (nlmsg_tables.c);
+ *    empty dumps without a host_query.
  *  - GET dumps of things the view has none of (qdiscs, nexthop objects,
  *    nsids, ...): an empty dump. AF_INET6 RTM_GETLINK (per-device IPv6
  *    state, which the model does not hold) is empty as well.
@@ -118,11 +122,14 @@ static const struct rtm_type rtm_types[RTM_MAX + 1] = {
 	[RTM_GETACTION] = RTM_EMPTY("action"),
 	[RTM_GETMULTICAST] = RTM_EMPTY("multicast"),
 	[RTM_GETANYCAST] = RTM_EMPTY("anycast"),
-	[RTM_GETNEIGHTBL] = RTM_EMPTY("neightbl"),
-	[RTM_GETADDRLABEL] = RTM_EMPTY("addrlabel"),
+	[RTM_GETNEIGHTBL] = { "neightbl", sizeof(struct ndtmsg),
+			      NULL, nlmsg_neightbl_dump },
+	[RTM_GETADDRLABEL] = { "addrlabel", sizeof(struct ifaddrlblmsg),
+			       nlmsg_addrlabel_get, nlmsg_addrlabel_dump },
 	[RTM_GETMDB] = RTM_EMPTY("mdb"),
 	[RTM_GETNSID] = RTM_EMPTY("nsid"),
-	[RTM_GETSTATS] = RTM_EMPTY("stats"),
+	[RTM_GETSTATS] = { "stats", sizeof(struct if_stats_msg),
+			   nlmsg_stats_get, nlmsg_stats_dump },
 	[RTM_GETCHAIN] = RTM_EMPTY("chain"),
 	[RTM_GETNEXTHOP] = RTM_EMPTY("nexthop"),
 	[RTM_GETVLAN] = RTM_EMPTY("vlan"),

@@ -144,5 +144,10 @@ struct nlmsg_dump *nlmsg_neigh_dump(struct nlmsg_req *q);
 struct nlmsg_dump *nlmsg_rule_dump(struct nlmsg_req *q);
 int nlmsg_netconf_get(struct nlmsg_req *q);
 struct nlmsg_dump *nlmsg_netconf_dump(struct nlmsg_req *q);
+int nlmsg_addrlabel_get(struct nlmsg_req *q);
+struct nlmsg_dump *nlmsg_addrlabel_dump(struct nlmsg_req *q);
+struct nlmsg_dump *nlmsg_neightbl_dump(struct nlmsg_req *q);
+int nlmsg_stats_get(struct nlmsg_req *q);
+struct nlmsg_dump *nlmsg_stats_dump(struct nlmsg_req *q);
 
 #endif

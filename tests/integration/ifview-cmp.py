@@ -197,8 +197,35 @@ def norm_ifconf(text, hidden, host):
     return out
 
 
+def norm_counted(text, hidden, host):
+    """ip ntable, ip stats: a block per table or interface (named by a
+    "dev NAME" line or a "N: NAME:" header), whose indented lines hold
+    counters that move between runs: their numbers (and the column
+    widths) are not compared, their structure is."""
+    blocks = []
+    for line in text.splitlines():
+        if (line and not line[0].isspace()) or not blocks:
+            blocks.append([])
+        blocks[-1].append(line)
+    out = []
+    for b in blocks:
+        w = b[0].split()
+        name = None
+        if w and re.match(r'^\d+:$', w[0]) and len(w) > 1:
+            name = w[1].rstrip(':')
+        for l in b[1:2]:
+            if l.split()[:1] == ['dev'] and len(l.split()) > 1:
+                name = l.split()[1]
+        if host and name and base(name) in hidden:
+            continue
+        out.append(b[0])
+        out += [' '.join(re.sub(r'\d+', 'N', l).split()) for l in b[1:]]
+    return out
+
+
 NORMALISERS = {
     'json': norm_json, 'text': norm_text, 'blocks': norm_blocks,
+    'counted': norm_counted,
     'lastcol': norm_lastcol, 'netstat-i': norm_netstat_i,
     'nameindex': norm_nameindex, 'names': norm_firstname,
     'ifinfo': norm_ifinfo, 'ifconf': norm_ifconf,

@@ -66,6 +66,9 @@ t ip-route ip -j route
 t ip6-route ip -6 -j route
 t ip-neigh ip -j neigh
 t ip-rule ip rule
+t ip-addrlabel ip addrlabel
+t ip-ntable ip ntable show
+t ip-stats ip stats show group link
 t ip-route-t100 ip -j route show table 100
 t ip-route-all ip -j route show table all
 t ip6-route-all ip -6 -j route show table all
@@ -94,6 +97,9 @@ ROWS=(
 	"json ip6-route ip -6 -j route"
 	"json ip-neigh ip -j neigh"
 	"text ip-rule ip rule"
+	"text ip-addrlabel ip addrlabel"
+	"counted ip-ntable ip ntable show"
+	"counted ip-stats ip stats show group link"
 	"json ip-route-t100 ip -j route show table 100"
 	"json ip-route-all ip -j route show table all"
 	"json ip6-route-all ip -6 -j route show table all"

@@ -224,6 +224,15 @@ static int lxfs_render(struct lxfs *fs, const struct lxfs_node *n,
 	return 0;
 }
 
+/*
+ * Files read from the host when opened (the socket files, the multicast
+ * files), whatever the snapshot says: procfs reports size 0 for them.
+ */
+static bool lxfs_per_open(enum render_file f)
+{
+	return render_file_is_sockets(f) || render_file_is_mcast(f);
+}
+
 /**
  * lxfs_node_refresh() - make a file's cached rendering current
  * @fs: context
@@ -249,7 +258,7 @@ int lxfs_node_refresh(struct lxfs *fs, struct lxfs_node *n, bool fresh_stats,
 	int r;
 
 	g_assert(!n->is_dir);
-	if (!fresh_stats && render_file_is_sockets(n->file)) {
+	if (!fresh_stats && lxfs_per_open(n->file)) {
 		/*
 		 * Rendered at open only (reads go to the handle's bytes: direct
 		 * I/O): a stat or lookup, such as lxnet run's bind mounts, does
@@ -263,7 +272,7 @@ int lxfs_node_refresh(struct lxfs *fs, struct lxfs_node *n, bool fresh_stats,
 		return 0;
 	}
 	if (!n->stale && !(fresh_stats && (n->file == RENDER_PROC_NET_DEV ||
-					   render_file_is_sockets(n->file)))) {
+					   lxfs_per_open(n->file)))) {
 		*ret_changed = false;
 		return 0;
 	}

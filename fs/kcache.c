@@ -96,6 +96,9 @@ bool lxfs_node_cacheable(const struct lxfs_node *n)
 	case RENDER_PROC_NET_SOCKSTAT:
 	case RENDER_PROC_NET_SOCKSTAT6:
 	case RENDER_PROC_NET_SNMP:
+	case RENDER_PROC_NET_IGMP:
+	case RENDER_PROC_NET_IGMP6:
+	case RENDER_PROC_NET_DEV_MCAST:
 	case RENDER_N_FILES:
 		break;
 	}

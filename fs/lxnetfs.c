@@ -113,6 +113,8 @@ static const char lxfs_description[] =
 	"  of the sockets its processes hold, collected at each open; see --netns)\n"
 	"  proc/net/sockstat proc/net/sockstat6 proc/net/snmp (the sandbox's own,\n"
 	"  its sockets counted in)\n"
+	"  proc/net/igmp proc/net/igmp6 proc/net/dev_mcast (the host's multicast\n"
+	"  memberships, read at each open)\n"
 	"etc/hosts is the host's file line for line, plus --add-host entries and\n"
 	"lines for localhost and the hostname when the host's file maps neither.\n"
 	"etc/hosts and etc/resolv.conf take writes, kept in memory (64 KiB):\n"

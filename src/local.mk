@@ -12,6 +12,7 @@ src_liblxnet_a_SOURCES = \
 	src/netstate.h \
 	src/render.h \
 	src/render.c src/render_procnet.c \
+	src/render_mcast.c \
 	src/render_sockets.c \
 	src/sockset.c src/sockset.h \
 	src/snapshot.c \

@@ -48,6 +48,10 @@ static const struct render_entry render_table[RENDER_N_FILES] = {
 	[RENDER_PROC_NET_SOCKSTAT] = { "proc/net/sockstat", 0, NULL },
 	[RENDER_PROC_NET_SOCKSTAT6] = { "proc/net/sockstat6", 0, NULL },
 	[RENDER_PROC_NET_SNMP] = { "proc/net/snmp", 0, NULL },
+	/* The host's, read when opened (render_mcast()): no parts. */
+	[RENDER_PROC_NET_IGMP] = { "proc/net/igmp", 0, NULL },
+	[RENDER_PROC_NET_IGMP6] = { "proc/net/igmp6", 0, NULL },
+	[RENDER_PROC_NET_DEV_MCAST] = { "proc/net/dev_mcast", 0, NULL },
 };
 
 static bool render_valid(enum render_file f)
@@ -94,6 +98,8 @@ int render_file(enum render_file f, const struct netstate_snapshot *s,
 {
 	if (!render_valid(f) || !s || !out)
 		return -EINVAL;
+	if (render_file_is_mcast(f))
+		return render_mcast(f, "/proc/self/net", s, out);
 	if (render_file_is_sockcount(f))
 		return render_sockcounts(f, "/proc/self/net", "/proc/self/net",
 					 NULL, out);

@@ -27,6 +27,9 @@ enum render_file {
 	RENDER_PROC_NET_SOCKSTAT,
 	RENDER_PROC_NET_SOCKSTAT6,
 	RENDER_PROC_NET_SNMP,
+	RENDER_PROC_NET_IGMP,
+	RENDER_PROC_NET_IGMP6,
+	RENDER_PROC_NET_DEV_MCAST,
 	RENDER_N_FILES,
 };
 
@@ -67,5 +70,12 @@ bool render_file_is_sockcount(enum render_file f);
 int render_sockcounts(enum render_file f, const char *own_netdir,
 		      const char *netdir, const struct sockset *set,
 		      GString *out);
+/*
+ * proc/net/{igmp,igmp6,dev_mcast}: the host's file, read when opened,
+ * interfaces out of view left out (render_mcast.c).
+ */
+bool render_file_is_mcast(enum render_file f);
+int render_mcast(enum render_file f, const char *netdir,
+		 const struct netstate_snapshot *s, GString *out);
 
 #endif

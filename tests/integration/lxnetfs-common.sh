@@ -6,7 +6,7 @@ LXNETFS="$top_builddir/fs/lxnetfs"
 LXFS_FILES="etc/resolv.conf etc/hosts etc/hostname proc/net/dev proc/net/route
 proc/net/if_inet6 proc/net/ipv6_route proc/net/arp proc/net/tcp proc/net/tcp6
 proc/net/udp proc/net/udp6 proc/net/raw proc/net/raw6 proc/net/sockstat
-proc/net/sockstat6 proc/net/snmp"
+proc/net/sockstat6 proc/net/snmp proc/net/igmp proc/net/igmp6 proc/net/dev_mcast"
 
 # lxfs_is_mounted DIR - DIR is an lxnetfs mount point
 lxfs_is_mounted() {

@@ -69,6 +69,9 @@ t ip-rule ip rule
 t ip-addrlabel ip addrlabel
 t ip-ntable ip ntable show
 t ip-stats ip stats show group link
+t ip-maddr ip maddr
+t igmp6 cat /proc/net/igmp6
+t dev-mcast cat /proc/net/dev_mcast
 t ip-route-t100 ip -j route show table 100
 t ip-route-all ip -j route show table all
 t ip6-route-all ip -6 -j route show table all
@@ -100,6 +103,9 @@ ROWS=(
 	"text ip-addrlabel ip addrlabel"
 	"counted ip-ntable ip ntable show"
 	"counted ip-stats ip stats show group link"
+	"blocks ip-maddr ip maddr (proc/net/igmp, igmp6, dev_mcast)"
+	"names igmp6 /proc/net/igmp6"
+	"names dev-mcast /proc/net/dev_mcast"
 	"json ip-route-t100 ip -j route show table 100"
 	"json ip-route-all ip -j route show table all"
 	"json ip6-route-all ip -6 -j route show table all"

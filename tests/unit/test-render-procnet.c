@@ -12,6 +12,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include "netstate.h"
 #include "render.h"
@@ -579,6 +580,9 @@ static void test_table(void)
 		{ RENDER_PROC_NET_SOCKSTAT, "proc/net/sockstat", 0 },
 		{ RENDER_PROC_NET_SOCKSTAT6, "proc/net/sockstat6", 0 },
 		{ RENDER_PROC_NET_SNMP, "proc/net/snmp", 0 },
+		{ RENDER_PROC_NET_IGMP, "proc/net/igmp", 0 },
+		{ RENDER_PROC_NET_IGMP6, "proc/net/igmp6", 0 },
+		{ RENDER_PROC_NET_DEV_MCAST, "proc/net/dev_mcast", 0 },
 	};
 	guint i;
 
@@ -589,6 +593,71 @@ static void test_table(void)
 	}
 	g_assert_null(render_file_path(RENDER_N_FILES));
 	g_assert_cmpuint(render_file_parts(RENDER_N_FILES), ==, 0);
+}
+
+/*
+ * The multicast files are the host's, lines of interfaces out of view left
+ * out: igmp's group lines with their interface (kernel 6.18's formats,
+ * vb0 and vb1 in view, hid0 not).
+ */
+static void test_mcast(void)
+{
+	static const struct {
+		enum render_file f;
+		const char *host, *want;
+	} cases[] = {
+		{ RENDER_PROC_NET_IGMP,
+		  "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n"
+		  "1\tlo        :     1      V3\n"
+		  "\t\t\t\t010000E0     1 0:00000000\t\t0\n"
+		  "5\thid0      :     2      V3\n"
+		  "\t\t\t\t010000E0     1 0:00000000\t\t0\n"
+		  "\t\t\t\t050000E0     1 0:00000000\t\t0\n"
+		  "2\tvb0       :     1      V3\n"
+		  "\t\t\t\t010000E0     1 0:00000000\t\t0\n",
+		  "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n"
+		  "1\tlo        :     1      V3\n"
+		  "\t\t\t\t010000E0     1 0:00000000\t\t0\n"
+		  "2\tvb0       :     1      V3\n"
+		  "\t\t\t\t010000E0     1 0:00000000\t\t0\n" },
+		{ RENDER_PROC_NET_IGMP6,
+		  "1    lo              ff020000000000000000000000000001     1 0000000C 0\n"
+		  "5    hid0            ff020000000000000000000000000001     1 0000000C 0\n"
+		  "4    vb1             ff0200000000000000000001ff000001     1 00000004 0\n",
+		  "1    lo              ff020000000000000000000000000001     1 0000000C 0\n"
+		  "4    vb1             ff0200000000000000000001ff000001     1 00000004 0\n" },
+		{ RENDER_PROC_NET_DEV_MCAST,
+		  "2    vb0             1     0     333300000001\n"
+		  "5    hid0            1     0     01005e000001\n",
+		  "2    vb0             1     0     333300000001\n" },
+	};
+	g_autofree char *dir = g_dir_make_tmp("lxnet-mcast-XXXXXX", NULL);
+	struct netstate_snapshot *s = snap_new();
+	guint i;
+
+	g_assert_nonnull(dir);
+	snap_set_links(s, std_links, G_N_ELEMENTS(std_links));
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *path = g_build_filename(dir,
+			strrchr(render_file_path(cases[i].f), '/') + 1, NULL);
+		g_autoptr(GString) out = g_string_new("x");
+
+		g_assert_true(g_file_set_contents(path, cases[i].host, -1, NULL));
+		g_assert_cmpint(render_mcast(cases[i].f, dir, s, out), ==, 0);
+		g_assert_cmpstr(out->str + 1, ==, cases[i].want);
+		g_assert_cmpint(g_unlink(path), ==, 0);
+	}
+	/* a file that cannot be read, a file that is not a multicast one */
+	{
+		g_autoptr(GString) out = g_string_new(NULL);
+
+		g_assert_cmpint(render_mcast(RENDER_PROC_NET_IGMP, dir, s, out),
+				==, -ENOENT);
+		g_assert_cmpint(render_mcast(RENDER_PROC_NET_ARP, dir, s, out),
+				==, -EINVAL);
+	}
+	g_assert_cmpint(g_rmdir(dir), ==, 0);
+	netstate_snapshot_unref(s);
 }
 
 /* render_file() dispatches to the file's own renderer, appending. */
@@ -651,6 +720,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/render/procnet/ipv6_route-empty", test_ipv6_route_empty);
 	g_test_add_func("/render/procnet/ipv6_route-ra", test_ipv6_route_ra);
 	g_test_add_func("/render/procnet/arp", test_arp);
+	g_test_add_func("/render/procnet/mcast", test_mcast);
 	g_test_add_func("/render/table", test_table);
 	g_test_add_func("/render/dispatch", test_dispatch);
 	g_test_add_func("/render/procnet/empty", test_empty);

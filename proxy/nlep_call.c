@@ -826,8 +826,17 @@ int64_t nlep_do_socket(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		return -errno;
 	}
 	s = sp[1];
+	/*
+	 * S is a socket of our (the host's) namespace: unbound, the sandbox
+	 * could bind it to an abstract name of the host's (a copy of the fd
+	 * out of the endpoint range is not trapped, nor is any call once a
+	 * restarted proxy no longer knows the endpoint). Autobound to a name
+	 * of the kernel's choosing, it can take no other (EINVAL).
+	 */
 	if (fcntl(sp[0], F_SETFL, O_NONBLOCK) < 0 ||
 	    ((type & SOCK_NONBLOCK) && fcntl(s, F_SETFL, O_NONBLOCK) < 0) ||
+	    bind(s, &(struct sockaddr){ .sa_family = AF_UNIX },
+		 sizeof(sa_family_t)) < 0 ||
 	    fstat(s, &st) < 0) {
 		r = -errno;
 		close(sp[0]);

@@ -29,7 +29,7 @@ proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null ||
 	tap_skip_all "lxnet-proxy did not start"
 
 API_CHECKS=72
-tap_plan $((API_CHECKS + 27))
+tap_plan $((API_CHECKS + 28))
 
 # 1: the checker against the kernel itself (a fresh namespace: lo only)
 NLEP_CHECK_NATIVE=1 timeout 60 unshare -rn sh -c 'ip link set lo up && exec "$0" api 1' \
@@ -294,6 +294,27 @@ fallbacks() {
 	[ "$n" -eq $API_CHECKS ] && ! grep -q '^FAIL' "$TMP_DIR/fb.out"
 }
 tap_check "without PROCMAP_QUERY and synchronous wake-ups (forced): every api check holds" fallbacks
+
+# An endpoint is a socket of the proxy's namespace (the host's): a copy of
+# its fd out of the endpoint range, whose calls are not trapped, must not
+# bind an abstract name there (squatting the host's names, e.g. a
+# SOCK_SEQPACKET service's). The proxy autobinds it, so bind fails EINVAL.
+squat() {
+	local out
+	out=$(timeout 30 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- python3 -c '
+import os, socket
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+u = socket.socket(fileno=os.dup(s.fileno()))
+try:
+    u.bind("\0lxnet-test-squat"); print("bound")
+except OSError as e:
+    print("errno", e.errno)' 2>&1)
+	tap_diag "copy of an endpoint binding @lxnet-test-squat: $out"
+	[ "$out" = "errno 22" ] &&
+		python3 -c 'import socket
+socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET).bind("\0lxnet-test-squat")'
+}
+tap_check "a copy of an endpoint's fd cannot bind an abstract name of the host's" squat
 
 # the proxy is still alive
 proxy_alive

@@ -157,6 +157,7 @@ struct lxfs {
 	uint64_t last_fh; /* the count of the last fh handed out */
 	struct lxfs_state_file *state; /* state.c: mapped, or NULL */
 	uint32_t generation; /* state.c: ours; 0 without a state file */
+	bool inited; /* libfuse took the kernel's INIT (ops.c's init callback) */
 
 	struct fuse_session *se;
 	struct fuse_buf buf;

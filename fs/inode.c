@@ -416,8 +416,12 @@ int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
  *
  * A handle an earlier lxnetfs opened (another generation, state.c) is
  * opened again here on the current version, under the same @fh, so its
- * reader reads on and its release frees it: a read in flight across the
- * restart may thus see two versions, the only place that can happen.
+ * reader reads on and its release frees it: a reader reading across the
+ * restart may thus see two versions, the only place that can happen. A
+ * page-cached file's reopened handle reads what the kernel holds the size
+ * of, as any cached handle (kcache.c): lxfs_state_resume() dropped the
+ * kernel's attributes, so its next read asks for them and drops stale
+ * pages.
  *
  * Return: 0, -EBADF for an @fh of ours that is not open, or -errno.
  */
@@ -440,6 +444,8 @@ int lxfs_handle_get(struct lxfs *fs, fuse_ino_t ino, uint64_t fh,
 	r = lxfs_handle_open(fs, n, &h);
 	if (r < 0)
 		return r;
+	/* the kernel may read it through its page cache: as a new open */
+	lxfs_kcache_open(fs, h, false, &(struct fuse_file_info){ 0 });
 	g_hash_table_remove(fs->handles, &h->fh);
 	h->fh = fh;
 	g_hash_table_insert(fs->handles, &h->fh, h);

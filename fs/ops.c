@@ -436,6 +436,8 @@ static void lxfs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
 
 static void lxfs_init(void *userdata, struct fuse_conn_info *conn)
 {
+	struct lxfs *fs = userdata;
+
 	/* Replies are small in-memory buffers: no splice either way. */
 	conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
 			FUSE_CAP_SPLICE_MOVE);
@@ -454,6 +456,7 @@ static void lxfs_init(void *userdata, struct fuse_conn_info *conn)
 	conn->want &= ~FUSE_CAP_EXPLICIT_INVAL_DATA;
 	log_debug("FUSE connection: protocol %u.%u", conn->proto_major,
 		  conn->proto_minor);
+	fs->inited = true;
 }
 
 const struct fuse_lowlevel_ops lxfs_ops = {

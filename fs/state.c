@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/fuse.h>
 
@@ -102,6 +101,22 @@ int lxfs_state_clone(int *fd)
 	return 0;
 }
 
+/*
+ * A saved INIT as the kernel sends it: one whole FUSE_INIT request, with
+ * at least the major and minor version (libfuse reads the rest of struct
+ * fuse_init_in only as the minor version says it is there).
+ */
+static bool lxfs_state_init_ok(const struct lxfs_state_file *s)
+{
+	struct fuse_in_header in;
+
+	if (s->init_len < sizeof(in) + 2 * sizeof(uint32_t) ||
+	    s->init_len > sizeof(s->init))
+		return false;
+	memcpy(&in, s->init, sizeof(in));
+	return in.len == s->init_len && in.opcode == FUSE_INIT;
+}
+
 /**
  * lxfs_state_open() - map the state file lxnet run sent
  * @fs: context; @fs->state is set
@@ -110,6 +125,8 @@ int lxfs_state_clone(int *fd)
  *
  * A new file is set up; a resumed one gives its generation plus one, and
  * the written bytes of the tree's writable files (before any request).
+ * A resumed file without an INIT is one whose lxnetfs died before it read
+ * the kernel's: still queued, it comes to us.
  *
  * Return: 0, or -errno (-EBADMSG: not a usable state file; a resumed
  * device cannot be served without it).
@@ -118,18 +135,16 @@ int lxfs_state_open(struct lxfs *fs, int memfd, bool resume)
 {
 	_cleanup_close_ int fd = memfd;
 	struct lxfs_state_file *s;
-	int seals = fcntl(fd, F_GET_SEALS);
 	unsigned int i;
-	struct stat st;
+	int r = fdpass_check_memfd(fd, sizeof(*s));
 
-	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(fd, &st) < 0 ||
-	    (size_t)st.st_size < sizeof(*s))
-		return -EBADMSG;
+	if (r < 0)
+		return r;
 	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (s == MAP_FAILED)
 		return -errno;
 	if (resume != (s->magic == LXFS_STATE_MAGIC) ||
-	    (resume && (s->init_len == 0 || s->init_len > sizeof(s->init)))) {
+	    (resume && s->init_len && !lxfs_state_init_ok(s))) {
 		munmap(s, sizeof(*s));
 		return -EBADMSG;
 	}
@@ -180,19 +195,34 @@ void lxfs_state_save_init(struct lxfs *fs, const struct fuse_buf *buf)
  * lxfs_state_resume() - bring our libfuse session to where the kernel is
  * @fs: context with the session on the device and a resumed state file
  *
- * Return: 0, or -EPROTO when libfuse did not take the INIT.
+ * Also drops the kernel's attributes of the page-cached files, so that
+ * what it holds is asked again (inode.c, lxfs_handle_get()).
+ *
+ * Return: 0, or -EPROTO when libfuse did not take the INIT (our init
+ * callback did not run).
  */
 int lxfs_state_resume(struct lxfs *fs)
 {
-	g_autofree uint8_t *copy = g_memdup2(fs->state->init,
-					     fs->state->init_len);
+	size_t len = fs->state->init_len;
+	/* zero beyond what the kernel sent, as libfuse's own buffer is */
+	g_autofree uint8_t *copy = g_malloc0(MAX(len, sizeof(struct fuse_in_header) +
+						     sizeof(struct fuse_init_in)));
 	struct fuse_in_header *in = (struct fuse_in_header *)copy;
-	struct fuse_buf b = { .size = fs->state->init_len, .mem = copy };
+	struct fuse_buf b = { .size = len, .mem = copy };
+	unsigned int i;
 
+	if (len == 0)
+		return 0;
+	memcpy(copy, fs->state->init, len);
 	/* An id the kernel never hands out (it counts up from 2 by 2). */
 	in->unique = UINT64_C(1) << 62;
 	fuse_session_process_buf(fs->se, &b);
-	return fuse_session_exited(fs->se) ? -EPROTO : 0;
+	if (!fs->inited)
+		return -EPROTO;
+	for (i = 0; i < fs->tree.n; i++)
+		if (lxfs_node_cacheable(&fs->tree.nodes[i]))
+			lxfs_session_notify_attr(fs, fs->tree.nodes[i].ino);
+	return 0;
 }
 
 /**

@@ -223,8 +223,8 @@ static int proxy_netns_ino(int fd, ino_t *ret_ino)
  * @fds: the listener, then the sandbox's network namespace (fdpass.h),
  *	or the listener alone (a client from before the namespace was sent:
  *	its every caller is served), then optionally the in-flight record's
- *	file (lxnet run; mapped, left to the caller to close); the first two
- *	owned by the serving thread on success
+ *	file (from lxnet run's --fd socket only; mapped, left to the caller
+ *	to close); the first two owned by the serving thread on success
  * @n_fds: 1 to 3
  * @pid: the client's idea of the sandbox's pid
  * @gate_always: read every caller's network namespace from the start
@@ -262,7 +262,7 @@ static int proxy_do_add_listener(struct proxy *p, const int *fds,
 		r = notif_journal_open(fds[0], fds[2], &l->journal, &n);
 		if (r < 0) {
 			g_free(l);
-			return r == -EINVAL ? -EBADMSG : r;
+			return r;
 		}
 		if (n > 0)
 			log_warn("answered %u call%s an earlier lxnet-proxy left "
@@ -378,8 +378,9 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 		(void)fdpass_send(fd, &ack, NULL, 0);
 		return G_SOURCE_CONTINUE;
 	}
+	/* an in-flight record only from lxnet run's own socket (--fd) */
 	if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER &&
-	    n_fds >= 1 && n_fds <= 3) {
+	    n_fds >= 1 && n_fds <= (c->is_ctl ? 3u : 2u)) {
 		r = proxy_do_add_listener(c->p, fds, n_fds, msg.pid, false);
 		if (r == 0) {
 			if (n_fds > 2)

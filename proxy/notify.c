@@ -543,8 +543,12 @@ static void *listener_thread(void *arg)
 		r = notif_recv(l->fd, req, l->conf->notif_size);
 		e = -r;
 		pthread_sigmask(SIG_BLOCK, &wake, NULL);
-		if (r == 0)
-			notif_journal_add(l->journal, req->id);
+		if (r == 0 && !notif_journal_add(l->journal, req->id) &&
+		    !l->journal_full) {
+			l->journal_full = true;
+			log_warn("sandbox of pid %d: too many calls wait at once "
+				 "to record them all for a restart", (int)l->pid);
+		}
 		if (r < 0) {
 			if (e == EINTR)
 				continue;

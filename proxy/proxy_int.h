@@ -140,6 +140,7 @@ struct proxy_conf {
  *	only): from then on callers' namespaces are read
  * @journal: the in-flight record lxnet run gave (a restarted proxy takes
  *	over its predecessor's), or NULL (owned: one reference)
+ * @journal_full: a call could not be recorded in it (warned once)
  * @stop: set by listener_stop() (g_atomic): the thread ends at its next
  *	wake-up
  */
@@ -155,6 +156,7 @@ struct listener {
 	ino_t netns_ino;
 	bool netns_moved;
 	struct notif_journal *journal;
+	bool journal_full;
 	gint stop;
 };
 

@@ -3,11 +3,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -221,5 +225,30 @@ int fdpass_listen(const char *path, int type, int *ret_fd)
 		return r;
 	}
 	*ret_fd = steal_fd(&fd);
+	return 0;
+}
+
+/**
+ * fdpass_check_memfd() - whether a received file is safe to map
+ * @fd: the file
+ * @size: the bytes the receiver maps
+ *
+ * A file on a FUSE mount could stall the receiver in a page fault, one
+ * that shrinks under its mapping (or a hugetlbfs one whose pages run out)
+ * would be SIGBUS: only a tmpfs file (a memfd) sealed against shrinking,
+ * at least @size bytes long, is.
+ *
+ * Return: 0, or -EBADMSG when @fd is not such a file.
+ */
+int fdpass_check_memfd(int fd, size_t size)
+{
+	struct statfs sfs;
+	struct stat st;
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstatfs(fd, &sfs) < 0 ||
+	    sfs.f_type != TMPFS_MAGIC || fstat(fd, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || (uint64_t)st.st_size < size)
+		return -EBADMSG;
 	return 0;
 }

@@ -80,5 +80,6 @@ int fdpass_send(int sock, const struct fdpass_msg *msg, const int *fds,
 		size_t n_fds);
 int fdpass_recv(int sock, struct fdpass_msg *ret_msg, int *ret_fds,
 		size_t max_fds, size_t *ret_n_fds);
+int fdpass_check_memfd(int fd, size_t size);
 
 #endif

@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "log.h"
+#include "fdpass.h"
 #include "seccomp_notif.h"
 
 /*
@@ -33,7 +33,10 @@
  * call parked for long (a blocking receive) keeps its slot. An id finding
  * every slot of its probe held by pending calls is not recorded (counted
  * in @untracked): after a crash its caller would wait until it is
- * signalled. Slots are read and written with atomics, without a lock.
+ * killed (the filter's WAIT_KILLABLE_RECV lets no other signal in);
+ * so is the caller of a call taken in the moment between NOTIF_RECV and
+ * its recording, should the proxy die right then. Slots are read and
+ * written with atomics, without a lock.
  */
 #define NOTIF_JOURNAL_PROBE 32
 
@@ -42,42 +45,35 @@
  * @listener: the listener the ids are of
  * @slots: NOTIF_JOURNAL_SLOTS ids, 0 for a free slot (shared mapping)
  * @refs: references (the serving thread, pool jobs answering for it)
- * @untracked: ids not recorded (every slot of their probe pending)
  */
 struct notif_journal {
 	int listener;
 	uint64_t *slots;
 	int refs;
-	unsigned int untracked;
 };
 
 /**
  * notif_journal_open() - take over an in-flight record
  * @listener: the listener its ids are of
  * @memfd: the shared memory file, NOTIF_JOURNAL_SIZE bytes or more (all
- *	zero when new), sealed against shrinking (a shrink under our mapping
- *	would be SIGBUS here, and only shared memory has seals: no file on a
- *	FUSE mount can stall us); mapped, not kept open
+ *	zero when new), fdpass_check_memfd()'s: mapped, not kept open
  * @ret: the record (notif_journal_unref())
  * @ret_answered: how many calls an earlier proxy left unanswered and were
  *	now answered EINTR, as if a signal had interrupted them
  *
- * Return: 0, -EINVAL when @memfd is not such a file, or -errno.
+ * Return: 0, -EBADMSG when @memfd is not such a file, or -errno.
  */
 int notif_journal_open(int listener, int memfd, struct notif_journal **ret,
 		       unsigned int *ret_answered)
 {
 	struct notif_journal *j;
-	struct stat st;
 	unsigned int n = 0;
 	size_t i;
 	void *m;
+	int r = fdpass_check_memfd(memfd, NOTIF_JOURNAL_SIZE);
 
-	int seals = fcntl(memfd, F_GET_SEALS);
-
-	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(memfd, &st) < 0 ||
-	    (uint64_t)st.st_size < NOTIF_JOURNAL_SIZE)
-		return -EINVAL;
+	if (r < 0)
+		return r;
 	m = mmap(NULL, NOTIF_JOURNAL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 memfd, 0);
 	if (m == MAP_FAILED)
@@ -92,12 +88,11 @@ int notif_journal_open(int listener, int memfd, struct notif_journal **ret,
 	j->refs = 1;
 	for (i = 0; i < NOTIF_JOURNAL_SLOTS; i++) {
 		uint64_t id = __atomic_load_n(&j->slots[i], __ATOMIC_RELAXED);
-		struct seccomp_notif_resp resp = { .id = id, .error = -EINTR };
 
 		if (id == 0)
 			continue;
 		if (notif_id_valid(listener, id) == 0 &&
-		    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0)
+		    notif_reply(NULL, listener, id, -EINTR) == 0)
 			n++;
 		__atomic_store_n(&j->slots[i], 0, __ATOMIC_RELAXED);
 	}
@@ -125,13 +120,16 @@ void notif_journal_unref(struct notif_journal *j)
  * notif_journal_add() - record a notification just taken
  * @j: the record, or NULL (nothing is recorded)
  * @id: the notification's id
+ *
+ * Return: false when @id could not be recorded (every slot of its probe
+ * holds a pending call).
  */
-void notif_journal_add(struct notif_journal *j, uint64_t id)
+bool notif_journal_add(struct notif_journal *j, uint64_t id)
 {
 	size_t k;
 
 	if (!j || id == 0)
-		return;
+		return true;
 	for (k = 0; k < NOTIF_JOURNAL_PROBE; k++) {
 		uint64_t *slot = &j->slots[(id + k) % NOTIF_JOURNAL_SLOTS];
 		uint64_t old = __atomic_load_n(slot, __ATOMIC_RELAXED);
@@ -141,12 +139,9 @@ void notif_journal_add(struct notif_journal *j, uint64_t id)
 		if (__atomic_compare_exchange_n(slot, &old, id, false,
 						__ATOMIC_RELAXED,
 						__ATOMIC_RELAXED))
-			return;
+			return true;
 	}
-	if (__atomic_add_fetch(&j->untracked, 1, __ATOMIC_RELAXED) == 1)
-		log_warn("more than %d calls of the sandbox wait at once: the "
-			 "ones past that are not recorded for a restart",
-			 NOTIF_JOURNAL_PROBE);
+	return false;
 }
 
 /* An answer went out (or its caller is gone): free the id's slot. */

@@ -51,7 +51,7 @@ int notif_journal_open(int listener, int memfd, struct notif_journal **ret,
 		       unsigned int *ret_answered);
 struct notif_journal *notif_journal_ref(struct notif_journal *j);
 void notif_journal_unref(struct notif_journal *j);
-void notif_journal_add(struct notif_journal *j, uint64_t id);
+bool notif_journal_add(struct notif_journal *j, uint64_t id);
 
 int notif_recv(int listener, struct seccomp_notif *req, size_t size);
 int notif_id_valid(int listener, uint64_t id);

@@ -10,7 +10,8 @@ src_lxnet_lxnet_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS)
 src_lxnet_lxnet_LDADD = $(LIBLXNET) $(SECCOMP_LIBS)
 dist_man_MANS += man/lxnet.1
 # lxnet run, the sandbox launcher (owner: launcher)
-src_lxnet_lxnet_SOURCES += src/lxnet/run.c src/lxnet/sandbox.c \
+src_lxnet_lxnet_SOURCES += src/lxnet/run.c src/lxnet/run_int.h \
+	src/lxnet/run_companion.c src/lxnet/sandbox.c \
 	src/lxnet/sandbox.h src/lxnet/userns.c src/lxnet/userns.h
 # named sandboxes: lxnet run --name/--bind, lxnet exec, lxnet ps (owner: exec)
 src_lxnet_lxnet_SOURCES += src/lxnet/registry.c src/lxnet/registry.h \

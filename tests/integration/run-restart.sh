@@ -15,7 +15,7 @@ lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
 PY=/usr/bin/python3
 [ -x "$PY" ] || tap_skip_all "python3 missing"
-tap_plan 13
+tap_plan 15
 
 "$PY" -c '
 import socket, sys, threading
@@ -60,6 +60,11 @@ def connect():
 print("before", connect())
 with open("/etc/hosts", "a") as f:
     f.write("10.77.0.77\twritten.test\n")
+with open("/etc/resolv.conf", "a") as f:
+    f.write("options ndots:3\n")
+held_w = open("/etc/hosts", "a")       # opened by the lxnetfs to be killed
+held_r = open("/etc/resolv.conf", "rb", buffering=0)
+first = held_r.read(5)
 nl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
 nl.bind((0, 1))  # RTMGRP_LINK
 parked = {}
@@ -81,6 +86,15 @@ print("after", connect())
 print("link", subprocess.run(["ip", "-o", "link", "show", "lxv0"],
       capture_output=True, text=True).stdout.count("lxv0"))
 print("hosts", "written.test" in open("/etc/hosts").read())
+print("resolv-written", "options ndots:3" in open("/etc/resolv.conf").read())
+try:
+    held_w.write("10.77.0.78\theld.test\n")
+    held_w.flush()
+    print("held-write", "held.test" in open("/etc/hosts").read())
+except OSError as e:
+    print("held-write errno", e.errno)
+rest = first + held_r.read()
+print("held-read", rest.startswith(b"# Gen") and b"nameserver" in rest)
 wait("changed")
 for _ in range(100):
     if "10.77.0.99" in open("/etc/resolv.conf").read():
@@ -101,7 +115,8 @@ fs=$(companion $run lxnetfs)
 wait_until 10 replaced $run lxnet-proxy "$proxy"
 r1=$?
 wait_until 10 replaced $run lxnetfs "$fs"
-[ $r1 -eq 0 ] && [ $? -eq 0 ]
+r2=$?
+[ $r1 -eq 0 ] && [ $r2 -eq 0 ]
 tap_result $? "both companions killed (-9) are started again"
 touch "$TMP_DIR/killed"
 wait_until 20 grep -q '^hosts' "$TMP_DIR/out"
@@ -121,8 +136,10 @@ tap_result $? "a new netlink socket is answered after the restart"
 grep -q '^parked b..$' "$TMP_DIR/out" &&
 	grep -q "answered 1 call an earlier lxnet-proxy left unanswered (EINTR)" "$TMP_DIR/err"
 tap_result $? "the receive parked in the dead proxy got EINTR, then end of file"
-grep -q '^hosts True$' "$TMP_DIR/out"
-tap_result $? "a line written into /etc/hosts survives lxnetfs's restart"
+grep -q '^hosts True$' "$TMP_DIR/out" && grep -q '^resolv-written True$' "$TMP_DIR/out"
+tap_result $? "lines written into /etc/hosts and /etc/resolv.conf survive lxnetfs's restart"
+grep -q '^held-write True$' "$TMP_DIR/out" && grep -q '^held-read True$' "$TMP_DIR/out"
+tap_result $? "handles opened before the restart read and write on"
 grep -q '^resolv True$' "$TMP_DIR/out"
 tap_result $? "the view follows the host's resolv.conf after the restart"
 [ "$(grep -c 'ended while the sandbox runs (signal 9): restarting it' "$TMP_DIR/err")" -eq 2 ]
@@ -153,8 +170,9 @@ tap_result $? "a read queued while lxnetfs was stopped is answered after its res
 # A request lxnetfs had taken and not answered when it died fails
 # ECONNABORTED (the kernel ends what its clone of the device held),
 # never hangs; the next one is served. strace holds lxnetfs's answer
-# (the reader's wait is strace's delay: a task stopped by the tracer
-# releases its fds only when strace lets it go).
+# (the reader's wait is strace's delay: SIGKILL ends the process at once,
+# but its files are released when its last thread has exited, which the
+# thread held in the delayed writev does only when strace resumes it).
 if command -v strace >/dev/null; then
 	rm -f "$TMP_DIR/go" "$TMP_DIR/res"
 	"$LXNET" run $VIEW -- "$PY" -c '
@@ -198,6 +216,31 @@ else
 	tap_skip "a read in flight when lxnetfs dies" "no strace"
 fi
 
+# With --pid (the sandbox's init does not exec): the same.
+rm -f "$TMP_DIR/go7"
+"$LXNET" run $VIEW --pid -- sh -c "while [ ! -e '$TMP_DIR/go7' ]; do sleep 0.05; done
+	grep -c '^nameserver' /etc/resolv.conf; ip -o link show lxv0 | grep -c lxv0; exit 6" \
+	>"$TMP_DIR/out7" 2>"$TMP_DIR/err7" &
+run=$!
+lib_on_exit "kill -9 $run 2>/dev/null"
+wait_until 10 sh -c "[ -n \"\$(pgrep -P $run -x lxnet-proxy)\" ] && [ -n \"\$(pgrep -P $run -x lxnetfs)\" ]"
+sleep 0.5
+proxy=$(companion $run lxnet-proxy)
+fs=$(companion $run lxnetfs)
+kill -9 "$proxy" "$fs"
+wait_until 10 replaced $run lxnet-proxy "$proxy"
+wait_until 10 replaced $run lxnetfs "$fs"
+touch "$TMP_DIR/go7"
+timeout 30 tail --pid=$run -f /dev/null
+wait $run
+st=$?
+[ $st -eq 6 ] && [ "$(cat "$TMP_DIR/out7")" = "$(printf '1\n1')" ]
+tap_result $? "--pid: both companions restarted, the sandbox served (status $st)"
+
+# serving PID - the proxy PID holds the sandbox's listener (its answer
+# follows at once)
+serving() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'seccomp notify'; }
+
 # A companion that keeps dying: the sandbox is stopped, status 125.
 "$LXNET" run $VIEW -- sleep 60 2>"$TMP_DIR/err3" &
 run=$!
@@ -206,6 +249,7 @@ wait_until 10 test -n "$(companion $run lxnet-proxy)"
 for i in 1 2 3 4 5 6; do
 	p=$(companion $run lxnet-proxy)
 	[ -n "$p" ] || break
+	wait_until 5 serving "$p"
 	sleep 0.2
 	kill -9 "$p"
 	wait_until 5 replaced $run lxnet-proxy "$p" || break

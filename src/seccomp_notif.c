@@ -31,12 +31,12 @@
  * (its caller died, or a handler left it, NOTIF_ANSWERED, without an
  * answer of ours): one NOTIF_ID_VALID, only when the slot is in use. A
  * call parked for long (a blocking receive) keeps its slot. An id finding
- * every slot of its probe held by pending calls is not recorded (counted
- * in @untracked): after a crash its caller would wait until it is
- * killed (the filter's WAIT_KILLABLE_RECV lets no other signal in);
- * so is the caller of a call taken in the moment between NOTIF_RECV and
- * its recording, should the proxy die right then. Slots are read and
- * written with atomics, without a lock.
+ * every slot of its probe held by pending calls is not recorded
+ * (notif_journal_add() says so): after a crash its caller would wait
+ * until it is killed (the filter's WAIT_KILLABLE_RECV lets no other
+ * signal in); so would the caller of a call taken in the instant between
+ * NOTIF_RECV and its recording, should the proxy die right then. Slots
+ * are read and written with atomics, without a lock.
  */
 #define NOTIF_JOURNAL_PROBE 32
 

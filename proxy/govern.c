@@ -137,7 +137,8 @@ static int64_t govern_open(struct govern_call *g)
 /*
  * Copy @len bytes at @addr of the caller. Cheaper than opening its
  * /proc/PID/mem; what was read is the caller's once govern_proven() says
- * the notification is still pending (then the pid was not reused).
+ * the notification is still pending (then the pid was not reused). Never
+ * from a FUSE file of the caller's (target_check_read()).
  */
 static int govern_read(struct govern_call *g, uint64_t addr, void *buf,
 		       size_t len)
@@ -147,8 +148,10 @@ static int govern_read(struct govern_call *g, uint64_t addr, void *buf,
 				.iov_len = len };
 	ssize_t n;
 
-	if (len == 0)
-		return 0;
+	int r = target_check_read((pid_t)g->req->pid, addr, len);
+
+	if (r < 0 || len == 0)
+		return r;
 	n = process_vm_readv((pid_t)g->req->pid, &local, 1, &remote, 1, 0);
 	if (n < 0)
 		return errno == ESRCH ? -ENOENT : -EFAULT;

@@ -107,8 +107,10 @@ static int ifioctl_peek(const struct ifioctl_call *c, uint64_t addr,
 	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
 				.iov_len = len };
 	ssize_t n;
-	int err;
+	int err = -target_check_read((pid_t)c->req->pid, addr, len);
 
+	if (err)
+		return ifioctl_id_valid(c) < 0 || err == ENOENT ? -ENOENT : -err;
 	n = process_vm_readv((pid_t)c->req->pid, &local, 1, &remote, 1, 0);
 	err = n < 0 ? errno : 0;
 	if (ifioctl_id_valid(c) < 0 || err == ESRCH)

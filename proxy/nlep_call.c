@@ -462,7 +462,7 @@ static int64_t nlep_write_getsockopt(struct nlep_call *c, int64_t r)
  * UIO_MAXIOV iovecs is EMSGSIZE.
  * Return: 0 or -errno.
  */
-static int nlep_read_msghdr(const struct target *t, struct nlep_recv *rv)
+static int nlep_read_msghdr(struct target *t, struct nlep_recv *rv)
 {
 	int r;
 
@@ -495,7 +495,7 @@ static int nlep_read_msghdr(const struct target *t, struct nlep_recv *rv)
 static int nlep_read_recv(struct nlep_call *c)
 {
 	const struct seccomp_notif *req = c->req;
-	const struct target *t = &c->t;
+	struct target *t = &c->t;
 	struct nlep_recv *rv = g_new0(struct nlep_recv, 1);
 	size_t i;
 	int r = 0;
@@ -628,28 +628,28 @@ static int64_t nlep_apply_shutdown(struct nlep *ep, struct nlep_call *c)
 /* The trapped calls on an endpoint fd, by enum trap_id (trapped.h). */
 static const struct nlep_call_row nlep_calls[TRAP_N] = {
 	[TRAP_bind] = {
-		NLEP_ATTACH_TGID,
+		NLEP_ATTACH_MEMORY | NLEP_ATTACH_TGID,
 		nlep_read_addr, nlep_apply_bind, NULL },
 	[TRAP_connect] = {
-		NLEP_ATTACH_TGID,
+		NLEP_ATTACH_MEMORY | NLEP_ATTACH_TGID,
 		nlep_read_addr, nlep_apply_connect, NULL },
 	[TRAP_getsockname] = {
-		NLEP_ATTACH_WRITES,
+		NLEP_ATTACH_MEMORY,
 		nlep_read_namelen, nlep_apply_name, nlep_write_name },
 	[TRAP_getpeername] = {
-		NLEP_ATTACH_WRITES,
+		NLEP_ATTACH_MEMORY,
 		nlep_read_namelen, nlep_apply_name, nlep_write_name },
 	[TRAP_recvfrom] = {
-		NLEP_ATTACH_WRITES | NLEP_ATTACH_FD,
+		NLEP_ATTACH_MEMORY | NLEP_ATTACH_FD,
 		nlep_read_recv, nlep_apply_recv, nlep_write_recv },
 	[TRAP_recvmsg] = {
-		NLEP_ATTACH_WRITES | NLEP_ATTACH_FD,
+		NLEP_ATTACH_MEMORY | NLEP_ATTACH_FD,
 		nlep_read_recv, nlep_apply_recv, nlep_write_recv },
 	[TRAP_setsockopt] = {
-		0,
+		NLEP_ATTACH_MEMORY,
 		nlep_read_setsockopt, nlep_apply_setsockopt, NULL },
 	[TRAP_getsockopt] = {
-		NLEP_ATTACH_WRITES,
+		NLEP_ATTACH_MEMORY,
 		nlep_read_getsockopt, nlep_apply_getsockopt, nlep_write_getsockopt },
 	[TRAP_sendto] = {
 		0,

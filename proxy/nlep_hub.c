@@ -50,9 +50,10 @@
  *  - the caller's memory is reached only through target.c: /proc/PID/mem
  *    opened per notification and proven the caller's by NOTIF_ID_VALID
  *    after the open (the fd holds the caller's mm, so a reused pid is
- *    never written), read and written with pread/pwrite; writes only to
- *    pages mapped writable, as copy_to_user() would fault (one
- *    PROCMAP_QUERY per mapping). The files are opened in a /proc/PID
+ *    never written), read and written with pread/pwrite; reads only from
+ *    pages mapped readable and writes only to pages mapped writable, as
+ *    copy_from_user()/copy_to_user() would fault, and neither in a file
+ *    of the caller's FUSE mounts (one PROCMAP_QUERY per mapping). The files are opened in a /proc/PID
  *    directory fd cached per calling thread with a pidfd and its inner
  *    tgid (NLEP_TASKS per sandbox, nlep_sandbox.c): fds that name the task,
  *    not its number, so a stale entry fails instead of reaching a new

@@ -302,7 +302,7 @@ void nlep_set_want_out(struct nlep *ep, bool want);
 void nlep_unqueue(struct nlep *ep);
 
 /* nlep_sandbox.c: a sandbox's listener, port ids and callers */
-#define NLEP_ATTACH_WRITES (1u << 0) /* the call writes: open maps too */
+#define NLEP_ATTACH_MEMORY (1u << 0) /* it reads or writes the caller: open maps too */
 #define NLEP_ATTACH_FD (1u << 1)     /* take our own copy of the fd */
 #define NLEP_ATTACH_TGID (1u << 2)   /* read the caller's inner tgid */
 int nlep_attach(struct nlep_sandbox *sb, const struct seccomp_notif *req,

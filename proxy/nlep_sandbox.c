@@ -339,7 +339,7 @@ int nlep_attach(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 		cached = r == 1;
 		/* A cached entry fails here once its task is gone. */
 		r = target_attach(e->procdir, pid,
-				  (what & NLEP_ATTACH_WRITES) != 0, t);
+				  (what & NLEP_ATTACH_MEMORY) != 0, t);
 		if (r == -ENOENT && cached)
 			continue;
 		if (r < 0)

@@ -211,12 +211,13 @@ void proxy_model_stop(struct proxy_model *m);
  * struct target - a trapped caller's memory (target.c)
  * @memfd: its /proc/PID/mem, opened before NOTIF_ID_VALID (pins its mm)
  * @pid: its pid (for /proc/PID/maps)
- * @maps: its /proc/PID/maps, read at the first write (g_free), or NULL
+ * @maps: its /proc/PID/maps, read at the first check (g_free), or NULL
  *	(only where PROCMAP_QUERY is missing)
  * @mapsfd: its /proc/PID/maps, valid when @has_mapsfd
  * @has_mapsfd: @mapsfd is open (false in a zero-initialised target)
  * @no_query: PROCMAP_QUERY is not supported: @maps is parsed instead
  * @w_lo, @w_hi: the last range found mapped writable (empty when equal)
+ * @r_lo, @r_hi: the last range found mapped readable (empty when equal)
  */
 struct target {
 	int memfd;
@@ -226,6 +227,7 @@ struct target {
 	bool has_mapsfd;
 	bool no_query;
 	uint64_t w_lo, w_hi;
+	uint64_t r_lo, r_hi;
 };
 
 struct iovec;
@@ -243,7 +245,8 @@ int task_getfd(pid_t pid, int fd, bool leader_only, int *ret_copy);
 int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t);
 int target_attach(int procdir, pid_t pid, bool want_maps, struct target *ret_t);
 void target_close(struct target *t);
-int target_read(const struct target *t, uint64_t addr, void *buf, size_t len);
+int target_read(struct target *t, uint64_t addr, void *buf, size_t len);
+int target_check_read(pid_t pid, uint64_t addr, size_t len);
 int target_write(struct target *t, uint64_t addr, const void *buf, size_t len);
 int target_write_unless(struct target *t, uint64_t addr, const void *buf,
 			size_t len, bool same);

@@ -152,8 +152,12 @@ int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
 		.iov_len = sizeof(a),
 	};
 	ssize_t n;
-	int err;
+	int err = -target_check_read((pid_t)req->pid,
+				     (uint32_t)req->data.args[1], sizeof(a));
 
+	if (err)
+		return notif_id_valid(listener, req->id) < 0 || err == ENOENT ?
+		       -ENOENT : -err;
 	n = process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0);
 	err = n < 0 ? errno : 0;
 	if (notif_id_valid(listener, req->id) < 0)

@@ -62,6 +62,7 @@ struct target_procmap_query {
 	uint64_t build_id_addr;
 };
 #define TARGET_PROCMAP_QUERY _IOWR('f', 17, struct target_procmap_query)
+#define TARGET_VMA_READABLE 0x01
 #define TARGET_VMA_WRITABLE 0x02
 
 /*
@@ -114,7 +115,8 @@ int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t)
  * target_attach() - open a caller's memory (and maps) without the proof
  * @procdir: its /proc/PID directory (O_PATH or O_DIRECTORY fd)
  * @pid: its pid
- * @want_maps: also open its maps now (for a call that writes)
+ * @want_maps: also open its maps now (for a call that reads or writes the
+ *	caller's memory: then both are checked)
  * @ret_t: the target (target_close() it, also on failure)
  *
  * The caller MUST check SECCOMP_IOCTL_NOTIF_ID_VALID after this and before
@@ -182,24 +184,6 @@ static int target_rw(const struct target *t, uint64_t addr, void *buf,
 		done += (size_t)n;
 	}
 	return 0;
-}
-
-/**
- * target_read() - copy @len bytes at @addr in the target into @buf
- * @t: the target
- * @addr: the target's address
- * @buf: destination
- * @len: bytes
- *
- * Return: 0, -EFAULT (not all mapped/readable) or -ENOENT (mm gone).
- */
-int target_read(const struct target *t, uint64_t addr, void *buf, size_t len)
-{
-	if (len == 0)
-		return 0;
-	if (!target_range_ok(addr, len))
-		return -EFAULT;
-	return target_rw(t, addr, buf, len, false);
 }
 
 /* Parse one hex number of a maps line; @p is advanced past it. */
@@ -274,16 +258,19 @@ static bool target_maps_fuse(const struct target *t, const char *p)
 }
 
 /**
- * target_maps_text() - the writable mapping holding @addr, from the text
- * of /proc/PID/maps (read once per target; kernels without PROCMAP_QUERY)
+ * target_maps_text() - the readable or writable mapping holding @addr,
+ * from the text of /proc/PID/maps (read once per target; kernels without
+ * PROCMAP_QUERY)
  * @t: the target
  * @addr: the address
+ * @write: writable wanted, else readable
  * @ret_lo, @ret_hi: the mapping
  *
- * Return: 0, -EFAULT when @addr is not mapped writable, or -errno.
+ * Return: 0, -EFAULT when @addr is not mapped so (or is a FUSE file's), or
+ * -errno.
  */
-static int target_maps_text(struct target *t, uint64_t addr, uint64_t *ret_lo,
-			    uint64_t *ret_hi)
+static int target_maps_text(struct target *t, uint64_t addr, bool write,
+			    uint64_t *ret_lo, uint64_t *ret_hi)
 {
 	char path[64];
 	size_t mlen;
@@ -306,7 +293,8 @@ static int target_maps_text(struct target *t, uint64_t addr, uint64_t *ret_lo,
 			p++;
 			hi = target_hex(&p);
 			if (*p == ' ' && p[1] && p[2] && addr >= lo && addr < hi) {
-				if (p[2] != 'w' || target_maps_fuse(t, p))
+				if (p[write ? 2 : 1] != (write ? 'w' : 'r') ||
+				    target_maps_fuse(t, p))
 					return -EFAULT;
 				*ret_lo = lo;
 				*ret_hi = hi;
@@ -321,19 +309,21 @@ static int target_maps_text(struct target *t, uint64_t addr, uint64_t *ret_lo,
 }
 
 /**
- * target_vma() - the writable mapping holding @addr
+ * target_vma() - the readable or writable mapping holding @addr, unless it
+ * maps a file of a FUSE mount of the target's (target_fuse_dev())
  * @t: the target; its maps fd must have been opened with the memory fd,
  *	before NOTIF_ID_VALID (target_open(), target_attach() with
  *	@want_maps): opened later, by pid, it could be another process's
  *	(the caller's thread may be gone and its tid reused while the mm the
  *	memory fd holds lives on)
  * @addr: the address
+ * @write: writable wanted, else readable
  * @ret_lo, @ret_hi: the mapping
  *
- * Return: 0, or -EFAULT when @addr is not mapped writable (or unknown).
+ * Return: 0, or -EFAULT when @addr is not mapped so (or unknown).
  */
-static int target_vma(struct target *t, uint64_t addr, uint64_t *ret_lo,
-		      uint64_t *ret_hi)
+static int target_vma(struct target *t, uint64_t addr, bool write,
+		      uint64_t *ret_lo, uint64_t *ret_hi)
 {
 	struct target_procmap_query q = { .size = sizeof(q), .query_addr = addr };
 
@@ -341,7 +331,8 @@ static int target_vma(struct target *t, uint64_t addr, uint64_t *ret_lo,
 		return -EFAULT; /* no maps opened before the proof: never by pid now */
 	if (!t->no_query) {
 		if (ioctl(t->mapsfd, TARGET_PROCMAP_QUERY, &q) == 0) {
-			if (!(q.vma_flags & TARGET_VMA_WRITABLE) ||
+			if (!(q.vma_flags & (write ? TARGET_VMA_WRITABLE :
+						      TARGET_VMA_READABLE)) ||
 			    addr < q.vma_start || addr >= q.vma_end)
 				return -EFAULT;
 			if (q.inode && q.dev_major == 0 &&
@@ -355,38 +346,106 @@ static int target_vma(struct target *t, uint64_t addr, uint64_t *ret_lo,
 			return -EFAULT;
 		t->no_query = true;
 	}
-	return target_maps_text(t, addr, ret_lo, ret_hi);
+	return target_maps_text(t, addr, write, ret_lo, ret_hi);
 }
 
 /**
- * target_writable() - whether [@addr, @addr + @len) is mapped writable in
- * the target
+ * target_mapped() - whether [@addr, @addr + @len) is mapped readable or
+ * writable in the target, in no FUSE file of its
  * @t: the target
  * @addr: start
  * @len: bytes (> 0)
+ * @write: writable wanted, else readable
  *
- * Return: true when every byte lies in a mapping with 'w'.
+ * The last mapping found either way is remembered, so the several fields
+ * of one struct msghdr cost one query.
+ *
+ * Return: true when every byte lies in such a mapping.
  */
-static bool target_writable(struct target *t, uint64_t addr, size_t len)
+static bool target_mapped(struct target *t, uint64_t addr, size_t len,
+			  bool write)
 {
 	uint64_t want = addr, end = addr + len;
+	uint64_t *c_lo = write ? &t->w_lo : &t->r_lo;
+	uint64_t *c_hi = write ? &t->w_hi : &t->r_hi;
 	unsigned int n;
 
 	/* Each step covers a whole mapping; a range spans few of them. */
 	for (n = 0; want < end && n < 65536; n++) {
 		uint64_t lo, hi;
 
-		if (want >= t->w_lo && want < t->w_hi) {
-			want = t->w_hi;
+		if (want >= *c_lo && want < *c_hi) {
+			want = *c_hi;
 			continue;
 		}
-		if (target_vma(t, want, &lo, &hi) < 0)
+		if (target_vma(t, want, write, &lo, &hi) < 0)
 			return false;
-		t->w_lo = lo;
-		t->w_hi = hi;
+		*c_lo = lo;
+		*c_hi = hi;
 		want = hi;
 	}
 	return want >= end;
+}
+
+/**
+ * target_read() - copy @len bytes at @addr in the target into @buf
+ * @t: the target
+ * @addr: the target's address
+ * @buf: destination
+ * @len: bytes
+ *
+ * Only from readable mappings in no FUSE file of the target's, checked
+ * as for writes (target_fuse_dev()): a read that faults in a page of the
+ * sandbox's own never-answering FUSE file would wait for it as
+ * uninterruptibly, and the sandbox's other processes with it (its server
+ * taken by our READ, a FLUSH at their exit waits too). Without a maps fd
+ * (target_attach() without it) the read is not checked.
+ *
+ * Return: 0, -EFAULT (not all mapped readable, or a FUSE file's) or
+ * -ENOENT (mm gone).
+ */
+int target_read(struct target *t, uint64_t addr, void *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (!target_range_ok(addr, len) ||
+	    (t->has_mapsfd && !target_mapped(t, addr, len, false)))
+		return -EFAULT;
+	return target_rw(t, addr, buf, len, false);
+}
+
+/**
+ * target_check_read() - whether a caller's range may be read with
+ * process_vm_readv() (target_read()'s check, for readers without a target)
+ * @pid: the caller's pid
+ * @addr: start
+ * @len: bytes
+ *
+ * Its maps are opened by pid, unproven: a pid reused since makes only the
+ * answer wrong, and what is then read is the other process's, which the
+ * caller's proof (NOTIF_ID_VALID afterwards) throws away.
+ *
+ * Return: 0, -EFAULT (not readable, or a FUSE file's), or -ENOENT (gone).
+ */
+int target_check_read(pid_t pid, uint64_t addr, size_t len)
+{
+	struct target t = { .memfd = -1, .pid = pid,
+			    .no_query = target_test_no_query() };
+	char path[64];
+	bool ok;
+
+	if (len == 0)
+		return 0;
+	if (!target_range_ok(addr, len))
+		return -EFAULT;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	t.mapsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (t.mapsfd < 0)
+		return errno == ENOENT || errno == ESRCH ? -ENOENT : -EFAULT;
+	t.has_mapsfd = true;
+	ok = target_mapped(&t, addr, len, false);
+	target_close(&t);
+	return ok ? 0 : -EFAULT;
 }
 
 /**
@@ -402,7 +461,7 @@ int target_write(struct target *t, uint64_t addr, const void *buf, size_t len)
 {
 	if (len == 0)
 		return 0;
-	if (!target_range_ok(addr, len) || !target_writable(t, addr, len))
+	if (!target_range_ok(addr, len) || !target_mapped(t, addr, len, true))
 		return -EFAULT;
 	return target_rw(t, addr, (void *)buf, len, true);
 }
@@ -427,7 +486,7 @@ int target_write_unless(struct target *t, uint64_t addr, const void *buf,
 {
 	if (!same || len == 0)
 		return target_write(t, addr, buf, len);
-	if (!target_range_ok(addr, len) || !target_writable(t, addr, len))
+	if (!target_range_ok(addr, len) || !target_mapped(t, addr, len, true))
 		return -EFAULT;
 	return 0;
 }

@@ -15,7 +15,7 @@ lib_tmpdir
 STALL=$top_builddir/tests/helpers/fuse-stall
 [ -x "$STALL" ] || tap_skip_all "tests/helpers/fuse-stall not built"
 lib_fuse_node 0666 || tap_skip_all "cannot give this test a /dev/fuse node of its own"
-tap_plan 5
+tap_plan 6
 SOCK=$TMP_DIR/proxy.sock
 proxy_start "$SOCK" || tap_skip_all "lxnet-proxy did not start"
 mkdir "$TMP_DIR/m"
@@ -54,6 +54,25 @@ tap_result $? "a new sandbox is served while the other is stalled (${ms} ms, sta
 
 wait_until 5 grep -q "^error EFAULT" "$TMP_DIR/attack.log"
 tap_result $? "the hostile sandbox's receive into its FUSE mapping fails EFAULT, written by nobody ($(tr '\n' ' ' <"$TMP_DIR/attack.log"))"
+
+# A recvmsg whose struct msghdr lies in the stalled FUSE file: the proxy
+# must read it, and refuses to (EFAULT at once) rather than wait on that
+# server in a page fault (before: the serving thread stuck for good, the
+# sandbox's own exit stuck behind it, lxnet run never returning).
+mkdir "$TMP_DIR/m2"
+out=$(timeout 20 unshare -rnm --propagation private "$LXNET_BIN" shim --proxy "$SOCK" -- sh -c '
+	"$1" "$2/m2" 2>"$2/stall2.err" &
+	server=$!
+	i=0
+	while ! grep -q " $2/m2 fuse" /proc/self/mounts && [ $i -lt 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	timeout 10 "$3" "$4" --msghdr "$2/m2/f"; st=$?
+	kill -9 $server
+	exit $st' sh "$STALL" "$TMP_DIR" "$PY" \
+	"$top_srcdir/tests/integration/stall-attack.py" 2>&1)
+echo "$out" | grep -q '^recvmsg -1 EFAULT$'
+tap_result $? "a recvmsg whose msghdr is in a stalled FUSE file fails EFAULT at once ($(echo "$out" | tr '\n' ' '))"
 
 start=$(date +%s%N)
 kill -TERM "$PROXY_PID"

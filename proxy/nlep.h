@@ -37,6 +37,16 @@ struct proxy_sysnr;
 #define NLEP_MAX_PARKED_PER_SANDBOX 256 /* blocked receives, per sandbox */
 #define NLEP_SANDBOX_BYTES (32u << 20)  /* overflow queue bytes, per sandbox */
 #define NLEP_PROXY_BYTES (256u << 20)   /* overflow queue bytes, per proxy */
+/*
+ * Kernel memory of the proxy's socket ends (SIOCOUTQ: what their datagrams
+ * hold in the sandbox's receive queues): each endpoint may always hold
+ * NLEP_SOCKMEM_RESERVE, more only while its sandbox's endpoints hold less
+ * than NLEP_SANDBOX_SOCKMEM in all. So one sandbox makes the proxy hold at
+ * most 32 MiB + 4096 * 8 KiB = 64 MiB (was 4096 * 416 KiB, 1.7 GiB). See
+ * nlep_hub.c, "Socket memory", for the choice of numbers.
+ */
+#define NLEP_SANDBOX_SOCKMEM (32u << 20) /* per sandbox, past the reserves */
+#define NLEP_SOCKMEM_RESERVE (8u << 10)  /* per endpoint, always */
 
 struct nlep_hub;     /* every endpoint of the proxy */
 struct nlep_sandbox; /* the endpoints of one listener (port id space) */

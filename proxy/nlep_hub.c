@@ -25,7 +25,8 @@
  *  - replies, dump parts and multicast messages are written into P, so
  *    they sit in S's receive queue: poll/select/epoll readiness, FIONREAD
  *    and read(2) are native and true. What P cannot take (its SO_SNDBUF is
- *    the endpoint's SO_RCVBUF) waits in a per-endpoint overflow queue.
+ *    the endpoint's SO_RCVBUF; and its sandbox's socket memory, below)
+ *    waits in a per-endpoint overflow queue.
  *    Replies and notifications are bounded as netlink_unicast() bounds
  *    them: past the endpoint's SO_RCVBUF in the overflow queue (so at most
  *    about twice SO_RCVBUF in all, with P's buffer), or past its sandbox's
@@ -120,10 +121,68 @@
  * (iproute2, glibc's getifaddrs and Python's socket module, as tested here,
  * use the fd they opened).
  *
+ * Socket memory: what P's datagrams hold in S's receive queue is kernel
+ * memory charged to the proxy's socket (P's sk_wmem_alloc, skb truesize:
+ * 768 bytes for a small notification), bounded by P's send buffer, which
+ * is the endpoint's receive buffer as a native socket's sk_rcvbuf (by
+ * default net.core.rmem_default, 208 KiB; it was twice that). 4,096
+ * endpoints that never read, the per-sandbox cap, would still make the
+ * proxy hold 4,096 receive buffers (1.7 GiB measured), so a sandbox's
+ * P's are bounded together: NLEP_SANDBOX_SOCKMEM (32 MiB) in all, past
+ * which each endpoint may still hold NLEP_SOCKMEM_RESERVE (8 KiB) of its
+ * own: at most 32 MiB + 4096 * 8 KiB = 64 MiB per sandbox
+ * (tests/integration/netlink-sockmem.sh).
+ *  - counted, not granted: each datagram is admitted before it is written
+ *    (nlep_put(), nlep_sockmem_admit()) against the sum of the sandbox's
+ *    P's SIOCOUTQ as last read. P's own is read at each admission and
+ *    after each write; the others' only shrink unseen (the sandbox reads),
+ *    so before a refusal the sum is re-read from every P of the sandbox,
+ *    at most every NLEP_SOCKMEM_RESYNC_MS. The alternative, granting each
+ *    P's SO_SNDBUF from the budget as endpoints ask for receive buffers,
+ *    lets the kernel enforce it with no counting, but a grant cannot
+ *    follow a reader (lowering sk_sndbuf frees nothing queued: endpoints
+ *    made first would keep the budget, a reader made later get the
+ *    floor), and every P needs a floor that takes the largest datagram
+ *    written (AF_UNIX refuses one over sk_sndbuf - 32: a 32 KiB dump part,
+ *    an ack echoing a 400 KB request), 4,096 such floors being 128 MiB or
+ *    more by themselves.
+ *  - the reserve keeps a reader going whatever the others hold: it takes
+ *    an NLMSG_GOODSIZE dump part (4,352 bytes of truesize) with
+ *    NLEP_SOCKMEM_WAKE to spare, or ten small notifications.
+ *  - past the budget an endpoint is a full receiver, as one under a
+ *    memory cgroup at its limit: a notification waits in the overflow
+ *    queue only if the sandbox reads the endpoint (it has read from it,
+ *    or had read everything when the event came: nlep_notify()), else it
+ *    is dropped with ENOBUFS, so endpoints never read cost nothing more
+ *    at once and leave the overflow queues' budget to readers (one that
+ *    read once and stopped keeps its place there, within that budget);
+ *    replies wait; dump parts shrink to
+ *    NLMSG_GOODSIZE, as netlink_dump() falls back when the larger skb
+ *    cannot be had, and wait; a datagram the reserve could never take
+ *    (over 3,776 bytes: a host dump's parts, sock_diag answers, the ack
+ *    of a large request) is dropped with ENOBUFS. A waiting datagram sets
+ *    P's send buffer to the least (SOCK_MIN_SNDBUF), so P turns writable
+ *    (G_IO_OUT) only once the sandbox has read S nearly empty, when the
+ *    reserve admits it: nothing polls. Within the budget nothing changes,
+ *    and getsockopt(SO_RCVBUF) reports what was set.
+ *  - the budget: 32 MiB is 150 endpoints with the default receive
+ *    buffer, or 8 with an rmem_max of 4 MiB, far above what programs keep
+ *    open (iproute2 one or two, glibc's getifaddrs() one per call, network
+ *    daemons a few), and the overflow queues' NLEP_SANDBOX_BYTES: a
+ *    sandbox pins at most that much in each. A multiple of rmem_max would
+ *    follow the host's tuning, but swing from 1.6 MiB (eight of Debian's
+ *    208 KiB) to gigabytes where it is raised for a routing daemon; a
+ *    fixed number bounds the same on every host.
+ *  - a datagram over P's send buffer gets it raised for that one send,
+ *    as netlink_attachskb() takes one skb past a receive buffer not yet
+ *    full; one that still does not fit is dropped with ENOBUFS, not
+ *    silently.
+ *
  * Bounds (nlep.h): NLEP_MAX_ENDPOINTS per proxy and NLEP_MAX_PER_SANDBOX
  * per listener (socket() fails ENOBUFS past them); the fd range
  * (LXNET_NLEP_FD_COUNT numbers per process, EMFILE past it); parked
- * receives (above); overflow queue bytes (above); a host query holds at
+ * receives (above); overflow queue bytes (above); socket memory (above:
+ * per sandbox; a shared proxy holds its sandboxes' sum); a host query holds at
  * most NLEP_HOST_PARTS datagrams and NLEP_BACKLOG_MAX bytes; a request at
  * most NLMSG_REQ_MAX. SO_RCVBUFFORCE/SO_SNDBUFFORCE need CAP_NET_ADMIN in
  * the proxy's user namespace (EPERM otherwise, as sock_setsockopt()'s
@@ -207,6 +266,9 @@ static void nlep_free(struct nlep *ep)
 	nlep_recv_orphan(ep);
 	while (!g_queue_is_empty(&ep->out))
 		nlep_unqueue(ep);
+	/* P's datagrams went with S's receive queue (the last S closed) */
+	ep->sb->sockmem -= MIN(ep->sockmem, ep->sb->sockmem);
+	g_queue_unlink(&ep->sb->eps, &ep->sb_link);
 	if (ep->dump)
 		nlmsg_dump_free(ep->dump);
 	nlep_port_release(ep);
@@ -336,8 +398,9 @@ int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 	}
 	ep->sndbuf = h->wmem_default * 2;
 	g_queue_init(&ep->out);
-	nlep_set_rcvbuf(ep, h->rmem_default, false);
-	ep->rcvbuf = h->rmem_default; /* the kernel's default is not doubled */
+	nlep_init_rcvbuf(ep);
+	ep->sb_link.data = ep;
+	g_queue_push_tail_link(&sb->eps, &ep->sb_link);
 	sb->n_eps++;
 	h->n_eps++;
 	g_hash_table_insert(h->eps, &ep->ino, ep);
@@ -351,35 +414,6 @@ int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 }
 
 /* ---- multicast ----------------------------------------------------------- */
-
-/**
- * nlep_mcast() - queue one notification on a subscribed endpoint
- * @ep: the endpoint (hub lock held)
- * @buf: the message
- * @len: its length
- *
- * Into P when the overflow queue is empty and P takes it, else into the
- * overflow queue up to the endpoint's room (nlep_room()); past it the
- * message is dropped and the next receive fails ENOBUFS (unless
- * NETLINK_NO_ENOBUFS), and so is every message while it is congested.
- */
-static void nlep_mcast(struct nlep *ep, const void *buf, size_t len)
-{
-	/* netlink_broadcast_deliver(): nothing to a congested receiver */
-	if (ep->congested) {
-		nlep_overrun(ep);
-		return;
-	}
-	if (g_queue_is_empty(&ep->out) &&
-	    send(ep->pfd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
-		return;
-	if (len <= nlep_room(ep)) {
-		nlep_queue(ep, buf, len);
-		nlep_set_want_out(ep, true);
-		return;
-	}
-	nlep_overrun(ep);
-}
 
 /**
  * nlep_on_event() - the model changed: multicast to subscribed endpoints
@@ -400,6 +434,7 @@ static void nlep_on_event(const struct netstate_event *ev, void *data)
 	size_t i;
 
 	g_mutex_lock(&h->lock);
+	h->event++;
 	for (i = 0; i < ev->n_changes && g_hash_table_size(h->eps); i++) {
 		const struct ns_change *c = &ev->changes[i];
 		uint64_t g = nlmsg_change_groups(c);
@@ -415,7 +450,7 @@ static void nlep_on_event(const struct netstate_event *ev, void *data)
 				n = nlmsg_change_encode(ev->snap, c, buf, NLEP_DUMP_MAX);
 			if (n <= 0)
 				break;
-			nlep_mcast(ep, buf, (size_t)n);
+			nlep_notify(ep, buf, (size_t)n);
 		}
 	}
 	g_hash_table_iter_init(&it, h->eps);

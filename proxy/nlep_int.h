@@ -48,6 +48,14 @@ struct stat;
 #define NLEP_PARKED ((int64_t)1 << 40) /* a receive was parked */
 #define NLEP_TASKS 8                  /* callers cached per sandbox */
 #define NLEP_TRIM_BYTES (1u << 20)    /* queued bytes worth a malloc_trim() */
+#define NLEP_SOCKMEM_RESYNC_MS 50     /* a sandbox's SIOCOUTQ walk, at most */
+/*
+ * What a datagram that may wait for its endpoint's reserve leaves of it:
+ * a waiting P turns writable at SIOCOUTQ <= SOCK_MIN_SNDBUF / 4 (1151
+ * bytes on x86-64), and the reserve must then take the datagram, or the
+ * main loop would spin on G_IO_OUT (nlep_put()).
+ */
+#define NLEP_SOCKMEM_WAKE 2048
 
 /**
  * struct nlep_hub - every endpoint of the proxy
@@ -64,6 +72,7 @@ struct stat;
  * @sweep: the sweep's timeout source while something is parked
  * @out_bytes: bytes in every overflow queue, at most NLEP_PROXY_BYTES
  * @out_peak: the most @out_bytes was since the last malloc_trim()
+ * @event: model events multicast so far
  * @rmem_default, @rmem_max, @wmem_default, @wmem_max: net.core sysctls
  * @userns_dev, @userns_ino: the proxy's user namespace (SO_*BUFFORCE)
  */
@@ -78,6 +87,7 @@ struct nlep_hub {
 	GSource *sweep;
 	size_t out_bytes;
 	size_t out_peak;
+	uint64_t event;
 	int rmem_default, rmem_max, wmem_default, wmem_max;
 	dev_t userns_dev;
 	ino_t userns_ino;
@@ -94,6 +104,11 @@ struct nlep_hub {
  * @n_parked: parked receives, at most NLEP_MAX_PARKED_PER_SANDBOX (hub lock)
  * @out_bytes: bytes in its endpoints' overflow queues, at most
  *	NLEP_SANDBOX_BYTES (hub lock)
+ * @eps: its endpoints (struct nlep's @sb_link; hub lock)
+ * @sockmem: the sum of its endpoints' @sockmem (hub lock): never less
+ *	than what their P's hold, which only reads shrink
+ * @sockmem_synced: when @sockmem was last re-read from every P
+ *	(monotonic µs; hub lock)
  * @rover: next automatic negative port id, as an unsigned (hub lock)
  * @pidfd_leader_only: reach callers' fds as before Linux 6.9 (task.c)
  * @task_lock: guards @tasks and @task_clock (taken only by the sandbox's
@@ -119,6 +134,9 @@ struct nlep_sandbox {
 	unsigned int n_eps;
 	unsigned int n_parked;
 	size_t out_bytes;
+	GQueue eps;
+	size_t sockmem;
+	gint64 sockmem_synced;
 	uint32_t rover;
 	bool pidfd_leader_only;
 	GMutex task_lock;
@@ -161,6 +179,18 @@ struct nlep_sandbox {
  * @pktinfo, @bcast_err, @no_enobufs, @all_nsid, @cap_ack, @ext_ack,
  * @strict: SOL_NETLINK flags
  * @rcvbuf, @sndbuf: as getsockopt reports them (doubled)
+ * @p_sndbuf: P's send buffer, the kernel's value: @rcvbuf, at most
+ *	NLEP_BACKLOG_MAX
+ * @p_low: P's send buffer is at the least while a datagram waits for
+ *	socket memory (nlep_put())
+ * @sockmem: P's SIOCOUTQ when last read (the bytes its datagrams hold in
+ *	S's receive queue, skb truesize)
+ * @sb_link: in its sandbox's @eps
+ * @has_read: P's SIOCOUTQ was once seen lower than before: the sandbox
+ *	has read from S
+ * @event: the hub's @event when it was last notified
+ * @reader: at its first notification of @event, @has_read or P held
+ *	nothing: the sandbox reads it (nlep_notify())
  * @err: pending error (ENOBUFS)
  * @congested: an overrun happened and the sandbox has not yet read
  *	everything queued: replies and notifications are dropped without a
@@ -204,6 +234,13 @@ struct nlep {
 	uint32_t dst_pid, dst_group;
 	bool pktinfo, bcast_err, no_enobufs, all_nsid, cap_ack, ext_ack, strict;
 	int rcvbuf, sndbuf;
+	int p_sndbuf;
+	bool p_low;
+	size_t sockmem;
+	GList sb_link;
+	bool has_read;
+	uint64_t event;
+	bool reader;
 	int err;
 	bool congested;
 	GQueue out;
@@ -292,13 +329,12 @@ void nlep_wake(struct nlep *ep, GQueue *done);
 
 /* nlep_out.c: the output queue */
 void nlep_err_unwake(struct nlep *ep, int sfd);
+void nlep_init_rcvbuf(struct nlep *ep);
+void nlep_notify(struct nlep *ep, const void *buf, size_t len);
 void nlep_overrun(struct nlep *ep);
 void nlep_uncongest(struct nlep *ep);
 bool nlep_pump(struct nlep *ep, bool take);
-void nlep_queue(struct nlep *ep, const void *buf, size_t len);
-size_t nlep_room(const struct nlep *ep);
 void nlep_set_rcvbuf(struct nlep *ep, int val, bool force);
-void nlep_set_want_out(struct nlep *ep, bool want);
 void nlep_unqueue(struct nlep *ep);
 
 /* nlep_sandbox.c: a sandbox's listener, port ids and callers */

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -26,8 +27,6 @@
 #include "sockdiag.h"
 #include "util.h"
 
-/* ---- queues ------------------------------------------------------------ */
-
 /* Watch P for what is wanted now (hub lock held, @ep->src set). */
 static void nlep_watch(struct nlep *ep)
 {
@@ -37,12 +36,85 @@ static void nlep_watch(struct nlep *ep)
 }
 
 /* Watch P for G_IO_OUT while the overflow queue waits (hub lock held). */
-void nlep_set_want_out(struct nlep *ep, bool want)
+static void nlep_set_want_out(struct nlep *ep, bool want)
 {
 	if (ep->want_out == want || !ep->src)
 		return;
 	ep->want_out = want;
 	nlep_watch(ep);
+}
+
+/* ---- P's send buffer and the sandbox's socket memory ------------------ */
+
+/*
+ * See nlep_hub.c, "Socket memory". unix_dgram_sendmsg() puts up to
+ * SKB_MAX_ALLOC bytes of a datagram in the skb's head, a kmalloc'd power
+ * of two with struct skb_shared_info at its end, and the rest in pages;
+ * truesize adds struct sk_buff. x86-64 values, 4 KiB pages.
+ */
+#define NLEP_SKB_SHINFO 320      /* aligned sizeof(struct skb_shared_info) */
+#define NLEP_SKB_STRUCT 256      /* aligned sizeof(struct sk_buff) */
+#define NLEP_SKB_MAX_ALLOC 16064 /* SKB_MAX_ALLOC: 16 KiB less the two */
+
+/**
+ * nlep_truesize() - what a datagram of @len bytes written into P charges
+ * P's send buffer (an estimate for admitting it; what is counted after is
+ * SIOCOUTQ)
+ * @len: the datagram's length
+ *
+ * Measured on Linux 6.18: 0-128 bytes 768, 3776 bytes 4352, 16064 bytes
+ * 16640, 32448 bytes 33024; this gives the same.
+ * Return: the skb's truesize.
+ */
+static size_t nlep_truesize(size_t len)
+{
+	size_t head = MIN(len, (size_t)NLEP_SKB_MAX_ALLOC), slab = 512;
+
+	head = ((head + 63) & ~(size_t)63) + NLEP_SKB_SHINFO;
+	while (slab < head)
+		slab <<= 1;
+	return slab + NLEP_SKB_STRUCT +
+	       ((len - MIN(len, (size_t)NLEP_SKB_MAX_ALLOC) + 4095) & ~(size_t)4095);
+}
+
+/* Set P's sk_sndbuf to about @val bytes (the kernel doubles what it gets). */
+static void nlep_p_sndbuf(struct nlep *ep, int val)
+{
+	int arg = val / 2;
+
+	if (setsockopt(ep->pfd, SOL_SOCKET, SO_SNDBUFFORCE, &arg, sizeof(arg)) < 0)
+		(void)setsockopt(ep->pfd, SOL_SOCKET, SO_SNDBUF, &arg, sizeof(arg));
+}
+
+/*
+ * P's send buffer at the least (@low), so that P turns writable only once
+ * the sandbox has read S (nearly) empty, or back at @ep->p_sndbuf.
+ */
+static void nlep_p_low(struct nlep *ep, bool low)
+{
+	if (ep->p_low == low)
+		return;
+	ep->p_low = low;
+	nlep_p_sndbuf(ep, low ? 0 : ep->p_sndbuf);
+}
+
+/*
+ * @ep's receive buffer is @rcvbuf (what getsockopt reports, the native
+ * socket's sk_rcvbuf): P's send buffer, what S's receive queue can hold,
+ * is the same, at most NLEP_BACKLOG_MAX.
+ */
+static void nlep_rcvbuf_is(struct nlep *ep, int rcvbuf)
+{
+	ep->rcvbuf = rcvbuf;
+	ep->p_sndbuf = MIN(rcvbuf, (int)NLEP_BACKLOG_MAX);
+	if (!ep->p_low)
+		nlep_p_sndbuf(ep, ep->p_sndbuf);
+}
+
+/* A new endpoint's receive buffer: net.core.rmem_default, not doubled. */
+void nlep_init_rcvbuf(struct nlep *ep)
+{
+	nlep_rcvbuf_is(ep, ep->hub->rmem_default);
 }
 
 /**
@@ -51,20 +123,126 @@ void nlep_set_want_out(struct nlep *ep, bool want)
  * @val: the value asked for
  * @force: SO_RCVBUFFORCE (the caller's CAP_NET_ADMIN was checked)
  *
- * getsockopt reports twice the value, at least SOCK_MIN_RCVBUF; P's send
- * buffer (what S's receive queue can hold) follows it, at most
- * NLEP_BACKLOG_MAX.
+ * getsockopt reports twice the value, at least SOCK_MIN_RCVBUF.
  */
 void nlep_set_rcvbuf(struct nlep *ep, int val, bool force)
 {
 	int cap = force ? INT32_MAX / 2 : ep->hub->rmem_max;
 	int v = MIN(MAX(val, 0), cap);
-	int snd = MIN(v, (int)NLEP_BACKLOG_MAX);
 
-	ep->rcvbuf = MAX(v * 2, NLEP_SOCK_MIN_RCVBUF);
-	if (setsockopt(ep->pfd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
-		(void)setsockopt(ep->pfd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
+	nlep_rcvbuf_is(ep, MAX(v * 2, NLEP_SOCK_MIN_RCVBUF));
 }
+
+/*
+ * Read P's SIOCOUTQ into @ep->sockmem and its sandbox's sum (hub lock);
+ * less than before means the sandbox has read from S.
+ */
+static void nlep_sockmem_read(struct nlep *ep)
+{
+	int q = 0;
+
+	if (ioctl(ep->pfd, SIOCOUTQ, &q) < 0 || q < 0)
+		return;
+	if ((size_t)q < ep->sockmem)
+		ep->has_read = true;
+	ep->sb->sockmem = ep->sb->sockmem - ep->sockmem + (size_t)q;
+	ep->sockmem = (size_t)q;
+}
+
+/*
+ * Re-read every P of @sb, at most every NLEP_SOCKMEM_RESYNC_MS (readers
+ * shrink the sum unseen). Return: true when it was re-read now.
+ */
+static bool nlep_sockmem_resync(struct nlep_sandbox *sb)
+{
+	gint64 now = g_get_monotonic_time();
+	GList *l;
+
+	if (now - sb->sockmem_synced < NLEP_SOCKMEM_RESYNC_MS * 1000)
+		return false;
+	sb->sockmem_synced = now;
+	for (l = sb->eps.head; l; l = l->next)
+		nlep_sockmem_read(l->data);
+	return true;
+}
+
+/**
+ * nlep_sockmem_admit() - may a datagram of @len bytes go into P now?
+ * @ep: the endpoint (hub lock held)
+ * @len: the datagram's length
+ *
+ * When what P holds stays within NLEP_SOCKMEM_RESERVE with it, or what
+ * the sandbox's P's hold within NLEP_SANDBOX_SOCKMEM; the sum is re-read
+ * (rate-limited) before a refusal.
+ * Return: true when it may.
+ */
+static bool nlep_sockmem_admit(struct nlep *ep, size_t len)
+{
+	size_t t = nlep_truesize(len);
+	struct nlep_sandbox *sb = ep->sb;
+
+	nlep_sockmem_read(ep);
+	if (ep->sockmem + t <= NLEP_SOCKMEM_RESERVE ||
+	    sb->sockmem + t <= NLEP_SANDBOX_SOCKMEM)
+		return true;
+	return nlep_sockmem_resync(sb) && sb->sockmem + t <= NLEP_SANDBOX_SOCKMEM;
+}
+
+/*
+ * A datagram waits for socket memory: P's send buffer goes to the least,
+ * so G_IO_OUT comes once the sandbox has read S down to under
+ * NLEP_SOCKMEM_WAKE, when the reserve admits it (nlep_put()).
+ */
+static void nlep_wait_sockmem(struct nlep *ep)
+{
+	nlep_p_low(ep, true);
+	nlep_set_want_out(ep, true);
+}
+
+/**
+ * nlep_put() - write one datagram into P, within the socket memory its
+ * endpoint and sandbox may hold
+ * @ep: the endpoint (hub lock held)
+ * @buf: the datagram
+ * @len: its length
+ *
+ * Past the budget, a datagram the reserve can take may wait
+ * (nlep_wait_sockmem()); one the reserve could never take is refused. A
+ * datagram over P's send buffer gets it raised for itself, as
+ * netlink_attachskb() takes one skb past a receive buffer not yet full
+ * (AF_UNIX refuses one over sk_sndbuf - 32).
+ * Return: 0 when written; -EAGAIN when P is full (G_IO_OUT watched);
+ * -EDQUOT past the budget (the caller keeps it and waits, or drops it);
+ * -ENOBUFS when refused (the receiver overran: the caller drops it);
+ * other -errno from send(), dropped.
+ */
+static int nlep_put(struct nlep *ep, const void *buf, size_t len)
+{
+	bool big = len + 32 > (size_t)ep->p_sndbuf;
+	ssize_t n;
+
+	if (!nlep_sockmem_admit(ep, len))
+		return nlep_truesize(len) + NLEP_SOCKMEM_WAKE >
+		       NLEP_SOCKMEM_RESERVE ? -ENOBUFS : -EDQUOT;
+	nlep_p_low(ep, false);
+	if (big)
+		nlep_p_sndbuf(ep, (int)MIN(len + 64, (size_t)INT_MAX));
+	n = send(ep->pfd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+		nlep_set_want_out(ep, true);
+		n = -EAGAIN;
+	} else if (n < 0) {
+		n = errno == EMSGSIZE ? -ENOBUFS : -errno;
+	}
+	if (big)
+		nlep_p_sndbuf(ep, ep->p_sndbuf);
+	if (n < 0)
+		return (int)n;
+	nlep_sockmem_read(ep);
+	return 0;
+}
+
+/* ---- queues ------------------------------------------------------------ */
 
 /* What the overflow queue may hold: the receive buffer, as the kernel's. */
 static size_t nlep_backlog_max(const struct nlep *ep)
@@ -79,7 +257,7 @@ static size_t nlep_backlog_max(const struct nlep *ep)
  * The least of its own bound (SO_RCVBUF) and what is left of its
  * sandbox's and the proxy's byte budgets.
  */
-size_t nlep_room(const struct nlep *ep)
+static size_t nlep_room(const struct nlep *ep)
 {
 	size_t own = nlep_backlog_max(ep), sb = NLEP_SANDBOX_BYTES,
 	       hub = NLEP_PROXY_BYTES;
@@ -163,7 +341,7 @@ static void nlep_queue_bytes(struct nlep *ep, GBytes *b)
 }
 
 /* Append a copy of @buf to the overflow queue (bounds checked by the caller). */
-void nlep_queue(struct nlep *ep, const void *buf, size_t len)
+static void nlep_queue(struct nlep *ep, const void *buf, size_t len)
 {
 	nlep_queue_bytes(ep, g_bytes_new(buf, len));
 }
@@ -184,28 +362,85 @@ void nlep_unqueue(struct nlep *ep)
  * nlep_flush() - move the overflow queue into P as far as it takes it
  * @ep: the endpoint (hub lock held)
  *
+ * A datagram refused for socket memory is dropped as one the receive
+ * buffer could not take: the next receive fails ENOBUFS.
  * Return: true when the queue is empty.
  */
 static bool nlep_flush(struct nlep *ep)
 {
+	bool dropped = false;
 	GBytes *b;
 
 	while ((b = g_queue_peek_head(&ep->out))) {
 		gsize len;
 		const void *d = g_bytes_get_data(b, &len);
+		int r = nlep_put(ep, d, len);
 
-		if (send(ep->pfd, d, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-			if (errno == EAGAIN || errno == ENOBUFS) {
-				nlep_set_want_out(ep, true);
-				return false;
-			}
+		if (r == -EDQUOT)
+			nlep_wait_sockmem(ep);
+		if (r == -EAGAIN || r == -EDQUOT)
+			return false;
+		if (r == -ENOBUFS) {
+			nlep_overrun(ep);
+			dropped = true;
+		} else if (r < 0) {
 			log_debug("endpoint %lu: send: %s", (unsigned long)ep->ino,
-				  g_strerror(errno));
+				  g_strerror(-r));
 		}
 		nlep_unqueue(ep);
 	}
 	nlep_set_want_out(ep, false);
+	nlep_p_low(ep, false);
+	if (dropped && ep->err)
+		nlep_err_wakeup(ep);
 	return true;
+}
+
+/**
+ * nlep_notify() - queue one multicast notification on a subscribed endpoint
+ * @ep: the endpoint (hub lock held)
+ * @buf: the message
+ * @len: its length
+ *
+ * Into P when the overflow queue is empty and P takes it (nlep_put()),
+ * else into the overflow queue up to the endpoint's room (nlep_room()).
+ * Past the socket memory budget it waits there only if the sandbox reads
+ * the endpoint (@ep->reader: it has read from it, or had read everything
+ * when this event came); one never read is a full receiver. Past the
+ * room, or refused, the message is dropped and the next receive fails
+ * ENOBUFS (unless NETLINK_NO_ENOBUFS), and so is every message while the
+ * endpoint is congested.
+ */
+void nlep_notify(struct nlep *ep, const void *buf, size_t len)
+{
+	int r = -EAGAIN;
+
+	/* netlink_broadcast_deliver(): nothing to a congested receiver */
+	if (ep->congested) {
+		nlep_overrun(ep);
+		return;
+	}
+	if (ep->event != ep->hub->event) {
+		ep->event = ep->hub->event;
+		nlep_sockmem_read(ep);
+		ep->reader = ep->has_read || ep->sockmem == 0;
+	}
+	if (g_queue_is_empty(&ep->out))
+		r = nlep_put(ep, buf, len);
+	if (r == 0)
+		return;
+	if ((r == -EAGAIN || (r == -EDQUOT && ep->reader)) &&
+	    len <= nlep_room(ep)) {
+		nlep_queue(ep, buf, len);
+		if (r == -EDQUOT)
+			nlep_wait_sockmem(ep);
+		else
+			nlep_set_want_out(ep, true);
+		return;
+	}
+	nlep_overrun(ep);
+	if (r == -ENOBUFS && ep->err)
+		nlep_err_wakeup(ep);
 }
 
 /* The size of @ep's next dump part, as the kernel's netlink_dump(). */
@@ -459,12 +694,13 @@ static bool nlep_take_request(struct nlep *ep)
  *
  * A part that cannot be generated (-EMSGSIZE, -EINVAL) ends the dump with
  * an NLMSG_DONE carrying the error, so the reader is not left waiting.
+ * Parts are NLEP_GOODSIZE while socket memory could not take a larger one.
  */
 static void nlep_dump_step(struct nlep *ep)
 {
 	g_autofree char *part = NULL;
 	struct netstate_snapshot *snap;
-	size_t room = nlep_dump_room(ep);
+	size_t full = nlep_dump_room(ep), room = full;
 	uint64_t gen = 0;
 	ssize_t n;
 
@@ -473,8 +709,18 @@ static void nlep_dump_step(struct nlep *ep)
 		gen = snap->generation;
 		netstate_snapshot_unref(snap);
 	}
-	part = g_malloc(room);
+	/*
+	 * netlink_dump() falls back to NLMSG_GOODSIZE when the larger skb
+	 * cannot be had: so here when socket memory could not take it (a
+	 * part the reserve takes always comes, once S is read); an object
+	 * larger than that gets the full size, as min_dump_alloc ensures.
+	 */
+	if (room > NLEP_GOODSIZE && !nlep_sockmem_admit(ep, room))
+		room = NLEP_GOODSIZE;
+	part = g_malloc(full);
 	n = nlmsg_dump_next(ep->dump, gen, part, room);
+	if (n == -EMSGSIZE && room < full)
+		n = nlmsg_dump_next(ep->dump, gen, part, full);
 	if (n > 0) {
 		nlep_queue(ep, part, (size_t)n);
 		return;

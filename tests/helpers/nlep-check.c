@@ -2,7 +2,7 @@
 /* nlep-check.c - exercise an emulated NETLINK_ROUTE endpoint through the socket API, printing TAP-ish lines */
 /*
  * Usage: nlep-check api [LINKS] | enobufs-listen N | dump-read N | many N |
- *        flood N | park N | recv-timeo
+ *        flood N | park N | recv-timeo | hold N | listen-count
  * Each check prints "PASS name" or "FAIL name: why"; the exit status is the
  * number of failures (capped). Run inside `lxnet shim`; the shell test
  * turns the lines into TAP. Bad pointers are passed with syscall(2), past
@@ -974,6 +974,192 @@ static int cmd_recv_timeo(void)
 	return failures;
 }
 
+/* Every legacy RTMGRP_* group: what bind() can subscribe an endpoint to. */
+#define ALL_RTMGRP (RTMGRP_LINK | RTMGRP_NOTIFY | RTMGRP_NEIGH | RTMGRP_TC | \
+		    RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_MROUTE | RTMGRP_IPV4_ROUTE | \
+		    RTMGRP_IPV4_RULE | RTMGRP_IPV6_IFADDR | RTMGRP_IPV6_MROUTE | \
+		    RTMGRP_IPV6_ROUTE | RTMGRP_IPV6_IFINFO | RTMGRP_IPV6_PREFIX)
+
+/* An endpoint bound to every RTMGRP group, or -1. */
+static int nl_open_all_groups(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = ALL_RTMGRP };
+	int fd = nl_open(0);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * One child of cmd_hold(): @per endpoints bound to every group, their
+ * count written to @out, then held, never read, until @go reads end of
+ * file; then one receive on each, the count of those that failed ENOBUFS
+ * written to @out. Return: exit status.
+ */
+static int hold_child(int per, int out, int go)
+{
+	int fds[FD_HI - FD_LO], n = 0, i, enobufs = 0;
+	char c, b[64];
+
+	while (n < MIN(per, FD_HI - FD_LO) && (fds[n] = nl_open_all_groups()) >= 0)
+		n++;
+	if (write(out, &n, sizeof(n)) != sizeof(n))
+		return 6;
+	if (read(go, &c, 1) < 0)
+		return 7;
+	for (i = 0; i < n; i++)
+		if (recv(fds[i], b, sizeof(b), MSG_DONTWAIT) < 0 && errno == ENOBUFS)
+			enobufs++;
+	return write(out, &enobufs, sizeof(enobufs)) != sizeof(enobufs) ? 6 : 0;
+}
+
+/*
+ * cmd_hold() - @n endpoints (in processes of 128, what the fd range
+ * holds) bound to every RTMGRP group and never read: prints how many,
+ * READY, and holds them until a line or end of file on stdin (issue 11
+ * item 5: what they make the proxy's sockets hold is measured meanwhile);
+ * then receives once on each and prints how many failed ENOBUFS.
+ */
+static int cmd_hold(int n)
+{
+	int per = FD_HI - FD_LO, kids = (n + per - 1) / per, k, held = 0, got;
+	int pfd[2], go[2], st, bad = 0, enobufs = 0;
+	char line[16];
+
+	if (pipe(pfd) < 0 || pipe(go) < 0)
+		return 1;
+	for (k = 0; k < kids; k++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			close(pfd[0]);
+			close(go[1]);
+			_exit(hold_child(MIN(per, n - k * per), pfd[1], go[0]));
+		}
+	}
+	close(pfd[1]);
+	close(go[0]);
+	for (k = 0; k < kids && read(pfd[0], &got, sizeof(got)) == sizeof(got); k++)
+		held += got;
+	printf("INFO held %d\nREADY\n", held);
+	fflush(stdout);
+	check(held == n, "hold-endpoints", "%d of %d", held, n);
+	if (!fgets(line, sizeof(line), stdin))
+		line[0] = 0;
+	close(go[1]);
+	for (k = 0; k < kids && read(pfd[0], &got, sizeof(got)) == sizeof(got); k++)
+		enobufs += got;
+	close(pfd[0]);
+	while (wait(&st) > 0)
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			bad++;
+	printf("INFO enobufs %d\n", enobufs);
+	check(bad == 0, "hold-children", "%d failed", bad);
+	return failures;
+}
+
+/* An RTM_NEWADDR/DELADDR's IPv4 address (IFA_LOCAL, else IFA_ADDRESS), or 0. */
+static uint32_t addr_of(const struct nlmsghdr *h)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	const struct rtattr *a = IFA_RTA(ifa);
+	int len = IFA_PAYLOAD(h);
+	uint32_t local = 0, addr = 0;
+
+	if (ifa->ifa_family != AF_INET)
+		return 0;
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (RTA_PAYLOAD(a) < 4)
+			continue;
+		if (a->rta_type == IFA_LOCAL)
+			memcpy(&local, RTA_DATA(a), 4);
+		else if (a->rta_type == IFA_ADDRESS)
+			memcpy(&addr, RTA_DATA(a), 4);
+	}
+	return ntohl(local ? local : addr);
+}
+
+/* The IPv4 destination of an RTM_NEWROUTE/DELROUTE of the main table, or 0. */
+static uint32_t route_of(const struct nlmsghdr *h)
+{
+	const struct rtmsg *rtm = NLMSG_DATA(h);
+	const struct rtattr *a = RTM_RTA(rtm);
+	int len = RTM_PAYLOAD(h);
+	uint32_t dst = 0;
+
+	if (rtm->rtm_family != AF_INET || rtm->rtm_table != RT_TABLE_MAIN)
+		return 0;
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == RTA_DST && RTA_PAYLOAD(a) >= 4)
+			memcpy(&dst, RTA_DATA(a), 4);
+	return ntohl(dst);
+}
+
+/*
+ * cmd_listen_count() - a listener that reads: bound to every RTMGRP
+ * group, it prints READY and counts the address events of 10.77.0.0/16
+ * and the main-table route events of 10.78.0.0/16 until the sentinel
+ * address 10.77.255.254 is added (or 120 s pass), then prints the counts
+ * and how many receives failed ENOBUFS, which must be none.
+ */
+static int cmd_listen_count(void)
+{
+	static char buf[65536];
+	int fd = nl_open_all_groups(), counts[4] = { 0 }, enobufs = 0, msgs = 0;
+	bool sentinel = false;
+	double end = now_s() + 120;
+
+	check(fd >= 0, "listen-setup", "socket or bind failed");
+	if (fd < 0)
+		return failures;
+	printf("READY\n");
+	fflush(stdout);
+	while (!sentinel && now_s() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct nlmsghdr *h;
+		ssize_t n;
+
+		if (poll(&p, 1, 1000) != 1)
+			continue;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == ENOBUFS)
+			enobufs++;
+		if (n <= 0)
+			continue;
+		for (h = (void *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			uint32_t a;
+
+			msgs++;
+			switch (h->nlmsg_type) {
+			case RTM_NEWADDR:
+			case RTM_DELADDR:
+				a = addr_of(h);
+				if (a == 0x0a4dfffe)
+					sentinel = true;
+				else if ((a >> 16) == 0x0a4d)
+					counts[h->nlmsg_type == RTM_DELADDR]++;
+				break;
+			case RTM_NEWROUTE:
+			case RTM_DELROUTE:
+				a = route_of(h);
+				if ((a >> 16) == 0x0a4e)
+					counts[2 + (h->nlmsg_type == RTM_DELROUTE)]++;
+				break;
+			}
+		}
+	}
+	printf("INFO addr-new %d addr-del %d route-new %d route-del %d "
+	       "enobufs %d messages %d\n",
+	       counts[0], counts[1], counts[2], counts[3], enobufs, msgs);
+	check(sentinel, "listen-sentinel", "the sentinel address never came");
+	check(enobufs == 0, "listen-no-enobufs", "%d receives failed ENOBUFS",
+	      enobufs);
+	return failures;
+}
+
 int main(int argc, char **argv)
 {
 	int r;
@@ -993,9 +1179,14 @@ int main(int argc, char **argv)
 		r = cmd_park(atoi(argv[2]));
 	else if (argc >= 2 && strcmp(argv[1], "recv-timeo") == 0)
 		r = cmd_recv_timeo();
+	else if (argc >= 3 && strcmp(argv[1], "hold") == 0)
+		r = cmd_hold(atoi(argv[2]));
+	else if (argc >= 2 && strcmp(argv[1], "listen-count") == 0)
+		r = cmd_listen_count();
 	else {
 		fprintf(stderr, "usage: nlep-check api [LINKS] | enobufs-listen N | "
-			"dump-read N | many N | flood N | park N | recv-timeo\n");
+			"dump-read N | many N | flood N | park N | recv-timeo | "
+			"hold N | listen-count\n");
 		return 2;
 	}
 	return r > 100 ? 100 : r;

@@ -104,31 +104,17 @@ if [ -z "${LXNET_IN_TEST_NS:-}" ]; then
 	# As lib_enter_ns, but not exec'd: this shell stays outside to remove
 	# the run's directory however the run ends (a signal to this shell
 	# ends the namespace's init, and with it every process of the run).
-	SOAK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lxnet-soak.XXXXXX") || die "mktemp failed"
-	child=""
-	trap '[ -z "$child" ] || { kill "$child" 2>/dev/null; wait "$child" || true; }; rm -rf "$SOAK_DIR"' EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
-	LXNET_OUTER_MNTNS=$(readlink /proc/self/ns/mnt)
-	LXNET_OUTER_UTSNS=$(readlink /proc/self/ns/uts)
-	export LXNET_OUTER_MNTNS LXNET_OUTER_UTSNS SOAK_DIR
-	LXNET_IN_TEST_NS=1 timeout --kill-after=5 $((duration + 240)) \
-		unshare --net --mount --propagation private --uts --pid --fork \
-		--kill-child --mount-proc bash "$0" --duration "$duration" \
+	d=$(mktemp -d "${TMPDIR:-/tmp}/lxnet-soak.XXXXXX") || die "mktemp failed"
+	lib_run_ns "$d" $((duration + 240)) --duration "$duration" \
 		--sandboxes "$sandboxes" --pause "$pause" --builddir "$builddir" \
-		${out:+--out "$out"} ${logs:+--logs "$logs"} &
-	child=$!
-	st=0
-	wait "$child" || st=$?
-	child=""
-	exit $st
+		${out:+--out "$out"} ${logs:+--logs "$logs"}
 fi
 # from here on: init of the run's own namespaces
 # lib.sh's clean-up commands may fail (a server already gone): not under -e
 trap 'set +e; lib_run_cleanup' EXIT
 ip link set lo up
 lib_hide_config
-TMP_DIR=$SOAK_DIR
+TMP_DIR=$LIB_RUN_DIR
 export TMPDIR=$TMP_DIR # lxnet's staging directories
 HZ=$(getconf CLK_TCK)
 

@@ -92,34 +92,17 @@ if [ -z "${LXNET_IN_TEST_NS:-}" ]; then
 	unshare -rn true 2>/dev/null || die "cannot create user namespaces here"
 	unshare --net --mount --uts --pid --fork true 2>/dev/null ||
 		die "cannot create network, mount, uts and pid namespaces here"
-	# As lib_enter_ns, but not exec'd: this shell removes the run's
-	# directory however the run ends.
-	STALL_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lxnet-stall.XXXXXX") || die "mktemp failed"
-	child=""
-	trap '[ -z "$child" ] || { kill "$child" 2>/dev/null; wait "$child" || true; }; rm -rf "$STALL_DIR"' EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
-	LXNET_OUTER_MNTNS=$(readlink /proc/self/ns/mnt)
-	LXNET_OUTER_UTSNS=$(readlink /proc/self/ns/uts)
-	export LXNET_OUTER_MNTNS LXNET_OUTER_UTSNS STALL_DIR
+	d=$(mktemp -d "${TMPDIR:-/tmp}/lxnet-stall.XXXXXX") || die "mktemp failed"
 	n=$(echo $series | wc -w)
-	LXNET_TEST_TIMEOUT=$((runs * n * (3 * bound + 40) + 60))
-	LXNET_IN_TEST_NS=1 timeout --kill-after=5 "$LXNET_TEST_TIMEOUT" \
-		unshare --net --mount --propagation private --uts --pid --fork \
-		--kill-child --mount-proc bash "$0" --runs "$runs" --bound "$bound" \
-		--series "${series// /,}" --builddir "$builddir" &
-	child=$!
-	st=0
-	wait "$child" || st=$?
-	child=""
-	exit $st
+	lib_run_ns "$d" $((runs * n * (3 * bound + 40) + 60)) --runs "$runs" \
+		--bound "$bound" --series "${series// /,}" --builddir "$builddir"
 fi
 # from here on: init of the run's own namespaces
 # lib.sh's clean-up commands may fail (a server already gone): not under -e
 trap 'set +e; lib_run_cleanup' EXIT
 ip link set lo up
 lib_hide_config
-TMP_DIR=$STALL_DIR
+TMP_DIR=$LIB_RUN_DIR
 export TMPDIR=$TMP_DIR
 lib_fuse_node 0666 || die "cannot give the run a /dev/fuse node of its own"
 ip link add lxv0 type veth peer name lxv1 && ip addr add 10.77.0.1/24 dev lxv0 &&

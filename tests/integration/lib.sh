@@ -77,6 +77,31 @@ lib_enter_ns() {
 	lib_hide_config
 }
 
+# lib_run_ns DIR TIMEOUT ARGS... - for tools/ (not the tests): run this
+# script again with ARGS in namespaces as lib_enter_ns does, as a child of
+# this shell, which waits for it and then removes DIR (the run's
+# directory, exported as LIB_RUN_DIR) however the run ends; exits with the
+# run's status.
+lib_run_ns() {
+	local t=$2 st=0
+	LIB_RUN_DIR=$1
+	shift 2
+	LXNET_OUTER_MNTNS=$(readlink /proc/self/ns/mnt)
+	LXNET_OUTER_UTSNS=$(readlink /proc/self/ns/uts)
+	export LXNET_OUTER_MNTNS LXNET_OUTER_UTSNS LIB_RUN_DIR
+	LXNET_IN_TEST_NS=1 timeout --kill-after=5 "$t" \
+		unshare --net --mount --propagation private --uts --pid --fork \
+		--kill-child --mount-proc bash "$0" "$@" &
+	LIB_RUN_CHILD=$!
+	trap 'kill "$LIB_RUN_CHILD" 2>/dev/null || true
+		wait "$LIB_RUN_CHILD" 2>/dev/null || true
+		rm -rf "$LIB_RUN_DIR"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	wait "$LIB_RUN_CHILD" || st=$?
+	exit $st
+}
+
 # lib_hide_config - keep the user's and the machine's configuration files
 # (lxnet.conf(5)) out of the test: each existing lxnet directory, the
 # user's and the system's, covered by an empty tmpfs in the test's own

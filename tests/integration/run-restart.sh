@@ -9,6 +9,8 @@
 # next one, CMD's status comes back; a companion that keeps dying or cannot
 # be started stops the sandbox with status 125.
 . "$(dirname "$0")/run-common.sh"
+# a dozen sandboxes, strace's 5 s, sanitizer builds
+LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-360}
 lib_enter_ns "$@"
 run_require
 lib_tmpdir
@@ -201,7 +203,15 @@ open(d + "/res", "w").write("%s %s %.1f\n" % (first, read(), secs))' "$TMP_DIR" 
 		-o /dev/null &
 	st_pid=$!
 	lib_on_exit "kill $st_pid 2>/dev/null"
-	sleep 0.5
+	# every thread of lxnetfs traced (slow to attach under the sanitizers)
+	traced() {
+		local t
+		for t in /proc/"$fs"/task/*; do
+			grep -q '^TracerPid:[[:space:]]*[1-9]' "$t/status" || return 1
+		done
+	}
+	wait_until 20 traced || tap_diag "strace did not attach to every thread of lxnetfs"
+	sleep 0.3
 	touch "$TMP_DIR/go"
 	sleep 1
 	kill -9 "$fs"

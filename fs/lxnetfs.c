@@ -45,7 +45,10 @@
  * opened /dev/fuse, so our exec, library loading and model build (four
  * netlink dumps) overlap the sandbox's set-up instead of delaying its first
  * lookup; once serving we answer FDPASS_ACK (status 0 or -errno) on the
- * socket and close it. Ownership reported
+ * socket and close it. With the device comes a state file (state.c): we
+ * then serve from a clone of the device, and an lxnetfs started after we
+ * die takes over (FDPASS_FUSE_RESUME; FDPASS_ACK_SHARED when the kernel
+ * refuses the clone). Ownership reported
  * in replies is read by the kernel in the mount's user namespace, hence
  * -o uid=N,gid=N. We leave on unmount (the device says ENODEV) or on
  * SIGTERM/SIGINT/SIGHUP, unmounting what we mounted.

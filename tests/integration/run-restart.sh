@@ -210,18 +210,24 @@ open(d + "/res", "w").write("%s %s %.1f\n" % (first, read(), secs))' "$TMP_DIR" 
 			grep -q '^TracerPid:[[:space:]]*[1-9]' "$t/status" || return 1
 		done
 	}
-	wait_until 20 traced || tap_diag "strace did not attach to every thread of lxnetfs"
+	wait_until 20 traced
+	attached=$?
 	sleep 0.3
 	touch "$TMP_DIR/go"
 	sleep 1
-	kill -9 "$fs"
+	[ $attached -eq 0 ] && kill -9 "$fs"
 	timeout 30 tail --pid=$run -f /dev/null
 	wait $run
 	kill $st_pid 2>/dev/null
 	res=$(cat "$TMP_DIR/res" 2>/dev/null)
-	# ECONNABORTED is 103 on Linux
-	case $res in "errno 103 ok "*) true ;; *) false ;; esac
-	tap_result $? "a read lxnetfs took but did not answer fails ECONNABORTED, the next is served ($res)"
+	if [ $attached -eq 0 ]; then
+		# ECONNABORTED is 103 on Linux
+		case $res in "errno 103 ok "*) true ;; *) false ;; esac
+		tap_result $? "a read lxnetfs took but did not answer fails ECONNABORTED, the next is served ($res)"
+	else
+		# seen with the sanitizers' lxnetfs: strace never traced all of it
+		tap_skip "a read in flight when lxnetfs dies" "strace did not trace every thread of lxnetfs within 20 s"
+	fi
 else
 	tap_skip "a read in flight when lxnetfs dies" "no strace"
 fi

@@ -400,8 +400,6 @@ int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 	g_queue_push_tail_link(&n->handles, &h->link);
 	h->fh = ((uint64_t)fs->generation << LXFS_FH_GENERATION_SHIFT) |
 		++fs->last_fh;
-	if (!fs->handles)
-		fs->handles = g_hash_table_new(g_int64_hash, g_int64_equal);
 	g_hash_table_insert(fs->handles, &h->fh, h);
 	*ret_h = h;
 	return 0;
@@ -428,8 +426,7 @@ int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 int lxfs_handle_get(struct lxfs *fs, fuse_ino_t ino, uint64_t fh,
 		    struct lxfs_handle **ret_h)
 {
-	struct lxfs_handle *h = fs->handles ?
-				g_hash_table_lookup(fs->handles, &fh) : NULL;
+	struct lxfs_handle *h = g_hash_table_lookup(fs->handles, &fh);
 	struct lxfs_node *n;
 	int r;
 

@@ -567,6 +567,7 @@ int main(int argc, char **argv)
 	if (r < 0)
 		die("opening a netlink socket for counters: %s", g_strerror(-r));
 	lxfs_tree_init(&fs.tree);
+	fs.handles = g_hash_table_new(g_int64_hash, g_int64_equal);
 
 	/* The model is built: now take the device, if it is still coming. */
 	ctl = lxfs_ctl_socket(mountpoint);

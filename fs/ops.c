@@ -168,8 +168,7 @@ static void lxfs_release(fuse_req_t req, fuse_ino_t ino,
 	struct lxfs *fs = lxfs_req(req);
 
 	/* one an earlier lxnetfs opened and nobody read since: nothing here */
-	if (fs->handles)
-		lxfs_handle_free(g_hash_table_lookup(fs->handles, &fi->fh));
+	lxfs_handle_free(g_hash_table_lookup(fs->handles, &fi->fh));
 	fuse_reply_err(req, 0);
 }
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <linux/if_addrlabel.h>
 #include <linux/if_link.h>
@@ -20,48 +21,75 @@
  * Without a host (no host_query) they stay the empty dumps of before.
  */
 
-/* ifaddrlblmsg.ifal_index: 0 for a label of no interface. */
-static bool addrlabel_visible(const struct netstate_snapshot *s,
-			      const struct nlmsg_host_want *want,
-			      const uint8_t *m, size_t len)
-{
-	struct ifaddrlblmsg ifal;
+/*
+ * Address labels and link statistics name their interface in the family
+ * header, at the same place (0: a label of no interface).
+ */
+#define TABLES_HDR_IFINDEX offsetof(struct ifaddrlblmsg, ifal_index)
+G_STATIC_ASSERT(TABLES_HDR_IFINDEX == offsetof(struct if_stats_msg, ifindex));
 
+/* The interface a message's or a request's family header names, or 0. */
+static int tables_hdr_ifindex(const uint8_t *m, size_t len)
+{
+	uint32_t v = 0;
+
+	if (len >= NLMSG_HDRLEN + TABLES_HDR_IFINDEX + sizeof(v))
+		memcpy(&v, m + NLMSG_HDRLEN + TABLES_HDR_IFINDEX, sizeof(v));
+	return (int)v;
+}
+
+static bool tables_hdr_visible(const struct netstate_snapshot *s,
+			       const struct nlmsg_host_want *want,
+			       const uint8_t *m, size_t len)
+{
 	(void)want;
-	(void)len;
-	memcpy(&ifal, m + NLMSG_HDRLEN, sizeof(ifal));
-	return nlmsg_ifindex_visible(s, (int)ifal.ifal_index);
+	return nlmsg_ifindex_visible(s, tables_hdr_ifindex(m, len));
 }
 
 static const struct nlmsg_host_want want_addrlabel = {
-	RTM_NEWADDRLABEL, sizeof(struct ifaddrlblmsg), 0, addrlabel_visible,
+	RTM_NEWADDRLABEL, sizeof(struct ifaddrlblmsg), 0, tables_hdr_visible,
+};
+
+static const struct nlmsg_host_want want_stats = {
+	RTM_NEWSTATS, sizeof(struct if_stats_msg), 0, tables_hdr_visible,
 };
 
 /*
  * A neighbour table's message is the table's own (no NDTA_PARMS, or
  * parameters without NDTPA_IFINDEX) or one interface's parameters
- * (NDTA_PARMS holding NDTPA_IFINDEX).
+ * (NDTA_PARMS holding NDTPA_IFINDEX, its index into @ret_ifindex).
  */
-static bool neightbl_visible(const struct netstate_snapshot *s,
-			     const struct nlmsg_host_want *want,
-			     const uint8_t *m, size_t len)
+static bool neightbl_parms_ifindex(const uint8_t *m, size_t len,
+				   int *ret_ifindex)
 {
 	size_t plen = 0, alen = 0;
 	const uint8_t *parms = nlmsg_attr_find(m, len, NLMSG_HDRLEN +
-					       NLMSG_ALIGN(want->hdrlen),
+					       NLMSG_ALIGN(sizeof(struct ndtmsg)),
 					       NDTA_PARMS, &plen);
 	const uint8_t *p;
 	uint32_t v;
 
 	if (!parms)
-		return true;
+		return false;
 	/* nested: search the attributes inside as a message of their own */
 	p = nlmsg_attr_find(parms - NLA_HDRLEN, plen + NLA_HDRLEN, NLA_HDRLEN,
 			    NDTPA_IFINDEX, &alen);
 	if (!p || alen < sizeof(v))
-		return true;
+		return false;
 	memcpy(&v, p, sizeof(v));
-	return nlmsg_ifindex_visible(s, (int)v);
+	*ret_ifindex = (int)v;
+	return true;
+}
+
+static bool neightbl_visible(const struct netstate_snapshot *s,
+			     const struct nlmsg_host_want *want,
+			     const uint8_t *m, size_t len)
+{
+	int ifindex;
+
+	(void)want;
+	return !neightbl_parms_ifindex(m, len, &ifindex) ||
+	       nlmsg_ifindex_visible(s, ifindex);
 }
 
 static const struct nlmsg_host_want want_neightbl = {
@@ -73,13 +101,9 @@ static bool neightbl_is_parms(GBytes *b)
 {
 	gsize len;
 	const uint8_t *m = g_bytes_get_data(b, &len);
-	size_t plen = 0, alen = 0;
-	const uint8_t *parms = nlmsg_attr_find(m, len, NLMSG_HDRLEN +
-					       NLMSG_ALIGN(sizeof(struct ndtmsg)),
-					       NDTA_PARMS, &plen);
+	int ifindex;
 
-	return parms && nlmsg_attr_find(parms - NLA_HDRLEN, plen + NLA_HDRLEN,
-					NLA_HDRLEN, NDTPA_IFINDEX, &alen);
+	return neightbl_parms_ifindex(m, len, &ifindex);
 }
 
 /* Whether two tables' own messages name the same table (family, NDTA_NAME). */
@@ -157,30 +181,15 @@ static const struct nlmsg_object neightbl_object = {
 	.dump_one = neightbl_dump_one,
 };
 
-/* if_stats_msg.ifindex: the interface the statistics are of. */
-static bool stats_visible(const struct netstate_snapshot *s,
-			  const struct nlmsg_host_want *want,
-			  const uint8_t *m, size_t len)
-{
-	struct if_stats_msg ifsm;
-
-	(void)want;
-	(void)len;
-	memcpy(&ifsm, m + NLMSG_HDRLEN, sizeof(ifsm));
-	return nlmsg_ifindex_visible(s, (int)ifsm.ifindex);
-}
-
-static const struct nlmsg_host_want want_stats = {
-	RTM_NEWSTATS, sizeof(struct if_stats_msg), 0, stats_visible,
-};
-
 /*
- * A request for one object: refused as for a missing interface when
- * @ifindex is hidden, else the host's answer, which must be in view.
+ * A request for one object: refused as for a missing interface when the
+ * one its header names is hidden, else the host's answer, which must be
+ * in view. A short header goes to the host as it is, for its error.
  */
-static int tables_get(struct nlmsg_req *q, const struct nlmsg_host_want *want,
-		      int ifindex)
+static int tables_get(struct nlmsg_req *q, const struct nlmsg_host_want *want)
 {
+	int ifindex = q->plen >= want->hdrlen ?
+		      tables_hdr_ifindex(q->msg, q->h.nlmsg_len) : 0;
 	g_autoptr(GPtrArray) msgs = NULL;
 	unsigned int fl = 0;
 	int r;
@@ -217,12 +226,7 @@ static struct nlmsg_dump *tables_dump(struct nlmsg_req *q,
  */
 int nlmsg_addrlabel_get(struct nlmsg_req *q)
 {
-	struct ifaddrlblmsg ifal = { 0 };
-
-	/* a short header: the host's error */
-	if (q->plen >= sizeof(ifal))
-		memcpy(&ifal, q->msg + NLMSG_HDRLEN, sizeof(ifal));
-	return tables_get(q, &want_addrlabel, (int)ifal.ifal_index);
+	return tables_get(q, &want_addrlabel);
 }
 
 struct nlmsg_dump *nlmsg_addrlabel_dump(struct nlmsg_req *q)
@@ -250,12 +254,7 @@ struct nlmsg_dump *nlmsg_neightbl_dump(struct nlmsg_req *q)
  */
 int nlmsg_stats_get(struct nlmsg_req *q)
 {
-	struct if_stats_msg ifsm = { 0 };
-
-	/* a short header: the host's error */
-	if (q->plen >= sizeof(ifsm))
-		memcpy(&ifsm, q->msg + NLMSG_HDRLEN, sizeof(ifsm));
-	return tables_get(q, &want_stats, (int)ifsm.ifindex);
+	return tables_get(q, &want_stats);
 }
 
 struct nlmsg_dump *nlmsg_stats_dump(struct nlmsg_req *q)

@@ -435,6 +435,18 @@ static bool run_still_used(int fd)
 	return fd >= 0 && poll(&p, 1, 0) == 0;
 }
 
+/*
+ * Whether one more restart stays within RUN_RESTARTS_PER_MIN a minute: the
+ * ring's oldest time (the slot the next restart takes) is a minute old.
+ */
+static bool run_restart_room(const struct run_ctx *c)
+{
+	int64_t oldest = c->restarted[c->n_restarts % RUN_RESTARTS_PER_MIN];
+
+	return !oldest ||
+	       g_get_monotonic_time() - oldest >= (int64_t)60 * 1000000;
+}
+
 /**
  * run_reap_companion() - reap a companion that ended
  * @c: context
@@ -470,7 +482,9 @@ bool run_reap_companion(struct run_ctx *c, struct run_companion *comp,
 			log_warn("%s ended while the sandbox runs (%s %d)%s",
 				 comp->name,
 				 si.si_code == CLD_EXITED ? "status" : "signal",
-				 si.si_status, restart ? ": restarting it" : "");
+				 si.si_status,
+				 restart && run_restart_room(c) ?
+				 ": restarting it" : "");
 	}
 	closep(&comp->pidfd);
 	comp->pidfd = -1;
@@ -494,19 +508,18 @@ bool run_reap_companion(struct run_ctx *c, struct run_companion *comp,
  */
 void run_restart(struct run_ctx *c, struct run_companion *comp)
 {
-	int64_t now = g_get_monotonic_time();
-	int64_t *oldest = &c->restarted[c->n_restarts % RUN_RESTARTS_PER_MIN];
 	int fds[3];
 	size_t n;
 	int r;
 
-	if (*oldest && now - *oldest < (int64_t)60 * 1000000) {
-		log_err("companions ended %d times within a minute: the sandbox is stopped",
-			RUN_RESTARTS_PER_MIN + 1);
+	if (!run_restart_room(c)) {
+		log_err("companions ended %d times within a minute, the last %s: the sandbox is stopped",
+			RUN_RESTARTS_PER_MIN + 1, comp->name);
 		run_fail_sandbox(c);
 		return;
 	}
-	*oldest = now;
+	c->restarted[c->n_restarts % RUN_RESTARTS_PER_MIN] =
+		g_get_monotonic_time();
 	c->n_restarts++;
 	if (comp == &c->proxy)
 		run_named_answer(c->named, -EIO);

@@ -33,6 +33,10 @@ wait_until 5 test -e "$TMP_DIR/srv"
 # companion PID_OF_RUN NAME - the pid of lxnet run's companion NAME
 companion() { pgrep -P "$1" -x "$2" | head -n1; }
 
+# has_companion PID_OF_RUN NAME - true once lxnet run's NAME runs (a
+# function: wait_until calls it again each time)
+has_companion() { [ -n "$(companion "$1" "$2")" ]; }
+
 # replaced PID_OF_RUN NAME OLD - true once NAME runs with another pid
 replaced() {
 	local p
@@ -154,7 +158,7 @@ rm -f "$TMP_DIR/go" "$TMP_DIR/dev"
 	cat /proc/net/dev >'$TMP_DIR/dev'; exit 4" 2>"$TMP_DIR/err2" &
 run=$!
 lib_on_exit "kill -9 $run 2>/dev/null"
-wait_until 10 test -n "$(companion $run lxnetfs)"
+wait_until 10 has_companion $run lxnetfs
 fs=$(companion $run lxnetfs)
 sleep 0.3
 kill -STOP "$fs"
@@ -196,7 +200,7 @@ secs = time.monotonic() - t
 open(d + "/res", "w").write("%s %s %.1f\n" % (first, read(), secs))' "$TMP_DIR" 2>"$TMP_DIR/err6" &
 	run=$!
 	lib_on_exit "kill -9 $run 2>/dev/null"
-	wait_until 10 test -n "$(companion $run lxnetfs)"
+	wait_until 10 has_companion $run lxnetfs
 	fs=$(companion $run lxnetfs)
 	sleep 0.3
 	strace -q -f -p "$fs" -e trace=writev -e inject=writev:delay_enter=5s \
@@ -261,7 +265,7 @@ serving() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'seccomp notify'; }
 "$LXNET" run $VIEW -- sleep 60 2>"$TMP_DIR/err3" &
 run=$!
 lib_on_exit "kill -9 $run 2>/dev/null"
-wait_until 10 test -n "$(companion $run lxnet-proxy)"
+wait_until 10 has_companion $run lxnet-proxy
 for i in 1 2 3 4 5 6; do
 	p=$(companion $run lxnet-proxy)
 	[ -n "$p" ] || break
@@ -273,7 +277,9 @@ done
 timeout 30 tail --pid=$run -f /dev/null
 wait $run
 st=$?
-[ $st -eq 125 ] && grep -q 'ended 6 times within a minute: the sandbox is stopped' "$TMP_DIR/err3"
+[ $st -eq 125 ] &&
+	grep -q 'ended 6 times within a minute, the last lxnet-proxy: the sandbox is stopped' "$TMP_DIR/err3" &&
+	[ "$(grep -c 'restarting it' "$TMP_DIR/err3")" -eq 5 ]
 tap_result $? "a proxy killed 6 times within a minute: sandbox stopped, 125 (got $st)"
 
 # A companion that cannot be started again: 125, said once.
@@ -281,7 +287,7 @@ cp "$top_builddir/proxy/lxnet-proxy" "$TMP_DIR/lxnet-proxy"
 LXNET_PROXY=$TMP_DIR/lxnet-proxy "$LXNET" run $VIEW -- sleep 60 2>"$TMP_DIR/err4" &
 run=$!
 lib_on_exit "kill -9 $run 2>/dev/null"
-wait_until 10 test -n "$(companion $run lxnet-proxy)"
+wait_until 10 has_companion $run lxnet-proxy
 sleep 0.3
 rm -f "$TMP_DIR/lxnet-proxy"
 kill -9 "$(companion $run lxnet-proxy)"
@@ -299,7 +305,7 @@ rm -f "$TMP_DIR/unmounted" "$TMP_DIR/done"
 	while [ ! -e "$1/done" ]; do sleep 0.05; done' sh "$TMP_DIR" 2>"$TMP_DIR/err5" &
 run=$!
 lib_on_exit "kill -9 $run 2>/dev/null"
-wait_until 10 test -n "$(companion $run lxnetfs)"
+wait_until 10 has_companion $run lxnetfs
 fs=$(companion $run lxnetfs)
 wait_until 10 test -e "$TMP_DIR/unmounted"
 wait_until 5 sh -c "! kill -0 $fs 2>/dev/null"

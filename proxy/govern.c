@@ -14,10 +14,27 @@
  * A refused call gets EPERM, what a netfilter OUTPUT drop gives a local
  * program. A blocking connect() is made on a pool thread (bounded
  * per proxy), so the sandbox's other calls go on; the socket's own
- * O_NONBLOCK and SO_SNDTIMEO apply, since it is the same socket. The
- * caller waits killable only (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV): a
- * signal other than SIGKILL is taken once the connect is answered, as
- * SA_RESTART handlers would see it; EINTR is not produced.
+ * O_NONBLOCK and SO_SNDTIMEO apply, since it is the same socket.
+ *
+ * Signals: the caller waits for an answer killable only
+ * (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, which keeps a call the proxy
+ * made once, a send, from being made twice by a restart), so the kernel
+ * does not end its wait for a signal. For a blocking connect, which may
+ * wait for minutes, a watcher thread does what the kernel's wait would:
+ * every GOVERN_WATCH_MS (more with many in flight) it reads the caller's
+ * /proc/TID/status, and once a signal is pending that this thread will
+ * take (its own, or its process's when it is the only thread; neither
+ * blocked nor ignored), it interrupts the pool thread's connect()
+ * (LISTENER_WAKE_SIGNAL, whose handler has no SA_RESTART) and answers as
+ * the kernel's connect() does: -ERESTARTSYS without SO_SNDTIMEO (the
+ * caller's signal code then restarts the call after an SA_RESTART handler
+ * or a stop, and fails it EINTR otherwise), -EINTR with one. The attempt
+ * goes on, as the kernel's does; a restarted connect() waits for it. A
+ * process-wide signal interrupts a connect of the process's first thread
+ * (which the kernel offers it first) or of its only one; one of another
+ * thread's does not (which thread the kernel picked is not known here),
+ * and is taken when the connect is answered. Connects to the host's loopback are
+ * made in place and are not interrupted.
  */
 #include "config.h"
 
@@ -25,6 +42,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -39,6 +59,14 @@
 
 /* Bounds: blocking connects in flight per proxy; bytes of one send copied. */
 #define GOVERN_MAX_CONNECTING 256
+/* How often the callers of blocking connects are looked at for signals. */
+#define GOVERN_WATCH_MS 10
+/*
+ * The kernel's "restart the call if the handler has SA_RESTART, else
+ * EINTR", as a system call's result (include/linux/errno.h; not in the
+ * UAPI, since a program never sees it).
+ */
+#define GOVERN_ERESTARTSYS 512
 #define GOVERN_SEND_MAX (256 * 1024)
 #define GOVERN_CTRL_MAX (64 * 1024)
 #define GOVERN_MAX_NS 8
@@ -340,44 +368,201 @@ static void govern_log(const struct govern_call *g, const char *call,
  * @listener: a dup of the listener (the serving thread may close its own)
  * @journal: a reference to its in-flight record, or NULL
  * @id: the notification
+ * @tid: the calling thread, as the proxy's /proc names it
  * @sock: our copy of the socket
  * @sa, @len: our copy of the address
+ * @timed: the socket has an SO_SNDTIMEO (a signal then gives EINTR)
  * @log: the connection log, or NULL
  * @event: what it is told once the connect returns
  * @rule: the job's copy of the deciding rule (the policy may be freed at
  *	exit while a connect still runs)
+ * @link: in govern_watch.jobs while queued or running
+ * @thread: the pool thread running it, once @running
+ * @running: a pool thread took it
+ * @answered: the watcher answered it before any pool thread took it
+ * @interrupt: the answer the watcher chose for a signal, or 0
+ *
+ * @link, @thread, @running, @answered and @interrupt are under
+ * govern_watch.lock.
  */
 struct govern_connect_job {
 	int listener;
 	struct notif_journal *journal;
 	uint64_t id;
+	pid_t tid;
 	int sock;
 	struct sockaddr_storage sa;
 	socklen_t len;
+	bool timed;
 	struct connlog *log;
 	struct connlog_event event;
 	char *rule;
+	GList link;
+	pthread_t thread;
+	bool running;
+	bool answered;
+	int interrupt;
 };
+
+/*
+ * The blocking connects in flight, looked at by the watcher thread for
+ * their callers' signals; it sleeps on @cond while there is none.
+ */
+static struct {
+	GMutex lock;
+	GCond cond;
+	GQueue jobs;
+} govern_watch;
+
+static void govern_connect_free(struct govern_connect_job *j)
+{
+	g_free(j->rule);
+	if (j->sock >= 0)
+		close(j->sock);
+	close(j->listener);
+	notif_journal_unref(j->journal);
+	g_free(j);
+}
 
 static void govern_connect_run(gpointer data, gpointer user_data)
 {
 	struct govern_connect_job *j = data;
+	sigset_t wake, old;
 	int64_t r;
+	int intr;
 
 	(void)user_data;
-	r = connect(j->sock, (struct sockaddr *)&j->sa, j->len) < 0 ? -errno : 0;
-	(void)notif_reply(j->journal, j->listener, j->id, r);
+	g_mutex_lock(&govern_watch.lock);
+	if (j->answered) {
+		g_queue_unlink(&govern_watch.jobs, &j->link);
+		g_mutex_unlock(&govern_watch.lock);
+		govern_connect_free(j);
+		return;
+	}
+	j->thread = pthread_self();
+	j->running = true;
+	g_mutex_unlock(&govern_watch.lock);
+
+	/*
+	 * The watcher's signal may come before connect() is entered (then
+	 * @interrupt is seen here, or it signals again at its next look).
+	 */
+	sigemptyset(&wake);
+	sigaddset(&wake, LISTENER_WAKE_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &wake, &old);
+	do {
+		if (__atomic_load_n(&j->interrupt, __ATOMIC_RELAXED)) {
+			r = -EINTR;
+			break;
+		}
+		r = connect(j->sock, (struct sockaddr *)&j->sa, j->len) < 0 ?
+		    -errno : 0;
+	} while (r == -EINTR && !__atomic_load_n(&j->interrupt,
+						  __ATOMIC_RELAXED));
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+	g_mutex_lock(&govern_watch.lock);
+	g_queue_unlink(&govern_watch.jobs, &j->link);
+	intr = j->interrupt;
+	g_mutex_unlock(&govern_watch.lock);
+
+	(void)notif_reply(j->journal, j->listener, j->id,
+			  r == -EINTR && intr ? intr : r);
 	if (j->log) {
 		j->event.sock = j->sock;
 		j->event.remote = &j->sa;
 		j->event.result = (int)r;
 		connlog_event(j->log, &j->event);
 	}
-	g_free(j->rule);
-	close(j->sock);
-	close(j->listener);
-	notif_journal_unref(j->journal);
-	g_free(j);
+	govern_connect_free(j);
+}
+
+/* Read one "Name:\tHEX" mask line of /proc/TID/status. */
+static uint64_t govern_status_mask(const char *status, const char *name)
+{
+	const char *p = strstr(status, name);
+
+	return p ? g_ascii_strtoull(p + strlen(name), NULL, 16) : 0;
+}
+
+/*
+ * Whether @tid has a signal pending that it will take when its call
+ * returns: its own, or its process's when it is the only thread or the
+ * first (which the kernel offers a process's signal first); neither
+ * blocked nor ignored. SIGKILL ends the caller's wait itself.
+ */
+static bool govern_signal_due(pid_t tid)
+{
+	char path[48], status[4096];
+	uint64_t pend, blk, ign;
+	const char *t;
+	bool first;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, status, sizeof(status) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	status[n] = '\0';
+	pend = govern_status_mask(status, "\nSigPnd:");
+	t = strstr(status, "\nTgid:");
+	first = t && g_ascii_strtoull(t + 6, NULL, 10) == (guint64)tid;
+	t = strstr(status, "\nThreads:");
+	if (first || (t && g_ascii_strtoull(t + 9, NULL, 10) == 1))
+		pend |= govern_status_mask(status, "\nShdPnd:");
+	blk = govern_status_mask(status, "\nSigBlk:");
+	ign = govern_status_mask(status, "\nSigIgn:");
+	pend &= ~(blk | ign | (UINT64_C(1) << (SIGKILL - 1)));
+	return pend != 0;
+}
+
+/*
+ * The watcher thread: see the comment at the top. A job found with a
+ * signal due is answered here while no pool thread has it, else its pool
+ * thread is interrupted (again at every look, until it answers).
+ */
+static gpointer govern_watch_thread(gpointer data)
+{
+	(void)data;
+	g_mutex_lock(&govern_watch.lock);
+	for (;;) {
+		guint n;
+		GList *l;
+
+		while (g_queue_is_empty(&govern_watch.jobs))
+			g_cond_wait(&govern_watch.cond, &govern_watch.lock);
+		n = g_queue_get_length(&govern_watch.jobs);
+		g_mutex_unlock(&govern_watch.lock);
+		g_usleep((GOVERN_WATCH_MS + n / 8) * G_TIME_SPAN_MILLISECOND);
+		g_mutex_lock(&govern_watch.lock);
+		for (l = govern_watch.jobs.head; l; l = l->next) {
+			struct govern_connect_job *j = l->data;
+
+			if (j->answered)
+				continue;
+			if (!j->interrupt) {
+				if (!govern_signal_due(j->tid))
+					continue;
+				__atomic_store_n(&j->interrupt,
+						 j->timed ? -EINTR :
+						 -GOVERN_ERESTARTSYS,
+						 __ATOMIC_RELAXED);
+			}
+			if (j->running) {
+				pthread_kill(j->thread, LISTENER_WAKE_SIGNAL);
+			} else {
+				j->answered = true;
+				(void)notif_reply(j->journal, j->listener,
+						  j->id, j->interrupt);
+			}
+		}
+	}
+	return NULL;
 }
 
 /* The pool blocking connects run on, made at the first (never freed). */
@@ -389,9 +574,24 @@ static GThreadPool *govern_pool(void)
 	if (g_once_init_enter(&once)) {
 		pool = g_thread_pool_new(govern_connect_run, NULL,
 					 GOVERN_MAX_CONNECTING, FALSE, NULL);
+		if (pool && !g_thread_try_new("lxnet-connwatch",
+					      govern_watch_thread, NULL, NULL)) {
+			g_thread_pool_free(pool, TRUE, FALSE);
+			pool = NULL;
+		}
 		g_once_init_leave(&once, 1);
 	}
 	return pool;
+}
+
+/* Whether a socket has a send timeout (which connect() also waits by). */
+static bool govern_sndtimeo(int sock)
+{
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof(tv);
+
+	return getsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, &len) == 0 &&
+	       (tv.tv_sec || tv.tv_usec);
 }
 
 /**
@@ -400,11 +600,12 @@ static GThreadPool *govern_pool(void)
  * @sa, @len: our copy of the address
  *
  * At most GOVERN_MAX_CONNECTING run at once; more wait in the pool's queue
- * (their callers wait in the kernel's). An idle thread is kept for the
- * next, so a connect costs a hand-off, not a thread.
+ * (their callers wait in the kernel's, and are answered by the watcher
+ * when a signal comes). An idle thread is kept for the next, so a connect
+ * costs a hand-off, not a thread.
  *
- * Return: NOTIF_ANSWERED when a pool thread answers, or -errno (the caller
- * then connects in place).
+ * Return: NOTIF_ANSWERED when a pool thread (or the watcher) answers, or
+ * -errno (the caller then connects in place).
  */
 static int64_t govern_connect_async(struct govern_call *g,
 				    const struct sockaddr_storage *sa,
@@ -423,22 +624,27 @@ static int64_t govern_connect_async(struct govern_call *g,
 	}
 	j->journal = notif_journal_ref(g->journal);
 	j->id = g->req->id;
+	j->tid = (pid_t)g->req->pid;
 	j->sock = g->sock;
 	j->sa = *sa;
 	j->len = len;
+	j->timed = govern_sndtimeo(g->sock);
+	j->link.data = j;
 	if (g->conf->connlog && g->decided) {
 		j->log = g->conf->connlog;
 		j->rule = g_strdup(g->rule);
 		j->event = govern_event(g, "connect", 0);
 		j->event.rule = j->rule; /* sock, remote, result: once it ran */
 	}
-	if (!g_thread_pool_push(pool, j, NULL)) {
-		close(j->listener);
-		notif_journal_unref(j->journal);
-		g_free(j->rule);
-		g_free(j);
-		return -EAGAIN;
-	}
+	g_mutex_lock(&govern_watch.lock);
+	g_queue_push_tail_link(&govern_watch.jobs, &j->link);
+	g_cond_signal(&govern_watch.cond);
+	g_mutex_unlock(&govern_watch.lock);
+	/*
+	 * FALSE means no new thread could be made; the job is queued all the
+	 * same (GLib's documented behaviour) and runs when a thread is free.
+	 */
+	(void)g_thread_pool_push(pool, j, NULL);
 	g->sock = -1; /* the job's now */
 	return NOTIF_ANSWERED;
 }

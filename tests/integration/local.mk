@@ -105,6 +105,13 @@ EXTRA_DIST += tests/integration/netlink-events.sh
 TESTS += tests/integration/run-policy.sh
 EXTRA_DIST += tests/integration/run-policy.sh tests/integration/policy-check.py \
 	tests/integration/policy-servers.py
+# signals and a governed blocking connect (proxy/govern.c, the watcher)
+check_PROGRAMS += tests/helpers/connect-intr
+tests_helpers_connect_intr_SOURCES = tests/helpers/connect-intr.c
+tests_helpers_connect_intr_CFLAGS = $(AM_CFLAGS) -pthread
+tests_helpers_connect_intr_LDADD = -lpthread
+TESTS += tests/integration/policy-signals.sh
+EXTRA_DIST += tests/integration/policy-signals.sh
 # the connection log (proxy/connlog.c)
 TESTS += tests/integration/run-connlog.sh
 EXTRA_DIST += tests/integration/run-connlog.sh tests/integration/connlog-check.py

@@ -11,6 +11,130 @@
 #include "netpolicy.h"
 #include "util.h"
 
+/*
+ * struct netpolicy_names - the host names of a policy's rules
+ * @lock: readers (netpolicy_decide()) hold it shared while they decide;
+ *	netpolicy_set_addrs() holds it only to swap a pointer
+ * @names: each name once (char *), in the order first named
+ * @sets: its current addresses (struct netpolicy_addrs *), or NULL while
+ *	it has none; same index
+ */
+struct netpolicy_names {
+	GRWLock lock;
+	GPtrArray *names;
+	GPtrArray *sets;
+};
+
+static void netpolicy_names_free(struct netpolicy_names *n)
+{
+	if (!n)
+		return;
+	g_ptr_array_unref(n->names);
+	g_ptr_array_unref(n->sets);
+	g_rw_lock_clear(&n->lock);
+	g_free(n);
+}
+
+/* The index of @name in @p's names, added when new (start-up only). */
+static int netpolicy_name_index(struct netpolicy *p, const char *name)
+{
+	struct netpolicy_names *n = p->names;
+	guint i;
+
+	if (!n) {
+		n = p->names = g_new0(struct netpolicy_names, 1);
+		g_rw_lock_init(&n->lock);
+		n->names = g_ptr_array_new_with_free_func(g_free);
+		n->sets = g_ptr_array_new_with_free_func(g_free);
+	}
+	for (i = 0; i < n->names->len; i++)
+		if (g_ascii_strcasecmp(g_ptr_array_index(n->names, i), name) == 0)
+			return (int)i;
+	g_ptr_array_add(n->names, g_ascii_strdown(name, -1));
+	g_ptr_array_add(n->sets, NULL);
+	return (int)i;
+}
+
+/**
+ * netpolicy_n_names() - how many host names the rules name
+ * @p: the policy
+ *
+ * Return: the count (names are numbered 0..count-1).
+ */
+unsigned int netpolicy_n_names(const struct netpolicy *p)
+{
+	return p->names ? p->names->names->len : 0;
+}
+
+/**
+ * netpolicy_name() - one of the host names, lower case
+ * @p: the policy
+ * @i: below netpolicy_n_names()
+ *
+ * Return: the name (owned by @p).
+ */
+const char *netpolicy_name(const struct netpolicy *p, unsigned int i)
+{
+	return g_ptr_array_index(p->names->names, i);
+}
+
+/**
+ * netpolicy_addrs_new() - an address set of @n entries to fill in
+ * @n: at most NETPOLICY_MAX_NAME_ADDRS
+ *
+ * Return: the set (g_free(), or hand it to netpolicy_set_addrs()).
+ */
+struct netpolicy_addrs *netpolicy_addrs_new(unsigned int n)
+{
+	struct netpolicy_addrs *s;
+
+	s = g_malloc0(sizeof(*s) + n * sizeof(s->v[0]));
+	s->n = n;
+	return s;
+}
+
+/**
+ * netpolicy_set_addrs() - replace a name's current addresses
+ * @p: the policy
+ * @i: the name, below netpolicy_n_names()
+ * @set: its addresses (taken; not changed afterwards), or NULL for none
+ *
+ * Callable from any thread while others decide: the swap is made under
+ * the write lock, so a decision sees the old set or the new, whole.
+ */
+void netpolicy_set_addrs(const struct netpolicy *p, unsigned int i,
+			 struct netpolicy_addrs *set)
+{
+	struct netpolicy_names *n = p->names;
+	struct netpolicy_addrs *old;
+
+	g_rw_lock_writer_lock(&n->lock);
+	old = g_ptr_array_index(n->sets, i);
+	g_ptr_array_index(n->sets, i) = set;
+	g_rw_lock_writer_unlock(&n->lock);
+	g_free(old);
+}
+
+/**
+ * netpolicy_n_addrs() - how many addresses a name has now
+ * @p: the policy
+ * @i: the name, below netpolicy_n_names()
+ *
+ * Return: the count (0 while it has not resolved).
+ */
+unsigned int netpolicy_n_addrs(const struct netpolicy *p, unsigned int i)
+{
+	struct netpolicy_names *n = p->names;
+	const struct netpolicy_addrs *s;
+	unsigned int c;
+
+	g_rw_lock_reader_lock(&n->lock);
+	s = g_ptr_array_index(n->sets, i);
+	c = s ? s->n : 0;
+	g_rw_lock_reader_unlock(&n->lock);
+	return c;
+}
+
 static void netpolicy_rule_clear(void *data)
 {
 	struct netpolicy_rule *r = data;
@@ -29,6 +153,7 @@ void netpolicy_clear(struct netpolicy *p)
 {
 	if (p->rules)
 		g_array_unref(p->rules);
+	netpolicy_names_free(p->names);
 	g_free(p->log_path);
 	memset(p, 0, sizeof(*p));
 }
@@ -110,7 +235,44 @@ static bool netpolicy_eat(char **s, const char *word)
 	return true;
 }
 
-/* The body of a rule after its prefixes: ADDR[/LEN][:PORTS] or [ADDR6[/LEN]][:PORTS]. */
+/*
+ * Whether @s is a host name: labels of letters, digits and '-' (not at a
+ * label's ends), 1-63 bytes each, joined by '.', an optional final '.',
+ * 253 bytes at most, with at least one letter (so never an IPv4 address,
+ * whole or partial), and not a word of the rule syntax.
+ */
+static bool netpolicy_is_name(const char *s)
+{
+	static const char *const reserved[] = { "tcp", "udp", "icmp", "bind" };
+	size_t len = strlen(s), label = 0, i;
+	bool letter = false;
+
+	if (len == 0 || len > 253 || s[0] == '.')
+		return false;
+	for (i = 0; i < G_N_ELEMENTS(reserved); i++)
+		if (g_ascii_strcasecmp(s, reserved[i]) == 0)
+			return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!g_ascii_isalnum(c) && c != '-')
+			return false;
+		if (c == '-' && label == 0)
+			return false;
+		letter = letter || g_ascii_isalpha(c);
+		if (++label > 63)
+			return false;
+	}
+	return letter && s[len - 1] != '-';
+}
+
+/* The body of a rule after its prefixes: ADDR[/LEN][:PORTS], [ADDR6[/LEN]][:PORTS] or NAME[:PORTS]. */
 static bool netpolicy_parse_body(char *s, struct netpolicy_rule *r)
 {
 	char *ports = NULL;
@@ -135,8 +297,12 @@ static bool netpolicy_parse_body(char *s, struct netpolicy_rule *r)
 			*colon = '\0';
 			ports = colon + 1;
 		}
-		if (!netpolicy_parse_addr(s, r) || r->family == AF_INET6)
+		if (netpolicy_is_name(s)) {
+			r->family = 0;
+			r->name = 0; /* any; netpolicy_add() sets the index */
+		} else if (!netpolicy_parse_addr(s, r) || r->family == AF_INET6) {
 			return false;
+		}
 	}
 	r->port_lo = 0;
 	r->port_hi = 65535;
@@ -174,7 +340,7 @@ int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
 		  GError **error)
 {
 	g_autofree char *copy = g_strdup(text);
-	struct netpolicy_rule r = { .allow = allow };
+	struct netpolicy_rule r = { .allow = allow, .name = -1 };
 	char *s = copy;
 
 	if (p->rules->len >= NETPOLICY_MAX_RULES) {
@@ -193,8 +359,21 @@ int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 			    "invalid rule '%s' (expected [bind:][tcp|udp|icmp:]"
 			    "ADDR[/LEN][:PORT[-PORT]], IPv6 in brackets, * for "
-			    "any address)", text);
+			    "any address, or a host name for ADDR)", text);
 		return -EINVAL;
+	}
+	if (r.name >= 0 && r.bind) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "invalid rule '%s' (a bind: rule names local "
+			    "addresses, not a host name)", text);
+		return -EINVAL;
+	}
+	if (r.name >= 0) {
+		char *colon = strchr(s, ':');
+
+		if (colon)
+			*colon = '\0';
+		r.name = netpolicy_name_index(p, s);
 	}
 	if (r.family)
 		netpolicy_mask(&r);
@@ -230,6 +409,9 @@ int netpolicy_merge(struct netpolicy *dst, const struct netpolicy *src,
 			g_array_index(src->rules, struct netpolicy_rule, i);
 
 		r.text = g_strdup(r.text);
+		if (r.name >= 0)
+			r.name = netpolicy_name_index(dst,
+						      netpolicy_name(src, (unsigned int)r.name));
 		g_array_append_val(dst->rules, r);
 	}
 	dst->no_host_loopback = dst->no_host_loopback || src->no_host_loopback;
@@ -292,6 +474,8 @@ int netpolicy_load(struct netpolicy *p, const char *path, GError **error)
 				    "expected 'allow RULE', 'deny RULE' or "
 				    "'no-host-loopback'");
 			g_array_set_size(p->rules, n);
+			if (tmp.names != p->names)
+				netpolicy_names_free(tmp.names);
 			return r;
 		}
 	}
@@ -317,7 +501,24 @@ static bool netpolicy_in(const struct netpolicy_rule *r, int family,
 	       (addr[full] & (uint8_t)(0xff << (8 - rest))) == r->addr[full];
 }
 
-static bool netpolicy_matches(const struct netpolicy_rule *r,
+/* Whether @q's address is one of name @i's current ones (lock held). */
+static bool netpolicy_in_name(const struct netpolicy *p, int i,
+			      const struct netpolicy_query *q)
+{
+	const struct netpolicy_addrs *s =
+		g_ptr_array_index(p->names->sets, (guint)i);
+	unsigned int k;
+
+	for (k = 0; s && k < s->n; k++)
+		if (s->v[k].family == q->family &&
+		    memcmp(s->v[k].addr, q->addr,
+			   q->family == AF_INET ? 4 : 16) == 0)
+			return true;
+	return false;
+}
+
+static bool netpolicy_matches(const struct netpolicy *p,
+			      const struct netpolicy_rule *r,
 			      const struct netpolicy_query *q)
 {
 	if (r->bind != q->bind)
@@ -327,7 +528,30 @@ static bool netpolicy_matches(const struct netpolicy_rule *r,
 	if (q->proto != NETPOLICY_ICMP &&
 	    (q->port < r->port_lo || q->port > r->port_hi))
 		return false;
+	if (r->name >= 0)
+		return netpolicy_in_name(p, r->name, q);
 	return netpolicy_in(r, q->family, q->addr);
+}
+
+/* The first rule that matches @q, or NULL. */
+static const struct netpolicy_rule *
+netpolicy_first(const struct netpolicy *p, const struct netpolicy_query *q)
+{
+	const struct netpolicy_rule *found = NULL;
+	guint i;
+
+	if (p->names)
+		g_rw_lock_reader_lock(&p->names->lock);
+	for (i = 0; p->rules && i < p->rules->len && !found; i++) {
+		const struct netpolicy_rule *r =
+			&g_array_index(p->rules, struct netpolicy_rule, i);
+
+		if (netpolicy_matches(p, r, q))
+			found = r;
+	}
+	if (p->names)
+		g_rw_lock_reader_unlock(&p->names->lock);
+	return found;
 }
 
 /* The host's loopback: 127.0.0.0/8 and ::1. */
@@ -358,20 +582,17 @@ bool netpolicy_decide(const struct netpolicy *p,
 		      const int *ns_families, unsigned int n_nameservers,
 		      const char **ret_rule)
 {
+	const struct netpolicy_rule *r;
 	guint i;
 
 	if (q->bind && q->port == 0) {
 		*ret_rule = "ephemeral port";
 		return true;
 	}
-	for (i = 0; p->rules && i < p->rules->len; i++) {
-		const struct netpolicy_rule *r =
-			&g_array_index(p->rules, struct netpolicy_rule, i);
-
-		if (netpolicy_matches(r, q)) {
-			*ret_rule = r->text;
-			return r->allow;
-		}
+	r = netpolicy_first(p, q);
+	if (r) {
+		*ret_rule = r->text;
+		return r->allow;
 	}
 	if (!q->bind && p->no_host_loopback &&
 	    netpolicy_loopback(q->family, q->addr)) {
@@ -490,7 +711,8 @@ GOptionGroup *netpolicy_option_group(struct netpolicy *p)
 	};
 	GOptionGroup *g = g_option_group_new("policy",
 		"Connection policy options (RULE: [bind:][tcp|udp|icmp:]"
-		"ADDR[/LEN][:PORT[-PORT]]):",
+		"ADDR[/LEN][:PORT[-PORT]]; ADDR: IPv4, [IPv6], * or a host "
+		"name, whose current addresses match):",
 		"Show connection policy options", p, NULL);
 
 	g_option_group_add_entries(g, entries);

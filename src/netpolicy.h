@@ -7,12 +7,20 @@
  *
  * Rule syntax (--allow=RULE, --deny=RULE, a policy file's lines):
  *   [bind:][PROTO:]ADDR[/LEN][:PORT[-PORT]]
+ *   [PROTO:]NAME[:PORT[-PORT]]
  *   PROTO   tcp, udp, icmp (ICMP and ICMPv6), or nothing for any
  *   ADDR    an IPv4 address, [an IPv6 address], or * for any
+ *   NAME    a host name: letters, digits, '-' and '.', at least one
+ *           letter, not tcp/udp/icmp/bind (an IPv6 address is always in
+ *           brackets, so it is never read as a name); it matches the
+ *           addresses it currently resolves to (A and AAAA, set by
+ *           lxnet-proxy with netpolicy_set_addrs()), none until it has
+ *           resolved; not with bind:
  *   PORT    a port or a range; nothing for any (ICMP has none)
  *   bind:   the rule is about the local address of bind(), not about
  *           destinations
- * e.g. tcp:10.0.0.0/8:443, [2001:db8::/32]:80-89, udp:*:53, bind:tcp:*:8080
+ * e.g. tcp:10.0.0.0/8:443, [2001:db8::/32]:80-89, udp:*:53, bind:tcp:*:8080,
+ *      tcp:example.com:443, example.com
  *
  * Decision: the first rule that matches, in the order given (--allow and
  * --deny interleaved as on the command line, then the file's lines in
@@ -28,9 +36,10 @@
 #include <stdint.h>
 #include <glib.h>
 
-/* Bounds: rules per policy, bytes of a policy file. */
+/* Bounds: rules per policy, bytes of a policy file, addresses per name. */
 #define NETPOLICY_MAX_RULES 65536
 #define NETPOLICY_FILE_MAX (4 * 1024 * 1024)
+#define NETPOLICY_MAX_NAME_ADDRS 64
 
 enum netpolicy_proto {
 	NETPOLICY_ANY = 0,
@@ -48,6 +57,8 @@ enum netpolicy_proto {
  * @addr: network address, network order (4 or 16 bytes used)
  * @prefixlen: prefix length
  * @port_lo, @port_hi: port range, host order (0-65535 for any)
+ * @name: a host-name rule: the index of its name in the policy's
+ *	@names (then @family is 0 and @addr unused), else -1
  * @text: the rule as written, for the log and messages
  */
 struct netpolicy_rule {
@@ -58,8 +69,25 @@ struct netpolicy_rule {
 	uint8_t addr[16];
 	uint8_t prefixlen;
 	uint16_t port_lo, port_hi;
+	int name;
 	char *text;
 };
+
+/*
+ * struct netpolicy_addrs - one name's current addresses (immutable once
+ * handed to netpolicy_set_addrs())
+ * @n: how many
+ * @v: family (AF_INET, AF_INET6) and address, network order
+ */
+struct netpolicy_addrs {
+	unsigned int n;
+	struct {
+		int family;
+		uint8_t addr[16];
+	} v[];
+};
+
+struct netpolicy_names;
 
 /*
  * struct netpolicy - the rules and the switches
@@ -68,6 +96,9 @@ struct netpolicy_rule {
  * @any_allow_dst, @any_allow_bind: some allow rule of each kind exists
  * @log_path: --log-connections: where the governed calls are reported
  *	(a file, or "-" for standard error), or NULL
+ * @names: the host names the rules name, each once, or NULL when none:
+ *	their current addresses, swapped under a lock readers hold only
+ *	while they decide
  */
 struct netpolicy {
 	GArray *rules;
@@ -75,6 +106,7 @@ struct netpolicy {
 	bool any_allow_dst;
 	bool any_allow_bind;
 	char *log_path;
+	struct netpolicy_names *names;
 	bool cmdline_active; /* active before the configuration files */
 };
 
@@ -100,6 +132,12 @@ bool netpolicy_decide(const struct netpolicy *p,
 		      const uint8_t (*nameservers)[16],
 		      const int *ns_families, unsigned int n_nameservers,
 		      const char **ret_rule);
+unsigned int netpolicy_n_names(const struct netpolicy *p);
+const char *netpolicy_name(const struct netpolicy *p, unsigned int i);
+struct netpolicy_addrs *netpolicy_addrs_new(unsigned int n);
+void netpolicy_set_addrs(const struct netpolicy *p, unsigned int i,
+			 struct netpolicy_addrs *set);
+unsigned int netpolicy_n_addrs(const struct netpolicy *p, unsigned int i);
 char **netpolicy_to_args(const struct netpolicy *p);
 GOptionGroup *netpolicy_option_group(struct netpolicy *p);
 

@@ -37,12 +37,19 @@ static void test_parse(void)
 		"tcp:10.0.0.0/8:443", "[2001:db8::/32]:80-89", "udp:*:53",
 		"bind:tcp:*:8080", "10.1.2.3", "icmp:192.0.2.0/24", "*",
 		"tcp:[::1]:22", "[::/0]", "tcp:*:0-65535", "0.0.0.0/0:1",
+		"host", "tcp:example.com:443", "udp:Example.COM:53-54",
+		"icmp:ipv6.example.", "10.0.0.x", "1a.2b", "xn--bcher-kva.example",
 	};
 	static const char *const bad[] = {
 		"", "tcp:", "tcp:10.0.0.0/33", "[10.0.0.1]", "2001:db8::1",
 		"tcp:10.0.0.1:70000", "tcp:10.0.0.1:90-80", "icmp:10.0.0.1:7",
 		"sctp:10.0.0.1", "10.0.0.1:", "[::1", "[::1]x", "bind:",
-		"tcp:10.0.0.1:8a", "10.0.0.1/", "host", "[::1/129]", "[::]/0",
+		"tcp:10.0.0.1:8a", "10.0.0.1/", "[::1/129]", "[::]/0",
+		/* host names: a letter, no IPv6 without brackets, no bind: */
+		"fe80::1", "dead:beef", "tcp", "udp:icmp", "bind:tcp:host:80",
+		"example.com/24", "-a.example", "a-.example", "a..example",
+		".example", "exa_mple.com", "icmp:example.com:7", "[example.com]",
+		"example.com:", "example.com:80:81", "10.0.0", "1",
 	};
 	struct netpolicy p;
 	size_t i;
@@ -158,13 +165,117 @@ static void test_file(void)
 	/* a bad line: the file's rules are all refused, with its line */
 	g_clear_error(&e);
 	fd = open(path, O_WRONLY | O_TRUNC);
-	dprintf(fd, "allow tcp:10.0.0.0/8:443\nallow nonsense\n");
+	dprintf(fd, "allow tcp:10.0.0.0/8:443\nallow non_sense\n");
 	close(fd);
 	g_assert_cmpint(netpolicy_load(&p, path, &e), ==, -EINVAL);
-	g_assert_nonnull(strstr(e->message, ":2: invalid rule 'nonsense'"));
+	g_assert_nonnull(strstr(e->message, ":2: invalid rule 'non_sense'"));
 	g_assert_cmpuint(p.rules->len, ==, 3);
 	netpolicy_clear(&p);
 	unlink(path);
+}
+
+/* Give name @i the addresses @text ("192.0.2.1 2001:db8::1"), or none. */
+static void set_addrs(const struct netpolicy *p, unsigned int i,
+		      const char *text)
+{
+	g_auto(GStrv) v = g_strsplit(text, " ", -1);
+	struct netpolicy_addrs *s = NULL;
+	unsigned int n = g_strv_length(v), k;
+
+	if (*text) {
+		s = netpolicy_addrs_new(n);
+		for (k = 0; k < n; k++) {
+			s->v[k].family = strchr(v[k], ':') ? AF_INET6 : AF_INET;
+			g_assert_cmpint(inet_pton(s->v[k].family, v[k],
+						  s->v[k].addr), ==, 1);
+		}
+	}
+	netpolicy_set_addrs(p, i, s);
+}
+
+/* Host-name rules: one entry per name, matched against its current set. */
+static void test_names(void)
+{
+	struct netpolicy p, q;
+	const char *rule;
+
+	netpolicy_init(&p);
+	g_assert_cmpuint(netpolicy_n_names(&p), ==, 0);
+	g_assert_cmpint(netpolicy_add(&p, false, "deny.example", NULL), ==, 0);
+	g_assert_cmpint(netpolicy_add(&p, true, "tcp:web.example:443", NULL), ==, 0);
+	g_assert_cmpint(netpolicy_add(&p, true, "udp:WEB.example:53", NULL), ==, 0);
+	g_assert_cmpuint(netpolicy_n_names(&p), ==, 2);
+	g_assert_cmpstr(netpolicy_name(&p, 1), ==, "web.example");
+	/* before the first resolution a name matches nothing */
+	g_assert_cmpuint(netpolicy_n_addrs(&p, 1), ==, 0);
+	g_assert_false(decide(&p, false, NETPOLICY_TCP, "192.0.2.1", 443, &rule));
+	g_assert_cmpstr(rule, ==, "default");
+	set_addrs(&p, 1, "192.0.2.1 2001:db8::1");
+	g_assert_cmpuint(netpolicy_n_addrs(&p, 1), ==, 2);
+	g_assert_true(decide(&p, false, NETPOLICY_TCP, "192.0.2.1", 443, &rule));
+	g_assert_cmpstr(rule, ==, "tcp:web.example:443");
+	g_assert_true(decide(&p, false, NETPOLICY_TCP, "2001:db8::1", 443, NULL));
+	g_assert_true(decide(&p, false, NETPOLICY_UDP, "2001:db8::1", 53, &rule));
+	g_assert_cmpstr(rule, ==, "udp:WEB.example:53");
+	/* proto, port, other addresses of the same network: no */
+	g_assert_false(decide(&p, false, NETPOLICY_UDP, "192.0.2.1", 443, NULL));
+	g_assert_false(decide(&p, false, NETPOLICY_TCP, "192.0.2.1", 80, NULL));
+	g_assert_false(decide(&p, false, NETPOLICY_TCP, "192.0.2.2", 443, NULL));
+	g_assert_false(decide(&p, false, NETPOLICY_TCP, "2001:db8::2", 443, NULL));
+	/* a deny name rule comes first once it resolves to the same address */
+	set_addrs(&p, 0, "192.0.2.1");
+	g_assert_false(decide(&p, false, NETPOLICY_TCP, "192.0.2.1", 443, &rule));
+	g_assert_cmpstr(rule, ==, "deny.example");
+	g_assert_true(decide(&p, false, NETPOLICY_TCP, "2001:db8::1", 443, NULL));
+	/* a new answer replaces the set; none matches nothing again */
+	set_addrs(&p, 0, "");
+	set_addrs(&p, 1, "198.51.100.7");
+	g_assert_false(decide(&p, false, NETPOLICY_TCP, "192.0.2.1", 443, NULL));
+	g_assert_true(decide(&p, false, NETPOLICY_TCP, "198.51.100.7", 443, NULL));
+	/* a name never matches bind() */
+	g_assert_true(decide(&p, true, NETPOLICY_TCP, "198.51.100.7", 443, &rule));
+	g_assert_cmpstr(rule, ==, "default");
+	/* merged into another policy the names are its own, sets empty */
+	netpolicy_init(&q);
+	g_assert_cmpint(netpolicy_add(&q, true, "other.example", NULL), ==, 0);
+	g_assert_cmpint(netpolicy_merge(&q, &p, true), ==, 0);
+	g_assert_cmpuint(netpolicy_n_names(&q), ==, 3);
+	g_assert_cmpstr(netpolicy_name(&q, 2), ==, "web.example");
+	g_assert_false(decide(&q, false, NETPOLICY_TCP, "198.51.100.7", 443, NULL));
+	set_addrs(&q, 2, "198.51.100.7");
+	g_assert_true(decide(&q, false, NETPOLICY_TCP, "198.51.100.7", 443, &rule));
+	g_assert_cmpstr(rule, ==, "tcp:web.example:443");
+	netpolicy_clear(&q);
+	netpolicy_clear(&p);
+}
+
+/* Readers decide while a writer swaps sets: every verdict is whole. */
+static gpointer swap_thread(gpointer data)
+{
+	const struct netpolicy *p = data;
+	unsigned int i;
+
+	for (i = 0; i < 20000; i++)
+		set_addrs(p, 0, i % 2 ? "192.0.2.1 192.0.2.2" : "192.0.2.2");
+	return NULL;
+}
+
+static void test_names_swap(void)
+{
+	struct netpolicy p;
+	GThread *t;
+	unsigned int i;
+
+	netpolicy_init(&p);
+	g_assert_cmpint(netpolicy_add(&p, true, "tcp:swap.example", NULL), ==, 0);
+	set_addrs(&p, 0, "192.0.2.2");
+	t = g_thread_new("swap", swap_thread, &p);
+	for (i = 0; i < 20000; i++) {
+		g_assert_true(decide(&p, false, NETPOLICY_TCP, "192.0.2.2", 1, NULL));
+		g_assert_false(decide(&p, false, NETPOLICY_TCP, "192.0.2.3", 1, NULL));
+	}
+	g_thread_join(t);
+	netpolicy_clear(&p);
 }
 
 int main(int argc, char **argv)
@@ -173,6 +284,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/netpolicy/parse", test_parse);
 	g_test_add_func("/netpolicy/decide", test_decide);
 	g_test_add_func("/netpolicy/loopback", test_loopback);
+	g_test_add_func("/netpolicy/names", test_names);
+	g_test_add_func("/netpolicy/names-swap", test_names_swap);
 	g_test_add_func("/netpolicy/file", test_file);
 	return g_test_run();
 }

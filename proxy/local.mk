@@ -6,11 +6,13 @@ proxy_lxnet_proxy_SOURCES = \
 	proxy/notify.c \
 	proxy/sockets.c \
 	proxy/proxy_int.h
-proxy_lxnet_proxy_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS) -pthread
+proxy_lxnet_proxy_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SECCOMP_CFLAGS) $(CARES_CFLAGS) -pthread
 proxy_lxnet_proxy_LDADD = $(LIBLXNET) $(SECCOMP_LIBS) -lpthread
 dist_man_MANS += man/lxnet-proxy.8
 # SIOCGIF* answered from the view, and the model they are answered from (owner: ifioctl)
 proxy_lxnet_proxy_SOURCES += proxy/model.c proxy/ifioctl.c
+# the policy's host names, resolved with c-ares and kept current
+proxy_lxnet_proxy_SOURCES += proxy/hostnames.c
 # emulated NETLINK_ROUTE endpoints, the syscall side (owner: nlep), in
 # layers calling down: trapped calls, hub, receives, output queue, sandbox
 proxy_lxnet_proxy_SOURCES += proxy/nlep.h proxy/nlep_int.h \

@@ -838,6 +838,7 @@ int main(int argc, char **argv)
 	/* static: see the end of main() */
 	static struct proxy p = { .listen_fd = -1, .oci_fd = -1,
 				  .exit_status = 0 };
+	struct hostnames *names = NULL;
 	int r;
 
 	log_init("lxnet-proxy", LOG_LVL_WARN);
@@ -877,6 +878,12 @@ int main(int argc, char **argv)
 	p.loop = g_main_loop_new(p.ctx, FALSE);
 	proxy_parse_users(&p, o.allow_users);
 	proxy_start_model(&p, &o.policy);
+	if (p.conf.policy) {
+		r = hostnames_start(p.conf.policy, &p.model, &names);
+		if (r < 0)
+			die("cannot resolve the policy's host names: %s",
+			    g_strerror(-r));
+	}
 	if (o.default_path)
 		proxy_make_default_dir(o.socket_path);
 	if (o.socket_path) {
@@ -927,6 +934,7 @@ int main(int argc, char **argv)
 	if (p.listen_fd >= 0)
 		close(p.listen_fd);
 	proxy_stop_listeners(&p);
+	hostnames_stop(names);
 	/*
 	 * A thread that did not end in time is still using the hub and the
 	 * model: both are then left to process exit instead of freed under it

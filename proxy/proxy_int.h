@@ -201,6 +201,12 @@ bool sockets_host_socket(const struct proxy_conf *conf, int sock);
 int64_t sockets_do_bindtodevice(const struct proxy_conf *conf, int listener,
 				const struct seccomp_notif *req);
 
+/* hostnames.c */
+struct hostnames;
+int hostnames_start(const struct netpolicy *policy, struct proxy_model *model,
+		    struct hostnames **ret_h);
+void hostnames_stop(struct hostnames *h);
+
 /* model.c */
 int proxy_model_start(struct proxy_model *m, const struct view_policy *policy,
 		      GMainContext *ctx);

@@ -112,6 +112,9 @@ tests_helpers_connect_intr_CFLAGS = $(AM_CFLAGS) -pthread
 tests_helpers_connect_intr_LDADD = -lpthread
 TESTS += tests/integration/policy-signals.sh
 EXTRA_DIST += tests/integration/policy-signals.sh
+# host names in policy rules, resolved by the proxy (proxy/hostnames.c)
+TESTS += tests/integration/run-policy-names.sh
+EXTRA_DIST += tests/integration/run-policy-names.sh tests/integration/policy-dns.py
 # the connection log (proxy/connlog.c)
 TESTS += tests/integration/run-connlog.sh
 EXTRA_DIST += tests/integration/run-connlog.sh tests/integration/connlog-check.py

@@ -117,10 +117,10 @@ out=$("$PROXY_BIN" --socket "$TMP_DIR/bad.sock" --allow tcp:10.0.0.0/33 2>&1)
 st=$?
 [ $st -eq 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && printf '%s' "$out" | grep -q "invalid rule 'tcp:10.0.0.0/33'"
 tap_result $? "an unparseable rule: one line, exit 2 ($out)"
-printf 'allow tcp:10.0.0.0/8:443\nallow tcp:nonsense\n' >"$TMP_DIR/bad.policy"
+printf 'allow tcp:10.0.0.0/8:443\nallow tcp:non_sense\n' >"$TMP_DIR/bad.policy"
 out=$("$PROXY_BIN" --socket "$TMP_DIR/bad.sock" --policy "$TMP_DIR/bad.policy" 2>&1)
 st=$?
-[ $st -eq 2 ] && printf '%s' "$out" | grep -q "bad.policy:2: invalid rule 'tcp:nonsense'"
+[ $st -eq 2 ] && printf '%s' "$out" | grep -q "bad.policy:2: invalid rule 'tcp:non_sense'"
 tap_result $? "a bad policy file line: its file and line, exit 2 ($out)"
 
 # 11: a policy file

@@ -15,7 +15,7 @@ proxy_require
 lib_tmpdir
 CHECK="$PY $top_srcdir/tests/integration/policy-check.py"
 DNS="$PY $top_srcdir/tests/integration/policy-dns.py"
-tap_plan 7
+tap_plan 9
 
 ip link add nv0 type veth peer name nv1 && ip link set nv0 up && ip link set nv1 up &&
 	ip addr add 10.67.0.1/24 dev nv0 && ip addr add 10.67.1.1/24 dev nv1 &&
@@ -130,4 +130,36 @@ for rule in bind:tcp:web.test:80 tcp:web_test:80 "fe80::1" "tcp:web.test/24"; do
 done
 tap_result $bad "a bind: rule with a name, a bad name, an IPv6 address without brackets: one line, exit 2"
 kill $PROXY
+
+# 8: an ordinary user's proxy resolves and enforces names the same way
+# (the resolver now is zone B's: web.test is 10.67.0.1, fd00:67::1)
+if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null &&
+	U=lxnhn$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n') && lib_make_user "$U"; then
+	lib_on_exit "pkill -KILL -u $U 2>/dev/null"
+	as_user() { setpriv --reuid="$U" --regid="$U" --init-groups -- "$@"; }
+	chmod 755 "$TMP_DIR" && mkdir -m 777 "$TMP_DIR/u" && chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"
+	as_user "$PROXY_BIN" --socket "$TMP_DIR/u/p.sock" --resolv-conf "$TMP_DIR/resolv.conf" \
+		--hosts-file "$TMP_DIR/hosts" --allow tcp:web.test:9101 2>"$TMP_DIR/u/proxy.log" &
+	lib_on_exit "kill $! 2>/dev/null"
+	wait_until 10 test -S "$TMP_DIR/u/p.sock"
+	out=$(as_user unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/u/p.sock" -- \
+		$CHECK tcp:10.67.0.1:9101 ok "tcp:[fd00:67::1]:9101" ok tcp:10.67.1.1:9101 EPERM 2>&1)
+	st=$?
+	printf '%s\n' "$out" | sed 's/^/# /'
+	tap_result $st "an ordinary user's proxy: name rules resolved and enforced"
+else
+	tap_skip "an ordinary user's proxy" "cannot make a throw-away user here"
+fi
+
+# 9: lxnet run passes name rules to its proxy
+if [ -c /dev/fuse ] && [ -x "$top_builddir/fs/lxnetfs" ]; then
+	out=$(timeout -k 5 60 "$LXNET_BIN" run --resolv-conf "$TMP_DIR/resolv.conf" \
+		--hosts-file "$TMP_DIR/hosts" --allow tcp:web.test:9101 -- \
+		$CHECK tcp:10.67.0.1:9101 ok tcp:10.67.1.1:9101 EPERM 2>&1)
+	st=$?
+	printf '%s\n' "$out" | sed 's/^/# /'
+	tap_result $st "lxnet run --allow tcp:NAME:PORT: its sandbox is held to the name's addresses"
+else
+	tap_skip "lxnet run with a name rule" "no /dev/fuse or lxnetfs"
+fi
 tap_done

@@ -33,6 +33,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "hostconf.h"
 #include "log.h"
 #include "netpolicy.h"
 #include "netstate.h"
@@ -98,30 +99,7 @@ struct hostnames_query {
 	unsigned int i;
 };
 
-/* The c-ares adapter: an ARES_* status as -errno. */
-static int hostnames_errno(int status)
-{
-	switch (status) {
-	case ARES_SUCCESS:
-		return 0;
-	case ARES_ENOTFOUND:
-	case ARES_ENODATA:
-		return -ENOENT;
-	case ARES_ETIMEOUT:
-		return -ETIMEDOUT;
-	case ARES_ECONNREFUSED:
-		return -ECONNREFUSED;
-	case ARES_ENOMEM:
-		return -ENOMEM;
-	case ARES_ECANCELLED:
-	case ARES_EDESTRUCTION:
-		return -ECANCELED;
-	default:
-		return -EIO;
-	}
-}
-
-/* The message for a failure of hostnames_errno(). */
+/* The message for a failure of resolv_ares_errno(). */
 static const char *hostnames_strerror(int r)
 {
 	return r == -ENOENT ? "no such name, or no A/AAAA record" :
@@ -186,6 +164,16 @@ static void hostnames_failed(struct hostnames *h, unsigned int i, int r)
 	nm->backoff_s = MIN(nm->backoff_s * 2, HOSTNAMES_RETRY_MAX_S);
 }
 
+/**
+ * hostnames_on_answer() - a name's answer: swap in its addresses, schedule
+ * @arg: the struct hostnames_query (freed here)
+ * @status: ARES_*
+ * @timeouts: unused
+ * @res: the answer (freed here), or NULL
+ *
+ * Runs on the resolver thread (inside c-ares), or on the main loop's at
+ * ares_destroy(). Counts the name's first answer for hostnames_start().
+ */
 static void hostnames_on_answer(void *arg, int status, int timeouts,
 				struct ares_addrinfo *res)
 {
@@ -193,7 +181,7 @@ static void hostnames_on_answer(void *arg, int status, int timeouts,
 	struct hostnames *h = q->h;
 	struct hostnames_name *nm = &h->names[q->i];
 	const char *name = netpolicy_name(h->policy, q->i);
-	int r = hostnames_errno(status), ttl = 0;
+	int r = resolv_ares_errno(status), ttl = 0;
 	struct netpolicy_addrs *s;
 
 	(void)timeouts;
@@ -412,7 +400,7 @@ int hostnames_start(const struct netpolicy *policy, struct proxy_model *model,
 	*ret_h = NULL;
 	if (netpolicy_n_names(policy) == 0)
 		return 0;
-	r = hostnames_errno(ares_library_init(ARES_LIB_INIT_ALL));
+	r = resolv_ares_errno(ares_library_init(ARES_LIB_INIT_ALL));
 	if (r < 0)
 		return r;
 	h = g_new0(struct hostnames, 1);
@@ -426,7 +414,7 @@ int hostnames_start(const struct netpolicy *policy, struct proxy_model *model,
 	g_cond_init(&h->cond);
 	h->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	r = h->wake < 0 ? -errno :
-	    hostnames_errno(ares_init_options(&h->ch, &opt, ARES_OPT_TIMEOUTMS |
+	    resolv_ares_errno(ares_init_options(&h->ch, &opt, ARES_OPT_TIMEOUTMS |
 					      ARES_OPT_TRIES | ARES_OPT_LOOKUPS |
 					      ARES_OPT_DOMAINS));
 	if (r < 0) {

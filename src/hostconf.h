@@ -22,6 +22,7 @@
  * c-ares reads, -EIO when c-ares itself fails).
  */
 int resolvconf_load(const struct view_policy *p, struct ns_resolv_part **ret);
+int resolv_ares_errno(int status);
 
 /*
  * hostsfile_load() - the hosts lines the view presents after its header:

@@ -76,14 +76,33 @@ size_t hostconf_text_len(const char *buf, size_t len, bool truncated)
 	return len;
 }
 
-/* The c-ares adapter: every ARES_* status becomes a -errno here. */
-static int resolv_ares_errno(int status)
+/**
+ * resolv_ares_errno() - the c-ares adapter: every ARES_* status as -errno
+ * @status: what a c-ares call or callback gave
+ *
+ * For queries: no such name or no record of the type is -ENOENT, no
+ * answer -ETIMEDOUT, a cancelled or destroyed query -ECANCELED, a
+ * nameserver's failure -EIO.
+ *
+ * Return: 0 or -errno.
+ */
+int resolv_ares_errno(int status)
 {
 	switch (status) {
 	case ARES_SUCCESS:
 		return 0;
 	case ARES_ENOMEM:
 		return -ENOMEM;
+	case ARES_ENOTFOUND:
+	case ARES_ENODATA:
+		return -ENOENT;
+	case ARES_ETIMEOUT:
+		return -ETIMEDOUT;
+	case ARES_ECONNREFUSED:
+		return -ECONNREFUSED;
+	case ARES_ECANCELLED:
+	case ARES_EDESTRUCTION:
+		return -ECANCELED;
 	case ARES_EFILE:
 		return -EIO;
 	case ARES_EBADSTR:

@@ -283,17 +283,20 @@ static void hostnames_wait(struct hostnames *h, gint64 next)
 	struct pollfd pfd[ARES_GETSOCK_MAXNUM + 1];
 	struct timeval max, tv, *tvp;
 	gint64 now = g_get_monotonic_time(), wait_us = MAX(next - now, 0);
-	int bits, n = 0, k, ms, ready;
+	unsigned int bits;
+	int n = 0, k, ms, ready;
 	uint64_t v;
 
 	max.tv_sec = (time_t)(wait_us / G_USEC_PER_SEC);
 	max.tv_usec = (suseconds_t)(wait_us % G_USEC_PER_SEC);
 	tvp = ares_timeout(h->ch, &max, &tv);
 	ms = (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000);
-	bits = ares_getsock(h->ch, socks, ARES_GETSOCK_MAXNUM);
+	bits = (unsigned int)ares_getsock(h->ch, socks, ARES_GETSOCK_MAXNUM);
 	for (k = 0; k < ARES_GETSOCK_MAXNUM; k++) {
-		short ev = (short)((ARES_GETSOCK_READABLE(bits, k) ? POLLIN : 0) |
-				   (ARES_GETSOCK_WRITABLE(bits, k) ? POLLOUT : 0));
+		/* ARES_GETSOCK_WRITABLE() shifts a signed 1 by up to 31 */
+		short ev = (short)((bits & (1u << k) ? POLLIN : 0) |
+				   (bits & (1u << (k + ARES_GETSOCK_MAXNUM)) ?
+				    POLLOUT : 0));
 
 		if (ev)
 			pfd[n++] = (struct pollfd){ .fd = socks[k], .events = ev };

@@ -629,6 +629,19 @@ static gboolean proxy_on_signal(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/*
+ * SIGHUP, which asks daemons to read their configuration again: the
+ * policy is read once, at start, so it is refused, loudly, and the proxy
+ * goes on with the policy it has (rather than die, SIGHUP's default).
+ */
+static gboolean proxy_on_hangup(gpointer data)
+{
+	(void)data;
+	log_warn("SIGHUP: the policy is not read again while running; it stays "
+		 "as it was at start (start the proxy again to change it)");
+	return G_SOURCE_CONTINUE;
+}
+
 /**
  * proxy_stop_listeners() - end the serving threads and free their listeners
  * @p: the proxy, its main loop no longer running
@@ -914,6 +927,7 @@ int main(int argc, char **argv)
 	}
 	g_unix_signal_add(SIGTERM, proxy_on_signal, &p);
 	g_unix_signal_add(SIGINT, proxy_on_signal, &p);
+	g_unix_signal_add(SIGHUP, proxy_on_hangup, &p);
 
 	g_main_loop_run(p.loop);
 

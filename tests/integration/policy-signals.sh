@@ -14,7 +14,7 @@ lib_tmpdir
 INTR=$top_builddir/tests/helpers/connect-intr
 [ -x "$INTR" ] || tap_skip_all "tests/helpers/connect-intr not built"
 MODES="eintr restart sndtimeo timeout stop main other"
-tap_plan 10
+tap_plan 11
 
 ip link add bh0 type veth peer name bh1 && ip link set bh0 up && ip link set bh1 up &&
 	ip addr add 10.67.0.1/24 dev bh0 &&
@@ -26,7 +26,8 @@ mount --bind "$TMP_DIR/resolv.conf" /etc/resolv.conf || tap_diag "cannot bind re
 "$PROXY_BIN" --socket "$TMP_DIR/p.sock" --resolv-conf "$TMP_DIR/resolv.conf" \
 	--hosts-file "$TMP_DIR/hosts" --log-connections="$TMP_DIR/conn.log" \
 	2>>"$TMP_DIR/proxy.log" &
-lib_on_exit "kill $! 2>/dev/null"
+PPID_=$!
+lib_on_exit "kill $PPID_ 2>/dev/null"
 wait_until 5 test -S "$TMP_DIR/p.sock" || tap_skip_all "the proxy did not start"
 
 # same NATIVE INSIDE - the same result and handler counts, and a time
@@ -90,4 +91,15 @@ if [ -c /dev/fuse ] && [ -x "$top_builddir/fs/lxnetfs" ]; then
 else
 	tap_skip "lxnet run, connect and signals" "no /dev/fuse or lxnetfs"
 fi
+
+# 11: SIGHUP is refused with a warning; the proxy goes on governing
+kill -HUP "$PPID_"
+before=$(grep -c '"call":"connect"' "$TMP_DIR/conn.log")
+sleep 0.2
+out=$(in_shim "$TMP_DIR/p.sock" timeout 20 "$INTR" eintr 10.67.0.9 80 2>&1)
+after=$(grep -c '"call":"connect"' "$TMP_DIR/conn.log")
+tap_diag "after SIGHUP: $out; connects logged $before, then $after"
+kill -0 "$PPID_" && grep -q 'SIGHUP: the policy is not read again' "$TMP_DIR/proxy.log" &&
+	[ "$after" -gt "$before" ] && [ "${out% ms=*}" = "eintr result=EINTR a=1 b=0" ]
+tap_result $? "SIGHUP: the proxy warns, keeps its policy and goes on"
 tap_done

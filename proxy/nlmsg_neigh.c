@@ -162,6 +162,24 @@ static int neigh_dump_check(struct nlmsg_req *q, struct nlmsg_dump *d)
 	return 0;
 }
 
+/* A host neighbour message is in view when the interface it names is. */
+static bool neigh_host_visible(const struct netstate_snapshot *s,
+			       const struct nlmsg_host_want *want,
+			       const uint8_t *m, size_t len)
+{
+	struct ndmsg ndm;
+
+	(void)want;
+	if (len < NLMSG_HDRLEN + sizeof(ndm))
+		return false;
+	memcpy(&ndm, m + NLMSG_HDRLEN, sizeof(ndm));
+	return nlmsg_ifindex_visible(s, ndm.ndm_ifindex);
+}
+
+static const struct nlmsg_host_want want_neigh = {
+	RTM_NEWNEIGH, sizeof(struct ndmsg), 0, neigh_host_visible,
+};
+
 /**
  * nlmsg_neigh_dump() - RTM_GETNEIGH dump (neigh_dump_info())
  * @q: the request
@@ -184,12 +202,28 @@ struct nlmsg_dump *nlmsg_neigh_dump(struct nlmsg_req *q)
 		d->f.ifindex = d->f.master = 0;
 		d->msg_flags = NLM_F_MULTI;
 	}
-	/* Proxy entries (NTF_PROXY) and non-IP tables are not in the
-	 * model; PF_BRIDGE has rtnl_fdb_dump, which has nothing to show. */
-	if ((family && family != AF_INET && family != AF_INET6) ||
-	    (q->plen >= sizeof(struct ndmsg) &&
-	     ((const struct ndmsg *)(q->msg + NLMSG_HDRLEN))->ndm_flags ==
-		     NTF_PROXY))
+	/* Non-IP tables: PF_BRIDGE has rtnl_fdb_dump, with nothing to show. */
+	if (family && family != AF_INET && family != AF_INET6) {
+		d->obj = NULL;
+		return d;
+	}
+	/*
+	 * The host's own dump, through the view, where there is a host: the
+	 * entries the kernel makes without a notification (NOARP ones of
+	 * multicast and broadcast destinations), proxy entries (NTF_PROXY)
+	 * and each entry's NDA_CACHEINFO and NDA_PROBES are not in the
+	 * model. The request was checked above as a strict socket's would
+	 * be; the host's socket is not strict, so it reads a request the
+	 * way a lenient socket's reader expects.
+	 */
+	if (q->host_query) {
+		nlr_host_dump(q, d, &want_neigh);
+		return d;
+	}
+	/* Proxy entries (NTF_PROXY) are not in the model. */
+	if (q->plen >= sizeof(struct ndmsg) &&
+	    ((const struct ndmsg *)(q->msg + NLMSG_HDRLEN))->ndm_flags ==
+		    NTF_PROXY)
 		d->obj = NULL;
 	return d;
 }

@@ -65,6 +65,8 @@ t ip-addr ip -j addr
 t ip-route ip -j route
 t ip6-route ip -6 -j route
 t ip-neigh ip -j neigh
+t ip-neigh-all ip -j neigh show nud all
+t ip-neigh-proxy ip -j neigh show proxy
 t ip-rule ip rule
 t ip-addrlabel ip addrlabel
 t ip-ntable ip ntable show
@@ -99,6 +101,8 @@ ROWS=(
 	"json ip-route ip -j route"
 	"json ip6-route ip -6 -j route"
 	"json ip-neigh ip -j neigh"
+	"json ip-neigh-all ip -j neigh show nud all (NOARP entries the kernel made itself too)"
+	"json ip-neigh-proxy ip -j neigh show proxy"
 	"text ip-rule ip rule"
 	"text ip-addrlabel ip addrlabel"
 	"counted ip-ntable ip ntable show"
@@ -124,8 +128,10 @@ ROWS=(
 )
 
 tap_plan $((2 * ${#ROWS[@]} + 5))
-ifview_make_host
-tap_result $? "host network: veths, bridge, secondary/labelled/p2p addresses, multipath/metric routes, neighbours, a rule, a link down"
+ifview_make_host &&
+	ip neigh add proxy 10.77.0.7 dev v0 && ip -6 neigh add proxy fd00:77::7 dev v0 &&
+	ip -6 neigh add proxy fd00:77::8 dev hid0
+tap_result $? "host network: veths, bridge, secondary/labelled/p2p addresses, multipath/metric routes, neighbours (proxy ones too), a rule, a link down"
 
 # collect_round NAME [lxnet run options] - host, sandbox, host again
 collect_round() {

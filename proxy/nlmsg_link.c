@@ -93,6 +93,28 @@ static void link_put_scalars(struct nlw *w, const struct ns_link *l)
 	nlw_u32(w, IFLA_CARRIER_CHANGES, l->carrier_changes);
 }
 
+/*
+ * Whether the kernel reports IFLA_LINK for every interface of this kind:
+ * the kinds with an ndo_get_iflink, which may say 0 (a veth without its
+ * peer, a tunnel bound to no device: `ip` prints "@NONE"). The model
+ * keeps IFLA_LINK 0 as "none" (iflink == ifindex), which for these kinds
+ * can only mean 0: their link is never themselves.
+ */
+static bool link_kind_has_iflink(const char *kind)
+{
+	static const char *const kinds[] = {
+		"veth", "vlan", "macvlan", "macvtap", "ipvlan", "ipvtap",
+		"gre", "gretap", "ip6gre", "ip6gretap", "erspan", "ip6erspan",
+		"ipip", "sit", "ip6tnl", "vti", "vti6", "xfrm",
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(kinds); i++)
+		if (strncmp(kind, kinds[i], sizeof(((struct ns_link *)0)->kind)) == 0)
+			return true;
+	return false;
+}
+
 /**
  * link_put() - RTM_NEWLINK / RTM_DELLINK for one interface
  * @w: writer
@@ -134,6 +156,8 @@ static int link_put(struct nlw *w, const struct nlw_hdr *h,
 		nlw_u32(w, IFLA_LINK_NETNSID, (uint32_t)l->link_netnsid);
 	if (l->iflink && l->iflink != l->ifindex)
 		nlw_u32(w, IFLA_LINK, (uint32_t)l->iflink);
+	else if (link_kind_has_iflink(l->kind))
+		nlw_u32(w, IFLA_LINK, 0);
 	if (l->qdisc[0]) {
 		char q[sizeof(l->qdisc) + 1] = { 0 };
 
@@ -168,11 +192,29 @@ static int link_dump_one(struct nlmsg_dump *d, size_t i, struct nlw *w,
 	return link_put(w, h, &s->links->v[i]) ?: 1;
 }
 
-/* nlmsg_object.put_change of links */
+/*
+ * nlmsg_object.put_change of links. A deletion is the interface's last
+ * state as unregister_netdevice_many() reports it: the qdisc already
+ * shut down (noop), upper devices already unlinked by NETDEV_UNREGISTER
+ * (no master), and a veth's peer pointers already cleared by
+ * veth_dellink() (IFLA_LINK 0, `ip` prints "@NONE"; no link netns).
+ */
 static int link_put_change(struct nlw *w, const struct nlw_hdr *h,
 			   const struct ns_change *c)
 {
-	return link_put(w, h, &c->u.link);
+	struct ns_link l;
+
+	if (!c->deleted)
+		return link_put(w, h, &c->u.link);
+	l = c->u.link;
+	memset(l.qdisc, 0, sizeof(l.qdisc));
+	memcpy(l.qdisc, "noop", 4);
+	l.master = 0;
+	if (strncmp(l.kind, "veth", sizeof(l.kind)) == 0) {
+		l.iflink = l.ifindex; /* IFLA_LINK 0 */
+		l.link_netnsid = -1;
+	}
+	return link_put(w, h, &l);
 }
 
 /* nlmsg_object.change_groups of links */

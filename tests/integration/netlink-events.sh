@@ -6,7 +6,8 @@
 # deletion on the first, a metric, a replace, policy tables, an address
 # added and removed with the routes it brings, a link gaining carrier),
 # compared line by line, order included. A sentinel route before and
-# after frames the sequence.
+# after frames the sequence. `ip -o monitor link` runs alongside: the
+# RTM_DELLINK of a deleted veth pair is compared too.
 . "$(dirname "$0")/lib.sh"
 LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-180}
 lib_enter_ns "$@"
@@ -16,7 +17,7 @@ LXNET=$top_builddir/src/lxnet/lxnet
 [ -c /dev/fuse ] || tap_skip_all "no /dev/fuse"
 command -v ip >/dev/null || tap_skip_all "ip (iproute2) missing"
 lib_tmpdir
-tap_plan 4
+tap_plan 5
 
 ip link add vA type veth peer name pA && ip link add vB type veth peer name pB &&
 	ip link set vA up && ip link set vB up && ip link set pA up &&
@@ -30,8 +31,11 @@ sleep 0.3 # let the addresses' own routes settle before anyone listens
 ip -o monitor route address >"$TMP_DIR/native" 2>&1 &
 NATIVE=$!
 lib_on_exit "kill $NATIVE 2>/dev/null"
+ip -o monitor link >"$TMP_DIR/native.link" 2>&1 &
+lib_on_exit "kill $! 2>/dev/null"
 timeout -k 5 120 "$LXNET" run --resolv-conf "$TMP_DIR/resolv.conf" --hosts-file "$TMP_DIR/hosts" -- \
-	sh -c "exec ip -o monitor route address >'$TMP_DIR/inside' 2>&1" &
+	sh -c "ip -o monitor link >'$TMP_DIR/inside.link' 2>&1 &
+		exec ip -o monitor route address >'$TMP_DIR/inside' 2>&1" &
 INSIDE=$!
 lib_on_exit "kill $INSIDE 2>/dev/null"
 
@@ -103,4 +107,15 @@ fi
 grep -q '^Deleted fd0c::/64 dev vA' "$TMP_DIR/inside.f" &&
 	! grep -q '^Deleted fd0c::/64 dev vB' "$TMP_DIR/inside.f"
 tap_result $? "a prefix on two devices, deleted on the first: 'Deleted ... dev vA' inside (it was dev vB)"
+
+# RTM_DELLINK as the kernel sends it: qdisc noop (shut down), a veth's
+# peer gone (IFLA_LINK 0, "@NONE"); before: the last state, "vC@pC ...
+# M-DOWN qdisc noqueue"
+dellink() { grep '^Deleted [0-9]*: [vp]C@' "$1" | sed 's/ *$//' | sort; }
+dellink "$TMP_DIR/native.link" >"$TMP_DIR/native.del"
+dellink "$TMP_DIR/inside.link" >"$TMP_DIR/inside.del"
+sed 's/^/# native: /' "$TMP_DIR/native.del"
+sed 's/^/# inside: /' "$TMP_DIR/inside.del"
+[ "$(wc -l <"$TMP_DIR/native.del")" = 2 ] && cmp -s "$TMP_DIR/native.del" "$TMP_DIR/inside.del"
+tap_result $? "RTM_DELLINK of a deleted veth pair inside as natively"
 tap_done

@@ -110,23 +110,6 @@ static void govern_call_clear(struct govern_call *g)
 	target_close(&g->t);
 }
 
-/* The policy's name of a socket's protocol. */
-static enum netpolicy_proto govern_proto(int sock, int type)
-{
-	int p = 0;
-	socklen_t len = sizeof(p);
-
-	(void)getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &p, &len);
-	if (p == IPPROTO_TCP || (p == 0 && type == SOCK_STREAM))
-		return NETPOLICY_TCP;
-	if (p == IPPROTO_UDP || p == IPPROTO_UDPLITE ||
-	    (p == 0 && type == SOCK_DGRAM))
-		return NETPOLICY_UDP;
-	if (p == IPPROTO_ICMP || p == IPPROTO_ICMPV6)
-		return NETPOLICY_ICMP;
-	return NETPOLICY_ANY;
-}
-
 /**
  * govern_open() - take the caller's socket and memory for a governed call
  * @g: the call, @conf, @listener and @req filled in
@@ -158,32 +141,19 @@ static int64_t govern_open(struct govern_call *g)
 		return r = -errno, r == -ENOTSOCK ? NOTIF_CONTINUE : r;
 	if (!sockets_host_socket(g->conf, g->sock))
 		return NOTIF_CONTINUE;
-	g->proto = govern_proto(g->sock, g->type);
+	g->proto = sockets_policy_proto(g->sock, g->type);
 	return 0;
 }
 
 /*
- * Copy @len bytes at @addr of the caller. Cheaper than opening its
- * /proc/PID/mem; what was read is the caller's once govern_proven() says
- * the notification is still pending (then the pid was not reused). Never
- * from a FUSE file of the caller's (target_check_read()).
+ * Copy @len bytes at @addr of the caller (target_read_vm()); what was read
+ * is the caller's once govern_proven() says the notification is still
+ * pending (then the pid was not reused).
  */
 static int govern_read(struct govern_call *g, uint64_t addr, void *buf,
 		       size_t len)
 {
-	struct iovec local = { .iov_base = buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
-				.iov_len = len };
-	ssize_t n;
-
-	int r = target_check_read((pid_t)g->req->pid, addr, len);
-
-	if (r < 0 || len == 0)
-		return r;
-	n = process_vm_readv((pid_t)g->req->pid, &local, 1, &remote, 1, 0);
-	if (n < 0)
-		return errno == ESRCH ? -ENOENT : -EFAULT;
-	return (size_t)n == len ? 0 : -EFAULT;
+	return target_read_vm((pid_t)g->req->pid, addr, buf, len);
 }
 
 /* Before acting on what was read: it came from the caller (pid reuse). */
@@ -689,6 +659,8 @@ int64_t govern_connect(const struct proxy_conf *conf, int listener,
 	if (r == 0)
 		r = govern_proven(&g);
 	if (r == 0) {
+		/* a published PORT on a local address: its HOSTPORT */
+		(void)publish_connect_port(conf, g.proto, &sa, len);
 		/*
 		 * Blocking: on a pool thread, or here when that fails. To the
 		 * host's loopback the handshake is done within connect() (a
@@ -731,8 +703,14 @@ int64_t govern_bind(const struct proxy_conf *conf, int listener,
 		r = govern_decide(&g, &sa, len, true, true);
 	if (r == 0)
 		r = govern_proven(&g);
-	if (r == 0)
-		r = bind(g.sock, (struct sockaddr *)&sa, len) < 0 ? -errno : 0;
+	if (r == 0) {
+		struct sockaddr_storage at = sa; /* PORT's HOSTPORT, if any */
+
+		r = publish_bind_port(conf, g.proto, &at, len);
+		if (r == 0)
+			r = bind(g.sock, (struct sockaddr *)&at, len) < 0 ?
+			    -errno : 0;
+	}
 	govern_log(&g, "bind", r);
 	govern_call_clear(&g);
 	return r == -ENOENT ? NOTIF_ANSWERED : r;

@@ -37,5 +37,7 @@ proxy_lxnet_proxy_SOURCES += proxy/sockdiag.c proxy/sockdiag.h
 proxy_lxnet_proxy_SOURCES += proxy/oci.c
 # connect, bind and sends under a connection policy (src/netpolicy.c)
 proxy_lxnet_proxy_SOURCES += proxy/govern.c
+# --publish: a sandbox's PORT bound, reached and named as the host's HOSTPORT
+proxy_lxnet_proxy_SOURCES += proxy/publish.c
 # --log-connections: a JSON line per governed call, bounded and folded
 proxy_lxnet_proxy_SOURCES += proxy/connlog.c proxy/connlog.h

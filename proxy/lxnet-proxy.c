@@ -374,7 +374,10 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 	}
 	if (r == 0 && msg.kind == FDPASS_HELLO && n_fds == 0) {
 		/* what the shim's filter must trap for this proxy */
-		ack.status = c->p->conf.policy ? (int32_t)TRAP_FILTER_GOVERN : 0;
+		ack.status = (c->p->conf.policy ? (int32_t)TRAP_FILTER_GOVERN
+						: 0) |
+			     (c->p->conf.publish ? (int32_t)TRAP_FILTER_PUBLISH
+						 : 0);
 		(void)fdpass_send(fd, &ack, NULL, 0);
 		return G_SOURCE_CONTINUE;
 	}
@@ -868,12 +871,14 @@ int main(int argc, char **argv)
 	p.max_listeners = (unsigned int)o.max_listeners;
 	if (netpolicy_active(&o.netpolicy))
 		p.conf.policy = &o.netpolicy;
-	if (p.conf.policy && o.oci_path) {
+	if (netpolicy_publishing(&o.netpolicy))
+		p.conf.publish = &o.netpolicy;
+	if ((p.conf.policy || p.conf.publish) && o.oci_path) {
 		/* an OCI profile does not trap connect/bind/sends (oci.c) */
 		cli_usage_error(PROXY_PROG, "--oci-socket cannot enforce a "
-				"connection policy yet: give no --allow, --deny, "
-				"--no-host-loopback, --policy or "
-				"--log-connections with it");
+				"connection policy or publish ports yet: give no "
+				"--allow, --deny, --no-host-loopback, --policy, "
+				"--log-connections or --publish with it");
 		exit(CLI_EXIT_USAGE);
 	}
 	if (o.netpolicy.log_path) {

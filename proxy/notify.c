@@ -228,7 +228,8 @@ static int64_t do_endpoint(struct listener *l, const struct seccomp_notif *req,
 
 /*
  * connect() and bind(): on an endpoint fd, nlep.c's; on any other fd,
- * trapped only under a connection policy, decided and made by govern.c.
+ * trapped only under a connection policy, decided and made by govern.c,
+ * or with published ports (publish.c).
  */
 static int64_t do_connect(struct listener *l, const struct seccomp_notif *req,
 			  const struct proxy_sysnr *s, enum trap_id id)
@@ -239,8 +240,10 @@ static int64_t do_connect(struct listener *l, const struct seccomp_notif *req,
 		if (r != NOTIF_CONTINUE)
 			return r;
 	}
-	return l->conf->policy ? govern_connect(l->conf, l->fd, l->journal, req)
-			       : NOTIF_CONTINUE;
+	if (l->conf->policy)
+		return govern_connect(l->conf, l->fd, l->journal, req);
+	return l->conf->publish ? publish_connect(l->conf, l->fd, req)
+				: NOTIF_CONTINUE;
 }
 
 static int64_t do_bind(struct listener *l, const struct seccomp_notif *req,
@@ -252,8 +255,28 @@ static int64_t do_bind(struct listener *l, const struct seccomp_notif *req,
 		if (r != NOTIF_CONTINUE)
 			return r;
 	}
-	return l->conf->policy ? govern_bind(l->conf, l->fd, req)
-			       : NOTIF_CONTINUE;
+	if (l->conf->policy)
+		return govern_bind(l->conf, l->fd, req);
+	return l->conf->publish ? publish_bind(l->conf, l->fd, req)
+				: NOTIF_CONTINUE;
+}
+
+/*
+ * getsockname(): on an endpoint fd, nlep.c's; on any other fd, trapped
+ * only with published ports: a HOSTPORT is told as its PORT (publish.c).
+ */
+static int64_t do_getsockname(struct listener *l,
+			      const struct seccomp_notif *req,
+			      const struct proxy_sysnr *s, enum trap_id id)
+{
+	if (trap_fd_endpoint(req->data.args[0])) {
+		int64_t r = do_endpoint(l, req, s, id);
+
+		if (r != NOTIF_CONTINUE)
+			return r;
+	}
+	return l->conf->publish ? publish_getsockname(l->conf, l->fd, req)
+				: NOTIF_CONTINUE;
 }
 
 /*

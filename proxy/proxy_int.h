@@ -12,10 +12,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <linux/seccomp.h>
 #include <glib.h>
 
+#include "netpolicy.h"
 #include "nlep.h"
 #include "seccomp_notif.h"
 #include "trapped.h"
@@ -102,6 +104,8 @@ struct proxy_model {
  * @policy: the connection policy enforced (govern.c), or NULL: then
  *	nothing is governed and the filters trap none of its calls
  * @connlog: the connection log (connlog.c; thread-safe), or NULL
+ * @publish: the policy holding --publish pairs when any are given
+ *	(publish.c), or NULL: then the filters trap no call for it
  */
 struct proxy_conf {
 	struct proxy_sysnr sysnr[PROXY_MAX_ARCHES];
@@ -119,6 +123,7 @@ struct proxy_conf {
 	bool pidfd_leader_only;
 	const struct netpolicy *policy;
 	struct connlog *connlog;
+	const struct netpolicy *publish;
 };
 
 /*
@@ -198,6 +203,7 @@ int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
 				 uint32_t ret_args[3]);
 uint64_t sockets_netns_cookie(int sock);
 bool sockets_host_socket(const struct proxy_conf *conf, int sock);
+enum netpolicy_proto sockets_policy_proto(int sock, int type);
 int64_t sockets_do_bindtodevice(const struct proxy_conf *conf, int listener,
 				const struct seccomp_notif *req);
 
@@ -253,6 +259,7 @@ int target_attach(int procdir, pid_t pid, bool want_maps, struct target *ret_t);
 void target_close(struct target *t);
 int target_read(struct target *t, uint64_t addr, void *buf, size_t len);
 int target_check_read(pid_t pid, uint64_t addr, size_t len);
+int target_read_vm(pid_t pid, uint64_t addr, void *buf, size_t len);
 int target_write(struct target *t, uint64_t addr, const void *buf, size_t len);
 int target_write_unless(struct target *t, uint64_t addr, const void *buf,
 			size_t len, bool same);
@@ -271,6 +278,20 @@ int64_t govern_sendmsg(const struct proxy_conf *conf, int listener,
 		       const struct seccomp_notif *req);
 int64_t govern_sendmmsg(const struct proxy_conf *conf, int listener,
 			const struct seccomp_notif *req);
+
+/* publish.c */
+int publish_bind_port(const struct proxy_conf *conf,
+		      enum netpolicy_proto proto, struct sockaddr_storage *sa,
+		      socklen_t len);
+bool publish_connect_port(const struct proxy_conf *conf,
+			  enum netpolicy_proto proto,
+			  struct sockaddr_storage *sa, socklen_t len);
+int64_t publish_bind(const struct proxy_conf *conf, int listener,
+		     const struct seccomp_notif *req);
+int64_t publish_connect(const struct proxy_conf *conf, int listener,
+			const struct seccomp_notif *req);
+int64_t publish_getsockname(const struct proxy_conf *conf, int listener,
+			    const struct seccomp_notif *req);
 
 /* ifioctl.c */
 int64_t ifioctl_do(const struct proxy_conf *conf, int listener,

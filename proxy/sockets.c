@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -190,6 +191,23 @@ uint64_t sockets_netns_cookie(int sock)
 	    getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
 		return 0;
 	return cookie;
+}
+
+/* The connection policy's name of a socket's protocol (govern.c, publish.c). */
+enum netpolicy_proto sockets_policy_proto(int sock, int type)
+{
+	int p = 0;
+	socklen_t len = sizeof(p);
+
+	(void)getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &p, &len);
+	if (p == IPPROTO_TCP || (p == 0 && type == SOCK_STREAM))
+		return NETPOLICY_TCP;
+	if (p == IPPROTO_UDP || p == IPPROTO_UDPLITE ||
+	    (p == 0 && type == SOCK_DGRAM))
+		return NETPOLICY_UDP;
+	if (p == IPPROTO_ICMP || p == IPPROTO_ICMPV6)
+		return NETPOLICY_ICMP;
+	return NETPOLICY_ANY;
 }
 
 /**

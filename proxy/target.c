@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "proxy_int.h"
@@ -446,6 +447,37 @@ int target_check_read(pid_t pid, uint64_t addr, size_t len)
 	ok = target_mapped(&t, addr, len, false);
 	target_close(&t);
 	return ok ? 0 : -EFAULT;
+}
+
+/**
+ * target_read_vm() - copy @len bytes at @addr of a trapped caller
+ * @pid: the caller
+ * @addr: where, in its memory
+ * @buf: our buffer
+ * @len: bytes
+ *
+ * Cheaper than opening its /proc/PID/mem (process_vm_readv()); what was
+ * read is the caller's once its notification is proven still pending
+ * (then the pid was not reused). Never from a FUSE file of the caller's
+ * (target_check_read()).
+ *
+ * Return: 0, -ENOENT when the caller is gone, -EFAULT, or
+ * target_check_read()'s -errno.
+ */
+int target_read_vm(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
+				.iov_len = len };
+	ssize_t n;
+	int r = target_check_read(pid, addr, len);
+
+	if (r < 0 || len == 0)
+		return r;
+	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	if (n < 0)
+		return errno == ESRCH ? -ENOENT : -EFAULT;
+	return (size_t)n == len ? 0 : -EFAULT;
 }
 
 /**

@@ -201,7 +201,9 @@ int cli_parse(const struct cli_spec *spec, int *argc, char ***argv)
 		spec->view->hide_if_cmdline = spec->view->hide_if &&
 					      spec->view->hide_if[0];
 	if (spec->policy)
-		spec->policy->cmdline_active = netpolicy_active(spec->policy);
+		spec->policy->cmdline_active =
+			netpolicy_active(spec->policy) ||
+			netpolicy_publishing(spec->policy);
 	if ((spec->view || spec->policy) && !st.no_config &&
 	    conffile_apply(st.config, spec->view, spec->policy, &err) < 0)
 		return cli_usage_error(spec->prog, "%s", err->message);

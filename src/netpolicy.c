@@ -142,11 +142,20 @@ static void netpolicy_rule_clear(void *data)
 	g_free(r->text);
 }
 
+static void netpolicy_publish_clear(void *data)
+{
+	struct netpolicy_publish *x = data;
+
+	g_free(x->text);
+}
+
 void netpolicy_init(struct netpolicy *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->rules = g_array_new(FALSE, TRUE, sizeof(struct netpolicy_rule));
 	g_array_set_clear_func(p->rules, netpolicy_rule_clear);
+	p->publish = g_array_new(FALSE, TRUE, sizeof(struct netpolicy_publish));
+	g_array_set_clear_func(p->publish, netpolicy_publish_clear);
 }
 
 void netpolicy_clear(struct netpolicy *p)
@@ -154,6 +163,8 @@ void netpolicy_clear(struct netpolicy *p)
 	if (p->rules)
 		g_array_unref(p->rules);
 	netpolicy_names_free(p->names);
+	if (p->publish)
+		g_array_unref(p->publish);
 	g_free(p->log_path);
 	memset(p, 0, sizeof(*p));
 }
@@ -395,6 +406,9 @@ int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
  * @later: @src's --log-connections replaces @dst's (else fills it only
  *	when unset)
  *
+ * A --publish of @src whose PORT or HOSTPORT @dst already publishes (for
+ * that protocol) is left out: @dst's wins, as its rules do.
+ *
  * Return: 0, or -E2BIG past NETPOLICY_MAX_RULES (nothing added then).
  */
 int netpolicy_merge(struct netpolicy *dst, const struct netpolicy *src,
@@ -413,6 +427,18 @@ int netpolicy_merge(struct netpolicy *dst, const struct netpolicy *src,
 			r.name = netpolicy_name_index(dst,
 						      netpolicy_name(src, (unsigned int)r.name));
 		g_array_append_val(dst->rules, r);
+	}
+	for (i = 0; src->publish && i < src->publish->len; i++) {
+		struct netpolicy_publish x =
+			g_array_index(src->publish, struct netpolicy_publish, i);
+
+		/* @dst's pair wins where both name the port */
+		if (netpolicy_published_port(dst, x.proto, x.port) ||
+		    netpolicy_published_host_port(dst, x.proto, x.host_port) ||
+		    dst->publish->len >= NETPOLICY_MAX_PUBLISH)
+			continue;
+		x.text = g_strdup(x.text);
+		g_array_append_val(dst->publish, x);
 	}
 	dst->no_host_loopback = dst->no_host_loopback || src->no_host_loopback;
 	dst->any_allow_dst = dst->any_allow_dst || src->any_allow_dst;
@@ -611,6 +637,136 @@ bool netpolicy_decide(const struct netpolicy *p,
 	return !(q->bind ? p->any_allow_bind : p->any_allow_dst);
 }
 
+/* The pair of @p publishing @port (PORT, else HOSTPORT) for @proto. */
+static const struct netpolicy_publish *
+netpolicy_find_publish(const struct netpolicy *p, enum netpolicy_proto proto,
+		       uint16_t port, bool host)
+{
+	guint i;
+
+	for (i = 0; p->publish && i < p->publish->len; i++) {
+		const struct netpolicy_publish *x =
+			&g_array_index(p->publish, struct netpolicy_publish, i);
+
+		if (x->proto == proto && (host ? x->host_port : x->port) == port)
+			return x;
+	}
+	return NULL;
+}
+
+/**
+ * netpolicy_published_port() - the host port a sandbox's port is published on
+ * @p: the policy
+ * @proto: NETPOLICY_TCP or NETPOLICY_UDP
+ * @port: the port the sandbox names (host order)
+ *
+ * Return: HOSTPORT of the --publish naming @port, or 0 when none does.
+ */
+uint16_t netpolicy_published_port(const struct netpolicy *p,
+				  enum netpolicy_proto proto, uint16_t port)
+{
+	const struct netpolicy_publish *x =
+		netpolicy_find_publish(p, proto, port, false);
+
+	return x ? x->host_port : 0;
+}
+
+/**
+ * netpolicy_published_host_port() - the sandbox's port behind a host port
+ * @p: the policy
+ * @proto: NETPOLICY_TCP or NETPOLICY_UDP
+ * @host_port: a port on the host (host order)
+ *
+ * Return: PORT of the --publish taking @host_port, or 0 when none does.
+ */
+uint16_t netpolicy_published_host_port(const struct netpolicy *p,
+				       enum netpolicy_proto proto,
+				       uint16_t host_port)
+{
+	const struct netpolicy_publish *x =
+		netpolicy_find_publish(p, proto, host_port, true);
+
+	return x ? x->port : 0;
+}
+
+/* Whether any port is published: then bind, connect, getsockname are trapped. */
+bool netpolicy_publishing(const struct netpolicy *p)
+{
+	return p->publish && p->publish->len > 0;
+}
+
+/* Parse a port 1-65535 ending at @end ('\0' or @stop); false on anything else. */
+static bool netpolicy_parse_port(const char *s, char stop, const char **end,
+				 uint16_t *ret)
+{
+	char *e;
+	unsigned long v;
+
+	if (!g_ascii_isdigit(*s))
+		return false;
+	v = strtoul(s, &e, 10);
+	if ((*e != '\0' && *e != stop) || v == 0 || v > 65535)
+		return false;
+	*end = e;
+	*ret = (uint16_t)v;
+	return true;
+}
+
+/**
+ * netpolicy_add_publish() - parse one --publish=HOSTPORT:PORT[/tcp|/udp]
+ * @p: the policy
+ * @text: the value
+ * @error: one line saying what is wrong
+ *
+ * Return: 0, -EINVAL for a value that does not parse, -EEXIST when PORT or
+ * HOSTPORT is already published for that protocol, -E2BIG past
+ * NETPOLICY_MAX_PUBLISH.
+ */
+int netpolicy_add_publish(struct netpolicy *p, const char *text,
+			  GError **error)
+{
+	struct netpolicy_publish x = { .proto = NETPOLICY_TCP };
+	const char *s = text, *end;
+	const char *pname;
+
+	if (!netpolicy_parse_port(s, ':', &end, &x.host_port) || *end != ':' ||
+	    !netpolicy_parse_port(end + 1, '/', &end, &x.port) ||
+	    (*end == '/' && strcmp(end, "/tcp") != 0 &&
+	     strcmp(end, "/udp") != 0)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "invalid --publish '%s' (expected HOSTPORT:PORT, "
+			    "ports 1-65535, then /tcp or /udp or nothing for tcp)",
+			    text);
+		return -EINVAL;
+	}
+	if (strcmp(end, "/udp") == 0)
+		x.proto = NETPOLICY_UDP;
+	pname = x.proto == NETPOLICY_UDP ? "udp" : "tcp";
+	if (netpolicy_published_port(p, x.proto, x.port)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--publish '%s': port %u/%s is already published "
+			    "(on host port %u)", text, x.port, pname,
+			    netpolicy_published_port(p, x.proto, x.port));
+		return -EEXIST;
+	}
+	if (netpolicy_published_host_port(p, x.proto, x.host_port)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--publish '%s': host port %u/%s is already taken "
+			    "(by port %u)", text, x.host_port, pname,
+			    netpolicy_published_host_port(p, x.proto,
+							  x.host_port));
+		return -EEXIST;
+	}
+	if (p->publish->len >= NETPOLICY_MAX_PUBLISH) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "more than %d --publish", NETPOLICY_MAX_PUBLISH);
+		return -E2BIG;
+	}
+	x.text = g_strdup(text);
+	g_array_append_val(p->publish, x);
+	return 0;
+}
+
 /**
  * netpolicy_to_args() - the policy as lxnet-proxy options, in order
  * @p: the policy
@@ -630,6 +786,10 @@ char **netpolicy_to_args(const struct netpolicy *p)
 						   r->allow ? "allow" : "deny",
 						   r->text));
 	}
+	for (i = 0; p->publish && i < p->publish->len; i++)
+		g_ptr_array_add(a, g_strdup_printf("--publish=%s",
+			g_array_index(p->publish, struct netpolicy_publish,
+				      i).text));
 	if (p->no_host_loopback)
 		g_ptr_array_add(a, g_strdup("--no-host-loopback"));
 	if (p->log_path)
@@ -662,6 +822,13 @@ static gboolean netpolicy_on_log(const gchar *name, const gchar *value,
 	return TRUE;
 }
 
+static gboolean netpolicy_on_publish(const gchar *name, const gchar *value,
+				     gpointer data, GError **error)
+{
+	(void)name;
+	return netpolicy_add_publish(data, value, error) == 0;
+}
+
 static gboolean netpolicy_on_file(const gchar *name, const gchar *value,
 				  gpointer data, GError **error)
 {
@@ -682,7 +849,8 @@ static gboolean netpolicy_on_loopback(const gchar *name, const gchar *value,
 }
 
 /**
- * netpolicy_option_group() - --allow, --deny, --no-host-loopback, --policy
+ * netpolicy_option_group() - --allow, --deny, --no-host-loopback, --policy,
+ * --log-connections, --publish
  * @p: the policy the options are added to, in command-line order
  *
  * Return: a new GOptionGroup (owned by the GOptionContext it is added to).
@@ -707,6 +875,11 @@ GOptionGroup *netpolicy_option_group(struct netpolicy *p)
 		  "Write a JSON line per connect, bind and first send to a "
 		  "destination to FILE ('-': standard error), with or "
 		  "without rules", "FILE" },
+		{ "publish", 0, 0, G_OPTION_ARG_CALLBACK, netpolicy_on_publish,
+		  "A server inside binding PORT listens on HOSTPORT of the "
+		  "host; getsockname() inside says PORT, a client inside "
+		  "reaches it at a local address and PORT (repeatable)",
+		  "HOSTPORT:PORT[/udp]" },
 		{ NULL },
 	};
 	GOptionGroup *g = g_option_group_new("policy",

@@ -36,10 +36,12 @@
 #include <stdint.h>
 #include <glib.h>
 
-/* Bounds: rules per policy, bytes of a policy file, addresses per name. */
+/* Bounds: rules per policy, bytes of a policy file, addresses per name,
+ * published ports. */
 #define NETPOLICY_MAX_RULES 65536
 #define NETPOLICY_FILE_MAX (4 * 1024 * 1024)
 #define NETPOLICY_MAX_NAME_ADDRS 64
+#define NETPOLICY_MAX_PUBLISH 256
 
 enum netpolicy_proto {
 	NETPOLICY_ANY = 0,
@@ -90,6 +92,20 @@ struct netpolicy_addrs {
 struct netpolicy_names;
 
 /*
+ * struct netpolicy_publish - one --publish=HOSTPORT:PORT[/udp]
+ * @proto: NETPOLICY_TCP or NETPOLICY_UDP
+ * @host_port: the port taken on the host
+ * @port: the port the sandbox binds, connects to and is told of
+ * @text: as written
+ */
+struct netpolicy_publish {
+	enum netpolicy_proto proto;
+	uint16_t host_port;
+	uint16_t port;
+	char *text;
+};
+
+/*
  * struct netpolicy - the rules and the switches
  * @rules: struct netpolicy_rule, in order
  * @no_host_loopback: deny the host's 127.0.0.0/8 and ::1 after the rules
@@ -99,9 +115,13 @@ struct netpolicy_names;
  * @names: the host names the rules name, each once, or NULL when none:
  *	their current addresses, swapped under a lock readers hold only
  *	while they decide
+ * @publish: struct netpolicy_publish, no PORT or HOSTPORT twice per
+ *	protocol (not a policy: publishing alone traps bind, connect and
+ *	getsockname, not the sends; see proxy/publish.c)
  */
 struct netpolicy {
 	GArray *rules;
+	GArray *publish;
 	bool no_host_loopback;
 	bool any_allow_dst;
 	bool any_allow_bind;
@@ -138,6 +158,14 @@ struct netpolicy_addrs *netpolicy_addrs_new(unsigned int n);
 void netpolicy_set_addrs(const struct netpolicy *p, unsigned int i,
 			 struct netpolicy_addrs *set);
 unsigned int netpolicy_n_addrs(const struct netpolicy *p, unsigned int i);
+int netpolicy_add_publish(struct netpolicy *p, const char *text,
+			  GError **error);
+bool netpolicy_publishing(const struct netpolicy *p);
+uint16_t netpolicy_published_port(const struct netpolicy *p,
+				  enum netpolicy_proto proto, uint16_t port);
+uint16_t netpolicy_published_host_port(const struct netpolicy *p,
+				       enum netpolicy_proto proto,
+				       uint16_t host_port);
 char **netpolicy_to_args(const struct netpolicy *p);
 GOptionGroup *netpolicy_option_group(struct netpolicy *p);
 

@@ -266,6 +266,32 @@ static int rules_govern(scmp_filter_ctx ctx, uint32_t arch, int nr,
 }
 
 /*
+ * bind(), connect(): under a connection policy (TRAP_FILTER_GOVERN) or
+ * with published ports (TRAP_FILTER_PUBLISH), the call on every fd.
+ */
+static int rules_bind_connect(scmp_filter_ctx ctx, uint32_t arch, int nr,
+			      unsigned int flags)
+{
+	(void)arch;
+	if (!(flags & (TRAP_FILTER_GOVERN | TRAP_FILTER_PUBLISH)))
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+}
+
+/*
+ * getsockname(): with published ports (TRAP_FILTER_PUBLISH) on every fd,
+ * so that a socket bound to HOSTPORT is told PORT (proxy/publish.c).
+ */
+static int rules_publish(scmp_filter_ctx ctx, uint32_t arch, int nr,
+			 unsigned int flags)
+{
+	(void)arch;
+	if (!(flags & TRAP_FILTER_PUBLISH))
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+}
+
+/*
  * sendto() of 0 bytes (arg2) on an fd in an endpoint range: netlink
  * answers ENODATA, the AF_UNIX socket behind an endpoint would send an
  * empty datagram. Under a policy also sendto() with a destination (arg4,

@@ -44,6 +44,12 @@ enum trap_scope {
  *	trapped on every fd, so the proxy decides and makes them itself
  */
 #define TRAP_FILTER_GOVERN (1u << 0)
+/*
+ * TRAP_FILTER_PUBLISH: ports are published (--publish): bind, connect and
+ *	getsockname are trapped on every fd, so the proxy binds HOSTPORT for
+ *	PORT, reaches it for a local PORT, and says PORT (proxy/publish.c)
+ */
+#define TRAP_FILTER_PUBLISH (1u << 1)
 
 /*
  * Which architectures a row is trapped on (the column "arches"): the
@@ -73,9 +79,9 @@ enum trap_arches {
 	X(socket,      "socket",      TRAP_NETNS,    TRAP_ARCH_ALL,    rules_socket,     do_socket)     \
 	X(socketcall,  "socketcall",  TRAP_NETNS,    TRAP_ARCH_ALL,    rules_socketcall, do_socketcall) \
 	X(ioctl,       "ioctl",       TRAP_NETNS,    TRAP_ARCH_ALL,    rules_ioctl,      do_ioctl)      \
-	X(bind,        "bind",        TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_govern,     do_bind)       \
-	X(connect,     "connect",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_govern,     do_connect)    \
-	X(getsockname, "getsockname", TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(bind,        "bind",        TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_bind_connect, do_bind)     \
+	X(connect,     "connect",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_bind_connect, do_connect)  \
+	X(getsockname, "getsockname", TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_publish,    do_getsockname) \
 	X(getpeername, "getpeername", TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
 	X(recvfrom,    "recvfrom",    TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
 	X(recvmsg,     "recvmsg",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \

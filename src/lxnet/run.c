@@ -248,7 +248,9 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 	if (run_parse_binds(c) < 0)
 		return -EINVAL;
 	if (netpolicy_active(&c->netpolicy))
-		c->filter_flags = TRAP_FILTER_GOVERN;
+		c->filter_flags |= TRAP_FILTER_GOVERN;
+	if (netpolicy_publishing(&c->netpolicy))
+		c->filter_flags |= TRAP_FILTER_PUBLISH;
 	if (c->verbose)
 		log_set_level(LOG_LVL_DEBUG);
 	return 0;
@@ -719,8 +721,8 @@ static int run_nested(struct run_ctx *c, struct sandbox_config *cfg)
 		return -EINVAL;
 	}
 	if (c->netpolicy.cmdline_active) {
-		log_err("--allow, --deny, --no-host-loopback, --policy and "
-			"--log-connections cannot apply inside another "
+		log_err("--allow, --deny, --no-host-loopback, --policy, "
+			"--log-connections and --publish cannot apply inside another "
 			"sandbox's seccomp listener (its proxy makes the "
 			"connections, under its own policy)");
 		return -EINVAL;
@@ -731,7 +733,8 @@ static int run_nested(struct run_ctx *c, struct sandbox_config *cfg)
 		g_strfreev(c->policy.hide_if);
 		c->policy.hide_if = NULL;
 	}
-	if (netpolicy_active(&c->netpolicy)) {
+	if (netpolicy_active(&c->netpolicy) ||
+	    netpolicy_publishing(&c->netpolicy)) {
 		log_debug("nested: the configuration's connection policy left "
 			  "out (the outer proxy makes the connections)");
 		netpolicy_clear(&c->netpolicy);

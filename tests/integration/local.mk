@@ -145,3 +145,6 @@ EXTRA_DIST += tests/integration/netlink-diff.sh
 # the kernel memory a sandbox's endpoints make the proxy hold (issue 11 item 5)
 TESTS += tests/integration/netlink-sockmem.sh
 EXTRA_DIST += tests/integration/netlink-sockmem.sh
+# --publish=HOSTPORT:PORT[/udp] as an ordinary user (issue 12 item 4)
+TESTS += tests/integration/run-publish.sh
+EXTRA_DIST += tests/integration/run-publish.sh tests/integration/publish-probe.py

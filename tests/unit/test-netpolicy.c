@@ -249,6 +249,60 @@ static void test_names(void)
 	netpolicy_clear(&p);
 }
 
+static void test_publish(void)
+{
+	static const char *const bad[] = {
+		"", "80", "8080:", ":80", "0:80", "8080:0", "65536:80",
+		"8080:65536", "8080:80/", "8080:80/sctp", "8080:80/udp/tcp",
+		"x:80", "8080:80x", "-1:80", "8080:80:90", "8080-8081:80",
+	};
+	struct netpolicy p, q;
+	g_auto(GStrv) args = NULL;
+	GError *e = NULL;
+	size_t i;
+
+	netpolicy_init(&p);
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_assert_cmpint(netpolicy_add_publish(&p, bad[i], &e), ==, -EINVAL);
+		g_assert_nonnull(strstr(e->message, "invalid --publish"));
+		g_clear_error(&e);
+	}
+	g_assert_false(netpolicy_publishing(&p));
+	g_assert_cmpint(netpolicy_add_publish(&p, "8080:80", NULL), ==, 0);
+	g_assert_cmpint(netpolicy_add_publish(&p, "8053:53/udp", NULL), ==, 0);
+	g_assert_cmpint(netpolicy_add_publish(&p, "8080:80/udp", NULL), ==, 0);
+	g_assert_cmpint(netpolicy_add_publish(&p, "443:443/tcp", NULL), ==, 0);
+	g_assert_true(netpolicy_publishing(&p));
+	/* publishing is not a policy: nothing to decide */
+	g_assert_false(netpolicy_active(&p));
+	g_assert_cmpint(netpolicy_add_publish(&p, "8081:80", &e), ==, -EEXIST);
+	g_assert_nonnull(strstr(e->message, "port 80/tcp is already published"));
+	g_clear_error(&e);
+	g_assert_cmpint(netpolicy_add_publish(&p, "8053:54/udp", &e), ==, -EEXIST);
+	g_assert_nonnull(strstr(e->message, "host port 8053/udp is already taken"));
+	g_clear_error(&e);
+	g_assert_cmpuint(netpolicy_published_port(&p, NETPOLICY_TCP, 80), ==, 8080);
+	g_assert_cmpuint(netpolicy_published_port(&p, NETPOLICY_UDP, 53), ==, 8053);
+	g_assert_cmpuint(netpolicy_published_port(&p, NETPOLICY_TCP, 53), ==, 0);
+	g_assert_cmpuint(netpolicy_published_port(&p, NETPOLICY_TCP, 8080), ==, 0);
+	g_assert_cmpuint(netpolicy_published_host_port(&p, NETPOLICY_TCP, 8080), ==, 80);
+	g_assert_cmpuint(netpolicy_published_host_port(&p, NETPOLICY_UDP, 8053), ==, 53);
+	g_assert_cmpuint(netpolicy_published_host_port(&p, NETPOLICY_UDP, 53), ==, 0);
+	args = netpolicy_to_args(&p);
+	g_assert_cmpuint(g_strv_length(args), ==, 4);
+	g_assert_cmpstr(args[1], ==, "--publish=8053:53/udp");
+	/* a later source (a configuration file): the earlier pair wins */
+	netpolicy_init(&q);
+	g_assert_cmpint(netpolicy_add_publish(&q, "9080:80", NULL), ==, 0);
+	g_assert_cmpint(netpolicy_add_publish(&q, "8443:443/udp", NULL), ==, 0);
+	g_assert_cmpint(netpolicy_merge(&p, &q, true), ==, 0);
+	g_assert_cmpuint(netpolicy_published_port(&p, NETPOLICY_TCP, 80), ==, 8080);
+	g_assert_cmpuint(netpolicy_published_port(&p, NETPOLICY_UDP, 443), ==, 8443);
+	g_assert_cmpuint(p.publish->len, ==, 5);
+	netpolicy_clear(&q);
+	netpolicy_clear(&p);
+}
+
 /* Readers decide while a writer swaps sets: every verdict is whole. */
 static gpointer swap_thread(gpointer data)
 {
@@ -287,5 +341,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/netpolicy/names", test_names);
 	g_test_add_func("/netpolicy/names-swap", test_names_swap);
 	g_test_add_func("/netpolicy/file", test_file);
+	g_test_add_func("/netpolicy/publish", test_publish);
 	return g_test_run();
 }

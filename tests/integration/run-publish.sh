@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# run-publish.sh - --publish=HOSTPORT:PORT[/udp] as an ordinary user: a
+# server inside binds 80 (below ip_unprivileged_port_start) and listens on
+# the host's HOSTPORT; getsockname inside says 80; a host client and a
+# client inside (at the loopback and at an address of an interface) reach
+# it; UDP; under a policy too; and the refusals: no --publish (EACCES),
+# HOSTPORT taken (EADDRINUSE), a bind to HOSTPORT inside, bad values.
+. "$(dirname "$0")/run-common.sh"
+LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-180}
+lib_enter_ns "$@"
+[ "$(id -u)" -eq 0 ] || tap_skip_all "needs root to make a throw-away user"
+run_require
+command -v python3 >/dev/null || tap_skip_all "no python3"
+lib_tmpdir
+run_make_host || tap_skip_all "cannot make a veth pair here"
+run_make_user || tap_skip_all "cannot make a throw-away user that reaches $LXNET"
+run_grant_fuse || tap_skip_all "cannot give the user a /dev/fuse of the test's own (not root, or no private mount namespace)"
+chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"
+start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null)
+[ "${start:-0}" -gt 80 ] || tap_skip_all "ip_unprivileged_port_start is ${start:-unknown}: port 80 is not privileged here"
+PROBE="python3 $top_srcdir/tests/integration/publish-probe.py"
+D=$TMP_DIR/p
+mkdir -m 777 "$D"
+tap_plan 16
+
+# uxrun ARGS... - `lxnet run $VIEW ARGS...` as the user, bounded by 60 s
+uxrun() {
+	run_as_user "timeout -k 5 60 '$LXNET' run $VIEW $*"
+}
+
+# serve NAME PUBLISH PROTO PORT N - a server inside, in the background
+# (SERVER: its pid), ready (its first line in $D/NAME) or not within 10 s
+serve() {
+	rm -f "$D/$1"
+	uxrun "$2 -- $PROBE serve $3 $4 $5 $D/$1" >"$D/$1.out" 2>&1 &
+	SERVER=$!
+	lib_on_exit "kill $SERVER 2>/dev/null"
+	wait_until 10 test -e "$D/$1"
+}
+
+out=$(uxrun "-- $PROBE bind tcp 0.0.0.0 80")
+[ "$out" = EACCES ]
+tap_result $? "no --publish: bind to port 80 gets the host's EACCES (got '$out')"
+
+serve t1 --publish=8080:80 tcp 80 3 && [ "$(cat "$D/t1")" = "bound 80" ]
+tap_result $? "--publish=8080:80: the server inside binds 80, getsockname says 80"
+
+ss -Hltn 'sport = :8080' | grep -q . && ! ss -Hltn 'sport = :80' | grep -q .
+tap_result $? "the host listens on 8080, not on 80"
+
+out=$($PROBE talk tcp 127.0.0.1 8080 host)
+[ "$out" = "host via 80" ]
+tap_result $? "a host client at 127.0.0.1:8080 reaches it; the accepted socket says 80 inside (got '$out')"
+
+out=$(uxrun "--publish=8080:80 -- $PROBE talk tcp 127.0.0.1 80 lo")
+[ "$out" = "lo via 80" ]
+tap_result $? "a client inside reaches 127.0.0.1:80 (got '$out')"
+
+out=$(uxrun "--publish=8080:80 -- $PROBE talk tcp 10.77.0.1 80 if")
+[ "$out" = "if via 80" ]
+tap_result $? "a client inside reaches 80 at an address of an interface, 10.77.0.1 (got '$out')"
+t1=$SERVER
+wait_until 10 sh -c "! kill -0 $t1 2>/dev/null" && wait "$t1" && [ ! -s "$D/t1.out" ]
+tap_result $? "the server inside answered three and exited, status 0, nothing on stderr ($(cat "$D/t1.out"))"
+
+# a port that is not published is left alone by the same sandbox
+serve t2 "" tcp 9099 1
+out=$(uxrun "--publish=8080:80 -- $PROBE talk tcp 127.0.0.1 9099 plain")
+[ "$out" = "plain via 9099" ]
+tap_result $? "with --publish, a connect to a port not published goes on (got '$out')"
+
+serve u1 --publish=8053:53/udp udp 53 2 && [ "$(cat "$D/u1")" = "bound 53" ] &&
+	out=$($PROBE talk udp 127.0.0.1 8053 uhost) && [ "$out" = "uhost via 53" ] &&
+	out=$(uxrun "--publish=8053:53/udp -- $PROBE talk udp 127.0.0.1 53 uin") &&
+	[ "$out" = "uin via 53" ]
+tap_result $? "--publish=8053:53/udp: bound 53 inside, reached at 8053 from the host and at 53 inside (got '$out')"
+
+out=$(uxrun "--publish=8053:53/udp -- $PROBE bind tcp 0.0.0.0 53")
+[ "$out" = EACCES ]
+tap_result $? "/udp publishes UDP only: a TCP bind to 53 gets EACCES (got '$out')"
+
+# HOSTPORT taken on the host: the bind's errno
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('0.0.0.0', 8081)); s.listen(1); open('$D/taken', 'w').close(); time.sleep(60)" &
+lib_on_exit "kill $! 2>/dev/null"
+wait_until 10 test -e "$D/taken"
+out=$(uxrun "--publish=8081:80 -- $PROBE bind tcp 0.0.0.0 80")
+[ "$out" = EADDRINUSE ]
+tap_result $? "HOSTPORT taken on the host: bind to 80 inside gets EADDRINUSE (got '$out')"
+
+out=$(uxrun "--publish=8082:80 -- $PROBE bind tcp 0.0.0.0 8082")
+[ "$out" = EADDRINUSE ]
+tap_result $? "a bind inside to the published HOSTPORT gets EADDRINUSE (got '$out')"
+
+out=$(uxrun "--publish=8083:80 --allow=bind:tcp:*:80 -- $PROBE bind tcp 0.0.0.0 80")
+[ "$out" = "ok 80" ]
+tap_result $? "under a policy allowing bind 80: bound on 8083, getsockname says 80 (got '$out')"
+
+out=$(uxrun "--publish=8083:80 --deny=bind:tcp:*:80 -- $PROBE bind tcp 0.0.0.0 80")
+[ "$out" = EPERM ]
+tap_result $? "under a policy denying bind 80: EPERM (got '$out')"
+
+for bad in 80 8080: :80 0:80 8080:65536 8080:80/sctp 'x:80' '8080:80/udp/tcp'; do
+	uxrun "--publish='$bad' -- true" >"$D/bad.out" 2>&1
+	st=$?
+	[ $st -eq 2 ] && [ "$(wc -l <"$D/bad.out")" -eq 1 ] &&
+		grep -q "invalid --publish '$bad'" "$D/bad.out" || break
+done
+tap_result $? "unparseable --publish: one line, exit 2 (last: '$bad', status $st: $(cat "$D/bad.out"))"
+
+uxrun "--publish=8084:80 --publish=8085:80 -- true" >"$D/dup.out" 2>&1
+st=$?
+uxrun "--publish=8084:80 --publish=8084:81 -- true" >"$D/dup2.out" 2>&1
+st2=$?
+[ $st -eq 2 ] && [ $st2 -eq 2 ] && grep -q 'already published' "$D/dup.out" &&
+	grep -q 'already taken' "$D/dup2.out" &&
+	uxrun "--publish=8084:80 --publish=8084:80/udp -- true"
+tap_result $? "a PORT or HOSTPORT published twice: exit 2; the same pair for tcp and udp is fine"

@@ -11,7 +11,7 @@
 lib_enter_ns "$@"
 run_require
 lib_tmpdir
-tap_plan 15
+tap_plan 16
 
 LXNETFS=$top_builddir/fs/lxnetfs
 PROXY=$top_builddir/proxy/lxnet-proxy
@@ -103,6 +103,15 @@ done
 [ "$(offer _lxnet "$LXNET" run --no-generate hosts,re)" = hosts,resolv.conf ] || ok=1
 [ -n "$line" ] && [ "$(offer _lxnet "$LXNET" run --no-generate '' | wc -l)" -ge 4 ] || ok=1
 tap_result $ok "--no-generate offers the files --help names, comma lists continue"
+
+# --publish: after HOSTPORT:PORT the protocols, also where bash split the
+# word at ':' (COMP_WORDBREAKS); what follows is still lxnet's options
+[ "$(offer _lxnet "$LXNET" run --publish 8080:80 | tr '\n' ' ')" = "8080:80 8080:80/tcp 8080:80/udp " ] &&
+	[ "$(offer _lxnet "$LXNET" run --publish = 8080 : 80 | tr '\n' ' ')" = "80 80/tcp 80/udp " ] &&
+	[ -z "$(offer _lxnet "$LXNET" run --publish 80)" ] &&
+	[ "$(offer _lxnet "$LXNET" run --publish 8080 : 80 --no-con)" = --no-config ] &&
+	"$LXNET" run --help | grep -q -- '--publish=HOSTPORT:PORT\[/udp\]'
+tap_result $? "--publish HOSTPORT:PORT offers /udp and /tcp; the options go on after it"
 
 # after `--` (or the first word that is not an option) comes CMD: a
 # command, then CMD's own arguments, never lxnet's options

@@ -22,7 +22,7 @@ start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null)
 PROBE="python3 $top_srcdir/tests/integration/publish-probe.py"
 D=$TMP_DIR/p
 mkdir -m 777 "$D"
-tap_plan 16
+tap_plan 17
 
 # uxrun ARGS... - `lxnet run $VIEW ARGS...` as the user, bounded by 60 s
 uxrun() {
@@ -119,3 +119,19 @@ st2=$?
 	grep -q 'already taken' "$D/dup2.out" &&
 	uxrun "--publish=8084:80 --publish=8084:80/udp -- true"
 tap_result $? "a PORT or HOSTPORT published twice: exit 2; the same pair for tcp and udp is fine"
+
+# lxnet-proxy --publish serving lxnet shim: the shim learns from the proxy
+# that bind, connect and getsockname are to be trapped
+PROXY=$top_builddir/proxy/lxnet-proxy
+run_as_user "timeout -k 5 60 '$PROXY' --no-config --socket '$D/proxy.sock' --publish=8087:80" 2>"$D/proxy.log" &
+lib_on_exit "kill $! 2>/dev/null"
+if wait_until 10 test -S "$D/proxy.sock"; then
+	rm -f "$D/s1"
+	run_as_user "timeout -k 5 60 unshare -rn '$LXNET' shim --proxy '$D/proxy.sock' -- $PROBE serve tcp 80 1 $D/s1" >"$D/s1.out" 2>&1 &
+	lib_on_exit "kill $! 2>/dev/null"
+	wait_until 10 test -e "$D/s1" && [ "$(cat "$D/s1")" = "bound 80" ] &&
+		out=$($PROBE talk tcp 127.0.0.1 8087 shim) && [ "$out" = "shim via 80" ]
+	tap_result $? "lxnet-proxy --publish=8087:80 with lxnet shim: bound 80 inside, reached at 8087 (got '$out'; $(cat "$D/s1.out" "$D/proxy.log"))"
+else
+	tap_result 1 "lxnet-proxy --socket did not come up: $(cat "$D/proxy.log")"
+fi

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # publish-probe.py - the sandbox's and the host's ends of run-publish.sh.
 #
-#   serve tcp|udp PORT N READY  bind 0.0.0.0:PORT (IPv4), write
+#   serve tcp|udp PORT N READY [ADDR]
+#                               bind ADDR:PORT (0.0.0.0 unless given), write
 #                               "bound <getsockname port>" to READY, then
 #                               answer N exchanges: reply
 #                               "<msg> via <local port of the connection>"
@@ -27,11 +28,11 @@ def family(addr):
     return socket.AF_INET6 if ":" in addr else socket.AF_INET
 
 
-def serve(k, port, n, ready):
-    s = socket.socket(socket.AF_INET, kind(k))
+def serve(k, port, n, ready, addr="0.0.0.0"):
+    s = socket.socket(family(addr), kind(k))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.settimeout(TIMEOUT)
-    s.bind(("0.0.0.0", port))
+    s.bind((addr, port))
     if k == "tcp":
         s.listen(8)
     with open(ready + ".tmp", "w") as f:
@@ -72,7 +73,7 @@ def try_bind(k, addr, port):
 
 def main(a):
     if a[0] == "serve":
-        return serve(a[1], int(a[2]), int(a[3]), a[4])
+        return serve(a[1], int(a[2]), int(a[3]), *a[4:6])
     if a[0] == "talk":
         return talk(a[1], a[2], int(a[3]), a[4])
     if a[0] == "bind":

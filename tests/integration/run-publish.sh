@@ -22,18 +22,19 @@ start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null)
 PROBE="python3 $top_srcdir/tests/integration/publish-probe.py"
 D=$TMP_DIR/p
 mkdir -m 777 "$D"
-tap_plan 17
+tap_plan 19
 
 # uxrun ARGS... - `lxnet run $VIEW ARGS...` as the user, bounded by 60 s
 uxrun() {
 	run_as_user "timeout -k 5 60 '$LXNET' run $VIEW $*"
 }
 
-# serve NAME PUBLISH PROTO PORT N - a server inside, in the background
-# (SERVER: its pid), ready (its first line in $D/NAME) or not within 10 s
+# serve NAME PUBLISH PROTO PORT N [ADDR] - a server inside, in the
+# background (SERVER: its pid), ready (its first line in $D/NAME) or not
+# within 10 s
 serve() {
 	rm -f "$D/$1"
-	uxrun "$2 -- $PROBE serve $3 $4 $5 $D/$1" >"$D/$1.out" 2>&1 &
+	uxrun "$2 -- $PROBE serve $3 $4 $5 $D/$1 $6" >"$D/$1.out" 2>&1 &
 	SERVER=$!
 	lib_on_exit "kill $SERVER 2>/dev/null"
 	wait_until 10 test -e "$D/$1"
@@ -76,6 +77,16 @@ serve u1 --publish=8053:53/udp udp 53 2 && [ "$(cat "$D/u1")" = "bound 53" ] &&
 	[ "$out" = "uin via 53" ]
 tap_result $? "--publish=8053:53/udp: bound 53 inside, reached at 8053 from the host and at 53 inside (got '$out')"
 
+if [ -e /proc/net/if_inet6 ] && ip -6 addr show dev lo | grep -q '::1/128'; then
+	serve v6 --publish=8088:80 tcp 80 2 :: && [ "$(cat "$D/v6")" = "bound 80" ] &&
+		out=$($PROBE talk tcp ::1 8088 h6) && [ "$out" = "h6 via 80" ] &&
+		out=$(uxrun "--publish=8088:80 -- $PROBE talk tcp ::1 80 i6") &&
+		[ "$out" = "i6 via 80" ]
+	tap_result $? "IPv6: bound [::]:80 inside, reached at [::1]:8088 from the host and at [::1]:80 inside (got '$out')"
+else
+	tap_skip "IPv6 --publish" "no IPv6 loopback here"
+fi
+
 out=$(uxrun "--publish=8053:53/udp -- $PROBE bind tcp 0.0.0.0 53")
 [ "$out" = EACCES ]
 tap_result $? "/udp publishes UDP only: a TCP bind to 53 gets EACCES (got '$out')"
@@ -95,6 +106,12 @@ out=$(uxrun "--publish=8082:80 -- $PROBE bind tcp 0.0.0.0 8082")
 [ "$out" = EADDRINUSE ]
 tap_result $? "a bind inside to the published HOSTPORT gets EADDRINUSE (got '$out')"
 
+printf '# lxnet.conf(5)\npublish = 8089:80\n' >"$D/lxnet.conf"
+chmod 644 "$D/lxnet.conf"
+out=$(uxrun "--config=$D/lxnet.conf -- $PROBE bind tcp 0.0.0.0 80")
+[ "$out" = "ok 80" ]
+tap_result $? "publish = 8089:80 in a configuration file: bind to 80 inside works (got '$out')"
+
 out=$(uxrun "--publish=8083:80 --allow=bind:tcp:*:80 -- $PROBE bind tcp 0.0.0.0 80")
 [ "$out" = "ok 80" ]
 tap_result $? "under a policy allowing bind 80: bound on 8083, getsockname says 80 (got '$out')"
@@ -103,12 +120,17 @@ out=$(uxrun "--publish=8083:80 --deny=bind:tcp:*:80 -- $PROBE bind tcp 0.0.0.0 8
 [ "$out" = EPERM ]
 tap_result $? "under a policy denying bind 80: EPERM (got '$out')"
 
+ok=0
 for bad in 80 8080: :80 0:80 8080:65536 8080:80/sctp 'x:80' '8080:80/udp/tcp'; do
 	uxrun "--publish='$bad' -- true" >"$D/bad.out" 2>&1
 	st=$?
-	[ $st -eq 2 ] && [ "$(wc -l <"$D/bad.out")" -eq 1 ] &&
-		grep -q "invalid --publish '$bad'" "$D/bad.out" || break
+	if [ $st -ne 2 ] || [ "$(wc -l <"$D/bad.out")" -ne 1 ] ||
+		! grep -q "invalid --publish '$bad'" "$D/bad.out"; then
+		ok=1
+		break
+	fi
 done
+[ $ok -eq 0 ]
 tap_result $? "unparseable --publish: one line, exit 2 (last: '$bad', status $st: $(cat "$D/bad.out"))"
 
 uxrun "--publish=8084:80 --publish=8085:80 -- true" >"$D/dup.out" 2>&1

@@ -227,6 +227,22 @@ int notif_reply(struct notif_journal *j, int listener, uint64_t id,
 	return r;
 }
 
+/* The one SECCOMP_IOCTL_NOTIF_ADDFD: the added number, or -errno. */
+static int notif_addfd_ioctl(int listener, uint64_t id, uint32_t flags,
+			     int srcfd, int newfd, bool cloexec)
+{
+	struct seccomp_notif_addfd add = {
+		.id = id,
+		.flags = flags | (newfd >= 0 ? SECCOMP_ADDFD_FLAG_SETFD : 0),
+		.srcfd = (uint32_t)srcfd,
+		.newfd = newfd >= 0 ? (uint32_t)newfd : 0,
+		.newfd_flags = cloexec ? O_CLOEXEC : 0,
+	};
+	int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+
+	return r < 0 ? -errno : r;
+}
+
 /**
  * notif_addfd() - install @srcfd in the caller and answer with its number
  * @j: the listener's in-flight record, or NULL
@@ -247,31 +263,44 @@ int notif_reply(struct notif_journal *j, int listener, uint64_t id,
 int notif_addfd(struct notif_journal *j, int listener, uint64_t id,
 		int srcfd, int newfd, bool cloexec)
 {
-	struct seccomp_notif_addfd add = {
-		.id = id,
-		.flags = SECCOMP_ADDFD_FLAG_SEND |
-			 (newfd >= 0 ? SECCOMP_ADDFD_FLAG_SETFD : 0),
-		.srcfd = (uint32_t)srcfd,
-		.newfd = newfd >= 0 ? (uint32_t)newfd : 0,
-		.newfd_flags = cloexec ? O_CLOEXEC : 0,
-	};
 	int r;
 
-	r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-	if (r >= 0 || errno == ENOENT) {
-		r = r >= 0 ? r : -errno;
+	r = notif_addfd_ioctl(listener, id, SECCOMP_ADDFD_FLAG_SEND, srcfd,
+			      newfd, cloexec);
+	if (r >= 0 || r == -ENOENT) {
 		notif_journal_del(j, id);
 		return r;
 	}
-	if (errno != EINVAL)
-		return -errno;
-	add.flags &= ~(uint32_t)SECCOMP_ADDFD_FLAG_SEND;
-	r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	if (r != -EINVAL)
+		return r;
+	r = notif_addfd_ioctl(listener, id, 0, srcfd, newfd, cloexec);
 	if (r < 0)
-		return -errno;
+		return r;
 	/* gone: the fd stays, harmless */
 	(void)notif_reply(j, listener, id, r);
 	return r;
+}
+
+/**
+ * notif_replacefd() - put @srcfd at the caller's fd @newfd, not answering
+ * @listener: the listener fd
+ * @id: the notification
+ * @srcfd: the proxy's fd
+ * @newfd: the caller's fd number; what is there is closed, as by dup3()
+ * @cloexec: O_CLOEXEC on the caller's fd
+ *
+ * For a call that goes on to answer something else than the fd number
+ * (a connect() made on a socket put in place of the caller's): the caller
+ * stays waiting until notif_reply().
+ *
+ * Return: 0 or -errno (-ENOENT: the caller is gone).
+ */
+int notif_replacefd(int listener, uint64_t id, int srcfd, int newfd,
+		    bool cloexec)
+{
+	int r = notif_addfd_ioctl(listener, id, 0, srcfd, newfd, cloexec);
+
+	return r < 0 ? r : 0;
 }
 
 /**

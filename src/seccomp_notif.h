@@ -59,6 +59,8 @@ int notif_reply(struct notif_journal *j, int listener, uint64_t id,
 		int64_t result);
 int notif_addfd(struct notif_journal *j, int listener, uint64_t id,
 		int srcfd, int newfd, bool cloexec);
+int notif_replacefd(int listener, uint64_t id, int srcfd, int newfd,
+		    bool cloexec);
 int notif_set_sync_wakeup(int listener);
 bool notif_is_listener(int fd);
 

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -337,6 +338,23 @@ static void netpolicy_mask(struct netpolicy_rule *r)
 	}
 }
 
+/*
+ * unix:@GLOB: @s is what follows "unix:@". The glob must be a C string of
+ * printable characters (a name with other bytes is matched by * or ?).
+ */
+static bool netpolicy_parse_unix(const char *s, struct netpolicy_rule *r)
+{
+	const char *c;
+
+	if (*s == '\0' || strlen(s) > 107) /* sizeof(sun_path) - 1 */
+		return false;
+	for (c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return false;
+	r->family = AF_UNIX;
+	return true;
+}
+
 /**
  * netpolicy_add() - parse one rule and append it
  * @p: the policy
@@ -358,6 +376,20 @@ int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 			    "more than %d rules", NETPOLICY_MAX_RULES);
 		return -E2BIG;
+	}
+	if (g_str_has_prefix(s, NETPOLICY_UNIX_PREFIX)) {
+		if (!netpolicy_parse_unix(s + strlen(NETPOLICY_UNIX_PREFIX), &r)) {
+			g_set_error(error, G_OPTION_ERROR,
+				    G_OPTION_ERROR_BAD_VALUE,
+				    "invalid rule '%s' (expected unix:@GLOB, a "
+				    "glob of at most 107 printable characters)",
+				    text);
+			return -EINVAL;
+		}
+		r.text = g_strdup(text);
+		g_array_append_val(p->rules, r);
+		p->any_unix = true;
+		return 0;
 	}
 	r.bind = netpolicy_eat(&s, "bind");
 	if (netpolicy_eat(&s, "tcp"))
@@ -443,6 +475,7 @@ int netpolicy_merge(struct netpolicy *dst, const struct netpolicy *src,
 	dst->no_host_loopback = dst->no_host_loopback || src->no_host_loopback;
 	dst->any_allow_dst = dst->any_allow_dst || src->any_allow_dst;
 	dst->any_allow_bind = dst->any_allow_bind || src->any_allow_bind;
+	dst->any_unix = dst->any_unix || src->any_unix;
 	if (src->log_path && (later || !dst->log_path)) {
 		g_free(dst->log_path);
 		dst->log_path = g_strdup(src->log_path);
@@ -547,6 +580,11 @@ static bool netpolicy_matches(const struct netpolicy *p,
 			      const struct netpolicy_rule *r,
 			      const struct netpolicy_query *q)
 {
+	if ((r->family == AF_UNIX) != (q->family == AF_UNIX))
+		return false;
+	if (r->family == AF_UNIX) /* connect, bind and sends alike */
+		return fnmatch(r->text + strlen(NETPOLICY_UNIX_PREFIX),
+			       q->name, 0) == 0;
 	if (r->bind != q->bind)
 		return false;
 	if (r->proto != NETPOLICY_ANY && r->proto != q->proto)
@@ -611,7 +649,7 @@ bool netpolicy_decide(const struct netpolicy *p,
 	const struct netpolicy_rule *r;
 	guint i;
 
-	if (q->bind && q->port == 0) {
+	if (q->bind && q->port == 0 && q->family != AF_UNIX) {
 		*ret_rule = "ephemeral port";
 		return true;
 	}
@@ -619,6 +657,10 @@ bool netpolicy_decide(const struct netpolicy *p,
 	if (r) {
 		*ret_rule = r->text;
 		return r->allow;
+	}
+	if (q->family == AF_UNIX) { /* private unless a rule lets it cross */
+		*ret_rule = "default";
+		return false;
 	}
 	if (!q->bind && p->no_host_loopback &&
 	    netpolicy_loopback(q->family, q->addr)) {
@@ -885,7 +927,8 @@ GOptionGroup *netpolicy_option_group(struct netpolicy *p)
 	GOptionGroup *g = g_option_group_new("policy",
 		"Connection policy options (RULE: [bind:][tcp|udp|icmp:]"
 		"ADDR[/LEN][:PORT[-PORT]]; ADDR: IPv4, [IPv6], * or a host "
-		"name, whose current addresses match):",
+		"name, whose current addresses match; or unix:@GLOB for "
+		"abstract AF_UNIX names reached in the host's namespace):",
 		"Show connection policy options", p, NULL);
 
 	g_option_group_add_entries(g, entries);

@@ -22,6 +22,16 @@
  * e.g. tcp:10.0.0.0/8:443, [2001:db8::/32]:80-89, udp:*:53, bind:tcp:*:8080,
  *      tcp:example.com:443, example.com
  *
+ * AF_UNIX abstract names (unix:@GLOB, a shell glob over the name without
+ * its leading NUL, e.g. unix:@/tmp/.X11-unix/X*): an allowed name is
+ * connected to, bound and sent to in the host's network namespace
+ * (proxy/unixcross.c), both directions; every other abstract name stays
+ * the sandbox's own, as without a policy. The same rule covers connect,
+ * bind and sends (no bind: prefix); first match decides, so a --deny
+ * before a broader --allow keeps a name private. Unix rules do not count
+ * as allow rules of the IP kinds below, and pathname sockets are never
+ * governed (the filesystem decides).
+ *
  * Decision: the first rule that matches, in the order given (--allow and
  * --deny interleaved as on the command line, then the file's lines in
  * order); then --no-host-loopback's denial of 127.0.0.0/8 and ::1; then
@@ -55,7 +65,8 @@ enum netpolicy_proto {
  * @allow: allow (else deny)
  * @bind: about bind()'s local address (else about destinations)
  * @proto: enum netpolicy_proto
- * @family: AF_INET, AF_INET6, or 0 for any address
+ * @family: AF_INET, AF_INET6, or 0 for any address; AF_UNIX for a
+ *	unix:@GLOB rule (its glob is @text after "unix:@")
  * @addr: network address, network order (4 or 16 bytes used)
  * @prefixlen: prefix length
  * @port_lo, @port_hi: port range, host order (0-65535 for any)
@@ -110,6 +121,7 @@ struct netpolicy_publish {
  * @rules: struct netpolicy_rule, in order
  * @no_host_loopback: deny the host's 127.0.0.0/8 and ::1 after the rules
  * @any_allow_dst, @any_allow_bind: some allow rule of each kind exists
+ * @any_unix: some unix:@GLOB rule exists (AF_UNIX sockets are governed)
  * @log_path: --log-connections: where the governed calls are reported
  *	(a file, or "-" for standard error), or NULL
  * @names: the host names the rules name, each once, or NULL when none:
@@ -125,6 +137,7 @@ struct netpolicy {
 	bool no_host_loopback;
 	bool any_allow_dst;
 	bool any_allow_bind;
+	bool any_unix;
 	char *log_path;
 	struct netpolicy_names *names;
 	bool cmdline_active; /* active before the configuration files */
@@ -134,10 +147,15 @@ struct netpolicy {
 struct netpolicy_query {
 	bool bind;
 	enum netpolicy_proto proto;
-	int family;            /* AF_INET or AF_INET6 */
+	int family;            /* AF_INET, AF_INET6 or AF_UNIX */
 	const uint8_t *addr;   /* 4 or 16 bytes, network order */
 	uint16_t port;         /* host order */
+	const char *name;      /* AF_UNIX: the abstract name, no leading NUL */
 };
+
+/* The prefix of an AF_UNIX abstract-name rule. */
+#define NETPOLICY_UNIX_PREFIX "unix:@"
+
 
 void netpolicy_init(struct netpolicy *p);
 void netpolicy_clear(struct netpolicy *p);

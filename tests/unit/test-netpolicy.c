@@ -332,6 +332,72 @@ static void test_names_swap(void)
 	netpolicy_clear(&p);
 }
 
+/* Decide an abstract AF_UNIX name. */
+static bool decide_unix(const struct netpolicy *p, bool bind, const char *name,
+			const char **rule)
+{
+	struct netpolicy_query q = { .bind = bind, .family = AF_UNIX,
+				     .name = name };
+	const char *dummy;
+
+	return netpolicy_decide(p, &q, NULL, NULL, 0, rule ? rule : &dummy);
+}
+
+/*
+ * unix:@GLOB: globs over the name, connect and bind alike, first match,
+ * private by default; they are neither IP allow rules nor matched by IP
+ * rules, and bad globs are refused.
+ */
+static void test_unix(void)
+{
+	static const char *const bad[] = {
+		"unix:@", "unix:", "unix:/tmp/x", "bind:unix:@x", "unix:@a\tb",
+		"unix:@xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	};
+	struct netpolicy p, q;
+	const char *rule;
+	size_t i;
+
+	netpolicy_init(&p);
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) e = NULL;
+
+		if (netpolicy_add(&p, true, bad[i], &e) != -EINVAL)
+			g_error("'%s' accepted", bad[i]);
+	}
+	g_assert_cmpint(netpolicy_add(&p, false, "unix:@/tmp/.X11-unix/X1", NULL), ==, 0);
+	g_assert_cmpint(netpolicy_add(&p, true, "unix:@/tmp/.X11-unix/X*", NULL), ==, 0);
+	g_assert_cmpint(netpolicy_add(&p, true, "tcp:*:443", NULL), ==, 0);
+	g_assert_true(p.any_unix);
+	g_assert_true(decide_unix(&p, false, "/tmp/.X11-unix/X0", &rule));
+	g_assert_cmpstr(rule, ==, "unix:@/tmp/.X11-unix/X*");
+	g_assert_true(decide_unix(&p, true, "/tmp/.X11-unix/X0", NULL));
+	g_assert_false(decide_unix(&p, false, "/tmp/.X11-unix/X1", &rule));
+	g_assert_cmpstr(rule, ==, "unix:@/tmp/.X11-unix/X1");
+	g_assert_false(decide_unix(&p, false, "/tmp/dbus-abc", &rule));
+	g_assert_cmpstr(rule, ==, "default");
+	/* the IP rules are not touched: tcp:*:443 alone allows */
+	g_assert_true(decide(&p, false, NETPOLICY_TCP, "10.0.0.1", 443, NULL));
+	g_assert_false(decide(&p, false, NETPOLICY_TCP, "10.0.0.1", 80, NULL));
+	netpolicy_clear(&p);
+
+	/* a unix rule alone does not make IP destinations refused */
+	netpolicy_init(&p);
+	g_assert_cmpint(netpolicy_add(&p, true, "unix:@*", NULL), ==, 0);
+	g_assert_true(netpolicy_active(&p));
+	g_assert_true(decide(&p, false, NETPOLICY_TCP, "10.0.0.1", 80, NULL));
+	g_assert_true(decide(&p, true, NETPOLICY_TCP, "10.0.0.1", 80, NULL));
+	g_assert_true(decide_unix(&p, false, "anything", NULL));
+	/* merged into another policy, it stays a unix rule */
+	netpolicy_init(&q);
+	g_assert_cmpint(netpolicy_merge(&q, &p, false), ==, 0);
+	g_assert_true(q.any_unix);
+	g_assert_true(decide_unix(&q, false, "x", NULL));
+	netpolicy_clear(&q);
+	netpolicy_clear(&p);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -342,5 +408,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/netpolicy/names-swap", test_names_swap);
 	g_test_add_func("/netpolicy/file", test_file);
 	g_test_add_func("/netpolicy/publish", test_publish);
+	g_test_add_func("/netpolicy/unix", test_unix);
 	return g_test_run();
 }

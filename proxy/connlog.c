@@ -32,7 +32,9 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,15 +127,45 @@ static void connlog_json_str(GString *out, const char *s)
 	g_string_append_c(out, '"');
 }
 
+/*
+ * The name of an AF_UNIX address as text: "@NAME" for an abstract one (up
+ * to its first NUL), the path for a pathname one; false for an unnamed one.
+ */
+static bool connlog_unix(const struct sockaddr_storage *sa, socklen_t len,
+			 char text[110])
+{
+	const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
+	size_t off = offsetof(struct sockaddr_un, sun_path), n;
+
+	if (sa->ss_family != AF_UNIX || len <= off)
+		return false;
+	n = MIN(len - off, sizeof(un->sun_path));
+	if (un->sun_path[0] == '\0') {
+		text[0] = '@';
+		memcpy(text + 1, un->sun_path + 1, n - 1);
+		text[n] = '\0';
+	} else {
+		memcpy(text, un->sun_path, n);
+		text[n] = '\0';
+	}
+	return true;
+}
+
 /* Append ,"NAME_addr":"A","NAME_port":P for @sa (null for none). */
 static void connlog_json_addr(GString *out, const char *name,
 			      const struct sockaddr_storage *sa, socklen_t len)
 {
-	char text[INET6_ADDRSTRLEN];
+	char text[INET6_ADDRSTRLEN + 64];
 	const void *a;
 	uint16_t port;
 	int fam;
 
+	if (sa && connlog_unix(sa, len, text)) {
+		g_string_append_printf(out, ",\"%s_addr\":", name);
+		connlog_json_str(out, text);
+		g_string_append_printf(out, ",\"%s_port\":null", name);
+		return;
+	}
 	if (!sa || !connlog_addr(sa, len, &fam, &a, &port) ||
 	    !inet_ntop(fam, a, text, sizeof(text))) {
 		g_string_append_printf(out, ",\"%s_addr\":null,\"%s_port\":null",
@@ -144,8 +176,17 @@ static void connlog_json_addr(GString *out, const char *name,
 			       text, name, port);
 }
 
-static const char *connlog_proto(enum netpolicy_proto p)
+static const char *connlog_proto(enum netpolicy_proto p, int sock,
+				 const struct sockaddr_storage *where)
 {
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	if (where && where->ss_family == AF_UNIX && sock >= 0 &&
+	    getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) == 0)
+		return type == SOCK_STREAM ? "stream" :
+		       type == SOCK_DGRAM ? "dgram" :
+		       type == SOCK_SEQPACKET ? "seqpacket" : "other";
 	switch (p) {
 	case NETPOLICY_TCP:
 		return "tcp";
@@ -187,7 +228,8 @@ static char *connlog_tail(const struct connlog_event *e)
 	socklen_t llen = sizeof(local);
 	const struct sockaddr_storage *where = e->remote ? e->remote : e->bound;
 	const char *fam = where && where->ss_family == AF_INET6 ? "ipv6" :
-			  where && where->ss_family == AF_INET ? "ipv4" : "other";
+			  where && where->ss_family == AF_INET ? "ipv4" :
+			  where && where->ss_family == AF_UNIX ? "unix" : "other";
 	char comm[32];
 	bool have_local;
 
@@ -198,7 +240,7 @@ static char *connlog_tail(const struct connlog_event *e)
 	g_string_append_printf(out, "\"pid\":%d,\"comm\":", (int)e->pid);
 	connlog_json_str(out, comm);
 	g_string_append_printf(out, ",\"call\":\"%s\",\"proto\":\"%s\",\"family\":\"%s\"",
-			       e->call, connlog_proto(e->proto), fam);
+			       e->call, connlog_proto(e->proto, e->sock, where), fam);
 	/* a refused bind never happened: its local address is the one asked for */
 	if (e->bound && (!have_local || !e->allowed || e->result < 0))
 		connlog_json_addr(out, "local", e->bound, e->len);
@@ -385,11 +427,17 @@ bool connlog_send_is_new(struct connlog *l, int sock,
 	size_t i;
 	bool fresh;
 
-	if (!connlog_addr(remote, len, &fam, &a, &port) || fstat(sock, &st) < 0)
+	if (fstat(sock, &st) < 0)
 		return true;
 	key = util_fnv(key, &st.st_ino, sizeof(st.st_ino));
-	key = util_fnv(key, a, fam == AF_INET ? 4 : 16);
-	key = util_fnv(key, &port, sizeof(port));
+	if (connlog_addr(remote, len, &fam, &a, &port)) {
+		key = util_fnv(key, a, fam == AF_INET ? 4 : 16);
+		key = util_fnv(key, &port, sizeof(port));
+	} else if (remote->ss_family == AF_UNIX) {
+		key = util_fnv(key, remote, MIN(len, sizeof(*remote)));
+	} else {
+		return true;
+	}
 	i = key % CONNLOG_SENDS;
 	key |= 1; /* 0 is a free entry */
 	g_mutex_lock(&l->lock);
@@ -429,6 +477,8 @@ void connlog_event(struct connlog *l, const struct connlog_event *e)
 	if (where && connlog_addr(where, e->len, &fam, &a, &port)) {
 		key = util_fnv(key, a, fam == AF_INET ? 4 : 16);
 		key = util_fnv(key, &port, sizeof(port));
+	} else if (where && where->ss_family == AF_UNIX) {
+		key = util_fnv(key, where, MIN(e->len, sizeof(*where)));
 	}
 	s = &l->slots[key % CONNLOG_SLOTS];
 	key |= 1; /* 0 is a free slot */

@@ -10,6 +10,9 @@
  * memory says afterwards, a racing thread's rewrite included, is never read
  * again. A socket of the sandbox's own namespace (AF_UNIX, or anything it
  * made with the kernel) gets CONTINUE: it reaches nothing of the host's.
+ * With unix:@GLOB rules, AF_UNIX sockets of the sandbox's namespace and
+ * those moved into the host's are handed, with the copies read here, to
+ * unixcross.c, which lets allowed abstract names cross.
  *
  * A refused call gets EPERM, what a netfilter OUTPUT drop gives a local
  * program. A blocking connect() is made on a pool thread (bounded
@@ -47,8 +50,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 
 #include "connlog.h"
 #include "log.h"
@@ -86,10 +91,18 @@
  * @rule: and the rule that decided it (for the connection log)
  * @where, @where_len: the address decided on, as decided (AF_UNSPEC read
  *	as AF_INET where the kernel does), for the connection log
+ * @netns_ino: the sandbox's network namespace (0: not known)
+ * @netns_moved: a task of the sandbox may have left it (struct listener)
+ * @unix_sock: an AF_UNIX socket for unixcross.c (unix rules exist)
+ * @moved: that socket is one of the host's namespace
  */
 struct govern_call {
 	const struct proxy_conf *conf;
 	int listener;
+	ino_t netns_ino;
+	bool netns_moved;
+	bool unix_sock;
+	bool moved;
 	struct notif_journal *journal;
 	const struct seccomp_notif *req;
 	int sock;
@@ -108,6 +121,45 @@ static void govern_call_clear(struct govern_call *g)
 	if (g->sock >= 0)
 		close(g->sock);
 	target_close(&g->t);
+}
+
+/* The socket's SO_DOMAIN (asked for an AF_UNSPEC address, and
+ * under unix rules). */
+static int govern_domain(const struct govern_call *g)
+{
+	socklen_t len = sizeof(int);
+	int domain = AF_UNSPEC;
+
+	(void)getsockopt(g->sock, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+	return domain;
+}
+
+/*
+ * Whether our copy of a socket was made in the sandbox's own network
+ * namespace (SIOCGSKNS: the proxy has CAP_NET_ADMIN over the sandbox's
+ * user namespace). A nested namespace's sockets are not the sandbox's and
+ * keep the kernel's answer, as everything else of theirs. Until a task
+ * was seen to change namespaces, a socket that is not the host's is the
+ * sandbox's: nothing is asked.
+ */
+static bool govern_sandbox_socket(const struct govern_call *g)
+{
+	_cleanup_close_ int ns = -1;
+	struct stat st;
+
+	if (g->netns_ino == 0 || !g->netns_moved)
+		return true;
+	ns = ioctl(g->sock, SIOCGSKNS);
+	return ns >= 0 && fstat(ns, &st) == 0 && st.st_ino == g->netns_ino;
+}
+
+/* What unixcross.c is given of @g. */
+static struct unixcross_call govern_unix(const struct govern_call *g)
+{
+	return (struct unixcross_call){
+		.conf = g->conf, .listener = g->listener, .req = g->req,
+		.sock = g->sock, .type = g->type, .moved = g->moved,
+	};
 }
 
 /**
@@ -139,6 +191,11 @@ static int64_t govern_open(struct govern_call *g)
 	}
 	if (getsockopt(g->sock, SOL_SOCKET, SO_TYPE, &g->type, &len) < 0)
 		return r = -errno, r == -ENOTSOCK ? NOTIF_CONTINUE : r;
+	if (g->conf->policy->any_unix && govern_domain(g) == AF_UNIX) {
+		g->unix_sock = true;
+		g->moved = sockets_host_socket(g->conf, g->sock);
+		return g->moved || govern_sandbox_socket(g) ? 0 : NOTIF_CONTINUE;
+	}
 	if (!sockets_host_socket(g->conf, g->sock))
 		return NOTIF_CONTINUE;
 	g->proto = sockets_policy_proto(g->sock, g->type);
@@ -217,16 +274,6 @@ static unsigned int govern_nameservers(const struct netstate_snapshot *snap,
 			fam[n++] = AF_INET6;
 	}
 	return n;
-}
-
-/* The socket's SO_DOMAIN (asked only for an AF_UNSPEC address: rare). */
-static int govern_domain(const struct govern_call *g)
-{
-	socklen_t len = sizeof(int);
-	int domain = AF_UNSPEC;
-
-	(void)getsockopt(g->sock, SOL_SOCKET, SO_DOMAIN, &domain, &len);
-	return domain;
 }
 
 /**
@@ -631,21 +678,34 @@ static bool govern_loopback(const struct sockaddr_storage *sa, socklen_t len)
 	return q.family == AF_INET ? a[0] == 127 : memcmp(a, one, 16) == 0;
 }
 
+/* A governed call of listener @l's: what every govern_*() starts from. */
+#define GOVERN_CALL(l, r) { .conf = (l)->conf, .listener = (l)->fd, \
+			    .netns_ino = (l)->netns_ino, \
+			    .netns_moved = (l)->netns_moved, \
+			    .journal = (l)->journal, .req = (r) }
+
+/* A connect or bind on an AF_UNIX socket: unixcross.c's, on our copies. */
+static int64_t govern_unix_addr(struct govern_call *g, bool bind,
+				const struct sockaddr_storage *sa,
+				socklen_t len)
+{
+	struct unixcross_call u = govern_unix(g);
+
+	return bind ? unixcross_bind(&u, sa, len) :
+		      unixcross_connect(&u, sa, len);
+}
+
 /**
  * govern_connect() - connect(fd, addr, len) under the policy
- * @conf: shared configuration
- * @listener: the listener fd
- * @journal: its in-flight record, or NULL
+ * @l: the caller's listener
  * @req: the notification
  *
  * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
  */
-int64_t govern_connect(const struct proxy_conf *conf, int listener,
-		       struct notif_journal *journal,
+int64_t govern_connect(const struct listener *l,
 		       const struct seccomp_notif *req)
 {
-	struct govern_call g = { .conf = conf, .listener = listener,
-				 .journal = journal, .req = req };
+	struct govern_call g = GOVERN_CALL(l, req);
 	struct sockaddr_storage sa;
 	socklen_t len = (socklen_t)req->data.args[2];
 	int64_t r;
@@ -654,13 +714,18 @@ int64_t govern_connect(const struct proxy_conf *conf, int listener,
 	r = govern_open(&g);
 	if (r == 0)
 		r = govern_read_addr(&g, req->data.args[1], len, &sa);
+	if (r == 0 && g.unix_sock) {
+		r = govern_unix_addr(&g, false, &sa, len);
+		govern_call_clear(&g);
+		return r;
+	}
 	if (r == 0)
 		r = govern_decide(&g, &sa, len, false, false);
 	if (r == 0)
 		r = govern_proven(&g);
 	if (r == 0) {
 		/* a published PORT on a local address: its HOSTPORT */
-		(void)publish_connect_port(conf, g.proto, &sa, len);
+		(void)publish_connect_port(g.conf, g.proto, &sa, len);
 		/*
 		 * Blocking: on a pool thread, or here when that fails. To the
 		 * host's loopback the handshake is done within connect() (a
@@ -682,16 +747,14 @@ int64_t govern_connect(const struct proxy_conf *conf, int listener,
 
 /**
  * govern_bind() - bind(fd, addr, len) under the policy
- * @conf: shared configuration
- * @listener: the listener fd
+ * @l: the caller's listener
  * @req: the notification
  *
  * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
  */
-int64_t govern_bind(const struct proxy_conf *conf, int listener,
-		    const struct seccomp_notif *req)
+int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req)
 {
-	struct govern_call g = { .conf = conf, .listener = listener, .req = req };
+	struct govern_call g = GOVERN_CALL(l, req);
 	struct sockaddr_storage sa;
 	socklen_t len = (socklen_t)req->data.args[2];
 	int64_t r;
@@ -699,6 +762,11 @@ int64_t govern_bind(const struct proxy_conf *conf, int listener,
 	r = govern_open(&g);
 	if (r == 0)
 		r = govern_read_addr(&g, req->data.args[1], len, &sa);
+	if (r == 0 && g.unix_sock) {
+		r = govern_unix_addr(&g, true, &sa, len);
+		govern_call_clear(&g);
+		return r;
+	}
 	if (r == 0)
 		r = govern_decide(&g, &sa, len, true, true);
 	if (r == 0)
@@ -706,7 +774,7 @@ int64_t govern_bind(const struct proxy_conf *conf, int listener,
 	if (r == 0) {
 		struct sockaddr_storage at = sa; /* PORT's HOSTPORT, if any */
 
-		r = publish_bind_port(conf, g.proto, &at, len);
+		r = publish_bind_port(g.conf, g.proto, &at, len);
 		if (r == 0)
 			r = bind(g.sock, (struct sockaddr *)&at, len) < 0 ?
 			    -errno : 0;
@@ -719,14 +787,18 @@ int64_t govern_bind(const struct proxy_conf *conf, int listener,
 /*
  * Whether a send on this socket needs deciding at all: a connected stream
  * socket ignores the address it is given, except with MSG_FASTOPEN (which
- * connects), so the kernel may run it on the caller's memory.
+ * connects), so the kernel may run it on the caller's memory; so does a
+ * connected AF_UNIX seqpacket socket (unix_seqpacket_sendmsg()).
  */
 static bool govern_send_free(const struct govern_call *g, int flags)
 {
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
 
-	return g->type == SOCK_STREAM && !(flags & MSG_FASTOPEN) &&
+	bool ignores = g->type == SOCK_STREAM ||
+		       (g->unix_sock && g->type == SOCK_SEQPACKET);
+
+	return ignores && !(flags & MSG_FASTOPEN) &&
 	       getpeername(g->sock, (struct sockaddr *)&peer, &len) == 0;
 }
 
@@ -745,10 +817,34 @@ static int govern_read_buf(struct govern_call *g, uint64_t ptr, size_t len,
 	return 0;
 }
 
+/*
+ * sendto() on an AF_UNIX socket: unixcross.c's, with our copies of the
+ * address and, when it may cross, of the data.
+ */
+static int64_t govern_unix_sendto(struct govern_call *g,
+				  const struct sockaddr_storage *sa,
+				  socklen_t alen, size_t n, int flags)
+{
+	struct unixcross_call u = govern_unix(g);
+	g_autofree void *buf = NULL;
+	struct iovec iov = { 0 };
+	struct msghdr mh = {
+		.msg_name = (void *)sa, .msg_namelen = alen,
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	int r = 0;
+
+	if (!unixcross_stays(&u, sa, alen))
+		r = govern_read_buf(g, g->req->data.args[1], n, &buf);
+	if (r < 0)
+		return r;
+	iov = (struct iovec){ .iov_base = buf, .iov_len = buf ? n : 0 };
+	return unixcross_send(&u, &mh, flags, false);
+}
+
 /**
  * govern_sendto() - sendto(fd, buf, len, flags, addr, alen) with an address
- * @conf: shared configuration
- * @listener: the listener fd
+ * @l: the caller's listener
  * @req: the notification
  *
  * The data are copied (at most GOVERN_SEND_MAX bytes: a datagram past it
@@ -757,10 +853,10 @@ static int govern_read_buf(struct govern_call *g, uint64_t ptr, size_t len,
  *
  * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
  */
-int64_t govern_sendto(const struct proxy_conf *conf, int listener,
+int64_t govern_sendto(const struct listener *l,
 		      const struct seccomp_notif *req)
 {
-	struct govern_call g = { .conf = conf, .listener = listener, .req = req };
+	struct govern_call g = GOVERN_CALL(l, req);
 	g_autofree void *buf = NULL;
 	struct sockaddr_storage sa;
 	size_t n = (size_t)req->data.args[2];
@@ -775,6 +871,11 @@ int64_t govern_sendto(const struct proxy_conf *conf, int listener,
 		r = g.type == SOCK_STREAM ? (n = GOVERN_SEND_MAX, 0) : -EMSGSIZE;
 	if (r == 0)
 		r = govern_read_addr(&g, req->data.args[4], alen, &sa);
+	if (r == 0 && g.unix_sock) {
+		r = govern_unix_sendto(&g, &sa, alen, n, flags);
+		govern_call_clear(&g);
+		return r == -ENOENT ? NOTIF_ANSWERED : r;
+	}
 	if (r == 0)
 		r = govern_decide(&g, &sa, alen, false, true);
 	if (r == 0)
@@ -889,6 +990,11 @@ static int64_t govern_send_msg(struct govern_call *g, struct govern_msg *m,
 	ssize_t k;
 	int r;
 
+	if (g->unix_sock) {
+		struct unixcross_call u = govern_unix(g);
+
+		return unixcross_send(&u, &m->mh, flags, true);
+	}
 	if (m->mh.msg_name) {
 		r = govern_decide(g, &m->sa, m->mh.msg_namelen, false, true);
 		if (r < 0) {
@@ -905,8 +1011,7 @@ static int64_t govern_send_msg(struct govern_call *g, struct govern_msg *m,
 
 /**
  * govern_sendmsg() - sendmsg(fd, msg, flags) under the policy
- * @conf: shared configuration
- * @listener: the listener fd
+ * @l: the caller's listener
  * @req: the notification
  *
  * Without a name the message goes to the connected peer, decided at
@@ -915,10 +1020,10 @@ static int64_t govern_send_msg(struct govern_call *g, struct govern_msg *m,
  *
  * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
  */
-int64_t govern_sendmsg(const struct proxy_conf *conf, int listener,
+int64_t govern_sendmsg(const struct listener *l,
 		       const struct seccomp_notif *req)
 {
-	struct govern_call g = { .conf = conf, .listener = listener, .req = req };
+	struct govern_call g = GOVERN_CALL(l, req);
 	struct govern_msg m = { 0 };
 	int flags = (int)req->data.args[2];
 	int64_t r;
@@ -939,20 +1044,20 @@ int64_t govern_sendmsg(const struct proxy_conf *conf, int listener,
 
 /**
  * govern_sendmmsg() - sendmmsg(fd, vec, vlen, flags) under the policy
- * @conf: shared configuration
- * @listener: the listener fd
+ * @l: the caller's listener
  * @req: the notification
  *
  * Each message as govern_sendmsg(), in order; msg_len is written back for
  * each one sent. Stops at the first error: its errno when nothing was
- * sent, else the count, as the kernel.
+ * sent, else the count, as the kernel. On an AF_UNIX socket of the
+ * sandbox's namespace the kernel sends them there (nothing crosses).
  *
  * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
  */
-int64_t govern_sendmmsg(const struct proxy_conf *conf, int listener,
+int64_t govern_sendmmsg(const struct listener *l,
 			const struct seccomp_notif *req)
 {
-	struct govern_call g = { .conf = conf, .listener = listener, .req = req };
+	struct govern_call g = GOVERN_CALL(l, req);
 	unsigned int vlen = MIN((unsigned int)req->data.args[2], UIO_MAXIOV);
 	int flags = (int)req->data.args[3];
 	uint64_t vec = req->data.args[1];
@@ -960,10 +1065,10 @@ int64_t govern_sendmmsg(const struct proxy_conf *conf, int listener,
 	int64_t r;
 
 	r = govern_open(&g);
-	if (r == 0 && govern_send_free(&g, flags))
+	if (r == 0 && (govern_send_free(&g, flags) || (g.unix_sock && !g.moved)))
 		r = NOTIF_CONTINUE;
 	if (r == 0)
-		r = target_open(listener, req->id, (pid_t)req->pid, &g.t);
+		r = target_open(g.listener, req->id, (pid_t)req->pid, &g.t);
 	for (i = 0; r == 0 && i < vlen; i++) {
 		struct govern_msg m = { 0 };
 		uint64_t at = vec + i * sizeof(struct mmsghdr);

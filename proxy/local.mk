@@ -39,5 +39,7 @@ proxy_lxnet_proxy_SOURCES += proxy/oci.c
 proxy_lxnet_proxy_SOURCES += proxy/govern.c
 # --publish: a sandbox's PORT bound, reached and named as the host's HOSTPORT
 proxy_lxnet_proxy_SOURCES += proxy/publish.c
+# AF_UNIX abstract names the policy lets cross (unix:@GLOB)
+proxy_lxnet_proxy_SOURCES += proxy/unixcross.c
 # --log-connections: a JSON line per governed call, bounded and folded
 proxy_lxnet_proxy_SOURCES += proxy/connlog.c proxy/connlog.h

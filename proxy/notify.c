@@ -241,7 +241,7 @@ static int64_t do_connect(struct listener *l, const struct seccomp_notif *req,
 			return r;
 	}
 	if (l->conf->policy)
-		return govern_connect(l->conf, l->fd, l->journal, req);
+		return govern_connect(l, req);
 	return l->conf->publish ? publish_connect(l->conf, l->fd, req)
 				: NOTIF_CONTINUE;
 }
@@ -256,7 +256,7 @@ static int64_t do_bind(struct listener *l, const struct seccomp_notif *req,
 			return r;
 	}
 	if (l->conf->policy)
-		return govern_bind(l->conf, l->fd, req);
+		return govern_bind(l, req);
 	return l->conf->publish ? publish_bind(l->conf, l->fd, req)
 				: NOTIF_CONTINUE;
 }
@@ -294,7 +294,7 @@ static int64_t do_sendto(struct listener *l, const struct seccomp_notif *req,
 			return r;
 	}
 	return l->conf->policy && req->data.args[4] ?
-	       govern_sendto(l->conf, l->fd, req) : NOTIF_CONTINUE;
+	       govern_sendto(l, req) : NOTIF_CONTINUE;
 }
 
 /* sendmsg(), sendmmsg(): under a policy only. */
@@ -303,7 +303,7 @@ static int64_t do_sendmsg(struct listener *l, const struct seccomp_notif *req,
 {
 	(void)s;
 	(void)id;
-	return l->conf->policy ? govern_sendmsg(l->conf, l->fd, req)
+	return l->conf->policy ? govern_sendmsg(l, req)
 			       : NOTIF_CONTINUE;
 }
 
@@ -312,7 +312,7 @@ static int64_t do_sendmmsg(struct listener *l, const struct seccomp_notif *req,
 {
 	(void)s;
 	(void)id;
-	return l->conf->policy ? govern_sendmmsg(l->conf, l->fd, req)
+	return l->conf->policy ? govern_sendmmsg(l, req)
 			       : NOTIF_CONTINUE;
 }
 

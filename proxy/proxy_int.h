@@ -267,16 +267,14 @@ int target_write_iov(struct target *t, const struct iovec *iov, size_t n_iov,
 		     const void *buf, size_t len);
 
 /* govern.c */
-int64_t govern_connect(const struct proxy_conf *conf, int listener,
-		       struct notif_journal *journal,
+int64_t govern_connect(const struct listener *l,
 		       const struct seccomp_notif *req);
-int64_t govern_bind(const struct proxy_conf *conf, int listener,
-		    const struct seccomp_notif *req);
-int64_t govern_sendto(const struct proxy_conf *conf, int listener,
+int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req);
+int64_t govern_sendto(const struct listener *l,
 		      const struct seccomp_notif *req);
-int64_t govern_sendmsg(const struct proxy_conf *conf, int listener,
+int64_t govern_sendmsg(const struct listener *l,
 		       const struct seccomp_notif *req);
-int64_t govern_sendmmsg(const struct proxy_conf *conf, int listener,
+int64_t govern_sendmmsg(const struct listener *l,
 			const struct seccomp_notif *req);
 
 /* publish.c */
@@ -292,6 +290,35 @@ int64_t publish_connect(const struct proxy_conf *conf, int listener,
 			const struct seccomp_notif *req);
 int64_t publish_getsockname(const struct proxy_conf *conf, int listener,
 			    const struct seccomp_notif *req);
+/*
+ * struct unixcross_call - a governed call on an AF_UNIX socket
+ * (unixcross.c), its arguments read by govern.c
+ * @conf: shared configuration (the policy, the connection log)
+ * @listener: the listener fd
+ * @req: the notification
+ * @sock: our copy of the caller's socket
+ * @type: its SO_TYPE
+ * @moved: it is a socket of the host's namespace (put in place earlier);
+ *	else one of the sandbox's own namespace
+ */
+struct unixcross_call {
+	const struct proxy_conf *conf;
+	int listener;
+	const struct seccomp_notif *req;
+	int sock;
+	int type;
+	bool moved;
+};
+
+/* unixcross.c */
+int64_t unixcross_connect(const struct unixcross_call *u,
+			  const struct sockaddr_storage *sa, socklen_t len);
+int64_t unixcross_bind(const struct unixcross_call *u,
+		       const struct sockaddr_storage *sa, socklen_t len);
+int64_t unixcross_send(const struct unixcross_call *u, struct msghdr *mh,
+		       int flags, bool proven);
+bool unixcross_stays(const struct unixcross_call *u,
+		     const struct sockaddr_storage *sa, socklen_t len);
 
 /* ifioctl.c */
 int64_t ifioctl_do(const struct proxy_conf *conf, int listener,

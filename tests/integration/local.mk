@@ -115,6 +115,13 @@ EXTRA_DIST += tests/integration/policy-signals.sh
 # host names in policy rules, resolved by the proxy (proxy/hostnames.c)
 TESTS += tests/integration/run-policy-names.sh
 EXTRA_DIST += tests/integration/run-policy-names.sh tests/integration/policy-dns.py
+# abstract AF_UNIX names across the boundary (proxy/unixcross.c)
+check_PROGRAMS += tests/helpers/unix-race
+tests_helpers_unix_race_SOURCES = tests/helpers/unix-race.c
+tests_helpers_unix_race_CFLAGS = $(AM_CFLAGS) -pthread
+tests_helpers_unix_race_LDADD = -lpthread
+TESTS += tests/integration/run-unix.sh
+EXTRA_DIST += tests/integration/run-unix.sh tests/integration/unix-peer.py
 # the connection log (proxy/connlog.c)
 TESTS += tests/integration/run-connlog.sh
 EXTRA_DIST += tests/integration/run-connlog.sh tests/integration/connlog-check.py

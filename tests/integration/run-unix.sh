@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# run-unix.sh - abstract AF_UNIX names across the boundary (--allow
+# unix:@GLOB, proxy/unixcross.c): a host server reached from inside under
+# an allowed name, private names refused as non-existent, a deny rule
+# before a broader allow, a server inside reached from the host, datagrams
+# both ways, SO_PEERCRED as each side sees it, the connection log, the race
+# of a thread flipping the name during many connects, the per-connect
+# cost, and a throw-away user's run.
+. "$(dirname "$0")/run-common.sh"
+LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-300}
+lib_enter_ns "$@"
+run_require
+lib_tmpdir
+PEER="$PY $top_srcdir/tests/integration/unix-peer.py"
+RACE=$top_builddir/tests/helpers/unix-race
+[ -x "$RACE" ] || tap_skip_all "tests/helpers/unix-race not built"
+run_make_host || tap_skip_all "cannot make a veth pair here"
+tap_plan 12
+
+# host servers: two allowed names, one the deny rule keeps private, one no
+# rule names
+$PEER serve "$TMP_DIR/ready" "$TMP_DIR/counts" lxu-host/a lxu-host/secret lxu-other &
+SERVERS=$!
+lib_on_exit "kill $SERVERS 2>/dev/null"
+$PEER dserve "$TMP_DIR/dready" lxu-host/dgram &
+lib_on_exit "kill $! 2>/dev/null"
+wait_until 10 test -e "$TMP_DIR/ready" -a -e "$TMP_DIR/dready" || tap_skip_all "servers did not start"
+RULES="--deny unix:@lxu-host/secret --allow unix:@lxu-host/* --allow unix:@lxu-in/*"
+
+# 1: an allowed name reaches the host's server; SO_PEERCRED both ways
+out=$(lxrun $RULES --log-connections "$TMP_DIR/conn.log" -- $PEER connect lxu-host/a 2>&1)
+printf '# %s\n' "$out"
+set -- $out # ok NAME PID UID GID COMM / PEER PID UID GID
+[ "$1" = ok ] && [ "$2" = lxu-host/a ]
+tap_result $? "an allowed abstract name inside reaches the host's server"
+
+# 2: what each side sees: the host's server sees the proxy (it made the
+# connect), with the uid of the user who ran lxnet; the client sees the
+# server's pid and uid as the kernel maps them (root here: 0)
+[ "$1" = ok ] && [ "$6" = lxnet-proxy ] && [ "$4" = 0 ] && [ "$9" = "$SERVERS" ] && [ "${10}" = 0 ]
+tap_result $? "SO_PEERCRED: the host's server sees the connecting proxy ($6, pid $3, uid $4); the client the server (pid $9 = $SERVERS, uid ${10})"
+
+# 3: private names: no rule, or the deny rule before the broader allow:
+# refused as a name that does not exist, and nothing arrives on the host
+out=$(lxrun $RULES -- sh -c "$PEER connect lxu-other; $PEER connect lxu-host/secret; $PEER connect lxu-nowhere" 2>&1)
+printf '# %s\n' $out
+[ "$(echo $out)" = "ECONNREFUSED ECONNREFUSED ECONNREFUSED" ]
+tap_result $? "a name no rule allows, or a deny rule keeps, stays private: ECONNREFUSED as a non-existent name"
+
+# 4: the same private name is the sandbox's own: a server inside on it
+# is reached inside, not the host's
+out=$(lxrun $RULES -- sh -c "$PEER listen $TMP_DIR/in.ready lxu-other & i=0
+	while [ ! -e $TMP_DIR/in.ready ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
+	$PEER connect lxu-other; wait" 2>&1)
+printf '# %s\n' "$out"
+set -- $out
+[ "$1" = ok ] && [ "$2" = lxu-other ] && [ "$3" != "$SERVERS" ]
+tap_result $? "a private name stays the sandbox's: its own server there answers"
+
+# 5: a server inside on an allowed name is reached from the host; the
+# host's client sees the sandbox's listening process
+rm -f "$TMP_DIR/in.ready"
+lxrun $RULES -- sh -c "echo \$\$ >$TMP_DIR/in.pid; exec $PEER listen $TMP_DIR/in.ready lxu-in/srv" \
+	>"$TMP_DIR/in.out" 2>&1 &
+INSIDE=$!
+wait_until 20 test -e "$TMP_DIR/in.ready"
+out=$($PEER connect lxu-in/srv 2>&1)
+wait $INSIDE
+printf '# %s\n' "$out"
+set -- $out
+[ "$1" = ok ] && [ "$2" = lxu-in/srv ] && [ "$9" = "$(cat "$TMP_DIR/in.pid")" ] && [ "${10}" = 0 ]
+tap_result $? "a server inside on an allowed name is reached from the host (the host's client sees the sandbox's server, pid $9; the server sees pid $3, $6)"
+
+# 6: datagrams both ways: inside to the host's datagram server and back
+# (the reply goes to the inside client's autobound name, in the host's
+# namespace since its first send); from the host to a server inside, whose
+# replies go only to names the policy allows (the client binds one)
+out=$(lxrun $RULES -- $PEER dsend lxu-host/dgram 2>&1)
+printf '# %s\n' "$out"
+set -- $out
+r=1
+# the first datagram was sent by the proxy: its credentials
+[ "$1" = ok ] && [ "$2" = lxu-host/dgram ] && [ "$6" = lxnet-proxy ] && r=0
+rm -f "$TMP_DIR/d.ready"
+lxrun $RULES -- sh -c "exec $PEER dserve $TMP_DIR/d.ready lxu-in/dgram" >/dev/null 2>&1 &
+DIN=$!
+wait_until 20 test -e "$TMP_DIR/d.ready"
+out2=$($PEER dsend lxu-in/dgram lxu-in/client 2>&1)
+kill $DIN 2>/dev/null
+printf '# %s\n' "$out2"
+set -- $out2
+[ $r = 0 ] && [ "$1" = ok ] && [ "$2" = lxu-in/dgram ]
+tap_result $? "SOCK_DGRAM both ways: sendto an allowed name crosses, the reply comes back ($out; $out2)"
+
+# 7: the connection log names the calls: family unix, the name, the rule
+grep -q '"call":"connect","proto":"stream","family":"unix".*"remote_addr":"@lxu-host/a".*"verdict":"allow","rule":"unix:@lxu-host/\*"' "$TMP_DIR/conn.log"
+r=$?
+lxrun $RULES --log-connections "$TMP_DIR/conn2.log" -- $PEER connect lxu-host/secret >/dev/null 2>&1
+grep -q '"family":"unix".*"remote_addr":"@lxu-host/secret".*"verdict":"deny","rule":"unix:@lxu-host/secret"' "$TMP_DIR/conn2.log"
+tap_result $((r + $?)) "the connection log reports abstract names: family unix, the name, verdict and rule"
+sed 's/^/# /' "$TMP_DIR/conn.log" "$TMP_DIR/conn2.log" | head -4
+
+# 8: the race: connects while a thread flips the name between an allowed
+# and a private name of one length; servers on both count arrivals
+$PEER serve "$TMP_DIR/rready" "$TMP_DIR/rcounts" lxu-race/ok lxu-race/no &
+RSERV=$!
+lib_on_exit "kill $RSERV 2>/dev/null"
+wait_until 10 test -e "$TMP_DIR/rready"
+out=$(lxrun --allow unix:@lxu-race/ok -- "$RACE" lxu-race/ok lxu-race/no 5000 2>&1)
+printf '# %s\n' "$out"
+kill $RSERV
+wait $RSERV 2>/dev/null
+ok=$(awk '$1 == "lxu-race/ok" { print $2 }' "$TMP_DIR/rcounts")
+no=$(awk '$1 == "lxu-race/no" { print $2 }' "$TMP_DIR/rcounts")
+printf '# arrivals: allowed name %s, private name %s\n' "$ok" "$no"
+[ "$no" = 0 ] && echo "$out" | grep -q '^connected [1-9]' && echo "$out" | grep -q ' refused [1-9]'
+tap_result $? "a thread flipping the name during 5,000 connects: 0 arrivals at the private name ($out; $ok at the allowed one)"
+
+# 9: per-connect cost: socket+connect+close to a host name, native (here)
+# and crossing from inside
+# and a private name's under unix rules (a server inside, CONTINUE)
+$PEER sink "$TMP_DIR/bready" lxu-bench/x >/dev/null 2>&1 &
+lib_on_exit "kill $! 2>/dev/null"
+wait_until 10 test -e "$TMP_DIR/bready"
+nat=$("$RACE" bench lxu-bench/x 5000 2>&1)
+crs=$(lxrun --allow unix:@lxu-bench/* -- "$RACE" bench lxu-bench/x 5000 2>&1)
+prv=$(lxrun --allow unix:@lxu-none -- sh -c "$PEER sink $TMP_DIR/pready lxu-bench/x & i=0
+	while [ ! -e $TMP_DIR/pready ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
+	$RACE bench lxu-bench/x 5000; kill \$!" 2>&1)
+tap_diag "native: $nat; crossing: $crs; private under unix rules: $prv"
+echo "$nat" | grep -q '^connects 5000' && echo "$crs" | grep -q '^connects 5000' &&
+	echo "$prv" | grep -q '^connects 5000'
+tap_result $? "per-connect cost measured (native: $nat; crossing: $crs; private: $prv)"
+
+# 10: a nested network namespace inside is not the sandbox's: its
+# sockets keep the kernel's answer even for an allowed name
+if lxrun -- unshare -rn true >/dev/null 2>&1; then
+	out=$(lxrun $RULES -- unshare -rn $PEER connect lxu-host/a 2>&1)
+	printf '# %s\n' "$out"
+	[ "$out" = ECONNREFUSED ]
+	tap_result $? "a nested namespace's socket does not cross, even to an allowed name"
+else
+	tap_skip "nested namespace" "unshare -rn fails inside lxnet run here"
+fi
+
+# 11: a bad unix rule: one line, exit 2
+out=$("$LXNET" run --allow 'unix:@' -- true 2>&1)
+st=$?
+[ $st = 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "invalid rule 'unix:@'"
+tap_result $? "an empty unix glob: one line, exit 2 ($out)"
+
+# 12: a throw-away user: the same crossing, peer credentials as that
+# user's proxy gives them
+if run_make_user && run_grant_fuse; then
+	chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"
+	uid=$(id -u "$RUN_USER")
+	out=$(run_as_user "timeout -k 5 60 '$LXNET' run $VIEW $RULES -- $PEER connect lxu-host/a; \
+		timeout -k 5 60 '$LXNET' run $VIEW $RULES -- $PEER connect lxu-other" 2>&1)
+	printf '# %s\n' "$out"
+	set -- $out
+	# the host's server sees the user's proxy (uid $uid); inside, the
+	# server's uid 0 is not mapped: the overflow uid
+	[ "$1" = ok ] && [ "$4" = "$uid" ] && [ "$6" = lxnet-proxy ] && [ "$9" = "$SERVERS" ] &&
+		[ "${10}" = "$(cat /proc/sys/kernel/overflowuid)" ] && [ "${12}" = ECONNREFUSED ]
+	tap_result $? "ordinary user: an allowed name crosses (the server sees $6 uid $4, the client uid ${10}), a private one does not"
+else
+	tap_skip "ordinary user" "cannot make a throw-away user with /dev/fuse here"
+fi
+tap_done

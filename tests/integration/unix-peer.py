@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""unix-peer.py - abstract AF_UNIX servers and clients for run-unix.sh.
+
+  serve READY COUNTS NAME...   stream servers on the abstract NAMEs; each
+                               connection is answered with one line
+                               "NAME PID UID GID COMM" (the server's name,
+                               the peer's SO_PEERCRED as seen here and the
+                               comm of that pid, "-" if none); the
+                               arrivals per name are written to COUNTS at
+                               SIGTERM
+  dserve READY NAME            a datagram server: each datagram is answered
+                               to its sender with "NAME PID UID GID COMM"
+                               of the SCM_CREDENTIALS it came with
+  connect NAME                 connect, print "ok REPLY / PEER PID UID GID"
+                               (the server's line, then SO_PEERCRED as seen
+                               here) or the errno's name
+  dsend NAME [FROM]            a datagram to NAME from a socket bound to
+                               FROM (else autobound), print "ok REPLY" or
+                               the errno's name
+  sink READY NAME              a stream server that accepts and closes
+  listen READY NAME            one stream server, as serve, answering one
+                               connection, then exits
+"""
+import errno
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+
+
+def abstract(name):
+    return "\0" + name
+
+
+def peercred(s):
+    pid, uid, gid = struct.unpack("3i", s.getsockopt(
+        socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+    return pid, uid, gid
+
+
+def comm(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip() or "-"
+    except OSError:
+        return "-"
+
+
+def ename(e):
+    return errno.errorcode.get(e.errno, str(e.errno))
+
+
+def serve(ready, counts, names, once=False):
+    socks = {}
+    for n in names:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(abstract(n))
+        s.listen(4096)
+        socks[s.fileno()] = (s, n)
+    arrived = {n: 0 for n in names}
+
+    def done(*_):
+        if counts:
+            with open(counts + ".tmp", "w") as f:
+                for n in names:
+                    f.write("%s %d\n" % (n, arrived[n]))
+            os.rename(counts + ".tmp", counts)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, done)
+    open(ready, "w").close()
+    while True:
+        r, _, _ = select.select(list(socks), [], [])
+        for fd in r:
+            s, n = socks[fd]
+            c, _ = s.accept()
+            arrived[n] += 1
+            try:
+                cred = peercred(c)
+                c.sendall(("%s %d %d %d %s\n" % ((n,) + cred + (comm(cred[0]),))).encode())
+            except OSError:
+                pass
+            c.close()
+            if once:
+                return
+
+
+def dserve(ready, name):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+    s.bind(abstract(name))
+    open(ready, "w").close()
+    while True:
+        data, anc, _, addr = s.recvmsg(4096, socket.CMSG_SPACE(12))
+        cred = (0, 0, 0)
+        for level, kind, d in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                cred = struct.unpack("3i", d[:12])
+        if addr:
+            s.sendto(("%s %d %d %d %s" % ((name,) + cred + (comm(cred[0]),))).encode(), addr)
+
+
+def connect(name):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(abstract(name))
+    except OSError as e:
+        print(ename(e))
+        return 0
+    s.settimeout(5)
+    line = s.makefile().readline().strip()
+    print("ok %s / PEER %d %d %d" % ((line,) + peercred(s)))
+    return 0
+
+
+def sink(ready, name):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(abstract(name))
+    s.listen(4096)
+    open(ready, "w").close()
+    while True:
+        s.accept()[0].close()
+
+
+def dsend(name, bind=None):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # autobinds
+    if bind:
+        s.bind(abstract(bind))
+    s.settimeout(5)
+    try:
+        s.sendto(b"hello", abstract(name))
+        print("ok %s" % s.recv(4096).decode())
+    except OSError as e:
+        print(ename(e) if e.errno else "timeout")
+    return 0
+
+
+def main(argv):
+    if len(argv) >= 4 and argv[1] == "serve":
+        serve(argv[2], argv[3], argv[4:])
+    elif len(argv) == 4 and argv[1] == "dserve":
+        dserve(argv[2], argv[3])
+    elif len(argv) == 4 and argv[1] == "listen":
+        serve(argv[2], None, [argv[3]], once=True)
+    elif len(argv) == 3 and argv[1] == "connect":
+        return connect(argv[2])
+    elif len(argv) in (3, 4) and argv[1] == "dsend":
+        return dsend(*argv[2:])
+    elif len(argv) == 4 and argv[1] == "sink":
+        sink(argv[2], argv[3])
+    else:
+        sys.stderr.write(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

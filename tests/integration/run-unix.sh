@@ -16,7 +16,7 @@ PEER="$PY $top_srcdir/tests/integration/unix-peer.py"
 RACE=$top_builddir/tests/helpers/unix-race
 [ -x "$RACE" ] || tap_skip_all "tests/helpers/unix-race not built"
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 12
+tap_plan 13
 
 # host servers: two allowed names, one the deny rule keeps private, one no
 # rule names
@@ -93,7 +93,17 @@ set -- $out2
 [ $r = 0 ] && [ "$1" = ok ] && [ "$2" = lxu-in/dgram ]
 tap_result $? "SOCK_DGRAM both ways: sendto an allowed name crosses, the reply comes back ($out; $out2)"
 
-# 7: the connection log names the calls: family unix, the name, the rule
+# 7: sockets that cannot move, or have moved: a bound one is refused an
+# allowed name; a moved one reaches no private name, no pathname, sends
+# no descriptors of the proxy's and binds no private name (Python names
+# EOPNOTSUPP ENOTSUP, the same number)
+touch "$TMP_DIR/path"
+out=$(lxrun $RULES -- $PEER edges lxu-host/dgram lxu-private "$TMP_DIR/path" 2>&1)
+printf '# %s\n' $out
+[ "$(echo $out)" = "bound-connect EADDRNOTAVAIL bound-sendto EADDRNOTAVAIL move ok moved-private ECONNREFUSED moved-path ENOTSUP moved-rights ENOTSUP moved-bind EADDRNOTAVAIL moved-allowed ok" ]
+tap_result $? "a bound socket does not move; a moved one reaches only allowed names, without control messages"
+
+# 8: the connection log names the calls: family unix, the name, the rule
 grep -q '"call":"connect","proto":"stream","family":"unix".*"remote_addr":"@lxu-host/a".*"verdict":"allow","rule":"unix:@lxu-host/\*"' "$TMP_DIR/conn.log"
 r=$?
 lxrun $RULES --log-connections "$TMP_DIR/conn2.log" -- $PEER connect lxu-host/secret >/dev/null 2>&1
@@ -101,7 +111,7 @@ grep -q '"family":"unix".*"remote_addr":"@lxu-host/secret".*"verdict":"deny","ru
 tap_result $((r + $?)) "the connection log reports abstract names: family unix, the name, verdict and rule"
 sed 's/^/# /' "$TMP_DIR/conn.log" "$TMP_DIR/conn2.log" | head -4
 
-# 8: the race: connects while a thread flips the name between an allowed
+# 9: the race: connects while a thread flips the name between an allowed
 # and a private name of one length; servers on both count arrivals
 $PEER serve "$TMP_DIR/rready" "$TMP_DIR/rcounts" lxu-race/ok lxu-race/no &
 RSERV=$!
@@ -117,7 +127,7 @@ printf '# arrivals: allowed name %s, private name %s\n' "$ok" "$no"
 [ "$no" = 0 ] && echo "$out" | grep -q '^connected [1-9]' && echo "$out" | grep -q ' refused [1-9]'
 tap_result $? "a thread flipping the name during 5,000 connects: 0 arrivals at the private name ($out; $ok at the allowed one)"
 
-# 9: per-connect cost: socket+connect+close to a host name, native (here)
+# 10: per-connect cost: socket+connect+close to a host name, native (here)
 # and crossing from inside
 # and a private name's under unix rules (a server inside, CONTINUE)
 $PEER sink "$TMP_DIR/bready" lxu-bench/x >/dev/null 2>&1 &
@@ -133,7 +143,7 @@ echo "$nat" | grep -q '^connects 5000' && echo "$crs" | grep -q '^connects 5000'
 	echo "$prv" | grep -q '^connects 5000'
 tap_result $? "per-connect cost measured (native: $nat; crossing: $crs; private: $prv)"
 
-# 10: a nested network namespace inside is not the sandbox's: its
+# 11: a nested network namespace inside is not the sandbox's: its
 # sockets keep the kernel's answer even for an allowed name
 if lxrun -- unshare -rn true >/dev/null 2>&1; then
 	out=$(lxrun $RULES -- unshare -rn $PEER connect lxu-host/a 2>&1)
@@ -144,13 +154,13 @@ else
 	tap_skip "nested namespace" "unshare -rn fails inside lxnet run here"
 fi
 
-# 11: a bad unix rule: one line, exit 2
+# 12: a bad unix rule: one line, exit 2
 out=$("$LXNET" run --allow 'unix:@' -- true 2>&1)
 st=$?
 [ $st = 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "invalid rule 'unix:@'"
 tap_result $? "an empty unix glob: one line, exit 2 ($out)"
 
-# 12: a throw-away user: the same crossing, peer credentials as that
+# 13: a throw-away user: the same crossing, peer credentials as that
 # user's proxy gives them
 if run_make_user && run_grant_fuse; then
 	chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"

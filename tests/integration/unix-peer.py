@@ -7,8 +7,8 @@
                                "NAME PID UID GID COMM" (the server's name,
                                the peer's SO_PEERCRED as seen here and the
                                comm of that pid, "-" if none); the
-                               arrivals per name are written to COUNTS at
-                               SIGTERM
+                               arrivals per name, those still in a backlog
+                               included, are written to COUNTS at SIGTERM
   dserve READY NAME            a datagram server: each datagram is answered
                                to its sender with "NAME PID UID GID COMM"
                                of the SCM_CREDENTIALS it came with
@@ -19,6 +19,8 @@
                                FROM (else autobound), print "ok REPLY" or
                                the errno's name
   sink READY NAME              a stream server that accepts and closes
+  edges ALLOWED PRIVATE PATH   what a socket that cannot move, or has moved,
+                               gets: one errno name (or "ok") per line
   listen READY NAME            one stream server, as serve, answering one
                                connection, then exits
 """
@@ -63,6 +65,15 @@ def serve(ready, counts, names, once=False):
     arrived = {n: 0 for n in names}
 
     def done(*_):
+        # connections still in a backlog arrived too: count them
+        for s, n in socks.values():
+            s.setblocking(False)
+            while True:
+                try:
+                    s.accept()[0].close()
+                except OSError:
+                    break
+                arrived[n] += 1
         if counts:
             with open(counts + ".tmp", "w") as f:
                 for n in names:
@@ -139,6 +150,35 @@ def dsend(name, bind=None):
     return 0
 
 
+def attempt(f):
+    try:
+        f()
+        return "ok"
+    except OSError as e:
+        return ename(e)
+
+
+def edges(allowed, private, path):
+    out = []
+    # bound in the sandbox (a private name), then an allowed name
+    b = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    b.bind(abstract(private))
+    out.append("bound-connect " + attempt(lambda: b.connect(abstract(allowed))))
+    out.append("bound-sendto " + attempt(lambda: b.sendto(b"x", abstract(allowed))))
+    # a datagram socket moves with its first send to the allowed name
+    m = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    out.append("move " + attempt(lambda: m.sendto(b"x", abstract(allowed))))
+    out.append("moved-private " + attempt(lambda: m.sendto(b"x", abstract(private))))
+    out.append("moved-path " + attempt(lambda: m.sendto(b"x", path)))
+    out.append("moved-rights " + attempt(lambda: m.sendmsg(
+        [b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("i", 0))],
+        0, abstract(allowed))))
+    out.append("moved-bind " + attempt(lambda: m.bind(abstract(private))))
+    out.append("moved-allowed " + attempt(lambda: m.sendto(b"x", abstract(allowed))))
+    print("\n".join(out))
+    return 0
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "serve":
         serve(argv[2], argv[3], argv[4:])
@@ -150,6 +190,8 @@ def main(argv):
         return connect(argv[2])
     elif len(argv) in (3, 4) and argv[1] == "dsend":
         return dsend(*argv[2:])
+    elif len(argv) == 5 and argv[1] == "edges":
+        return edges(*argv[2:])
     elif len(argv) == 4 and argv[1] == "sink":
         sink(argv[2], argv[3])
     else:

@@ -376,7 +376,6 @@ int64_t unixcross_send(const struct unixcross_call *u, struct msghdr *mh,
 	_cleanup_close_ int fd = -1;
 	const char *rule = "default";
 	int64_t r;
-	ssize_t k;
 
 	if (sa)
 		d = unixcross_decide(u, sa, len, false, &rule);
@@ -396,8 +395,8 @@ int64_t unixcross_send(const struct unixcross_call *u, struct msghdr *mh,
 			r = fd = unixcross_socket(u);
 	}
 	if (r >= 0) {
-		k = sendmsg(u->moved ? u->sock : fd, mh,
-			    flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t k = sendmsg(u->moved ? u->sock : fd, mh,
+				    flags | MSG_DONTWAIT | MSG_NOSIGNAL);
 		r = k < 0 ? -errno : k;
 	}
 	if (r >= 0 && !u->moved) {

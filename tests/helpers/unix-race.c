@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* unix-race.c - connect N times to an abstract AF_UNIX name while a thread flips it */
 /*
- * unix-race ALLOWED PRIVATE N
+ * unix-race [dgram] ALLOWED PRIVATE N
  *	One struct sockaddr_un is shared with a thread that rewrites its
  *	abstract name between ALLOWED and PRIVATE (same length) as fast as
- *	it can; the main thread connects N fresh stream sockets with it.
+ *	it can; the main thread connects N fresh stream sockets with it (with
+ *	dgram: sends one datagram from each of N fresh datagram sockets).
  *	Under a policy letting only ALLOWED cross, nothing may reach a host
  *	server on PRIVATE. Prints "connected C refused R other O".
  * unix-race bench NAME N
@@ -14,6 +15,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,18 +77,40 @@ static int bench(const char *name, long n)
 	return 0;
 }
 
+/* One try: a connect, or a datagram sent; 0 or the errno. */
+static int try_once(bool dgram, socklen_t len)
+{
+	int s = socket(AF_UNIX, (dgram ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	int r;
+
+	if (s < 0)
+		return errno;
+	if (dgram)
+		r = sendto(s, "x", 1, 0, (struct sockaddr *)&target, len) < 0 ? errno : 0;
+	else
+		r = connect(s, (struct sockaddr *)&target, len) < 0 ? errno : 0;
+	close(s);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	long n, i, connected = 0, refused = 0, other = 0;
 	int other_errno = 0;
+	bool dgram = false;
 	socklen_t len;
 	pthread_t th;
 
 	if (argc == 4 && strcmp(argv[1], "bench") == 0)
 		return bench(argv[2], atol(argv[3]));
+	if (argc == 5 && strcmp(argv[1], "dgram") == 0) {
+		dgram = true;
+		argc--;
+		argv++;
+	}
 	if (argc != 4 || strlen(argv[1]) != strlen(argv[2]) ||
 	    strlen(argv[1]) > sizeof(target.sun_path) - 2) {
-		fprintf(stderr, "usage: unix-race ALLOWED PRIVATE N (names of one length)\n"
+		fprintf(stderr, "usage: unix-race [dgram] ALLOWED PRIVATE N (names of one length)\n"
 			"       unix-race bench NAME N\n");
 		return 2;
 	}
@@ -98,19 +122,14 @@ int main(int argc, char **argv)
 	if (pthread_create(&th, NULL, flip, NULL) != 0)
 		return 1;
 	for (i = 0; i < n; i++) {
-		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int e = try_once(dgram, len);
 
-		if (s < 0) {
-			perror("socket");
-			break;
-		}
-		if (connect(s, (struct sockaddr *)&target, len) == 0)
+		if (e == 0)
 			connected++;
-		else if (errno == ECONNREFUSED)
+		else if (e == ECONNREFUSED)
 			refused++;
 		else
-			other++, other_errno = errno;
-		close(s);
+			other++, other_errno = e;
 	}
 	atomic_store(&stop, 1);
 	pthread_join(th, NULL);

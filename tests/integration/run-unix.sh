@@ -4,8 +4,8 @@
 # unix:@GLOB, proxy/unixcross.c): a host server reached from inside under
 # an allowed name, private names refused as non-existent, a deny rule
 # before a broader allow, a server inside reached from the host, datagrams
-# both ways, SO_PEERCRED as each side sees it, the connection log, the race
-# of a thread flipping the name during many connects, the per-connect
+# both ways, SO_PEERCRED as each side sees it, the connection log, the races
+# of a thread flipping the name during many connects and sends, the per-connect
 # cost, and a throw-away user's run.
 . "$(dirname "$0")/run-common.sh"
 LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-300}
@@ -16,7 +16,7 @@ PEER="$PY $top_srcdir/tests/integration/unix-peer.py"
 RACE=$top_builddir/tests/helpers/unix-race
 [ -x "$RACE" ] || tap_skip_all "tests/helpers/unix-race not built"
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 13
+tap_plan 14
 
 # host servers: two allowed names, one the deny rule keeps private, one no
 # rule names
@@ -126,6 +126,22 @@ no=$(awk '$1 == "lxu-race/no" { print $2 }' "$TMP_DIR/rcounts")
 printf '# arrivals: allowed name %s, private name %s\n' "$ok" "$no"
 [ "$no" = 0 ] && echo "$out" | grep -q '^connected [1-9]' && echo "$out" | grep -q ' refused [1-9]'
 tap_result $? "a thread flipping the name during 5,000 connects: 0 arrivals at the private name ($out; $ok at the allowed one)"
+
+# 9b: the same race on datagrams: each from a fresh socket, sendto the
+# flipping name
+$PEER dcount "$TMP_DIR/dready2" "$TMP_DIR/dcounts" lxu-race/ok lxu-race/no &
+DSERV=$!
+lib_on_exit "kill $DSERV 2>/dev/null"
+wait_until 10 test -e "$TMP_DIR/dready2"
+out=$(lxrun --allow unix:@lxu-race/ok -- "$RACE" dgram lxu-race/ok lxu-race/no 5000 2>&1)
+printf '# %s\n' "$out"
+kill $DSERV
+wait $DSERV 2>/dev/null
+ok=$(awk '$1 == "lxu-race/ok" { print $2 }' "$TMP_DIR/dcounts")
+no=$(awk '$1 == "lxu-race/no" { print $2 }' "$TMP_DIR/dcounts")
+printf '# datagrams: allowed name %s, private name %s\n' "$ok" "$no"
+[ "$no" = 0 ] && echo "$out" | grep -q '^connected [1-9]' && echo "$out" | grep -q ' refused [1-9]'
+tap_result $? "a thread flipping the name during 5,000 sendto: 0 datagrams at the private name ($out; $ok at the allowed one)"
 
 # 10: per-connect cost: socket+connect+close to a host name, native (here)
 # and crossing from inside

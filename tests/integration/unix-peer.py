@@ -19,6 +19,8 @@
                                FROM (else autobound), print "ok REPLY" or
                                the errno's name
   sink READY NAME              a stream server that accepts and closes
+  dcount READY COUNTS NAME...  datagram servers on the NAMEs counting what
+                               arrives, written to COUNTS at SIGTERM
   edges ALLOWED PRIVATE PATH   what a socket that cannot move, or has moved,
                                gets: one errno name (or "ok") per line
   listen READY NAME            one stream server, as serve, answering one
@@ -114,6 +116,40 @@ def dserve(ready, name):
             s.sendto(("%s %d %d %d %s" % ((name,) + cred + (comm(cred[0]),))).encode(), addr)
 
 
+def dcount(ready, counts, names):
+    socks = {}
+    for n in names:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        s.bind(abstract(n))
+        socks[s.fileno()] = (s, n)
+    arrived = {n: 0 for n in names}
+
+    def done(*_):
+        for s, n in socks.values():  # what is still queued arrived too
+            s.setblocking(False)
+            while True:
+                try:
+                    s.recv(16)
+                except OSError:
+                    break
+                arrived[n] += 1
+        with open(counts + ".tmp", "w") as f:
+            for n in names:
+                f.write("%s %d\n" % (n, arrived[n]))
+        os.rename(counts + ".tmp", counts)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, done)
+    open(ready, "w").close()
+    while True:
+        r, _, _ = select.select(list(socks), [], [])
+        for fd in r:
+            s, n = socks[fd]
+            s.recv(16)
+            arrived[n] += 1
+
+
 def connect(name):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -192,6 +228,8 @@ def main(argv):
         return dsend(*argv[2:])
     elif len(argv) == 5 and argv[1] == "edges":
         return edges(*argv[2:])
+    elif len(argv) >= 5 and argv[1] == "dcount":
+        dcount(argv[2], argv[3], argv[4:])
     elif len(argv) == 4 and argv[1] == "sink":
         sink(argv[2], argv[3])
     else:

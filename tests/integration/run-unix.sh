@@ -16,7 +16,7 @@ PEER="$PY $top_srcdir/tests/integration/unix-peer.py"
 RACE=$top_builddir/tests/helpers/unix-race
 [ -x "$RACE" ] || tap_skip_all "tests/helpers/unix-race not built"
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 14
+tap_plan 15
 
 # host servers: two allowed names, one the deny rule keeps private, one no
 # rule names
@@ -169,6 +169,16 @@ if lxrun -- unshare -rn true >/dev/null 2>&1; then
 else
 	tap_skip "nested namespace" "unshare -rn fails inside lxnet run here"
 fi
+
+# 11b: the same through lxnet shim and a standalone lxnet-proxy --socket
+. "$(dirname "$0")/proxy-lib.sh"
+proxy_start "$TMP_DIR/shim.sock" $RULES
+out=$(unshare -rn "$LXNET" shim --proxy "$TMP_DIR/shim.sock" -- \
+	sh -c "$PEER connect lxu-host/a; $PEER connect lxu-other" 2>&1)
+printf '# %s\n' "$out"
+set -- $out
+[ "$1" = ok ] && [ "$6" = lxnet-proxy ] && [ "$3" = "$PROXY_PID" ] && [ "${12}" = ECONNREFUSED ]
+tap_result $? "lxnet shim under lxnet-proxy --socket --allow unix:@...: the allowed name crosses (made by pid $3), a private one does not"
 
 # 12: a bad unix rule: one line, exit 2
 out=$("$LXNET" run --allow 'unix:@' -- true 2>&1)

@@ -2033,43 +2033,13 @@ static char *msg_diff(GBytes *ours, GBytes *kern)
 }
 
 /* One request to both; Return: NULL when they agree, or the difference. */
-/*
- * drop_noarp() - remove the kernel's NUD_NOARP-only neighbours from @msgs:
- * it makes them by itself (IPv6 multicast for MLD reports) without
- * RTM_NEWNEIGH, and the model leaves them out on purpose (netstate_build.c).
- * Return: how many were removed.
- */
-static guint drop_noarp(GPtrArray *msgs)
-{
-	guint i = 0, n = 0;
-
-	while (i < msgs->len) {
-		GBytes *m = msgs->pdata[i];
-		gsize len;
-		const uint8_t *p = g_bytes_get_data(m, &len);
-		struct ndmsg ndm;
-
-		if (len >= NLMSG_HDRLEN + sizeof(ndm) &&
-		    msg_hdr(m).nlmsg_type == RTM_NEWNEIGH) {
-			memcpy(&ndm, p + NLMSG_HDRLEN, sizeof(ndm));
-			if (ndm.ndm_state == NUD_NOARP) {
-				g_ptr_array_remove_index(msgs, i);
-				n++;
-				continue;
-			}
-		}
-		i++;
-	}
-	return n;
-}
-
 static char *compare_one(const struct netstate_snapshot *s,
 			 struct nlmsg_opts o, GByteArray *req)
 {
 	uint32_t portid;
 	int fd = kernel_socket(&o, &portid);
 	g_autoptr(GPtrArray) kd = NULL, ld = NULL, km = NULL, lm = NULL;
-	guint i, dropped;
+	guint i;
 
 	close(fd);
 	o.portid = 0; /* replaced per socket below */
@@ -2079,7 +2049,6 @@ static char *compare_one(const struct netstate_snapshot *s,
 	ld = lxnet_ask(s, &o, req->data, req->len);
 	km = split_msgs(kd);
 	lm = split_msgs(ld);
-	dropped = drop_noarp(km);
 	if (km->len != lm->len)
 		return g_strdup_printf("%u messages, kernel %u", lm->len, km->len);
 	for (i = 0; i < km->len; i++) {
@@ -2093,8 +2062,6 @@ static char *compare_one(const struct netstate_snapshot *s,
 		}
 	}
 	/* the split can only agree where the messages have the kernel's sizes */
-	if (dropped)
-		return NULL;
 	for (i = 0; i < km->len; i++)
 		if (g_bytes_get_size(km->pdata[i]) != g_bytes_get_size(lm->pdata[i]))
 			return NULL;

@@ -158,6 +158,31 @@ typedef int64_t (*notify_handler_fn)(struct listener *l,
 				     enum trap_id id);
 
 /* socket(): AF_INET/AF_INET6 become host sockets, netlink an endpoint. */
+/*
+ * Whether a socket(AF_INET or AF_INET6) of a program of another
+ * architecture (i386, x32) stays the sandbox's own under a connection
+ * policy: the filter traps connect, bind and the sends on the native
+ * architecture only (the proxy reads struct msghdr in its own layout), so
+ * a socket of the host's would let such a program past every rule. It gets
+ * one of its own namespace, which reaches nothing of the host's; the proxy
+ * says so once.
+ */
+static bool socket_foreign_governed(const struct listener *l,
+				    const struct proxy_sysnr *s)
+{
+	static gsize warned;
+
+	if (!l->conf->policy || (!s->x32 && s->arch == seccomp_arch_native()))
+		return false;
+	if (g_once_init_enter(&warned)) {
+		log_warn("an i386 or x32 program of a sandbox of pid %d gets no "
+			 "socket of the host's: its calls cannot be held to "
+			 "the connection policy", (int)l->pid);
+		g_once_init_leave(&warned, 1);
+	}
+	return true;
+}
+
 static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
 			 const struct proxy_sysnr *s, enum trap_id id)
 {
@@ -169,9 +194,10 @@ static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
 	if (domain == AF_NETLINK) /* trapped on the native architecture only */
 		return l->nl ? nlep_do_socket(l->nl, req, type, protocol)
 			     : NOTIF_CONTINUE;
-	(void)s;
 	/* a filter trapping every socket() (lxnet oci-profile --base) */
 	if (domain != AF_INET && domain != AF_INET6)
+		return NOTIF_CONTINUE;
+	if (socket_foreign_governed(l, s))
 		return NOTIF_CONTINUE;
 	return sockets_do_socket(l->conf, l->fd, l->journal, req, domain, type,
 				 protocol);
@@ -190,7 +216,6 @@ static int64_t do_socketcall(struct listener *l,
 	uint32_t a[3];
 	int r;
 
-	(void)s;
 	(void)id;
 	if ((uint32_t)req->data.args[0] != SYS_SOCKET)
 		return NOTIF_CONTINUE;
@@ -200,6 +225,8 @@ static int64_t do_socketcall(struct listener *l,
 	if (r < 0)
 		return r;
 	if (a[0] != AF_INET && a[0] != AF_INET6)
+		return NOTIF_CONTINUE;
+	if (socket_foreign_governed(l, s))
 		return NOTIF_CONTINUE;
 	return sockets_do_socket(l->conf, l->fd, l->journal, req, (int)a[0],
 				 (int)a[1],

@@ -14,7 +14,7 @@ lib_tmpdir
 RACE=$top_builddir/tests/helpers/policy-race
 CHECK="$PY $top_srcdir/tests/integration/policy-check.py"
 [ -x "$RACE" ] || tap_skip_all "tests/helpers/policy-race not built"
-tap_plan 12
+tap_plan 13
 
 ip link add pv0 type veth peer name pv1 && ip link set pv0 up && ip link set pv1 up &&
 	ip addr add 10.66.0.1/24 dev pv0 && ip addr add 10.66.1.1/24 dev pv1 &&
@@ -161,5 +161,20 @@ if [ -c /dev/fuse ] && [ -x "$top_builddir/fs/lxnetfs" ]; then
 	tap_result $st "lxnet run --allow: its sandbox is held to it"
 else
 	tap_skip "lxnet run --allow" "no /dev/fuse or lxnetfs"
+fi
+
+# 13: an i386 program, whose connect the filter does not trap, gets no
+# socket of the host's under a policy (before: a host socket, and its
+# connect to a refused server went through)
+if lib_build32 "$TMP_DIR/sock32" "$top_srcdir/tests/helpers/proxy-sock32.c"; then
+	# the server there accepts and closes: a connect that got through
+	# prints nothing, one in the sandbox's own namespace "connect: ..."
+	out=$(in_shim "$TMP_DIR/allow.sock" "$TMP_DIR/sock32" connect 9101 2>&1)
+	tap_diag "i386: $out"
+	case $out in connect:*) true ;; *) false ;; esac &&
+		grep -q 'i386 or x32 program .* gets no socket of the host' "$TMP_DIR/proxy.log"
+	tap_result $? "an i386 program under a policy reaches nothing of the host's"
+else
+	tap_skip "i386 program under a policy" "$LIB_WHY32"
 fi
 tap_done

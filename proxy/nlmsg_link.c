@@ -341,9 +341,34 @@ static int link_dump_check(struct nlmsg_req *q, struct nlmsg_dump *d)
 	return 0;
 }
 
+/* A host link message is in view when its interface is. */
+static bool link_host_visible(const struct netstate_snapshot *s,
+			      const struct nlmsg_host_want *want,
+			      const uint8_t *m, size_t len)
+{
+	struct ifinfomsg ifm;
+
+	(void)want;
+	if (len < NLMSG_HDRLEN + sizeof(ifm))
+		return false;
+	memcpy(&ifm, m + NLMSG_HDRLEN, sizeof(ifm));
+	return nlmsg_ifindex_visible(s, ifm.ifi_index);
+}
+
+static const struct nlmsg_host_want want_link = {
+	RTM_NEWLINK, sizeof(struct ifinfomsg), 0, link_host_visible,
+};
+
 /**
  * nlmsg_link_dump() - RTM_GETLINK dump (rtnl_dump_ifinfo())
  * @q: the request
+ *
+ * Where there is a host, its kernel's dump through the view (interfaces
+ * it hides left out): what the model does not hold - IFLA_AF_SPEC (`ip
+ * token`, addrgenmode), the details of `ip -d link` (allmulti, min/max
+ * MTU, TSO/GRO limits, a bridge's and its ports' settings), PF_INET6's and
+ * PF_BRIDGE's own dumps - is then the kernel's, as are the statistics of
+ * the moment. The request is checked here first as a strict socket's is.
  *
  * Return: the dump (a failed check fails it, NLMSG_DONE carries the error).
  */
@@ -356,13 +381,36 @@ struct nlmsg_dump *nlmsg_link_dump(struct nlmsg_req *q)
 	/* PF_INET6 and PF_BRIDGE have dump functions of their own
 	 * (inet6_dump_ifinfo, rtnl_bridge_getlink) describing state the
 	 * model does not hold. */
-	if (family == AF_INET6 || family == AF_BRIDGE)
-		return nlr_req_dump(q, NULL, true);
+	if (family == AF_INET6 || family == AF_BRIDGE) {
+		d = nlr_req_dump(q, NULL, true);
+		if (q->host_query)
+			nlr_host_dump(q, d, &want_link);
+		return d;
+	}
 	d = nlr_req_dump(q, &nlmsg_link_object, false);
 	r = link_dump_check(q, d);
 	if (r < 0)
 		nlr_dump_fail(d, q, r);
+	else if (q->host_query)
+		nlr_host_dump(q, d, &want_link);
 	return d;
+}
+
+/*
+ * The host's answer to a RTM_GETLINK for one interface the view shows:
+ * its own, or the host's error (it went meanwhile).
+ */
+static int link_host_get(struct nlmsg_req *q)
+{
+	g_autoptr(GPtrArray) msgs = NULL;
+	unsigned int fl = 0;
+	int r = nlr_host_collect(q, &want_link, &msgs, &fl);
+
+	if (r < 0)
+		return r;
+	if ((fl & NLMSG_HOST_HIDDEN) || !msgs->len)
+		return -ENODEV;
+	return nlr_host_emit(q, msgs->pdata[0]);
 }
 
 /**
@@ -417,5 +465,5 @@ int nlmsg_link_get(struct nlmsg_req *q)
 	}
 	if (!l)
 		return -ENODEV;
-	return link_emit(q, l);
+	return q->host_query ? link_host_get(q) : link_emit(q, l);
 }

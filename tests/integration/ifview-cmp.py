@@ -223,8 +223,16 @@ def norm_counted(text, hidden, host):
     return out
 
 
+def norm_lastword(text, hidden, host):
+    """ip token: one line per interface, its name last; the host's lines
+    of hidden interfaces are removed."""
+    return [l for l in text.splitlines()
+            if not (host and l.split() and base(l.split()[-1]) in hidden)]
+
+
 NORMALISERS = {
     'json': norm_json, 'text': norm_text, 'blocks': norm_blocks,
+    'lastword': norm_lastword,
     'counted': norm_counted,
     'lastcol': norm_lastcol, 'netstat-i': norm_netstat_i,
     'nameindex': norm_nameindex, 'names': norm_firstname,

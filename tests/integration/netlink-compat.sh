@@ -66,6 +66,9 @@ t ip-route ip -j route
 t ip6-route ip -6 -j route
 t ip-neigh ip -j neigh
 t ip-neigh-all ip -j neigh show nud all
+t ip-d-link-v0 ip -d -j link show dev v0
+t ip-d-link-veth ip -d -j link show type veth
+t ip-token ip token
 t ip-neigh-proxy ip -j neigh show proxy
 t ip-rule ip rule
 t ip-addrlabel ip addrlabel
@@ -102,6 +105,9 @@ ROWS=(
 	"json ip6-route ip -6 -j route"
 	"json ip-neigh ip -j neigh"
 	"json ip-neigh-all ip -j neigh show nud all (NOARP entries the kernel made itself too)"
+	"json ip-d-link-v0 ip -d -j link show dev v0 (one interface: allmulti, min/max mtu, addrgenmode, TSO/GRO limits)"
+	"json ip-d-link-veth ip -d -j link show type veth (a filtered dump with those details)"
+	"lastword ip-token ip token (PF_INET6's link dump)"
 	"json ip-neigh-proxy ip -j neigh show proxy"
 	"text ip-rule ip rule"
 	"text ip-addrlabel ip addrlabel"

@@ -352,6 +352,5 @@ int nlep_caller_slot(struct nlep_sandbox *sb, pid_t pid, struct nlep *diag,
 		     pid_t *ret_tgid);
 void nlep_diag_clear(struct nlep *diag);
 void nlep_port_release(struct nlep *ep);
-bool nlep_signal_pending(pid_t pid);
 
 #endif

@@ -534,7 +534,7 @@ static gboolean nlep_sweep(gpointer data)
 	for (i = 0; i < checks->len; i++) {
 		struct nlep_sigcheck *c = &g_array_index(checks, struct nlep_sigcheck, i);
 
-		c->pending = nlep_signal_pending(c->pid);
+		c->pending = task_signal_pending(c->pid);
 	}
 	g_mutex_lock(&h->lock);
 	nlep_sweep_mark(h, checks);

@@ -565,32 +565,3 @@ bool nlep_caller_net_admin(const struct nlep_hub *h, pid_t pid)
 	return (eff >> NLEP_CAP_NET_ADMIN) & 1;
 }
 
-/**
- * nlep_signal_pending() - whether a caught, unblocked signal is pending
- * for thread @pid
- * @pid: the thread
- *
- * Reads SigPnd, ShdPnd, SigBlk and SigCgt of /proc/PID/status.
- * Return: true when one is.
- */
-bool nlep_signal_pending(pid_t pid)
-{
-	g_autofree char *st = NULL;
-	char path[64];
-	uint64_t pnd = 0, shd = 0, blk = 0, cgt = 0;
-	const char *p;
-	size_t len;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (util_read_file_bounded(path, 16384, &st, &len, NULL) < 0)
-		return false;
-	if ((p = strstr(st, "\nSigPnd:")))
-		sscanf(p + 8, "%" SCNx64, &pnd);
-	if ((p = strstr(st, "\nShdPnd:")))
-		sscanf(p + 8, "%" SCNx64, &shd);
-	if ((p = strstr(st, "\nSigBlk:")))
-		sscanf(p + 8, "%" SCNx64, &blk);
-	if ((p = strstr(st, "\nSigCgt:")))
-		sscanf(p + 8, "%" SCNx64, &cgt);
-	return ((pnd | shd) & ~blk & cgt) != 0;
-}

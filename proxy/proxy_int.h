@@ -252,6 +252,7 @@ int task_status_pid(int procdir, pid_t pid, const char *key, bool innermost,
 int task_pidfd_open(pid_t pid, int procdir, bool leader_only, bool *ret_leader);
 bool task_fd_same(int procdir, pid_t pid, int fd, int copy);
 int task_getfd(pid_t pid, int fd, bool leader_only, int *ret_copy);
+bool task_signal_pending(pid_t pid);
 
 /* target.c */
 int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t);

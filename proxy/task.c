@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,4 +198,34 @@ int task_getfd(pid_t pid, int fd, bool leader_only, int *ret_copy)
 	}
 	*ret_copy = copy;
 	return 0;
+}
+
+/**
+ * task_signal_pending() - whether a caught, unblocked signal is pending
+ * for thread @pid
+ * @pid: the thread
+ *
+ * Reads SigPnd, ShdPnd, SigBlk and SigCgt of /proc/PID/status.
+ * Return: true when one is.
+ */
+bool task_signal_pending(pid_t pid)
+{
+	g_autofree char *st = NULL;
+	char path[64];
+	uint64_t pnd = 0, shd = 0, blk = 0, cgt = 0;
+	const char *p;
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (util_read_file_bounded(path, 16384, &st, &len, NULL) < 0)
+		return false;
+	if ((p = strstr(st, "\nSigPnd:")))
+		sscanf(p + 8, "%" SCNx64, &pnd);
+	if ((p = strstr(st, "\nShdPnd:")))
+		sscanf(p + 8, "%" SCNx64, &shd);
+	if ((p = strstr(st, "\nSigBlk:")))
+		sscanf(p + 8, "%" SCNx64, &blk);
+	if ((p = strstr(st, "\nSigCgt:")))
+		sscanf(p + 8, "%" SCNx64, &cgt);
+	return ((pnd | shd) & ~blk & cgt) != 0;
 }

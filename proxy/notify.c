@@ -189,6 +189,7 @@ static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
 	int domain = (int)req->data.args[0];
 	int type = (int)req->data.args[1];
 	int protocol = (int)req->data.args[2];
+	int64_t r;
 
 	(void)id;
 	if (domain == AF_NETLINK) /* trapped on the native architecture only */
@@ -199,8 +200,13 @@ static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
 		return NOTIF_CONTINUE;
 	if (socket_foreign_governed(l, s))
 		return NOTIF_CONTINUE;
-	return sockets_do_socket(l->conf, l->fd, l->journal, req, domain, type,
-				 protocol);
+	r = sockets_do_socket(l->conf, l->fd, l->journal, req, domain, type,
+			      protocol);
+	/* raw ICMP without CAP_NET_RAW: a ping socket, where calls on its fd are trapped */
+	if (r == -EPERM && pingraw_wanted(domain, type, protocol) &&
+	    !s->x32 && s->arch == seccomp_arch_native())
+		r = pingraw_do_socket(l, req, type);
+	return r;
 }
 
 /*
@@ -243,11 +249,20 @@ static int64_t do_ioctl(struct listener *l, const struct seccomp_notif *req,
 	return ifioctl_do(l->conf, l->fd, req, s);
 }
 
-/* A call on an fd in an endpoint range: nlep_call.c, or the kernel's own. */
+/*
+ * A call on an fd in an endpoint range: pingraw.c's for a raw ICMP socket,
+ * nlep_call.c, or the kernel's own.
+ */
 static int64_t do_endpoint(struct listener *l, const struct seccomp_notif *req,
 			   const struct proxy_sysnr *s, enum trap_id id)
 {
 	(void)s;
+	if (trap_fd_ping(req->data.args[0])) {
+		int64_t r = pingraw_do_call(l, req, id);
+
+		if (r != NOTIF_CONTINUE || !trap_fd_endpoint(req->data.args[0]))
+			return r;
+	}
 	if (!l->nl)
 		return NOTIF_CONTINUE;
 	return nlep_do_call(l->nl, id, req);
@@ -307,13 +322,20 @@ static int64_t do_getsockname(struct listener *l,
 }
 
 /*
- * sendto(): of 0 bytes on an endpoint fd, nlep.c's (ENODATA, as netlink);
- * with an address, trapped only under a connection policy (govern.c). A
- * 0-byte send without an address on another fd of the range goes on.
+ * sendto(): on a raw ICMP socket, pingraw.c's first; of 0 bytes on an
+ * endpoint fd, nlep.c's (ENODATA, as netlink); with an address, trapped
+ * only under a connection policy (govern.c). A 0-byte send without an
+ * address on another fd of the range goes on.
  */
 static int64_t do_sendto(struct listener *l, const struct seccomp_notif *req,
 			 const struct proxy_sysnr *s, enum trap_id id)
 {
+	if (trap_fd_ping(req->data.args[0])) {
+		int64_t r = pingraw_do_send(l, req, id);
+
+		if (r != NOTIF_CONTINUE)
+			return r;
+	}
 	if (req->data.args[2] == 0 && trap_fd_endpoint(req->data.args[0])) {
 		int64_t r = do_endpoint(l, req, s, id);
 
@@ -324,12 +346,17 @@ static int64_t do_sendto(struct listener *l, const struct seccomp_notif *req,
 	       govern_sendto(l, req) : NOTIF_CONTINUE;
 }
 
-/* sendmsg(), sendmmsg(): under a policy only. */
+/* sendmsg(): on a raw ICMP socket, pingraw.c's first; else under a policy only. */
 static int64_t do_sendmsg(struct listener *l, const struct seccomp_notif *req,
 			  const struct proxy_sysnr *s, enum trap_id id)
 {
 	(void)s;
-	(void)id;
+	if (trap_fd_ping(req->data.args[0])) {
+		int64_t r = pingraw_do_send(l, req, id);
+
+		if (r != NOTIF_CONTINUE)
+			return r;
+	}
 	return l->conf->policy ? govern_sendmsg(l, req)
 			       : NOTIF_CONTINUE;
 }
@@ -704,6 +731,7 @@ void listener_join_free(struct listener *l)
 	if (l->netns_fd >= 0)
 		close(l->netns_fd);
 	nlep_sandbox_unref(l->nl);
+	pingraw_set_free(l->ping);
 	notif_journal_unref(l->journal);
 	g_free(l);
 }

@@ -157,6 +157,7 @@ struct listener {
 	void (*done)(struct listener *l, void *data);
 	void *done_data;
 	struct nlep_sandbox *nl;
+	struct pingraw_set *ping;
 	int netns_fd;
 	ino_t netns_ino;
 	bool netns_moved;
@@ -212,6 +213,16 @@ struct hostnames;
 int hostnames_start(const struct netpolicy *policy, struct proxy_model *model,
 		    struct hostnames **ret_h);
 void hostnames_stop(struct hostnames *h);
+/* pingraw.c */
+struct pingraw_set;
+void pingraw_set_free(struct pingraw_set *set);
+bool pingraw_wanted(int domain, int type, int protocol);
+int64_t pingraw_do_socket(struct listener *l, const struct seccomp_notif *req,
+			  int type);
+int64_t pingraw_do_send(struct listener *l, const struct seccomp_notif *req,
+			enum trap_id call);
+int64_t pingraw_do_call(struct listener *l, const struct seccomp_notif *req,
+			enum trap_id call);
 
 /* model.c */
 int proxy_model_start(struct proxy_model *m, const struct view_policy *policy,

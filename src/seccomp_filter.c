@@ -292,10 +292,62 @@ static int rules_publish(scmp_filter_ctx ctx, uint32_t arch, int nr,
 }
 
 /*
+ * The ranges raw ICMP sockets are placed in (seccomp_filter.h), and fd 0,
+ * where busybox ping moves its socket.
+ */
+static const struct {
+	uint32_t base, count; /* count a power of two, base aligned */
+} ping_ranges[] = {
+	{ 0, 1 },
+	{ LXNET_PING_FD_BASE, LXNET_PING_FD_COUNT },
+	{ LXNET_NLEP_FD_LOW_BASE, LXNET_NLEP_FD_LOW_COUNT },
+};
+
+/* The call when its fd (arg0) lies in ping_ranges[@first, @end). */
+static int rules_ping_in(scmp_filter_ctx ctx, int nr, size_t first, size_t end)
+{
+	size_t j;
+	int r;
+
+	for (j = first; j < end; j++) {
+		struct scmp_arg_cmp c = {
+			.arg = 0, .op = SCMP_CMP_MASKED_EQ,
+			.datum_a = 0xffffffffu &
+				   ~(uint64_t)(ping_ranges[j].count - 1),
+			.datum_b = ping_ranges[j].base,
+		};
+
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &c);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int rules_ping(scmp_filter_ctx ctx, int nr)
+{
+	return rules_ping_in(ctx, nr, 0, ELEMENTSOF(ping_ranges));
+}
+
+/*
+ * recvfrom(), recvmsg() on fd 0 too (endpoint rows: the ranges are
+ * trapped already): a raw ICMP socket busybox moved there.
+ */
+static int rules_recv(scmp_filter_ctx ctx, uint32_t arch, int nr,
+		      unsigned int flags)
+{
+	(void)arch;
+	(void)flags;
+	return rules_ping_in(ctx, nr, 0, 1);
+}
+
+/*
  * sendto() of 0 bytes (arg2) on an fd in an endpoint range: netlink
  * answers ENODATA, the AF_UNIX socket behind an endpoint would send an
- * empty datagram. Under a policy also sendto() with a destination (arg4,
- * the address, not NULL) on every fd.
+ * empty datagram. Any sendto() on an fd of the ping ranges: the proxy
+ * binds a raw ICMP socket's ident to the echo id sent (proxy/pingraw.c).
+ * Under a policy also sendto() with a destination (arg4, the address, not
+ * NULL) on every fd.
  */
 static int rules_sendto(scmp_filter_ctx ctx, uint32_t arch, int nr,
 			unsigned int flags)
@@ -309,11 +361,23 @@ static int rules_sendto(scmp_filter_ctx ctx, uint32_t arch, int nr,
 
 	(void)arch;
 	r = rules_endpoint_if(ctx, nr, &empty);
-	if (r < 0)
+	if (r == 0)
+		r = rules_ping(ctx, nr);
+	if (r < 0 || !(flags & TRAP_FILTER_GOVERN))
 		return r;
-	if (!(flags & TRAP_FILTER_GOVERN))
-		return 0;
 	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &c);
+}
+
+/*
+ * sendmsg() on an fd of the ping ranges (as sendto() above); under a
+ * policy on every fd.
+ */
+static int rules_sendmsg(scmp_filter_ctx ctx, uint32_t arch, int nr,
+			 unsigned int flags)
+{
+	if (flags & TRAP_FILTER_GOVERN)
+		return rules_govern(ctx, arch, nr, flags);
+	return rules_ping(ctx, nr);
 }
 
 typedef int (*filter_rules_fn)(scmp_filter_ctx ctx, uint32_t arch, int nr,

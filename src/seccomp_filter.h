@@ -49,6 +49,21 @@
 #define LXNET_NLEP_FD_LOW_BASE 56
 #define LXNET_NLEP_FD_LOW_COUNT 8
 
+/*
+ * Raw ICMP sockets emulated on host ping sockets (lxnet-proxy,
+ * proxy/pingraw.c): installed at the lowest free number of
+ * [LXNET_PING_FD_BASE, LXNET_PING_FD_BASE + LXNET_PING_FD_COUNT), the
+ * bottom of the endpoint range (netlink endpoints take its top first), or
+ * of the low range when the caller's limit leaves none. Besides the
+ * endpoint calls, sendto() and sendmsg() are trapped on these numbers, so
+ * the proxy learns the echo id a program sends; sendto(), sendmsg(),
+ * recvfrom() and recvmsg() also on fd 0, where busybox ping moves its
+ * socket (dup2): a program whose stdin is a socket (inetd) pays a trapped
+ * call there, answered CONTINUE.
+ */
+#define LXNET_PING_FD_BASE 896
+#define LXNET_PING_FD_COUNT 16
+
 /* Kernel-side flags this code may lack headers for (uapi values). */
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5) /* Linux 5.19 */

@@ -83,8 +83,8 @@ enum trap_arches {
 	X(connect,     "connect",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_bind_connect, do_connect)  \
 	X(getsockname, "getsockname", TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_publish,    do_getsockname) \
 	X(getpeername, "getpeername", TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
-	X(recvfrom,    "recvfrom",    TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
-	X(recvmsg,     "recvmsg",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
+	X(recvfrom,    "recvfrom",    TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_recv,       do_endpoint)   \
+	X(recvmsg,     "recvmsg",     TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_recv,       do_endpoint)   \
 	X(setsockopt,  "setsockopt",  TRAP_ENDPOINT, TRAP_ARCH_NATIVE, rules_setsockopt, do_setsockopt) \
 	X(getsockopt,  "getsockopt",  TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
 	X(shutdown,    "shutdown",    TRAP_ENDPOINT, TRAP_ARCH_NATIVE, 0,                do_endpoint)   \
@@ -92,7 +92,7 @@ enum trap_arches {
 	X(clone,       "clone",       TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_newnet,     do_netns_move) \
 	X(setns,       "setns",       TRAP_ALWAYS,   TRAP_ARCH_ALL,    rules_setns,      do_netns_move) \
 	X(sendto,      "sendto",      TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_sendto,     do_sendto)     \
-	X(sendmsg,     "sendmsg",     TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_govern,     do_sendmsg)    \
+	X(sendmsg,     "sendmsg",     TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_sendmsg,    do_sendmsg)    \
 	X(sendmmsg,    "sendmmsg",    TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_govern,     do_sendmmsg)   \
 	X(clone3,      "clone3",      TRAP_FAIL,     TRAP_ARCH_ALL,    rules_enosys,     0)
 
@@ -151,6 +151,20 @@ static inline bool trap_fd_endpoint(uint64_t fd)
 	uint32_t f = (uint32_t)fd;
 
 	return (f & ~(uint32_t)(LXNET_NLEP_FD_COUNT - 1)) == LXNET_NLEP_FD_BASE ||
+	       (f & ~(uint32_t)(LXNET_NLEP_FD_LOW_COUNT - 1)) ==
+		       LXNET_NLEP_FD_LOW_BASE;
+}
+
+/*
+ * Whether fd @fd lies in a range where raw ICMP sockets are placed (the
+ * ping range or the low endpoint range), or is 0 (busybox ping moves its
+ * socket there): sends and receives are trapped there too.
+ */
+static inline bool trap_fd_ping(uint64_t fd)
+{
+	uint32_t f = (uint32_t)fd;
+
+	return f == 0 || (f & ~(uint32_t)(LXNET_PING_FD_COUNT - 1)) == LXNET_PING_FD_BASE ||
 	       (f & ~(uint32_t)(LXNET_NLEP_FD_LOW_COUNT - 1)) ==
 		       LXNET_NLEP_FD_LOW_BASE;
 }

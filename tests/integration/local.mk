@@ -155,3 +155,6 @@ EXTRA_DIST += tests/integration/netlink-sockmem.sh
 # --publish=HOSTPORT:PORT[/udp] as an ordinary user (issue 12 item 4)
 TESTS += tests/integration/run-publish.sh
 EXTRA_DIST += tests/integration/run-publish.sh tests/integration/publish-probe.py
+# ICMP echo as root inside: raw ICMP sockets made of ping sockets (issue 12 item 5, owner: ping)
+TESTS += tests/integration/run-ping.sh
+EXTRA_DIST += tests/integration/run-ping.sh tests/integration/ping-check.py

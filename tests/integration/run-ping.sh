@@ -19,7 +19,7 @@ sysctl -qw net.ipv4.ping_group_range="0 2147483647" 2>/dev/null &&
 	python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM, 1)' 2>/dev/null ||
 	tap_skip_all "no ICMP ping sockets in this kernel"
 CHECK=$(dirname "$0")/ping-check.py
-tap_plan 11
+tap_plan 13
 
 # A peer namespace answering echo requests at 10.79.0.2 (a veth pair,
 # one end moved into it).
@@ -92,6 +92,19 @@ if [ -n "$gotest" ]; then
 	tap_result $? "Go TestIPConnLocalName, TestIPConnSpecificMethods as root inside ($(printf %s "$out" | grep -- '^--- ' | tr '\n' '|'))"
 else
 	tap_skip "Go TestIPConn*" "go not installed or the net tests do not build ($(tail -1 "$TMP_DIR/go-build.log" 2>/dev/null))"
+fi
+
+# Under a connection policy the echo requests are governed like any send.
+if command -v busybox >/dev/null; then
+	out=$(lxrun --deny icmp:127.0.0.2 -- busybox ping -c 1 -W 1 127.0.0.2 2>&1)
+	[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'Operation not permitted'
+	tap_result $? "--deny icmp:127.0.0.2 refuses busybox's echo request ($(printf %s "$out" | grep -i 'not permitted'))"
+	out=$(lxrun --deny icmp:127.0.0.2 -- busybox ping -c 1 -W 2 127.0.0.1 2>&1)
+	[ $? -eq 0 ] && printf '%s\n' "$out" | grep -q '1 packets received'
+	tap_result $? "... and lets 127.0.0.1 through"
+else
+	tap_skip "--deny icmp" "busybox not installable"
+	tap_skip "--deny icmp, other address" "busybox not installable"
 fi
 
 # EPERM where the range leaves the proxy's group out (the proxy is root's

@@ -202,10 +202,10 @@ static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
 		return NOTIF_CONTINUE;
 	r = sockets_do_socket(l->conf, l->fd, l->journal, req, domain, type,
 			      protocol);
-	/* raw ICMP without CAP_NET_RAW: a ping socket, where calls on its fd are trapped */
+	/* raw ICMP(v6) without CAP_NET_RAW: a ping socket, where calls on its fd are trapped */
 	if (r == -EPERM && pingraw_wanted(domain, type, protocol) &&
 	    !s->x32 && s->arch == seccomp_arch_native())
-		r = pingraw_do_socket(l, req, type);
+		r = pingraw_do_socket(l, req, domain, type);
 	return r;
 }
 
@@ -383,8 +383,8 @@ static int64_t do_setsockopt(struct listener *l,
 	int optname = (int)req->data.args[2];
 	int64_t r;
 
-	r = trap_fd_endpoint(req->data.args[0]) ? do_endpoint(l, req, s, id)
-						 : NOTIF_CONTINUE;
+	r = trap_fd_endpoint(req->data.args[0]) || trap_fd_ping(req->data.args[0]) ?
+	    do_endpoint(l, req, s, id) : NOTIF_CONTINUE;
 	if (r != NOTIF_CONTINUE || level != SOL_SOCKET ||
 	    (optname != SO_BINDTODEVICE && optname != SO_BINDTOIFINDEX))
 		return r;

@@ -67,6 +67,16 @@
 #ifndef SOL_RAW
 #define SOL_RAW 255
 #endif
+#ifndef SOL_ICMPV6
+#define SOL_ICMPV6 58
+#endif
+#ifndef ICMP6_FILTER
+#define ICMP6_FILTER 1
+#endif
+#define PINGRAW_ECHO6 128
+/* the least IPv6 address length bind() takes (no sin6_scope_id) */
+#define PINGRAW_SIN6_LEN_MIN 24
+#define PINGRAW_ECHOREPLY6 129
 
 /* Bounds: sockets known per listener; blocking receives waiting per proxy. */
 #define PINGRAW_MAX_SOCKETS 1024
@@ -90,7 +100,9 @@ enum {
  * struct pingraw_sock - a raw ICMP socket this proxy made
  * @cookie: its SO_COOKIE
  * @used: when it was last used (the set's clock), for eviction
- * @filter: ICMP_FILTER's mask (a set bit drops that type)
+ * @family: AF_INET or AF_INET6
+ * @filter: ICMP_FILTER's mask (a set bit drops that type; IPv4: word 0),
+ *	ICMP6_FILTER's (struct icmp6_filter: a set bit blocks)
  * @id: the echo id last sent (network order), when @has_id
  * @bound: the address bind() gave, bound with the ident at the first send
  * @has_bound: bind() was called
@@ -99,10 +111,11 @@ enum {
 struct pingraw_sock {
 	uint64_t cookie;
 	uint64_t used;
-	uint32_t filter;
+	int family;
+	uint32_t filter[8];
 	uint16_t id;
 	bool has_id;
-	struct sockaddr_in bound;
+	struct sockaddr_in6 bound;
 	bool has_bound;
 	unsigned int wants;
 };
@@ -180,8 +193,9 @@ static uint64_t pingraw_cookie(int sock)
  */
 bool pingraw_wanted(int domain, int type, int protocol)
 {
-	return domain == AF_INET && (type & 0xf) == SOCK_RAW &&
-	       protocol == IPPROTO_ICMP;
+	return (type & 0xf) == SOCK_RAW &&
+	       ((domain == AF_INET && protocol == IPPROTO_ICMP) ||
+		(domain == AF_INET6 && protocol == IPPROTO_ICMPV6));
 }
 
 /*
@@ -221,10 +235,11 @@ static int pingraw_pick_slot(pid_t pid)
 }
 
 /**
- * pingraw_do_socket() - socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) made of a
- * host ping socket
+ * pingraw_do_socket() - socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) or
+ * socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6) made of a host ping socket
  * @l: the listener (its table is made at the first)
  * @req: the notification (native architecture)
+ * @domain: AF_INET or AF_INET6 (pingraw_wanted())
  * @type: the caller's type with its SOCK_NONBLOCK/SOCK_CLOEXEC
  *
  * Return: NOTIF_ANSWERED, or -errno: -EPERM where the host's
@@ -232,7 +247,7 @@ static int pingraw_pick_slot(pid_t pid)
  * CAP_NET_RAW gets).
  */
 int64_t pingraw_do_socket(struct listener *l, const struct seccomp_notif *req,
-			  int type)
+			  int domain, int type)
 {
 	static const int on_opts[] = { IP_RECVTTL, IP_PKTINFO, IP_RECVTOS };
 	_cleanup_close_ int fd = -1;
@@ -241,11 +256,12 @@ int64_t pingraw_do_socket(struct listener *l, const struct seccomp_notif *req,
 	size_t i;
 	int one = 1, slot, r;
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | (type & SOCK_NONBLOCK),
-		    IPPROTO_ICMP);
+	fd = socket(domain, SOCK_DGRAM | SOCK_CLOEXEC | (type & SOCK_NONBLOCK),
+		    domain == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 	if (fd < 0)
 		return errno == EACCES ? -EPERM : -errno;
-	for (i = 0; i < ELEMENTSOF(on_opts); i++)
+	/* IPv6: a raw ICMPv6 socket shows no IP header, nothing to build */
+	for (i = 0; domain == AF_INET && i < ELEMENTSOF(on_opts); i++)
 		if (setsockopt(fd, SOL_IP, on_opts[i], &one, sizeof(one)) < 0)
 			return -errno;
 	cookie = pingraw_cookie(fd);
@@ -259,6 +275,7 @@ int64_t pingraw_do_socket(struct listener *l, const struct seccomp_notif *req,
 	if (!l->ping)
 		l->ping = g_new0(struct pingraw_set, 1);
 	e = pingraw_add(l->ping, cookie);
+	e->family = domain;
 	r = notif_addfd(l->journal, l->fd, req->id, fd, slot,
 			type & SOCK_CLOEXEC);
 	if (r < 0)
@@ -338,19 +355,23 @@ static int pingraw_read_icmp(struct target *t, const struct seccomp_notif *req,
  */
 static void pingraw_bind_ident(int sock, struct pingraw_sock *e, uint16_t id)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in6 sa = { 0 };
 	socklen_t len = sizeof(sa);
 
+	/* sin_port and sin6_port lie at the same offset */
 	if (getsockname(sock, (struct sockaddr *)&sa, &len) < 0 ||
-	    sa.sin_port != 0)
+	    sa.sin6_port != 0)
 		return;
-	sa = e->has_bound ? e->bound : (struct sockaddr_in){ .sin_family = AF_INET };
-	sa.sin_port = id;
-	if (bind(sock, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
-	    !e->has_bound)
+	memset(&sa, 0, sizeof(sa));
+	if (e->has_bound)
+		sa = e->bound;
+	sa.sin6_family = (sa_family_t)e->family;
+	len = e->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(sa);
+	sa.sin6_port = id;
+	if (bind(sock, (struct sockaddr *)&sa, len) == 0 || !e->has_bound)
 		return;
-	sa.sin_port = 0;
-	(void)bind(sock, (struct sockaddr *)&sa, sizeof(sa));
+	sa.sin6_port = 0;
+	(void)bind(sock, (struct sockaddr *)&sa, len);
 }
 
 /**
@@ -384,7 +405,7 @@ int64_t pingraw_do_send(struct listener *l, const struct seccomp_notif *req,
 		return r == -ENOENT ? NOTIF_ANSWERED : r;
 	r = pingraw_read_icmp(&t, req, call, hdr);
 	target_close(&t);
-	if (r < 0 || hdr[0] != ICMP_ECHO)
+	if (r < 0 || hdr[0] != (e->family == AF_INET ? ICMP_ECHO : PINGRAW_ECHO6))
 		return NOTIF_CONTINUE; /* the kernel's error */
 	memcpy(&e->id, hdr + 4, sizeof(e->id));
 	e->has_id = true;
@@ -533,31 +554,42 @@ static void pingraw_header(uint8_t *h, size_t len,
 	memcpy(h + 10, &sum, 2);
 }
 
-/* An echo reply carries the ident; the program sent e->id. */
+/*
+ * An echo reply carries the ident; the program sent e->id. The checksum
+ * is updated for the change (RFC 1624), as ICMPv6's covers a pseudo-header.
+ */
 static void pingraw_rewrite_id(uint8_t *icmp, size_t len,
 			       const struct pingraw_sock *e)
 {
-	uint16_t sum;
+	uint8_t reply = e->family == AF_INET ? ICMP_ECHOREPLY : PINGRAW_ECHOREPLY6;
+	uint16_t old, new, sum;
+	uint32_t c;
 
-	if (!e->has_id || len < 8 || icmp[0] != ICMP_ECHOREPLY ||
+	if (!e->has_id || len < 8 || icmp[0] != reply ||
 	    memcmp(icmp + 4, &e->id, 2) == 0)
 		return;
-	memcpy(icmp + 4, &e->id, 2);
-	memset(icmp + 2, 0, 2);
-	sum = pingraw_csum(icmp, len);
+	memcpy(&old, icmp + 4, 2);
+	memcpy(&sum, icmp + 2, 2);
+	new = e->id;
+	c = (uint16_t)~ntohs(sum) + (uint32_t)(uint16_t)~ntohs(old) + ntohs(new);
+	while (c >> 16)
+		c = (c & 0xffff) + (c >> 16);
+	sum = htons((uint16_t)~c);
 	memcpy(icmp + 2, &sum, 2);
+	memcpy(icmp + 4, &e->id, 2);
 }
 
 /* Write the name, its length, control and flags of the call into the caller. */
 static int pingraw_rx_write_meta(struct target *t, const struct pingraw_rx *rx,
-				 const struct sockaddr_in *from,
+				 const struct sockaddr_in6 *from,
+				 socklen_t fromlen,
 				 const struct pingraw_meta *meta, int mflags)
 {
-	struct sockaddr_in sa = *from;
+	struct sockaddr_in6 sa = *from;
 	socklen_t namelen;
 	int r;
 
-	sa.sin_port = 0; /* a raw socket's source has no port */
+	sa.sin6_port = 0; /* a raw socket's source has no port (nor sin_port) */
 	if (rx->call == TRAP_recvfrom) {
 		if (!rx->name || !rx->namelen_at)
 			return 0;
@@ -566,17 +598,17 @@ static int pingraw_rx_write_meta(struct target *t, const struct pingraw_rx *rx,
 			return r;
 		if ((int)namelen < 0)
 			return -EINVAL;
-		r = target_write(t, rx->name, &sa, MIN(namelen, sizeof(sa)));
-		namelen = sizeof(sa);
+		r = target_write(t, rx->name, &sa, MIN(namelen, fromlen));
+		namelen = fromlen;
 		return r < 0 ? r : target_write(t, rx->namelen_at, &namelen,
 						 sizeof(namelen));
 	}
 	if (rx->m.msg_name) {
 		r = target_write(t, (uint64_t)(uintptr_t)rx->m.msg_name, &sa,
-				 MIN(rx->m.msg_namelen, sizeof(sa)));
+				 MIN(rx->m.msg_namelen, fromlen));
 		if (r < 0)
 			return r;
-		namelen = sizeof(sa);
+		namelen = fromlen;
 		r = target_write(t, rx->msg + offsetof(struct msghdr, msg_namelen),
 				 &namelen, sizeof(namelen));
 		if (r < 0)
@@ -602,6 +634,14 @@ static int pingraw_rx_write_meta(struct target *t, const struct pingraw_rx *rx,
 			    &mflags, sizeof(mflags));
 }
 
+/* Whether the socket's ICMP_FILTER or ICMP6_FILTER drops ICMP type @type. */
+static bool pingraw_filtered(const struct pingraw_sock *e, uint8_t type)
+{
+	if (e->family == AF_INET)
+		return type < 32 && ((e->filter[0] >> type) & 1);
+	return (e->filter[type >> 5] >> (type & 31)) & 1;
+}
+
 /**
  * pingraw_rx_once() - one non-blocking receive into the caller
  * @sock: our copy of the socket
@@ -619,7 +659,8 @@ static int64_t pingraw_rx_once(int sock, struct target *t,
 	g_autofree uint8_t *buf = g_malloc(PINGRAW_HDR + PINGRAW_DATA_MAX);
 	uint8_t control[PINGRAW_CONTROL_MAX];
 	struct pingraw_meta meta = { 0 };
-	struct sockaddr_in from;
+	struct sockaddr_in6 from;
+	size_t hdr = rx->sock.family == AF_INET ? PINGRAW_HDR : 0;
 	size_t room = 0, i;
 	ssize_t n;
 	int tries, r, mflags;
@@ -627,7 +668,7 @@ static int64_t pingraw_rx_once(int sock, struct target *t,
 	for (i = 0; i < rx->n_iov; i++)
 		room += rx->iov[i].iov_len;
 	for (tries = 0; tries < 64; tries++) {
-		struct iovec v = { buf + PINGRAW_HDR, PINGRAW_DATA_MAX };
+		struct iovec v = { buf + hdr, PINGRAW_DATA_MAX };
 		struct msghdr mh = {
 			.msg_name = &from, .msg_namelen = sizeof(from),
 			.msg_iov = &v, .msg_iovlen = 1,
@@ -638,8 +679,7 @@ static int64_t pingraw_rx_once(int sock, struct target *t,
 				       (rx->flags & MSG_PEEK));
 		if (n < 0)
 			return -errno;
-		if (n >= 1 && buf[PINGRAW_HDR] < 32 &&
-		    (rx->sock.filter >> buf[PINGRAW_HDR]) & 1) {
+		if (n >= 1 && pingraw_filtered(&rx->sock, buf[hdr])) {
 			if (rx->flags & MSG_PEEK)
 				(void)recv(sock, buf, 1, MSG_DONTWAIT);
 			continue;
@@ -648,15 +688,18 @@ static int64_t pingraw_rx_once(int sock, struct target *t,
 		pingraw_meta_read(&mh, rx->sock.wants,
 				  rx->call == TRAP_recvmsg ? rx->m.msg_controllen : 0,
 				  &meta);
-		pingraw_rewrite_id(buf + PINGRAW_HDR, (size_t)n, &rx->sock);
-		pingraw_header(buf, (size_t)n, &from, &meta);
-		n += PINGRAW_HDR;
+		pingraw_rewrite_id(buf + hdr, (size_t)n, &rx->sock);
+		if (hdr)
+			pingraw_header(buf, (size_t)n, (struct sockaddr_in *)&from,
+				       &meta);
+		n += (ssize_t)hdr;
 		r = target_write_iov(t, rx->iov, rx->n_iov, buf,
 				     MIN((size_t)n, room));
 		if (r < 0)
 			return r;
 		mflags = (size_t)n > room ? MSG_TRUNC : 0;
-		r = pingraw_rx_write_meta(t, rx, &from, &meta, mflags);
+		r = pingraw_rx_write_meta(t, rx, &from, mh.msg_namelen, &meta,
+					  mflags);
 		if (r < 0)
 			return r;
 		return (rx->flags & MSG_TRUNC) ? n : (int64_t)MIN((size_t)n, room);
@@ -812,16 +855,19 @@ static int64_t pingraw_do_getsockname(struct listener *l,
 				      const struct seccomp_notif *req, int copy,
 				      const struct pingraw_sock *e)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in6 sa = { 0 };
 	socklen_t len = sizeof(sa), room;
 	struct target t;
 	int r;
 
 	if (getsockname(copy, (struct sockaddr *)&sa, &len) < 0)
 		return -errno;
-	if (sa.sin_port == 0 && e->has_bound)
+	if (sa.sin6_port == 0 && e->has_bound) {
 		sa = e->bound;
-	sa.sin_port = htons(IPPROTO_ICMP); /* a raw socket's "port" */
+		sa.sin6_family = (sa_family_t)e->family;
+	}
+	/* a raw socket's "port" is its protocol (sin_port: the same offset) */
+	sa.sin6_port = htons(e->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 	r = target_open(l->fd, req->id, (pid_t)req->pid, &t);
 	if (r < 0)
 		return r == -ENOENT ? NOTIF_ANSWERED : r;
@@ -829,9 +875,7 @@ static int64_t pingraw_do_getsockname(struct listener *l,
 	if (r == 0 && (int)room < 0)
 		r = -EINVAL;
 	if (r == 0)
-		r = target_write(&t, req->data.args[1], &sa,
-				 MIN(room, sizeof(sa)));
-	len = sizeof(sa);
+		r = target_write(&t, req->data.args[1], &sa, MIN(room, len));
 	if (r == 0)
 		r = target_write(&t, req->data.args[2], &len, sizeof(len));
 	target_close(&t);
@@ -848,25 +892,29 @@ static int64_t pingraw_do_bind(struct listener *l,
 			       struct pingraw_sock *e)
 {
 	_cleanup_close_ int scratch = -1;
-	struct sockaddr_in sa = { 0 };
+	struct sockaddr_in6 sa = { 0 };
 	socklen_t len = (socklen_t)req->data.args[2];
+	socklen_t want = e->family == AF_INET ? sizeof(struct sockaddr_in)
+					      : PINGRAW_SIN6_LEN_MIN;
 	struct target t;
 	int r;
 
-	if (len < sizeof(sa))
+	if (len < want)
 		return -EINVAL;
+	len = MIN(len, (socklen_t)sizeof(sa));
 	r = target_open(l->fd, req->id, (pid_t)req->pid, &t);
 	if (r < 0)
 		return r == -ENOENT ? NOTIF_ANSWERED : r;
-	r = target_read(&t, req->data.args[1], &sa, sizeof(sa));
+	r = target_read(&t, req->data.args[1], &sa, len);
 	target_close(&t);
 	if (r < 0)
 		return r == -ENOENT ? NOTIF_ANSWERED : r;
-	sa.sin_port = 0;
-	scratch = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+	sa.sin6_port = 0;
+	scratch = socket(e->family, SOCK_DGRAM | SOCK_CLOEXEC,
+			 e->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 	if (scratch < 0)
 		return -errno;
-	if (bind(scratch, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (bind(scratch, (struct sockaddr *)&sa, len) < 0)
 		return -errno;
 	e->bound = sa;
 	e->has_bound = true;
@@ -890,61 +938,93 @@ static int pingraw_opt_want(int level, int name)
 	}
 }
 
+/* Whether (@level, @name) is the socket's ICMP_FILTER or ICMP6_FILTER. */
+static bool pingraw_opt_filter(const struct pingraw_sock *e, int level,
+			       int name)
+{
+	return e->family == AF_INET ? level == SOL_RAW && name == ICMP_FILTER
+				    : level == SOL_ICMPV6 && name == ICMP6_FILTER;
+}
+
+/*
+ * setsockopt(): ICMP_FILTER (at least 4 bytes) and ICMP6_FILTER (up to 32,
+ * a prefix replaced) kept, IP_HDRINCL 1 refused, the control messages the
+ * proxy turned on remembered; the rest is the ping socket's.
+ */
 static int64_t pingraw_do_setsockopt(struct listener *l,
 				     const struct seccomp_notif *req,
 				     struct pingraw_sock *e)
 {
 	int level = (int)req->data.args[1], name = (int)req->data.args[2];
 	socklen_t len = (socklen_t)req->data.args[4];
-	int want = pingraw_opt_want(level, name);
-	uint32_t val = 0;
+	int want = e->family == AF_INET ? pingraw_opt_want(level, name) : 0;
+	bool filter = pingraw_opt_filter(e, level, name);
+	bool hdrincl = e->family == AF_INET && level == SOL_IP &&
+		       name == IP_HDRINCL;
+	bool csum = e->family == AF_INET6 && level == SOL_RAW &&
+		    name == IPV6_CHECKSUM;
+	uint32_t val[8];
+	size_t n;
 	struct target t;
 	int r;
 
-	if (!(level == SOL_RAW && name == ICMP_FILTER) && !want &&
-	    !(level == SOL_IP && name == IP_HDRINCL))
+	if (!filter && !want && !hdrincl && !csum)
 		return NOTIF_CONTINUE;
-	if ((int)len < 0 || (len < sizeof(val) && !(level == SOL_IP && len > 0)))
+	if ((int)len < 0 || len == 0 ||
+	    (e->family == AF_INET && filter && len < sizeof(uint32_t)))
 		return -EINVAL;
+	n = filter && e->family == AF_INET6 ? MIN(len, sizeof(val))
+					    : MIN(len, sizeof(val[0]));
+	memcpy(val, e->filter, sizeof(val));
+	if (!filter)
+		val[0] = 0;
 	r = target_open(l->fd, req->id, (pid_t)req->pid, &t);
 	if (r < 0)
 		return r == -ENOENT ? NOTIF_ANSWERED : r;
-	r = target_read(&t, req->data.args[3], &val, MIN(len, sizeof(val)));
+	r = target_read(&t, req->data.args[3], val, n);
 	target_close(&t);
 	if (r < 0)
 		return r == -ENOENT ? NOTIF_ANSWERED : r;
-	if (len < sizeof(val)) /* ip_setsockopt() takes a single byte too */
-		val &= 0xff;
-	if (level == SOL_RAW) {
-		e->filter = val;
+	if (filter) {
+		memcpy(e->filter, val, sizeof(val));
 		return 0;
 	}
-	if (name == IP_HDRINCL)
-		return val ? -ENOPROTOOPT : 0;
-	e->wants = val ? e->wants | (unsigned int)want
-		       : e->wants & ~(unsigned int)want;
+	if (n < sizeof(val[0])) /* ip_setsockopt() takes a single byte too */
+		val[0] &= 0xff;
+	if (hdrincl)
+		return val[0] ? -ENOPROTOOPT : 0;
+	if (csum) /* ICMPv6's checksum is always the kernel's, at offset 2 */
+		return (int)val[0] > 0 && (val[0] & 1) ? -EINVAL : 0;
+	e->wants = val[0] ? e->wants | (unsigned int)want
+			  : e->wants & ~(unsigned int)want;
 	return 0;
 }
 
+/* getsockopt(): SO_TYPE, the filters, IP_HDRINCL and the remembered options. */
 static int64_t pingraw_do_getsockopt(struct listener *l,
 				     const struct seccomp_notif *req,
 				     const struct pingraw_sock *e)
 {
 	int level = (int)req->data.args[1], name = (int)req->data.args[2];
-	int want = pingraw_opt_want(level, name);
-	uint32_t val;
+	int want = e->family == AF_INET ? pingraw_opt_want(level, name) : 0;
+	uint32_t val[8] = { 0 };
+	size_t size = sizeof(val[0]);
 	socklen_t len;
 	struct target t;
 	int r;
 
 	if (level == SOL_SOCKET && name == SO_TYPE)
-		val = SOCK_RAW;
-	else if (level == SOL_RAW && name == ICMP_FILTER)
-		val = e->filter;
-	else if (level == SOL_IP && name == IP_HDRINCL)
-		val = 0;
+		val[0] = SOCK_RAW;
+	else if (pingraw_opt_filter(e, level, name)) {
+		memcpy(val, e->filter, sizeof(val));
+		size = e->family == AF_INET ? sizeof(val[0]) : sizeof(val);
+	} else if (e->family == AF_INET && level == SOL_IP && name == IP_HDRINCL)
+		val[0] = 0;
+	else if (e->family == AF_INET6 && level == SOL_RAW &&
+		 name == IPV6_CHECKSUM)
+		val[0] = 2;
 	else if (want)
-		val = (e->wants & (unsigned int)want) != 0;
+		val[0] = (e->wants & (unsigned int)want) != 0;
 	else
 		return NOTIF_CONTINUE;
 	r = target_open(l->fd, req->id, (pid_t)req->pid, &t);
@@ -953,9 +1033,9 @@ static int64_t pingraw_do_getsockopt(struct listener *l,
 	r = target_read(&t, req->data.args[4], &len, sizeof(len));
 	if (r == 0 && (int)len < 0)
 		r = -EINVAL;
-	len = MIN(len, (socklen_t)sizeof(val));
+	len = MIN(len, (socklen_t)size);
 	if (r == 0)
-		r = target_write(&t, req->data.args[3], &val, len);
+		r = target_write(&t, req->data.args[3], val, len);
 	if (r == 0)
 		r = target_write(&t, req->data.args[4], &len, sizeof(len));
 	target_close(&t);

@@ -218,7 +218,7 @@ struct pingraw_set;
 void pingraw_set_free(struct pingraw_set *set);
 bool pingraw_wanted(int domain, int type, int protocol);
 int64_t pingraw_do_socket(struct listener *l, const struct seccomp_notif *req,
-			  int type);
+			  int domain, int type);
 int64_t pingraw_do_send(struct listener *l, const struct seccomp_notif *req,
 			enum trap_id call);
 int64_t pingraw_do_call(struct listener *l, const struct seccomp_notif *req,

@@ -222,50 +222,6 @@ static int rules_endpoint(scmp_filter_ctx ctx, int nr)
 }
 
 /*
- * setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE or SO_BINDTOIFINDEX, ...) on
- * any fd: the proxy refuses a device the view hides (as a missing one) and
- * binds a socket of the host's itself, on its own copy of the name.
- */
-static int rules_setsockopt(scmp_filter_ctx ctx, uint32_t arch, int nr,
-                            unsigned int flags)
-{
-	(void)flags;
-	static const int optnames[] = { SO_BINDTODEVICE, SO_BINDTOIFINDEX };
-	size_t i;
-	int r;
-
-	(void)arch;
-	for (i = 0; i < ELEMENTSOF(optnames); i++) {
-		struct scmp_arg_cmp c[2] = {
-			{ .arg = 1, .op = SCMP_CMP_MASKED_EQ,
-			  .datum_a = 0xffffffffu, .datum_b = SOL_SOCKET },
-			{ .arg = 2, .op = SCMP_CMP_MASKED_EQ,
-			  .datum_a = 0xffffffffu,
-			  .datum_b = (uint64_t)optnames[i] },
-		};
-
-		r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 2, c);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/*
- * Under a connection policy (TRAP_FILTER_GOVERN) the call on every fd:
- * its address is behind a pointer, so the proxy reads it and makes the
- * call itself (proxy/govern.c).
- */
-static int rules_govern(scmp_filter_ctx ctx, uint32_t arch, int nr,
-			unsigned int flags)
-{
-	(void)arch;
-	if (!(flags & TRAP_FILTER_GOVERN))
-		return 0;
-	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
-}
-
-/*
  * bind(), connect(): under a connection policy (TRAP_FILTER_GOVERN) or
  * with published ports (TRAP_FILTER_PUBLISH), the call on every fd.
  */
@@ -322,6 +278,55 @@ static int rules_ping_in(scmp_filter_ctx ctx, int nr, size_t first, size_t end)
 			return r;
 	}
 	return 0;
+}
+
+/*
+ * setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE or SO_BINDTOIFINDEX, ...) on
+ * any fd: the proxy refuses a device the view hides (as a missing one) and
+ * binds a socket of the host's itself, on its own copy of the name. Any
+ * setsockopt() on fd 0, where busybox ping moves a raw ICMP socket
+ * (ICMP6_FILTER).
+ */
+static int rules_setsockopt(scmp_filter_ctx ctx, uint32_t arch, int nr,
+                            unsigned int flags)
+{
+	(void)flags;
+	static const int optnames[] = { SO_BINDTODEVICE, SO_BINDTOIFINDEX };
+	size_t i;
+	int r;
+
+	(void)arch;
+	r = rules_ping_in(ctx, nr, 0, 1); /* fd 0: a raw ICMP socket moved there */
+	if (r < 0)
+		return r;
+	for (i = 0; i < ELEMENTSOF(optnames); i++) {
+		struct scmp_arg_cmp c[2] = {
+			{ .arg = 1, .op = SCMP_CMP_MASKED_EQ,
+			  .datum_a = 0xffffffffu, .datum_b = SOL_SOCKET },
+			{ .arg = 2, .op = SCMP_CMP_MASKED_EQ,
+			  .datum_a = 0xffffffffu,
+			  .datum_b = (uint64_t)optnames[i] },
+		};
+
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 2, c);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Under a connection policy (TRAP_FILTER_GOVERN) the call on every fd:
+ * its address is behind a pointer, so the proxy reads it and makes the
+ * call itself (proxy/govern.c).
+ */
+static int rules_govern(scmp_filter_ctx ctx, uint32_t arch, int nr,
+			unsigned int flags)
+{
+	(void)arch;
+	if (!(flags & TRAP_FILTER_GOVERN))
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 }
 
 static int rules_ping(scmp_filter_ctx ctx, int nr)

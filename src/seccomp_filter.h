@@ -57,7 +57,7 @@
  * of the low range when the caller's limit leaves none. Besides the
  * endpoint calls, sendto() and sendmsg() are trapped on these numbers, so
  * the proxy learns the echo id a program sends; sendto(), sendmsg(),
- * recvfrom() and recvmsg() also on fd 0, where busybox ping moves its
+ * recvfrom(), recvmsg() and setsockopt() also on fd 0, where busybox ping moves its
  * socket (dup2): a program whose stdin is a socket (inetd) pays a trapped
  * call there, answered CONTINUE.
  */

@@ -158,7 +158,8 @@ static inline bool trap_fd_endpoint(uint64_t fd)
 /*
  * Whether fd @fd lies in a range where raw ICMP sockets are placed (the
  * ping range or the low endpoint range), or is 0 (busybox ping moves its
- * socket there): sends and receives are trapped there too.
+ * socket there): sends, receives (and on fd 0 setsockopt) are trapped
+ * there too.
  */
 static inline bool trap_fd_ping(uint64_t fd)
 {

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # ping-check.py DEST LOCAL - run as root inside `lxnet run`: a raw ICMP
 # socket (made of a host ping socket by lxnet-proxy) answers as the
-# kernel's raw socket does. Prints one "ok NAME" or "not ok NAME: why"
+# kernel's raw socket does; an IPv6 DEST checks a raw ICMPv6 socket. Prints one "ok NAME" or "not ok NAME: why"
 # line per check and exits 1 when any failed.
 import errno
 import os
@@ -37,6 +37,41 @@ def echo(ident, seq, payload):
     h = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + payload
     return h[:2] + struct.pack("!H", csum(h)) + h[4:]
 
+
+def check6():
+    # raw ICMPv6: no IP header; the id the program sent, ICMP6_FILTER
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    check("v6: SO_TYPE is SOCK_RAW",
+          s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) == socket.SOCK_RAW)
+    check("v6: getsockname's port is the protocol",
+          s.getsockname()[:2] == ("::", 58), repr(s.getsockname()))
+    s.settimeout(3)
+    ident = 0x4C36
+    s.sendto(struct.pack("!BBHHH", 128, 0, 0, ident, 7) + b"six", (DEST, 0))
+    data, addr = s.recvfrom(4096)
+    typ, code, _sum, rid, rseq = struct.unpack("!BBHHH", data[:8])
+    check("v6: echo reply without an IP header, the program's id and sequence",
+          (typ, code, rid, rseq) == (129, 0, ident, 7) and data[8:] == b"six",
+          repr((typ, code, hex(rid), rseq, data[8:])))
+    check("v6: recvfrom's address is the source, port 0",
+          addr[0] == DEST and addr[1] == 0, repr(addr))
+    block = [0] * 8
+    block[129 >> 5] |= 1 << (129 & 31)
+    s.setsockopt(58, 1, struct.pack("8I", *block))
+    check("v6: ICMP6_FILTER reads back",
+          list(struct.unpack("8I", s.getsockopt(58, 1, 32))) == block)
+    s.settimeout(0.5)
+    s.sendto(struct.pack("!BBHHH", 128, 0, 0, ident, 8), (DEST, 0))
+    try:
+        s.recv(4096)
+        check("v6: ICMP6_FILTER blocks echo replies", False, "received one")
+    except socket.timeout:
+        check("v6: ICMP6_FILTER blocks echo replies (timeout)", True)
+    sys.exit(1 if failed else 0)
+
+
+if ":" in DEST:
+    check6()
 
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
 check("fd in the trapped range", s.fileno() >= 56, "fd %d" % s.fileno())

@@ -19,7 +19,7 @@ sysctl -qw net.ipv4.ping_group_range="0 2147483647" 2>/dev/null &&
 	python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM, 1)' 2>/dev/null ||
 	tap_skip_all "no ICMP ping sockets in this kernel"
 CHECK=$(dirname "$0")/ping-check.py
-tap_plan 13
+tap_plan 15
 
 # A peer namespace answering echo requests at 10.79.0.2 (a veth pair,
 # one end moved into it).
@@ -74,6 +74,19 @@ out=$(lxrun -- python3 "$CHECK" 127.0.0.1 127.0.0.1 2>&1)
 st=$?
 [ $st -eq 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'
 tap_result $? "raw socket reply format and options (ping-check.py, loopback) $(printf '%s\n' "$out" | grep '^not ok' | head -2 | tr '\n' '|')"
+
+# IPv6: raw ICMPv6 shows no IP header; the id and ICMP6_FILTER matter
+out=$(lxrun -- python3 "$CHECK" ::1 ::1 2>&1)
+st=$?
+[ $st -eq 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'
+tap_result $? "raw ICMPv6 socket: id, no header, ICMP6_FILTER (ping-check.py, ::1) $(printf '%s\n' "$out" | grep -v '^ok' | head -3 | tr '\n' '|')"
+if command -v busybox >/dev/null; then
+	out=$(lxrun -- busybox ping -6 -c 2 -i 0.2 ::1 2>&1)
+	[ $? -eq 0 ] && printf '%s\n' "$out" | grep -q '2 packets received'
+	tap_result $? "busybox ping -6 -c 2 ::1 ($(printf %s "$out" | tail -1))"
+else
+	tap_skip "busybox ping -6" "busybox not installable"
+fi
 
 # Go's raw IP tests (ip4:icmp)
 gotest=""

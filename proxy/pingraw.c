@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* pingraw.c - raw ICMP sockets for root inside, made of the host's ping sockets */
+/* pingraw.c - raw ICMP(v6) sockets for root inside, made of the host's ping sockets */
 /*
  * Theory of operation. ping (iputils, busybox) and Go's "ip4:icmp" open
  * socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) when their euid is 0, which it
@@ -31,6 +31,11 @@
  *   until the first send binds the ident), getsockopt SO_TYPE (SOCK_RAW),
  *   ICMP_FILTER, IP_HDRINCL (0), setsockopt ICMP_FILTER, IP_HDRINCL
  *   (ENOPROTOOPT for 1: no header is taken from the program).
+ * - IPv6 (SOCK_RAW, IPPROTO_ICMPV6) the same way on an ICMPv6 ping socket,
+ *   without a header (a raw ICMPv6 socket shows none): the id,
+ *   ICMP6_FILTER and SOL_RAW IPV6_CHECKSUM (the kernel's, offset 2).
+ * busybox moves its socket to fd 0 (dup2), so its sends, receives and
+ * setsockopt are trapped there too (seccomp_filter.h).
  * What differs from a raw socket: only echo requests can be sent (EINVAL
  * otherwise), only replies to this socket's requests are received (no
  * other ICMP traffic, no errors as datagrams: those are in the error

@@ -253,6 +253,8 @@ static int proxy_do_add_listener(struct proxy *p, const int *fds,
 	l->netns_ino = ino;
 	l->pid = pid;
 	l->netns_moved = gate_always && n_fds > 1;
+	/* an OCI profile does not trap sends on raw ICMP sockets' fds */
+	l->ping_sends = !gate_always;
 	l->conf = &p->conf;
 	l->done = listener_done;
 	l->done_data = p;

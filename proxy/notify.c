@@ -203,7 +203,8 @@ static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
 	r = sockets_do_socket(l->conf, l->fd, l->journal, req, domain, type,
 			      protocol);
 	/* raw ICMP(v6) without CAP_NET_RAW: a ping socket, where calls on its fd are trapped */
-	if (r == -EPERM && pingraw_wanted(domain, type, protocol) &&
+	if (r == -EPERM && l->ping_sends &&
+	    pingraw_wanted(domain, type, protocol) &&
 	    !s->x32 && s->arch == seccomp_arch_native())
 		r = pingraw_do_socket(l, req, domain, type);
 	return r;

@@ -136,6 +136,10 @@ struct proxy_conf {
  *	thread-safe (the main loop uses g_main_context_invoke())
  * @done_data: for @done
  * @nl: this sandbox's endpoint state (nlep_sandbox.c), or NULL
+ * @ping: the raw ICMP sockets made for it (pingraw.c; serving thread
+ *	only), or NULL
+ * @ping_sends: its filter traps sends on raw ICMP sockets' fds (not an
+ *	OCI profile's), so raw ICMP sockets can be made for it
  * @netns_fd: the sandbox's network namespace (owned; keeps @netns_ino
  *	that namespace's for the listener's life), or -1 when the client
  *	sent none (every caller is then served, as before the check)
@@ -158,6 +162,7 @@ struct listener {
 	void *done_data;
 	struct nlep_sandbox *nl;
 	struct pingraw_set *ping;
+	bool ping_sends;
 	int netns_fd;
 	ino_t netns_ino;
 	bool netns_moved;

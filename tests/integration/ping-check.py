@@ -148,6 +148,19 @@ except socket.timeout:
     check("ICMP_FILTER drops echo replies (timeout)", True)
 s.setsockopt(255, ICMP_FILTER, struct.pack("I", 0))
 
+# send() and recv() on a connected raw socket; connect() may take an
+# ident before the first send: replies still carry the program's id
+w = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+w.connect((DEST, 0))
+w.send(echo(0x1234, 9, payload))
+select.select([w], [], [], 3)
+d = w.recv(4096)
+check("recv() after connect() and send(): header, the program's id and sequence",
+      len(d) == 28 + len(payload) and d[0] == 0x45 and d[20] == 0 and
+      struct.unpack("!HH", d[24:28]) == (0x1234, 9) and csum(d[20:]) == 0,
+      repr(d[:28]))
+w.close()
+
 # a blocking receive is interrupted by a caught signal (busybox's SIGALRM)
 class Alarm(Exception):
     pass

@@ -19,7 +19,7 @@ proxy_lxnet_proxy_SOURCES += proxy/nlep.h proxy/nlep_int.h \
 	proxy/nlep_call.c proxy/nlep_hub.c proxy/nlep_recv.c \
 	proxy/nlep_out.c proxy/nlep_sandbox.c
 # raw ICMP sockets made of the host's ping sockets (owner: ping)
-proxy_lxnet_proxy_SOURCES += proxy/pingraw.c
+proxy_lxnet_proxy_SOURCES += proxy/pingraw.c proxy/pingraw_recv.c proxy/pingraw_int.h
 # a trapped caller's memory through /proc/PID/mem (owner: nlep3)
 proxy_lxnet_proxy_SOURCES += proxy/target.c
 # a trapped caller's task: status fields, a pidfd to its file table

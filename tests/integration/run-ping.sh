@@ -19,7 +19,7 @@ sysctl -qw net.ipv4.ping_group_range="0 2147483647" 2>/dev/null &&
 	python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM, 1)' 2>/dev/null ||
 	tap_skip_all "no ICMP ping sockets in this kernel"
 CHECK=$(dirname "$0")/ping-check.py
-tap_plan 15
+tap_plan 16
 
 # A peer namespace answering echo requests at 10.79.0.2 (a veth pair,
 # one end moved into it).
@@ -74,6 +74,19 @@ out=$(lxrun -- python3 "$CHECK" 127.0.0.1 127.0.0.1 2>&1)
 st=$?
 [ $st -eq 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'
 tap_result $? "raw socket reply format and options (ping-check.py, loopback) $(printf '%s\n' "$out" | grep '^not ok' | head -2 | tr '\n' '|')"
+
+# Under a low fd limit the socket goes to 56-63 (seccomp_filter.h), where
+# it is served the same way.
+out=$(lxrun -- sh -c 'ulimit -n 256; python3 -c "import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 1)
+s.settimeout(3)
+s.sendto(struct.pack(\"!BBHHH\", 8, 0, 0xf7a4, 0x55, 2), (\"127.0.0.1\", 0))
+d = s.recv(100)
+print(s.fileno(), d[0], d[9], d[20], struct.unpack(\"!H\", d[24:26])[0])"' 2>&1)
+# shellcheck disable=SC2086
+set -- $out
+[ "${1:-0}" -ge 56 ] && [ "${1:-0}" -le 63 ] && [ "$2 $3 $4 $5" = "69 1 0 85" ]
+tap_result $? "ulimit -n 256: the raw socket at fd 56-63, replies with the header and the id ($out)"
 
 # IPv6: raw ICMPv6 shows no IP header; the id and ICMP6_FILTER matter
 out=$(lxrun -- python3 "$CHECK" ::1 ::1 2>&1)

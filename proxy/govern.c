@@ -48,6 +48,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -230,6 +231,13 @@ static int govern_proven(const struct govern_call *g)
  * Return: true when it is an AF_INET/AF_INET6 address to decide on; false
  * for anything else (AF_UNSPEC, a short one: the kernel's errno then).
  */
+/*
+ * The shortest IPv6 address the kernel takes (SIN6_LEN_RFC2133: without
+ * sin6_scope_id) in connect, bind and the sends: one the policy did not
+ * read as IPv6 would go through undecided.
+ */
+#define GOVERN_SIN6_LEN_MIN offsetof(struct sockaddr_in6, sin6_scope_id)
+
 static bool govern_addr(const struct sockaddr_storage *sa, socklen_t len,
 			uint8_t ret_addr[16], struct netpolicy_query *q)
 {
@@ -241,7 +249,7 @@ static bool govern_addr(const struct sockaddr_storage *sa, socklen_t len,
 		q->family = AF_INET;
 		memcpy(ret_addr, &in->sin_addr, 4);
 		q->port = ntohs(in->sin_port);
-	} else if (sa->ss_family == AF_INET6 && len >= sizeof(*in6)) {
+	} else if (sa->ss_family == AF_INET6 && len >= GOVERN_SIN6_LEN_MIN) {
 		q->port = ntohs(in6->sin6_port);
 		if (memcmp(&in6->sin6_addr, mapped, 12) == 0) {
 			q->family = AF_INET;

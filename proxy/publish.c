@@ -30,6 +30,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -44,7 +45,8 @@ static in_port_t *publish_port_of(struct sockaddr_storage *sa, socklen_t len)
 {
 	if (sa->ss_family == AF_INET && len >= sizeof(struct sockaddr_in))
 		return &((struct sockaddr_in *)sa)->sin_port;
-	if (sa->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+	if (sa->ss_family == AF_INET6 &&
+	    len >= offsetof(struct sockaddr_in6, sin6_scope_id))
 		return &((struct sockaddr_in6 *)sa)->sin6_port;
 	return NULL;
 }

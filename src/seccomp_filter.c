@@ -172,6 +172,22 @@ static int rules_enosys(scmp_filter_ctx ctx, uint32_t arch, int nr,
 }
 
 /*
+ * io_uring_setup() under a connection policy (TRAP_FILTER_GOVERN): a ring's
+ * IORING_OP_CONNECT, BIND and SENDMSG are never seen by seccomp, so a
+ * socket of the host's would reach past every rule through one. It fails
+ * ENOSYS, as under Docker's default profile; programs fall back to
+ * system calls.
+ */
+static int rules_enosys_govern(scmp_filter_ctx ctx, uint32_t arch, int nr,
+			       unsigned int flags)
+{
+	(void)arch;
+	if (!(flags & TRAP_FILTER_GOVERN))
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+}
+
+/*
  * A TRAP_ENDPOINT row: the call when its fd (arg0) lies in an endpoint
  * range (see seccomp_filter.h): one masked comparison each, the ranges
  * being aligned to their power-of-two sizes.

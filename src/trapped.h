@@ -94,7 +94,8 @@ enum trap_arches {
 	X(sendto,      "sendto",      TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_sendto,     do_sendto)     \
 	X(sendmsg,     "sendmsg",     TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_sendmsg,    do_sendmsg)    \
 	X(sendmmsg,    "sendmmsg",    TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_govern,     do_sendmmsg)   \
-	X(clone3,      "clone3",      TRAP_FAIL,     TRAP_ARCH_ALL,    rules_enosys,     0)
+	X(clone3,      "clone3",      TRAP_FAIL,     TRAP_ARCH_ALL,    rules_enosys,     0) \
+	X(io_uring_setup, "io_uring_setup", TRAP_FAIL, TRAP_ARCH_ALL, rules_enosys_govern, 0)
 
 #define TRAP_ENUM_ROW(id, name, scope, arches, rules, handler) TRAP_##id,
 enum trap_id {

@@ -200,7 +200,8 @@ enum netpolicy_proto sockets_policy_proto(int sock, int type)
 	socklen_t len = sizeof(p);
 
 	(void)getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &p, &len);
-	if (p == IPPROTO_TCP || (p == 0 && type == SOCK_STREAM))
+	if (p == IPPROTO_TCP || p == IPPROTO_MPTCP ||
+	    (p == 0 && type == SOCK_STREAM))
 		return NETPOLICY_TCP;
 	if (p == IPPROTO_UDP || p == IPPROTO_UDPLITE ||
 	    (p == 0 && type == SOCK_DGRAM))

@@ -11,7 +11,11 @@
 # bindtcp:ADDR:PORT (bind), v4mapped:ADDR:PORT (connect from an AF_INET6
 # socket to ::ffff:ADDR), udpunspec:ADDR:PORT and bindunspec:ADDR:PORT
 # (sendto and bind on an IPv4 socket with an AF_UNSPEC address, which the
-# kernel reads as AF_INET). IPv6 addresses go in brackets.
+# kernel reads as AF_INET), tcp6short:ADDR:PORT and udp6short:ADDR:PORT
+# (connect and sendto on an AF_INET6 socket with a 24-byte sockaddr_in6,
+# without sin6_scope_id, which the kernel takes; an IPv4 ADDR is sent
+# v4-mapped), mptcp:ADDR:PORT (connect of an IPPROTO_MPTCP socket, which
+# is TCP to the policy). IPv6 addresses go in brackets.
 import ctypes
 import errno
 import select
@@ -39,6 +43,22 @@ def unspec_call(fn, s, addr, port, data=None):
         r = libc.sendto(s.fileno(), data, len(data), 0, buf, len(sa))
     else:
         r = libc.bind(s.fileno(), buf, len(sa))
+    if r < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, errno.errorcode.get(e, str(e)))
+
+
+def short6_call(fn, s, addr, port, data=None):
+    """connect() or sendto() with a sockaddr_in6 of 24 bytes (RFC 2133)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    a6 = socket.inet_pton(socket.AF_INET6, addr if ":" in addr else "::ffff:" + addr)
+    sa = (socket.AF_INET6.to_bytes(2, sys.byteorder) + port.to_bytes(2, "big") +
+          bytes(4) + a6)
+    buf = ctypes.create_string_buffer(sa, len(sa))
+    if fn == "sendto":
+        r = libc.sendto(s.fileno(), data, len(data), 0, buf, len(sa))
+    else:
+        r = libc.connect(s.fileno(), buf, len(sa))
     if r < 0:
         e = ctypes.get_errno()
         raise OSError(e, errno.errorcode.get(e, str(e)))
@@ -85,6 +105,19 @@ def run(kind, fam, addr, port):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             unspec_call("bind", s, addr, port)
+    elif kind == "mptcp":
+        with socket.socket(fam, socket.SOCK_STREAM, 262) as s:
+            s.settimeout(5)
+            s.connect((addr, port))
+    elif kind == "tcp6short":
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            short6_call("connect", s, addr, port)
+    elif kind == "udp6short":
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.settimeout(3)
+            short6_call("sendto", s, addr, port, b"ping")
+            if s.recv(16) != b"ping":
+                raise OSError(errno.EPROTO, "bad echo")
     elif kind == "v4mapped":
         with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
             s.settimeout(5)

@@ -95,6 +95,7 @@ struct lxfs_tree {
 	struct lxfs_node nodes[LXFS_MAX_NODES];
 	unsigned int n;
 	struct timespec last_stamp; /* last timestamp handed out */
+	struct lxfs_node *sysnet; /* sys/class/net: its entries are sysnet.c's */
 };
 
 /*
@@ -154,6 +155,7 @@ struct lxfs {
 	double entry_timeout;
 	guint hold_timer; /* kcache.c: publishes changes cached readers hold back */
 	GHashTable *handles; /* fh -> struct lxfs_handle, every open one */
+	GHashTable *sysnet_handles; /* fh -> sysnet.c's open attribute files */
 	uint64_t last_fh; /* the count of the last fh handed out */
 	struct lxfs_state_file *state; /* state.c: mapped, or NULL */
 	uint32_t generation; /* state.c: ours; 0 without a state file */
@@ -184,6 +186,23 @@ int lxfs_handle_open(struct lxfs *fs, struct lxfs_node *n,
 void lxfs_handle_free(struct lxfs_handle *h);
 int lxfs_handle_get(struct lxfs *fs, fuse_ino_t ino, uint64_t fh,
 		    struct lxfs_handle **ret_h);
+
+int lxfs_fresh_links(struct lxfs *fs, struct ns_links **ret);
+
+/* sysnet.c */
+void lxfs_sysnet_init(struct lxfs *fs);
+void lxfs_sysnet_clear(struct lxfs *fs);
+bool lxfs_sysnet_ino(fuse_ino_t ino);
+bool lxfs_sysnet_dir(const struct lxfs *fs, fuse_ino_t ino);
+int lxfs_sysnet_stat(const struct lxfs *fs, fuse_ino_t ino, struct stat *st);
+int lxfs_sysnet_lookup(const struct lxfs *fs, fuse_ino_t parent,
+		       const char *name, struct fuse_entry_param *e);
+int lxfs_sysnet_readdir(const struct lxfs *fs, fuse_req_t req, fuse_ino_t ino,
+			size_t size, off_t off, char **ret_buf, size_t *ret_len);
+int lxfs_sysnet_open(struct lxfs *fs, fuse_ino_t ino, struct fuse_file_info *fi);
+int lxfs_sysnet_read(struct lxfs *fs, fuse_ino_t ino, uint64_t fh,
+		     GBytes **ret_bytes);
+void lxfs_sysnet_release(struct lxfs *fs, uint64_t fh);
 
 /* render_cache.c */
 GBytes *lxfs_pins_find(const struct lxfs_node *n, GBytes *b);

@@ -45,7 +45,8 @@ static struct lxfs_node *lxfs_dir_child(struct lxfs_node *dir, const char *name)
  * @t: tree to fill
  *
  * Inode numbers follow creation order (the root first, then each file's
- * directories and the file in enum render_file order), so they are the same
+ * directories and the file in enum render_file order, then sys/class/net,
+ * whose entries are not nodes: sysnet.c), so they are the same
  * for the whole life of the process. Every file starts stale: nothing is
  * rendered until someone looks.
  */
@@ -73,6 +74,10 @@ void lxfs_tree_init(struct lxfs_tree *t)
 		n->file = f;
 		n->stale = true;
 	}
+	/* sys/class/net: a fixed directory whose entries sysnet.c serves */
+	t->sysnet = lxfs_tree_add(t, root, "sys", true);
+	t->sysnet = lxfs_tree_add(t, t->sysnet, "class", true);
+	t->sysnet = lxfs_tree_add(t, t->sysnet, "net", true);
 }
 
 /**
@@ -144,13 +149,18 @@ static struct timespec lxfs_tree_stamp(struct lxfs_tree *t)
 	return now;
 }
 
-/*
- * The snapshot's links with counters read now, or with those of a read made
- * over the same links table less than fs->stats_max_age_ns ago (--stats-max-
- * age; 0, the default, reads on every call as the kernel's file is fresh per
- * read). Return: 0 or -errno; *@ret is a new reference.
+/**
+ * lxfs_fresh_links() - the snapshot's links with counters read now
+ * @fs: context, with a snapshot
+ * @ret: a new reference
+ *
+ * Or with those of a read made over the same links table less than
+ * fs->stats_max_age_ns ago (--stats-max-age; 0, the default, reads on every
+ * call as the kernel's proc/net/dev and sysfs statistics are fresh per read).
+ *
+ * Return: 0 or -errno.
  */
-static int lxfs_fresh_links(struct lxfs *fs, struct ns_links **ret)
+int lxfs_fresh_links(struct lxfs *fs, struct ns_links **ret)
 {
 	struct timespec ts;
 	int64_t now;

@@ -11,6 +11,7 @@ fs_lxnetfs_SOURCES = \
 	fs/render_cache.c \
 	fs/session.c \
 	fs/state.c \
+	fs/sysnet.c \
 	fs/write.c
 fs_lxnetfs_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(FUSE_CFLAGS) $(NL_CFLAGS)
 fs_lxnetfs_LDADD = $(LIBLXNET) $(FUSE_LIBS)

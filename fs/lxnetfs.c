@@ -568,6 +568,7 @@ int main(int argc, char **argv)
 		die("opening a netlink socket for counters: %s", g_strerror(-r));
 	lxfs_tree_init(&fs.tree);
 	fs.handles = g_hash_table_new(g_int64_hash, g_int64_equal);
+	lxfs_sysnet_init(&fs);
 
 	/* The model is built: now take the device, if it is still coming. */
 	ctl = lxfs_ctl_socket(mountpoint);
@@ -616,6 +617,7 @@ int main(int argc, char **argv)
 	netstate_free(fs.ns);
 	lxfs_tree_clear(&fs.tree);
 	g_clear_pointer(&fs.handles, g_hash_table_unref);
+	lxfs_sysnet_clear(&fs);
 	lxfs_state_close(&fs);
 	closep(&fs.netns_fd);
 	g_main_loop_unref(fs.loop);

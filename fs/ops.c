@@ -42,6 +42,11 @@ static int do_lookup(struct lxfs *fs, fuse_ino_t parent, const char *name,
 {
 	struct lxfs_node *n;
 
+	if (lxfs_sysnet_dir(fs, parent))
+		return lxfs_sysnet_lookup(fs, parent, name, e);
+	if (lxfs_sysnet_ino(parent))
+		return lxfs_sysnet_stat(fs, parent, &e->attr) < 0 ? -ENOENT :
+								    -ENOTDIR;
 	if (!lxfs_tree_get(&fs->tree, parent))
 		return -ENOENT;
 	if (!lxfs_tree_get(&fs->tree, parent)->is_dir)
@@ -76,11 +81,12 @@ static void lxfs_getattr(fuse_req_t req, fuse_ino_t ino,
 	struct stat st;
 	int r;
 
-	if (!n) {
-		lxfs_reply_status(req, -ENOENT);
-		return;
-	}
-	r = do_stat(fs, n, &st);
+	if (lxfs_sysnet_ino(ino))
+		r = lxfs_sysnet_stat(fs, ino, &st);
+	else if (!n)
+		r = -ENOENT;
+	else
+		r = do_stat(fs, n, &st);
 	if (r < 0)
 		lxfs_reply_status(req, r);
 	else
@@ -94,6 +100,8 @@ static int do_open(struct lxfs *fs, fuse_ino_t ino, uid_t uid,
 	struct lxfs_handle *h;
 	int r;
 
+	if (lxfs_sysnet_ino(ino))
+		return lxfs_sysnet_open(fs, ino, fi);
 	if (!n)
 		return -ENOENT;
 	if (n->is_dir)
@@ -142,15 +150,23 @@ static void lxfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		      struct fuse_file_info *fi)
 {
 	struct lxfs_handle *h;
+	GBytes *bytes;
 	const char *data;
 	gsize len;
-	int r = lxfs_handle_get(lxfs_req(req), ino, fi->fh, &h);
+	int r;
 
+	if (lxfs_sysnet_ino(ino)) {
+		r = lxfs_sysnet_read(lxfs_req(req), ino, fi->fh, &bytes);
+	} else {
+		r = lxfs_handle_get(lxfs_req(req), ino, fi->fh, &h);
+		if (r == 0)
+			bytes = lxfs_kcache_read_bytes(h);
+	}
 	if (r < 0) {
 		lxfs_reply_status(req, r);
 		return;
 	}
-	data = g_bytes_get_data(lxfs_kcache_read_bytes(h), &len);
+	data = g_bytes_get_data(bytes, &len);
 	if (off < 0) {
 		lxfs_reply_status(req, -EINVAL);
 		return;
@@ -167,22 +183,46 @@ static void lxfs_release(fuse_req_t req, fuse_ino_t ino,
 {
 	struct lxfs *fs = lxfs_req(req);
 
+	if (lxfs_sysnet_ino(ino)) {
+		lxfs_sysnet_release(fs, fi->fh);
+		fuse_reply_err(req, 0);
+		return;
+	}
 	/* one an earlier lxnetfs opened and nobody read since: nothing here */
 	lxfs_handle_free(g_hash_table_lookup(fs->handles, &fi->fh));
 	fuse_reply_err(req, 0);
 }
 
+static int do_opendir(struct lxfs *fs, fuse_ino_t ino,
+		      const struct fuse_file_info *fi)
+{
+	struct lxfs_node *n = lxfs_tree_get(&fs->tree, ino);
+	struct stat st;
+	int r;
+
+	if (lxfs_sysnet_ino(ino)) {
+		r = lxfs_sysnet_stat(fs, ino, &st);
+		if (r < 0)
+			return r;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+	} else if (!n) {
+		return -ENOENT;
+	} else if (!n->is_dir) {
+		return -ENOTDIR;
+	}
+	if ((fi->flags & O_ACCMODE) != O_RDONLY)
+		return -EROFS;
+	return 0;
+}
+
 static void lxfs_opendir(fuse_req_t req, fuse_ino_t ino,
 			 struct fuse_file_info *fi)
 {
-	struct lxfs_node *n = lxfs_tree_get(&lxfs_req(req)->tree, ino);
+	int r = do_opendir(lxfs_req(req), ino, fi);
 
-	if (!n)
-		lxfs_reply_status(req, -ENOENT);
-	else if (!n->is_dir)
-		lxfs_reply_status(req, -ENOTDIR);
-	else if ((fi->flags & O_ACCMODE) != O_RDONLY)
-		lxfs_reply_status(req, -EROFS);
+	if (r < 0)
+		lxfs_reply_status(req, r);
 	else
 		fuse_reply_open(req, fi);
 }
@@ -200,6 +240,9 @@ static int do_readdir(struct lxfs *fs, fuse_req_t req, fuse_ino_t ino,
 	size_t used = 0;
 	off_t i;
 
+	if (lxfs_sysnet_dir(fs, ino))
+		return lxfs_sysnet_readdir(fs, req, ino, size, off, ret_buf,
+					   ret_len);
 	if (!n)
 		return -ENOENT;
 	if (!n->is_dir)
@@ -262,8 +305,17 @@ static void lxfs_statfs(fuse_req_t req, fuse_ino_t ino)
 static int do_access(struct lxfs *fs, fuse_ino_t ino, uid_t uid, int mask)
 {
 	struct lxfs_node *n = lxfs_tree_get(&fs->tree, ino);
+	struct stat st;
 	int r;
 
+	if (lxfs_sysnet_ino(ino)) {
+		r = lxfs_sysnet_stat(fs, ino, &st);
+		if (r < 0)
+			return r;
+		if (mask & W_OK)
+			return -EROFS;
+		return (mask & X_OK) && !S_ISDIR(st.st_mode) ? -EACCES : 0;
+	}
 	if (!n)
 		return -ENOENT;
 	if (mask & W_OK) {
@@ -313,6 +365,8 @@ static int do_setattr(struct lxfs *fs, fuse_ino_t ino, uid_t uid,
 	struct lxfs_node *n = lxfs_tree_get(&fs->tree, ino);
 	int r;
 
+	if (lxfs_sysnet_ino(ino))
+		return lxfs_sysnet_stat(fs, ino, st) < 0 ? -ENOENT : -EROFS;
 	if (!n)
 		return -ENOENT;
 	r = lxfs_may_write(fs, n, uid);

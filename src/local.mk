@@ -13,6 +13,7 @@ src_liblxnet_a_SOURCES = \
 	src/render.h \
 	src/render.c src/render_procnet.c \
 	src/render_mcast.c \
+	src/render_sysnet.c \
 	src/render_sockets.c \
 	src/sockset.c src/sockset.h \
 	src/snapshot.c \

@@ -78,4 +78,16 @@ bool render_file_is_mcast(enum render_file f);
 int render_mcast(enum render_file f, const char *netdir,
 		 const struct netstate_snapshot *s, GString *out);
 
+/*
+ * sys/class/net/IFACE/{address,...,statistics/NAME}: one attribute of one
+ * link, as the kernel's sysfs prints it (render_sysnet.c). Attributes are
+ * numbered 0 .. RENDER_SYSNET_N_ATTRS - 1, the top-level ones first.
+ */
+#define RENDER_SYSNET_N_ATTRS 37
+const char *render_sysnet_attr_name(unsigned int attr);
+bool render_sysnet_attr_is_stat(unsigned int attr);
+int render_sysnet_attr_find(const char *name, bool stat);
+int render_sysnet_attr(const struct ns_link *l, unsigned int attr,
+		       GString *out);
+
 #endif

@@ -180,7 +180,7 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		{ "pid", 0, 0, G_OPTION_ARG_NONE, &c->pid_ns,
 		  "New pid namespace: every process of the sandbox ends with CMD", NULL },
 		{ "no-generate", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->no_generate,
-		  "Keep these files as they are (resolv.conf, hosts, hostname, proc-net)",
+		  "Keep these files as they are (resolv.conf, hosts, hostname, proc-net, sys-class-net)",
 		  "FILE,..." },
 		{ "name", 0, 0, G_OPTION_ARG_STRING, &c->name,
 		  "Register the sandbox under NAME for `lxnet exec` and `lxnet ps`", "NAME" },
@@ -230,7 +230,7 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		return r;
 	for (s = c->no_generate; s && *s; s++) {
 		if (sandbox_parse_no_generate(*s, &c->generate) < 0)
-			return cli_usage_error(RUN_PROG, "invalid --no-generate '%s' (want resolv.conf, hosts, hostname or proc-net)",
+			return cli_usage_error(RUN_PROG, "invalid --no-generate '%s' (want resolv.conf, hosts, hostname, proc-net or sys-class-net)",
 					       *s);
 	}
 	for (i = 0; i < ELEMENTSOF(maps); i++) {

@@ -30,7 +30,10 @@
  *     proc/net files bound onto placeholders, every other entry a symlink
  *     to /proc/self/net/NAME) and a symlink to it is mounted over the
  *     /proc/net symlink itself (open_tree(OPEN_TREE_CLONE|
- *     AT_SYMLINK_NOFOLLOW) + move_mount): one mount every process sees;
+ *     AT_SYMLINK_NOFOLLOW) + move_mount): one mount every process sees.
+ *     The view's sys/class/net directory is bound over /sys/class/net, of
+ *     the host's sysfs (which lists the host's interfaces, hidden ones
+ *     too) or of the rootfs's fresh one (which lists only our lo);
  *  5. the seccomp filter is installed and its listener goes to the parent,
  *     which hands it to lxnet-proxy. We do not wait for an answer: a
  *     trapped call made before the proxy serves the listener just waits in
@@ -123,8 +126,8 @@ int sandbox_check_root(const char *root)
 
 /**
  * sandbox_parse_no_generate() - apply one --no-generate list
- * @list: comma-separated names: resolv.conf, hosts, hostname, proc-net
- *        (an /etc/ or /proc/ prefix is accepted)
+ * @list: comma-separated names: resolv.conf, hosts, hostname, proc-net,
+ *        sys-class-net (or the file's path: /etc/hosts, /sys/class/net)
  * @generate: enum sandbox_gen bits; named files are cleared
  *
  * Return: 0, or -EINVAL for an unknown name (@generate then unchanged).
@@ -143,6 +146,8 @@ int sandbox_parse_no_generate(const char *list, unsigned int *generate)
 		{ "/etc/hostname", SANDBOX_GEN_HOSTNAME },
 		{ "proc-net", SANDBOX_GEN_PROCNET },
 		{ "/proc/net", SANDBOX_GEN_PROCNET },
+		{ "sys-class-net", SANDBOX_GEN_SYSNET },
+		{ "/sys/class/net", SANDBOX_GEN_SYSNET },
 	};
 	g_auto(GStrv) v = g_strsplit(list, ",", -1);
 	unsigned int g = *generate;
@@ -540,6 +545,26 @@ static int sbx_procnet(const char *staging, const char *fsroot)
 }
 
 /**
+ * sbx_sysnet() - bind the view's sys/class/net over /sys/class/net
+ * @fsroot: the FUSE mount
+ *
+ * The rest of /sys stays as it is. Without a /sys/class/net (no sysfs
+ * mounted on the host's /sys) there is nothing to cover: a warning.
+ * Return: 0 or -errno.
+ */
+static int sbx_sysnet(const char *fsroot)
+{
+	g_autofree char *src = g_strdup_printf("%s/sys/class/net", fsroot);
+	struct stat st;
+
+	if (stat("/sys/class/net", &st) < 0 || !S_ISDIR(st.st_mode)) {
+		log_warn("/sys/class/net does not exist here; not presenting the view's");
+		return 0;
+	}
+	return sbx_mount(src, "/sys/class/net", NULL, MS_BIND, NULL);
+}
+
+/**
  * sbx_mount_view() - mount the FUSE view and bind its files into place
  * @c: configuration
  * @staging: directory the staging tmpfs goes on
@@ -598,6 +623,11 @@ static int sbx_mount_view(const struct sandbox_config *c, const char *staging,
 		r = sbx_procnet(staging, fsroot);
 		if (r < 0)
 			return sbx_fail("present /proc/net", r);
+	}
+	if (c->generate & SANDBOX_GEN_SYSNET) {
+		r = sbx_sysnet(fsroot);
+		if (r < 0)
+			return sbx_fail("present /sys/class/net", r);
 	}
 	return 0;
 }

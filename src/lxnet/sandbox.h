@@ -40,7 +40,8 @@ enum sandbox_gen {
 	SANDBOX_GEN_HOSTS = 1u << 1,
 	SANDBOX_GEN_HOSTNAME = 1u << 2,
 	SANDBOX_GEN_PROCNET = 1u << 3,
-	SANDBOX_GEN_ALL = (1u << 4) - 1,
+	SANDBOX_GEN_SYSNET = 1u << 4,
+	SANDBOX_GEN_ALL = (1u << 5) - 1,
 };
 
 /*

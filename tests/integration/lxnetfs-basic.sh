@@ -34,7 +34,7 @@ PID=$LXFS_PID
 
 # --- readdir
 ls_eq() { [ "$(ls -a "$1" | tr '\n' ' ')" = "$2" ]; }
-tap_check "readdir /" ls_eq "$M" ". .. etc proc "
+tap_check "readdir /" ls_eq "$M" ". .. etc proc sys "
 tap_check "readdir etc" ls_eq "$M/etc" ". .. hostname hosts resolv.conf "
 tap_check "readdir proc" ls_eq "$M/proc" ". .. net "
 tap_check "readdir proc/net" ls_eq "$M/proc/net" ". .. arp dev dev_mcast if_inet6 igmp igmp6 ipv6_route raw raw6 route snmp sockstat sockstat6 tcp tcp6 udp udp6 "

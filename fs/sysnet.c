@@ -312,8 +312,8 @@ int lxfs_sysnet_readdir(const struct lxfs *fs, fuse_req_t req, fuse_ino_t ino,
 }
 
 /* Render attribute @slot of @l into a new handle; statistics read now. */
-static int sysnet_render(struct lxfs *fs, const struct ns_link *l,
-			 unsigned int slot, struct lxfs_sysnet_handle *h)
+static void sysnet_render(struct lxfs *fs, const struct ns_link *l,
+			  unsigned int slot, struct lxfs_sysnet_handle *h)
 {
 	g_autoptr(GString) out = g_string_sized_new(64);
 	unsigned int a = slot - LXFS_SYSNET_SLOT_ATTR;
@@ -338,7 +338,6 @@ static int sysnet_render(struct lxfs *fs, const struct ns_link *l,
 	h->err = render_sysnet_attr(fl, a, out);
 	g_clear_pointer(&fresh, ns_links_unref);
 	h->bytes = g_string_free_to_bytes(g_steal_pointer(&out));
-	return 0;
 }
 
 static void sysnet_handle_free(gpointer p)

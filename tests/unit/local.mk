@@ -8,6 +8,10 @@ check_PROGRAMS += tests/unit/test-render-procnet
 TESTS += tests/unit/test-render-procnet
 tests_unit_test_render_procnet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_render_procnet_LDADD = $(LIBLXNET)
+check_PROGRAMS += tests/unit/test-render-sysnet
+TESTS += tests/unit/test-render-sysnet
+tests_unit_test_render_sysnet_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_render_sysnet_LDADD = $(LIBLXNET)
 # hostconf: resolv.conf/hosts parsing, DNS policy, file watching, /etc renderers
 check_PROGRAMS += tests/unit/test-hostconf tests/unit/test-render-etc
 TESTS += tests/unit/test-hostconf tests/unit/test-render-etc

@@ -17,7 +17,7 @@ lib_in_private_mntns || tap_skip_all "no mount namespace of the test's own"
 mkdir "$T/sys" && mount -t sysfs sysfs "$T/sys" ||
 	tap_skip_all "cannot mount a sysfs of the test's network namespace"
 lib_on_exit "umount -l '$T/sys'"
-tap_plan 16
+tap_plan 17
 
 # No IPv6: its router solicitations would move counters mid-comparison.
 echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
@@ -117,4 +117,6 @@ if run_make_user && run_grant_fuse; then
 else
 	tap_skip "ordinary user" "cannot make a throw-away user with a /dev/fuse here"
 fi
+lxfs_stop "$M" "$LXFS_PID"
+tap_result $? "lxnetfs exits cleanly (sanitizer builds: no error, no leak)"
 tap_done

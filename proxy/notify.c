@@ -44,12 +44,14 @@
 static int proxy_sysnr_row(const struct trap_row *row, uint32_t scmp_arch,
 			   uint32_t audit_arch, bool x32)
 {
+	bool native;
 	int nr;
 
 	if (row->scope == TRAP_FAIL)
 		return -1; /* the filter answers it */
-	if (row->arches == TRAP_ARCH_NATIVE &&
-	    (x32 || audit_arch != seccomp_arch_native()))
+	native = !x32 && audit_arch == seccomp_arch_native();
+	if ((row->arches == TRAP_ARCH_NATIVE && !native) ||
+	    (row->arches == TRAP_ARCH_FOREIGN && native))
 		return -1;
 	nr = seccomp_syscall_resolve_name_arch(scmp_arch, row->syscall);
 #ifdef __NR_I386_SOCKET
@@ -159,28 +161,66 @@ typedef int64_t (*notify_handler_fn)(struct listener *l,
 
 /* socket(): AF_INET/AF_INET6 become host sockets, netlink an endpoint. */
 /*
- * Whether a socket(AF_INET or AF_INET6) of a program of another
- * architecture (i386, x32) stays the sandbox's own under a connection
- * policy: the filter traps connect, bind and the sends on the native
- * architecture only (the proxy reads struct msghdr in its own layout), so
- * a socket of the host's would let such a program past every rule. It gets
- * one of its own namespace, which reaches nothing of the host's; the proxy
- * says so once.
+ * Say once per sandbox that a program of another architecture (i386, x32)
+ * was kept off the host's sockets under its connection policy.
  */
-static bool socket_foreign_governed(const struct listener *l,
+static void foreign_warn(struct listener *l)
+{
+	if (l->foreign_warned)
+		return;
+	l->foreign_warned = true;
+	log_warn("sandbox of pid %d: an i386 or x32 program is kept off the "
+		 "host's sockets: its calls cannot be held to the connection "
+		 "policy", (int)l->pid);
+}
+
+/*
+ * Whether a socket(AF_INET or AF_INET6) of a program of another
+ * architecture stays the sandbox's own under a connection policy: the
+ * proxy reads connect, bind and the sends in the native layout only, so
+ * a socket of the host's would let such a program past every rule. It
+ * gets one of its own namespace, which reaches nothing of the host's.
+ */
+static bool socket_foreign_governed(struct listener *l,
 				    const struct proxy_sysnr *s)
 {
-	static gsize warned;
-
 	if (!l->conf->policy || (!s->x32 && s->arch == seccomp_arch_native()))
 		return false;
-	if (g_once_init_enter(&warned)) {
-		log_warn("an i386 or x32 program of a sandbox of pid %d gets no "
-			 "socket of the host's: its calls cannot be held to "
-			 "the connection policy", (int)l->pid);
-		g_once_init_leave(&warned, 1);
-	}
+	foreign_warn(l);
 	return true;
+}
+
+/*
+ * bind, connect and the sends of a program of another architecture under
+ * a connection policy (the *32 rows; socketcall's through
+ * do_socketcall()): on a socket of the host's (one a native program made
+ * and handed over, by exec or SCM_RIGHTS; an AF_UNIX socket moved there)
+ * EPERM, as for a refused destination; on any other the kernel's.
+ */
+static int64_t foreign_call(struct listener *l, const struct seccomp_notif *req,
+			    int fd)
+{
+	int copy = -1;
+	bool host;
+	int r = task_getfd((pid_t)req->pid, fd, l->conf->pidfd_leader_only,
+			   &copy);
+
+	if (r < 0)
+		return NOTIF_CONTINUE; /* no such fd: the kernel's EBADF */
+	host = sockets_host_socket(l->conf, copy);
+	close(copy);
+	if (!host)
+		return NOTIF_CONTINUE;
+	foreign_warn(l);
+	return -EPERM;
+}
+
+static int64_t do_foreign(struct listener *l, const struct seccomp_notif *req,
+			  const struct proxy_sysnr *s, enum trap_id id)
+{
+	(void)s;
+	(void)id;
+	return foreign_call(l, req, (int)(uint32_t)req->data.args[0]);
 }
 
 static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
@@ -224,8 +264,24 @@ static int64_t do_socketcall(struct listener *l,
 	int r;
 
 	(void)id;
-	if ((uint32_t)req->data.args[0] != SYS_SOCKET)
+	switch ((uint32_t)req->data.args[0]) {
+	case SYS_SOCKET:
+		break;
+	case SYS_BIND:
+	case SYS_CONNECT:
+	case SYS_SENDTO:
+	case SYS_SENDMSG:
+	case SYS_SENDMMSG:
+		/* trapped under a policy only: a[0] is the fd */
+		r = sockets_read_socketcall_args(l->fd, req, a);
+		if (r == -ENOENT)
+			return NOTIF_ANSWERED;
+		if (r < 0)
+			return r;
+		return foreign_call(l, req, (int)a[0]);
+	default:
 		return NOTIF_CONTINUE;
+	}
 	r = sockets_read_socketcall_args(l->fd, req, a);
 	if (r == -ENOENT)
 		return NOTIF_ANSWERED; /* target gone */

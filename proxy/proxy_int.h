@@ -168,6 +168,7 @@ struct listener {
 	bool netns_moved;
 	struct notif_journal *journal;
 	bool journal_full;
+	bool foreign_warned;
 	gint stop;
 };
 

@@ -97,14 +97,25 @@ static int rules_socket(scmp_filter_ctx ctx, uint32_t arch, int nr,
 /*
  * socketcall(SYS_SOCKET, args): the domain is behind a pointer, so every
  * SYS_SOCKET socketcall is trapped and the proxy answers CONTINUE for
- * families it does not serve.
+ * families it does not serve. Under a connection policy also the calls a
+ * policy governs (bind, connect, the sends), so that an i386 program is
+ * kept off the host's sockets (proxy/notify.c, foreign_call()).
  */
 static int rules_socketcall(scmp_filter_ctx ctx, uint32_t arch, int nr,
                             unsigned int flags)
 {
-	(void)flags;
+	static const uint32_t governed[] = {
+		SYS_BIND, SYS_CONNECT, SYS_SENDTO, SYS_SENDMSG, SYS_SENDMMSG,
+	};
+	size_t i;
+	int r;
+
 	(void)arch;
-	return rule_arg(ctx, nr, 0, 0xffffffffu, (uint64_t)SYS_SOCKET);
+	r = rule_arg(ctx, nr, 0, 0xffffffffu, (uint64_t)SYS_SOCKET);
+	for (i = 0; r == 0 && (flags & TRAP_FILTER_GOVERN) &&
+		    i < ELEMENTSOF(governed); i++)
+		r = rule_arg(ctx, nr, 0, 0xffffffffu, (uint64_t)governed[i]);
+	return r;
 }
 
 /*
@@ -445,8 +456,9 @@ static int filter_add_rows(scmp_filter_ctx ctx, uint32_t arch,
 	for (i = 0; i < TRAP_N; i++) {
 		const struct trap_row *row = &trap_rows[i];
 
-		if (row->arches == TRAP_ARCH_NATIVE &&
-		    arch != seccomp_arch_native())
+		if ((row->arches == TRAP_ARCH_NATIVE) !=
+		    (arch == seccomp_arch_native()) &&
+		    row->arches != TRAP_ARCH_ALL)
 			continue;
 		if (!filter_arch_has(arch, row->syscall))
 			continue;

@@ -52,13 +52,15 @@ enum trap_scope {
 #define TRAP_FILTER_PUBLISH (1u << 1)
 
 /*
- * Which architectures a row is trapped on (the column "arches"): the
- * native one only (the proxy reads the caller's structures in its own
- * layout), or also i386 and x32 on x86_64.
+ * Which architectures a row is trapped on (the column "arches"): every
+ * one; the native one only (the proxy reads the caller's structures in
+ * its own layout); or the others only (i386 and x32 on x86_64: the rows
+ * that keep their programs off the host's sockets under a policy).
  */
 enum trap_arches {
 	TRAP_ARCH_ALL,
 	TRAP_ARCH_NATIVE,
+	TRAP_ARCH_FOREIGN,
 };
 
 /*
@@ -94,6 +96,11 @@ enum trap_arches {
 	X(sendto,      "sendto",      TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_sendto,     do_sendto)     \
 	X(sendmsg,     "sendmsg",     TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_sendmsg,    do_sendmsg)    \
 	X(sendmmsg,    "sendmmsg",    TRAP_GOVERN,   TRAP_ARCH_NATIVE, rules_govern,     do_sendmmsg)   \
+	X(bind32,      "bind",        TRAP_GOVERN,   TRAP_ARCH_FOREIGN, rules_govern,    do_foreign)    \
+	X(connect32,   "connect",     TRAP_GOVERN,   TRAP_ARCH_FOREIGN, rules_govern,    do_foreign)    \
+	X(sendto32,    "sendto",      TRAP_GOVERN,   TRAP_ARCH_FOREIGN, rules_govern,    do_foreign)    \
+	X(sendmsg32,   "sendmsg",     TRAP_GOVERN,   TRAP_ARCH_FOREIGN, rules_govern,    do_foreign)    \
+	X(sendmmsg32,  "sendmmsg",    TRAP_GOVERN,   TRAP_ARCH_FOREIGN, rules_govern,    do_foreign)    \
 	X(clone3,      "clone3",      TRAP_FAIL,     TRAP_ARCH_ALL,    rules_enosys,     0) \
 	X(io_uring_setup, "io_uring_setup", TRAP_FAIL, TRAP_ARCH_ALL, rules_enosys_govern, 0)
 

@@ -24,20 +24,21 @@
  * made once, a send, from being made twice by a restart), so the kernel
  * does not end its wait for a signal. For a blocking connect, which may
  * wait for minutes, a watcher thread does what the kernel's wait would:
- * every GOVERN_WATCH_MS (more with many in flight) it reads the caller's
+ * every GOVERN_WATCH_MS (plus 1 ms per 8 in flight) it reads the caller's
  * /proc/TID/status, and once a signal is pending that this thread will
- * take (its own, or its process's when it is the only thread; neither
- * blocked nor ignored), it interrupts the pool thread's connect()
+ * take (govern_signal_due()), it interrupts the pool thread's connect()
  * (LISTENER_WAKE_SIGNAL, whose handler has no SA_RESTART) and answers as
  * the kernel's connect() does: -ERESTARTSYS without SO_SNDTIMEO (the
  * caller's signal code then restarts the call after an SA_RESTART handler
  * or a stop, and fails it EINTR otherwise), -EINTR with one. The attempt
- * goes on, as the kernel's does; a restarted connect() waits for it. A
- * process-wide signal interrupts a connect of the process's first thread
- * (which the kernel offers it first) or of its only one; one of another
- * thread's does not (which thread the kernel picked is not known here),
- * and is taken when the connect is answered. Connects to the host's loopback are
- * made in place and are not interrupted.
+ * goes on, as the kernel's does; a restarted connect() waits for it (one
+ * still queued for a pool thread had not begun: the restarted call begins
+ * it). A process-wide signal of a process with several threads gives its
+ * first thread's connect EINTR (whatever SA_RESTART says: the kernel may
+ * have given the signal to another thread, and a restart answer without
+ * the signal here would reach the program as errno 512); other threads'
+ * connects go on until answered. Connects to the host's loopback, and
+ * those past the pool's bound, are made in place and are not interrupted.
  */
 #include "config.h"
 
@@ -65,8 +66,12 @@
 
 /* Bounds: blocking connects in flight per proxy; bytes of one send copied. */
 #define GOVERN_MAX_CONNECTING 256
-/* How often the callers of blocking connects are looked at for signals. */
+/*
+ * How often the callers of blocking connects are looked at for signals,
+ * and how many at most per look (the rest at the next).
+ */
 #define GOVERN_WATCH_MS 10
+#define GOVERN_WATCH_MAX 1024
 /*
  * The kernel's "restart the call if the handler has SA_RESTART, else
  * EINTR", as a system call's result (include/linux/errno.h; not in the
@@ -444,7 +449,8 @@ static void govern_connect_free(struct govern_connect_job *j)
 	g_free(j->rule);
 	if (j->sock >= 0)
 		close(j->sock);
-	close(j->listener);
+	if (j->listener >= 0)
+		close(j->listener);
 	notif_journal_unref(j->journal);
 	g_free(j);
 }
@@ -469,17 +475,14 @@ static void govern_connect_run(gpointer data, gpointer user_data)
 	g_mutex_unlock(&govern_watch.lock);
 
 	/*
-	 * The watcher's signal may come before connect() is entered (then
-	 * @interrupt is seen here, or it signals again at its next look).
+	 * connect() is always entered, so the attempt is made as the
+	 * kernel's would be before it sleeps; the watcher's signal may come
+	 * before it is (then the watcher signals again at its next look).
 	 */
 	sigemptyset(&wake);
 	sigaddset(&wake, LISTENER_WAKE_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &wake, &old);
 	do {
-		if (__atomic_load_n(&j->interrupt, __ATOMIC_RELAXED)) {
-			r = -EINTR;
-			break;
-		}
 		r = connect(j->sock, (struct sockaddr *)&j->sa, j->len) < 0 ?
 		    -errno : 0;
 	} while (r == -EINTR && !__atomic_load_n(&j->interrupt,
@@ -511,52 +514,81 @@ static uint64_t govern_status_mask(const char *status, const char *name)
 }
 
 /*
- * Whether @tid has a signal pending that it will take when its call
- * returns: its own, or its process's when it is the only thread or the
- * first (which the kernel offers a process's signal first); neither
- * blocked nor ignored. SIGKILL ends the caller's wait itself.
+ * What a signal pending for @tid means for its connect: 0 (none it will
+ * take), -GOVERN_ERESTARTSYS or -EINTR as the kernel's connect() gives
+ * (@timed: SO_SNDTIMEO), or -EINTR alone. A signal counts when this thread
+ * will take it: its own; its process's when it is the only thread (the
+ * kernel's signal code then sees it on this thread and restarts or fails
+ * the call by its handler's SA_RESTART). A process's signal pending while
+ * other threads exist, seen by the first thread (which the kernel offers
+ * a process's signal first, but not always: a child's SIGCHLD goes to the
+ * thread that forked it), gives -EINTR: a restart answer without the
+ * signal on this thread would reach the program as errno 512. Blocked and
+ * ignored signals do not count; SIGKILL ends the wait itself.
  */
-static bool govern_signal_due(pid_t tid)
+static int govern_signal_due(pid_t tid, bool timed)
 {
-	char path[48], status[4096];
-	uint64_t pend, blk, ign;
+	char path[48];
+	g_autofree char *status = NULL;
+	uint64_t own, shared, mask;
 	const char *t;
-	bool first;
-	ssize_t n;
-	int fd;
+	bool first, alone;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, status, sizeof(status) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	status[n] = '\0';
-	pend = govern_status_mask(status, "\nSigPnd:");
+	if (!g_file_get_contents(path, &status, NULL, NULL))
+		return 0;
+	mask = ~(govern_status_mask(status, "\nSigBlk:") |
+		 govern_status_mask(status, "\nSigIgn:") |
+		 (UINT64_C(1) << (SIGKILL - 1)));
+	own = govern_status_mask(status, "\nSigPnd:") & mask;
+	shared = govern_status_mask(status, "\nShdPnd:") & mask;
 	t = strstr(status, "\nTgid:");
 	first = t && g_ascii_strtoull(t + 6, NULL, 10) == (guint64)tid;
 	t = strstr(status, "\nThreads:");
-	if (first || (t && g_ascii_strtoull(t + 9, NULL, 10) == 1))
-		pend |= govern_status_mask(status, "\nShdPnd:");
-	blk = govern_status_mask(status, "\nSigBlk:");
-	ign = govern_status_mask(status, "\nSigIgn:");
-	pend &= ~(blk | ign | (UINT64_C(1) << (SIGKILL - 1)));
-	return pend != 0;
+	alone = t && g_ascii_strtoull(t + 9, NULL, 10) == 1;
+	if (own || (shared && alone))
+		return timed ? -EINTR : -GOVERN_ERESTARTSYS;
+	return shared && first ? -EINTR : 0;
+}
+
+/* A job the watcher looks at without the lock: which, and for whom. */
+struct govern_watch_look {
+	struct govern_connect_job *j;
+	uint64_t id;
+	pid_t tid;
+	bool timed;
+	int answer;
+};
+
+/* Whether @j (of notification @id) is still in flight. */
+static bool govern_watch_has(struct govern_connect_job *j, uint64_t id)
+{
+	GList *l;
+
+	for (l = govern_watch.jobs.head; l; l = l->next)
+		if (l->data == j)
+			return j->id == id && !j->answered;
+	return false;
 }
 
 /*
- * The watcher thread: see the comment at the top. A job found with a
- * signal due is answered here while no pool thread has it, else its pool
- * thread is interrupted (again at every look, until it answers).
+ * The watcher thread: see the comment at the top. Under the lock it notes
+ * the jobs to look at and signals again the pool threads of interrupted
+ * ones; the callers' /proc files are read without it (pool threads take it
+ * to start and end a job). A job found with a signal due is answered here
+ * while no pool thread has it (its socket and listener closed at once: its
+ * attempt had not begun), else its pool thread is interrupted (again at
+ * every look, until it answers).
  */
 static gpointer govern_watch_thread(gpointer data)
 {
+	g_autofree struct govern_watch_look *look =
+		g_new(struct govern_watch_look, GOVERN_WATCH_MAX);
+
 	(void)data;
 	g_mutex_lock(&govern_watch.lock);
 	for (;;) {
-		guint n;
+		guint n, i;
 		GList *l;
 
 		while (g_queue_is_empty(&govern_watch.jobs))
@@ -565,26 +597,45 @@ static gpointer govern_watch_thread(gpointer data)
 		g_mutex_unlock(&govern_watch.lock);
 		g_usleep((GOVERN_WATCH_MS + n / 8) * G_TIME_SPAN_MILLISECOND);
 		g_mutex_lock(&govern_watch.lock);
+		n = 0;
 		for (l = govern_watch.jobs.head; l; l = l->next) {
 			struct govern_connect_job *j = l->data;
 
 			if (j->answered)
 				continue;
-			if (!j->interrupt) {
-				if (!govern_signal_due(j->tid))
-					continue;
-				__atomic_store_n(&j->interrupt,
-						 j->timed ? -EINTR :
-						 -GOVERN_ERESTARTSYS,
-						 __ATOMIC_RELAXED);
+			if (j->interrupt) {
+				if (j->running)
+					pthread_kill(j->thread,
+						     LISTENER_WAKE_SIGNAL);
+				continue;
 			}
+			if (n < GOVERN_WATCH_MAX)
+				look[n++] = (struct govern_watch_look){
+					j, j->id, j->tid, j->timed, 0 };
+		}
+		g_mutex_unlock(&govern_watch.lock);
+		for (i = 0; i < n; i++)
+			look[i].answer = govern_signal_due(look[i].tid,
+							   look[i].timed);
+		g_mutex_lock(&govern_watch.lock);
+		for (i = 0; i < n; i++) {
+			struct govern_connect_job *j = look[i].j;
+
+			if (!look[i].answer ||
+			    !govern_watch_has(j, look[i].id) || j->interrupt)
+				continue;
+			__atomic_store_n(&j->interrupt, look[i].answer,
+					 __ATOMIC_RELAXED);
 			if (j->running) {
 				pthread_kill(j->thread, LISTENER_WAKE_SIGNAL);
-			} else {
-				j->answered = true;
-				(void)notif_reply(j->journal, j->listener,
-						  j->id, j->interrupt);
+				continue;
 			}
+			j->answered = true;
+			(void)notif_reply(j->journal, j->listener, j->id,
+					  j->interrupt);
+			close(j->sock);
+			close(j->listener);
+			j->sock = j->listener = -1;
 		}
 	}
 	return NULL;
@@ -624,10 +675,11 @@ static bool govern_sndtimeo(int sock)
  * @g: the call (its socket is handed to the job on success)
  * @sa, @len: our copy of the address
  *
- * At most GOVERN_MAX_CONNECTING run at once; more wait in the pool's queue
- * (their callers wait in the kernel's, and are answered by the watcher
- * when a signal comes). An idle thread is kept for the next, so a connect
- * costs a hand-off, not a thread.
+ * At most GOVERN_MAX_CONNECTING run at once, and as many more wait in the
+ * pool's queue (their callers wait in the kernel's, and are answered by
+ * the watcher when a signal comes); past that the caller connects in
+ * place. An idle thread is kept for the next, so a connect costs a
+ * hand-off, not a thread.
  *
  * Return: NOTIF_ANSWERED when a pool thread (or the watcher) answers, or
  * -errno (the caller then connects in place).
@@ -639,7 +691,12 @@ static int64_t govern_connect_async(struct govern_call *g,
 	struct govern_connect_job *j;
 	GThreadPool *pool = govern_pool();
 
-	if (!pool)
+	/*
+	 * At most as many waiting as running: past that, the serving thread
+	 * connects itself (only this sandbox's calls wait), so a sandbox
+	 * restarting interrupted connects cannot queue jobs without bound.
+	 */
+	if (!pool || g_thread_pool_unprocessed(pool) >= GOVERN_MAX_CONNECTING)
 		return -EAGAIN;
 	j = g_new0(struct govern_connect_job, 1);
 	j->listener = fcntl(g->listener, F_DUPFD_CLOEXEC, 0);

@@ -896,6 +896,8 @@ int main(int argc, char **argv)
 		die("cannot set up: %s", g_strerror(-r));
 	p.ctx = g_main_context_default();
 	p.loop = g_main_loop_new(p.ctx, FALSE);
+	/* before the start-up's waits (host names: up to 3 s), not after */
+	g_unix_signal_add(SIGHUP, proxy_on_hangup, &p);
 	proxy_parse_users(&p, o.allow_users);
 	proxy_start_model(&p, &o.policy);
 	if (p.conf.policy) {
@@ -934,7 +936,6 @@ int main(int argc, char **argv)
 	}
 	g_unix_signal_add(SIGTERM, proxy_on_signal, &p);
 	g_unix_signal_add(SIGINT, proxy_on_signal, &p);
-	g_unix_signal_add(SIGHUP, proxy_on_hangup, &p);
 
 	g_main_loop_run(p.loop);
 

@@ -98,14 +98,16 @@ static void link_put_scalars(struct nlw *w, const struct ns_link *l)
  * the kinds with an ndo_get_iflink, which may say 0 (a veth without its
  * peer, a tunnel bound to no device: `ip` prints "@NONE"). The model
  * keeps IFLA_LINK 0 as "none" (iflink == ifindex), which for these kinds
- * can only mean 0: their link is never themselves.
+ * can only mean 0: their link is never themselves; unless the link is in
+ * another namespace (IFLA_LINK_NETNSID), where the same number may be a
+ * peer's, and the kernel then omits IFLA_LINK as the model did.
  */
 static bool link_kind_has_iflink(const char *kind)
 {
 	static const char *const kinds[] = {
 		"veth", "vlan", "macvlan", "macvtap", "ipvlan", "ipvtap",
 		"gre", "gretap", "ip6gre", "ip6gretap", "erspan", "ip6erspan",
-		"ipip", "sit", "ip6tnl", "vti", "vti6", "xfrm",
+		"ipip", "sit", "ip6tnl", "vti", "vti6", "xfrm", "netkit",
 	};
 	size_t i;
 
@@ -156,7 +158,7 @@ static int link_put(struct nlw *w, const struct nlw_hdr *h,
 		nlw_u32(w, IFLA_LINK_NETNSID, (uint32_t)l->link_netnsid);
 	if (l->iflink && l->iflink != l->ifindex)
 		nlw_u32(w, IFLA_LINK, (uint32_t)l->iflink);
-	else if (link_kind_has_iflink(l->kind))
+	else if (l->link_netnsid < 0 && link_kind_has_iflink(l->kind))
 		nlw_u32(w, IFLA_LINK, 0);
 	if (l->qdisc[0]) {
 		char q[sizeof(l->qdisc) + 1] = { 0 };

@@ -1895,6 +1895,13 @@ static int hq_kernel(void *data, const void *req, size_t len, GPtrArray **ret)
 }
 
 /* Our answer: emitted datagrams, then the dump's at the kernel's sizes. */
+/*
+ * Whether lxnet_ask() answers from the model alone (no host to ask), as a
+ * proxy without one does: the answers the proxy otherwise asks of the
+ * host (neighbour and link dumps) are then the model's encoders'.
+ */
+static bool ask_model_only;
+
 static GPtrArray *lxnet_ask(const struct netstate_snapshot *s,
 			    const struct nlmsg_opts *o, const void *req,
 			    size_t len)
@@ -1904,7 +1911,7 @@ static GPtrArray *lxnet_ask(const struct netstate_snapshot *s,
 	g_autofree uint8_t *buf = g_malloc(32768);
 	guint n;
 
-	call_hq(s, o, req, len, hq_kernel, NULL, &r);
+	call_hq(s, o, req, len, ask_model_only ? NULL : hq_kernel, NULL, &r);
 	g_assert_cmpint(r.ret, ==, 0);
 	dg = g_ptr_array_ref(r.dg);
 	for (n = 0; r.dump && n < DRAIN_MAX; n++) {
@@ -2032,6 +2039,37 @@ static char *msg_diff(GBytes *ours, GBytes *kern)
 	return NULL;
 }
 
+/*
+ * drop_noarp() - remove the kernel's NUD_NOARP-only neighbours from @msgs:
+ * it makes them by itself (IPv6 multicast for MLD reports) without
+ * RTM_NEWNEIGH, and the model leaves them out on purpose (netstate_build.c);
+ * for the comparison of the model's own answers.
+ * Return: how many were removed.
+ */
+static guint drop_noarp(GPtrArray *msgs)
+{
+	guint i = 0, n = 0;
+
+	while (i < msgs->len) {
+		GBytes *m = msgs->pdata[i];
+		gsize len;
+		const uint8_t *p = g_bytes_get_data(m, &len);
+		struct ndmsg ndm;
+
+		if (len >= NLMSG_HDRLEN + sizeof(ndm) &&
+		    msg_hdr(m).nlmsg_type == RTM_NEWNEIGH) {
+			memcpy(&ndm, p + NLMSG_HDRLEN, sizeof(ndm));
+			if (ndm.ndm_state == NUD_NOARP) {
+				g_ptr_array_remove_index(msgs, i);
+				n++;
+				continue;
+			}
+		}
+		i++;
+	}
+	return n;
+}
+
 /* One request to both; Return: NULL when they agree, or the difference. */
 static char *compare_one(const struct netstate_snapshot *s,
 			 struct nlmsg_opts o, GByteArray *req)
@@ -2039,7 +2077,7 @@ static char *compare_one(const struct netstate_snapshot *s,
 	uint32_t portid;
 	int fd = kernel_socket(&o, &portid);
 	g_autoptr(GPtrArray) kd = NULL, ld = NULL, km = NULL, lm = NULL;
-	guint i;
+	guint i, dropped = 0;
 
 	close(fd);
 	o.portid = 0; /* replaced per socket below */
@@ -2049,6 +2087,8 @@ static char *compare_one(const struct netstate_snapshot *s,
 	ld = lxnet_ask(s, &o, req->data, req->len);
 	km = split_msgs(kd);
 	lm = split_msgs(ld);
+	if (ask_model_only)
+		dropped = drop_noarp(km);
 	if (km->len != lm->len)
 		return g_strdup_printf("%u messages, kernel %u", lm->len, km->len);
 	for (i = 0; i < km->len; i++) {
@@ -2062,6 +2102,8 @@ static char *compare_one(const struct netstate_snapshot *s,
 		}
 	}
 	/* the split can only agree where the messages have the kernel's sizes */
+	if (dropped)
+		return NULL;
 	for (i = 0; i < km->len; i++)
 		if (g_bytes_get_size(km->pdata[i]) != g_bytes_get_size(lm->pdata[i]))
 			return NULL;
@@ -2236,6 +2278,15 @@ static void test_kernel(void)
 	CMP(plain, req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm)));
 	ndm.ndm_family = AF_INET6;
 	CMP(strict, req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm)));
+	/* the model's own answers, for a proxy with no host to ask */
+	ask_model_only = true;
+	ndm.ndm_family = AF_INET;
+	CMP(plain, req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm)));
+	ndm.ndm_family = AF_INET6;
+	CMP(strict, req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm)));
+	ifm.ifi_index = 0;
+	CMP(strict, req_dump(RTM_GETLINK, &ifm, sizeof(ifm)));
+	ask_model_only = false;
 	frh.family = AF_INET;
 	CMP(strict, req_dump(RTM_GETRULE, &frh, sizeof(frh)));
 	frh.family = AF_INET6;

@@ -3,20 +3,27 @@
 /*
  * A rule may name a host (src/netpolicy.h); it matches the addresses the
  * name resolves to now. One thread per proxy resolves every name with
- * c-ares, A and AAAA (ares_getaddrinfo(), DNS only: the hosts file is not
- * read), against the host's nameservers as the model knows them, and
- * swaps each name's new address set into the policy
- * (netpolicy_set_addrs()): the serving threads never wait for a
- * resolution, only for a pointer swap.
+ * c-ares (DNS only: the hosts file is not read), against the host's
+ * nameservers as the model knows them, and swaps each name's new address
+ * set into the policy (netpolicy_set_addrs()): the serving threads never
+ * wait for a resolution, only for a pointer swap.
  *
- * A name is asked again when its answer's TTL runs out (at least
+ * Each name is two lookups, A and AAAA, each its own ares_getaddrinfo()
+ * with its own family hint, schedule and addresses; the name's set is the
+ * union of the two (at most half of NETPOLICY_MAX_NAME_ADDRS each). One
+ * AF_UNSPEC lookup would not do: when one of its two queries is answered
+ * and the other times out or SERVFAILs, c-ares reports success with one
+ * family, and the other family's addresses would be dropped for a TTL.
+ *
+ * A lookup is made again when its answer's TTL runs out (at least
  * HOSTNAMES_TTL_MIN_S, at most HOSTNAMES_TTL_MAX_S later), and at once
  * when the host's resolver configuration changes (the model's
- * NETSTATE_RESOLV). A name that does not resolve is warned about once and
- * asked again after 1, 2, 4 ... HOSTNAMES_RETRY_MAX_S seconds: when the
- * name does not exist (NXDOMAIN, no A/AAAA) it matches nothing until it
- * does; on a failure to get an answer (timeout, SERVFAIL) it keeps the
- * addresses it had.
+ * NETSTATE_RESOLV). A lookup without addresses is made again after 1, 2,
+ * 4 ... HOSTNAMES_RETRY_MAX_S seconds: when the name has no record of the
+ * family (NXDOMAIN, NODATA) the family's addresses are dropped; on a
+ * failure to get an answer (timeout, SERVFAIL) they are kept. The other
+ * family is not touched either way. A name that has no addresses, or
+ * whose lookup fails, is warned about once until it resolves again.
  *
  * At start-up hostnames_start() resolves every name once, for at most
  * HOSTNAMES_START_MS, before the proxy serves anything: the first connect
@@ -47,18 +54,41 @@
 #define HOSTNAMES_QUERY_TIMEOUT_MS 1000
 #define HOSTNAMES_MAX_SERVERS 8
 
+#define HOSTNAMES_N_FAMILIES 2
+#define HOSTNAMES_FAMILY_ADDRS (NETPOLICY_MAX_NAME_ADDRS / HOSTNAMES_N_FAMILIES)
+
+/* The lookups of every name: A, then AAAA. */
+static const int hostnames_families[HOSTNAMES_N_FAMILIES] = { AF_INET, AF_INET6 };
+
 /*
- * struct hostnames_name - one name's schedule (resolver thread only)
+ * struct hostnames_lookup - one family's lookup of a name (resolver
+ * thread only)
  * @due: when to ask next (g_get_monotonic_time())
- * @backoff_s: the next retry delay after a failure
+ * @backoff_s: the next retry delay after an answer without addresses
  * @in_flight: a query is out
- * @warned: its failure was reported (until it resolves again)
  * @answered: it had a first answer, success or not
+ * @err: its last outcome: 0, -ENOENT (no such name or record), or
+ *	another failure to get an answer
+ * @addrs: the family's addresses (kept across failures other than
+ *	-ENOENT), or NULL
  */
-struct hostnames_name {
+struct hostnames_lookup {
 	gint64 due;
 	unsigned int backoff_s;
 	bool in_flight;
+	bool answered;
+	int err;
+	struct netpolicy_addrs *addrs;
+};
+
+/*
+ * struct hostnames_name - one name's lookups (resolver thread only)
+ * @fam: per family, as hostnames_families[]
+ * @warned: its failure was reported (until it resolves again)
+ * @answered: both lookups had a first answer
+ */
+struct hostnames_name {
+	struct hostnames_lookup fam[HOSTNAMES_N_FAMILIES];
 	bool warned;
 	bool answered;
 };
@@ -97,46 +127,46 @@ struct hostnames {
 struct hostnames_query {
 	struct hostnames *h;
 	unsigned int i;
+	unsigned int f;
 };
 
 /* The message for a failure of resolv_ares_errno(). */
 static const char *hostnames_strerror(int r)
 {
-	return r == -ENOENT ? "no such name, or no A/AAAA record" :
-	       r == -EIO ? "the nameserver failed" : g_strerror(-r);
+	return r == -ENOENT ? "no such name, or no record of the type" :
+	       r == -ETIMEDOUT ? "the nameserver does not answer" :
+	       r == -EIO || r == -ECONNREFUSED ? /* SERVFAIL, REFUSED */
+	       "the nameserver failed" : g_strerror(-r);
 }
 
-/* The addresses of @res as a set (deduplicated, bounded); the least TTL. */
+/* The addresses of @family in @res as a set (deduplicated, bounded); the
+ * least TTL. */
 static struct netpolicy_addrs *hostnames_set(const struct ares_addrinfo *res,
-					     int *ret_ttl)
+					     int family, int *ret_ttl)
 {
-	struct netpolicy_addrs *s = netpolicy_addrs_new(NETPOLICY_MAX_NAME_ADDRS);
+	struct netpolicy_addrs *s = netpolicy_addrs_new(HOSTNAMES_FAMILY_ADDRS);
 	const struct ares_addrinfo_node *a;
+	size_t len = family == AF_INET ? 4 : 16;
 	int ttl = HOSTNAMES_TTL_MAX_S;
 	unsigned int n = 0, k;
 
-	for (a = res ? res->nodes : NULL; a && n < NETPOLICY_MAX_NAME_ADDRS;
+	for (a = res ? res->nodes : NULL; a && n < HOSTNAMES_FAMILY_ADDRS;
 	     a = a->ai_next) {
 		const void *src;
-		size_t len;
 
-		if (a->ai_family == AF_INET) {
-			src = &((const struct sockaddr_in *)a->ai_addr)->sin_addr;
-			len = 4;
-		} else if (a->ai_family == AF_INET6) {
-			src = &((const struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
-			len = 16;
-		} else {
+		if (a->ai_family != family)
 			continue;
-		}
+		if (family == AF_INET)
+			src = &((const struct sockaddr_in *)a->ai_addr)->sin_addr;
+		else
+			src = &((const struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
 		ttl = MIN(ttl, a->ai_ttl);
 		for (k = 0; k < n; k++)
-			if (s->v[k].family == a->ai_family &&
-			    memcmp(s->v[k].addr, src, len) == 0)
+			if (memcmp(s->v[k].addr, src, len) == 0)
 				break;
 		if (k < n)
 			continue;
-		s->v[n].family = a->ai_family;
+		s->v[n].family = family;
 		memcpy(s->v[n].addr, src, len);
 		n++;
 	}
@@ -145,34 +175,108 @@ static struct netpolicy_addrs *hostnames_set(const struct ares_addrinfo *res,
 	return s;
 }
 
-/* After a failure: warn once, keep or drop the set, retry with backoff. */
-static void hostnames_failed(struct hostnames *h, unsigned int i, int r)
+/* Swap the union of @i's families into the policy; return its size. */
+static unsigned int hostnames_publish(struct hostnames *h, unsigned int i)
+{
+	struct hostnames_name *nm = &h->names[i];
+	struct netpolicy_addrs *s = netpolicy_addrs_new(NETPOLICY_MAX_NAME_ADDRS);
+	unsigned int n = 0, f, k;
+
+	for (f = 0; f < HOSTNAMES_N_FAMILIES; f++)
+		for (k = 0; nm->fam[f].addrs && k < nm->fam[f].addrs->n; k++)
+			s->v[n++] = nm->fam[f].addrs->v[k];
+	s->n = n;
+	if (n == 0)
+		g_clear_pointer(&s, g_free);
+	netpolicy_set_addrs(h->policy, i, s);
+	return n;
+}
+
+/* Warn once when @i has no addresses or a lookup fails; tell when it
+ * resolves again. @n: its addresses now. */
+static void hostnames_report(struct hostnames *h, unsigned int i,
+			     unsigned int n)
 {
 	struct hostnames_name *nm = &h->names[i];
 	const char *name = netpolicy_name(h->policy, i);
+	unsigned int f, fail = HOSTNAMES_N_FAMILIES, unanswered = 0;
 
-	if (!nm->warned)
+	for (f = 0; f < HOSTNAMES_N_FAMILIES; f++) {
+		unanswered += !nm->fam[f].answered;
+		if (nm->fam[f].err < 0 && nm->fam[f].err != -ENOENT &&
+		    fail == HOSTNAMES_N_FAMILIES)
+			fail = f;
+	}
+	if (n > 0 && fail == HOSTNAMES_N_FAMILIES) {
+		if (nm->warned)
+			log_warn("host name %s in the policy resolves again",
+				 name);
+		nm->warned = false;
+	} else if (nm->warned || (n == 0 && fail == HOSTNAMES_N_FAMILIES &&
+				  unanswered)) {
+		return;
+	} else if (n == 0) {
 		log_warn("host name %s in the policy does not resolve (%s); "
-			 "retrying%s", name, hostnames_strerror(r),
-			 r == -ENOENT || !netpolicy_n_addrs(h->policy, i) ?
-			 ", it matches nothing until it does" :
-			 ", its last addresses still match");
-	nm->warned = true;
+			 "retrying, it matches nothing until it does", name,
+			 hostnames_strerror(fail < HOSTNAMES_N_FAMILIES ?
+					    nm->fam[fail].err : -ENOENT));
+		nm->warned = true;
+	} else {
+		log_warn("host name %s in the policy: its %s lookup fails (%s); "
+			 "retrying, its last addresses still match", name,
+			 hostnames_families[fail] == AF_INET ? "A" : "AAAA",
+			 hostnames_strerror(nm->fam[fail].err));
+		nm->warned = true;
+	}
+}
+
+/* A lookup's outcome @r (0, -errno) and answer @res: keep or replace its
+ * addresses, schedule it. */
+static void hostnames_update(struct hostnames_lookup *lk, int family, int r,
+			     const struct ares_addrinfo *res, const char *name)
+{
+	struct netpolicy_addrs *s = NULL;
+	gint64 now = g_get_monotonic_time();
+	int ttl = 0;
+
+	if (r == 0) {
+		s = hostnames_set(res, family, &ttl);
+		if (s->n == 0) {
+			g_clear_pointer(&s, g_free);
+			r = -ENOENT;
+		}
+	}
+	lk->err = r;
+	lk->answered = true;
+	if (r == 0) {
+		ttl = CLAMP(ttl, HOSTNAMES_TTL_MIN_S, HOSTNAMES_TTL_MAX_S);
+		log_debug("host name %s: %u %s addresses, asked again in %d s",
+			  name, s->n, family == AF_INET ? "A" : "AAAA", ttl);
+		g_free(lk->addrs);
+		lk->addrs = s;
+		lk->backoff_s = 1;
+		lk->due = now + (gint64)ttl * G_USEC_PER_SEC;
+		return;
+	}
+	log_debug("host name %s: %s lookup: %s, asked again in %u s", name,
+		  family == AF_INET ? "A" : "AAAA", hostnames_strerror(r),
+		  lk->backoff_s);
 	if (r == -ENOENT)
-		netpolicy_set_addrs(h->policy, i, NULL);
-	nm->due = g_get_monotonic_time() + (gint64)nm->backoff_s * G_USEC_PER_SEC;
-	nm->backoff_s = MIN(nm->backoff_s * 2, HOSTNAMES_RETRY_MAX_S);
+		g_clear_pointer(&lk->addrs, g_free);
+	lk->due = now + (gint64)lk->backoff_s * G_USEC_PER_SEC;
+	lk->backoff_s = MIN(lk->backoff_s * 2, HOSTNAMES_RETRY_MAX_S);
 }
 
 /**
- * hostnames_on_answer() - a name's answer: swap in its addresses, schedule
+ * hostnames_on_answer() - a lookup's answer: swap in the name's addresses
  * @arg: the struct hostnames_query (freed here)
  * @status: ARES_*
  * @timeouts: unused
  * @res: the answer (freed here), or NULL
  *
  * Runs on the resolver thread (inside c-ares), or on the main loop's at
- * ares_destroy(). Counts the name's first answer for hostnames_start().
+ * ares_destroy(). Counts the name's first answer (both lookups) for
+ * hostnames_start().
  */
 static void hostnames_on_answer(void *arg, int status, int timeouts,
 				struct ares_addrinfo *res)
@@ -180,38 +284,25 @@ static void hostnames_on_answer(void *arg, int status, int timeouts,
 	struct hostnames_query *q = arg;
 	struct hostnames *h = q->h;
 	struct hostnames_name *nm = &h->names[q->i];
-	const char *name = netpolicy_name(h->policy, q->i);
-	int r = resolv_ares_errno(status), ttl = 0;
-	struct netpolicy_addrs *s;
+	struct hostnames_lookup *lk = &nm->fam[q->f];
+	int r = resolv_ares_errno(status);
+	unsigned int f;
 
 	(void)timeouts;
-	nm->in_flight = false;
+	lk->in_flight = false;
 	if (r == -ECANCELED) {
-		nm->due = 0; /* new servers, or the end */
-	} else if (r < 0) {
-		hostnames_failed(h, q->i, r);
+		lk->due = 0; /* new servers, or the end */
 	} else {
-		s = hostnames_set(res, &ttl);
-		ttl = CLAMP(ttl, HOSTNAMES_TTL_MIN_S, HOSTNAMES_TTL_MAX_S);
-		log_debug("host name %s: %u addresses, asked again in %d s",
-			  name, s->n, ttl);
-		if (s->n == 0) {
-			g_free(s);
-			hostnames_failed(h, q->i, -ENOENT);
-		} else {
-			if (nm->warned)
-				log_warn("host name %s in the policy resolves "
-					 "again", name);
-			nm->warned = false;
-			nm->backoff_s = 1;
-			netpolicy_set_addrs(h->policy, q->i, s);
-			nm->due = g_get_monotonic_time() + (gint64)ttl * G_USEC_PER_SEC;
-		}
+		hostnames_update(lk, hostnames_families[q->f], r, res,
+				 netpolicy_name(h->policy, q->i));
+		hostnames_report(h, q->i, hostnames_publish(h, q->i));
 	}
 	if (res)
 		ares_freeaddrinfo(res);
 	g_free(q);
-	if (r != -ECANCELED && !nm->answered) {
+	for (f = 0; f < HOSTNAMES_N_FAMILIES && nm->fam[f].answered; f++)
+		;
+	if (f == HOSTNAMES_N_FAMILIES && !nm->answered) {
 		nm->answered = true;
 		g_mutex_lock(&h->lock);
 		h->n_answered++;
@@ -249,29 +340,32 @@ static void hostnames_apply_servers(struct hostnames *h)
 	log_debug("policy host names: %u nameservers", n);
 }
 
-/* Ask every name whose time has come; return when the next is due. */
+/* Make every lookup whose time has come; return when the next is due. */
 static gint64 hostnames_ask(struct hostnames *h, gint64 now)
 {
-	struct ares_addrinfo_hints hints = { .ai_family = AF_UNSPEC,
-					     .ai_flags = ARES_AI_NOSORT };
 	gint64 next = now + (gint64)HOSTNAMES_TTL_MAX_S * G_USEC_PER_SEC;
-	unsigned int i;
+	unsigned int i, f;
 
 	for (i = 0; i < h->n; i++) {
-		struct hostnames_name *nm = &h->names[i];
-		struct hostnames_query *q;
+		for (f = 0; f < HOSTNAMES_N_FAMILIES; f++) {
+			struct hostnames_lookup *lk = &h->names[i].fam[f];
+			struct ares_addrinfo_hints hints = {
+				.ai_family = hostnames_families[f],
+				.ai_flags = ARES_AI_NOSORT };
+			struct hostnames_query *q;
 
-		if (nm->in_flight)
-			continue;
-		if (nm->due > now) {
-			next = MIN(next, nm->due);
-			continue;
+			if (lk->in_flight)
+				continue;
+			if (lk->due > now) {
+				next = MIN(next, lk->due);
+				continue;
+			}
+			q = g_new(struct hostnames_query, 1);
+			*q = (struct hostnames_query){ .h = h, .i = i, .f = f };
+			lk->in_flight = true;
+			ares_getaddrinfo(h->ch, netpolicy_name(h->policy, i),
+					 NULL, &hints, hostnames_on_answer, q);
 		}
-		q = g_new(struct hostnames_query, 1);
-		*q = (struct hostnames_query){ .h = h, .i = i };
-		nm->in_flight = true;
-		ares_getaddrinfo(h->ch, netpolicy_name(h->policy, i), NULL,
-				 &hints, hostnames_on_answer, q);
 	}
 	return next;
 }
@@ -321,7 +415,7 @@ static gpointer hostnames_run(gpointer data)
 
 	for (;;) {
 		bool stop, servers;
-		unsigned int i;
+		unsigned int i, f;
 
 		g_mutex_lock(&h->lock);
 		stop = h->stop;
@@ -333,7 +427,8 @@ static gpointer hostnames_run(gpointer data)
 		if (servers) {
 			hostnames_apply_servers(h);
 			for (i = 0; i < h->n; i++)
-				h->names[i].due = 0;
+				for (f = 0; f < HOSTNAMES_N_FAMILIES; f++)
+					h->names[i].fam[f].due = 0;
 		}
 		hostnames_wait(h, hostnames_ask(h, g_get_monotonic_time()));
 	}
@@ -397,7 +492,7 @@ int hostnames_start(const struct netpolicy *policy, struct proxy_model *model,
 				    .ndomains = 0 };
 	struct hostnames *h;
 	gint64 t0 = g_get_monotonic_time();
-	unsigned int i, answered, ok = 0;
+	unsigned int i, f, answered, ok = 0;
 	int r;
 
 	*ret_h = NULL;
@@ -412,7 +507,8 @@ int hostnames_start(const struct netpolicy *policy, struct proxy_model *model,
 	h->n = netpolicy_n_names(policy);
 	h->names = g_new0(struct hostnames_name, h->n);
 	for (i = 0; i < h->n; i++)
-		h->names[i].backoff_s = 1;
+		for (f = 0; f < HOSTNAMES_N_FAMILIES; f++)
+			h->names[i].fam[f].backoff_s = 1;
 	g_mutex_init(&h->lock);
 	g_cond_init(&h->cond);
 	h->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -450,6 +546,8 @@ int hostnames_start(const struct netpolicy *policy, struct proxy_model *model,
  */
 void hostnames_stop(struct hostnames *h)
 {
+	unsigned int i, f;
+
 	if (!h)
 		return;
 	if (h->sub)
@@ -464,6 +562,9 @@ void hostnames_stop(struct hostnames *h)
 	if (h->ch)
 		ares_destroy(h->ch);
 	ares_library_cleanup();
+	for (i = 0; i < h->n; i++)
+		for (f = 0; f < HOSTNAMES_N_FAMILIES; f++)
+			g_free(h->names[i].fam[f].addrs);
 	if (h->wake >= 0)
 		close(h->wake);
 	g_mutex_clear(&h->lock);

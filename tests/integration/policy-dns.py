@@ -5,7 +5,9 @@
 # query, so a test changes the answers by rewriting it (atomically: mv).
 # Zone lines: "NAME A|AAAA ADDRESS TTL"; a name with no line gets NXDOMAIN,
 # a name with lines of the other type only gets an empty answer. Each query
-# is logged to standard output as "NAME TYPE RCODE COUNT".
+# is logged to standard output as "NAME TYPE RCODE COUNT". A line
+# "NAME A|AAAA SERVFAIL|DROP TTL" makes the queries of that type for NAME
+# get SERVFAIL, or no answer at all (logged as "NAME TYPE DROP 0").
 # usage: policy-dns.py ADDR PORT ZONE READY
 import socket
 import struct
@@ -50,16 +52,20 @@ def answer(msg):
     question = msg[12:off + 4]
     recs = [r for r in zone() if r[0] == name.lower().rstrip(".")]
     want = TYPES.get(qtype)
+    fail = [r[2] for r in recs if r[1] == want and r[2] in ("SERVFAIL", "DROP")]
+    if fail and fail[0] == "DROP":
+        print(name, want, "DROP", 0, flush=True)
+        return None
     rrs = b""
     count = 0
     for _, typ, value, ttl in recs:
-        if typ != want:
+        if typ != want or fail:
             continue
         fam = socket.AF_INET if typ == "A" else socket.AF_INET6
         rdata = socket.inet_pton(fam, value)
         rrs += struct.pack("!HHHIH", 0xC00C, qtype, 1, ttl, len(rdata)) + rdata
         count += 1
-    rcode = 0 if recs else 3
+    rcode = 2 if fail else 0 if recs else 3
     print(name, want or qtype, rcode, count, flush=True)
     # QR, AA, RD copied, RA
     hdr = struct.pack("!HHHHHH", qid, 0x8400 | (flags & 0x0100) | 0x80 | rcode,

@@ -6,7 +6,9 @@
 # IPv4, IPv6); the allowed set follows a changed answer after its TTL and
 # follows a change of nameserver at once; a name that does not resolve
 # warns, matches nothing, and matches once the server answers; the
-# connection log names the rule as written; bad name rules exit 2.
+# connection log names the rule as written; bad name rules exit 2; A and
+# AAAA are kept apart: the AAAA query failing (no answer, SERVFAIL) keeps
+# the IPv6 addresses while A answers change, its NODATA drops only them.
 . "$(dirname "$0")/lib.sh"
 LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-240}
 lib_enter_ns "$@"
@@ -15,7 +17,7 @@ proxy_require
 lib_tmpdir
 CHECK="$PY $top_srcdir/tests/integration/policy-check.py"
 DNS="$PY $top_srcdir/tests/integration/policy-dns.py"
-tap_plan 9
+tap_plan 10
 
 ip link add nv0 type veth peer name nv1 && ip link set nv0 up && ip link set nv1 up &&
 	ip addr add 10.67.0.1/24 dev nv0 && ip addr add 10.67.1.1/24 dev nv1 &&
@@ -44,10 +46,11 @@ wait_until 10 test -e "$TMP_DIR/ready" -a -e "$TMP_DIR/dnsA.ready" -a -e "$TMP_D
 printf 'nameserver 127.0.0.1\n' >"$TMP_DIR/resolv.conf"
 printf '127.0.0.1 localhost\n' >"$TMP_DIR/hosts"
 
-# check CASE EXPECT... - run policy-check.py in a shim of the proxy
+# check CASE EXPECT... - run policy-check.py in a shim of the proxy at $SOCK
+SOCK=$TMP_DIR/p.sock
 check() {
 	local out st
-	out=$(in_shim "$TMP_DIR/p.sock" $CHECK "$@" 2>&1)
+	out=$(in_shim "$SOCK" $CHECK "$@" 2>&1)
 	st=$?
 	printf '%s\n' "$out" | sed 's/^/# /'
 	return $st
@@ -58,7 +61,7 @@ settle() {
 	local limit=$(($1 * 2)) i=0
 	shift
 	while [ $i -lt $limit ]; do
-		in_shim "$TMP_DIR/p.sock" $CHECK "$@" >/dev/null 2>&1 && break
+		in_shim "$SOCK" $CHECK "$@" >/dev/null 2>&1 && break
 		sleep 0.5
 		i=$((i + 1))
 	done
@@ -130,6 +133,59 @@ for rule in bind:tcp:web.test:80 tcp:web_test:80 "fe80::1" "tcp:web.test/24"; do
 done
 tap_result $bad "a bind: rule with a name, a bad name, an IPv6 address without brackets: one line, exit 2"
 kill $PROXY
+
+# 7: A and AAAA fail apart (zone B serves; web.test stays for case 8)
+# drops_since LINE - the dropped or SERVFAILed dual.test AAAA queries
+# dnsB.log has logged after its line LINE
+drops_since() {
+	tail -n +"$(($1 + 1))" "$TMP_DIR/dnsB.log" | grep -cE '^dual.test AAAA (DROP|2) '
+}
+# drops_3 LINE - wait (at most 30 s, polling every 0.2 s) for 3 of them
+drops_3() {
+	local i=0
+	while [ $i -lt 150 ] && [ "$(drops_since "$1")" -lt 3 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	[ "$(drops_since "$1")" -ge 3 ]
+}
+zone "$TMP_DIR/zoneB" "web.test A 10.67.0.1 3600" "web.test AAAA fd00:67::1 3600" \
+	"dual.test A 10.67.1.1 2" "dual.test AAAA fd00:67:1::1 2"
+"$PROXY_BIN" -v --socket "$TMP_DIR/d.sock" --resolv-conf "$TMP_DIR/resolv.conf" \
+	--hosts-file "$TMP_DIR/hosts" --allow tcp:dual.test:9101 2>"$TMP_DIR/dproxy.log" &
+DPROXY=$!
+lib_on_exit "kill $DPROXY 2>/dev/null"
+SOCK=$TMP_DIR/d.sock
+wait_until 10 test -S "$TMP_DIR/d.sock"
+r=0
+settle 5 tcp:10.67.1.1:9101 ok "tcp:[fd00:67:1::1]:9101" ok || r=$((r + 1))
+# the AAAA query goes unanswered while A moves to 10.67.0.1: once a whole
+# AAAA lookup has failed (its 2 tries, then the next one's first), the
+# new A address and the last IPv6 address both pass
+for fail in DROP SERVFAIL; do
+	l=$(wc -l <"$TMP_DIR/dnsB.log")
+	zone "$TMP_DIR/zoneB" "web.test A 10.67.0.1 3600" "web.test AAAA fd00:67::1 3600" \
+		"dual.test A 10.67.0.1 2" "dual.test AAAA $fail 2"
+	drops_3 "$l" || r=$((r + 1))
+	tap_diag "AAAA $fail: $(drops_since "$l") AAAA queries failed"
+	settle 10 tcp:10.67.0.1:9101 ok "tcp:[fd00:67:1::1]:9101" ok tcp:10.67.1.1:9101 EPERM ||
+		r=$((r + 1))
+	zone "$TMP_DIR/zoneB" "web.test A 10.67.0.1 3600" "web.test AAAA fd00:67::1 3600" \
+		"dual.test A 10.67.1.1 2" "dual.test AAAA fd00:67:1::1 2"
+	settle 15 tcp:10.67.1.1:9101 ok "tcp:[fd00:67:1::1]:9101" ok tcp:10.67.0.1:9101 EPERM ||
+		r=$((r + 1))
+done
+# the name loses its AAAA record (NODATA): only the IPv6 address goes
+zone "$TMP_DIR/zoneB" "web.test A 10.67.0.1 3600" "web.test AAAA fd00:67::1 3600" \
+	"dual.test A 10.67.1.1 2"
+settle 15 tcp:10.67.1.1:9101 ok "tcp:[fd00:67:1::1]:9101" EPERM || r=$((r + 1))
+grep 'dual.test' "$TMP_DIR/dproxy.log" | grep -v debug | sed 's/^/# /'
+# one warning per failing spell, none for the NODATA
+n=$(grep -c 'host name dual.test in the policy: its AAAA lookup fails' "$TMP_DIR/dproxy.log")
+[ "$n" = 2 ] || r=$((r + 1))
+kill $DPROXY
+SOCK=$TMP_DIR/p.sock
+tap_result $r "A and AAAA apart: an AAAA without answer or SERVFAIL keeps the IPv6 address while A changes (warned once each: $n); its NODATA drops only IPv6"
 
 # 8: an ordinary user's proxy resolves and enforces names the same way
 # (the resolver now is zone B's: web.test is 10.67.0.1, fd00:67::1)

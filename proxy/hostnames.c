@@ -478,8 +478,9 @@ static unsigned int hostnames_wait_first(struct hostnames *h)
  * @ret_h: the resolver, or NULL when the policy names no host
  *
  * Runs at start-up on the main loop's thread, before anything is served:
- * returns once every name had a first answer or after HOSTNAMES_START_MS,
- * and warns about each name without addresses then.
+ * returns once both lookups of every name had a first answer or after
+ * HOSTNAMES_START_MS, and warns about the names without addresses then
+ * (a name whose one family answered matches those addresses already).
  *
  * Return: 0 or -errno.
  */
@@ -531,9 +532,10 @@ int hostnames_start(const struct netpolicy *policy, struct proxy_model *model,
 		  "(%u answered)", ok, h->n,
 		  (double)(g_get_monotonic_time() - t0) / 1000.0, answered);
 	if (answered < h->n)
-		log_warn("%u of %u policy host names had no answer within "
-			 "%d ms; they match nothing until they resolve",
-			 h->n - answered, h->n, HOSTNAMES_START_MS);
+		log_warn("%u of %u policy host names still wait for an A or "
+			 "AAAA answer after %d ms; %u without addresses match "
+			 "nothing until they resolve", h->n - answered, h->n,
+			 HOSTNAMES_START_MS, h->n - ok);
 	*ret_h = h;
 	return 0;
 }

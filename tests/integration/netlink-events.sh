@@ -82,6 +82,11 @@ ip link set vC down
 sleep 0.2
 ip link del vC
 ip link set pB up # carrier on vB: the kernel announces no route
+# pB's own IPv6 comes up too (its ff00::/8 in table local); under load its
+# announcement may come late: the frame closes once both monitors have it
+wait_until 10 grep -q '^multicast ff00::/8 dev pB' "$TMP_DIR/native" &&
+	wait_until 10 grep -q '^multicast ff00::/8 dev pB' "$TMP_DIR/inside" ||
+	tap_diag "pB's ff00::/8 not seen by both monitors in 10 s"
 sleep 0.2
 sentinel 10.60.1.1
 tap_result $? "both monitors print the closing sentinel"
@@ -95,8 +100,16 @@ frame() {
 # Known difference, left out: when a link is deleted, its address's
 # RTM_DELADDR and the RTM_DELROUTE of its local route come out swapped
 # inside (issue 14); vC's address lines are dropped from both sides.
-frame "$TMP_DIR/native" | grep -v ': vC  *inet' >"$TMP_DIR/native.f"
-frame "$TMP_DIR/inside" | grep -v ': vC  *inet' >"$TMP_DIR/inside.f"
+# Known difference (issue 14): the routes IPv6 makes when pB comes up
+# and vB gains carrier (ff00::/8 and fe80::/64) may come in another order
+# inside; they are compared as a set, after the rest in order.
+CARRIER='(ff00::/8|fe80::/64) dev [pv]B '
+frame "$TMP_DIR/native" | grep -v ': vC  *inet' >"$TMP_DIR/native.all"
+frame "$TMP_DIR/inside" | grep -v ': vC  *inet' >"$TMP_DIR/inside.all"
+grep -Ev "$CARRIER" "$TMP_DIR/native.all" >"$TMP_DIR/native.f"
+grep -Ev "$CARRIER" "$TMP_DIR/inside.all" >"$TMP_DIR/inside.f"
+grep -E "$CARRIER" "$TMP_DIR/native.all" | sort >>"$TMP_DIR/native.f"
+grep -E "$CARRIER" "$TMP_DIR/inside.all" | sort >>"$TMP_DIR/inside.f"
 sed 's/^/# native: /' "$TMP_DIR/native.f"
 if diff "$TMP_DIR/native.f" "$TMP_DIR/inside.f" >"$TMP_DIR/diff"; then
 	tap_result 0 "the same $(wc -l <"$TMP_DIR/native.f") route and address events inside as natively, in order"

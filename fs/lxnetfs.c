@@ -238,7 +238,7 @@ static int lxfs_parse_cmdline(int *argc, char ***argv,
 		.params = "MOUNTPOINT",
 		.summary =
 		"Serve the host's network view (resolv.conf, hosts, hostname,\n"
-		"/proc/net files) at MOUNTPOINT, live.",
+		"/proc/net files, /sys/class/net) at MOUNTPOINT, live.",
 		.description = lxfs_description,
 		.entries = entries,
 		.view = policy,

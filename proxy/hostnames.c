@@ -216,8 +216,9 @@ static void hostnames_report(struct hostnames *h, unsigned int i,
 				  unanswered)) {
 		return;
 	} else if (n == 0) {
-		log_warn("host name %s in the policy does not resolve (%s); "
-			 "retrying, it matches nothing until it does", name,
+		log_warn("host name %s in the policy does not resolve in DNS "
+			 "(%s; the hosts file is not read); retrying, it "
+			 "matches nothing until it does", name,
 			 hostnames_strerror(fail < HOSTNAMES_N_FAMILIES ?
 					    nm->fam[fail].err : -ENOENT));
 		nm->warned = true;

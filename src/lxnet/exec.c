@@ -127,8 +127,9 @@ static int exec_parse(struct exec_ctx *c, int argc, char **argv)
 		"served by the sandbox's lxnet-proxy.",
 		.description =
 		"Exit status: CMD's, or 128+N when CMD was killed by signal N;\n"
-		"125 when lxnet itself fails (no such sandbox, it has ended),\n"
-		"126 when CMD cannot be executed, 127 when CMD is not found.",
+		"2 for a usage error, 125 when lxnet itself fails (no such\n"
+		"sandbox, it has ended), 126 when CMD cannot be executed, 127\n"
+		"when CMD is not found.",
 		.entries = entries,
 		.flags = CLI_STOP_AT_CMD,
 	};

@@ -80,6 +80,7 @@ static void lxnet_usage(FILE *out)
 		fprintf(out, "  %-11s %s\n", lxnet_cmds[i].name,
 			lxnet_cmds[i].summary);
 	fprintf(out, "  %-11s %s\n", "help", "show this help");
+	fprintf(out, "  %-11s %s\n", "--version", "print the version");
 	fprintf(out,
 		"\n"
 		"`lxnet COMMAND --help` describes a command's options.\n");

@@ -210,8 +210,8 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		"its ids. Without --root the host's filesystem is used.",
 		.description =
 		"Exit status: CMD's, or 128+N when CMD was killed by signal N;\n"
-		"125 when lxnet itself fails, 126 when CMD cannot be executed,\n"
-		"127 when CMD is not found. See lxnet(1).",
+		"2 for a usage error, 125 when lxnet itself fails, 126 when CMD\n"
+		"cannot be executed, 127 when CMD is not found. See lxnet(1).",
 		.entries = entries,
 		.view = &c->policy,
 		.policy = &c->netpolicy,

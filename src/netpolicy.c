@@ -377,12 +377,13 @@ int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
 			    "more than %d rules", NETPOLICY_MAX_RULES);
 		return -E2BIG;
 	}
+	r.bind = netpolicy_eat(&s, "bind");
 	if (g_str_has_prefix(s, NETPOLICY_UNIX_PREFIX)) {
 		if (!netpolicy_parse_unix(s + strlen(NETPOLICY_UNIX_PREFIX), &r)) {
 			g_set_error(error, G_OPTION_ERROR,
 				    G_OPTION_ERROR_BAD_VALUE,
-				    "invalid rule '%s' (expected unix:@GLOB, a "
-				    "glob of at most 107 printable characters)",
+				    "invalid rule '%s' (expected [bind:]unix:@GLOB, "
+				    "a glob of at most 107 printable characters)",
 				    text);
 			return -EINVAL;
 		}
@@ -391,7 +392,6 @@ int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
 		p->any_unix = true;
 		return 0;
 	}
-	r.bind = netpolicy_eat(&s, "bind");
 	if (netpolicy_eat(&s, "tcp"))
 		r.proto = NETPOLICY_TCP;
 	else if (netpolicy_eat(&s, "udp"))
@@ -576,17 +576,23 @@ static bool netpolicy_in_name(const struct netpolicy *p, int i,
 	return false;
 }
 
+/* The glob of a [bind:]unix:@GLOB rule. */
+static const char *netpolicy_unix_glob(const struct netpolicy_rule *r)
+{
+	return strstr(r->text, NETPOLICY_UNIX_PREFIX) +
+	       strlen(NETPOLICY_UNIX_PREFIX);
+}
+
 static bool netpolicy_matches(const struct netpolicy *p,
 			      const struct netpolicy_rule *r,
 			      const struct netpolicy_query *q)
 {
 	if ((r->family == AF_UNIX) != (q->family == AF_UNIX))
 		return false;
-	if (r->family == AF_UNIX) /* connect, bind and sends alike */
-		return fnmatch(r->text + strlen(NETPOLICY_UNIX_PREFIX),
-			       q->name, 0) == 0;
-	if (r->bind != q->bind)
+	if (r->bind != q->bind) /* bind: rules alone let a name be bound */
 		return false;
+	if (r->family == AF_UNIX) /* connect and sends alike */
+		return fnmatch(netpolicy_unix_glob(r), q->name, 0) == 0;
 	if (r->proto != NETPOLICY_ANY && r->proto != q->proto)
 		return false;
 	if (q->proto != NETPOLICY_ICMP &&
@@ -927,8 +933,9 @@ GOptionGroup *netpolicy_option_group(struct netpolicy *p)
 	GOptionGroup *g = g_option_group_new("policy",
 		"Connection policy options (RULE: [bind:][tcp|udp|icmp:]"
 		"ADDR[/LEN][:PORT[-PORT]]; ADDR: IPv4, [IPv6], * or a host "
-		"name, whose current addresses match; or unix:@GLOB for "
-		"abstract AF_UNIX names reached in the host's namespace):",
+		"name, whose current addresses match; or [bind:]unix:@GLOB for "
+		"abstract AF_UNIX names reached (bind: bound) in the host's "
+		"namespace):",
 		"Show connection policy options", p, NULL);
 
 	g_option_group_add_entries(g, entries);

@@ -24,11 +24,13 @@
  *
  * AF_UNIX abstract names (unix:@GLOB, a shell glob over the name without
  * its leading NUL, e.g. unix:@/tmp/.X11-unix/X*): an allowed name is
- * connected to, bound and sent to in the host's network namespace
+ * connected to and sent to in the host's network namespace
  * (proxy/unixcross.c), both directions; every other abstract name stays
- * the sandbox's own, as without a policy. The same rule covers connect,
- * bind and sends (no bind: prefix); first match decides, so a --deny
- * before a broader --allow keeps a name private. Unix rules do not count
+ * the sandbox's own, as without a policy. A unix: rule covers connect
+ * and sends only; bind:unix:@GLOB lets a name be bound in the host's
+ * namespace (a server there that host clients reach), as IP rules keep
+ * bind: apart; first match decides, so a --deny before a broader
+ * --allow keeps a name private. Unix rules do not count
  * as allow rules of the IP kinds below, and pathname sockets are never
  * governed (the filesystem decides).
  *
@@ -66,7 +68,7 @@ enum netpolicy_proto {
  * @bind: about bind()'s local address (else about destinations)
  * @proto: enum netpolicy_proto
  * @family: AF_INET, AF_INET6, or 0 for any address; AF_UNIX for a
- *	unix:@GLOB rule (its glob is @text after "unix:@")
+ *	[bind:]unix:@GLOB rule (its glob is @text after "unix:@")
  * @addr: network address, network order (4 or 16 bytes used)
  * @prefixlen: prefix length
  * @port_lo, @port_hi: port range, host order (0-65535 for any)

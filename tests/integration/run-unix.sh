@@ -16,7 +16,7 @@ PEER="$PY $top_srcdir/tests/integration/unix-peer.py"
 RACE=$top_builddir/tests/helpers/unix-race
 [ -x "$RACE" ] || tap_skip_all "tests/helpers/unix-race not built"
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 15
+tap_plan 16
 
 # host servers: two allowed names, one the deny rule keeps private, one no
 # rule names
@@ -26,7 +26,7 @@ lib_on_exit "kill $SERVERS 2>/dev/null"
 $PEER dserve "$TMP_DIR/dready" lxu-host/dgram &
 lib_on_exit "kill $! 2>/dev/null"
 wait_until 10 test -e "$TMP_DIR/ready" -a -e "$TMP_DIR/dready" || tap_skip_all "servers did not start"
-RULES="--deny unix:@lxu-host/secret --allow unix:@lxu-host/* --allow unix:@lxu-in/*"
+RULES="--deny unix:@lxu-host/secret --allow unix:@lxu-host/* --allow unix:@lxu-in/* --allow bind:unix:@lxu-in/*"
 
 # 1: an allowed name reaches the host's server; SO_PEERCRED both ways
 out=$(lxrun $RULES --log-connections "$TMP_DIR/conn.log" -- $PEER connect lxu-host/a 2>&1)
@@ -71,6 +71,22 @@ printf '# %s\n' "$out"
 set -- $out
 [ "$1" = ok ] && [ "$2" = lxu-in/srv ] && [ "$9" = "$(cat "$TMP_DIR/in.pid")" ] && [ "${10}" = 0 ]
 tap_result $? "a server inside on an allowed name is reached from the host (the host's client sees the sandbox's server, pid $9; the server sees pid $3, $6)"
+
+# 5b: without bind:, an allowed name is not bound in the host's namespace:
+# a server inside on it stays the sandbox's, host clients do not reach it
+# (else a sandbox could pose as a host server whose name is free)
+rm -f "$TMP_DIR/in.ready" "$TMP_DIR/host.done"
+lxrun --allow 'unix:@lxu-in/*' -- sh -c "$PEER listen $TMP_DIR/in.ready lxu-in/srv2 & i=0
+	while [ ! -e $TMP_DIR/host.done ] && [ \$i -lt 200 ]; do sleep 0.1; i=\$((i+1)); done
+	kill \$!" >"$TMP_DIR/in2.out" 2>&1 &
+INSIDE=$!
+wait_until 20 test -e "$TMP_DIR/in.ready"
+out=$($PEER connect lxu-in/srv2 2>&1)
+touch "$TMP_DIR/host.done"
+wait $INSIDE
+printf '# host: %s\n' "$out"
+[ -e "$TMP_DIR/in.ready" ] && [ "$out" = ECONNREFUSED ]
+tap_result $? "unix:@GLOB alone does not let the sandbox bind the name on the host (bind:unix:@GLOB does)"
 
 # 6: datagrams both ways: inside to the host's datagram server and back
 # (the reply goes to the inside client's autobound name, in the host's

@@ -344,14 +344,16 @@ static bool decide_unix(const struct netpolicy *p, bool bind, const char *name,
 }
 
 /*
- * unix:@GLOB: globs over the name, connect and bind alike, first match,
+ * unix:@GLOB: globs over the name for connect and sends, bind:unix:@GLOB
+ * for bind (a plain rule never lets a name be bound), first match,
  * private by default; they are neither IP allow rules nor matched by IP
  * rules, and bad globs are refused.
  */
 static void test_unix(void)
 {
 	static const char *const bad[] = {
-		"unix:@", "unix:", "unix:/tmp/x", "bind:unix:@x", "unix:@a\tb",
+		"unix:@", "unix:", "unix:/tmp/x", "bind:unix:x", "bind:unix:@",
+		"bind:tcp:unix:@x", "unix:@a\tb",
 		"unix:@xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 	};
@@ -372,7 +374,9 @@ static void test_unix(void)
 	g_assert_true(p.any_unix);
 	g_assert_true(decide_unix(&p, false, "/tmp/.X11-unix/X0", &rule));
 	g_assert_cmpstr(rule, ==, "unix:@/tmp/.X11-unix/X*");
-	g_assert_true(decide_unix(&p, true, "/tmp/.X11-unix/X0", NULL));
+	/* a plain rule does not let the sandbox serve a host name */
+	g_assert_false(decide_unix(&p, true, "/tmp/.X11-unix/X0", &rule));
+	g_assert_cmpstr(rule, ==, "default");
 	g_assert_false(decide_unix(&p, false, "/tmp/.X11-unix/X1", &rule));
 	g_assert_cmpstr(rule, ==, "unix:@/tmp/.X11-unix/X1");
 	g_assert_false(decide_unix(&p, false, "/tmp/dbus-abc", &rule));
@@ -389,6 +393,26 @@ static void test_unix(void)
 	g_assert_true(decide(&p, false, NETPOLICY_TCP, "10.0.0.1", 80, NULL));
 	g_assert_true(decide(&p, true, NETPOLICY_TCP, "10.0.0.1", 80, NULL));
 	g_assert_true(decide_unix(&p, false, "anything", NULL));
+	g_assert_false(decide_unix(&p, true, "anything", NULL));
+	netpolicy_clear(&p);
+
+	/* bind:unix:@GLOB is for bind only, and a deny of it first wins */
+	netpolicy_init(&p);
+	g_assert_cmpint(netpolicy_add(&p, false, "bind:unix:@srv-x", NULL), ==, 0);
+	g_assert_cmpint(netpolicy_add(&p, true, "bind:unix:@srv-*", NULL), ==, 0);
+	g_assert_true(p.any_unix);
+	g_assert_false(p.any_allow_bind);
+	g_assert_true(decide_unix(&p, true, "srv-a", &rule));
+	g_assert_cmpstr(rule, ==, "bind:unix:@srv-*");
+	g_assert_false(decide_unix(&p, true, "srv-x", &rule));
+	g_assert_cmpstr(rule, ==, "bind:unix:@srv-x");
+	g_assert_false(decide_unix(&p, false, "srv-a", &rule));
+	g_assert_cmpstr(rule, ==, "default");
+	g_assert_true(decide(&p, true, NETPOLICY_TCP, "10.0.0.1", 80, NULL));
+	netpolicy_clear(&p);
+
+	netpolicy_init(&p);
+	g_assert_cmpint(netpolicy_add(&p, true, "unix:@*", NULL), ==, 0);
 	/* merged into another policy, it stays a unix rule */
 	netpolicy_init(&q);
 	g_assert_cmpint(netpolicy_merge(&q, &p, false), ==, 0);

@@ -98,6 +98,7 @@
  * @where, @where_len: the address decided on, as decided (AF_UNSPEC read
  *	as AF_INET where the kernel does), for the connection log
  * @netns_ino: the sandbox's network namespace (0: not known)
+ * @owner_uid: the sandbox's owner (struct listener)
  * @netns_moved: a task of the sandbox may have left it (struct listener)
  * @unix_sock: an AF_UNIX socket for unixcross.c (unix rules exist)
  * @moved: that socket is one of the host's namespace
@@ -105,6 +106,7 @@
 struct govern_call {
 	const struct proxy_conf *conf;
 	int listener;
+	uid_t owner_uid;
 	ino_t netns_ino;
 	bool netns_moved;
 	bool unix_sock;
@@ -163,8 +165,8 @@ static bool govern_sandbox_socket(const struct govern_call *g)
 static struct unixcross_call govern_unix(const struct govern_call *g)
 {
 	return (struct unixcross_call){
-		.conf = g->conf, .listener = g->listener, .req = g->req,
-		.sock = g->sock, .type = g->type, .moved = g->moved,
+		.conf = g->conf, .listener = g->listener,
+		.owner_uid = g->owner_uid, .req = g->req, .sock = g->sock, .type = g->type, .moved = g->moved,
 	};
 }
 
@@ -745,6 +747,7 @@ static bool govern_loopback(const struct sockaddr_storage *sa, socklen_t len)
 
 /* A governed call of listener @l's: what every govern_*() starts from. */
 #define GOVERN_CALL(l, r) { .conf = (l)->conf, .listener = (l)->fd, \
+			    .owner_uid = (l)->owner_uid, \
 			    .netns_ino = (l)->netns_ino, \
 			    .netns_moved = (l)->netns_moved, \
 			    .journal = (l)->journal, .req = (r) }

@@ -132,6 +132,8 @@ struct proxy {
  * @src: its source id
  * @idle_src: the timeout dropping it when idle (0 for the --fd socket)
  * @peer_pid: the connecting process (SO_PEERCRED), 0 for the --fd socket
+ * @peer_uid: its uid (SO_PEERCRED; the proxy's own for the --fd socket):
+ *	the owner of the sandboxes whose listeners it sends
  * @is_ctl: the --fd socket
  * @oci: an OCI runtime's connection (--oci-socket): its message so far
  * @retry_src: the timeout asking again for its container's namespace, or 0
@@ -142,6 +144,7 @@ struct client {
 	guint src;
 	guint idle_src;
 	pid_t peer_pid;
+	uid_t peer_uid;
 	bool is_ctl;
 	struct oci_msg *oci;
 	guint retry_src;
@@ -227,6 +230,7 @@ static int proxy_netns_ino(int fd, ino_t *ret_ino)
  *	to close); the first two owned by the serving thread on success
  * @n_fds: 1 to 3
  * @pid: the client's idea of the sandbox's pid
+ * @owner: the uid of the client that sent it (the sandbox's owner)
  * @gate_always: read every caller's network namespace from the start
  *	(an OCI container: its profile need not trap the calls that move a
  *	task to another namespace, see notify.c's notify_gate())
@@ -235,7 +239,8 @@ static int proxy_netns_ino(int fd, ino_t *ret_ino)
  * namespace), -EUSERS (bound reached) or -errno.
  */
 static int proxy_do_add_listener(struct proxy *p, const int *fds,
-				 size_t n_fds, pid_t pid, bool gate_always)
+				 size_t n_fds, pid_t pid, uid_t owner,
+				 bool gate_always)
 {
 	struct listener *l;
 	ino_t ino = 0;
@@ -252,6 +257,7 @@ static int proxy_do_add_listener(struct proxy *p, const int *fds,
 	l->netns_fd = n_fds > 1 ? fds[1] : -1;
 	l->netns_ino = ino;
 	l->pid = pid;
+	l->owner_uid = owner;
 	l->netns_moved = gate_always && n_fds > 1;
 	/* an OCI profile does not trap sends on raw ICMP sockets' fds */
 	l->ping_sends = !gate_always;
@@ -310,7 +316,8 @@ static gboolean client_oci_serve(gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	if (r == 0) {
-		r = proxy_do_add_listener(c->p, fds, 2, pid, true);
+		r = proxy_do_add_listener(c->p, fds, 2, pid, c->peer_uid,
+					  true);
 		if (r < 0) {
 			close(fds[0]);
 			close(fds[1]);
@@ -386,7 +393,8 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 	/* an in-flight record only from lxnet run's own socket (--fd) */
 	if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER &&
 	    n_fds >= 1 && n_fds <= (c->is_ctl ? 3u : 2u)) {
-		r = proxy_do_add_listener(c->p, fds, n_fds, msg.pid, false);
+		r = proxy_do_add_listener(c->p, fds, n_fds, msg.pid,
+					  c->peer_uid, false);
 		if (r == 0) {
 			if (n_fds > 2)
 				close(fds[2]);
@@ -433,8 +441,8 @@ static void client_touch(struct client *c)
 					    client_on_idle, c);
 }
 
-static int client_add(struct proxy *p, int fd, bool is_ctl, pid_t peer_pid,
-		      bool oci)
+static int client_add(struct proxy *p, int fd, bool is_ctl,
+		      const struct ucred *peer, bool oci)
 {
 	struct client *c = g_new0(struct client, 1);
 
@@ -442,7 +450,8 @@ static int client_add(struct proxy *p, int fd, bool is_ctl, pid_t peer_pid,
 	c->p = p;
 	c->fd = fd;
 	c->is_ctl = is_ctl;
-	c->peer_pid = peer_pid;
+	c->peer_pid = peer ? peer->pid : 0;
+	c->peer_uid = peer ? peer->uid : geteuid();
 	c->src = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
 			       client_on_input, c);
 	client_touch(c);
@@ -520,7 +529,7 @@ static bool proxy_trusts_uid(const struct proxy *p, uid_t uid)
  * proxy_admit() - decide whether a new control connection is kept
  * @p: the proxy
  * @fd: the accepted connection
- * @ret_pid: the peer's pid
+ * @ret_cred: the peer's credentials
  *
  * Keeps at most PROXY_CLIENTS_PER_PEER connections per process; at the
  * bound on clients the oldest other one is dropped, so a legitimate shim,
@@ -530,7 +539,7 @@ static bool proxy_trusts_uid(const struct proxy *p, uid_t uid)
  * Return: 0, -EPERM (an untrusted uid), -EUSERS (this process has too
  * many), or -errno of SO_PEERCRED.
  */
-static int proxy_admit(struct proxy *p, int fd, pid_t *ret_pid)
+static int proxy_admit(struct proxy *p, int fd, struct ucred *ret_cred)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -563,14 +572,14 @@ static int proxy_admit(struct proxy *p, int fd, pid_t *ret_pid)
 			  n, (int)oldest->peer_pid);
 		client_free(oldest);
 	}
-	*ret_pid = cred.pid;
+	*ret_cred = cred;
 	return 0;
 }
 
 static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data)
 {
 	struct proxy *p = data;
-	pid_t peer_pid = 0;
+	struct ucred peer;
 	int cfd, r;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -591,12 +600,12 @@ static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data)
 			log_warn("accept: %s", g_strerror(errno));
 		return G_SOURCE_CONTINUE;
 	}
-	r = proxy_admit(p, cfd, &peer_pid);
+	r = proxy_admit(p, cfd, &peer);
 	if (r < 0) {
 		proxy_refuse(cfd, r);
 		return G_SOURCE_CONTINUE;
 	}
-	client_add(p, cfd, false, peer_pid, false);
+	client_add(p, cfd, false, &peer, false);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -607,7 +616,7 @@ static gboolean proxy_on_accept(gint fd, GIOCondition cond, gpointer data)
 static gboolean proxy_on_oci_accept(gint fd, GIOCondition cond, gpointer data)
 {
 	struct proxy *p = data;
-	pid_t peer_pid = 0;
+	struct ucred peer;
 	int cfd, r;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -616,13 +625,13 @@ static gboolean proxy_on_oci_accept(gint fd, GIOCondition cond, gpointer data)
 			log_warn("accept: %s", g_strerror(errno));
 		return G_SOURCE_CONTINUE;
 	}
-	r = proxy_admit(p, cfd, &peer_pid);
+	r = proxy_admit(p, cfd, &peer);
 	if (r < 0) {
 		log_warn("refused an OCI runtime: %s", g_strerror(-r));
 		close(cfd);
 		return G_SOURCE_CONTINUE;
 	}
-	client_add(p, cfd, false, peer_pid, true);
+	client_add(p, cfd, false, &peer, true);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -826,7 +835,7 @@ static void proxy_setup_fd(struct proxy *p, int fd)
 	if (util_set_cloexec_nonblock(fd, true) < 0)
 		die("--fd %d: %s", fd, g_strerror(errno));
 	p->fd_mode = true;
-	client_add(p, fd, true, 0, false);
+	client_add(p, fd, true, NULL, false);
 }
 
 /**

@@ -140,6 +140,8 @@ struct proxy_conf {
  *	only), or NULL
  * @ping_sends: its filter traps sends on raw ICMP sockets' fds (not an
  *	OCI profile's), so raw ICMP sockets can be made for it
+ * @owner_uid: the uid of the client that sent the listener (SO_PEERCRED,
+ *	the proxy's own for lxnet run's --fd socket): the sandbox's owner
  * @netns_fd: the sandbox's network namespace (owned; keeps @netns_ino
  *	that namespace's for the listener's life), or -1 when the client
  *	sent none (every caller is then served, as before the check)
@@ -156,6 +158,7 @@ struct proxy_conf {
 struct listener {
 	int fd;
 	pid_t pid;
+	uid_t owner_uid;
 	const struct proxy_conf *conf;
 	pthread_t thread;
 	void (*done)(struct listener *l, void *data);
@@ -318,10 +321,13 @@ int64_t publish_getsockname(const struct proxy_conf *conf, int listener,
  * @type: its SO_TYPE
  * @moved: it is a socket of the host's namespace (put in place earlier);
  *	else one of the sandbox's own namespace
+ * @owner_uid: the sandbox's owner (struct listener): nothing crosses
+ *	unless it is the proxy's euid
  */
 struct unixcross_call {
 	const struct proxy_conf *conf;
 	int listener;
+	uid_t owner_uid;
 	const struct seccomp_notif *req;
 	int sock;
 	int type;

@@ -51,7 +51,11 @@
  * maps them; a host client of a name the sandbox bound and listens on sees
  * the sandbox's listening process. The proxy cannot forge the caller's
  * credentials: the kernel allows another pid in SCM_CREDENTIALS only with
- * CAP_SYS_ADMIN, and SO_PEERCRED has no setter.
+ * CAP_SYS_ADMIN, and SO_PEERCRED has no setter. So nothing crosses for a
+ * sandbox whose owner (struct listener's @owner_uid: the uid of the client
+ * that sent its listener) is not the proxy's euid: root's proxy serving
+ * another user's shim would show host servers uid 0. Every name of such a
+ * sandbox is private (rule "proxy of another user").
  */
 #include "config.h"
 
@@ -130,6 +134,11 @@ static enum unixcross_dest unixcross_decide(const struct unixcross_call *u,
 		return UNIXCROSS_OTHER;
 	if (r < 0)
 		return UNIXCROSS_PRIVATE;
+	if (u->owner_uid != geteuid()) {
+		/* the host's server would see the proxy's uid, not the owner's */
+		*ret_rule = "proxy of another user";
+		return UNIXCROSS_PRIVATE;
+	}
 	q.name = name;
 	return netpolicy_decide(u->conf->policy, &q, NULL, NULL, 0, ret_rule) ?
 	       UNIXCROSS_HOST : UNIXCROSS_PRIVATE;

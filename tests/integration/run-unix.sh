@@ -16,7 +16,7 @@ PEER="$PY $top_srcdir/tests/integration/unix-peer.py"
 RACE=$top_builddir/tests/helpers/unix-race
 [ -x "$RACE" ] || tap_skip_all "tests/helpers/unix-race not built"
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 16
+tap_plan 17
 
 # host servers: two allowed names, one the deny rule keeps private, one no
 # rule names
@@ -218,5 +218,25 @@ if run_make_user && run_grant_fuse; then
 	tap_result $? "ordinary user: an allowed name crosses (the server sees $6 uid $4, the client uid ${10}), a private one does not"
 else
 	tap_skip "ordinary user" "cannot make a throw-away user with /dev/fuse here"
+fi
+
+# 14: root's proxy serving another user's shim (--allow-user): nothing
+# crosses, since the host's server would see uid 0 in SO_PEERCRED instead
+# of the user's; the name the host serves is refused as a private one
+# (under unshare -r root's uid is unmapped: the shim sees the overflow
+# uid, which --trust-uid names)
+if [ -n "$RUN_USER" ] || run_make_user; then
+	uid=$(id -u "$RUN_USER")
+	proxy_start "$TMP_DIR/root.sock" $RULES --allow-user "$uid" \
+		--log-connections "$TMP_DIR/conn3.log"
+	chmod 666 "$TMP_DIR/root.sock"
+	out=$(run_as_user "timeout -k 5 60 unshare -rn '$LXNET' shim --trust-uid $(cat /proc/sys/kernel/overflowuid) --proxy '$TMP_DIR/root.sock' -- $PEER connect lxu-host/a" 2>&1)
+	printf '# %s\n' "$out"
+	sed 's/^/# /' "$TMP_DIR/conn3.log" 2>/dev/null | head -2
+	[ "$out" = ECONNREFUSED ] &&
+		grep -q '"remote_addr":"@lxu-host/a".*"verdict":"deny","rule":"proxy of another user"' "$TMP_DIR/conn3.log"
+	tap_result $? "root's proxy serving uid $uid's shim: an allowed name does not cross (ECONNREFUSED, logged as denied)"
+else
+	tap_skip "another user's shim" "cannot make a throw-away user here"
 fi
 tap_done

@@ -752,15 +752,40 @@ static bool govern_loopback(const struct sockaddr_storage *sa, socklen_t len)
 			    .netns_moved = (l)->netns_moved, \
 			    .journal = (l)->journal, .req = (r) }
 
-/* A connect or bind on an AF_UNIX socket: unixcross.c's, on our copies. */
+/*
+ * A connect or bind on an AF_UNIX socket: unixcross.c's, on our copies,
+ * but a moved socket's blocking connect to an allowed name is made on the
+ * pool (a full backlog would hold the serving thread), reported to the
+ * connection log as unixcross.c reports its own.
+ */
 static int64_t govern_unix_addr(struct govern_call *g, bool bind,
 				const struct sockaddr_storage *sa,
 				socklen_t len)
 {
 	struct unixcross_call u = govern_unix(g);
+	const char *rule;
+	int64_t r;
 
-	return bind ? unixcross_bind(&u, sa, len) :
-		      unixcross_connect(&u, sa, len);
+	if (bind)
+		return unixcross_bind(&u, sa, len);
+	if (!unixcross_connect_blocks(&u, sa, len, &rule))
+		return unixcross_connect(&u, sa, len);
+	r = govern_proven(g);
+	if (r < 0)
+		return NOTIF_ANSWERED; /* the caller is gone */
+	g->decided = true;
+	g->allowed = true;
+	g->rule = rule;
+	g->proto = NETPOLICY_ANY;
+	g->where = *sa;
+	g->where_len = len;
+	r = govern_connect_async(g, sa, len);
+	if (r != NOTIF_ANSWERED) {
+		r = connect(g->sock, (const struct sockaddr *)sa, len) < 0 ?
+		    -errno : 0;
+		govern_log(g, "connect", r);
+	}
+	return r;
 }
 
 /**

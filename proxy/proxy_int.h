@@ -341,6 +341,9 @@ int64_t unixcross_bind(const struct unixcross_call *u,
 		       const struct sockaddr_storage *sa, socklen_t len);
 int64_t unixcross_send(const struct unixcross_call *u, struct msghdr *mh,
 		       int flags, bool proven);
+bool unixcross_connect_blocks(const struct unixcross_call *u,
+			      const struct sockaddr_storage *sa,
+			      socklen_t len, const char **ret_rule);
 bool unixcross_stays(const struct unixcross_call *u,
 		     const struct sockaddr_storage *sa, socklen_t len);
 

@@ -39,7 +39,10 @@
  * would name the proxy's fds and SCM_CREDENTIALS would be checked against
  * the proxy's privileges. They are made with MSG_DONTWAIT, so a full
  * receiver answers EAGAIN instead of holding the sandbox's serving thread,
- * and a connect to a full listen queue likewise. Once a stream or
+ * and the connect that moves a socket to a full listen queue likewise. A
+ * moved socket's blocking connect to an allowed name waits as the kernel's
+ * would, but on govern.c's connect pool (unixcross_connect_blocks()), not
+ * on the serving thread. Once a stream or
  * seqpacket socket is connected its sends are the kernel's (govern.c).
  *
  * Credentials: the kernel records the connecting task at connect() (and
@@ -324,6 +327,36 @@ int64_t unixcross_connect(const struct unixcross_call *u,
 	}
 	unixcross_log(u, fd >= 0 ? fd : u->sock, "connect", sa, len, d, rule, r);
 	return r == -ENOENT ? NOTIF_ANSWERED : r;
+}
+
+/**
+ * unixcross_connect_blocks() - whether a connect is a moved socket's
+ * blocking connect to an allowed name, for govern.c's pool
+ * @u: the call
+ * @sa: our copy of the address
+ * @len: its length
+ * @ret_rule: the rule that allowed it, when true
+ *
+ * Such a connect waits while the listener's backlog is full, which the
+ * sandbox can arrange itself (listen(0) on another moved socket): made
+ * on the serving thread, it would hold every other call of the sandbox.
+ * govern.c makes it on a pool thread (govern_connect_async(), which also
+ * answers the caller's signals); a non-blocking one, a name that does not
+ * cross and a socket still the sandbox's are unixcross_connect()'s.
+ *
+ * Return: true to make it on the pool.
+ */
+bool unixcross_connect_blocks(const struct unixcross_call *u,
+			      const struct sockaddr_storage *sa,
+			      socklen_t len, const char **ret_rule)
+{
+	int fl;
+
+	if (!u->moved ||
+	    unixcross_decide(u, sa, len, false, ret_rule) != UNIXCROSS_HOST)
+		return false;
+	fl = fcntl(u->sock, F_GETFL);
+	return fl >= 0 && !(fl & O_NONBLOCK);
 }
 
 /**

@@ -16,7 +16,7 @@ PEER="$PY $top_srcdir/tests/integration/unix-peer.py"
 RACE=$top_builddir/tests/helpers/unix-race
 [ -x "$RACE" ] || tap_skip_all "tests/helpers/unix-race not built"
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 17
+tap_plan 18
 
 # host servers: two allowed names, one the deny rule keeps private, one no
 # rule names
@@ -118,6 +118,15 @@ out=$(lxrun $RULES -- $PEER edges lxu-host/dgram lxu-private "$TMP_DIR/path" 2>&
 printf '# %s\n' $out
 [ "$(echo $out)" = "bound-connect EADDRNOTAVAIL bound-sendto EADDRNOTAVAIL move ok moved-private ECONNREFUSED moved-path ENOTSUP moved-rights ENOTSUP moved-bind EADDRNOTAVAIL moved-allowed ok" ]
 tap_result $? "a bound socket does not move; a moved one reaches only allowed names, without control messages"
+
+# 7b: a moved socket's blocking connect to a full backlog (listen(0),
+# filled by the sandbox itself) waits on a pool thread: the sandbox's
+# other calls are still served, and it completes once the server accepts
+out=$(lxrun $RULES -- $PEER backlog lxu-in/q 2>&1)
+printf '# %s\n' $out
+echo "$out" | grep -q '^filled [1-9]' && echo "$out" | grep -q '^other ok 0\.' &&
+	echo "$out" | grep -q '^blocked ok'
+tap_result $? "a moved socket's blocking connect to a full backlog does not hold the sandbox's other calls ($(echo $out))"
 
 # 8: the connection log names the calls: family unix, the name, the rule
 grep -q '"call":"connect","proto":"stream","family":"unix".*"remote_addr":"@lxu-host/a".*"verdict":"allow","rule":"unix:@lxu-host/\*"' "$TMP_DIR/conn.log"

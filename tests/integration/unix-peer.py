@@ -25,6 +25,12 @@
                                gets: one errno name (or "ok") per line
   listen READY NAME            one stream server, as serve, answering one
                                connection, then exits
+  backlog NAME                 a server on NAME/srv with listen(0) and its
+                               backlog filled, a socket moved by binding
+                               NAME/b connecting to it (blocks), then
+                               another call timed: "other ok SECONDS" or
+                               "other hang", then "blocked ok" once the
+                               server accepts
 """
 import errno
 import os
@@ -33,6 +39,8 @@ import signal
 import socket
 import struct
 import sys
+import threading
+import time
 
 
 def abstract(name):
@@ -215,6 +223,45 @@ def edges(allowed, private, path):
     return 0
 
 
+def backlog(name):
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(abstract(name + "/srv"))
+    srv.listen(0)
+    fill = []
+    for _ in range(8):  # until the backlog is full (EAGAIN)
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        c.setblocking(False)
+        if attempt(lambda: c.connect(abstract(name + "/srv"))) != "ok":
+            break
+        fill.append(c)
+    b = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    b.bind(abstract(name + "/b"))  # moves it
+    res = {}
+    t = threading.Thread(target=lambda: res.update(
+        b=attempt(lambda: b.connect(abstract(name + "/srv")))), daemon=True)
+    t.start()
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    o = threading.Thread(target=lambda: res.update(o=attempt(
+        lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect(
+            abstract("lxu-not-allowed")))), daemon=True)
+    o.start()
+    o.join(5)
+    print("filled %d" % len(fill))
+    print("other ok %.3f" % (time.monotonic() - t0) if not o.is_alive()
+          else "other hang")
+    srv.settimeout(5)
+    for _ in range(len(fill) + 1):
+        try:
+            srv.accept()
+        except OSError:
+            break
+    t.join(5)
+    print("blocked " + res.get("b", "hang"))
+    sys.stdout.flush()
+    os._exit(0)  # a hung thread must not hold the exit
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "serve":
         serve(argv[2], argv[3], argv[4:])
@@ -230,6 +277,8 @@ def main(argv):
         return edges(*argv[2:])
     elif len(argv) >= 5 and argv[1] == "dcount":
         dcount(argv[2], argv[3], argv[4:])
+    elif len(argv) == 3 and argv[1] == "backlog":
+        return backlog(argv[2])
     elif len(argv) == 4 and argv[1] == "sink":
         sink(argv[2], argv[3])
     else:

@@ -818,15 +818,21 @@ int64_t govern_connect(const struct listener *l,
 		r = govern_proven(&g);
 	if (r == 0) {
 		/* a published PORT on a local address: its HOSTPORT */
-		(void)publish_connect_port(g.conf, g.proto, &sa, len);
+		bool published = publish_connect_port(g.conf, g.proto, &sa,
+						      len);
+
 		/*
 		 * Blocking: on a pool thread, or here when that fails. To the
 		 * host's loopback the handshake is done within connect() (a
 		 * full listen queue aside), so it is made here: a hop to
-		 * another thread would cost more than the call.
+		 * another thread would cost more than the call. Not to a
+		 * published port: the sandbox's own server, whose full accept
+		 * queue the sandbox controls, would hold the serving thread
+		 * for the SYN retries (about 127 s).
 		 */
 		fl = fcntl(g.sock, F_GETFL);
-		if (fl >= 0 && !(fl & O_NONBLOCK) && !govern_loopback(&sa, len))
+		if (fl >= 0 && !(fl & O_NONBLOCK) &&
+		    (published || !govern_loopback(&sa, len)))
 			r = govern_connect_async(&g, &sa, len);
 		if (r != NOTIF_ANSWERED)
 			r = connect(g.sock, (struct sockaddr *)&sa, len) < 0 ?
@@ -836,6 +842,42 @@ int64_t govern_connect(const struct listener *l,
 		govern_log(&g, "connect", r);
 	govern_call_clear(&g);
 	return r == -ENOENT ? NOTIF_ANSWERED : r;
+}
+
+/**
+ * govern_publish_connect() - connect(fd, addr, len) with published ports
+ * and no policy
+ * @l: the caller's listener
+ * @req: the notification
+ *
+ * publish.c decides whether the proxy makes it (a PORT on a local
+ * address: its HOSTPORT); a blocking one is made on the pool, as a
+ * governed one is, since a full accept queue of the published server
+ * makes it wait the SYN retries (about 127 s).
+ *
+ * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
+ */
+int64_t govern_publish_connect(const struct listener *l,
+			       const struct seccomp_notif *req)
+{
+	struct govern_call g = GOVERN_CALL(l, req);
+	struct publish_call c;
+	int64_t r;
+	int fl;
+
+	r = publish_connect_open(l->conf, l->fd, req, &c);
+	if (r != 0)
+		return r;
+	g.sock = c.sock;
+	fl = fcntl(g.sock, F_GETFL);
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		r = govern_connect_async(&g, &c.sa, c.len);
+	if (r != NOTIF_ANSWERED)
+		r = connect(g.sock, (struct sockaddr *)&c.sa, c.len) < 0 ?
+		    -errno : 0;
+	if (g.sock >= 0)
+		close(g.sock);
+	return r;
 }
 
 /**

@@ -341,7 +341,7 @@ static int64_t do_connect(struct listener *l, const struct seccomp_notif *req,
 	}
 	if (l->conf->policy)
 		return govern_connect(l, req);
-	return l->conf->publish ? publish_connect(l->conf, l->fd, req)
+	return l->conf->publish ? govern_publish_connect(l, req)
 				: NOTIF_CONTINUE;
 }
 

@@ -291,6 +291,8 @@ int target_write_iov(struct target *t, const struct iovec *iov, size_t n_iov,
 int64_t govern_connect(const struct listener *l,
 		       const struct seccomp_notif *req);
 int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req);
+int64_t govern_publish_connect(const struct listener *l,
+			       const struct seccomp_notif *req);
 int64_t govern_sendto(const struct listener *l,
 		      const struct seccomp_notif *req);
 int64_t govern_sendmsg(const struct listener *l,
@@ -299,6 +301,20 @@ int64_t govern_sendmmsg(const struct listener *l,
 			const struct seccomp_notif *req);
 
 /* publish.c */
+/*
+ * struct publish_call - one bind() or connect() that may name a published
+ * port
+ * @sock: our copy of the caller's socket, or -1
+ * @proto: its protocol
+ * @sa, @len: our copy of the address
+ */
+struct publish_call {
+	int sock;
+	enum netpolicy_proto proto;
+	struct sockaddr_storage sa;
+	socklen_t len;
+};
+
 int publish_bind_port(const struct proxy_conf *conf,
 		      enum netpolicy_proto proto, struct sockaddr_storage *sa,
 		      socklen_t len);
@@ -307,8 +323,9 @@ bool publish_connect_port(const struct proxy_conf *conf,
 			  struct sockaddr_storage *sa, socklen_t len);
 int64_t publish_bind(const struct proxy_conf *conf, int listener,
 		     const struct seccomp_notif *req);
-int64_t publish_connect(const struct proxy_conf *conf, int listener,
-			const struct seccomp_notif *req);
+int64_t publish_connect_open(const struct proxy_conf *conf, int listener,
+			     const struct seccomp_notif *req,
+			     struct publish_call *c);
 int64_t publish_getsockname(const struct proxy_conf *conf, int listener,
 			    const struct seccomp_notif *req);
 /*

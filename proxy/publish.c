@@ -150,20 +150,6 @@ bool publish_connect_port(const struct proxy_conf *conf,
 	return true;
 }
 
-/*
- * struct publish_call - one bind() or connect() that may name a published
- * port
- * @sock: our copy of the caller's socket, or -1
- * @proto: its protocol
- * @sa, @len: our copy of the address
- */
-struct publish_call {
-	int sock;
-	enum netpolicy_proto proto;
-	struct sockaddr_storage sa;
-	socklen_t len;
-};
-
 /**
  * publish_open() - read a bind()/connect()'s address; take the socket when
  * the port is published
@@ -234,32 +220,36 @@ int64_t publish_bind(const struct proxy_conf *conf, int listener,
 }
 
 /**
- * publish_connect() - connect(fd, addr, len) with published ports, no policy
+ * publish_connect_open() - a connect() with published ports, no policy:
+ * whether the proxy makes it
  * @conf: shared configuration, @conf->publish set
  * @listener: the listener fd
  * @req: the notification
+ * @c: filled in: the socket (ours to close) and the address, its PORT
+ *	rewritten to HOSTPORT
  *
- * To a local address the handshake is done within connect() (a full
- * listen queue aside), so it is made on the serving thread.
+ * The connect itself is govern_publish_connect()'s, on the connect pool
+ * for a blocking socket: a full accept queue of the published server
+ * would hold the serving thread for the SYN retries (about 127 s).
  *
- * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
+ * Return: 0 when the proxy connects @c->sock to @c->sa, else
+ * NOTIF_CONTINUE or NOTIF_ANSWERED (then @c->sock is -1).
  */
-int64_t publish_connect(const struct proxy_conf *conf, int listener,
-			const struct seccomp_notif *req)
+int64_t publish_connect_open(const struct proxy_conf *conf, int listener,
+			     const struct seccomp_notif *req,
+			     struct publish_call *c)
 {
-	struct publish_call c;
 	int64_t r;
 
-	r = publish_open(conf, listener, req, false, &c);
-	if (r == 0 && !publish_connect_port(conf, c.proto, &c.sa, c.len))
+	r = publish_open(conf, listener, req, false, c);
+	if (r == 0 && !publish_connect_port(conf, c->proto, &c->sa, c->len))
 		r = NOTIF_CONTINUE;
 	if (r == 0 && notif_id_valid(listener, req->id) < 0)
 		r = NOTIF_ANSWERED;
-	if (r == 0)
-		r = connect(c.sock, (struct sockaddr *)&c.sa, c.len) < 0 ?
-		    -errno : 0;
-	if (c.sock >= 0)
-		close(c.sock);
+	if (r != 0 && c->sock >= 0) {
+		close(c->sock);
+		c->sock = -1;
+	}
 	return r;
 }
 

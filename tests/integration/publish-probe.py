@@ -11,11 +11,18 @@
 #                               reply
 #   bind tcp|udp ADDR PORT      try bind(ADDR:PORT): "ok <getsockname port>"
 #                               or the errno's name
+#   full PORT                   listen(0) on PORT, never accepting; fill the
+#                               accept queue from 127.0.0.1; a blocking
+#                               connect to it in a thread (it waits); then
+#                               time a getsockname() (trapped): "other ok
+#                               SECONDS" or "other hang" (past 5 s)
 # Every wait is bounded (10 s).
 import errno
 import os
 import socket
 import sys
+import threading
+import time
 
 TIMEOUT = 10
 
@@ -71,11 +78,42 @@ def try_bind(k, addr, port):
     return 0
 
 
+def full(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port))
+    s.listen(0)
+    fill = []
+    for _ in range(4):
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.setblocking(False)
+        c.connect_ex(("127.0.0.1", port))
+        fill.append(c)
+    time.sleep(0.5)
+    b = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # blocking
+    threading.Thread(target=lambda: b.connect_ex(("127.0.0.1", port)),
+                     daemon=True).start()
+    time.sleep(0.5)
+    res = {}
+    t0 = time.monotonic()
+    o = threading.Thread(target=lambda: res.update(
+        n=socket.socket(socket.AF_INET, socket.SOCK_STREAM).getsockname()),
+        daemon=True)
+    o.start()
+    o.join(5)
+    print("other ok %.3f" % (time.monotonic() - t0) if "n" in res
+          else "other hang")
+    sys.stdout.flush()
+    os._exit(0)  # the blocked connect must not hold the exit
+
+
 def main(a):
     if a[0] == "serve":
         return serve(a[1], int(a[2]), int(a[3]), *a[4:6])
     if a[0] == "talk":
         return talk(a[1], a[2], int(a[3]), a[4])
+    if a[0] == "full":
+        return full(int(a[1]))
     if a[0] == "bind":
         return try_bind(a[1], a[2], int(a[3]))
     return 2

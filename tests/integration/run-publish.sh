@@ -22,7 +22,7 @@ start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null)
 PROBE="python3 $top_srcdir/tests/integration/publish-probe.py"
 D=$TMP_DIR/p
 mkdir -m 777 "$D"
-tap_plan 19
+tap_plan 20
 
 # uxrun ARGS... - `lxnet run $VIEW ARGS...` as the user, bounded by 60 s
 uxrun() {
@@ -141,6 +141,15 @@ st2=$?
 	grep -q 'already taken' "$D/dup2.out" &&
 	uxrun "--publish=8084:80 --publish=8084:80/udp -- true"
 tap_result $? "a PORT or HOSTPORT published twice: exit 2; the same pair for tcp and udp is fine"
+
+# a published server whose accept queue is full (listen(0), filled from
+# inside): a blocking connect to PORT waits for the SYN retries (about
+# 127 s) on a pool thread, not the serving one, so the sandbox's other
+# trapped calls (a getsockname) are still answered; with a policy too
+out=$(uxrun "--publish=8090:80 -- $PROBE full 80" 2>&1)
+out2=$(uxrun "--publish=8091:80 --allow=tcp:* -- $PROBE full 80" 2>&1)
+echo "$out" | grep -q '^other ok 0\.' && echo "$out2" | grep -q '^other ok 0\.'
+tap_result $? "a blocking connect to a full published server does not hold the sandbox's other calls (no policy: $out; policy: $out2)"
 
 # lxnet-proxy --publish serving lxnet shim: the shim learns from the proxy
 # that bind, connect and getsockname are to be trapped

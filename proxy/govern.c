@@ -953,6 +953,32 @@ static int govern_read_buf(struct govern_call *g, uint64_t ptr, size_t len,
 }
 
 /*
+ * Whether a send to @sa (NULL: none) on an AF_UNIX socket of the sandbox's
+ * own namespace stays there: decided before any data is copied or
+ * bounded, since the kernel then sends it (up to its own sk_sndbuf).
+ */
+static bool govern_unix_stays(const struct govern_call *g,
+			      const struct sockaddr_storage *sa,
+			      socklen_t alen)
+{
+	struct unixcross_call u = govern_unix(g);
+
+	return unixcross_stays(&u, sa, alen);
+}
+
+/* Such a send: reported to the connection log, then CONTINUE. */
+static int64_t govern_unix_continue(const struct govern_call *g,
+				    const struct sockaddr_storage *sa,
+				    socklen_t alen, int flags)
+{
+	struct unixcross_call u = govern_unix(g);
+	struct msghdr mh = { .msg_name = (void *)sa,
+			     .msg_namelen = sa ? alen : 0 };
+
+	return unixcross_send(&u, &mh, flags, false);
+}
+
+/*
  * sendto() on an AF_UNIX socket: unixcross.c's, with our copies of the
  * address and, when it may cross, of the data.
  */
@@ -1002,10 +1028,16 @@ int64_t govern_sendto(const struct listener *l,
 	r = govern_open(&g);
 	if (r == 0 && govern_send_free(&g, flags))
 		r = NOTIF_CONTINUE;
-	if (r == 0 && n > GOVERN_SEND_MAX)
-		r = g.type == SOCK_STREAM ? (n = GOVERN_SEND_MAX, 0) : -EMSGSIZE;
 	if (r == 0)
 		r = govern_read_addr(&g, req->data.args[4], alen, &sa);
+	/* a send that stays in the sandbox's namespace is the kernel's, whole */
+	if (r == 0 && g.unix_sock && govern_unix_stays(&g, &sa, alen)) {
+		r = govern_unix_continue(&g, &sa, alen, flags);
+		govern_call_clear(&g);
+		return r == -ENOENT ? NOTIF_ANSWERED : r;
+	}
+	if (r == 0 && n > GOVERN_SEND_MAX)
+		r = g.type == SOCK_STREAM ? (n = GOVERN_SEND_MAX, 0) : -EMSGSIZE;
 	if (r == 0 && g.unix_sock) {
 		r = govern_unix_sendto(&g, &sa, alen, n, flags);
 		govern_call_clear(&g);
@@ -1118,6 +1150,36 @@ static int govern_read_msg(struct govern_call *g, uint64_t ptr,
 	return 0;
 }
 
+/*
+ * sendmsg() on an AF_UNIX socket of the sandbox's namespace: only the
+ * msghdr and its name are read first; a message that stays there is the
+ * kernel's (NOTIF_CONTINUE) before its data and control are copied or
+ * bounded. Return: 0 to go on (it may cross), NOTIF_CONTINUE or -errno.
+ */
+static int64_t govern_unix_msg_stays(struct govern_call *g, uint64_t ptr,
+				     int flags)
+{
+	struct sockaddr_storage sa;
+	struct msghdr h;
+	bool named;
+	int r;
+
+	r = govern_read(g, ptr, &h, sizeof(h));
+	if (r < 0)
+		return r;
+	named = h.msg_name && h.msg_namelen;
+	if (named) {
+		r = govern_read_addr(g, (uint64_t)(uintptr_t)h.msg_name,
+				     h.msg_namelen, &sa);
+		if (r < 0)
+			return r;
+	}
+	if (!govern_unix_stays(g, named ? &sa : NULL, h.msg_namelen))
+		return 0;
+	return govern_unix_continue(g, named ? &sa : NULL, h.msg_namelen,
+				    flags);
+}
+
 /* Decide and send one message of ours; the bytes sent or -errno. */
 static int64_t govern_send_msg(struct govern_call *g, struct govern_msg *m,
 			       int flags)
@@ -1166,6 +1228,8 @@ int64_t govern_sendmsg(const struct listener *l,
 	r = govern_open(&g);
 	if (r == 0 && govern_send_free(&g, flags))
 		r = NOTIF_CONTINUE;
+	if (r == 0 && g.unix_sock && !g.moved)
+		r = govern_unix_msg_stays(&g, req->data.args[1], flags);
 	if (r == 0)
 		r = govern_read_msg(&g, req->data.args[1], &m);
 	if (r == 0)

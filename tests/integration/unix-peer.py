@@ -25,6 +25,12 @@
                                gets: one errno name (or "ok") per line
   listen READY NAME            one stream server, as serve, answering one
                                connection, then exits
+  big PATH                     datagrams past 256 KiB (and within the
+                               socket's sndbuf) to a private abstract name
+                               and to pathname PATH, by sendto and sendmsg:
+                               "WHAT ok" when all of it arrived, else the
+                               errno's name; "skip SNDBUF" when the
+                               sndbuf cannot be made large enough
   backlog NAME                 a server on NAME/srv with listen(0) and its
                                backlog filled, a socket moved by binding
                                NAME/b connecting to it (blocks), then
@@ -223,6 +229,37 @@ def edges(allowed, private, path):
     return 0
 
 
+def big(path):
+    r = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    r.bind(abstract("lxu-big-private"))
+    p = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    p.bind(path)
+    for x in (r, p):
+        x.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
+        x.settimeout(5)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 21)
+    sndbuf = s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+    n = min(sndbuf - 4096, 400000)
+    if n <= 256 * 1024:
+        print("skip %d" % sndbuf)
+        return 0
+    data = b"x" * n
+    out = []
+    for what, dst, rx in (("abstract", abstract("lxu-big-private"), r),
+                          ("path", path, p)):
+        for how in ("sendto", "sendmsg"):
+            if how == "sendto":
+                res = attempt(lambda: s.sendto(data, dst))
+            else:
+                res = attempt(lambda: s.sendmsg([data], [], 0, dst))
+            if res == "ok":
+                res = "ok" if len(rx.recv(n + 1)) == n else "short"
+            out.append("%s-%s %s" % (what, how, res))
+    print("\n".join(out))
+    return 0
+
+
 def backlog(name):
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(abstract(name + "/srv"))
@@ -277,6 +314,8 @@ def main(argv):
         return edges(*argv[2:])
     elif len(argv) >= 5 and argv[1] == "dcount":
         dcount(argv[2], argv[3], argv[4:])
+    elif len(argv) == 3 and argv[1] == "big":
+        return big(argv[2])
     elif len(argv) == 3 and argv[1] == "backlog":
         return backlog(argv[2])
     elif len(argv) == 4 and argv[1] == "sink":

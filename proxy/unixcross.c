@@ -17,12 +17,14 @@
  * - An allowed name on a socket of the sandbox's that has neither a name
  *   nor a peer yet: the proxy makes a socket of the same type in its own
  *   (the host's) namespace, with the caller's O_NONBLOCK and the options
- *   that matter (UNIXCROSS_OPTS), makes the call on it with its own copy
+ *   that matter (unixcross_opts[], SO_RCVTIMEO, SO_SNDTIMEO), makes the
+ *   call on it with its own copy
  *   of the address, and on success puts it at the caller's fd number
  *   (SECCOMP_ADDFD_FLAG_SETFD, the caller's FD_CLOEXEC kept) before
  *   answering: from then on listen(), accept(), reads and writes are the
  *   kernel's, on a socket of the host's. Copies of the old fd made before
- *   (dup(), fork(), SCM_RIGHTS) keep the old socket.
+ *   (dup(), fork(), SCM_RIGHTS) keep the old socket, and an epoll
+ *   registration of the old fd goes with it (epoll watches the file).
  * - An allowed name on a socket of the sandbox's that is already bound or
  *   connected: it cannot move (its name or peer is the sandbox's):
  *   EISCONN when connected, else EADDRNOTAVAIL (EINVAL for a bind, the
@@ -68,6 +70,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -85,6 +88,9 @@
 static const int unixcross_opts[] = {
 	SO_PASSCRED, SO_PASSSEC, SO_PASSPIDFD, SO_SNDBUF, SO_RCVBUF,
 };
+
+/* struct timeval options carried over likewise. */
+static const int unixcross_timeouts[] = { SO_RCVTIMEO, SO_SNDTIMEO };
 
 /* Where an address leads, for the policy. */
 enum unixcross_dest {
@@ -222,8 +228,8 @@ static bool unixcross_cloexec(const struct unixcross_call *u)
 
 /*
  * A socket of the host's namespace to put in place of the caller's: same
- * type, the options of UNIXCROSS_OPTS, non-blocking while the proxy uses
- * it. Return: the fd or -errno.
+ * type, the options of unixcross_opts[] and unixcross_timeouts[],
+ * non-blocking while the proxy uses it. Return: the fd or -errno.
  */
 static int unixcross_socket(const struct unixcross_call *u)
 {
@@ -244,6 +250,15 @@ static int unixcross_socket(const struct unixcross_call *u)
 			v /= 2; /* the kernel doubles what it is given */
 		(void)setsockopt(fd, SOL_SOCKET, unixcross_opts[i], &v,
 				 sizeof(v));
+	}
+	for (i = 0; i < G_N_ELEMENTS(unixcross_timeouts); i++) {
+		struct timeval tv;
+
+		vlen = sizeof(tv);
+		if (getsockopt(u->sock, SOL_SOCKET, unixcross_timeouts[i], &tv,
+			       &vlen) == 0 && (tv.tv_sec || tv.tv_usec))
+			(void)setsockopt(fd, SOL_SOCKET, unixcross_timeouts[i],
+					 &tv, sizeof(tv));
 	}
 	return fd;
 }

@@ -16,7 +16,7 @@ PEER="$PY $top_srcdir/tests/integration/unix-peer.py"
 RACE=$top_builddir/tests/helpers/unix-race
 [ -x "$RACE" ] || tap_skip_all "tests/helpers/unix-race not built"
 run_make_host || tap_skip_all "cannot make a veth pair here"
-tap_plan 19
+tap_plan 20
 
 # host servers: two allowed names, one the deny rule keeps private, one no
 # rule names
@@ -140,6 +140,13 @@ else
 	[ "$(echo $out)" = "abstract-sendto ok abstract-sendmsg ok path-sendto ok path-sendmsg ok" ]
 	tap_result $? "under unix rules a 256+ KiB datagram to a private name or a pathname is the kernel's ($(echo $out))"
 fi
+
+# 7d: a socket that moves keeps its SO_RCVTIMEO and SO_SNDTIMEO: a read
+# with nothing to come times out as set
+out=$(lxrun $RULES -- $PEER timeo lxu-host/dgram 2>&1)
+printf '# %s\n' "$out"
+echo "$out" | grep -q '^rcvtimeo EAGAIN 0\.[2-9]' && echo "$out" | grep -q '^sndtimeo 400000$'
+tap_result $? "a moved socket keeps SO_RCVTIMEO and SO_SNDTIMEO ($(echo $out))"
 
 # 8: the connection log names the calls: family unix, the name, the rule
 grep -q '"call":"connect","proto":"stream","family":"unix".*"remote_addr":"@lxu-host/a".*"verdict":"allow","rule":"unix:@lxu-host/\*"' "$TMP_DIR/conn.log"

@@ -31,6 +31,11 @@
                                "WHAT ok" when all of it arrived, else the
                                errno's name; "skip SNDBUF" when the
                                sndbuf cannot be made large enough
+  timeo NAME                   a datagram socket with SO_RCVTIMEO 0.3 s and
+                               SO_SNDTIMEO 0.4 s sends to NAME (it moves),
+                               reads the reply, then reads again: "rcvtimeo
+                               ERRNO SECONDS" ("hang" past 3 s), then
+                               "sndtimeo USEC" as getsockopt says
   backlog NAME                 a server on NAME/srv with listen(0) and its
                                backlog filled, a socket moved by binding
                                NAME/b connecting to it (blocks), then
@@ -260,6 +265,30 @@ def big(path):
     return 0
 
 
+def timeo(name):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
+                 struct.pack("ll", 0, 300000))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO,
+                 struct.pack("ll", 0, 400000))
+    s.sendto(b"hello", abstract(name))
+    for _ in range(20):  # the reply (a loaded machine may take > 0.3 s)
+        if attempt(lambda: s.recv(4096)) == "ok":
+            break
+    res = {}
+    t0 = time.monotonic()
+    t = threading.Thread(target=lambda: res.update(
+        r=attempt(lambda: s.recv(4096))), daemon=True)
+    t.start()
+    t.join(3)
+    print("rcvtimeo %s %.1f" % (res.get("r", "hang"), time.monotonic() - t0))
+    sec, usec = struct.unpack("ll", s.getsockopt(
+        socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.calcsize("ll")))
+    print("sndtimeo %d" % (sec * 1000000 + usec))
+    sys.stdout.flush()
+    os._exit(0)  # a hung read must not hold the exit
+
+
 def backlog(name):
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(abstract(name + "/srv"))
@@ -316,6 +345,8 @@ def main(argv):
         dcount(argv[2], argv[3], argv[4:])
     elif len(argv) == 3 and argv[1] == "big":
         return big(argv[2])
+    elif len(argv) == 3 and argv[1] == "timeo":
+        return timeo(argv[2])
     elif len(argv) == 3 and argv[1] == "backlog":
         return backlog(argv[2])
     elif len(argv) == 4 and argv[1] == "sink":

@@ -1050,8 +1050,12 @@ int64_t govern_sendto(const struct listener *l,
 	if (r == 0)
 		r = govern_proven(&g);
 	if (r == 0) {
-		ssize_t k = sendto(g.sock, buf, n, flags | MSG_NOSIGNAL,
-				   (struct sockaddr *)&sa, alen);
+		ssize_t k;
+
+		/* a published PORT on a local address: its HOSTPORT */
+		(void)publish_connect_port(g.conf, g.proto, &sa, alen);
+		k = sendto(g.sock, buf, n, flags | MSG_NOSIGNAL,
+			   (struct sockaddr *)&sa, alen);
 
 		r = k < 0 ? -errno : k;
 	}
@@ -1198,6 +1202,9 @@ static int64_t govern_send_msg(struct govern_call *g, struct govern_msg *m,
 			govern_log(g, "send", r);
 			return r;
 		}
+		/* decided on PORT; a published one is sent to its HOSTPORT */
+		(void)publish_connect_port(g->conf, g->proto, &m->sa,
+					   m->mh.msg_namelen);
 	}
 	k = sendmsg(g->sock, &m->mh, flags | MSG_NOSIGNAL);
 	k = k < 0 ? -errno : k;

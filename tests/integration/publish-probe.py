@@ -11,6 +11,9 @@
 #                               reply
 #   bind tcp|udp ADDR PORT      try bind(ADDR:PORT): "ok <getsockname port>"
 #                               or the errno's name
+#   dsend ADDR PORT MSG         sendto() MSG to ADDR:PORT from an unconnected
+#                               UDP socket, print the reply or the errno's
+#                               name
 #   full PORT                   listen(0) on PORT, never accepting; fill the
 #                               accept queue from 127.0.0.1; a blocking
 #                               connect to it in a thread (it waits); then
@@ -78,6 +81,18 @@ def try_bind(k, addr, port):
     return 0
 
 
+def dsend(addr, port, msg):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.settimeout(TIMEOUT)
+    try:
+        s.sendto(msg.encode(), (addr, port))
+        print(s.recv(512).decode())
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, str(e.errno)) if e.errno
+              else "timeout")
+    return 0
+
+
 def full(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -112,6 +127,8 @@ def main(a):
         return serve(a[1], int(a[2]), int(a[3]), *a[4:6])
     if a[0] == "talk":
         return talk(a[1], a[2], int(a[3]), a[4])
+    if a[0] == "dsend":
+        return dsend(a[1], int(a[2]), a[3])
     if a[0] == "full":
         return full(int(a[1]))
     if a[0] == "bind":

@@ -22,7 +22,7 @@ start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null)
 PROBE="python3 $top_srcdir/tests/integration/publish-probe.py"
 D=$TMP_DIR/p
 mkdir -m 777 "$D"
-tap_plan 20
+tap_plan 21
 
 # uxrun ARGS... - `lxnet run $VIEW ARGS...` as the user, bounded by 60 s
 uxrun() {
@@ -150,6 +150,17 @@ out=$(uxrun "--publish=8090:80 -- $PROBE full 80" 2>&1)
 out2=$(uxrun "--publish=8091:80 --allow=tcp:* -- $PROBE full 80" 2>&1)
 echo "$out" | grep -q '^other ok 0\.' && echo "$out2" | grep -q '^other ok 0\.'
 tap_result $? "a blocking connect to a full published server does not hold the sandbox's other calls (no policy: $out; policy: $out2)"
+
+# under a policy the sends are trapped: a UDP sendto() to PORT at the
+# loopback, without connect(), reaches the server inside (on HOSTPORT),
+# and the connection log says PORT
+out=$(uxrun "--publish=8092:80/udp --allow=udp:* --log-connections=$D/udp.log -- sh -c 'rm -f $D/usend; $PROBE serve udp 80 1 $D/usend & i=0
+	while [ ! -e $D/usend ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
+	$PROBE dsend 127.0.0.1 80 dgram; wait'" 2>&1)
+sed 's/^/# /' "$D/udp.log" 2>/dev/null | cut -c1-300
+[ "$out" = "dgram via 80" ] &&
+	grep -q '"call":"send","proto":"udp".*"remote_addr":"127.0.0.1","remote_port":80,' "$D/udp.log"
+tap_result $? "under a policy a UDP sendto() to published PORT 80 reaches the server inside (got '$out')"
 
 # lxnet-proxy --publish serving lxnet shim: the shim learns from the proxy
 # that bind, connect and getsockname are to be trapped

@@ -50,6 +50,12 @@ enum trap_scope {
  *	PORT, reaches it for a local PORT, and says PORT (proxy/publish.c)
  */
 #define TRAP_FILTER_PUBLISH (1u << 1)
+/*
+ * Every TRAP_FILTER_* this build knows: a shim told of another bit by its
+ * proxy (a newer proxy than the shim) refuses, since the filter it would
+ * build would leave unanswered what the proxy means to enforce
+ */
+#define TRAP_FILTER_KNOWN (TRAP_FILTER_GOVERN | TRAP_FILTER_PUBLISH)
 
 /*
  * Which architectures a row is trapped on (the column "arches"): every

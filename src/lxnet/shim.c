@@ -21,6 +21,7 @@
 #include "log.h"
 #include "seccomp_filter.h"
 #include "shim.h"
+#include "trapped.h"
 
 /**
  * shim_connect() - connect to lxnet-proxy's control socket
@@ -90,10 +91,12 @@ static int shim_check_peer(int sock, const char *path, int64_t trust_uid)
  * @sock: connected control socket
  * @timeout_s: bound on the wait for the answer
  * @ret_flags: TRAP_FILTER_* (TRAP_FILTER_GOVERN when the proxy enforces a
- *	connection policy)
+ *	connection policy); also written for flags this shim does not know
  *
- * Return: 0, -ETIMEDOUT, -EPROTO for an answer that is not an FDPASS_ACK,
- * the proxy's -errno (-EPERM: it does not serve this user), or -errno.
+ * Return: 0, -ETIMEDOUT, -EPROTO for an answer that is not an FDPASS_ACK
+ * or whose flags hold a bit outside TRAP_FILTER_KNOWN (a proxy newer than
+ * this shim: @ret_flags says which), the proxy's -errno (-EPERM: it does not serve
+ * this user), or -errno.
  */
 static int shim_hello(int sock, int timeout_s, unsigned int *ret_flags)
 {
@@ -124,7 +127,7 @@ static int shim_hello(int sock, int timeout_s, unsigned int *ret_flags)
 	if (msg.status < 0)
 		return msg.status;
 	*ret_flags = (unsigned int)msg.status;
-	return 0;
+	return (*ret_flags & ~TRAP_FILTER_KNOWN) ? -EPROTO : 0;
 }
 
 /**
@@ -299,6 +302,12 @@ int shim_exec(const struct shim_conf *c, char *const *cmd)
 	if (shim_check_peer(sock, proxy, c->trust_uid) < 0)
 		return SHIM_EXIT_FAILURE;
 	r = shim_hello(sock, c->timeout, &flags);
+	if (r == -EPROTO && (flags & ~TRAP_FILTER_KNOWN)) {
+		log_err("lxnet-proxy at %s asks for filter features this lxnet "
+			"shim does not know (flags %#x): use a shim as new as "
+			"the proxy", proxy, flags & ~TRAP_FILTER_KNOWN);
+		return SHIM_EXIT_FAILURE;
+	}
 	if (r == 0) {
 		const struct fdpass_msg m = { .kind = FDPASS_SECCOMP_LISTENER,
 					      .pid = (int32_t)getpid() };

@@ -14,7 +14,7 @@ lib_tmpdir
 chmod 755 "$TMP_DIR"
 proxy_make_user lxnpc
 
-tap_plan 10
+tap_plan 11
 
 # 1-2: a squatter. The throw-away user listens first at a path in a shared
 # sticky directory and records every message it gets; root's shim must
@@ -173,4 +173,39 @@ out=$(as_user env XDG_RUNTIME_DIR="$TMP_DIR/xdg" unshare -rn "$LXNET_BIN" shim -
 	curl -sS -m 5 http://127.0.0.1:8091/index.txt 2>&1)
 [ "$out" = "token-$$" ]
 tap_result $? "proxy and shim without a path meet at the default socket ($out)"
+
+# 11: a proxy newer than the shim asks for a filter feature the shim does
+# not know (a TRAP_FILTER_* bit past its mask): both shims refuse, in one
+# line, exit 125, rather than build a filter that ignores it. This
+# stand-in proxy answers every FDPASS_HELLO with flags 0x7 (bit 2 unknown).
+cat >"$TMP_DIR/new-proxy" <<'PY'
+import os, socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(sys.argv[1])
+s.listen(8)
+open(sys.argv[2], "w").close()
+s.settimeout(30)
+while True:
+    c, _ = s.accept()
+    c.settimeout(10)
+    msg = c.recv(16)
+    if len(msg) == 16 and struct.unpack("<II", msg[:8]) == (0x6c786e65, 4):
+        c.send(struct.pack("<IIii", 0x6c786e65, 3, 7, 0))
+    c.close()
+PY
+$PY "$TMP_DIR/new-proxy" "$TMP_DIR/new.sock" "$TMP_DIR/new.ready" &
+lib_on_exit "kill $! 2>/dev/null"
+wait_until 5 test -e "$TMP_DIR/new.ready"
+SHIM2=$top_builddir/src/lxnet/lxnet-shim
+out=$(unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/new.sock" -- echo ran 2>&1)
+st=$?
+r=1
+[ $st = 125 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] &&
+	echo "$out" | grep -q 'asks for filter features this lxnet shim does not know (flags 0x4)' && r=0
+if [ $r = 0 ] && [ -x "$SHIM2" ]; then
+	out2=$(unshare -rn "$SHIM2" --proxy "$TMP_DIR/new.sock" -- echo ran 2>&1)
+	st2=$?
+	[ $st2 = 125 ] && echo "$out2" | grep -q 'does not know (flags 0x4)' || r=1
+fi
+tap_result $r "a proxy asking for an unknown filter feature: the shim refuses, 125, one line ($st: $out; lxnet-shim: ${st2:-not built}: ${out2:-})"
 tap_done

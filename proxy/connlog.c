@@ -220,6 +220,16 @@ static void connlog_comm(pid_t pid, char comm[32])
 	comm[strcspn(comm, "\n")] = '\0';
 }
 
+/* The port of an AF_INET/AF_INET6 address, or 0. */
+static uint16_t connlog_port_of(const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	if (sa->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return 0;
+}
+
 /* Everything of a line after its time, without the closing brace. */
 static char *connlog_tail(const struct connlog_event *e)
 {
@@ -241,8 +251,14 @@ static char *connlog_tail(const struct connlog_event *e)
 	connlog_json_str(out, comm);
 	g_string_append_printf(out, ",\"call\":\"%s\",\"proto\":\"%s\",\"family\":\"%s\"",
 			       e->call, connlog_proto(e->proto, e->sock, where), fam);
-	/* a refused bind never happened: its local address is the one asked for */
-	if (e->bound && (!have_local || !e->allowed || e->result < 0))
+	/*
+	 * A refused bind never happened: its local address is the one asked
+	 * for; so is a bound one's unless it asked for port 0 (the kernel's
+	 * choice is then told), which also keeps a published PORT, bound as
+	 * its HOSTPORT, what the sandbox named.
+	 */
+	if (e->bound && (!have_local || !e->allowed || e->result < 0 ||
+			 connlog_port_of(e->bound) != 0))
 		connlog_json_addr(out, "local", e->bound, e->len);
 	else
 		connlog_json_addr(out, "local", have_local ? &local : NULL, llen);

@@ -402,7 +402,9 @@ static void govern_log(const struct govern_call *g, const char *call,
  * @id: the notification
  * @tid: the calling thread, as the proxy's /proc names it
  * @sock: our copy of the socket
- * @sa, @len: our copy of the address
+ * @sa, @len: our copy of the address, as connected to (a published PORT's
+ *	HOSTPORT)
+ * @where: the address as decided on and logged (what the sandbox named)
  * @timed: the socket has an SO_SNDTIMEO (a signal then gives EINTR)
  * @log: the connection log, or NULL
  * @event: what it is told once the connect returns
@@ -425,6 +427,7 @@ struct govern_connect_job {
 	int sock;
 	struct sockaddr_storage sa;
 	socklen_t len;
+	struct sockaddr_storage where;
 	bool timed;
 	struct connlog *log;
 	struct connlog_event event;
@@ -500,7 +503,7 @@ static void govern_connect_run(gpointer data, gpointer user_data)
 			  r == -EINTR && intr ? intr : r);
 	if (j->log) {
 		j->event.sock = j->sock;
-		j->event.remote = &j->sa;
+		j->event.remote = &j->where;
 		j->event.result = (int)r;
 		connlog_event(j->log, &j->event);
 	}
@@ -712,6 +715,7 @@ static int64_t govern_connect_async(struct govern_call *g,
 	j->sock = g->sock;
 	j->sa = *sa;
 	j->len = len;
+	j->where = g->decided ? g->where : *sa;
 	j->timed = govern_sndtimeo(g->sock);
 	j->link.data = j;
 	if (g->conf->connlog && g->decided) {

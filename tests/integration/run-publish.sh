@@ -22,7 +22,7 @@ start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null)
 PROBE="python3 $top_srcdir/tests/integration/publish-probe.py"
 D=$TMP_DIR/p
 mkdir -m 777 "$D"
-tap_plan 21
+tap_plan 22
 
 # uxrun ARGS... - `lxnet run $VIEW ARGS...` as the user, bounded by 60 s
 uxrun() {
@@ -161,6 +161,18 @@ sed 's/^/# /' "$D/udp.log" 2>/dev/null | cut -c1-300
 [ "$out" = "dgram via 80" ] &&
 	grep -q '"call":"send","proto":"udp".*"remote_addr":"127.0.0.1","remote_port":80,' "$D/udp.log"
 tap_result $? "under a policy a UDP sendto() to published PORT 80 reaches the server inside (got '$out')"
+
+# under a policy the connection log says what the sandbox named, PORT, of
+# a bind (bound as HOSTPORT) and of a connect (made to HOSTPORT) alike
+out=$(uxrun "--publish=8093:80 --allow=tcp:* --log-connections=$D/tcp.log -- sh -c 'rm -f $D/tsend; $PROBE serve tcp 80 1 $D/tsend & i=0
+	while [ ! -e $D/tsend ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
+	$PROBE talk tcp 127.0.0.1 80 logged; wait'" 2>&1)
+sed 's/^/# /' "$D/tcp.log" 2>/dev/null | cut -c1-300
+[ "$out" = "logged via 80" ] &&
+	grep -q '"call":"bind","proto":"tcp".*"local_port":80,' "$D/tcp.log" &&
+	grep -q '"call":"connect","proto":"tcp".*"remote_addr":"127.0.0.1","remote_port":80,' "$D/tcp.log" &&
+	! grep -q '8093' "$D/tcp.log"
+tap_result $? "under a policy the log names PORT 80 for the bind and the connect, never HOSTPORT (got '$out')"
 
 # lxnet-proxy --publish serving lxnet shim: the shim learns from the proxy
 # that bind, connect and getsockname are to be trapped

@@ -378,8 +378,9 @@ int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
 		return -E2BIG;
 	}
 	r.bind = netpolicy_eat(&s, "bind");
-	if (g_str_has_prefix(s, NETPOLICY_UNIX_PREFIX)) {
-		if (!netpolicy_parse_unix(s + strlen(NETPOLICY_UNIX_PREFIX), &r)) {
+	if (g_str_has_prefix(s, "unix:")) {
+		if (!g_str_has_prefix(s, NETPOLICY_UNIX_PREFIX) ||
+		    !netpolicy_parse_unix(s + strlen(NETPOLICY_UNIX_PREFIX), &r)) {
 			g_set_error(error, G_OPTION_ERROR,
 				    G_OPTION_ERROR_BAD_VALUE,
 				    "invalid rule '%s' (expected [bind:]unix:@GLOB, "

@@ -159,7 +159,6 @@ typedef int64_t (*notify_handler_fn)(struct listener *l,
 				     const struct proxy_sysnr *s,
 				     enum trap_id id);
 
-/* socket(): AF_INET/AF_INET6 become host sockets, netlink an endpoint. */
 /*
  * Say once per sandbox that a program of another architecture (i386, x32)
  * was kept off the host's sockets under its connection policy.
@@ -223,6 +222,7 @@ static int64_t do_foreign(struct listener *l, const struct seccomp_notif *req,
 	return foreign_call(l, req, (int)(uint32_t)req->data.args[0]);
 }
 
+/* socket(): AF_INET/AF_INET6 become host sockets, netlink an endpoint. */
 static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
 			 const struct proxy_sysnr *s, enum trap_id id)
 {

@@ -33,35 +33,30 @@ def parse(spec):
     return kind, fam, addr, int(port)
 
 
-def unspec_call(fn, s, addr, port, data=None):
-    """sendto() or bind() with a sockaddr_in whose family is AF_UNSPEC."""
+def raw_call(fn, s, sa, data=None):
+    """sendto(), bind() or connect() with the sockaddr bytes @sa as given."""
     libc = ctypes.CDLL(None, use_errno=True)
-    sa = (bytes([0, 0]) + port.to_bytes(2, "big") + socket.inet_aton(addr) +
-          bytes(8))
     buf = ctypes.create_string_buffer(sa, len(sa))
     if fn == "sendto":
         r = libc.sendto(s.fileno(), data, len(data), 0, buf, len(sa))
     else:
-        r = libc.bind(s.fileno(), buf, len(sa))
+        r = getattr(libc, fn)(s.fileno(), buf, len(sa))
     if r < 0:
         e = ctypes.get_errno()
         raise OSError(e, errno.errorcode.get(e, str(e)))
+
+
+def unspec_call(fn, s, addr, port, data=None):
+    """sendto() or bind() with a sockaddr_in whose family is AF_UNSPEC."""
+    raw_call(fn, s, bytes([0, 0]) + port.to_bytes(2, "big") +
+             socket.inet_aton(addr) + bytes(8), data)
 
 
 def short6_call(fn, s, addr, port, data=None):
     """connect() or sendto() with a sockaddr_in6 of 24 bytes (RFC 2133)."""
-    libc = ctypes.CDLL(None, use_errno=True)
     a6 = socket.inet_pton(socket.AF_INET6, addr if ":" in addr else "::ffff:" + addr)
-    sa = (socket.AF_INET6.to_bytes(2, sys.byteorder) + port.to_bytes(2, "big") +
-          bytes(4) + a6)
-    buf = ctypes.create_string_buffer(sa, len(sa))
-    if fn == "sendto":
-        r = libc.sendto(s.fileno(), data, len(data), 0, buf, len(sa))
-    else:
-        r = libc.connect(s.fileno(), buf, len(sa))
-    if r < 0:
-        e = ctypes.get_errno()
-        raise OSError(e, errno.errorcode.get(e, str(e)))
+    raw_call(fn, s, socket.AF_INET6.to_bytes(2, sys.byteorder) +
+             port.to_bytes(2, "big") + bytes(4) + a6, data)
 
 
 def run(kind, fam, addr, port):

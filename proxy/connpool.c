@@ -34,7 +34,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -173,14 +172,6 @@ static void connpool_run(gpointer data, gpointer user_data)
 	connpool_job_free(j);
 }
 
-/* Read one "Name:\tHEX" mask line of /proc/TID/status. */
-static uint64_t connpool_status_mask(const char *status, const char *name)
-{
-	const char *p = strstr(status, name);
-
-	return p ? g_ascii_strtoull(p + strlen(name), NULL, 16) : 0;
-}
-
 /*
  * What a signal pending for @tid means for its connect: 0 (none it will
  * take), -CONNPOOL_ERESTARTSYS or -EINTR as the kernel's connect() gives
@@ -196,27 +187,17 @@ static uint64_t connpool_status_mask(const char *status, const char *name)
  */
 static int connpool_signal_due(pid_t tid, bool timed)
 {
-	char path[48];
-	g_autofree char *status = NULL;
-	uint64_t own, shared, mask;
-	const char *t;
-	bool first, alone;
+	struct task_sigstate st;
+	uint64_t mask, own, shared;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if (!g_file_get_contents(path, &status, NULL, NULL))
+	if (task_sigstate(tid, &st) < 0)
 		return 0;
-	mask = ~(connpool_status_mask(status, "\nSigBlk:") |
-		 connpool_status_mask(status, "\nSigIgn:") |
-		 (UINT64_C(1) << (SIGKILL - 1)));
-	own = connpool_status_mask(status, "\nSigPnd:") & mask;
-	shared = connpool_status_mask(status, "\nShdPnd:") & mask;
-	t = strstr(status, "\nTgid:");
-	first = t && g_ascii_strtoull(t + 6, NULL, 10) == (guint64)tid;
-	t = strstr(status, "\nThreads:");
-	alone = t && g_ascii_strtoull(t + 9, NULL, 10) == 1;
-	if (own || (shared && alone))
+	mask = ~(st.blocked | st.ignored | (UINT64_C(1) << (SIGKILL - 1)));
+	own = st.own & mask;
+	shared = st.shared & mask;
+	if (own || (shared && st.threads == 1))
 		return timed ? -EINTR : -CONNPOOL_ERESTARTSYS;
-	return shared && first ? -EINTR : 0;
+	return shared && st.first ? -EINTR : 0;
 }
 
 /* A job the watcher looks at without the lock: which, and for whom. */

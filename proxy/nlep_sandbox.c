@@ -20,7 +20,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -406,56 +405,6 @@ int nlep_caller_fd_stat(struct nlep_sandbox *sb,
 /* ---- callers: socket() ------------------------------------------------- */
 
 /**
- * nlep_pick_slot() - the highest free fd number of the endpoint range the
- * target can hold: the high range, or the low one when the target's soft
- * RLIMIT_NOFILE leaves no number of the high range (seccomp_filter.h)
- * @pid: the calling thread
- * @procdir: its /proc/PID directory (struct nlep_task)
- *
- * Reads /proc/PID/fd: SETFD replaces an fd that exists, so a number in use
- * is never chosen. A thread of the target opening that very number between
- * this check and ADDFD (only possible when every lower number is taken) is
- * a race this cannot close.
- *
- * Return: the number, -EMFILE when the range is full or above the target's
- * soft RLIMIT_NOFILE (a full high range does not spill into the low one,
- * whose numbers cost ordinary fds a trapped call), or -errno of the look-up (a gone task's directory
- * answers ENOENT for every name, taken for free: the caller is checked
- * alive first).
- */
-static int nlep_pick_slot(pid_t pid, int procdir)
-{
-	static const int ranges[][2] = {
-		{ LXNET_NLEP_FD_BASE, LXNET_NLEP_FD_COUNT },
-		{ LXNET_NLEP_FD_LOW_BASE, LXNET_NLEP_FD_LOW_COUNT },
-	};
-	struct rlimit rl;
-	char path[64];
-	rlim_t lim = RLIM_INFINITY;
-	size_t i;
-	int fd;
-
-	if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0)
-		lim = rl.rlim_cur;
-	for (i = 0; i < ELEMENTSOF(ranges); i++) {
-		int lo = ranges[i][0], hi = lo + ranges[i][1];
-
-		if (lim < (rlim_t)hi)
-			hi = (int)lim;
-		for (fd = hi - 1; fd >= lo; fd--) {
-			snprintf(path, sizeof(path), "fd/%d", fd);
-			if (faccessat(procdir, path, F_OK,
-				      AT_SYMLINK_NOFOLLOW) < 0)
-				return errno == ENOENT ? fd : -errno;
-		}
-		/* the low range only when the limit leaves none above */
-		if (hi > lo)
-			break;
-	}
-	return -EMFILE;
-}
-
-/**
  * nlep_diag_init() - a NETLINK_SOCK_DIAG endpoint's namespace and socket
  * @diag: filled in: the caller's network namespace's identity, its
  *	uid_map, and fds of its user and network namespaces (for
@@ -516,14 +465,15 @@ int nlep_caller_slot(struct nlep_sandbox *sb, pid_t pid, struct nlep *diag,
 	slot = nlep_task_get(sb, pid, false, &e);
 	/*
 	 * In the directory of a task that is gone every name is ENOENT, which
-	 * nlep_pick_slot() would take for free numbers: a cached entry is
+	 * task_pick_fd() would take for free numbers: a cached entry is
 	 * checked alive first (its fd directory), else replaced.
 	 */
 	if (slot == 1 && faccessat(e->procdir, "fd", F_OK, 0) < 0)
 		slot = nlep_task_get(sb, pid, true, &e);
 	if (slot >= 0) {
 		*ret_tgid = nlep_task_tgid(e);
-		slot = nlep_pick_slot(pid, e->procdir);
+		slot = task_pick_fd(pid, e->procdir, LXNET_NLEP_FD_BASE,
+				    LXNET_NLEP_FD_COUNT, true);
 	}
 	if (slot >= 0 && diag)
 		nlep_diag_init(diag, e->procdir);

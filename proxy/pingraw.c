@@ -53,7 +53,6 @@
 #include <netinet/ip_icmp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -144,42 +143,6 @@ bool pingraw_wanted(int domain, int type, int protocol)
 		(domain == AF_INET6 && protocol == IPPROTO_ICMPV6));
 }
 
-/*
- * The lowest free number of the ping range the caller can hold, or of the
- * low range when its soft RLIMIT_NOFILE leaves none (seccomp_filter.h).
- */
-static int pingraw_pick_slot(pid_t pid)
-{
-	static const int ranges[][2] = {
-		{ LXNET_PING_FD_BASE, LXNET_PING_FD_COUNT },
-		{ LXNET_NLEP_FD_LOW_BASE, LXNET_NLEP_FD_LOW_COUNT },
-	};
-	struct rlimit rl;
-	char path[64];
-	rlim_t lim = RLIM_INFINITY;
-	size_t i;
-	int fd;
-
-	if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0)
-		lim = rl.rlim_cur;
-	for (i = 0; i < ELEMENTSOF(ranges); i++) {
-		int lo = ranges[i][0], hi = lo + ranges[i][1];
-
-		if (lim < (rlim_t)hi)
-			hi = (int)lim;
-		for (fd = lo; fd < hi; fd++) {
-			snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid,
-				 fd);
-			if (faccessat(AT_FDCWD, path, F_OK,
-				      AT_SYMLINK_NOFOLLOW) < 0)
-				return errno == ENOENT ? fd : -errno;
-		}
-		if (hi > lo)
-			break;
-	}
-	return -EMFILE;
-}
-
 /**
  * pingraw_do_socket() - socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) or
  * socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6) made of a host ping socket
@@ -213,7 +176,8 @@ int64_t pingraw_do_socket(struct listener *l, const struct seccomp_notif *req,
 	cookie = pingraw_cookie(fd);
 	if (!cookie)
 		return -EPERM; /* cannot be known again (before Linux 4.x) */
-	slot = pingraw_pick_slot((pid_t)req->pid);
+	slot = task_pick_fd((pid_t)req->pid, -1, LXNET_PING_FD_BASE,
+			    LXNET_PING_FD_COUNT, false);
 	if (notif_id_valid(l->fd, req->id) < 0)
 		return NOTIF_ANSWERED;
 	if (slot < 0)

@@ -272,7 +272,25 @@ int task_status_pid(int procdir, pid_t pid, const char *key, bool innermost,
 int task_pidfd_open(pid_t pid, int procdir, bool leader_only, bool *ret_leader);
 bool task_fd_same(int procdir, pid_t pid, int fd, int copy);
 int task_getfd(pid_t pid, int fd, bool leader_only, int *ret_copy);
+/*
+ * struct task_sigstate - a thread's signals (/proc/TID/status)
+ * @own, @shared: pending for the thread (SigPnd), for its process (ShdPnd)
+ * @blocked, @ignored, @caught: SigBlk, SigIgn, SigCgt
+ * @first: the thread is its process's first (Tgid is its own id)
+ * @threads: its process's threads
+ */
+struct task_sigstate {
+	uint64_t own, shared, blocked, ignored, caught;
+	bool first;
+	unsigned int threads;
+};
+
+/* Bound of task_sigstate()'s read (a Groups: line of 65,536 groups fits). */
+#define TASK_SIGSTATE_MAX (1024 * 1024)
+
+int task_sigstate(pid_t tid, struct task_sigstate *ret);
 bool task_signal_pending(pid_t pid);
+int task_pick_fd(pid_t pid, int procdir, int base, int count, bool highest);
 
 /* target.c */
 int target_open(int listener, uint64_t id, pid_t pid, struct target *ret_t);

@@ -22,11 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "proxy_int.h"
+#include "seccomp_filter.h"
 #include "util.h"
 
 #ifndef PIDFD_THREAD
@@ -200,32 +202,117 @@ int task_getfd(pid_t pid, int fd, bool leader_only, int *ret_copy)
 	return 0;
 }
 
+/* One "Name:\tHEX" mask line of a /proc/PID/status text, or 0. */
+static uint64_t task_status_mask(const char *st, const char *name)
+{
+	const char *p = strstr(st, name);
+
+	return p ? g_ascii_strtoull(p + strlen(name), NULL, 16) : 0;
+}
+
+/**
+ * task_sigstate() - thread @tid's signals, from its /proc/TID/status
+ * @tid: the thread
+ * @ret: filled in on success
+ *
+ * Read whole, up to TASK_SIGSTATE_MAX, growing as it reads (a long Groups:
+ * line comes before the signal masks).
+ *
+ * Return: 0, or -errno (the thread is gone, the file is too long).
+ */
+int task_sigstate(pid_t tid, struct task_sigstate *ret)
+{
+	g_autofree char *st = NULL;
+	char path[64];
+	const char *p;
+	size_t len;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	r = util_read_file_bounded(path, TASK_SIGSTATE_MAX, &st, &len, NULL);
+	if (r < 0)
+		return r;
+	ret->own = task_status_mask(st, "\nSigPnd:");
+	ret->shared = task_status_mask(st, "\nShdPnd:");
+	ret->blocked = task_status_mask(st, "\nSigBlk:");
+	ret->ignored = task_status_mask(st, "\nSigIgn:");
+	ret->caught = task_status_mask(st, "\nSigCgt:");
+	p = strstr(st, "\nTgid:");
+	ret->first = p && g_ascii_strtoull(p + 6, NULL, 10) == (guint64)tid;
+	p = strstr(st, "\nThreads:");
+	ret->threads = p ? (unsigned int)g_ascii_strtoull(p + 9, NULL, 10) : 0;
+	return 0;
+}
+
 /**
  * task_signal_pending() - whether a caught, unblocked signal is pending
- * for thread @pid
+ * for thread @pid (its own or its process's)
  * @pid: the thread
  *
- * Reads SigPnd, ShdPnd, SigBlk and SigCgt of /proc/PID/status.
  * Return: true when one is.
  */
 bool task_signal_pending(pid_t pid)
 {
-	g_autofree char *st = NULL;
-	char path[64];
-	uint64_t pnd = 0, shd = 0, blk = 0, cgt = 0;
-	const char *p;
-	size_t len;
+	struct task_sigstate s;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (util_read_file_bounded(path, 16384, &st, &len, NULL) < 0)
+	if (task_sigstate(pid, &s) < 0)
 		return false;
-	if ((p = strstr(st, "\nSigPnd:")))
-		sscanf(p + 8, "%" SCNx64, &pnd);
-	if ((p = strstr(st, "\nShdPnd:")))
-		sscanf(p + 8, "%" SCNx64, &shd);
-	if ((p = strstr(st, "\nSigBlk:")))
-		sscanf(p + 8, "%" SCNx64, &blk);
-	if ((p = strstr(st, "\nSigCgt:")))
-		sscanf(p + 8, "%" SCNx64, &cgt);
-	return ((pnd | shd) & ~blk & cgt) != 0;
+	return ((s.own | s.shared) & ~s.blocked & s.caught) != 0;
+}
+
+/**
+ * task_pick_fd() - a free fd number of a range the target can hold: the
+ * range, or the low one (LXNET_NLEP_FD_LOW_*) when the target's soft
+ * RLIMIT_NOFILE leaves no number of it (seccomp_filter.h)
+ * @pid: the calling thread
+ * @procdir: its /proc/PID directory, or -1 (/proc/@pid is opened by path)
+ * @base, @count: the range
+ * @highest: the highest free number (else the lowest)
+ *
+ * Reads /proc/PID/fd: SETFD replaces an fd that exists, so a number in use
+ * is never chosen. A thread of the target opening that very number between
+ * this check and ADDFD is a race this cannot close.
+ *
+ * Return: the number, -EMFILE when the range is full or above the target's
+ * soft RLIMIT_NOFILE (a full range does not spill into the low one, whose
+ * numbers cost ordinary fds a trapped call), or -errno of the look-up (a
+ * gone task's directory answers ENOENT for every name, taken for free: the
+ * caller is checked alive first).
+ */
+int task_pick_fd(pid_t pid, int procdir, int base, int count, bool highest)
+{
+	const int ranges[][2] = {
+		{ base, count },
+		{ LXNET_NLEP_FD_LOW_BASE, LXNET_NLEP_FD_LOW_COUNT },
+	};
+	struct rlimit rl;
+	char path[64];
+	rlim_t lim = RLIM_INFINITY;
+	size_t i;
+	int k;
+
+	if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0)
+		lim = rl.rlim_cur;
+	for (i = 0; i < ELEMENTSOF(ranges); i++) {
+		int lo = ranges[i][0], hi = lo + ranges[i][1];
+
+		if (lim < (rlim_t)hi)
+			hi = (int)lim;
+		for (k = 0; k < hi - lo; k++) {
+			int fd = highest ? hi - 1 - k : lo + k;
+
+			if (procdir >= 0)
+				snprintf(path, sizeof(path), "fd/%d", fd);
+			else
+				snprintf(path, sizeof(path), "/proc/%d/fd/%d",
+					 (int)pid, fd);
+			if (faccessat(procdir >= 0 ? procdir : AT_FDCWD, path,
+				      F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+				return errno == ENOENT ? fd : -errno;
+		}
+		/* the low range only when the limit leaves none above */
+		if (hi > lo)
+			break;
+	}
+	return -EMFILE;
 }

@@ -3,7 +3,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
+#include <linux/if_addrlabel.h>
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
 #include "nlmsg_req.h"
@@ -27,6 +31,42 @@
 bool nlmsg_ifindex_visible(const struct netstate_snapshot *s, int ifindex)
 {
 	return ifindex <= 0 || ns_link_by_index(s, ifindex) != NULL;
+}
+
+/*
+ * Links, neighbours, address labels and link statistics name their
+ * interface in the family header, at the same place.
+ */
+#define NLMSG_HDR_IFINDEX offsetof(struct ifinfomsg, ifi_index)
+G_STATIC_ASSERT(NLMSG_HDR_IFINDEX == offsetof(struct ndmsg, ndm_ifindex));
+G_STATIC_ASSERT(NLMSG_HDR_IFINDEX ==
+		offsetof(struct ifaddrlblmsg, ifal_index));
+G_STATIC_ASSERT(NLMSG_HDR_IFINDEX == offsetof(struct if_stats_msg, ifindex));
+
+/**
+ * nlmsg_hdr_ifindex() - the interface a message's or request's family
+ * header names (struct ifinfomsg, ndmsg, ifaddrlblmsg, if_stats_msg)
+ * @m: the message, its nlmsghdr first
+ * @len: its length
+ *
+ * Return: the index, or 0 (none, or a header too short to say).
+ */
+int nlmsg_hdr_ifindex(const uint8_t *m, size_t len)
+{
+	uint32_t v = 0;
+
+	if (len >= NLMSG_HDRLEN + NLMSG_HDR_IFINDEX + sizeof(v))
+		memcpy(&v, m + NLMSG_HDRLEN + NLMSG_HDR_IFINDEX, sizeof(v));
+	return (int)v;
+}
+
+/* nlmsg_host_want.visible: the interface its family header names is. */
+bool nlmsg_host_hdr_visible(const struct netstate_snapshot *s,
+			    const struct nlmsg_host_want *want,
+			    const uint8_t *m, size_t len)
+{
+	(void)want;
+	return nlmsg_ifindex_visible(s, nlmsg_hdr_ifindex(m, len));
 }
 
 /**
@@ -189,6 +229,27 @@ static int host_dump_one(struct nlmsg_dump *d, size_t i, struct nlw *w,
 static const struct nlmsg_object host_object = {
 	.dump_one = host_dump_one,
 };
+
+/**
+ * nlr_host_get() - the host's answer to a request for one object, in view
+ * @q: the request (the view's checks on what it names already made)
+ * @want: what is kept
+ *
+ * Return: what nlr_host_emit() returned, -ENODEV when the answer is out
+ * of view (or there is none), or the host's error.
+ */
+int nlr_host_get(struct nlmsg_req *q, const struct nlmsg_host_want *want)
+{
+	g_autoptr(GPtrArray) msgs = NULL;
+	unsigned int fl = 0;
+	int r = nlr_host_collect(q, want, &msgs, &fl);
+
+	if (r < 0)
+		return r;
+	if ((fl & NLMSG_HOST_HIDDEN) || !msgs->len)
+		return -ENODEV;
+	return nlr_host_emit(q, msgs->pdata[0]);
+}
 
 /**
  * nlr_host_dump() - fill dump @d with the host's answer to @q, filtered

@@ -343,22 +343,8 @@ static int link_dump_check(struct nlmsg_req *q, struct nlmsg_dump *d)
 	return 0;
 }
 
-/* A host link message is in view when its interface is. */
-static bool link_host_visible(const struct netstate_snapshot *s,
-			      const struct nlmsg_host_want *want,
-			      const uint8_t *m, size_t len)
-{
-	struct ifinfomsg ifm;
-
-	(void)want;
-	if (len < NLMSG_HDRLEN + sizeof(ifm))
-		return false;
-	memcpy(&ifm, m + NLMSG_HDRLEN, sizeof(ifm));
-	return nlmsg_ifindex_visible(s, ifm.ifi_index);
-}
-
 static const struct nlmsg_host_want want_link = {
-	RTM_NEWLINK, sizeof(struct ifinfomsg), 0, link_host_visible,
+	RTM_NEWLINK, sizeof(struct ifinfomsg), 0, nlmsg_host_hdr_visible,
 };
 
 /**
@@ -396,23 +382,6 @@ struct nlmsg_dump *nlmsg_link_dump(struct nlmsg_req *q)
 	else if (q->host_query)
 		nlr_host_dump(q, d, &want_link);
 	return d;
-}
-
-/*
- * The host's answer to a RTM_GETLINK for one interface the view shows:
- * its own, or the host's error (it went meanwhile).
- */
-static int link_host_get(struct nlmsg_req *q)
-{
-	g_autoptr(GPtrArray) msgs = NULL;
-	unsigned int fl = 0;
-	int r = nlr_host_collect(q, &want_link, &msgs, &fl);
-
-	if (r < 0)
-		return r;
-	if ((fl & NLMSG_HOST_HIDDEN) || !msgs->len)
-		return -ENODEV;
-	return nlr_host_emit(q, msgs->pdata[0]);
 }
 
 /**
@@ -467,5 +436,5 @@ int nlmsg_link_get(struct nlmsg_req *q)
 	}
 	if (!l)
 		return -ENODEV;
-	return q->host_query ? link_host_get(q) : link_emit(q, l);
+	return q->host_query ? nlr_host_get(q, &want_link) : link_emit(q, l);
 }

@@ -162,22 +162,8 @@ static int neigh_dump_check(struct nlmsg_req *q, struct nlmsg_dump *d)
 	return 0;
 }
 
-/* A host neighbour message is in view when the interface it names is. */
-static bool neigh_host_visible(const struct netstate_snapshot *s,
-			       const struct nlmsg_host_want *want,
-			       const uint8_t *m, size_t len)
-{
-	struct ndmsg ndm;
-
-	(void)want;
-	if (len < NLMSG_HDRLEN + sizeof(ndm))
-		return false;
-	memcpy(&ndm, m + NLMSG_HDRLEN, sizeof(ndm));
-	return nlmsg_ifindex_visible(s, ndm.ndm_ifindex);
-}
-
 static const struct nlmsg_host_want want_neigh = {
-	RTM_NEWNEIGH, sizeof(struct ndmsg), 0, neigh_host_visible,
+	RTM_NEWNEIGH, sizeof(struct ndmsg), 0, nlmsg_host_hdr_visible,
 };
 
 /**

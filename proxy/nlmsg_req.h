@@ -115,12 +115,17 @@ enum {
 
 /* nlmsg_host.c: answers asked of the host kernel */
 bool nlmsg_ifindex_visible(const struct netstate_snapshot *s, int ifindex);
+int nlmsg_hdr_ifindex(const uint8_t *m, size_t len);
+bool nlmsg_host_hdr_visible(const struct netstate_snapshot *s,
+			    const struct nlmsg_host_want *want,
+			    const uint8_t *m, size_t len);
 bool nlmsg_host_ifindex_visible(const struct netstate_snapshot *s,
 				const struct nlmsg_host_want *want,
 				const uint8_t *m, size_t len);
 int nlr_host_collect(struct nlmsg_req *q, const struct nlmsg_host_want *want,
 		     GPtrArray **ret_msgs, unsigned int *ret_flags);
 int nlr_host_emit(struct nlmsg_req *q, GBytes *msg);
+int nlr_host_get(struct nlmsg_req *q, const struct nlmsg_host_want *want);
 void nlr_host_dump(struct nlmsg_req *q, struct nlmsg_dump *d,
 		   const struct nlmsg_host_want *want);
 

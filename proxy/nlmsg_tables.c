@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stddef.h>
 #include <string.h>
 #include <linux/if_addrlabel.h>
 #include <linux/if_link.h>
@@ -21,37 +20,12 @@
  * Without a host (no host_query) they stay the empty dumps of before.
  */
 
-/*
- * Address labels and link statistics name their interface in the family
- * header, at the same place (0: a label of no interface).
- */
-#define TABLES_HDR_IFINDEX offsetof(struct ifaddrlblmsg, ifal_index)
-G_STATIC_ASSERT(TABLES_HDR_IFINDEX == offsetof(struct if_stats_msg, ifindex));
-
-/* The interface a message's or a request's family header names, or 0. */
-static int tables_hdr_ifindex(const uint8_t *m, size_t len)
-{
-	uint32_t v = 0;
-
-	if (len >= NLMSG_HDRLEN + TABLES_HDR_IFINDEX + sizeof(v))
-		memcpy(&v, m + NLMSG_HDRLEN + TABLES_HDR_IFINDEX, sizeof(v));
-	return (int)v;
-}
-
-static bool tables_hdr_visible(const struct netstate_snapshot *s,
-			       const struct nlmsg_host_want *want,
-			       const uint8_t *m, size_t len)
-{
-	(void)want;
-	return nlmsg_ifindex_visible(s, tables_hdr_ifindex(m, len));
-}
-
 static const struct nlmsg_host_want want_addrlabel = {
-	RTM_NEWADDRLABEL, sizeof(struct ifaddrlblmsg), 0, tables_hdr_visible,
+	RTM_NEWADDRLABEL, sizeof(struct ifaddrlblmsg), 0, nlmsg_host_hdr_visible,
 };
 
 static const struct nlmsg_host_want want_stats = {
-	RTM_NEWSTATS, sizeof(struct if_stats_msg), 0, tables_hdr_visible,
+	RTM_NEWSTATS, sizeof(struct if_stats_msg), 0, nlmsg_host_hdr_visible,
 };
 
 /*
@@ -189,21 +163,13 @@ static const struct nlmsg_object neightbl_object = {
 static int tables_get(struct nlmsg_req *q, const struct nlmsg_host_want *want)
 {
 	int ifindex = q->plen >= want->hdrlen ?
-		      tables_hdr_ifindex(q->msg, q->h.nlmsg_len) : 0;
-	g_autoptr(GPtrArray) msgs = NULL;
-	unsigned int fl = 0;
-	int r;
+		      nlmsg_hdr_ifindex(q->msg, q->h.nlmsg_len) : 0;
 
 	if (!q->host_query)
 		return -EOPNOTSUPP;
 	if (!nlmsg_ifindex_visible(q->snap, ifindex))
 		return -ENODEV;
-	r = nlr_host_collect(q, want, &msgs, &fl);
-	if (r < 0)
-		return r;
-	if ((fl & NLMSG_HOST_HIDDEN) || !msgs->len)
-		return -ENODEV;
-	return nlr_host_emit(q, msgs->pdata[0]);
+	return nlr_host_get(q, want);
 }
 
 /* A dump: the host's, minus what the view hides; empty without a host. */

@@ -10,6 +10,16 @@
  * memory says afterwards, a racing thread's rewrite included, is never read
  * again. A socket of the sandbox's own namespace (AF_UNIX, or anything it
  * made with the kernel) gets CONTINUE: it reaches nothing of the host's.
+ * But the kernel looks the fd up again when it runs a call handed back so,
+ * and a racing thread may have put a host socket there by then: hence the
+ * sandbox's tasks run in a Landlock domain refusing every TCP connect they
+ * make themselves (src/landlock.h), and nothing that could make one is
+ * handed back. The proxy makes the connects of TCP sockets of the
+ * sandbox's own namespaces itself (undecided: they reach nothing of the
+ * host's), answers a call on an fd that is no socket (ENOTSOCK) itself,
+ * and never hands back a send flagged MSG_FASTOPEN (an implicit connect
+ * Landlock does not see). UDP, ICMP and bind() are not covered: Landlock
+ * has no rules for them (docs/ARCHITECTURE.md, "Governance").
  * With unix:@GLOB rules, AF_UNIX sockets of the sandbox's namespace and
  * those moved into the host's are handed, with the copies read here, to
  * unixcross.c, which lets allowed abstract names cross.
@@ -70,6 +80,8 @@
  * @netns_moved: a task of the sandbox may have left it (struct listener)
  * @unix_sock: an AF_UNIX socket for unixcross.c (unix rules exist)
  * @moved: that socket is one of the host's namespace
+ * @own_tcp: a TCP socket of a namespace of the sandbox's, whose connect
+ *	(or MSG_FASTOPEN send) the proxy makes undecided (govern_open())
  */
 struct govern_call {
 	const struct proxy_conf *conf;
@@ -79,6 +91,7 @@ struct govern_call {
 	bool netns_moved;
 	bool unix_sock;
 	bool moved;
+	bool own_tcp;
 	struct notif_journal *journal;
 	const struct seccomp_notif *req;
 	int sock;
@@ -138,16 +151,34 @@ static struct unixcross_call govern_unix(const struct govern_call *g)
 	};
 }
 
+/* Whether @g's socket is a TCP one (AF_INET/AF_INET6, IPPROTO_TCP). */
+static bool govern_is_tcp(const struct govern_call *g)
+{
+	int domain = govern_domain(g), p = 0;
+	socklen_t len = sizeof(p);
+
+	return (domain == AF_INET || domain == AF_INET6) &&
+	       g->type == SOCK_STREAM &&
+	       getsockopt(g->sock, SOL_SOCKET, SO_PROTOCOL, &p, &len) == 0 &&
+	       p == IPPROTO_TCP;
+}
+
 /**
  * govern_open() - take the caller's socket and memory for a governed call
  * @g: the call, @conf, @listener and @req filled in
+ * @connects: the call may connect a TCP socket (connect(), a MSG_FASTOPEN
+ *	send): one of the sandbox's own namespaces is then made here too
+ *	(@g->own_tcp), since Landlock refuses the caller's own
+ *
+ * An fd that is no socket gets ENOTSOCK here: handed back to the kernel, it
+ * would be looked up again, and could be a host socket by then.
  *
  * Return: 0 to decide it here, NOTIF_CONTINUE for a socket of the
  * sandbox's own namespace, NOTIF_ANSWERED when the caller is gone, or
- * -errno to fail the call with (-EBADF: no such fd; -EPERM: the socket
- * cannot be inspected, so the policy could not be applied).
+ * -errno to fail the call with (-EBADF: no such fd; -ENOTSOCK; -EPERM: the
+ * socket cannot be inspected, so the policy could not be applied).
  */
-static int64_t govern_open(struct govern_call *g)
+static int64_t govern_open(struct govern_call *g, bool connects)
 {
 	socklen_t len = sizeof(g->type);
 	int r;
@@ -166,16 +197,35 @@ static int64_t govern_open(struct govern_call *g)
 		return -EPERM;
 	}
 	if (getsockopt(g->sock, SOL_SOCKET, SO_TYPE, &g->type, &len) < 0)
-		return r = -errno, r == -ENOTSOCK ? NOTIF_CONTINUE : r;
+		return -errno;
 	if (g->conf->policy->any_unix && govern_domain(g) == AF_UNIX) {
 		g->unix_sock = true;
 		g->moved = sockets_host_socket(g->conf, g->sock);
 		return g->moved || govern_sandbox_socket(g) ? 0 : NOTIF_CONTINUE;
 	}
-	if (!sockets_host_socket(g->conf, g->sock))
-		return NOTIF_CONTINUE;
+	if (!sockets_host_socket(g->conf, g->sock)) {
+		if (!connects || !govern_is_tcp(g))
+			return NOTIF_CONTINUE;
+		g->own_tcp = true;
+	}
 	g->proto = sockets_policy_proto(g->sock, g->type);
 	return 0;
+}
+
+/*
+ * A send handed back to the kernel (NOTIF_CONTINUE) must not carry
+ * MSG_FASTOPEN: on a host TCP socket put at its number meanwhile, it would
+ * connect where nobody decided, unseen by Landlock. Such a send on a socket
+ * that is no TCP one (where the flag means nothing) is refused instead.
+ */
+static int64_t govern_handback(const struct govern_call *g, int64_t r,
+			       int flags)
+{
+	if (r != NOTIF_CONTINUE || !(flags & MSG_FASTOPEN))
+		return r;
+	log_debug("pid %u: MSG_FASTOPEN on fd %d, not a TCP socket: refused",
+		  g->req->pid, (int)g->req->data.args[0]);
+	return -EPERM;
 }
 
 /*
@@ -288,6 +338,8 @@ static int govern_decide(struct govern_call *g,
 	bool ok;
 
 	g->decided = false;
+	if (g->own_tcp)
+		return 0; /* of the sandbox's own namespace: reaches no host */
 	g->where = *sa;
 	g->where_len = len;
 	if (unspec_inet && sa->ss_family == AF_UNSPEC &&
@@ -466,7 +518,7 @@ int64_t govern_connect(const struct listener *l,
 	int64_t r;
 	int fl;
 
-	r = govern_open(&g);
+	r = govern_open(&g, true);
 	if (r == 0)
 		r = govern_read_addr(&g, req->data.args[1], len, &sa);
 	if (r == 0 && g.unix_sock) {
@@ -480,8 +532,8 @@ int64_t govern_connect(const struct listener *l,
 		r = govern_proven(&g);
 	if (r == 0) {
 		/* a published PORT on a local address: its HOSTPORT */
-		bool published = publish_connect_port(g.conf, g.proto, &sa,
-						      len);
+		bool published = !g.own_tcp &&
+				 publish_connect_port(g.conf, g.proto, &sa, len);
 
 		/*
 		 * Blocking: on a pool thread, or here when that fails. To the
@@ -556,7 +608,7 @@ int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req)
 	socklen_t len = (socklen_t)req->data.args[2];
 	int64_t r;
 
-	r = govern_open(&g);
+	r = govern_open(&g, false);
 	if (r == 0)
 		r = govern_read_addr(&g, req->data.args[1], len, &sa);
 	if (r == 0 && g.unix_sock) {
@@ -687,7 +739,7 @@ int64_t govern_sendto(const struct listener *l,
 	int flags = (int)req->data.args[3];
 	int64_t r;
 
-	r = govern_open(&g);
+	r = govern_open(&g, flags & MSG_FASTOPEN);
 	if (r == 0 && govern_send_free(&g, flags))
 		r = NOTIF_CONTINUE;
 	if (r == 0)
@@ -696,14 +748,14 @@ int64_t govern_sendto(const struct listener *l,
 	if (r == 0 && g.unix_sock && govern_unix_stays(&g, &sa, alen)) {
 		r = govern_unix_continue(&g, &sa, alen, flags);
 		govern_call_clear(&g);
-		return r == -ENOENT ? NOTIF_ANSWERED : r;
+		return r == -ENOENT ? NOTIF_ANSWERED : govern_handback(&g, r, flags);
 	}
 	if (r == 0 && n > GOVERN_SEND_MAX)
 		r = g.type == SOCK_STREAM ? (n = GOVERN_SEND_MAX, 0) : -EMSGSIZE;
 	if (r == 0 && g.unix_sock) {
 		r = govern_unix_sendto(&g, &sa, alen, n, flags);
 		govern_call_clear(&g);
-		return r == -ENOENT ? NOTIF_ANSWERED : r;
+		return r == -ENOENT ? NOTIF_ANSWERED : govern_handback(&g, r, flags);
 	}
 	if (r == 0)
 		r = govern_decide(&g, &sa, alen, false, true);
@@ -715,7 +767,8 @@ int64_t govern_sendto(const struct listener *l,
 		ssize_t k;
 
 		/* a published PORT on a local address: its HOSTPORT */
-		(void)publish_connect_port(g.conf, g.proto, &sa, alen);
+		if (!g.own_tcp)
+			(void)publish_connect_port(g.conf, g.proto, &sa, alen);
 		k = sendto(g.sock, buf, n, flags | MSG_NOSIGNAL,
 			   (struct sockaddr *)&sa, alen);
 
@@ -723,7 +776,7 @@ int64_t govern_sendto(const struct listener *l,
 	}
 	govern_log(&g, "send", r);
 	govern_call_clear(&g);
-	return r == -ENOENT ? NOTIF_ANSWERED : r;
+	return r == -ENOENT ? NOTIF_ANSWERED : govern_handback(&g, r, flags);
 }
 
 /*
@@ -865,7 +918,8 @@ static int64_t govern_send_msg(struct govern_call *g, struct govern_msg *m,
 			return r;
 		}
 		/* decided on PORT; a published one is sent to its HOSTPORT */
-		(void)publish_connect_port(g->conf, g->proto, &m->sa,
+		if (!g->own_tcp)
+			(void)publish_connect_port(g->conf, g->proto, &m->sa,
 					   m->mh.msg_namelen);
 	}
 	k = sendmsg(g->sock, &m->mh, flags | MSG_NOSIGNAL);
@@ -894,7 +948,7 @@ int64_t govern_sendmsg(const struct listener *l,
 	int flags = (int)req->data.args[2];
 	int64_t r;
 
-	r = govern_open(&g);
+	r = govern_open(&g, flags & MSG_FASTOPEN);
 	if (r == 0 && govern_send_free(&g, flags))
 		r = NOTIF_CONTINUE;
 	if (r == 0 && g.unix_sock && !g.moved)
@@ -907,7 +961,7 @@ int64_t govern_sendmsg(const struct listener *l,
 		r = govern_send_msg(&g, &m, flags);
 	govern_msg_clear(&m);
 	govern_call_clear(&g);
-	return r == -ENOENT ? NOTIF_ANSWERED : r;
+	return r == -ENOENT ? NOTIF_ANSWERED : govern_handback(&g, r, flags);
 }
 
 /**
@@ -932,7 +986,7 @@ int64_t govern_sendmmsg(const struct listener *l,
 	unsigned int i;
 	int64_t r;
 
-	r = govern_open(&g);
+	r = govern_open(&g, flags & MSG_FASTOPEN);
 	if (r == 0 && (govern_send_free(&g, flags) || (g.unix_sock && !g.moved)))
 		r = NOTIF_CONTINUE;
 	if (r == 0)
@@ -960,5 +1014,5 @@ int64_t govern_sendmmsg(const struct listener *l,
 	if (r == 0)
 		r = i;
 	govern_call_clear(&g);
-	return r == -ENOENT ? NOTIF_ANSWERED : r;
+	return r == -ENOENT ? NOTIF_ANSWERED : govern_handback(&g, r, flags);
 }

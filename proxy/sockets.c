@@ -93,6 +93,12 @@ static int sockets_cap_net_raw(const struct proxy_conf *conf, int listener,
  * credentials must never decide it (the kernel turns AF_INET SOCK_PACKET
  * into a packet socket, checked against the creator's CAP_NET_RAW).
  *
+ * Under a connection policy an MPTCP socket is refused as by a host with
+ * net.mptcp.enabled=0 (ENOPROTOOPT; programs fall back to TCP): Landlock,
+ * which refuses the sandbox's own TCP connects (govern.c), does not count
+ * MPTCP as TCP, so one put at the number of a call handed back to the
+ * kernel could connect where nobody decided.
+ *
  * Return: NOTIF_ANSWERED (also when the target is gone), NOTIF_CONTINUE,
  * or -errno to fail the call with.
  */
@@ -120,6 +126,8 @@ int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
 		/* the sandbox's own namespace, its own credentials */
 		return NOTIF_CONTINUE;
 	}
+	if (conf->policy && protocol == IPPROTO_MPTCP)
+		return -ENOPROTOOPT;
 	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
 	if (fd < 0)
 		return -errno;

@@ -21,6 +21,7 @@ src_liblxnet_a_SOURCES = \
 	src/view.c src/view.h \
 	src/trapped.c src/trapped.h \
 	src/seccomp_notif.c src/seccomp_notif.h \
+	src/landlock.c src/landlock.h \
 	src/netpolicy.c src/netpolicy.h
 LIBLXNET = src/liblxnet.a $(GLIB_LIBS) $(NL_LIBS) $(CARES_LIBS)
 

@@ -22,6 +22,7 @@
 #include <seccomp.h>
 
 #include "fdpass.h"
+#include "landlock.h"
 #include "seccomp_filter.h"
 #include "trapped.h"
 #include "cleanup.h"
@@ -682,6 +683,12 @@ int seccomp_listener_present(void)
  * and loaded here with seccomp(2); kernels before 5.19 reject the flag with
  * EINVAL and the load is retried without it.
  *
+ * Under TRAP_FILTER_GOVERN the thread also enters a Landlock domain that
+ * refuses TCP connects it makes itself (landlock.h): the proxy makes the
+ * decided ones, and a call it hands back to the kernel cannot become one.
+ * A kernel without Landlock TCP rules (< 6.7) goes on without (the proxy
+ * warns); any other failure to enter the domain fails the installation.
+ *
  * After this returns, socket(AF_INET*) in this process blocks until a
  * supervisor answers on the listener: hand it over before making one.
  *
@@ -708,6 +715,11 @@ int seccomp_filter_install_flags(unsigned int flags,
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
+	if (flags & TRAP_FILTER_GOVERN) {
+		r = landlock_deny_tcp_connect();
+		if (r < 0 && r != -EOPNOTSUPP)
+			return r;
+	}
 	prog.len = (unsigned short)n;
 	prog.filter = insns;
 	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,

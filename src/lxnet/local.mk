@@ -37,7 +37,8 @@ bin_PROGRAMS += src/lxnet/lxnet-shim
 src_lxnet_lxnet_shim_SOURCES = src/lxnet/lxnet-shim.c \
 	src/lxnet/shim.c src/lxnet/shim.h src/cleanup.h \
 	src/fdpass.c src/fdpass.h src/log.c src/log.h \
-	src/seccomp_filter.c src/seccomp_filter.h src/trapped.c src/trapped.h
+	src/seccomp_filter.c src/seccomp_filter.h src/trapped.c src/trapped.h \
+	src/landlock.c src/landlock.h
 if LXNET_SHIM_STATIC
 src_lxnet_lxnet_shim_CFLAGS = $(WARN_CFLAGS) -fno-strict-aliasing $(SECCOMP_CFLAGS)
 src_lxnet_lxnet_shim_LDFLAGS = -static

@@ -101,6 +101,12 @@ check_PROGRAMS += tests/helpers/policy-race
 tests_helpers_policy_race_SOURCES = tests/helpers/policy-race.c
 tests_helpers_policy_race_CFLAGS = $(AM_CFLAGS) -pthread
 tests_helpers_policy_race_LDADD = -lpthread
+check_PROGRAMS += tests/helpers/policy-swap
+tests_helpers_policy_swap_SOURCES = tests/helpers/policy-swap.c
+tests_helpers_policy_swap_CFLAGS = $(AM_CFLAGS) -pthread
+tests_helpers_policy_swap_LDADD = -lpthread
+TESTS += tests/integration/policy-swap.sh
+EXTRA_DIST += tests/integration/policy-swap.sh
 # route events as the kernel sends them (src/netstate_build.c nsb_route_changes)
 TESTS += tests/integration/netlink-events.sh
 EXTRA_DIST += tests/integration/netlink-events.sh

@@ -14,8 +14,8 @@
 # kernel reads as AF_INET), tcp6short:ADDR:PORT and udp6short:ADDR:PORT
 # (connect and sendto on an AF_INET6 socket with a 24-byte sockaddr_in6,
 # without sin6_scope_id, which the kernel takes; an IPv4 ADDR is sent
-# v4-mapped), mptcp:ADDR:PORT (connect of an IPPROTO_MPTCP socket, which
-# is TCP to the policy). IPv6 addresses go in brackets.
+# v4-mapped), mptcp:ADDR:PORT (socket(IPPROTO_MPTCP) and connect: under a
+# policy the socket is refused, ENOPROTOOPT, as with net.mptcp.enabled=0). IPv6 addresses go in brackets.
 import ctypes
 import errno
 import select

@@ -67,13 +67,13 @@ tap_result $? "--allow: TCP and UDP, IPv4 and IPv6 (v4-mapped too), connect/send
 # match decides (an --allow after a --deny of the same does not undo it)
 policy_proxy deny --deny tcp:10.66.1.0/24 --deny udp:10.66.0.1:9201
 check deny tcp:10.66.0.1:9101 ok tcp:10.66.1.1:9101 EPERM udp:10.66.1.1:9201 ok \
-	mptcp:10.66.0.1:9101 ok mptcp:10.66.1.1:9101 EPERM \
+	mptcp:10.66.0.1:9101 ENOPROTOOPT mptcp:10.66.1.1:9101 ENOPROTOOPT \
 	udpmsg:10.66.0.1:9201 EPERM tcp:127.0.0.1:9101 ok udpunspec:10.66.0.1:9201 EPERM \
 	udpunspec:10.66.1.1:9201 ok
 r=$?
 policy_proxy first --deny tcp:10.66.1.0/24 --allow tcp:10.66.1.1:9101 --allow tcp:10.66.0.1:9101
 check first tcp:10.66.1.1:9101 EPERM tcp:10.66.0.1:9101 ok tcp:127.0.0.1:9101 EPERM
-tap_result $((r + $?)) "--deny: refused, the rest passes (an AF_UNSPEC address on an IPv4 socket too); the first matching rule decides, and any --allow makes the rest refused"
+tap_result $((r + $?)) "--deny: refused, the rest passes (an AF_UNSPEC address on an IPv4 socket too; MPTCP off, ENOPROTOOPT); the first matching rule decides, and any --allow makes the rest refused"
 
 # 3: --no-host-loopback, with one loopback port allowed before it
 policy_proxy lo --allow tcp:127.0.0.1:9102 --no-host-loopback

@@ -13,13 +13,14 @@
  * But the kernel looks the fd up again when it runs a call handed back so,
  * and a racing thread may have put a host socket there by then: hence the
  * sandbox's tasks run in a Landlock domain refusing every TCP connect they
- * make themselves (src/landlock.h), and nothing that could make one is
- * handed back. The proxy makes the connects of TCP sockets of the
- * sandbox's own namespaces itself (undecided: they reach nothing of the
- * host's), answers a call on an fd that is no socket (ENOTSOCK) itself,
- * and never hands back a send flagged MSG_FASTOPEN (an implicit connect
- * Landlock does not see). UDP, ICMP and bind() are not covered: Landlock
- * has no rules for them (docs/ARCHITECTURE.md, "Governance").
+ * make themselves, and every TCP bind but to port 0 or a privileged port
+ * (src/landlock.h), and nothing that could make one is handed back. The
+ * proxy makes the connects and binds of TCP sockets of the sandbox's own
+ * namespaces itself (undecided: they reach nothing of the host's; binds
+ * to privileged ports excepted: govern_privileged_port()), answers a call
+ * on an fd that is no socket (ENOTSOCK) itself, and never hands back a
+ * send flagged MSG_FASTOPEN (an implicit connect Landlock does not see).
+ * UDP and ICMP are not covered: Landlock has no rules for them.
  * With unix:@GLOB rules, AF_UNIX sockets of the sandbox's namespace and
  * those moved into the host's are handed, with the copies read here, to
  * unixcross.c, which lets allowed abstract names cross.
@@ -49,6 +50,7 @@
 
 #include "connlog.h"
 #include "connpool.h"
+#include "landlock.h"
 #include "log.h"
 #include "netpolicy.h"
 #include "netstate.h"
@@ -80,8 +82,8 @@
  * @netns_moved: a task of the sandbox may have left it (struct listener)
  * @unix_sock: an AF_UNIX socket for unixcross.c (unix rules exist)
  * @moved: that socket is one of the host's namespace
- * @own_tcp: a TCP socket of a namespace of the sandbox's, whose connect
- *	(or MSG_FASTOPEN send) the proxy makes undecided (govern_open())
+ * @own_tcp: a TCP socket of a namespace of the sandbox's, whose connect,
+ *	bind or MSG_FASTOPEN send the proxy makes undecided (govern_open())
  */
 struct govern_call {
 	const struct proxy_conf *conf;
@@ -166,9 +168,9 @@ static bool govern_is_tcp(const struct govern_call *g)
 /**
  * govern_open() - take the caller's socket and memory for a governed call
  * @g: the call, @conf, @listener and @req filled in
- * @connects: the call may connect a TCP socket (connect(), a MSG_FASTOPEN
- *	send): one of the sandbox's own namespaces is then made here too
- *	(@g->own_tcp), since Landlock refuses the caller's own
+ * @connects: the call may connect or bind a TCP socket (connect(), bind(),
+ *	a MSG_FASTOPEN send): one of the sandbox's own namespaces is then
+ *	made here too (@g->own_tcp), since Landlock refuses the caller's own
  *
  * An fd that is no socket gets ENOTSOCK here: handed back to the kernel, it
  * would be looked up again, and could be a host socket by then.
@@ -594,6 +596,30 @@ int64_t govern_publish_connect(const struct listener *l,
 	return r;
 }
 
+/*
+ * Whether a bind of a TCP socket of the sandbox's own namespaces is left to
+ * the kernel: a port from 1 to LANDLOCK_BIND_PORT_MIN - 1 (our copy's),
+ * which the caller may bind only with CAP_NET_BIND_SERVICE there (or
+ * below that namespace's ip_unprivileged_port_start): the kernel's bind
+ * checks the caller's, the proxy's would check its own. Landlock lets those
+ * ports through (src/landlock.h); a host socket swapped in would need the
+ * host's leave for a privileged port. Any other port the proxy binds.
+ */
+static bool govern_privileged_port(const struct sockaddr_storage *sa,
+				   socklen_t len)
+{
+	const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+	unsigned int port;
+
+	if (len < sizeof(*in) || (sa->ss_family != AF_INET &&
+				  sa->ss_family != AF_INET6 &&
+				  sa->ss_family != AF_UNSPEC))
+		return false;
+	/* sin_port and sin6_port lie at the same offset */
+	port = ntohs(in->sin_port);
+	return port > 0 && port < LANDLOCK_BIND_PORT_MIN;
+}
+
 /**
  * govern_bind() - bind(fd, addr, len) under the policy
  * @l: the caller's listener
@@ -608,9 +634,13 @@ int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req)
 	socklen_t len = (socklen_t)req->data.args[2];
 	int64_t r;
 
-	r = govern_open(&g, false);
+	r = govern_open(&g, true);
 	if (r == 0)
 		r = govern_read_addr(&g, req->data.args[1], len, &sa);
+	if (r == 0 && g.own_tcp && govern_privileged_port(&sa, len)) {
+		govern_call_clear(&g);
+		return NOTIF_CONTINUE;
+	}
 	if (r == 0 && g.unix_sock) {
 		r = govern_unix_addr(&g, true, &sa, len);
 		govern_call_clear(&g);
@@ -623,7 +653,7 @@ int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req)
 	if (r == 0) {
 		struct sockaddr_storage at = sa; /* PORT's HOSTPORT, if any */
 
-		r = publish_bind_port(g.conf, g.proto, &at, len);
+		r = g.own_tcp ? 0 : publish_bind_port(g.conf, g.proto, &at, len);
 		if (r == 0)
 			r = bind(g.sock, (struct sockaddr *)&at, len) < 0 ?
 			    -errno : 0;

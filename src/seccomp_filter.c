@@ -684,8 +684,9 @@ int seccomp_listener_present(void)
  * EINVAL and the load is retried without it.
  *
  * Under TRAP_FILTER_GOVERN the thread also enters a Landlock domain that
- * refuses TCP connects it makes itself (landlock.h): the proxy makes the
- * decided ones, and a call it hands back to the kernel cannot become one.
+ * refuses TCP connects and binds it makes itself (landlock.h): the proxy
+ * makes the decided ones, and a call it hands back to the kernel cannot
+ * become one.
  * A kernel without Landlock TCP rules (< 6.7) goes on without (the proxy
  * warns); any other failure to enter the domain fails the installation.
  *
@@ -716,7 +717,7 @@ int seccomp_filter_install_flags(unsigned int flags,
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
 	if (flags & TRAP_FILTER_GOVERN) {
-		r = landlock_deny_tcp_connect();
+		r = landlock_deny_tcp();
 		if (r < 0 && r != -EOPNOTSUPP)
 			return r;
 	}

@@ -18,9 +18,12 @@
  *   file      decoy: /dev/null; call: connect()
  *   fastopen  decoy: an AF_UNIX datagram socket; call: sendto() with
  *             MSG_FASTOPEN (an implicit TCP connect)
+ *   bind      decoy: an AF_UNIX stream socket; call: bind() (ADDR:PORT is
+ *             then a local address the policy refuses binding)
  *
- * Prints "calls N ok A eperm P eacces C other O" (O: any other errno,
- * the last named).
+ * Prints "calls N ok A eperm P eacces C other O bound B" (O: any other
+ * errno, the last named; B: host sockets found bound to ADDR:PORT, which
+ * no server sees, so counted here).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -49,6 +52,7 @@ static struct sockaddr_in refused;
 static struct sockaddr_un decoy_name;
 static atomic_int stop;
 static atomic_int host_fd = -1;
+static atomic_long bound;
 static int decoy_fd = -1;
 
 /* A TCP socket of the host's, unconnected (a fresh one once one got through). */
@@ -57,20 +61,33 @@ static int host_socket(void)
 	return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 }
 
+/* Whether @h got connected, or bound to the refused address (counted). */
+static int host_used(int h)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+
+	if (getpeername(h, (struct sockaddr *)&sa, &len) == 0)
+		return 1;
+	len = sizeof(sa);
+	if (getsockname(h, (struct sockaddr *)&sa, &len) == 0 &&
+	    sa.sin_port == refused.sin_port) {
+		atomic_fetch_add(&bound, 1);
+		return 1;
+	}
+	return 0;
+}
+
 static void *swap(void *arg)
 {
-	struct sockaddr_in peer;
-	socklen_t len;
 	unsigned int i = 0;
 
 	(void)arg;
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		int h = atomic_load(&host_fd);
 
-		len = sizeof(peer);
-		if ((++i & 1023) == 0 &&
-		    getpeername(h, (struct sockaddr *)&peer, &len) == 0) {
-			/* it got connected: later wins need an unconnected one */
+		if ((++i & 1023) == 0 && host_used(h)) {
+			/* later wins need a fresh one */
 			int fresh = host_socket();
 
 			if (fresh >= 0) {
@@ -102,11 +119,11 @@ static void *flip(void *arg)
 int main(int argc, char **argv)
 {
 	long n, i, ok = 0, eperm = 0, eacces = 0, other = 0;
-	int other_errno = 0, fastopen = 0;
+	int other_errno = 0, fastopen = 0, binds = 0;
 	pthread_t t1, t2;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: policy-swap unix|file|fastopen ADDR PORT N\n");
+		fprintf(stderr, "usage: policy-swap unix|file|fastopen|bind ADDR PORT N\n");
 		return 2;
 	}
 	refused.sin_family = AF_INET;
@@ -120,6 +137,9 @@ int main(int argc, char **argv)
 		decoy_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	} else if (strcmp(argv[1], "file") == 0) {
 		decoy_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	} else if (strcmp(argv[1], "bind") == 0) {
+		decoy_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		binds = 1;
 	} else if (strcmp(argv[1], "fastopen") == 0) {
 		decoy_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		fastopen = 1;
@@ -140,6 +160,7 @@ int main(int argc, char **argv)
 		int r = fastopen ?
 			(int)sendto(SLOT, "x", 1, MSG_FASTOPEN | MSG_DONTWAIT,
 				    (struct sockaddr *)&addr, sizeof(addr)) :
+			binds ? bind(SLOT, (struct sockaddr *)&addr, sizeof(addr)) :
 			connect(SLOT, (struct sockaddr *)&addr, sizeof(addr));
 
 		if (r >= 0)
@@ -154,8 +175,9 @@ int main(int argc, char **argv)
 	atomic_store(&stop, 1);
 	pthread_join(t1, NULL);
 	pthread_join(t2, NULL);
-	printf("calls %ld ok %ld eperm %ld eacces %ld other %ld%s%s\n", n, ok,
-	       eperm, eacces, other, other ? " last: " : "",
-	       other ? strerror(other_errno) : "");
+	(void)host_used(atomic_load(&host_fd));
+	printf("calls %ld ok %ld eperm %ld eacces %ld other %ld bound %ld%s%s\n",
+	       n, ok, eperm, eacces, other, atomic_load(&bound),
+	       other ? " last: " : "", other ? strerror(other_errno) : "");
 	return 0;
 }

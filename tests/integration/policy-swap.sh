@@ -3,10 +3,11 @@
 # policy-swap.sh - under a policy, a call the proxy hands back to the kernel
 # (CONTINUE) cannot become a connection nobody decided: a thread swapping a
 # host TCP socket onto the call's fd number, and another rewriting the
-# address to a refused destination, get nothing through
+# address to a refused destination or local port, get nothing through
 # (tests/helpers/policy-swap.c); TCP over a nested namespace's own loopback
-# still works (the proxy connects it: Landlock refuses the sandbox's own
-# tasks every TCP connect they make themselves).
+# still works (the proxy connects and binds it: Landlock refuses the
+# sandbox's own tasks every TCP connect, and bind but to privileged ports,
+# they make themselves).
 . "$(dirname "$0")/lib.sh"
 LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-300}
 lib_enter_ns "$@"
@@ -15,7 +16,7 @@ proxy_require
 lib_tmpdir
 SWAP=$top_builddir/tests/helpers/policy-swap
 [ -x "$SWAP" ] || tap_skip_all "tests/helpers/policy-swap not built"
-tap_plan 5
+tap_plan 6
 N=20000
 
 # the Landlock ABI of this kernel: TCP rules from 4 (Linux 6.7)
@@ -34,7 +35,8 @@ wait_until 10 test -e "$TMP_DIR/ready" || tap_skip_all "servers did not start"
 printf 'nameserver 127.0.0.1\n' >"$TMP_DIR/resolv.conf"
 printf '127.0.0.1 localhost\n' >"$TMP_DIR/hosts"
 "$PROXY_BIN" --socket "$TMP_DIR/p.sock" --resolv-conf "$TMP_DIR/resolv.conf" \
-	--hosts-file "$TMP_DIR/hosts" --allow tcp:127.0.0.1:9121 2>>"$TMP_DIR/proxy.log" &
+	--hosts-file "$TMP_DIR/hosts" --allow tcp:127.0.0.1:9121 \
+	--allow bind:tcp:127.0.0.1:9121 2>>"$TMP_DIR/proxy.log" &
 lib_on_exit "kill $! 2>/dev/null"
 wait_until 5 test -S "$TMP_DIR/p.sock" || tap_skip_all "the proxy did not start"
 
@@ -49,6 +51,7 @@ swap() {
 swap unix 9122
 swap file 9123
 swap fastopen 9124
+swap bind 9126
 # the same through lxnet run, which enters the domain for its sandbox
 OUT_run=skipped
 if [ -c /dev/fuse ] && [ -x "$top_builddir/fs/lxnetfs" ]; then
@@ -75,7 +78,16 @@ for m in unix file fastopen; do
 	tap_result $? "$m decoy swapped with a host TCP socket during $N calls: $arrived arrivals at the refused port ($out)"
 done
 
-# 4: lxnet run
+# 4: bind: no host socket got bound to the refused local port
+case $OUT_bind in "calls $N "*" bound 0"*) true ;; *) false ;; esac
+r=$?
+if $landlock; then
+	tap_result $r "bind with an AF_UNIX decoy swapped with a host TCP socket during $N calls ($OUT_bind)"
+else
+	tap_skip "bind decoy swap" "no Landlock TCP rules on this kernel (ABI $ABI): $OUT_bind"
+fi
+
+# 5: lxnet run
 arrived=$(awk '$1 == "tcp:127.0.0.1:9125" { print $2 }' "$TMP_DIR/counts")
 if [ "$OUT_run" = skipped ]; then
 	tap_skip "lxnet run: unix decoy swap" "no /dev/fuse or lxnetfs"
@@ -86,10 +98,12 @@ else
 	tap_result $? "lxnet run --allow: unix decoy swapped during $N connects: $arrived arrivals ($OUT_run)"
 fi
 
-# 5: a nested namespace's own loopback: TCP connects (blocking, and
-# non-blocking then polled), the proxy making them
+# 6: a nested namespace's own loopback: TCP binds (an unprivileged port,
+# which the proxy binds, port 80, which the kernel binds for root there),
+# connects (blocking, and non-blocking then polled)
 NESTED='import socket, select
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+p = socket.socket(); p.bind(("127.0.0.1", 80)); p.close()
+s = socket.socket(); s.bind(("127.0.0.1", 8080)); s.listen(4)
 c = socket.create_connection(s.getsockname(), timeout=5)
 a, _ = s.accept(); c.sendall(b"ping"); got = a.recv(4)
 n = socket.socket(); n.setblocking(False)

@@ -17,9 +17,11 @@
  *    readable) or the next trapped receive (whichever comes first) hands
  *    each datagram to nlmsg_request() with the hub lock RELEASED (the
  *    endpoint is marked busy so its requests stay in order): a host query
- *    (`ip route get`, netconf, rules) waits for the host kernel there, on a
- *    non-blocking socket with one NLEP_HOST_TIMEOUT_MS deadline per query,
- *    and ends at the datagram holding NLMSG_DONE or NLMSG_ERROR. Any
+ *    (`ip route get`, netconf, rules, link dumps) waits for the host
+ *    kernel there, on a non-blocking socket with one NLEP_HOST_TIMEOUT_MS
+ *    deadline per query, and ends at the datagram holding NLMSG_DONE or
+ *    NLMSG_ERROR; the hub keeps up to NLEP_HOST_SOCKS such sockets
+ *    between queries (nlep_out.c, "Host sockets"). Any
  *    NLM_F_DUMP bit makes a dump, in nlmsg.c and here, as in the kernel's
  *    rtnetlink_rcv_msg().
  *  - replies, dump parts and multicast messages are written into P, so
@@ -505,6 +507,7 @@ int nlep_hub_new(struct proxy_model *model, GMainContext *ctx,
 	struct stat ns;
 
 	g_mutex_init(&h->lock);
+	g_mutex_init(&h->host_lock);
 	if (stat("/proc/self/ns/user", &ns) == 0) {
 		h->userns_dev = ns.st_dev;
 		h->userns_ino = ns.st_ino;
@@ -548,6 +551,8 @@ void nlep_hub_free(struct nlep_hub *h)
 		return;
 	g_hash_table_unref(h->eps);
 	g_main_context_unref(h->ctx);
+	nlep_host_socks_close(h);
+	g_mutex_clear(&h->host_lock);
 	g_mutex_clear(&h->lock);
 	g_free(h);
 }

@@ -35,6 +35,7 @@ struct stat;
 #define NLEP_DGRAM_MAX (128 * 1024)  /* largest host reply handled */
 #define NLEP_HOST_PARTS 4096          /* datagrams of one host dump */
 #define NLEP_HOST_TIMEOUT_MS 500      /* one host query, all its datagrams */
+#define NLEP_HOST_SOCKS 4             /* idle host NETLINK_ROUTE sockets kept */
 #define NLEP_IOV_MAX 1024             /* UIO_MAXIOV */
 #define NLEP_RW_MAX (INT32_MAX & ~4095) /* MAX_RW_COUNT (4 KiB pages) */
 #define NLEP_ADDR_MAX 128             /* sizeof(struct sockaddr_storage) */
@@ -75,6 +76,12 @@ struct stat;
  * @event: model events multicast so far
  * @rmem_default, @rmem_max, @wmem_default, @wmem_max: net.core sysctls
  * @userns_dev, @userns_ino: the proxy's user namespace (SO_*BUFFORCE)
+ * @host_lock: guards @host_fds, @n_host_fds and @host_seq (never held
+ *	across a system call)
+ * @host_fds: idle host NETLINK_ROUTE sockets, each with nothing queued
+ *	and no dump running, for the next host query (nlep_out.c)
+ * @n_host_fds: how many, at most NLEP_HOST_SOCKS
+ * @host_seq: the sequence number of the last host query
  */
 struct nlep_hub {
 	GMutex lock;
@@ -91,6 +98,10 @@ struct nlep_hub {
 	int rmem_default, rmem_max, wmem_default, wmem_max;
 	dev_t userns_dev;
 	ino_t userns_ino;
+	GMutex host_lock;
+	int host_fds[NLEP_HOST_SOCKS];
+	unsigned int n_host_fds;
+	uint32_t host_seq;
 };
 
 /**
@@ -330,6 +341,7 @@ void nlep_wake(struct nlep *ep, GQueue *done);
 /* nlep_out.c: the output queue */
 void nlep_err_unwake(struct nlep *ep, int sfd);
 void nlep_init_rcvbuf(struct nlep *ep);
+void nlep_host_socks_close(struct nlep_hub *h);
 void nlep_notify(struct nlep *ep, const void *buf, size_t len);
 void nlep_overrun(struct nlep *ep);
 void nlep_uncongest(struct nlep *ep);

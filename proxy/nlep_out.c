@@ -14,8 +14,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 #include <linux/sockios.h>
 
@@ -662,7 +664,7 @@ static bool nlep_take_request(struct nlep *ep)
 	e.cap = ep->congested ? 0 : nlep_room(ep);
 	ep->busy = true;
 	g_mutex_unlock(&h->lock);
-	r = nlmsg_request(snap, &o, buf, len, nlep_host_query, NULL,
+	r = nlmsg_request(snap, &o, buf, len, nlep_host_query, h,
 			  nlep_emit, &e, &d);
 	netstate_snapshot_unref(snap);
 	g_mutex_lock(&h->lock);
@@ -794,10 +796,117 @@ static bool nlep_host_dgram_ends(const uint8_t *buf, size_t n)
 }
 
 
+/*
+ * Host sockets. A NETLINK_ROUTE socket costs a socket() and a close() per
+ * query, and the kernel's netlink_create()/netlink_release() behind them;
+ * glibc's getifaddrs() asks one link dump per call. So the hub keeps up to
+ * NLEP_HOST_SOCKS idle sockets: a query takes one (or makes one when none
+ * is idle, as when several threads ask at once), and gives it back only
+ * when its answer was read to its end, so that nothing is queued on it and
+ * no dump runs (the kernel refuses a dump on a socket whose dump runs,
+ * EBUSY). Any other outcome (an error, the deadline, a bound) closes it.
+ * Each query carries a sequence number of the hub's own, and a datagram
+ * of another is read and dropped: what a socket given back could still
+ * hold never becomes an answer.
+ */
+
+/* An idle host socket of @h, or a new one; its query's number in @ret_seq. */
+static int nlep_host_sock_take(struct nlep_hub *h, uint32_t *ret_seq)
+{
+	int fd = -1;
+
+	g_mutex_lock(&h->host_lock);
+	if (h->n_host_fds)
+		fd = h->host_fds[--h->n_host_fds];
+	*ret_seq = ++h->host_seq;
+	g_mutex_unlock(&h->host_lock);
+	if (fd >= 0)
+		return fd;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    NETLINK_ROUTE);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Give @fd back when @clean (its answer read to the end), else close it. */
+static void nlep_host_sock_give(struct nlep_hub *h, int fd, bool clean)
+{
+	if (clean) {
+		g_mutex_lock(&h->host_lock);
+		if (h->n_host_fds < NLEP_HOST_SOCKS) {
+			h->host_fds[h->n_host_fds++] = fd;
+			fd = -1;
+		}
+		g_mutex_unlock(&h->host_lock);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/**
+ * nlep_host_socks_close() - close the idle host sockets
+ * @h: the hub, no query running (at exit)
+ */
+void nlep_host_socks_close(struct nlep_hub *h)
+{
+	while (h->n_host_fds)
+		close(h->host_fds[--h->n_host_fds]);
+}
+
+/* Whether datagram @buf of @n bytes answers query @seq (its first message's). */
+static bool nlep_host_dgram_ours(const uint8_t *buf, size_t n, uint32_t seq)
+{
+	struct nlmsghdr m;
+
+	if (n < sizeof(m))
+		return false;
+	memcpy(&m, buf, sizeof(m));
+	return m.nlmsg_seq == seq;
+}
+
+/**
+ * nlep_host_collect() - read the answer to query @seq from @fd
+ * @fd: the host socket
+ * @seq: the query's number
+ * @want: the datagrams wanted at most (a dump: every part)
+ * @dump: whether the query is a dump
+ * @out: the answer's datagrams (GBytes), appended
+ *
+ * At most NLEP_HOST_PARTS datagrams are read (another query's, dropped,
+ * included) and NLEP_BACKLOG_MAX bytes kept, within one deadline. It ends
+ * at a datagram holding NLMSG_DONE or NLMSG_ERROR, or after @want.
+ * Return: 0 when the answer was read to its end, or -errno (-EMSGSIZE past
+ * the bounds, -ETIMEDOUT).
+ */
+static int nlep_host_collect(int fd, uint32_t seq, unsigned int want,
+			     bool dump, GPtrArray *out)
+{
+	gint64 deadline = g_get_monotonic_time() + NLEP_HOST_TIMEOUT_MS * 1000;
+	g_autofree uint8_t *buf = g_malloc(NLEP_DGRAM_MAX);
+	unsigned int got = 0, i;
+	size_t total = 0;
+
+	for (i = 0; i < NLEP_HOST_PARTS && got < want; i++) {
+		ssize_t n = util_recv_by(fd, buf, NLEP_DGRAM_MAX, deadline);
+
+		if (n < 0)
+			return (int)n;
+		if (n > NLEP_DGRAM_MAX || total + (size_t)n > NLEP_BACKLOG_MAX)
+			return -EMSGSIZE;
+		if (!nlep_host_dgram_ours(buf, (size_t)n, seq))
+			continue;
+		total += (size_t)n;
+		got++;
+		g_ptr_array_add(out, g_bytes_new(buf, (size_t)n));
+		if (nlep_host_dgram_ends(buf, (size_t)n))
+			return 0;
+	}
+	return dump || got < want ? -EMSGSIZE : 0;
+}
+
 /**
  * nlep_host_query() - send a request to the host's NETLINK_ROUTE and collect
  * its answer (nlmsg_host_query_fn)
- * @data: unused
+ * @data: the hub (its host sockets)
  * @req: the request
  * @len: its length
  * @ret: reply datagrams
@@ -808,48 +917,43 @@ static bool nlep_host_dgram_ends(const uint8_t *buf, size_t n)
  * NLMSG_DONE, at most NLEP_HOST_PARTS datagrams and NLEP_BACKLOG_MAX
  * bytes. Either ends at a datagram holding NLMSG_DONE or NLMSG_ERROR. The
  * whole query has one deadline, NLEP_HOST_TIMEOUT_MS (the kernel answers
- * at once). Runs with the hub lock released.
+ * at once). The request goes out with the hub's next sequence number in
+ * place of the sandbox's (replies are re-addressed to the sandbox's when
+ * emitted, nlmsg_put_copy()). Runs with the hub lock released.
  * Return: 0 or -errno (-EMSGSIZE past the bounds, -ETIMEDOUT).
  */
 static int nlep_host_query(void *data, const void *req, size_t len,
 			   GPtrArray **ret)
 {
-	_cleanup_close_ int fd = -1;
+	struct nlep_hub *h = data;
 	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)g_bytes_unref);
-	const struct nlmsghdr *h = req;
-	gint64 deadline = g_get_monotonic_time() + NLEP_HOST_TIMEOUT_MS * 1000;
-	unsigned int want, i;
-	size_t total = 0;
-	bool dump;
-	g_autofree uint8_t *buf = g_malloc(NLEP_DGRAM_MAX);
+	g_autofree uint8_t *q = NULL;
+	struct nlmsghdr hd;
+	unsigned int want;
+	uint32_t seq;
+	int fd, r;
 
-	(void)data;
-	if (len < sizeof(*h))
+	if (len < sizeof(hd))
 		return -EINVAL;
-	dump = (h->nlmsg_flags & NLM_F_DUMP) != 0;
-	want = dump ? NLEP_HOST_PARTS : (h->nlmsg_flags & NLM_F_ACK) ? 2 : 1;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    NETLINK_ROUTE);
+	memcpy(&hd, req, sizeof(hd));
+	want = (hd.nlmsg_flags & NLM_F_DUMP) ? NLEP_HOST_PARTS :
+	       (hd.nlmsg_flags & NLM_F_ACK) ? 2 : 1;
+	fd = nlep_host_sock_take(h, &seq);
 	if (fd < 0)
-		return -errno;
-	if (sendto(fd, req, len, 0, (struct sockaddr *)&k, sizeof(k)) < 0)
-		return -errno;
-	for (i = 0; i < want; i++) {
-		ssize_t n = util_recv_by(fd, buf, NLEP_DGRAM_MAX, deadline);
-
-		if (n < 0)
-			return (int)n;
-		if (n > NLEP_DGRAM_MAX || total + (size_t)n > NLEP_BACKLOG_MAX)
-			return -EMSGSIZE;
-		total += (size_t)n;
-		g_ptr_array_add(out, g_bytes_new(buf, (size_t)n));
-		if (nlep_host_dgram_ends(buf, (size_t)n))
-			break;
-	}
-	if (dump && i == want)
-		return -EMSGSIZE;
+		return fd;
+	q = g_memdup2(req, len);
+	hd.nlmsg_seq = seq;
+	memcpy(q, &hd, sizeof(hd));
+	if (sendto(fd, q, len, 0, (struct sockaddr *)&k, sizeof(k)) < 0)
+		r = -errno;
+	else
+		r = nlep_host_collect(fd, seq, want,
+				      (hd.nlmsg_flags & NLM_F_DUMP) != 0, out);
+	nlep_host_sock_give(h, fd, r == 0);
+	if (r < 0)
+		return r;
 	*ret = g_steal_pointer(&out);
 	return 0;
 }

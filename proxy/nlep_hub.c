@@ -136,8 +136,10 @@
  * (tests/integration/netlink-sockmem.sh).
  *  - counted, not granted: each datagram is admitted before it is written
  *    (nlep_put(), nlep_sockmem_admit()) against the sum of the sandbox's
- *    P's SIOCOUTQ as last read. P's own is read at each admission and
- *    after each write; the others' only shrink unseen (the sandbox reads),
+ *    P's SIOCOUTQ as last read. P's own is read after each write, and at
+ *    an admission too unless the sandbox was seen reading it already and
+ *    the count as last read admits (it is never below what P holds); the
+ *    others' only shrink unseen (the sandbox reads),
  *    so before a refusal the sum is re-read from every P of the sandbox,
  *    at most every NLEP_SOCKMEM_RESYNC_MS. The alternative, granting each
  *    P's SO_SNDBUF from the budget as endpoints ask for receive buffers,

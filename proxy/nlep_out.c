@@ -168,6 +168,13 @@ static bool nlep_sockmem_resync(struct nlep_sandbox *sb)
 	return true;
 }
 
+/* Whether @t more bytes of truesize fit, by the counts as last read. */
+static bool nlep_sockmem_fits(const struct nlep *ep, size_t t)
+{
+	return ep->sockmem + t <= NLEP_SOCKMEM_RESERVE ||
+	       ep->sb->sockmem + t <= NLEP_SANDBOX_SOCKMEM;
+}
+
 /**
  * nlep_sockmem_admit() - may a datagram of @len bytes go into P now?
  * @ep: the endpoint (hub lock held)
@@ -175,7 +182,13 @@ static bool nlep_sockmem_resync(struct nlep_sandbox *sb)
  *
  * When what P holds stays within NLEP_SOCKMEM_RESERVE with it, or what
  * the sandbox's P's hold within NLEP_SANDBOX_SOCKMEM; the sum is re-read
- * (rate-limited) before a refusal.
+ * (rate-limited) before a refusal. P's own count is read first, unless
+ * the sandbox was already seen reading @ep and the count as last read
+ * admits the datagram: every write into P is read back (nlep_put(),
+ * nlep_err_wakeup()), so that count is never below what P holds (only
+ * the sandbox's reads shrink it), and a fresh read would admit it too.
+ * That saves one SIOCOUTQ per reply and dump part (a glibc getifaddrs()
+ * takes five); the read stays where it is how @ep->has_read is learnt.
  * Return: true when it may.
  */
 static bool nlep_sockmem_admit(struct nlep *ep, size_t len)
@@ -183,9 +196,10 @@ static bool nlep_sockmem_admit(struct nlep *ep, size_t len)
 	size_t t = nlep_truesize(len);
 	struct nlep_sandbox *sb = ep->sb;
 
+	if (ep->has_read && nlep_sockmem_fits(ep, t))
+		return true;
 	nlep_sockmem_read(ep);
-	if (ep->sockmem + t <= NLEP_SOCKMEM_RESERVE ||
-	    sb->sockmem + t <= NLEP_SANDBOX_SOCKMEM)
+	if (nlep_sockmem_fits(ep, t))
 		return true;
 	return nlep_sockmem_resync(sb) && sb->sockmem + t <= NLEP_SANDBOX_SOCKMEM;
 }
@@ -309,13 +323,15 @@ void nlep_uncongest(struct nlep *ep)
  */
 static void nlep_err_wakeup(struct nlep *ep)
 {
-	int q = 0;
-
-	if (ep->err_token || !g_queue_is_empty(&ep->out) ||
-	    ioctl(ep->pfd, SIOCOUTQ, &q) < 0 || q > 0)
+	if (ep->err_token || !g_queue_is_empty(&ep->out))
 		return;
-	if (send(ep->pfd, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL) == 0)
+	nlep_sockmem_read(ep);
+	if (ep->sockmem > 0)
+		return;
+	if (send(ep->pfd, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL) == 0) {
 		ep->err_token = true;
+		nlep_sockmem_read(ep); /* its truesize: see nlep_sockmem_admit() */
+	}
 }
 
 /* Consume the zero-length datagram of nlep_err_wakeup() from S's head. */

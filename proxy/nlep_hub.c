@@ -412,6 +412,15 @@ int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 	ep->tag = g_source_add_unix_fd(ep->src, ep->pfd,
 				       G_IO_IN | G_IO_HUP | G_IO_ERR);
 	g_source_set_callback(ep->src, NULL, ep, NULL);
+	/*
+	 * GLib blocks a source that cannot recurse while it is dispatched:
+	 * its fd leaves the poll set and comes back, and each of the two
+	 * changes writes the context's eventfd, which the next iteration
+	 * reads and polls again for (four system calls per request taken
+	 * on the main loop). nlep_src_dispatch() never iterates the
+	 * context, so there is no recursion to guard against.
+	 */
+	g_source_set_can_recurse(ep->src, TRUE);
 	g_source_attach(ep->src, h->ctx);
 	g_mutex_unlock(&h->lock);
 	return 0;

@@ -13,14 +13,13 @@
  * But the kernel looks the fd up again when it runs a call handed back so,
  * and a racing thread may have put a host socket there by then: hence the
  * sandbox's tasks run in a Landlock domain refusing every TCP connect they
- * make themselves, and every TCP bind but to port 0 or a privileged port
- * (src/landlock.h), and nothing that could make one is handed back. The
- * proxy makes the connects and binds of TCP sockets of the sandbox's own
- * namespaces itself (undecided: they reach nothing of the host's; binds
- * to privileged ports excepted: govern_privileged_port()), answers a call
- * on an fd that is no socket (ENOTSOCK) itself, and never hands back a
- * send flagged MSG_FASTOPEN (an implicit connect Landlock does not see).
- * UDP and ICMP are not covered: Landlock has no rules for them.
+ * make themselves, and every TCP bind (src/landlock.h), and no native call
+ * that could make one is handed back: the proxy makes the connects and
+ * binds of TCP sockets of the sandbox's own namespaces itself (undecided:
+ * they reach nothing of the host's; a privileged port asks the caller's
+ * capability, govern_own_bind()), and never hands back a send flagged
+ * MSG_FASTOPEN (an implicit connect Landlock does not see). UDP and ICMP
+ * are not covered: Landlock has no rules for them.
  * With unix:@GLOB rules, AF_UNIX sockets of the sandbox's namespace and
  * those moved into the host's are handed, with the copies read here, to
  * unixcross.c, which lets allowed abstract names cross.
@@ -46,11 +45,12 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <linux/nsfs.h>
 #include <linux/sockios.h>
 
 #include "connlog.h"
 #include "connpool.h"
-#include "landlock.h"
 #include "log.h"
 #include "netpolicy.h"
 #include "netstate.h"
@@ -215,18 +215,22 @@ static int64_t govern_open(struct govern_call *g, bool connects)
 }
 
 /*
- * A send handed back to the kernel (NOTIF_CONTINUE) must not carry
- * MSG_FASTOPEN: on a host TCP socket put at its number meanwhile, it would
- * connect where nobody decided, unseen by Landlock. Such a send on a socket
- * that is no TCP one (where the flag means nothing) is refused instead.
+ * What a send handler answers for @r: NOTIF_ANSWERED for a caller that is
+ * gone (-ENOENT). A send handed back to the kernel (NOTIF_CONTINUE) must
+ * not carry MSG_FASTOPEN: on a host TCP socket put at its number
+ * meanwhile, it would connect where nobody decided, unseen by Landlock.
+ * Such a send on a socket that is no TCP one (where the kernel ignores the
+ * flag) is refused instead, EPERM.
  */
-static int64_t govern_handback(const struct govern_call *g, int64_t r,
-			       int flags)
+static int64_t govern_send_answer(const struct seccomp_notif *req, int64_t r,
+				  int flags)
 {
+	if (r == -ENOENT)
+		return NOTIF_ANSWERED;
 	if (r != NOTIF_CONTINUE || !(flags & MSG_FASTOPEN))
 		return r;
 	log_debug("pid %u: MSG_FASTOPEN on fd %d, not a TCP socket: refused",
-		  g->req->pid, (int)g->req->data.args[0]);
+		  req->pid, (int)req->data.args[0]);
 	return -EPERM;
 }
 
@@ -521,8 +525,12 @@ int64_t govern_connect(const struct listener *l,
 	int fl;
 
 	r = govern_open(&g, true);
-	if (r == 0)
-		r = govern_read_addr(&g, req->data.args[1], len, &sa);
+	/* the kernel's connect() copies the address before it asks for a socket */
+	if (r == 0 || r == -ENOTSOCK) {
+		int64_t k = govern_read_addr(&g, req->data.args[1], len, &sa);
+
+		r = k < 0 ? k : r;
+	}
 	if (r == 0 && g.unix_sock) {
 		r = govern_unix_addr(&g, false, &sa, len);
 		govern_call_clear(&g);
@@ -534,21 +542,22 @@ int64_t govern_connect(const struct listener *l,
 		r = govern_proven(&g);
 	if (r == 0) {
 		/* a published PORT on a local address: its HOSTPORT */
-		bool published = !g.own_tcp &&
-				 publish_connect_port(g.conf, g.proto, &sa, len);
+		bool own = g.own_tcp ||
+			   publish_connect_port(g.conf, g.proto, &sa, len);
 
 		/*
 		 * Blocking: on a pool thread, or here when that fails. To the
 		 * host's loopback the handshake is done within connect() (a
 		 * full listen queue aside), so it is made here: a hop to
 		 * another thread would cost more than the call. Not to a
-		 * published port: the sandbox's own server, whose full accept
-		 * queue the sandbox controls, would hold the serving thread
-		 * for the SYN retries (about 127 s).
+		 * published port, nor in a namespace of the sandbox's: the
+		 * sandbox's own server, whose full accept queue the sandbox
+		 * controls, would hold the serving thread for the SYN retries
+		 * (about 127 s), and signals with it.
 		 */
 		fl = fcntl(g.sock, F_GETFL);
 		if (fl >= 0 && !(fl & O_NONBLOCK) &&
-		    (published || !govern_loopback(&sa, len)))
+		    (own || !govern_loopback(&sa, len)))
 			r = govern_connect_async(&g, &sa, len);
 		if (r != NOTIF_ANSWERED)
 			r = connect(g.sock, (struct sockaddr *)&sa, len) < 0 ?
@@ -596,28 +605,40 @@ int64_t govern_publish_connect(const struct listener *l,
 	return r;
 }
 
+/* Binding below this port needs CAP_NET_BIND_SERVICE (sysctl default). */
+#define GOVERN_PRIVILEGED_PORTS 1024
+
 /*
- * Whether a bind of a TCP socket of the sandbox's own namespaces is left to
- * the kernel: a port from 1 to LANDLOCK_BIND_PORT_MIN - 1 (our copy's),
- * which the caller may bind only with CAP_NET_BIND_SERVICE there (or
- * below that namespace's ip_unprivileged_port_start): the kernel's bind
- * checks the caller's, the proxy's would check its own. Landlock lets those
- * ports through (src/landlock.h); a host socket swapped in would need the
- * host's leave for a privileged port. Any other port the proxy binds.
+ * A bind the proxy makes for a TCP socket of the sandbox's own namespaces
+ * (Landlock refuses the caller's own): to a port below 1024 the kernel
+ * lets the caller bind only with CAP_NET_BIND_SERVICE over that
+ * namespace's user namespace; the proxy, which holds it there as their
+ * owner, asks the caller's (task_capable()). That namespace's
+ * ip_unprivileged_port_start is not known here: its default is taken.
+ * Return: 0, -EACCES as the kernel's refusal, or -ENOENT (caller gone).
  */
-static bool govern_privileged_port(const struct sockaddr_storage *sa,
-				   socklen_t len)
+static int govern_own_bind(const struct govern_call *g,
+			   const struct sockaddr_storage *sa, socklen_t len)
 {
 	const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+	_cleanup_close_ int net = -1, user = -1;
 	unsigned int port;
+	int r;
 
 	if (len < sizeof(*in) || (sa->ss_family != AF_INET &&
 				  sa->ss_family != AF_INET6 &&
 				  sa->ss_family != AF_UNSPEC))
-		return false;
+		return 0; /* the kernel's errno, on our copy */
 	/* sin_port and sin6_port lie at the same offset */
 	port = ntohs(in->sin_port);
-	return port > 0 && port < LANDLOCK_BIND_PORT_MIN;
+	if (port == 0 || port >= GOVERN_PRIVILEGED_PORTS)
+		return 0;
+	net = ioctl(g->sock, SIOCGSKNS);
+	user = net >= 0 ? ioctl(net, NS_GET_USERNS) : -1;
+	if (user < 0)
+		return -EACCES;
+	r = task_capable((pid_t)g->req->pid, user, CAP_NET_BIND_SERVICE);
+	return r > 0 ? 0 : r == 0 ? -EACCES : -ENOENT;
 }
 
 /**
@@ -637,10 +658,8 @@ int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req)
 	r = govern_open(&g, true);
 	if (r == 0)
 		r = govern_read_addr(&g, req->data.args[1], len, &sa);
-	if (r == 0 && g.own_tcp && govern_privileged_port(&sa, len)) {
-		govern_call_clear(&g);
-		return NOTIF_CONTINUE;
-	}
+	if (r == 0 && g.own_tcp)
+		r = govern_own_bind(&g, &sa, len);
 	if (r == 0 && g.unix_sock) {
 		r = govern_unix_addr(&g, true, &sa, len);
 		govern_call_clear(&g);
@@ -653,7 +672,8 @@ int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req)
 	if (r == 0) {
 		struct sockaddr_storage at = sa; /* PORT's HOSTPORT, if any */
 
-		r = g.own_tcp ? 0 : publish_bind_port(g.conf, g.proto, &at, len);
+		if (!g.own_tcp)
+			r = publish_bind_port(g.conf, g.proto, &at, len);
 		if (r == 0)
 			r = bind(g.sock, (struct sockaddr *)&at, len) < 0 ?
 			    -errno : 0;
@@ -778,14 +798,14 @@ int64_t govern_sendto(const struct listener *l,
 	if (r == 0 && g.unix_sock && govern_unix_stays(&g, &sa, alen)) {
 		r = govern_unix_continue(&g, &sa, alen, flags);
 		govern_call_clear(&g);
-		return r == -ENOENT ? NOTIF_ANSWERED : govern_handback(&g, r, flags);
+		return govern_send_answer(req, r, flags);
 	}
 	if (r == 0 && n > GOVERN_SEND_MAX)
 		r = g.type == SOCK_STREAM ? (n = GOVERN_SEND_MAX, 0) : -EMSGSIZE;
 	if (r == 0 && g.unix_sock) {
 		r = govern_unix_sendto(&g, &sa, alen, n, flags);
 		govern_call_clear(&g);
-		return r == -ENOENT ? NOTIF_ANSWERED : govern_handback(&g, r, flags);
+		return govern_send_answer(req, r, flags);
 	}
 	if (r == 0)
 		r = govern_decide(&g, &sa, alen, false, true);
@@ -806,7 +826,7 @@ int64_t govern_sendto(const struct listener *l,
 	}
 	govern_log(&g, "send", r);
 	govern_call_clear(&g);
-	return r == -ENOENT ? NOTIF_ANSWERED : govern_handback(&g, r, flags);
+	return govern_send_answer(req, r, flags);
 }
 
 /*
@@ -950,7 +970,7 @@ static int64_t govern_send_msg(struct govern_call *g, struct govern_msg *m,
 		/* decided on PORT; a published one is sent to its HOSTPORT */
 		if (!g->own_tcp)
 			(void)publish_connect_port(g->conf, g->proto, &m->sa,
-					   m->mh.msg_namelen);
+						   m->mh.msg_namelen);
 	}
 	k = sendmsg(g->sock, &m->mh, flags | MSG_NOSIGNAL);
 	k = k < 0 ? -errno : k;
@@ -991,7 +1011,7 @@ int64_t govern_sendmsg(const struct listener *l,
 		r = govern_send_msg(&g, &m, flags);
 	govern_msg_clear(&m);
 	govern_call_clear(&g);
-	return r == -ENOENT ? NOTIF_ANSWERED : govern_handback(&g, r, flags);
+	return govern_send_answer(req, r, flags);
 }
 
 /**
@@ -1044,5 +1064,5 @@ int64_t govern_sendmmsg(const struct listener *l,
 	if (r == 0)
 		r = i;
 	govern_call_clear(&g);
-	return r == -ENOENT ? NOTIF_ANSWERED : govern_handback(&g, r, flags);
+	return govern_send_answer(req, r, flags);
 }

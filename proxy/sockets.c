@@ -72,6 +72,36 @@ static int sockets_cap_net_raw(const struct proxy_conf *conf, int listener,
 	return (eff >> CAP_NET_RAW) & 1;
 }
 
+/*
+ * Under a connection policy, whether a host socket of @type and @protocol
+ * may be made: TCP, UDP (and UDP-Lite), ICMP echo, raw. Landlock, which
+ * refuses the sandbox's own TCP connects and binds (govern.c), sees TCP
+ * only, and a socket put at the number of a call handed back to the
+ * kernel is connected or bound by it: an MPTCP one is refused as by a host
+ * with net.mptcp.enabled=0 (ENOPROTOOPT; programs fall back to TCP), any
+ * other (SCTP, SMC) as by a host without its module (EPROTONOSUPPORT),
+ * which also keeps SCTP's connect and bind by setsockopt() out.
+ * Return: 0, or the -errno to fail socket() with.
+ */
+static int sockets_policy_protocol(int type, int protocol)
+{
+	switch (type & SOCK_TYPE_MASK) {
+	case SOCK_STREAM:
+		if (protocol == IPPROTO_MPTCP)
+			return -ENOPROTOOPT;
+		return protocol == 0 || protocol == IPPROTO_TCP ?
+		       0 : -EPROTONOSUPPORT;
+	case SOCK_DGRAM:
+		return protocol == 0 || protocol == IPPROTO_UDP ||
+		       protocol == IPPROTO_UDPLITE || protocol == IPPROTO_ICMP ||
+		       protocol == IPPROTO_ICMPV6 ? 0 : -EPROTONOSUPPORT;
+	case SOCK_RAW:
+		return 0;
+	default:
+		return -EPROTONOSUPPORT;
+	}
+}
+
 /**
  * sockets_do_socket() - serve socket(@domain, @type, @protocol)
  * @conf: shared configuration
@@ -93,11 +123,8 @@ static int sockets_cap_net_raw(const struct proxy_conf *conf, int listener,
  * credentials must never decide it (the kernel turns AF_INET SOCK_PACKET
  * into a packet socket, checked against the creator's CAP_NET_RAW).
  *
- * Under a connection policy an MPTCP socket is refused as by a host with
- * net.mptcp.enabled=0 (ENOPROTOOPT; programs fall back to TCP): Landlock,
- * which refuses the sandbox's own TCP connects (govern.c), does not count
- * MPTCP as TCP, so one put at the number of a call handed back to the
- * kernel could connect where nobody decided.
+ * Under a connection policy only the protocols it governs are made
+ * (sockets_policy_protocol()).
  *
  * Return: NOTIF_ANSWERED (also when the target is gone), NOTIF_CONTINUE,
  * or -errno to fail the call with.
@@ -126,8 +153,9 @@ int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
 		/* the sandbox's own namespace, its own credentials */
 		return NOTIF_CONTINUE;
 	}
-	if (conf->policy && protocol == IPPROTO_MPTCP)
-		return -ENOPROTOOPT;
+	r = conf->policy ? sockets_policy_protocol(type, protocol) : 0;
+	if (r < 0)
+		return r;
 	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
 	if (fd < 0)
 		return -errno;

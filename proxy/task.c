@@ -22,11 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/nsfs.h>
 
+#include "cleanup.h"
 #include "proxy_int.h"
 #include "seccomp_filter.h"
 #include "util.h"
@@ -242,6 +245,88 @@ int task_sigstate(pid_t tid, struct task_sigstate *ret)
 	p = strstr(st, "\nThreads:");
 	ret->threads = p ? (unsigned int)g_ascii_strtoull(p + 9, NULL, 10) : 0;
 	return 0;
+}
+
+/* Whether two fds or paths name the same namespace. */
+static bool task_same_ns(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* The effective uid on a /proc/PID/status text's "Uid:" line, or -1. */
+static uid_t task_status_euid(const char *st)
+{
+	const char *p = strstr(st, "\nUid:");
+	char *end = NULL;
+
+	if (!p)
+		return (uid_t)-1;
+	(void)g_ascii_strtoull(p + 5, &end, 10); /* the real uid */
+	return end && end != p + 5 ? (uid_t)g_ascii_strtoull(end, NULL, 10) :
+				     (uid_t)-1;
+}
+
+/**
+ * task_capable() - whether thread @tid holds capability @cap over user
+ * namespace @ns, as the kernel's ns_capable() would answer it
+ * @tid: the thread
+ * @ns: an fd of the user namespace
+ * @cap: CAP_*
+ *
+ * The kernel's rule (cap_capable()): walking from @ns up its ancestors,
+ * the thread holds @cap if it meets the thread's own user namespace and
+ * @cap is in the thread's effective set, or meets one whose parent is the
+ * thread's own and whose owner is the thread's effective uid (the owner
+ * holds every capability in it). Uids are compared as this process sees
+ * them: /proc/TID/status and NS_GET_OWNER_UID both map into its user
+ * namespace, where NS_GET_PARENT also ends the walk (EPERM). What was read
+ * is the caller's only once its notification is proven still pending.
+ *
+ * Return: 1, 0, or -errno (the thread is gone).
+ */
+int task_capable(pid_t tid, int ns, int cap)
+{
+	_cleanup_close_ int cur = -1;
+	g_autofree char *st = NULL;
+	struct stat own, at;
+	char path[64];
+	uint64_t eff;
+	size_t len;
+	unsigned int depth;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)tid);
+	if (stat(path, &own) < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	r = util_read_file_bounded(path, TASK_SIGSTATE_MAX, &st, &len, NULL);
+	if (r < 0)
+		return r;
+	eff = task_status_mask(st, "\nCapEff:");
+	cur = fcntl(ns, F_DUPFD_CLOEXEC, 3);
+	/* user namespaces nest at most 32 deep */
+	for (depth = 0; cur >= 0 && depth <= 33; depth++) {
+		int parent;
+		struct stat up;
+		uid_t owner;
+
+		if (fstat(cur, &at) < 0)
+			return -errno;
+		if (task_same_ns(&at, &own))
+			return cap < 64 && ((eff >> cap) & 1);
+		parent = ioctl(cur, NS_GET_PARENT);
+		if (parent < 0)
+			return 0; /* not below the thread's namespace */
+		if (fstat(parent, &up) == 0 && task_same_ns(&up, &own) &&
+		    ioctl(cur, NS_GET_OWNER_UID, &owner) == 0 &&
+		    owner == task_status_euid(st)) {
+			close(parent);
+			return 1;
+		}
+		close(cur);
+		cur = parent;
+	}
+	return cur < 0 ? -errno : 0;
 }
 
 /**

@@ -17,22 +17,12 @@
 #ifndef SYS_landlock_create_ruleset
 #define SYS_landlock_create_ruleset 444
 #endif
-#ifndef SYS_landlock_add_rule
-#define SYS_landlock_add_rule 445
-#endif
 #ifndef SYS_landlock_restrict_self
 #define SYS_landlock_restrict_self 446
 #endif
 #define LL_CREATE_RULESET_VERSION (1U << 0)
 #define LL_ACCESS_NET_BIND_TCP (1ULL << 0)
 #define LL_ACCESS_NET_CONNECT_TCP (1ULL << 1)
-#define LL_RULE_NET_PORT 2
-
-/* struct landlock_net_port_attr */
-struct ll_net_port_attr {
-	uint64_t allowed_access;
-	uint64_t port;
-};
 
 /* struct landlock_ruleset_attr up to handled_access_net (ABI 4). */
 struct ll_ruleset_attr {
@@ -55,16 +45,13 @@ int landlock_abi(void)
 }
 
 /**
- * landlock_deny_tcp() - refuse every TCP connect, and every TCP bind but to
- * port 0 or below LANDLOCK_BIND_PORT_MIN, that the calling thread and what
- * it later forks or execs make themselves
+ * landlock_deny_tcp() - refuse every TCP connect and bind that the calling
+ * thread and what it later forks or execs make themselves
  *
- * A ruleset handling LANDLOCK_ACCESS_NET_CONNECT_TCP with no rule, and
- * LANDLOCK_ACCESS_NET_BIND_TCP with a rule per port 0..1023: connect() and
- * those bind()s on a TCP socket, of any network namespace, fail EACCES for
- * the domain's tasks. Nothing else is restricted (no file system access is
- * handled). 1,024 rules (Landlock has no port ranges): 1.8-4.4 ms, once
- * per sandbox, measured on a loaded 2-vCPU VM.
+ * A ruleset handling LANDLOCK_ACCESS_NET_CONNECT_TCP and
+ * LANDLOCK_ACCESS_NET_BIND_TCP with no rule: connect() and bind() on a TCP
+ * socket, of any network namespace, fail EACCES for the domain's tasks.
+ * Nothing else is restricted (no file system access is handled).
  * Needs PR_SET_NO_NEW_PRIVS (or CAP_SYS_ADMIN) first. Only connect() and
  * bind() are checked by Landlock: an implicit connect by
  * sendto(MSG_FASTOPEN) is not (listen()'s implicit bind takes port 0),
@@ -80,7 +67,6 @@ int landlock_deny_tcp(void)
 		.handled_access_net = LL_ACCESS_NET_CONNECT_TCP |
 				      LL_ACCESS_NET_BIND_TCP,
 	};
-	struct ll_net_port_attr port = { .allowed_access = LL_ACCESS_NET_BIND_TCP };
 	long fd;
 	int r;
 
@@ -90,12 +76,7 @@ int landlock_deny_tcp(void)
 	fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd < 0)
 		return -errno;
-	for (r = 0; r == 0 && port.port < LANDLOCK_BIND_PORT_MIN; port.port++)
-		if (syscall(SYS_landlock_add_rule, (int)fd, LL_RULE_NET_PORT,
-			    &port, 0) < 0)
-			r = -errno;
-	if (r == 0 && syscall(SYS_landlock_restrict_self, (int)fd, 0) < 0)
-		r = -errno;
+	r = syscall(SYS_landlock_restrict_self, (int)fd, 0) < 0 ? -errno : 0;
 	close((int)fd);
 	return r;
 }

@@ -16,7 +16,7 @@ proxy_require
 lib_tmpdir
 SWAP=$top_builddir/tests/helpers/policy-swap
 [ -x "$SWAP" ] || tap_skip_all "tests/helpers/policy-swap not built"
-tap_plan 6
+tap_plan 8
 N=20000
 
 # the Landlock ABI of this kernel: TCP rules from 4 (Linux 6.7)
@@ -40,18 +40,24 @@ printf '127.0.0.1 localhost\n' >"$TMP_DIR/hosts"
 lib_on_exit "kill $! 2>/dev/null"
 wait_until 5 test -S "$TMP_DIR/p.sock" || tap_skip_all "the proxy did not start"
 
-# swap MODE PORT - the race in MODE against refused PORT; its line in OUT_MODE
+# swap MODE PORT [NAME] - the race in MODE against refused PORT; its line
+# in OUT_NAME (NAME: MODE)
 swap() {
 	local out
 	out=$(timeout -k 5 120 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/p.sock" -- \
 		"$SWAP" "$1" 127.0.0.1 "$2" $N 2>&1)
-	printf '# %s: %s\n' "$1" "$out"
-	eval "OUT_$1=\$out"
+	printf '# %s: %s\n' "${3:-$1}" "$out"
+	eval "OUT_${3:-$1}=\$out"
 }
 swap unix 9122
 swap file 9123
 swap fastopen 9124
 swap bind 9126
+# a privileged port the host lets anyone bind (its own sysctl: this
+# test's namespace), which the policy refuses
+sysctl -qw net.ipv4.ip_unprivileged_port_start=0
+swap bind 999 bind999
+sysctl -qw net.ipv4.ip_unprivileged_port_start=1024
 # the same through lxnet run, which enters the domain for its sandbox
 OUT_run=skipped
 if [ -c /dev/fuse ] && [ -x "$top_builddir/fs/lxnetfs" ]; then
@@ -86,6 +92,13 @@ if $landlock; then
 else
 	tap_skip "bind decoy swap" "no Landlock TCP rules on this kernel (ABI $ABI): $OUT_bind"
 fi
+case $OUT_bind999 in "calls $N "*" bound 0"*) true ;; *) false ;; esac
+r=$?
+if $landlock; then
+	tap_result $r "the same to port 999 where the host lets anyone bind it ($OUT_bind999)"
+else
+	tap_skip "bind decoy swap, port 999" "no Landlock TCP rules on this kernel (ABI $ABI): $OUT_bind999"
+fi
 
 # 5: lxnet run
 arrived=$(awk '$1 == "tcp:127.0.0.1:9125" { print $2 }' "$TMP_DIR/counts")
@@ -98,9 +111,9 @@ else
 	tap_result $? "lxnet run --allow: unix decoy swapped during $N connects: $arrived arrivals ($OUT_run)"
 fi
 
-# 6: a nested namespace's own loopback: TCP binds (an unprivileged port,
-# which the proxy binds, port 80, which the kernel binds for root there),
-# connects (blocking, and non-blocking then polled)
+# 7: a nested namespace's own loopback: TCP binds (the proxy makes them:
+# to 8080, and to 80 for root there), connects (blocking, and non-blocking
+# then polled)
 NESTED='import socket, select
 p = socket.socket(); p.bind(("127.0.0.1", 80)); p.close()
 s = socket.socket(); s.bind(("127.0.0.1", 8080)); s.listen(4)
@@ -115,3 +128,17 @@ out=$(timeout -k 5 60 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/p.sock" --
 tap_diag "nested: $out"
 [ "$out" = "ping True 0" ]
 tap_result $? "TCP over a nested namespace's own loopback under a policy"
+
+# 8: port 80 there without CAP_NET_BIND_SERVICE: EACCES, as natively
+BIND80='import socket
+try:
+    socket.socket().bind(("127.0.0.1", 80)); print("bound")
+except OSError as e:
+    print(e.errno == 13 and "EACCES" or e)'
+CAPLESS="setpriv --bounding-set=-net_bind_service --inh-caps=-net_bind_service"
+native=$(timeout -k 5 30 unshare -rn sh -c "ip link set lo up && exec $CAPLESS $PY -c '$BIND80'" 2>&1)
+out=$(timeout -k 5 30 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/p.sock" -- \
+	unshare -rn sh -c "ip link set lo up && exec $CAPLESS $PY -c '$BIND80'" 2>&1)
+tap_diag "port 80 without the capability: natively $native, under the policy $out"
+[ "$native" = EACCES ] && [ "$out" = EACCES ]
+tap_result $? "a nested namespace's port 80 without CAP_NET_BIND_SERVICE: EACCES, as natively"

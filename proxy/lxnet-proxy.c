@@ -147,6 +147,7 @@ struct client {
 	pid_t peer_pid;
 	uid_t peer_uid;
 	bool is_ctl;
+	bool hello;
 	struct oci_msg *oci;
 	guint retry_src;
 };
@@ -384,6 +385,7 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 	}
 	if (r == 0 && msg.kind == FDPASS_HELLO && n_fds == 0) {
 		/* what the shim's filter must trap for this proxy */
+		c->hello = true;
 		ack.status = (c->p->conf.policy ? (int32_t)TRAP_FILTER_GOVERN
 						: 0) |
 			     (c->p->conf.publish ? (int32_t)TRAP_FILTER_PUBLISH
@@ -391,9 +393,21 @@ static gboolean client_on_input(gint fd, GIOCondition cond, gpointer data)
 		(void)fdpass_send(fd, &ack, NULL, 0);
 		return G_SOURCE_CONTINUE;
 	}
-	/* an in-flight record only from lxnet run's own socket (--fd) */
-	if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER &&
-	    n_fds >= 1 && n_fds <= (c->is_ctl ? 3u : 2u)) {
+	/*
+	 * A shim that did not ask what to trap (lxnet-shim 0.1) built a filter
+	 * that traps nothing of a policy or of published ports, nor entered
+	 * the Landlock domain: its sandbox would not be held to them.
+	 * (lxnet run's own socket relays lxnet exec's, filtered as recorded.)
+	 */
+	if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER && !c->is_ctl &&
+	    !c->hello && (c->p->conf.policy || c->p->conf.publish)) {
+		log_warn("a shim that did not ask what to trap (lxnet-shim 0.1?) "
+			 "would not hold its sandbox to the policy or the "
+			 "published ports: use this lxnet's shim");
+		r = -EPROTO;
+	} else if (r == 0 && msg.kind == FDPASS_SECCOMP_LISTENER &&
+		   n_fds >= 1 && n_fds <= (c->is_ctl ? 3u : 2u)) {
+		/* an in-flight record only from lxnet run's own socket (--fd) */
 		r = proxy_do_add_listener(c->p, fds, n_fds, msg.pid,
 					  c->peer_uid, false);
 		if (r == 0) {

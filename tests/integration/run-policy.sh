@@ -14,7 +14,7 @@ lib_tmpdir
 RACE=$top_builddir/tests/helpers/policy-race
 CHECK="$PY $top_srcdir/tests/integration/policy-check.py"
 [ -x "$RACE" ] || tap_skip_all "tests/helpers/policy-race not built"
-tap_plan 14
+tap_plan 15
 
 ip link add pv0 type veth peer name pv1 && ip link set pv0 up && ip link set pv1 up &&
 	ip addr add 10.66.0.1/24 dev pv0 && ip addr add 10.66.1.1/24 dev pv1 &&
@@ -204,4 +204,19 @@ if [ "$native" = fd ]; then
 else
 	tap_skip "io_uring under a policy" "io_uring_setup fails here natively too: $native"
 fi
+
+# 15: a shim that hands over a listener without asking what to trap
+# (lxnet-shim 0.1, whose filter traps nothing of a policy) is refused
+OLDSHIM='import socket, struct, sys, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+r, w = os.pipe()
+socket.send_fds(s, [struct.pack("=IIii", 0x6c786e65, 1, 0, os.getpid())], [r])
+s.settimeout(5)
+magic, kind, status, pid = struct.unpack("=IIii", s.recv(16))
+print(kind, status)'
+out=$("$PY" -c "$OLDSHIM" "$TMP_DIR/allow.sock" 2>&1)
+tap_diag "a listener without FDPASS_HELLO: ack kind, status: $out"
+[ "$out" = "3 -71" ] && grep -q "did not ask what to trap" "$TMP_DIR/proxy.log"
+tap_result $? "a listener from a shim that did not say HELLO is refused under a policy (EPROTO), with a warning"
 tap_done

@@ -110,6 +110,9 @@ EXTRA_DIST += tests/integration/policy-swap.sh
 # route events as the kernel sends them (src/netstate_build.c nsb_route_changes)
 TESTS += tests/integration/netlink-events.sh
 EXTRA_DIST += tests/integration/netlink-events.sh
+# every rtnetlink event type, `ip -o monitor all` native against inside
+TESTS += tests/integration/netlink-monitor.sh
+EXTRA_DIST += tests/integration/netlink-monitor.sh tests/integration/netlink-monitor.known
 TESTS += tests/integration/run-policy.sh
 EXTRA_DIST += tests/integration/run-policy.sh tests/integration/policy-check.py \
 	tests/integration/policy-servers.py

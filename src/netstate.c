@@ -72,6 +72,11 @@ struct netstate_sub {
  * @policy: private copy of the view policy
  * @ctx: the GMainContext everything runs in (a reference)
  * @mngr: libnl cache manager; owns the four caches
+ * @mngr_sk: its notification socket (ours: netstate_on_msg() sees every
+ *	message on it)
+ * @raw_type: the type of the message netstate_on_msg() is parsing
+ * @raw_changes: an event recorded since the last commit is of an object
+ *	no table holds (a NOARP neighbour): publish even if no table changed
  * @sync_sk: blocking socket for resynchronising dumps
  * @hostname_fd: /proc/sys/kernel/hostname, polled for changes, or -1
  * @hostname_source: its GSource, or NULL
@@ -101,6 +106,9 @@ struct netstate {
 	struct view_policy policy;
 	GMainContext *ctx;
 	struct nl_cache_mngr *mngr;
+	struct nl_sock *mngr_sk;
+	int raw_type;
+	bool raw_changes;
 	struct nl_sock *sync_sk;
 	struct nl_cache *c_link, *c_addr, *c_route, *c_neigh;
 	GSource *nl_source;
@@ -286,27 +294,138 @@ static void netstate_on_object(struct nl_cache *cache, struct nl_object *old,
 		shown = c && nsb_addr_from_nl((struct rtnl_addr *)cur,
 					      ns->hidden, &c->u.addr);
 	} else if (cache == ns->c_route) {
-		/* its events come from the tables (netstate_route_changes()) */
-		struct ns_route_key k;
-
+		/* its events come from the tables (netstate_route_changes()),
+		 * placed by the notifications netstate_on_msg() saw */
 		ns->dirty |= NETSTATE_ROUTES;
-		if (!ns->resyncing &&
-		    ns->route_order->len < NETSTATE_CHANGES_MAX &&
-		    nsb_route_key_from_nl((struct rtnl_route *)cur, &k)) {
-			k.pos = ns->changes->len;
-			g_array_append_val(ns->route_order, k);
-		}
 		return;
 	} else if (cache == ns->c_neigh) {
 		ns->dirty |= NETSTATE_NEIGHS;
 		c = netstate_change_push(ns, NS_CHANGE_NEIGH, deleted);
 		shown = c && nsb_neigh_from_nl((struct rtnl_neigh *)cur,
-					       ns->hidden, &c->u.neigh);
+					       ns->hidden, false,
+					       &c->u.neigh);
 	} else {
 		return;
 	}
 	if (c && !shown)
 		netstate_change_pop(ns);
+}
+
+/*
+ * A route notification, parsed: where the kernel's notification for its
+ * destination came among the changes (netstate_route_changes()). Every
+ * notification counts, also those libnl's cache merges with another
+ * route (fe80::/64 on two links) and so reports to no callback.
+ */
+static void netstate_raw_route(struct netstate *ns, struct rtnl_route *r)
+{
+	struct ns_route_key k;
+
+	ns->dirty |= NETSTATE_ROUTES;
+	if (ns->route_order->len >= NETSTATE_CHANGES_MAX ||
+	    !nsb_route_key_from_nl(r, &k))
+		return;
+	k.pos = ns->changes->len;
+	g_array_append_val(ns->route_order, k);
+}
+
+/*
+ * An address deletion the cache cannot report: the kernel announces the
+ * deletion of a tentative link-local address it never announced (its
+ * RTM_NEWADDR comes only after DAD), so libnl finds nothing to delete.
+ */
+static void netstate_raw_deladdr(struct netstate *ns, struct rtnl_addr *a)
+{
+	struct nl_object *known = nl_cache_search(ns->c_addr,
+						  (struct nl_object *)a);
+	struct ns_change *c;
+
+	if (known) {
+		nl_object_put(known); /* libnl reports it */
+		return;
+	}
+	ns->dirty |= NETSTATE_ADDRS;
+	c = netstate_change_push(ns, NS_CHANGE_ADDR, true);
+	if (c && !nsb_addr_from_nl(a, ns->hidden, &c->u.addr))
+		netstate_change_pop(ns);
+}
+
+/*
+ * A NOARP neighbour's notification: the kernel makes such entries for
+ * multicast and broadcast destinations without a word, but announces one
+ * added by hand and every one deleted with its link. The model's table
+ * leaves them out (nsb_neigh_from_nl()), libnl's cache has them only
+ * after a dump: the event is recorded here, never by the cache.
+ */
+static void netstate_raw_neigh(struct netstate *ns, struct rtnl_neigh *n,
+			       bool deleted)
+{
+	struct ns_change *c;
+
+	if (rtnl_neigh_get_state(n) != NUD_NOARP)
+		return;
+	ns->dirty |= NETSTATE_NEIGHS;
+	c = netstate_change_push(ns, NS_CHANGE_NEIGH, deleted);
+	if (c && !nsb_neigh_from_nl(n, ns->hidden, true, &c->u.neigh))
+		netstate_change_pop(ns);
+	else if (c)
+		ns->raw_changes = true;
+}
+
+/* nl_msg_parse()'s callback for netstate_on_msg(): @data is the model */
+static void netstate_on_parsed(struct nl_object *obj, void *data)
+{
+	struct netstate *ns = data;
+
+	switch (ns->raw_type) {
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		netstate_raw_route(ns, (struct rtnl_route *)obj);
+		break;
+	case RTM_DELADDR:
+		netstate_raw_deladdr(ns, (struct rtnl_addr *)obj);
+		break;
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		netstate_raw_neigh(ns, (struct rtnl_neigh *)obj,
+				   ns->raw_type == RTM_DELNEIGH);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * netstate_on_msg() - every notification, before libnl applies it
+ * @msg: one message the manager's socket received
+ * @data: the struct netstate
+ *
+ * libnl's caches report changes of objects they hold; some notifications
+ * name objects they do not or cannot hold apart (see the netstate_raw_*()
+ * above). Runs inside nl_cache_mngr_data_ready(), for each message
+ * before the cache takes it (NL_CB_MSG_IN), so the caches show the state
+ * before it.
+ *
+ * Return: NL_OK (the cache takes every message).
+ */
+static int netstate_on_msg(struct nl_msg *msg, void *data)
+{
+	struct netstate *ns = data;
+	int type = nlmsg_hdr(msg)->nlmsg_type;
+
+	switch (type) {
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+	case RTM_DELADDR:
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		ns->raw_type = type;
+		(void)nl_msg_parse(msg, netstate_on_parsed, ns);
+		break;
+	default:
+		break;
+	}
+	return NL_OK;
 }
 
 /* The v1 callback nl_cache_resync() takes, mapped onto the v2 one. */
@@ -542,6 +661,7 @@ static void netstate_commit(struct netstate *ns)
 	struct netstate_snapshot *next;
 	unsigned int parts = 0;
 	bool hidden_changed = false;
+	bool raw;
 
 	if (!(ns->dirty & (NETSTATE_LINKS | NETSTATE_ADDRS | NETSTATE_ROUTES |
 			   NETSTATE_NEIGHS))) {
@@ -579,7 +699,11 @@ static void netstate_commit(struct netstate *ns)
 		netstate_route_changes(ns, ns->cur->routes, next->routes);
 	g_array_set_size(ns->route_order, 0);
 	g_array_set_size(ns->downed, 0);
-	if (!parts) { /* nothing the view shows changed */
+	raw = ns->raw_changes;
+	ns->raw_changes = false;
+	/* nothing the view shows changed, and no event for what it leaves
+	 * out of its tables (NOARP neighbours: netstate_raw_neigh()) */
+	if (!parts && !raw) {
 		netstate_snapshot_unref(next);
 		g_array_set_size(ns->changes, 0);
 		ns->changes_lost = false;
@@ -810,7 +934,15 @@ static int netstate_start_netlink(struct netstate *ns)
 	r = netstate_dump_socket(&ns->sync_sk);
 	if (r < 0)
 		return r;
-	r = netstate_nlerr(nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, 0,
+	ns->mngr_sk = nl_socket_alloc();
+	if (!ns->mngr_sk)
+		return -ENOMEM;
+	r = netstate_nlerr(nl_socket_modify_cb(ns->mngr_sk, NL_CB_MSG_IN,
+					       NL_CB_CUSTOM, netstate_on_msg,
+					       ns));
+	if (r < 0)
+		return r;
+	r = netstate_nlerr(nl_cache_mngr_alloc(ns->mngr_sk, NETLINK_ROUTE, 0,
 					       &ns->mngr));
 	if (r < 0)
 		return r;
@@ -996,7 +1128,9 @@ void netstate_free(struct netstate *ns)
 	}
 	if (ns->hostname_fd >= 0)
 		close(ns->hostname_fd);
-	nl_cache_mngr_free(ns->mngr); /* frees the caches */
+	nl_cache_mngr_free(ns->mngr); /* frees the caches, not mngr_sk */
+	if (ns->mngr_sk)
+		nl_socket_free(ns->mngr_sk);
 	if (ns->sync_sk)
 		nl_socket_free(ns->sync_sk);
 	netstate_snapshot_unref(ns->cur);

@@ -215,16 +215,19 @@ bool nsb_addr_from_nl(struct rtnl_addr *a, GHashTable *hidden,
  * nsb_neigh_from_nl() - convert a libnl neighbour, applying the view policy
  * @n: neighbour object
  * @hidden: ifindexes of hidden links
+ * @noarp: keep an entry whose only state is NUD_NOARP (for its event)
  * @out: zeroed struct to fill
  *
- * Entries whose only state is NUD_NOARP are left out: the kernel makes
- * them on demand (multicast and broadcast destinations, NOARP devices)
- * without any RTM_NEWNEIGH, so the model could not follow them; they are
- * also what /proc/net/arp and a plain `ip neigh` leave out.
+ * Entries whose only state is NUD_NOARP are left out of the table: the
+ * kernel makes them on demand (multicast and broadcast destinations,
+ * NOARP devices) without any RTM_NEWNEIGH, so the model could not follow
+ * them; they are also what /proc/net/arp and a plain `ip neigh` leave
+ * out. Their notifications are still events (@noarp).
  *
- * Return: false when not shown (hidden link, not ARP/NDISC, NOARP only).
+ * Return: false when not shown (hidden link, not ARP/NDISC, NOARP only
+ * without @noarp).
  */
-bool nsb_neigh_from_nl(struct rtnl_neigh *n, GHashTable *hidden,
+bool nsb_neigh_from_nl(struct rtnl_neigh *n, GHashTable *hidden, bool noarp,
 		       struct ns_neigh *out)
 {
 	int family = rtnl_neigh_get_family(n);
@@ -233,7 +236,7 @@ bool nsb_neigh_from_nl(struct rtnl_neigh *n, GHashTable *hidden,
 
 	if (family != AF_INET && family != AF_INET6)
 		return false;
-	if (state == NUD_NOARP)
+	if (state == NUD_NOARP && !noarp)
 		return false;
 	out->ifindex = rtnl_neigh_get_ifindex(n);
 	if (nsb_is_hidden(hidden, out->ifindex))
@@ -490,7 +493,8 @@ struct ns_neighs *nsb_build_neighs(struct nl_cache *c, GHashTable *hidden)
 	guint n = 0;
 
 	for (o = nl_cache_get_first(c); o && n < t->n; o = nl_cache_get_next(o))
-		if (nsb_neigh_from_nl((struct rtnl_neigh *)o, hidden, &t->v[n]))
+		if (nsb_neigh_from_nl((struct rtnl_neigh *)o, hidden, false,
+				      &t->v[n]))
 			n++;
 		else
 			memset(&t->v[n], 0, sizeof(t->v[n]));

@@ -37,7 +37,7 @@ bool nsb_link_is_device(struct rtnl_link *l);
 void nsb_link_from_nl(struct rtnl_link *l, struct ns_link *out);
 bool nsb_addr_from_nl(struct rtnl_addr *a, GHashTable *hidden,
 		      struct ns_addr *out);
-bool nsb_neigh_from_nl(struct rtnl_neigh *n, GHashTable *hidden,
+bool nsb_neigh_from_nl(struct rtnl_neigh *n, GHashTable *hidden, bool noarp,
 		       struct ns_neigh *out);
 bool nsb_route_from_nl(struct rtnl_route *r, GHashTable *hidden,
 		       struct ns_route *out, struct ns_nexthop *nh,

@@ -235,4 +235,7 @@ for t in LINK ADDR ROUTE NEIGH RULE NETCONF OTHER; do
 		tap_result 1 "[$t] $n events: inside differs from native other than known"
 	fi
 done
+# LXNET_MONITOR_KEEP=DIR: both streams are copied there, to study a failure
+[ -n "${LXNET_MONITOR_KEEP:-}" ] &&
+	cp "$TMP_DIR/native" "$TMP_DIR/inside" "$LXNET_MONITOR_KEEP/"
 tap_done

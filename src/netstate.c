@@ -326,6 +326,11 @@ static void netstate_raw_route(struct netstate *ns, struct rtnl_route *r)
 	    !nsb_route_key_from_nl(r, &k))
 		return;
 	k.pos = ns->changes->len;
+	k.deleted = ns->raw_type == RTM_DELROUTE;
+	k.flags = rtnl_route_get_flags(r);
+	if (rtnl_route_get_nnexthops(r) > 0)
+		k.nh_flags = (uint32_t)rtnl_route_nh_get_flags(
+			rtnl_route_nexthop_n(r, 0));
 	g_array_append_val(ns->route_order, k);
 }
 
@@ -582,6 +587,7 @@ static void netstate_route_changes(struct netstate *ns,
 	nsb_route_changes(old, cur, found);
 	ranks = nsb_route_changes_order(found, ns->route_order);
 	nsb_route_changes_silent(found, ranks, ns->downed);
+	nsb_route_changes_flags(found, ranks, ns->route_order);
 	if (!found->len)
 		return;
 	merged = g_array_sized_new(FALSE, TRUE, sizeof(struct ns_change),

@@ -1110,6 +1110,51 @@ guint *nsb_route_changes_order(GArray *changes, const GArray *order)
 }
 
 /**
+ * nsb_route_changes_flags() - a deletion's silent flags as the kernel's
+ * notification of it says
+ * @changes: struct ns_change, ordered by nsb_route_changes_order()
+ * @ranks: their ranks (after nsb_route_changes_silent())
+ * @order: struct ns_route_key of the notifications, in arrival order
+ *
+ * A deleted route comes from the old table, whose RTNH_F_LINKDOWN and
+ * RTNH_F_DEAD are those of its last dump: a link that lost carrier in
+ * the same batch as the deletion (a bridge's last port deleted, then the
+ * bridge) has flipped them since, and the kernel's RTM_DELROUTE carries
+ * them ("linkdown"). Taken from the first RTM_DELROUTE for the route's
+ * key at or after its rank; the next hop's only for a single next hop.
+ */
+void nsb_route_changes_flags(GArray *changes, const guint *ranks,
+			     const GArray *order)
+{
+	guint i, j;
+
+	for (i = 0; i < changes->len; i++) {
+		struct ns_change *c = &g_array_index(changes, struct ns_change, i);
+		struct ns_route *r = &c->u.route.route;
+
+		if (!c->deleted || ranks[i] == G_MAXUINT)
+			continue;
+		for (j = ranks[i]; j < order->len; j++) {
+			const struct ns_route_key *k =
+				&g_array_index(order, struct ns_route_key, j);
+
+			if (!k->deleted ||
+			    !nsb_key_equal(k, &g_array_index(order,
+					struct ns_route_key, ranks[i])))
+				continue;
+			r->flags = (r->flags & ~(uint32_t)NSB_SILENT_FLAGS) |
+				   (k->flags & NSB_SILENT_FLAGS);
+			if (r->nh_count == 1)
+				c->u.route.nh[0].flags =
+					(c->u.route.nh[0].flags &
+					 ~(uint32_t)NSB_SILENT_FLAGS) |
+					(k->nh_flags & NSB_SILENT_FLAGS);
+			break;
+		}
+	}
+}
+
+/**
  * nsb_route_changes_silent() - drop the deletions the kernel does not announce
  * @changes: struct ns_change, ordered by nsb_route_changes_order(); filtered
  *	in place

@@ -70,12 +70,17 @@ struct ns_route_key {
 	uint8_t dst[16];
 	int dev;
 	guint pos;
+	bool deleted;             /* RTM_DELROUTE */
+	uint32_t flags;           /* its rtm_flags and first next hop's */
+	uint32_t nh_flags;
 };
 
 bool nsb_route_key_from_nl(struct rtnl_route *r, struct ns_route_key *k);
 guint *nsb_route_changes_order(GArray *changes, const GArray *order);
 void nsb_route_changes_silent(GArray *changes, guint *ranks,
 			      const GArray *downed);
+void nsb_route_changes_flags(GArray *changes, const guint *ranks,
+			     const GArray *order);
 
 bool nsb_links_equal(const struct ns_links *a, const struct ns_links *b);
 bool nsb_addrs_equal(const struct ns_addrs *a, const struct ns_addrs *b);

@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -52,6 +53,8 @@
 #define NETSTATE_CHANGES_MAX 65536
 /* Attempts at a dump the kernel interrupted (NLM_F_DUMP_INTR). */
 #define NETSTATE_DUMP_TRIES 5
+/* Commits begun again because notifications came during the route dump. */
+#define NETSTATE_COMMIT_TRIES 4
 /* Delay before a failed resynchronisation is tried again. */
 #define NETSTATE_RETRY_MS 100
 
@@ -657,12 +660,32 @@ static struct ns_routes *netstate_routes(struct netstate *ns)
 		}                                                             \
 	} while (0)
 
+/* True when the notification socket has something to read. */
+static bool netstate_pending(struct netstate *ns)
+{
+	struct pollfd p = { .fd = nl_cache_mngr_get_fd(ns->mngr),
+			    .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
 /**
  * netstate_commit() - build one snapshot from the dirty caches and publish
  * it if anything the view shows changed
  * @ns: model
+ * @may_defer: the commit may be given up for more notifications
+ *
+ * The kernel queues a route's notification when it changes the route, so
+ * a route dump can show a route whose notification came after the last
+ * read: its event would have no place among the others
+ * (nsb_route_changes_order() puts it last; an IPv6 link's ff00::/8 and
+ * fe80::/64 on carrier came before the link's own message). With
+ * @may_defer, a commit whose route dump was followed by notifications is
+ * given up, nothing recorded yet, so that they are read first.
+ *
+ * Return: false when given up (read and commit again), else true.
  */
-static void netstate_commit(struct netstate *ns)
+static bool netstate_commit(struct netstate *ns, bool may_defer)
 {
 	struct netstate_snapshot *next;
 	unsigned int parts = 0;
@@ -672,7 +695,7 @@ static void netstate_commit(struct netstate *ns)
 	if (!(ns->dirty & (NETSTATE_LINKS | NETSTATE_ADDRS | NETSTATE_ROUTES |
 			   NETSTATE_NEIGHS))) {
 		g_array_set_size(ns->changes, 0);
-		return;
+		return true;
 	}
 	next = netstate_snapshot_derive(ns->cur);
 	if (ns->dirty & NETSTATE_LINKS) {
@@ -690,10 +713,15 @@ static void netstate_commit(struct netstate *ns)
 				    nsb_build_addrs(ns->c_addr, ns->hidden),
 				    nsb_addrs_equal, ns_addrs_unref,
 				    NETSTATE_ADDRS, parts);
-	if (ns->dirty & NETSTATE_ROUTES)
+	if (ns->dirty & NETSTATE_ROUTES) {
 		NETSTATE_SWAP_TABLE(ns, next, routes, netstate_routes(ns),
 				    nsb_routes_equal, ns_routes_unref,
 				    NETSTATE_ROUTES, parts);
+		if (may_defer && netstate_pending(ns)) {
+			netstate_snapshot_unref(next);
+			return false;
+		}
+	}
 	if (ns->dirty & NETSTATE_NEIGHS)
 		NETSTATE_SWAP_TABLE(ns, next, neighs,
 				    nsb_build_neighs(ns->c_neigh, ns->hidden),
@@ -713,9 +741,10 @@ static void netstate_commit(struct netstate *ns)
 		netstate_snapshot_unref(next);
 		g_array_set_size(ns->changes, 0);
 		ns->changes_lost = false;
-		return;
+		return true;
 	}
 	netstate_publish(ns, next, parts);
+	return true;
 }
 
 static void netstate_catch_up(struct netstate *ns);
@@ -730,14 +759,8 @@ static gboolean netstate_on_retry(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/**
- * netstate_catch_up() - do the pending resynchronisations, then commit
- * @ns: model
- *
- * A resynchronisation that fails (no memory, dump interrupted too often) is
- * retried after NETSTATE_RETRY_MS, so the model is never left stale.
- */
-static void netstate_catch_up(struct netstate *ns)
+/* Do the pending resynchronisations; a failed one is retried later. */
+static void netstate_resync_due(struct netstate *ns)
 {
 	int r = 0;
 
@@ -765,7 +788,43 @@ static void netstate_catch_up(struct netstate *ns)
 				      NULL);
 		g_source_attach(ns->retry_source, ns->ctx);
 	}
-	netstate_commit(ns); /* what did change is real: publish it now */
+}
+
+/* Apply every queued notification; lost ones mean a full resync. */
+static void netstate_read(struct netstate *ns)
+{
+	int r = netstate_nlerr(nl_cache_mngr_data_ready(ns->mngr));
+
+	if (r < 0 && r != -EAGAIN) {
+		/* ENOBUFS (libnl says NLE_NOMEM) or worse: notifications were
+		 * lost. Refill every cache from a dump. */
+		log_debug("netstate: notification socket: %s, resynchronising",
+			  g_strerror(-r));
+		ns->overruns++;
+		ns->resync_full = true;
+	}
+}
+
+/**
+ * netstate_catch_up() - do the pending resynchronisations, then commit
+ * @ns: model
+ *
+ * A resynchronisation that fails (no memory, dump interrupted too often) is
+ * retried after NETSTATE_RETRY_MS, so the model is never left stale. A
+ * commit given up for notifications that came meanwhile is made again
+ * after reading them, at most NETSTATE_COMMIT_TRIES times, then made
+ * whatever comes (what did change is real: publish it now).
+ */
+static void netstate_catch_up(struct netstate *ns)
+{
+	guint tries;
+
+	for (tries = 0;; tries++) {
+		netstate_resync_due(ns);
+		if (netstate_commit(ns, tries < NETSTATE_COMMIT_TRIES))
+			return;
+		netstate_read(ns);
+	}
 }
 
 /**
@@ -778,19 +837,8 @@ static void netstate_catch_up(struct netstate *ns)
  */
 static gboolean netstate_on_readable(gint fd, GIOCondition cond, gpointer data)
 {
-	struct netstate *ns = data;
-	int r;
-
-	r = netstate_nlerr(nl_cache_mngr_data_ready(ns->mngr));
-	if (r < 0 && r != -EAGAIN) {
-		/* ENOBUFS (libnl says NLE_NOMEM) or worse: notifications were
-		 * lost. Refill every cache from a dump. */
-		log_debug("netstate: notification socket: %s, resynchronising",
-			  g_strerror(-r));
-		ns->overruns++;
-		ns->resync_full = true;
-	}
-	netstate_catch_up(ns);
+	netstate_read(data);
+	netstate_catch_up(data);
 	return G_SOURCE_CONTINUE;
 }
 

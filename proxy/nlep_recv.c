@@ -64,6 +64,13 @@ static unsigned int nlep_group_of(const uint8_t *buf, size_t len)
 	case RTM_NEWNEIGH:
 	case RTM_DELNEIGH:
 		return RTNLGRP_NEIGH;
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+		return family == AF_INET6 ? RTNLGRP_IPV6_RULE : RTNLGRP_IPV4_RULE;
+	case RTM_NEWNETCONF:
+	case RTM_DELNETCONF:
+		return family == AF_INET6 ? RTNLGRP_IPV6_NETCONF :
+					    RTNLGRP_IPV4_NETCONF;
 	default:
 		return 0;
 	}

@@ -143,6 +143,7 @@ static const struct nlmsg_object *const rtm_changes[] = {
 	[NS_CHANGE_ADDR] = &nlmsg_addr_object,
 	[NS_CHANGE_ROUTE] = &nlmsg_route_object,
 	[NS_CHANGE_NEIGH] = &nlmsg_neigh_object,
+	[NS_CHANGE_HOSTMSG] = &nlmsg_hostmsg_object,
 };
 
 /* ------------------------------------------------------------------ */

@@ -278,3 +278,73 @@ void nlr_host_dump(struct nlmsg_req *q, struct nlmsg_dump *d,
 	if (!(fl & NLMSG_HOST_WHOLE))
 		d->intr = true;
 }
+
+/* ------------------------------------------------------------------ */
+/* The host's own notifications (rules, netconf)                       */
+
+/**
+ * hostmsg_put_change() - nlmsg_object.put_change of NS_CHANGE_HOSTMSG: the
+ * kernel's notification as the model recorded it (view applied there)
+ * @w: writer
+ * @h: header fields (unused: the message has its own)
+ * @c: the change
+ *
+ * nlmsg_pid becomes 0: the kernel sends a rule's notification with the
+ * port id of the socket that asked for the change, a socket of the host's
+ * the sandbox cannot name, and the endpoints tell a notification from a
+ * reply by nlmsg_pid 0 (nlep_recv.c).
+ *
+ * Return: 0, or -EMSGSIZE.
+ */
+static int hostmsg_put_change(struct nlw *w, const struct nlw_hdr *h,
+			      const struct ns_change *c)
+{
+	struct nlmsghdr m;
+	uint8_t *p;
+
+	(void)h;
+	if (c->u.hostmsg.len < sizeof(m) ||
+	    c->u.hostmsg.len > sizeof(c->u.hostmsg.msg))
+		return -EINVAL;
+	p = nlw_reserve(w, NLMSG_ALIGN(c->u.hostmsg.len));
+	if (!p)
+		return -EMSGSIZE;
+	memcpy(p, c->u.hostmsg.msg, c->u.hostmsg.len);
+	memcpy(&m, p, sizeof(m));
+	m.nlmsg_pid = 0;
+	memcpy(p, &m, sizeof(m));
+	return 0;
+}
+
+/* nlmsg_object.change_groups of host notifications: by type and family */
+static uint64_t hostmsg_change_groups(const struct ns_change *c)
+{
+	struct nlmsghdr m;
+	unsigned int g = 0;
+	uint8_t family;
+
+	if (c->u.hostmsg.len < sizeof(m) + 1)
+		return 0;
+	memcpy(&m, c->u.hostmsg.msg, sizeof(m));
+	family = c->u.hostmsg.msg[sizeof(m)];
+	switch (m.nlmsg_type) {
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+		g = family == AF_INET ? RTNLGRP_IPV4_RULE :
+		    family == AF_INET6 ? RTNLGRP_IPV6_RULE : 0;
+		break;
+	case RTM_NEWNETCONF:
+	case RTM_DELNETCONF:
+		g = family == AF_INET ? RTNLGRP_IPV4_NETCONF :
+		    family == AF_INET6 ? RTNLGRP_IPV6_NETCONF : 0;
+		break;
+	default:
+		break;
+	}
+	return g ? UINT64_C(1) << (g - 1) : 0;
+}
+
+const struct nlmsg_object nlmsg_hostmsg_object = {
+	.put_change = hostmsg_put_change,
+	.change_groups = hostmsg_change_groups,
+};

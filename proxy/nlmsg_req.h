@@ -134,6 +134,7 @@ extern const struct nlmsg_object nlmsg_link_object;
 extern const struct nlmsg_object nlmsg_addr_object;
 extern const struct nlmsg_object nlmsg_route_object;
 extern const struct nlmsg_object nlmsg_neigh_object;
+extern const struct nlmsg_object nlmsg_hostmsg_object; /* nlmsg_host.c */
 
 /*
  * Request handlers, the rows of nlmsg.c's table. A doit answers through

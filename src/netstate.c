@@ -36,6 +36,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <linux/fib_rules.h>
+#include <linux/netconf.h>
 #include <sys/socket.h>
 #include <glib-unix.h>
 #include <netlink/netlink.h>
@@ -79,7 +81,8 @@ struct netstate_sub {
  *	message on it)
  * @raw_type: the type of the message netstate_on_msg() is parsing
  * @raw_changes: an event recorded since the last commit is of an object
- *	no table holds (a NOARP neighbour): publish even if no table changed
+ *	no table holds (a NOARP neighbour, a rule, netconf): publish even if
+ *	no table changed
  * @sync_sk: blocking socket for resynchronising dumps
  * @hostname_fd: /proc/sys/kernel/hostname, polled for changes, or -1
  * @hostname_source: its GSource, or NULL
@@ -380,6 +383,98 @@ static void netstate_raw_neigh(struct netstate *ns, struct rtnl_neigh *n,
 		ns->raw_changes = true;
 }
 
+/* The interface name in @m's attribute @type (an rtattr after @hdrlen),
+ * copied into @name (IFNAMSIZ); false when there is none. */
+static bool netstate_msg_ifname(const struct nlmsghdr *m, size_t hdrlen,
+				uint16_t type, char *name)
+{
+	const struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, (struct nlattr *)((char *)nlmsg_data(m) +
+					       NLMSG_ALIGN(hdrlen)),
+			  (int)m->nlmsg_len - (int)NLMSG_HDRLEN -
+				  (int)NLMSG_ALIGN(hdrlen), rem) {
+		if (nla_type(a) != type)
+			continue;
+		nla_strlcpy(name, a, IFNAMSIZ);
+		return true;
+	}
+	return false;
+}
+
+/* Whether a rule notification is out of view: it names a hidden
+ * interface (iif, oif), as the rule dumps leave such rules out. */
+static bool netstate_rule_hides(struct netstate *ns, const struct nlmsghdr *m)
+{
+	char name[IFNAMSIZ];
+
+	if (m->nlmsg_len < NLMSG_LENGTH(sizeof(struct fib_rule_hdr)))
+		return true;
+	return (netstate_msg_ifname(m, sizeof(struct fib_rule_hdr),
+				    FRA_IIFNAME, name) &&
+		view_policy_hides(&ns->policy, name)) ||
+	       (netstate_msg_ifname(m, sizeof(struct fib_rule_hdr),
+				    FRA_OIFNAME, name) &&
+		view_policy_hides(&ns->policy, name));
+}
+
+/* Whether a netconf notification is out of view: it is a hidden
+ * interface's (NETCONFA_IFINDEX_ALL and _DEFAULT are not). */
+static bool netstate_netconf_hides(struct netstate *ns,
+				   const struct nlmsghdr *m)
+{
+	struct nlattr *tb[NETCONFA_MAX + 1];
+	char name[IFNAMSIZ];
+	int ifindex;
+
+	if (nlmsg_parse((struct nlmsghdr *)m, sizeof(struct netconfmsg), tb,
+			NETCONFA_MAX, NULL) < 0)
+		return true;
+	if (!tb[NETCONFA_IFINDEX] || nla_len(tb[NETCONFA_IFINDEX]) < 4)
+		return false;
+	ifindex = (int)nla_get_u32(tb[NETCONFA_IFINDEX]);
+	if (ifindex <= 0)
+		return false;
+	/* a new link's netconf comes before its RTM_NEWLINK: not in @hidden
+	 * yet, so its name is asked (a deleted one's is not there any more,
+	 * but stays in @hidden) */
+	return g_hash_table_contains(ns->hidden, GINT_TO_POINTER(ifindex)) ||
+	       (if_indextoname((unsigned int)ifindex, name) &&
+		view_policy_hides(&ns->policy, name));
+}
+
+/* Whether a rule or netconf notification is out of view. */
+static bool netstate_hostmsg_hides(struct netstate *ns,
+				   const struct nlmsghdr *m)
+{
+	if (m->nlmsg_type == RTM_NEWRULE || m->nlmsg_type == RTM_DELRULE)
+		return netstate_rule_hides(ns, m);
+	return netstate_netconf_hides(ns, m);
+}
+
+/*
+ * A rule or netconf notification: the model keeps no table of either
+ * (dumps ask the host, proxy/nlmsg_host.c), so the kernel's message is the
+ * event, as sent, unless it names an interface out of view or is longer
+ * than NS_HOSTMSG_MAX (dropped).
+ */
+static void netstate_raw_hostmsg(struct netstate *ns, const struct nlmsghdr *m)
+{
+	struct ns_change *c;
+
+	if (m->nlmsg_len > NS_HOSTMSG_MAX || netstate_hostmsg_hides(ns, m))
+		return;
+	c = netstate_change_push(ns, NS_CHANGE_HOSTMSG,
+				 m->nlmsg_type == RTM_DELRULE ||
+				 m->nlmsg_type == RTM_DELNETCONF);
+	if (!c)
+		return;
+	c->u.hostmsg.len = (uint16_t)m->nlmsg_len;
+	memcpy(c->u.hostmsg.msg, m, m->nlmsg_len);
+	ns->raw_changes = true;
+}
+
 /* nl_msg_parse()'s callback for netstate_on_msg(): @data is the model */
 static void netstate_on_parsed(struct nl_object *obj, void *data)
 {
@@ -429,6 +524,12 @@ static int netstate_on_msg(struct nl_msg *msg, void *data)
 	case RTM_DELNEIGH:
 		ns->raw_type = type;
 		(void)nl_msg_parse(msg, netstate_on_parsed, ns);
+		break;
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+	case RTM_NEWNETCONF:
+	case RTM_DELNETCONF:
+		netstate_raw_hostmsg(ns, nlmsg_hdr(msg));
 		break;
 	default:
 		break;
@@ -693,7 +794,7 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 	bool raw;
 
 	if (!(ns->dirty & (NETSTATE_LINKS | NETSTATE_ADDRS | NETSTATE_ROUTES |
-			   NETSTATE_NEIGHS))) {
+			   NETSTATE_NEIGHS)) && !ns->raw_changes) {
 		g_array_set_size(ns->changes, 0);
 		return true;
 	}
@@ -736,7 +837,8 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 	raw = ns->raw_changes;
 	ns->raw_changes = false;
 	/* nothing the view shows changed, and no event for what it leaves
-	 * out of its tables (NOARP neighbours: netstate_raw_neigh()) */
+	 * out of its tables (NOARP neighbours, rules, netconf: the
+	 * netstate_raw_*()) */
 	if (!parts && !raw) {
 		netstate_snapshot_unref(next);
 		g_array_set_size(ns->changes, 0);
@@ -998,6 +1100,13 @@ static int netstate_start_netlink(struct netstate *ns)
 		return r;
 	r = netstate_nlerr(nl_cache_mngr_alloc(ns->mngr_sk, NETLINK_ROUTE, 0,
 					       &ns->mngr));
+	if (r < 0)
+		return r;
+	/* rules and netconf have no cache: their notifications are events
+	 * as they come (netstate_raw_hostmsg()) */
+	r = netstate_nlerr(nl_socket_add_memberships(ns->mngr_sk,
+		RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, RTNLGRP_IPV4_NETCONF,
+		RTNLGRP_IPV6_NETCONF, 0));
 	if (r < 0)
 		return r;
 	fd = nl_cache_mngr_get_fd(ns->mngr);

@@ -210,7 +210,12 @@ enum ns_change_kind {
 	NS_CHANGE_ADDR,
 	NS_CHANGE_ROUTE,
 	NS_CHANGE_NEIGH,
+	NS_CHANGE_HOSTMSG,
 };
+
+/* Longest host notification an NS_CHANGE_HOSTMSG carries (a rule with
+ * every selector is about 200 bytes, a netconf message under 100). */
+#define NS_HOSTMSG_MAX 256
 
 struct ns_change {
 	enum ns_change_kind kind;
@@ -223,6 +228,12 @@ struct ns_change {
 			struct ns_nexthop nh[8]; /* first next hops */
 		} route;
 		struct ns_neigh neigh;
+		struct {          /* a host notification the model holds no
+				   * table for (rules, netconf), as sent,
+				   * header included */
+			uint16_t len;
+			uint8_t msg[NS_HOSTMSG_MAX];
+		} hostmsg;
 	} u;
 };
 

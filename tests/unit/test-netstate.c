@@ -13,6 +13,7 @@
 #include <linux/if_addr.h>
 #include <net/if_arp.h>
 #include <linux/neighbour.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -399,6 +400,34 @@ static const struct ns_change *change_addr(struct fx *f, const char *local,
 	return NULL;
 }
 
+/* The NETCONFA_IFINDEX of a host netconf notification, 0 for none. */
+static int hostmsg_ifindex(const struct ns_change *c)
+{
+	const uint8_t *m = c->u.hostmsg.msg;
+	struct nlmsghdr h;
+	size_t off = NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct netconfmsg)));
+
+	if (c->u.hostmsg.len < sizeof(h))
+		return 0;
+	memcpy(&h, m, sizeof(h));
+	if (h.nlmsg_type != RTM_NEWNETCONF && h.nlmsg_type != RTM_DELNETCONF)
+		return 0;
+	while (off + sizeof(struct rtattr) <= c->u.hostmsg.len) {
+		struct rtattr a;
+		int32_t v;
+
+		memcpy(&a, m + off, sizeof(a));
+		if (a.rta_len < sizeof(a) || off + a.rta_len > c->u.hostmsg.len)
+			break;
+		if (a.rta_type == NETCONFA_IFINDEX && a.rta_len >= RTA_LENGTH(4)) {
+			memcpy(&v, m + off + RTA_LENGTH(0), sizeof(v));
+			return v;
+		}
+		off += RTA_ALIGN(a.rta_len);
+	}
+	return 0;
+}
+
 static bool changes_mention_ifindex(struct fx *f, int ifindex)
 {
 	guint i, j;
@@ -424,6 +453,10 @@ static bool changes_mention_ifindex(struct fx *f, int ifindex)
 			for (j = 0; j < MIN(c->u.route.route.nh_count, 8); j++)
 				if (c->u.route.nh[j].ifindex == ifindex)
 					return true;
+			break;
+		case NS_CHANGE_HOSTMSG:
+			if (hostmsg_ifindex(c) == ifindex)
+				return true;
 			break;
 		}
 	}

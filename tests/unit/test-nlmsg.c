@@ -1740,6 +1740,11 @@ static void test_changes(void)
 		{ NS_CHANGE_ROUTE, AF_INET6, RTNLGRP_IPV6_ROUTE, RTM_NEWROUTE, RTM_DELROUTE, sizeof(struct rtmsg), RTA_DST },
 		{ NS_CHANGE_NEIGH, AF_INET, RTNLGRP_NEIGH, RTM_NEWNEIGH, RTM_DELNEIGH, sizeof(struct ndmsg), NDA_DST },
 		{ NS_CHANGE_NEIGH, AF_INET6, RTNLGRP_NEIGH, RTM_NEWNEIGH, RTM_DELNEIGH, sizeof(struct ndmsg), NDA_DST },
+		/* the host's own notifications, passed on (pid 1234 -> 0) */
+		{ NS_CHANGE_HOSTMSG, AF_INET, RTNLGRP_IPV4_NETCONF, RTM_NEWNETCONF, RTM_DELNETCONF, sizeof(struct netconfmsg), NETCONFA_IFINDEX },
+		{ NS_CHANGE_HOSTMSG, AF_INET6, RTNLGRP_IPV6_NETCONF, RTM_NEWNETCONF, RTM_DELNETCONF, sizeof(struct netconfmsg), NETCONFA_IFINDEX },
+		{ NS_CHANGE_HOSTMSG, AF_INET, RTNLGRP_IPV4_RULE, RTM_NEWRULE, RTM_DELRULE, sizeof(struct fib_rule_hdr), FRA_PRIORITY },
+		{ NS_CHANGE_HOSTMSG, AF_INET6, RTNLGRP_IPV6_RULE, RTM_NEWRULE, RTM_DELRULE, sizeof(struct fib_rule_hdr), FRA_PRIORITY },
 	};
 	guint i;
 
@@ -1768,6 +1773,22 @@ static void test_changes(void)
 			case NS_CHANGE_NEIGH:
 				c.u.neigh = s->neighs->v[k[i].family == AF_INET ? 0 : 1];
 				break;
+			case NS_CHANGE_HOSTMSG: {
+				struct nlmsghdr hm = {
+					.nlmsg_len = NLMSG_LENGTH(NLMSG_ALIGN(k[i].hdrlen)) + RTA_LENGTH(4),
+					.nlmsg_type = del ? k[i].type_del : k[i].type_new,
+					.nlmsg_pid = 1234,
+				};
+				struct rtattr ra = { .rta_len = RTA_LENGTH(4), .rta_type = k[i].key_attr };
+				uint32_t v = 7;
+
+				memcpy(c.u.hostmsg.msg, &hm, sizeof(hm));
+				c.u.hostmsg.msg[NLMSG_HDRLEN] = k[i].family;
+				memcpy(c.u.hostmsg.msg + NLMSG_LENGTH(NLMSG_ALIGN(k[i].hdrlen)), &ra, sizeof(ra));
+				memcpy(c.u.hostmsg.msg + NLMSG_LENGTH(NLMSG_ALIGN(k[i].hdrlen)) + RTA_LENGTH(0), &v, sizeof(v));
+				c.u.hostmsg.len = (uint16_t)hm.nlmsg_len;
+				break;
+			}
 			}
 			g_assert_cmpuint(nlmsg_change_groups(&c), ==, UINT64_C(1) << (k[i].group - 1));
 			n = nlmsg_change_encode(s, &c, buf, sizeof(buf));

@@ -7,7 +7,9 @@
 # IPv6 addresses, one through DAD; routes in tables main, local, 100 and
 # 200, multipath, `ip -6 route append` on two devices; neighbours
 # permanent, NOARP and proxy; policy rules; a link deleted while its
-# link-local address is tentative; a carrier change). Each batch ends
+# link-local address is tentative; a carrier change). A third monitor,
+# in a sandbox with --hide-if, checks the rule and netconf events it
+# gets against the kernel's without the hidden pair's. Each batch ends
 # with a marker route both monitors must print before the next begins.
 # One TAP line per message type (the monitor's [LINK], [ADDR], ...
 # prefix): ok when the sandbox's stream of that type equals the
@@ -66,6 +68,12 @@ timeout -k 5 100 "$LXNET" run --resolv-conf "$TMP_DIR/resolv.conf" \
 	--hosts-file "$TMP_DIR/hosts" -- \
 	sh -c "exec ip -o monitor all >'$TMP_DIR/inside' 2>&1" &
 lib_on_exit "kill $! 2>/dev/null"
+# a second sandbox hides the veth pair hX/hY: its rule and netconf
+# events (passed on from the host's) must leave them out
+timeout -k 5 100 "$LXNET" run --hide-if 'h*' --resolv-conf "$TMP_DIR/resolv.conf" \
+	--hosts-file "$TMP_DIR/hosts" -- \
+	sh -c "exec ip -o monitor all >'$TMP_DIR/hidden' 2>&1" &
+lib_on_exit "kill $! 2>/dev/null"
 
 # mark N [SECONDS] - end batch N: a blackhole route both monitors must
 # print (the inside one within SECONDS, default 10)
@@ -78,9 +86,10 @@ mark() {
 	MARKS[$1]=$m
 	ip route add blackhole "$m" &&
 		wait_until 10 grep -q "^\[ROUTE\]blackhole ${m//./\\.} *\$" "$TMP_DIR/native" &&
-		wait_until "${2:-10}" grep -qs "^\[ROUTE\]blackhole ${m//./\\.} *\$" "$TMP_DIR/inside"
+		wait_until "${2:-10}" grep -qs "^\[ROUTE\]blackhole ${m//./\\.} *\$" "$TMP_DIR/inside" &&
+		wait_until "${2:-10}" grep -qs "^\[ROUTE\]blackhole ${m//./\\.} *\$" "$TMP_DIR/hidden"
 }
-# the inside monitor starts a moment after lxnet run: mark until seen
+# the inside monitors start a moment after lxnet run: mark until seen
 started=1
 for i in $(seq 1 30); do
 	if mark 0 1; then started=0; break; fi
@@ -90,8 +99,8 @@ if [ $started -ne 0 ]; then
 	tap_result 1 "both monitors print a marker route"
 	exit 1
 fi
-tap_plan 8
-tap_result 0 "both monitors print a marker route"
+tap_plan 9
+tap_result 0 "the three monitors print a marker route"
 
 # -- batch 1: links made, bridged; one set down, renamed, set up
 mkveth vC pC 0c
@@ -106,6 +115,9 @@ wait_until 5 sh -c "ip -o link show br1 | grep -q LOWER_UP"
 mkveth vE pE 0f
 ip link set vE up
 ip link set pE up
+mkveth hX hY 11
+ip link set hX up
+ip link set hY up
 wait_until 5 sh -c "! ip -6 addr show tentative | grep -q inet6"
 ip link set vE down
 ip link set vE name vF
@@ -157,7 +169,10 @@ mark 4
 ip rule add from 10.65.0.0/24 table 100 pref 1000
 ip rule add iif vA table 200 pref 1001
 ip -6 rule add from fd65::/64 table 100 pref 1000
+ip rule add iif hX table 200 pref 1002
+ip rule add oif hY table 200 pref 1003
 ip rule del pref 1001
+ip rule del pref 1002
 mark 5
 
 # -- batch 6: a link deleted while its link-local address is tentative
@@ -181,6 +196,7 @@ mark 7
 # -- batches 8 to 10, one deletion each: the renamed veth, the bridged
 # one, the bridge
 ip link del vF
+ip link del hX
 mark 8
 ip link del vC
 mark 9
@@ -235,7 +251,25 @@ for t in LINK ADDR ROUTE NEIGH RULE NETCONF OTHER; do
 		tap_result 1 "[$t] $n events: inside differs from native other than known"
 	fi
 done
+# --hide-if 'h*': the kernel's rule and netconf events, those naming hX
+# or hY left out (a rule by its iif/oif name, netconf by interface)
+hidden_stream() {
+	for t in RULE NETCONF; do
+		stream "$1" "$t" | sed 's/^b[0-9]* //'
+	done
+}
+hidden_stream "$TMP_DIR/native" >"$TMP_DIR/native.h"
+grep -Ev '(iif|oif|inet6?) h[XY]( |$)' "$TMP_DIR/native.h" >"$TMP_DIR/native.hv"
+hidden_stream "$TMP_DIR/hidden" >"$TMP_DIR/hidden.h"
+nh=$(($(wc -l <"$TMP_DIR/native.h") - $(wc -l <"$TMP_DIR/native.hv")))
+if [ "$nh" -gt 0 ] && cmp -s "$TMP_DIR/native.hv" "$TMP_DIR/hidden.h"; then
+	tap_result 0 "--hide-if: $(wc -l <"$TMP_DIR/hidden.h") rule and netconf events, the kernel's without hX/hY's $nh"
+else
+	diff "$TMP_DIR/native.hv" "$TMP_DIR/hidden.h" | sed 's/^/# /'
+	tap_result 1 "--hide-if: rule and netconf events other than the kernel's without hX/hY's ($nh)"
+fi
+
 # LXNET_MONITOR_KEEP=DIR: both streams are copied there, to study a failure
 [ -n "${LXNET_MONITOR_KEEP:-}" ] &&
-	cp "$TMP_DIR/native" "$TMP_DIR/inside" "$LXNET_MONITOR_KEEP/"
+	cp "$TMP_DIR/native" "$TMP_DIR/inside" "$TMP_DIR/hidden" "$LXNET_MONITOR_KEEP/"
 tap_done

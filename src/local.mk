@@ -8,7 +8,8 @@ src_liblxnet_a_SOURCES = \
 	src/cli.c src/cli.h \
 	src/fdpass.c src/fdpass.h \
 	src/log.c src/log.h \
-	src/netstate.c src/netstate_build.c src/netstate_int.h \
+	src/netstate.c src/netstate_build.c src/netstate_raw.c \
+	src/netstate_int.h \
 	src/netstate.h \
 	src/render.h \
 	src/render.c src/render_procnet.c \

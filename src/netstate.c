@@ -36,8 +36,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <linux/fib_rules.h>
-#include <linux/netconf.h>
 #include <sys/socket.h>
 #include <glib-unix.h>
 #include <netlink/netlink.h>
@@ -51,93 +49,12 @@
 
 /* Receive buffer of the notification socket: room for bursts. */
 #define NETSTATE_RCVBUF (8 * 1024 * 1024)
-/* Object changes held for one event; past it changes_lost is set. */
-#define NETSTATE_CHANGES_MAX 65536
 /* Attempts at a dump the kernel interrupted (NLM_F_DUMP_INTR). */
 #define NETSTATE_DUMP_TRIES 5
 /* Commits begun again because notifications came during the route dump. */
 #define NETSTATE_COMMIT_TRIES 4
 /* Delay before a failed resynchronisation is tried again. */
 #define NETSTATE_RETRY_MS 100
-
-/* A link went out of view or came into view since the last commit. */
-struct netstate_flip {
-	int ifindex;
-	bool hidden;
-};
-
-struct netstate_sub {
-	guint id;
-	netstate_cb cb;           /* NULL once unsubscribed during dispatch */
-	void *data;
-};
-
-/*
- * struct netstate - the model's context
- * @policy: private copy of the view policy
- * @ctx: the GMainContext everything runs in (a reference)
- * @mngr: libnl cache manager; owns the four caches
- * @mngr_sk: its notification socket (ours: netstate_on_msg() sees every
- *	message on it)
- * @raw_type: the type of the message netstate_on_msg() is parsing
- * @raw_changes: an event recorded since the last commit is of an object
- *	no table holds (a NOARP neighbour, a rule, netconf): publish even if
- *	no table changed
- * @sync_sk: blocking socket for resynchronising dumps
- * @hostname_fd: /proc/sys/kernel/hostname, polled for changes, or -1
- * @hostname_source: its GSource, or NULL
- * @hidden: ifindexes of links the policy hides (kept after their deletion
- *          so late RTM_DEL* on them stay hidden; pruned when large)
- * @cur: the latest snapshot
- * @dirty: NETSTATE_* of tables to rebuild at the next commit
- * @resync_full: notifications were lost: refill every cache
- * @resync_routes: a link change requires refilling route and neigh caches
- * @retry_source: pending retry of a failed resynchronisation, or NULL
- * @flips: struct netstate_flip, links whose visibility changed (renames)
- * @changes: struct ns_change recorded since the last commit
- * @route_order: struct ns_route_key of the route notifications since the
- *	last commit, in the kernel's order (the events come from the tables,
- *	in this order: netstate_route_changes()); a resynchronisation's
- *	reports are not notifications and are not recorded
- * @downed: ifindexes of links deleted or set down since the last commit:
- *	the kernel flushes their IPv4 routes without notifications (a link
- *	renamed into or out of hiding in the same batch is not among them)
- * @resyncing: a resynchronising dump is reporting its differences
- * @changes_lost: more than NETSTATE_CHANGES_MAX changes were recorded
- * @subs: struct netstate_sub
- * @dispatching: subscribers are being called
- * @overruns: times the notification socket lost messages (resyncs)
- */
-struct netstate {
-	struct view_policy policy;
-	GMainContext *ctx;
-	struct nl_cache_mngr *mngr;
-	struct nl_sock *mngr_sk;
-	int raw_type;
-	bool raw_changes;
-	struct nl_sock *sync_sk;
-	struct nl_cache *c_link, *c_addr, *c_route, *c_neigh;
-	GSource *nl_source;
-	struct filewatch *watch;
-	int hostname_fd;
-	GSource *hostname_source;
-	GHashTable *hidden;
-	struct netstate_snapshot *cur;
-	unsigned int dirty;
-	bool resync_full;
-	bool resync_routes;
-	GSource *retry_source;
-	GArray *flips;
-	GArray *changes;
-	GArray *route_order;
-	GArray *downed;
-	bool resyncing;
-	bool changes_lost;
-	GArray *subs;
-	guint next_sub_id;
-	bool dispatching;
-	guint overruns;
-};
 
 static void netstate_policy_copy(struct view_policy *dst,
 				 const struct view_policy *src)
@@ -154,9 +71,9 @@ static void netstate_policy_copy(struct view_policy *dst,
 	dst->upstream_paths = g_strdupv(src->upstream_paths);
 }
 
-static struct ns_change *netstate_change_push(struct netstate *ns,
-					      enum ns_change_kind kind,
-					      bool deleted)
+/* Record one more change of @kind; NULL past NETSTATE_CHANGES_MAX. */
+struct ns_change *netstate_change_push(struct netstate *ns,
+				       enum ns_change_kind kind, bool deleted)
 {
 	struct ns_change *c;
 
@@ -172,7 +89,7 @@ static struct ns_change *netstate_change_push(struct netstate *ns,
 }
 
 /* Drop the last recorded change (it turned out not to be visible). */
-static void netstate_change_pop(struct netstate *ns)
+void netstate_change_pop(struct netstate *ns)
 {
 	g_array_set_size(ns->changes, ns->changes->len - 1);
 }
@@ -315,226 +232,6 @@ static void netstate_on_object(struct nl_cache *cache, struct nl_object *old,
 	}
 	if (c && !shown)
 		netstate_change_pop(ns);
-}
-
-/*
- * A route notification, parsed: where the kernel's notification for its
- * destination came among the changes (netstate_route_changes()). Every
- * notification counts, also those libnl's cache merges with another
- * route (fe80::/64 on two links) and so reports to no callback.
- */
-static void netstate_raw_route(struct netstate *ns, struct rtnl_route *r)
-{
-	struct ns_route_key k;
-
-	ns->dirty |= NETSTATE_ROUTES;
-	if (ns->route_order->len >= NETSTATE_CHANGES_MAX ||
-	    !nsb_route_key_from_nl(r, &k))
-		return;
-	k.pos = ns->changes->len;
-	k.deleted = ns->raw_type == RTM_DELROUTE;
-	k.flags = rtnl_route_get_flags(r);
-	if (rtnl_route_get_nnexthops(r) > 0)
-		k.nh_flags = (uint32_t)rtnl_route_nh_get_flags(
-			rtnl_route_nexthop_n(r, 0));
-	g_array_append_val(ns->route_order, k);
-}
-
-/*
- * An address deletion the cache cannot report: the kernel announces the
- * deletion of a tentative link-local address it never announced (its
- * RTM_NEWADDR comes only after DAD), so libnl finds nothing to delete.
- */
-static void netstate_raw_deladdr(struct netstate *ns, struct rtnl_addr *a)
-{
-	struct nl_object *known = nl_cache_search(ns->c_addr,
-						  (struct nl_object *)a);
-	struct ns_change *c;
-
-	if (known) {
-		nl_object_put(known); /* libnl reports it */
-		return;
-	}
-	ns->dirty |= NETSTATE_ADDRS;
-	c = netstate_change_push(ns, NS_CHANGE_ADDR, true);
-	if (c && !nsb_addr_from_nl(a, ns->hidden, &c->u.addr))
-		netstate_change_pop(ns);
-}
-
-/*
- * A NOARP neighbour's notification: the kernel makes such entries for
- * multicast and broadcast destinations without a word, but announces one
- * added by hand and every one deleted with its link. The model's table
- * leaves them out (nsb_neigh_from_nl()), libnl's cache has them only
- * after a dump: the event is recorded here, never by the cache.
- */
-static void netstate_raw_neigh(struct netstate *ns, struct rtnl_neigh *n,
-			       bool deleted)
-{
-	struct ns_change *c;
-
-	if (rtnl_neigh_get_state(n) != NUD_NOARP)
-		return;
-	ns->dirty |= NETSTATE_NEIGHS;
-	c = netstate_change_push(ns, NS_CHANGE_NEIGH, deleted);
-	if (c && !nsb_neigh_from_nl(n, ns->hidden, true, &c->u.neigh))
-		netstate_change_pop(ns);
-	else if (c)
-		ns->raw_changes = true;
-}
-
-/* The interface name in @m's attribute @type (an rtattr after @hdrlen),
- * copied into @name (IFNAMSIZ); false when there is none. */
-static bool netstate_msg_ifname(const struct nlmsghdr *m, size_t hdrlen,
-				uint16_t type, char *name)
-{
-	const struct nlattr *a;
-	int rem;
-
-	nla_for_each_attr(a, (struct nlattr *)((char *)nlmsg_data(m) +
-					       NLMSG_ALIGN(hdrlen)),
-			  (int)m->nlmsg_len - (int)NLMSG_HDRLEN -
-				  (int)NLMSG_ALIGN(hdrlen), rem) {
-		if (nla_type(a) != type)
-			continue;
-		nla_strlcpy(name, a, IFNAMSIZ);
-		return true;
-	}
-	return false;
-}
-
-/* Whether a rule notification is out of view: it names a hidden
- * interface (iif, oif), as the rule dumps leave such rules out. */
-static bool netstate_rule_hides(struct netstate *ns, const struct nlmsghdr *m)
-{
-	char name[IFNAMSIZ];
-
-	if (m->nlmsg_len < NLMSG_LENGTH(sizeof(struct fib_rule_hdr)))
-		return true;
-	return (netstate_msg_ifname(m, sizeof(struct fib_rule_hdr),
-				    FRA_IIFNAME, name) &&
-		view_policy_hides(&ns->policy, name)) ||
-	       (netstate_msg_ifname(m, sizeof(struct fib_rule_hdr),
-				    FRA_OIFNAME, name) &&
-		view_policy_hides(&ns->policy, name));
-}
-
-/* Whether a netconf notification is out of view: it is a hidden
- * interface's (NETCONFA_IFINDEX_ALL and _DEFAULT are not). */
-static bool netstate_netconf_hides(struct netstate *ns,
-				   const struct nlmsghdr *m)
-{
-	struct nlattr *tb[NETCONFA_MAX + 1];
-	char name[IFNAMSIZ];
-	int ifindex;
-
-	if (nlmsg_parse((struct nlmsghdr *)m, sizeof(struct netconfmsg), tb,
-			NETCONFA_MAX, NULL) < 0)
-		return true;
-	if (!tb[NETCONFA_IFINDEX] || nla_len(tb[NETCONFA_IFINDEX]) < 4)
-		return false;
-	ifindex = (int)nla_get_u32(tb[NETCONFA_IFINDEX]);
-	if (ifindex <= 0)
-		return false;
-	/* a new link's netconf comes before its RTM_NEWLINK: not in @hidden
-	 * yet, so its name is asked (a deleted one's is not there any more,
-	 * but stays in @hidden) */
-	return g_hash_table_contains(ns->hidden, GINT_TO_POINTER(ifindex)) ||
-	       (if_indextoname((unsigned int)ifindex, name) &&
-		view_policy_hides(&ns->policy, name));
-}
-
-/* Whether a rule or netconf notification is out of view. */
-static bool netstate_hostmsg_hides(struct netstate *ns,
-				   const struct nlmsghdr *m)
-{
-	if (m->nlmsg_type == RTM_NEWRULE || m->nlmsg_type == RTM_DELRULE)
-		return netstate_rule_hides(ns, m);
-	return netstate_netconf_hides(ns, m);
-}
-
-/*
- * A rule or netconf notification: the model keeps no table of either
- * (dumps ask the host, proxy/nlmsg_host.c), so the kernel's message is the
- * event, as sent, unless it names an interface out of view or is longer
- * than NS_HOSTMSG_MAX (dropped).
- */
-static void netstate_raw_hostmsg(struct netstate *ns, const struct nlmsghdr *m)
-{
-	struct ns_change *c;
-
-	if (m->nlmsg_len > NS_HOSTMSG_MAX || netstate_hostmsg_hides(ns, m))
-		return;
-	c = netstate_change_push(ns, NS_CHANGE_HOSTMSG,
-				 m->nlmsg_type == RTM_DELRULE ||
-				 m->nlmsg_type == RTM_DELNETCONF);
-	if (!c)
-		return;
-	c->u.hostmsg.len = (uint16_t)m->nlmsg_len;
-	memcpy(c->u.hostmsg.msg, m, m->nlmsg_len);
-	ns->raw_changes = true;
-}
-
-/* nl_msg_parse()'s callback for netstate_on_msg(): @data is the model */
-static void netstate_on_parsed(struct nl_object *obj, void *data)
-{
-	struct netstate *ns = data;
-
-	switch (ns->raw_type) {
-	case RTM_NEWROUTE:
-	case RTM_DELROUTE:
-		netstate_raw_route(ns, (struct rtnl_route *)obj);
-		break;
-	case RTM_DELADDR:
-		netstate_raw_deladdr(ns, (struct rtnl_addr *)obj);
-		break;
-	case RTM_NEWNEIGH:
-	case RTM_DELNEIGH:
-		netstate_raw_neigh(ns, (struct rtnl_neigh *)obj,
-				   ns->raw_type == RTM_DELNEIGH);
-		break;
-	default:
-		break;
-	}
-}
-
-/**
- * netstate_on_msg() - every notification, before libnl applies it
- * @msg: one message the manager's socket received
- * @data: the struct netstate
- *
- * libnl's caches report changes of objects they hold; some notifications
- * name objects they do not or cannot hold apart (see the netstate_raw_*()
- * above). Runs inside nl_cache_mngr_data_ready(), for each message
- * before the cache takes it (NL_CB_MSG_IN), so the caches show the state
- * before it.
- *
- * Return: NL_OK (the cache takes every message).
- */
-static int netstate_on_msg(struct nl_msg *msg, void *data)
-{
-	struct netstate *ns = data;
-	int type = nlmsg_hdr(msg)->nlmsg_type;
-
-	switch (type) {
-	case RTM_NEWROUTE:
-	case RTM_DELROUTE:
-	case RTM_DELADDR:
-	case RTM_NEWNEIGH:
-	case RTM_DELNEIGH:
-		ns->raw_type = type;
-		(void)nl_msg_parse(msg, netstate_on_parsed, ns);
-		break;
-	case RTM_NEWRULE:
-	case RTM_DELRULE:
-	case RTM_NEWNETCONF:
-	case RTM_DELNETCONF:
-		netstate_raw_hostmsg(ns, nlmsg_hdr(msg));
-		break;
-	default:
-		break;
-	}
-	return NL_OK;
 }
 
 /* The v1 callback nl_cache_resync() takes, mapped onto the v2 one. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * netstate_int.h - private to src/netstate*.c: conversion of libnl objects
- * into the plain ns_* structs and building of snapshot tables from caches.
+ * netstate_int.h - private to src/netstate*.c: the model's context (shared
+ * by netstate.c and netstate_raw.c), conversion of libnl objects into the
+ * plain ns_* structs and building of snapshot tables from caches.
  */
 #ifndef LXNET_NETSTATE_INT_H
 #define LXNET_NETSTATE_INT_H
@@ -16,6 +17,95 @@
 
 #include "netstate.h"
 #include "view.h"
+
+/* Object changes held for one event; past it changes_lost is set. */
+#define NETSTATE_CHANGES_MAX 65536
+
+struct filewatch;
+
+/* A link went out of view or came into view since the last commit. */
+struct netstate_flip {
+	int ifindex;
+	bool hidden;
+};
+
+struct netstate_sub {
+	guint id;
+	netstate_cb cb;           /* NULL once unsubscribed during dispatch */
+	void *data;
+};
+
+/*
+ * struct netstate - the model's context
+ * @policy: private copy of the view policy
+ * @ctx: the GMainContext everything runs in (a reference)
+ * @mngr: libnl cache manager; owns the four caches
+ * @mngr_sk: its notification socket (ours: netstate_on_msg() sees every
+ *	message on it)
+ * @raw_type: the type of the message netstate_on_msg() is parsing
+ * @raw_changes: an event recorded since the last commit is of an object
+ *	no table holds (a NOARP neighbour, a rule, netconf): publish even if
+ *	no table changed
+ * @sync_sk: blocking socket for resynchronising dumps
+ * @hostname_fd: /proc/sys/kernel/hostname, polled for changes, or -1
+ * @hostname_source: its GSource, or NULL
+ * @hidden: ifindexes of links the policy hides (kept after their deletion
+ *          so late RTM_DEL* on them stay hidden; pruned when large)
+ * @cur: the latest snapshot
+ * @dirty: NETSTATE_* of tables to rebuild at the next commit
+ * @resync_full: notifications were lost: refill every cache
+ * @resync_routes: a link change requires refilling route and neigh caches
+ * @retry_source: pending retry of a failed resynchronisation, or NULL
+ * @flips: struct netstate_flip, links whose visibility changed (renames)
+ * @changes: struct ns_change recorded since the last commit
+ * @route_order: struct ns_route_key of the route notifications since the
+ *	last commit, in the kernel's order (the events come from the tables,
+ *	in this order: netstate_route_changes()); a resynchronisation's
+ *	reports are not notifications and are not recorded
+ * @downed: ifindexes of links deleted or set down since the last commit:
+ *	the kernel flushes their IPv4 routes without notifications (a link
+ *	renamed into or out of hiding in the same batch is not among them)
+ * @resyncing: a resynchronising dump is reporting its differences
+ * @changes_lost: more than NETSTATE_CHANGES_MAX changes were recorded
+ * @subs: struct netstate_sub
+ * @dispatching: subscribers are being called
+ * @overruns: times the notification socket lost messages (resyncs)
+ */
+struct netstate {
+	struct view_policy policy;
+	GMainContext *ctx;
+	struct nl_cache_mngr *mngr;
+	struct nl_sock *mngr_sk;
+	int raw_type;
+	bool raw_changes;
+	struct nl_sock *sync_sk;
+	struct nl_cache *c_link, *c_addr, *c_route, *c_neigh;
+	GSource *nl_source;
+	struct filewatch *watch;
+	int hostname_fd;
+	GSource *hostname_source;
+	GHashTable *hidden;
+	struct netstate_snapshot *cur;
+	unsigned int dirty;
+	bool resync_full;
+	bool resync_routes;
+	GSource *retry_source;
+	GArray *flips;
+	GArray *changes;
+	GArray *route_order;
+	GArray *downed;
+	bool resyncing;
+	bool changes_lost;
+	GArray *subs;
+	guint next_sub_id;
+	bool dispatching;
+	guint overruns;
+};
+
+struct ns_change *netstate_change_push(struct netstate *ns,
+				       enum ns_change_kind kind, bool deleted);
+void netstate_change_pop(struct netstate *ns);
+int netstate_on_msg(struct nl_msg *msg, void *data);
 
 /* Hidden ifindexes remembered after their link is gone, before pruning. */
 #define NSB_HIDDEN_PRUNE 1024

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* netstate_raw.c - the model's notifications seen as they come, before libnl's caches take them */
+/*
+ * libnl's cache manager reports the changes of objects its caches hold,
+ * once they hold them. Some notifications name objects they do not hold,
+ * or cannot hold apart: a route libnl merges with another (fe80::/64 on
+ * two links), a tentative address's deletion, a NOARP neighbour, rules
+ * and netconf. netstate_on_msg() sees every message on the manager's
+ * socket first (NL_CB_MSG_IN) and records what the caches will not
+ * report, in the kernel's order, into the same change list
+ * (netstate_change_push()) the cache callbacks of netstate.c fill.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <net/if.h>
+#include <linux/fib_rules.h>
+#include <linux/netconf.h>
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/attr.h>
+
+#include "netstate_int.h"
+
+/*
+ * A route notification, parsed: where the kernel's notification for its
+ * destination came among the changes (netstate_route_changes()). Every
+ * notification counts, also those libnl's cache merges with another
+ * route (fe80::/64 on two links) and so reports to no callback.
+ */
+static void netstate_raw_route(struct netstate *ns, struct rtnl_route *r)
+{
+	struct ns_route_key k;
+
+	ns->dirty |= NETSTATE_ROUTES;
+	if (ns->route_order->len >= NETSTATE_CHANGES_MAX ||
+	    !nsb_route_key_from_nl(r, &k))
+		return;
+	k.pos = ns->changes->len;
+	k.deleted = ns->raw_type == RTM_DELROUTE;
+	k.flags = rtnl_route_get_flags(r);
+	if (rtnl_route_get_nnexthops(r) > 0)
+		k.nh_flags = (uint32_t)rtnl_route_nh_get_flags(
+			rtnl_route_nexthop_n(r, 0));
+	g_array_append_val(ns->route_order, k);
+}
+
+/*
+ * An address deletion the cache cannot report: the kernel announces the
+ * deletion of a tentative link-local address it never announced (its
+ * RTM_NEWADDR comes only after DAD), so libnl finds nothing to delete.
+ */
+static void netstate_raw_deladdr(struct netstate *ns, struct rtnl_addr *a)
+{
+	struct nl_object *known = nl_cache_search(ns->c_addr,
+						  (struct nl_object *)a);
+	struct ns_change *c;
+
+	if (known) {
+		nl_object_put(known); /* libnl reports it */
+		return;
+	}
+	ns->dirty |= NETSTATE_ADDRS;
+	c = netstate_change_push(ns, NS_CHANGE_ADDR, true);
+	if (c && !nsb_addr_from_nl(a, ns->hidden, &c->u.addr))
+		netstate_change_pop(ns);
+}
+
+/*
+ * A NOARP neighbour's notification: the kernel makes such entries for
+ * multicast and broadcast destinations without a word, but announces one
+ * added by hand and every one deleted with its link. The model's table
+ * leaves them out (nsb_neigh_from_nl()), libnl's cache has them only
+ * after a dump: the event is recorded here, never by the cache.
+ */
+static void netstate_raw_neigh(struct netstate *ns, struct rtnl_neigh *n,
+			       bool deleted)
+{
+	struct ns_change *c;
+
+	if (rtnl_neigh_get_state(n) != NUD_NOARP)
+		return;
+	ns->dirty |= NETSTATE_NEIGHS;
+	c = netstate_change_push(ns, NS_CHANGE_NEIGH, deleted);
+	if (c && !nsb_neigh_from_nl(n, ns->hidden, true, &c->u.neigh))
+		netstate_change_pop(ns);
+	else if (c)
+		ns->raw_changes = true;
+}
+
+/* The interface name in @m's attribute @type (an rtattr after @hdrlen),
+ * copied into @name (IFNAMSIZ); false when there is none. */
+static bool netstate_msg_ifname(const struct nlmsghdr *m, size_t hdrlen,
+				uint16_t type, char *name)
+{
+	const struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, (struct nlattr *)((char *)nlmsg_data(m) +
+					       NLMSG_ALIGN(hdrlen)),
+			  (int)m->nlmsg_len - (int)NLMSG_HDRLEN -
+				  (int)NLMSG_ALIGN(hdrlen), rem) {
+		if (nla_type(a) != type)
+			continue;
+		nla_strlcpy(name, a, IFNAMSIZ);
+		return true;
+	}
+	return false;
+}
+
+/* Whether a rule notification is out of view: it names a hidden
+ * interface (iif, oif), as the rule dumps leave such rules out. */
+static bool netstate_rule_hides(struct netstate *ns, const struct nlmsghdr *m)
+{
+	char name[IFNAMSIZ];
+
+	if (m->nlmsg_len < NLMSG_LENGTH(sizeof(struct fib_rule_hdr)))
+		return true;
+	return (netstate_msg_ifname(m, sizeof(struct fib_rule_hdr),
+				    FRA_IIFNAME, name) &&
+		view_policy_hides(&ns->policy, name)) ||
+	       (netstate_msg_ifname(m, sizeof(struct fib_rule_hdr),
+				    FRA_OIFNAME, name) &&
+		view_policy_hides(&ns->policy, name));
+}
+
+/* Whether a netconf notification is out of view: it is a hidden
+ * interface's (NETCONFA_IFINDEX_ALL and _DEFAULT are not). */
+static bool netstate_netconf_hides(struct netstate *ns,
+				   const struct nlmsghdr *m)
+{
+	struct nlattr *tb[NETCONFA_MAX + 1];
+	char name[IFNAMSIZ];
+	int ifindex;
+
+	if (nlmsg_parse((struct nlmsghdr *)m, sizeof(struct netconfmsg), tb,
+			NETCONFA_MAX, NULL) < 0)
+		return true;
+	if (!tb[NETCONFA_IFINDEX] || nla_len(tb[NETCONFA_IFINDEX]) < 4)
+		return false;
+	ifindex = (int)nla_get_u32(tb[NETCONFA_IFINDEX]);
+	if (ifindex <= 0)
+		return false;
+	/* a new link's netconf comes before its RTM_NEWLINK: not in @hidden
+	 * yet, so its name is asked (a deleted one's is not there any more,
+	 * but stays in @hidden) */
+	return g_hash_table_contains(ns->hidden, GINT_TO_POINTER(ifindex)) ||
+	       (if_indextoname((unsigned int)ifindex, name) &&
+		view_policy_hides(&ns->policy, name));
+}
+
+/* Whether a rule or netconf notification is out of view. */
+static bool netstate_hostmsg_hides(struct netstate *ns,
+				   const struct nlmsghdr *m)
+{
+	if (m->nlmsg_type == RTM_NEWRULE || m->nlmsg_type == RTM_DELRULE)
+		return netstate_rule_hides(ns, m);
+	return netstate_netconf_hides(ns, m);
+}
+
+/*
+ * A rule or netconf notification: the model keeps no table of either
+ * (dumps ask the host, proxy/nlmsg_host.c), so the kernel's message is the
+ * event, as sent, unless it names an interface out of view or is longer
+ * than NS_HOSTMSG_MAX (dropped).
+ */
+static void netstate_raw_hostmsg(struct netstate *ns, const struct nlmsghdr *m)
+{
+	struct ns_change *c;
+
+	if (m->nlmsg_len > NS_HOSTMSG_MAX || netstate_hostmsg_hides(ns, m))
+		return;
+	c = netstate_change_push(ns, NS_CHANGE_HOSTMSG,
+				 m->nlmsg_type == RTM_DELRULE ||
+				 m->nlmsg_type == RTM_DELNETCONF);
+	if (!c)
+		return;
+	c->u.hostmsg.len = (uint16_t)m->nlmsg_len;
+	memcpy(c->u.hostmsg.msg, m, m->nlmsg_len);
+	ns->raw_changes = true;
+}
+
+/* nl_msg_parse()'s callback for netstate_on_msg(): @data is the model */
+static void netstate_on_parsed(struct nl_object *obj, void *data)
+{
+	struct netstate *ns = data;
+
+	switch (ns->raw_type) {
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		netstate_raw_route(ns, (struct rtnl_route *)obj);
+		break;
+	case RTM_DELADDR:
+		netstate_raw_deladdr(ns, (struct rtnl_addr *)obj);
+		break;
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		netstate_raw_neigh(ns, (struct rtnl_neigh *)obj,
+				   ns->raw_type == RTM_DELNEIGH);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * netstate_on_msg() - every notification, before libnl applies it
+ * @msg: one message the manager's socket received
+ * @data: the struct netstate
+ *
+ * libnl's caches report changes of objects they hold; some notifications
+ * name objects they do not or cannot hold apart (see the netstate_raw_*()
+ * above). Runs inside nl_cache_mngr_data_ready(), for each message
+ * before the cache takes it (NL_CB_MSG_IN), so the caches show the state
+ * before it.
+ *
+ * Return: NL_OK (the cache takes every message).
+ */
+int netstate_on_msg(struct nl_msg *msg, void *data)
+{
+	struct netstate *ns = data;
+	int type = nlmsg_hdr(msg)->nlmsg_type;
+
+	switch (type) {
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+	case RTM_DELADDR:
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		ns->raw_type = type;
+		(void)nl_msg_parse(msg, netstate_on_parsed, ns);
+		break;
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+	case RTM_NEWNETCONF:
+	case RTM_DELNETCONF:
+		netstate_raw_hostmsg(ns, nlmsg_hdr(msg));
+		break;
+	default:
+		break;
+	}
+	return NL_OK;
+}

@@ -266,13 +266,12 @@ static bool target_maps_fuse(const struct target *t, const char *p)
  * @addr: the address
  * @write: writable wanted, else readable
  * @ret_lo, @ret_hi: the mapping
- * @ret_rw: whether it is both readable and writable
  *
  * Return: 0, -EFAULT when @addr is not mapped so (or is a FUSE file's), or
  * -errno.
  */
 static int target_maps_text(struct target *t, uint64_t addr, bool write,
-			    uint64_t *ret_lo, uint64_t *ret_hi, bool *ret_rw)
+			    uint64_t *ret_lo, uint64_t *ret_hi)
 {
 	char path[64];
 	size_t mlen;
@@ -300,7 +299,6 @@ static int target_maps_text(struct target *t, uint64_t addr, bool write,
 					return -EFAULT;
 				*ret_lo = lo;
 				*ret_hi = hi;
-				*ret_rw = p[1] == 'r' && p[2] == 'w';
 				return 0;
 			}
 		}
@@ -322,12 +320,11 @@ static int target_maps_text(struct target *t, uint64_t addr, bool write,
  * @addr: the address
  * @write: writable wanted, else readable
  * @ret_lo, @ret_hi: the mapping
- * @ret_rw: whether it is both readable and writable
  *
  * Return: 0, or -EFAULT when @addr is not mapped so (or unknown).
  */
 static int target_vma(struct target *t, uint64_t addr, bool write,
-		      uint64_t *ret_lo, uint64_t *ret_hi, bool *ret_rw)
+		      uint64_t *ret_lo, uint64_t *ret_hi)
 {
 	struct target_procmap_query q = { .size = sizeof(q), .query_addr = addr };
 
@@ -344,15 +341,13 @@ static int target_vma(struct target *t, uint64_t addr, bool write,
 				return -EFAULT;
 			*ret_lo = q.vma_start;
 			*ret_hi = q.vma_end;
-			*ret_rw = (q.vma_flags & TARGET_VMA_READABLE) &&
-				  (q.vma_flags & TARGET_VMA_WRITABLE);
 			return 0;
 		}
 		if (errno != ENOTTY && errno != EINVAL)
 			return -EFAULT;
 		t->no_query = true;
 	}
-	return target_maps_text(t, addr, write, ret_lo, ret_hi, ret_rw);
+	return target_maps_text(t, addr, write, ret_lo, ret_hi);
 }
 
 /**
@@ -364,10 +359,7 @@ static int target_vma(struct target *t, uint64_t addr, bool write,
  * @write: writable wanted, else readable
  *
  * The last mapping found either way is remembered, so the several fields
- * of one struct msghdr cost one query; a mapping both readable and
- * writable is remembered for both ways, so a call that reads its
- * arguments from the stack and writes its results there (getsockname,
- * recvmsg into a stack buffer) costs one query, not two.
+ * of one struct msghdr cost one query.
  *
  * Return: true when every byte lies in such a mapping.
  */
@@ -382,20 +374,15 @@ static bool target_mapped(struct target *t, uint64_t addr, size_t len,
 	/* Each step covers a whole mapping; a range spans few of them. */
 	for (n = 0; want < end && n < 65536; n++) {
 		uint64_t lo, hi;
-		bool rw = false;
 
 		if (want >= *c_lo && want < *c_hi) {
 			want = *c_hi;
 			continue;
 		}
-		if (target_vma(t, want, write, &lo, &hi, &rw) < 0)
+		if (target_vma(t, want, write, &lo, &hi) < 0)
 			return false;
 		*c_lo = lo;
 		*c_hi = hi;
-		if (rw) {
-			t->r_lo = t->w_lo = lo;
-			t->r_hi = t->w_hi = hi;
-		}
 		want = hi;
 	}
 	return want >= end;

@@ -608,6 +608,14 @@ int nlep_park(struct nlep_sandbox *sb, const struct seccomp_notif *req,
 	op->sfd = steal_fd(sfd);
 	op->t = *t;
 	*t = (struct target){ .memfd = -1 }; /* every fd of it is the op's now */
+	/*
+	 * What the checks found of the caller's mappings holds for this call
+	 * only: while it is parked another thread may map a file of its own
+	 * FUSE mount there, or take the write permission away, so the write
+	 * at delivery asks again.
+	 */
+	op->t.r_lo = op->t.r_hi = op->t.w_lo = op->t.w_hi = 0;
+	g_clear_pointer(&op->t.maps, g_free);
 	op->rv = g_steal_pointer(rv);
 	if (getsockopt(op->sfd, SOL_SOCKET, SO_RCVTIMEO, &tv, &tl) == 0 &&
 	    (tv.tv_sec || tv.tv_usec)) {

@@ -533,10 +533,10 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 	g_array_set_size(ns->downed, 0);
 	raw = ns->raw_changes;
 	ns->raw_changes = false;
-	/* nothing the view shows changed, and no event for what it leaves
-	 * out of its tables (NOARP neighbours, rules, netconf: the
-	 * netstate_raw_*()) */
-	if (!parts && !raw) {
+	/* nothing the view shows changed, no event for what it leaves out
+	 * of its tables (NOARP neighbours, rules, netconf: the
+	 * netstate_raw_*()), and none of those lost */
+	if (!parts && !raw && !ns->changes_lost) {
 		netstate_snapshot_unref(next);
 		g_array_set_size(ns->changes, 0);
 		ns->changes_lost = false;
@@ -601,6 +601,9 @@ static void netstate_read(struct netstate *ns)
 			  g_strerror(-r));
 		ns->overruns++;
 		ns->resync_full = true;
+		/* the resync reports the tables' differences; events of what
+		 * no table holds (netstate_raw.c) are gone: readers are told */
+		ns->changes_lost = true;
 	}
 }
 

@@ -76,10 +76,22 @@ static void netstate_raw_deladdr(struct netstate *ns, struct rtnl_addr *a)
 static void netstate_raw_neigh(struct netstate *ns, struct rtnl_neigh *n,
 			       bool deleted)
 {
+	struct nl_object *known;
 	struct ns_change *c;
 
 	if (rtnl_neigh_get_state(n) != NUD_NOARP)
 		return;
+	/* an entry the cache holds in another state (a valid one the kernel
+	 * marks NOARP as it flushes a link) is the cache's to report */
+	known = nl_cache_search(ns->c_neigh, (struct nl_object *)n);
+	if (known) {
+		bool other = rtnl_neigh_get_state((struct rtnl_neigh *)known) !=
+			     NUD_NOARP;
+
+		nl_object_put(known);
+		if (other)
+			return;
+	}
 	ns->dirty |= NETSTATE_NEIGHS;
 	c = netstate_change_push(ns, NS_CHANGE_NEIGH, deleted);
 	if (c && !nsb_neigh_from_nl(n, ns->hidden, true, &c->u.neigh))
@@ -144,9 +156,13 @@ static bool netstate_netconf_hides(struct netstate *ns,
 	/* a new link's netconf comes before its RTM_NEWLINK: not in @hidden
 	 * yet, so its name is asked (a deleted one's is not there any more,
 	 * but stays in @hidden) */
-	return g_hash_table_contains(ns->hidden, GINT_TO_POINTER(ifindex)) ||
-	       (if_indextoname((unsigned int)ifindex, name) &&
-		view_policy_hides(&ns->policy, name));
+	if (g_hash_table_contains(ns->hidden, GINT_TO_POINTER(ifindex)))
+		return true;
+	/* a new link already gone again (moved away, deleted) cannot be
+	 * named: it may have been a hidden one, so its netconf stays out */
+	if (!if_indextoname((unsigned int)ifindex, name))
+		return m->nlmsg_type == RTM_NEWNETCONF;
+	return view_policy_hides(&ns->policy, name);
 }
 
 /* Whether a rule or netconf notification is out of view. */
@@ -162,14 +178,18 @@ static bool netstate_hostmsg_hides(struct netstate *ns,
  * A rule or netconf notification: the model keeps no table of either
  * (dumps ask the host, proxy/nlmsg_host.c), so the kernel's message is the
  * event, as sent, unless it names an interface out of view or is longer
- * than NS_HOSTMSG_MAX (dropped).
+ * than NS_HOSTMSG_MAX (dropped, and readers told: changes_lost).
  */
 static void netstate_raw_hostmsg(struct netstate *ns, const struct nlmsghdr *m)
 {
 	struct ns_change *c;
 
-	if (m->nlmsg_len > NS_HOSTMSG_MAX || netstate_hostmsg_hides(ns, m))
+	if (netstate_hostmsg_hides(ns, m))
 		return;
+	if (m->nlmsg_len > NS_HOSTMSG_MAX) {
+		ns->changes_lost = true; /* readers are told (ENOBUFS) */
+		return;
+	}
 	c = netstate_change_push(ns, NS_CHANGE_HOSTMSG,
 				 m->nlmsg_type == RTM_DELRULE ||
 				 m->nlmsg_type == RTM_DELNETCONF);

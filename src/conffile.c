@@ -118,8 +118,9 @@ static int conffile_read(const char *path, bool missing_ok,
 	    (stat(path, &st) < 0 ||
 	     (st.st_uid != geteuid() && st.st_uid != 0) ||
 	     (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-		log_debug("%s ignored: not owned by this user or root, or "
-			  "writable by others", path);
+		/* said aloud: the rules in it are not applied */
+		log_warn("%s ignored: not owned by this user or root, or "
+			 "writable by its group or others (chmod go-w)", path);
 		return 0;
 	}
 	if (r == 0 && (truncated || memchr(data, '\0', len)))

@@ -669,11 +669,9 @@ bool netpolicy_decide(const struct netpolicy *p,
 		*ret_rule = "default";
 		return false;
 	}
-	if (!q->bind && p->no_host_loopback &&
-	    netpolicy_loopback(q->family, q->addr)) {
-		*ret_rule = "no-host-loopback";
-		return false;
-	}
+	/* before --no-host-loopback: a stub resolver there (127.0.0.53)
+	 * is the view's nameserver, which stays reachable unless a rule
+	 * denies it */
 	if (!q->bind && q->port == 53 && q->proto != NETPOLICY_ICMP)
 		for (i = 0; i < n_nameservers; i++)
 			if (ns_families[i] == q->family &&
@@ -682,6 +680,11 @@ bool netpolicy_decide(const struct netpolicy *p,
 				*ret_rule = "nameserver";
 				return true;
 			}
+	if (!q->bind && p->no_host_loopback &&
+	    netpolicy_loopback(q->family, q->addr)) {
+		*ret_rule = "no-host-loopback";
+		return false;
+	}
 	*ret_rule = "default";
 	return !(q->bind ? p->any_allow_bind : p->any_allow_dst);
 }

@@ -36,8 +36,9 @@
  *
  * Decision: the first rule that matches, in the order given (--allow and
  * --deny interleaved as on the command line, then the file's lines in
- * order); then --no-host-loopback's denial of 127.0.0.0/8 and ::1; then
- * the view's nameservers on port 53 are allowed; then, if any allow rule
+ * order); then the view's nameservers on port 53 are allowed (a loopback
+ * stub resolver too); then --no-host-loopback's denial of 127.0.0.0/8 and
+ * ::1; then, if any allow rule
  * of that kind (destination or bind) exists, the call is denied, else
  * allowed. A bind to port 0 (an ephemeral port) is always allowed.
  */

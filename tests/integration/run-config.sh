@@ -197,14 +197,17 @@ tap_result $? "nested lxnet run: the file's hide-if and rules left out (status $
 # ignored (root with a HOME kept from a user); --config reads it anyway
 printf 'hostname foreign\n' >"$UCONF"
 chown 65534 "$UCONF"
-a=$(lxrun -- cat /etc/hostname 2>&1)
+a=$(lxrun -- cat /etc/hostname 2>"$TMP_DIR/warn-a")
 chown 0 "$UCONF"
 chmod 0666 "$UCONF"
-b=$(lxrun -- cat /etc/hostname 2>&1)
+b=$(lxrun -- cat /etc/hostname 2>"$TMP_DIR/warn-b")
 c=$(lxrun --config "$UCONF" -- cat /etc/hostname 2>&1)
 rm -f "$UCONF"
-[ "$a" != foreign ] && [ "$b" != foreign ] && [ "$c" = foreign ]
-tap_result $? "a user file owned by another uid or world-writable is ignored, --config reads it ($a, $b, $c)"
+tap_diag "$(cat "$TMP_DIR/warn-b")"
+[ "$a" != foreign ] && [ "$b" != foreign ] && [ "$c" = foreign ] &&
+	grep -q "lxnet.conf ignored: not owned by this user or root, or writable" "$TMP_DIR/warn-a" &&
+	grep -q "lxnet.conf ignored: .*(chmod go-w)" "$TMP_DIR/warn-b"
+tap_result $? "a user file owned by another uid or world-writable is ignored with a warning, --config reads it ($a, $b, $c)"
 
 # 18: the sample file is valid with every option line in use
 sed 's/^#\([a-z]\)/\1/' "$top_srcdir/examples/lxnet.conf" >"$TMP_DIR/sample.conf"

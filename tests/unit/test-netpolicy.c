@@ -137,6 +137,32 @@ static void test_loopback(void)
 	netpolicy_clear(&p);
 }
 
+/* A stub resolver on the loopback is the view's nameserver: it stays
+ * reachable on 53 under --no-host-loopback, the rest of 127/8 not. */
+static void test_loopback_nameserver(void)
+{
+	static const uint8_t ns[1][16] = { { 127, 0, 0, 53 } };
+	static const int nsf[1] = { AF_INET };
+	uint8_t a[4] = { 127, 0, 0, 53 };
+	struct netpolicy_query q = { .proto = NETPOLICY_UDP, .family = AF_INET,
+				     .addr = a, .port = 53 };
+	struct netpolicy p;
+	const char *rule;
+
+	netpolicy_init(&p);
+	p.no_host_loopback = true;
+	g_assert_true(netpolicy_decide(&p, &q, ns, nsf, 1, &rule));
+	g_assert_cmpstr(rule, ==, "nameserver");
+	q.port = 80;
+	g_assert_false(netpolicy_decide(&p, &q, ns, nsf, 1, &rule));
+	g_assert_cmpstr(rule, ==, "no-host-loopback");
+	/* a rule denying it still wins */
+	q.port = 53;
+	g_assert_cmpint(netpolicy_add(&p, false, "udp:127.0.0.53:53", NULL), ==, 0);
+	g_assert_false(netpolicy_decide(&p, &q, ns, nsf, 1, &rule));
+	netpolicy_clear(&p);
+}
+
 static void test_file(void)
 {
 	char path[] = "/tmp/test-netpolicy.XXXXXX";
@@ -428,6 +454,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/netpolicy/parse", test_parse);
 	g_test_add_func("/netpolicy/decide", test_decide);
 	g_test_add_func("/netpolicy/loopback", test_loopback);
+	g_test_add_func("/netpolicy/loopback-nameserver", test_loopback_nameserver);
 	g_test_add_func("/netpolicy/names", test_names);
 	g_test_add_func("/netpolicy/names-swap", test_names_swap);
 	g_test_add_func("/netpolicy/file", test_file);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* govern.c - connect, bind and sends under a connection policy, decided and made by the proxy */
+/* govern.c - connect and bind under a connection policy, decided and made by the proxy (the sends: govern_send.c) */
 /*
  * Under a policy (src/netpolicy.h) the filter traps connect(), bind(),
  * sendto() with an address, sendmsg() and sendmmsg() on every fd
@@ -51,65 +51,16 @@
 
 #include "connlog.h"
 #include "connpool.h"
+#include "govern_int.h"
 #include "log.h"
 #include "netpolicy.h"
 #include "netstate.h"
 #include "proxy_int.h"
 #include "util.h"
 
-/* Bounds: bytes of one send copied. */
-#define GOVERN_SEND_MAX (256 * 1024)
-#define GOVERN_CTRL_MAX (64 * 1024)
 #define GOVERN_MAX_NS 8
 
-/*
- * struct govern_call - one governed call
- * @conf: shared configuration (the policy, the model)
- * @listener: the listener fd
- * @req: the notification
- * @sock: our copy of the caller's socket
- * @type: its SO_TYPE
- * @proto: its protocol, as the policy names it
- * @t: the caller's memory for writes (sendmmsg's msg_len), opened then;
- *	reads go through process_vm_readv() (govern_read())
- * @decided: govern_decide() gave a verdict on an IPv4/IPv6 address:
- * @allowed: that verdict
- * @rule: and the rule that decided it (for the connection log)
- * @where, @where_len: the address decided on, as decided (AF_UNSPEC read
- *	as AF_INET where the kernel does), for the connection log
- * @netns_ino: the sandbox's network namespace (0: not known)
- * @netns_fd: that namespace (struct listener), or -1
- * @owner_uid: the sandbox's owner (struct listener)
- * @netns_moved: a task of the sandbox may have left it (struct listener)
- * @unix_sock: an AF_UNIX socket for unixcross.c (unix rules exist)
- * @moved: that socket is one of the host's namespace
- * @own_tcp: a TCP socket of a namespace of the sandbox's, whose connect,
- *	bind or MSG_FASTOPEN send the proxy makes undecided (govern_open())
- */
-struct govern_call {
-	const struct proxy_conf *conf;
-	int listener;
-	uid_t owner_uid;
-	ino_t netns_ino;
-	int netns_fd;
-	bool netns_moved;
-	bool unix_sock;
-	bool moved;
-	bool own_tcp;
-	struct notif_journal *journal;
-	const struct seccomp_notif *req;
-	int sock;
-	int type;
-	enum netpolicy_proto proto;
-	struct target t;
-	bool decided;
-	bool allowed;
-	const char *rule;
-	struct sockaddr_storage where;
-	socklen_t where_len;
-};
-
-static void govern_call_clear(struct govern_call *g)
+void govern_call_clear(struct govern_call *g)
 {
 	if (g->sock >= 0)
 		close(g->sock);
@@ -147,7 +98,7 @@ static bool govern_sandbox_socket(const struct govern_call *g)
 }
 
 /* What unixcross.c is given of @g. */
-static struct unixcross_call govern_unix(const struct govern_call *g)
+struct unixcross_call govern_unix(const struct govern_call *g)
 {
 	return (struct unixcross_call){
 		.conf = g->conf, .listener = g->listener,
@@ -182,7 +133,7 @@ static bool govern_is_tcp(const struct govern_call *g)
  * -errno to fail the call with (-EBADF: no such fd; -ENOTSOCK; -EPERM: the
  * socket cannot be inspected, so the policy could not be applied).
  */
-static int64_t govern_open(struct govern_call *g, bool connects)
+int64_t govern_open(struct govern_call *g, bool connects)
 {
 	socklen_t len = sizeof(g->type);
 	int r;
@@ -217,38 +168,18 @@ static int64_t govern_open(struct govern_call *g, bool connects)
 }
 
 /*
- * What a send handler answers for @r: NOTIF_ANSWERED for a caller that is
- * gone (-ENOENT). A send handed back to the kernel (NOTIF_CONTINUE) must
- * not carry MSG_FASTOPEN: on a host TCP socket put at its number
- * meanwhile, it would connect where nobody decided, unseen by Landlock.
- * Such a send on a socket that is no TCP one (where the kernel ignores the
- * flag) is refused instead, EPERM.
- */
-static int64_t govern_send_answer(const struct seccomp_notif *req, int64_t r,
-				  int flags)
-{
-	if (r == -ENOENT)
-		return NOTIF_ANSWERED;
-	if (r != NOTIF_CONTINUE || !(flags & MSG_FASTOPEN))
-		return r;
-	log_debug("pid %u: MSG_FASTOPEN on fd %d, not a TCP socket: refused",
-		  req->pid, (int)req->data.args[0]);
-	return -EPERM;
-}
-
-/*
  * Copy @len bytes at @addr of the caller (target_read_vm()); what was read
  * is the caller's once govern_proven() says the notification is still
  * pending (then the pid was not reused).
  */
-static int govern_read(struct govern_call *g, uint64_t addr, void *buf,
+int govern_read(struct govern_call *g, uint64_t addr, void *buf,
 		       size_t len)
 {
 	return target_read_vm((pid_t)g->req->pid, addr, buf, len);
 }
 
 /* Before acting on what was read: it came from the caller (pid reuse). */
-static int govern_proven(const struct govern_call *g)
+int govern_proven(const struct govern_call *g)
 {
 	return notif_id_valid(g->listener, g->req->id) < 0 ? -ENOENT : 0;
 }
@@ -354,7 +285,7 @@ static unsigned int govern_nameservers(const struct netstate_snapshot *snap,
  * Return: 0 to go ahead (also for an address that is not IPv4/IPv6: the
  * kernel answers it on our copy), -EPERM when refused.
  */
-static int govern_decide(struct govern_call *g,
+int govern_decide(struct govern_call *g,
 			 const struct sockaddr_storage *sa, socklen_t len,
 			 bool bind, bool unspec_inet)
 {
@@ -397,7 +328,7 @@ static int govern_decide(struct govern_call *g,
 }
 
 /* Copy a socket address of @len bytes at @ptr into @sa. */
-static int govern_read_addr(struct govern_call *g, uint64_t ptr,
+int govern_read_addr(struct govern_call *g, uint64_t ptr,
 			    socklen_t len, struct sockaddr_storage *sa)
 {
 	memset(sa, 0, sizeof(*sa));
@@ -433,7 +364,7 @@ static struct connlog_event govern_event(const struct govern_call *g,
  * first time its socket reaches the destination (a failed one each time:
  * the pair counts once a send went through).
  */
-static void govern_log(const struct govern_call *g, const char *call,
+void govern_log(const struct govern_call *g, const char *call,
 		       int64_t result)
 {
 	struct connlog_event e = govern_event(g, call, result);
@@ -493,13 +424,6 @@ static bool govern_loopback(const struct sockaddr_storage *sa, socklen_t len)
 	return q.family == AF_INET ? a[0] == 127 : memcmp(a, one, 16) == 0;
 }
 
-/* A governed call of listener @l's: what every govern_*() starts from. */
-#define GOVERN_CALL(l, r) { .conf = (l)->conf, .listener = (l)->fd, \
-			    .owner_uid = (l)->owner_uid, \
-			    .netns_ino = (l)->netns_ino, \
-			    .netns_fd = (l)->netns_fd, \
-			    .netns_moved = (l)->netns_moved, \
-			    .journal = (l)->journal, .req = (r) }
 
 /*
  * A connect or bind on an AF_UNIX socket: unixcross.c's, on our copies,
@@ -710,388 +634,4 @@ int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req)
 	govern_log(&g, "bind", r);
 	govern_call_clear(&g);
 	return r == -ENOENT ? NOTIF_ANSWERED : r;
-}
-
-/*
- * Whether a send on this socket needs deciding at all: a connected stream
- * socket ignores the address it is given, except with MSG_FASTOPEN (which
- * connects), so the kernel may run it on the caller's memory; so does a
- * connected AF_UNIX seqpacket socket (unix_seqpacket_sendmsg()).
- */
-static bool govern_send_free(const struct govern_call *g, int flags)
-{
-	struct sockaddr_storage peer;
-	socklen_t len = sizeof(peer);
-
-	bool ignores = g->type == SOCK_STREAM ||
-		       (g->unix_sock && g->type == SOCK_SEQPACKET);
-
-	return ignores && !(flags & MSG_FASTOPEN) &&
-	       getpeername(g->sock, (struct sockaddr *)&peer, &len) == 0;
-}
-
-/* Read @len bytes at @ptr of the caller into a new buffer (g_free). */
-static int govern_read_buf(struct govern_call *g, uint64_t ptr, size_t len,
-			   void **ret)
-{
-	void *b = g_malloc(MAX(len, (size_t)1));
-	int r = len ? govern_read(g, ptr, b, len) : 0;
-
-	if (r < 0) {
-		g_free(b);
-		return r;
-	}
-	*ret = b;
-	return 0;
-}
-
-/*
- * Whether a send to @sa (NULL: none) on an AF_UNIX socket of the sandbox's
- * own namespace stays there: decided before any data is copied or
- * bounded, since the kernel then sends it (up to its own sk_sndbuf).
- */
-static bool govern_unix_stays(const struct govern_call *g,
-			      const struct sockaddr_storage *sa,
-			      socklen_t alen)
-{
-	struct unixcross_call u = govern_unix(g);
-
-	return unixcross_stays(&u, sa, alen);
-}
-
-/* Such a send: reported to the connection log, then CONTINUE. */
-static int64_t govern_unix_continue(const struct govern_call *g,
-				    const struct sockaddr_storage *sa,
-				    socklen_t alen, int flags)
-{
-	struct unixcross_call u = govern_unix(g);
-	struct msghdr mh = { .msg_name = (void *)sa,
-			     .msg_namelen = sa ? alen : 0 };
-
-	return unixcross_send(&u, &mh, flags, false);
-}
-
-/*
- * sendto() on an AF_UNIX socket: unixcross.c's, with our copies of the
- * address and, when it may cross, of the data.
- */
-static int64_t govern_unix_sendto(struct govern_call *g,
-				  const struct sockaddr_storage *sa,
-				  socklen_t alen, size_t n, int flags)
-{
-	struct unixcross_call u = govern_unix(g);
-	g_autofree void *buf = NULL;
-	struct iovec iov = { 0 };
-	struct msghdr mh = {
-		.msg_name = (void *)sa, .msg_namelen = alen,
-		.msg_iov = &iov, .msg_iovlen = 1,
-	};
-	int r = 0;
-
-	if (!unixcross_stays(&u, sa, alen))
-		r = govern_read_buf(g, g->req->data.args[1], n, &buf);
-	if (r < 0)
-		return r;
-	iov = (struct iovec){ .iov_base = buf, .iov_len = buf ? n : 0 };
-	return unixcross_send(&u, &mh, flags, false);
-}
-
-/**
- * govern_sendto() - sendto(fd, buf, len, flags, addr, alen) with an address
- * @l: the caller's listener
- * @req: the notification
- *
- * The data are copied (at most GOVERN_SEND_MAX bytes: a datagram past it
- * is EMSGSIZE, a stream send is short as the kernel's may be) and sent by
- * the proxy with the caller's flags.
- *
- * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
- */
-int64_t govern_sendto(const struct listener *l,
-		      const struct seccomp_notif *req)
-{
-	struct govern_call g = GOVERN_CALL(l, req);
-	g_autofree void *buf = NULL;
-	struct sockaddr_storage sa;
-	size_t n = (size_t)req->data.args[2];
-	socklen_t alen = (socklen_t)req->data.args[5];
-	int flags = (int)req->data.args[3];
-	int64_t r;
-
-	r = govern_open(&g, flags & MSG_FASTOPEN);
-	if (r == 0 && govern_send_free(&g, flags))
-		r = NOTIF_CONTINUE;
-	if (r == 0)
-		r = govern_read_addr(&g, req->data.args[4], alen, &sa);
-	/* a send that stays in the sandbox's namespace is the kernel's, whole */
-	if (r == 0 && g.unix_sock && govern_unix_stays(&g, &sa, alen)) {
-		r = govern_unix_continue(&g, &sa, alen, flags);
-		govern_call_clear(&g);
-		return govern_send_answer(req, r, flags);
-	}
-	if (r == 0 && n > GOVERN_SEND_MAX)
-		r = g.type == SOCK_STREAM ? (n = GOVERN_SEND_MAX, 0) : -EMSGSIZE;
-	if (r == 0 && g.unix_sock) {
-		r = govern_unix_sendto(&g, &sa, alen, n, flags);
-		govern_call_clear(&g);
-		return govern_send_answer(req, r, flags);
-	}
-	if (r == 0)
-		r = govern_decide(&g, &sa, alen, false, true);
-	if (r == 0)
-		r = govern_read_buf(&g, req->data.args[1], n, &buf);
-	if (r == 0)
-		r = govern_proven(&g);
-	if (r == 0) {
-		ssize_t k;
-
-		/* a published PORT on a local address: its HOSTPORT */
-		if (!g.own_tcp)
-			(void)publish_connect_port(g.conf, g.proto, &sa, alen);
-		k = sendto(g.sock, buf, n, flags | MSG_NOSIGNAL,
-			   (struct sockaddr *)&sa, alen);
-
-		r = k < 0 ? -errno : k;
-	}
-	govern_log(&g, "send", r);
-	govern_call_clear(&g);
-	return govern_send_answer(req, r, flags);
-}
-
-/*
- * struct govern_msg - our copy of one struct msghdr and what it points to
- */
-struct govern_msg {
-	struct sockaddr_storage sa;
-	struct msghdr mh;
-	struct iovec iov;
-	void *data;
-	void *ctrl;
-};
-
-static void govern_msg_clear(struct govern_msg *m)
-{
-	g_free(m->data);
-	g_free(m->ctrl);
-}
-
-/* Gather the caller's iovecs into one buffer of ours (bounded). */
-static int govern_read_iov(struct govern_call *g, uint64_t iovp, size_t n_iov,
-			   struct govern_msg *m)
-{
-	struct iovec v;
-	size_t total = 0, i;
-	char *out;
-	int r;
-
-	if (n_iov > UIO_MAXIOV)
-		return -EMSGSIZE;
-	out = m->data = g_malloc(GOVERN_SEND_MAX);
-	for (i = 0; i < n_iov && total < GOVERN_SEND_MAX; i++) {
-		size_t take;
-
-		r = govern_read(g, iovp + i * sizeof(v), &v, sizeof(v));
-		if (r < 0)
-			return r;
-		take = MIN(v.iov_len, GOVERN_SEND_MAX - total);
-		if (v.iov_len > GOVERN_SEND_MAX - total && g->type != SOCK_STREAM)
-			return -EMSGSIZE;
-		r = take ? govern_read(g, (uint64_t)(uintptr_t)v.iov_base,
-				       out + total, take) : 0;
-		if (r < 0)
-			return r;
-		total += take;
-	}
-	m->iov = (struct iovec){ .iov_base = out, .iov_len = total };
-	return 0;
-}
-
-/**
- * govern_read_msg() - copy the caller's struct msghdr at @ptr and its parts
- * @g: the call
- * @ptr: the caller's struct msghdr
- * @m: our copy: name, data gathered into one iovec, control
- *
- * Return: 0 or -errno.
- */
-static int govern_read_msg(struct govern_call *g, uint64_t ptr,
-			   struct govern_msg *m)
-{
-	struct msghdr h;
-	int r;
-
-	r = govern_read(g, ptr, &h, sizeof(h));
-	if (r < 0)
-		return r;
-	memset(&m->sa, 0, sizeof(m->sa));
-	if (h.msg_name && h.msg_namelen) {
-		r = govern_read_addr(g, (uint64_t)(uintptr_t)h.msg_name,
-				     h.msg_namelen, &m->sa);
-		if (r < 0)
-			return r;
-	}
-	r = govern_read_iov(g, (uint64_t)(uintptr_t)h.msg_iov, h.msg_iovlen, m);
-	if (r == 0 && h.msg_controllen > GOVERN_CTRL_MAX)
-		r = -ENOBUFS;
-	if (r == 0 && h.msg_control && h.msg_controllen)
-		r = govern_read_buf(g, (uint64_t)(uintptr_t)h.msg_control,
-				    h.msg_controllen, &m->ctrl);
-	if (r < 0)
-		return r;
-	m->mh = (struct msghdr){
-		.msg_name = h.msg_name ? &m->sa : NULL,
-		.msg_namelen = h.msg_name ? h.msg_namelen : 0,
-		.msg_iov = &m->iov, .msg_iovlen = 1,
-		.msg_control = m->ctrl,
-		.msg_controllen = m->ctrl ? h.msg_controllen : 0,
-	};
-	return 0;
-}
-
-/*
- * sendmsg() on an AF_UNIX socket of the sandbox's namespace: only the
- * msghdr and its name are read first; a message that stays there is the
- * kernel's (NOTIF_CONTINUE) before its data and control are copied or
- * bounded. Return: 0 to go on (it may cross), NOTIF_CONTINUE or -errno.
- */
-static int64_t govern_unix_msg_stays(struct govern_call *g, uint64_t ptr,
-				     int flags)
-{
-	struct sockaddr_storage sa;
-	struct msghdr h;
-	bool named;
-	int r;
-
-	r = govern_read(g, ptr, &h, sizeof(h));
-	if (r < 0)
-		return r;
-	named = h.msg_name && h.msg_namelen;
-	if (named) {
-		r = govern_read_addr(g, (uint64_t)(uintptr_t)h.msg_name,
-				     h.msg_namelen, &sa);
-		if (r < 0)
-			return r;
-	}
-	if (!govern_unix_stays(g, named ? &sa : NULL, h.msg_namelen))
-		return 0;
-	return govern_unix_continue(g, named ? &sa : NULL, h.msg_namelen,
-				    flags);
-}
-
-/* Decide and send one message of ours; the bytes sent or -errno. */
-static int64_t govern_send_msg(struct govern_call *g, struct govern_msg *m,
-			       int flags)
-{
-	ssize_t k;
-	int r;
-
-	if (g->unix_sock) {
-		struct unixcross_call u = govern_unix(g);
-
-		return unixcross_send(&u, &m->mh, flags, true);
-	}
-	if (m->mh.msg_name) {
-		r = govern_decide(g, &m->sa, m->mh.msg_namelen, false, true);
-		if (r < 0) {
-			govern_log(g, "send", r);
-			return r;
-		}
-		/* decided on PORT; a published one is sent to its HOSTPORT */
-		if (!g->own_tcp)
-			(void)publish_connect_port(g->conf, g->proto, &m->sa,
-						   m->mh.msg_namelen);
-	}
-	k = sendmsg(g->sock, &m->mh, flags | MSG_NOSIGNAL);
-	k = k < 0 ? -errno : k;
-	if (m->mh.msg_name)
-		govern_log(g, "send", k);
-	return k;
-}
-
-/**
- * govern_sendmsg() - sendmsg(fd, msg, flags) under the policy
- * @l: the caller's listener
- * @req: the notification
- *
- * Without a name the message goes to the connected peer, decided at
- * connect(); it is still sent from our copy, since the caller's msghdr
- * could gain a name between a check and the kernel's own read.
- *
- * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
- */
-int64_t govern_sendmsg(const struct listener *l,
-		       const struct seccomp_notif *req)
-{
-	struct govern_call g = GOVERN_CALL(l, req);
-	struct govern_msg m = { 0 };
-	int flags = (int)req->data.args[2];
-	int64_t r;
-
-	r = govern_open(&g, flags & MSG_FASTOPEN);
-	if (r == 0 && govern_send_free(&g, flags))
-		r = NOTIF_CONTINUE;
-	if (r == 0 && g.unix_sock && !g.moved)
-		r = govern_unix_msg_stays(&g, req->data.args[1], flags);
-	if (r == 0)
-		r = govern_read_msg(&g, req->data.args[1], &m);
-	if (r == 0)
-		r = govern_proven(&g);
-	if (r == 0)
-		r = govern_send_msg(&g, &m, flags);
-	govern_msg_clear(&m);
-	govern_call_clear(&g);
-	return govern_send_answer(req, r, flags);
-}
-
-/**
- * govern_sendmmsg() - sendmmsg(fd, vec, vlen, flags) under the policy
- * @l: the caller's listener
- * @req: the notification
- *
- * Each message as govern_sendmsg(), in order; msg_len is written back for
- * each one sent. Stops at the first error: its errno when nothing was
- * sent, else the count, as the kernel. On an AF_UNIX socket of the
- * sandbox's namespace the kernel sends them there (nothing crosses).
- *
- * Return: the call's result, NOTIF_CONTINUE or NOTIF_ANSWERED.
- */
-int64_t govern_sendmmsg(const struct listener *l,
-			const struct seccomp_notif *req)
-{
-	struct govern_call g = GOVERN_CALL(l, req);
-	unsigned int vlen = MIN((unsigned int)req->data.args[2], UIO_MAXIOV);
-	int flags = (int)req->data.args[3];
-	uint64_t vec = req->data.args[1];
-	unsigned int i;
-	int64_t r;
-
-	r = govern_open(&g, flags & MSG_FASTOPEN);
-	if (r == 0 && (govern_send_free(&g, flags) || (g.unix_sock && !g.moved)))
-		r = NOTIF_CONTINUE;
-	if (r == 0)
-		r = target_open(g.listener, req->id, (pid_t)req->pid, &g.t);
-	for (i = 0; r == 0 && i < vlen; i++) {
-		struct govern_msg m = { 0 };
-		uint64_t at = vec + i * sizeof(struct mmsghdr);
-		int64_t k;
-		unsigned int sent;
-
-		k = govern_read_msg(&g, at, &m);
-		if (k == 0)
-			k = govern_proven(&g);
-		if (k == 0)
-			k = govern_send_msg(&g, &m, flags);
-		govern_msg_clear(&m);
-		if (k >= 0) {
-			sent = (unsigned int)k;
-			k = target_write(&g.t, at + offsetof(struct mmsghdr, msg_len),
-					 &sent, sizeof(sent));
-		}
-		if (k < 0)
-			r = i > 0 ? (int64_t)i : k;
-	}
-	if (r == 0)
-		r = i;
-	govern_call_clear(&g);
-	return govern_send_answer(req, r, flags);
 }

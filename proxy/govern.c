@@ -229,28 +229,6 @@ static bool govern_addr(const struct sockaddr_storage *sa, socklen_t len,
 	return true;
 }
 
-/*
- * Whether a destination the policy's defaults refuse on the host's
- * loopback (no rule named it: "default", "no-host-loopback") is a server of
- * the sandbox's own, which its clients may always reach (ownserver.c). An
- * explicit --deny still wins.
- */
-static bool govern_own_server(const struct govern_call *g,
-			      const struct netpolicy_query *q, const char *rule)
-{
-	static const uint8_t one[16] = { [15] = 1 };
-	bool loopback = q->family == AF_INET ? q->addr[0] == 127 :
-			memcmp(q->addr, one, 16) == 0;
-
-	if (q->bind || !loopback ||
-	    (q->proto != NETPOLICY_TCP && q->proto != NETPOLICY_UDP) ||
-	    (strcmp(rule, "default") != 0 &&
-	     strcmp(rule, "no-host-loopback") != 0))
-		return false;
-	return ownserver_serves(g->netns_fd, q->proto == NETPOLICY_TCP,
-				q->family, q->addr, q->port);
-}
-
 /* The view's nameservers, parsed (at most GOVERN_MAX_NS). */
 static unsigned int govern_nameservers(const struct netstate_snapshot *snap,
 				       uint8_t (*ns)[16], int *fam)
@@ -312,10 +290,6 @@ int govern_decide(struct govern_call *g,
 	n = govern_nameservers(snap, ns, fam);
 	ok = netpolicy_decide(g->conf->policy, &q, (const uint8_t (*)[16])ns,
 			      fam, n, &rule);
-	if (!ok && govern_own_server(g, &q, rule)) {
-		ok = true;
-		rule = "own server";
-	}
 	g->decided = true;
 	g->allowed = ok;
 	g->rule = rule;

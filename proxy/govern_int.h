@@ -34,7 +34,6 @@
  * @where, @where_len: the address decided on, as decided (AF_UNSPEC read
  *	as AF_INET where the kernel does), for the connection log
  * @netns_ino: the sandbox's network namespace (0: not known)
- * @netns_fd: that namespace (struct listener), or -1
  * @owner_uid: the sandbox's owner (struct listener)
  * @netns_moved: a task of the sandbox may have left it (struct listener)
  * @unix_sock: an AF_UNIX socket for unixcross.c (unix rules exist)
@@ -47,7 +46,6 @@ struct govern_call {
 	int listener;
 	uid_t owner_uid;
 	ino_t netns_ino;
-	int netns_fd;
 	bool netns_moved;
 	bool unix_sock;
 	bool moved;
@@ -69,7 +67,6 @@ struct govern_call {
 #define GOVERN_CALL(l, r) { .conf = (l)->conf, .listener = (l)->fd, \
 			    .owner_uid = (l)->owner_uid, \
 			    .netns_ino = (l)->netns_ino, \
-			    .netns_fd = (l)->netns_fd, \
 			    .netns_moved = (l)->netns_moved, \
 			    .journal = (l)->journal, .req = (r) }
 

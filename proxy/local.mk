@@ -39,7 +39,7 @@ proxy_lxnet_proxy_SOURCES += proxy/sockdiag.c proxy/sockdiag.h
 proxy_lxnet_proxy_SOURCES += proxy/oci.c
 # connect, bind and sends under a connection policy (src/netpolicy.c)
 proxy_lxnet_proxy_SOURCES += proxy/govern.c proxy/govern_send.c \
-	proxy/govern_int.h proxy/connpool.c proxy/connpool.h proxy/ownserver.c
+	proxy/govern_int.h proxy/connpool.c proxy/connpool.h
 # --publish: a sandbox's PORT bound, reached and named as the host's HOSTPORT
 proxy_lxnet_proxy_SOURCES += proxy/publish.c
 # AF_UNIX abstract names the policy lets cross (unix:@GLOB)

@@ -291,10 +291,6 @@ struct task_sigstate {
 int task_sigstate(pid_t tid, struct task_sigstate *ret);
 bool task_signal_pending(pid_t pid);
 int task_capable(pid_t tid, int ns, int cap);
-
-/* ownserver.c */
-bool ownserver_serves(int netns_fd, bool tcp, int family, const uint8_t *addr,
-		      uint16_t port);
 int task_pick_fd(pid_t pid, int procdir, int base, int count, bool highest);
 
 /* target.c */

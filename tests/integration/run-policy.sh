@@ -14,7 +14,7 @@ lib_tmpdir
 RACE=$top_builddir/tests/helpers/policy-race
 CHECK="$PY $top_srcdir/tests/integration/policy-check.py"
 [ -x "$RACE" ] || tap_skip_all "tests/helpers/policy-race not built"
-tap_plan 16
+tap_plan 15
 
 ip link add pv0 type veth peer name pv1 && ip link set pv0 up && ip link set pv1 up &&
 	ip addr add 10.66.0.1/24 dev pv0 && ip addr add 10.66.1.1/24 dev pv1 &&
@@ -219,41 +219,4 @@ out=$("$PY" -c "$OLDSHIM" "$TMP_DIR/allow.sock" 2>&1)
 tap_diag "a listener without FDPASS_HELLO: ack kind, status: $out"
 [ "$out" = "3 -71" ] && grep -q "did not ask what to trap" "$TMP_DIR/proxy.log"
 tap_result $? "a listener from a shim that did not say HELLO is refused under a policy (EPROTO), with a warning"
-
-# 16: the sandbox's own servers on the host's loopback stay reachable
-# under --no-host-loopback and an allow-list (TCP and UDP); one sharing
-# its port with a host server (SO_REUSEPORT) does not, nor does the host's
-OWN='import errno, socket, sys
-def res(name, f):
-    try:
-        f(); return name + " ok"
-    except OSError as e:
-        return name + " " + errno.errorcode.get(e.errno, str(e.errno))
-def tcp_own():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
-    socket.create_connection(s.getsockname(), timeout=5)
-def udp_own():
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
-    u.settimeout(3)
-    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", u.getsockname())
-    u.recv(1)
-def shared():
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    s.bind(("127.0.0.1", 9131)); s.listen(4)
-    socket.create_connection(("127.0.0.1", 9131), timeout=5)
-print(res("tcp-own", tcp_own), res("udp-own", udp_own), res("shared", shared),
-      res("host", lambda: socket.create_connection(("127.0.0.1", 9101), timeout=5)))'
-"$PY" -c 'import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-s.bind(("127.0.0.1", 9131)); s.listen(4); time.sleep(60)' &
-HOSTRP=$!
-lib_on_exit "kill $HOSTRP 2>/dev/null"
-sleep 0.5
-a=$(in_shim "$TMP_DIR/lo2.sock" "$PY" -c "$OWN" 2>&1)
-b=$(in_shim "$TMP_DIR/allow.sock" "$PY" -c "$OWN" 2>&1)
-kill $HOSTRP 2>/dev/null
-tap_diag "--no-host-loopback: $a; an allow-list: $b"
-[ "$a" = "tcp-own ok udp-own ok shared EPERM host EPERM" ] &&
-	[ "$b" = "tcp-own ok udp-own ok shared EPERM host EPERM" ]
-tap_result $? "the sandbox's own loopback servers are reachable under a policy, a port shared with the host's not"
 tap_done

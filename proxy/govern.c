@@ -398,7 +398,6 @@ static bool govern_loopback(const struct sockaddr_storage *sa, socklen_t len)
 	return q.family == AF_INET ? a[0] == 127 : memcmp(a, one, 16) == 0;
 }
 
-
 /*
  * A connect or bind on an AF_UNIX socket: unixcross.c's, on our copies,
  * but a moved socket's blocking connect to an allowed name is made on the

@@ -625,12 +625,19 @@ netpolicy_first(const struct netpolicy *p, const struct netpolicy_query *q)
 	return found;
 }
 
-/* The host's loopback: 127.0.0.0/8 and ::1. */
+/*
+ * The host's loopback: 127.0.0.0/8 and ::1, and the unspecified addresses
+ * 0.0.0.0 and ::, which a connect or send reaches the loopback through
+ * (the kernel routes them to 127.0.0.1 and ::1).
+ */
 static bool netpolicy_loopback(int family, const uint8_t *a)
 {
 	static const uint8_t one[16] = { [15] = 1 };
+	static const uint8_t any[16];
 
-	return family == AF_INET ? a[0] == 127 : memcmp(a, one, 16) == 0;
+	if (family == AF_INET)
+		return a[0] == 127 || memcmp(a, any, 4) == 0;
+	return memcmp(a, one, 16) == 0 || memcmp(a, any, 16) == 0;
 }
 
 /**
@@ -918,7 +925,7 @@ GOptionGroup *netpolicy_option_group(struct netpolicy *p)
 		  "matches decides)", "RULE" },
 		{ "no-host-loopback", 0, G_OPTION_FLAG_NO_ARG,
 		  G_OPTION_ARG_CALLBACK, netpolicy_on_loopback,
-		  "Deny the host's 127.0.0.0/8 and ::1", NULL },
+		  "Deny the host's 127.0.0.0/8 and ::1 (and 0.0.0.0, ::)", NULL },
 		{ "policy", 0, 0, G_OPTION_ARG_CALLBACK, netpolicy_on_file,
 		  "Read rules from FILE ('allow RULE', 'deny RULE', "
 		  "'no-host-loopback' lines)", "FILE" },

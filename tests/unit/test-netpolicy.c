@@ -129,6 +129,10 @@ static void test_loopback(void)
 	g_assert_cmpstr(rule, ==, "no-host-loopback");
 	g_assert_false(decide(&p, false, NETPOLICY_UDP, "127.3.4.5", 80, NULL));
 	g_assert_false(decide(&p, false, NETPOLICY_TCP, "::1", 80, NULL));
+	/* the unspecified addresses reach the loopback */
+	g_assert_false(decide(&p, false, NETPOLICY_TCP, "0.0.0.0", 80, &rule));
+	g_assert_cmpstr(rule, ==, "no-host-loopback");
+	g_assert_false(decide(&p, false, NETPOLICY_UDP, "::", 80, NULL));
 	g_assert_true(decide(&p, false, NETPOLICY_TCP, "192.0.2.1", 80, NULL));
 	/* an explicit allow comes first */
 	g_assert_cmpint(netpolicy_add(&p, true, "tcp:127.0.0.1:8080", NULL), ==, 0);

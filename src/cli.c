@@ -164,6 +164,7 @@ int cli_parse(const struct cli_spec *spec, int *argc, char ***argv)
 {
 	g_autoptr(GOptionContext) oc = g_option_context_new(spec->params);
 	g_autoptr(GError) err = NULL;
+	g_autoptr(GString) warnings = g_string_new(NULL);
 	_cleanup_(cli_state_clear) struct cli_state st = { 0 };
 
 	/* The usage line says "lxnet run", not argv[0]. */
@@ -205,8 +206,11 @@ int cli_parse(const struct cli_spec *spec, int *argc, char ***argv)
 			netpolicy_active(spec->policy) ||
 			netpolicy_publishing(spec->policy);
 	if ((spec->view || spec->policy) && !st.no_config &&
-	    conffile_apply(st.config, spec->view, spec->policy, &err) < 0)
+	    conffile_apply(st.config, spec->view, spec->policy, warnings,
+			   &err) < 0)
 		return cli_usage_error(spec->prog, "%s", err->message);
+	if (warnings->len)
+		fprintf(stderr, "%s: warning: %s\n", spec->prog, warnings->str);
 	if (spec->view && view_policy_validate(spec->view, &err) < 0)
 		return cli_usage_error(spec->prog, "%s", err->message);
 	return 0;

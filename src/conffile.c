@@ -88,7 +88,7 @@ static int conffile_line(const char *path, unsigned int lineno,
  */
 static int conffile_read(const char *path, bool missing_ok,
 			 struct view_policy *view, struct netpolicy *policy,
-			 GError **error)
+			 GString *warnings, GError **error)
 {
 	g_autofree char *data = NULL;
 	g_auto(GStrv) lines = NULL;
@@ -118,9 +118,14 @@ static int conffile_read(const char *path, bool missing_ok,
 	    (stat(path, &st) < 0 ||
 	     (st.st_uid != geteuid() && st.st_uid != 0) ||
 	     (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-		/* said aloud: the rules in it are not applied */
-		log_warn("%s ignored: not owned by this user or root, or "
-			 "writable by its group or others (chmod go-w)", path);
+		/* told to the caller, which says it: its rules are not applied */
+		log_debug("%s ignored: not owned by this user or root, or "
+			  "writable by others", path);
+		if (warnings)
+			g_string_append_printf(warnings, "%s%s ignored: not owned "
+					       "by this user or root, or writable "
+					       "by its group or others (chmod go-w)",
+					       warnings->len ? "\n" : "", path);
 		return 0;
 	}
 	if (r == 0 && (truncated || memchr(data, '\0', len)))
@@ -163,7 +168,7 @@ static int conffile_read(const char *path, bool missing_ok,
 /* Read @path and add what it sets under what @view and @policy have. */
 static int conffile_layer(const char *path, bool missing_ok,
 			  struct view_policy *view, struct netpolicy *policy,
-			  GError **error)
+			  GString *warnings, GError **error)
 {
 	struct view_policy v;
 	struct netpolicy p;
@@ -171,7 +176,7 @@ static int conffile_layer(const char *path, bool missing_ok,
 
 	view_policy_init(&v);
 	netpolicy_init(&p);
-	r = conffile_read(path, missing_ok, &v, &p, error);
+	r = conffile_read(path, missing_ok, &v, &p, warnings, error);
 	if (r == 0 && view)
 		view_policy_merge(view, &v, false);
 	if (r == 0 && policy && netpolicy_merge(policy, &p, false) < 0) {
@@ -193,12 +198,14 @@ static int conffile_layer(const char *path, bool missing_ok,
  *	system's (SYSCONFDIR/lxnet/lxnet.conf), each where it exists
  * @view: the command line's view options, or NULL (the program has none)
  * @policy: the command line's connection policy, or NULL
+ * @warnings: gets a line per default-path file ignored for its owner or
+ *	mode (the caller says them: their rules are not applied), or NULL
  * @error: which file and line, and what is wrong
  *
  * Return: 0 or -errno.
  */
 int conffile_apply(const char *path, struct view_policy *view,
-		   struct netpolicy *policy, GError **error)
+		   struct netpolicy *policy, GString *warnings, GError **error)
 {
 	g_autofree char *user = NULL;
 	const char *xdg = g_getenv("XDG_CONFIG_HOME");
@@ -206,17 +213,18 @@ int conffile_apply(const char *path, struct view_policy *view,
 	int r;
 
 	if (path)
-		return conffile_layer(path, false, view, policy, error);
+		return conffile_layer(path, false, view, policy, warnings,
+				      error);
 	/* as the XDG base directory spec says: only an absolute path counts */
 	if (xdg && xdg[0] == '/')
 		user = g_build_filename(xdg, CONFFILE_NAME, NULL);
 	else if (home && home[0] == '/')
 		user = g_build_filename(home, ".config", CONFFILE_NAME, NULL);
 	if (user) {
-		r = conffile_layer(user, true, view, policy, error);
+		r = conffile_layer(user, true, view, policy, warnings, error);
 		if (r < 0)
 			return r;
 	}
 	return conffile_layer(SYSCONFDIR "/" CONFFILE_NAME, true, view, policy,
-			      error);
+			      warnings, error);
 }

@@ -16,6 +16,6 @@
 #define CONFFILE_NAME "lxnet/lxnet.conf"
 
 int conffile_apply(const char *path, struct view_policy *view,
-		   struct netpolicy *policy, GError **error);
+		   struct netpolicy *policy, GString *warnings, GError **error);
 
 #endif

@@ -539,7 +539,6 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 	if (!parts && !raw && !ns->changes_lost) {
 		netstate_snapshot_unref(next);
 		g_array_set_size(ns->changes, 0);
-		ns->changes_lost = false;
 		return true;
 	}
 	netstate_publish(ns, next, parts);

@@ -103,7 +103,6 @@ static void listener_on_wake(int sig)
 int proxy_conf_init(struct proxy_conf *conf)
 {
 	struct seccomp_notif_sizes sizes;
-	struct stat st;
 	uint32_t native = seccomp_arch_native();
 	struct sigaction sa = { .sa_handler = listener_on_wake };
 	sigset_t wake;
@@ -127,10 +126,6 @@ int proxy_conf_init(struct proxy_conf *conf)
 		proxy_sysnr_add(conf, SCMP_ARCH_X86, AUDIT_ARCH_I386, false);
 		proxy_sysnr_add(conf, SCMP_ARCH_X32, AUDIT_ARCH_X86_64, true);
 	}
-	if (stat("/proc/self/ns/user", &st) < 0)
-		return -errno;
-	conf->userns_dev = st.st_dev;
-	conf->userns_ino = st.st_ino;
 	conf->netns_cookie = sockets_netns_cookie(-1);
 	return 0;
 }

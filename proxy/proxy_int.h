@@ -85,8 +85,6 @@ struct proxy_model {
  * start-up, read-only afterwards (no locking needed)
  * @sysnr: numbers per architecture
  * @n_sysnr: entries used in @sysnr
- * @userns_dev, @userns_ino: the proxy's own user namespace, to decide who
- *	may get a raw socket (see sockets_may_raw())
  * @netns_cookie: the proxy's own network namespace (SO_NETNS_COOKIE), 0
  *	before Linux 5.14: a socket made there is one of the host's
  *	(sockets_host_socket())
@@ -110,8 +108,6 @@ struct proxy_model {
 struct proxy_conf {
 	struct proxy_sysnr sysnr[PROXY_MAX_ARCHES];
 	size_t n_sysnr;
-	dev_t userns_dev;
-	ino_t userns_ino;
 	uint64_t netns_cookie;
 	bool sync_wakeup;
 	bool wait_poll;

@@ -8,11 +8,13 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <linux/nsfs.h>
 
 #include "log.h"
 #include "netstate.h"
@@ -30,46 +32,28 @@
 /**
  * sockets_cap_net_raw() - whether the caller holds CAP_NET_RAW over the
  * proxy's network namespace
- * @conf: shared configuration (the proxy's user namespace)
  * @listener: the listener fd
  * @req: the notification
  *
  * The proxy creates sockets with its own credentials, so a proxy running as
  * root must not hand a raw socket to a sandbox that could not make one on
- * the host. Allowed only when the caller lives in the proxy's own user
- * namespace and has CAP_NET_RAW effective; a sandbox in a child user
- * namespace (unshare -r, lxnet run) never does, exactly as the kernel would
- * decide for it on the host. Read from /proc, then checked with
+ * the host: the caller must hold CAP_NET_RAW over the user namespace that
+ * owns the proxy's network namespace, as the kernel would ask of it there
+ * (task_capable()); a sandbox in a child user namespace (unshare -r, lxnet
+ * run) never does. Read from /proc, then checked with
  * SECCOMP_IOCTL_NOTIF_ID_VALID (pid reuse).
  *
  * Return: 1 allowed, 0 not, -ENOENT target gone.
  */
-static int sockets_cap_net_raw(const struct proxy_conf *conf, int listener,
-			       const struct seccomp_notif *req)
+static int sockets_cap_net_raw(int listener, const struct seccomp_notif *req)
 {
-	g_autofree char *status = NULL;
-	char path[64];
-	struct stat st;
-	const char *cap;
-	uint64_t eff;
-	size_t len;
-	int r;
+	_cleanup_close_ int net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int user = net >= 0 ? ioctl(net, NS_GET_USERNS) : -1;
+	int r = user >= 0 ? task_capable((pid_t)req->pid, user, CAP_NET_RAW) : 0;
 
-	snprintf(path, sizeof(path), "/proc/%u/ns/user", req->pid);
-	if (stat(path, &st) < 0)
-		return notif_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
-	if (st.st_dev != conf->userns_dev || st.st_ino != conf->userns_ino)
-		return notif_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
-	snprintf(path, sizeof(path), "/proc/%u/status", req->pid);
-	r = util_read_file_bounded(path, 16384, &status, &len, NULL);
-	if (r < 0)
-		return notif_id_valid(listener, req->id) < 0 ? -ENOENT : 0;
 	if (notif_id_valid(listener, req->id) < 0)
 		return -ENOENT;
-	cap = strstr(status, "\nCapEff:");
-	if (!cap || sscanf(cap + 8, "%" SCNx64, &eff) != 1)
-		return 0;
-	return (eff >> CAP_NET_RAW) & 1;
+	return r > 0;
 }
 
 /*
@@ -143,7 +127,7 @@ int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
 	case SOCK_SEQPACKET:
 		break;
 	case SOCK_RAW:
-		r = sockets_cap_net_raw(conf, listener, req);
+		r = sockets_cap_net_raw(listener, req);
 		if (r < 0)
 			return NOTIF_ANSWERED;
 		if (r == 0)
@@ -345,7 +329,7 @@ int64_t sockets_do_bindtodevice(const struct proxy_conf *conf, int listener,
 		return -ENODEV;
 	if (getsockopt(copy, SOL_SOCKET, SO_BINDTOIFINDEX, &bound, &blen) == 0 &&
 	    bound != 0) {
-		r = sockets_cap_net_raw(conf, listener, req);
+		r = sockets_cap_net_raw(listener, req);
 		if (r < 0)
 			return NOTIF_ANSWERED;
 		if (r == 0)

@@ -17,7 +17,7 @@ mkdir "$TMP_DIR/www"
 echo "lxnet-proxy-token-$$" >"$TMP_DIR/www/index.txt"
 TOKEN="lxnet-proxy-token-$$"
 
-tap_plan 26
+tap_plan 27
 proxy_start "$SOCK"
 tap_result $? "proxy listens at its socket"
 [ "$(stat -c %a "$SOCK")" = 600 ]
@@ -170,6 +170,21 @@ except OSError as e:
 out=$(timeout 10 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c "$spkt" 2>&1)
 [ "$out" = own ] || [ "${out%% *}" = errno ]
 tap_result $? "AF_INET SOCK_PACKET never a host packet socket ($out)"
+
+# A raw socket of the host's only for a caller the kernel would give one:
+# CAP_NET_RAW over the user namespace owning the proxy's network namespace
+# (root in the proxy's own; not root of a child, nor root without it)
+raw='import socket
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP); print("raw")
+except OSError as e:
+    print("errno", e.errno)'
+a=$(timeout 10 unshare -n "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c "$raw" 2>&1)
+b=$(timeout 10 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c "$raw" 2>&1)
+c=$(timeout 10 unshare -n setpriv --bounding-set=-net_raw --inh-caps=-net_raw \
+	"$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c "$raw" 2>&1)
+[ "$a" = raw ] && [ "$b" = "errno 1" ] && [ "$c" = "errno 1" ]
+tap_result $? "SOCK_RAW: root of the proxy's user namespace gets one, a child's root or a root without CAP_NET_RAW EPERM ($a; $b; $c)"
 
 # Malformed control messages: FDPASS_ACK -EBADMSG and the client is dropped.
 ctl='import array,os,socket,struct,sys

@@ -55,6 +55,8 @@
 #define NETSTATE_COMMIT_TRIES 4
 /* Delay before a failed resynchronisation is tried again. */
 #define NETSTATE_RETRY_MS 100
+/* Wait for a new link's RTM_NEWLINK after its netconf, per commit try. */
+#define NETSTATE_LINK_WAIT_MS 20
 
 static void netstate_policy_copy(struct view_policy *dst,
 				 const struct view_policy *src)
@@ -458,13 +460,14 @@ static struct ns_routes *netstate_routes(struct netstate *ns)
 		}                                                             \
 	} while (0)
 
-/* True when the notification socket has something to read. */
-static bool netstate_pending(struct netstate *ns)
+/* True when the notification socket has something to read, within
+ * @timeout_ms. */
+static bool netstate_pending(struct netstate *ns, int timeout_ms)
 {
 	struct pollfd p = { .fd = nl_cache_mngr_get_fd(ns->mngr),
 			    .events = POLLIN };
 
-	return poll(&p, 1, 0) > 0;
+	return poll(&p, 1, timeout_ms) > 0;
 }
 
 /**
@@ -481,6 +484,12 @@ static bool netstate_pending(struct netstate *ns)
  * @may_defer, a commit whose route dump was followed by notifications is
  * given up, nothing recorded yet, so that they are read first.
  *
+ * The kernel sends a new link's netconf notifications before its
+ * RTM_NEWLINK: a commit between them would tell readers of an interface
+ * the view does not show yet (`ip monitor` asks for it, finds nothing and
+ * prints "if12"). With @may_defer, such a commit waits for the link's
+ * message, NETSTATE_LINK_WAIT_MS at most.
+ *
  * Return: false when given up (read and commit again), else true.
  */
 static bool netstate_commit(struct netstate *ns, bool may_defer)
@@ -495,6 +504,9 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 		g_array_set_size(ns->changes, 0);
 		return true;
 	}
+	if (may_defer && netstate_raw_awaits_link(ns) &&
+	    netstate_pending(ns, NETSTATE_LINK_WAIT_MS))
+		return false;
 	next = netstate_snapshot_derive(ns->cur);
 	if (ns->dirty & NETSTATE_LINKS) {
 		NETSTATE_SWAP_TABLE(ns, next, links,
@@ -515,7 +527,7 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 		NETSTATE_SWAP_TABLE(ns, next, routes, netstate_routes(ns),
 				    nsb_routes_equal, ns_routes_unref,
 				    NETSTATE_ROUTES, parts);
-		if (may_defer && netstate_pending(ns)) {
+		if (may_defer && netstate_pending(ns, 0)) {
 			netstate_snapshot_unref(next);
 			return false;
 		}

@@ -106,6 +106,7 @@ struct ns_change *netstate_change_push(struct netstate *ns,
 				       enum ns_change_kind kind, bool deleted);
 void netstate_change_pop(struct netstate *ns);
 int netstate_on_msg(struct nl_msg *msg, void *data);
+bool netstate_raw_awaits_link(struct netstate *ns);
 
 /* Hidden ifindexes remembered after their link is gone, before pruning. */
 #define NSB_HIDDEN_PRUNE 1024

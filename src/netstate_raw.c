@@ -136,21 +136,31 @@ static bool netstate_rule_hides(struct netstate *ns, const struct nlmsghdr *m)
 		view_policy_hides(&ns->policy, name));
 }
 
+/* The interface a netconf message is about, into @ifindex: 0 for none,
+ * NETCONFA_IFINDEX_ALL or _DEFAULT (negative). False when malformed. */
+static bool netstate_netconf_ifindex(const struct nlmsghdr *m, int *ifindex)
+{
+	struct nlattr *tb[NETCONFA_MAX + 1];
+
+	*ifindex = 0;
+	if (nlmsg_parse((struct nlmsghdr *)m, sizeof(struct netconfmsg), tb,
+			NETCONFA_MAX, NULL) < 0)
+		return false;
+	if (tb[NETCONFA_IFINDEX] && nla_len(tb[NETCONFA_IFINDEX]) >= 4)
+		*ifindex = (int)nla_get_u32(tb[NETCONFA_IFINDEX]);
+	return true;
+}
+
 /* Whether a netconf notification is out of view: it is a hidden
  * interface's (NETCONFA_IFINDEX_ALL and _DEFAULT are not). */
 static bool netstate_netconf_hides(struct netstate *ns,
 				   const struct nlmsghdr *m)
 {
-	struct nlattr *tb[NETCONFA_MAX + 1];
 	char name[IFNAMSIZ];
 	int ifindex;
 
-	if (nlmsg_parse((struct nlmsghdr *)m, sizeof(struct netconfmsg), tb,
-			NETCONFA_MAX, NULL) < 0)
+	if (!netstate_netconf_ifindex(m, &ifindex))
 		return true;
-	if (!tb[NETCONFA_IFINDEX] || nla_len(tb[NETCONFA_IFINDEX]) < 4)
-		return false;
-	ifindex = (int)nla_get_u32(tb[NETCONFA_IFINDEX]);
 	if (ifindex <= 0)
 		return false;
 	/* a new link's netconf comes before its RTM_NEWLINK: not in @hidden
@@ -198,6 +208,47 @@ static void netstate_raw_hostmsg(struct netstate *ns, const struct nlmsghdr *m)
 	c->u.hostmsg.len = (uint16_t)m->nlmsg_len;
 	memcpy(c->u.hostmsg.msg, m, m->nlmsg_len);
 	ns->raw_changes = true;
+}
+
+/**
+ * netstate_raw_awaits_link() - whether a recorded netconf notification
+ * names a link the model does not hold yet but the host has
+ * @ns: model
+ *
+ * The kernel announces a new link's netconf before the link itself; the
+ * link's RTM_NEWLINK is then on its way (netstate_commit() waits for it).
+ * A link gone again meanwhile (deleted, moved to another namespace) is
+ * not waited for.
+ *
+ * Return: true when such a link's message is still to come.
+ */
+bool netstate_raw_awaits_link(struct netstate *ns)
+{
+	char name[IFNAMSIZ];
+	guint i;
+
+	if (!ns->raw_changes)
+		return false;
+	for (i = 0; i < ns->changes->len; i++) {
+		const struct ns_change *c =
+			&g_array_index(ns->changes, struct ns_change, i);
+		const struct nlmsghdr *m = (const void *)c->u.hostmsg.msg;
+		struct rtnl_link *l;
+		int ifindex;
+
+		if (c->kind != NS_CHANGE_HOSTMSG ||
+		    m->nlmsg_type != RTM_NEWNETCONF ||
+		    !netstate_netconf_ifindex(m, &ifindex) || ifindex <= 0)
+			continue;
+		l = rtnl_link_get(ns->c_link, ifindex);
+		if (l) {
+			rtnl_link_put(l);
+			continue;
+		}
+		if (if_indextoname((unsigned int)ifindex, name))
+			return true;
+	}
+	return false;
 }
 
 /* nl_msg_parse()'s callback for netstate_on_msg(): @data is the model */

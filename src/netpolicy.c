@@ -180,30 +180,61 @@ bool netpolicy_active(const struct netpolicy *p)
 	       p->log_path;
 }
 
-/* Parse "N" or "N-M" into a port range; false on anything else. */
-static bool netpolicy_parse_ports(const char *s, uint16_t *lo, uint16_t *hi)
+/* netpolicy_parse_addr()'s answer for 10.1.2.3/8 (netpolicy_add() names
+ * the network in its message) */
+static const char netpolicy_why_host_bits[] = "bits set past the prefix";
+
+/* Whether @r->addr has bits set past its prefix length. */
+static bool netpolicy_host_bits(const struct netpolicy_rule *r)
+{
+	unsigned int n = r->family == AF_INET ? 4 : 16, i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int bits = i * 8;
+		uint8_t keep = bits >= r->prefixlen ? 0 :
+			       bits + 8 > r->prefixlen ?
+			       (uint8_t)(0xff << (8 - (r->prefixlen - bits))) :
+			       0xff;
+
+		if (r->addr[i] & (uint8_t)~keep)
+			return true;
+	}
+	return false;
+}
+
+/* Parse "N" or "N-M" into a port range; NULL, or what is wrong. */
+static const char *netpolicy_parse_ports(const char *s, uint16_t *lo,
+					 uint16_t *hi)
 {
 	char *end;
 	unsigned long a, b;
 
 	if (!g_ascii_isdigit(*s))
-		return false;
+		return "the port is not a number (PORT or PORT-PORT)";
 	a = strtoul(s, &end, 10);
 	b = a;
 	if (*end == '-') {
 		if (!g_ascii_isdigit(end[1]))
-			return false;
+			return "the port range has no end (PORT-PORT)";
 		b = strtoul(end + 1, &end, 10);
 	}
-	if (*end != '\0' || a > 65535 || b > 65535 || a > b)
-		return false;
+	if (*end != '\0')
+		return "junk after the port (PORT or PORT-PORT)";
+	if (a > 65535 || b > 65535)
+		return "a port past 65535";
+	if (a > b)
+		return "the port range ends before it begins";
 	*lo = (uint16_t)a;
 	*hi = (uint16_t)b;
-	return true;
+	return NULL;
 }
 
-/* Parse ADDR[/LEN] (IPv6 without brackets here) or "*" into @r. */
-static bool netpolicy_parse_addr(char *s, struct netpolicy_rule *r)
+/*
+ * Parse ADDR[/LEN] (IPv6 without brackets here) or "*" into @r; NULL, or
+ * what is wrong. An address with bits set past its prefix (10.1.2.3/8) is
+ * refused rather than widened: whoever wrote it may have meant the host.
+ */
+static const char *netpolicy_parse_addr(char *s, struct netpolicy_rule *r)
 {
 	char *slash = strchr(s, '/');
 	unsigned long len;
@@ -211,7 +242,7 @@ static bool netpolicy_parse_addr(char *s, struct netpolicy_rule *r)
 
 	if (strcmp(s, "*") == 0) {
 		r->family = 0;
-		return true;
+		return NULL;
 	}
 	if (slash)
 		*slash = '\0';
@@ -220,20 +251,27 @@ static bool netpolicy_parse_addr(char *s, struct netpolicy_rule *r)
 	else if (inet_pton(AF_INET6, s, r->addr) == 1)
 		r->family = AF_INET6;
 	else
-		return false;
+		return "not an IPv4 address, an IPv6 address in brackets, * "
+		       "or a host name";
 	max = r->family == AF_INET ? 32 : 128;
 	r->prefixlen = (uint8_t)max;
 	if (slash) {
 		char *end;
 
 		if (!g_ascii_isdigit(slash[1]))
-			return false;
+			return "the prefix length is not a number";
 		len = strtoul(slash + 1, &end, 10);
-		if (*end != '\0' || len > (unsigned long)max)
-			return false;
+		if (*end != '\0')
+			return "junk after the prefix length";
+		if (len > (unsigned long)max)
+			return r->family == AF_INET ?
+				"an IPv4 prefix length past 32" :
+				"an IPv6 prefix length past 128";
 		r->prefixlen = (uint8_t)len;
+		if (netpolicy_host_bits(r))
+			return netpolicy_why_host_bits;
 	}
-	return true;
+	return NULL;
 }
 
 /* Split off a leading "WORD:" when WORD is @word; true when it was there. */
@@ -284,27 +322,35 @@ static bool netpolicy_is_name(const char *s)
 	return letter && s[len - 1] != '-';
 }
 
-/* The body of a rule after its prefixes: ADDR[/LEN][:PORTS], [ADDR6[/LEN]][:PORTS] or NAME[:PORTS]. */
-static bool netpolicy_parse_body(char *s, struct netpolicy_rule *r)
+/* The body of a rule after its prefixes: ADDR[/LEN][:PORTS],
+ * [ADDR6[/LEN]][:PORTS] or NAME[:PORTS]; NULL, or what is wrong. */
+static const char *netpolicy_parse_body(char *s, struct netpolicy_rule *r)
 {
+	const char *why;
 	char *ports = NULL;
 
 	if (*s == '[') {
 		char *close = strchr(s, ']');
 
 		if (!close)
-			return false;
+			return "'[' without ']'";
 		*close = '\0';
 		if (close[1] == ':')
 			ports = close + 2;
 		else if (close[1] != '\0')
-			return false;
+			return "junk after ']' (expected :PORT)";
 		s++;
-		if (!netpolicy_parse_addr(s, r) || r->family == AF_INET)
-			return false;
+		why = netpolicy_parse_addr(s, r);
+		if (why)
+			return why;
+		if (r->family != AF_INET6)
+			return "brackets hold an IPv6 address";
 	} else {
 		char *colon = strchr(s, ':');
 
+		if (colon && strchr(colon + 1, ':'))
+			return "an IPv6 address goes in brackets: "
+			       "[2001:db8::/32]:443";
 		if (colon) {
 			*colon = '\0';
 			ports = colon + 1;
@@ -312,18 +358,24 @@ static bool netpolicy_parse_body(char *s, struct netpolicy_rule *r)
 		if (netpolicy_is_name(s)) {
 			r->family = 0;
 			r->name = 0; /* any; netpolicy_add() sets the index */
-		} else if (!netpolicy_parse_addr(s, r) || r->family == AF_INET6) {
-			return false;
+		} else if ((why = netpolicy_parse_addr(s, r))) {
+			return why;
+		} else if (r->family == AF_INET6) {
+			return "an IPv6 address goes in brackets: "
+			       "[2001:db8::/32]:443";
 		}
 	}
 	r->port_lo = 0;
 	r->port_hi = 65535;
-	if (ports && !netpolicy_parse_ports(ports, &r->port_lo, &r->port_hi))
-		return false;
-	return !(ports && r->proto == NETPOLICY_ICMP);
+	if (ports && (why = netpolicy_parse_ports(ports, &r->port_lo,
+						  &r->port_hi)))
+		return why;
+	if (ports && r->proto == NETPOLICY_ICMP)
+		return "icmp has no ports";
+	return NULL;
 }
 
-/* Zero the host bits of @r->addr past its prefix. */
+/* Zero the bits of @r->addr past its prefix. */
 static void netpolicy_mask(struct netpolicy_rule *r)
 {
 	unsigned int n = r->family == AF_INET ? 4 : 16, i;
@@ -370,6 +422,7 @@ int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
 {
 	g_autofree char *copy = g_strdup(text);
 	struct netpolicy_rule r = { .allow = allow, .name = -1 };
+	const char *why;
 	char *s = copy;
 
 	if (p->rules->len >= NETPOLICY_MAX_RULES) {
@@ -399,11 +452,24 @@ int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
 		r.proto = NETPOLICY_UDP;
 	else if (netpolicy_eat(&s, "icmp"))
 		r.proto = NETPOLICY_ICMP;
-	if (*s == '\0' || !netpolicy_parse_body(s, &r)) {
+	why = *s == '\0' ? "no address" : netpolicy_parse_body(s, &r);
+	if (why == netpolicy_why_host_bits) {
+		char net[INET6_ADDRSTRLEN];
+
+		netpolicy_mask(&r);
+		inet_ntop(r.family, r.addr, net, sizeof(net));
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-			    "invalid rule '%s' (expected [bind:][tcp|udp|icmp:]"
-			    "ADDR[/LEN][:PORT[-PORT]], IPv6 in brackets, * for "
-			    "any address, or a host name for ADDR)", text);
+			    "invalid rule '%s': the address has bits set past "
+			    "/%u (the network is %s%s%s/%u; a single address "
+			    "needs no /LEN)", text, r.prefixlen,
+			    r.family == AF_INET6 ? "[" : "", net,
+			    r.family == AF_INET6 ? "]" : "", r.prefixlen);
+		return -EINVAL;
+	}
+	if (why) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "invalid rule '%s': %s (a rule is [bind:][tcp|udp|"
+			    "icmp:]ADDR[/LEN][:PORT[-PORT]])", text, why);
 		return -EINVAL;
 	}
 	if (r.name >= 0 && r.bind) {
@@ -419,8 +485,6 @@ int netpolicy_add(struct netpolicy *p, bool allow, const char *text,
 			*colon = '\0';
 		r.name = netpolicy_name_index(p, s);
 	}
-	if (r.family)
-		netpolicy_mask(&r);
 	r.text = g_strdup(text);
 	g_array_append_val(p->rules, r);
 	if (allow && r.bind)
@@ -484,12 +548,28 @@ int netpolicy_merge(struct netpolicy *dst, const struct netpolicy *src,
 	return 0;
 }
 
+/* The RULE of a policy file's line "@key RULE" or "@key = RULE" (as
+ * lxnet.conf writes it), or NULL when the line is not @key's. */
+static char *netpolicy_file_rule(char *line, const char *key)
+{
+	size_t n = strlen(key);
+	char *v = line + n;
+
+	if (strncmp(line, key, n) != 0 || (*v != ' ' && *v != '\t' &&
+					   *v != '='))
+		return NULL;
+	v = g_strchug(v);
+	if (*v == '=')
+		v = g_strchug(v + 1);
+	return v;
+}
+
 /**
  * netpolicy_load() - append the rules of a policy file
  * @p: the policy
- * @path: the file: one rule per line, "allow RULE" or "deny RULE", or the
- *	line "no-host-loopback"; blank lines and lines starting with '#'
- *	are skipped
+ * @path: the file: one rule per line, "allow RULE" or "deny RULE" (or
+ *	"allow = RULE", as in lxnet.conf), or the line "no-host-loopback";
+ *	blank lines and lines starting with '#' are skipped
  * @error: the file, line number and what is wrong
  *
  * Return: 0 or -errno (-EINVAL for a line that does not parse; nothing is
@@ -516,15 +596,16 @@ int netpolicy_load(struct netpolicy *p, const char *path, GError **error)
 	for (i = 0; lines[i]; i++) {
 		char *l = g_strstrip(lines[i]);
 		g_autoptr(GError) e = NULL;
+		char *rule;
 
 		if (*l == '\0' || *l == '#')
 			continue;
 		if (strcmp(l, "no-host-loopback") == 0)
 			r = (tmp.no_host_loopback = true, 0);
-		else if (g_str_has_prefix(l, "allow ") ||
-			 g_str_has_prefix(l, "deny "))
-			r = netpolicy_add(&tmp, l[0] == 'a',
-					  g_strchug(strchr(l, ' ')), &e);
+		else if ((rule = netpolicy_file_rule(l, "allow")))
+			r = netpolicy_add(&tmp, true, rule, &e);
+		else if ((rule = netpolicy_file_rule(l, "deny")))
+			r = netpolicy_add(&tmp, false, rule, &e);
 		else
 			r = -EINVAL;
 		if (r < 0) {

@@ -50,6 +50,22 @@ static void test_parse(void)
 		"example.com/24", "-a.example", "a-.example", "a..example",
 		".example", "exa_mple.com", "icmp:example.com:7", "[example.com]",
 		"example.com:", "example.com:80:81", "10.0.0", "1",
+		/* bits set past the prefix: the network is named instead */
+		"127.0.0.1/8", "tcp:10.1.2.3/8:443", "[2001:db8::1/32]",
+	};
+	/* what the one line says is wrong */
+	static const char *const why[][2] = {
+		{ "tcp:10.0.0.0/33", "an IPv4 prefix length past 32" },
+		{ "[::1/129]", "an IPv6 prefix length past 128" },
+		{ "127.0.0.1/8", "bits set past /8 (the network is 127.0.0.0/8" },
+		{ "[2001:db8::1/32]:80", "the network is [2001:db8::]/32" },
+		{ "2001:db8::1", "an IPv6 address goes in brackets" },
+		{ "tcp:10.0.0.1:70000", "a port past 65535" },
+		{ "tcp:10.0.0.1:90-80", "ends before it begins" },
+		{ "icmp:10.0.0.1:7", "icmp has no ports" },
+		{ "[10.0.0.1]", "brackets hold an IPv6 address" },
+		{ "tcp:", "no address" },
+		{ "exa_mple.com", "not an IPv4 address" },
 	};
 	struct netpolicy p;
 	size_t i;
@@ -67,6 +83,15 @@ static void test_parse(void)
 		if (netpolicy_add(&p, false, bad[i], &e) != -EINVAL)
 			g_error("'%s' accepted", bad[i]);
 		g_assert_nonnull(strstr(e->message, "invalid rule"));
+	}
+	for (i = 0; i < G_N_ELEMENTS(why); i++) {
+		g_autoptr(GError) e = NULL;
+
+		g_assert_cmpint(netpolicy_add(&p, false, why[i][0], &e), ==,
+				-EINVAL);
+		if (!strstr(e->message, why[i][1]))
+			g_error("'%s': '%s' does not say '%s'", why[i][0],
+				e->message, why[i][1]);
 	}
 	g_assert_cmpuint(p.rules->len, ==, G_N_ELEMENTS(good));
 	netpolicy_clear(&p);
@@ -178,7 +203,7 @@ static void test_file(void)
 
 	fd = mkstemp(path);
 	g_assert_cmpint(fd, >=, 0);
-	dprintf(fd, "# a policy\n\nallow tcp:10.0.0.0/8:443\n  deny udp:*:53 \n"
+	dprintf(fd, "# a policy\n\nallow tcp:10.0.0.0/8:443\n  deny = udp:*:53 \n"
 		"no-host-loopback\n");
 	close(fd);
 	netpolicy_init(&p);

@@ -42,6 +42,8 @@ proxy_lxnet_proxy_SOURCES += proxy/govern.c proxy/govern_send.c \
 	proxy/govern_int.h proxy/connpool.c proxy/connpool.h
 # --publish: a sandbox's PORT bound, reached and named as the host's HOSTPORT
 proxy_lxnet_proxy_SOURCES += proxy/publish.c
+# start-up warnings: what this host will not give the options
+proxy_lxnet_proxy_SOURCES += proxy/startwarn.c
 # AF_UNIX abstract names the policy lets cross (unix:@GLOB)
 proxy_lxnet_proxy_SOURCES += proxy/unixcross.c
 # --log-connections: a JSON line per governed call, bounded and folded

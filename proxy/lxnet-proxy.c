@@ -73,7 +73,6 @@
 #include "cli.h"
 #include "connlog.h"
 #include "fdpass.h"
-#include "landlock.h"
 #include "log.h"
 #include "netpolicy.h"
 #include "proxy_int.h"
@@ -671,26 +670,6 @@ static gboolean proxy_on_hangup(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-/*
- * Under a policy the sandbox's own TCP connects are refused by Landlock
- * (src/landlock.h, entered by the shim or lxnet run with the filter); a
- * kernel without its TCP rules leaves a thread that swaps a host socket
- * under a call the proxy hands back to the kernel a way past the policy.
- * Said once, at start: this kernel is the sandboxes' kernel too.
- */
-static void proxy_warn_landlock(void)
-{
-	int abi = landlock_abi();
-
-	if (abi >= LANDLOCK_ABI_NET)
-		return;
-	log_warn("this kernel has no Landlock TCP rules (%s%s): a sandboxed "
-		 "program swapping file descriptors between threads can make a "
-		 "TCP connect the policy did not decide (Linux 6.7 closes it)",
-		 abi < 0 ? "Landlock: " : "Landlock ABI < 4",
-		 abi < 0 ? g_strerror(-abi) : "");
-}
-
 /**
  * proxy_stop_listeners() - end the serving threads and free their listeners
  * @p: the proxy, its main loop no longer running
@@ -949,8 +928,8 @@ int main(int argc, char **argv)
 		if (r < 0)
 			die("cannot resolve the policy's host names: %s",
 			    g_strerror(-r));
-		proxy_warn_landlock();
 	}
+	startwarn_all(p.conf.policy, p.conf.publish);
 	if (o.default_path)
 		proxy_make_default_dir(o.socket_path);
 	if (o.socket_path) {

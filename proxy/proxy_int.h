@@ -287,6 +287,10 @@ struct task_sigstate {
 int task_sigstate(pid_t tid, struct task_sigstate *ret);
 bool task_signal_pending(pid_t pid);
 int task_capable(pid_t tid, int ns, int cap);
+
+/* startwarn.c */
+void startwarn_all(const struct netpolicy *policy,
+		   const struct netpolicy *publish);
 int task_pick_fd(pid_t pid, int procdir, int base, int count, bool highest);
 
 /* target.c */

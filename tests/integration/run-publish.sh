@@ -5,7 +5,8 @@
 # the host's HOSTPORT; getsockname inside says 80; a host client and a
 # client inside (at the loopback and at an address of an interface) reach
 # it; UDP; under a policy too; and the refusals: no --publish (EACCES),
-# HOSTPORT taken (EADDRINUSE), a bind to HOSTPORT inside, bad values.
+# a privileged HOSTPORT (warned at start), HOSTPORT taken (EADDRINUSE), a
+# bind to HOSTPORT inside, bad values.
 . "$(dirname "$0")/run-common.sh"
 LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-180}
 lib_enter_ns "$@"
@@ -22,7 +23,7 @@ start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null)
 PROBE="python3 $top_srcdir/tests/integration/publish-probe.py"
 D=$TMP_DIR/p
 mkdir -m 777 "$D"
-tap_plan 22
+tap_plan 23
 
 # uxrun ARGS... - `lxnet run $VIEW ARGS...` as the user, bounded by 60 s
 uxrun() {
@@ -173,6 +174,12 @@ sed 's/^/# /' "$D/tcp.log" 2>/dev/null | cut -c1-300
 	grep -q '"call":"connect","proto":"tcp".*"remote_addr":"127.0.0.1","remote_port":80,' "$D/tcp.log" &&
 	! grep -q '8093' "$D/tcp.log"
 tap_result $? "under a policy the log names PORT 80 for the bind and the connect, never HOSTPORT (got '$out')"
+
+# a HOSTPORT the host keeps for privileged users: said at start, not only
+# by the server's bind inside
+out=$(uxrun "--publish=81:8081 -- $PROBE bind tcp 0.0.0.0 8081" 2>"$D/priv.err")
+[ "$out" = EACCES ] && grep -q "publish=81:8081: this host lets only privileged users bind port 81" "$D/priv.err"
+tap_result $? "--publish=81:8081 as an ordinary user: a warning at start, EACCES inside (got '$out'; $(head -c 300 "$D/priv.err"))"
 
 # lxnet-proxy --publish serving lxnet shim: the shim learns from the proxy
 # that bind, connect and getsockname are to be trapped

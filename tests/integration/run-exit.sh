@@ -145,11 +145,11 @@ if command -v script >/dev/null; then
 	# stdin stays open until CMD has ended (script(1) hangs the pty up at
 	# end of file, which would make it 129 on a slow, loaded machine)
 	{ wait_until 20 test -e "$TMP_DIR/ready"; printf '\003'; wait_until 20 test -e "$TMP_DIR/ended"; } |
-		{ timeout 30 script -qec "$LXNET run $VIEW -- sh -c 'echo > $TMP_DIR/ready; sleep 20'" /dev/null >/dev/null
+		{ timeout 30 script -qec "$LXNET run $VIEW -- sh -c 'echo > $TMP_DIR/ready; sleep 20'" /dev/null >"$TMP_DIR/ctrlc.out"
 		  st=$?; : >"$TMP_DIR/ended"; exit $st; }
 	st=$?
 	[ $st -eq 130 ]
-	tap_result $? "Ctrl-C on the terminal ends CMD: 130 ($st)"
+	tap_result $? "Ctrl-C on the terminal ends CMD: 130 ($st$([ $st -eq 130 ] || printf '; the terminal showed: %s' "$(tr -d '\r' <"$TMP_DIR/ctrlc.out" | tr '\n' '|' | head -c 400)"))"
 else
 	tap_skip "the controlling terminal passes through" "script(1) missing (bsdutils)"
 	tap_skip "Ctrl-C on the terminal" "script(1) missing (bsdutils)"

@@ -786,11 +786,8 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		exit(CLI_EXIT_USAGE);
 	}
 	if (!o->socket_path && o->fd < 0) {
-		if (fdpass_default_path(&o->socket_path) < 0) {
-			fprintf(stderr, "lxnet-proxy: no --socket PATH and no "
-				"$XDG_RUNTIME_DIR for the default\n");
-			exit(CLI_EXIT_USAGE);
-		}
+		if (fdpass_default_path(&o->socket_path) < 0)
+			die("out of memory");
 		o->default_path = true;
 	}
 }
@@ -830,13 +827,18 @@ static void proxy_parse_users(struct proxy *p, char **users)
 	}
 }
 
-/* The default socket's directory, $XDG_RUNTIME_DIR/lxnet: made 0700. */
+/* The default socket's directory (fdpass_runtime_dir()): made 0700, and
+ * refused when another user owns it or may enter it. */
 static void proxy_make_default_dir(const char *path)
 {
 	g_autofree char *dir = g_path_get_dirname(path);
+	int r = fdpass_private_dir(dir, true);
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		die("cannot create %s: %s", dir, g_strerror(errno));
+	if (r == -EPERM)
+		die("%s is not private to this user (another owner, or others "
+		    "may enter it): a socket there could be replaced", dir);
+	if (r < 0)
+		die("cannot create %s: %s", dir, g_strerror(-r));
 }
 
 static void proxy_setup_fd(struct proxy *p, int fd)

@@ -18,27 +18,114 @@
 #include "fdpass.h"
 #include "cleanup.h"
 
+/*
+ * The uid the parent user namespace knows us by (/proc/self/uid_map), so
+ * that a program in `unshare -r` (uid 0 there) finds its user's directory,
+ * not root's; getuid() when unmapped or unreadable.
+ */
+static unsigned int fdpass_outer_uid(void)
+{
+	unsigned int uid = (unsigned int)getuid(), in, out, count;
+	FILE *f = fopen("/proc/self/uid_map", "re");
+
+	if (!f)
+		return uid;
+	while (fscanf(f, "%u %u %u", &in, &out, &count) == 3) {
+		if (uid >= in && uid - in < count) {
+			uid = out + (uid - in);
+			break;
+		}
+	}
+	fclose(f);
+	return uid;
+}
+
+/**
+ * fdpass_runtime_dir() - the user's lxnet runtime directory
+ *
+ * $XDG_RUNTIME_DIR/lxnet when $XDG_RUNTIME_DIR is an absolute directory of
+ * the user's; else /run/lxnet for root; else /run/user/UID/lxnet when that
+ * directory is the user's (su and sudo leave $XDG_RUNTIME_DIR unset or
+ * another user's); else $TMPDIR/lxnet-UID. UID and root are the user as
+ * the parent user namespace knows it: in `unshare -r` uid 0 is the user
+ * who ran it. lxnet-proxy's default control
+ * socket and lxnet run's registry of named sandboxes live there, so every
+ * program of the user finds the same one. Neither checked nor made here
+ * (fdpass_private_dir()).
+ *
+ * Return: the path (free()), or NULL without memory.
+ */
+char *fdpass_runtime_dir(void)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	const char *tmp = getenv("TMPDIR");
+	unsigned int uid = fdpass_outer_uid();
+	char user[64];
+	struct stat st;
+	char *dir = NULL;
+
+	/* owners as this user namespace maps them: ours is getuid() */
+	if (x && x[0] == '/' && stat(x, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == getuid())
+		return asprintf(&dir, "%s/" FDPASS_SOCKET_DIR, x) < 0 ? NULL : dir;
+	if (uid == 0)
+		return strdup("/run/" FDPASS_SOCKET_DIR);
+	snprintf(user, sizeof(user), "/run/user/%u", uid);
+	if (stat(user, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == getuid())
+		return asprintf(&dir, "%s/" FDPASS_SOCKET_DIR, user) < 0 ? NULL :
+									     dir;
+	if (!tmp || tmp[0] != '/')
+		tmp = "/tmp";
+	return asprintf(&dir, "%s/" FDPASS_SOCKET_DIR "-%u", tmp, uid) < 0 ?
+		       NULL : dir;
+}
+
+/**
+ * fdpass_private_dir() - check (and make) a directory only its user reaches
+ * @path: the directory
+ * @create: make it, mode 0700, when missing
+ *
+ * A control socket in a directory another user can write (or made in
+ * /tmp by another user first) could be replaced by theirs, which would
+ * then be handed the sandbox's seccomp listener.
+ *
+ * Return: 0, -ENOTDIR, -EPERM when it is not the user's or others may
+ * enter it, or -errno (-ENOENT when missing and not @create).
+ */
+int fdpass_private_dir(const char *path, bool create)
+{
+	struct stat st;
+
+	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != getuid() || (st.st_mode & 077))
+		return -EPERM;
+	return 0;
+}
+
 /**
  * fdpass_default_path() - the control socket's path when none is given
- * @ret_path: $XDG_RUNTIME_DIR/lxnet/proxy.sock, or /run/lxnet/proxy.sock
- *	for root without XDG_RUNTIME_DIR (free() it)
+ * @ret_path: fdpass_runtime_dir()'s FDPASS_SOCKET_NAME (free() it)
  *
  * The directory is not created here (lxnet-proxy does, mode 0700).
  *
- * Return: 0, -ENOENT when the user has no runtime directory, or -ENOMEM.
+ * Return: 0 or -ENOMEM.
  */
 int fdpass_default_path(char **ret_path)
 {
-	const char *dir = getenv("XDG_RUNTIME_DIR");
+	char *dir = fdpass_runtime_dir();
+	int r;
 
-	if ((!dir || dir[0] != '/') && geteuid() == 0)
-		dir = "/run";
-	if (!dir || dir[0] != '/')
-		return -ENOENT;
-	if (asprintf(ret_path, "%s/" FDPASS_SOCKET_DIR "/" FDPASS_SOCKET_NAME,
-		     dir) < 0)
+	if (!dir)
 		return -ENOMEM;
-	return 0;
+	r = asprintf(ret_path, "%s/" FDPASS_SOCKET_NAME, dir);
+	free(dir);
+	return r < 0 ? -ENOMEM : 0;
 }
 
 /**

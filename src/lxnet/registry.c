@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "registry.h"
 #include "util.h"
 
@@ -64,39 +65,6 @@ int registry_name_check(const char *name)
 	return 0;
 }
 
-/* Is @path a directory of ours that nobody else may write? */
-static int registry_private_dir(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (st.st_uid != getuid() || (st.st_mode & 077))
-		return -EPERM;
-	return 0;
-}
-
-/* The user's lxnet runtime directory (see registry.h), not yet checked. */
-static char *registry_base(void)
-{
-	const char *x = g_getenv("XDG_RUNTIME_DIR");
-	g_autofree char *u = NULL;
-	struct stat st;
-
-	if (x && x[0] == '/' && stat(x, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_uid == getuid())
-		return g_build_filename(x, "lxnet", NULL);
-	if (getuid() == 0)
-		return g_strdup("/run/lxnet");
-	u = g_strdup_printf("/run/user/%u", (unsigned int)getuid());
-	if (stat(u, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid())
-		return g_build_filename(u, "lxnet", NULL);
-	return g_strdup_printf("%s/lxnet-%u", g_get_tmp_dir(),
-			       (unsigned int)getuid());
-}
-
 /**
  * registry_dir() - the user's registry directory
  * @create: make it (and its parent, mode 0700) when missing
@@ -109,18 +77,17 @@ static char *registry_base(void)
  */
 int registry_dir(bool create, char **ret_path)
 {
-	g_autofree char *base = registry_base();
-	g_autofree char *p = g_build_filename(base, "sandboxes", NULL);
+	g_autofree char *base = fdpass_runtime_dir(); /* free() is g_free() */
+	g_autofree char *p = NULL;
 	int r;
 
-	if (create && mkdir(base, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	r = registry_private_dir(base);
+	if (!base)
+		return -ENOMEM;
+	p = g_build_filename(base, "sandboxes", NULL);
+	r = fdpass_private_dir(base, create);
 	if (r < 0)
 		return r;
-	if (create && mkdir(p, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	r = registry_private_dir(p);
+	r = fdpass_private_dir(p, create);
 	if (r < 0)
 		return r;
 	*ret_path = g_steal_pointer(&p);

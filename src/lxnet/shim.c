@@ -289,9 +289,21 @@ int shim_exec(const struct shim_conf *c, char *const *cmd)
 	int r;
 
 	if (!proxy) {
+		_cleanup_free_ char *dir = NULL;
+
 		r = fdpass_default_path(&dflt);
-		if (r < 0) {
-			log_err("no --proxy PATH and no $XDG_RUNTIME_DIR for the default");
+		dir = r == 0 ? strdup(dflt) : NULL;
+		if (!dir) {
+			log_err("no memory for the default --proxy path");
+			return SHIM_EXIT_FAILURE;
+		}
+		/* the listener goes to whoever listens there */
+		*strrchr(dir, '/') = '\0';
+		r = fdpass_private_dir(dir, false);
+		if (r < 0 && r != -ENOENT) {
+			log_err("%s: %s: not a directory private to this user, "
+				"its socket could be anyone's", dir,
+				strerror(-r));
 			return SHIM_EXIT_FAILURE;
 		}
 		proxy = dflt;

@@ -232,13 +232,17 @@ bool netstate_raw_awaits_link(struct netstate *ns)
 	for (i = 0; i < ns->changes->len; i++) {
 		const struct ns_change *c =
 			&g_array_index(ns->changes, struct ns_change, i);
-		const struct nlmsghdr *m = (const void *)c->u.hostmsg.msg;
+		/* the stored copy is not aligned for struct nlmsghdr */
+		uint32_t m[NS_HOSTMSG_MAX / sizeof(uint32_t)];
 		struct rtnl_link *l;
 		int ifindex;
 
-		if (c->kind != NS_CHANGE_HOSTMSG ||
-		    m->nlmsg_type != RTM_NEWNETCONF ||
-		    !netstate_netconf_ifindex(m, &ifindex) || ifindex <= 0)
+		if (c->kind != NS_CHANGE_HOSTMSG || c->u.hostmsg.len > sizeof(m))
+			continue;
+		memcpy(m, c->u.hostmsg.msg, c->u.hostmsg.len);
+		if (((struct nlmsghdr *)m)->nlmsg_type != RTM_NEWNETCONF ||
+		    !netstate_netconf_ifindex((struct nlmsghdr *)m, &ifindex) ||
+		    ifindex <= 0)
 			continue;
 		l = rtnl_link_get(ns->c_link, ifindex);
 		if (l) {

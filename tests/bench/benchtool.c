@@ -22,18 +22,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
+#include <linux/seccomp.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -425,6 +433,148 @@ static int bt_dns(const char *port, const char *ready)
 		if (m)
 			(void)sendto(fd, buf, m, 0, (struct sockaddr *)&from, fl);
 	}
+}
+
+/**
+ * bt_trapcall_us() - microseconds per getsockname() on a NETLINK_ROUTE socket
+ * @secs: how long to run
+ * @ret_us: wall time per call, written on success
+ *
+ * Natively the kernel answers it at once; inside `lxnet run` it is one
+ * trapped call on an emulated endpoint, answered by lxnet-proxy: the
+ * cheapest call the proxy serves (one argument read, two results
+ * written), so its time is the proxy's fixed cost per notification.
+ *
+ * Return: 0 or -errno.
+ */
+static int bt_trapcall_us(double secs, double *ret_us)
+{
+	struct sockaddr_nl sa;
+	double t0, t;
+	long n = 0;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -errno;
+	t0 = t = bt_now();
+	while (t - t0 < secs) {
+		socklen_t len = sizeof(sa);
+
+		if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
+			int e = errno;
+
+			close(fd);
+			return -e;
+		}
+		n++;
+		if ((n & 7) == 0)
+			t = bt_now();
+	}
+	*ret_us = (bt_now() - t0) * 1e6 / (double)n;
+	fprintf(stderr, "benchtool trapcall: %ld calls\n", n);
+	close(fd);
+	return 0;
+}
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1
+#endif
+
+/* The bare supervisor's listener, handed from the filtered thread. */
+struct bt_unotif {
+	int fd;
+	int ready[2];
+};
+
+/*
+ * bt_unotif_serve() - the bare supervisor: answer every notification
+ * with 0 and nothing else (no memory read, no check), on a SCHED_BATCH
+ * thread blocked in NOTIF_RECV, as lxnet-proxy's serving threads wait.
+ * Ends with the process.
+ */
+static void *bt_unotif_serve(void *arg)
+{
+	struct bt_unotif *u = arg;
+	struct sched_param sp = { .sched_priority = 0 };
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	char c;
+
+	sched_setscheduler(0, SCHED_BATCH, &sp);
+	if (read(u->ready[0], &c, 1) != 1)
+		return NULL;
+	for (;;) {
+		memset(&req, 0, sizeof(req));
+		if (ioctl(u->fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+			if (errno == EINTR || errno == ENOENT)
+				continue;
+			return NULL;
+		}
+		resp = (struct seccomp_notif_resp){ .id = req.id };
+		ioctl(u->fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	}
+}
+
+/**
+ * bt_unotif_us() - microseconds per trapped call with a supervisor that
+ * does nothing but answer: the floor of seccomp user notification here
+ * @secs: how long to run
+ * @ret_us: wall time per getsockname(), written on success
+ *
+ * The calling thread (only it: no TSYNC) installs a filter that traps
+ * getsockname() and asks for synchronous wake-ups where the kernel has
+ * them (Linux 6.6), as lxnet-proxy does; a second thread answers.
+ *
+ * Return: 0 or -errno.
+ */
+static int bt_unotif_us(double secs, double *ret_us)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getsockname, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+	struct bt_unotif u = { .fd = -1 };
+	struct sockaddr_in sa;
+	uint64_t flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+	pthread_t th;
+	double t0, t;
+	long n = 0;
+	int s, e;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || pipe2(u.ready, O_CLOEXEC) < 0)
+		return -errno;
+	if ((e = pthread_create(&th, NULL, bt_unotif_serve, &u)) != 0)
+		return -e;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	u.fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (u.fd < 0)
+		return -errno;
+	if (ioctl(u.fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags) < 0)
+		fprintf(stderr, "benchtool unotif: no synchronous wake-up: %s\n",
+			strerror(errno));
+	if (write(u.ready[1], "", 1) != 1)
+		return -errno;
+	t0 = t = bt_now();
+	while (t - t0 < secs) {
+		socklen_t len = sizeof(sa);
+
+		if (getsockname(s, (struct sockaddr *)&sa, &len) < 0)
+			return -errno;
+		n++;
+		if ((n & 7) == 0)
+			t = bt_now();
+	}
+	*ret_us = (bt_now() - t0) * 1e6 / (double)n;
+	return 0;
 }
 
 /**
@@ -1158,6 +1308,7 @@ static int bt_usage(void)
 		"usage: benchtool serve PORT READYFILE\n"
 		"       benchtool conn|udprr HOST PORT SECS\n"
 		"       benchtool ifaddrs SECS | ifcheck NAME\n"
+		"       benchtool trapcall SECS | unotif SECS\n"
 		"       benchtool gai NAME SECS | dns PORT READYFILE\n"
 		"       benchtool readrate PATH SECS\n"
 		"       benchtool spawn N CMD...\n"
@@ -1217,6 +1368,14 @@ int main(int argc, char **argv)
 		if (r == 0)
 			fprintf(stderr, "benchtool ifaddrs: %ld entries\n", m);
 		return bt_report("ifaddrs", r, rate);
+	}
+	if ((strcmp(argv[1], "trapcall") == 0 || strcmp(argv[1], "unotif") == 0) &&
+	    argc == 3) {
+		if (bt_parse_double(argv[2], &secs) < 0)
+			return bt_usage();
+		r = argv[1][0] == 't' ? bt_trapcall_us(secs, &rate)
+				      : bt_unotif_us(secs, &rate);
+		return bt_report(argv[1], r, rate);
 	}
 	if (strcmp(argv[1], "gai") == 0 && argc == 4) {
 		if (bt_parse_double(argv[3], &secs) < 0)

@@ -428,6 +428,9 @@ int nlep_new(struct nlep_sandbox *sb, int pfd, ino_t ino, int type,
 
 /* ---- multicast ----------------------------------------------------------- */
 
+/* A host notification the model passes on fits one multicast datagram. */
+G_STATIC_ASSERT(NS_HOSTMSG_MAX <= NLEP_DUMP_MAX);
+
 /**
  * nlep_on_event() - the model changed: multicast to subscribed endpoints
  * @ev: the changes (and whether some were lost)

@@ -303,8 +303,8 @@ static int hostmsg_put_change(struct nlw *w, const struct nlw_hdr *h,
 	uint8_t *p;
 
 	(void)h;
-	if (c->u.hostmsg.len < sizeof(m) ||
-	    c->u.hostmsg.len > sizeof(c->u.hostmsg.msg))
+	if (!c->u.hostmsg.msg || c->u.hostmsg.len < sizeof(m) ||
+	    c->u.hostmsg.len > NS_HOSTMSG_MAX)
 		return -EINVAL;
 	p = nlw_reserve(w, NLMSG_ALIGN(c->u.hostmsg.len));
 	if (!p)
@@ -323,7 +323,7 @@ static uint64_t hostmsg_change_groups(const struct ns_change *c)
 	unsigned int g = 0;
 	uint8_t family;
 
-	if (c->u.hostmsg.len < sizeof(m) + 1)
+	if (!c->u.hostmsg.msg || c->u.hostmsg.len < sizeof(m) + 1)
 		return 0;
 	memcpy(&m, c->u.hostmsg.msg, sizeof(m));
 	family = c->u.hostmsg.msg[sizeof(m)];

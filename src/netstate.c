@@ -96,6 +96,14 @@ void netstate_change_pop(struct netstate *ns)
 	g_array_set_size(ns->changes, ns->changes->len - 1);
 }
 
+/* Forget the recorded changes and the host messages they point to. */
+void netstate_changes_clear(struct netstate *ns)
+{
+	g_array_set_size(ns->changes, 0);
+	g_ptr_array_set_size(ns->hostmsgs, 0);
+	ns->hostmsg_bytes = 0;
+}
+
 static bool netstate_link_hides(struct netstate *ns, struct rtnl_link *l)
 {
 	const char *name = rtnl_link_get_name(l);
@@ -335,7 +343,7 @@ static void netstate_publish(struct netstate *ns,
 		  ns->changes->len);
 	netstate_dispatch(ns, &ev);
 	netstate_snapshot_unref(old);
-	g_array_set_size(ns->changes, 0);
+	netstate_changes_clear(ns);
 	ns->changes_lost = false;
 }
 
@@ -501,7 +509,7 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 
 	if (!(ns->dirty & (NETSTATE_LINKS | NETSTATE_ADDRS | NETSTATE_ROUTES |
 			   NETSTATE_NEIGHS)) && !ns->raw_changes) {
-		g_array_set_size(ns->changes, 0);
+		netstate_changes_clear(ns);
 		return true;
 	}
 	if (may_defer && netstate_raw_awaits_link(ns) &&
@@ -550,7 +558,7 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 	 * netstate_raw_*()), and none of those lost */
 	if (!parts && !raw && !ns->changes_lost) {
 		netstate_snapshot_unref(next);
-		g_array_set_size(ns->changes, 0);
+		netstate_changes_clear(ns);
 		return true;
 	}
 	netstate_publish(ns, next, parts);
@@ -730,7 +738,7 @@ static void netstate_on_files(void *data)
 	}
 	/* Network changes are committed synchronously by
 	 * netstate_on_readable(), so none are pending here. */
-	g_array_set_size(ns->changes, 0);
+	netstate_changes_clear(ns);
 	netstate_publish(ns, next, parts);
 }
 
@@ -859,7 +867,7 @@ static int netstate_first_snapshot(struct netstate *ns)
 	}
 	ns->cur = s;
 	ns->dirty = 0;
-	g_array_set_size(ns->changes, 0);
+	netstate_changes_clear(ns);
 	return 0;
 }
 
@@ -951,6 +959,7 @@ int netstate_new(const struct view_policy *policy, GMainContext *ctx,
 	ns->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
 	ns->hidden = g_hash_table_new(g_direct_hash, g_direct_equal);
 	ns->changes = g_array_new(FALSE, TRUE, sizeof(struct ns_change));
+	ns->hostmsgs = g_ptr_array_new_with_free_func(g_free);
 	ns->flips = g_array_new(FALSE, FALSE, sizeof(struct netstate_flip));
 	ns->route_order = g_array_new(FALSE, TRUE, sizeof(struct ns_route_key));
 	ns->downed = g_array_new(FALSE, FALSE, sizeof(int));
@@ -1010,6 +1019,7 @@ void netstate_free(struct netstate *ns)
 	netstate_snapshot_unref(ns->cur);
 	g_hash_table_unref(ns->hidden);
 	g_array_unref(ns->changes);
+	g_ptr_array_unref(ns->hostmsgs);
 	g_array_unref(ns->flips);
 	g_array_unref(ns->route_order);
 	g_array_unref(ns->downed);

@@ -213,9 +213,14 @@ enum ns_change_kind {
 	NS_CHANGE_HOSTMSG,
 };
 
-/* Longest host notification an NS_CHANGE_HOSTMSG carries (a rule with
- * every selector is about 200 bytes, a netconf message under 100). */
-#define NS_HOSTMSG_MAX 256
+/*
+ * Longest host notification an NS_CHANGE_HOSTMSG carries: what one
+ * datagram of the proxy's multicast holds (SKB_WITH_OVERHEAD(32768), the
+ * kernel's own limit for a notification it sends in one datagram). On
+ * 6.18 a rule is about 200 bytes, a netconf message under 100, a bridge
+ * port's RTM_NEWLINK (AF_BRIDGE, IFLA_PROTINFO) 420, an FDB entry 76.
+ */
+#define NS_HOSTMSG_MAX 32448
 
 struct ns_change {
 	enum ns_change_kind kind;
@@ -230,9 +235,11 @@ struct ns_change {
 		struct ns_neigh neigh;
 		struct {          /* a host notification the model holds no
 				   * table for (rules, netconf), as sent,
-				   * header included */
-			uint16_t len;
-			uint8_t msg[NS_HOSTMSG_MAX];
+				   * header included; @msg is the model's,
+				   * valid while the event is dispatched
+				   * (copy it to keep it) */
+			uint32_t len;
+			const uint8_t *msg;
 		} hostmsg;
 	} u;
 };

@@ -20,6 +20,9 @@
 
 /* Object changes held for one event; past it changes_lost is set. */
 #define NETSTATE_CHANGES_MAX 65536
+/* Bytes of host notifications (NS_CHANGE_HOSTMSG) held for one event, the
+ * notification socket's receive buffer; past it changes_lost is set. */
+#define NETSTATE_HOSTMSG_BYTES_MAX (8 * 1024 * 1024)
 
 struct filewatch;
 
@@ -58,6 +61,9 @@ struct netstate_sub {
  * @retry_source: pending retry of a failed resynchronisation, or NULL
  * @flips: struct netstate_flip, links whose visibility changed (renames)
  * @changes: struct ns_change recorded since the last commit
+ * @hostmsgs: the messages their NS_CHANGE_HOSTMSG point to (g_free),
+ *	freed with them (netstate_changes_clear())
+ * @hostmsg_bytes: the bytes @hostmsgs hold
  * @route_order: struct ns_route_key of the route notifications since the
  *	last commit, in the kernel's order (the events come from the tables,
  *	in this order: netstate_route_changes()); a resynchronisation's
@@ -92,6 +98,8 @@ struct netstate {
 	GSource *retry_source;
 	GArray *flips;
 	GArray *changes;
+	GPtrArray *hostmsgs;
+	size_t hostmsg_bytes;
 	GArray *route_order;
 	GArray *downed;
 	bool resyncing;
@@ -105,6 +113,7 @@ struct netstate {
 struct ns_change *netstate_change_push(struct netstate *ns,
 				       enum ns_change_kind kind, bool deleted);
 void netstate_change_pop(struct netstate *ns);
+void netstate_changes_clear(struct netstate *ns);
 int netstate_on_msg(struct nl_msg *msg, void *data);
 bool netstate_raw_awaits_link(struct netstate *ns);
 

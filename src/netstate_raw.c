@@ -187,16 +187,19 @@ static bool netstate_hostmsg_hides(struct netstate *ns,
 /*
  * A rule or netconf notification: the model keeps no table of either
  * (dumps ask the host, proxy/nlmsg_host.c), so the kernel's message is the
- * event, as sent, unless it names an interface out of view or is longer
- * than NS_HOSTMSG_MAX (dropped, and readers told: changes_lost).
+ * event, as sent, unless it names an interface out of view. A message
+ * longer than NS_HOSTMSG_MAX, or one past NETSTATE_HOSTMSG_BYTES_MAX held
+ * for the event, is dropped and readers told (changes_lost: ENOBUFS).
  */
 static void netstate_raw_hostmsg(struct netstate *ns, const struct nlmsghdr *m)
 {
 	struct ns_change *c;
+	uint8_t *copy;
 
 	if (netstate_hostmsg_hides(ns, m))
 		return;
-	if (m->nlmsg_len > NS_HOSTMSG_MAX) {
+	if (m->nlmsg_len > NS_HOSTMSG_MAX ||
+	    m->nlmsg_len > NETSTATE_HOSTMSG_BYTES_MAX - ns->hostmsg_bytes) {
 		ns->changes_lost = true; /* readers are told (ENOBUFS) */
 		return;
 	}
@@ -205,8 +208,11 @@ static void netstate_raw_hostmsg(struct netstate *ns, const struct nlmsghdr *m)
 				 m->nlmsg_type == RTM_DELNETCONF);
 	if (!c)
 		return;
-	c->u.hostmsg.len = (uint16_t)m->nlmsg_len;
-	memcpy(c->u.hostmsg.msg, m, m->nlmsg_len);
+	copy = g_memdup2(m, m->nlmsg_len);
+	g_ptr_array_add(ns->hostmsgs, copy);
+	ns->hostmsg_bytes += m->nlmsg_len;
+	c->u.hostmsg.len = m->nlmsg_len;
+	c->u.hostmsg.msg = copy;
 	ns->raw_changes = true;
 }
 

@@ -29,6 +29,8 @@
 /*
  * struct fx - one model under test and what its subscriber saw
  * @changes: copies of every ns_change since fx_reset()
+ * @hostmsgs: copies of the host messages those point to (the model's
+ *	are freed after each event)
  * @parts: union of the parts masks since fx_reset()
  * @n_events: events since fx_reset()
  * @bad_generation: an event's generation was not old's + 1
@@ -41,6 +43,7 @@ struct fx {
 	guint sub;
 	char *dir;
 	GArray *changes;
+	GPtrArray *hostmsgs;
 	unsigned int parts;
 	guint n_events;
 	bool bad_generation;
@@ -51,6 +54,7 @@ struct fx {
 static void on_event(const struct netstate_event *ev, void *data)
 {
 	struct fx *f = data;
+	size_t i;
 
 	if (ev->snap->generation != ev->old->generation + 1 ||
 	    ev->snap->generation != f->last_generation + 1)
@@ -67,12 +71,23 @@ static void on_event(const struct netstate_event *ev, void *data)
 		f->bad_sharing = true; /* an event must change something */
 	f->parts |= ev->parts;
 	f->n_events++;
-	g_array_append_vals(f->changes, ev->changes, (guint)ev->n_changes);
+	for (i = 0; i < ev->n_changes; i++) {
+		struct ns_change c = ev->changes[i];
+
+		if (c.kind == NS_CHANGE_HOSTMSG) {
+			uint8_t *copy = g_memdup2(c.u.hostmsg.msg, c.u.hostmsg.len);
+
+			g_ptr_array_add(f->hostmsgs, copy);
+			c.u.hostmsg.msg = copy;
+		}
+		g_array_append_val(f->changes, c);
+	}
 }
 
 static void fx_reset(struct fx *f)
 {
 	g_array_set_size(f->changes, 0);
+	g_ptr_array_set_size(f->hostmsgs, 0);
 	f->parts = 0;
 	f->n_events = 0;
 }
@@ -95,6 +110,7 @@ static void fx_init(struct fx *f, const char *const *hide)
 	memset(f, 0, sizeof(*f));
 	f->ctx = g_main_context_new();
 	f->changes = g_array_new(FALSE, TRUE, sizeof(struct ns_change));
+	f->hostmsgs = g_ptr_array_new_with_free_func(g_free);
 	f->dir = g_dir_make_tmp("test-netstate-XXXXXX", &err);
 	g_assert_no_error(err);
 	view_policy_init(&f->pol);
@@ -127,6 +143,7 @@ static void fx_clear(struct fx *f)
 	g_free(f->dir);
 	view_policy_clear(&f->pol);
 	g_array_unref(f->changes);
+	g_ptr_array_unref(f->hostmsgs);
 	g_main_context_unref(f->ctx);
 }
 

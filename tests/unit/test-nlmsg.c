@@ -1722,7 +1722,7 @@ static void test_changes(void)
 {
 	_cleanup_snap_ struct netstate_snapshot *s = snap_new(0);
 	struct ns_change c;
-	uint8_t buf[4096];
+	uint8_t buf[4096], hmsg[256];
 	ssize_t n;
 	guint del;
 	struct {
@@ -1782,11 +1782,13 @@ static void test_changes(void)
 				struct rtattr ra = { .rta_len = RTA_LENGTH(4), .rta_type = k[i].key_attr };
 				uint32_t v = 7;
 
-				memcpy(c.u.hostmsg.msg, &hm, sizeof(hm));
-				c.u.hostmsg.msg[NLMSG_HDRLEN] = k[i].family;
-				memcpy(c.u.hostmsg.msg + NLMSG_LENGTH(NLMSG_ALIGN(k[i].hdrlen)), &ra, sizeof(ra));
-				memcpy(c.u.hostmsg.msg + NLMSG_LENGTH(NLMSG_ALIGN(k[i].hdrlen)) + RTA_LENGTH(0), &v, sizeof(v));
-				c.u.hostmsg.len = (uint16_t)hm.nlmsg_len;
+				memset(hmsg, 0, sizeof(hmsg));
+				memcpy(hmsg, &hm, sizeof(hm));
+				hmsg[NLMSG_HDRLEN] = k[i].family;
+				memcpy(hmsg + NLMSG_LENGTH(NLMSG_ALIGN(k[i].hdrlen)), &ra, sizeof(ra));
+				memcpy(hmsg + NLMSG_LENGTH(NLMSG_ALIGN(k[i].hdrlen)) + RTA_LENGTH(0), &v, sizeof(v));
+				c.u.hostmsg.msg = hmsg;
+				c.u.hostmsg.len = hm.nlmsg_len;
 				break;
 			}
 			}

@@ -95,6 +95,29 @@ bool nlmsg_host_ifindex_visible(const struct netstate_snapshot *s,
 	return nlmsg_ifindex_visible(s, (int)v);
 }
 
+/**
+ * nlmsg_host_port_visible() - nlmsg_host_want.visible for a bridge port's
+ * state and an FDB entry (AF_BRIDGE RTM_NEWLINK, RTM_NEWNEIGH)
+ * @s: the snapshot
+ * @want: what is kept; @want->attr is the bridge's attribute
+ *        (IFLA_MASTER, NDA_MASTER)
+ * @m: the message, header included
+ * @len: its length
+ *
+ * Such a message is the bridge's about one of its ports: it is out of
+ * view when the port (the family header's index) or the bridge is, as
+ * the model's events of the same messages are (src/netstate_raw.c).
+ *
+ * Return: true when both are in view.
+ */
+bool nlmsg_host_port_visible(const struct netstate_snapshot *s,
+			     const struct nlmsg_host_want *want,
+			     const uint8_t *m, size_t len)
+{
+	return nlmsg_host_hdr_visible(s, want, m, len) &&
+	       nlmsg_host_ifindex_visible(s, want, m, len);
+}
+
 /*
  * struct host_scan - nlr_host_collect()'s state
  * @msgs: GBytes of the messages kept
@@ -155,16 +178,21 @@ static void host_scan_dgram(const struct netstate_snapshot *s,
 }
 
 /**
- * nlr_host_collect() - ask the host kernel @q and keep what the view shows
- * @q: the request (sent as it is)
+ * host_collect() - ask the host kernel @req for @q and keep what the view
+ * shows
+ * @q: the request answered
+ * @req: what is sent to the host (@q's own message, or one the host
+ *       reads as the sandbox's socket would read @q)
+ * @len: its length
  * @want: the messages to keep and the view's filter for them
  * @ret_msgs: GBytes of each kept message
  * @ret_flags: NLMSG_HOST_HIDDEN, NLMSG_HOST_WHOLE
  *
  * Return: 0, or the host's -errno (NLMSG_ERROR, or NLMSG_DONE's int).
  */
-int nlr_host_collect(struct nlmsg_req *q, const struct nlmsg_host_want *want,
-		     GPtrArray **ret_msgs, unsigned int *ret_flags)
+static int host_collect(struct nlmsg_req *q, const void *req, size_t len,
+			const struct nlmsg_host_want *want,
+			GPtrArray **ret_msgs, unsigned int *ret_flags)
 {
 	g_autoptr(GPtrArray) dgrams = NULL;
 	g_autoptr(GPtrArray) msgs =
@@ -173,7 +201,7 @@ int nlr_host_collect(struct nlmsg_req *q, const struct nlmsg_host_want *want,
 	int r;
 	guint i;
 
-	r = q->host_query(q->hq_data, q->msg, q->h.nlmsg_len, &dgrams);
+	r = q->host_query(q->hq_data, req, len, &dgrams);
 	if (r < 0)
 		return r;
 	for (i = 0; dgrams && i < dgrams->len; i++) {
@@ -187,6 +215,22 @@ int nlr_host_collect(struct nlmsg_req *q, const struct nlmsg_host_want *want,
 	*ret_msgs = g_steal_pointer(&msgs);
 	*ret_flags = st.flags;
 	return 0;
+}
+
+/**
+ * nlr_host_collect() - ask the host kernel @q and keep what the view shows
+ * @q: the request (sent as it is)
+ * @want: the messages to keep and the view's filter for them
+ * @ret_msgs: GBytes of each kept message
+ * @ret_flags: NLMSG_HOST_HIDDEN, NLMSG_HOST_WHOLE
+ *
+ * Return: 0, or the host's -errno (NLMSG_ERROR, or NLMSG_DONE's int).
+ */
+int nlr_host_collect(struct nlmsg_req *q, const struct nlmsg_host_want *want,
+		     GPtrArray **ret_msgs, unsigned int *ret_flags)
+{
+	return host_collect(q, q->msg, q->h.nlmsg_len, want, ret_msgs,
+			    ret_flags);
 }
 
 /**
@@ -252,22 +296,26 @@ int nlr_host_get(struct nlmsg_req *q, const struct nlmsg_host_want *want)
 }
 
 /**
- * nlr_host_dump() - fill dump @d with the host's answer to @q, filtered
- * @q: the dump request (sent to the host as it is)
+ * nlr_host_dump_as() - fill dump @d with the host's answer to @req, filtered
+ * @q: the dump request answered
  * @d: the dump (it becomes a dump of the host's messages)
  * @want: what is kept
+ * @req: what the host is asked: @q's message, or one the host's socket
+ *       (not strict) reads as the sandbox's socket reads @q
+ * @len: its length
  *
  * The host's error becomes the dump's (NLMSG_DONE's int). An answer that
  * did not end in NLMSG_DONE was cut short by the endpoint layer: its parts
  * carry NLM_F_DUMP_INTR, so the sandbox is told it may be incomplete
  * rather than silently given part of it.
  */
-void nlr_host_dump(struct nlmsg_req *q, struct nlmsg_dump *d,
-		   const struct nlmsg_host_want *want)
+void nlr_host_dump_as(struct nlmsg_req *q, struct nlmsg_dump *d,
+		      const struct nlmsg_host_want *want, const void *req,
+		      size_t len)
 {
 	g_autoptr(GPtrArray) msgs = NULL;
 	unsigned int fl = 0;
-	int r = nlr_host_collect(q, want, &msgs, &fl);
+	int r = host_collect(q, req, len, want, &msgs, &fl);
 
 	d->obj = &host_object;
 	if (r < 0) {
@@ -279,8 +327,22 @@ void nlr_host_dump(struct nlmsg_req *q, struct nlmsg_dump *d,
 		d->intr = true;
 }
 
+/**
+ * nlr_host_dump() - fill dump @d with the host's answer to @q, filtered
+ * @q: the dump request (sent to the host as it is)
+ * @d: the dump
+ * @want: what is kept
+ *
+ * See nlr_host_dump_as().
+ */
+void nlr_host_dump(struct nlmsg_req *q, struct nlmsg_dump *d,
+		   const struct nlmsg_host_want *want)
+{
+	nlr_host_dump_as(q, d, want, q->msg, q->h.nlmsg_len);
+}
+
 /* ------------------------------------------------------------------ */
-/* The host's own notifications (rules, netconf)                       */
+/* The host's own notifications (rules, netconf, bridge ports, FDB)    */
 
 /**
  * hostmsg_put_change() - nlmsg_object.put_change of NS_CHANGE_HOSTMSG: the
@@ -337,6 +399,14 @@ static uint64_t hostmsg_change_groups(const struct ns_change *c)
 	case RTM_DELNETCONF:
 		g = family == AF_INET ? RTNLGRP_IPV4_NETCONF :
 		    family == AF_INET6 ? RTNLGRP_IPV6_NETCONF : 0;
+		break;
+	case RTM_NEWLINK: /* a bridge port's state (br_ifinfo_notify()) */
+	case RTM_DELLINK:
+		g = family == AF_BRIDGE ? RTNLGRP_LINK : 0;
+		break;
+	case RTM_NEWNEIGH: /* an FDB entry (br_fdb_notify()) */
+	case RTM_DELNEIGH:
+		g = family == AF_BRIDGE ? RTNLGRP_NEIGH : 0;
 		break;
 	default:
 		break;

@@ -347,6 +347,12 @@ static const struct nlmsg_host_want want_link = {
 	RTM_NEWLINK, sizeof(struct ifinfomsg), 0, nlmsg_host_hdr_visible,
 };
 
+/* PF_BRIDGE's: a bridge port's state, out of view with its bridge too */
+static const struct nlmsg_host_want want_brport = {
+	RTM_NEWLINK, sizeof(struct ifinfomsg), IFLA_MASTER,
+	nlmsg_host_port_visible,
+};
+
 /**
  * nlmsg_link_dump() - RTM_GETLINK dump (rtnl_dump_ifinfo())
  * @q: the request
@@ -357,6 +363,8 @@ static const struct nlmsg_host_want want_link = {
  * MTU, TSO/GRO limits, a bridge's and its ports' settings), PF_INET6's and
  * PF_BRIDGE's own dumps - is then the kernel's, as are the statistics of
  * the moment. The request is checked here first as a strict socket's is.
+ * PF_BRIDGE's (`bridge link`) leaves out the ports of a hidden bridge
+ * too, as their events are.
  *
  * Return: the dump (a failed check fails it, NLMSG_DONE carries the error).
  */
@@ -370,9 +378,12 @@ struct nlmsg_dump *nlmsg_link_dump(struct nlmsg_req *q)
 	 * (inet6_dump_ifinfo, rtnl_bridge_getlink) describing state the
 	 * model does not hold. */
 	if (family == AF_INET6 || family == AF_BRIDGE) {
-		d = nlr_req_dump(q, NULL, true);
+		/* rtnl_bridge_getlink() returns what it filled: NLMSG_DONE
+		 * comes from the next call, in a datagram of its own */
+		d = nlr_req_dump(q, NULL, family == AF_INET6);
 		if (q->host_query)
-			nlr_host_dump(q, d, &want_link);
+			nlr_host_dump(q, d, family == AF_BRIDGE ? &want_brport :
+							       &want_link);
 		return d;
 	}
 	d = nlr_req_dump(q, &nlmsg_link_object, false);

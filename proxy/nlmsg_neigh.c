@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
@@ -166,8 +167,157 @@ static const struct nlmsg_host_want want_neigh = {
 	RTM_NEWNEIGH, sizeof(struct ndmsg), 0, nlmsg_host_hdr_visible,
 };
 
+/* ------------------------------------------------------------------ */
+/* PF_BRIDGE: the bridges' forwarding databases (rtnl_fdb_dump())       */
+
+/* valid_fdb_dump_strict() parses with no policy and checks lengths itself */
+static const struct nlpol fdb_pol[NDA_MAX + 1];
+
+/* valid_fdb_dump_legacy(): the one attribute it reads; the host's own
+ * parse of the request (passed on as it is) checks the others */
+static const struct nlpol fdb_legacy_pol[IFLA_MAX + 1] = {
+	[IFLA_MASTER] = { POL_U32, 0 },
+};
+
 /**
- * nlmsg_neigh_dump() - RTM_GETNEIGH dump (neigh_dump_info())
+ * fdb_dump_strict() - valid_fdb_dump_strict(): the bridge and the port a
+ * strict socket's FDB dump request names
+ * @q: the request
+ * @br: receives its NDA_MASTER, if any
+ * @brport: receives its ndm_ifindex, or NDA_IFINDEX
+ *
+ * Return: 0 or -EINVAL, with the extended ack set.
+ */
+static int fdb_dump_strict(struct nlmsg_req *q, int *br, int *brport)
+{
+	const struct nlattr *tb[NDA_MAX + 1];
+	struct ndmsg ndm;
+	int r, i;
+
+	if (q->plen < sizeof(ndm)) {
+		q->ext_msg = "Invalid header for fdb dump request";
+		return -EINVAL;
+	}
+	memcpy(&ndm, q->msg + NLMSG_HDRLEN, sizeof(ndm));
+	if (ndm.ndm_pad1 || ndm.ndm_pad2 || ndm.ndm_state || ndm.ndm_flags ||
+	    ndm.ndm_type) {
+		q->ext_msg = "Invalid values in header for fdb dump request";
+		return -EINVAL;
+	}
+	r = nlr_attr_parse(q, sizeof(ndm), fdb_pol, NDA_MAX, tb, true);
+	if (r < 0)
+		return r;
+	*brport = ndm.ndm_ifindex;
+	for (i = 0; i <= NDA_MAX; i++) {
+		if (!tb[i])
+			continue;
+		if (i != NDA_IFINDEX && i != NDA_MASTER) {
+			q->ext_msg = "Unsupported attribute in fdb dump request";
+			return -EINVAL;
+		}
+		if (tb[i]->nla_len != NLA_HDRLEN + sizeof(uint32_t)) {
+			q->ext_msg = i == NDA_IFINDEX ?
+				"Invalid IFINDEX attribute in fdb dump request" :
+				"Invalid MASTER attribute in fdb dump request";
+			return -EINVAL;
+		}
+		*(i == NDA_IFINDEX ? brport : br) = (int)nlr_attr_u32(tb[i]);
+	}
+	return 0;
+}
+
+/**
+ * fdb_dump_legacy() - valid_fdb_dump_legacy(): what a socket without
+ * strict checking asks for
+ * @q: the request
+ * @br: receives its IFLA_MASTER, if any
+ * @brport: receives its ifi_index
+ *
+ * iproute2 sent a struct ndmsg before v4.12 and struct ifinfomsg since:
+ * an ndmsg alone or with one u32 attribute asks for every entry, any
+ * other length is read as an ifinfomsg with IFLA_* attributes.
+ *
+ * Return: 0 or -EINVAL.
+ */
+static int fdb_dump_legacy(struct nlmsg_req *q, int *br, int *brport)
+{
+	const struct nlattr *tb[IFLA_MAX + 1];
+	struct ifinfomsg ifm;
+
+	if (q->plen == sizeof(struct ndmsg) ||
+	    q->plen == sizeof(struct ndmsg) + NLA_HDRLEN + sizeof(uint32_t))
+		return 0;
+	if (nlr_attr_parse(q, sizeof(ifm), fdb_legacy_pol, IFLA_MAX, tb,
+			   false) < 0)
+		return -EINVAL;
+	if (tb[IFLA_MASTER])
+		*br = (int)nlr_attr_u32(tb[IFLA_MASTER]);
+	memcpy(&ifm, q->msg + NLMSG_HDRLEN, sizeof(ifm));
+	*brport = ifm.ifi_index;
+	return 0;
+}
+
+/* An FDB entry: out of view with its device or its bridge (NDA_MASTER). */
+static const struct nlmsg_host_want want_fdb = {
+	RTM_NEWNEIGH, sizeof(struct ndmsg), NDA_MASTER,
+	nlmsg_host_port_visible,
+};
+
+/**
+ * fdb_dump() - fill @d with PF_BRIDGE's RTM_GETNEIGH dump (`bridge fdb`)
+ * @q: the request
+ * @d: the dump
+ *
+ * The model holds no FDB: the host's dump through the view, entries of
+ * a hidden device or bridge left out, as their events are. A hidden
+ * bridge asked for is no bridge (ENODEV, the kernel's answer for an
+ * index it lacks). The host's socket is not strict: a strict request is
+ * asked in the form it reads the same way, an ifinfomsg naming the
+ * port with IFLA_MASTER naming the bridge (a request without strict
+ * checking goes as it is).
+ */
+static void fdb_dump(struct nlmsg_req *q, struct nlmsg_dump *d)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg ifm;
+		struct nlattr a;
+		uint32_t master;
+	} req = { 0 };
+	int br = 0, brport = 0;
+	int r = q->o->strict_chk ? fdb_dump_strict(q, &br, &brport) :
+				   fdb_dump_legacy(q, &br, &brport);
+
+	if (r >= 0 && !nlmsg_ifindex_visible(q->snap, br))
+		r = -ENODEV;
+	if (r < 0) {
+		nlr_dump_fail(d, q, r);
+		return;
+	}
+	if (!q->host_query)
+		return; /* no host: no FDB */
+	if (!q->o->strict_chk) {
+		nlr_host_dump(q, d, &want_fdb);
+		return;
+	}
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifm));
+	req.h.nlmsg_type = RTM_GETNEIGH;
+	req.h.nlmsg_flags = q->h.nlmsg_flags;
+	req.h.nlmsg_seq = q->h.nlmsg_seq;
+	req.ifm.ifi_family = AF_BRIDGE;
+	req.ifm.ifi_index = brport;
+	if (br) {
+		req.h.nlmsg_len += NLA_HDRLEN + sizeof(req.master);
+		req.a.nla_len = NLA_HDRLEN + sizeof(req.master);
+		req.a.nla_type = IFLA_MASTER;
+		req.master = (uint32_t)br;
+	}
+	nlr_host_dump_as(q, d, &want_fdb, &req, req.h.nlmsg_len);
+}
+
+/**
+ * nlmsg_neigh_dump() - RTM_GETNEIGH dump (neigh_dump_info(), and
+ * PF_BRIDGE's rtnl_fdb_dump())
  * @q: the request
  *
  * Return: the dump.
@@ -178,6 +328,14 @@ struct nlmsg_dump *nlmsg_neigh_dump(struct nlmsg_req *q)
 	struct nlmsg_dump *d = nlr_req_dump(q, &nlmsg_neigh_object, true);
 	int r;
 
+	if (family == AF_BRIDGE) {
+		/* rtnl_fdb_dump() returns what it filled: NLMSG_DONE comes
+		 * from the next call, in a datagram of its own */
+		d->obj = NULL;
+		d->coalesce_done = false;
+		fdb_dump(q, d);
+		return d;
+	}
 	d->f.family = family;
 	r = neigh_dump_check(q, d);
 	if (r < 0 && q->o->strict_chk) {
@@ -188,7 +346,7 @@ struct nlmsg_dump *nlmsg_neigh_dump(struct nlmsg_req *q)
 		d->f.ifindex = d->f.master = 0;
 		d->msg_flags = NLM_F_MULTI;
 	}
-	/* Non-IP tables: PF_BRIDGE has rtnl_fdb_dump, with nothing to show. */
+	/* Other non-IP families: nothing to show. */
 	if (family && family != AF_INET && family != AF_INET6) {
 		d->obj = NULL;
 		return d;

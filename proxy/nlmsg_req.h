@@ -94,7 +94,8 @@ void nlr_dump_fail(struct nlmsg_dump *d, struct nlmsg_req *q, int err);
  * @type: the message type kept (RTM_NEWROUTE, RTM_NEWNETCONF, RTM_NEWRULE)
  * @hdrlen: its family header's size
  * @attr: the attribute holding an interface index, for
- *        nlmsg_host_ifindex_visible()
+ *        nlmsg_host_ifindex_visible() (a bridge's, for
+ *        nlmsg_host_port_visible())
  * @visible: the view's filter: whether message @m (whole, @len bytes,
  *           header checked) shows only what is in the view of @s
  */
@@ -122,12 +123,18 @@ bool nlmsg_host_hdr_visible(const struct netstate_snapshot *s,
 bool nlmsg_host_ifindex_visible(const struct netstate_snapshot *s,
 				const struct nlmsg_host_want *want,
 				const uint8_t *m, size_t len);
+bool nlmsg_host_port_visible(const struct netstate_snapshot *s,
+			     const struct nlmsg_host_want *want,
+			     const uint8_t *m, size_t len);
 int nlr_host_collect(struct nlmsg_req *q, const struct nlmsg_host_want *want,
 		     GPtrArray **ret_msgs, unsigned int *ret_flags);
 int nlr_host_emit(struct nlmsg_req *q, GBytes *msg);
 int nlr_host_get(struct nlmsg_req *q, const struct nlmsg_host_want *want);
 void nlr_host_dump(struct nlmsg_req *q, struct nlmsg_dump *d,
 		   const struct nlmsg_host_want *want);
+void nlr_host_dump_as(struct nlmsg_req *q, struct nlmsg_dump *d,
+		      const struct nlmsg_host_want *want, const void *req,
+		      size_t len);
 
 /* The objects (nlmsg_<object>.c), for the change table of nlmsg.c. */
 extern const struct nlmsg_object nlmsg_link_object;

@@ -4,8 +4,9 @@
  * libnl's cache manager reports the changes of objects its caches hold,
  * once they hold them. Some notifications name objects they do not hold,
  * or cannot hold apart: a route libnl merges with another (fe80::/64 on
- * two links), a tentative address's deletion, a NOARP neighbour, rules
- * and netconf. netstate_on_msg() sees every message on the manager's
+ * two links), a tentative address's deletion, a NOARP neighbour, rules,
+ * netconf, a bridge port's state and the bridges' FDB (AF_BRIDGE link and
+ * neighbour messages). netstate_on_msg() sees every message on the manager's
  * socket first (NL_CB_MSG_IN) and records what the caches will not
  * report, in the kernel's order, into the same change list
  * (netstate_change_push()) the cache callbacks of netstate.c fill.
@@ -14,8 +15,12 @@
 
 #include <string.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <linux/fib_rules.h>
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/netconf.h>
+#include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
 #include <netlink/attr.h>
@@ -151,43 +156,126 @@ static bool netstate_netconf_ifindex(const struct nlmsghdr *m, int *ifindex)
 	return true;
 }
 
-/* Whether a netconf notification is out of view: it is a hidden
- * interface's (NETCONFA_IFINDEX_ALL and _DEFAULT are not). */
-static bool netstate_netconf_hides(struct netstate *ns,
-				   const struct nlmsghdr *m)
+/* The u32 attribute @type of @m (after a family header of @hdrlen), as an
+ * interface index; 0 when there is none. */
+static int netstate_msg_index_attr(const struct nlmsghdr *m, size_t hdrlen,
+				   int type)
+{
+	const struct nlattr *a = nlmsg_find_attr((struct nlmsghdr *)m,
+						 (int)hdrlen, type);
+
+	return a && nla_len(a) >= 4 ? (int)nla_get_u32((struct nlattr *)a) : 0;
+}
+
+/**
+ * netstate_hostmsg_ifindexes() - the interfaces a host notification names
+ * @m: a rule, netconf, AF_BRIDGE link or AF_BRIDGE neighbour message
+ * @ret_idx: the indexes (0 or less: none), two at most
+ *
+ * A netconf message names its interface (NETCONFA_IFINDEX); a bridge
+ * port's link message the port (ifi_index) and its bridge (IFLA_MASTER);
+ * an FDB entry its device (ndm_ifindex) and bridge (NDA_MASTER). Rules
+ * name interfaces by name only (netstate_rule_hides()).
+ *
+ * Return: false when @m is too short for its family header.
+ */
+static bool netstate_hostmsg_ifindexes(const struct nlmsghdr *m,
+				       int ret_idx[2])
+{
+	ret_idx[0] = ret_idx[1] = 0;
+	switch (m->nlmsg_type) {
+	case RTM_NEWNETCONF:
+	case RTM_DELNETCONF:
+		return netstate_netconf_ifindex(m, &ret_idx[0]);
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		if (m->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+			return false;
+		ret_idx[0] = ((const struct ifinfomsg *)nlmsg_data(m))->ifi_index;
+		ret_idx[1] = netstate_msg_index_attr(m, sizeof(struct ifinfomsg),
+						     IFLA_MASTER);
+		return true;
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		if (m->nlmsg_len < NLMSG_LENGTH(sizeof(struct ndmsg)))
+			return false;
+		ret_idx[0] = ((const struct ndmsg *)nlmsg_data(m))->ndm_ifindex;
+		ret_idx[1] = netstate_msg_index_attr(m, sizeof(struct ndmsg),
+						     NDA_MASTER);
+		return true;
+	default:
+		return true;
+	}
+}
+
+/* Whether the link cache holds interface @ifindex (as a device). */
+static bool netstate_link_known(struct netstate *ns, int ifindex)
+{
+	struct rtnl_link *l = rtnl_link_get(ns->c_link, ifindex);
+
+	if (!l)
+		return false;
+	rtnl_link_put(l);
+	return true;
+}
+
+/**
+ * netstate_ifindex_hides() - whether interface @ifindex is out of view
+ * for a notification naming it
+ * @ns: model
+ * @ifindex: the index (0 or less: none, in view)
+ * @created: the notification announces something new (RTM_NEW*)
+ *
+ * A link the cache holds is hidden as @hidden says (also one deleted: it
+ * stays there). Some notifications come before the RTM_NEWLINK of the
+ * link they name (a new link's netconf, a new bridge's own FDB entry):
+ * such a link's name is asked of the kernel. One already gone again
+ * (moved away, deleted) cannot be named: it may have been a hidden one,
+ * so what it announces stays out; what it takes away (RTM_DEL*) is of a
+ * link the view showed or never knew.
+ *
+ * Return: true when out of view.
+ */
+static bool netstate_ifindex_hides(struct netstate *ns, int ifindex,
+				   bool created)
 {
 	char name[IFNAMSIZ];
-	int ifindex;
 
-	if (!netstate_netconf_ifindex(m, &ifindex))
-		return true;
 	if (ifindex <= 0)
 		return false;
-	/* a new link's netconf comes before its RTM_NEWLINK: not in @hidden
-	 * yet, so its name is asked (a deleted one's is not there any more,
-	 * but stays in @hidden) */
 	if (g_hash_table_contains(ns->hidden, GINT_TO_POINTER(ifindex)))
 		return true;
-	/* a new link already gone again (moved away, deleted) cannot be
-	 * named: it may have been a hidden one, so its netconf stays out */
+	if (netstate_link_known(ns, ifindex))
+		return false;
 	if (!if_indextoname((unsigned int)ifindex, name))
-		return m->nlmsg_type == RTM_NEWNETCONF;
+		return created;
 	return view_policy_hides(&ns->policy, name);
 }
 
-/* Whether a rule or netconf notification is out of view. */
+/* Whether a host notification is out of view: a rule naming a hidden
+ * interface (iif, oif), as the rule dumps leave such rules out, or a
+ * message naming a hidden interface's index. */
 static bool netstate_hostmsg_hides(struct netstate *ns,
 				   const struct nlmsghdr *m)
 {
+	bool created = m->nlmsg_type == RTM_NEWNETCONF ||
+		       m->nlmsg_type == RTM_NEWLINK ||
+		       m->nlmsg_type == RTM_NEWNEIGH;
+	int idx[2];
+
 	if (m->nlmsg_type == RTM_NEWRULE || m->nlmsg_type == RTM_DELRULE)
 		return netstate_rule_hides(ns, m);
-	return netstate_netconf_hides(ns, m);
+	if (!netstate_hostmsg_ifindexes(m, idx))
+		return true;
+	return netstate_ifindex_hides(ns, idx[0], created) ||
+	       netstate_ifindex_hides(ns, idx[1], created);
 }
 
 /*
- * A rule or netconf notification: the model keeps no table of either
- * (dumps ask the host, proxy/nlmsg_host.c), so the kernel's message is the
- * event, as sent, unless it names an interface out of view. A message
+ * A notification of what the model keeps no table of (rules, netconf, a
+ * bridge port's state, the bridges' FDB: dumps ask the host,
+ * proxy/nlmsg_host.c): the kernel's message is the event, as sent, unless
+ * it names an interface out of view. A message
  * longer than NS_HOSTMSG_MAX, or one past NETSTATE_HOSTMSG_BYTES_MAX held
  * for the event, is dropped and readers told (changes_lost: ENOBUFS).
  */
@@ -205,7 +293,9 @@ static void netstate_raw_hostmsg(struct netstate *ns, const struct nlmsghdr *m)
 	}
 	c = netstate_change_push(ns, NS_CHANGE_HOSTMSG,
 				 m->nlmsg_type == RTM_DELRULE ||
-				 m->nlmsg_type == RTM_DELNETCONF);
+				 m->nlmsg_type == RTM_DELNETCONF ||
+				 m->nlmsg_type == RTM_DELLINK ||
+				 m->nlmsg_type == RTM_DELNEIGH);
 	if (!c)
 		return;
 	copy = g_memdup2(m, m->nlmsg_len);
@@ -217,48 +307,49 @@ static void netstate_raw_hostmsg(struct netstate *ns, const struct nlmsghdr *m)
 }
 
 /**
- * netstate_raw_awaits_link() - whether a recorded netconf notification
- * names a link the model does not hold yet but the host has
+ * netstate_raw_awaits_link() - whether a recorded host notification names
+ * a link the model does not hold yet but the host has
  * @ns: model
  *
- * The kernel announces a new link's netconf before the link itself; the
- * link's RTM_NEWLINK is then on its way (netstate_commit() waits for it).
- * A link gone again meanwhile (deleted, moved to another namespace) is
- * not waited for.
+ * The kernel announces a new link's netconf, and a new bridge's own FDB
+ * entry, before the link itself; the link's RTM_NEWLINK is then on its
+ * way (netstate_commit() waits for it: a reader asking about the
+ * interface the event names must find it). A link gone again meanwhile
+ * (deleted, moved to another namespace) is not waited for.
  *
  * Return: true when such a link's message is still to come.
  */
 bool netstate_raw_awaits_link(struct netstate *ns)
 {
 	char name[IFNAMSIZ];
-	guint i;
+	guint i, j;
 
 	if (!ns->raw_changes)
 		return false;
 	for (i = 0; i < ns->changes->len; i++) {
 		const struct ns_change *c =
 			&g_array_index(ns->changes, struct ns_change, i);
-		/* the stored copy is not aligned for struct nlmsghdr */
-		uint32_t m[NS_HOSTMSG_MAX / sizeof(uint32_t)];
-		struct rtnl_link *l;
-		int ifindex;
+		int idx[2];
 
-		if (c->kind != NS_CHANGE_HOSTMSG || c->u.hostmsg.len > sizeof(m))
+		if (c->kind != NS_CHANGE_HOSTMSG ||
+		    !netstate_hostmsg_ifindexes(
+			    (const struct nlmsghdr *)c->u.hostmsg.msg, idx))
 			continue;
-		memcpy(m, c->u.hostmsg.msg, c->u.hostmsg.len);
-		if (((struct nlmsghdr *)m)->nlmsg_type != RTM_NEWNETCONF ||
-		    !netstate_netconf_ifindex((struct nlmsghdr *)m, &ifindex) ||
-		    ifindex <= 0)
-			continue;
-		l = rtnl_link_get(ns->c_link, ifindex);
-		if (l) {
-			rtnl_link_put(l);
-			continue;
-		}
-		if (if_indextoname((unsigned int)ifindex, name))
-			return true;
+		for (j = 0; j < G_N_ELEMENTS(idx); j++)
+			if (idx[j] > 0 && !netstate_link_known(ns, idx[j]) &&
+			    if_indextoname((unsigned int)idx[j], name))
+				return true;
 	}
 	return false;
+}
+
+/* The address family of a message's family header (its first byte),
+ * AF_UNSPEC when it has none. */
+static int netstate_msg_family(const struct nlmsghdr *m)
+{
+	if (m->nlmsg_len < NLMSG_LENGTH(1))
+		return AF_UNSPEC;
+	return *(const uint8_t *)nlmsg_data(m);
 }
 
 /* nl_msg_parse()'s callback for netstate_on_msg(): @data is the model */
@@ -303,11 +394,25 @@ int netstate_on_msg(struct nl_msg *msg, void *data)
 	int type = nlmsg_hdr(msg)->nlmsg_type;
 
 	switch (type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		/* a bridge port's state: no table holds it */
+		if (netstate_msg_family(nlmsg_hdr(msg)) == AF_BRIDGE)
+			netstate_raw_hostmsg(ns, nlmsg_hdr(msg));
+		break;
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		/* an FDB entry: no table holds it either */
+		if (netstate_msg_family(nlmsg_hdr(msg)) == AF_BRIDGE) {
+			netstate_raw_hostmsg(ns, nlmsg_hdr(msg));
+			break;
+		}
+		ns->raw_type = type;
+		(void)nl_msg_parse(msg, netstate_on_parsed, ns);
+		break;
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
 	case RTM_DELADDR:
-	case RTM_NEWNEIGH:
-	case RTM_DELNEIGH:
 		ns->raw_type = type;
 		(void)nl_msg_parse(msg, netstate_on_parsed, ns);
 		break;

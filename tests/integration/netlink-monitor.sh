@@ -8,9 +8,13 @@
 # 200, multipath, `ip -6 route append` on two devices; neighbours
 # permanent, NOARP and proxy; policy rules; a link deleted while its
 # link-local address is tentative; a carrier change). A third monitor,
-# in a sandbox with --hide-if, checks the rule and netconf events it
-# gets against the kernel's without the hidden pair's. Each batch ends
-# with a marker route both monitors must print before the next begins.
+# in a sandbox with --hide-if, checks the rule, netconf and bridge
+# (AF_BRIDGE link and FDB) events it gets against the kernel's without
+# the hidden ones': a hidden port of a visible bridge, a visible port of
+# a hidden bridge. Each batch ends with a marker route the monitors must
+# print before the next begins. After the first, `bridge link` and
+# `bridge fdb` inside, with and without --hide-if, are compared with
+# the host's.
 # One TAP line per message type (the monitor's [LINK], [ADDR], ...
 # prefix): ok when the sandbox's stream of that type equals the
 # kernel's, or, for a type with a known gap (issue 14), when the
@@ -99,7 +103,7 @@ if [ $started -ne 0 ]; then
 	tap_result 1 "both monitors print a marker route"
 	exit 1
 fi
-tap_plan 9
+tap_plan 12
 tap_result 0 "the three monitors print a marker route"
 
 # -- batch 1: links made, bridged; one set down, renamed, set up
@@ -118,12 +122,47 @@ ip link set pE up
 mkveth hX hY 11
 ip link set hX up
 ip link set hY up
+# a hidden port of br1, and a visible port of a hidden bridge
+ip link set hY master br1
+ip link set hY type bridge_slave learning off
+mkveth vG pG 12
+ip link add hbr address 02:00:00:00:0e:02 type bridge forward_delay 0
+ip link set pG master hbr
+ip link set pG type bridge_slave learning off
+ip link set vG up
+ip link set pG up
+ip link set hbr up
+wait_until 5 sh -c "ip -o link show hbr | grep -q LOWER_UP"
+# `ip monitor` names a deleted link by its index ("dev if12"); this
+# mount namespace still shows the outer /sys: ask rtnetlink
+HIDDEN_IDX=$(for l in hX hY hbr pG; do ip -o link show "$l" | cut -d: -f1; done | tr '\n' '|')
+HIDDEN_IDX=${HIDDEN_IDX%|}
 wait_until 5 sh -c "! ip -6 addr show tentative | grep -q inet6"
 ip link set vE down
 ip link set vE name vF
 ip link set vF up
 wait_until 5 sh -c "! ip -6 addr show tentative | grep -q inet6"
 mark 1
+
+# the bridges' dumps inside (PF_BRIDGE's, asked of the host through the
+# view), with and without --hide-if, against the host's before and after
+cat >"$TMP_DIR/bridges.sh" <<EOF
+#!/bin/sh
+o=\$1
+bridge link show >"\$o/link" 2>&1
+bridge -d link show >"\$o/link-d" 2>&1
+bridge fdb show >"\$o/fdb" 2>&1
+bridge fdb show br br1 >"\$o/fdb-br1" 2>&1
+bridge fdb show brport pG >"\$o/fdb-pG" 2>&1
+EOF
+chmod +x "$TMP_DIR/bridges.sh"
+for d in h1 sb hsb h2; do mkdir -p "$TMP_DIR/br.$d"; done
+"$TMP_DIR/bridges.sh" "$TMP_DIR/br.h1"
+timeout -k 5 30 "$LXNET" run --resolv-conf "$TMP_DIR/resolv.conf" \
+	--hosts-file "$TMP_DIR/hosts" -- "$TMP_DIR/bridges.sh" "$TMP_DIR/br.sb"
+timeout -k 5 30 "$LXNET" run --hide-if 'h*' --resolv-conf "$TMP_DIR/resolv.conf" \
+	--hosts-file "$TMP_DIR/hosts" -- "$TMP_DIR/bridges.sh" "$TMP_DIR/br.hsb"
+"$TMP_DIR/bridges.sh" "$TMP_DIR/br.h2"
 
 # -- batch 2: addresses: IPv4, IPv6 without and with DAD
 ip addr add 10.65.0.1/24 dev vA
@@ -259,17 +298,80 @@ hidden_stream() {
 	done
 }
 hidden_stream "$TMP_DIR/native" >"$TMP_DIR/native.h"
-grep -Ev '(iif|oif|inet6?) h[XY]( |$)' "$TMP_DIR/native.h" >"$TMP_DIR/native.hv"
+grep -Ev '(iif|oif|inet6?) (h[XY]|hbr)( |$)' "$TMP_DIR/native.h" >"$TMP_DIR/native.hv"
 hidden_stream "$TMP_DIR/hidden" >"$TMP_DIR/hidden.h"
 nh=$(($(wc -l <"$TMP_DIR/native.h") - $(wc -l <"$TMP_DIR/native.hv")))
 if [ "$nh" -gt 0 ] && cmp -s "$TMP_DIR/native.hv" "$TMP_DIR/hidden.h"; then
-	tap_result 0 "--hide-if: $(wc -l <"$TMP_DIR/hidden.h") rule and netconf events, the kernel's without hX/hY's $nh"
+	tap_result 0 "--hide-if: $(wc -l <"$TMP_DIR/hidden.h") rule and netconf events, the kernel's without hX/hY/hbr's $nh"
 else
 	diff "$TMP_DIR/native.hv" "$TMP_DIR/hidden.h" | sed 's/^/# /'
-	tap_result 1 "--hide-if: rule and netconf events other than the kernel's without hX/hY's ($nh)"
+	tap_result 1 "--hide-if: rule and netconf events other than the kernel's without hX/hY/hbr's ($nh)"
 fi
+
+# --hide-if 'h*': the kernel's bridge events (AF_BRIDGE link messages,
+# the lines without a qdisc; FDB entries, the neighbours without an
+# address) without those of hidden ports (hY), of a hidden bridge's
+# port (pG, whose FDB entry's bridge `ip monitor` does not print) and
+# of the hidden bridge itself (hbr); each kind of hiding must occur
+bridge_lines() {
+	local t b
+	for b in $(seq 1 "$NBATCH"); do
+		for t in LINK NEIGH; do
+			awk -v s="${MARKS[$((b - 1))]}" -v e="${MARKS[$b]}" -v t="[$t]" '
+				/^\[ROUTE\]blackhole 10\.60\./ {
+					if ($2 == s) { on = 1; next }
+					if ($2 == e) exit
+				}
+				on && index($0, t) == 1' "$1" |
+				sed 's/ *$//' | grep -Ev '^\[LINK\].* qdisc |^\[NEIGH\](Deleted )?[0-9a-f.:]+ ' |
+				sort | sed "s/^/b$b /"
+		done
+	done
+}
+bridge_lines "$TMP_DIR/native" >"$TMP_DIR/native.br"
+bridge_lines "$TMP_DIR/hidden" >"$TMP_DIR/hidden.br"
+grep -Ev "\\](Deleted )?([0-9]+: (hX|hY|hbr)[@:]|.* master hbr |dev (hX|hY|hbr|pG|if($HIDDEN_IDX)) )" \
+	"$TMP_DIR/native.br" >"$TMP_DIR/native.brv"
+np=$(grep -Ec '\](Deleted )?[0-9]+: hY[@:]' "$TMP_DIR/native.br")
+nm=$(grep -Ec ' master hbr ' "$TMP_DIR/native.br")
+nd=$(grep -Ec '\](Deleted )?dev (hY|hbr) ' "$TMP_DIR/native.br")
+nf=$(grep -Ec '\](Deleted )?dev pG ' "$TMP_DIR/native.br")
+if [ "$np" -gt 0 ] && [ "$nm" -gt 0 ] && [ "$nd" -gt 0 ] && [ "$nf" -gt 0 ] &&
+	cmp -s "$TMP_DIR/native.brv" "$TMP_DIR/hidden.br"; then
+	tap_result 0 "--hide-if: $(wc -l <"$TMP_DIR/hidden.br") bridge events, the kernel's without a hidden port's $np, a hidden bridge's port's $nm, FDB entries of hidden devices $nd and of a hidden bridge $nf"
+else
+	diff "$TMP_DIR/native.brv" "$TMP_DIR/hidden.br" | sed 's/^/# /'
+	tap_result 1 "--hide-if: bridge events other than the kernel's without the hidden ones (port $np, bridge's port $nm, FDB device $nd, FDB bridge $nf)"
+fi
+
+# the bridges' dumps: inside as on the host (before or after)
+bad=""
+for f in link link-d fdb fdb-br1 fdb-pG; do
+	[ -s "$TMP_DIR/br.h1/$f" ] && { cmp -s "$TMP_DIR/br.h1/$f" "$TMP_DIR/br.sb/$f" ||
+		cmp -s "$TMP_DIR/br.h2/$f" "$TMP_DIR/br.sb/$f"; } || bad="$bad $f"
+done
+[ -z "$bad" ]
+tap_result $? "bridge link, bridge -d link, bridge fdb (all, br br1, brport pG) inside: the host's${bad:+; differ:$bad}"
+# with --hide-if 'h*': the host's without the lines of hidden ports and
+# devices (hX, hY, hbr) and of the hidden bridge's ports and entries
+# ("master hbr"); a port's detail line (bridge -d) goes with it
+visible_br() {
+	awk '/^[0-9]+: / { skip = $2 ~ /^(hX|hY|hbr)[@:]/ || / master hbr / }
+		/^[^ ]/ && !/^[0-9]+: / { skip = / dev (hX|hY|hbr) / || / master hbr / }
+		!skip' "$1"
+}
+bad=""
+for f in link link-d fdb fdb-br1 fdb-pG; do
+	visible_br "$TMP_DIR/br.h1/$f" >"$TMP_DIR/br.h1v.$f"
+	visible_br "$TMP_DIR/br.h2/$f" >"$TMP_DIR/br.h2v.$f"
+	cmp -s "$TMP_DIR/br.h1/$f" "$TMP_DIR/br.h1v.$f" && bad="$bad $f(nothing hidden)"
+	cmp -s "$TMP_DIR/br.h1v.$f" "$TMP_DIR/br.hsb/$f" ||
+		cmp -s "$TMP_DIR/br.h2v.$f" "$TMP_DIR/br.hsb/$f" || bad="$bad $f"
+done
+[ -z "$bad" ]
+tap_result $? "the same with --hide-if 'h*': the host's without hX/hY/hbr's lines and hbr's ports'${bad:+; differ:$bad}"
 
 # LXNET_MONITOR_KEEP=DIR: both streams are copied there, to study a failure
 [ -n "${LXNET_MONITOR_KEEP:-}" ] &&
-	cp "$TMP_DIR/native" "$TMP_DIR/inside" "$TMP_DIR/hidden" "$LXNET_MONITOR_KEEP/"
+	cp -r "$TMP_DIR/native" "$TMP_DIR/inside" "$TMP_DIR/hidden" "$TMP_DIR"/br.* "$LXNET_MONITOR_KEEP/"
 tap_done

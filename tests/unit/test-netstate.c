@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -281,6 +282,16 @@ static bool p_no_link(struct fx *f, const struct netstate_snapshot *s,
 	return ns_link_by_name(s, name) == NULL;
 }
 
+/* @arg: "NAME:MTU" */
+static bool p_link_mtu(struct fx *f, const struct netstate_snapshot *s,
+		       const void *arg)
+{
+	g_auto(GStrv) v = g_strsplit(arg, ":", 2);
+	const struct ns_link *l = ns_link_by_name(s, v[0]);
+
+	return l && v[1] && l->mtu == (uint32_t)atoi(v[1]);
+}
+
 static bool p_link_down(struct fx *f, const struct netstate_snapshot *s,
 			const void *name)
 {
@@ -417,18 +428,13 @@ static const struct ns_change *change_addr(struct fx *f, const char *local,
 	return NULL;
 }
 
-/* The NETCONFA_IFINDEX of a host netconf notification, 0 for none. */
-static int hostmsg_ifindex(const struct ns_change *c)
+/* The u32 attribute @type of a host notification (after a family header
+ * of @hdrlen), 0 when it has none. */
+static int hostmsg_u32(const struct ns_change *c, size_t hdrlen, uint16_t type)
 {
 	const uint8_t *m = c->u.hostmsg.msg;
-	struct nlmsghdr h;
-	size_t off = NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct netconfmsg)));
+	size_t off = NLMSG_LENGTH(NLMSG_ALIGN(hdrlen));
 
-	if (c->u.hostmsg.len < sizeof(h))
-		return 0;
-	memcpy(&h, m, sizeof(h));
-	if (h.nlmsg_type != RTM_NEWNETCONF && h.nlmsg_type != RTM_DELNETCONF)
-		return 0;
 	while (off + sizeof(struct rtattr) <= c->u.hostmsg.len) {
 		struct rtattr a;
 		int32_t v;
@@ -436,13 +442,74 @@ static int hostmsg_ifindex(const struct ns_change *c)
 		memcpy(&a, m + off, sizeof(a));
 		if (a.rta_len < sizeof(a) || off + a.rta_len > c->u.hostmsg.len)
 			break;
-		if (a.rta_type == NETCONFA_IFINDEX && a.rta_len >= RTA_LENGTH(4)) {
+		if (a.rta_type == type && a.rta_len >= RTA_LENGTH(4)) {
 			memcpy(&v, m + off + RTA_LENGTH(0), sizeof(v));
 			return v;
 		}
 		off += RTA_ALIGN(a.rta_len);
 	}
 	return 0;
+}
+
+/* The type of a host notification, 0 when too short. */
+static uint16_t hostmsg_type(const struct ns_change *c)
+{
+	struct nlmsghdr h;
+
+	if (c->kind != NS_CHANGE_HOSTMSG || c->u.hostmsg.len < sizeof(h))
+		return 0;
+	memcpy(&h, c->u.hostmsg.msg, sizeof(h));
+	return h.nlmsg_type;
+}
+
+/*
+ * Whether a host notification names interface @ifindex: a netconf
+ * message's NETCONFA_IFINDEX; a bridge port's state (AF_BRIDGE link) or
+ * an FDB entry: the port or device in the family header, or the bridge.
+ */
+static bool hostmsg_mentions(const struct ns_change *c, int ifindex)
+{
+	const uint8_t *m = c->u.hostmsg.msg;
+	struct ifinfomsg ifm;
+	struct ndmsg ndm;
+
+	switch (hostmsg_type(c)) {
+	case RTM_NEWNETCONF:
+	case RTM_DELNETCONF:
+		return hostmsg_u32(c, sizeof(struct netconfmsg),
+				   NETCONFA_IFINDEX) == ifindex;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		g_assert_cmpuint(c->u.hostmsg.len, >=, NLMSG_LENGTH(sizeof(ifm)));
+		memcpy(&ifm, m + NLMSG_HDRLEN, sizeof(ifm));
+		g_assert_cmpint(ifm.ifi_family, ==, AF_BRIDGE);
+		return ifm.ifi_index == ifindex ||
+		       hostmsg_u32(c, sizeof(ifm), IFLA_MASTER) == ifindex;
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		g_assert_cmpuint(c->u.hostmsg.len, >=, NLMSG_LENGTH(sizeof(ndm)));
+		memcpy(&ndm, m + NLMSG_HDRLEN, sizeof(ndm));
+		g_assert_cmpint(ndm.ndm_family, ==, AF_BRIDGE);
+		return ndm.ndm_ifindex == ifindex ||
+		       hostmsg_u32(c, sizeof(ndm), NDA_MASTER) == ifindex;
+	default:
+		return false;
+	}
+}
+
+/* The recorded host notifications of @type naming @ifindex. */
+static guint count_hostmsgs(struct fx *f, uint16_t type, int ifindex)
+{
+	guint i, n = 0;
+
+	for (i = 0; i < f->changes->len; i++) {
+		const struct ns_change *c =
+			&g_array_index(f->changes, struct ns_change, i);
+
+		if (hostmsg_type(c) == type && hostmsg_mentions(c, ifindex))
+			n++;
+	}
+	return n;
 }
 
 static bool changes_mention_ifindex(struct fx *f, int ifindex)
@@ -472,7 +539,7 @@ static bool changes_mention_ifindex(struct fx *f, int ifindex)
 					return true;
 			break;
 		case NS_CHANGE_HOSTMSG:
-			if (hostmsg_ifindex(c) == ifindex)
+			if (hostmsg_mentions(c, ifindex))
 				return true;
 			break;
 		}
@@ -786,6 +853,47 @@ static void test_hide(void)
 	g_assert_null(change_addr(&f, "192.0.2.33", false)); /* hid0's */
 	run("ip link del hid0");
 	g_assert_true(fx_wait(&f, p_no_link, "vis1", WAIT_MS));
+
+	/* bridges: a bridge port's state and the FDB are passed on as the
+	 * kernel sends them, unless the port, the device or the bridge is
+	 * hidden: vbr with ports visp (shown) and hidp; hidbr with visq */
+	fx_reset(&f);
+	run("ip link add vbr type bridge");
+	run("ip link add hidbr type bridge");
+	run("ip link add visp type veth peer name visp2");
+	run("ip link add hidp type veth peer name visp3");
+	run("ip link add visq type veth peer name visq2");
+	run("ip link set visp master vbr");
+	run("ip link set hidp master vbr");
+	run("ip link set visq master hidbr");
+	run("ip link set vbr up");
+	run("ip link set visp up");
+	run("ip link set hidp up");
+	run("ip link set visq up");
+	g_assert_true(fx_wait(&f, p_link, "visq", WAIT_MS));
+	/* the marker: the last change's event */
+	run("ip link set visq mtu 1400");
+	g_assert_true(fx_wait(&f, p_link_mtu, "visq:1400", WAIT_MS));
+	ih = ifindex_of("hidp");
+	iv = ifindex_of("visp");
+	g_assert_cmpuint(count_hostmsgs(&f, RTM_NEWLINK, iv), >, 0);
+	g_assert_cmpuint(count_hostmsgs(&f, RTM_NEWNEIGH, iv), >, 0);
+	g_assert_cmpuint(count_hostmsgs(&f, RTM_NEWLINK, ifindex_of("vbr")), >, 0);
+	g_assert_false(changes_mention_ifindex(&f, ih));
+	g_assert_false(changes_mention_ifindex(&f, ifindex_of("hidbr")));
+	g_assert_cmpuint(count_hostmsgs(&f, RTM_NEWLINK, ifindex_of("visq")), ==, 0);
+	g_assert_cmpuint(count_hostmsgs(&f, RTM_NEWNEIGH, ifindex_of("visq")), ==, 0);
+	/* visq's own link changes are shown (it is visible) */
+	g_assert_nonnull(change_link(&f, "visq", false));
+	fx_reset(&f);
+	run("ip link del visp");
+	run("ip link del hidp");
+	run("ip link del visq");
+	run("ip link del vbr");
+	run("ip link del hidbr");
+	g_assert_true(fx_wait(&f, p_no_link, "vbr", WAIT_MS));
+	g_assert_cmpuint(count_hostmsgs(&f, RTM_DELLINK, iv), >, 0);
+	g_assert_false(changes_mention_ifindex(&f, ih));
 	fx_clear(&f);
 }
 

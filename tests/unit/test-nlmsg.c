@@ -1745,6 +1745,9 @@ static void test_changes(void)
 		{ NS_CHANGE_HOSTMSG, AF_INET6, RTNLGRP_IPV6_NETCONF, RTM_NEWNETCONF, RTM_DELNETCONF, sizeof(struct netconfmsg), NETCONFA_IFINDEX },
 		{ NS_CHANGE_HOSTMSG, AF_INET, RTNLGRP_IPV4_RULE, RTM_NEWRULE, RTM_DELRULE, sizeof(struct fib_rule_hdr), FRA_PRIORITY },
 		{ NS_CHANGE_HOSTMSG, AF_INET6, RTNLGRP_IPV6_RULE, RTM_NEWRULE, RTM_DELRULE, sizeof(struct fib_rule_hdr), FRA_PRIORITY },
+		/* a bridge port's state, an FDB entry */
+		{ NS_CHANGE_HOSTMSG, AF_BRIDGE, RTNLGRP_LINK, RTM_NEWLINK, RTM_DELLINK, sizeof(struct ifinfomsg), IFLA_MASTER },
+		{ NS_CHANGE_HOSTMSG, AF_BRIDGE, RTNLGRP_NEIGH, RTM_NEWNEIGH, RTM_DELNEIGH, sizeof(struct ndmsg), NDA_MASTER },
 	};
 	guint i;
 
@@ -2385,6 +2388,61 @@ static void test_kernel(void)
 	frh.table = 5;
 	CMP(strict, req_dump(RTM_GETRULE, &frh, sizeof(frh)));
 	CMP(strict, req_gen(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, AF_INET));
+	/* PF_BRIDGE: a bridge kbr with kb as its port; its forwarding
+	 * database and its port's state, filtered as the kernel does for a
+	 * strict socket and (another request form) for one without */
+	kern_run("ip link add kbr type bridge");
+	kern_run("ip link set kb master kbr");
+	kern_run("ip link set kbr up");
+	{
+		int kb = ns_link_by_name(s, "kb")->ifindex;
+		int kbr = (int)if_nametoindex("kbr");
+		GByteArray *r;
+
+		g_assert_cmpint(kbr, >, 0);
+		memset(&ndm, 0, sizeof(ndm));
+		memset(&ifm, 0, sizeof(ifm));
+		ndm.ndm_family = AF_BRIDGE;
+		ifm.ifi_family = AF_BRIDGE;
+		CMP(strict, req_dump(RTM_GETLINK, &ifm, sizeof(ifm)));
+		CMP(plain, req_dump(RTM_GETLINK, &ifm, sizeof(ifm)));
+		CMP(strict, req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm)));
+		CMP(plain, req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm)));
+		r = req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm));
+		req_u32(r, NDA_MASTER, (uint32_t)kbr);
+		CMP(strict, r);
+		r = req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm));
+		req_u32(r, NDA_MASTER, (uint32_t)kbr); /* ndmsg + u32: all */
+		CMP(plain, r);
+		r = req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm));
+		req_u32(r, NDA_IFINDEX, (uint32_t)kb);
+		CMP(strict, r);
+		r = req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm));
+		req_u32(r, NDA_MASTER, 999); /* no such bridge */
+		CMP(strict, r);
+		r = req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm));
+		req_attr_raw(r, NDA_MASTER, "\1\0", 2, 2);
+		CMP(strict, r);
+		r = req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm));
+		req_u32(r, NDA_PROBES, 1);
+		CMP(strict, r);
+		ndm.ndm_ifindex = kb;
+		CMP(strict, req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm)));
+		ndm.ndm_ifindex = 0;
+		ndm.ndm_flags = NTF_SELF;
+		CMP(strict, req_dump(RTM_GETNEIGH, &ndm, sizeof(ndm)));
+		ndm.ndm_flags = 0;
+		/* iproute2 since v4.12 without strict checking */
+		ifm.ifi_index = kb;
+		CMP(plain, req_dump(RTM_GETNEIGH, &ifm, sizeof(ifm)));
+		ifm.ifi_index = 0;
+		r = req_dump(RTM_GETNEIGH, &ifm, sizeof(ifm));
+		req_u32(r, IFLA_MASTER, (uint32_t)kbr);
+		CMP(plain, r);
+		r = req_dump(RTM_GETNEIGH, &ifm, sizeof(ifm));
+		req_u32(r, IFLA_MASTER, 999);
+		CMP(plain, r);
+	}
 #undef CMP
 #undef CMP_BUG
 #undef CMP_

@@ -122,11 +122,12 @@ static bool link_kind_has_iflink(const char *kind)
  * @w: writer
  * @h: header fields
  * @l: the interface
+ * @event: IFLA_EVENT_* of a notification (0: none, as in dumps)
  *
  * Return: 0 or -EMSGSIZE (nothing written then).
  */
 static int link_put(struct nlw *w, const struct nlw_hdr *h,
-		    const struct ns_link *l)
+		    const struct ns_link *l, uint32_t event)
 {
 	struct ifinfomsg ifm = {
 		.ifi_family = AF_UNSPEC,
@@ -139,6 +140,8 @@ static int link_put(struct nlw *w, const struct nlw_hdr *h,
 	size_t alen = MIN((size_t)l->addr_len, sizeof(l->addr));
 
 	link_put_scalars(w, l);
+	if (event)
+		nlw_u32(w, IFLA_EVENT, event);
 	if (alen) {
 		nlw_attr(w, IFLA_ADDRESS, l->addr, alen);
 		nlw_attr(w, IFLA_BROADCAST, l->broadcast, alen);
@@ -191,11 +194,13 @@ static int link_dump_one(struct nlmsg_dump *d, size_t i, struct nlw *w,
 		return -ENOENT;
 	if (!link_selected(d, &s->links->v[i]))
 		return 0;
-	return link_put(w, h, &s->links->v[i]) ?: 1;
+	return link_put(w, h, &s->links->v[i], 0) ?: 1;
 }
 
 /*
- * nlmsg_object.put_change of links. A deletion is the interface's last
+ * nlmsg_object.put_change of links. A new state carries the kernel's
+ * IFLA_EVENT ("event FEATURE CHANGE"), if its message did. A deletion is
+ * the interface's last
  * state as unregister_netdevice_many() reports it: the qdisc already
  * shut down (noop), upper devices already unlinked by NETDEV_UNREGISTER
  * (no master), and a veth's peer pointers already cleared by
@@ -207,7 +212,7 @@ static int link_put_change(struct nlw *w, const struct nlw_hdr *h,
 	struct ns_link l;
 
 	if (!c->deleted)
-		return link_put(w, h, &c->u.link);
+		return link_put(w, h, &c->u.link, c->event);
 	l = c->u.link;
 	memset(l.qdisc, 0, sizeof(l.qdisc));
 	memcpy(l.qdisc, "noop", 4);
@@ -216,7 +221,7 @@ static int link_put_change(struct nlw *w, const struct nlw_hdr *h,
 		l.iflink = l.ifindex; /* IFLA_LINK 0 */
 		l.link_netnsid = -1;
 	}
-	return link_put(w, h, &l);
+	return link_put(w, h, &l, 0);
 }
 
 /* nlmsg_object.change_groups of links */
@@ -247,7 +252,7 @@ static int link_emit(struct nlmsg_req *q, const struct ns_link *l)
 		.seq = q->h.nlmsg_seq,
 		.pid = q->o->portid,
 	};
-	int r = link_put(&w, &h, l);
+	int r = link_put(&w, &h, l, 0);
 
 	return r < 0 ? r : q->emit(q->emit_data, buf, w.len);
 }

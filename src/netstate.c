@@ -121,6 +121,8 @@ static bool netstate_link_hides(struct netstate *ns, struct rtnl_link *l)
  *
  * A rename that hides a visible link is reported as its deletion, one that
  * reveals a hidden link as its creation.
+ *
+ * Return: the change recorded, or NULL (none: out of view).
  */
 /*
  * A link whose visibility changes is not one whose routes vanish silently:
@@ -135,8 +137,9 @@ static void netstate_undown(struct netstate *ns, int ifindex)
 			g_array_remove_index_fast(ns->downed, i);
 }
 
-static void netstate_on_link(struct netstate *ns, struct rtnl_link *old,
-			     struct rtnl_link *obj, int action)
+static struct ns_change *netstate_on_link(struct netstate *ns,
+					  struct rtnl_link *old,
+					  struct rtnl_link *obj, int action)
 {
 	gpointer key = GINT_TO_POINTER(rtnl_link_get_ifindex(obj));
 	bool was_hidden = g_hash_table_contains(ns->hidden, key);
@@ -156,7 +159,7 @@ static void netstate_on_link(struct netstate *ns, struct rtnl_link *old,
 	if (deleted) {
 		ns->resync_routes = true;
 		if (was_hidden || hides)
-			return; /* stays in @hidden: late RTM_DEL* stay hidden */
+			return NULL; /* stays in @hidden: late RTM_DEL* too */
 	} else {
 		if (action == NL_ACT_CHANGE &&
 		    (!old || rtnl_link_get_flags(old) != rtnl_link_get_flags(obj) ||
@@ -180,7 +183,7 @@ static void netstate_on_link(struct netstate *ns, struct rtnl_link *old,
 				     NETSTATE_HOSTS | NETSTATE_HOSTNAME);
 		}
 		if (hides && (was_hidden || action == NL_ACT_NEW))
-			return;
+			return NULL;
 		if (hides) { /* renamed into hiding: gone for the view */
 			deleted = true;
 			report = old ? old : obj;
@@ -189,6 +192,7 @@ static void netstate_on_link(struct netstate *ns, struct rtnl_link *old,
 	c = netstate_change_push(ns, NS_CHANGE_LINK, deleted);
 	if (c)
 		nsb_link_from_nl(report, &c->u.link);
+	return c;
 }
 
 /**
@@ -215,10 +219,17 @@ static void netstate_on_object(struct nl_cache *cache, struct nl_object *old,
 	if (!cur)
 		return;
 	if (cache == ns->c_link) {
+		uint32_t event;
+
 		if (!nsb_link_is_device((struct rtnl_link *)cur))
 			return; /* per-family state (AF_INET6, AF_BRIDGE) */
-		netstate_on_link(ns, deleted ? NULL : (struct rtnl_link *)old,
-				 (struct rtnl_link *)cur, action);
+		/* the message just read, if it is its (not a resync's) */
+		event = netstate_raw_link_claim(
+			ns, rtnl_link_get_ifindex((struct rtnl_link *)cur));
+		c = netstate_on_link(ns, deleted ? NULL : (struct rtnl_link *)old,
+				     (struct rtnl_link *)cur, action);
+		if (c && !c->deleted)
+			c->event = event;
 		return;
 	}
 	if (cache == ns->c_addr) {
@@ -613,6 +624,7 @@ static void netstate_read(struct netstate *ns)
 {
 	int r = netstate_nlerr(nl_cache_mngr_data_ready(ns->mngr));
 
+	netstate_raw_link_settle(ns); /* the last message read: reported? */
 	if (r < 0 && r != -EAGAIN) {
 		/* ENOBUFS (libnl says NLE_NOMEM) or worse: notifications were
 		 * lost. Refill every cache from a dump. */
@@ -1011,6 +1023,8 @@ void netstate_free(struct netstate *ns)
 	}
 	if (ns->hostname_fd >= 0)
 		close(ns->hostname_fd);
+	if (ns->raw_link)
+		rtnl_link_put(ns->raw_link);
 	nl_cache_mngr_free(ns->mngr); /* frees the caches, not mngr_sk */
 	if (ns->mngr_sk)
 		nl_socket_free(ns->mngr_sk);

@@ -225,6 +225,8 @@ enum ns_change_kind {
 struct ns_change {
 	enum ns_change_kind kind;
 	bool deleted;             /* RTM_DEL*, else RTM_NEW* */
+	uint32_t event;           /* NS_CHANGE_LINK: the IFLA_EVENT_* of the
+				   * kernel's RTM_NEWLINK, 0 for none */
 	union {
 		struct ns_link link;
 		struct ns_addr addr;

@@ -46,6 +46,11 @@ struct netstate_sub {
  * @mngr_sk: its notification socket (ours: netstate_on_msg() sees every
  *	message on it)
  * @raw_type: the type of the message netstate_on_msg() is parsing
+ * @raw_link: the device an RTM_NEWLINK just read describes, as parsed
+ *	from it, until libnl's cache has taken the message: NULL once the
+ *	cache reported it (netstate_raw_link_claim()), else reported by
+ *	netstate_raw_link_settle()
+ * @raw_link_event: that message's IFLA_EVENT, 0 for none
  * @raw_changes: an event recorded since the last commit is of an object
  *	no table holds (a NOARP neighbour, a rule, netconf): publish even if
  *	no table changed
@@ -83,6 +88,8 @@ struct netstate {
 	struct nl_cache_mngr *mngr;
 	struct nl_sock *mngr_sk;
 	int raw_type;
+	struct rtnl_link *raw_link;
+	uint32_t raw_link_event;
 	bool raw_changes;
 	struct nl_sock *sync_sk;
 	struct nl_cache *c_link, *c_addr, *c_route, *c_neigh;
@@ -116,6 +123,8 @@ void netstate_change_pop(struct netstate *ns);
 void netstate_changes_clear(struct netstate *ns);
 int netstate_on_msg(struct nl_msg *msg, void *data);
 bool netstate_raw_awaits_link(struct netstate *ns);
+uint32_t netstate_raw_link_claim(struct netstate *ns, int ifindex);
+void netstate_raw_link_settle(struct netstate *ns);
 
 /* Hidden ifindexes remembered after their link is gone, before pruning. */
 #define NSB_HIDDEN_PRUNE 1024

@@ -156,10 +156,10 @@ static bool netstate_netconf_ifindex(const struct nlmsghdr *m, int *ifindex)
 	return true;
 }
 
-/* The u32 attribute @type of @m (after a family header of @hdrlen), as an
- * interface index; 0 when there is none. */
-static int netstate_msg_index_attr(const struct nlmsghdr *m, size_t hdrlen,
-				   int type)
+/* The u32 attribute @type of @m (after a family header of @hdrlen), an
+ * interface index or IFLA_EVENT; 0 when there is none. */
+static int netstate_msg_u32_attr(const struct nlmsghdr *m, size_t hdrlen,
+				 int type)
 {
 	const struct nlattr *a = nlmsg_find_attr((struct nlmsghdr *)m,
 						 (int)hdrlen, type);
@@ -192,7 +192,7 @@ static bool netstate_hostmsg_ifindexes(const struct nlmsghdr *m,
 		if (m->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
 			return false;
 		ret_idx[0] = ((const struct ifinfomsg *)nlmsg_data(m))->ifi_index;
-		ret_idx[1] = netstate_msg_index_attr(m, sizeof(struct ifinfomsg),
+		ret_idx[1] = netstate_msg_u32_attr(m, sizeof(struct ifinfomsg),
 						     IFLA_MASTER);
 		return true;
 	case RTM_NEWNEIGH:
@@ -200,7 +200,7 @@ static bool netstate_hostmsg_ifindexes(const struct nlmsghdr *m,
 		if (m->nlmsg_len < NLMSG_LENGTH(sizeof(struct ndmsg)))
 			return false;
 		ret_idx[0] = ((const struct ndmsg *)nlmsg_data(m))->ndm_ifindex;
-		ret_idx[1] = netstate_msg_index_attr(m, sizeof(struct ndmsg),
+		ret_idx[1] = netstate_msg_u32_attr(m, sizeof(struct ndmsg),
 						     NDA_MASTER);
 		return true;
 	default:
@@ -352,12 +352,75 @@ static int netstate_msg_family(const struct nlmsghdr *m)
 	return *(const uint8_t *)nlmsg_data(m);
 }
 
+/**
+ * netstate_raw_link_claim() - the cache reports a device's change: was it
+ * the RTM_NEWLINK just read?
+ * @ns: model
+ * @ifindex: the device libnl reports
+ *
+ * Return: that message's IFLA_EVENT (0 for none) when it was, the
+ * message then reported; else 0.
+ */
+uint32_t netstate_raw_link_claim(struct netstate *ns, int ifindex)
+{
+	uint32_t event = ns->raw_link_event;
+
+	if (!ns->raw_link || rtnl_link_get_ifindex(ns->raw_link) != ifindex)
+		return 0;
+	rtnl_link_put(ns->raw_link);
+	ns->raw_link = NULL;
+	ns->raw_link_event = 0;
+	return event;
+}
+
+/**
+ * netstate_raw_link_settle() - an RTM_NEWLINK the cache did not report
+ * @ns: model
+ *
+ * libnl reports a link message only when the link differs from what its
+ * cache holds; the kernel also sends one equal to the one before (a
+ * second notification of the same change) or differing only in what
+ * libnl does not parse (IFLA_EVENT: "event FEATURE CHANGE" when a
+ * bridge's features follow a new port). Such a message is recorded as
+ * the kernel sent it, as parsed, at its place: this runs before the
+ * next message is looked at and after the last one of a read. A hidden
+ * device's stays out.
+ */
+void netstate_raw_link_settle(struct netstate *ns)
+{
+	struct rtnl_link *l = ns->raw_link;
+	const char *name;
+	struct ns_change *c;
+
+	if (!l)
+		return;
+	ns->raw_link = NULL;
+	name = rtnl_link_get_name(l);
+	if (nsb_link_is_device(l) &&
+	    !g_hash_table_contains(ns->hidden, GINT_TO_POINTER(
+					   rtnl_link_get_ifindex(l))) &&
+	    !(name && view_policy_hides(&ns->policy, name))) {
+		c = netstate_change_push(ns, NS_CHANGE_LINK, false);
+		if (c) {
+			nsb_link_from_nl(l, &c->u.link);
+			c->event = ns->raw_link_event;
+			ns->raw_changes = true;
+		}
+	}
+	ns->raw_link_event = 0;
+	rtnl_link_put(l);
+}
+
 /* nl_msg_parse()'s callback for netstate_on_msg(): @data is the model */
 static void netstate_on_parsed(struct nl_object *obj, void *data)
 {
 	struct netstate *ns = data;
 
 	switch (ns->raw_type) {
+	case RTM_NEWLINK:
+		nl_object_get(obj);
+		ns->raw_link = (struct rtnl_link *)obj;
+		break;
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
 		netstate_raw_route(ns, (struct rtnl_route *)obj);
@@ -393,8 +456,19 @@ int netstate_on_msg(struct nl_msg *msg, void *data)
 	struct netstate *ns = data;
 	int type = nlmsg_hdr(msg)->nlmsg_type;
 
+	netstate_raw_link_settle(ns); /* the message before: reported? */
 	switch (type) {
 	case RTM_NEWLINK:
+		if (netstate_msg_family(nlmsg_hdr(msg)) == AF_UNSPEC) {
+			/* the device: kept until the cache has taken it */
+			ns->raw_type = type;
+			(void)nl_msg_parse(msg, netstate_on_parsed, ns);
+			ns->raw_link_event = (uint32_t)netstate_msg_u32_attr(
+				nlmsg_hdr(msg), sizeof(struct ifinfomsg),
+				IFLA_EVENT);
+			break;
+		}
+		/* fall through */
 	case RTM_DELLINK:
 		/* a bridge port's state: no table holds it */
 		if (netstate_msg_family(nlmsg_hdr(msg)) == AF_BRIDGE)

@@ -1810,6 +1810,34 @@ static void test_changes(void)
 			g_assert_cmpint(nlmsg_change_encode(s, &c, buf, (size_t)n - 4), ==, -EMSGSIZE);
 		}
 	}
+	/* a link change carries the kernel's IFLA_EVENT, where the kernel
+	 * puts it (before IFLA_ADDRESS); a deletion, and a dump, none */
+	for (del = 0; del < 2; del++) {
+		g_autoptr(GPtrArray) dg = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+		g_autoptr(GPtrArray) m = NULL;
+		const struct nlattr *ev, *addr;
+
+		memset(&c, 0, sizeof(c));
+		c.kind = NS_CHANGE_LINK;
+		c.deleted = del;
+		c.event = IFLA_EVENT_FEATURES;
+		c.u.link = s->links->v[1];
+		g_assert_cmpuint(c.u.link.addr_len, >, 0);
+		n = nlmsg_change_encode(s, &c, buf, sizeof(buf));
+		g_assert_cmpint(n, >, 0);
+		g_ptr_array_add(dg, g_bytes_new(buf, (gsize)n));
+		m = split_msgs(dg);
+		ev = msg_attr(m->pdata[0], sizeof(struct ifinfomsg), IFLA_EVENT);
+		addr = msg_attr(m->pdata[0], sizeof(struct ifinfomsg), IFLA_ADDRESS);
+		g_assert_nonnull(addr);
+		if (del) {
+			g_assert_null(ev);
+			continue;
+		}
+		g_assert_nonnull(ev);
+		g_assert_cmpuint(nla_u32(ev), ==, IFLA_EVENT_FEATURES);
+		g_assert_true((const uint8_t *)ev + NLA_ALIGN(ev->nla_len) == (const uint8_t *)addr);
+	}
 	/* a multipath route change carries its next hops */
 	memset(&c, 0, sizeof(c));
 	c.kind = NS_CHANGE_ROUTE;

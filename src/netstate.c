@@ -1023,8 +1023,6 @@ void netstate_free(struct netstate *ns)
 	}
 	if (ns->hostname_fd >= 0)
 		close(ns->hostname_fd);
-	if (ns->raw_link)
-		rtnl_link_put(ns->raw_link);
 	nl_cache_mngr_free(ns->mngr); /* frees the caches, not mngr_sk */
 	if (ns->mngr_sk)
 		nl_socket_free(ns->mngr_sk);

@@ -46,8 +46,8 @@ struct netstate_sub {
  * @mngr_sk: its notification socket (ours: netstate_on_msg() sees every
  *	message on it)
  * @raw_type: the type of the message netstate_on_msg() is parsing
- * @raw_link: the device an RTM_NEWLINK just read describes, as parsed
- *	from it, until libnl's cache has taken the message: NULL once the
+ * @raw_link: the ifindex of the device an RTM_NEWLINK just read
+ *	describes, until libnl's cache has taken the message: 0 once the
  *	cache reported it (netstate_raw_link_claim()), else reported by
  *	netstate_raw_link_settle()
  * @raw_link_event: that message's IFLA_EVENT, 0 for none
@@ -88,7 +88,7 @@ struct netstate {
 	struct nl_cache_mngr *mngr;
 	struct nl_sock *mngr_sk;
 	int raw_type;
-	struct rtnl_link *raw_link;
+	int raw_link;
 	uint32_t raw_link_event;
 	bool raw_changes;
 	struct nl_sock *sync_sk;

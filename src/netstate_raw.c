@@ -365,12 +365,37 @@ uint32_t netstate_raw_link_claim(struct netstate *ns, int ifindex)
 {
 	uint32_t event = ns->raw_link_event;
 
-	if (!ns->raw_link || rtnl_link_get_ifindex(ns->raw_link) != ifindex)
+	if (!ns->raw_link || ns->raw_link != ifindex)
 		return 0;
-	rtnl_link_put(ns->raw_link);
-	ns->raw_link = NULL;
+	ns->raw_link = 0;
 	ns->raw_link_event = 0;
 	return event;
+}
+
+/* The device @ifindex as the link cache holds it (AF_UNSPEC, or AF_BRIDGE
+ * for a bridge: nsb_link_is_device()), not a port's AF_BRIDGE object;
+ * NULL when it holds none. */
+static struct rtnl_link *netstate_device_get(struct netstate *ns, int ifindex)
+{
+	static const int families[] = { AF_UNSPEC, AF_BRIDGE };
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(families); i++) {
+		struct rtnl_link *key = rtnl_link_alloc();
+		struct nl_object *o;
+
+		if (!key)
+			return NULL;
+		rtnl_link_set_ifindex(key, ifindex);
+		rtnl_link_set_family(key, families[i]);
+		o = nl_cache_search(ns->c_link, (struct nl_object *)key);
+		rtnl_link_put(key);
+		if (o && nsb_link_is_device((struct rtnl_link *)o))
+			return (struct rtnl_link *)o;
+		if (o)
+			nl_object_put(o);
+	}
+	return NULL;
 }
 
 /**
@@ -382,24 +407,25 @@ uint32_t netstate_raw_link_claim(struct netstate *ns, int ifindex)
  * second notification of the same change) or differing only in what
  * libnl does not parse (IFLA_EVENT: "event FEATURE CHANGE" when a
  * bridge's features follow a new port). Such a message is recorded as
- * the kernel sent it, as parsed, at its place: this runs before the
- * next message is looked at and after the last one of a read. A hidden
- * device's stays out.
+ * the kernel sent it, at its place: this runs before the next message is
+ * looked at and after the last one of a read, when the cache holds what
+ * the message said (libnl replaces its object with the message's, equal
+ * or not). A hidden device's stays out.
  */
 void netstate_raw_link_settle(struct netstate *ns)
 {
-	struct rtnl_link *l = ns->raw_link;
+	int ifindex = ns->raw_link;
+	struct rtnl_link *l;
 	const char *name;
 	struct ns_change *c;
 
-	if (!l)
+	if (!ifindex)
 		return;
-	ns->raw_link = NULL;
-	name = rtnl_link_get_name(l);
-	if (nsb_link_is_device(l) &&
-	    !g_hash_table_contains(ns->hidden, GINT_TO_POINTER(
-					   rtnl_link_get_ifindex(l))) &&
-	    !(name && view_policy_hides(&ns->policy, name))) {
+	ns->raw_link = 0;
+	l = g_hash_table_contains(ns->hidden, GINT_TO_POINTER(ifindex)) ?
+	    NULL : netstate_device_get(ns, ifindex);
+	name = l ? rtnl_link_get_name(l) : NULL;
+	if (l && !(name && view_policy_hides(&ns->policy, name))) {
 		c = netstate_change_push(ns, NS_CHANGE_LINK, false);
 		if (c) {
 			nsb_link_from_nl(l, &c->u.link);
@@ -408,7 +434,8 @@ void netstate_raw_link_settle(struct netstate *ns)
 		}
 	}
 	ns->raw_link_event = 0;
-	rtnl_link_put(l);
+	if (l)
+		rtnl_link_put(l);
 }
 
 /* nl_msg_parse()'s callback for netstate_on_msg(): @data is the model */
@@ -417,10 +444,6 @@ static void netstate_on_parsed(struct nl_object *obj, void *data)
 	struct netstate *ns = data;
 
 	switch (ns->raw_type) {
-	case RTM_NEWLINK:
-		nl_object_get(obj);
-		ns->raw_link = (struct rtnl_link *)obj;
-		break;
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
 		netstate_raw_route(ns, (struct rtnl_route *)obj);
@@ -459,10 +482,12 @@ int netstate_on_msg(struct nl_msg *msg, void *data)
 	netstate_raw_link_settle(ns); /* the message before: reported? */
 	switch (type) {
 	case RTM_NEWLINK:
-		if (netstate_msg_family(nlmsg_hdr(msg)) == AF_UNSPEC) {
-			/* the device: kept until the cache has taken it */
-			ns->raw_type = type;
-			(void)nl_msg_parse(msg, netstate_on_parsed, ns);
+		if (netstate_msg_family(nlmsg_hdr(msg)) == AF_UNSPEC &&
+		    nlmsg_hdr(msg)->nlmsg_len >=
+			    NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
+			/* the device's: noted until the cache has taken it */
+			ns->raw_link = ((const struct ifinfomsg *)nlmsg_data(
+						nlmsg_hdr(msg)))->ifi_index;
 			ns->raw_link_event = (uint32_t)netstate_msg_u32_attr(
 				nlmsg_hdr(msg), sizeof(struct ifinfomsg),
 				IFLA_EVENT);

@@ -55,8 +55,10 @@
 #define NETSTATE_COMMIT_TRIES 4
 /* Delay before a failed resynchronisation is tried again. */
 #define NETSTATE_RETRY_MS 100
-/* Wait for a new link's RTM_NEWLINK after its netconf, per commit try. */
-#define NETSTATE_LINK_WAIT_MS 20
+/* How long a commit is put off for a new link's RTM_NEWLINK announced by
+ * an earlier message (netstate_await_link()), and how often it looks. */
+#define NETSTATE_LINK_WAIT_MS 200
+#define NETSTATE_LINK_POLL_MS 5
 
 static void netstate_policy_copy(struct view_policy *dst,
 				 const struct view_policy *src)
@@ -102,6 +104,7 @@ void netstate_changes_clear(struct netstate *ns)
 	g_array_set_size(ns->changes, 0);
 	g_ptr_array_set_size(ns->hostmsgs, 0);
 	ns->hostmsg_bytes = 0;
+	ns->await_from = 0;
 }
 
 static bool netstate_link_hides(struct netstate *ns, struct rtnl_link *l)
@@ -440,6 +443,7 @@ static void netstate_route_changes(struct netstate *ns,
 	}
 	g_array_set_size(ns->changes, 0);
 	g_array_append_vals(ns->changes, merged->data, merged->len);
+	ns->await_from = 0;
 }
 
 /**
@@ -479,14 +483,13 @@ static struct ns_routes *netstate_routes(struct netstate *ns)
 		}                                                             \
 	} while (0)
 
-/* True when the notification socket has something to read, within
- * @timeout_ms. */
-static bool netstate_pending(struct netstate *ns, int timeout_ms)
+/* True when the notification socket has something to read. */
+static bool netstate_pending(struct netstate *ns)
 {
 	struct pollfd p = { .fd = nl_cache_mngr_get_fd(ns->mngr),
 			    .events = POLLIN };
 
-	return poll(&p, 1, timeout_ms) > 0;
+	return poll(&p, 1, 0) > 0;
 }
 
 /**
@@ -503,12 +506,6 @@ static bool netstate_pending(struct netstate *ns, int timeout_ms)
  * @may_defer, a commit whose route dump was followed by notifications is
  * given up, nothing recorded yet, so that they are read first.
  *
- * The kernel sends a new link's netconf notifications before its
- * RTM_NEWLINK: a commit between them would tell readers of an interface
- * the view does not show yet (`ip monitor` asks for it, finds nothing and
- * prints "if12"). With @may_defer, such a commit waits for the link's
- * message, NETSTATE_LINK_WAIT_MS at most.
- *
  * Return: false when given up (read and commit again), else true.
  */
 static bool netstate_commit(struct netstate *ns, bool may_defer)
@@ -523,9 +520,6 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 		netstate_changes_clear(ns);
 		return true;
 	}
-	if (may_defer && netstate_raw_awaits_link(ns) &&
-	    netstate_pending(ns, NETSTATE_LINK_WAIT_MS))
-		return false;
 	next = netstate_snapshot_derive(ns->cur);
 	if (ns->dirty & NETSTATE_LINKS) {
 		NETSTATE_SWAP_TABLE(ns, next, links,
@@ -546,7 +540,7 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 		NETSTATE_SWAP_TABLE(ns, next, routes, netstate_routes(ns),
 				    nsb_routes_equal, ns_routes_unref,
 				    NETSTATE_ROUTES, parts);
-		if (may_defer && netstate_pending(ns, 0)) {
+		if (may_defer && netstate_pending(ns)) {
 			netstate_snapshot_unref(next);
 			return false;
 		}
@@ -577,6 +571,56 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 }
 
 static void netstate_catch_up(struct netstate *ns);
+
+static gboolean netstate_on_await(gpointer data)
+{
+	struct netstate *ns = data;
+
+	g_source_unref(ns->await_source);
+	ns->await_source = NULL;
+	netstate_catch_up(ns);
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * The kernel sends a new link's netconf notifications, and a new bridge's
+ * own FDB entries, before the link's RTM_NEWLINK, which follows only at
+ * the end of the whole operation (a task preempted in between holds it
+ * back): a commit meanwhile would tell readers of an interface the view
+ * does not show yet (`ip monitor` asks for it, finds nothing and prints
+ * "if12"). The commit is put off, without blocking the main loop (lxnetfs
+ * and the proxy's endpoints are served on it): the link's message wakes
+ * netstate_on_readable(), and a timer looks again every
+ * NETSTATE_LINK_POLL_MS, for NETSTATE_LINK_WAIT_MS from the first
+ * put-off at most; then the commit is made whatever came.
+ *
+ * Return: true when the commit is put off.
+ */
+static bool netstate_await_link(struct netstate *ns)
+{
+	gint64 now;
+
+	if (!netstate_raw_awaits_link(ns)) {
+		ns->await_since = 0;
+		return false;
+	}
+	now = g_get_monotonic_time();
+	if (!ns->await_since)
+		ns->await_since = now;
+	if (now - ns->await_since >= (gint64)NETSTATE_LINK_WAIT_MS * 1000) {
+		log_debug("netstate: a link announced %d ms ago did not come",
+			  NETSTATE_LINK_WAIT_MS);
+		ns->await_since = 0;
+		return false;
+	}
+	if (!ns->await_source) {
+		ns->await_source = g_timeout_source_new(NETSTATE_LINK_POLL_MS);
+		g_source_set_callback(ns->await_source, netstate_on_await, ns,
+				      NULL);
+		g_source_attach(ns->await_source, ns->ctx);
+	}
+	return true;
+}
 
 static gboolean netstate_on_retry(gpointer data)
 {
@@ -654,6 +698,8 @@ static void netstate_catch_up(struct netstate *ns)
 
 	for (tries = 0;; tries++) {
 		netstate_resync_due(ns);
+		if (netstate_await_link(ns))
+			return;
 		if (netstate_commit(ns, tries < NETSTATE_COMMIT_TRIES))
 			return;
 		netstate_read(ns);
@@ -1015,6 +1061,10 @@ void netstate_free(struct netstate *ns)
 	if (ns->retry_source) {
 		g_source_destroy(ns->retry_source);
 		g_source_unref(ns->retry_source);
+	}
+	if (ns->await_source) {
+		g_source_destroy(ns->await_source);
+		g_source_unref(ns->await_source);
 	}
 	filewatch_free(ns->watch);
 	if (ns->hostname_source) {

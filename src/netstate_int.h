@@ -64,6 +64,10 @@ struct netstate_sub {
  * @resync_full: notifications were lost: refill every cache
  * @resync_routes: a link change requires refilling route and neigh caches
  * @retry_source: pending retry of a failed resynchronisation, or NULL
+ * @await_source: the commit put off for a link's message looks again
+ *	(netstate_await_link()), or NULL
+ * @await_since: when that put-off began (monotonic us), 0 when none
+ * @await_from: changes before this index name no awaited link
  * @flips: struct netstate_flip, links whose visibility changed (renames)
  * @changes: struct ns_change recorded since the last commit
  * @hostmsgs: the messages their NS_CHANGE_HOSTMSG point to (g_free),
@@ -103,6 +107,9 @@ struct netstate {
 	bool resync_full;
 	bool resync_routes;
 	GSource *retry_source;
+	GSource *await_source;
+	gint64 await_since;
+	guint await_from;
 	GArray *flips;
 	GArray *changes;
 	GPtrArray *hostmsgs;

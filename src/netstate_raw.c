@@ -313,7 +313,7 @@ static void netstate_raw_hostmsg(struct netstate *ns, const struct nlmsghdr *m)
  *
  * The kernel announces a new link's netconf, and a new bridge's own FDB
  * entry, before the link itself; the link's RTM_NEWLINK is then on its
- * way (netstate_commit() waits for it: a reader asking about the
+ * way (netstate_await_link() waits for it: a reader asking about the
  * interface the event names must find it). A link gone again meanwhile
  * (deleted, moved to another namespace) is not waited for.
  *
@@ -326,20 +326,26 @@ bool netstate_raw_awaits_link(struct netstate *ns)
 
 	if (!ns->raw_changes)
 		return false;
-	for (i = 0; i < ns->changes->len; i++) {
+	/* each change is looked at once per event, but the one awaited */
+	for (i = MIN(ns->await_from, ns->changes->len); i < ns->changes->len;
+	     i++) {
 		const struct ns_change *c =
 			&g_array_index(ns->changes, struct ns_change, i);
 		int idx[2];
 
-		if (c->kind != NS_CHANGE_HOSTMSG ||
+		/* what a deletion names was there before, or never known */
+		if (c->kind != NS_CHANGE_HOSTMSG || c->deleted ||
 		    !netstate_hostmsg_ifindexes(
 			    (const struct nlmsghdr *)c->u.hostmsg.msg, idx))
 			continue;
 		for (j = 0; j < G_N_ELEMENTS(idx); j++)
 			if (idx[j] > 0 && !netstate_link_known(ns, idx[j]) &&
-			    if_indextoname((unsigned int)idx[j], name))
+			    if_indextoname((unsigned int)idx[j], name)) {
+				ns->await_from = i;
 				return true;
+			}
 	}
+	ns->await_from = ns->changes->len;
 	return false;
 }
 

@@ -786,7 +786,12 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		exit(CLI_EXIT_USAGE);
 	}
 	if (!o->socket_path && o->fd < 0) {
-		if (fdpass_default_path(&o->socket_path) < 0)
+		r = fdpass_default_path(&o->socket_path);
+		if (r == -ENOENT)
+			die("no default --socket path here: nested user "
+			    "namespaces hide which user this is; give --socket "
+			    "PATH");
+		if (r < 0)
 			die("out of memory");
 		o->default_path = true;
 	}
@@ -832,11 +837,12 @@ static void proxy_parse_users(struct proxy *p, char **users)
 static void proxy_make_default_dir(const char *path)
 {
 	g_autofree char *dir = g_path_get_dirname(path);
-	int r = fdpass_private_dir(dir, true);
+	int r = fdpass_private_dir(dir, true, 022);
 
-	if (r == -EPERM)
-		die("%s is not private to this user (another owner, or others "
-		    "may enter it): a socket there could be replaced", dir);
+	if (r == -EPERM || r == -ENOTDIR)
+		die("%s is not a directory only this user may change (another "
+		    "owner, or others may write it): a socket there could be "
+		    "replaced; remove it, or give --socket PATH", dir);
 	if (r < 0)
 		die("cannot create %s: %s", dir, g_strerror(-r));
 }

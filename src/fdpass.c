@@ -42,60 +42,76 @@ static unsigned int fdpass_outer_uid(void)
 
 /**
  * fdpass_runtime_dir() - the user's lxnet runtime directory
+ * @ret_dir: its path (free())
  *
  * $XDG_RUNTIME_DIR/lxnet when $XDG_RUNTIME_DIR is an absolute directory of
  * the user's; else /run/lxnet for root; else /run/user/UID/lxnet when that
  * directory is the user's (su and sudo leave $XDG_RUNTIME_DIR unset or
- * another user's); else $TMPDIR/lxnet-UID. UID and root are the user as
- * the parent user namespace knows it: in `unshare -r` uid 0 is the user
- * who ran it. lxnet-proxy's default control
- * socket and lxnet run's registry of named sandboxes live there, so every
- * program of the user finds the same one. Neither checked nor made here
- * (fdpass_private_dir()).
+ * another user's); else $TMPDIR/lxnet-UID. UID is the user as the parent
+ * user namespace knows it: in `unshare -r` uid 0 is the user who ran it.
+ * Root is whoever owns /run: in a namespace nested deeper (rootless
+ * bwrap, `unshare -r` twice) uid 0 may be neither, and the parent's uid 0
+ * says nothing of the user: no default then. lxnet-proxy's default
+ * control socket and lxnet run's registry of named sandboxes live there,
+ * so every program of the user finds the same one. Neither checked nor
+ * made here (fdpass_private_dir()).
  *
- * Return: the path (free()), or NULL without memory.
+ * Return: 0, -ENOENT when the user cannot be told (nested user
+ * namespaces), or -ENOMEM.
  */
-char *fdpass_runtime_dir(void)
+int fdpass_runtime_dir(char **ret_dir)
 {
 	const char *x = getenv("XDG_RUNTIME_DIR");
 	const char *tmp = getenv("TMPDIR");
 	unsigned int uid = fdpass_outer_uid();
 	char user[64];
 	struct stat st;
-	char *dir = NULL;
+	int r;
 
+	*ret_dir = NULL;
 	/* owners as this user namespace maps them: ours is getuid() */
 	if (x && x[0] == '/' && stat(x, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    st.st_uid == getuid())
-		return asprintf(&dir, "%s/" FDPASS_SOCKET_DIR, x) < 0 ? NULL : dir;
-	if (uid == 0)
-		return strdup("/run/" FDPASS_SOCKET_DIR);
-	snprintf(user, sizeof(user), "/run/user/%u", uid);
-	if (stat(user, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_uid == getuid())
-		return asprintf(&dir, "%s/" FDPASS_SOCKET_DIR, user) < 0 ? NULL :
-									     dir;
-	if (!tmp || tmp[0] != '/')
-		tmp = "/tmp";
-	return asprintf(&dir, "%s/" FDPASS_SOCKET_DIR "-%u", tmp, uid) < 0 ?
-		       NULL : dir;
+		r = asprintf(ret_dir, "%s/" FDPASS_SOCKET_DIR, x);
+	else if (uid == 0 && stat("/run", &st) == 0 && st.st_uid == getuid())
+		r = asprintf(ret_dir, "/run/" FDPASS_SOCKET_DIR);
+	else if (uid == 0)
+		return -ENOENT;
+	else if (snprintf(user, sizeof(user), "/run/user/%u", uid) > 0 &&
+		 stat(user, &st) == 0 && S_ISDIR(st.st_mode) &&
+		 st.st_uid == getuid())
+		r = asprintf(ret_dir, "%s/" FDPASS_SOCKET_DIR, user);
+	else
+		r = asprintf(ret_dir, "%s/" FDPASS_SOCKET_DIR "-%u",
+			     tmp && tmp[0] == '/' ? tmp : "/tmp", uid);
+	if (r < 0) {
+		*ret_dir = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
- * fdpass_private_dir() - check (and make) a directory only its user reaches
+ * fdpass_private_dir() - check (and make) a directory only its user may
+ * change
  * @path: the directory
  * @create: make it, mode 0700, when missing
+ * @deny: mode bits others must not have (022: write; 077: any access)
  *
  * A control socket in a directory another user can write (or made in
  * /tmp by another user first) could be replaced by theirs, which would
- * then be handed the sandbox's seccomp listener.
+ * then be handed the sandbox's seccomp listener. In a user namespace
+ * without a uid map every owner reads as the overflow uid, ours too: no
+ * owner can be told there.
  *
- * Return: 0, -ENOTDIR, -EPERM when it is not the user's or others may
- * enter it, or -errno (-ENOENT when missing and not @create).
+ * Return: 0, -ENOTDIR, -EPERM when it is not the user's or others have
+ * @deny, or -errno (-ENOENT when missing and not @create).
  */
-int fdpass_private_dir(const char *path, bool create)
+int fdpass_private_dir(const char *path, bool create, mode_t deny)
 {
 	struct stat st;
+	FILE *f;
+	char c;
 
 	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
 		return -errno;
@@ -103,8 +119,17 @@ int fdpass_private_dir(const char *path, bool create)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if (st.st_uid != getuid() || (st.st_mode & 077))
+	if (st.st_uid != getuid() || (st.st_mode & deny))
 		return -EPERM;
+	/* an empty uid map: unmapped, every owner is the overflow uid */
+	f = fopen("/proc/self/uid_map", "re");
+	if (f) {
+		bool empty = fscanf(f, " %c", &c) != 1;
+
+		fclose(f);
+		if (empty)
+			return -EPERM;
+	}
 	return 0;
 }
 
@@ -114,15 +139,16 @@ int fdpass_private_dir(const char *path, bool create)
  *
  * The directory is not created here (lxnet-proxy does, mode 0700).
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0, -ENOENT when there is no default here (fdpass_runtime_dir()),
+ * or -ENOMEM.
  */
 int fdpass_default_path(char **ret_path)
 {
-	char *dir = fdpass_runtime_dir();
-	int r;
+	char *dir;
+	int r = fdpass_runtime_dir(&dir);
 
-	if (!dir)
-		return -ENOMEM;
+	if (r < 0)
+		return r;
 	r = asprintf(ret_path, "%s/" FDPASS_SOCKET_NAME, dir);
 	free(dir);
 	return r < 0 ? -ENOMEM : 0;

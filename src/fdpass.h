@@ -74,8 +74,8 @@ struct fdpass_msg {
 #define FDPASS_SOCKET_DIR "lxnet"
 #define FDPASS_SOCKET_NAME "proxy.sock"
 
-char *fdpass_runtime_dir(void);
-int fdpass_private_dir(const char *path, bool create);
+int fdpass_runtime_dir(char **ret_dir);
+int fdpass_private_dir(const char *path, bool create, mode_t deny);
 int fdpass_default_path(char **ret_path);
 int fdpass_peer_uid(int sock, uid_t *ret_uid);
 int fdpass_listen(const char *path, int type, int *ret_fd);

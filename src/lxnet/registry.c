@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "fdpass.h"
+#include "log.h"
 #include "registry.h"
 #include "util.h"
 
@@ -77,17 +78,26 @@ int registry_name_check(const char *name)
  */
 int registry_dir(bool create, char **ret_path)
 {
-	g_autofree char *base = fdpass_runtime_dir(); /* free() is g_free() */
+	g_autofree char *base = NULL; /* free() is g_free() */
 	g_autofree char *p = NULL;
 	int r;
 
-	if (!base)
-		return -ENOMEM;
-	p = g_build_filename(base, "sandboxes", NULL);
-	r = fdpass_private_dir(base, create);
+	r = fdpass_runtime_dir(&base);
+	if (r == -ENOENT)
+		log_err("no registry directory here: nested user namespaces "
+			"hide which user this is (set XDG_RUNTIME_DIR)");
 	if (r < 0)
 		return r;
-	r = fdpass_private_dir(p, create);
+	p = g_build_filename(base, "sandboxes", NULL);
+	r = fdpass_private_dir(base, create, 077);
+	if (r == 0)
+		r = fdpass_private_dir(p, create, 077);
+	if (r == -EPERM || r == -ENOTDIR)
+		log_err("%s: %s: the registry needs a directory of this user's "
+			"that no one else may enter (remove it or chmod 700 "
+			"your own; or set XDG_RUNTIME_DIR)",
+			r == -EPERM && access(p, F_OK) == 0 ? p : base,
+			g_strerror(-r));
 	if (r < 0)
 		return r;
 	*ret_path = g_steal_pointer(&p);

@@ -292,6 +292,12 @@ int shim_exec(const struct shim_conf *c, char *const *cmd)
 		_cleanup_free_ char *dir = NULL;
 
 		r = fdpass_default_path(&dflt);
+		if (r == -ENOENT) {
+			log_err("no default --proxy path here: nested user "
+				"namespaces hide which user this is; give "
+				"--proxy PATH");
+			return SHIM_EXIT_FAILURE;
+		}
 		dir = r == 0 ? strdup(dflt) : NULL;
 		if (!dir) {
 			log_err("no memory for the default --proxy path");
@@ -299,11 +305,11 @@ int shim_exec(const struct shim_conf *c, char *const *cmd)
 		}
 		/* the listener goes to whoever listens there */
 		*strrchr(dir, '/') = '\0';
-		r = fdpass_private_dir(dir, false);
-		if (r < 0 && r != -ENOENT) {
-			log_err("%s: %s: not a directory private to this user, "
-				"its socket could be anyone's", dir,
-				strerror(-r));
+		r = fdpass_private_dir(dir, false, 022);
+		if (r == -EPERM || r == -ENOTDIR) {
+			log_err("%s is not a directory only this user may change: "
+				"a socket there could be anyone's (remove it, or "
+				"give --proxy PATH)", dir);
 			return SHIM_EXIT_FAILURE;
 		}
 		proxy = dflt;

@@ -17,7 +17,7 @@ echo "unpriv-token-$$" >"$TMP_DIR/www/index.txt"
 chmod -R a+rX "$TMP_DIR/www"
 SOCK=$TMP_DIR/run/proxy.sock
 
-tap_plan 6
+tap_plan 7
 http_start "$TMP_DIR/www" 127.0.0.1 8080
 wait_until 5 port_open 127.0.0.1 8080
 as_user "$PROXY_BIN" --socket "$SOCK" 2>"$TMP_DIR/proxy.log" &
@@ -43,17 +43,27 @@ kill $PROXY_PID 2>/dev/null
 # $TMPDIR/lxnet-UID (the user has no /run/user/UID here)
 uid=$(id -u "$U")
 mkdir -m 1777 "$TMP_DIR/tu" "$TMP_DIR/tv"
-as_user env -u XDG_RUNTIME_DIR TMPDIR="$TMP_DIR/tu" "$PROXY_BIN" --no-config 2>"$TMP_DIR/proxy2.log" &
-lib_on_exit "kill $! 2>/dev/null"
-wait_until 5 test -S "$TMP_DIR/tu/lxnet-$uid/proxy.sock"
-out=$(as_user env -u XDG_RUNTIME_DIR TMPDIR="$TMP_DIR/tu" unshare -rn "$LXNET_BIN" shim -- curl -sS -m 5 http://127.0.0.1:8080/index.txt 2>&1)
-[ "$out" = "unpriv-token-$$" ] && [ "$(stat -c %a "$TMP_DIR/tu/lxnet-$uid")" = 700 ]
-tap_result $? "no XDG_RUNTIME_DIR: proxy and shim meet at \$TMPDIR/lxnet-$uid (0700) by default ($out; $(head -c 200 "$TMP_DIR/proxy2.log"))"
+if [ -d "/run/user/$uid" ]; then
+	tap_skip "no XDG_RUNTIME_DIR: proxy and shim meet at \$TMPDIR/lxnet-$uid" "/run/user/$uid exists (a recycled uid): both would use it"
+else
+	as_user env -u XDG_RUNTIME_DIR TMPDIR="$TMP_DIR/tu" "$PROXY_BIN" --no-config 2>"$TMP_DIR/proxy2.log" &
+	lib_on_exit "kill $! 2>/dev/null"
+	wait_until 5 test -S "$TMP_DIR/tu/lxnet-$uid/proxy.sock"
+	out=$(as_user env -u XDG_RUNTIME_DIR TMPDIR="$TMP_DIR/tu" unshare -rn "$LXNET_BIN" shim -- curl -sS -m 5 http://127.0.0.1:8080/index.txt 2>&1)
+	[ "$out" = "unpriv-token-$$" ] && [ "$(stat -c %a "$TMP_DIR/tu/lxnet-$uid")" = 700 ]
+	tap_result $? "no XDG_RUNTIME_DIR: proxy and shim meet at \$TMPDIR/lxnet-$uid (0700) by default ($out; $(head -c 200 "$TMP_DIR/proxy2.log"))"
+fi
+# two user namespaces deep (rootless bwrap) uid 0 says nothing of the
+# user: no default, and the shim says what to give
+err=$(as_user env -u XDG_RUNTIME_DIR TMPDIR="$TMP_DIR/tu" unshare -rn unshare -r "$LXNET_BIN" shim -- true 2>&1)
+st=$?
+[ $st -eq 125 ] && printf '%s' "$err" | grep -q "give --proxy PATH"
+tap_result $? "nested user namespaces without XDG_RUNTIME_DIR: the shim asks for --proxy (status $st: $err)"
 # that directory made first by someone else (here root, 0755): refused
 mkdir -m 755 "$TMP_DIR/tv/lxnet-$uid"
 err=$(as_user env -u XDG_RUNTIME_DIR TMPDIR="$TMP_DIR/tv" timeout 10 "$PROXY_BIN" --no-config 2>&1)
 st=$?
-[ $st -eq 1 ] && printf '%s' "$err" | grep -q "is not private to this user" &&
+[ $st -eq 1 ] && printf '%s' "$err" | grep -q "is not a directory only this user may change" &&
 	! [ -e "$TMP_DIR/tv/lxnet-$uid/proxy.sock" ]
 tap_result $? "a default directory another user made first is refused (status $st: $err)"
 tap_done

@@ -337,24 +337,43 @@ static const char *netpolicy_parse_body(char *s, struct netpolicy_rule *r)
 		*close = '\0';
 		if (close[1] == ':')
 			ports = close + 2;
+		else if (close[1] == '/')
+			return "the prefix length goes inside the brackets: "
+			       "[2001:db8::/32]";
 		else if (close[1] != '\0')
 			return "junk after ']' (expected :PORT)";
 		s++;
+		if (strchr(s, '%'))
+			return "a scope (%eth0) cannot be named in a rule";
 		why = netpolicy_parse_addr(s, r);
 		if (why)
 			return why;
-		if (r->family != AF_INET6)
+		if (r->family == AF_INET)
 			return "brackets hold an IPv6 address";
 	} else {
 		char *colon = strchr(s, ':');
 
-		if (colon && strchr(colon + 1, ':'))
-			return "an IPv6 address goes in brackets: "
-			       "[2001:db8::/32]:443";
+		if (colon && strchr(colon + 1, ':')) {
+			bool word = colon > s;
+			const char *c;
+
+			for (c = s; c < colon; c++)
+				word = word && g_ascii_isalpha(*c);
+			/* "tpc:10.0.0.1:80": a protocol mistyped */
+			return word ? "unknown protocol (tcp, udp or icmp, "
+				      "after an optional bind:)" :
+				      "an IPv6 address goes in brackets: "
+				      "[2001:db8::/32]:443";
+		}
 		if (colon) {
 			*colon = '\0';
 			ports = colon + 1;
 		}
+		if (g_ascii_strcasecmp(s, "localhost") == 0 ||
+		    g_ascii_strcasecmp(s, "localhost.") == 0)
+			/* names are asked of DNS, which does not know it */
+			return "localhost is not a name DNS answers: name "
+			       "127.0.0.1 or [::1]";
 		if (netpolicy_is_name(s)) {
 			r->family = 0;
 			r->name = 0; /* any; netpolicy_add() sets the index */
@@ -596,6 +615,7 @@ int netpolicy_load(struct netpolicy *p, const char *path, GError **error)
 	for (i = 0; lines[i]; i++) {
 		char *l = g_strstrip(lines[i]);
 		g_autoptr(GError) e = NULL;
+		g_autofree char *bad = NULL;
 		char *rule;
 
 		if (*l == '\0' || *l == '#')
@@ -608,12 +628,14 @@ int netpolicy_load(struct netpolicy *p, const char *path, GError **error)
 			r = netpolicy_add(&tmp, false, rule, &e);
 		else
 			r = -EINVAL;
+		if (r < 0 && !e)
+			bad = g_strdup_printf("'%s': expected 'allow RULE', "
+					      "'deny RULE' (or 'allow = RULE') "
+					      "or 'no-host-loopback'", l);
 		if (r < 0) {
 			g_set_error(error, G_OPTION_ERROR,
 				    G_OPTION_ERROR_BAD_VALUE, "%s:%u: %s", path,
-				    i + 1, e ? e->message :
-				    "expected 'allow RULE', 'deny RULE' or "
-				    "'no-host-loopback'");
+				    i + 1, e ? e->message : bad);
 			g_array_set_size(p->rules, n);
 			if (tmp.names != p->names)
 				netpolicy_names_free(tmp.names);

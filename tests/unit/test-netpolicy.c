@@ -37,6 +37,7 @@ static void test_parse(void)
 		"tcp:10.0.0.0/8:443", "[2001:db8::/32]:80-89", "udp:*:53",
 		"bind:tcp:*:8080", "10.1.2.3", "icmp:192.0.2.0/24", "*",
 		"tcp:[::1]:22", "[::/0]", "tcp:*:0-65535", "0.0.0.0/0:1",
+		"[*]", "udp:[*]:443",
 		"host", "tcp:example.com:443", "udp:Example.COM:53-54",
 		"icmp:ipv6.example.", "10.0.0.x", "1a.2b", "xn--bcher-kva.example",
 	};
@@ -66,6 +67,10 @@ static void test_parse(void)
 		{ "[10.0.0.1]", "brackets hold an IPv6 address" },
 		{ "tcp:", "no address" },
 		{ "exa_mple.com", "not an IPv4 address" },
+		{ "tpc:127.0.0.1:80", "unknown protocol" },
+		{ "[2001:db8::]/32", "goes inside the brackets" },
+		{ "[fe80::1%eth0]", "a scope (%eth0)" },
+		{ "tcp:localhost:80", "localhost is not a name DNS answers" },
 	};
 	struct netpolicy p;
 	size_t i;

@@ -733,7 +733,8 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 	const GOptionEntry entries[] = {
 		{ "socket", 's', 0, G_OPTION_ARG_FILENAME, &o->socket_path,
 		  "listen for lxnet shim clients at PATH (mode 0600; default "
-		  "$XDG_RUNTIME_DIR/lxnet/proxy.sock)", "PATH" },
+		  "proxy.sock in $XDG_RUNTIME_DIR/lxnet, else /run/user/UID/"
+		  "lxnet or $TMPDIR/lxnet-UID)", "PATH" },
 		{ "oci-socket", 0, 0, G_OPTION_ARG_FILENAME, &o->oci_path,
 		  "also listen at PATH (mode 0600) for OCI runtimes: crun's "
 		  "run.oci.seccomp.receiver annotation, the OCI seccomp "
@@ -761,7 +762,8 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		.summary =
 		"Serve seccomp user notifications of sandboxes: create their\n"
 		"AF_INET/AF_INET6 sockets in this network namespace. Listens at\n"
-		"--socket PATH (by default $XDG_RUNTIME_DIR/lxnet/proxy.sock) or\n"
+		"--socket PATH (by default proxy.sock in the user's runtime\n"
+		"directory, said at start) or\n"
 		"serves --fd N. See lxnet-proxy(8).",
 		.entries = entries,
 		.view = &o->policy,
@@ -951,6 +953,10 @@ int main(int argc, char **argv)
 		p.socket_path = o.socket_path;
 		p.listen_src = g_unix_fd_add(p.listen_fd, G_IO_IN,
 					     proxy_on_accept, &p);
+		/* a default path depends on the environment: say which */
+		if (o.default_path)
+			fprintf(stderr, "lxnet-proxy: listening at %s\n",
+				o.socket_path);
 	} else {
 		proxy_setup_fd(&p, o.fd);
 	}

@@ -33,7 +33,9 @@
 
 /* Help lines of the options both programs share. */
 #define SHIM_HELP_PROXY \
-	"lxnet-proxy's control socket (default $XDG_RUNTIME_DIR/lxnet/proxy.sock)"
+	"lxnet-proxy's control socket (default: where lxnet-proxy listens " \
+	"without --socket, proxy.sock in $XDG_RUNTIME_DIR/lxnet, else " \
+	"/run/user/UID/lxnet or $TMPDIR/lxnet-UID)"
 #define SHIM_HELP_TRUST_UID \
 	"also hand the sandbox to a proxy of UID, as seen here (in a user " \
 	"namespace, root and other unmapped users are 65534)"

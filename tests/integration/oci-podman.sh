@@ -41,7 +41,10 @@ HOMEDIR=$TMP_DIR/home
 mkdir -p "$HOMEDIR" "$TMP_DIR/run" "$TMP_DIR/utmp"
 chown "$RUN_USER" "$HOMEDIR" "$TMP_DIR/run" "$TMP_DIR/utmp"
 chmod 700 "$TMP_DIR/run"
-usermod --add-subuids 200000-265535 --add-subgids 200000-265535 "$RUN_USER"
+# useradd gives the user a range after the others' (SUB_UID_MIN); one more
+# could overlap it (newuidmap then fails EINVAL): only where it gave none
+grep -q "^$RUN_USER:" /etc/subuid 2>/dev/null && grep -q "^$RUN_USER:" /etc/subgid 2>/dev/null ||
+	usermod --add-subuids 200000-265535 --add-subgids 200000-265535 "$RUN_USER"
 if grep -q ' /sys/fs/cgroup/unified cgroup2' /proc/mounts && lib_in_private_mntns; then
 	# crun 1.8 refuses a hybrid layout: hide it, in this namespace only
 	mount -t tmpfs lxnet-no-cgroups /sys/fs/cgroup

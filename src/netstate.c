@@ -105,6 +105,8 @@ void netstate_changes_clear(struct netstate *ns)
 	g_ptr_array_set_size(ns->hostmsgs, 0);
 	ns->hostmsg_bytes = 0;
 	ns->await_from = 0;
+	ns->await_since = 0;
+	ns->await_expired = false;
 }
 
 static bool netstate_link_hides(struct netstate *ns, struct rtnl_link *l)
@@ -572,6 +574,7 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 
 static void netstate_catch_up(struct netstate *ns);
 
+/* netstate_await_link()'s timer: look again. @data: the model */
 static gboolean netstate_on_await(gpointer data)
 {
 	struct netstate *ns = data;
@@ -582,7 +585,11 @@ static gboolean netstate_on_await(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/*
+/**
+ * netstate_await_link() - put the commit off for an announced link
+ * @ns: model
+ * @tries: the commits given up so far in this catch-up
+ *
  * The kernel sends a new link's netconf notifications, and a new bridge's
  * own FDB entries, before the link's RTM_NEWLINK, which follows only at
  * the end of the whole operation (a task preempted in between holds it
@@ -591,26 +598,28 @@ static gboolean netstate_on_await(gpointer data)
  * "if12"). The commit is put off, without blocking the main loop (lxnetfs
  * and the proxy's endpoints are served on it): the link's message wakes
  * netstate_on_readable(), and a timer looks again every
- * NETSTATE_LINK_POLL_MS, for NETSTATE_LINK_WAIT_MS from the first
- * put-off at most; then the commit is made whatever came.
+ * NETSTATE_LINK_POLL_MS. One window of NETSTATE_LINK_WAIT_MS per event,
+ * from its first put-off (netstate_changes_clear() opens the next), and
+ * none once the catch-up has given up NETSTATE_COMMIT_TRIES commits: a
+ * host that keeps making links or changing routes cannot hold the model
+ * back longer.
  *
  * Return: true when the commit is put off.
  */
-static bool netstate_await_link(struct netstate *ns)
+static bool netstate_await_link(struct netstate *ns, guint tries)
 {
 	gint64 now;
 
-	if (!netstate_raw_awaits_link(ns)) {
-		ns->await_since = 0;
+	if (ns->await_expired || tries >= NETSTATE_COMMIT_TRIES ||
+	    !netstate_raw_awaits_link(ns))
 		return false;
-	}
 	now = g_get_monotonic_time();
 	if (!ns->await_since)
 		ns->await_since = now;
 	if (now - ns->await_since >= (gint64)NETSTATE_LINK_WAIT_MS * 1000) {
 		log_debug("netstate: a link announced %d ms ago did not come",
 			  NETSTATE_LINK_WAIT_MS);
-		ns->await_since = 0;
+		ns->await_expired = true;
 		return false;
 	}
 	if (!ns->await_source) {
@@ -698,7 +707,7 @@ static void netstate_catch_up(struct netstate *ns)
 
 	for (tries = 0;; tries++) {
 		netstate_resync_due(ns);
-		if (netstate_await_link(ns))
+		if (netstate_await_link(ns, tries))
 			return;
 		if (netstate_commit(ns, tries < NETSTATE_COMMIT_TRIES))
 			return;
@@ -794,8 +803,21 @@ static void netstate_on_files(void *data)
 		netstate_snapshot_unref(next);
 		return;
 	}
-	/* Network changes are committed synchronously by
-	 * netstate_on_readable(), so none are pending here. */
+	/* Network changes are committed by netstate_on_readable(), unless
+	 * put off for an announced link (netstate_await_link()): those go
+	 * out first, waiting no longer, so that clearing loses none. */
+	if (ns->await_source) {
+		ns->await_expired = true;
+		netstate_catch_up(ns);
+		netstate_snapshot_unref(next);
+		next = netstate_snapshot_derive(ns->cur);
+		parts = 0;
+		r = netstate_load_hostconf(ns, next, &parts);
+		if (r < 0 || !parts) {
+			netstate_snapshot_unref(next);
+			return;
+		}
+	}
 	netstate_changes_clear(ns);
 	netstate_publish(ns, next, parts);
 }

@@ -66,7 +66,8 @@ struct netstate_sub {
  * @retry_source: pending retry of a failed resynchronisation, or NULL
  * @await_source: the commit put off for a link's message looks again
  *	(netstate_await_link()), or NULL
- * @await_since: when that put-off began (monotonic us), 0 when none
+ * @await_since: when this event's put-off began (monotonic us), 0 when none
+ * @await_expired: this event's put-off window is used up
  * @await_from: changes before this index name no awaited link
  * @flips: struct netstate_flip, links whose visibility changed (renames)
  * @changes: struct ns_change recorded since the last commit
@@ -109,6 +110,7 @@ struct netstate {
 	GSource *retry_source;
 	GSource *await_source;
 	gint64 await_since;
+	bool await_expired;
 	guint await_from;
 	GArray *flips;
 	GArray *changes;

@@ -170,19 +170,20 @@ static int netstate_msg_u32_attr(const struct nlmsghdr *m, size_t hdrlen,
 /**
  * netstate_hostmsg_ifindexes() - the interfaces a host notification names
  * @m: a rule, netconf, AF_BRIDGE link or AF_BRIDGE neighbour message
- * @ret_idx: the indexes (0 or less: none), two at most
+ * @ret_idx: the indexes (0 or less: none), three at most
  *
  * A netconf message names its interface (NETCONFA_IFINDEX); a bridge
  * port's link message the port (ifi_index) and its bridge (IFLA_MASTER);
- * an FDB entry its device (ndm_ifindex) and bridge (NDA_MASTER). Rules
+ * an FDB entry its device (ndm_ifindex), bridge (NDA_MASTER) and, for a
+ * vxlan remote, the device it is reached through (NDA_IFINDEX). Rules
  * name interfaces by name only (netstate_rule_hides()).
  *
  * Return: false when @m is too short for its family header.
  */
 static bool netstate_hostmsg_ifindexes(const struct nlmsghdr *m,
-				       int ret_idx[2])
+				       int ret_idx[3])
 {
-	ret_idx[0] = ret_idx[1] = 0;
+	ret_idx[0] = ret_idx[1] = ret_idx[2] = 0;
 	switch (m->nlmsg_type) {
 	case RTM_NEWNETCONF:
 	case RTM_DELNETCONF:
@@ -202,6 +203,8 @@ static bool netstate_hostmsg_ifindexes(const struct nlmsghdr *m,
 		ret_idx[0] = ((const struct ndmsg *)nlmsg_data(m))->ndm_ifindex;
 		ret_idx[1] = netstate_msg_u32_attr(m, sizeof(struct ndmsg),
 						     NDA_MASTER);
+		ret_idx[2] = netstate_msg_u32_attr(m, sizeof(struct ndmsg),
+						     NDA_IFINDEX);
 		return true;
 	default:
 		return true;
@@ -261,14 +264,15 @@ static bool netstate_hostmsg_hides(struct netstate *ns,
 	bool created = m->nlmsg_type == RTM_NEWNETCONF ||
 		       m->nlmsg_type == RTM_NEWLINK ||
 		       m->nlmsg_type == RTM_NEWNEIGH;
-	int idx[2];
+	int idx[3];
 
 	if (m->nlmsg_type == RTM_NEWRULE || m->nlmsg_type == RTM_DELRULE)
 		return netstate_rule_hides(ns, m);
 	if (!netstate_hostmsg_ifindexes(m, idx))
 		return true;
 	return netstate_ifindex_hides(ns, idx[0], created) ||
-	       netstate_ifindex_hides(ns, idx[1], created);
+	       netstate_ifindex_hides(ns, idx[1], created) ||
+	       netstate_ifindex_hides(ns, idx[2], created);
 }
 
 /*
@@ -331,7 +335,7 @@ bool netstate_raw_awaits_link(struct netstate *ns)
 	     i++) {
 		const struct ns_change *c =
 			&g_array_index(ns->changes, struct ns_change, i);
-		int idx[2];
+		int idx[3];
 
 		/* what a deletion names was there before, or never known */
 		if (c->kind != NS_CHANGE_HOSTMSG || c->deleted ||

@@ -257,10 +257,26 @@ static int fdb_dump_legacy(struct nlmsg_req *q, int *br, int *brport)
 	return 0;
 }
 
+/*
+ * nlmsg_host_want.visible for an FDB entry: out of view with its device,
+ * its bridge (NDA_MASTER) or the device a vxlan entry's remote is reached
+ * through (NDA_IFINDEX, "via DEV"), as its event is (src/netstate_raw.c).
+ */
+static bool fdb_visible(const struct netstate_snapshot *s,
+			const struct nlmsg_host_want *want, const uint8_t *m,
+			size_t len)
+{
+	static const struct nlmsg_host_want via = {
+		RTM_NEWNEIGH, sizeof(struct ndmsg), NDA_IFINDEX, NULL,
+	};
+
+	return nlmsg_host_port_visible(s, want, m, len) &&
+	       nlmsg_host_ifindex_visible(s, &via, m, len);
+}
+
 /* An FDB entry: out of view with its device or its bridge (NDA_MASTER). */
 static const struct nlmsg_host_want want_fdb = {
-	RTM_NEWNEIGH, sizeof(struct ndmsg), NDA_MASTER,
-	nlmsg_host_port_visible,
+	RTM_NEWNEIGH, sizeof(struct ndmsg), NDA_MASTER, fdb_visible,
 };
 
 /**

@@ -40,6 +40,23 @@ static unsigned int fdpass_outer_uid(void)
 	return uid;
 }
 
+/* Whether our uid is one this user namespace maps (a line of
+ * /proc/self/uid_map holds it); an unreadable map counts as mapped (no
+ * /proc: the initial namespace, most likely). */
+static bool fdpass_uid_mapped(void)
+{
+	unsigned int uid = (unsigned int)getuid(), in, out, count;
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	bool mapped = false;
+
+	if (!f)
+		return true;
+	while (!mapped && fscanf(f, "%u %u %u", &in, &out, &count) == 3)
+		mapped = uid >= in && uid - in < count;
+	fclose(f);
+	return mapped;
+}
+
 /**
  * fdpass_runtime_dir() - the user's lxnet runtime directory
  * @ret_dir: its path (free())
@@ -57,7 +74,7 @@ static unsigned int fdpass_outer_uid(void)
  * made here (fdpass_private_dir()).
  *
  * Return: 0, -ENOENT when the user cannot be told (nested user
- * namespaces), or -ENOMEM.
+ * namespaces, or our uid unmapped), or -ENOMEM.
  */
 int fdpass_runtime_dir(char **ret_dir)
 {
@@ -70,6 +87,8 @@ int fdpass_runtime_dir(char **ret_dir)
 
 	*ret_dir = NULL;
 	/* owners as this user namespace maps them: ours is getuid() */
+	if (!fdpass_uid_mapped())
+		return -ENOENT; /* every owner reads as ours: none is */
 	if (x && x[0] == '/' && stat(x, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    st.st_uid == getuid())
 		r = asprintf(ret_dir, "%s/" FDPASS_SOCKET_DIR, x);
@@ -101,8 +120,8 @@ int fdpass_runtime_dir(char **ret_dir)
  * A control socket in a directory another user can write (or made in
  * /tmp by another user first) could be replaced by theirs, which would
  * then be handed the sandbox's seccomp listener. In a user namespace
- * without a uid map every owner reads as the overflow uid, ours too: no
- * owner can be told there.
+ * that does not map our uid every unmapped owner reads as the overflow
+ * uid, ours too: no owner can be told there.
  *
  * Return: 0, -ENOTDIR, -EPERM when it is not the user's or others have
  * @deny, or -errno (-ENOENT when missing and not @create).
@@ -110,8 +129,6 @@ int fdpass_runtime_dir(char **ret_dir)
 int fdpass_private_dir(const char *path, bool create, mode_t deny)
 {
 	struct stat st;
-	FILE *f;
-	char c;
 
 	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
 		return -errno;
@@ -121,15 +138,10 @@ int fdpass_private_dir(const char *path, bool create, mode_t deny)
 		return -ENOTDIR;
 	if (st.st_uid != getuid() || (st.st_mode & deny))
 		return -EPERM;
-	/* an empty uid map: unmapped, every owner is the overflow uid */
-	f = fopen("/proc/self/uid_map", "re");
-	if (f) {
-		bool empty = fscanf(f, " %c", &c) != 1;
-
-		fclose(f);
-		if (empty)
-			return -EPERM;
-	}
+	/* our uid unmapped: we and every unmapped owner are the overflow
+	 * uid, no owner can be told apart */
+	if (!fdpass_uid_mapped())
+		return -EPERM;
 	return 0;
 }
 

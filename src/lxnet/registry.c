@@ -89,12 +89,14 @@ int registry_dir(bool create, char **ret_path)
 	if (r < 0)
 		return r;
 	p = g_build_filename(base, "sandboxes", NULL);
-	r = fdpass_private_dir(base, create, 077);
+	/* the base is the proxy's socket directory too: others must not
+	 * write it; the entries' directory is ours alone */
+	r = fdpass_private_dir(base, create, 022);
 	if (r == 0)
 		r = fdpass_private_dir(p, create, 077);
 	if (r == -EPERM || r == -ENOTDIR)
 		log_err("%s: %s: the registry needs a directory of this user's "
-			"that no one else may enter (remove it or chmod 700 "
+			"that no one else may write (remove it or chmod 700 "
 			"your own; or set XDG_RUNTIME_DIR)",
 			r == -EPERM && access(p, F_OK) == 0 ? p : base,
 			g_strerror(-r));

@@ -391,6 +391,9 @@ static const char *netpolicy_parse_body(char *s, struct netpolicy_rule *r)
 		return why;
 	if (ports && r->proto == NETPOLICY_ICMP)
 		return "icmp has no ports";
+	if (ports && r->port_hi == 0)
+		return "port 0 is no destination, and a bind to it takes any "
+		       "free port (always allowed); a range may start at 0";
 	return NULL;
 }
 

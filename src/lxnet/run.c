@@ -76,6 +76,7 @@
 #include "netpolicy.h"
 #include "trapped.h"
 #include "lxnet_int.h"
+#include "registry.h"
 #include "run_int.h"
 #include "run_named.h"
 #include "sandbox.h"
@@ -245,6 +246,9 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 	}
 	if (!c->cmd || !c->cmd[0])
 		return cli_usage_error(RUN_PROG, "no command given");
+	if (c->name && registry_name_check(c->name) < 0)
+		return cli_usage_error(RUN_PROG, "invalid --name '%s' (use 1 to %d letters, digits, '_', '.' or '-', starting with a letter or digit)",
+				       c->name, REGISTRY_NAME_MAX);
 	if (run_parse_binds(c) < 0)
 		return -EINVAL;
 	if (netpolicy_active(&c->netpolicy))

@@ -154,11 +154,11 @@ tap_result $? "a name in use: one line, 125, the running one untouched ($st)"
 
 for bad in 'a/b' '.hidden' "$(printf 'x%.0s' $(seq 65))" 'sp ace'; do
 	lxrun --name "$bad" -- true 2>/dev/null
-	[ $? -eq 125 ] || break
+	[ $? -eq 2 ] || break
 	bad=""
 done
 [ -z "$bad" ] && [ "$(ls "$REG")" = box ]
-tap_result $? "bad names ('/', hidden, 65 chars, space): 125, nothing registered"
+tap_result $? "bad names ('/', hidden, 65 chars, space): usage error (2), nothing registered"
 
 kill -TERM "$pid"
 wait_until 10 sh -c "! [ -e '$REG/box' ]"

@@ -71,6 +71,7 @@ static void test_parse(void)
 		{ "[2001:db8::]/32", "goes inside the brackets" },
 		{ "[fe80::1%eth0]", "a scope (%eth0)" },
 		{ "tcp:localhost:80", "localhost is not a name DNS answers" },
+		{ "tcp:127.0.0.1:0", "port 0 is no destination" },
 	};
 	struct netpolicy p;
 	size_t i;

@@ -574,15 +574,36 @@ static bool netstate_commit(struct netstate *ns, bool may_defer)
 
 static void netstate_catch_up(struct netstate *ns);
 
-/* netstate_await_link()'s timer: look again. @data: the model */
-static gboolean netstate_on_await(gpointer data)
+/* netstate_catch_up_later()'s timer. @data: the model */
+static gboolean netstate_on_later(gpointer data)
 {
 	struct netstate *ns = data;
 
-	g_source_unref(ns->await_source);
-	ns->await_source = NULL;
+	g_source_unref(ns->later_source);
+	ns->later_source = NULL;
 	netstate_catch_up(ns);
 	return G_SOURCE_REMOVE;
+}
+
+/*
+ * Catch up again within @ms: a failed resynchronisation's retry, a
+ * put-off commit's next look. One timer serves both; one due sooner
+ * stands (the catch-up does whatever is pending).
+ */
+static void netstate_catch_up_later(struct netstate *ns, guint ms)
+{
+	gint64 due = g_get_monotonic_time() + (gint64)ms * 1000;
+
+	if (ns->later_source) {
+		if (ns->later_due <= due)
+			return;
+		g_source_destroy(ns->later_source);
+		g_source_unref(ns->later_source);
+	}
+	ns->later_due = due;
+	ns->later_source = g_timeout_source_new(ms);
+	g_source_set_callback(ns->later_source, netstate_on_later, ns, NULL);
+	g_source_attach(ns->later_source, ns->ctx);
 }
 
 /**
@@ -622,23 +643,8 @@ static bool netstate_await_link(struct netstate *ns, guint tries)
 		ns->await_expired = true;
 		return false;
 	}
-	if (!ns->await_source) {
-		ns->await_source = g_timeout_source_new(NETSTATE_LINK_POLL_MS);
-		g_source_set_callback(ns->await_source, netstate_on_await, ns,
-				      NULL);
-		g_source_attach(ns->await_source, ns->ctx);
-	}
+	netstate_catch_up_later(ns, NETSTATE_LINK_POLL_MS);
 	return true;
-}
-
-static gboolean netstate_on_retry(gpointer data)
-{
-	struct netstate *ns = data;
-
-	g_source_unref(ns->retry_source);
-	ns->retry_source = NULL;
-	netstate_catch_up(ns);
-	return G_SOURCE_REMOVE;
 }
 
 /* Do the pending resynchronisations; a failed one is retried later. */
@@ -662,13 +668,10 @@ static void netstate_resync_due(struct netstate *ns)
 		if (r >= 0)
 			ns->resync_routes = false;
 	}
-	if (r < 0 && !ns->retry_source) {
+	if (r < 0) {
 		log_debug("netstate: resynchronising: %s, retrying",
 			  g_strerror(-r));
-		ns->retry_source = g_timeout_source_new(NETSTATE_RETRY_MS);
-		g_source_set_callback(ns->retry_source, netstate_on_retry, ns,
-				      NULL);
-		g_source_attach(ns->retry_source, ns->ctx);
+		netstate_catch_up_later(ns, NETSTATE_RETRY_MS);
 	}
 }
 
@@ -791,10 +794,19 @@ static int netstate_load_hostconf(struct netstate *ns,
 static void netstate_on_files(void *data)
 {
 	struct netstate *ns = data;
-	struct netstate_snapshot *next = netstate_snapshot_derive(ns->cur);
+	struct netstate_snapshot *next;
 	unsigned int parts = 0;
 	int r;
 
+	/* Network changes are committed by netstate_on_readable(), unless
+	 * put off for an announced link (netstate_await_link(); every
+	 * commit clears await_since): those go out first, waiting no
+	 * longer, so that clearing below loses none. */
+	if (ns->await_since) {
+		ns->await_expired = true;
+		netstate_catch_up(ns);
+	}
+	next = netstate_snapshot_derive(ns->cur);
 	r = netstate_load_hostconf(ns, next, &parts);
 	if (r < 0 || !parts) {
 		if (r < 0)
@@ -802,21 +814,6 @@ static void netstate_on_files(void *data)
 				  g_strerror(-r));
 		netstate_snapshot_unref(next);
 		return;
-	}
-	/* Network changes are committed by netstate_on_readable(), unless
-	 * put off for an announced link (netstate_await_link()): those go
-	 * out first, waiting no longer, so that clearing loses none. */
-	if (ns->await_source) {
-		ns->await_expired = true;
-		netstate_catch_up(ns);
-		netstate_snapshot_unref(next);
-		next = netstate_snapshot_derive(ns->cur);
-		parts = 0;
-		r = netstate_load_hostconf(ns, next, &parts);
-		if (r < 0 || !parts) {
-			netstate_snapshot_unref(next);
-			return;
-		}
 	}
 	netstate_changes_clear(ns);
 	netstate_publish(ns, next, parts);
@@ -1080,13 +1077,9 @@ void netstate_free(struct netstate *ns)
 		g_source_destroy(ns->nl_source);
 		g_source_unref(ns->nl_source);
 	}
-	if (ns->retry_source) {
-		g_source_destroy(ns->retry_source);
-		g_source_unref(ns->retry_source);
-	}
-	if (ns->await_source) {
-		g_source_destroy(ns->await_source);
-		g_source_unref(ns->await_source);
+	if (ns->later_source) {
+		g_source_destroy(ns->later_source);
+		g_source_unref(ns->later_source);
 	}
 	filewatch_free(ns->watch);
 	if (ns->hostname_source) {

@@ -63,10 +63,12 @@ struct netstate_sub {
  * @dirty: NETSTATE_* of tables to rebuild at the next commit
  * @resync_full: notifications were lost: refill every cache
  * @resync_routes: a link change requires refilling route and neigh caches
- * @retry_source: pending retry of a failed resynchronisation, or NULL
- * @await_source: the commit put off for a link's message looks again
- *	(netstate_await_link()), or NULL
- * @await_since: when this event's put-off began (monotonic us), 0 when none
+ * @later_source: a catch-up due at @later_due (monotonic us): the retry
+ *	of a failed resynchronisation, a put-off commit's next look
+ *	(netstate_catch_up_later()), or NULL
+ * @later_due: see @later_source
+ * @await_since: when this event's put-off began (monotonic us), 0 when no
+ *	commit is put off
  * @await_expired: this event's put-off window is used up
  * @await_from: changes before this index name no awaited link
  * @flips: struct netstate_flip, links whose visibility changed (renames)
@@ -107,8 +109,8 @@ struct netstate {
 	unsigned int dirty;
 	bool resync_full;
 	bool resync_routes;
-	GSource *retry_source;
-	GSource *await_source;
+	GSource *later_source;
+	gint64 later_due;
 	gint64 await_since;
 	bool await_expired;
 	guint await_from;

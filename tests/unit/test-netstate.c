@@ -1302,7 +1302,8 @@ static void await_case(bool touch_files)
 	run("sysctl -q -w net.ipv4.conf.aw0.forwarding=1");
 	fx_spin(&f, 30);
 	g_assert_cmpuint(f.n_events, ==, 0); /* put off */
-	g_assert_nonnull(f.ns->await_source);
+	g_assert_nonnull(f.ns->later_source); /* and it looks again */
+	g_assert_cmpint(f.ns->await_since, !=, 0);
 	if (touch_files)
 		write_file(f.pol.resolv_path, "nameserver 192.0.2.54\n");
 	fx_spin(&f, 600);

@@ -724,6 +724,7 @@ struct proxy_opts {
 	gboolean poll_wait;
 	gboolean no_sched_batch;
 	gboolean verbose;
+	char *netlink;
 	struct view_policy policy;
 	struct netpolicy netpolicy;
 };
@@ -753,6 +754,10 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		  "wait in poll() before each receive (for measurements)", NULL },
 		{ "no-sched-batch", 0, 0, G_OPTION_ARG_NONE, &o->no_sched_batch,
 		  "serving threads stay SCHED_OTHER (for measurements)", NULL },
+		{ "netlink", 0, 0, G_OPTION_ARG_STRING, &o->netlink,
+		  "auto (the default): NETLINK_ROUTE sockets are the host's own "
+		  "while the view hides no interface; emulated: always the "
+		  "proxy's endpoints", "MODE" },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 		  "debug messages", NULL },
 		{ NULL },
@@ -774,6 +779,12 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 
 	if (r != 0)
 		exit(cli_exit_status(r));
+	if (o->netlink && strcmp(o->netlink, "auto") != 0 &&
+	    strcmp(o->netlink, "emulated") != 0) {
+		cli_usage_error(PROXY_PROG, "--netlink=%s: give auto or emulated",
+				o->netlink);
+		exit(CLI_EXIT_USAGE);
+	}
 	if (argc > 1 || (o->socket_path && o->fd >= 0) ||
 	    (o->oci_path && o->fd >= 0) ||
 	    o->max_listeners < 1 || o->max_listeners > PROXY_MAX_LISTENERS_LIMIT) {
@@ -927,6 +938,10 @@ int main(int argc, char **argv)
 		die("this kernel has no seccomp user notification (Linux 5.14 or later needed)");
 	if (r < 0)
 		die("cannot set up: %s", g_strerror(-r));
+	p.conf.netlink_host = (!o.netlink || strcmp(o.netlink, "auto") == 0) &&
+			      !(o.policy.hide_if && o.policy.hide_if[0]);
+	if (p.conf.netlink_host && (r = sockets_netlink_host_init(&p.conf)) < 0)
+		log_debug("NETLINK_ROUTE stays emulated: %s", g_strerror(-r));
 	p.ctx = g_main_context_default();
 	p.loop = g_main_loop_new(p.ctx, FALSE);
 	/* before the start-up's waits (host names: up to 3 s), not after */
@@ -1011,6 +1026,7 @@ int main(int argc, char **argv)
 	g_main_loop_unref(p.loop);
 	g_free(o.socket_path);
 	g_free(o.oci_path);
+	g_free(o.netlink);
 	g_strfreev(o.allow_users);
 	if (p.allow_uids)
 		g_array_free(p.allow_uids, TRUE);

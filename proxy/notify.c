@@ -230,7 +230,7 @@ static int64_t do_foreign(struct listener *l, const struct seccomp_notif *req,
 	return foreign_call(l, req, (int)(uint32_t)req->data.args[0]);
 }
 
-/* socket(): AF_INET/AF_INET6 become host sockets, netlink an endpoint. */
+/* socket(): AF_INET/AF_INET6 become host sockets, netlink the host's or an endpoint. */
 static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
 			 const struct proxy_sysnr *s, enum trap_id id)
 {
@@ -240,9 +240,14 @@ static int64_t do_socket(struct listener *l, const struct seccomp_notif *req,
 	int64_t r;
 
 	(void)id;
-	if (domain == AF_NETLINK) /* trapped on the native architecture only */
+	if (domain == AF_NETLINK) { /* trapped on the native architecture only */
+		r = sockets_do_netlink(l->conf, l->fd, l->journal, req, type,
+				       protocol);
+		if (r != NOTIF_CONTINUE)
+			return r;
 		return l->nl ? nlep_do_socket(l->nl, req, type, protocol)
 			     : NOTIF_CONTINUE;
+	}
 	/* a filter trapping every socket() (lxnet oci-profile --base) */
 	if (domain != AF_INET && domain != AF_INET6)
 		return NOTIF_CONTINUE;

@@ -57,6 +57,8 @@ struct proxy_sysnr {
 };
 
 #define PROXY_MAX_ARCHES 4
+/* user namespaces nest at most 32 deep, plus the initial one */
+#define PROXY_ADMIN_NS_MAX 33
 
 struct netpolicy;
 struct connlog;
@@ -78,6 +80,12 @@ struct proxy_model {
 	guint sub;
 	GMutex lock;
 	struct netstate_snapshot *cur;
+};
+
+/* struct proxy_nsid - a namespace as nsfs names it (the stat of its fd) */
+struct proxy_nsid {
+	dev_t dev;
+	ino_t ino;
 };
 
 /*
@@ -104,6 +112,13 @@ struct proxy_model {
  * @connlog: the connection log (connlog.c; thread-safe), or NULL
  * @publish: the policy holding --publish pairs when any are given
  *	(publish.c), or NULL: then the filters trap no call for it
+ * @netlink_host: socket(AF_NETLINK, NETLINK_ROUTE) may get a socket of the
+ *	host's own (--netlink=auto and a view that hides nothing; see
+ *	sockets_do_netlink())
+ * @admin_ns: the user namespace owning the proxy's network namespace and
+ *	its ancestors: a caller in one of them could administer the host's
+ *	network and keeps the emulated endpoint
+ * @n_admin_ns: entries used in @admin_ns
  */
 struct proxy_conf {
 	struct proxy_sysnr sysnr[PROXY_MAX_ARCHES];
@@ -120,6 +135,9 @@ struct proxy_conf {
 	const struct netpolicy *policy;
 	struct connlog *connlog;
 	const struct netpolicy *publish;
+	bool netlink_host;
+	struct proxy_nsid admin_ns[PROXY_ADMIN_NS_MAX];
+	size_t n_admin_ns;
 };
 
 /*
@@ -205,6 +223,11 @@ int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
 			  struct notif_journal *journal,
 			  const struct seccomp_notif *req, int domain, int type,
 			  int protocol);
+int sockets_netlink_host_init(struct proxy_conf *conf);
+int64_t sockets_do_netlink(const struct proxy_conf *conf, int listener,
+			   struct notif_journal *journal,
+			   const struct seccomp_notif *req, int type,
+			   int protocol);
 int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
 				 uint32_t ret_args[3]);
 uint64_t sockets_netns_cookie(int sock);

@@ -14,6 +14,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <linux/netlink.h>
 #include <linux/nsfs.h>
 
 #include "log.h"
@@ -86,6 +87,27 @@ static int sockets_policy_protocol(int type, int protocol)
 	}
 }
 
+/*
+ * sockets_inject() - make a socket in the proxy's network namespace and
+ * complete the caller's socket() with it, at its lowest free number
+ * Return: NOTIF_ANSWERED (also when the caller is gone) or -errno.
+ */
+static int64_t sockets_inject(int listener, struct notif_journal *journal,
+			      const struct seccomp_notif *req, int domain,
+			      int type, int protocol)
+{
+	_cleanup_close_ int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = notif_addfd(journal, listener, req->id, fd, -1,
+			type & SOCK_CLOEXEC);
+	if (r == -ENOENT)
+		return NOTIF_ANSWERED;
+	return r < 0 ? r : NOTIF_ANSWERED;
+}
+
 /**
  * sockets_do_socket() - serve socket(@domain, @type, @protocol)
  * @conf: shared configuration
@@ -118,7 +140,6 @@ int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
 			  const struct seccomp_notif *req, int domain, int type,
 			  int protocol)
 {
-	_cleanup_close_ int fd = -1;
 	int r;
 
 	switch (type & SOCK_TYPE_MASK) {
@@ -140,14 +161,123 @@ int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
 	r = conf->policy ? sockets_policy_protocol(type, protocol) : 0;
 	if (r < 0)
 		return r;
-	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
-	if (fd < 0)
-		return -errno;
-	r = notif_addfd(journal, listener, req->id, fd, -1,
-			type & SOCK_CLOEXEC);
-	if (r == -ENOENT)
-		return NOTIF_ANSWERED;
-	return r < 0 ? r : NOTIF_ANSWERED;
+	return sockets_inject(listener, journal, req, domain, type, protocol);
+}
+
+/**
+ * sockets_netlink_host_init() - learn who could administer the proxy's
+ * network namespace
+ * @conf: the configuration; @admin_ns is filled in, and @netlink_host
+ *	turned off when the namespaces cannot be read
+ *
+ * The kernel lets a task change a network namespace's configuration over
+ * netlink when it holds CAP_NET_ADMIN over the user namespace that owns it
+ * (rtnetlink_rcv_msg(): netlink_net_capable(), which for a message sent
+ * with an explicit destination asks only the sender, not the socket's
+ * opener). A task holds capabilities over a user namespace only from
+ * within it or one of its ancestors: those are recorded here, from the
+ * owner of the proxy's namespace up as far as this process can see.
+ *
+ * Return: 0 or -errno.
+ */
+int sockets_netlink_host_init(struct proxy_conf *conf)
+{
+	_cleanup_close_ int net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int cur = net >= 0 ? ioctl(net, NS_GET_USERNS) : -1;
+	int r = 0;
+
+	conf->n_admin_ns = 0;
+	if (cur < 0)
+		r = -errno;
+	while (cur >= 0) {
+		struct stat st;
+		int parent;
+
+		if (conf->n_admin_ns == PROXY_ADMIN_NS_MAX ||
+		    fstat(cur, &st) < 0) {
+			r = conf->n_admin_ns == PROXY_ADMIN_NS_MAX ? -ELOOP : -errno;
+			close(cur);
+			break;
+		}
+		conf->admin_ns[conf->n_admin_ns++] =
+			(struct proxy_nsid){ .dev = st.st_dev, .ino = st.st_ino };
+		parent = ioctl(cur, NS_GET_PARENT);
+		/* EPERM: the initial namespace, or above the one we are in */
+		if (parent < 0 && errno != EPERM)
+			r = -errno;
+		close(cur);
+		cur = parent;
+	}
+	if (r < 0)
+		conf->netlink_host = false;
+	return r;
+}
+
+/*
+ * sockets_may_admin() - whether thread @tid is in a user namespace from
+ * which it could (now or after an execve() of a set-uid program) hold
+ * CAP_NET_ADMIN over the proxy's network namespace. Unknown counts as yes.
+ * A thread cannot enter an ancestor of its user namespace, so "no" stays
+ * true for the life of the sockets it is given.
+ */
+static bool sockets_may_admin(const struct proxy_conf *conf, pid_t tid)
+{
+	char path[64];
+	struct stat st;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)tid);
+	if (stat(path, &st) < 0)
+		return true;
+	for (i = 0; i < conf->n_admin_ns; i++)
+		if (conf->admin_ns[i].dev == st.st_dev &&
+		    conf->admin_ns[i].ino == st.st_ino)
+			return true;
+	return conf->n_admin_ns == 0;
+}
+
+/**
+ * sockets_do_netlink() - socket(AF_NETLINK, @type, NETLINK_ROUTE) as a
+ * socket of the host's network namespace, where that shows the sandbox
+ * exactly what the emulated endpoint would
+ * @conf: configuration
+ * @listener: the listener fd
+ * @journal: lxnet run's in-flight record, or NULL
+ * @req: the notification
+ * @type: the socket type with its flags
+ * @protocol: the netlink protocol
+ *
+ * With a view that hides nothing, the emulation's answers are the host
+ * kernel's (tests/integration/netlink-compat.sh holds it to them), so the
+ * kernel may as well answer: every later call on the socket is then native
+ * (no trapped bind, getsockname or receive; getifaddrs() is one trapped
+ * call instead of seven). It is refused to a caller that could administer
+ * the host's network (sockets_may_admin()): the kernel would take its
+ * RTM_NEW* requests on such a socket, where the emulation answers EPERM.
+ * The socket's number is the lowest free one, as the kernel's would be.
+ *
+ * Return: NOTIF_ANSWERED, -errno, or NOTIF_CONTINUE when the emulated
+ * endpoint is to serve the call (the caller's choice to make).
+ */
+int64_t sockets_do_netlink(const struct proxy_conf *conf, int listener,
+			   struct notif_journal *journal,
+			   const struct seccomp_notif *req, int type,
+			   int protocol)
+{
+	int base = type & SOCK_TYPE_MASK;
+
+	if (!conf->netlink_host || protocol != NETLINK_ROUTE ||
+	    (base != SOCK_RAW && base != SOCK_DGRAM) ||
+	    (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) ||
+	    req->pid == 0 || sockets_may_admin(conf, (pid_t)req->pid))
+		return NOTIF_CONTINUE;
+	/*
+	 * What was read of /proc is the caller's: the ADDFD below fails
+	 * unless its notification is still pending, and a pending
+	 * notification holds its thread, so the tid was not reused.
+	 */
+	return sockets_inject(listener, journal, req, AF_NETLINK, type,
+			      protocol);
 }
 
 /**

@@ -115,6 +115,7 @@ static void run_ctx_clear(struct run_ctx *c)
 
 	run_named_free(c->named);
 	g_free(c->name);
+	g_free(c->netlink);
 	g_strfreev(c->bind_specs);
 	for (i = 0; i < c->n_binds; i++)
 		sandbox_bind_clear(&c->binds[i]);
@@ -192,6 +193,9 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 		  "INSIDE:OUTSIDE:COUNT" },
 		{ "gidmap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->gidmap,
 		  "Map gids likewise (repeatable)", "INSIDE:OUTSIDE:COUNT" },
+		{ "netlink", 0, 0, G_OPTION_ARG_STRING, &c->netlink,
+		  "auto (default): NETLINK_ROUTE sockets are the host's own while no interface is hidden; emulated: always lxnet-proxy's",
+		  "MODE" },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &c->verbose,
 		  "Debug messages", NULL },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->cmd,
@@ -244,6 +248,10 @@ static int run_parse(struct run_ctx *c, int argc, char **argv)
 					       maps[i].option, *s);
 		}
 	}
+	if (c->netlink && strcmp(c->netlink, "auto") != 0 &&
+	    strcmp(c->netlink, "emulated") != 0)
+		return cli_usage_error(RUN_PROG, "invalid --netlink '%s' (want auto or emulated)",
+				       c->netlink);
 	if (!c->cmd || !c->cmd[0])
 		return cli_usage_error(RUN_PROG, "no command given");
 	if (c->name && registry_name_check(c->name) < 0)
@@ -705,9 +713,9 @@ static bool run_child_ended(struct run_ctx *c)
  * its own. Its sandbox then keeps the network namespace it was started in,
  * whose calls the outer lxnet-proxy already serves with the host's
  * network, and starts no proxy of its own; the view files are its own.
- * --hide-if and a connection policy cannot be honoured there (the outer
- * proxy answers netlink and ioctls and makes the connections), so on the
- * command line they are refused rather than half applied; from a
+ * --hide-if, --netlink and a connection policy cannot be honoured there
+ * (the outer proxy answers netlink and ioctls and makes the connections),
+ * so on the command line they are refused rather than half applied; from a
  * configuration file (the user's defaults) they are left out, with a
  * debug line, so that a nested `lxnet run` works with the same file.
  *
@@ -719,9 +727,10 @@ static int run_nested(struct run_ctx *c, struct sandbox_config *cfg)
 
 	if (r <= 0)
 		return 0; /* none, or no seccomp: run_precheck() said so */
-	if (c->policy.hide_if_cmdline) {
-		log_err("--hide-if cannot apply inside another sandbox's seccomp "
-			"listener (its proxy answers netlink and ioctls)");
+	if (c->policy.hide_if_cmdline || c->netlink) {
+		log_err("%s cannot apply inside another sandbox's seccomp "
+			"listener (its proxy answers netlink and ioctls)",
+			c->netlink ? "--netlink" : "--hide-if");
 		return -EINVAL;
 	}
 	if (c->netpolicy.cmdline_active) {

@@ -190,6 +190,8 @@ int run_start_proxy(struct run_ctx *c)
 	g_ptr_array_add(argv, g_strdup("3"));
 	if (c->verbose)
 		g_ptr_array_add(argv, g_strdup("--verbose"));
+	if (c->netlink)
+		g_ptr_array_add(argv, g_strdup_printf("--netlink=%s", c->netlink));
 	/*
 	 * The proxy answers SIOCGIF* and NETLINK_ROUTE from the same view,
 	 * and its policy allows that view's nameservers (--dns included).

@@ -100,6 +100,7 @@ struct run_ctx {
 	struct userns_plan ids;
 	gboolean verbose;
 	char *name;
+	char *netlink;
 	struct run_named *named;
 	char **bind_specs;
 	struct sandbox_bind *binds;

@@ -233,6 +233,18 @@ in_trap() {
 	[ "$nr" = 47 ] || [ "$nr" = 45 ]
 }
 
+# in_recv PATTERN - the newest process matching PATTERN waits in a
+# receive (recvmsg/recvfrom), trapped or the kernel's own (a netlink
+# socket of the host's, --netlink=auto)
+in_recv() {
+	local pid nr
+	pid=$(pgrep -n -f "$1") || return 1
+	nr=$(cut -d' ' -f1 "/proc/$pid/syscall" 2>/dev/null)
+	# x86_64 numbers; elsewhere any wait in a system call
+	[ "$(uname -m)" = x86_64 ] || { [ -n "$nr" ] && [ "$nr" != running ]; return; }
+	[ "$nr" = 47 ] || [ "$nr" = 45 ]
+}
+
 # lib_fuse_node MODE [USER] - cover /dev/fuse, in this test's own mount
 # namespace only, with a node of the test's: mode MODE, owned by USER when
 # given. The machine's node is never changed, so a test behaves the same

@@ -18,7 +18,7 @@ lib_tmpdir
 chmod 755 "$TMP_DIR"
 ip link add nld0 type veth peer name nld1 && ip link set nld0 up ||
 	tap_skip_all "cannot make a veth pair here"
-proxy_start "$TMP_DIR/p.sock" --resolv-conf /dev/null --hosts-file /dev/null ||
+proxy_start "$TMP_DIR/p.sock" --netlink=emulated --resolv-conf /dev/null --hosts-file /dev/null ||
 	tap_skip_all "lxnet-proxy did not start"
 tap_plan 3
 

@@ -25,7 +25,7 @@ ip addr add fd66::1/64 dev nle0 nodad
 ip link set nle0 up
 ip link set nle1 up
 ip route add 10.67.0.0/16 via 10.66.0.2 dev nle0
-proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null ||
+proxy_start "$SOCK" --netlink=emulated --resolv-conf /dev/null --hosts-file /dev/null ||
 	tap_skip_all "lxnet-proxy did not start"
 
 API_CHECKS=72
@@ -281,7 +281,7 @@ tap_check "shutdown(SHUT_WR) on an endpoint: EOPNOTSUPP; shut through a copy, th
 # call-by-call checks must hold.
 fallbacks() {
 	local s2=$TMP_DIR/fb.sock pp i n
-	LXNET_PROXY_TEST_NO_PROCMAP_QUERY=1 "$PROXY_BIN" --socket "$s2" --no-sync-wakeup \
+	LXNET_PROXY_TEST_NO_PROCMAP_QUERY=1 "$PROXY_BIN" --socket "$s2" --no-sync-wakeup --netlink=emulated \
 		--resolv-conf /dev/null --hosts-file /dev/null </dev/null >/dev/null 2>>"$TMP_DIR/proxy.log" &
 	pp=$!
 	for i in $(seq 50); do [ -S "$s2" ] && break; sleep 0.1; done

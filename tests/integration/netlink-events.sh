@@ -33,7 +33,7 @@ NATIVE=$!
 lib_on_exit "kill $NATIVE 2>/dev/null"
 ip -o monitor link >"$TMP_DIR/native.link" 2>&1 &
 lib_on_exit "kill $! 2>/dev/null"
-timeout -k 5 120 "$LXNET" run --resolv-conf "$TMP_DIR/resolv.conf" --hosts-file "$TMP_DIR/hosts" -- \
+timeout -k 5 120 "$LXNET" run --netlink=emulated --resolv-conf "$TMP_DIR/resolv.conf" --hosts-file "$TMP_DIR/hosts" -- \
 	sh -c "ip -o monitor link >'$TMP_DIR/inside.link' 2>&1 &
 		exec ip -o monitor route address >'$TMP_DIR/inside' 2>&1" &
 INSIDE=$!

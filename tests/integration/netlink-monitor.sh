@@ -68,7 +68,7 @@ printf '127.0.0.1 localhost\n' >"$TMP_DIR/hosts"
 
 ip -o monitor all >"$TMP_DIR/native" 2>&1 &
 lib_on_exit "kill $! 2>/dev/null"
-timeout -k 5 100 "$LXNET" run --resolv-conf "$TMP_DIR/resolv.conf" \
+timeout -k 5 100 "$LXNET" run --netlink=emulated --resolv-conf "$TMP_DIR/resolv.conf" \
 	--hosts-file "$TMP_DIR/hosts" -- \
 	sh -c "exec ip -o monitor all >'$TMP_DIR/inside' 2>&1" &
 lib_on_exit "kill $! 2>/dev/null"
@@ -158,7 +158,7 @@ EOF
 chmod +x "$TMP_DIR/bridges.sh"
 for d in h1 sb hsb h2; do mkdir -p "$TMP_DIR/br.$d"; done
 "$TMP_DIR/bridges.sh" "$TMP_DIR/br.h1"
-timeout -k 5 30 "$LXNET" run --resolv-conf "$TMP_DIR/resolv.conf" \
+timeout -k 5 30 "$LXNET" run --netlink=emulated --resolv-conf "$TMP_DIR/resolv.conf" \
 	--hosts-file "$TMP_DIR/hosts" -- "$TMP_DIR/bridges.sh" "$TMP_DIR/br.sb"
 timeout -k 5 30 "$LXNET" run --hide-if 'h*' --resolv-conf "$TMP_DIR/resolv.conf" \
 	--hosts-file "$TMP_DIR/hosts" -- "$TMP_DIR/bridges.sh" "$TMP_DIR/br.hsb"

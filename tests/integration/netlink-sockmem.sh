@@ -41,7 +41,7 @@ printf '127.0.0.1 localhost\n' >"$TMP_DIR/hosts"
 # held endpoints' receives; it stays until "end", so the proxy can be
 # looked at once the endpoints are closed.
 mkfifo "$TMP_DIR/dump" "$TMP_DIR/go" "$TMP_DIR/end"
-timeout -k 5 240 "$LXNET" run --resolv-conf "$TMP_DIR/resolv.conf" \
+timeout -k 5 240 "$LXNET" run --netlink=emulated --resolv-conf "$TMP_DIR/resolv.conf" \
 	--hosts-file "$TMP_DIR/hosts" -- sh -c "
 	'$CHECK' listen-count >'$TMP_DIR/reader.out' 2>&1 &
 	'$CHECK' hold $HOLD <'$TMP_DIR/go' >'$TMP_DIR/hold.out' 2>&1 &

@@ -23,7 +23,7 @@ ip link add ncb0 type veth peer name ncb1 || tap_skip_all "no veth"
 ip addr add 10.68.0.1/24 dev ncb0
 ip link set ncb0 up
 ip link set ncb1 up
-proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null ||
+proxy_start "$SOCK" --netlink=emulated --resolv-conf /dev/null --hosts-file /dev/null ||
 	tap_skip_all "lxnet-proxy did not start"
 tap_plan 11
 
@@ -191,7 +191,7 @@ fi
 kill "$PROXY_PID" 2>/dev/null
 wait "$PROXY_PID" 2>/dev/null
 SOCK=$TMP_DIR/leader.sock
-LXNET_PROXY_TEST_PIDFD_LEADER=1 proxy_start "$SOCK" --resolv-conf /dev/null --hosts-file /dev/null
+LXNET_PROXY_TEST_PIDFD_LEADER=1 proxy_start "$SOCK" --netlink=emulated --resolv-conf /dev/null --hosts-file /dev/null
 out=$(sandbox "$PY" "$TMP_DIR/threads.py" "$WANT" 2>&1)
 [ "$out" = "bad 0 []" ]
 tap_result $? "leader pidfd (before 6.9): 24 threads x 20 if_nameindex(): every answer right ($out)"

@@ -17,7 +17,7 @@ mkdir "$TMP_DIR/www"
 echo "lxnet-proxy-token-$$" >"$TMP_DIR/www/index.txt"
 TOKEN="lxnet-proxy-token-$$"
 
-tap_plan 27
+tap_plan 28
 proxy_start "$SOCK"
 tap_result $? "proxy listens at its socket"
 [ "$(stat -c %a "$SOCK")" = 600 ]
@@ -185,6 +185,25 @@ c=$(timeout 10 unshare -n setpriv --bounding-set=-net_raw --inh-caps=-net_raw \
 	"$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c "$raw" 2>&1)
 [ "$a" = raw ] && [ "$b" = "errno 1" ] && [ "$c" = "errno 1" ]
 tap_result $? "SOCK_RAW: root of the proxy's user namespace gets one, a child's root or a root without CAP_NET_RAW EPERM ($a; $b; $c)"
+
+# NETLINK_ROUTE (--netlink=auto): a caller in a child user namespace can
+# never administer the host's network and gets a socket of the host's
+# namespace (a copy of it at an untrapped number is AF_NETLINK for the
+# kernel, an endpoint's is AF_UNIX); one in the proxy's user namespace, even
+# without capabilities now (a set-uid program could give it some), keeps
+# the emulated endpoint, at the top of the endpoint range.
+nl='import os, socket
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+d = socket.socket(fileno=os.dup(s.fileno()))
+print(s.fileno(), d.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN))'
+host=$("$PY" -c "$nl" 2>&1)
+a=$(timeout 10 unshare -n "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c "$nl" 2>&1)
+b=$(timeout 10 unshare -rn "$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c "$nl" 2>&1)
+c=$(timeout 10 unshare -n setpriv --bounding-set=-all --inh-caps=-all \
+	"$LXNET_BIN" shim --proxy "$SOCK" -- "$PY" -c "$nl" 2>&1)
+[ "$a" = "1023 1" ] && [ "$c" = "1023 1" ] && [ "$b" = "$host" ] &&
+	[ "${host#* }" = 16 ]
+tap_result $? "NETLINK_ROUTE: a child's root gets the host's own socket ($b; natively: $host), the proxy's user namespace the endpoint ($a; $c)"
 
 # Malformed control messages: FDPASS_ACK -EBADMSG and the client is dropped.
 ctl='import array,os,socket,struct,sys

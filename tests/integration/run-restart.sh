@@ -110,7 +110,8 @@ print("resolv", "10.77.0.99" in open("/etc/resolv.conf").read())
 sys.exit(3)
 EOF
 
-"$LXNET" run $VIEW -- "$PY" "$TMP_DIR/inside.py" "$TMP_DIR" \
+# --netlink=emulated: the receive parked in the proxy is an endpoint's
+"$LXNET" run $VIEW --netlink=emulated -- "$PY" "$TMP_DIR/inside.py" "$TMP_DIR" \
 	>"$TMP_DIR/out" 2>"$TMP_DIR/err" &
 run=$!
 lib_on_exit "kill -9 $run 2>/dev/null"

@@ -15,7 +15,9 @@
  *  - --version prints "PROG VERSION" where the program has it;
  *  - a usage error is one line on stderr in log.c's form,
  *    "PROG: error: WHAT (try 'PROG --help')", and exit status
- *    CLI_EXIT_USAGE.
+ *    CLI_EXIT_USAGE; an error in a policy file (--policy FILE) is
+ *    "PROG: error: FILE:LINE: WHAT", same status, since --help does not
+ *    describe that file's lines.
  * Checks of values that need the program (ranges, "no command given") stay
  * with the program and report through cli_usage_error().
  */
@@ -47,6 +49,20 @@ int cli_usage_error(const char *prog, const char *fmt, ...)
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "%s: error: %s (try '%s --help')\n", prog, msg, prog);
+	return -EINVAL;
+}
+
+/*
+ * Report @err, an error of the command line or of a file it named: one
+ * line in cli_usage_error()'s form, but an error in a policy file (its
+ * FILE:LINE in the message) does not point at --help, which says nothing
+ * of that file's contents. Return: -EINVAL (a usage error, status 2).
+ */
+static int cli_report(const char *prog, const GError *err)
+{
+	if (err->domain != NETPOLICY_FILE_ERROR)
+		return cli_usage_error(prog, "%s", err->message);
+	fprintf(stderr, "%s: error: %s\n", prog, err->message);
 	return -EINVAL;
 }
 
@@ -183,7 +199,7 @@ int cli_parse(const struct cli_spec *spec, int *argc, char ***argv)
 		g_option_context_add_group(oc, netpolicy_option_group(spec->policy));
 	if (!g_option_context_parse(oc, argc, argv, &err) &&
 	    !g_error_matches(err, CLI_HELP_SEEN, 0))
-		return cli_usage_error(spec->prog, "%s", err->message);
+		return cli_report(spec->prog, err);
 	if (st.help) {
 		g_autofree char *h = g_option_context_get_help(oc, FALSE, NULL);
 
@@ -208,7 +224,7 @@ int cli_parse(const struct cli_spec *spec, int *argc, char ***argv)
 	if ((spec->view || spec->policy) && !st.no_config &&
 	    conffile_apply(st.config, spec->view, spec->policy, warnings,
 			   &err) < 0)
-		return cli_usage_error(spec->prog, "%s", err->message);
+		return cli_report(spec->prog, err);
 	if (warnings->len)
 		fprintf(stderr, "%s: warning: %s\n", spec->prog, warnings->str);
 	if (spec->view && view_policy_validate(spec->view, &err) < 0)

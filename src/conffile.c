@@ -64,9 +64,12 @@ static int conffile_line(const char *path, unsigned int lineno,
 		if (view_policy_validate(&v, &e) < 0)
 			r = -EINVAL;
 	}
+	/* a policy file it names keeps its domain: the fault is in that file */
 	if (r < 0)
-		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-			    "%s:%u: %s", path, lineno,
+		g_set_error(error, e && e->domain == NETPOLICY_FILE_ERROR ?
+			    NETPOLICY_FILE_ERROR : G_OPTION_ERROR,
+			    e && e->domain == NETPOLICY_FILE_ERROR ? e->code :
+			    G_OPTION_ERROR_BAD_VALUE, "%s:%u: %s", path, lineno,
 			    e ? e->message : r == -E2BIG ? "too many rules" :
 			    "expected an option and its value");
 	view_policy_clear(&v);

@@ -592,7 +592,7 @@ static char *netpolicy_file_rule(char *line, const char *key)
  * @path: the file: one rule per line, "allow RULE" or "deny RULE" (or
  *	"allow = RULE", as in lxnet.conf), or the line "no-host-loopback";
  *	blank lines and lines starting with '#' are skipped
- * @error: the file, line number and what is wrong
+ * @error: the file, line number and what is wrong (NETPOLICY_FILE_ERROR)
  *
  * Return: 0 or -errno (-EINVAL for a line that does not parse; nothing is
  * appended then).
@@ -608,7 +608,7 @@ int netpolicy_load(struct netpolicy *p, const char *path, GError **error)
 
 	r = util_read_file_bounded(path, NETPOLICY_FILE_MAX, &data, &len, NULL);
 	if (r < 0) {
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r),
+		g_set_error(error, NETPOLICY_FILE_ERROR, -r,
 			    "cannot read policy file %s: %s", path,
 			    g_strerror(-r));
 		return r;
@@ -636,9 +636,9 @@ int netpolicy_load(struct netpolicy *p, const char *path, GError **error)
 					      "'deny RULE' (or 'allow = RULE') "
 					      "or 'no-host-loopback'", l);
 		if (r < 0) {
-			g_set_error(error, G_OPTION_ERROR,
-				    G_OPTION_ERROR_BAD_VALUE, "%s:%u: %s", path,
-				    i + 1, e ? e->message : bad);
+			g_set_error(error, NETPOLICY_FILE_ERROR, -r,
+				    "%s:%u: %s", path, i + 1,
+				    e ? e->message : bad);
 			g_array_set_size(p->rules, n);
 			if (tmp.names != p->names)
 				netpolicy_names_free(tmp.names);

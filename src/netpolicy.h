@@ -159,6 +159,13 @@ struct netpolicy_query {
 /* The prefix of an AF_UNIX abstract-name rule. */
 #define NETPOLICY_UNIX_PREFIX "unix:@"
 
+/*
+ * The error domain of netpolicy_load() (code: the errno): what is wrong
+ * is in the policy file, not on the command line that named it, so
+ * cli.c reports it without pointing at --help.
+ */
+#define NETPOLICY_FILE_ERROR g_quark_from_static_string("lxnet-policy-file")
+
 
 void netpolicy_init(struct netpolicy *p);
 void netpolicy_clear(struct netpolicy *p);

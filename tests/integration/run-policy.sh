@@ -130,8 +130,22 @@ tap_result $? "an unparseable rule: one line, exit 2 ($out)"
 printf 'allow tcp:10.0.0.0/8:443\nallow tcp:non_sense\n' >"$TMP_DIR/bad.policy"
 out=$("$PROXY_BIN" --socket "$TMP_DIR/bad.sock" --policy "$TMP_DIR/bad.policy" 2>&1)
 st=$?
-[ $st -eq 2 ] && printf '%s' "$out" | grep -q "bad.policy:2: invalid rule 'tcp:non_sense'"
-tap_result $? "a bad policy file line: its file and line, exit 2 ($out)"
+[ $st -eq 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] &&
+	printf '%s' "$out" | grep -q "^lxnet-proxy: error: $TMP_DIR/bad.policy:2: invalid rule 'tcp:non_sense'" &&
+	! printf '%s' "$out" | grep -q -e '--help'
+r=$?
+# lxnet run reads the file itself (it hands its proxy the rules): the same
+# line, no --help hint (it says nothing of the file's lines); a bad rule on
+# the command line keeps the hint
+out2=$("$LXNET_BIN" run --no-config --policy="$TMP_DIR/bad.policy" -- true 2>&1)
+st2=$?
+out3=$("$LXNET_BIN" run --no-config --allow=tcp:non_sense -- true 2>&1)
+st3=$?
+[ $st2 -eq 2 ] && [ "$(printf '%s\n' "$out2" | wc -l)" = 1 ] &&
+	printf '%s' "$out2" | grep -q "^lxnet run: error: $TMP_DIR/bad.policy:2: invalid rule 'tcp:non_sense'.*)$" &&
+	! printf '%s' "$out2" | grep -q -e '--help' &&
+	[ $st3 -eq 2 ] && printf '%s' "$out3" | grep -q "(try 'lxnet run --help')$"
+tap_result $((r + $?)) "a bad policy file line: its file and line, no --help hint, exit 2 (proxy: $out; lxnet run: $out2; the same rule as --allow: $out3)"
 
 # 11: a policy file
 printf '# test policy\nallow tcp:10.66.0.1:9101\nno-host-loopback\n' >"$TMP_DIR/good.policy"

@@ -3,7 +3,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
 
 #include "cli.h"
@@ -16,6 +19,7 @@ struct opts {
 	gboolean verbose;
 	char **rest;
 	struct view_policy policy;
+	struct netpolicy netpolicy;
 };
 
 /*
@@ -44,6 +48,7 @@ static int parse(const char *const *in, unsigned int flags, bool view,
 		.description = "Exit status: 0, or 7 when it fails.",
 		.entries = entries,
 		.view = view ? &out->policy : NULL,
+		.policy = view ? &out->netpolicy : NULL,
 		.flags = flags,
 	};
 	g_auto(GStrv) keep = g_strdupv((char **)in);
@@ -53,6 +58,7 @@ static int parse(const char *const *in, unsigned int flags, bool view,
 
 	memset(out, 0, sizeof(*out));
 	view_policy_init(&out->policy);
+	netpolicy_init(&out->netpolicy);
 	return cli_parse(&spec, &argc, &argv);
 }
 
@@ -61,6 +67,7 @@ static void opts_clear(struct opts *o)
 	g_free(o->name);
 	g_strfreev(o->rest);
 	view_policy_clear(&o->policy);
+	netpolicy_clear(&o->netpolicy);
 }
 
 static void test_values(void)
@@ -186,6 +193,65 @@ static void test_usage_errors(void)
 	g_assert_cmpint(CLI_EXIT_USAGE, ==, 2);
 }
 
+/*
+ * A bad rule on the command line is a usage error with the --help hint;
+ * one in a policy file names the file and line, and --help, which says
+ * nothing of that file's contents, is not pointed at. Status 2 for both.
+ */
+static void test_policy_file_errors(void)
+{
+	char path[] = "/tmp/test-cli-policy.XXXXXX";
+	g_autofree char *file = NULL;
+	g_autofree char *want = NULL;
+	struct {
+		const char *arg;
+		const char *want;
+		bool hint;
+	} cases[] = {
+		{ "--allow=non_sense", "prog sub: error: invalid rule 'non_sense'*", true },
+		{ NULL, NULL, false }, /* the file: filled in below */
+		{ "--policy=/nonexistent/p", "prog sub: error: cannot read policy "
+		  "file /nonexistent/p: No such file or directory\n", false },
+	};
+	size_t i;
+	int fd;
+
+	if (g_test_subprocess()) {
+		const char *argv[] = { "t", "--no-config", g_getenv("CLI_TEST_ARG"),
+				       NULL };
+		struct opts o;
+		int r = parse(argv, 0, true, &o);
+
+		opts_clear(&o);
+		g_assert_cmpint(r, ==, -EINVAL);
+		g_assert_cmpint(cli_exit_status(r), ==, CLI_EXIT_USAGE);
+		return;
+	}
+	fd = mkstemp(path);
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(dprintf(fd, "allow tcp:10.0.0.0/8:443\nallow non_sense\n"),
+			>, 0);
+	close(fd);
+	file = g_strdup_printf("--policy=%s", path);
+	want = g_strdup_printf("prog sub: error: %s:2: invalid rule 'non_sense': *)\n",
+			       path);
+	cases[1].arg = file;
+	cases[1].want = want;
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_setenv("CLI_TEST_ARG", cases[i].arg, TRUE);
+		g_test_trap_subprocess(NULL, 0, 0);
+		g_test_trap_assert_passed();
+		g_test_trap_assert_stdout("");
+		g_test_trap_assert_stderr(cases[i].want);
+		if (cases[i].hint)
+			g_test_trap_assert_stderr("*(try 'prog sub --help')\n");
+		else
+			g_test_trap_assert_stderr_unmatched("*--help*");
+	}
+	g_unsetenv("CLI_TEST_ARG");
+	unlink(path);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -194,5 +260,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/cli/help", test_help);
 	g_test_add_func("/cli/version", test_version);
 	g_test_add_func("/cli/usage-errors", test_usage_errors);
+	g_test_add_func("/cli/policy-file-errors", test_policy_file_errors);
 	return g_test_run();
 }

@@ -230,6 +230,8 @@ static void test_file(void)
 	close(fd);
 	g_assert_cmpint(netpolicy_load(&p, path, &e), ==, -EINVAL);
 	g_assert_nonnull(strstr(e->message, ":2: invalid rule 'non_sense'"));
+	/* the file's error, which cli.c reports without the --help hint */
+	g_assert_true(g_error_matches(e, NETPOLICY_FILE_ERROR, EINVAL));
 	g_assert_cmpuint(p.rules->len, ==, 3);
 	netpolicy_clear(&p);
 	unlink(path);

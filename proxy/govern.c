@@ -611,6 +611,9 @@ int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req)
 		if (r == 0)
 			r = bind(g.sock, (struct sockaddr *)&at, len) < 0 ?
 			    -errno : 0;
+		if (!g.own_tcp) /* a HOSTPORT the host refused: said once */
+			publish_bind_result(g.conf, g.proto, &sa, &at, len,
+					    (pid_t)req->pid, (int)r);
 	}
 	govern_log(&g, "bind", r);
 	govern_call_clear(&g);

@@ -917,8 +917,10 @@ int main(int argc, char **argv)
 	p.max_listeners = (unsigned int)o.max_listeners;
 	if (netpolicy_active(&o.netpolicy))
 		p.conf.policy = &o.netpolicy;
-	if (netpolicy_publishing(&o.netpolicy))
+	if (netpolicy_publishing(&o.netpolicy)) {
 		p.conf.publish = &o.netpolicy;
+		p.conf.publish_said = g_new0(gint, NETPOLICY_MAX_PUBLISH);
+	}
 	if ((p.conf.policy || p.conf.publish) && o.oci_path) {
 		/* an OCI profile does not trap connect/bind/sends (oci.c) */
 		cli_usage_error(PROXY_PROG, "--oci-socket cannot enforce a "
@@ -1019,6 +1021,7 @@ int main(int argc, char **argv)
 		nlep_hub_free(p.conf.nlep);
 		proxy_model_stop(&p.model);
 		connlog_close(p.conf.connlog);
+		g_free(p.conf.publish_said);
 	} else {
 		log_warn("%u serving threads did not end; exiting under them",
 			 p.n_listeners);

@@ -119,6 +119,10 @@ struct proxy_nsid {
  *	its ancestors: a caller in one of them could administer the host's
  *	network and keeps the emulated endpoint
  * @n_admin_ns: entries used in @admin_ns
+ * @publish_said: with @publish, one flag per --publish (its index in
+ *	@publish->publish; g_atomic, the one thing here written after
+ *	start-up): a failed bind of its HOSTPORT was said and is not said
+ *	again until one succeeds (publish_bind_result())
  */
 struct proxy_conf {
 	struct proxy_sysnr sysnr[PROXY_MAX_ARCHES];
@@ -138,6 +142,7 @@ struct proxy_conf {
 	bool netlink_host;
 	struct proxy_nsid admin_ns[PROXY_ADMIN_NS_MAX];
 	size_t n_admin_ns;
+	gint *publish_said;
 };
 
 /*
@@ -363,6 +368,11 @@ int publish_bind_port(const struct proxy_conf *conf,
 bool publish_connect_port(const struct proxy_conf *conf,
 			  enum netpolicy_proto proto,
 			  struct sockaddr_storage *sa, socklen_t len);
+void publish_bind_result(const struct proxy_conf *conf,
+			 enum netpolicy_proto proto,
+			 const struct sockaddr_storage *asked,
+			 const struct sockaddr_storage *at, socklen_t len,
+			 pid_t pid, int result);
 int64_t publish_bind(const struct proxy_conf *conf, int listener,
 		     const struct seccomp_notif *req);
 int64_t publish_connect_open(const struct proxy_conf *conf, int listener,

@@ -10,7 +10,12 @@
  * no concern there. For a call that does, the proxy makes it itself on a
  * pidfd_getfd() copy of a socket of the host's:
  *
- *  bind(PORT)             binds HOSTPORT instead, same address;
+ *  bind(PORT)             binds HOSTPORT instead, same address; when the
+ *                         host refuses it (EADDRINUSE: a host program has
+ *                         it; EACCES: a privileged port), the caller gets
+ *                         that errno, and stderr says once which
+ *                         --publish and host port (publish_bind_result()):
+ *                         the program inside only knows it asked for PORT;
  *  bind(HOSTPORT)         EADDRINUSE (unless HOSTPORT is also a PORT): the
  *                         host port is the published server's, and a
  *                         socket there would be told PORT;
@@ -28,6 +33,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -89,6 +95,89 @@ int publish_bind_port(const struct proxy_conf *conf,
 	}
 	return netpolicy_published_host_port(conf->publish, proto, port) ?
 	       -EADDRINUSE : 0;
+}
+
+/* The index of the --publish naming PORT @port for @proto, or -1. */
+static int publish_index(const struct netpolicy *p, enum netpolicy_proto proto,
+			 uint16_t port)
+{
+	guint i;
+
+	for (i = 0; i < p->publish->len; i++) {
+		const struct netpolicy_publish *x =
+			&g_array_index(p->publish, struct netpolicy_publish, i);
+
+		if (x->proto == proto && x->port == port)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Why the host refuses a bind with @err, in words for the warning. */
+static const char *publish_why(int err)
+{
+	return err == EADDRINUSE ? "a program of the host has that port" :
+	       "the host lets only privileged users bind that port";
+}
+
+/**
+ * publish_bind_result() - say once why a published PORT's bind failed
+ * @conf: shared configuration (@conf->publish may be NULL)
+ * @proto: the socket's protocol
+ * @asked: the address the sandbox named (our copy, before
+ *	publish_bind_port() rewrote it)
+ * @at: the address bound (HOSTPORT in it, for a published PORT)
+ * @len: the length of both
+ * @pid: the caller
+ * @result: the bind's result, 0 or -errno (passed on to the caller as it is)
+ *
+ * The program inside asked for PORT and gets the host's errno for
+ * HOSTPORT, which nothing inside explains: the proxy says it on stderr,
+ * once per --publish for EADDRINUSE and EACCES (a server retrying its bind
+ * in a loop makes one line), and again only after a bind of it succeeded.
+ * Other errnos are the program's own doing (EINVAL: bound already;
+ * EADDRNOTAVAIL: not a local address) and are not said.
+ */
+void publish_bind_result(const struct proxy_conf *conf,
+			 enum netpolicy_proto proto,
+			 const struct sockaddr_storage *asked,
+			 const struct sockaddr_storage *at, socklen_t len,
+			 pid_t pid, int result)
+{
+	/* publish_port_of() only points into them; nothing is written */
+	in_port_t *ap = publish_port_of((struct sockaddr_storage *)asked, len);
+	in_port_t *pp = publish_port_of((struct sockaddr_storage *)at, len);
+	const struct netpolicy_publish *x;
+	char text[INET6_ADDRSTRLEN] = "?";
+	uint16_t port;
+	int i;
+
+	if (!conf->publish || !ap || !pp || *ap == 0)
+		return;
+	port = ntohs(*ap);
+	i = publish_index(conf->publish, proto, port);
+	if (i < 0 || i >= NETPOLICY_MAX_PUBLISH)
+		return;
+	x = &g_array_index(conf->publish->publish, struct netpolicy_publish,
+			   (guint)i);
+	if (ntohs(*pp) != x->host_port)
+		return;
+	if (result == 0) {
+		g_atomic_int_set(&conf->publish_said[i], 0);
+		return;
+	}
+	if ((result != -EADDRINUSE && result != -EACCES) ||
+	    !g_atomic_int_compare_and_exchange(&conf->publish_said[i], 0, 1))
+		return;
+	inet_ntop(at->ss_family, at->ss_family == AF_INET ?
+		  (const void *)&((const struct sockaddr_in *)at)->sin_addr :
+		  (const void *)&((const struct sockaddr_in6 *)at)->sin6_addr,
+		  text, sizeof(text));
+	log_warn("--publish=%s: pid %d's bind of %s port %u cannot take host "
+		 "port %u (%s): %s; it gets %s (said once until a bind of "
+		 "it succeeds)", x->text, (int)pid, text, port, x->host_port,
+		 publish_why(-result), g_strerror(-result),
+		 strerrorname_np(-result));
 }
 
 /*
@@ -204,16 +293,22 @@ static int64_t publish_open(const struct proxy_conf *conf, int listener,
 int64_t publish_bind(const struct proxy_conf *conf, int listener,
 		     const struct seccomp_notif *req)
 {
+	struct sockaddr_storage asked;
 	struct publish_call c;
 	int64_t r;
 
 	r = publish_open(conf, listener, req, true, &c);
-	if (r == 0)
+	if (r == 0) {
+		asked = c.sa; /* for publish_bind_result() */
 		r = publish_bind_port(conf, c.proto, &c.sa, c.len);
+	}
 	if (r == 0 && notif_id_valid(listener, req->id) < 0)
 		r = NOTIF_ANSWERED;
-	if (r == 0)
+	if (r == 0) {
 		r = bind(c.sock, (struct sockaddr *)&c.sa, c.len) < 0 ? -errno : 0;
+		publish_bind_result(conf, c.proto, &asked, &c.sa, c.len,
+				    (pid_t)req->pid, (int)r);
+	}
 	if (c.sock >= 0)
 		close(c.sock);
 	return r;

@@ -5,8 +5,8 @@
 # the host's HOSTPORT; getsockname inside says 80; a host client and a
 # client inside (at the loopback and at an address of an interface) reach
 # it; UDP; under a policy too; and the refusals: no --publish (EACCES),
-# a privileged HOSTPORT (warned at start), HOSTPORT taken (EADDRINUSE), a
-# bind to HOSTPORT inside, bad values.
+# a privileged HOSTPORT (warned at start), HOSTPORT taken (EADDRINUSE,
+# said on stderr), a bind to HOSTPORT inside, bad values.
 . "$(dirname "$0")/run-common.sh"
 LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-180}
 lib_enter_ns "$@"
@@ -23,7 +23,7 @@ start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null)
 PROBE="python3 $top_srcdir/tests/integration/publish-probe.py"
 D=$TMP_DIR/p
 mkdir -m 777 "$D"
-tap_plan 23
+tap_plan 24
 
 # uxrun ARGS... - `lxnet run $VIEW ARGS...` as the user, bounded by 60 s
 uxrun() {
@@ -92,16 +92,46 @@ out=$(uxrun "--publish=8053:53/udp -- $PROBE bind tcp 0.0.0.0 53")
 [ "$out" = EACCES ]
 tap_result $? "/udp publishes UDP only: a TCP bind to 53 gets EACCES (got '$out')"
 
-# HOSTPORT taken on the host: the bind's errno
+# HOSTPORT taken on the host: the bind's errno, and one line on stderr
+# saying which --publish and host port, until a bind of it succeeds. A
+# host listener on 8081 that lets go of it and takes it again when the
+# sandbox says so (files in $D; every wait bounded)
 python3 -c "
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('0.0.0.0', 8081)); s.listen(1); open('$D/taken', 'w').close(); time.sleep(60)" &
+import os, socket, sys, time
+def wait(f):
+    for _ in range(300):
+        if os.path.exists('$D/' + f):
+            return
+        time.sleep(0.1)
+    sys.exit(1)
+def take(f):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('0.0.0.0', 8081)); s.listen(1); open('$D/' + f, 'w').close()
+    return s
+s = take('taken'); wait('release'); s.close(); open('$D/released', 'w').close()
+wait('retake'); s = take('retaken'); time.sleep(60)" &
 lib_on_exit "kill $! 2>/dev/null"
 wait_until 10 test -e "$D/taken"
-out=$(uxrun "--publish=8081:80 -- $PROBE bind tcp 0.0.0.0 80")
-[ "$out" = EADDRINUSE ]
-tap_result $? "HOSTPORT taken on the host: bind to 80 inside gets EADDRINUSE (got '$out')"
+# waitfile F - in the sandbox's script: wait up to 10 s for $D/F
+waitfile() {
+	printf 'i=0; while [ ! -e %s ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done' "$D/$1"
+}
+out=$(uxrun "--publish=8081:80 -- sh -c '$PROBE bind tcp 0.0.0.0 80; $PROBE bind tcp 0.0.0.0 80
+	touch $D/release; $(waitfile released)
+	$PROBE bind tcp 0.0.0.0 80; touch $D/retake; $(waitfile retaken)
+	$PROBE bind tcp 0.0.0.0 80'" 2>"$D/taken.err")
+said=$(grep -c -- "--publish=8081:80: pid [0-9]*'s bind of 0.0.0.0 port 80 cannot take host port 8081 (a program of the host has that port): Address already in use; it gets EADDRINUSE" "$D/taken.err")
+sed 's/^/# /' "$D/taken.err"
+[ "$(echo $out)" = "EADDRINUSE EADDRINUSE ok 80 EADDRINUSE" ] && [ "$said" = 2 ] &&
+	[ "$(wc -l <"$D/taken.err")" = 2 ]
+tap_result $? "HOSTPORT taken on the host: bind to 80 inside gets EADDRINUSE, stderr says which --publish and host port once, again after a bind of it succeeded (got '$(echo $out)', $said lines)"
+
+# the same under a policy (govern.c makes the bind)
+out=$(uxrun "--publish=8081:80 --allow=bind:tcp:*:80 -- $PROBE bind tcp 0.0.0.0 80" 2>"$D/taken2.err")
+sed 's/^/# /' "$D/taken2.err"
+[ "$out" = EADDRINUSE ] &&
+	grep -q -- "--publish=8081:80: pid [0-9]*'s bind of 0.0.0.0 port 80 cannot take host port 8081 .*it gets EADDRINUSE" "$D/taken2.err"
+tap_result $? "under a policy too: EADDRINUSE and the line on stderr (got '$out')"
 
 out=$(uxrun "--publish=8082:80 -- $PROBE bind tcp 0.0.0.0 8082")
 [ "$out" = EADDRINUSE ]

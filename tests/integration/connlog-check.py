@@ -11,6 +11,10 @@
 Steps (client):
   tcp:ADDR:PORT        connect (blocking), then close
   tcpnb:ADDR:PORT      non-blocking connect (EINPROGRESS), then close
+  nbagain:ADDR:PORT    non-blocking connect, wait (10 s at most) until
+                       writable, connect() again to learn the outcome (the
+                       BSD idiom: 0 when connected, else the errno), close
+  nbsoerr:ADDR:PORT    the same, but the outcome from getsockopt(SO_ERROR)
   udp:ADDR:PORT:N      N sendto() on one socket
   udpmsg:ADDR:PORT     one sendmsg() with a name
   bind:ADDR            bind to port 0
@@ -23,10 +27,14 @@ Expectations (verify), KIND:ADDR:PORT=FIELD=VALUE[,FIELD=VALUE...] or:
   maxlines:CALL:ADDR:PORT=N    at most N lines
   match:CALL:ADDR:PORT=F=V,... every line for it has these fields
   seen:CALL:ADDR:PORT          its line's local/remote equal what the client saw
+  errnos:CALL:ADDR:PORT=E1/E2  the lines' errno fields, in order ("null")
+  outcome:CALL:ADDR:PORT=E     what the client learnt after a non-blocking
+                               connect ("null": connected)
 """
 import errno
 import json
 import os
+import select
 import socket
 import sys
 
@@ -42,6 +50,25 @@ def split_addr(text):
         return addr, rest[1:], socket.AF_INET6
     addr, rest = text.split(":", 1)
     return addr, rest, socket.AF_INET
+
+
+def errname(e):
+    """An errno as its name, None for 0."""
+    return errno.errorcode.get(e, e) if e else None
+
+
+def nb_outcome(rec, fam, addr, port, again):
+    """A non-blocking connect, then its outcome as a program learns it."""
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setblocking(False)
+    rec["errno"] = errname(s.connect_ex((addr, port)))
+    select.select([], [s], [], 10)
+    if again:
+        rec["outcome"] = errname(s.connect_ex((addr, port)))
+    else:
+        rec["outcome"] = errname(s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+    rec["local"] = list(s.getsockname()[:2])
+    s.close()
 
 
 def client(out, steps):
@@ -62,7 +89,9 @@ def client(out, steps):
             count = int(count)
         port = int(port)
         rec = {"step": kind, "remote": [addr, port], "errno": None}
-        if kind in ("tcp", "tcpnb", "flood", "scan"):
+        if kind in ("nbagain", "nbsoerr"):
+            nb_outcome(rec, fam, addr, port, kind == "nbagain")
+        elif kind in ("tcp", "tcpnb", "flood", "scan"):
             for i in range(count):
                 s = socket.socket(fam, socket.SOCK_STREAM)
                 if kind == "tcpnb":
@@ -138,6 +167,18 @@ def verify(log, seen_path, expects):
                         bad.append("%s: %s is %r, want %s" % (what, f, got, v))
             if not mine:
                 bad.append("%s: no line" % what)
+        elif kind == "errnos":
+            got = "/".join("null" if d.get("errno") is None else str(d["errno"])
+                           for d in mine)
+            if got != want:
+                bad.append("%s: errnos %s, want %s" % (what, got, want))
+        elif kind == "outcome":
+            recs = [c for c in seen.get("calls", [])
+                    if c.get("remote") == [addr, int(port)] and "outcome" in c]
+            got = "null" if recs and recs[0]["outcome"] is None else \
+                str(recs[0]["outcome"]) if recs else "no such call"
+            if got != want:
+                bad.append("%s: the client learnt %s, want %s" % (what, got, want))
         elif kind == "seen":
             if not mine:
                 bad.append("%s: no line" % what)

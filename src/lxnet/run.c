@@ -430,13 +430,20 @@ static int run_precheck(struct run_ctx *c)
 	return 0;
 }
 
-/* Forward a signal unless the kernel sent it (it reached CMD already). */
+/*
+ * Forward a signal unless the kernel sent it (it reached CMD already).
+ * Either way one that ends a process by default is noted: CMD may end of
+ * it, and its status then stands (run_await_answer()); the signal is read
+ * here, so it is no longer pending when CMD's end is seen.
+ */
 static void run_forward_signal(struct run_ctx *c)
 {
 	struct signalfd_siginfo si;
 
 	if (read(c->sfd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo != SIGWINCH)
+		c->signalled = true;
 	if (si.ssi_code == SI_KERNEL)
 		return;
 	log_debug("forwarding signal %u", si.ssi_signo);
@@ -453,10 +460,15 @@ static void run_forward_signal(struct run_ctx *c)
  * with the answer (or the proxy's end), at its deadline (reported; the run
  * fails as it would have with CMD still running) or when lxnet is sent a
  * signal (CMD's status then stands). A working proxy has long answered.
+ * A signal read before CMD's end was seen counts too (@c->signalled): a
+ * terminal's ^C reaches lxnet and CMD at once, and CMD's 130 must not
+ * wait for, or turn into 125 with, a proxy still starting on a loaded
+ * machine. An answer already queued is read before the deadline is
+ * judged: lxnet itself may have been held up past it.
  */
 static void run_await_answer(struct run_ctx *c)
 {
-	while (c->proxy.pending && c->proxy.sock >= 0) {
+	while (c->proxy.pending && c->proxy.sock >= 0 && !c->signalled) {
 		struct pollfd p[2] = {
 			{ .fd = c->proxy.sock, .events = POLLIN },
 			{ .fd = c->sfd, .events = POLLIN },
@@ -464,17 +476,15 @@ static void run_await_answer(struct run_ctx *c)
 		int64_t left = c->proxy.deadline - g_get_monotonic_time();
 		int r;
 
-		if (left <= 0) {
-			run_too_late(c, &c->proxy);
-			return;
-		}
-		r = poll(p, ELEMENTSOF(p), (int)(left / 1000) + 1);
+		r = poll(p, ELEMENTSOF(p), left > 0 ? (int)(left / 1000) + 1 : 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 || p[1].revents)
 			return;
 		if (p[0].revents)
 			run_companion_answer(c, &c->proxy);
+		else if (left <= 0)
+			run_too_late(c, &c->proxy);
 	}
 }
 

@@ -78,6 +78,9 @@ struct run_companion {
  * @proxy: lxnet-proxy
  * @failed: a companion failed after the child went on: the sandbox was
  *          killed and lxnet exits SANDBOX_EXIT_FAILURE
+ * @signalled: lxnet was sent a signal that ends a process by default
+ *          (a terminal's ^C, a kill): CMD's status stands without the
+ *          proxy's answer (run_await_answer())
  * @listener: our copies of the listener and the sandbox's network
  *	namespace the child sent, for a restarted proxy; -1 before
  * @journal: the proxy's in-flight record (seccomp_notif.c), a memfd
@@ -118,6 +121,7 @@ struct run_ctx {
 	struct run_companion fs;
 	struct run_companion proxy;
 	bool failed;
+	bool signalled;
 	int listener[2];
 	int journal;
 	int fuse;

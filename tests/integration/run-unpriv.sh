@@ -11,7 +11,7 @@ run_make_host || tap_skip_all "cannot make a veth pair here"
 run_make_user || tap_skip_all "cannot make a throw-away user that reaches $LXNET"
 run_grant_fuse || tap_skip_all "cannot give the user a /dev/fuse of the test's own (not root, or no private mount namespace)"
 chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"
-tap_plan 10
+tap_plan 11
 
 out=$(run_as_user "'$LXNET' run $VIEW -- sh -c 'id -u; cat /etc/resolv.conf'")
 [ "$(echo "$out" | head -1)" = 0 ] && echo "$out" | grep -q '^nameserver 10.77.0.1$'
@@ -52,6 +52,21 @@ norm_addr >"$TMP_DIR/addr.h"
 run_as_user "'$LXNET' run $VIEW -- ip -o addr show" | awk '{ print $2, $3, $4 }' | sort >"$TMP_DIR/addr.u"
 [ -s "$TMP_DIR/addr.h" ] && diff -u "$TMP_DIR/addr.h" "$TMP_DIR/addr.u"
 tap_result $? "ordinary user: ip addr inside lists the host's addresses (netlink)"
+
+# Its NETLINK_ROUTE socket is the kernel's, of the host's namespace (a copy
+# at an untrapped number is AF_NETLINK; an endpoint's would be AF_UNIX),
+# and the kernel refuses it what would change the host.
+nl='import os, socket
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+d = socket.socket(fileno=os.dup(s.fileno()))
+print(d.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN))'
+a=$(run_as_user "'$LXNET' run $VIEW -- python3 -c '$nl'" 2>&1)
+b=$(run_as_user "'$LXNET' run $VIEW --netlink=emulated -- python3 -c '$nl'" 2>&1)
+c=$(run_as_user "'$LXNET' run $VIEW -- ip addr add 10.1.1.1/24 dev lo" 2>&1)
+[ "$a" = 16 ] && [ "$b" = 1 ] &&
+	[ "$c" = "RTNETLINK answers: Operation not permitted" ] &&
+	! ip -o addr show dev lo | grep -q 10.1.1.1
+tap_result $? "ordinary user: the kernel's netlink socket ($a; --netlink=emulated: $b), ip addr add refused ($c)"
 
 if command -v ifconfig >/dev/null; then
 	ifconfig -a | grep -o '^[^ :]*' | sort >"$TMP_DIR/if.h"

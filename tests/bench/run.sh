@@ -132,6 +132,10 @@ SETUPS="native lxnet pasta slirp4netns"
 declare -A HOST AVAIL WHY
 HOST[native]=127.0.0.1 HOST[lxnet]=127.0.0.1 HOST[pasta]=10.99.0.254 HOST[slirp4netns]=10.0.2.2
 LXRUN=("$B/src/lxnet/lxnet" run --resolv-conf="$T/resolv.conf" --hosts-file="$T/hosts" --)
+# The emulated NETLINK_ROUTE endpoint (what --hide-if gets; the default
+# gives a sandbox the host's own netlink socket when nothing is hidden).
+LXRUN_EMU=("$B/src/lxnet/lxnet" run --netlink=emulated --resolv-conf="$T/resolv.conf" \
+	--hosts-file="$T/hosts" --)
 # A 100-rule connection policy whose last rule allows the bench's server:
 # every connect is decided after 99 misses.
 for i in $(seq 1 99); do echo "deny tcp:10.$i.0.0/16:1-1023"; done >"$T/policy"
@@ -252,7 +256,7 @@ measure_rep() {
 	if [ "$s" = native ]; then
 		add trapped_call_us native "$(run_to 60 "$BT" unotif $d)"
 	elif [ "$s" = lxnet ] && [ $NLEMU -eq 1 ]; then
-		add trapped_call_us lxnet "$(run_to 60 "${W[@]}" "$BT" trapcall $d)"
+		add trapped_call_us lxnet "$(run_to 60 "${LXRUN_EMU[@]}" "$BT" trapcall $d)"
 	fi
 	if [ "$s" != lxnet ] || [ $NLEMU -eq 1 ]; then
 		add getifaddrs_per_s "$s" "$(run_to 60 "${W[@]}" "$BT" ifaddrs $d)"
@@ -317,7 +321,9 @@ out=$(run_to 300 "$BT" scale $NSCALE 0 "$BT" hold 10)
 log "scale native: $out"
 add scale_sockets_per_s native "$(kv "$out" sockets_per_s)"
 if [ "${AVAIL[lxnet]}" -eq 1 ]; then
-	setsid "$B/proxy/lxnet-proxy" --socket "$T/proxy.sock" --max-listeners $((NSCALE + 16)) >>"$LOG" 2>&1 &
+	# emulated endpoints for the netlink row (the host's sockets cost it nothing)
+	setsid "$B/proxy/lxnet-proxy" --socket "$T/proxy.sock" --netlink=emulated \
+		--max-listeners $((NSCALE + 16)) >>"$LOG" 2>&1 &
 	PP=$!
 	PIDS="$PIDS $PP"
 	i=0

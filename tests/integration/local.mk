@@ -62,6 +62,8 @@ EXTRA_DIST += tests/integration/ifioctl.sh tests/integration/netlink-compat.sh \
 # emulated NETLINK_ROUTE endpoints (owner: nlep)
 check_PROGRAMS += tests/helpers/nlep-check
 tests_helpers_nlep_check_SOURCES = tests/helpers/nlep-check.c
+TESTS += tests/integration/netlink-host-boundary.sh
+EXTRA_DIST += tests/integration/netlink-host-boundary.sh
 TESTS += tests/integration/netlink-endpoint.sh
 EXTRA_DIST += tests/integration/netlink-endpoint.sh
 # the proxy's cache of callers: threads, exec, children, a reused pid (owner: nlperf)

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -88,6 +89,43 @@ static int sockets_policy_protocol(int type, int protocol)
 }
 
 /*
+ * sockets_socket_uncapable() - socket() made with no effective capability
+ * on this thread, so that the file's credentials hold none
+ *
+ * The kernel takes a netlink request sent without an explicit destination
+ * only when the socket's opener (file->f_cred, __netlink_ns_capable())
+ * and its sender both hold CAP_NET_ADMIN over the namespace: the opener
+ * check keeps a set-uid program from being made to write() a request to
+ * an unprivileged user's netlink socket (CVE-2014-0181). Made by a proxy
+ * running as root, the sandbox's NETLINK_ROUTE socket would pass it for
+ * anyone it is handed to. capset() changes the calling thread only; the
+ * effective set is restored from the permitted one, which stays.
+ *
+ * Return: the socket, or -errno.
+ */
+static int sockets_socket_uncapable(int domain, int type, int protocol)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct saved[2], none[2];
+	bool drop;
+	int fd, e;
+
+	if (syscall(SYS_capget, &h, saved) < 0)
+		return -errno;
+	drop = saved[0].effective || saved[1].effective;
+	memcpy(none, saved, sizeof(none));
+	none[0].effective = none[1].effective = 0;
+	if (drop && syscall(SYS_capset, &h, none) < 0)
+		return -errno;
+	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+	e = errno;
+	if (drop && syscall(SYS_capset, &h, saved) < 0)
+		log_err("cannot take this thread's capabilities back: %s",
+			g_strerror(errno));
+	return fd < 0 ? -e : fd;
+}
+
+/*
  * sockets_inject() - make a socket in the proxy's network namespace and
  * complete the caller's socket() with it, at its lowest free number
  * Return: NOTIF_ANSWERED (also when the caller is gone) or -errno.
@@ -96,11 +134,13 @@ static int64_t sockets_inject(int listener, struct notif_journal *journal,
 			      const struct seccomp_notif *req, int domain,
 			      int type, int protocol)
 {
-	_cleanup_close_ int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+	_cleanup_close_ int fd = domain == AF_NETLINK ?
+		sockets_socket_uncapable(domain, type, protocol) :
+		socket(domain, type | SOCK_CLOEXEC, protocol);
 	int r;
 
 	if (fd < 0)
-		return -errno;
+		return domain == AF_NETLINK ? fd : -errno;
 	r = notif_addfd(journal, listener, req->id, fd, -1,
 			type & SOCK_CLOEXEC);
 	if (r == -ENOENT)
@@ -173,8 +213,8 @@ int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
  * The kernel lets a task change a network namespace's configuration over
  * netlink when it holds CAP_NET_ADMIN over the user namespace that owns it
  * (rtnetlink_rcv_msg(): netlink_net_capable(), which for a message sent
- * with an explicit destination asks only the sender, not the socket's
- * opener). A task holds capabilities over a user namespace only from
+ * with an explicit destination asks only the sender, otherwise the socket's
+ * opener too: sockets_socket_uncapable()). A task holds capabilities over a user namespace only from
  * within it or one of its ancestors: those are recorded here, from the
  * owner of the proxy's namespace up as far as this process can see.
  *

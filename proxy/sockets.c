@@ -101,7 +101,8 @@ static int sockets_policy_protocol(int type, int protocol)
  * anyone it is handed to. capset() changes the calling thread only; the
  * effective set is restored from the permitted one, which stays.
  *
- * Return: the socket, or -errno.
+ * Return: the socket, -errno of socket(), or -ECANCELED when the
+ * capabilities could not be cleared (the emulated endpoint is then made).
  */
 static int sockets_socket_uncapable(int domain, int type, int protocol)
 {
@@ -111,14 +112,14 @@ static int sockets_socket_uncapable(int domain, int type, int protocol)
 	int fd, e;
 
 	if (syscall(SYS_capget, &h, saved) < 0)
-		return -errno;
+		return -ECANCELED;
 	drop = saved[0].effective || saved[1].effective;
 	memcpy(none, saved, sizeof(none));
 	none[0].effective = none[1].effective = 0;
 	if (drop && syscall(SYS_capset, &h, none) < 0)
-		return -errno;
+		return -ECANCELED;
 	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
-	e = errno;
+	e = errno; /* socket() never fails ECANCELED */
 	if (drop && syscall(SYS_capset, &h, saved) < 0)
 		log_err("cannot take this thread's capabilities back: %s",
 			g_strerror(errno));
@@ -128,7 +129,8 @@ static int sockets_socket_uncapable(int domain, int type, int protocol)
 /*
  * sockets_inject() - make a socket in the proxy's network namespace and
  * complete the caller's socket() with it, at its lowest free number
- * Return: NOTIF_ANSWERED (also when the caller is gone) or -errno.
+ * Return: NOTIF_ANSWERED (also when the caller is gone), -errno, or for
+ * AF_NETLINK NOTIF_CONTINUE (sockets_socket_uncapable() could not run).
  */
 static int64_t sockets_inject(int listener, struct notif_journal *journal,
 			      const struct seccomp_notif *req, int domain,
@@ -139,6 +141,8 @@ static int64_t sockets_inject(int listener, struct notif_journal *journal,
 		socket(domain, type | SOCK_CLOEXEC, protocol);
 	int r;
 
+	if (fd == -ECANCELED && domain == AF_NETLINK)
+		return NOTIF_CONTINUE;
 	if (fd < 0)
 		return domain == AF_NETLINK ? fd : -errno;
 	r = notif_addfd(journal, listener, req->id, fd, -1,
@@ -214,9 +218,10 @@ int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
  * netlink when it holds CAP_NET_ADMIN over the user namespace that owns it
  * (rtnetlink_rcv_msg(): netlink_net_capable(), which for a message sent
  * with an explicit destination asks only the sender, otherwise the socket's
- * opener too: sockets_socket_uncapable()). A task holds capabilities over a user namespace only from
- * within it or one of its ancestors: those are recorded here, from the
- * owner of the proxy's namespace up as far as this process can see.
+ * opener too: sockets_socket_uncapable()). A task holds capabilities over
+ * a user namespace only from within it or one of its ancestors: those are
+ * recorded here, from the owner of the proxy's namespace up as far as this
+ * process can see.
  *
  * Return: 0 or -errno.
  */

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -227,11 +228,23 @@ int64_t sockets_do_socket(const struct proxy_conf *conf, int listener,
  */
 int sockets_netlink_host_init(struct proxy_conf *conf)
 {
-	_cleanup_close_ int net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	int cur = net >= 0 ? ioctl(net, NS_GET_USERNS) : -1;
-	int r = 0;
+	_cleanup_close_ int net = -1;
+	char self[32];
+	ssize_t n = readlink("/proc/self", self, sizeof(self) - 1);
+	int cur, r = 0;
 
 	conf->n_admin_ns = 0;
+	/*
+	 * Callers are read in /proc/TID: a /proc of another pid namespace
+	 * (the proxy started by unshare -p without a new /proc) would name
+	 * other tasks.
+	 */
+	if (n <= 0 || (self[n] = '\0', atoi(self) != (int)getpid())) {
+		conf->netlink_host = false;
+		return -ESRCH;
+	}
+	net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	cur = net >= 0 ? ioctl(net, NS_GET_USERNS) : -1;
 	if (cur < 0)
 		r = -errno;
 	while (cur >= 0) {

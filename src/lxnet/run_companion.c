@@ -78,13 +78,29 @@ static int run_spawn(struct run_companion *comp, char **argv)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		static const int group[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+					     SIGTSTP };
+		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 		sigset_t none;
+		size_t i;
 
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
 			_exit(SANDBOX_EXIT_FAILURE);
+		/*
+		 * Out of lxnet's process group first, then drop what was sent
+		 * to the group while we were still in it (a ^C during
+		 * start-up; lxnet got it too and ends us itself), then
+		 * unblock: such a signal killed a companion still starting
+		 * and lxnet reported it as a failure (exit 125).
+		 */
 		(void)setsid();
+		for (i = 0; i < ELEMENTSOF(group); i++) {
+			sigemptyset(&ign.sa_mask);
+			if (sigaction(group[i], &ign, &old) == 0)
+				(void)sigaction(group[i], &old, NULL);
+		}
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* dup2() clears FD_CLOEXEC on the copy, but is a no-op
 		 * when theirs already is 3 */
 		if ((theirs == 3 ? fcntl(3, F_SETFD, 0) : dup2(theirs, 3)) < 0)

@@ -781,7 +781,7 @@ static void proxy_parse(int argc, char **argv, struct proxy_opts *o)
 		exit(cli_exit_status(r));
 	if (o->netlink && strcmp(o->netlink, "auto") != 0 &&
 	    strcmp(o->netlink, "emulated") != 0) {
-		cli_usage_error(PROXY_PROG, "--netlink=%s: give auto or emulated",
+		cli_usage_error(PROXY_PROG, "invalid --netlink '%s' (want auto or emulated)",
 				o->netlink);
 		exit(CLI_EXIT_USAGE);
 	}

@@ -116,7 +116,8 @@ static int publish_index(const struct netpolicy *p, enum netpolicy_proto proto,
 /* Why the host refuses a bind with @err, in words for the warning. */
 static const char *publish_why(int err)
 {
-	return err == EADDRINUSE ? "a program of the host has that port" :
+	return err == EADDRINUSE ?
+	       "another socket, the host's or a sandbox's, has that port" :
 	       "the host lets only privileged users bind that port";
 }
 

@@ -120,7 +120,7 @@ out=$(uxrun "--publish=8081:80 -- sh -c '$PROBE bind tcp 0.0.0.0 80; $PROBE bind
 	touch $D/release; $(waitfile released)
 	$PROBE bind tcp 0.0.0.0 80; touch $D/retake; $(waitfile retaken)
 	$PROBE bind tcp 0.0.0.0 80'" 2>"$D/taken.err")
-said=$(grep -c -- "--publish=8081:80: pid [0-9]*'s bind of 0.0.0.0 port 80 cannot take host port 8081 (a program of the host has that port): Address already in use; it gets EADDRINUSE" "$D/taken.err")
+said=$(grep -c -- "--publish=8081:80: pid [0-9]*'s bind of 0.0.0.0 port 80 cannot take host port 8081 (another socket, the host's or a sandbox's, has that port): Address already in use; it gets EADDRINUSE" "$D/taken.err")
 sed 's/^/# /' "$D/taken.err"
 [ "$(echo $out)" = "EADDRINUSE EADDRINUSE ok 80 EADDRINUSE" ] && [ "$said" = 2 ] &&
 	[ "$(wc -l <"$D/taken.err")" = 2 ]

@@ -451,6 +451,37 @@ static void run_forward_signal(struct run_ctx *c)
 }
 
 /*
+ * A signal read before the child exists reached no process of the
+ * sandbox, even one the kernel sent to the whole process group (a ^C
+ * while the companions start): the child gets it once cloned (with --pid
+ * its init hands it to CMD once CMD is forked).
+ */
+static void run_read_early_signals(struct run_ctx *c)
+{
+	struct signalfd_siginfo si;
+
+	while (c->n_early < ELEMENTSOF(c->early) &&
+	       read(c->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGWINCH)
+			c->signalled = true;
+		c->early[c->n_early++] = (int)si.ssi_signo;
+	}
+}
+
+static void run_forward_early_signals(struct run_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_early; i++) {
+		log_debug("forwarding signal %d (sent before the sandbox existed)",
+			  c->early[i]);
+		syscall(SYS_pidfd_send_signal, c->child_pidfd, c->early[i],
+			NULL, 0);
+	}
+	c->n_early = 0;
+}
+
+/*
  * run_await_answer() - CMD ended before lxnet-proxy answered for its
  * listener: wait for that answer
  * @c: context
@@ -840,10 +871,13 @@ static int run_start(struct run_ctx *c)
 		r = run_start_fs(c);
 	if (r == 0 && !cfg.share_net)
 		r = run_start_proxy(c);
-	if (r == 0)
+	if (r == 0) {
+		run_read_early_signals(c);
 		r = run_clone(c, &cfg);
+	}
 	if (r < 0)
 		return r;
+	run_forward_early_signals(c);
 	/*
 	 * After the clone, so the sandbox never holds them (with --pid its
 	 * init does not exec); without them a companion that ends is not

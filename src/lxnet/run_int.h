@@ -65,6 +65,9 @@ struct run_companion {
  * @ids: the sandbox's id maps and who writes them
  * @verbose: --verbose
  * @name: --name; @named its registration (src/run_named.c), or NULL
+ * @netlink: --netlink (auto, emulated), or NULL: lxnet-proxy's default
+ * @early: signals read before the child was cloned, sent to it once it
+ *	is (run_read_early_signals()); @n_early: how many
  * @bind_specs: --bind values; @binds, @n_binds: parsed
  * @cmd: CMD and its arguments
  * @generate: enum sandbox_gen bits left after --no-generate
@@ -104,6 +107,8 @@ struct run_ctx {
 	gboolean verbose;
 	char *name;
 	char *netlink;
+	int early[8];
+	size_t n_early;
 	struct run_named *named;
 	char **bind_specs;
 	struct sandbox_bind *binds;

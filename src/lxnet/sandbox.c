@@ -690,7 +690,8 @@ static void sbx_exec(char **argv)
  *
  * Signals (blocked since the parent cloned us) are read from a signalfd and
  * forwarded to CMD unless the kernel sent them (a terminal's ^C reaches
- * CMD's process group directly). Orphans are reaped. When CMD ends, so
+ * CMD's process group directly); those that came before CMD existed are
+ * all forwarded. Orphans are reaped. When CMD ends, so
  * does the namespace: the kernel kills every remaining process.
  */
 static void sbx_init(const struct sandbox_config *c) __attribute__((noreturn));
@@ -698,6 +699,8 @@ static void sbx_init(const struct sandbox_config *c)
 {
 	sigset_t set;
 	_cleanup_close_ int sfd = -1;
+	int early[_NSIG];
+	size_t n_early, i;
 	pid_t cmd;
 
 	sigprocmask(SIG_SETMASK, NULL, &set);
@@ -708,6 +711,22 @@ static void sbx_init(const struct sandbox_config *c)
 		sbx_fail("signalfd", -errno);
 		_exit(SANDBOX_EXIT_FAILURE);
 	}
+	/*
+	 * What came before CMD exists (a ^C during the set-up, which the
+	 * terminal sent to us alone; or lxnet's forwarding) is CMD's: a
+	 * fork()ed child starts with nothing pending, so it is read now and
+	 * sent on once CMD is there.
+	 */
+	n_early = 0;
+	while (n_early < ELEMENTSOF(early) &&
+	       poll(&(struct pollfd){ .fd = sfd, .events = POLLIN }, 1, 0) == 1) {
+		struct signalfd_siginfo si;
+
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			break;
+		if (si.ssi_signo != SIGCHLD)
+			early[n_early++] = (int)si.ssi_signo;
+	}
 	cmd = fork();
 	if (cmd < 0) {
 		sbx_fail("fork", -errno);
@@ -715,6 +734,8 @@ static void sbx_init(const struct sandbox_config *c)
 	}
 	if (cmd == 0)
 		sbx_exec(c->argv);
+	for (i = 0; i < n_early; i++)
+		kill(cmd, early[i]);
 	close(c->ctl_fd);
 	for (;;) {
 		struct signalfd_siginfo si;

@@ -192,7 +192,9 @@ for i in range(20):
         err = p.communicate()[1]
         k = "hung"
     else:
-        k = "%d%s" % (p.returncode, "+start-up" if b"start-up" in err else "")
+        # killed by SIGINT before it blocked signals: a shell's 130 too
+        rc = 130 if p.returncode == -signal.SIGINT else p.returncode
+        k = "%d%s" % (rc, "+start-up" if b"start-up" in err else "")
     out[k] = out.get(k, 0) + 1
 print(" ".join("%s:%d" % kv for kv in sorted(out.items())))
 EOF
@@ -224,7 +226,9 @@ def one(delay):
     while True:
         p, st = os.waitpid(pid, os.WNOHANG)
         if p:
-            return ("again-" if again else "") + str(os.waitstatus_to_exitcode(st))
+            rc = os.waitstatus_to_exitcode(st)
+            # killed by SIGINT before it blocked signals: a shell's 130 too
+            return ("again-" if again else "") + str(130 if rc == -2 else rc)
         if time.time() - t > 4 and not again:
             os.write(fd, b"\x03")
             again = True

@@ -826,6 +826,20 @@ static int run_start(struct run_ctx *c)
 	size_t i;
 	int sp[2], r;
 
+	/*
+	 * Before the staging directory exists: a ^C between its mkdir and
+	 * here killed lxnet and left it behind (removed only by a later
+	 * sweep, and never when our pid is alive in the sweeper's pid
+	 * namespace). From here on a signal is read, and passed to CMD.
+	 */
+	sigemptyset(&set);
+	for (i = 0; i < ELEMENTSOF(run_forwarded); i++)
+		sigaddset(&set, run_forwarded[i]);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	c->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (c->sfd < 0)
+		return -errno;
 	if (!c->root) {
 		g_autoptr(GError) err = NULL;
 
@@ -846,14 +860,6 @@ static int run_start(struct run_ctx *c)
 		}
 		cfg.staging = c->staging;
 	}
-	sigemptyset(&set);
-	for (i = 0; i < ELEMENTSOF(run_forwarded); i++)
-		sigaddset(&set, run_forwarded[i]);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -errno;
-	c->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (c->sfd < 0)
-		return -errno;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -errno;
 	c->ctl = sp[0];

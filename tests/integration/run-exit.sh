@@ -176,14 +176,29 @@ fi
 # a terminal does): CMD's 130, never a companion killed while starting
 # and reported as lxnet's failure ("lxnetfs ended during start-up
 # (signal 2)", 125: 17 of 60 such runs before the companions left the
-# group before unblocking signals). 20 runs, each bounded.
+# group before unblocking signals). 20 runs, each bounded, the signal
+# 0-35 ms after lxnet blocked SIGINT.
 cat >"$TMP_DIR/pgint.py" <<'EOF'
 import os, random, signal, subprocess, sys, time
 out = {}
 for i in range(20):
     p = subprocess.Popen(sys.argv[1:], start_new_session=True,
                          stderr=subprocess.PIPE)
-    time.sleep(random.uniform(0.005, 0.04))
+    # From when lxnet blocks SIGINT: before, the signal's default
+    # action ends it (-2 here, 130 in a shell) before it started
+    # anything, which is not what is checked (4 of 20 runs on a
+    # loaded machine came that early with a fixed 5-40 ms)
+    t = time.time()
+    while time.time() - t < 5:
+        try:
+            with open("/proc/%d/status" % p.pid) as f:
+                blk = [l for l in f if l.startswith("SigBlk:")]
+            if blk and int(blk[0].split()[1], 16) & (1 << (signal.SIGINT - 1)):
+                break
+        except (OSError, ValueError):
+            break
+        time.sleep(0.0005)
+    time.sleep(random.uniform(0.0, 0.035))
     os.killpg(p.pid, signal.SIGINT)
     try:
         err = p.communicate(timeout=10)[1]

@@ -798,6 +798,20 @@ void sandbox_child_main(const struct sandbox_config *c)
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(SANDBOX_EXIT_FAILURE);
+	/*
+	 * With --pid we become init, which the kernel spares a ^Z (SIGTSTP
+	 * at its default action): one typed during the set-up stopped lxnet
+	 * but reached no process of ours, and CMD, forked after, ran on in
+	 * a job the shell showed as stopped (3 of 12 pty runs). Blocked, it
+	 * waits for sbx_init(), which hands it to CMD.
+	 */
+	if (c->pid_ns) {
+		sigset_t tstp;
+
+		sigemptyset(&tstp);
+		sigaddset(&tstp, SIGTSTP);
+		sigprocmask(SIG_BLOCK, &tstp, NULL);
+	}
 	/* Needs no mapped id: done while newuidmap/newgidmap run. */
 	r = sbx_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	if (r < 0)

@@ -162,12 +162,13 @@ int64_t govern_open(struct govern_call *g, bool connects)
 		if (!connects || !govern_is_tcp(g))
 			return NOTIF_CONTINUE;
 		g->own_tcp = true;
-	} else if (govern_domain(g) == AF_NETLINK) {
+	} else if (g->type != SOCK_STREAM && govern_domain(g) == AF_NETLINK) {
 		/*
 		 * The host's NETLINK_ROUTE (sockets_do_netlink()): no
 		 * destination of the policy's, and the kernel must run the
 		 * call as the caller, whose capabilities it checks; made
-		 * here, it would be checked against the proxy's.
+		 * here, it would be checked against the proxy's. (Netlink
+		 * has no stream sockets: a TCP connect asks nothing more.)
 		 */
 		return NOTIF_CONTINUE;
 	}

@@ -14,7 +14,7 @@ lib_tmpdir
 RACE=$top_builddir/tests/helpers/policy-race
 CHECK="$PY $top_srcdir/tests/integration/policy-check.py"
 [ -x "$RACE" ] || tap_skip_all "tests/helpers/policy-race not built"
-tap_plan 15
+tap_plan 16
 
 ip link add pv0 type veth peer name pv1 && ip link set pv0 up && ip link set pv1 up &&
 	ip addr add 10.66.0.1/24 dev pv0 && ip addr add 10.66.1.1/24 dev pv1 &&
@@ -233,4 +233,16 @@ out=$("$PY" -c "$OLDSHIM" "$TMP_DIR/allow.sock" 2>&1)
 tap_diag "a listener without FDPASS_HELLO: ack kind, status: $out"
 [ "$out" = "3 -71" ] && grep -q "did not ask what to trap" "$TMP_DIR/proxy.log"
 tap_result $? "a listener from a shim that did not say HELLO is refused under a policy (EPROTO), with a warning"
+
+# 16: under a policy binds and sends with an address are trapped on every
+# fd; on the host's own NETLINK_ROUTE socket (--netlink=auto) they go back
+# to the kernel, which answers as natively and checks the caller: the
+# addresses inside are the host's, and a change is refused
+native=$(ip -br addr | sort)
+inside=$(in_shim "$TMP_DIR/allow.sock" ip -br addr 2>&1 | sort)
+add=$(in_shim "$TMP_DIR/allow.sock" ip addr add 10.66.9.9/32 dev pv0 2>&1)
+[ -n "$native" ] && [ "$inside" = "$native" ] &&
+	[ "$add" = "RTNETLINK answers: Operation not permitted" ] &&
+	! ip -o addr show dev pv0 | grep -q 10.66.9.9
+tap_result $? "under a policy the host's netlink socket answers as natively and refuses a change ($add)"
 tap_done

@@ -70,6 +70,17 @@ static void opts_clear(struct opts *o)
 	netpolicy_clear(&o->netpolicy);
 }
 
+/* In a g_test_trap_subprocess() child: ARGV must be a usage error (2). */
+static void child_usage_error(const char *const *argv)
+{
+	struct opts o;
+	int r = parse(argv, 0, true, &o);
+
+	opts_clear(&o);
+	g_assert_cmpint(r, ==, -EINVAL);
+	g_assert_cmpint(cli_exit_status(r), ==, CLI_EXIT_USAGE);
+}
+
 static void test_values(void)
 {
 	const char *argv[] = { "t", "--name=x", "-v", "--count", "3",
@@ -174,12 +185,8 @@ static void test_usage_errors(void)
 
 	if (g_test_subprocess()) {
 		const char *argv[] = { "t", g_getenv("CLI_TEST_ARG"), NULL };
-		struct opts o;
-		int r = parse(argv, 0, true, &o);
 
-		opts_clear(&o);
-		g_assert_cmpint(r, ==, -EINVAL);
-		g_assert_cmpint(cli_exit_status(r), ==, CLI_EXIT_USAGE);
+		child_usage_error(argv);
 		return;
 	}
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -200,7 +207,7 @@ static void test_usage_errors(void)
  */
 static void test_policy_file_errors(void)
 {
-	char path[] = "/tmp/test-cli-policy.XXXXXX";
+	g_autofree char *path = NULL;
 	g_autofree char *file = NULL;
 	g_autofree char *want = NULL;
 	struct {
@@ -219,15 +226,11 @@ static void test_policy_file_errors(void)
 	if (g_test_subprocess()) {
 		const char *argv[] = { "t", "--no-config", g_getenv("CLI_TEST_ARG"),
 				       NULL };
-		struct opts o;
-		int r = parse(argv, 0, true, &o);
 
-		opts_clear(&o);
-		g_assert_cmpint(r, ==, -EINVAL);
-		g_assert_cmpint(cli_exit_status(r), ==, CLI_EXIT_USAGE);
+		child_usage_error(argv);
 		return;
 	}
-	fd = mkstemp(path);
+	fd = g_file_open_tmp("test-cli-policy.XXXXXX", &path, NULL);
 	g_assert_cmpint(fd, >=, 0);
 	g_assert_cmpint(dprintf(fd, "allow tcp:10.0.0.0/8:443\nallow non_sense\n"),
 			>, 0);

@@ -40,6 +40,7 @@
 
 #include "connlog.h"
 #include "connpool.h"
+#include "ownserver.h"
 #include "proxy_int.h"
 
 /* Bounds: blocking connects running at once per proxy (as many queued). */
@@ -77,6 +78,8 @@
  * @running: a pool thread took it
  * @answered: the watcher answered it before any pool thread took it
  * @interrupt: the answer the watcher chose for a signal, or 0
+ * @hold, @own: the sandbox's own listener held, and its set (a reference
+ *	and a reserved slot), or -1 and NULL
  *
  * @link, @thread, @running, @answered and @interrupt are under
  * connpool_watch.lock.
@@ -99,6 +102,8 @@ struct connpool_job {
 	bool running;
 	bool answered;
 	int interrupt;
+	int hold;
+	struct ownserver_set *own;
 };
 
 /*
@@ -118,6 +123,11 @@ static void connpool_job_free(struct connpool_job *j)
 		close(j->sock);
 	if (j->listener >= 0)
 		close(j->listener);
+	if (j->hold >= 0) { /* answered before it ran */
+		close(j->hold);
+		ownserver_unreserve(j->own);
+	}
+	ownserver_set_unref(j->own);
 	notif_journal_unref(j->journal);
 	g_free(j);
 }
@@ -160,6 +170,10 @@ static void connpool_run(gpointer data, gpointer user_data)
 	g_queue_unlink(&connpool_watch.jobs, &j->link);
 	intr = j->interrupt;
 	g_mutex_unlock(&connpool_watch.lock);
+	if (j->hold >= 0) {
+		r = ownserver_end(j->own, j->sock, j->hold, r);
+		j->hold = -1;
+	}
 
 	(void)notif_reply(j->journal, j->listener, j->id,
 			  r == -EINTR && intr ? intr : r);
@@ -206,6 +220,7 @@ struct connpool_look {
 	uint64_t id;
 	pid_t tid;
 	bool timed;
+	bool gone;
 	int answer;
 };
 
@@ -260,12 +275,16 @@ static gpointer connpool_watch_thread(gpointer data)
 			}
 			if (n < CONNPOOL_WATCH_MAX)
 				look[n++] = (struct connpool_look){
-					j, j->id, j->tid, j->timed, 0 };
+					j, j->id, j->tid, j->timed,
+					j->own && ownserver_closed(j->own), 0 };
 		}
 		g_mutex_unlock(&connpool_watch.lock);
+		/* a connect to the own server of a sandbox that is gone
+		 * ends, so its listener is let go (ownserver_end()) */
 		for (i = 0; i < n; i++)
-			look[i].answer = connpool_signal_due(look[i].tid,
-							   look[i].timed);
+			look[i].answer = look[i].gone ? -EINTR :
+					 connpool_signal_due(look[i].tid,
+							     look[i].timed);
 		g_mutex_lock(&connpool_watch.lock);
 		for (i = 0; i < n; i++) {
 			struct connpool_job *j = look[i].j;
@@ -347,6 +366,8 @@ int64_t connpool_submit(const struct connpool_req *r)
 		return -errno;
 	}
 	j->journal = notif_journal_ref(r->journal);
+	j->hold = r->hold;
+	j->own = r->own ? g_atomic_rc_box_acquire(r->own) : NULL;
 	j->id = r->id;
 	j->tid = r->tid;
 	j->sock = r->sock;

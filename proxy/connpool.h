@@ -10,6 +10,7 @@
 #include "connlog.h"
 
 struct notif_journal;
+struct ownserver_set;
 
 /*
  * struct connpool_req - a blocking connect for the pool
@@ -23,6 +24,9 @@ struct notif_journal;
  * @log: the connection log, or NULL
  * @event: what the log is told once the connect returns (its rule is
  *	copied; sock, remote and result are filled in then)
+ * @hold: a listener of the sandbox's own the connect goes to, held until
+ *	its handshake ends (ownserver.c; the pool's on success), or -1
+ * @own: then the sandbox's set, a slot reserved for it
  */
 struct connpool_req {
 	int listener;
@@ -35,6 +39,8 @@ struct connpool_req {
 	const struct sockaddr_storage *where;
 	struct connlog *log;
 	struct connlog_event event;
+	int hold;
+	struct ownserver_set *own;
 };
 
 int64_t connpool_submit(const struct connpool_req *r);

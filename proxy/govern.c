@@ -55,6 +55,7 @@
 #include "log.h"
 #include "netpolicy.h"
 #include "netstate.h"
+#include "ownserver.h"
 #include "proxy_int.h"
 #include "util.h"
 
@@ -367,6 +368,8 @@ void govern_log(const struct govern_call *g, const char *call,
  * govern_connect_async() - make a blocking connect on a pool thread
  * @g: the call (its socket is handed to the pool on success)
  * @sa, @len: our copy of the address, as connected to
+ * @hold: the sandbox's own listener it goes to (ownserver.c), its slot
+ *	reserved, or NULL; the pool's (*@hold set to -1) when it answers
  *
  * See connpool.c: answered by a pool thread, or by its watcher for a
  * signal; past the pool's bound the caller connects in place.
@@ -376,12 +379,13 @@ void govern_log(const struct govern_call *g, const char *call,
  */
 static int64_t govern_connect_async(struct govern_call *g,
 				    const struct sockaddr_storage *sa,
-				    socklen_t len)
+				    socklen_t len, int *hold)
 {
 	struct connpool_req r = {
 		.listener = g->listener, .journal = g->journal,
 		.id = g->req->id, .tid = (pid_t)g->req->pid, .sock = g->sock,
 		.sa = sa, .len = len, .where = g->decided ? &g->where : sa,
+		.hold = hold ? *hold : -1, .own = hold ? g->own : NULL,
 	};
 	int64_t ret;
 
@@ -390,8 +394,11 @@ static int64_t govern_connect_async(struct govern_call *g,
 		r.event = govern_event(g, "connect", 0);
 	}
 	ret = connpool_submit(&r);
-	if (ret == NOTIF_ANSWERED)
+	if (ret == NOTIF_ANSWERED) {
 		g->sock = -1; /* the pool's now */
+		if (hold)
+			*hold = -1;
+	}
 	return ret;
 }
 
@@ -434,13 +441,44 @@ static int64_t govern_unix_addr(struct govern_call *g, bool bind,
 	g->proto = NETPOLICY_ANY;
 	g->where = *sa;
 	g->where_len = len;
-	r = govern_connect_async(g, sa, len);
+	r = govern_connect_async(g, sa, len, NULL);
 	if (r != NOTIF_ANSWERED) {
 		r = connect(g->sock, (const struct sockaddr *)sa, len) < 0 ?
 		    -errno : 0;
 		govern_log(g, "connect", r);
 	}
 	return r;
+}
+
+/*
+ * A TCP connect to the host's loopback that only the policy's defaults
+ * refused ("default", "no-host-loopback"; an explicit --deny stands): let
+ * through when it goes to a listening socket of the sandbox's own that
+ * alone can take it (ownserver.c). Return: our copy of that listener, to
+ * hold until the handshake ended (a slot of the sandbox's reserved for
+ * it), or -EPERM.
+ */
+static int govern_own_server(struct govern_call *g,
+			     const struct sockaddr_storage *sa, socklen_t len)
+{
+	struct sockaddr_storage at = *sa; /* a published PORT's HOSTPORT */
+	int hold;
+
+	if (!g->decided || g->allowed || g->own_tcp ||
+	    g->proto != NETPOLICY_TCP ||
+	    (strcmp(g->rule, "default") != 0 &&
+	     strcmp(g->rule, "no-host-loopback") != 0) ||
+	    !ownserver_reserve(g->own))
+		return -EPERM;
+	(void)publish_connect_port(g->conf, g->proto, &at, len);
+	hold = ownserver_hold(g->own, g->conf->pidfd_leader_only, &at, len);
+	if (hold < 0) {
+		ownserver_unreserve(g->own);
+		return -EPERM;
+	}
+	g->allowed = true;
+	g->rule = "own server";
+	return hold;
 }
 
 /**
@@ -457,7 +495,7 @@ int64_t govern_connect(const struct listener *l,
 	struct sockaddr_storage sa;
 	socklen_t len = (socklen_t)req->data.args[2];
 	int64_t r;
-	int fl;
+	int fl, hold = -1;
 
 	r = govern_open(&g, true);
 	/* the kernel's connect() copies the address before it asks for a socket */
@@ -473,6 +511,8 @@ int64_t govern_connect(const struct listener *l,
 	}
 	if (r == 0)
 		r = govern_decide(&g, &sa, len, false, false);
+	if (r == -EPERM && (hold = govern_own_server(&g, &sa, len)) >= 0)
+		r = 0;
 	if (r == 0)
 		r = govern_proven(&g);
 	if (r == 0) {
@@ -485,18 +525,24 @@ int64_t govern_connect(const struct listener *l,
 		 * host's loopback the handshake is done within connect() (a
 		 * full listen queue aside), so it is made here: a hop to
 		 * another thread would cost more than the call. Not to a
-		 * published port, nor in a namespace of the sandbox's: the
-		 * sandbox's own server, whose full accept queue the sandbox
-		 * controls, would hold the serving thread for the SYN retries
-		 * (about 127 s), and signals with it.
+		 * published port, nor to the sandbox's own server, nor in a
+		 * namespace of the sandbox's: the sandbox's own server, whose
+		 * full accept queue the sandbox controls, would hold the
+		 * serving thread for the SYN retries (about 127 s), and
+		 * signals with it.
 		 */
 		fl = fcntl(g.sock, F_GETFL);
 		if (fl >= 0 && !(fl & O_NONBLOCK) &&
-		    (own || !govern_loopback(&sa, len)))
-			r = govern_connect_async(&g, &sa, len);
+		    (own || hold >= 0 || !govern_loopback(&sa, len)))
+			r = govern_connect_async(&g, &sa, len,
+						 hold >= 0 ? &hold : NULL);
 		if (r != NOTIF_ANSWERED)
 			r = connect(g.sock, (struct sockaddr *)&sa, len) < 0 ?
 			    -errno : 0;
+	}
+	if (hold >= 0) { /* made here, or the caller is gone */
+		r = ownserver_end(g.own, g.sock, hold, r);
+		hold = -1;
 	}
 	if (r != NOTIF_ANSWERED)
 		govern_log(&g, "connect", r);
@@ -531,7 +577,7 @@ int64_t govern_publish_connect(const struct listener *l,
 	g.sock = c.sock;
 	fl = fcntl(g.sock, F_GETFL);
 	if (fl >= 0 && !(fl & O_NONBLOCK))
-		r = govern_connect_async(&g, &c.sa, c.len);
+		r = govern_connect_async(&g, &c.sa, c.len, NULL);
 	if (r != NOTIF_ANSWERED)
 		r = connect(g.sock, (struct sockaddr *)&c.sa, c.len) < 0 ?
 		    -errno : 0;
@@ -615,6 +661,9 @@ int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req)
 		if (!g.own_tcp) /* a HOSTPORT the host refused: said once */
 			publish_bind_result(g.conf, g.proto, &sa, &at, len,
 					    (pid_t)req->pid, (int)r);
+		if (r == 0 && !g.own_tcp && g.proto == NETPOLICY_TCP)
+			ownserver_note_bind(g.own, (pid_t)req->pid,
+					    (int)req->data.args[0], g.sock);
 	}
 	govern_log(&g, "bind", r);
 	govern_call_clear(&g);

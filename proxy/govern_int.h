@@ -40,6 +40,7 @@
  * @moved: that socket is one of the host's namespace
  * @own_tcp: a TCP socket of a namespace of the sandbox's, whose connect,
  *	bind or MSG_FASTOPEN send the proxy makes undecided (govern_open())
+ * @own: the sandbox's listening sockets (ownserver.c; struct listener)
  */
 struct govern_call {
 	const struct proxy_conf *conf;
@@ -50,6 +51,7 @@ struct govern_call {
 	bool unix_sock;
 	bool moved;
 	bool own_tcp;
+	struct ownserver_set *own;
 	struct notif_journal *journal;
 	const struct seccomp_notif *req;
 	int sock;
@@ -67,7 +69,7 @@ struct govern_call {
 #define GOVERN_CALL(l, r) { .conf = (l)->conf, .listener = (l)->fd, \
 			    .owner_uid = (l)->owner_uid, \
 			    .netns_ino = (l)->netns_ino, \
-			    .netns_moved = (l)->netns_moved, \
+			    .netns_moved = (l)->netns_moved, .own = (l)->own, \
 			    .journal = (l)->journal, .req = (r) }
 
 void govern_call_clear(struct govern_call *g);

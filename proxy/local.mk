@@ -40,6 +40,8 @@ proxy_lxnet_proxy_SOURCES += proxy/oci.c
 # connect, bind and sends under a connection policy (src/netpolicy.c)
 proxy_lxnet_proxy_SOURCES += proxy/govern.c proxy/govern_send.c \
 	proxy/govern_int.h proxy/connpool.c proxy/connpool.h
+# under a policy, the sandbox's clients reach its own TCP servers
+proxy_lxnet_proxy_SOURCES += proxy/ownserver.c proxy/ownserver.h
 # --publish: a sandbox's PORT bound, reached and named as the host's HOSTPORT
 proxy_lxnet_proxy_SOURCES += proxy/publish.c
 # start-up warnings: what this host will not give the options

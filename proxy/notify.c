@@ -17,6 +17,8 @@
 #include <seccomp.h>
 
 #include "log.h"
+#include "netpolicy.h"
+#include "ownserver.h"
 #include "proxy_int.h"
 #include "util.h"
 
@@ -753,6 +755,8 @@ int listener_start(struct listener *l)
 	if (l->conf->nlep && !l->nl)
 		l->nl = nlep_sandbox_new(l->conf->nlep, l->fd, l->journal,
 					 l->conf->pidfd_leader_only);
+	if (l->conf->policy && netpolicy_active(l->conf->policy) && !l->own)
+		l->own = ownserver_set_new();
 	r = pthread_attr_init(&attr);
 	if (r)
 		return -r;
@@ -802,6 +806,8 @@ void listener_join_free(struct listener *l)
 		close(l->netns_fd);
 	nlep_sandbox_unref(l->nl);
 	pingraw_set_free(l->ping);
+	ownserver_set_close(l->own);
+	ownserver_set_unref(l->own);
 	notif_journal_unref(l->journal);
 	g_free(l);
 }

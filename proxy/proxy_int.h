@@ -173,6 +173,8 @@ struct proxy_conf {
  * @journal_full: a call could not be recorded in it (warned once)
  * @stop: set by listener_stop() (g_atomic): the thread ends at its next
  *	wake-up
+ * @own: under a policy, the TCP sockets it bound on the host's loopback
+ *	or wildcard (ownserver.c: its clients may reach them), else NULL
  */
 struct listener {
 	int fd;
@@ -192,6 +194,7 @@ struct listener {
 	bool journal_full;
 	bool foreign_warned;
 	gint stop;
+	struct ownserver_set *own;
 };
 
 /*

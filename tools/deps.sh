@@ -20,6 +20,9 @@ test_pkgs="$test_pkgs bubblewrap"
 # holds lxnetfs's answer while it is killed (tests/integration/run-restart.sh)
 test_pkgs="$test_pkgs strace"
 
+# a NAT rule on the test namespace's loopback (tests/integration/policy-ownserver.sh)
+test_pkgs="$test_pkgs iptables"
+
 # what tools/demo.sh runs inside its sandbox
 demo_pkgs="curl iproute2 python3"
 

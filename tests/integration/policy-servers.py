@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # policy-servers.py - the "host" servers of run-policy.sh: TCP ports that
 # count their connections, UDP ports that echo. Writes READY when all
-# listen; on SIGTERM writes "PROTO:ADDR:PORT COUNT" lines to COUNTS.
+# listen; on SIGTERM writes "PROTO:ADDR:PORT COUNT" lines to COUNTS and
+# exits, on SIGUSR1 writes them and goes on.
 # usage: policy-servers.py READY COUNTS SPEC... (SPEC: tcp|udp:ADDR:PORT,
 # IPv6 addresses in brackets)
+import os
 import selectors
 import signal
 import socket
@@ -37,14 +39,20 @@ for spec in specs:
     sel.register(s, selectors.EVENT_READ, (spec, proto))
 
 
-def dump(sig, frame):
-    with open(counts_path, "w") as f:
+def write_counts(sig=None, frame=None):
+    with open(counts_path + ".tmp", "w") as f:
         for spec, n in counts.items():
             f.write("%s %d\n" % (spec, n))
+    os.rename(counts_path + ".tmp", counts_path)
+
+
+def dump(sig, frame):
+    write_counts()
     sys.exit(0)
 
 
 signal.signal(signal.SIGTERM, dump)
+signal.signal(signal.SIGUSR1, write_counts)
 open(ready, "w").close()
 while True:
     for key, _ in sel.select():

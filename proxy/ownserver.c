@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* ownserver.c - under a policy, the sandbox's clients reach its own TCP servers on the host's loopback */
+/*
+ * Every IPv4/IPv6 socket of the sandbox is the host's, so a server the
+ * sandbox starts listens on the host's loopback, and its clients reach it
+ * there. A policy refusing the host's loopback (--no-host-loopback, or any
+ * --allow) would refuse the sandbox its own servers, which every test
+ * suite that starts one needs. A TCP connect to the loopback that only the
+ * policy's defaults refuse ("default", "no-host-loopback"; an explicit
+ * --deny still wins) is therefore let through when the proxy can show
+ * that no socket but one of the sandbox's own listeners can take it:
+ *
+ *  - ownserver_note_bind(): every TCP bind the proxy makes for the sandbox
+ *    to a loopback or wildcard address is remembered by the socket's
+ *    SO_COOKIE (never reused while the host runs), with the task and fd
+ *    number that bound it (at most OWNSERVER_MAX per sandbox; a full table
+ *    forgets sockets that are gone, then the oldest).
+ *  - ownserver_hold(): at the refused connect, the proxy takes the
+ *    remembered socket of that port from the task (pidfd_getfd(), proven
+ *    by its cookie) and keeps that copy while the handshake lasts. The
+ *    copy must be listening, without SO_REUSEPORT (a host server of the
+ *    same user could join the port) and without a bound device (a host
+ *    socket bound to another device may share the port), and its address
+ *    must take the destination (its own address or the wildcard of the
+ *    family; a [::] socket takes IPv4 only without IPV6_V6ONLY; an
+ *    IPv4-mapped address is IPv4). The kernel then lets no other socket
+ *    listen on an address the destination matches: a listening socket
+ *    conflicts with every bind of an overlapping address, SO_REUSEADDR or
+ *    not, and the held copy keeps it listening even if the sandbox closes
+ *    its own.
+ *  - ownserver_verify(): what the kernel did is checked after the
+ *    handshake: the copy still listens (a shutdown() would let a host
+ *    server with SO_REUSEADDR take the port) and the accepting end exists
+ *    in the host's namespace with the very 4-tuple connected to
+ *    (NETLINK_SOCK_DIAG), which a NAT rule of the host's rewriting the
+ *    destination would not give. A connection failing it is shut down and
+ *    the connect fails EPERM.
+ *
+ * A blocking connect is made on the connect pool (govern.c; the sandbox's
+ * own full accept queue would hold the serving thread for the SYN
+ * retries); its job holds the copy and verifies before it answers. A
+ * non-blocking one is answered as the kernel answers it, and
+ * ownserver_watch() hands the copies to one watcher thread, which waits
+ * for the handshake's end (at most OWNSERVER_HANDSHAKE_MS, then the
+ * attempt is aborted as connect(AF_UNSPEC) aborts it), verifies and lets
+ * the listener go. At most OWNSERVER_MAX_PENDING of a sandbox's are
+ * watched at once; past that the policy's EPERM stands.
+ *
+ * Not covered, and refused as before: UDP (a connected UDP socket would
+ * keep sending to the port after the sandbox's server is gone); a server
+ * that listens without a bind the proxy made (listen()'s autobind), or
+ * whose binding task gave its fd away and exited; a SO_REUSEPORT server.
+ * The host's own steering (sk_lookup programs, TPROXY) is not seen: the
+ * 4-tuple is the one connected to.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <glib.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "ownserver.h"
+#include "proxy_int.h"
+
+/* Listening sockets remembered per sandbox. */
+#define OWNSERVER_MAX 256
+/* Non-blocking handshakes to them watched per sandbox at once. */
+#define OWNSERVER_MAX_PENDING 256
+/* The longest a watched handshake may take (the default SYN retries end
+ * after about 127 s). */
+#define OWNSERVER_HANDSHAKE_MS 130000
+/* The host's inet_diag answer to one exact lookup. */
+#define OWNSERVER_DIAG_TIMEOUT_MS 1000
+
+struct ownserver_entry {
+	uint64_t cookie;
+	pid_t pid;
+	int fd;
+	uint16_t port;
+};
+
+/*
+ * struct ownserver_set - one sandbox's listening sockets
+ * @pending: its handshakes being watched (g_atomic)
+ * @closed: the sandbox's listener is gone (g_atomic): its handshakes
+ *	still under way are aborted
+ * @e, @n: the sockets (serving thread only)
+ * @next: the slot a full table overwrites next
+ *
+ * Reference-counted (g_atomic_rc_box): the watcher's entries keep it.
+ */
+struct ownserver_set {
+	gint pending;
+	gint closed;
+	unsigned int n;
+	unsigned int next;
+	struct ownserver_entry e[OWNSERVER_MAX];
+};
+
+struct ownserver_set *ownserver_set_new(void)
+{
+	return g_atomic_rc_box_new0(struct ownserver_set);
+}
+
+void ownserver_set_unref(struct ownserver_set *s)
+{
+	if (s)
+		g_atomic_rc_box_release(s);
+}
+
+static void ownserver_watcher_wake(void);
+
+/**
+ * ownserver_set_close() - the sandbox's listener is gone: abort its
+ * handshakes to its own servers still under way, and let their
+ * listeners go (they would otherwise hold the ports for the SYN retries)
+ * @s: the set (NULL is fine)
+ */
+void ownserver_set_close(struct ownserver_set *s)
+{
+	if (!s)
+		return;
+	g_atomic_int_set(&s->closed, 1);
+	ownserver_watcher_wake();
+}
+
+bool ownserver_closed(const struct ownserver_set *s)
+{
+	return g_atomic_int_get(&s->closed) != 0;
+}
+
+/* A socket address's family, 16 address bytes (IPv4 in the first 4;
+ * an IPv4-mapped IPv6 one as IPv4) and port; false for another family. */
+static bool ownserver_addr(const struct sockaddr_storage *sa, socklen_t len,
+			   int *family, uint8_t a[16], uint16_t *port)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const struct sockaddr_in *in = (const void *)sa;
+	const struct sockaddr_in6 *in6 = (const void *)sa;
+
+	memset(a, 0, 16);
+	if (sa->ss_family == AF_INET && len >= sizeof(*in)) {
+		*family = AF_INET;
+		memcpy(a, &in->sin_addr, 4);
+		*port = ntohs(in->sin_port);
+	} else if (sa->ss_family == AF_INET6 &&
+		   len >= offsetof(struct sockaddr_in6, sin6_scope_id)) {
+		*port = ntohs(in6->sin6_port);
+		if (memcmp(&in6->sin6_addr, mapped, 12) == 0) {
+			*family = AF_INET;
+			memcpy(a, (const uint8_t *)&in6->sin6_addr + 12, 4);
+		} else {
+			*family = AF_INET6;
+			memcpy(a, &in6->sin6_addr, 16);
+		}
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static bool ownserver_any(int family, const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, family == AF_INET ? 4 : 16) == 0;
+}
+
+static bool ownserver_loopback(int family, const uint8_t a[16])
+{
+	static const uint8_t one[16] = { [15] = 1 };
+
+	return family == AF_INET ? a[0] == 127 : memcmp(a, one, 16) == 0;
+}
+
+static uint64_t ownserver_cookie(int sock)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_COOKIE, &cookie, &len) < 0)
+		return 0;
+	return cookie;
+}
+
+static int ownserver_int_opt(int sock, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(sock, level, name, &v, &len) < 0)
+		return -1;
+	return v;
+}
+
+static void ownserver_forget(struct ownserver_set *s, unsigned int i)
+{
+	s->e[i] = s->e[--s->n];
+	if (s->next >= s->n)
+		s->next = 0;
+}
+
+/**
+ * ownserver_note_bind() - remember a TCP socket the proxy bound for the
+ * sandbox, if a loopback connect could reach it
+ * @s: the sandbox's set (NULL: nothing is remembered)
+ * @pid: the task that bound it
+ * @fd: its fd number there
+ * @sock: our copy, bound
+ */
+void ownserver_note_bind(struct ownserver_set *s, pid_t pid, int fd, int sock)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	struct ownserver_entry e = { .pid = pid, .fd = fd };
+	uint8_t a[16];
+	int family;
+	unsigned int i;
+
+	if (!s || getsockname(sock, (struct sockaddr *)&sa, &len) < 0 ||
+	    !ownserver_addr(&sa, len, &family, a, &e.port) ||
+	    !(ownserver_any(family, a) || ownserver_loopback(family, a)))
+		return;
+	e.cookie = ownserver_cookie(sock);
+	if (e.cookie == 0)
+		return;
+	for (i = 0; i < s->n; i++)
+		if (s->e[i].pid == pid && s->e[i].fd == fd) {
+			s->e[i] = e; /* the number now names another socket */
+			return;
+		}
+	if (s->n < OWNSERVER_MAX) {
+		s->e[s->n++] = e;
+		return;
+	}
+	log_debug("pid %d: %d listening sockets remembered: one forgotten",
+		  pid, OWNSERVER_MAX);
+	s->e[s->next] = e;
+	s->next = (s->next + 1) % OWNSERVER_MAX;
+}
+
+/* Whether listening socket @l (its address @la of @lfam) takes a
+ * connection to @dfam/@d. */
+static bool ownserver_covers(int l, int lfam, const uint8_t la[16],
+			     int dfam, const uint8_t d[16])
+{
+	if (lfam != dfam) {
+		/* an IPv6 wildcard takes IPv4 without IPV6_V6ONLY */
+		return lfam == AF_INET6 && dfam == AF_INET &&
+		       ownserver_any(AF_INET6, la) &&
+		       ownserver_int_opt(l, IPPROTO_IPV6, IPV6_V6ONLY) == 0;
+	}
+	return ownserver_any(lfam, la) ||
+	       memcmp(la, d, lfam == AF_INET ? 4 : 16) == 0;
+}
+
+/* Whether our copy @l of a remembered socket may take a connection to
+ * @dfam/@d port @port for the sandbox (see the top of the file). */
+static bool ownserver_usable(int l, int dfam, const uint8_t d[16],
+			     uint16_t port)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	uint8_t la[16];
+	uint16_t lport;
+	int lfam;
+
+	return ownserver_int_opt(l, SOL_SOCKET, SO_ACCEPTCONN) == 1 &&
+	       ownserver_int_opt(l, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_TCP &&
+	       ownserver_int_opt(l, SOL_SOCKET, SO_REUSEPORT) == 0 &&
+	       ownserver_int_opt(l, SOL_SOCKET, SO_BINDTOIFINDEX) == 0 &&
+	       getsockname(l, (struct sockaddr *)&sa, &len) == 0 &&
+	       ownserver_addr(&sa, len, &lfam, la, &lport) && lport == port &&
+	       ownserver_covers(l, lfam, la, dfam, d);
+}
+
+/**
+ * ownserver_hold() - a listening socket of the sandbox's that alone can
+ * take a TCP connection to @dst on the host's loopback
+ * @s: the sandbox's set (NULL: none)
+ * @leader_only: copy fds through thread-group leaders (conf)
+ * @dst: the destination, as it will be connected to (127.0.0.0/8, ::1,
+ *	or 0.0.0.0 and ::, which reach 127.0.0.1 and ::1)
+ * @len: its length
+ *
+ * Serving thread only. Entries whose socket is gone are forgotten.
+ * Return: our copy of it, to keep until the handshake ended, or -EPERM.
+ */
+int ownserver_hold(struct ownserver_set *s, bool leader_only,
+		   const struct sockaddr_storage *dst, socklen_t len)
+{
+	uint8_t d[16];
+	uint16_t port;
+	unsigned int i = 0;
+	int dfam;
+
+	if (!s || !ownserver_addr(dst, len, &dfam, d, &port))
+		return -EPERM;
+	if (ownserver_any(dfam, d)) { /* the kernel's choice for "any" */
+		if (dfam == AF_INET)
+			d[0] = 127, d[3] = 1;
+		else
+			d[15] = 1;
+	}
+	if (!ownserver_loopback(dfam, d))
+		return -EPERM;
+	while (i < s->n) {
+		struct ownserver_entry *e = &s->e[i];
+		int copy = -1;
+
+		if (e->port != port) {
+			i++;
+			continue;
+		}
+		if (task_getfd(e->pid, e->fd, leader_only, &copy) < 0 ||
+		    ownserver_cookie(copy) != e->cookie) {
+			if (copy >= 0)
+				close(copy);
+			ownserver_forget(s, i); /* gone: i is the next one now */
+			continue;
+		}
+		if (ownserver_usable(copy, dfam, d, port))
+			return copy;
+		close(copy);
+		i++;
+	}
+	return -EPERM;
+}
+
+/*
+ * Whether address @got of inet_diag answer @m is @want of @family: an
+ * IPv4 lookup also finds the IPv4-mapped sockets of a dual-stack listener.
+ */
+static bool ownserver_diag_addr(const struct inet_diag_msg *m,
+				const uint32_t got[4], int family,
+				const uint8_t want[16])
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const uint8_t *g = (const uint8_t *)got;
+
+	if (m->idiag_family == family)
+		return memcmp(g, want, family == AF_INET ? 4 : 16) == 0;
+	return family == AF_INET && m->idiag_family == AF_INET6 &&
+	       memcmp(g, mapped, 12) == 0 && memcmp(g + 12, want, 4) == 0;
+}
+
+/*
+ * Whether the host has a TCP socket whose local end is @local and remote
+ * end @remote (inet_diag's exact lookup, in the proxy's namespace).
+ * Return: 1, 0 when it has none, or -errno when it could not be asked.
+ */
+static int ownserver_diag_find(int family, const uint8_t local[16],
+			       uint16_t lport, const uint8_t remote[16],
+			       uint16_t rport)
+{
+	struct {
+		struct nlmsghdr h;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req),
+		       .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		       .nlmsg_flags = NLM_F_REQUEST },
+		.r = { .sdiag_family = (uint8_t)family,
+		       .sdiag_protocol = IPPROTO_TCP,
+		       .idiag_states = ~0U },
+	};
+	struct timeval tv = { .tv_sec = OWNSERVER_DIAG_TIMEOUT_MS / 1000 };
+	union {
+		struct nlmsghdr h;
+		uint8_t b[1024];
+	} ans;
+	const struct inet_diag_msg *m;
+	_cleanup_close_ int fd = -1;
+	size_t alen = family == AF_INET ? 4 : 16;
+	ssize_t n;
+
+	req.r.id.idiag_sport = htons(lport);
+	req.r.id.idiag_dport = htons(rport);
+	memcpy(req.r.id.idiag_src, local, alen);
+	memcpy(req.r.id.idiag_dst, remote, alen);
+	req.r.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+	req.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    send(fd, &req, sizeof(req), 0) < 0)
+		return -errno;
+	n = recv(fd, &ans, sizeof(ans), 0);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n < sizeof(struct nlmsghdr) ||
+	    !NLMSG_OK(&ans.h, (size_t)n))
+		return -EPROTO;
+	if (ans.h.nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *err = NLMSG_DATA(&ans.h);
+
+		if (ans.h.nlmsg_len < NLMSG_LENGTH(sizeof(*err)))
+			return -EPROTO;
+		return err->error == -ENOENT ? 0 : err->error ? err->error :
+		       -EPROTO;
+	}
+	if (ans.h.nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    ans.h.nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+		return -EPROTO;
+	/*
+	 * The lookup falls back to the listener that would take such a
+	 * packet: only a connection with this very 4-tuple counts.
+	 */
+	m = NLMSG_DATA(&ans.h);
+	return m->idiag_state != TCP_LISTEN &&
+	       m->id.idiag_sport == htons(lport) &&
+	       m->id.idiag_dport == htons(rport) &&
+	       ownserver_diag_addr(m, m->id.idiag_src, family, local) &&
+	       ownserver_diag_addr(m, m->id.idiag_dst, family, remote);
+}
+
+/**
+ * ownserver_verify() - whether a connection made to the sandbox's own
+ * listener ended there
+ * @sock: our copy of the connecting socket, after its handshake
+ * @hold: our copy of the listener, held since before the connect
+ *
+ * True when the listener still listens and the host has the accepting
+ * end of @sock's 4-tuple; true as well when @sock is no longer connected
+ * (nothing then reaches anyone). On false the caller shuts @sock down.
+ */
+bool ownserver_verify(int sock, int hold)
+{
+	struct sockaddr_storage local, peer;
+	socklen_t llen = sizeof(local), plen = sizeof(peer);
+	uint8_t la[16], pa[16];
+	uint16_t lport, pport;
+	int lfam, pfam, r;
+
+	if (ownserver_int_opt(hold, SOL_SOCKET, SO_ACCEPTCONN) != 1)
+		return false;
+	if (getpeername(sock, (struct sockaddr *)&peer, &plen) < 0)
+		return errno == ENOTCONN;
+	if (getsockname(sock, (struct sockaddr *)&local, &llen) < 0 ||
+	    !ownserver_addr(&local, llen, &lfam, la, &lport) ||
+	    !ownserver_addr(&peer, plen, &pfam, pa, &pport) || lfam != pfam)
+		return false;
+	/* the accepting end: local is our peer, remote is us */
+	r = ownserver_diag_find(lfam, pa, pport, la, lport);
+	if (r < 0)
+		log_debug("cannot ask the host for a connection's other end: %s",
+			  g_strerror(-r));
+	return r == 1;
+}
+
+bool ownserver_reserve(struct ownserver_set *s)
+{
+	if (!s)
+		return false;
+	if (g_atomic_int_add(&s->pending, 1) >= OWNSERVER_MAX_PENDING) {
+		g_atomic_int_add(&s->pending, -1);
+		return false;
+	}
+	return true;
+}
+
+void ownserver_unreserve(struct ownserver_set *s)
+{
+	g_atomic_int_add(&s->pending, -1);
+}
+
+/* Whether @sock's handshake is under way (SYN sent, no answer yet). */
+static bool ownserver_connecting(int sock)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	return getsockopt(sock, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+	       ti.tcpi_state == TCP_SYN_SENT;
+}
+
+/**
+ * ownserver_end() - after a connect to the sandbox's own listener returned
+ * @s: the sandbox's set, its slot reserved (ownserver_reserve())
+ * @sock: our copy of the connecting socket (still the caller's)
+ * @hold: our copy of the listener (owned)
+ * @r: what connect() gave
+ *
+ * A handshake still under way (non-blocking, interrupted) is watched to
+ * its end, holding the listener; an ended one is verified and shut down
+ * when it reached anything else. The slot is given back at the end.
+ *
+ * Return: the connect's answer: @r, or -EPERM for a connection that was
+ * made and ended elsewhere.
+ */
+int64_t ownserver_end(struct ownserver_set *s, int sock, int hold, int64_t r)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+
+	if (r != 0 && ownserver_connecting(sock)) {
+		int copy = ownserver_closed(s) ? -1 :
+			   fcntl(sock, F_DUPFD_CLOEXEC, 0);
+
+		if (copy >= 0) {
+			ownserver_watch(s, copy, hold);
+			return r;
+		}
+		/* the sandbox is gone, or it cannot be watched: not let
+		 * through unheld */
+		(void)connect(sock, &unspec, sizeof(unspec));
+		r = -EPERM;
+	} else if (!ownserver_verify(sock, hold)) {
+		log_debug("a connection to the sandbox's own server ended "
+			  "elsewhere: shut down");
+		(void)shutdown(sock, SHUT_RDWR);
+		if (r == 0)
+			r = -EPERM;
+	}
+	close(hold);
+	ownserver_unreserve(s);
+	return r;
+}
+
+/* A non-blocking handshake to a sandbox's listener, watched. */
+struct ownserver_watch {
+	int sock;
+	int hold;
+	gint64 deadline;
+	struct ownserver_set *s;
+	bool done;
+	bool connected;
+};
+
+static struct {
+	GMutex lock;
+	GPtrArray *w;
+	gint wake;
+} ownserver_watcher = { .wake = -1 };
+
+static void ownserver_watcher_wake(void)
+{
+	uint64_t one = 1;
+
+	if (g_atomic_int_get(&ownserver_watcher.wake) >= 0)
+		(void)!write(ownserver_watcher.wake, &one, sizeof(one));
+}
+
+static void ownserver_watch_end(struct ownserver_watch *w, bool connected)
+{
+	if (connected && !ownserver_verify(w->sock, w->hold)) {
+		log_debug("a connection to the sandbox's own server ended "
+			  "elsewhere: shut down");
+		(void)shutdown(w->sock, SHUT_RDWR);
+	}
+	close(w->sock);
+	close(w->hold);
+	ownserver_unreserve(w->s);
+	ownserver_set_unref(w->s);
+	g_free(w);
+}
+
+/* The watcher: polls every watched socket for its handshake's end. */
+static void *ownserver_watcher_run(void *data)
+{
+	g_autofree struct pollfd *p = NULL;
+	GSList *ended = NULL;
+	guint cap = 0;
+
+	(void)data;
+	for (;;) {
+		gint64 now = g_get_monotonic_time(), next = G_MAXINT64;
+		guint n, i;
+		int timeout;
+		uint64_t v;
+
+		g_mutex_lock(&ownserver_watcher.lock);
+		n = ownserver_watcher.w->len;
+		if (n + 1 > cap) {
+			cap = (n + 1) * 2;
+			p = g_renew(struct pollfd, p, cap);
+		}
+		p[0] = (struct pollfd){ .fd = ownserver_watcher.wake,
+					.events = POLLIN };
+		for (i = 0; i < n; i++) {
+			struct ownserver_watch *w =
+				g_ptr_array_index(ownserver_watcher.w, i);
+
+			p[i + 1] = (struct pollfd){ .fd = w->sock,
+						    .events = POLLOUT };
+			next = MIN(next, w->deadline);
+		}
+		g_mutex_unlock(&ownserver_watcher.lock);
+		timeout = next == G_MAXINT64 ? -1 :
+			  (int)CLAMP((next - now) / 1000 + 1, 0, 60000);
+		if (poll(p, n + 1, timeout) < 0 && errno != EINTR)
+			log_debug("ownserver watcher: poll: %s",
+				  g_strerror(errno));
+		if (p[0].revents & POLLIN)
+			(void)!read(ownserver_watcher.wake, &v, sizeof(v));
+		now = g_get_monotonic_time();
+		/*
+		 * Entries are only appended elsewhere, so the first n are the
+		 * ones polled; counting down, the last one that
+		 * g_ptr_array_remove_index_fast() moves into slot i was looked
+		 * at already, or was not polled. Finished ones are ended
+		 * outside the lock (a verification asks the host's
+		 * inet_diag).
+		 */
+		g_mutex_lock(&ownserver_watcher.lock);
+		for (i = n; i-- > 0;) {
+			struct ownserver_watch *w =
+				g_ptr_array_index(ownserver_watcher.w, i);
+			short re = p[i + 1].revents;
+
+			w->done = re & (POLLOUT | POLLERR | POLLHUP | POLLNVAL);
+			w->connected = (re & POLLOUT) && !(re & POLLERR);
+			if (!w->done && now < w->deadline &&
+			    !ownserver_closed(w->s))
+				continue;
+			g_ptr_array_remove_index_fast(ownserver_watcher.w, i);
+			ended = g_slist_prepend(ended, w);
+		}
+		g_mutex_unlock(&ownserver_watcher.lock);
+		while (ended) {
+			struct ownserver_watch *w = ended->data;
+
+			ended = g_slist_delete_link(ended, ended);
+			if (!w->done) { /* abort it, as connect(AF_UNSPEC) does */
+				struct sockaddr sa = { .sa_family = AF_UNSPEC };
+
+				(void)connect(w->sock, &sa, sizeof(sa));
+			}
+			ownserver_watch_end(w, w->connected);
+		}
+	}
+	return NULL;
+}
+
+static gpointer ownserver_watcher_start(gpointer data)
+{
+	pthread_t t;
+	sigset_t all, old;
+	int r;
+	int wake;
+
+	(void)data;
+	ownserver_watcher.w = g_ptr_array_new();
+	wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (wake < 0)
+		return GINT_TO_POINTER(0);
+	g_atomic_int_set(&ownserver_watcher.wake, wake);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&t, NULL, ownserver_watcher_run, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r)
+		return GINT_TO_POINTER(0);
+	pthread_detach(t);
+	return GINT_TO_POINTER(1);
+}
+
+/**
+ * ownserver_watch() - keep @hold until @sock's handshake ends
+ * @s: the sandbox's set, a slot reserved (ownserver_reserve())
+ * @sock: our copy of the connecting socket (owned)
+ * @hold: our copy of its listener (owned)
+ *
+ * The slot is given back when the handshake ended and was verified.
+ */
+void ownserver_watch(struct ownserver_set *s, int sock, int hold)
+{
+	static GOnce once = G_ONCE_INIT;
+	struct ownserver_watch *w;
+
+	w = g_new0(struct ownserver_watch, 1);
+	w->sock = sock;
+	w->hold = hold;
+	w->deadline = g_get_monotonic_time() +
+		      (gint64)OWNSERVER_HANDSHAKE_MS * 1000;
+	w->s = g_atomic_rc_box_acquire(s);
+	if (!GPOINTER_TO_INT(g_once(&once, ownserver_watcher_start, NULL))) {
+		/* no watcher: verify what there is now, hold no longer */
+		ownserver_watch_end(w, true);
+		return;
+	}
+	g_mutex_lock(&ownserver_watcher.lock);
+	g_ptr_array_add(ownserver_watcher.w, w);
+	g_mutex_unlock(&ownserver_watcher.lock);
+	ownserver_watcher_wake();
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""ownserver-check.py CASE EXPECT... - a sandbox's clients and its own TCP
+servers on the host's loopback, under a policy (run inside a sandbox).
+
+Each CASE starts a server of its own (unless it names a port), connects a
+client to it and exchanges a line; EXPECT is "ok" or an errno name.
+Cases:
+  own4, own6        server 127.0.0.1 / [::1], blocking client
+  own4nb, own6nb    the same, non-blocking client (EINPROGRESS, poll)
+  any4              server 0.0.0.0, client to 0.0.0.0
+  mapped            server 127.0.0.1, IPv6 client to ::ffff:127.0.0.1
+  dual              server [::] dual-stack, IPv4 client
+  v6only:PORT       server [::]:PORT IPV6_V6ONLY, IPv4 client to PORT
+  other:PORT        server 127.0.0.2:PORT, client to 127.0.0.1:PORT
+  reuseport         server with SO_REUSEPORT
+  shut              server shut down (shutdown()) before the connect
+  closed            server closed before the connect
+  host:PORT         no server of ours: 127.0.0.1:PORT
+  busy              a blocking connect to our full listener waits; one to
+                    another server of ours meanwhile is answered at once
+  serve:FILE        a server on 127.0.0.1 whose port goes to FILE; it
+                    answers until FILE.stop exists (for another sandbox)
+  client:FILE       connect to the port in FILE
+Prints one line per case; exits 1 when one is not as expected.
+"""
+import errno
+import os
+import select
+import socket
+import struct
+import sys
+import threading
+import time
+
+
+def name(e):
+    return errno.errorcode.get(e, str(e))
+
+
+def server(family, addr, port=0, v6only=None, reuseport=False):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuseport:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if v6only is not None:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, int(v6only))
+    s.bind((addr, port))
+    s.listen(8)
+    return s
+
+
+def echo_once(srv):
+    def run():
+        try:
+            c, _ = srv.accept()
+            with c:
+                c.sendall(c.recv(64))
+        except OSError:
+            pass
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+def client(family, addr, port, nonblock=False):
+    """ok, or the errno's name"""
+    c = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if nonblock:
+            c.setblocking(False)
+            e = c.connect_ex((addr, port))
+            if e not in (0, errno.EINPROGRESS):
+                return name(e)
+            if not select.select([], [c], [], 5)[1]:
+                return "timeout"
+            e = c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if e:
+                return name(e)
+            c.setblocking(True)
+        else:  # blocking (settimeout() would make it non-blocking)
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
+                         struct.pack("ll", 5, 0))
+            c.connect((addr, port))
+        c.sendall(b"ping\n")
+        got = c.recv(64)
+        return "ok" if got == b"ping\n" else "got %r" % got
+    except OSError as e:
+        return name(e.errno) if e.errno else str(e)
+    finally:
+        c.close()
+
+
+def busy():
+    full = server(socket.AF_INET, "127.0.0.1")
+    full.listen(0)
+    port = full.getsockname()[1]
+    fillers = []
+    for _ in range(4):  # fill the accept queue (backlog 0 takes one)
+        f = socket.socket()
+        f.setblocking(False)
+        f.connect_ex(("127.0.0.1", port))
+        fillers.append(f)
+    done = {}
+
+    def stuck():
+        done["stuck"] = client(socket.AF_INET, "127.0.0.1", port)
+    t = threading.Thread(target=stuck, daemon=True)
+    t.start()
+    time.sleep(0.3)
+    other = server(socket.AF_INET, "127.0.0.1")
+    echo_once(other)
+    t0 = time.monotonic()
+    r = client(socket.AF_INET, "127.0.0.1", other.getsockname()[1])
+    took = time.monotonic() - t0
+    return r if took < 2 else "%s after %.1f s" % (r, took)
+
+
+SIMPLE = {
+    "own4": (socket.AF_INET, "127.0.0.1", False),
+    "own4nb": (socket.AF_INET, "127.0.0.1", True),
+    "own6": (socket.AF_INET6, "::1", False),
+    "own6nb": (socket.AF_INET6, "::1", True),
+    "any4": (socket.AF_INET, "0.0.0.0", False),
+}
+
+
+def run(case):
+    kind, _, arg = case.partition(":")
+    if kind in SIMPLE:
+        fam, addr, nonblock = SIMPLE[kind]
+        s = server(fam, addr)
+        echo_once(s)
+        return client(fam, addr, s.getsockname()[1], nonblock)
+    if kind == "mapped":
+        s = server(socket.AF_INET, "127.0.0.1")
+        echo_once(s)
+        return client(socket.AF_INET6, "::ffff:127.0.0.1", s.getsockname()[1])
+    if kind == "dual":
+        s = server(socket.AF_INET6, "::", v6only=False)
+        echo_once(s)
+        return client(socket.AF_INET, "127.0.0.1", s.getsockname()[1])
+    if kind == "v6only":
+        s = server(socket.AF_INET6, "::", int(arg), v6only=True)
+        echo_once(s)
+        return client(socket.AF_INET, "127.0.0.1", int(arg))
+    if kind == "other":
+        s = server(socket.AF_INET, "127.0.0.2", int(arg))
+        echo_once(s)
+        return client(socket.AF_INET, "127.0.0.1", int(arg))
+    if kind == "reuseport":
+        s = server(socket.AF_INET, "127.0.0.1", reuseport=True)
+        echo_once(s)
+        return client(socket.AF_INET, "127.0.0.1", s.getsockname()[1])
+    if kind in ("shut", "closed"):
+        s = server(socket.AF_INET, "127.0.0.1")
+        port = s.getsockname()[1]
+        if kind == "shut":
+            s.shutdown(socket.SHUT_RDWR)
+        else:
+            s.close()
+        return client(socket.AF_INET, "127.0.0.1", port)
+    if kind == "host":
+        return client(socket.AF_INET, "127.0.0.1", int(arg))
+    if kind == "busy":
+        return busy()
+    if kind == "serve":
+        s = server(socket.AF_INET, "127.0.0.1")
+        s.settimeout(0.2)
+        with open(arg + ".tmp", "w") as f:
+            f.write(str(s.getsockname()[1]))
+        os.rename(arg + ".tmp", arg)
+        served = 0
+        for _ in range(300):
+            if os.path.exists(arg + ".stop"):
+                break
+            try:
+                c, _ = s.accept()
+                served += 1
+                c.close()
+            except socket.timeout:
+                pass
+        return "served %d" % served
+    if kind == "client":
+        with open(arg) as f:
+            return client(socket.AF_INET, "127.0.0.1", int(f.read()))
+    return "unknown case"
+
+
+def main():
+    args = sys.argv[1:]
+    bad = 0
+    for case, want in zip(args[::2], args[1::2]):
+        got = run(case)
+        print("%s: %s (want %s)" % (case, got, want))
+        bad += got != want
+    sys.exit(1 if bad else 0)
+
+
+main()

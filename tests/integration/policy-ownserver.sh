@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# policy-ownserver.sh - under a policy the sandbox's clients reach its own
+# TCP servers on the host's loopback (proxy/ownserver.c), and nothing else
+# there: not a host server sharing the port's number on another address
+# or family, not another sandbox's server, not a server that stopped
+# listening, not where a NAT rule of the host's sends the connection.
+. "$(dirname "$0")/lib.sh"
+LXNET_TEST_TIMEOUT=${LXNET_TEST_TIMEOUT:-240}
+lib_enter_ns "$@"
+. "$(dirname "$0")/proxy-lib.sh"
+proxy_require
+lib_tmpdir
+CHECK="$PY $top_srcdir/tests/integration/ownserver-check.py"
+tap_plan 8
+
+ip link set lo up
+"$PY" "$top_srcdir/tests/integration/policy-servers.py" "$TMP_DIR/ready" "$TMP_DIR/counts" \
+	tcp:127.0.0.1:9701 tcp:127.0.0.1:9702 tcp:127.0.0.1:9703 &
+SERVERS=$!
+lib_on_exit "kill $SERVERS 2>/dev/null"
+wait_until 10 test -e "$TMP_DIR/ready" || tap_skip_all "servers did not start"
+printf 'nameserver 192.0.2.53\n' >"$TMP_DIR/resolv.conf"
+printf '127.0.0.1 localhost\n' >"$TMP_DIR/hosts"
+
+# policy_proxy NAME OPTIONS... - a proxy with these rules at $TMP_DIR/NAME.sock
+policy_proxy() {
+	local name=$1
+	shift
+	"$PROXY_BIN" --socket "$TMP_DIR/$name.sock" --resolv-conf "$TMP_DIR/resolv.conf" \
+		--hosts-file "$TMP_DIR/hosts" "$@" 2>>"$TMP_DIR/proxy.log" &
+	lib_on_exit "kill $! 2>/dev/null"
+	wait_until 5 test -S "$TMP_DIR/$name.sock"
+}
+# check NAME CASE EXPECT... - ownserver-check.py in a shim of proxy NAME
+check() {
+	local name=$1 out st
+	shift
+	out=$(timeout -k 5 60 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/$name.sock" -- \
+		$CHECK "$@" 2>&1)
+	st=$?
+	printf '%s\n' "$out" | sed 's/^/# /'
+	return $st
+}
+# arrivals PORT - connections the host's server on 127.0.0.1:PORT took
+arrivals() {
+	kill -USR1 "$SERVERS" 2>/dev/null
+	sleep 0.2
+	awk -v k="tcp:127.0.0.1:$1" '$1 == k { print $2 }' "$TMP_DIR/counts"
+}
+
+# 1: any --allow refuses the host's loopback; the sandbox's own servers
+# stay reachable: IPv4, IPv6, IPv4-mapped, the wildcard, dual-stack,
+# blocking and not, and a blocking connect to its own full listener holds
+# no other call
+policy_proxy allow --allow tcp:192.0.2.1:443 --log-connections "$TMP_DIR/conn.log"
+check allow own4 ok mapped ok own4nb ok own6 ok own6nb ok any4 ok dual ok busy ok \
+	host:9701 EPERM
+r=$?
+grep -q '"rule":"own server"' "$TMP_DIR/conn.log"
+tap_result $((r + $?)) "--allow: the sandbox's own servers on the loopback are reached (IPv4, IPv6, mapped, wildcard, dual-stack, non-blocking; logged as \"own server\"), the host's are not"
+
+# 2: --no-host-loopback alone, the same
+policy_proxy lo --no-host-loopback
+check lo own4 ok own6nb ok host:9701 EPERM
+tap_result $? "--no-host-loopback: the sandbox's own servers are reached, the host's are not"
+
+# 3: a socket of the sandbox's that cannot take the connection alone does
+# not open the port: [::]:9702 with IPV6_V6ONLY and 127.0.0.2:9703 share
+# their numbers with the host's servers on 127.0.0.1; SO_REUSEPORT (a host
+# server of the same user may join); shut down; closed
+before2=$(arrivals 9702) before3=$(arrivals 9703)
+check allow v6only:9702 EPERM other:9703 EPERM reuseport EPERM shut EPERM closed EPERM
+r=$?
+after2=$(arrivals 9702) after3=$(arrivals 9703)
+tap_diag "host servers' arrivals: 9702 $before2 -> $after2, 9703 $before3 -> $after3"
+[ "$before2" = "$after2" ] && [ "$before3" = "$after3" ]
+tap_result $((r + $?)) "a V6ONLY, another address's, a SO_REUSEPORT, a shut-down or a closed socket of the sandbox's lets no connection through to the host's servers (0 arrivals)"
+
+# 4: an explicit --deny wins over the sandbox's own server
+policy_proxy deny --deny tcp:127.0.0.0/8 --allow tcp:192.0.2.1:443
+check deny own4 EPERM own6 ok
+tap_result $? "an explicit --deny of the loopback refuses the sandbox's own servers too"
+
+# 5: one sandbox does not reach another's server (two shims, one proxy)
+rm -f "$TMP_DIR/port" "$TMP_DIR/port.stop"
+timeout -k 5 60 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/allow.sock" -- \
+	$CHECK "serve:$TMP_DIR/port" "served 0" >"$TMP_DIR/serve.out" 2>&1 &
+A=$!
+wait_until 10 test -s "$TMP_DIR/port"
+check allow "client:$TMP_DIR/port" EPERM
+r=$?
+touch "$TMP_DIR/port.stop"
+wait "$A"
+r=$((r + $?))
+sed 's/^/# A: /' "$TMP_DIR/serve.out"
+tap_result $r "another sandbox's server is the host's to this one: EPERM, and it saw no connection"
+
+# 6: a NAT rule of the host's sending the connection elsewhere: the
+# connection is checked by its 4-tuple after the handshake and refused
+if iptables -t nat -A OUTPUT -p tcp -d 127.0.0.1 --dport 9704 -j REDIRECT --to-ports 9701 2>"$TMP_DIR/ipt.err"; then
+	cat >"$TMP_DIR/nat.py" <<'EOF'
+import errno, select, socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 9704))
+s.listen(4)
+c = socket.socket()
+try:
+    c.connect(("127.0.0.1", 9704))
+    print("blocking: connected")
+except OSError as e:
+    print("blocking:", errno.errorcode[e.errno])
+c = socket.socket()
+c.setblocking(False)
+c.connect_ex(("127.0.0.1", 9704))
+select.select([], [c], [], 5)
+c.setblocking(True)
+try:
+    c.sendall(b"x")
+    print("non-blocking: sent, read", c.recv(8))
+except OSError as e:
+    print("non-blocking:", errno.errorcode[e.errno])
+EOF
+	out=$(timeout -k 5 60 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/allow.sock" -- \
+		"$PY" "$TMP_DIR/nat.py" 2>&1)
+	iptables -t nat -F OUTPUT
+	printf '%s\n' "$out" | sed 's/^/# /'
+	printf '%s\n' "$out" | grep -qx 'blocking: EPERM' &&
+		printf '%s\n' "$out" | grep -Eqx 'non-blocking: (EPIPE|ECONNRESET)'
+	tap_result $? "a connection a host NAT rule sent to a host server is refused (blocking: EPERM; non-blocking: shut down)"
+else
+	tap_skip "NAT on the loopback" "iptables cannot add a nat rule here: $(head -c 200 "$TMP_DIR/ipt.err")"
+fi
+
+# 7: the slots for non-blocking handshakes are given back: 600 of them in
+# a row (more than the 256 a sandbox may have at once) all connect
+cat >"$TMP_DIR/many.py" <<'EOF'
+import select, socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1024)
+ok = 0
+for i in range(600):
+    c = socket.socket()
+    c.setblocking(False)
+    c.connect_ex(s.getsockname())
+    select.select([], [c], [], 5)
+    if c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+        ok += 1
+    c.close()
+    s.accept()[0].close()
+print("connected", ok)
+EOF
+out=$(timeout -k 5 120 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/allow.sock" -- \
+	"$PY" "$TMP_DIR/many.py" 2>&1)
+printf '# %s\n' "$out"
+[ "$out" = "connected 600" ]
+tap_result $? "600 non-blocking connects in a row to the sandbox's own server all connect (slots given back)"
+
+# 8: through lxnet run
+if [ -c /dev/fuse ] && [ -x "$top_builddir/fs/lxnetfs" ]; then
+	out=$(timeout -k 5 60 "$LXNET_BIN" run --resolv-conf "$TMP_DIR/resolv.conf" \
+		--hosts-file "$TMP_DIR/hosts" --allow tcp:192.0.2.1:443 -- \
+		$CHECK own4 ok own6nb ok dual ok host:9701 EPERM 2>&1)
+	st=$?
+	printf '%s\n' "$out" | sed 's/^/# /'
+	tap_result $st "lxnet run --allow: the sandbox's own servers are reached, the host's are not"
+else
+	tap_skip "lxnet run --allow and the sandbox's own servers" "no /dev/fuse or lxnetfs"
+fi
+tap_done

@@ -231,6 +231,48 @@ static int bt_conn(const struct sockaddr_in *sa, double secs, double *ret_rate)
 }
 
 /**
+ * bt_connown() - connect/close pairs per second to a server of our own
+ * @secs: how long to run
+ * @ret_rate: pairs per second, written on success
+ *
+ * Binds 127.0.0.1:0 and listens here, accepts in a child, connects here:
+ * under a policy that refuses the host's loopback, the proxy's path for
+ * the sandbox's own servers (proxy/ownserver.c).
+ *
+ * Return: 0, or -errno of the first failing call.
+ */
+static int bt_connown(double secs, double *ret_rate)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int lfd, r;
+	pid_t pid;
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(lfd, 4096) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &len) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		for (;;) {
+			int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (c >= 0)
+				close(c);
+		}
+	}
+	r = bt_conn(&sa, secs, ret_rate);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(lfd);
+	return r;
+}
+
+/**
  * bt_udprr() - UDP request/response transactions per second
  * @sa: echo server
  * @secs: how long to run
@@ -1306,7 +1348,7 @@ static int bt_usage(void)
 {
 	fprintf(stderr,
 		"usage: benchtool serve PORT READYFILE\n"
-		"       benchtool conn|udprr HOST PORT SECS\n"
+		"       benchtool conn|udprr HOST PORT SECS | connown SECS\n"
 		"       benchtool ifaddrs SECS | ifcheck NAME\n"
 		"       benchtool trapcall SECS | unotif SECS\n"
 		"       benchtool gai NAME SECS | dns PORT READYFILE\n"
@@ -1360,6 +1402,12 @@ int main(int argc, char **argv)
 		if (r == 0 && m)
 			fprintf(stderr, "benchtool udprr: %ld requests lost\n", m);
 		return bt_report("udprr", r, rate);
+	}
+	if (strcmp(argv[1], "connown") == 0 && argc == 3) {
+		if (bt_parse_double(argv[2], &secs) < 0)
+			return bt_usage();
+		r = bt_connown(secs, &rate);
+		return bt_report("connown", r, rate);
 	}
 	if (strcmp(argv[1], "ifaddrs") == 0 && argc == 3) {
 		if (bt_parse_double(argv[2], &secs) < 0)

@@ -142,6 +142,10 @@ for i in $(seq 1 99); do echo "deny tcp:10.$i.0.0/16:1-1023"; done >"$T/policy"
 echo "allow tcp:127.0.0.1" >>"$T/policy"
 LXRUN_POLICY=("$B/src/lxnet/lxnet" run --resolv-conf="$T/resolv.conf" --hosts-file="$T/hosts" \
 	--policy="$T/policy" --)
+# A policy that refuses the host's loopback: a client inside reaches a
+# server inside there through the proxy's own-server path.
+LXRUN_OWN=("$B/src/lxnet/lxnet" run --resolv-conf="$T/resolv.conf" --hosts-file="$T/hosts" \
+	--allow=tcp:192.0.2.1:443 --)
 # setw SETUP - W becomes the command prefix that runs a command in SETUP.
 # pasta runs as root here (we are root): --runas 0 keeps it from switching to
 # nobody, which cannot open /dev/net/tun (0600 on this machine).
@@ -249,6 +253,13 @@ measure_rep() {
 	elif [ "$s" = lxnet ]; then
 		add tcp_conn_policy_per_s lxnet \
 			"$(run_to 60 "${LXRUN_POLICY[@]}" "$BT" conn "$h" $PORT $d)"
+	fi
+	# a client and a server of the sandbox's own on the loopback, under a
+	# policy refusing the host's loopback (lxnet), and natively
+	if [ "$s" = native ]; then
+		add tcp_conn_own_per_s native "$(run_to 60 "$BT" connown $d)"
+	elif [ "$s" = lxnet ]; then
+		add tcp_conn_own_per_s lxnet "$(run_to 60 "${LXRUN_OWN[@]}" "$BT" connown $d)"
 	fi
 	add udp_rr_per_s "$s" "$(run_to 60 "${W[@]}" "$BT" udprr "$h" $PORT $d)"
 	# one trapped call: getsockname() on an emulated netlink socket inside;
@@ -380,6 +391,7 @@ METRICS="tcp_up_gbps|Gbit/s|rge|0.97|>= 0.97x|0
 tcp_down_gbps|Gbit/s|rge|0.97|>= 0.97x|0
 tcp_conn_per_s|conn/s|rge|0.85|>= 0.85x|0
 tcp_conn_policy_per_s|conn/s|info||100 rules|0
+tcp_conn_own_per_s|conn/s|info||own server, policy|0
 udp_rr_per_s|req/s|rge|0.95|>= 0.95x|0
 trapped_call_us|us|info||-|1
 getifaddrs_per_s|calls/s|rge|0.5|>= 0.5x (time <= 2x)|1

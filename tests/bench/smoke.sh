@@ -14,7 +14,7 @@ lib_enter_ns "$@"
 lib_tmpdir
 [ -x "$top_builddir/src/lxnet/lxnet" ] || tap_skip_all "lxnet not built"
 
-METRICS="tcp_up_gbps tcp_down_gbps tcp_conn_per_s tcp_conn_policy_per_s udp_rr_per_s trapped_call_us getifaddrs_per_s getifaddrs_emulated_per_s ip_addr_ms
+METRICS="tcp_up_gbps tcp_down_gbps tcp_conn_per_s tcp_conn_policy_per_s tcp_conn_own_per_s udp_rr_per_s trapped_call_us getifaddrs_per_s getifaddrs_emulated_per_s ip_addr_ms
 read_resolv_per_s read_hosts_per_s read_procnetdev_per_s getaddrinfo_per_s getaddrinfo_dns_per_s
 prop_netlink_p50_ms prop_netlink_p99_ms
 prop_view_p50_ms prop_view_p99_ms startup_ms scale_sockets_per_s scale_kib_per_sandbox

@@ -11,7 +11,7 @@ run_make_host || tap_skip_all "cannot make a veth pair here"
 run_make_user || tap_skip_all "cannot make a throw-away user that reaches $LXNET"
 run_grant_fuse || tap_skip_all "cannot give the user a /dev/fuse of the test's own (not root, or no private mount namespace)"
 chmod 644 "$TMP_DIR/resolv.conf" "$TMP_DIR/hosts"
-tap_plan 11
+tap_plan 12
 
 out=$(run_as_user "'$LXNET' run $VIEW -- sh -c 'id -u; cat /etc/resolv.conf'")
 [ "$(echo "$out" | head -1)" = 0 ] && echo "$out" | grep -q '^nameserver 10.77.0.1$'
@@ -98,6 +98,18 @@ st=$?
 [ $st -eq 0 ] && [ "$(cat "$TMP_DIR/rs/out")" = "$(printf 'nameserver 10.77.0.1\n1')" ] &&
 	[ "$(grep -c 'restarting it' "$TMP_DIR/rs/err")" -eq 2 ]
 tap_result $? "ordinary user: lxnetfs and lxnet-proxy killed (-9) are restarted, the sandbox is served (status $st)"
+
+# Under a policy an ordinary user's proxy lets the sandbox's clients reach
+# its own servers on the loopback (proxy/ownserver.c), not the host's
+"$PY" "$top_srcdir/tests/integration/policy-servers.py" "$TMP_DIR/own.ready" \
+	"$TMP_DIR/own.counts" tcp:127.0.0.1:9801 &
+lib_on_exit "kill $! 2>/dev/null"
+wait_until 10 test -e "$TMP_DIR/own.ready"
+out=$(run_as_user "'$LXNET' run $VIEW --allow tcp:192.0.2.1:443 -- \
+	python3 '$top_srcdir/tests/integration/ownserver-check.py' own4 ok own6nb ok host:9801 EPERM" 2>&1)
+st=$?
+printf '%s\n' "$out" | sed 's/^/# /'
+tap_result $st "ordinary user, --allow: the sandbox's own loopback servers are reached, the host's are not"
 
 ! grep -q lxnetfs /proc/self/mountinfo
 tap_result $? "no mount left behind"

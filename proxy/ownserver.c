@@ -12,9 +12,10 @@
  *
  *  - ownserver_note_bind(): every TCP bind the proxy makes for the sandbox
  *    to a loopback or wildcard address is remembered by the socket's
- *    SO_COOKIE (never reused while the host runs), with the task and fd
- *    number that bound it (at most OWNSERVER_MAX per sandbox; a full table
- *    forgets sockets that are gone, then the oldest).
+ *    SO_COOKIE (never reused while the host runs), with the thread (and
+ *    its process, for when that thread ended) and fd number that bound
+ *    it (at most OWNSERVER_MAX per sandbox; a full table forgets sockets
+ *    that are gone, then the oldest).
  *  - ownserver_hold(): at the refused connect, the proxy takes the
  *    remembered socket of that port from the task (pidfd_getfd(), proven
  *    by its cookie) and keeps that copy while the handshake lasts. The
@@ -88,9 +89,12 @@
 /* The host's inet_diag answer to one exact lookup. */
 #define OWNSERVER_DIAG_TIMEOUT_MS 1000
 
+/* A socket the sandbox bound: found again through its binding thread,
+ * or its process once that thread ended. */
 struct ownserver_entry {
 	uint64_t cookie;
 	pid_t pid;
+	pid_t tgid;
 	int fd;
 	uint16_t port;
 };
@@ -240,6 +244,8 @@ void ownserver_note_bind(struct ownserver_set *s, pid_t pid, int fd, int sock)
 	e.cookie = ownserver_cookie(sock);
 	if (e.cookie == 0)
 		return;
+	if (task_status_pid(-1, pid, "Tgid", false, &e.tgid) < 0)
+		e.tgid = pid;
 	for (i = 0; i < s->n; i++)
 		if (s->e[i].pid == pid && s->e[i].fd == fd) {
 			s->e[i] = e; /* the number now names another socket */
@@ -328,7 +334,9 @@ int ownserver_hold(struct ownserver_set *s, bool leader_only,
 			i++;
 			continue;
 		}
-		if (task_getfd(e->pid, e->fd, leader_only, &copy) < 0 ||
+		if ((task_getfd(e->pid, e->fd, leader_only, &copy) < 0 &&
+		     (e->tgid == e->pid ||
+		      task_getfd(e->tgid, e->fd, leader_only, &copy) < 0)) ||
 		    ownserver_cookie(copy) != e->cookie) {
 			if (copy >= 0)
 				close(copy);

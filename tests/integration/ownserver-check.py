@@ -10,6 +10,7 @@ Cases:
   own4nb, own6nb    the same, non-blocking client (EINPROGRESS, poll)
   any4              server 0.0.0.0, client to 0.0.0.0
   mapped            server 127.0.0.1, IPv6 client to ::ffff:127.0.0.1
+  thread            server bound by a thread that ended before the connect
   dual              server [::] dual-stack, IPv4 client
   v6only:PORT       server [::]:PORT IPV6_V6ONLY, IPv4 client to PORT
   other:PORT        server 127.0.0.2:PORT, client to 127.0.0.1:PORT
@@ -132,6 +133,14 @@ def run(case):
         s = server(fam, addr)
         echo_once(s)
         return client(fam, addr, s.getsockname()[1], nonblock)
+    if kind == "thread":  # bound by a thread that ended since
+        box = {}
+        t = threading.Thread(target=lambda: box.update(
+            s=server(socket.AF_INET, "127.0.0.1")))
+        t.start()
+        t.join()
+        echo_once(box["s"])
+        return client(socket.AF_INET, "127.0.0.1", box["s"].getsockname()[1])
     if kind == "mapped":
         s = server(socket.AF_INET, "127.0.0.1")
         echo_once(s)

@@ -24,11 +24,13 @@
  *    socket bound to another device may share the port), and its address
  *    must take the destination (its own address or the wildcard of the
  *    family; a [::] socket takes IPv4 only without IPV6_V6ONLY; an
- *    IPv4-mapped address is IPv4). The kernel then lets no other socket
- *    listen on an address the destination matches: a listening socket
- *    conflicts with every bind of an overlapping address, SO_REUSEADDR or
- *    not, and the held copy keeps it listening even if the sandbox closes
- *    its own.
+ *    IPv4-mapped address is IPv4), and the host's listening sockets
+ *    (inet_diag) must show no other on the port that takes it (one may
+ *    have joined the copy's SO_REUSEPORT group before the sandbox cleared
+ *    the option). The kernel then lets no other socket listen on an
+ *    address the destination matches: a listening socket conflicts with
+ *    every bind of an overlapping address, SO_REUSEADDR or not, and the
+ *    held copy keeps it listening even if the sandbox closes its own.
  *  - ownserver_verify(): what the kernel did is checked after the
  *    handshake: the copy still listens (a shutdown() would let a host
  *    server with SO_REUSEADDR take the port) and the accepting end exists
@@ -72,6 +74,7 @@
 #include <glib.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 
 #include "cleanup.h"
@@ -86,8 +89,10 @@
 /* The longest a watched handshake may take (the default SYN retries end
  * after about 127 s). */
 #define OWNSERVER_HANDSHAKE_MS 130000
-/* The host's inet_diag answer to one exact lookup. */
+/* The host's inet_diag answer to one lookup; datagrams of one dump read. */
 #define OWNSERVER_DIAG_TIMEOUT_MS 1000
+#define OWNSERVER_DIAG_MAX 256
+#define OWNSERVER_DIAG_BUF 32768
 
 /* A socket the sandbox bound: found again through its binding thread,
  * or its process once that thread ended. */
@@ -261,17 +266,14 @@ void ownserver_note_bind(struct ownserver_set *s, pid_t pid, int fd, int sock)
 	s->next = (s->next + 1) % OWNSERVER_MAX;
 }
 
-/* Whether listening socket @l (its address @la of @lfam) takes a
- * connection to @dfam/@d. */
-static bool ownserver_covers(int l, int lfam, const uint8_t la[16],
+/* Whether a listening socket bound to @lfam/@la (@v6only: IPV6_V6ONLY)
+ * takes a connection to @dfam/@d. */
+static bool ownserver_covers(int lfam, const uint8_t la[16], bool v6only,
 			     int dfam, const uint8_t d[16])
 {
-	if (lfam != dfam) {
-		/* an IPv6 wildcard takes IPv4 without IPV6_V6ONLY */
+	if (lfam != dfam) /* an IPv6 wildcard takes IPv4 without V6ONLY */
 		return lfam == AF_INET6 && dfam == AF_INET &&
-		       ownserver_any(AF_INET6, la) &&
-		       ownserver_int_opt(l, IPPROTO_IPV6, IPV6_V6ONLY) == 0;
-	}
+		       ownserver_any(AF_INET6, la) && !v6only;
 	return ownserver_any(lfam, la) ||
 	       memcmp(la, d, lfam == AF_INET ? 4 : 16) == 0;
 }
@@ -293,7 +295,127 @@ static bool ownserver_usable(int l, int dfam, const uint8_t d[16],
 	       ownserver_int_opt(l, SOL_SOCKET, SO_BINDTOIFINDEX) == 0 &&
 	       getsockname(l, (struct sockaddr *)&sa, &len) == 0 &&
 	       ownserver_addr(&sa, len, &lfam, la, &lport) && lport == port &&
-	       ownserver_covers(l, lfam, la, dfam, d);
+	       ownserver_covers(lfam, la,
+				ownserver_int_opt(l, IPPROTO_IPV6,
+						  IPV6_V6ONLY) == 1,
+				dfam, d);
+}
+
+/* A NETLINK_SOCK_DIAG socket of the proxy's namespace whose receives
+ * time out, or -errno. */
+static int ownserver_diag_socket(void)
+{
+	struct timeval tv = { .tv_sec = OWNSERVER_DIAG_TIMEOUT_MS / 1000 };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+			NETLINK_SOCK_DIAG);
+
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* Whether inet_diag answer @m (of @len bytes) says IPV6_V6ONLY. */
+static bool ownserver_diag_v6only(const struct nlmsghdr *h)
+{
+	const struct inet_diag_msg *m = NLMSG_DATA(h);
+	const struct rtattr *a = (const void *)(m + 1);
+	int left = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
+
+	for (; RTA_OK(a, left); a = RTA_NEXT(a, left))
+		if (a->rta_type == INET_DIAG_SKV6ONLY &&
+		    RTA_PAYLOAD(a) >= 1)
+			return *(const uint8_t *)RTA_DATA(a) != 0;
+	return false;
+}
+
+/*
+ * Whether listening socket @h of the host's (an inet_diag answer) is
+ * another than @cookie on @port that takes a connection to @dfam/@d.
+ */
+static bool ownserver_diag_rival(const struct nlmsghdr *h, uint64_t cookie,
+				 int dfam, const uint8_t d[16], uint16_t port)
+{
+	const struct inet_diag_msg *m = NLMSG_DATA(h);
+	struct sockaddr_storage sa = { .ss_family = m->idiag_family };
+	uint64_t c = m->id.idiag_cookie[0] |
+		     (uint64_t)m->id.idiag_cookie[1] << 32;
+	uint8_t la[16];
+	uint16_t lport;
+	int lfam;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)) ||
+	    ntohs(m->id.idiag_sport) != port || c == cookie)
+		return false;
+	if (m->idiag_family == AF_INET)
+		memcpy(&((struct sockaddr_in *)&sa)->sin_addr,
+		       m->id.idiag_src, 4);
+	else
+		memcpy(&((struct sockaddr_in6 *)&sa)->sin6_addr,
+		       m->id.idiag_src, 16);
+	if (!ownserver_addr(&sa, sizeof(sa), &lfam, la, &lport))
+		return false;
+	return ownserver_covers(lfam, la, ownserver_diag_v6only(h), dfam, d);
+}
+
+/*
+ * Whether no listening socket of the host's but @cookie takes a TCP
+ * connection to @dfam/@d port @port. The kernel's bind rules keep a new
+ * one off the port while ours listens, but not one that joined its
+ * SO_REUSEPORT group before the sandbox cleared the option again: the
+ * host's listeners are read (inet_diag, both families; at most
+ * OWNSERVER_DIAG_MAX datagrams each). Return: true when shown alone.
+ */
+static bool ownserver_alone(uint64_t cookie, int dfam, const uint8_t d[16],
+			    uint16_t port)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	g_autofree struct nlmsghdr *ans = g_malloc(OWNSERVER_DIAG_BUF);
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(families); i++) {
+		struct {
+			struct nlmsghdr h;
+			struct inet_diag_req_v2 r;
+		} req = {
+			.h = { .nlmsg_len = sizeof(req),
+			       .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+			.r = { .sdiag_family = (uint8_t)families[i],
+			       .sdiag_protocol = IPPROTO_TCP,
+			       .idiag_states = 1U << TCP_LISTEN },
+		};
+		_cleanup_close_ int fd = ownserver_diag_socket();
+		bool done = false;
+		int k;
+
+		if (fd < 0 || send(fd, &req, sizeof(req), 0) < 0)
+			return false;
+		for (k = 0; !done && k < OWNSERVER_DIAG_MAX; k++) {
+			ssize_t n = recv(fd, ans, OWNSERVER_DIAG_BUF, 0);
+			const struct nlmsghdr *h = ans;
+			size_t left = n > 0 ? (size_t)n : 0;
+
+			if (n <= 0)
+				return false;
+			for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+				if (h->nlmsg_type == NLMSG_DONE) {
+					done = true;
+					break;
+				}
+				if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+				    ownserver_diag_rival(h, cookie, dfam, d,
+							 port))
+					return false;
+			}
+		}
+		if (!done)
+			return false;
+	}
+	return true;
 }
 
 /**
@@ -343,7 +465,8 @@ int ownserver_hold(struct ownserver_set *s, bool leader_only,
 			ownserver_forget(s, i); /* gone: i is the next one now */
 			continue;
 		}
-		if (ownserver_usable(copy, dfam, d, port))
+		if (ownserver_usable(copy, dfam, d, port) &&
+		    ownserver_alone(e->cookie, dfam, d, port))
 			return copy;
 		close(copy);
 		i++;
@@ -388,7 +511,6 @@ static int ownserver_diag_find(int family, const uint8_t local[16],
 		       .sdiag_protocol = IPPROTO_TCP,
 		       .idiag_states = ~0U },
 	};
-	struct timeval tv = { .tv_sec = OWNSERVER_DIAG_TIMEOUT_MS / 1000 };
 	union {
 		struct nlmsghdr h;
 		uint8_t b[1024];
@@ -404,11 +526,10 @@ static int ownserver_diag_find(int family, const uint8_t local[16],
 	memcpy(req.r.id.idiag_dst, remote, alen);
 	req.r.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	req.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	fd = ownserver_diag_socket();
 	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
-	    send(fd, &req, sizeof(req), 0) < 0)
+		return fd;
+	if (send(fd, &req, sizeof(req), 0) < 0)
 		return -errno;
 	n = recv(fd, &ans, sizeof(ans), 0);
 	if (n < 0)

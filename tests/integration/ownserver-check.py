@@ -15,6 +15,9 @@ Cases:
   v6only:PORT       server [::]:PORT IPV6_V6ONLY, IPv4 client to PORT
   other:PORT        server 127.0.0.2:PORT, client to 127.0.0.1:PORT
   reuseport         server with SO_REUSEPORT
+  rpclear:PORT[:F]  server on 127.0.0.1:PORT with SO_REUSEPORT; after F.ready
+                    is made, waits for F.go (a host server joined its group),
+                    clears SO_REUSEPORT; 20 connects
   shut              server shut down (shutdown()) before the connect
   closed            server closed before the connect
   host:PORT         no server of ours: 127.0.0.1:PORT
@@ -157,6 +160,21 @@ def run(case):
         s = server(socket.AF_INET, "127.0.0.2", int(arg))
         echo_once(s)
         return client(socket.AF_INET, "127.0.0.1", int(arg))
+    if kind == "rpclear":  # a host server joins our group, we leave it
+        port, _, sync = arg.partition(":")
+        s = server(socket.AF_INET, "127.0.0.1", int(port), reuseport=True)
+        if sync:  # FILE.ready: we listen; FILE.go: the host's joined
+            open(sync + ".ready", "w").close()
+            for _ in range(200):
+                if os.path.exists(sync + ".go"):
+                    break
+                time.sleep(0.05)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 0)
+        results = set()
+        for _ in range(20):
+            echo_once(s)
+            results.add(client(socket.AF_INET, "127.0.0.1", int(port)))
+        return ",".join(sorted(results))
     if kind == "reuseport":
         s = server(socket.AF_INET, "127.0.0.1", reuseport=True)
         echo_once(s)

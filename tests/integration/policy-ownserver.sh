@@ -12,7 +12,7 @@ lib_enter_ns "$@"
 proxy_require
 lib_tmpdir
 CHECK="$PY $top_srcdir/tests/integration/ownserver-check.py"
-tap_plan 8
+tap_plan 9
 
 ip link set lo up
 "$PY" "$top_srcdir/tests/integration/policy-servers.py" "$TMP_DIR/ready" "$TMP_DIR/counts" \
@@ -76,6 +76,37 @@ after2=$(arrivals 9702) after3=$(arrivals 9703)
 tap_diag "host servers' arrivals: 9702 $before2 -> $after2, 9703 $before3 -> $after3"
 [ "$before2" = "$after2" ] && [ "$before3" = "$after3" ]
 tap_result $((r + $?)) "a V6ONLY, another address's, a SO_REUSEPORT, a shut-down or a closed socket of the sandbox's lets no connection through to the host's servers (0 arrivals)"
+
+# 3b: a host server that joined the sandbox's SO_REUSEPORT group (same
+# user) before the sandbox cleared the option again would share the
+# connections: the host's listeners on the port are read, EPERM
+rm -f "$TMP_DIR/rp.ready" "$TMP_DIR/rp.go"
+timeout -k 5 60 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/allow.sock" -- \
+	$CHECK "rpclear:9705:$TMP_DIR/rp" EPERM >"$TMP_DIR/rp.out" 2>&1 &
+C=$!
+wait_until 10 test -e "$TMP_DIR/rp.ready"
+"$PY" -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+s.bind(("127.0.0.1", 9705))
+s.listen(64)
+s.settimeout(2)
+open(sys.argv[1], "w").close()
+n = 0
+try:
+    while True:
+        s.accept()[0].close()
+        n += 1
+except socket.timeout:
+    pass
+print(n)' "$TMP_DIR/rp.go" >"$TMP_DIR/rp.host" 2>&1
+wait "$C"
+r=$?
+sed 's/^/# /' "$TMP_DIR/rp.out"
+tap_diag "the host server in the group took $(cat "$TMP_DIR/rp.host") connections"
+[ "$(cat "$TMP_DIR/rp.host")" = 0 ]
+tap_result $((r + $?)) "a host server in the sandbox's SO_REUSEPORT group, the option cleared since: EPERM, 0 arrivals"
 
 # 4: an explicit --deny wins over the sandbox's own server
 policy_proxy deny --deny tcp:127.0.0.0/8 --allow tcp:192.0.2.1:443

@@ -15,9 +15,9 @@
  *  - --version prints "PROG VERSION" where the program has it;
  *  - a usage error is one line on stderr in log.c's form,
  *    "PROG: error: WHAT (try 'PROG --help')", and exit status
- *    CLI_EXIT_USAGE; an error in a policy file (--policy FILE) is
- *    "PROG: error: FILE:LINE: WHAT", same status, since --help does not
- *    describe that file's lines.
+ *    CLI_EXIT_USAGE; an error in a policy file (--policy FILE) or in a
+ *    configuration file (lxnet.conf(5)) is "PROG: error: FILE:LINE: WHAT",
+ *    same status, since --help does not describe that file's lines.
  * Checks of values that need the program (ranges, "no command given") stay
  * with the program and report through cli_usage_error().
  */
@@ -54,13 +54,15 @@ int cli_usage_error(const char *prog, const char *fmt, ...)
 
 /*
  * Report @err, an error of the command line or of a file it named: one
- * line in cli_usage_error()'s form, but an error in a policy file (its
- * FILE:LINE in the message) does not point at --help, which says nothing
- * of that file's contents. Return: -EINVAL (a usage error, status 2).
+ * line in cli_usage_error()'s form, but an error in a policy file or a
+ * configuration file (its FILE:LINE in the message) does not point at
+ * --help, which says nothing of that file's contents. Return: -EINVAL (a
+ * usage error, status 2).
  */
 static int cli_report(const char *prog, const GError *err)
 {
-	if (err->domain != NETPOLICY_FILE_ERROR)
+	if (err->domain != NETPOLICY_FILE_ERROR &&
+	    err->domain != CONFFILE_ERROR)
 		return cli_usage_error(prog, "%s", err->message);
 	fprintf(stderr, "%s: error: %s\n", prog, err->message);
 	return -EINVAL;

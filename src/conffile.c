@@ -27,6 +27,54 @@
 #include "log.h"
 #include "util.h"
 
+/*
+ * @msg with "--@name" (a value check's words: "invalid --dns '1.2'")
+ * said as the file's key ("invalid dns '1.2'"). Return: a new string.
+ */
+static char *conffile_unflag(const char *msg, const char *name)
+{
+	g_autofree char *flag = g_strdup_printf("--%s", name);
+	GString *out = g_string_new(NULL);
+	size_t n = strlen(flag);
+	const char *p = msg, *hit;
+
+	while ((hit = strstr(p, flag))) {
+		/* the whole option only: not --dns of --dns-search */
+		bool whole = !g_ascii_isalnum(hit[n]) && hit[n] != '-';
+
+		g_string_append_len(out, p, hit - p);
+		g_string_append(out, whole ? name : flag);
+		p = hit + n;
+	}
+	g_string_append(out, p);
+	return g_string_free(out, FALSE);
+}
+
+/*
+ * What is wrong with the line "@name @value", said in the file's words:
+ * GLib's parser speaks of options ("Unknown option --x", "Missing argument
+ * for --x"), which the file has none of. @e is the parser's error, or NULL
+ * when it accepted the line. Return: a new string.
+ */
+static char *conffile_line_fault(const char *name, const char *value,
+				 const GError *e, int r)
+{
+	if (g_error_matches(e, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION))
+		return g_strdup_printf("unknown key '%s'", name);
+	/*
+	 * No value given: GLib's only BAD_VALUE then is the missing argument
+	 * (a value's own check needs a value; no option here has an optional
+	 * one).
+	 */
+	if (!*value && g_error_matches(e, G_OPTION_ERROR,
+				       G_OPTION_ERROR_BAD_VALUE))
+		return g_strdup_printf("'%s' needs a value", name);
+	if (e)
+		return conffile_unflag(e->message, name);
+	return g_strdup(r == -E2BIG ? "too many rules" :
+			"expected an option and its value");
+}
+
 /* Parse one "NAME [=] VALUE" line into the options @view and @policy. */
 static int conffile_line(const char *path, unsigned int lineno,
 			 const char *name, const char *value,
@@ -36,6 +84,7 @@ static int conffile_line(const char *path, unsigned int lineno,
 	g_autoptr(GOptionContext) oc = g_option_context_new(NULL);
 	g_autoptr(GError) e = NULL;
 	g_autofree char *opt = g_strdup_printf("--%s", name);
+	g_autofree char *fault = NULL;
 	/* two words: a flag given a value leaves it over */
 	char *args[] = { (char *)"lxnet", opt, *value ? (char *)value : NULL,
 			 NULL };
@@ -64,14 +113,14 @@ static int conffile_line(const char *path, unsigned int lineno,
 		if (view_policy_validate(&v, &e) < 0)
 			r = -EINVAL;
 	}
-	/* a policy file it names keeps its domain: the fault is in that file */
-	if (r < 0)
+	if (r < 0) {
+		fault = conffile_line_fault(name, value, e, r);
+		/* a policy file it names keeps its domain and FILE:LINE */
 		g_set_error(error, e && e->domain == NETPOLICY_FILE_ERROR ?
-			    NETPOLICY_FILE_ERROR : G_OPTION_ERROR,
+			    NETPOLICY_FILE_ERROR : CONFFILE_ERROR,
 			    e && e->domain == NETPOLICY_FILE_ERROR ? e->code :
-			    G_OPTION_ERROR_BAD_VALUE, "%s:%u: %s", path, lineno,
-			    e ? e->message : r == -E2BIG ? "too many rules" :
-			    "expected an option and its value");
+			    -r, "%s:%u: %s", path, lineno, fault);
+	}
 	view_policy_clear(&v);
 	netpolicy_clear(&p);
 	return r;
@@ -134,7 +183,7 @@ static int conffile_read(const char *path, bool missing_ok,
 	if (r == 0 && (truncated || memchr(data, '\0', len)))
 		r = -EFBIG;
 	if (r < 0) {
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r),
+		g_set_error(error, CONFFILE_ERROR, -r,
 			    "cannot read the configuration file %s: %s", path,
 			    r == -EFBIG ? "not a text file of at most 1 MiB" :
 			    g_strerror(-r));
@@ -151,8 +200,7 @@ static int conffile_read(const char *path, bool missing_ok,
 		v = l + n;
 		if (!g_ascii_islower(*l) ||
 		    (*v && !g_ascii_isspace(*v) && *v != '=')) {
-			g_set_error(error, G_OPTION_ERROR,
-				    G_OPTION_ERROR_BAD_VALUE,
+			g_set_error(error, CONFFILE_ERROR, EINVAL,
 				    "%s:%u: expected an option name (such as "
 				    "'hide-if'), then its value", path, i + 1);
 			return -EINVAL;
@@ -183,7 +231,7 @@ static int conffile_layer(const char *path, bool missing_ok,
 	if (r == 0 && view)
 		view_policy_merge(view, &v, false);
 	if (r == 0 && policy && netpolicy_merge(policy, &p, false) < 0) {
-		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		g_set_error(error, CONFFILE_ERROR, E2BIG,
 			    "%s: more than %d rules with the command line's",
 			    path, NETPOLICY_MAX_RULES);
 		r = -E2BIG;

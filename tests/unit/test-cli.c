@@ -255,6 +255,65 @@ static void test_policy_file_errors(void)
 	unlink(path);
 }
 
+/*
+ * A fault in a configuration file (--config FILE) is said in the file's
+ * words, as FILE:LINE: WHAT, without GLib's "Unknown option --x" and
+ * without the --help hint (--help does not describe the file's lines);
+ * status 2.
+ */
+static void test_conffile_errors(void)
+{
+	static const struct {
+		const char *content;
+		const char *fault; /* after "PATH:" */
+	} cases[] = {
+		{ "# ok\nhostname ok\n\nbogus 1\n", "4: unknown key 'bogus'" },
+		{ "hide-if\n", "1: 'hide-if' needs a value" },
+		{ "hide-if =\n", "1: 'hide-if' needs a value" },
+		{ "dns 10.0.0\n", "1: invalid dns '10.0.0' (want an IP address)" },
+		{ "no-host-loopback yes\n", "1: 'no-host-loopback' takes no value" },
+		{ "--dns 10.0.0.1\n", "1: expected an option name*" },
+		/* a key of the command line that is no key of the file */
+		{ "config /x\n", "1: unknown key 'config'" },
+	};
+	g_autofree char *path = NULL;
+	size_t i;
+	int fd;
+
+	if (g_test_subprocess()) {
+		g_autofree char *arg = g_strdup_printf("--config=%s",
+						       g_getenv("CLI_TEST_ARG"));
+		const char *argv[] = { "t", arg, NULL };
+
+		child_usage_error(argv);
+		return;
+	}
+	fd = g_file_open_tmp("test-cli-conf.XXXXXX", &path, NULL);
+	g_assert_cmpint(fd, >=, 0);
+	close(fd);
+	g_setenv("CLI_TEST_ARG", path, TRUE);
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *want = g_strdup_printf("prog sub: error: %s:%s\n",
+							path, cases[i].fault);
+
+		g_assert_true(g_file_set_contents(path, cases[i].content, -1,
+						  NULL));
+		g_test_trap_subprocess(NULL, 0, 0);
+		g_test_trap_assert_passed();
+		g_test_trap_assert_stdout("");
+		g_test_trap_assert_stderr(want);
+		g_test_trap_assert_stderr_unmatched("*--help*");
+	}
+	/* a file that is not there: the same form, no line */
+	unlink(path);
+	g_test_trap_subprocess(NULL, 0, 0);
+	g_test_trap_assert_passed();
+	g_test_trap_assert_stderr("prog sub: error: cannot read the configuration "
+				  "file *: No such file or directory\n");
+	g_test_trap_assert_stderr_unmatched("*--help*");
+	g_unsetenv("CLI_TEST_ARG");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -264,5 +323,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/cli/version", test_version);
 	g_test_add_func("/cli/usage-errors", test_usage_errors);
 	g_test_add_func("/cli/policy-file-errors", test_policy_file_errors);
+	g_test_add_func("/cli/conffile-errors", test_conffile_errors);
 	return g_test_run();
 }

@@ -133,6 +133,8 @@ struct lxfs_state_file;
  */
 struct lxfs {
 	struct view_policy policy;
+	unsigned int render_flags; /* render_file()'s: RENDER_STANDALONE
+				    * unless lxnet run hands the device over */
 	struct netstate *ns;
 	guint ns_sub;
 	struct netstate_snapshot *snap; /* latest snapshot seen */

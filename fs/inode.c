@@ -214,15 +214,16 @@ static int lxfs_render(struct lxfs *fs, const struct lxfs_node *n,
 			struct netstate_snapshot tmp = *fs->snap;
 
 			tmp.links = links;
-			r = render_file(f, &tmp, out);
+			r = render_file(f, &tmp, fs->render_flags, out);
 			ns_links_unref(links);
 		} else {
 			log_debug("fresh counters unavailable (%s), using the snapshot's",
 				  g_strerror(-r));
-			r = render_file(f, fs->snap, out);
+			r = render_file(f, fs->snap, fs->render_flags,
+					out);
 		}
 	} else {
-		r = render_file(f, fs->snap, out);
+		r = render_file(f, fs->snap, fs->render_flags, out);
 	}
 	if (r < 0)
 		return r;

@@ -557,6 +557,13 @@ int main(int argc, char **argv)
 	if (!cl.foreground)
 		ready_fd = lxfs_daemon_start();
 
+	/*
+	 * The device over a socket is lxnet run's protocol: its sandbox has
+	 * --no-generate; a mount of our own (a chroot's files bind-mounted by
+	 * hand), or a device someone else mounted, has not.
+	 */
+	fs.render_flags = lxfs_ctl_socket(mountpoint) >= 0 ? 0 :
+			  RENDER_STANDALONE;
 	fs.loop = g_main_loop_new(NULL, FALSE);
 	r = netstate_new(&fs.policy, NULL, &fs.ns);
 	if (r < 0)

@@ -11,6 +11,9 @@ struct render_entry {
 	const char *path;
 	unsigned int parts;
 	void (*render)(const struct netstate_snapshot *s, GString *out);
+	/* a file with a header that depends on render_file()'s flags */
+	void (*render_flags)(const struct netstate_snapshot *s,
+			     unsigned int flags, GString *out);
 };
 
 /*
@@ -19,9 +22,9 @@ struct render_entry {
  */
 static const struct render_entry render_table[RENDER_N_FILES] = {
 	[RENDER_RESOLV_CONF] = { "etc/resolv.conf", NETSTATE_RESOLV,
-				 render_resolv_conf },
+				 NULL, render_resolv_conf },
 	[RENDER_HOSTS] = { "etc/hosts", NETSTATE_HOSTS,
-			   render_hosts },
+			   NULL, render_hosts },
 	[RENDER_HOSTNAME] = { "etc/hostname", NETSTATE_HOSTNAME,
 			      render_hostname },
 	[RENDER_PROC_NET_DEV] = { "proc/net/dev", NETSTATE_LINKS,
@@ -86,6 +89,7 @@ unsigned int render_file_parts(enum render_file f)
  * render_file() - render @f from @s
  * @f: file
  * @s: snapshot
+ * @flags: RENDER_STANDALONE or 0 (render.h)
  * @out: the bytes are appended here
  *
  * A file listing sockets is not rendered from a snapshot: it gets the
@@ -94,7 +98,7 @@ unsigned int render_file_parts(enum render_file f)
  * Return: 0, or -EINVAL for an unknown @f, -errno reading a host file.
  */
 int render_file(enum render_file f, const struct netstate_snapshot *s,
-		GString *out)
+		unsigned int flags, GString *out)
 {
 	if (!render_valid(f) || !s || !out)
 		return -EINVAL;
@@ -103,6 +107,10 @@ int render_file(enum render_file f, const struct netstate_snapshot *s,
 	if (render_file_is_sockcount(f))
 		return render_sockcounts(f, "/proc/self/net", "/proc/self/net",
 					 NULL, out);
+	if (render_table[f].render_flags) {
+		render_table[f].render_flags(s, flags, out);
+		return 0;
+	}
 	if (!render_table[f].render)
 		return render_sockets(f, "/proc/self/net", NULL, NULL, out);
 	render_table[f].render(s, out);

@@ -37,12 +37,22 @@ enum render_file {
 const char *render_file_path(enum render_file f);
 /* NETSTATE_* parts a file depends on: it changes only when one of them does. */
 unsigned int render_file_parts(enum render_file f);
+/*
+ * render_file()'s @flags. RENDER_STANDALONE: lxnetfs serves a mount of its
+ * own (a chroot's, bind-mounted by hand), not an lxnet run sandbox: the
+ * header of etc/resolv.conf and etc/hosts names lxnetfs and how to keep
+ * one's own file there, not lxnet run's --no-generate.
+ */
+#define RENDER_STANDALONE (1u << 0)
+
 /* Render @f from @s, appending to @out. Return: 0 or -errno. */
 int render_file(enum render_file f, const struct netstate_snapshot *s,
-		GString *out);
+		unsigned int flags, GString *out);
 
-void render_resolv_conf(const struct netstate_snapshot *s, GString *out);
-void render_hosts(const struct netstate_snapshot *s, GString *out);
+void render_resolv_conf(const struct netstate_snapshot *s, unsigned int flags,
+			GString *out);
+void render_hosts(const struct netstate_snapshot *s, unsigned int flags,
+		  GString *out);
 void render_hostname(const struct netstate_snapshot *s, GString *out);
 void render_proc_net_dev(const struct netstate_snapshot *s, GString *out);
 void render_proc_net_route(const struct netstate_snapshot *s, GString *out);

@@ -43,7 +43,7 @@ static void render_tool_on_change(const struct netstate_event *ev, void *data)
 
 	if (t->wait_for) {
 		out = g_string_new(NULL);
-		if (render_file(t->wait_file, ev->snap, out) < 0 ||
+		if (render_file(t->wait_file, ev->snap, 0, out) < 0 ||
 		    !strstr(out->str, t->wait_for))
 			return;
 	}
@@ -120,10 +120,10 @@ static int render_tool_print(struct render_tool *t, enum render_file f)
 			return r;
 		fresh = *s; /* shallow: only links differ, no reference taken */
 		fresh.links = links;
-		r = render_file(f, &fresh, out);
+		r = render_file(f, &fresh, 0, out);
 		ns_links_unref(links);
 	} else {
-		r = render_file(f, s, out);
+		r = render_file(f, s, 0, out);
 	}
 	if (r < 0)
 		return r;

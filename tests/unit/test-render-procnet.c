@@ -78,7 +78,7 @@ static gchar *render(enum render_file f, const struct netstate_snapshot *s)
 {
 	GString *out = g_string_new(NULL);
 
-	g_assert_cmpint(render_file(f, s, out), ==, 0);
+	g_assert_cmpint(render_file(f, s, 0, out), ==, 0);
 	return g_string_free(out, FALSE);
 }
 
@@ -684,11 +684,11 @@ static void test_dispatch(void)
 		g_string_assign(out, "prefix:");
 		direct[f](s, want);
 		g_assert_cmpuint(want->len, >, strlen("prefix:"));
-		g_assert_cmpint(render_file(f, s, out), ==, 0);
+		g_assert_cmpint(render_file(f, s, 0, out), ==, 0);
 		g_assert_cmpstr(out->str, ==, want->str);
 	}
-	g_assert_cmpint(render_file(RENDER_N_FILES, s, out), ==, -EINVAL);
-	g_assert_cmpint(render_file((enum render_file)-1, s, out), ==, -EINVAL);
+	g_assert_cmpint(render_file(RENDER_N_FILES, s, 0, out), ==, -EINVAL);
+	g_assert_cmpint(render_file((enum render_file)-1, s, 0, out), ==, -EINVAL);
 }
 
 /* An empty snapshot (no tables yet) gives the headers and nothing else. */

@@ -745,8 +745,40 @@ static bool run_child_ended(struct run_ctx *c)
 }
 
 /**
+ * run_nested_usage() - refuse the options a nested `lxnet run` cannot honour
+ * @c: parsed context
+ *
+ * Inside another sandbox's seccomp listener (run_nested()), --hide-if,
+ * --netlink and a connection policy given on the command line cannot be
+ * honoured: the outer proxy answers netlink and ioctls and makes the
+ * connections. That is bad usage of this invocation, known before anything
+ * is set up and mended by changing the command line, not a failure of
+ * lxnet: reported as a usage error (status 2), as "--bind needs --root" is.
+ *
+ * Return: 0, or -EINVAL (reported).
+ */
+static int run_nested_usage(const struct run_ctx *c)
+{
+	if (seccomp_listener_present() <= 0)
+		return 0; /* none, or no seccomp: run_precheck() says so */
+	if (c->policy.hide_if_cmdline || c->netlink)
+		return cli_usage_error(RUN_PROG, "%s cannot apply inside another "
+				       "sandbox's seccomp listener: its proxy "
+				       "answers netlink and ioctls",
+				       c->netlink ? "--netlink" : "--hide-if");
+	if (c->netpolicy.cmdline_active)
+		return cli_usage_error(RUN_PROG, "--allow, --deny, "
+				       "--no-host-loopback, --policy, "
+				       "--log-connections and --publish cannot "
+				       "apply inside another sandbox's seccomp "
+				       "listener: its proxy makes the connections, "
+				       "under its own policy");
+	return 0;
+}
+
+/**
  * run_nested() - inside another sandbox's seccomp listener, share its network
- * @c: context
+ * @c: context, through run_nested_usage()
  * @cfg: the child's configuration; share_net is set when nested
  *
  * The kernel allows one seccomp listener per filter chain (seccomp(2),
@@ -756,9 +788,10 @@ static bool run_child_ended(struct run_ctx *c)
  * network, and starts no proxy of its own; the view files are its own.
  * --hide-if, --netlink and a connection policy cannot be honoured there
  * (the outer proxy answers netlink and ioctls and makes the connections),
- * so on the command line they are refused rather than half applied; from a
- * configuration file (the user's defaults) they are left out, with a
- * debug line, so that a nested `lxnet run` works with the same file.
+ * so on the command line they were refused (run_nested_usage()) rather
+ * than half applied; from a configuration file (the user's defaults) they
+ * are left out, with a debug line, so that a nested `lxnet run` works with
+ * the same file.
  *
  * Return: 0 or -errno (reported).
  */
@@ -768,19 +801,6 @@ static int run_nested(struct run_ctx *c, struct sandbox_config *cfg)
 
 	if (r <= 0)
 		return 0; /* none, or no seccomp: run_precheck() said so */
-	if (c->policy.hide_if_cmdline || c->netlink) {
-		log_err("%s cannot apply inside another sandbox's seccomp "
-			"listener (its proxy answers netlink and ioctls)",
-			c->netlink ? "--netlink" : "--hide-if");
-		return -EINVAL;
-	}
-	if (c->netpolicy.cmdline_active) {
-		log_err("--allow, --deny, --no-host-loopback, --policy, "
-			"--log-connections and --publish cannot apply inside another "
-			"sandbox's seccomp listener (its proxy makes the "
-			"connections, under its own policy)");
-		return -EINVAL;
-	}
 	if (c->policy.hide_if && c->policy.hide_if[0]) {
 		log_debug("nested: the configuration's hide-if left out "
 			  "(the outer proxy answers netlink and ioctls)");
@@ -928,6 +948,8 @@ int run_main(int argc, char **argv)
 
 	run_ctx_init(&c);
 	r = run_parse(&c, argc, argv);
+	if (r == 0)
+		r = run_nested_usage(&c);
 	if (r != 0) {
 		run_ctx_clear(&c);
 		return cli_exit_status(r);

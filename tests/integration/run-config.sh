@@ -193,7 +193,7 @@ st=$?
 lxrun -- "$LXNET" run --hide-if lxv0 -- true 2>>"$TMP_DIR/nest.err"
 st2=$?
 rm -f "$UCONF"
-[ $st -eq 0 ] && [ $st2 -eq 125 ] && grep -q -- "--hide-if cannot apply inside" "$TMP_DIR/nest.err"
+[ $st -eq 0 ] && [ $st2 -eq 2 ] && grep -q -- "--hide-if cannot apply inside" "$TMP_DIR/nest.err"
 tap_result $? "nested lxnet run: the file's hide-if and rules left out (status $st), --hide-if given refused (status $st2)"
 
 # 17: a default-path file of another owner, or writable by others, is

@@ -98,11 +98,25 @@ out=$(lxrun -- "$LXNET" run -- ip -o link)
 echo "$out" | grep -q 'lxv0'
 tap_result $? "a nested lxnet run sees the host's interfaces"
 
-lxrun -- "$LXNET" run --hide-if lxv1 -- true 2>"$TMP_DIR/hide.err"
+# options a nested lxnet run cannot honour are bad usage of it (status 2,
+# lxnet(1) EXIT STATUS), one line each; a sandbox name that is valid but
+# not running is lxnet failing (125), nested or not
+nested_refused() { # OPTION...
+	lxrun -- "$LXNET" run "$@" -- true 2>"$TMP_DIR/nest.err"
+	rc=$?
+	[ $rc -eq 2 ] && [ "$(wc -l <"$TMP_DIR/nest.err")" -eq 1 ] &&
+		grep -q -- "^lxnet run: error: ${1%%=*}.* cannot apply inside another sandbox" "$TMP_DIR/nest.err" ||
+		{ tap_diag "$* gave $rc: $(cat "$TMP_DIR/nest.err")"; return 1; }
+}
+ok=0
+nested_refused --hide-if lxv1 || ok=1
+nested_refused --netlink=emulated || ok=1
+nested_refused --allow=tcp:10.77.0.1:80 || ok=1
+lxrun -- "$LXNET" exec nosuch -- true 2>"$TMP_DIR/exec.err"
 rc=$?
-[ $rc -eq 125 ] && [ "$(wc -l <"$TMP_DIR/hide.err")" -eq 1 ] &&
-	grep -q -- '--hide-if' "$TMP_DIR/hide.err"
-tap_result $? "a nested --hide-if is refused with one line, exit 125 (got $rc)"
+[ $rc -eq 125 ] && grep -q "no running sandbox is named 'nosuch'" "$TMP_DIR/exec.err" ||
+	{ tap_diag "nested exec nosuch gave $rc: $(cat "$TMP_DIR/exec.err")"; ok=1; }
+tap_result $ok "nested --hide-if, --netlink, --allow: usage errors, one line, exit 2; exec of no such sandbox: 125"
 
 # ---- item 6: low RLIMIT_NOFILE ----
 for n in 64 256 1024; do

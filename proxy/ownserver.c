@@ -198,16 +198,6 @@ static bool ownserver_loopback(int family, const uint8_t a[16])
 	return family == AF_INET ? a[0] == 127 : memcmp(a, one, 16) == 0;
 }
 
-static uint64_t ownserver_cookie(int sock)
-{
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-
-	if (getsockopt(sock, SOL_SOCKET, SO_COOKIE, &cookie, &len) < 0)
-		return 0;
-	return cookie;
-}
-
 static int ownserver_int_opt(int sock, int level, int name)
 {
 	int v = -1;
@@ -246,7 +236,7 @@ void ownserver_note_bind(struct ownserver_set *s, pid_t pid, int fd, int sock)
 	    !ownserver_addr(&sa, len, &family, a, &e.port) ||
 	    !(ownserver_any(family, a) || ownserver_loopback(family, a)))
 		return;
-	e.cookie = ownserver_cookie(sock);
+	e.cookie = sockets_cookie(sock);
 	if (e.cookie == 0)
 		return;
 	if (task_status_pid(-1, pid, "Tgid", false, &e.tgid) < 0)
@@ -301,24 +291,44 @@ static bool ownserver_usable(int l, int dfam, const uint8_t d[16],
 				dfam, d);
 }
 
-/* A NETLINK_SOCK_DIAG socket of the proxy's namespace whose receives
- * time out, or -errno. */
-static int ownserver_diag_socket(void)
+/*
+ * Ask the host's inet_diag about TCP sockets of @family: one with the
+ * 4-tuple @id (exact), or a dump of those in @states. Return: a
+ * NETLINK_SOCK_DIAG socket of the proxy's namespace to read the answer
+ * from (receives time out), or -errno.
+ */
+static int ownserver_diag_ask(int family, bool dump, uint32_t states,
+			      const struct inet_diag_sockid *id)
 {
 	struct timeval tv = { .tv_sec = OWNSERVER_DIAG_TIMEOUT_MS / 1000 };
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
-			NETLINK_SOCK_DIAG);
+	struct {
+		struct nlmsghdr h;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req),
+		       .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		       .nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0) },
+		.r = { .sdiag_family = (uint8_t)family,
+		       .sdiag_protocol = IPPROTO_TCP,
+		       .idiag_states = states },
+	};
+	int fd, r;
 
+	if (id)
+		req.r.id = *id;
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)
 		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    send(fd, &req, sizeof(req), 0) < 0) {
+		r = -errno;
 		close(fd);
-		return -errno;
+		return r;
 	}
 	return fd;
 }
 
-/* Whether inet_diag answer @m (of @len bytes) says IPV6_V6ONLY. */
+/* Whether inet_diag answer @h says IPV6_V6ONLY (INET_DIAG_SKV6ONLY). */
 static bool ownserver_diag_v6only(const struct nlmsghdr *h)
 {
 	const struct inet_diag_msg *m = NLMSG_DATA(h);
@@ -377,22 +387,13 @@ static bool ownserver_alone(uint64_t cookie, int dfam, const uint8_t d[16],
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(families); i++) {
-		struct {
-			struct nlmsghdr h;
-			struct inet_diag_req_v2 r;
-		} req = {
-			.h = { .nlmsg_len = sizeof(req),
-			       .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-			.r = { .sdiag_family = (uint8_t)families[i],
-			       .sdiag_protocol = IPPROTO_TCP,
-			       .idiag_states = 1U << TCP_LISTEN },
-		};
-		_cleanup_close_ int fd = ownserver_diag_socket();
+		_cleanup_close_ int fd = ownserver_diag_ask(families[i], true,
+							    1U << TCP_LISTEN,
+							    NULL);
 		bool done = false;
 		int k;
 
-		if (fd < 0 || send(fd, &req, sizeof(req), 0) < 0)
+		if (fd < 0)
 			return false;
 		for (k = 0; !done && k < OWNSERVER_DIAG_MAX; k++) {
 			ssize_t n = recv(fd, ans, OWNSERVER_DIAG_BUF, 0);
@@ -459,7 +460,7 @@ int ownserver_hold(struct ownserver_set *s, bool leader_only,
 		if ((task_getfd(e->pid, e->fd, leader_only, &copy) < 0 &&
 		     (e->tgid == e->pid ||
 		      task_getfd(e->tgid, e->fd, leader_only, &copy) < 0)) ||
-		    ownserver_cookie(copy) != e->cookie) {
+		    sockets_cookie(copy) != e->cookie) {
 			if (copy >= 0)
 				close(copy);
 			ownserver_forget(s, i); /* gone: i is the next one now */
@@ -500,16 +501,9 @@ static int ownserver_diag_find(int family, const uint8_t local[16],
 			       uint16_t lport, const uint8_t remote[16],
 			       uint16_t rport)
 {
-	struct {
-		struct nlmsghdr h;
-		struct inet_diag_req_v2 r;
-	} req = {
-		.h = { .nlmsg_len = sizeof(req),
-		       .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-		       .nlmsg_flags = NLM_F_REQUEST },
-		.r = { .sdiag_family = (uint8_t)family,
-		       .sdiag_protocol = IPPROTO_TCP,
-		       .idiag_states = ~0U },
+	struct inet_diag_sockid id = {
+		.idiag_sport = htons(lport), .idiag_dport = htons(rport),
+		.idiag_cookie = { INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE },
 	};
 	union {
 		struct nlmsghdr h;
@@ -520,17 +514,11 @@ static int ownserver_diag_find(int family, const uint8_t local[16],
 	size_t alen = family == AF_INET ? 4 : 16;
 	ssize_t n;
 
-	req.r.id.idiag_sport = htons(lport);
-	req.r.id.idiag_dport = htons(rport);
-	memcpy(req.r.id.idiag_src, local, alen);
-	memcpy(req.r.id.idiag_dst, remote, alen);
-	req.r.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
-	req.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	fd = ownserver_diag_socket();
+	memcpy(id.idiag_src, local, alen);
+	memcpy(id.idiag_dst, remote, alen);
+	fd = ownserver_diag_ask(family, false, ~0U, &id);
 	if (fd < 0)
 		return fd;
-	if (send(fd, &req, sizeof(req), 0) < 0)
-		return -errno;
 	n = recv(fd, &ans, sizeof(ans), 0);
 	if (n < 0)
 		return -errno;

@@ -119,16 +119,6 @@ static void pingraw_remove(struct pingraw_set *set, struct pingraw_sock *e)
 	*e = set->s[--set->n];
 }
 
-static uint64_t pingraw_cookie(int sock)
-{
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-
-	if (getsockopt(sock, SOL_SOCKET, SO_COOKIE, &cookie, &len) < 0)
-		return 0;
-	return cookie;
-}
-
 /**
  * pingraw_wanted() - whether socket(@domain, @type, @protocol) is one this
  * file can make
@@ -173,7 +163,7 @@ int64_t pingraw_do_socket(struct listener *l, const struct seccomp_notif *req,
 	for (i = 0; domain == AF_INET && i < ELEMENTSOF(on_opts); i++)
 		if (setsockopt(fd, SOL_IP, on_opts[i], &one, sizeof(one)) < 0)
 			return -errno;
-	cookie = pingraw_cookie(fd);
+	cookie = sockets_cookie(fd);
 	if (!cookie)
 		return -EPERM; /* cannot be known again (before Linux 4.x) */
 	slot = task_pick_fd((pid_t)req->pid, -1, LXNET_PING_FD_BASE,
@@ -215,7 +205,7 @@ static int pingraw_open(struct listener *l, const struct seccomp_notif *req,
 		return -ENOENT;
 	if (r < 0)
 		return 1; /* not ours to judge: the kernel's answer */
-	e = pingraw_find(l->ping, pingraw_cookie(copy));
+	e = pingraw_find(l->ping, sockets_cookie(copy));
 	if (!e)
 		return 1;
 	*ret_copy = copy;

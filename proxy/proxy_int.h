@@ -240,6 +240,7 @@ int sockets_read_socketcall_args(int listener, const struct seccomp_notif *req,
 				 uint32_t ret_args[3]);
 uint64_t sockets_netns_cookie(int sock);
 bool sockets_host_socket(const struct proxy_conf *conf, int sock);
+uint64_t sockets_cookie(int sock);
 enum netpolicy_proto sockets_policy_proto(int sock, int type);
 int64_t sockets_do_bindtodevice(const struct proxy_conf *conf, int listener,
 				const struct seccomp_notif *req);

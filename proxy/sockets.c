@@ -419,6 +419,17 @@ enum netpolicy_proto sockets_policy_proto(int sock, int type)
 	return NETPOLICY_ANY;
 }
 
+/* A socket's SO_COOKIE (unique while the host runs), or 0. */
+uint64_t sockets_cookie(int sock)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_COOKIE, &cookie, &len) < 0)
+		return 0;
+	return cookie;
+}
+
 /**
  * sockets_host_socket() - whether @sock is one of the host's sockets
  * @conf: shared configuration (the proxy's namespace)

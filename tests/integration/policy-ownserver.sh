@@ -23,15 +23,6 @@ wait_until 10 test -e "$TMP_DIR/ready" || tap_skip_all "servers did not start"
 printf 'nameserver 192.0.2.53\n' >"$TMP_DIR/resolv.conf"
 printf '127.0.0.1 localhost\n' >"$TMP_DIR/hosts"
 
-# policy_proxy NAME OPTIONS... - a proxy with these rules at $TMP_DIR/NAME.sock
-policy_proxy() {
-	local name=$1
-	shift
-	"$PROXY_BIN" --socket "$TMP_DIR/$name.sock" --resolv-conf "$TMP_DIR/resolv.conf" \
-		--hosts-file "$TMP_DIR/hosts" "$@" 2>>"$TMP_DIR/proxy.log" &
-	lib_on_exit "kill $! 2>/dev/null"
-	wait_until 5 test -S "$TMP_DIR/$name.sock"
-}
 # check NAME CASE EXPECT... - ownserver-check.py in a shim of proxy NAME
 check() {
 	local name=$1 out st

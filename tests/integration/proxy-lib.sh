@@ -75,3 +75,15 @@ proxy_alive() { kill -0 "$PROXY_PID" 2>/dev/null; }
 
 # proxy_rss_kb - the proxy's VmRSS in KiB
 proxy_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$PROXY_PID/status"; }
+
+# policy_proxy NAME OPTIONS... - a proxy with these rules at
+# $TMP_DIR/NAME.sock, the view from $TMP_DIR/resolv.conf and hosts, its
+# messages appended to $TMP_DIR/proxy.log
+policy_proxy() {
+	local name=$1
+	shift
+	"$PROXY_BIN" --socket "$TMP_DIR/$name.sock" --resolv-conf "$TMP_DIR/resolv.conf" \
+		--hosts-file "$TMP_DIR/hosts" "$@" 2>>"$TMP_DIR/proxy.log" &
+	lib_on_exit "kill $! 2>/dev/null"
+	wait_until 5 test -S "$TMP_DIR/$name.sock"
+}

@@ -32,15 +32,6 @@ printf '127.0.0.1 localhost\n' >"$TMP_DIR/hosts"
 # the shims read the files of this (the test's own) mount namespace
 mount --bind "$TMP_DIR/resolv.conf" /etc/resolv.conf || tap_diag "cannot bind resolv.conf"
 
-# policy_proxy NAME OPTIONS... - a proxy with these rules at $TMP_DIR/NAME.sock
-policy_proxy() {
-	local name=$1
-	shift
-	"$PROXY_BIN" --socket "$TMP_DIR/$name.sock" --resolv-conf "$TMP_DIR/resolv.conf" \
-		--hosts-file "$TMP_DIR/hosts" "$@" 2>>"$TMP_DIR/proxy.log" &
-	lib_on_exit "kill $! 2>/dev/null"
-	wait_until 5 test -S "$TMP_DIR/$name.sock"
-}
 # check NAME CASE EXPECT... - run policy-check.py in a shim of proxy NAME
 check() {
 	local name=$1 out st

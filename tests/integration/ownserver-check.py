@@ -18,6 +18,10 @@ Cases:
   rpclear:PORT[:F]  server on 127.0.0.1:PORT with SO_REUSEPORT; after F.ready
                     is made, waits for F.go (a host server joined its group),
                     clears SO_REUSEPORT; 20 connects
+  rpcleared:PORT    server [::1]:PORT with SO_REUSEPORT cleared after
+                    listen() (it stays in the port's group, which may hold
+                    a host server's socket); 40 clients, blocking and not:
+                    "EPERM x40" when all are refused
   shut              server shut down (shutdown()) before the connect
   closed            server closed before the connect
   host:PORT         no server of ours: 127.0.0.1:PORT
@@ -65,6 +69,18 @@ def echo_once(srv):
     t = threading.Thread(target=run, daemon=True)
     t.start()
     return t
+
+
+def echo_all(srv):
+    def run():
+        while True:
+            try:
+                c, _ = srv.accept()
+                with c:
+                    c.sendall(c.recv(64))
+            except OSError:
+                pass
+    threading.Thread(target=run, daemon=True).start()
 
 
 def client(family, addr, port, nonblock=False):
@@ -179,6 +195,15 @@ def run(case):
         s = server(socket.AF_INET, "127.0.0.1", reuseport=True)
         echo_once(s)
         return client(socket.AF_INET, "127.0.0.1", s.getsockname()[1])
+    if kind == "rpcleared":
+        s = server(socket.AF_INET6, "::1", int(arg), reuseport=True)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 0)
+        echo_all(s)
+        got = {}
+        for i in range(40):
+            r = client(socket.AF_INET6, "::1", int(arg), i % 2 == 1)
+            got[r] = got.get(r, 0) + 1
+        return " ".join("%s x%d" % kv for kv in sorted(got.items()))
     if kind in ("shut", "closed"):
         s = server(socket.AF_INET, "127.0.0.1")
         port = s.getsockname()[1]

@@ -12,11 +12,11 @@ lib_enter_ns "$@"
 proxy_require
 lib_tmpdir
 CHECK="$PY $top_srcdir/tests/integration/ownserver-check.py"
-tap_plan 9
+tap_plan 10
 
 ip link set lo up
 "$PY" "$top_srcdir/tests/integration/policy-servers.py" "$TMP_DIR/ready" "$TMP_DIR/counts" \
-	tcp:127.0.0.1:9701 tcp:127.0.0.1:9702 tcp:127.0.0.1:9703 &
+	tcp:127.0.0.1:9701 tcp:127.0.0.1:9702 tcp:127.0.0.1:9703 'tcprp:[::1]:9705' &
 SERVERS=$!
 lib_on_exit "kill $SERVERS 2>/dev/null"
 wait_until 10 test -e "$TMP_DIR/ready" || tap_skip_all "servers did not start"
@@ -33,12 +33,14 @@ check() {
 	printf '%s\n' "$out" | sed 's/^/# /'
 	return $st
 }
-# arrivals PORT - connections the host's server on 127.0.0.1:PORT took
-arrivals() {
+# arrivals_of SPEC - connections the host's server SPEC took
+arrivals_of() {
 	kill -USR1 "$SERVERS" 2>/dev/null
 	sleep 0.2
-	awk -v k="tcp:127.0.0.1:$1" '$1 == k { print $2 }' "$TMP_DIR/counts"
+	awk -v k="$1" '$1 == k { print $2 }' "$TMP_DIR/counts"
 }
+# arrivals PORT - connections the host's server on 127.0.0.1:PORT took
+arrivals() { arrivals_of "tcp:127.0.0.1:$1"; }
 
 # 1: any --allow refuses the host's loopback; the sandbox's own servers
 # stay reachable: IPv4, IPv6, IPv4-mapped, the wildcard, dual-stack,
@@ -73,14 +75,14 @@ tap_result $((r + $?)) "a V6ONLY, another address's, a SO_REUSEPORT, a shut-down
 # connections: the host's listeners on the port are read, EPERM
 rm -f "$TMP_DIR/rp.ready" "$TMP_DIR/rp.go"
 timeout -k 5 60 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/allow.sock" -- \
-	$CHECK "rpclear:9705:$TMP_DIR/rp" EPERM >"$TMP_DIR/rp.out" 2>&1 &
+	$CHECK "rpclear:9706:$TMP_DIR/rp" EPERM >"$TMP_DIR/rp.out" 2>&1 &
 C=$!
 wait_until 10 test -e "$TMP_DIR/rp.ready"
 "$PY" -c '
 import socket, sys
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-s.bind(("127.0.0.1", 9705))
+s.bind(("127.0.0.1", 9706))
 s.listen(64)
 s.settimeout(2)
 open(sys.argv[1], "w").close()
@@ -180,7 +182,18 @@ printf '# %s\n' "$out"
 [ "$out" = "connected 600" ]
 tap_result $? "600 non-blocking connects in a row to the sandbox's own server all connect (slots given back)"
 
-# 8: through lxnet run
+# 8: a socket that joined the SO_REUSEPORT group of a host server of the
+# same user ([::1]:9705) and cleared the option after listen() reads 0
+# but stays in the group: no connect is let through, none reaches the host
+before=$(arrivals_of 'tcprp:[::1]:9705')
+check allow rpcleared:9705 "EPERM x40"
+r=$?
+after=$(arrivals_of 'tcprp:[::1]:9705')
+tap_diag "host server [::1]:9705 (SO_REUSEPORT): arrivals $before -> $after"
+[ -n "$before" ] && [ "$before" = "$after" ]
+tap_result $((r + $?)) "SO_REUSEPORT cleared after listen(): the host server in the port's group is not reached (0 arrivals, EPERM)"
+
+# 9: through lxnet run
 if [ -c /dev/fuse ] && [ -x "$top_builddir/fs/lxnetfs" ]; then
 	out=$(timeout -k 5 60 "$LXNET_BIN" run --resolv-conf "$TMP_DIR/resolv.conf" \
 		--hosts-file "$TMP_DIR/hosts" --allow tcp:192.0.2.1:443 -- \

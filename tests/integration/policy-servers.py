@@ -5,7 +5,8 @@
 # listen; on SIGTERM writes "PROTO:ADDR:PORT COUNT" lines to COUNTS and
 # exits, on SIGUSR1 writes them and goes on.
 # usage: policy-servers.py READY COUNTS SPEC... (SPEC: tcp|udp:ADDR:PORT,
-# IPv6 addresses in brackets)
+# IPv6 addresses in brackets; tcprp: TCP with SO_REUSEPORT, a group a
+# socket of the same user may join)
 import os
 import selectors
 import signal
@@ -29,7 +30,12 @@ def parse(spec):
 for spec in specs:
     proto, addr, port = parse(spec)
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-    s = socket.socket(fam, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
+    if proto == "tcprp":
+        proto = "tcp"
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    else:
+        s = socket.socket(fam, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, port))
     if proto == "tcp":

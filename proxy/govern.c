@@ -662,7 +662,8 @@ int64_t govern_bind(const struct listener *l, const struct seccomp_notif *req)
 			publish_bind_result(g.conf, g.proto, &sa, &at, len,
 					    (pid_t)req->pid, (int)r);
 		if (r == 0 && !g.own_tcp && g.proto == NETPOLICY_TCP)
-			ownserver_note_bind(g.own, (pid_t)req->pid,
+			ownserver_note_bind(g.own, g.conf->pidfd_leader_only,
+					    (pid_t)req->pid,
 					    (int)req->data.args[0], g.sock);
 	}
 	govern_log(&g, "bind", r);

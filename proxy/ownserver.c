@@ -215,15 +215,51 @@ static void ownserver_forget(struct ownserver_set *s, unsigned int i)
 		s->next = 0;
 }
 
+/* Whether entry @e still names its socket: the task has it at that number. */
+static bool ownserver_alive(const struct ownserver_entry *e, bool leader_only)
+{
+	int copy = -1;
+	bool alive;
+
+	if (task_getfd(e->pid, e->fd, leader_only, &copy) < 0)
+		return false;
+	alive = ownserver_cookie(copy) == e->cookie;
+	close(copy);
+	return alive;
+}
+
+/*
+ * A full table forgets the sockets that are gone first: a test suite's
+ * short-lived processes each binding one would otherwise push out the
+ * long-lived server still listening (its clients then refused).
+ * Return: how many were forgotten.
+ */
+static unsigned int ownserver_sweep(struct ownserver_set *s, bool leader_only)
+{
+	unsigned int i = 0, gone = 0;
+
+	while (i < s->n) {
+		if (ownserver_alive(&s->e[i], leader_only)) {
+			i++;
+			continue;
+		}
+		ownserver_forget(s, i); /* i is the next one now */
+		gone++;
+	}
+	return gone;
+}
+
 /**
  * ownserver_note_bind() - remember a TCP socket the proxy bound for the
  * sandbox, if a loopback connect could reach it
  * @s: the sandbox's set (NULL: nothing is remembered)
+ * @leader_only: copy fds through thread-group leaders (conf)
  * @pid: the task that bound it
  * @fd: its fd number there
  * @sock: our copy, bound
  */
-void ownserver_note_bind(struct ownserver_set *s, pid_t pid, int fd, int sock)
+void ownserver_note_bind(struct ownserver_set *s, bool leader_only, pid_t pid,
+			 int fd, int sock)
 {
 	struct sockaddr_storage sa;
 	socklen_t len = sizeof(sa);
@@ -246,12 +282,13 @@ void ownserver_note_bind(struct ownserver_set *s, pid_t pid, int fd, int sock)
 			s->e[i] = e; /* the number now names another socket */
 			return;
 		}
+	if (s->n == OWNSERVER_MAX && ownserver_sweep(s, leader_only) == 0)
+		log_debug("pid %d: %d listening sockets remembered: the "
+			  "oldest forgotten", pid, OWNSERVER_MAX);
 	if (s->n < OWNSERVER_MAX) {
 		s->e[s->n++] = e;
 		return;
 	}
-	log_debug("pid %d: %d listening sockets remembered: one forgotten",
-		  pid, OWNSERVER_MAX);
 	s->e[s->next] = e;
 	s->next = (s->next + 1) % OWNSERVER_MAX;
 }

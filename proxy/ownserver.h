@@ -17,8 +17,8 @@ struct ownserver_set *ownserver_set_new(void);
 void ownserver_set_unref(struct ownserver_set *s);
 void ownserver_set_close(struct ownserver_set *s);
 bool ownserver_closed(const struct ownserver_set *s);
-void ownserver_note_bind(struct ownserver_set *s, pid_t pid, int fd,
-			 int sock);
+void ownserver_note_bind(struct ownserver_set *s, bool leader_only, pid_t pid,
+			 int fd, int sock);
 int ownserver_hold(struct ownserver_set *s, bool leader_only,
 		   const struct sockaddr_storage *dst, socklen_t len);
 bool ownserver_verify(int sock, int hold);

@@ -193,7 +193,34 @@ tap_diag "host server [::1]:9705 (SO_REUSEPORT): arrivals $before -> $after"
 [ -n "$before" ] && [ "$before" = "$after" ]
 tap_result $((r + $?)) "SO_REUSEPORT cleared after listen(): the host server in the port's group is not reached (0 arrivals, EPERM)"
 
-# 9: through lxnet run
+# 9: a long-lived server stays reachable after 300 short-lived processes
+# each bound a TCP socket on the loopback (a test suite's workers): the
+# full table forgets the sockets that are gone, not the server's
+cat >"$TMP_DIR/table.py" <<'EOF'
+import os, socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+for i in range(300):
+    pid = os.fork()
+    if pid == 0:
+        socket.socket().bind(("127.0.0.1", 0))
+        os._exit(0)
+    os.waitpid(pid, 0)
+c = socket.socket()
+try:
+    c.connect(s.getsockname())
+    print("connected")
+except OSError as e:
+    print(os.strerror(e.errno))
+EOF
+out=$(timeout -k 5 120 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/allow.sock" -- \
+	"$PY" "$TMP_DIR/table.py" 2>&1)
+printf '# %s\n' "$out"
+[ "$out" = "connected" ]
+tap_result $? "the sandbox's server is reached after 300 other processes bound a socket each (a full table forgets the ones gone)"
+
+# 10: through lxnet run
 if [ -c /dev/fuse ] && [ -x "$top_builddir/fs/lxnetfs" ]; then
 	out=$(timeout -k 5 60 "$LXNET_BIN" run --resolv-conf "$TMP_DIR/resolv.conf" \
 		--hosts-file "$TMP_DIR/hosts" --allow tcp:192.0.2.1:443 -- \

@@ -215,17 +215,35 @@ static void ownserver_forget(struct ownserver_set *s, unsigned int i)
 		s->next = 0;
 }
 
-/* Whether entry @e still names its socket: the task has it at that number. */
-static bool ownserver_alive(const struct ownserver_entry *e, bool leader_only)
+/*
+ * Our copy of entry @e's socket, taken from the thread that bound it, or
+ * from its process once that thread ended, and proven by its cookie; or
+ * -1 when the socket is no longer there at that number.
+ */
+static int ownserver_take(const struct ownserver_entry *e, bool leader_only)
 {
 	int copy = -1;
-	bool alive;
 
-	if (task_getfd(e->pid, e->fd, leader_only, &copy) < 0)
+	if (task_getfd(e->pid, e->fd, leader_only, &copy) < 0 &&
+	    (e->tgid == e->pid ||
+	     task_getfd(e->tgid, e->fd, leader_only, &copy) < 0))
+		return -1;
+	if (sockets_cookie(copy) != e->cookie) {
+		close(copy);
+		return -1;
+	}
+	return copy;
+}
+
+/* Whether entry @e still names its socket. */
+static bool ownserver_alive(const struct ownserver_entry *e, bool leader_only)
+{
+	int copy = ownserver_take(e, leader_only);
+
+	if (copy < 0)
 		return false;
-	alive = ownserver_cookie(copy) == e->cookie;
 	close(copy);
-	return alive;
+	return true;
 }
 
 /*
@@ -488,18 +506,14 @@ int ownserver_hold(struct ownserver_set *s, bool leader_only,
 		return -EPERM;
 	while (i < s->n) {
 		struct ownserver_entry *e = &s->e[i];
-		int copy = -1;
+		int copy;
 
 		if (e->port != port) {
 			i++;
 			continue;
 		}
-		if ((task_getfd(e->pid, e->fd, leader_only, &copy) < 0 &&
-		     (e->tgid == e->pid ||
-		      task_getfd(e->tgid, e->fd, leader_only, &copy) < 0)) ||
-		    sockets_cookie(copy) != e->cookie) {
-			if (copy >= 0)
-				close(copy);
+		copy = ownserver_take(e, leader_only);
+		if (copy < 0) {
 			ownserver_forget(s, i); /* gone: i is the next one now */
 			continue;
 		}

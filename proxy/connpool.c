@@ -46,6 +46,17 @@
 /* Bounds: blocking connects running at once per proxy (as many queued). */
 #define CONNPOOL_MAX_RUNNING 256
 /*
+ * Of those, the ones to a sandbox's own server (ownserver.c), per proxy.
+ * Only a sandbox's own full accept queue makes such a connect wait (for
+ * the SYN retries, about 127 s), and each sandbox may have 256 under way:
+ * two sandboxes could take every pool thread, and every other sandbox's
+ * blocking connect would wait in the queue for them. Past this bound
+ * they are made in place, holding the serving thread of the sandbox
+ * whose full queue it is; the connect to a listener with room is done
+ * within connect().
+ */
+#define CONNPOOL_MAX_OWN 64
+/*
  * How often the callers of blocking connects are looked at for signals,
  * and how many at most per look (the rest at the next).
  */
@@ -116,6 +127,9 @@ static struct {
 	GQueue jobs;
 } connpool_watch;
 
+/* Jobs to a sandbox's own server, queued or running (g_atomic). */
+static gint connpool_own_jobs;
+
 static void connpool_job_free(struct connpool_job *j)
 {
 	g_free(j->rule);
@@ -127,6 +141,8 @@ static void connpool_job_free(struct connpool_job *j)
 		close(j->hold);
 		ownserver_unreserve(j->own);
 	}
+	if (j->own)
+		g_atomic_int_add(&connpool_own_jobs, -1);
 	ownserver_set_unref(j->own);
 	notif_journal_unref(j->journal);
 	g_free(j);
@@ -344,8 +360,8 @@ static bool connpool_sndtimeo(int sock)
  *
  * At most CONNPOOL_MAX_RUNNING run at once, and as many more wait in the
  * pool's queue (their callers wait in the kernel's, and are answered by
- * the watcher when a signal comes); past that the caller connects in
- * place, so only that sandbox's calls wait and a sandbox restarting
+ * the watcher when a signal comes), CONNPOOL_MAX_OWN of them to sandboxes'
+ * own servers; past that the caller connects in place, so only that sandbox's calls wait and a sandbox restarting
  * interrupted connects cannot queue jobs without bound. An idle thread is
  * kept for the next, so a connect costs a hand-off, not a thread.
  *
@@ -359,11 +375,20 @@ int64_t connpool_submit(const struct connpool_req *r)
 
 	if (!pool || g_thread_pool_unprocessed(pool) >= CONNPOOL_MAX_RUNNING)
 		return -EAGAIN;
+	if (r->own && g_atomic_int_add(&connpool_own_jobs, 1) >=
+		      CONNPOOL_MAX_OWN) {
+		g_atomic_int_add(&connpool_own_jobs, -1);
+		return -EAGAIN;
+	}
 	j = g_new0(struct connpool_job, 1);
 	j->listener = fcntl(r->listener, F_DUPFD_CLOEXEC, 0);
 	if (j->listener < 0) {
+		int e = errno;
+
+		if (r->own)
+			g_atomic_int_add(&connpool_own_jobs, -1);
 		g_free(j);
-		return -errno;
+		return -e;
 	}
 	j->journal = notif_journal_ref(r->journal);
 	j->hold = r->hold;

@@ -15,8 +15,10 @@ CHECK="$PY $top_srcdir/tests/integration/ownserver-check.py"
 tap_plan 11
 
 ip link set lo up
+ip addr add 198.51.100.1/32 dev lo
 "$PY" "$top_srcdir/tests/integration/policy-servers.py" "$TMP_DIR/ready" "$TMP_DIR/counts" \
-	tcp:127.0.0.1:9701 tcp:127.0.0.1:9702 tcp:127.0.0.1:9703 'tcprp:[::1]:9705' &
+	tcp:127.0.0.1:9701 tcp:127.0.0.1:9702 tcp:127.0.0.1:9703 'tcprp:[::1]:9705' \
+	tcp:198.51.100.1:9706 &
 SERVERS=$!
 lib_on_exit "kill $SERVERS 2>/dev/null"
 wait_until 10 test -e "$TMP_DIR/ready" || tap_skip_all "servers did not start"
@@ -220,7 +222,63 @@ printf '# %s\n' "$out"
 [ "$out" = "connected" ]
 tap_result $? "the sandbox's server is reached after 300 other processes bound a socket each (a full table forgets the ones gone)"
 
-# 10: through lxnet run
+# 10: blocking connects to a sandbox's own full listener (each waits for
+# the SYN retries) take at most CONNPOOL_MAX_OWN of the proxy's pool: two
+# sandboxes making 256 each leave a third's blocking connect to an allowed
+# host server, and to its own server, answered at once
+cat >"$TMP_DIR/hog.py" <<'EOF'
+import socket, sys, threading, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for _ in range(4):  # fill the accept queue (backlog 0 takes one)
+    f = socket.socket()
+    f.setblocking(False)
+    f.connect_ex(("127.0.0.1", port))
+    fill.append(f)
+def stuck():
+    try:
+        socket.socket().connect(("127.0.0.1", port))
+    except OSError:
+        pass
+for _ in range(256):
+    threading.Thread(target=stuck, daemon=True).start()
+time.sleep(2)
+open(sys.argv[1], "w").close()
+time.sleep(30)
+EOF
+cat >"$TMP_DIR/victim.py" <<'EOF'
+import socket, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+for name, addr in (("allowed", ("198.51.100.1", 9706)), ("own", s.getsockname())):
+    c = socket.socket()
+    t = time.monotonic()
+    try:
+        c.connect(addr)
+        took = time.monotonic() - t
+        print("%s: %s" % (name, "at once" if took < 2 else "after %.1f s" % took))
+    except OSError as e:
+        print("%s: %s" % (name, e))
+EOF
+policy_proxy pool --allow tcp:198.51.100.1:9706
+for h in 1 2; do
+	timeout -k 5 60 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/pool.sock" -- \
+		"$PY" "$TMP_DIR/hog.py" "$TMP_DIR/hog$h" >/dev/null 2>&1 &
+	lib_on_exit "kill $! 2>/dev/null"
+done
+wait_until 20 test -e "$TMP_DIR/hog1" -a -e "$TMP_DIR/hog2"
+out=$(timeout -k 5 20 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/pool.sock" -- \
+	"$PY" "$TMP_DIR/victim.py" 2>&1)
+printf '%s\n' "$out" | sed 's/^/# /'
+[ "$out" = "allowed: at once
+own: at once" ]
+tap_result $? "two sandboxes' 512 blocking connects to their own full listeners leave another sandbox's blocking connects answered at once"
+
+# 11: through lxnet run
 if [ -c /dev/fuse ] && [ -x "$top_builddir/fs/lxnetfs" ]; then
 	out=$(timeout -k 5 60 "$LXNET_BIN" run --resolv-conf "$TMP_DIR/resolv.conf" \
 		--hosts-file "$TMP_DIR/hosts" --allow tcp:192.0.2.1:443 -- \

@@ -360,9 +360,10 @@ static bool connpool_sndtimeo(int sock)
  *
  * At most CONNPOOL_MAX_RUNNING run at once, and as many more wait in the
  * pool's queue (their callers wait in the kernel's, and are answered by
- * the watcher when a signal comes), CONNPOOL_MAX_OWN of them to sandboxes'
- * own servers; past that the caller connects in place, so only that sandbox's calls wait and a sandbox restarting
- * interrupted connects cannot queue jobs without bound. An idle thread is
+ * the watcher when a signal comes), CONNPOOL_MAX_OWN of them to
+ * sandboxes' own servers; past that the caller connects in place, so only
+ * that sandbox's calls wait and a sandbox restarting interrupted connects
+ * cannot queue jobs without bound. An idle thread is
  * kept for the next, so a connect costs a hand-off, not a thread.
  *
  * Return: NOTIF_ANSWERED when a pool thread (or the watcher) answers, or

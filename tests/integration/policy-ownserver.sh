@@ -12,7 +12,7 @@ lib_enter_ns "$@"
 proxy_require
 lib_tmpdir
 CHECK="$PY $top_srcdir/tests/integration/ownserver-check.py"
-tap_plan 11
+tap_plan 12
 
 ip link set lo up
 ip addr add 198.51.100.1/32 dev lo

@@ -454,12 +454,13 @@ static int64_t govern_unix_addr(struct govern_call *g, bool bind,
  * A TCP connect to the host's loopback that only the policy's defaults
  * refused ("default", "no-host-loopback"; an explicit --deny stands): let
  * through when it goes to a listening socket of the sandbox's own that
- * alone can take it (ownserver.c). Return: our copy of that listener, to
- * hold until the handshake ended (a slot of the sandbox's reserved for
- * it), or -EPERM.
+ * alone can take it (ownserver.c); a connect to "any" is then made to the
+ * loopback address checked (@sa rewritten). Return: our copy of that
+ * listener, to hold until the handshake ended (a slot of the sandbox's
+ * reserved for it), or -EPERM.
  */
 static int govern_own_server(struct govern_call *g,
-			     const struct sockaddr_storage *sa, socklen_t len)
+			     struct sockaddr_storage *sa, socklen_t len)
 {
 	struct sockaddr_storage at = *sa; /* a published PORT's HOSTPORT */
 	int hold;
@@ -478,6 +479,7 @@ static int govern_own_server(struct govern_call *g,
 	}
 	g->allowed = true;
 	g->rule = "own server";
+	ownserver_pin_any(sa, len);
 	return hold;
 }
 

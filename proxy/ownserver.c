@@ -475,6 +475,36 @@ static bool ownserver_alone(uint64_t cookie, int dfam, const uint8_t d[16],
 }
 
 /**
+ * ownserver_pin_any() - make a connect to "any" go where ownserver_hold()
+ * looked
+ * @dst: the destination, rewritten in place: 0.0.0.0 (also IPv4-mapped)
+ *	becomes 127.0.0.1, :: becomes ::1; any other is left
+ * @len: its length
+ *
+ * The kernel sends a connect to 0.0.0.0 to the socket's own bound
+ * address when it has one (127.0.0.5, where a host server may listen),
+ * and the socket may be bound between the decision and the connect.
+ */
+void ownserver_pin_any(struct sockaddr_storage *dst, socklen_t len)
+{
+	struct sockaddr_in *in = (void *)dst;
+	struct sockaddr_in6 *in6 = (void *)dst;
+	uint8_t a[16];
+	uint16_t port;
+	int family;
+
+	if (!ownserver_addr(dst, len, &family, a, &port) ||
+	    !ownserver_any(family, a))
+		return;
+	if (dst->ss_family == AF_INET)
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	else if (family == AF_INET) /* ::ffff:0.0.0.0 */
+		in6->sin6_addr.s6_addr[15] = 1, in6->sin6_addr.s6_addr[12] = 127;
+	else
+		in6->sin6_addr = in6addr_loopback;
+}
+
+/**
  * ownserver_hold() - a listening socket of the sandbox's that alone can
  * take a TCP connection to @dst on the host's loopback
  * @s: the sandbox's set (NULL: none)
@@ -605,17 +635,20 @@ static int ownserver_diag_find(int family, const uint8_t local[16],
  * @sock: our copy of the connecting socket, after its handshake
  * @hold: our copy of the listener, held since before the connect
  *
- * True when the listener still listens and the host has the accepting
- * end of @sock's 4-tuple; true as well when @sock is no longer connected
+ * True when the listener still listens, takes the address @sock is
+ * connected to, and the host has the accepting end of @sock's 4-tuple;
+ * true as well when @sock is no longer connected
  * (nothing then reaches anyone). On false the caller shuts @sock down.
  */
 bool ownserver_verify(int sock, int hold)
 {
 	struct sockaddr_storage local, peer;
 	socklen_t llen = sizeof(local), plen = sizeof(peer);
-	uint8_t la[16], pa[16];
-	uint16_t lport, pport;
-	int lfam, pfam, r;
+	struct sockaddr_storage held;
+	socklen_t hlen = sizeof(held);
+	uint8_t la[16], pa[16], ha[16];
+	uint16_t lport, pport, hport;
+	int lfam, pfam, hfam, r;
 
 	if (ownserver_int_opt(hold, SOL_SOCKET, SO_ACCEPTCONN) != 1)
 		return false;
@@ -624,6 +657,15 @@ bool ownserver_verify(int sock, int hold)
 	if (getsockname(sock, (struct sockaddr *)&local, &llen) < 0 ||
 	    !ownserver_addr(&local, llen, &lfam, la, &lport) ||
 	    !ownserver_addr(&peer, plen, &pfam, pa, &pport) || lfam != pfam)
+		return false;
+	/* connected to an address the held listener takes (a NAT rule's
+	 * rewrite is not seen here: the 4-tuple below is) */
+	if (getsockname(hold, (struct sockaddr *)&held, &hlen) < 0 ||
+	    !ownserver_addr(&held, hlen, &hfam, ha, &hport) ||
+	    hport != pport ||
+	    !ownserver_covers(hfam, ha,
+			      ownserver_int_opt(hold, IPPROTO_IPV6,
+						IPV6_V6ONLY) == 1, pfam, pa))
 		return false;
 	/* the accepting end: local is our peer, remote is us */
 	r = ownserver_diag_find(lfam, pa, pport, la, lport);

@@ -19,6 +19,7 @@ void ownserver_set_close(struct ownserver_set *s);
 bool ownserver_closed(const struct ownserver_set *s);
 void ownserver_note_bind(struct ownserver_set *s, bool leader_only, pid_t pid,
 			 int fd, int sock);
+void ownserver_pin_any(struct sockaddr_storage *dst, socklen_t len);
 int ownserver_hold(struct ownserver_set *s, bool leader_only,
 		   const struct sockaddr_storage *dst, socklen_t len);
 bool ownserver_verify(int sock, int hold);

@@ -23,6 +23,10 @@ Cases:
                     a host server's socket); 40 clients, blocking and not:
                     "EPERM x40" when all are refused
   shut              server shut down (shutdown()) before the connect
+  anybound:PORT     server 127.0.0.1:PORT; clients bound to 127.0.0.5
+                    connect to 0.0.0.0:PORT (the kernel would take their
+                    own address), blocking then not: "ok ok" when both
+                    reach our server
   closed            server closed before the connect
   host:PORT         no server of ours: 127.0.0.1:PORT
   busy              a blocking connect to our full listener waits; one to
@@ -83,10 +87,12 @@ def echo_all(srv):
     threading.Thread(target=run, daemon=True).start()
 
 
-def client(family, addr, port, nonblock=False):
+def client(family, addr, port, nonblock=False, src=None):
     """ok, or the errno's name"""
     c = socket.socket(family, socket.SOCK_STREAM)
     try:
+        if src:
+            c.bind((src, 0))
         if nonblock:
             c.setblocking(False)
             e = c.connect_ex((addr, port))
@@ -204,6 +210,11 @@ def run(case):
             r = client(socket.AF_INET6, "::1", int(arg), i % 2 == 1)
             got[r] = got.get(r, 0) + 1
         return " ".join("%s x%d" % kv for kv in sorted(got.items()))
+    if kind == "anybound":
+        s = server(socket.AF_INET, "127.0.0.1", int(arg))
+        echo_all(s)
+        return " ".join(client(socket.AF_INET, "0.0.0.0", int(arg), nb,
+                               "127.0.0.5") for nb in (False, True))
     if kind in ("shut", "closed"):
         s = server(socket.AF_INET, "127.0.0.1")
         port = s.getsockname()[1]

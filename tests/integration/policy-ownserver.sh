@@ -12,13 +12,13 @@ lib_enter_ns "$@"
 proxy_require
 lib_tmpdir
 CHECK="$PY $top_srcdir/tests/integration/ownserver-check.py"
-tap_plan 12
+tap_plan 13
 
 ip link set lo up
 ip addr add 198.51.100.1/32 dev lo
 "$PY" "$top_srcdir/tests/integration/policy-servers.py" "$TMP_DIR/ready" "$TMP_DIR/counts" \
 	tcp:127.0.0.1:9701 tcp:127.0.0.1:9702 tcp:127.0.0.1:9703 'tcprp:[::1]:9705' \
-	tcp:198.51.100.1:9706 &
+	tcp:198.51.100.1:9706 tcp:127.0.0.5:9707 &
 SERVERS=$!
 lib_on_exit "kill $SERVERS 2>/dev/null"
 wait_until 10 test -e "$TMP_DIR/ready" || tap_skip_all "servers did not start"
@@ -278,7 +278,18 @@ printf '%s\n' "$out" | sed 's/^/# /'
 own: at once" ]
 tap_result $? "two sandboxes' 512 blocking connects to their own full listeners leave another sandbox's blocking connects answered at once"
 
-# 11: through lxnet run
+# 11: a connect to 0.0.0.0 goes to the socket's own bound address: bound
+# to 127.0.0.5, where a host server listens on the port of the sandbox's
+# 127.0.0.1 server, it is made to 127.0.0.1 (the address checked)
+before=$(arrivals_of tcp:127.0.0.5:9707)
+check allow anybound:9707 "ok ok"
+r=$?
+after=$(arrivals_of tcp:127.0.0.5:9707)
+tap_diag "host server 127.0.0.5:9707: arrivals $before -> $after"
+[ -n "$before" ] && [ "$before" = "$after" ]
+tap_result $((r + $?)) "a client bound to 127.0.0.5 connecting to 0.0.0.0 reaches the sandbox's 127.0.0.1 server, not the host's on 127.0.0.5 (0 arrivals)"
+
+# 12: through lxnet run
 if [ -c /dev/fuse ] && [ -x "$top_builddir/fs/lxnetfs" ]; then
 	out=$(timeout -k 5 60 "$LXNET_BIN" run --resolv-conf "$TMP_DIR/resolv.conf" \
 		--hosts-file "$TMP_DIR/hosts" --allow tcp:192.0.2.1:443 -- \

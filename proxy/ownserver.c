@@ -24,35 +24,44 @@
  *    socket bound to another device may share the port), and its address
  *    must take the destination (its own address or the wildcard of the
  *    family; a [::] socket takes IPv4 only without IPV6_V6ONLY; an
- *    IPv4-mapped address is IPv4), and the host's listening sockets
- *    (inet_diag) must show no other on the port that takes it (one may
- *    have joined the copy's SO_REUSEPORT group before the sandbox cleared
- *    the option). The kernel then lets no other socket listen on an
- *    address the destination matches: a listening socket conflicts with
- *    every bind of an overlapping address, SO_REUSEADDR or not, and the
- *    held copy keeps it listening even if the sandbox closes its own.
+ *    IPv4-mapped address is IPv4; 0.0.0.0 and :: are connected to as
+ *    127.0.0.1 and ::1, where the kernel would take the socket's own
+ *    bound address), and the host's listening sockets (inet_diag) must
+ *    show no other on the port that takes it (one may have joined the
+ *    copy's SO_REUSEPORT group before the sandbox cleared the option).
+ *    The kernel then lets no other socket listen on an address the
+ *    destination matches: a listening socket conflicts with every bind of
+ *    an overlapping address, SO_REUSEADDR or not, and the held copy keeps
+ *    it listening even if the sandbox closes its own.
  *  - ownserver_verify(): what the kernel did is checked after the
  *    handshake: the copy still listens (a shutdown() would let a host
- *    server with SO_REUSEADDR take the port) and the accepting end exists
- *    in the host's namespace with the very 4-tuple connected to
- *    (NETLINK_SOCK_DIAG), which a NAT rule of the host's rewriting the
- *    destination would not give. A connection failing it is shut down and
- *    the connect fails EPERM.
+ *    server with SO_REUSEADDR take the port), takes the address connected
+ *    to, and the accepting end exists in the host's namespace with the
+ *    very 4-tuple connected to (NETLINK_SOCK_DIAG), which a NAT rule of
+ *    the host's rewriting the destination would not give. A connection
+ *    failing it is shut down and the connect fails EPERM.
  *
  * A blocking connect is made on the connect pool (govern.c; the sandbox's
  * own full accept queue would hold the serving thread for the SYN
- * retries); its job holds the copy and verifies before it answers. A
- * non-blocking one is answered as the kernel answers it, and
- * ownserver_watch() hands the copies to one watcher thread, which waits
- * for the handshake's end (at most OWNSERVER_HANDSHAKE_MS, then the
- * attempt is aborted as connect(AF_UNSPEC) aborts it), verifies and lets
- * the listener go. At most OWNSERVER_MAX_PENDING of a sandbox's are
- * watched at once; past that the policy's EPERM stands.
+ * retries; at most CONNPOOL_MAX_OWN at once, past which they are made in
+ * place); its job holds the copy and verifies before it answers. A
+ * handshake still under way when connect() returns (non-blocking, or
+ * interrupted by a signal) is waited for up to OWNSERVER_SETTLE_MS, as a
+ * listener with room answers the SYN at once, and verified before the
+ * answer; past that the listener's queue is full and the attempt is
+ * aborted (ECONNREFUSED for a non-blocking one, as with the kernel's
+ * tcp_abort_on_overflow): let go on, it would only be verified after the
+ * sandbox could have sent (a reviewer's host NAT rule to a host server
+ * whose queue stayed full delivered 1 of 12 first sends that way). At
+ * most OWNSERVER_MAX_PENDING of a sandbox's connects are under way at
+ * once; past that the policy's EPERM stands.
  *
  * Not covered, and refused as before: UDP (a connected UDP socket would
  * keep sending to the port after the sandbox's server is gone); a server
  * that listens without a bind the proxy made (listen()'s autobind), or
- * whose binding task gave its fd away and exited; a SO_REUSEPORT server.
+ * whose binding thread and process no longer hold it at that number (a
+ * listener handed to another process, or dup()ed and closed); a
+ * SO_REUSEPORT server.
  * The host's own steering (sk_lookup programs, TPROXY) is not seen: the
  * 4-tuple is the one connected to.
  */
@@ -63,11 +72,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -84,11 +91,11 @@
 
 /* Listening sockets remembered per sandbox. */
 #define OWNSERVER_MAX 256
-/* Non-blocking handshakes to them watched per sandbox at once. */
+/* Connects to them under way per sandbox at once. */
 #define OWNSERVER_MAX_PENDING 256
-/* The longest a watched handshake may take (the default SYN retries end
- * after about 127 s). */
-#define OWNSERVER_HANDSHAKE_MS 130000
+/* How long a handshake still under way when connect() returned is waited
+ * for; past that the listener's accept queue is full. */
+#define OWNSERVER_SETTLE_MS 50
 /* The host's inet_diag answer to one lookup; datagrams of one dump read. */
 #define OWNSERVER_DIAG_TIMEOUT_MS 1000
 #define OWNSERVER_DIAG_MAX 256
@@ -106,13 +113,13 @@ struct ownserver_entry {
 
 /*
  * struct ownserver_set - one sandbox's listening sockets
- * @pending: its handshakes being watched (g_atomic)
+ * @pending: its connects to them under way (g_atomic)
  * @closed: the sandbox's listener is gone (g_atomic): its handshakes
  *	still under way are aborted
  * @e, @n: the sockets (serving thread only)
  * @next: the slot a full table overwrites next
  *
- * Reference-counted (g_atomic_rc_box): the watcher's entries keep it.
+ * Reference-counted (g_atomic_rc_box): the connect pool's jobs keep it.
  */
 struct ownserver_set {
 	gint pending;
@@ -133,20 +140,17 @@ void ownserver_set_unref(struct ownserver_set *s)
 		g_atomic_rc_box_release(s);
 }
 
-static void ownserver_watcher_wake(void);
-
 /**
- * ownserver_set_close() - the sandbox's listener is gone: abort its
- * handshakes to its own servers still under way, and let their
- * listeners go (they would otherwise hold the ports for the SYN retries)
+ * ownserver_set_close() - the sandbox's listener is gone: its blocking
+ * connects to its own servers still under way end (connpool.c), and
+ * their listeners are let go (they would otherwise hold the ports for
+ * the SYN retries)
  * @s: the set (NULL is fine)
  */
 void ownserver_set_close(struct ownserver_set *s)
 {
-	if (!s)
-		return;
-	g_atomic_int_set(&s->closed, 1);
-	ownserver_watcher_wake();
+	if (s)
+		g_atomic_int_set(&s->closed, 1);
 }
 
 bool ownserver_closed(const struct ownserver_set *s)
@@ -708,205 +712,37 @@ static bool ownserver_connecting(int sock)
  * @hold: our copy of the listener (owned)
  * @r: what connect() gave
  *
- * A handshake still under way (non-blocking, interrupted) is watched to
- * its end, holding the listener; an ended one is verified and shut down
- * when it reached anything else. The slot is given back at the end.
+ * A handshake still under way when connect() returned (non-blocking,
+ * interrupted) is waited for up to OWNSERVER_SETTLE_MS: a listener with
+ * room answers the SYN at once. Past that its accept queue is full, and
+ * the attempt is aborted as connect(AF_UNSPEC) aborts it, a non-blocking
+ * one answered ECONNREFUSED, as the kernel's tcp_abort_on_overflow
+ * answers it: let go on, it would be checked only after the sandbox
+ * could have sent. An ended handshake is verified; one that reached
+ * anything else is shut down. The slot is given back.
  *
- * Return: the connect's answer: @r, or -EPERM for a connection that was
- * made and ended elsewhere.
+ * Return: the connect's answer: @r, -ECONNREFUSED for a full queue, or
+ * -EPERM for a connection that was made and ended elsewhere.
  */
 int64_t ownserver_end(struct ownserver_set *s, int sock, int hold, int64_t r)
 {
 	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	struct pollfd p = { .fd = sock, .events = POLLOUT };
 
+	if (r != 0 && ownserver_connecting(sock))
+		(void)poll(&p, 1, ownserver_closed(s) ? 0 : OWNSERVER_SETTLE_MS);
 	if (r != 0 && ownserver_connecting(sock)) {
-		int copy = ownserver_closed(s) ? -1 :
-			   fcntl(sock, F_DUPFD_CLOEXEC, 0);
-
-		if (copy >= 0) {
-			ownserver_watch(s, copy, hold);
-			return r;
-		}
-		/* the sandbox is gone, or it cannot be watched: not let
-		 * through unheld */
 		(void)connect(sock, &unspec, sizeof(unspec));
-		r = -EPERM;
+		if (r == -EINPROGRESS)
+			r = -ECONNREFUSED;
 	} else if (!ownserver_verify(sock, hold)) {
 		log_debug("a connection to the sandbox's own server ended "
 			  "elsewhere: shut down");
 		(void)shutdown(sock, SHUT_RDWR);
-		if (r == 0)
+		if (r == 0 || r == -EINPROGRESS)
 			r = -EPERM;
 	}
 	close(hold);
 	ownserver_unreserve(s);
 	return r;
-}
-
-/* A non-blocking handshake to a sandbox's listener, watched. */
-struct ownserver_watch {
-	int sock;
-	int hold;
-	gint64 deadline;
-	struct ownserver_set *s;
-	bool done;
-	bool connected;
-};
-
-static struct {
-	GMutex lock;
-	GPtrArray *w;
-	gint wake;
-} ownserver_watcher = { .wake = -1 };
-
-static void ownserver_watcher_wake(void)
-{
-	uint64_t one = 1;
-
-	if (g_atomic_int_get(&ownserver_watcher.wake) >= 0)
-		(void)!write(ownserver_watcher.wake, &one, sizeof(one));
-}
-
-static void ownserver_watch_end(struct ownserver_watch *w, bool connected)
-{
-	if (connected && !ownserver_verify(w->sock, w->hold)) {
-		log_debug("a connection to the sandbox's own server ended "
-			  "elsewhere: shut down");
-		(void)shutdown(w->sock, SHUT_RDWR);
-	}
-	close(w->sock);
-	close(w->hold);
-	ownserver_unreserve(w->s);
-	ownserver_set_unref(w->s);
-	g_free(w);
-}
-
-/* The watcher: polls every watched socket for its handshake's end. */
-static void *ownserver_watcher_run(void *data)
-{
-	g_autofree struct pollfd *p = NULL;
-	GSList *ended = NULL;
-	guint cap = 0;
-
-	(void)data;
-	for (;;) {
-		gint64 now = g_get_monotonic_time(), next = G_MAXINT64;
-		guint n, i;
-		int timeout;
-		uint64_t v;
-
-		g_mutex_lock(&ownserver_watcher.lock);
-		n = ownserver_watcher.w->len;
-		if (n + 1 > cap) {
-			cap = (n + 1) * 2;
-			p = g_renew(struct pollfd, p, cap);
-		}
-		p[0] = (struct pollfd){ .fd = ownserver_watcher.wake,
-					.events = POLLIN };
-		for (i = 0; i < n; i++) {
-			struct ownserver_watch *w =
-				g_ptr_array_index(ownserver_watcher.w, i);
-
-			p[i + 1] = (struct pollfd){ .fd = w->sock,
-						    .events = POLLOUT };
-			next = MIN(next, w->deadline);
-		}
-		g_mutex_unlock(&ownserver_watcher.lock);
-		timeout = next == G_MAXINT64 ? -1 :
-			  (int)CLAMP((next - now) / 1000 + 1, 0, 60000);
-		if (poll(p, n + 1, timeout) < 0 && errno != EINTR)
-			log_debug("ownserver watcher: poll: %s",
-				  g_strerror(errno));
-		if (p[0].revents & POLLIN)
-			(void)!read(ownserver_watcher.wake, &v, sizeof(v));
-		now = g_get_monotonic_time();
-		/*
-		 * Entries are only appended elsewhere, so the first n are the
-		 * ones polled; counting down, the last one that
-		 * g_ptr_array_remove_index_fast() moves into slot i was looked
-		 * at already, or was not polled. Finished ones are ended
-		 * outside the lock (a verification asks the host's
-		 * inet_diag).
-		 */
-		g_mutex_lock(&ownserver_watcher.lock);
-		for (i = n; i-- > 0;) {
-			struct ownserver_watch *w =
-				g_ptr_array_index(ownserver_watcher.w, i);
-			short re = p[i + 1].revents;
-
-			w->done = re & (POLLOUT | POLLERR | POLLHUP | POLLNVAL);
-			w->connected = (re & POLLOUT) && !(re & POLLERR);
-			if (!w->done && now < w->deadline &&
-			    !ownserver_closed(w->s))
-				continue;
-			g_ptr_array_remove_index_fast(ownserver_watcher.w, i);
-			ended = g_slist_prepend(ended, w);
-		}
-		g_mutex_unlock(&ownserver_watcher.lock);
-		while (ended) {
-			struct ownserver_watch *w = ended->data;
-
-			ended = g_slist_delete_link(ended, ended);
-			if (!w->done) { /* abort it, as connect(AF_UNSPEC) does */
-				struct sockaddr sa = { .sa_family = AF_UNSPEC };
-
-				(void)connect(w->sock, &sa, sizeof(sa));
-			}
-			ownserver_watch_end(w, w->connected);
-		}
-	}
-	return NULL;
-}
-
-static gpointer ownserver_watcher_start(gpointer data)
-{
-	pthread_t t;
-	sigset_t all, old;
-	int r;
-	int wake;
-
-	(void)data;
-	ownserver_watcher.w = g_ptr_array_new();
-	wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (wake < 0)
-		return GINT_TO_POINTER(0);
-	g_atomic_int_set(&ownserver_watcher.wake, wake);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(&t, NULL, ownserver_watcher_run, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r)
-		return GINT_TO_POINTER(0);
-	pthread_detach(t);
-	return GINT_TO_POINTER(1);
-}
-
-/**
- * ownserver_watch() - keep @hold until @sock's handshake ends
- * @s: the sandbox's set, a slot reserved (ownserver_reserve())
- * @sock: our copy of the connecting socket (owned)
- * @hold: our copy of its listener (owned)
- *
- * The slot is given back when the handshake ended and was verified.
- */
-void ownserver_watch(struct ownserver_set *s, int sock, int hold)
-{
-	static GOnce once = G_ONCE_INIT;
-	struct ownserver_watch *w;
-
-	w = g_new0(struct ownserver_watch, 1);
-	w->sock = sock;
-	w->hold = hold;
-	w->deadline = g_get_monotonic_time() +
-		      (gint64)OWNSERVER_HANDSHAKE_MS * 1000;
-	w->s = g_atomic_rc_box_acquire(s);
-	if (!GPOINTER_TO_INT(g_once(&once, ownserver_watcher_start, NULL))) {
-		/* no watcher: verify what there is now, hold no longer */
-		ownserver_watch_end(w, true);
-		return;
-	}
-	g_mutex_lock(&ownserver_watcher.lock);
-	g_ptr_array_add(ownserver_watcher.w, w);
-	g_mutex_unlock(&ownserver_watcher.lock);
-	ownserver_watcher_wake();
 }

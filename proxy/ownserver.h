@@ -25,7 +25,6 @@ int ownserver_hold(struct ownserver_set *s, bool leader_only,
 bool ownserver_verify(int sock, int hold);
 bool ownserver_reserve(struct ownserver_set *s);
 void ownserver_unreserve(struct ownserver_set *s);
-void ownserver_watch(struct ownserver_set *s, int sock, int hold);
 int64_t ownserver_end(struct ownserver_set *s, int sock, int hold, int64_t r);
 
 #endif

@@ -31,6 +31,8 @@ Cases:
   host:PORT         no server of ours: 127.0.0.1:PORT
   busy              a blocking connect to our full listener waits; one to
                     another server of ours meanwhile is answered at once
+  fullnb            a non-blocking connect to our full listener: refused at
+                    once (ECONNREFUSED, as with tcp_abort_on_overflow)
   serve:FILE        a server on 127.0.0.1 whose port goes to FILE; it
                     answers until FILE.stop exists (for another sandbox)
   client:FILE       connect to the port in FILE
@@ -117,16 +119,33 @@ def client(family, addr, port, nonblock=False, src=None):
         c.close()
 
 
-def busy():
-    full = server(socket.AF_INET, "127.0.0.1")
-    full.listen(0)
-    port = full.getsockname()[1]
+def fill(port, n):
+    """n non-blocking connects to our own listener on port (its queue)"""
     fillers = []
-    for _ in range(4):  # fill the accept queue (backlog 0 takes one)
+    for _ in range(n):
         f = socket.socket()
         f.setblocking(False)
         f.connect_ex(("127.0.0.1", port))
         fillers.append(f)
+    return fillers
+
+
+def fullnb():
+    full = server(socket.AF_INET, "127.0.0.1")
+    full.listen(0)
+    port = full.getsockname()[1]
+    fillers = fill(port, 2)  # backlog 0 takes one
+    t0 = time.monotonic()
+    r = client(socket.AF_INET, "127.0.0.1", port, nonblock=True)
+    took = time.monotonic() - t0
+    return r if took < 1 else "%s after %.1f s" % (r, took)
+
+
+def busy():
+    full = server(socket.AF_INET, "127.0.0.1")
+    full.listen(0)
+    port = full.getsockname()[1]
+    fillers = fill(port, 4)  # the accept queue (backlog 0 takes one)
     done = {}
 
     def stuck():
@@ -227,6 +246,8 @@ def run(case):
         return client(socket.AF_INET, "127.0.0.1", int(arg))
     if kind == "busy":
         return busy()
+    if kind == "fullnb":
+        return fullnb()
     if kind == "serve":
         s = server(socket.AF_INET, "127.0.0.1")
         s.settimeout(0.2)

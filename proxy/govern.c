@@ -457,7 +457,8 @@ static int64_t govern_unix_addr(struct govern_call *g, bool bind,
  * alone can take it (ownserver.c); a connect to "any" is then made to the
  * loopback address checked (@sa rewritten). Return: our copy of that
  * listener, to hold until the handshake ended (a slot of the sandbox's
- * reserved for it), or -EPERM.
+ * reserved for it); -ECONNREFUSED when nothing listens there (the
+ * sandbox's server may not be up yet: clients retry on that); or -EPERM.
  */
 static int govern_own_server(struct govern_call *g,
 			     struct sockaddr_storage *sa, socklen_t len)
@@ -475,7 +476,7 @@ static int govern_own_server(struct govern_call *g,
 	hold = ownserver_hold(g->own, g->conf->pidfd_leader_only, &at, len);
 	if (hold < 0) {
 		ownserver_unreserve(g->own);
-		return -EPERM;
+		return hold;
 	}
 	g->allowed = true;
 	g->rule = "own server";
@@ -513,8 +514,10 @@ int64_t govern_connect(const struct listener *l,
 	}
 	if (r == 0)
 		r = govern_decide(&g, &sa, len, false, false);
-	if (r == -EPERM && (hold = govern_own_server(&g, &sa, len)) >= 0)
-		r = 0;
+	if (r == -EPERM) {
+		hold = govern_own_server(&g, &sa, len);
+		r = hold >= 0 ? 0 : hold == -ECONNREFUSED ? hold : r;
+	}
 	if (r == 0)
 		r = govern_proven(&g);
 	if (r == 0) {

@@ -518,7 +518,10 @@ void ownserver_pin_any(struct sockaddr_storage *dst, socklen_t len)
  * @len: its length
  *
  * Serving thread only. Entries whose socket is gone are forgotten.
- * Return: our copy of it, to keep until the handshake ended, or -EPERM.
+ * Return: our copy of it, to keep until the handshake ended; -ECONNREFUSED
+ * when no listening socket of the host's takes the destination at all
+ * (nothing of the host's is revealed that a bind() would not tell); or
+ * -EPERM.
  */
 int ownserver_hold(struct ownserver_set *s, bool leader_only,
 		   const struct sockaddr_storage *dst, socklen_t len)
@@ -557,7 +560,10 @@ int ownserver_hold(struct ownserver_set *s, bool leader_only,
 		close(copy);
 		i++;
 	}
-	return -EPERM;
+	/* no server of ours there: if nobody's is, say so as the kernel
+	 * would (a client waiting for its own server to come up retries on
+	 * ECONNREFUSED), else the policy's EPERM */
+	return ownserver_alone(0, dfam, d, port) ? -ECONNREFUSED : -EPERM;
 }
 
 /*

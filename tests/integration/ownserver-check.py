@@ -22,12 +22,15 @@ Cases:
                     listen() (it stays in the port's group, which may hold
                     a host server's socket); 40 clients, blocking and not:
                     "EPERM x40" when all are refused
-  shut              server shut down (shutdown()) before the connect
+  shut              server shut down (shutdown()) before the connect (it
+                    listens no more)
   anybound:PORT     server 127.0.0.1:PORT; clients bound to 127.0.0.5
                     connect to 0.0.0.0:PORT (the kernel would take their
                     own address), blocking then not: "ok ok" when both
                     reach our server
-  closed            server closed before the connect
+  closed            server closed before the connect (nothing listens)
+  late              our server comes up 0.3 s after the client starts
+                    retrying on ECONNREFUSED (nothing listens meanwhile)
   host:PORT         no server of ours: 127.0.0.1:PORT
   busy              a blocking connect to our full listener waits; one to
                     another server of ours meanwhile is answered at once
@@ -242,6 +245,24 @@ def run(case):
         else:
             s.close()
         return client(socket.AF_INET, "127.0.0.1", port)
+    if kind == "late":  # a client waiting for our server to come up
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+
+        def start():
+            time.sleep(0.3)
+            echo_once(server(socket.AF_INET, "127.0.0.1", port))
+        threading.Thread(target=start, daemon=True).start()
+        seen = set()
+        for _ in range(100):
+            r = client(socket.AF_INET, "127.0.0.1", port)
+            seen.add(r)
+            if r != "ECONNREFUSED":
+                break
+            time.sleep(0.05)
+        return ",".join(sorted(seen))
     if kind == "host":
         return client(socket.AF_INET, "127.0.0.1", int(arg))
     if kind == "busy":

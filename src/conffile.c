@@ -150,7 +150,12 @@ static int conffile_read(const char *path, bool missing_ok,
 	guint i;
 	int r;
 
-	r = util_read_file_bounded(path, CONFFILE_MAX, &data, &len, &truncated);
+	/* a --config FILE the user named may be a pipe (<(...)); a default
+	 * path must be a file */
+	r = missing_ok ? util_read_file_bounded(path, CONFFILE_MAX, &data, &len,
+						&truncated) :
+			 util_read_named_bounded(path, CONFFILE_MAX, &data, &len,
+						 &truncated);
 	if ((r == -ENOENT || r == -ENOTDIR) && missing_ok)
 		return 0;
 	/*

@@ -606,7 +606,7 @@ int netpolicy_load(struct netpolicy *p, const char *path, GError **error)
 	guint i, n = p->rules->len;
 	int r;
 
-	r = util_read_file_bounded(path, NETPOLICY_FILE_MAX, &data, &len, NULL);
+	r = util_read_named_bounded(path, NETPOLICY_FILE_MAX, &data, &len, NULL);
 	if (r < 0) {
 		g_set_error(error, NETPOLICY_FILE_ERROR, -r,
 			    "cannot read policy file %s: %s", path,

@@ -12,18 +12,14 @@
 
 #include "util.h"
 
-/**
- * util_read_file_bounded() - read at most @max bytes of a file
- * @path: file to read (symlinks followed)
- * @max: most bytes kept; the rest is not read
- * @ret_buf: NUL-terminated contents (g_free)
- * @ret_len: bytes in @ret_buf, without the NUL
- * @ret_truncated: set when the file had more than @max bytes
- *
- * Return: 0 or -errno (-ENOENT for a missing file, -EISDIR for a directory).
+/*
+ * Read at most @max bytes of @path into @ret_buf (NUL-terminated), as
+ * util_read_file_bounded(); @streams: a FIFO or character device is read
+ * too, blocking, to its end or @max.
  */
-int util_read_file_bounded(const char *path, size_t max, char **ret_buf,
-			   size_t *ret_len, bool *ret_truncated)
+static int util_read_bounded(const char *path, size_t max, bool streams,
+			     char **ret_buf, size_t *ret_len,
+			     bool *ret_truncated)
 {
 	_cleanup_close_ int fd = -1;
 	g_autofree char *buf = NULL;
@@ -38,8 +34,13 @@ int util_read_file_bounded(const char *path, size_t max, char **ret_buf,
 		return -errno;
 	if (S_ISDIR(st.st_mode))
 		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
+	if (streams && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+		/* opened without waiting for a writer; now read as cat does */
+		if (fcntl(fd, F_SETFL, O_RDONLY) < 0)
+			return -errno;
+	} else if (!S_ISREG(st.st_mode)) {
 		return -EINVAL; /* a FIFO or device would block or never end */
+	}
 	buf = g_malloc(cap + 1);
 	for (;;) {
 		ssize_t n;
@@ -72,6 +73,40 @@ int util_read_file_bounded(const char *path, size_t max, char **ret_buf,
 	if (ret_truncated)
 		*ret_truncated = trunc;
 	return 0;
+}
+
+/**
+ * util_read_file_bounded() - read at most @max bytes of a regular file
+ * @path: file to read (symlinks followed)
+ * @max: most bytes kept; the rest is not read
+ * @ret_buf: NUL-terminated contents (g_free)
+ * @ret_len: bytes in @ret_buf, without the NUL
+ * @ret_truncated: set when the file had more than @max bytes
+ *
+ * Return: 0 or -errno (-ENOENT for a missing file, -EISDIR for a
+ * directory, -EINVAL for a FIFO, device or socket).
+ */
+int util_read_file_bounded(const char *path, size_t max, char **ret_buf,
+			   size_t *ret_len, bool *ret_truncated)
+{
+	return util_read_bounded(path, max, false, ret_buf, ret_len,
+				 ret_truncated);
+}
+
+/**
+ * util_read_named_bounded() - util_read_file_bounded() for a file the user
+ * named on the command line: a pipe (bash's <(...), /dev/stdin) or a
+ * character device (/dev/null) is read too, to its end or @max bytes,
+ * waiting for its writer as cat(1) does
+ * @path, @max, @ret_buf, @ret_len, @ret_truncated: as there
+ *
+ * Return: 0 or -errno.
+ */
+int util_read_named_bounded(const char *path, size_t max, char **ret_buf,
+			    size_t *ret_len, bool *ret_truncated)
+{
+	return util_read_bounded(path, max, true, ret_buf, ret_len,
+				 ret_truncated);
 }
 
 /**

@@ -15,6 +15,8 @@
 
 int util_read_file_bounded(const char *path, size_t max, char **ret_buf,
 			   size_t *ret_len, bool *ret_truncated);
+int util_read_named_bounded(const char *path, size_t max, char **ret_buf,
+			    size_t *ret_len, bool *ret_truncated);
 int util_set_cloexec_nonblock(int fd, bool nonblock);
 ssize_t util_recv_by(int fd, void *buf, size_t len, int64_t deadline);
 

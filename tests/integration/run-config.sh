@@ -14,7 +14,7 @@ lib_tmpdir
 run_make_host || tap_skip_all "cannot make a veth pair here"
 PY=/usr/bin/python3
 [ -x "$PY" ] || tap_skip_all "python3 missing"
-tap_plan 18
+tap_plan 19
 
 # no file of the machine's or of whoever runs the suite: an empty user
 # directory, and (below) the system's directory hidden by a tmpfs
@@ -219,5 +219,19 @@ sed 's/^#\([a-z]\)/\1/' "$top_srcdir/examples/lxnet.conf" >"$TMP_DIR/sample.conf
 st=$?
 [ $st -eq 0 ] || tap_diag "$(cat "$TMP_DIR/err")"
 tap_result $st "examples/lxnet.conf parses with every option line in use"
+
+# 19: --config and --policy from a pipe (bash's <(...), as CI scripts
+# write them) or /dev/null: read to their end (before: "cannot read policy
+# file /dev/fd/63: Invalid argument", status 2, found by a new user)
+out=$(lxrun --config <(printf 'hostname piped\n') --policy <(printf 'deny tcp:192.0.2.1\n') \
+	--log-connections - -- sh -c 'cat /etc/hostname
+	'"$PY"' -c "import socket; print(socket.socket().connect_ex((\"192.0.2.1\", 80)))"' 2>"$TMP_DIR/pipe.err")
+st=$?
+lxrun --policy /dev/null -- true 2>>"$TMP_DIR/pipe.err"
+st2=$?
+tap_diag "$(tr '\n' ' ' <"$TMP_DIR/pipe.err" | head -c 300)"
+[ $st -eq 0 ] && [ $st2 -eq 0 ] && [ "$out" = "$(printf 'piped\n1')" ] &&
+	grep -q '"verdict":"deny","rule":"tcp:192.0.2.1"' "$TMP_DIR/pipe.err"
+tap_result $? "--config <(...) and --policy <(...) are read (hostname and rule applied: $(echo $out)), --policy /dev/null is an empty policy"
 
 exit $((LIB_TAP_FAILED > 0))

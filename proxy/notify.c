@@ -756,7 +756,7 @@ int listener_start(struct listener *l)
 		l->nl = nlep_sandbox_new(l->conf->nlep, l->fd, l->journal,
 					 l->conf->pidfd_leader_only);
 	if (l->conf->policy && netpolicy_active(l->conf->policy) && !l->own)
-		l->own = ownserver_set_new();
+		l->own = ownserver_set_new(l->netns_ino);
 	r = pthread_attr_init(&attr);
 	if (r)
 		return -r;

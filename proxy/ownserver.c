@@ -59,14 +59,15 @@
  * Not covered, and refused as before: UDP (a connected UDP socket would
  * keep sending to the port after the sandbox's server is gone); a server
  * that listens without a bind the proxy made (listen()'s autobind), or
- * whose binding thread and process no longer hold it at that number (a
- * listener handed to another process, or dup()ed and closed); a
+ * that no process of the sandbox's network namespace holds any more (one
+ * its binder gave away is looked for in /proc: ownserver_relocate()); a
  * SO_REUSEPORT server.
  * The host's own steering (sk_lookup programs, TPROXY) is not seen: the
  * 4-tuple is the one connected to.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -74,8 +75,11 @@
 #include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include <glib.h>
@@ -91,6 +95,9 @@
 
 /* Listening sockets remembered per sandbox. */
 #define OWNSERVER_MAX 256
+/* What is read of /proc to find a socket its binder gave away. */
+#define OWNSERVER_SCAN_TASKS 8192
+#define OWNSERVER_SCAN_FDS 65536
 /* Connects to them under way per sandbox at once. */
 #define OWNSERVER_MAX_PENDING 256
 /* How long a handshake still under way when connect() returned is waited
@@ -105,6 +112,7 @@
  * or its process once that thread ended. */
 struct ownserver_entry {
 	uint64_t cookie;
+	ino_t ino;
 	pid_t pid;
 	pid_t tgid;
 	int fd;
@@ -114,6 +122,8 @@ struct ownserver_entry {
 /*
  * struct ownserver_set - one sandbox's listening sockets
  * @pending: its connects to them under way (g_atomic)
+ * @netns_ino: the sandbox's network namespace (0: not known), whose
+ *	processes a socket moved from its binder is looked for in
  * @closed: the sandbox's listener is gone (g_atomic): its handshakes
  *	still under way are aborted
  * @e, @n: the sockets (serving thread only)
@@ -124,14 +134,18 @@ struct ownserver_entry {
 struct ownserver_set {
 	gint pending;
 	gint closed;
+	ino_t netns_ino;
 	unsigned int n;
 	unsigned int next;
 	struct ownserver_entry e[OWNSERVER_MAX];
 };
 
-struct ownserver_set *ownserver_set_new(void)
+struct ownserver_set *ownserver_set_new(ino_t netns_ino)
 {
-	return g_atomic_rc_box_new0(struct ownserver_set);
+	struct ownserver_set *s = g_atomic_rc_box_new0(struct ownserver_set);
+
+	s->netns_ino = netns_ino;
+	return s;
 }
 
 void ownserver_set_unref(struct ownserver_set *s)
@@ -239,6 +253,83 @@ static int ownserver_take(const struct ownserver_entry *e, bool leader_only)
 	return copy;
 }
 
+/* Whether fd directory @fds (of process @pid) holds socket @want
+ * ("socket:[INODE]"), reading at most *@budget entries; its number. */
+static int ownserver_scan_fds(DIR *fds, const char *want, unsigned int *budget)
+{
+	struct dirent *de;
+	char link[64];
+
+	while (*budget > 0 && (de = readdir(fds))) {
+		ssize_t n;
+
+		(*budget)--;
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		n = readlinkat(dirfd(fds), de->d_name, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strcmp(link, want) == 0)
+			return atoi(de->d_name);
+	}
+	return -1;
+}
+
+/*
+ * Where entry @e's socket went once its binder no longer holds it at that
+ * number: a process of the sandbox's network namespace holding it (at
+ * another number after a dup() and close(), or a child it was passed to
+ * or forked with). Looked for only then, through /proc, at most
+ * OWNSERVER_SCAN_TASKS processes and OWNSERVER_SCAN_FDS fds; a socket not
+ * found is forgotten, so a sandbox cannot make it look again for free.
+ * Return: true when found (@e now names it).
+ */
+static bool ownserver_relocate(const struct ownserver_set *s,
+			       struct ownserver_entry *e)
+{
+	unsigned int tasks = OWNSERVER_SCAN_TASKS, fds = OWNSERVER_SCAN_FDS;
+	struct dirent *de;
+	bool found = false;
+	char want[48];
+	DIR *proc;
+
+	if (s->netns_ino == 0 || e->ino == 0)
+		return false;
+	snprintf(want, sizeof(want), "socket:[%llu]",
+		 (unsigned long long)e->ino);
+	proc = opendir("/proc");
+	while (proc && !found && tasks > 0 && fds > 0 && (de = readdir(proc))) {
+		char path[64];
+		struct stat st;
+		pid_t pid;
+		DIR *dir;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		tasks--;
+		pid = (pid_t)atoi(de->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		if (stat(path, &st) < 0 || st.st_ino != s->netns_ino)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+		dir = opendir(path);
+		if (!dir)
+			continue;
+		fd = ownserver_scan_fds(dir, want, &fds);
+		closedir(dir);
+		if (fd >= 0) {
+			e->pid = e->tgid = pid;
+			e->fd = fd;
+			found = true;
+		}
+	}
+	if (proc)
+		closedir(proc);
+	return found;
+}
+
 /* Whether entry @e still names its socket. */
 static bool ownserver_alive(const struct ownserver_entry *e, bool leader_only)
 {
@@ -283,6 +374,7 @@ static unsigned int ownserver_sweep(struct ownserver_set *s, bool leader_only)
 void ownserver_note_bind(struct ownserver_set *s, bool leader_only, pid_t pid,
 			 int fd, int sock)
 {
+	struct stat st;
 	struct sockaddr_storage sa;
 	socklen_t len = sizeof(sa);
 	struct ownserver_entry e = { .pid = pid, .fd = fd };
@@ -295,8 +387,9 @@ void ownserver_note_bind(struct ownserver_set *s, bool leader_only, pid_t pid,
 	    !(ownserver_any(family, a) || ownserver_loopback(family, a)))
 		return;
 	e.cookie = sockets_cookie(sock);
-	if (e.cookie == 0)
+	if (e.cookie == 0 || fstat(sock, &st) < 0)
 		return;
+	e.ino = st.st_ino;
 	if (task_status_pid(-1, pid, "Tgid", false, &e.tgid) < 0)
 		e.tgid = pid;
 	for (i = 0; i < s->n; i++)
@@ -550,6 +643,8 @@ int ownserver_hold(struct ownserver_set *s, bool leader_only,
 			continue;
 		}
 		copy = ownserver_take(e, leader_only);
+		if (copy < 0 && ownserver_relocate(s, e))
+			copy = ownserver_take(e, leader_only);
 		if (copy < 0) {
 			ownserver_forget(s, i); /* gone: i is the next one now */
 			continue;

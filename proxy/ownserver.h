@@ -13,7 +13,7 @@
 
 struct ownserver_set;
 
-struct ownserver_set *ownserver_set_new(void);
+struct ownserver_set *ownserver_set_new(ino_t netns_ino);
 void ownserver_set_unref(struct ownserver_set *s);
 void ownserver_set_close(struct ownserver_set *s);
 bool ownserver_closed(const struct ownserver_set *s);

@@ -11,6 +11,9 @@ Cases:
   any4              server 0.0.0.0, client to 0.0.0.0
   mapped            server 127.0.0.1, IPv6 client to ::ffff:127.0.0.1
   thread            server bound by a thread that ended before the connect
+  passfd, forkchild, dupclose
+                    the listener given away by its binder (to a child by
+                    pass_fds, to a forked child, dup()ed and closed)
   dual              server [::] dual-stack, IPv4 client
   v6only:PORT       server [::]:PORT IPV6_V6ONLY, IPv4 client to PORT
   other:PORT        server 127.0.0.2:PORT, client to 127.0.0.1:PORT
@@ -46,6 +49,7 @@ import os
 import select
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -144,6 +148,44 @@ def fullnb():
     return r if took < 1 else "%s after %.1f s" % (r, took)
 
 
+def moved(kind):
+    """a listener its binder gave away: to a child (pass_fds, as socket
+    activation does), to a forked child that accepts, or dup()ed and
+    closed in the same process"""
+    s = server(socket.AF_INET, "127.0.0.1")
+    port = s.getsockname()[1]
+    child = None
+    if kind == "passfd":
+        child = subprocess.Popen(
+            [sys.executable, "-c",
+             "import socket, sys\n"
+             "s = socket.socket(fileno=int(sys.argv[1]))\n"
+             "c, _ = s.accept()\n"
+             "c.sendall(c.recv(64))\n", str(s.fileno())],
+            pass_fds=[s.fileno()])
+        s.close()
+    elif kind == "forkchild":
+        pid = os.fork()
+        if pid == 0:
+            try:
+                c, _ = s.accept()
+                c.sendall(c.recv(64))
+            finally:
+                os._exit(0)
+        s.close()
+        child = pid
+    else:
+        s2 = socket.socket(fileno=os.dup(s.fileno()))
+        s.close()
+        echo_once(s2)
+    r = client(socket.AF_INET, "127.0.0.1", port)
+    if isinstance(child, int):
+        os.waitpid(child, 0)
+    elif child:
+        child.wait(timeout=10)
+    return r
+
+
 def busy():
     full = server(socket.AF_INET, "127.0.0.1")
     full.listen(0)
@@ -188,6 +230,8 @@ def run(case):
         t.join()
         echo_once(box["s"])
         return client(socket.AF_INET, "127.0.0.1", box["s"].getsockname()[1])
+    if kind in ("passfd", "forkchild", "dupclose"):
+        return moved(kind)
     if kind == "mapped":
         s = server(socket.AF_INET, "127.0.0.1")
         echo_once(s)

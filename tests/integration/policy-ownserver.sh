@@ -50,10 +50,11 @@ arrivals() { arrivals_of "tcp:127.0.0.1:$1"; }
 # no other call
 policy_proxy allow --allow tcp:192.0.2.1:443 --log-connections "$TMP_DIR/conn.log"
 check allow own4 ok mapped ok own4nb ok own6 ok own6nb ok any4 ok dual ok thread ok \
-	busy ok fullnb ECONNREFUSED late ECONNREFUSED,ok host:9701 EPERM
+	busy ok fullnb ECONNREFUSED late ECONNREFUSED,ok passfd ok forkchild ok dupclose ok \
+	host:9701 EPERM
 r=$?
 grep -q '"rule":"own server"' "$TMP_DIR/conn.log"
-tap_result $((r + $?)) "--allow: the sandbox's own servers on the loopback are reached (IPv4, IPv6, mapped, wildcard, dual-stack, non-blocking, bound by an ended thread; logged as \"own server\"; a non-blocking connect to its full queue refused at once; a port nobody listens on ECONNREFUSED, so a client waiting for its server retries), the host's are not"
+tap_result $((r + $?)) "--allow: the sandbox's own servers on the loopback are reached (IPv4, IPv6, mapped, wildcard, dual-stack, non-blocking, bound by an ended thread, given away by its binder; logged as \"own server\"; a non-blocking connect to its full queue refused at once; a port nobody listens on ECONNREFUSED, so a client waiting for its server retries), the host's are not"
 
 # 2: --no-host-loopback alone, the same
 policy_proxy lo --no-host-loopback

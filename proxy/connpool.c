@@ -187,7 +187,13 @@ static void connpool_run(gpointer data, gpointer user_data)
 	intr = j->interrupt;
 	g_mutex_unlock(&connpool_watch.lock);
 	if (j->hold >= 0) {
+		int64_t made = r;
+
 		r = ownserver_end(j->own, j->sock, j->hold, r);
+		if (r == -EPERM && made != -EPERM) { /* it ended elsewhere */
+			j->event.allowed = false;
+			j->event.rule = OWNSERVER_ELSEWHERE;
+		}
 		j->hold = -1;
 	}
 

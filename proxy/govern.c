@@ -546,8 +546,14 @@ int64_t govern_connect(const struct listener *l,
 			    -errno : 0;
 	}
 	if (hold >= 0) { /* made here, or the caller is gone */
+		int64_t made = r;
+
 		r = ownserver_end(g.own, g.sock, hold, r);
 		hold = -1;
+		if (r == -EPERM && made != -EPERM) { /* it ended elsewhere */
+			g.allowed = false;
+			g.rule = OWNSERVER_ELSEWHERE;
+		}
 	}
 	if (r != NOTIF_ANSWERED)
 		govern_log(&g, "connect", r);

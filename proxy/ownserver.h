@@ -13,6 +13,10 @@
 
 struct ownserver_set;
 
+/* The connection log's rule for a connect let through to the sandbox's
+ * own server that the host sent elsewhere (a NAT rule), then refused. */
+#define OWNSERVER_ELSEWHERE "own server: the host sent it elsewhere"
+
 struct ownserver_set *ownserver_set_new(ino_t netns_ino);
 void ownserver_set_unref(struct ownserver_set *s);
 void ownserver_set_close(struct ownserver_set *s);

@@ -141,7 +141,7 @@ except OSError as e:
     print("blocking:", errno.errorcode[e.errno])
 c = socket.socket()
 c.setblocking(False)
-c.connect_ex(("127.0.0.1", 9704))
+print("non-blocking connect:", errno.errorcode.get(c.connect_ex(("127.0.0.1", 9704)), "0"))
 select.select([], [c], [], 5)
 c.setblocking(True)
 try:
@@ -155,8 +155,11 @@ EOF
 	iptables -t nat -F OUTPUT
 	printf '%s\n' "$out" | sed 's/^/# /'
 	printf '%s\n' "$out" | grep -qx 'blocking: EPERM' &&
-		printf '%s\n' "$out" | grep -Eqx 'non-blocking: (EPIPE|ECONNRESET)'
-	tap_result $? "a connection a host NAT rule sent to a host server is refused (blocking: EPERM; non-blocking: shut down)"
+		printf '%s\n' "$out" | grep -qx 'non-blocking connect: EPERM' &&
+		printf '%s\n' "$out" | grep -Eqx 'non-blocking: (EPIPE|ECONNRESET)' &&
+		[ "$(grep -c '"verdict":"deny","rule":"own server: the host sent it elsewhere"' \
+			"$TMP_DIR/conn.log")" -ge 1 ]
+	tap_result $? "a connection a host NAT rule sent to a host server is refused (blocking and non-blocking: EPERM, the socket shut down, logged as denied)"
 else
 	tap_skip "NAT on the loopback" "iptables cannot add a nat rule here: $(head -c 200 "$TMP_DIR/ipt.err")"
 fi

@@ -613,8 +613,8 @@ void ownserver_pin_any(struct sockaddr_storage *dst, socklen_t len)
  * Serving thread only. Entries whose socket is gone are forgotten.
  * Return: our copy of it, to keep until the handshake ended; -ECONNREFUSED
  * when no listening socket of the host's takes the destination at all
- * (nothing of the host's is revealed that a bind() would not tell); or
- * -EPERM.
+ * (which ports a host server listens on is thus told, as a bind() tells
+ * it where binds are allowed); or -EPERM.
  */
 int ownserver_hold(struct ownserver_set *s, bool leader_only,
 		   const struct sockaddr_storage *dst, socklen_t len)

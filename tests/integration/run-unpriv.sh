@@ -101,10 +101,10 @@ tap_result $? "ordinary user: lxnetfs and lxnet-proxy killed (-9) are restarted,
 
 # Under a policy an ordinary user's proxy lets the sandbox's clients reach
 # its own servers on the loopback (proxy/ownserver.c), not the host's
-"$PY" "$top_srcdir/tests/integration/policy-servers.py" "$TMP_DIR/own.ready" \
+python3 "$top_srcdir/tests/integration/policy-servers.py" "$TMP_DIR/own.ready" \
 	"$TMP_DIR/own.counts" tcp:127.0.0.1:9801 &
 lib_on_exit "kill $! 2>/dev/null"
-wait_until 10 test -e "$TMP_DIR/own.ready"
+wait_until 10 test -e "$TMP_DIR/own.ready" || tap_diag "the host server did not start"
 out=$(run_as_user "'$LXNET' run $VIEW --allow tcp:192.0.2.1:443 -- \
 	python3 '$top_srcdir/tests/integration/ownserver-check.py' own4 ok own6nb ok host:9801 EPERM" 2>&1)
 st=$?

@@ -71,20 +71,8 @@ def server(family, addr, port=0, v6only=None, reuseport=False):
     return s
 
 
-def echo_once(srv):
-    def run():
-        try:
-            c, _ = srv.accept()
-            with c:
-                c.sendall(c.recv(64))
-        except OSError:
-            pass
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t
-
-
-def echo_all(srv):
+def echo_once(srv, forever=False):
+    """a thread that echoes one line to one client of srv (or to each)"""
     def run():
         while True:
             try:
@@ -93,7 +81,15 @@ def echo_all(srv):
                     c.sendall(c.recv(64))
             except OSError:
                 pass
-    threading.Thread(target=run, daemon=True).start()
+            if not forever:
+                return
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+def echo_all(srv):
+    echo_once(srv, forever=True)
 
 
 def client(family, addr, port, nonblock=False, src=None):

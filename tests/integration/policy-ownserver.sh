@@ -35,6 +35,13 @@ check() {
 	printf '%s\n' "$out" | sed 's/^/# /'
 	return $st
 }
+# in_proxy NAME SCRIPT ARGS... - a Python script in a shim of proxy NAME
+in_proxy() {
+	local name=$1
+	shift
+	timeout -k 5 120 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/$name.sock" -- \
+		"$PY" "$@" 2>&1
+}
 # arrivals_of SPEC - connections the host's server SPEC took
 arrivals_of() {
 	kill -USR1 "$SERVERS" 2>/dev/null
@@ -150,8 +157,7 @@ try:
 except OSError as e:
     print("non-blocking:", errno.errorcode[e.errno])
 EOF
-	out=$(timeout -k 5 60 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/allow.sock" -- \
-		"$PY" "$TMP_DIR/nat.py" 2>&1)
+	out=$(in_proxy allow "$TMP_DIR/nat.py")
 	iptables -t nat -F OUTPUT
 	printf '%s\n' "$out" | sed 's/^/# /'
 	printf '%s\n' "$out" | grep -qx 'blocking: EPERM' &&
@@ -183,8 +189,7 @@ for i in range(600):
     s.accept()[0].close()
 print("connected", ok)
 EOF
-out=$(timeout -k 5 120 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/allow.sock" -- \
-	"$PY" "$TMP_DIR/many.py" 2>&1)
+out=$(in_proxy allow "$TMP_DIR/many.py")
 printf '# %s\n' "$out"
 [ "$out" = "connected 600" ]
 tap_result $? "600 non-blocking connects in a row to the sandbox's own server all connect (slots given back)"
@@ -221,8 +226,7 @@ try:
 except OSError as e:
     print(os.strerror(e.errno))
 EOF
-out=$(timeout -k 5 120 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/allow.sock" -- \
-	"$PY" "$TMP_DIR/table.py" 2>&1)
+out=$(in_proxy allow "$TMP_DIR/table.py")
 printf '# %s\n' "$out"
 [ "$out" = "connected" ]
 tap_result $? "the sandbox's server is reached after 300 other processes bound a socket each (a full table forgets the ones gone)"
@@ -271,13 +275,13 @@ for name, addr in (("allowed", ("198.51.100.1", 9706)), ("own", s.getsockname())
 EOF
 policy_proxy pool --allow tcp:198.51.100.1:9706
 for h in 1 2; do
+	# timeout itself in the background, so that the kill at exit ends it
 	timeout -k 5 60 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/pool.sock" -- \
 		"$PY" "$TMP_DIR/hog.py" "$TMP_DIR/hog$h" >/dev/null 2>&1 &
 	lib_on_exit "kill $! 2>/dev/null"
 done
 wait_until 20 test -e "$TMP_DIR/hog1" -a -e "$TMP_DIR/hog2"
-out=$(timeout -k 5 20 unshare -rn "$LXNET_BIN" shim --proxy "$TMP_DIR/pool.sock" -- \
-	"$PY" "$TMP_DIR/victim.py" 2>&1)
+out=$(in_proxy pool "$TMP_DIR/victim.py")
 printf '%s\n' "$out" | sed 's/^/# /'
 [ "$out" = "allowed: at once
 own: at once" ]

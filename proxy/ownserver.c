@@ -445,34 +445,53 @@ static bool ownserver_usable(int l, int dfam, const uint8_t d[16],
 
 /*
  * Ask the host's inet_diag about TCP sockets of @family: one with the
- * 4-tuple @id (exact), or a dump of those in @states. Return: a
- * NETLINK_SOCK_DIAG socket of the proxy's namespace to read the answer
- * from (receives time out), or -errno.
+ * 4-tuple @id (exact), or a dump of those in @states, and with a @port
+ * other than 0 only those whose local port it is (the kernel filters: a
+ * host with many listeners, any user's or another sandbox's, would
+ * otherwise fill the answer past what is read, and cost each connect a
+ * walk of them all). Return: a NETLINK_SOCK_DIAG socket of the proxy's
+ * namespace to read the answer from (receives time out), or -errno.
  */
 static int ownserver_diag_ask(int family, bool dump, uint32_t states,
-			      const struct inet_diag_sockid *id)
+			      const struct inet_diag_sockid *id, uint16_t port)
 {
 	struct timeval tv = { .tv_sec = OWNSERVER_DIAG_TIMEOUT_MS / 1000 };
+	/* one S_COND op: any address, this port; true ends the program
+	 * (accept), false jumps past it (reject) */
+	struct ownserver_diag_port {
+		struct inet_diag_bc_op op;
+		struct inet_diag_hostcond cond;
+	};
 	struct {
 		struct nlmsghdr h;
 		struct inet_diag_req_v2 r;
+		struct rtattr a;
+		struct ownserver_diag_port bc;
 	} req = {
-		.h = { .nlmsg_len = sizeof(req),
-		       .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		.h = { .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 		       .nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0) },
 		.r = { .sdiag_family = (uint8_t)family,
 		       .sdiag_protocol = IPPROTO_TCP,
 		       .idiag_states = states },
+		.a = { .rta_len = RTA_LENGTH(sizeof(struct ownserver_diag_port)),
+		       .rta_type = INET_DIAG_REQ_BYTECODE },
+		.bc = { .op = { .code = INET_DIAG_BC_S_COND,
+				.yes = sizeof(struct ownserver_diag_port),
+				.no = sizeof(struct ownserver_diag_port) + 4 },
+			.cond = { .family = AF_UNSPEC, .prefix_len = 0,
+				  .port = port } },
 	};
 	int fd, r;
 
+	G_STATIC_ASSERT(sizeof(struct ownserver_diag_port) % 4 == 0);
+	req.h.nlmsg_len = port ? sizeof(req) : offsetof(__typeof__(req), a);
 	if (id)
 		req.r.id = *id;
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
-	    send(fd, &req, sizeof(req), 0) < 0) {
+	    send(fd, &req, req.h.nlmsg_len, 0) < 0) {
 		r = -errno;
 		close(fd);
 		return r;
@@ -528,8 +547,9 @@ static bool ownserver_diag_rival(const struct nlmsghdr *h, uint64_t cookie,
  * connection to @dfam/@d port @port. The kernel's bind rules keep a new
  * one off the port while ours listens, but not one that joined its
  * SO_REUSEPORT group before the sandbox cleared the option again: the
- * host's listeners are read (inet_diag, both families; at most
- * OWNSERVER_DIAG_MAX datagrams each). Return: true when shown alone.
+ * host's listeners on @port are read (inet_diag, both families, filtered
+ * by the kernel; at most OWNSERVER_DIAG_MAX datagrams each). Return: true
+ * when shown alone.
  */
 static bool ownserver_alone(uint64_t cookie, int dfam, const uint8_t d[16],
 			    uint16_t port)
@@ -541,7 +561,7 @@ static bool ownserver_alone(uint64_t cookie, int dfam, const uint8_t d[16],
 	for (i = 0; i < G_N_ELEMENTS(families); i++) {
 		_cleanup_close_ int fd = ownserver_diag_ask(families[i], true,
 							    1U << TCP_LISTEN,
-							    NULL);
+							    NULL, port);
 		bool done = false;
 		int k;
 
@@ -702,7 +722,7 @@ static int ownserver_diag_find(int family, const uint8_t local[16],
 
 	memcpy(id.idiag_src, local, alen);
 	memcpy(id.idiag_dst, remote, alen);
-	fd = ownserver_diag_ask(family, false, ~0U, &id);
+	fd = ownserver_diag_ask(family, false, ~0U, &id, 0);
 	if (fd < 0)
 		return fd;
 	n = recv(fd, &ans, sizeof(ans), 0);

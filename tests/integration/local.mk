@@ -120,7 +120,8 @@ EXTRA_DIST += tests/integration/run-policy.sh tests/integration/policy-check.py 
 	tests/integration/policy-servers.py
 # under a policy, the sandbox's own loopback servers (proxy/ownserver.c)
 TESTS += tests/integration/policy-ownserver.sh
-EXTRA_DIST += tests/integration/policy-ownserver.sh tests/integration/ownserver-check.py
+EXTRA_DIST += tests/integration/policy-ownserver.sh tests/integration/ownserver-check.py \
+	tests/integration/ownserver-listeners.py
 # signals and a governed blocking connect (proxy/govern.c, the watcher)
 check_PROGRAMS += tests/helpers/connect-intr
 tests_helpers_connect_intr_SOURCES = tests/helpers/connect-intr.c

@@ -12,7 +12,7 @@ lib_enter_ns "$@"
 proxy_require
 lib_tmpdir
 CHECK="$PY $top_srcdir/tests/integration/ownserver-check.py"
-tap_plan 13
+tap_plan 14
 
 ip link set lo up
 ip addr add 198.51.100.1/32 dev lo
@@ -297,6 +297,22 @@ after=$(arrivals_of tcp:127.0.0.5:9707)
 tap_diag "host server 127.0.0.5:9707: arrivals $before -> $after"
 [ -n "$before" ] && [ "$before" = "$after" ]
 tap_result $((r + $?)) "a client bound to 127.0.0.5 connecting to 0.0.0.0 reaches the sandbox's 127.0.0.1 server, not the host's on 127.0.0.5 (0 arrivals)"
+
+# 13: the host's listeners are read on the port only: 90000 of them on
+# other ports (any user's, or another sandbox's: each is the host's) would
+# fill the whole dump past what is read, and the sandbox's own servers be
+# refused (EPERM) and a free port EPERM as well
+"$PY" "$top_srcdir/tests/integration/ownserver-listeners.py" 90000 "$TMP_DIR/many.ready" &
+MANY=$!
+lib_on_exit "kill $MANY 2>/dev/null; wait $MANY 2>/dev/null"
+if wait_until 60 test -e "$TMP_DIR/many.ready"; then
+	check allow own4 ok own6nb ok dual ok host:9701 EPERM host:9799 ECONNREFUSED
+	tap_result $? "with 90000 host listeners on other ports the sandbox's own servers are reached and a free port is ECONNREFUSED"
+else
+	tap_skip "90000 host listeners on other ports" "they could not be made (memory, fd limits)"
+fi
+kill $MANY 2>/dev/null
+wait $MANY 2>/dev/null
 
 # 12: through lxnet run
 if [ -c /dev/fuse ] && [ -x "$top_builddir/fs/lxnetfs" ]; then

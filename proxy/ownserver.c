@@ -107,6 +107,8 @@
 #define OWNSERVER_DIAG_TIMEOUT_MS 1000
 #define OWNSERVER_DIAG_MAX 256
 #define OWNSERVER_DIAG_BUF 32768
+/* Room for the listener dump's filter: three S_COND ops, two JMPs. */
+#define OWNSERVER_DIAG_BC 96
 
 /* A socket the sandbox bound: found again through its binding thread,
  * or its process once that thread ended. */
@@ -445,46 +447,37 @@ static bool ownserver_usable(int l, int dfam, const uint8_t d[16],
 
 /*
  * Ask the host's inet_diag about TCP sockets of @family: one with the
- * 4-tuple @id (exact), or a dump of those in @states, and with a @port
- * other than 0 only those whose local port it is (the kernel filters: a
- * host with many listeners, any user's or another sandbox's, would
- * otherwise fill the answer past what is read, and cost each connect a
- * walk of them all). Return: a NETLINK_SOCK_DIAG socket of the proxy's
- * namespace to read the answer from (receives time out), or -errno.
+ * 4-tuple @id (exact), or a dump of those in @states that filter @bc
+ * (INET_DIAG_REQ_BYTECODE, @bclen bytes; none when 0) passes. Return: a
+ * NETLINK_SOCK_DIAG socket of the proxy's namespace to read the answer
+ * from (receives time out), or -errno.
  */
 static int ownserver_diag_ask(int family, bool dump, uint32_t states,
-			      const struct inet_diag_sockid *id, uint16_t port)
+			      const struct inet_diag_sockid *id,
+			      const void *bc, size_t bclen)
 {
 	struct timeval tv = { .tv_sec = OWNSERVER_DIAG_TIMEOUT_MS / 1000 };
-	/* one S_COND op: any address, this port; true ends the program
-	 * (accept), false jumps past it (reject) */
-	struct ownserver_diag_port {
-		struct inet_diag_bc_op op;
-		struct inet_diag_hostcond cond;
-	};
 	struct {
 		struct nlmsghdr h;
 		struct inet_diag_req_v2 r;
 		struct rtattr a;
-		struct ownserver_diag_port bc;
+		uint8_t bc[OWNSERVER_DIAG_BC];
 	} req = {
 		.h = { .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 		       .nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0) },
 		.r = { .sdiag_family = (uint8_t)family,
 		       .sdiag_protocol = IPPROTO_TCP,
 		       .idiag_states = states },
-		.a = { .rta_len = RTA_LENGTH(sizeof(struct ownserver_diag_port)),
+		.a = { .rta_len = RTA_LENGTH(bclen),
 		       .rta_type = INET_DIAG_REQ_BYTECODE },
-		.bc = { .op = { .code = INET_DIAG_BC_S_COND,
-				.yes = sizeof(struct ownserver_diag_port),
-				.no = sizeof(struct ownserver_diag_port) + 4 },
-			.cond = { .family = AF_UNSPEC, .prefix_len = 0,
-				  .port = port } },
 	};
 	int fd, r;
 
-	G_STATIC_ASSERT(sizeof(struct ownserver_diag_port) % 4 == 0);
-	req.h.nlmsg_len = port ? sizeof(req) : offsetof(__typeof__(req), a);
+	if (bclen > sizeof(req.bc))
+		return -EINVAL;
+	memcpy(req.bc, bc, bclen);
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.r)) +
+			  (bclen ? RTA_LENGTH(bclen) : 0);
 	if (id)
 		req.r.id = *id;
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
@@ -497,6 +490,69 @@ static int ownserver_diag_ask(int family, bool dump, uint32_t states,
 		return r;
 	}
 	return fd;
+}
+
+/* Append to filter @bc (*@len bytes so far) an S_COND op: local address
+ * @a of @family (the full address; the kernel's AF_INET one matches
+ * IPv4-mapped IPv6 sockets too) and port @port. Its jumps are set by
+ * ownserver_diag_filter(). */
+static void ownserver_diag_cond(uint8_t *bc, size_t *len, int family,
+				const uint8_t a[16], uint16_t port)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct inet_diag_bc_op op = { .code = INET_DIAG_BC_S_COND };
+	struct inet_diag_hostcond c = {
+		.family = (uint8_t)family,
+		.prefix_len = (uint8_t)(alen * 8),
+		.port = port,
+	};
+
+	memcpy(bc + *len, &op, sizeof(op));
+	memcpy(bc + *len + sizeof(op), &c, sizeof(c));
+	memcpy(bc + *len + sizeof(op) + sizeof(c), a, alen);
+	*len += sizeof(op) + sizeof(c) + alen;
+}
+
+/*
+ * A filter passing only the listening sockets that may take a connection
+ * to @dfam/@d port @port: bound to @d or to a wildcard that takes it
+ * (0.0.0.0, ::ffff:0.0.0.0, or [::], whose IPV6_V6ONLY is read after).
+ * The kernel then sends those alone: a host with many listeners
+ * elsewhere, which any user or another sandbox (whose sockets are the
+ * host's) can make, would otherwise fill the answer past what is read
+ * and cost each connect a walk of them all. The kernel's audit follows
+ * the ops' "yes" jumps one after the other, so an or is a match going on
+ * to a JMP to the end (pass) and a miss jumping over it to the next
+ * condition; a miss of the last jumps past the end (fail).
+ * Return: its length in @bc (OWNSERVER_DIAG_BC bytes).
+ */
+static size_t ownserver_diag_filter(uint8_t *bc, int dfam,
+				    const uint8_t d[16], uint16_t port)
+{
+	static const uint8_t any[16];
+	const struct inet_diag_bc_op jmp = { .code = INET_DIAG_BC_JMP,
+					     .yes = sizeof(jmp) };
+	size_t at[3], jat[2], n = 0, len = 0, i;
+
+	at[n] = len, ownserver_diag_cond(bc, &len, dfam, d, port);
+	jat[n++] = len, memcpy(bc + len, &jmp, sizeof(jmp)), len += sizeof(jmp);
+	if (dfam == AF_INET) {
+		at[n] = len, ownserver_diag_cond(bc, &len, AF_INET, any, port);
+		jat[n++] = len, memcpy(bc + len, &jmp, sizeof(jmp));
+		len += sizeof(jmp);
+	}
+	at[n] = len, ownserver_diag_cond(bc, &len, AF_INET6, any, port);
+	for (i = 0; i <= n; i++) {
+		struct inet_diag_bc_op *op = (void *)(bc + at[i]);
+		size_t size = (i < n ? jat[i] : len) - at[i];
+
+		op->yes = (uint8_t)size; /* on: the JMP, or the end */
+		op->no = (uint16_t)(size + 4); /* over it */
+		if (i < n)
+			((struct inet_diag_bc_op *)(void *)(bc + jat[i]))->no =
+				(uint16_t)(len - jat[i]);
+	}
+	return len;
 }
 
 /* Whether inet_diag answer @h says IPV6_V6ONLY (INET_DIAG_SKV6ONLY). */
@@ -547,21 +603,23 @@ static bool ownserver_diag_rival(const struct nlmsghdr *h, uint64_t cookie,
  * connection to @dfam/@d port @port. The kernel's bind rules keep a new
  * one off the port while ours listens, but not one that joined its
  * SO_REUSEPORT group before the sandbox cleared the option again: the
- * host's listeners on @port are read (inet_diag, both families, filtered
- * by the kernel; at most OWNSERVER_DIAG_MAX datagrams each). Return: true
- * when shown alone.
+ * host's listeners that may take it are read (inet_diag, both families,
+ * filtered by the kernel: ownserver_diag_filter(); at most
+ * OWNSERVER_DIAG_MAX datagrams each). Return: true when shown alone.
  */
 static bool ownserver_alone(uint64_t cookie, int dfam, const uint8_t d[16],
 			    uint16_t port)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	g_autofree struct nlmsghdr *ans = g_malloc(OWNSERVER_DIAG_BUF);
+	uint8_t bc[OWNSERVER_DIAG_BC];
+	size_t bclen = ownserver_diag_filter(bc, dfam, d, port);
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(families); i++) {
 		_cleanup_close_ int fd = ownserver_diag_ask(families[i], true,
 							    1U << TCP_LISTEN,
-							    NULL, port);
+							    NULL, bc, bclen);
 		bool done = false;
 		int k;
 
@@ -722,7 +780,7 @@ static int ownserver_diag_find(int family, const uint8_t local[16],
 
 	memcpy(id.idiag_src, local, alen);
 	memcpy(id.idiag_dst, remote, alen);
-	fd = ownserver_diag_ask(family, false, ~0U, &id, 0);
+	fd = ownserver_diag_ask(family, false, ~0U, &id, NULL, 0);
 	if (fd < 0)
 		return fd;
 	n = recv(fd, &ans, sizeof(ans), 0);

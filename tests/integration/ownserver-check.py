@@ -35,6 +35,8 @@ Cases:
   late              our server comes up 0.3 s after the client starts
                     retrying on ECONNREFUSED (nothing listens meanwhile)
   host:PORT         no server of ours: 127.0.0.1:PORT
+  own4at:PORT       server on 127.0.0.1:PORT (others of the host's may
+                    listen on other addresses on that port)
   busy              a blocking connect to our full listener waits; one to
                     another server of ours meanwhile is answered at once
   fullnb            a non-blocking connect to our full listener: refused at
@@ -238,6 +240,10 @@ def run(case):
         return client(socket.AF_INET, "127.0.0.1", s.getsockname()[1])
     if kind == "v6only":
         s = server(socket.AF_INET6, "::", int(arg), v6only=True)
+        echo_once(s)
+        return client(socket.AF_INET, "127.0.0.1", int(arg))
+    if kind == "own4at":
+        s = server(socket.AF_INET, "127.0.0.1", int(arg))
         echo_once(s)
         return client(socket.AF_INET, "127.0.0.1", int(arg))
     if kind == "other":

@@ -475,7 +475,8 @@ static int ownserver_diag_ask(int family, bool dump, uint32_t states,
 
 	if (bclen > sizeof(req.bc))
 		return -EINVAL;
-	memcpy(req.bc, bc, bclen);
+	if (bclen) /* memcpy() from NULL is undefined even for 0 bytes */
+		memcpy(req.bc, bc, bclen);
 	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.r)) +
 			  (bclen ? RTA_LENGTH(bclen) : 0);
 	if (id)

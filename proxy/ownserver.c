@@ -533,23 +533,35 @@ static size_t ownserver_diag_filter(uint8_t *bc, int dfam,
 	static const uint8_t any[16];
 	const struct inet_diag_bc_op jmp = { .code = INET_DIAG_BC_JMP,
 					     .yes = sizeof(jmp) };
-	size_t at[3], jat[2], n = 0, len = 0, i;
+	/* or-ed: the destination, the IPv4 wildcard (for IPv4), [::] */
+	const int fams[3] = { dfam, AF_INET, AF_INET6 };
+	const uint8_t *addrs[3] = { d, any, any };
+	size_t at[3], jat[3], len = 0, i;
 
-	at[n] = len, ownserver_diag_cond(bc, &len, dfam, d, port);
-	jat[n++] = len, memcpy(bc + len, &jmp, sizeof(jmp)), len += sizeof(jmp);
-	if (dfam == AF_INET) {
-		at[n] = len, ownserver_diag_cond(bc, &len, AF_INET, any, port);
-		jat[n++] = len, memcpy(bc + len, &jmp, sizeof(jmp));
-		len += sizeof(jmp);
+	for (i = 0; i < 3; i++) {
+		if (i == 1 && dfam != AF_INET) {
+			at[i] = jat[i] = SIZE_MAX; /* no IPv4 wildcard */
+			continue;
+		}
+		at[i] = len;
+		ownserver_diag_cond(bc, &len, fams[i], addrs[i], port);
+		jat[i] = len;
+		if (i < 2) { /* a JMP to the end after all but the last */
+			memcpy(bc + len, &jmp, sizeof(jmp));
+			len += sizeof(jmp);
+		}
 	}
-	at[n] = len, ownserver_diag_cond(bc, &len, AF_INET6, any, port);
-	for (i = 0; i <= n; i++) {
+	for (i = 0; i < 3; i++) {
 		struct inet_diag_bc_op *op = (void *)(bc + at[i]);
-		size_t size = (i < n ? jat[i] : len) - at[i];
+		size_t size = jat[i] - at[i];
 
-		op->yes = (uint8_t)size; /* on: the JMP, or the end */
-		op->no = (uint16_t)(size + 4); /* over it */
-		if (i < n)
+		if (at[i] == SIZE_MAX)
+			continue;
+		op->yes = (uint8_t)size; /* on: the JMP, or the end (pass) */
+		/* over the JMP to the next condition; the last one's past
+		 * the end (fail) */
+		op->no = (uint16_t)(size + 4);
+		if (i < 2)
 			((struct inet_diag_bc_op *)(void *)(bc + jat[i]))->no =
 				(uint16_t)(len - jat[i]);
 	}

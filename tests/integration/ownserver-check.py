@@ -36,7 +36,7 @@ Cases:
                     retrying on ECONNREFUSED (nothing listens meanwhile)
   host:PORT         no server of ours: 127.0.0.1:PORT
   own4at:PORT       server on 127.0.0.1:PORT (others of the host's may
-                    listen on other addresses on that port)
+                    listen on other addresses on that port), closed after
   busy              a blocking connect to our full listener waits; one to
                     another server of ours meanwhile is answered at once
   fullnb            a non-blocking connect to our full listener: refused at
@@ -242,10 +242,13 @@ def run(case):
         s = server(socket.AF_INET6, "::", int(arg), v6only=True)
         echo_once(s)
         return client(socket.AF_INET, "127.0.0.1", int(arg))
-    if kind == "own4at":
+    if kind == "own4at":  # closed before the next case
         s = server(socket.AF_INET, "127.0.0.1", int(arg))
-        echo_once(s)
-        return client(socket.AF_INET, "127.0.0.1", int(arg))
+        t = echo_once(s)
+        r = client(socket.AF_INET, "127.0.0.1", int(arg))
+        t.join(5)
+        s.close()
+        return r
     if kind == "other":
         s = server(socket.AF_INET, "127.0.0.2", int(arg))
         echo_once(s)

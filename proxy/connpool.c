@@ -89,8 +89,8 @@
  * @running: a pool thread took it
  * @answered: the watcher answered it before any pool thread took it
  * @interrupt: the answer the watcher chose for a signal, or 0
- * @hold, @own: the sandbox's own listener held, and its set (a reference
- *	and a reserved slot), or -1 and NULL
+ * @hold, @own: the sandbox's own listener held, and its set (a
+ *	reference), or -1 and NULL
  *
  * @link, @thread, @running, @answered and @interrupt are under
  * connpool_watch.lock.
@@ -137,10 +137,8 @@ static void connpool_job_free(struct connpool_job *j)
 		close(j->sock);
 	if (j->listener >= 0)
 		close(j->listener);
-	if (j->hold >= 0) { /* answered before it ran */
+	if (j->hold >= 0) /* answered before it ran */
 		close(j->hold);
-		ownserver_unreserve(j->own);
-	}
 	if (j->own)
 		g_atomic_int_add(&connpool_own_jobs, -1);
 	ownserver_set_unref(j->own);

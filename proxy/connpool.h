@@ -26,7 +26,7 @@ struct ownserver_set;
  *	copied; sock, remote and result are filled in then)
  * @hold: a listener of the sandbox's own the connect goes to, held until
  *	its handshake ends (ownserver.c; the pool's on success), or -1
- * @own: then the sandbox's set, a slot reserved for it
+ * @own: then the sandbox's set
  */
 struct connpool_req {
 	int listener;

@@ -368,8 +368,8 @@ void govern_log(const struct govern_call *g, const char *call,
  * govern_connect_async() - make a blocking connect on a pool thread
  * @g: the call (its socket is handed to the pool on success)
  * @sa, @len: our copy of the address, as connected to
- * @hold: the sandbox's own listener it goes to (ownserver.c), its slot
- *	reserved, or NULL; the pool's (*@hold set to -1) when it answers
+ * @hold: the sandbox's own listener it goes to (ownserver.c),
+ *	or NULL; the pool's (*@hold set to -1) when it answers
  *
  * See connpool.c: answered by a pool thread, or by its watcher for a
  * signal; past the pool's bound the caller connects in place.
@@ -456,8 +456,7 @@ static int64_t govern_unix_addr(struct govern_call *g, bool bind,
  * through when it goes to a listening socket of the sandbox's own that
  * alone can take it (ownserver.c); a connect to "any" is then made to the
  * loopback address checked (@sa rewritten). Return: our copy of that
- * listener, to hold until the handshake ended (a slot of the sandbox's
- * reserved for it); -ECONNREFUSED when nothing listens there (the
+ * listener, to hold until the handshake ended; -ECONNREFUSED when nothing listens there (the
  * sandbox's server may not be up yet: clients retry on that); or -EPERM.
  */
 static int govern_own_server(struct govern_call *g,
@@ -469,15 +468,12 @@ static int govern_own_server(struct govern_call *g,
 	if (!g->decided || g->allowed || g->own_tcp ||
 	    g->proto != NETPOLICY_TCP ||
 	    (strcmp(g->rule, "default") != 0 &&
-	     strcmp(g->rule, "no-host-loopback") != 0) ||
-	    !ownserver_reserve(g->own))
+	     strcmp(g->rule, "no-host-loopback") != 0))
 		return -EPERM;
 	(void)publish_connect_port(g->conf, g->proto, &at, len);
 	hold = ownserver_hold(g->own, g->conf->pidfd_leader_only, &at, len);
-	if (hold < 0) {
-		ownserver_unreserve(g->own);
+	if (hold < 0)
 		return hold;
-	}
 	g->allowed = true;
 	g->rule = "own server";
 	ownserver_pin_any(sa, len);

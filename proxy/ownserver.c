@@ -52,9 +52,9 @@
  * aborted (ECONNREFUSED for a non-blocking one, as with the kernel's
  * tcp_abort_on_overflow): let go on, it would only be verified after the
  * sandbox could have sent (a reviewer's host NAT rule to a host server
- * whose queue stayed full delivered 1 of 12 first sends that way). At
- * most OWNSERVER_MAX_PENDING of a sandbox's connects are under way at
- * once; past that the policy's EPERM stands.
+ * whose queue stayed full delivered 1 of 12 first sends that way). So a
+ * sandbox holds at most one listener copy per such connect under way:
+ * CONNPOOL_MAX_OWN on the pool per proxy, one on its serving thread.
  *
  * Not covered, and refused as before: UDP (a connected UDP socket would
  * keep sending to the port after the sandbox's server is gone); a server
@@ -98,8 +98,6 @@
 /* What is read of /proc to find a socket its binder gave away. */
 #define OWNSERVER_SCAN_TASKS 8192
 #define OWNSERVER_SCAN_FDS 65536
-/* Connects to them under way per sandbox at once. */
-#define OWNSERVER_MAX_PENDING 256
 /* How long a handshake still under way when connect() returned is waited
  * for; past that the listener's accept queue is full. */
 #define OWNSERVER_SETTLE_MS 50
@@ -123,7 +121,6 @@ struct ownserver_entry {
 
 /*
  * struct ownserver_set - one sandbox's listening sockets
- * @pending: its connects to them under way (g_atomic)
  * @netns_ino: the sandbox's network namespace (0: not known), whose
  *	processes a socket moved from its binder is looked for in
  * @closed: the sandbox's listener is gone (g_atomic): its handshakes
@@ -134,7 +131,6 @@ struct ownserver_entry {
  * Reference-counted (g_atomic_rc_box): the connect pool's jobs keep it.
  */
 struct ownserver_set {
-	gint pending;
 	gint closed;
 	ino_t netns_ino;
 	unsigned int n;
@@ -871,22 +867,6 @@ bool ownserver_verify(int sock, int hold)
 	return r == 1;
 }
 
-bool ownserver_reserve(struct ownserver_set *s)
-{
-	if (!s)
-		return false;
-	if (g_atomic_int_add(&s->pending, 1) >= OWNSERVER_MAX_PENDING) {
-		g_atomic_int_add(&s->pending, -1);
-		return false;
-	}
-	return true;
-}
-
-void ownserver_unreserve(struct ownserver_set *s)
-{
-	g_atomic_int_add(&s->pending, -1);
-}
-
 /* Whether @sock's handshake is under way (SYN sent, no answer yet). */
 static bool ownserver_connecting(int sock)
 {
@@ -899,7 +879,7 @@ static bool ownserver_connecting(int sock)
 
 /**
  * ownserver_end() - after a connect to the sandbox's own listener returned
- * @s: the sandbox's set, its slot reserved (ownserver_reserve())
+ * @s: the sandbox's set
  * @sock: our copy of the connecting socket (still the caller's)
  * @hold: our copy of the listener (owned)
  * @r: what connect() gave
@@ -911,7 +891,7 @@ static bool ownserver_connecting(int sock)
  * one answered ECONNREFUSED, as the kernel's tcp_abort_on_overflow
  * answers it: let go on, it would be checked only after the sandbox
  * could have sent. An ended handshake is verified; one that reached
- * anything else is shut down. The slot is given back.
+ * anything else is shut down.
  *
  * Return: the connect's answer: @r, -ECONNREFUSED for a full queue, or
  * -EPERM for a connection that was made and ended elsewhere.
@@ -935,6 +915,5 @@ int64_t ownserver_end(struct ownserver_set *s, int sock, int hold, int64_t r)
 			r = -EPERM;
 	}
 	close(hold);
-	ownserver_unreserve(s);
 	return r;
 }

@@ -27,8 +27,6 @@ void ownserver_pin_any(struct sockaddr_storage *dst, socklen_t len);
 int ownserver_hold(struct ownserver_set *s, bool leader_only,
 		   const struct sockaddr_storage *dst, socklen_t len);
 bool ownserver_verify(int sock, int hold);
-bool ownserver_reserve(struct ownserver_set *s);
-void ownserver_unreserve(struct ownserver_set *s);
 int64_t ownserver_end(struct ownserver_set *s, int sock, int hold, int64_t r);
 
 #endif

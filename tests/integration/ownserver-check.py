@@ -124,6 +124,14 @@ def client(family, addr, port, nonblock=False, src=None):
         c.close()
 
 
+def pair(at, to, port=0, nonblock=False, **kw):
+    """a server of ours on at=(family, address), a client to (family,
+    address) to; kw: server()'s options"""
+    s = server(at[0], at[1], port, **kw)
+    echo_once(s)
+    return client(to[0], to[1], s.getsockname()[1], nonblock)
+
+
 def fill(port, n):
     """n non-blocking connects to our own listener on port (its queue)"""
     fillers = []
@@ -217,9 +225,7 @@ def run(case):
     kind, _, arg = case.partition(":")
     if kind in SIMPLE:
         fam, addr, nonblock = SIMPLE[kind]
-        s = server(fam, addr)
-        echo_once(s)
-        return client(fam, addr, s.getsockname()[1], nonblock)
+        return pair((fam, addr), (fam, addr), nonblock=nonblock)
     if kind == "thread":  # bound by a thread that ended since
         box = {}
         t = threading.Thread(target=lambda: box.update(
@@ -231,17 +237,14 @@ def run(case):
     if kind in ("passfd", "forkchild", "dupclose"):
         return moved(kind)
     if kind == "mapped":
-        s = server(socket.AF_INET, "127.0.0.1")
-        echo_once(s)
-        return client(socket.AF_INET6, "::ffff:127.0.0.1", s.getsockname()[1])
+        return pair((socket.AF_INET, "127.0.0.1"),
+                    (socket.AF_INET6, "::ffff:127.0.0.1"))
     if kind == "dual":
-        s = server(socket.AF_INET6, "::", v6only=False)
-        echo_once(s)
-        return client(socket.AF_INET, "127.0.0.1", s.getsockname()[1])
+        return pair((socket.AF_INET6, "::"), (socket.AF_INET, "127.0.0.1"),
+                    v6only=False)
     if kind == "v6only":
-        s = server(socket.AF_INET6, "::", int(arg), v6only=True)
-        echo_once(s)
-        return client(socket.AF_INET, "127.0.0.1", int(arg))
+        return pair((socket.AF_INET6, "::"), (socket.AF_INET, "127.0.0.1"),
+                    int(arg), v6only=True)
     if kind == "own4at":  # closed before the next case
         s = server(socket.AF_INET, "127.0.0.1", int(arg))
         t = echo_once(s)
@@ -250,9 +253,8 @@ def run(case):
         s.close()
         return r
     if kind == "other":
-        s = server(socket.AF_INET, "127.0.0.2", int(arg))
-        echo_once(s)
-        return client(socket.AF_INET, "127.0.0.1", int(arg))
+        return pair((socket.AF_INET, "127.0.0.2"), (socket.AF_INET, "127.0.0.1"),
+                    int(arg))
     if kind == "rpclear":  # a host server joins our group, we leave it
         port, _, sync = arg.partition(":")
         s = server(socket.AF_INET, "127.0.0.1", int(port), reuseport=True)
@@ -269,9 +271,8 @@ def run(case):
             results.add(client(socket.AF_INET, "127.0.0.1", int(port)))
         return ",".join(sorted(results))
     if kind == "reuseport":
-        s = server(socket.AF_INET, "127.0.0.1", reuseport=True)
-        echo_once(s)
-        return client(socket.AF_INET, "127.0.0.1", s.getsockname()[1])
+        return pair((socket.AF_INET, "127.0.0.1"), (socket.AF_INET, "127.0.0.1"),
+                    reuseport=True)
     if kind == "rpcleared":
         s = server(socket.AF_INET6, "::1", int(arg), reuseport=True)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 0)

@@ -170,8 +170,8 @@ else
 	tap_skip "NAT on the loopback" "iptables cannot add a nat rule here: $(head -c 200 "$TMP_DIR/ipt.err")"
 fi
 
-# 7: the slots for non-blocking handshakes are given back: 600 of them in
-# a row (more than the 256 a sandbox may have at once) all connect
+# 7: nothing is left held after a connect to the sandbox's own server:
+# 600 non-blocking ones in a row, each accepted and closed, all connect
 cat >"$TMP_DIR/many.py" <<'EOF'
 import select, socket
 s = socket.socket()
@@ -192,7 +192,7 @@ EOF
 out=$(in_proxy allow "$TMP_DIR/many.py")
 printf '# %s\n' "$out"
 [ "$out" = "connected 600" ]
-tap_result $? "600 non-blocking connects in a row to the sandbox's own server all connect (slots given back)"
+tap_result $? "600 non-blocking connects in a row to the sandbox's own server all connect (nothing left held)"
 
 # 8: a socket that joined the SO_REUSEPORT group of a host server of the
 # same user ([::1]:9705) and cleared the option after listen() reads 0

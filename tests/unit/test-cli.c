@@ -81,6 +81,21 @@ static void child_usage_error(const char *const *argv)
 	g_assert_cmpint(cli_exit_status(r), ==, CLI_EXIT_USAGE);
 }
 
+/*
+ * Run this test in a child with CLI_TEST_ARG set to @arg (kept as it is
+ * when NULL) and check what child_usage_error() said: nothing on stdout,
+ * @want on stderr.
+ */
+static void trap_usage_error(const char *arg, const char *want)
+{
+	if (arg)
+		g_setenv("CLI_TEST_ARG", arg, TRUE);
+	g_test_trap_subprocess(NULL, 0, 0);
+	g_test_trap_assert_passed();
+	g_test_trap_assert_stdout("");
+	g_test_trap_assert_stderr(want);
+}
+
 static void test_values(void)
 {
 	const char *argv[] = { "t", "--name=x", "-v", "--count", "3",
@@ -189,13 +204,8 @@ static void test_usage_errors(void)
 		child_usage_error(argv);
 		return;
 	}
-	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_setenv("CLI_TEST_ARG", cases[i].arg, TRUE);
-		g_test_trap_subprocess(NULL, 0, 0);
-		g_test_trap_assert_passed();
-		g_test_trap_assert_stdout("");
-		g_test_trap_assert_stderr(cases[i].want);
-	}
+	for (i = 0; i < G_N_ELEMENTS(cases); i++)
+		trap_usage_error(cases[i].arg, cases[i].want);
 	g_unsetenv("CLI_TEST_ARG");
 	g_assert_cmpint(CLI_EXIT_USAGE, ==, 2);
 }
@@ -241,11 +251,7 @@ static void test_policy_file_errors(void)
 	cases[1].arg = file;
 	cases[1].want = want;
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_setenv("CLI_TEST_ARG", cases[i].arg, TRUE);
-		g_test_trap_subprocess(NULL, 0, 0);
-		g_test_trap_assert_passed();
-		g_test_trap_assert_stdout("");
-		g_test_trap_assert_stderr(cases[i].want);
+		trap_usage_error(cases[i].arg, cases[i].want);
 		if (cases[i].hint)
 			g_test_trap_assert_stderr("*(try 'prog sub --help')\n");
 		else
@@ -298,10 +304,7 @@ static void test_conffile_errors(void)
 
 		g_assert_true(g_file_set_contents(path, cases[i].content, -1,
 						  NULL));
-		g_test_trap_subprocess(NULL, 0, 0);
-		g_test_trap_assert_passed();
-		g_test_trap_assert_stdout("");
-		g_test_trap_assert_stderr(want);
+		trap_usage_error(NULL, want);
 		g_test_trap_assert_stderr_unmatched("*--help*");
 	}
 	/* a file that is not there: the same form, no line */
